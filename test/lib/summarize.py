@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Sums JUnit XML results into the one line CI reads: `N passed, N failed, N skipped`.
+
+Usage: summarize.py BUILD_DIR [BUILD_DIR ...]
+Each BUILD_DIR holds test-results/*.xml and meson-logs/testlog*.json.
+A meson test that failed (crash, sanitizer abort, timeout) without reporting a failing
+test case in its XML counts as one more failure, so a crash can never look green.
+"""
+import glob
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def count_xml(path):
+    passed = failed = skipped = 0
+    failures = []
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as e:
+        return 0, 1, 0, [f"{path}: unreadable results ({e})"]
+    for case in root.iter("testcase"):
+        name = case.get("classname", "") + "/" + case.get("name", "")
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+            failures.append(name)
+        elif case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed += 1
+    return passed, failed, skipped, failures
+
+
+def main():
+    passed = failed = skipped = 0
+    failures = []
+    for build in sys.argv[1:]:
+        results = os.path.join(build, "test-results")
+        xml_failed = {}
+        for path in sorted(glob.glob(os.path.join(results, "**", "*.xml"), recursive=True)):
+            p, f, s, names = count_xml(path)
+            passed += p
+            failed += f
+            skipped += s
+            failures += [f"{build}: {n}" for n in names]
+            xml_failed[os.path.splitext(os.path.basename(path))[0]] = f
+        for log in glob.glob(os.path.join(build, "meson-logs", "testlog*.json")):
+            with open(log) as fh:
+                for line in fh:
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        continue
+                    if entry.get("result") in ("OK", "SKIP", "EXPECTEDFAIL"):
+                        continue
+                    if xml_failed.get(entry.get("name"), 0) == 0:
+                        failed += 1
+                        failures.append(f"{build}: {entry.get('name')}: {entry.get('result')} "
+                                        f"(exit {entry.get('returncode')})")
+    for name in failures:
+        print(f"FAILED: {name}")
+    line = f"{passed} passed, {failed} failed"
+    if skipped:
+        line += f", {skipped} skipped"
+    print(line)
+    return 1 if failed or passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
