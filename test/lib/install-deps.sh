@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages uvkafka builds and tests with, when they are missing.
+# Needs root for apt-get; prints what it does to stderr. UVK_SKIP_INSTALL=1 only checks.
+set -uo pipefail
+PKGS=(build-essential meson ninja-build pkg-config python3 libuv1-dev libmbedtls-dev zlib1g-dev
+      catch2 libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev kcat openssl clang)
+# Java 17 and Maven run the test broker and the Java oracle; install them only if absent.
+command -v java >/dev/null 2>&1 || PKGS+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || PKGS+=(maven)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "${UVK_SKIP_INSTALL:-0}" = 1 ]; then
+  echo "install-deps: missing (not installing, UVK_SKIP_INSTALL=1): ${missing[*]}" >&2
+  exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps: missing packages and not root: ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2

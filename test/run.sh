@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing, builds (normal + ASan/UBSan), prepares the
+# Java oracle data, starts the real Kafka test cluster, runs every suite, stops the cluster
+# (even on failure) and ends with one line: `N passed, N failed[, N skipped]`.
+#
+#   test/run.sh            everything (what CI runs)
+#   UVK_SKIP_ASAN=1        skip the sanitizer build (local iterations only; CI never sets it)
+#   UVK_SKIP_INSTALL=1     don't call apt-get
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export UVK_CLUSTER_DIR=${UVK_CLUSTER_DIR:-$ROOT/build/kafka-cluster}
+BUILDS=(build)
+[ "${UVK_SKIP_ASAN:-0}" = 1 ] || BUILDS+=(build-asan)
+FATAL=0
+T0=$(date +%s)
+stage_start=$T0
+
+log() { printf '[run.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+stage() {
+  local now; now=$(date +%s)
+  log "stage done in $((now - stage_start)) s"
+  stage_start=$now
+  log "=== $* ==="
+}
+fatal() { log "FATAL: $*"; FATAL=1; }
+
+# ---------------------------------------------------------------------------
+stage "install missing packages"
+test/lib/install-deps.sh || fatal "installing packages failed"
+
+# ---------------------------------------------------------------------------
+stage "configure and build"
+configure() {
+  local dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >"$dir.configure.log" 2>&1
+  else
+    meson setup "$dir" "$@" >"$dir.configure.log" 2>&1
+  fi || { cat "$dir.configure.log" >&2; return 1; }
+}
+configure build || fatal "configure failed (build)"
+ninja -C build >&2 || fatal "build failed (build)"
+if [[ " ${BUILDS[*]} " == *" build-asan "* ]]; then
+  stage "configure and build (address,undefined sanitizers)"
+  configure build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dsamples=true \
+    || fatal "configure failed (build-asan)"
+  ninja -C build-asan >&2 || fatal "build failed (build-asan)"
+fi
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+for b in "${BUILDS[@]}"; do rm -rf "$b/test-results" "$b"/meson-logs/testlog*.json; mkdir -p "$b/test-results"; done
+
+# ---------------------------------------------------------------------------
+# Java oracle: reference bytes from the official Java client (kafka-clients from Maven Central).
+if [ -x test/oracle/prepare.sh ]; then
+  stage "Java oracle reference data"
+  ORACLE_OUT="$ROOT/build/oracle"
+  if test/oracle/prepare.sh "$ORACLE_OUT" >&2; then
+    [ -f "$ORACLE_OUT/env" ] && . "$ORACLE_OUT/env"
+  else
+    fatal "oracle preparation failed"
+  fi
+fi
+
+# ---------------------------------------------------------------------------
+run_suite() {  # run_suite SUITE [extra meson test args]
+  local suite=$1; shift
+  local rc=0
+  for b in "${BUILDS[@]}"; do
+    meson test -C "$b" --suite "$suite" --no-rebuild --print-errorlogs --logbase "testlog-$suite" \
+      --timeout-multiplier 4 "$@" >&2 || rc=1
+  done
+  return $rc
+}
+
+stage "unit suites"
+run_suite unit || log "unit suite had failures"
+
+# ---------------------------------------------------------------------------
+CLUSTER_UP=0
+cluster_down() {
+  if [ "$CLUSTER_UP" = 1 ]; then
+    log "stopping the Kafka test cluster"
+    test/kafka/cluster.sh down >&2 || true
+    CLUSTER_UP=0
+  fi
+}
+show_broker_logs() {
+  for f in "$UVK_CLUSTER_DIR"/logs/*.log "$UVK_CLUSTER_DIR"/*/*.log; do
+    [ -f "$f" ] || continue
+    log "---- tail of $f ----"
+    tail -n 40 "$f" >&2
+  done
+}
+trap cluster_down EXIT INT TERM
+
+cluster_up() {  # cluster_up ARGS...: starts a cluster shape and exports its env
+  local envout
+  if envout=$(test/kafka/cluster.sh up "$@"); then
+    CLUSTER_UP=1
+    eval "$envout"
+    return 0
+  fi
+  CLUSTER_UP=1
+  show_broker_logs
+  return 1
+}
+
+integration_round() {  # integration_round LABEL SUITE...
+  local label=$1; shift
+  local failed=0
+  if [ -x test/integration/harness_kcat.sh ]; then
+    test/integration/harness_kcat.sh "build/test-results/harness-kcat-$label.xml" >&2 || failed=1
+  fi
+  for suite in "$@"; do
+    run_suite "$suite" || failed=1
+  done
+  [ $failed = 0 ] || show_broker_logs
+}
+
+if [ -x test/kafka/cluster.sh ]; then
+  stage "Kafka 1 node: harness and integration suites"
+  if cluster_up --nodes 1; then
+    integration_round 1node integration
+  else
+    fatal "the Kafka test cluster (1 node) did not start"
+  fi
+
+  stage "Kafka 3 nodes: harness and integration suites"
+  if cluster_up --nodes 3; then
+    integration_round 3nodes integration integration3
+  else
+    fatal "the Kafka test cluster (3 nodes) did not start"
+  fi
+
+  if [ -n "${UVK_COMPAT_VERSION:-3.9.1}" ]; then
+    stage "Kafka ${UVK_COMPAT_VERSION:-3.9.1} (older protocol versions), 1 node"
+    if cluster_up --nodes 1 --version "${UVK_COMPAT_VERSION:-3.9.1}"; then
+      integration_round compat compat
+    else
+      fatal "the Kafka ${UVK_COMPAT_VERSION:-3.9.1} test cluster did not start"
+    fi
+  fi
+  cluster_down
+else
+  fatal "test/kafka/cluster.sh is missing: integration tests cannot run"
+fi
+
+# ---------------------------------------------------------------------------
+stage "summary"
+log "total time $(( $(date +%s) - T0 )) s"
+summary=$(python3 test/lib/summarize.py "${BUILDS[@]}")
+rc=$?
+if [ "$FATAL" = 1 ]; then
+  rc=1
+  # A stage that could not run counts as a failure, so it can never look green.
+  last=$(printf '%s\n' "$summary" | tail -n 1)
+  passed=${last%% passed*}
+  rest=${last#*, }
+  nfailed=${rest%% failed*}
+  tail_part=${rest#* failed}
+  summary=$(printf '%s\n' "$summary" | sed '$d'; printf 'FAILED: a stage could not run (see FATAL above)\n%s passed, %s failed%s\n' "$passed" "$((nfailed + 1))" "$tail_part")
+fi
+printf '%s\n' "$summary"
+exit $rc
