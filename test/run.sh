@@ -44,8 +44,13 @@ configure build || fatal "configure failed (build)"
 ninja -C build >&2 || fatal "build failed (build)"
 if [[ " ${BUILDS[*]} " == *" build-asan "* ]]; then
   stage "configure and build (address,undefined sanitizers)"
-  configure build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dsamples=true \
-    || fatal "configure failed (build-asan)"
+  # The sanitizer build uses clang when it is installed, so clang's warnings are fatal too.
+  if command -v clang++ >/dev/null 2>&1; then
+    CC=clang CXX=clang++ configure build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+      || fatal "configure failed (build-asan)"
+  else
+    configure build-asan -Db_sanitize=address,undefined -Db_lundef=false || fatal "configure failed (build-asan)"
+  fi
   ninja -C build-asan >&2 || fatal "build failed (build-asan)"
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
