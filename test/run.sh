@@ -84,6 +84,9 @@ run_suite() {  # run_suite SUITE [extra meson test args]
 stage "unit suites"
 run_suite unit || log "unit suite had failures"
 
+stage "install check (meson install + pkg-config)"
+test/install/check.sh build build/test-results/install.xml >&2 || log "install check had failures"
+
 # ---------------------------------------------------------------------------
 CLUSTER_UP=0
 cluster_down() {
