@@ -1,0 +1,98 @@
+/* uvkafka client configuration. Include uvkafka/uvkafka.h rather than this file.
+ *
+ * A uvk_config is an opaque bag of settings with KafkaJS's option names and defaults
+ * ("brokers", "clientId", "retry.retries", "ssl.ca", ...; docs/configuration.md lists them
+ * all). A client copies what it needs when it is created, so one config can create many
+ * clients and may be freed afterwards. Configs are not thread-safe; use one per thread. */
+#ifndef UVK_CONFIG_H
+#define UVK_CONFIG_H
+
+#include "uvkafka/uvkafka.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct uvk_config uvk_config;
+
+/* A config holding every default; NULL when memory runs out. */
+UVK_EXTERN uvk_config *uvk_config_new(void);
+/* A deep copy (strings, broker list, callbacks and the allocator hook); NULL on ENOMEM. */
+UVK_EXTERN uvk_config *uvk_config_dup(const uvk_config *cfg);
+UVK_EXTERN void uvk_config_free(uvk_config *cfg);
+
+/* The string setter, for bindings and config files: any key, value as text.
+ * Booleans: true/false (also 1/0, yes/no); integers in decimal; logLevel by name or
+ * number; brokers as a comma-separated list ("a:9092,[::1]:9093"); maxInFlightRequests
+ * "null" for unlimited. Returns 0, or UVK_EINVAL for an unknown key, a value of the
+ * wrong type or out of range, with a message naming the key and what it accepts written
+ * to errbuf (always NUL-terminated when errlen > 0; errbuf may be NULL). The config is
+ * unchanged on error. Also UVK_ENOMEM. */
+UVK_EXTERN int uvk_config_set(uvk_config *cfg, const char *key, const char *value,
+                              char *errbuf, size_t errlen);
+
+/* Typed setters: the key must have that type (uvk_config_set_int also fills
+ * floating-point keys; uvk_config_set_str fills string, list and enum keys, exactly as
+ * uvk_config_set would). On UVK_EINVAL the reason is available from
+ * uvk_config_last_error(). For maxInFlightRequests, -1 means unlimited. */
+UVK_EXTERN int uvk_config_set_int(uvk_config *cfg, const char *key, int64_t value);
+UVK_EXTERN int uvk_config_set_double(uvk_config *cfg, const char *key, double value);
+UVK_EXTERN int uvk_config_set_bool(uvk_config *cfg, const char *key, int value);
+UVK_EXTERN int uvk_config_set_str(uvk_config *cfg, const char *key, const char *value);
+/* The message of the last failed set call on this config ("" after a success). */
+UVK_EXTERN const char *uvk_config_last_error(const uvk_config *cfg);
+
+/* The current value of `key` as text, in the form uvk_config_set accepts. Writes at most
+ * buflen bytes including the NUL and returns the length the full value needs (snprintf
+ * semantics), or UVK_EINVAL for an unknown key. Secrets (ssl.key, ssl.passphrase,
+ * sasl.password) read back as "***" when set. */
+UVK_EXTERN int uvk_config_get(const uvk_config *cfg, const char *key, char *buf, size_t buflen);
+
+/* Seed brokers as "host:port" strings; IPv6 literals in brackets ("[::1]:9092"). A
+ * missing port means 9092. Replaces the current list (and any brokers callback). */
+UVK_EXTERN int uvk_config_set_brokers(uvk_config *cfg, const char *const *brokers, size_t n);
+
+/* KafkaJS's `brokers: () => string[]`: the client calls `fn` whenever it bootstraps (the
+ * first connect, and each time it must find the cluster again). `fn` adds each broker
+ * with uvk_brokers_add() and returns 0, or returns a negative code to fail this bootstrap
+ * attempt (it is retried like a connection error). Setting a callback replaces the list. */
+typedef struct uvk_brokers uvk_brokers;
+typedef int (*uvk_brokers_fn)(void *ud, uvk_brokers *out);
+UVK_EXTERN int uvk_config_set_brokers_cb(uvk_config *cfg, uvk_brokers_fn fn, void *ud);
+/* Adds one "host:port" to the list being built; UVK_EINVAL for a malformed address. */
+UVK_EXTERN int uvk_brokers_add(uvk_brokers *out, const char *host_port);
+
+/* The log sink (default: JSON lines on stderr). fn NULL restores the default.
+ * The level comes from "logLevel"; the UVKAFKA_LOG_LEVEL environment variable, when set
+ * to a level name or number, overrides it. */
+UVK_EXTERN int uvk_config_set_logger(uvk_config *cfg, uvk_log_fn fn, void *ud);
+
+/* The per-client allocator: every allocation of a client created from this config goes
+ * through these. All three NULL restores libc; a partial set is UVK_EINVAL. */
+UVK_EXTERN int uvk_config_set_allocator(uvk_config *cfg, uvk_malloc_fn malloc_fn,
+                                        uvk_realloc_fn realloc_fn, uvk_free_fn free_fn,
+                                        void *ud);
+
+/* The socket hook (KafkaJS's socketFactory): lets the application supply the byte stream
+ * to a broker, e.g. through a proxy or with custom socket options.
+ * `open` is called on the loop thread with the client's uv_loop_t, the broker address and
+ * whether the client will run TLS over the stream. It creates a libuv stream on that loop
+ * (uv_tcp_t, uv_pipe_t, ...), starts connecting it, and returns 0; later (never from
+ * inside `open`) it calls ready(token, 0, stream) once the stream carries bytes to the
+ * broker, or ready(token, err, NULL) on failure. A nonzero return from `open` fails the
+ * attempt at once and `ready` must not be called. From `ready` on, the client owns the
+ * stream: it reads, writes and finally uv_close()s it, then calls release(ud, stream) from
+ * the close callback so the application can free the memory. */
+typedef void (*uvk_socket_ready_fn)(void *token, int status, void *uv_stream);
+typedef int (*uvk_socket_open_fn)(void *ud, void *uv_loop, const char *host, uint16_t port,
+                                  int tls, uvk_socket_ready_fn ready, void *token);
+typedef void (*uvk_socket_release_fn)(void *ud, void *uv_stream);
+/* open and release both set, or both NULL (plain TCP through libuv). */
+UVK_EXTERN int uvk_config_set_socket_factory(uvk_config *cfg, uvk_socket_open_fn open,
+                                             uvk_socket_release_fn release, void *ud);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UVK_CONFIG_H */

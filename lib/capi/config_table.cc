@@ -1,0 +1,123 @@
+// The configuration keys: one row per key. Names and defaults are KafkaJS's where KafkaJS
+// has the option; docs/configuration.md must list the same keys, types and defaults (a
+// unit test compares them).
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "capi/config.h"
+
+namespace uvk {
+namespace {
+
+#define OFF(field) offsetof(uvk_config, field)
+constexpr double kI32 = 2147483647.0;
+constexpr double kMsMax = 2147483647.0;  // ms values fit an int32 on the wire
+
+bool check_sasl_mechanism(const char *v, char *err, size_t errlen) {
+  static const char *const kMechs[] = {"", "plain", "scram-sha-256", "scram-sha-512",
+                                       "oauthbearer"};
+  for (const char *m : kMechs)
+    if (strcasecmp(v, m) == 0) return true;
+  snprintf(err, errlen, "expected one of plain, scram-sha-256, scram-sha-512, oauthbearer "
+                        "(or empty for none), got \"%s\"", v);
+  return false;
+}
+
+// "" or MAJOR.MINOR or MAJOR.MINOR.PATCH, each part 1-3 digits.
+bool check_version_cap(const char *v, char *err, size_t errlen) {
+  if (!*v) return true;
+  int parts = 0;
+  const char *p = v;
+  for (;;) {
+    int digits = 0;
+    while (isdigit(static_cast<unsigned char>(*p)) && digits < 4) p++, digits++;
+    if (digits == 0 || digits > 3) break;
+    parts++;
+    if (*p == '\0') {
+      if (parts >= 2) return true;
+      break;
+    }
+    if (*p != '.' || parts == 3) break;
+    p++;
+  }
+  snprintf(err, errlen, "expected a Kafka version such as \"2.4\" or \"0.10.2\" (or empty for "
+                        "no cap), got \"%s\"", v);
+  return false;
+}
+
+const ConfigKey kClientKeys[] = {
+    {"brokers", ConfType::kBrokers, OFF(brokers), "", 0, 0, nullptr, 0,
+     "Seed brokers, comma-separated host:port (IPv6 as [::1]:9092; port defaults to 9092). "
+     "Required unless a brokers callback is set."},
+    {"clientId", ConfType::kString, OFF(client_id), "uvkafka", 0, 0, nullptr, 0,
+     "Client id sent with every request (broker logs, quotas)."},
+    {"connectionTimeout", ConfType::kInt, OFF(connection_timeout), "1000", 1, kMsMax, nullptr, 0,
+     "Milliseconds to wait for a TCP (and TLS) connection to a broker."},
+    {"authenticationTimeout", ConfType::kInt, OFF(authentication_timeout), "10000", 1, kMsMax,
+     nullptr, 0, "Milliseconds to wait for SASL authentication to finish."},
+    {"reauthenticationThreshold", ConfType::kInt, OFF(reauthentication_threshold), "10000", 0,
+     kMsMax, nullptr, 0,
+     "Re-authenticate this many milliseconds before the broker's session lifetime ends."},
+    {"requestTimeout", ConfType::kInt, OFF(request_timeout), "30000", 1, kMsMax, nullptr, 0,
+     "Milliseconds to wait for a response before the request fails with a timeout."},
+    {"enforceRequestTimeout", ConfType::kBool, OFF(enforce_request_timeout), "true", 0, 0,
+     nullptr, 0, "Apply requestTimeout; false waits for responses indefinitely."},
+    {"retry.maxRetryTime", ConfType::kInt, OFF(retry_max_retry_time), "30000", 0, kMsMax,
+     nullptr, 0, "Upper bound in milliseconds of one wait between retries."},
+    {"retry.initialRetryTime", ConfType::kInt, OFF(retry_initial_retry_time), "300", 0, kMsMax,
+     nullptr, 0, "Base in milliseconds of the first wait (randomized by retry.factor)."},
+    {"retry.factor", ConfType::kDouble, OFF(retry_factor), "0.2", 0, 1, nullptr, 0,
+     "Randomization factor: each wait is drawn from wait*(1-factor)..wait*(1+factor)."},
+    {"retry.multiplier", ConfType::kDouble, OFF(retry_multiplier), "2", 1, 1000, nullptr, 0,
+     "Exponential growth of the wait from one retry to the next."},
+    {"retry.retries", ConfType::kInt, OFF(retry_retries), "5", 0, kI32, nullptr, 0,
+     "Retries per operation after the first attempt (5 means at most 6 attempts)."},
+    {"logLevel", ConfType::kLogLevel, OFF(log_level), "INFO", 0, 5, nullptr, 0,
+     "NOTHING, ERROR, WARN, INFO or DEBUG (or 0, 1, 2, 4, 5); UVKAFKA_LOG_LEVEL overrides it."},
+    {"metadataMaxAge", ConfType::kInt, OFF(metadata_max_age), "300000", 0, kMsMax, nullptr, 0,
+     "Milliseconds after which cached metadata is refreshed even without errors."},
+    {"allowAutoTopicCreation", ConfType::kBool, OFF(allow_auto_topic_creation), "true", 0, 0,
+     nullptr, 0, "Let metadata requests create missing topics (when the broker allows it)."},
+    {"maxInFlightRequests", ConfType::kNullableInt, OFF(max_in_flight_requests), "null", 1, kI32,
+     nullptr, 0, "Requests in flight per broker connection; null means unlimited."},
+    {"maxResponseSize", ConfType::kInt, OFF(max_response_size), "104857600", 1024, kI32, nullptr,
+     0, "Largest response frame in bytes accepted from a broker; a larger one closes the "
+        "connection."},
+    {"protocolVersionCap", ConfType::kString, OFF(protocol_version_cap), "", 0, 0,
+     check_version_cap, 0,
+     "Use only API versions that Kafka release (e.g. \"2.4\", \"0.10.2\") knows; empty: no cap."},
+    {"ssl", ConfType::kBool, OFF(ssl), "false", 0, 0, nullptr, 0,
+     "Connect with TLS. Setting any other ssl.* key turns it on."},
+    {"ssl.ca", ConfType::kString, OFF(ssl_ca), "", 0, 0, nullptr, kKeyImpliesSsl,
+     "Trusted CA certificates (PEM text); empty: the system store."},
+    {"ssl.cert", ConfType::kString, OFF(ssl_cert), "", 0, 0, nullptr, kKeyImpliesSsl,
+     "Client certificate chain (PEM text) for mutual TLS."},
+    {"ssl.key", ConfType::kString, OFF(ssl_key), "", 0, 0, nullptr,
+     kKeyImpliesSsl | kKeySecret, "Client private key (PEM text) for mutual TLS."},
+    {"ssl.passphrase", ConfType::kString, OFF(ssl_passphrase), "", 0, 0, nullptr,
+     kKeyImpliesSsl | kKeySecret, "Passphrase of ssl.key, when it is encrypted."},
+    {"ssl.rejectUnauthorized", ConfType::kBool, OFF(ssl_reject_unauthorized), "true", 0, 0,
+     nullptr, kKeyImpliesSsl, "Verify the broker's certificate chain and host name."},
+    {"ssl.servername", ConfType::kString, OFF(ssl_servername), "", 0, 0, nullptr, kKeyImpliesSsl,
+     "Server name for SNI and verification; empty: the broker's host."},
+    {"sasl.mechanism", ConfType::kString, OFF(sasl_mechanism), "", 0, 0, check_sasl_mechanism,
+     kKeyLowercase, "plain, scram-sha-256, scram-sha-512 or oauthbearer; empty: no SASL."},
+    {"sasl.username", ConfType::kString, OFF(sasl_username), "", 0, 0, nullptr, 0,
+     "SASL user name (plain, scram-*)."},
+    {"sasl.password", ConfType::kString, OFF(sasl_password), "", 0, 0, nullptr, kKeySecret,
+     "SASL password (plain, scram-*)."},
+};
+
+#undef OFF
+
+}  // namespace
+
+// Producer, consumer and admin keys are added as further tables here.
+const ConfigTable kConfigTables[] = {
+    {kClientKeys, sizeof(kClientKeys) / sizeof(kClientKeys[0])},
+};
+const size_t kConfigTableCount = sizeof(kConfigTables) / sizeof(kConfigTables[0]);
+
+}  // namespace uvk
