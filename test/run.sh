@@ -117,9 +117,12 @@ cluster_up() {  # cluster_up ARGS...: starts a cluster shape and exports its env
   return 1
 }
 
+# Each cluster round keeps its own results: the same suite runs against 1 and 3 nodes, so its
+# JUnit files and meson logs move to test-results/round-LABEL/ once the round is over.
 integration_round() {  # integration_round LABEL SUITE...
   local label=$1; shift
-  local failed=0
+  local failed=0 b f marker
+  marker=$(mktemp)
   if [ -x test/integration/harness_kcat.sh ]; then
     test/integration/harness_kcat.sh "build/test-results/harness-kcat-$label.xml" >&2 || failed=1
   fi
@@ -127,6 +130,18 @@ integration_round() {  # integration_round LABEL SUITE...
     run_suite "$suite" || failed=1
   done
   [ $failed = 0 ] || show_broker_logs
+  for b in "${BUILDS[@]}"; do
+    mkdir -p "$b/test-results/round-$label"
+    for f in "$b"/test-results/*.xml; do
+      [ -f "$f" ] && [ "$f" -nt "$marker" ] && mv "$f" "$b/test-results/round-$label/"
+    done
+    for suite in "$@"; do
+      for f in "$b"/meson-logs/testlog-"$suite".json; do
+        [ -f "$f" ] && mv "$f" "$b/test-results/round-$label/"
+      done
+    done
+  done
+  rm -f "$marker"
 }
 
 if [ -x test/kafka/cluster.sh ]; then

@@ -48,12 +48,15 @@ kc() {
   timeout 60 kcat -b "$bs" "${opts[@]}" "$@"
 }
 
-# port_of KIND NODE (same scheme as cluster.sh: node n, n9092 PLAINTEXT ... n9097 MTLS)
+# port_of KIND NODE (same scheme as cluster.sh: node n, n9092 PLAINTEXT ... n9097 MTLS,
+# shifted by UVK_TEST_PORT_OFFSET)
 port_of() {
+  local base
   case $1 in
-    PLAINTEXT) echo "${2}9092" ;; SSL | SSL_NOCA) echo "${2}9094" ;; SASL_PLAINTEXT) echo "${2}9095" ;;
-    SASL_SSL) echo "${2}9096" ;; MTLS | MTLS_NOCERT) echo "${2}9097" ;;
+    PLAINTEXT) base=9092 ;; SSL | SSL_NOCA) base=9094 ;; SASL_PLAINTEXT) base=9095 ;;
+    SASL_SSL) base=9096 ;; MTLS | MTLS_NOCERT) base=9097 ;;
   esac
+  echo $(( $2 * 10000 + base + ${UVK_TEST_PORT_OFFSET:-0} ))
 }
 
 # metadata_ok LISTENER [MECHANISM]: Metadata lists NODES brokers, each at this listener's port
@@ -198,7 +201,7 @@ junit_case "SASL_SSL $RT_MECH produce and consume" roundtrip SASL_SSL "$RT_MECH"
 
 if [ "$NODES" -ge 3 ]; then
   # Node 2 crashes (SIGKILL) and comes back; node 3 hangs (SIGSTOP) and continues.
-  survivor=127.0.0.1:19092
+  survivor=127.0.0.1:$(port_of PLAINTEXT 1)
   kill_start() {
     cluster kill 2
     wait_ids "$survivor" "$(ids_without 2)" 45
@@ -207,8 +210,8 @@ if [ "$NODES" -ge 3 ]; then
       -P -t "uvk-harness-plain-$RUN_ID" -X request.required.acks=-1 -m 15
     cluster start 2
     wait_ids "$survivor" "$(all_ids)" 45
-    wait_ids 127.0.0.1:29092 "$(all_ids)" 45
-    consume_has 127.0.0.1:29092 "uvk-harness-plain-$RUN_ID" "while-2-down-$RUN_ID"
+    wait_ids "127.0.0.1:$(port_of PLAINTEXT 2)" "$(all_ids)" 45
+    consume_has "127.0.0.1:$(port_of PLAINTEXT 2)" "uvk-harness-plain-$RUN_ID" "while-2-down-$RUN_ID"
   }
   stop_cont() {
     cluster stop 3

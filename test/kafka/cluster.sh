@@ -23,6 +23,7 @@
 #                     certificates; env the export lines
 #   UVK_CACHE_DIR     jar cache (default ~/.cache/uvkafka): kafka-<V>/lib/*.jar, classpath.txt
 #   UVK_CLUSTER_TIMEOUT  readiness timeout in seconds (default 120)
+#   UVK_TEST_PORT_OFFSET added to every port (default 0), for a second cluster beside the first
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,18 +44,20 @@ usage() {
   exit 2
 }
 
-# port NODE KIND
+# port NODE KIND. UVK_TEST_PORT_OFFSET (default 0) shifts every port, so two clusters (say, a
+# developer's and a CI run on the same machine) can run side by side with separate UVK_CLUSTER_DIRs.
 port() {
-  local n=$1
+  local n=$1 base
   case $2 in
-    PLAINTEXT) echo "${n}9092" ;;
-    CONTROLLER) echo "${n}9093" ;;
-    SSL) echo "${n}9094" ;;
-    SASL_PLAINTEXT) echo "${n}9095" ;;
-    SASL_SSL) echo "${n}9096" ;;
-    MTLS) echo "${n}9097" ;;
+    PLAINTEXT) base=9092 ;;
+    CONTROLLER) base=9093 ;;
+    SSL) base=9094 ;;
+    SASL_PLAINTEXT) base=9095 ;;
+    SASL_SSL) base=9096 ;;
+    MTLS) base=9097 ;;
     *) die "unknown listener $2" ;;
   esac
+  echo $(( n * 10000 + base + ${UVK_TEST_PORT_OFFSET:-0} ))
 }
 LISTENERS=(PLAINTEXT CONTROLLER SSL SASL_PLAINTEXT SASL_SSL MTLS)
 
@@ -80,7 +83,7 @@ lock_dir() {  # serializes up/down/start/... on one cluster dir
   flock -w 600 9 || die "could not lock $DIR/.lock (another cluster.sh is running?)"
 }
 
-load_conf() {  # sets NODES VERSION CLUSTER_ID PASSWORD; returns 1 if there is no cluster
+load_conf() {  # sets NODES VERSION CLUSTER_ID PASSWORD UVK_TEST_PORT_OFFSET; returns 1 if there is no cluster
   [ -f "$CONF" ] || return 1
   # shellcheck disable=SC1090
   . "$CONF"
@@ -452,6 +455,7 @@ write_env() {
     echo "export UVK_TEST_PASSWORD=$(q "$PASSWORD")"
     echo "export UVK_TEST_KAFKA_VERSION=$(q "$VERSION")"
     echo "export UVK_TEST_NODES=$(q "$NODES")"
+    echo "export UVK_TEST_PORT_OFFSET=$(q "${UVK_TEST_PORT_OFFSET:-0}")"
     echo "export UVK_TEST_NODE_PIDS=$(q "$pidlist")"
     echo "export UVK_TEST_CLUSTER_DIR=$(q "$DIR")"
     echo "export UVK_TEST_KAFKA_CLASSPATH=$(q "$CACHE/kafka-$VERSION/lib/*")"
@@ -514,8 +518,10 @@ cmd_up() {
   local t0=$SECONDS
 
   # Already running?
+  local want_offset=${UVK_TEST_PORT_OFFSET:-0}
   if load_conf; then
-    if [ "$NODES" = "$want_nodes" ] && [ "$VERSION" = "$want_version" ]; then
+    if [ "$NODES" = "$want_nodes" ] && [ "$VERSION" = "$want_version" ] &&
+       [ "${UVK_TEST_PORT_OFFSET:-0}" = "$want_offset" ]; then
       local n dead=()
       for ((n = 1; n <= NODES; n++)); do
         if [ -z "$(node_pid "$n")" ]; then dead+=("$n")
@@ -542,6 +548,7 @@ cmd_up() {
 
   NODES=$want_nodes
   VERSION=$want_version
+  UVK_TEST_PORT_OFFSET=$want_offset
   ensure_jars "$VERSION"
   check_ports_free
   t0=$SECONDS
@@ -570,6 +577,7 @@ cmd_up() {
     echo "VERSION=$VERSION"
     echo "CLUSTER_ID=$CLUSTER_ID"
     echo "PASSWORD=$PASSWORD"
+    echo "UVK_TEST_PORT_OFFSET=${UVK_TEST_PORT_OFFSET:-0}"
   } >"$CONF"
 
   # Start all nodes before waiting: a node is "started" only once a controller quorum exists.

@@ -32,32 +32,51 @@ def count_xml(path):
     return passed, failed, skipped, failures
 
 
+def count_dir(build, xml_dir, logs):
+    """Counts the XML files directly in xml_dir; `logs` are the meson test logs of those runs."""
+    passed = failed = skipped = 0
+    failures = []
+    xml_failed = {}
+    for path in sorted(glob.glob(os.path.join(xml_dir, "*.xml"))):
+        p, f, s, names = count_xml(path)
+        passed += p
+        failed += f
+        skipped += s
+        where = os.path.relpath(path, build)
+        failures += [f"{build}: {n} ({where})" for n in names]
+        xml_failed[os.path.splitext(os.path.basename(path))[0]] = f
+    for log in logs:
+        with open(log) as fh:
+            for line in fh:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                if entry.get("result") in ("OK", "SKIP", "EXPECTEDFAIL"):
+                    continue
+                if xml_failed.get(entry.get("name"), 0) == 0:
+                    failed += 1
+                    failures.append(f"{build}: {entry.get('name')}: {entry.get('result')} "
+                                    f"(exit {entry.get('returncode')}, {os.path.basename(log)})")
+    return passed, failed, skipped, failures
+
+
 def main():
     passed = failed = skipped = 0
     failures = []
     for build in sys.argv[1:]:
         results = os.path.join(build, "test-results")
-        xml_failed = {}
-        for path in sorted(glob.glob(os.path.join(results, "**", "*.xml"), recursive=True)):
-            p, f, s, names = count_xml(path)
+        # test-results/ itself pairs with meson-logs/; each round-LABEL/ subfolder (one Kafka
+        # cluster shape) carries its own XML files and meson logs.
+        dirs = [(results, glob.glob(os.path.join(build, "meson-logs", "testlog*.json")))]
+        for sub in sorted(glob.glob(os.path.join(results, "round-*"))):
+            dirs.append((sub, glob.glob(os.path.join(sub, "testlog*.json"))))
+        for xml_dir, logs in dirs:
+            p, f, s, names = count_dir(build, xml_dir, logs)
             passed += p
             failed += f
             skipped += s
-            failures += [f"{build}: {n}" for n in names]
-            xml_failed[os.path.splitext(os.path.basename(path))[0]] = f
-        for log in glob.glob(os.path.join(build, "meson-logs", "testlog*.json")):
-            with open(log) as fh:
-                for line in fh:
-                    try:
-                        entry = json.loads(line)
-                    except ValueError:
-                        continue
-                    if entry.get("result") in ("OK", "SKIP", "EXPECTEDFAIL"):
-                        continue
-                    if xml_failed.get(entry.get("name"), 0) == 0:
-                        failed += 1
-                        failures.append(f"{build}: {entry.get('name')}: {entry.get('result')} "
-                                        f"(exit {entry.get('returncode')})")
+            failures += names
     for name in failures:
         print(f"FAILED: {name}")
     line = f"{passed} passed, {failed} failed"
