@@ -4,6 +4,7 @@
 //        "<Name> <version> <hex>" or "skip <Name> <version> <reason>"
 //   java Oracle murmur2 OUT_FILE                "<hex key> <murmur2> <toPositive(murmur2) % 1000>"
 //   java Oracle crc32c OUT_FILE                 "<hex data> <crc32c>"
+// ("-" stands for an empty key or empty data.)
 //
 // Messages come from gen_samples.py's JSON through <Name>DataJsonConverter.read and are
 // serialized with the message's own size/write methods, exactly as the client sends them.
@@ -86,7 +87,7 @@ public class Oracle {
           rnd.nextBytes(key);
         }
         int h = Utils.murmur2(key);
-        w.println(hex(key) + " " + h + " " + (Utils.toPositive(h) % 1000));
+        w.println((key.length == 0 ? "-" : hex(key)) + " " + h + " " + (Utils.toPositive(h) % 1000));
       }
     }
   }
