@@ -3,6 +3,7 @@
 #   messages.txt  every generated message at every version, serialized by the Java client
 #   murmur2.txt   Utils.murmur2 / toPositive for 3200 keys
 #   crc32c.txt    java.util.zip.CRC32C for 300 inputs
+#   records.txt   record batches of every codec and shape, and legacy message sets
 #   env           `export UVK_ORACLE_DIR=OUT` for the test command to source
 # Jars come from Maven Central through mvn into ${UVK_CACHE_DIR:-~/.cache/uvkafka}/oracle and
 # are reused. Two kafka-clients releases serve as the oracle: 3.9.1 still writes the oldest
@@ -42,6 +43,11 @@ common_cp=""
 for art in com.fasterxml.jackson.core:jackson-databind:$JACKSON com.fasterxml.jackson.core:jackson-core:$JACKSON \
            com.fasterxml.jackson.core:jackson-annotations:$JACKSON org.slf4j:slf4j-api:1.7.36; do
   common_cp+="${common_cp:+:}$(fetch "$art")"
+done
+# The compression libraries kafka-clients 3.9.1 writes record batches with.
+codec_cp=""
+for art in org.xerial.snappy:snappy-java:1.1.10.5 org.lz4:lz4-java:1.8.0 com.github.luben:zstd-jni:1.5.6-4; do
+  codec_cp+="${codec_cp:+:}$(fetch "$art")"
 done
 declare -A clients
 for v in "${ORACLES[@]}"; do clients[$v]=$(fetch "org.apache.kafka:kafka-clients:$v"); done
@@ -95,6 +101,8 @@ with open(out, "w") as f:
 PY
   java -cp "$OUT/classes:${clients[$last]}:$common_cp" Oracle murmur2 "$OUT/murmur2.txt"
   java -cp "$OUT/classes:${clients[$last]}:$common_cp" Oracle crc32c "$OUT/crc32c.txt"
+  # 3.9.1 still writes legacy message sets (magic 0 and 1), which 4.0 no longer does.
+  java -cp "$OUT/classes:${clients[3.9.1]}:$common_cp:$codec_cp" Oracle records "$OUT/records.txt"
   echo "$stamp" >"$OUT/stamp"
 fi
 echo "export UVK_ORACLE_DIR='$OUT'" >"$OUT/env"

@@ -4,6 +4,7 @@
 //        "<Name> <version> <hex>" or "skip <Name> <version> <reason>"
 //   java Oracle murmur2 OUT_FILE                "<hex key> <murmur2> <toPositive(murmur2) % 1000>"
 //   java Oracle crc32c OUT_FILE                 "<hex data> <crc32c>"
+//   java Oracle records OUT_FILE                record batches of every codec (see README.md)
 // ("-" stands for an empty key or empty data.)
 //
 // Messages come from gen_samples.py's JSON through <Name>DataJsonConverter.read and are
@@ -21,7 +22,18 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Random;
 import java.util.zip.CRC32C;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.utils.Utils;
@@ -105,11 +117,102 @@ public class Oracle {
     }
   }
 
+
+  static byte[] b(String s) { return s == null ? null : s.getBytes(StandardCharsets.UTF_8); }
+
+  static String hexOrDash(ByteBuffer bb) {
+    if (bb == null) return "-";
+    byte[] a = new byte[bb.remaining()];
+    bb.duplicate().get(a);
+    return hex(a);
+  }
+
+  // One case: records appended to a fresh builder, written out with their description.
+  static void recordsCase(PrintWriter w, String name, byte magic, CompressionType type, TimestampType tt,
+                          long producerId, short epoch, int seq, boolean txn, String kind) {
+    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    long base = 1000;
+    MemoryRecordsBuilder bld = MemoryRecords.builder(buf, magic, Compression.of(type).build(), tt, base,
+        tt == TimestampType.LOG_APPEND_TIME ? 1700000009999L : RecordBatch.NO_TIMESTAMP,
+        producerId, epoch, seq, txn, 7);
+    long ts = 1700000000000L;
+    for (int i = 0; i < 5; i++) {
+      byte[] key = b("key-" + i), value = b("value-" + i + "-" + "x".repeat(i * 7));
+      Header[] headers = new Header[0];
+      if (kind.equals("nullkey")) key = null;
+      if (kind.equals("nullvalue") && i % 2 == 1) value = null;
+      if (kind.equals("emptyvalue")) value = new byte[0];
+      if (kind.equals("headers") && magic == 2)
+        headers = new Header[] {new RecordHeader("h1", b("v" + i)), new RecordHeader("h1", b("dup")),
+                                new RecordHeader("empty", null)};
+      bld.append(ts + i * 3 - (i == 2 ? 10 : 0), key, value, headers);
+    }
+    writeRecords(w, name, bld.build());
+  }
+
+  static void writeRecords(PrintWriter w, String name, MemoryRecords recs) {
+    int i = 0, start = 0;
+    for (RecordBatch batch : recs.batches()) {
+      int slice = batch.sizeInBytes();
+      ByteBuffer whole = recs.buffer().duplicate();
+      whole.position(start).limit(start + slice);
+      start += slice;
+      w.println("batch " + name + (i > 0 ? "#" + i : "") + " codec=" + batch.compressionType().id + " magic=" + batch.magic());
+      w.println("hex " + hexOrDash(whole));
+      Integer count = batch.countOrNull();
+      w.println("meta baseOffset=" + batch.baseOffset() + " lastOffset=" + batch.lastOffset()
+          + " maxTimestamp=" + batch.maxTimestamp() + " producerId=" + batch.producerId()
+          + " producerEpoch=" + batch.producerEpoch() + " baseSequence=" + batch.baseSequence()
+          + " count=" + (count == null ? -1 : count) + " transactional=" + (batch.isTransactional() ? 1 : 0)
+          + " control=" + (batch.isControlBatch() ? 1 : 0)
+          + " timestampType=" + (batch.timestampType() == TimestampType.LOG_APPEND_TIME ? 1 : 0)
+          + " partitionLeaderEpoch=" + batch.partitionLeaderEpoch());
+      for (Record r : batch) {
+        w.println("record offset=" + r.offset() + " timestamp=" + r.timestamp() + " key=" + hexOrDash(r.key())
+            + " value=" + hexOrDash(r.value()) + " headers=" + r.headers().length);
+        for (Header h : r.headers())
+          w.println("header key=" + hex(h.key().getBytes(StandardCharsets.UTF_8)) + " value="
+              + (h.value() == null ? "-" : hex(h.value())));
+      }
+      w.println("end");
+      i++;
+    }
+  }
+
+  static void records(File out) throws Exception {
+    CompressionType[] types = {CompressionType.NONE, CompressionType.GZIP, CompressionType.SNAPPY,
+                               CompressionType.LZ4, CompressionType.ZSTD};
+    short noEpoch = RecordBatch.NO_PRODUCER_EPOCH;
+    try (PrintWriter w = new PrintWriter(out, StandardCharsets.UTF_8)) {
+      for (CompressionType t : types) {
+        for (String kind : new String[] {"plain", "headers", "nullkey", "nullvalue", "emptyvalue"})
+          recordsCase(w, kind + "-" + t.name, (byte) 2, t, TimestampType.CREATE_TIME, -1L, noEpoch, -1, false, kind);
+        recordsCase(w, "transactional-" + t.name, (byte) 2, t, TimestampType.CREATE_TIME, 4321L, (short) 5, 42, true, "plain");
+        recordsCase(w, "idempotent-" + t.name, (byte) 2, t, TimestampType.CREATE_TIME, 99L, (short) 2, 1000, false, "plain");
+        recordsCase(w, "logappend-" + t.name, (byte) 2, t, TimestampType.LOG_APPEND_TIME, -1L, noEpoch, -1, false, "plain");
+      }
+      writeRecords(w, "control-commit", MemoryRecords.withEndTransactionMarker(2000L, 1700000000123L, 9, 4321L,
+          (short) 5, new EndTransactionMarker(ControlRecordType.COMMIT, 17)));
+      writeRecords(w, "control-abort", MemoryRecords.withEndTransactionMarker(2100L, 1700000000456L, 9, 4321L,
+          (short) 5, new EndTransactionMarker(ControlRecordType.ABORT, 18)));
+      for (byte magic : new byte[] {0, 1})
+        for (CompressionType t : new CompressionType[] {CompressionType.NONE, CompressionType.GZIP}) {
+          if (magic == 0 && t == CompressionType.NONE) {
+            recordsCase(w, "legacy-v0-" + t.name, magic, t, TimestampType.NO_TIMESTAMP_TYPE, -1L, noEpoch, -1, false, "plain");
+          } else {
+            recordsCase(w, "legacy-v" + magic + "-" + t.name, magic, t,
+                magic == 0 ? TimestampType.NO_TIMESTAMP_TYPE : TimestampType.CREATE_TIME, -1L, noEpoch, -1, false, "plain");
+          }
+        }
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "messages": messages(new File(args[1]), new File(args[2])); break;
       case "murmur2": murmur2(new File(args[1])); break;
       case "crc32c": crc32c(new File(args[1])); break;
+      case "records": records(new File(args[1])); break;
       default: throw new IllegalArgumentException("unknown mode " + args[0]);
     }
   }
