@@ -69,8 +69,15 @@ void log_format_timestamp(int64_t ms, char *buf, size_t buflen) {
   }
   struct tm tm;
   gmtime_r(&secs, &tm);
-  snprintf(buf, buflen, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  // Formatted into a buffer big enough for any int fields, then copied: the caller's
+  // buffer (24+ bytes for real dates) may be shorter than the worst case.
+  char tmp[96];
+  int n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  if (buflen == 0) return;
+  size_t len = n < 0 ? 0 : size_t(n) < buflen ? size_t(n) : buflen - 1;
+  memcpy(buf, tmp, len);
+  buf[len] = '\0';
 }
 
 // ---- JSON output ------------------------------------------------------------------------
