@@ -84,6 +84,13 @@ run_suite() {  # run_suite SUITE [extra meson test args]
 stage "unit suites"
 run_suite unit || log "unit suite had failures"
 
+if [ -x test/oracle/check.sh ] && [ -n "${UVK_ORACLE_DIR:-}" ]; then
+  stage "Java oracle, both ways: fields we decode, batches Java reads"
+  test/oracle/check.sh build "$UVK_ORACLE_DIR" build/test-results >&2 || log "oracle checks had failures"
+elif [ -x test/oracle/check.sh ]; then
+  fatal "no oracle data: the two-way Java checks cannot run"
+fi
+
 stage "install check (meson install + pkg-config)"
 test/install/check.sh build build/test-results/install.xml >&2 || log "install check had failures"
 

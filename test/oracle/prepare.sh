@@ -105,5 +105,7 @@ PY
   java -cp "$OUT/classes:${clients[3.9.1]}:$common_cp:$codec_cp" Oracle records "$OUT/records.txt"
   echo "$stamp" >"$OUT/stamp"
 fi
+# What check.sh needs to run the Java side against our output later.
+echo "${clients[3.9.1]}:$common_cp:$codec_cp" >"$OUT/records-classpath"
 echo "export UVK_ORACLE_DIR='$OUT'" >"$OUT/env"
 log "$(grep -vc '^#\|^skip' "$OUT/messages.txt") message versions, $(grep -c '^skip' "$OUT/messages.txt" || true) skipped by the oracle -> $OUT"

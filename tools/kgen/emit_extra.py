@@ -257,3 +257,144 @@ def samples(msgs, groups, banner):
          "                           Buf *second, size_t *consumed);", "",
          "}  // namespace proto", "}  // namespace uvk", ""]
     return [("samples.h", "\n".join(h)), ("samples.cc", "\n".join(c))]
+
+
+class JsonEmitter(SampleEmitter):
+    """Writes a decoded message as JSON in the shape gen_samples.py gives the Java client:
+    camelCase keys, the fields the version has, bytes as base64, uuids as base64url."""
+
+    def json_value(self, f, x, elem=False):
+        t = f.elem
+        if f.is_array and not elem:
+            inner = self.json_value(f, f"{x}.items[i]", elem=True)
+            return [f"if ({x}.count < 0) {{",
+                    "  j_raw(o, \"null\");",
+                    "} else {",
+                    "  j_raw(o, \"[\");",
+                    f"  for (int32_t i = 0; i < {x}.count; i++) {{",
+                    "    if (i) j_raw(o, \",\");"] + ["    " + l for l in inner] + ["  }", "  j_raw(o, \"]\");", "}"]
+        if t in ("int8", "int16", "int32"):
+            return [f"j_int(o, int64_t({x}));"]
+        if t in ("uint16", "uint32", "int64"):
+            return [f"j_int(o, int64_t({x}));"]
+        if t == "bool":
+            return [f"j_raw(o, {x} ? \"true\" : \"false\");"]
+        if t == "float64":
+            return [f"j_double(o, {x});"]
+        if t == "uuid":
+            return [f"j_uuid(o, {x});"]
+        if t == "string":
+            return [f"j_str(o, {x});"]
+        if t in ("bytes", "records"):
+            return [f"j_bytes(o, {x});"]
+        if not elem and self.nullable_struct(f):
+            return [f"if (!{x}) j_raw(o, \"null\");", f"else to_json(o, *{x}, v);"]
+        return [f"to_json(o, {x}, v);"]
+
+    def json_fn(self, qname, fields):
+        body = ["j_raw(o, \"{\");", "bool first = true;", "(void)first;"]
+        for f in fields:
+            c = self.present(f)
+            if c == "false":
+                continue
+            key = f.name[0].lower() + f.name[1:]
+            lines = [f"j_key(o, \"{key}\", &first);"] + self.json_value(f, f"s.{member(f)}")
+            body += lines if c == "true" else [f"if ({c}) {{"] + ["  " + l for l in lines] + ["}"]
+        body.append("j_raw(o, \"}\");")
+        return [f"static void to_json(Buf *o, const {qname} &s, int16_t v) {{", "  (void)v;", "  (void)s;"] + \
+            ["  " + l for l in body] + ["}"]
+
+
+def json_file(msgs, groups, banner):
+    c = [banner.rstrip(),
+         "// Decoded messages as JSON, for comparing field by field with what the Java client was",
+         "// given (test/oracle). Compiled into tests and tools only, never into the library.",
+         '#include "proto/gen/json.h"', "", "#include <stdio.h>", "#include <string.h>", ""]
+    for stem in sorted(groups):
+        c.append(f'#include "proto/gen/{stem}.h"')
+    c += ["", "namespace uvk {", "namespace proto {", "",
+          "static void j_raw(Buf *o, const char *s) { put_raw(o, s, strlen(s)); }",
+          "static void j_int(Buf *o, int64_t v) {",
+          "  char t[32];",
+          "  int n = snprintf(t, sizeof t, \"%lld\", (long long)v);",
+          "  put_raw(o, t, size_t(n));",
+          "}",
+          "static void j_double(Buf *o, double v) {",
+          "  char t[64];",
+          "  int n = snprintf(t, sizeof t, \"%.17g\", v);",
+          "  put_raw(o, t, size_t(n));",
+          "}",
+          "static void j_key(Buf *o, const char *k, bool *first) {",
+          "  if (!*first) j_raw(o, \",\");",
+          "  *first = false;",
+          "  j_raw(o, \"\\\"\");",
+          "  j_raw(o, k);",
+          "  j_raw(o, \"\\\":\");",
+          "}",
+          "static void j_str(Buf *o, Str s) {",
+          "  if (!s.data) return j_raw(o, \"null\");",
+          "  j_raw(o, \"\\\"\");",
+          "  for (int32_t i = 0; i < s.len; i++) {",
+          "    unsigned char ch = (unsigned char)s.data[i];",
+          "    if (ch == '\"' || ch == '\\\\') { put_u8(o, '\\\\'); put_u8(o, ch); }",
+          "    else if (ch < 0x20) { char t[8]; snprintf(t, sizeof t, \"\\\\u%04x\", ch); j_raw(o, t); }",
+          "    else put_u8(o, ch);",
+          "  }",
+          "  j_raw(o, \"\\\"\");",
+          "}",
+          "static void b64(Buf *o, const uint8_t *p, size_t n, bool url) {",
+          "  const char *a = url ? \"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_\"",
+          "                    : \"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\";",
+          "  for (size_t i = 0; i < n; i += 3) {",
+          "    uint32_t v = uint32_t(p[i]) << 16 | (i + 1 < n ? uint32_t(p[i + 1]) << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);",
+          "    put_u8(o, uint8_t(a[v >> 18 & 63]));",
+          "    put_u8(o, uint8_t(a[v >> 12 & 63]));",
+          "    if (i + 1 < n) put_u8(o, uint8_t(a[v >> 6 & 63])); else if (!url) put_u8(o, '=');",
+          "    if (i + 2 < n) put_u8(o, uint8_t(a[v & 63])); else if (!url) put_u8(o, '=');",
+          "  }",
+          "}",
+          "static void j_bytes(Buf *o, Bytes b) {",
+          "  if (!b.data) return j_raw(o, \"null\");",
+          "  j_raw(o, \"\\\"\");",
+          "  b64(o, b.data, size_t(b.len), false);",
+          "  j_raw(o, \"\\\"\");",
+          "}",
+          "static void j_uuid(Buf *o, const Uuid &u) {",
+          "  j_raw(o, \"\\\"\");",
+          "  b64(o, u.b, 16, true);",
+          "  j_raw(o, \"\\\"\");",
+          "}", ""]
+    for m in msgs:
+        e = JsonEmitter(m)
+        for s in m.structs:
+            c.append(f"static void to_json(Buf *o, const {e.qual[s.name]} &s, int16_t v);")
+    for m in msgs:
+        e = JsonEmitter(m)
+        for s in m.structs:
+            c += e.json_fn(e.qual[s.name], s.fields) + [""]
+        c += e.json_fn(m.name, m.fields) + [""]
+    c += ["template <class T>",
+          "static int dec_json(int16_t v, const uint8_t *data, size_t len, Buf *out) {",
+          "  Arena a;",
+          "  Reader r = reader_make(data, len);",
+          "  T m;",
+          "  int rc = decode(&r, &a, &m, v);",
+          "  if (rc == 0 && rd_left(&r) != 0) rc = UVK_EPROTO;",
+          "  if (rc == 0) to_json(out, m, v);",
+          "  arena_free(&a);",
+          "  return rc;",
+          "}", "",
+          "int proto_decode_to_json(const char *name, int16_t version, const uint8_t *data, size_t len, Buf *out) {"]
+    for m in msgs:
+        c.append(f'  if (strcmp(name, "{m.name}") == 0) return dec_json<{m.name}>(version, data, len, out);')
+    c += ["  return UVK_ENOTFOUND;", "}", "",
+          "}  // namespace proto", "}  // namespace uvk", ""]
+    h = [banner.rstrip(), "#pragma once", "#include <stddef.h>", "#include <stdint.h>", "",
+         '#include "common/buf.h"', "",
+         "namespace uvk {", "namespace proto {", "",
+         "// Decodes one body of `name` at `version` and appends it to `out` as JSON (camelCase keys,",
+         "// the version's fields, bytes base64, uuids base64url). 0 or UVK_E*.",
+         "int proto_decode_to_json(const char *name, int16_t version, const uint8_t *data, size_t len,",
+         "                         Buf *out);", "",
+         "}  // namespace proto", "}  // namespace uvk", ""]
+    return [("json.h", "\n".join(h)), ("json.cc", "\n".join(c))]

@@ -5,6 +5,7 @@
 //   java Oracle murmur2 OUT_FILE                "<hex key> <murmur2> <toPositive(murmur2) % 1000>"
 //   java Oracle crc32c OUT_FILE                 "<hex data> <crc32c>"
 //   java Oracle records OUT_FILE                record batches of every codec (see README.md)
+//   java Oracle verify-records IN_FILE OUT_XML  reads batches WE wrote; JUnit XML of the checks
 // ("-" stands for an empty key or empty data.)
 //
 // Messages come from gen_samples.py's JSON through <Name>DataJsonConverter.read and are
@@ -207,12 +208,91 @@ public class Oracle {
     }
   }
 
+
+  static byte[] unhex(String h) {
+    if (h.equals("-")) return null;
+    byte[] b = new byte[h.length() / 2];
+    for (int i = 0; i < b.length; i++) b[i] = (byte) Integer.parseInt(h.substring(2 * i, 2 * i + 2), 16);
+    return b;
+  }
+
+  static String field(String line, String key) {
+    for (String part : line.split(" "))
+      if (part.startsWith(key + "=")) return part.substring(key.length() + 1);
+    throw new IllegalArgumentException("no " + key + " in " + line);
+  }
+
+  static String xml(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+
+  // Reads batches we wrote (oracle_tool records-out) with the Java client: CRC, attributes
+  // and every record must be what the description says. Writes JUnit XML.
+  static void verifyRecords(File in, File out) throws Exception {
+    java.util.List<String> lines = java.nio.file.Files.readAllLines(in.toPath(), StandardCharsets.UTF_8);
+    StringBuilder cases = new StringBuilder();
+    int n = 0, failed = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (!lines.get(i).startsWith("batch ")) continue;
+      String name = lines.get(i).split(" ")[1];
+      byte[] bytes = unhex(lines.get(++i).substring(4));
+      java.util.List<String> expect = new java.util.ArrayList<>();
+      while (!lines.get(++i).equals("end")) expect.add(lines.get(i));
+      String problem = null;
+      try {
+        MemoryRecords recs = MemoryRecords.readableRecords(ByteBuffer.wrap(bytes));
+        int batches = 0, k = 0;
+        for (RecordBatch batch : recs.batches()) {
+          batches++;
+          batch.ensureValid();
+          for (Record r : batch) {
+            r.ensureValid();
+            String want = expect.get(k++);
+            if (!want.startsWith("record ")) throw new IllegalStateException("more records than expected");
+            if (r.offset() != Long.parseLong(field(want, "offset"))) throw new IllegalStateException("offset " + r.offset());
+            if (r.timestamp() != Long.parseLong(field(want, "timestamp"))) throw new IllegalStateException("timestamp " + r.timestamp());
+            if (!hexOrDash(r.key()).equals(field(want, "key"))) throw new IllegalStateException("key at " + r.offset());
+            if (!hexOrDash(r.value()).equals(field(want, "value"))) throw new IllegalStateException("value at " + r.offset());
+            int nh = Integer.parseInt(field(want, "headers"));
+            if (r.headers().length != nh) throw new IllegalStateException("headers at " + r.offset());
+            for (Header h : r.headers()) {
+              String wh = expect.get(k++);
+              if (!hex(h.key().getBytes(StandardCharsets.UTF_8)).equals(field(wh, "key"))
+                  || !(h.value() == null ? "-" : hex(h.value())).equals(field(wh, "value")))
+                throw new IllegalStateException("header at " + r.offset());
+            }
+          }
+        }
+        if (batches != 1) throw new IllegalStateException(batches + " batches");
+        if (k != expect.size()) throw new IllegalStateException("fewer records than expected");
+      } catch (Throwable t) {
+        problem = oneLine(t);
+      }
+      n++;
+      cases.append("<testcase classname=\"oracle_java_reads_ours\" name=\"Java reads our ").append(xml(name)).append("\">");
+      if (problem != null) {
+        failed++;
+        cases.append("<failure message=\"").append(xml(problem)).append("\"/>");
+      }
+      cases.append("</testcase>\n");
+    }
+    try (PrintWriter w = new PrintWriter(out, StandardCharsets.UTF_8)) {
+      w.println("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+      w.println("<testsuites><testsuite name=\"oracle_java_reads_ours\" tests=\"" + n + "\" failures=\"" + failed + "\">");
+      w.print(cases);
+      w.println("</testsuite></testsuites>");
+    }
+    System.err.println("verify-records: " + n + " batches, " + failed + " failed");
+    if (failed > 0 || n == 0) System.exit(1);
+  }
+
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "messages": messages(new File(args[1]), new File(args[2])); break;
       case "murmur2": murmur2(new File(args[1])); break;
       case "crc32c": crc32c(new File(args[1])); break;
       case "records": records(new File(args[1])); break;
+      case "verify-records": verifyRecords(new File(args[1]), new File(args[2])); break;
       default: throw new IllegalArgumentException("unknown mode " + args[0]);
     }
   }

@@ -14,94 +14,13 @@
 
 #include "codec/codec.h"
 #include "proto/records.h"
+#include "records_txt.h"
 
 using namespace uvk;
 
 namespace {
 
-typedef std::vector<uint8_t> Bytes;
-
-struct JRecord {
-  int64_t offset = 0, timestamp = 0;
-  bool key_null = false, value_null = false;
-  Bytes key, value;
-  std::vector<std::pair<Bytes, std::pair<bool, Bytes>>> headers;  // key, (null?, value)
-};
-
-struct JBatch {
-  std::string name;
-  int codec = 0, magic = 0;
-  Bytes bytes;
-  std::map<std::string, long long> meta;
-  std::vector<JRecord> records;
-};
-
-Bytes unhex(const std::string &h, bool *is_null = nullptr) {
-  Bytes out;
-  if (is_null) *is_null = h == "-";
-  if (h == "-") return out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(uint8_t(strtoul(h.substr(i, 2).c_str(), nullptr, 16)));
-  return out;
-}
-
-std::map<std::string, std::string> kv(std::istringstream &in) {
-  std::map<std::string, std::string> m;
-  std::string tok;
-  while (in >> tok) {
-    size_t eq = tok.find('=');
-    if (eq != std::string::npos) m[tok.substr(0, eq)] = tok.substr(eq + 1);
-  }
-  return m;
-}
-
-bool load(std::vector<JBatch> *out, std::string *err) {
-  const char *dir = getenv("UVK_ORACLE_DIR");
-  if (!dir || !*dir) {
-    *err = "UVK_ORACLE_DIR is not set: run test/oracle/prepare.sh OUT and source OUT/env";
-    return false;
-  }
-  std::ifstream f(std::string(dir) + "/records.txt");
-  if (!f) {
-    *err = std::string("cannot read ") + dir + "/records.txt";
-    return false;
-  }
-  std::string line;
-  JBatch cur;
-  while (std::getline(f, line)) {
-    std::istringstream in(line);
-    std::string word;
-    in >> word;
-    if (word == "batch") {
-      cur = JBatch();
-      in >> cur.name;
-      auto m = kv(in);
-      cur.codec = atoi(m["codec"].c_str());
-      cur.magic = atoi(m["magic"].c_str());
-    } else if (word == "hex") {
-      std::string h;
-      in >> h;
-      cur.bytes = unhex(h);
-    } else if (word == "meta") {
-      for (auto &p : kv(in)) cur.meta[p.first] = atoll(p.second.c_str());
-    } else if (word == "record") {
-      auto m = kv(in);
-      JRecord r;
-      r.offset = atoll(m["offset"].c_str());
-      r.timestamp = atoll(m["timestamp"].c_str());
-      r.key = unhex(m["key"], &r.key_null);
-      r.value = unhex(m["value"], &r.value_null);
-      cur.records.push_back(r);
-    } else if (word == "header") {
-      auto m = kv(in);
-      bool vnull = false;
-      Bytes v = unhex(m["value"], &vnull);
-      cur.records.back().headers.push_back({unhex(m["key"]), {vnull, v}});
-    } else if (word == "end") {
-      out->push_back(cur);
-    }
-  }
-  return true;
-}
+using namespace oracle;
 
 Bytes view(const uint8_t *p, int32_t len) { return p && len > 0 ? Bytes(p, p + len) : Bytes(); }
 
@@ -196,34 +115,9 @@ TEST_CASE("oracle: our encoder writes what the Java client writes", "[records][o
     // Log-append batches hide the producer's timestamps; legacy sets are read-only for us.
     if (j.magic != 2 || j.meta.at("timestampType") == 1 || !codec_available(j.codec)) continue;
     DYNAMIC_SECTION(j.name) {
-      BatchParams p;
-      p.base_offset = j.meta.at("baseOffset");
-      p.partition_leader_epoch = int32_t(j.meta.at("partitionLeaderEpoch"));
-      p.codec = j.codec;
-      p.transactional = j.meta.at("transactional") != 0;
-      p.control = j.meta.at("control") != 0;
-      p.producer_id = j.meta.at("producerId");
-      p.producer_epoch = int16_t(j.meta.at("producerEpoch"));
-      p.base_sequence = int32_t(j.meta.at("baseSequence"));
-      Buf out, scratch;
-      BatchWriter w;
-      batch_begin(&w, &out, p);
-      for (const JRecord &r : j.records) {
-        std::vector<RecordHeader> hs;
-        for (const auto &h : r.headers)
-          hs.push_back(RecordHeader{h.first.data(), int32_t(h.first.size()),
-                                    h.second.first ? nullptr : h.second.second.data(),
-                                    int32_t(h.second.second.size())});
-        static const uint8_t empty[1] = {0};  // a non-null pointer for empty (not null) bytes
-        const uint8_t *key = r.key_null ? nullptr : r.key.empty() ? empty : r.key.data();
-        const uint8_t *value = r.value_null ? nullptr : r.value.empty() ? empty : r.value.data();
-        batch_append(&w, r.timestamp, key, int32_t(r.key.size()), value, int32_t(r.value.size()),
-                     hs.data(), int32_t(hs.size()));
-      }
-      REQUIRE(batch_finish(&w, &scratch) == 0);
-      Bytes ours(out.data, out.data + out.len);
-      buf_free(&out);
-      buf_free(&scratch);
+      int rc = 0;
+      Bytes ours = encode_like_java(j, &rc);
+      REQUIRE(rc == 0);
       if (j.codec == kCodecNone) {
         CHECK(ours == j.bytes);
       } else {
