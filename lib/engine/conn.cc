@@ -1,0 +1,315 @@
+#include "engine/conn.h"
+
+#include <string.h>
+
+#include "engine/kafka_errors.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/api_versions.h"
+#include "proto/gen/headers.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+namespace {
+
+const int16_t kUnsupportedVersion = 35;  // Kafka's UNSUPPORTED_VERSION
+
+void push(Request **head, Request **tail, Request *r) {
+  r->next = nullptr;
+  if (*tail) (*tail)->next = r; else *head = r;
+  *tail = r;
+}
+
+Request *pop(Request **head, Request **tail) {
+  Request *r = *head;
+  if (r) {
+    *head = r->next;
+    if (!*head) *tail = nullptr;
+    r->next = nullptr;
+  }
+  return r;
+}
+
+proto::Str cstr(const char *s) { return proto::Str{s, int32_t(strlen(s))}; }
+
+// Frames one request: size, header, body. Returns 0 or the encoder's error (nothing written).
+int write_request(Conn *c, Request *r, int16_t version, uint64_t now) {
+  size_t start = c->out.len;
+  put_i32(&c->out, 0);  // size, patched below
+  proto::RequestHeader h;
+  h.request_api_key = r->api_key;
+  h.request_api_version = version;
+  h.correlation_id = c->next_correlation;
+  h.client_id = cstr(c->cfg.client_id);
+  int rc = proto::encode(&c->out, h, proto::request_header_version(r->api_key, version));
+  if (rc == 0) rc = r->encode(r->ud, &c->out, version);
+  if (rc == 0 && c->out.failed) rc = UVK_ENOMEM;
+  if (rc != 0) {
+    if (!c->out.failed) c->out.len = start;
+    return rc;
+  }
+  patch_be32(&c->out, start, uint32_t(c->out.len - start - 4));
+  r->version = version;
+  r->correlation_id = c->next_correlation++;
+  if (c->next_correlation == INT32_MAX) c->next_correlation = 1;
+  r->sent_at = now;
+  r->size = c->out.len - start;
+  r->deadline = c->cfg.enforce_request_timeout ? now + c->cfg.request_timeout_ms : UINT64_MAX;
+  return 0;
+}
+
+void complete(Request *r, int err, int16_t version, Reader *body) {
+  if (r->done) r->done(r->ud, err, version, body, r);
+}
+
+// Sends queued requests while the connection is ready and below max_in_flight.
+void flush_queue(Conn *c, uint64_t now) {
+  while (c->state == kConnReady && c->queued &&
+         (c->cfg.max_in_flight < 0 || c->n_in_flight < c->cfg.max_in_flight)) {
+    Request *r = pop(&c->queued, &c->queued_tail);
+    int16_t v = conn_pick_version(c, r->api_key, r->min_version, r->max_version);
+    int rc = v < 0 ? UVK_EUNSUPPORTED : write_request(c, r, v, now);
+    if (rc != 0) {
+      complete(r, rc, v, nullptr);
+      continue;
+    }
+    if (r->expects_response) {
+      push(&c->in_flight, &c->in_flight_tail, r);
+      c->n_in_flight++;
+    } else {
+      complete(r, 0, v, nullptr);  // acks=0: done once handed to the socket
+    }
+  }
+}
+
+int encode_api_versions(void *ud, Buf *out, int16_t version) {
+  Conn *c = static_cast<Conn *>(ud);
+  proto::ApiVersionsRequest req;
+  req.client_software_name = cstr(c->cfg.software_name);
+  req.client_software_version = cstr(c->cfg.software_version);
+  return proto::encode(out, req, version);
+}
+
+void send_api_versions(Conn *c, uint64_t now);
+
+void api_versions_done(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Conn *c = static_cast<Conn *>(ud);
+  if (err != 0 || c->state != kConnApiVersions) return;  // the connection is closing
+  Arena arena;
+  proto::ApiVersionsResponse resp;
+  // Every version starts with the error code; UNSUPPORTED_VERSION comes in v0 format.
+  bool unsupported = rd_left(body) >= 2 && int16_t(body->p[0] << 8 | body->p[1]) == kUnsupportedVersion;
+  int rc = proto::decode(body, &arena, &resp, unsupported ? 0 : version);
+  if (rc == 0 && resp.error_code == kUnsupportedVersion) {
+    // The broker answered in v0 format with what it supports; ask again at a version it knows.
+    int16_t broker_max = 0;
+    for (int32_t i = 0; i < resp.api_keys.count; i++)
+      if (resp.api_keys.items[i].api_key == proto::kApiVersions)
+        broker_max = resp.api_keys.items[i].max_version;
+    arena_free(&arena);
+    c->api_versions_version = broker_max < version ? broker_max : 0;
+    send_api_versions(c, c->api_versions_req.sent_at);
+    return;
+  }
+  if (rc == 0 && resp.error_code != 0) rc = UVK_ERR_KAFKA(resp.error_code);
+  if (rc == 0) {
+    for (ApiRange &r : c->versions) r = ApiRange();
+    for (int32_t i = 0; i < resp.api_keys.count; i++) {
+      const auto &k = resp.api_keys.items[i];
+      if (k.api_key >= 0 && k.api_key < int16_t(sizeof c->versions / sizeof c->versions[0]))
+        c->versions[k.api_key] = ApiRange{k.min_version, k.max_version};
+    }
+  }
+  arena_free(&arena);
+  if (rc != 0) {
+    conn_fail(c, rc);
+    return;
+  }
+  c->state = kConnReady;
+  flush_queue(c, c->api_versions_req.sent_at);
+}
+
+void send_api_versions(Conn *c, uint64_t now) {
+  Request *r = &c->api_versions_req;
+  *r = Request();
+  r->api_key = proto::kApiVersions;
+  r->encode = encode_api_versions;
+  r->done = api_versions_done;
+  r->ud = c;
+  r->created_at = now;
+  int16_t v = c->api_versions_version;
+  int16_t cap = version_cap(c->cfg.cap, proto::kApiVersions);
+  if (v > cap) v = cap < 0 ? 0 : cap;
+  if (write_request(c, r, v, now) != 0) {
+    conn_fail(c, UVK_ENOMEM);
+    return;
+  }
+  push(&c->in_flight, &c->in_flight_tail, r);
+  c->n_in_flight++;
+}
+
+// Skips a response header v1's tagged fields.
+bool skip_tags(Reader *r) {
+  uint32_t n = get_uvarint32(r);
+  for (uint32_t i = 0; i < n && rd_ok(r); i++) {
+    get_uvarint32(r);
+    rd_take(r, get_uvarint32(r));
+  }
+  return rd_ok(r);
+}
+
+}  // namespace
+
+void conn_init(Conn *c, const ConnConfig &cfg, const Allocator *a) {
+  c->cfg = cfg;
+  c->alloc = a;
+  c->state = kConnConnecting;
+  c->api_versions_version = proto::ApiVersionsRequest::kMaxVersion;
+}
+
+void conn_destroy(Conn *c) {
+  conn_fail(c, UVK_ECLOSED);
+  buf_free(&c->out);
+  buf_free(&c->in);
+}
+
+void conn_connected(Conn *c, uint64_t now) {
+  if (c->state != kConnConnecting) return;
+  c->state = kConnApiVersions;
+  send_api_versions(c, now);
+}
+
+void conn_send(Conn *c, Request *r, uint64_t now) {
+  r->created_at = now;
+  r->version = -1;
+  if (c->cfg.enforce_request_timeout) r->deadline = now + c->cfg.request_timeout_ms;
+  push(&c->queued, &c->queued_tail, r);
+  flush_queue(c, now);
+}
+
+size_t conn_output(Conn *c, const uint8_t **data) {
+  *data = c->out.data + c->out_done;
+  return c->out.len - c->out_done;
+}
+
+void conn_output_done(Conn *c, size_t n, uint64_t now) {
+  (void)now;
+  c->out_done += n;
+  if (c->out_done >= c->out.len) {
+    buf_clear(&c->out);
+    c->out_done = 0;
+  }
+}
+
+int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
+  if (c->state == kConnClosed) return c->error;
+  put_raw(&c->in, data, len);
+  if (c->in.failed) {
+    conn_fail(c, UVK_ENOMEM);
+    return UVK_ENOMEM;
+  }
+  size_t pos = 0;
+  while (c->state != kConnClosed && c->in.len - pos >= 4) {
+    Reader hr = reader_make(c->in.data + pos, 4);
+    int32_t size = get_i32(&hr);
+    if (size < 4 || size_t(size) > c->cfg.max_response_size) {
+      conn_fail(c, UVK_EPROTO);
+      return UVK_EPROTO;
+    }
+    if (c->in.len - pos - 4 < size_t(size)) break;
+    Reader frame = reader_make(c->in.data + pos + 4, size_t(size));
+    pos += 4 + size_t(size);
+    int32_t correlation = get_i32(&frame);
+    Request *r = c->in_flight;
+    if (!r || r->correlation_id != correlation) {
+      conn_fail(c, UVK_EPROTO);  // Kafka answers in order: anything else is corruption
+      return UVK_EPROTO;
+    }
+    pop(&c->in_flight, &c->in_flight_tail);
+    c->n_in_flight--;
+    if (proto::response_header_version(r->api_key, r->version) >= 1 && !skip_tags(&frame)) {
+      complete(r, UVK_EPROTO, r->version, nullptr);
+      conn_fail(c, UVK_EPROTO);
+      return UVK_EPROTO;
+    }
+    complete(r, 0, r->version, &frame);
+  }
+  if (c->state == kConnClosed) return c->error;
+  if (pos > 0) {
+    memmove(c->in.data, c->in.data + pos, c->in.len - pos);
+    c->in.len -= pos;
+  }
+  flush_queue(c, now);
+  return 0;
+}
+
+void conn_fail(Conn *c, int err) {
+  if (c->state == kConnClosed) return;
+  c->state = kConnClosed;
+  c->error = err;
+  // Take both lists first: a callback may queue new requests, which then fail at once.
+  Request *flight = c->in_flight, *queued = c->queued;
+  c->in_flight = c->in_flight_tail = c->queued = c->queued_tail = nullptr;
+  c->n_in_flight = 0;
+  for (Request *r = flight; r;) {
+    Request *next = r->next;
+    complete(r, err, r->version, nullptr);
+    r = next;
+  }
+  for (Request *r = queued; r;) {
+    Request *next = r->next;
+    complete(r, err, -1, nullptr);
+    r = next;
+  }
+}
+
+uint64_t conn_next_deadline(const Conn *c) {
+  uint64_t d = UINT64_MAX;
+  if (c->in_flight && c->in_flight->deadline < d) d = c->in_flight->deadline;
+  for (const Request *r = c->queued; r; r = r->next)
+    if (r->deadline < d) d = r->deadline;
+  return d;
+}
+
+int conn_timer(Conn *c, uint64_t now) {
+  if (c->state == kConnClosed) return c->error;
+  // Requests still waiting for the connection time out alone.
+  Request **link = &c->queued;
+  Request *prev = nullptr;
+  while (*link) {
+    Request *r = *link;
+    if (r->deadline <= now) {
+      *link = r->next;
+      if (c->queued_tail == r) c->queued_tail = prev;
+      r->next = nullptr;
+      complete(r, UVK_ETIMEDOUT, -1, nullptr);
+      if (c->state == kConnClosed) return c->error;
+      continue;
+    }
+    prev = r;
+    link = &r->next;
+  }
+  // A sent request that timed out takes the connection down with it.
+  if (c->in_flight && c->in_flight->deadline <= now) {
+    Request *r = pop(&c->in_flight, &c->in_flight_tail);
+    c->n_in_flight--;
+    complete(r, UVK_ETIMEDOUT, r->version, nullptr);
+    conn_fail(c, UVK_ECLOSED);
+    c->error = UVK_ETIMEDOUT;
+    return UVK_ETIMEDOUT;
+  }
+  return 0;
+}
+
+int16_t conn_pick_version(const Conn *c, int16_t api_key, int16_t min_v, int16_t max_v) {
+  if (api_key < 0 || api_key >= int16_t(sizeof c->versions / sizeof c->versions[0])) return -1;
+  const ApiRange &b = c->versions[api_key];
+  if (b.max < 0) return -1;
+  int16_t hi = max_v < b.max ? max_v : b.max;
+  int16_t cap = version_cap(c->cfg.cap, api_key);
+  if (cap < hi) hi = cap;
+  int16_t lo = min_v > b.min ? min_v : b.min;
+  return hi >= lo ? hi : -1;
+}
+
+}  // namespace uvk

@@ -1,0 +1,103 @@
+// One broker connection's protocol state, without I/O: requests in, framed bytes out;
+// bytes in, completed responses out. The engine owns the socket side through EngineIo and
+// drives this with the current time.
+//
+//   CONNECTING --connected--> API_VERSIONS --response--> READY --error/timeout--> CLOSED
+//
+// On READY every queued request is sent, up to max_in_flight at a time, each at the highest
+// version both sides (and the configured protocolVersionCap) support. Kafka answers requests
+// on one connection in order; a response whose correlation id is not the oldest in flight is
+// a protocol error that closes the connection.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/alloc.h"
+#include "common/buf.h"
+#include "common/reader.h"
+#include "engine/version_table.h"
+
+namespace uvk {
+
+struct Request;
+// Writes the request body at `version` into out; 0 or UVK_E*.
+typedef int (*RequestEncodeFn)(void *ud, Buf *out, int16_t version);
+// The request completed: err 0 with the response body (valid during the call only), or a
+// negative code (UVK_ETIMEDOUT, UVK_ECLOSED, UVK_EUNSUPPORTED, UVK_EPROTO...) and no body.
+typedef void (*RequestDoneFn)(void *ud, int err, int16_t version, Reader *body, const Request *r);
+
+struct Request {
+  Request *next = nullptr;
+  int16_t api_key = 0;
+  int16_t min_version = 0, max_version = 0;
+  int16_t version = -1;          // chosen when sent
+  int32_t correlation_id = 0;
+  bool expects_response = true;  // false for Produce with acks=0
+  uint64_t created_at = 0, sent_at = 0, deadline = UINT64_MAX;
+  size_t size = 0;               // bytes on the wire, size prefix included
+  RequestEncodeFn encode = nullptr;
+  RequestDoneFn done = nullptr;
+  void *ud = nullptr;
+};
+
+enum ConnState { kConnConnecting, kConnApiVersions, kConnReady, kConnClosed };
+
+struct ConnConfig {
+  const char *client_id = "uvkafka";
+  const char *software_name = "uvkafka";
+  const char *software_version = "0.1.0";
+  uint32_t request_timeout_ms = 30000;
+  bool enforce_request_timeout = true;
+  int max_in_flight = -1;                 // -1: unlimited
+  size_t max_response_size = 100u << 20;  // a larger frame is a protocol error
+  const KafkaRelease *cap = nullptr;      // protocolVersionCap; nullptr: none
+};
+
+struct ApiRange {
+  int16_t min = -1, max = -1;  // -1: the broker does not offer this API
+};
+
+struct Conn {
+  ConnConfig cfg;
+  const Allocator *alloc = nullptr;
+  ConnState state = kConnConnecting;
+  int32_t next_correlation = 1;
+  Request *queued = nullptr, *queued_tail = nullptr;       // waiting to be sent
+  Request *in_flight = nullptr, *in_flight_tail = nullptr; // sent, oldest first
+  int n_in_flight = 0;
+  Buf out;                 // encoded, not yet written
+  size_t out_done = 0;     // bytes of `out` the driver has taken
+  Buf in;                  // a partial response frame
+  ApiRange versions[96];   // from ApiVersions, by key
+  int16_t api_versions_version = 3;
+  Request api_versions_req;
+  int error = 0;           // why the connection closed
+};
+
+void conn_init(Conn *c, const ConnConfig &cfg, const Allocator *a);
+// Frees buffers; requests still held are failed with UVK_ECLOSED first.
+void conn_destroy(Conn *c);
+// The socket is connected: ApiVersions goes out first.
+void conn_connected(Conn *c, uint64_t now);
+// Queues a request (sent when the connection is ready and below max_in_flight).
+void conn_send(Conn *c, Request *r, uint64_t now);
+// Bytes to write next (0: none). Valid until conn_output_done or the next conn call.
+size_t conn_output(Conn *c, const uint8_t **data);
+void conn_output_done(Conn *c, size_t n, uint64_t now);
+// Bytes from the broker. Completed requests call back from inside. Returns 0, or the
+// error that closed the connection (every request held then failed with it).
+int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now);
+// Fails every queued and in-flight request with err and closes the state machine.
+void conn_fail(Conn *c, int err);
+// The earliest request deadline (UINT64_MAX: none).
+uint64_t conn_next_deadline(const Conn *c);
+// Expires timed-out requests: the connection then closes (UVK_ETIMEDOUT returned, the
+// others failed with UVK_ECLOSED), as the Java client does — a late answer would be misread.
+int conn_timer(Conn *c, uint64_t now);
+// The version to use for api_key within [min_v, max_v]: the highest the broker and the cap
+// allow; -1 when there is none.
+int16_t conn_pick_version(const Conn *c, int16_t api_key, int16_t min_v, int16_t max_v);
+// Whether conn_output has bytes.
+inline bool conn_wants_write(const Conn *c) { return c->out.len > c->out_done; }
+
+}  // namespace uvk

@@ -1,0 +1,371 @@
+// The connection state machine against a scripted broker: the test reads the frames the
+// connection writes, answers with responses built by the generated codecs, and feeds them
+// back in arbitrary chunks. The clock is whatever the test says.
+#include <catch2/catch.hpp>
+
+#include <string.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/conn.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/api_versions.h"
+#include "proto/gen/headers.h"
+#include "proto/gen/metadata.h"
+#include "uvkafka/uvkafka.h"
+
+using namespace uvk;
+using namespace uvk::proto;
+
+namespace {
+
+struct Sent {
+  int16_t api_key, version;
+  int32_t correlation;
+  std::vector<uint8_t> body;
+};
+
+// Takes every complete frame the connection wrote.
+std::vector<Sent> drain(Conn *c) {
+  std::vector<Sent> out;
+  const uint8_t *p;
+  size_t n = conn_output(c, &p);
+  std::vector<uint8_t> bytes(p, p + n);
+  conn_output_done(c, n, 0);
+  Reader r = reader_make(bytes.data(), bytes.size());
+  while (rd_left(&r) >= 4) {
+    int32_t size = get_i32(&r);
+    Reader f = reader_make(rd_take(&r, size_t(size)), size_t(size));
+    int16_t key = int16_t(f.p[0] << 8 | f.p[1]), version = int16_t(f.p[2] << 8 | f.p[3]);
+    RequestHeader h;
+    Arena a;
+    REQUIRE(decode(&f, &a, &h, request_header_version(key, version)) == 0);
+    CHECK(std::string(h.client_id.data, size_t(h.client_id.len)) == "test-client");
+    out.push_back(Sent{key, version, h.correlation_id, std::vector<uint8_t>(f.p, f.end)});
+    arena_free(&a);
+  }
+  return out;
+}
+
+template <class T>
+std::vector<uint8_t> frame(int32_t correlation, int16_t api_key, int16_t version, const T &body) {
+  Buf b;
+  put_i32(&b, 0);
+  ResponseHeader h;
+  h.correlation_id = correlation;
+  REQUIRE(encode(&b, h, response_header_version(api_key, version)) == 0);
+  REQUIRE(encode(&b, body, version) == 0);
+  patch_be32(&b, 0, uint32_t(b.len - 4));
+  std::vector<uint8_t> out(b.data, b.data + b.len);
+  buf_free(&b);
+  return out;
+}
+
+// Feeds bytes `chunk` at a time (1 = byte by byte).
+int feed(Conn *c, const std::vector<uint8_t> &bytes, size_t chunk, uint64_t now = 0) {
+  int rc = 0;
+  for (size_t i = 0; i < bytes.size() && rc == 0; i += chunk)
+    rc = conn_read(c, bytes.data() + i, std::min(chunk, bytes.size() - i), now);
+  return rc;
+}
+
+ApiVersionsResponse versions_response(std::vector<ApiVersionsResponse::ApiVersion> *keys, int16_t meta_max,
+                                      int16_t av_max) {
+  keys->clear();
+  ApiVersionsResponse::ApiVersion k;
+  k.api_key = kApiVersions, k.min_version = 0, k.max_version = av_max;
+  keys->push_back(k);
+  k.api_key = kMetadata, k.min_version = 0, k.max_version = meta_max;
+  keys->push_back(k);
+  ApiVersionsResponse r;
+  r.api_keys.items = keys->data();
+  r.api_keys.count = int32_t(keys->size());
+  return r;
+}
+
+struct Done {
+  int calls = 0, err = 1;
+  int16_t version = -1;
+  int32_t throttle = -1;
+  std::vector<int> order;
+};
+
+int encode_metadata(void *, Buf *out, int16_t version) {
+  MetadataRequest req;
+  req.topics.count = version >= 1 ? -1 : 0;
+  return encode(out, req, version);
+}
+
+void metadata_done(void *ud, int err, int16_t version, Reader *body, const Request *r) {
+  Done *d = static_cast<Done *>(ud);
+  d->calls++;
+  d->err = err;
+  d->version = version;
+  d->order.push_back(r->correlation_id);
+  if (err == 0) {
+    Arena a;
+    MetadataResponse m;
+    REQUIRE(decode(body, &a, &m, version) == 0);
+    d->throttle = m.throttle_time_ms;
+    arena_free(&a);
+  }
+}
+
+Request metadata_request(Done *d) {
+  Request r;
+  r.api_key = kMetadata;
+  r.min_version = 0;
+  r.max_version = MetadataRequest::kMaxVersion;
+  r.encode = encode_metadata;
+  r.done = metadata_done;
+  r.ud = d;
+  return r;
+}
+
+ConnConfig config() {
+  ConnConfig cfg;
+  cfg.client_id = "test-client";
+  cfg.request_timeout_ms = 1000;
+  return cfg;
+}
+
+// Connects and completes ApiVersions with a broker offering Metadata up to meta_max.
+void ready(Conn *c, int16_t meta_max) {
+  conn_connected(c, 0);
+  std::vector<Sent> s = drain(c);
+  REQUIRE(s.size() == 1);
+  REQUIRE(s[0].api_key == kApiVersions);
+  std::vector<ApiVersionsResponse::ApiVersion> keys;
+  REQUIRE(feed(c, frame(s[0].correlation, kApiVersions, s[0].version, versions_response(&keys, meta_max, 4)), 7) == 0);
+  REQUIRE(c->state == kConnReady);
+}
+
+}  // namespace
+
+TEST_CASE("conn: ApiVersions first, then the highest common version", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);
+  Done d;
+  Request r = metadata_request(&d);
+  conn_send(&c, &r, 0);  // queued until the connection is ready
+  CHECK(drain(&c).empty());
+  conn_connected(&c, 0);
+  std::vector<Sent> s = drain(&c);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].api_key == kApiVersions);
+  CHECK(s[0].version == ApiVersionsRequest::kMaxVersion);
+  Arena a;
+  Reader body = reader_make(s[0].body.data(), s[0].body.size());
+  ApiVersionsRequest req;
+  REQUIRE(decode(&body, &a, &req, s[0].version) == 0);
+  CHECK(std::string(req.client_software_name.data, size_t(req.client_software_name.len)) == "uvkafka");
+  arena_free(&a);
+  std::vector<ApiVersionsResponse::ApiVersion> keys;
+  REQUIRE(feed(&c, frame(s[0].correlation, kApiVersions, s[0].version, versions_response(&keys, 12, 4)), 1) == 0);
+  CHECK(c.state == kConnReady);
+  s = drain(&c);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].api_key == kMetadata);
+  CHECK(s[0].version == 12);
+  MetadataResponse m;
+  m.throttle_time_ms = 42;
+  REQUIRE(feed(&c, frame(s[0].correlation, kMetadata, 12, m), 3) == 0);
+  CHECK(d.calls == 1);
+  CHECK(d.err == 0);
+  CHECK(d.version == 12);
+  CHECK(d.throttle == 42);
+  conn_destroy(&c);
+}
+
+TEST_CASE("conn: an old broker answers UNSUPPORTED_VERSION; we retry at its version", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);
+  conn_connected(&c, 0);
+  std::vector<Sent> s = drain(&c);
+  REQUIRE(s.size() == 1);
+  // The broker knows ApiVersions only up to v2: it answers in v0 format with error 35.
+  std::vector<ApiVersionsResponse::ApiVersion> keys;
+  ApiVersionsResponse err = versions_response(&keys, 5, 2);
+  err.error_code = 35;
+  REQUIRE(feed(&c, frame(s[0].correlation, kApiVersions, 0, err), 5) == 0);
+  CHECK(c.state == kConnApiVersions);
+  s = drain(&c);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].api_key == kApiVersions);
+  CHECK(s[0].version == 2);
+  REQUIRE(feed(&c, frame(s[0].correlation, kApiVersions, 2, versions_response(&keys, 5, 2)), 64) == 0);
+  REQUIRE(c.state == kConnReady);
+  Done d;
+  Request r = metadata_request(&d);
+  conn_send(&c, &r, 0);
+  s = drain(&c);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].version == 5);
+  conn_destroy(&c);
+  CHECK(d.err == UVK_ECLOSED);  // destroyed while in flight: failed, not forgotten
+}
+
+TEST_CASE("conn: protocolVersionCap holds versions to an older Kafka", "[conn]") {
+  ConnConfig cfg = config();
+  cfg.cap = version_table_find(2, 4, 0);
+  REQUIRE(cfg.cap);
+  Conn c;
+  conn_init(&c, cfg, nullptr);
+  conn_connected(&c, 0);
+  std::vector<Sent> s = drain(&c);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].version == 3);  // Kafka 2.4 knows ApiVersions v3
+  std::vector<ApiVersionsResponse::ApiVersion> keys;
+  REQUIRE(feed(&c, frame(s[0].correlation, kApiVersions, 3, versions_response(&keys, 12, 4)), 9) == 0);
+  CHECK(conn_pick_version(&c, kMetadata, 0, 12) == 9);  // and Metadata v9
+  CHECK(conn_pick_version(&c, kMetadata, 10, 12) == -1);
+  CHECK(conn_pick_version(&c, kFetch, 0, 17) == -1);  // the broker did not offer Fetch
+  conn_destroy(&c);
+}
+
+TEST_CASE("conn: pipelining up to maxInFlightRequests, answers matched in order", "[conn]") {
+  ConnConfig cfg = config();
+  cfg.max_in_flight = 2;
+  Conn c;
+  conn_init(&c, cfg, nullptr);
+  ready(&c, 12);
+  Done d;
+  Request rs[5];
+  for (Request &r : rs) {
+    r = metadata_request(&d);
+    conn_send(&c, &r, 0);
+  }
+  std::vector<Sent> s = drain(&c);
+  CHECK(s.size() == 2);
+  std::vector<int> answered;
+  for (int round = 0; round < 5; round++) {
+    REQUIRE_FALSE(s.empty());
+    MetadataResponse m;
+    m.throttle_time_ms = round;
+    std::vector<uint8_t> bytes = frame(s[0].correlation, kMetadata, s[0].version, m);
+    answered.push_back(s[0].correlation);
+    s.erase(s.begin());
+    REQUIRE(feed(&c, bytes, 1) == 0);  // byte by byte
+    CHECK(d.throttle == round);
+    std::vector<Sent> more = drain(&c);
+    s.insert(s.end(), more.begin(), more.end());
+    CHECK(c.n_in_flight <= 2);
+  }
+  CHECK(d.calls == 5);
+  CHECK(d.order == answered);
+  conn_destroy(&c);
+}
+
+TEST_CASE("conn: a response for another request is a protocol error", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);
+  ready(&c, 12);
+  Done d1, d2;
+  Request r1 = metadata_request(&d1), r2 = metadata_request(&d2);
+  conn_send(&c, &r1, 0);
+  conn_send(&c, &r2, 0);
+  std::vector<Sent> s = drain(&c);
+  REQUIRE(s.size() == 2);
+  MetadataResponse m;
+  CHECK(feed(&c, frame(s[1].correlation, kMetadata, s[1].version, m), 100) == UVK_EPROTO);
+  CHECK(c.state == kConnClosed);
+  CHECK(d1.err == UVK_EPROTO);
+  CHECK(d2.err == UVK_EPROTO);
+  conn_destroy(&c);
+}
+
+TEST_CASE("conn: absurd frame sizes close the connection", "[conn]") {
+  ConnConfig cfg = config();
+  cfg.max_response_size = 1024;
+  Conn c;
+  conn_init(&c, cfg, nullptr);
+  ready(&c, 12);
+  Done d;
+  Request r = metadata_request(&d);
+  conn_send(&c, &r, 0);
+  drain(&c);
+  const uint8_t huge[] = {0x7f, 0xff, 0xff, 0xff};
+  CHECK(conn_read(&c, huge, 4, 0) == UVK_EPROTO);
+  CHECK(d.err == UVK_EPROTO);
+  conn_destroy(&c);
+  Conn c2;
+  conn_init(&c2, cfg, nullptr);
+  ready(&c2, 12);
+  const uint8_t tiny[] = {0, 0, 0, 2, 0, 0};
+  CHECK(conn_read(&c2, tiny, 6, 0) == UVK_EPROTO);
+  conn_destroy(&c2);
+}
+
+TEST_CASE("conn: a request timeout fails it and closes the connection", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);
+  ready(&c, 12);
+  Done d1, d2;
+  Request r1 = metadata_request(&d1), r2 = metadata_request(&d2);
+  conn_send(&c, &r1, 100);
+  conn_send(&c, &r2, 600);
+  drain(&c);
+  CHECK(conn_next_deadline(&c) == 1100);
+  CHECK(conn_timer(&c, 1099) == 0);
+  CHECK(d1.calls == 0);
+  CHECK(conn_timer(&c, 1100) == UVK_ETIMEDOUT);
+  CHECK(d1.err == UVK_ETIMEDOUT);
+  CHECK(d2.err == UVK_ECLOSED);
+  CHECK(c.state == kConnClosed);
+  // A response arriving after the close is not delivered to anybody.
+  MetadataResponse m;
+  CHECK(feed(&c, frame(r1.correlation_id, kMetadata, r1.version, m), 8) != 0);
+  CHECK(d1.calls == 1);
+  conn_destroy(&c);
+}
+
+TEST_CASE("conn: enforceRequestTimeout false waits forever", "[conn]") {
+  ConnConfig cfg = config();
+  cfg.enforce_request_timeout = false;
+  Conn c;
+  conn_init(&c, cfg, nullptr);
+  ready(&c, 12);
+  Done d;
+  Request r = metadata_request(&d);
+  conn_send(&c, &r, 0);
+  drain(&c);
+  CHECK(conn_next_deadline(&c) == UINT64_MAX);
+  CHECK(conn_timer(&c, 1000000000) == 0);
+  CHECK(d.calls == 0);
+  conn_destroy(&c);
+  CHECK(d.err == UVK_ECLOSED);
+}
+
+TEST_CASE("conn: connection lost in the middle of a response", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);
+  ready(&c, 12);
+  Done d;
+  Request r = metadata_request(&d);
+  conn_send(&c, &r, 0);
+  std::vector<Sent> s = drain(&c);
+  MetadataResponse m;
+  std::vector<uint8_t> bytes = frame(s[0].correlation, kMetadata, s[0].version, m);
+  bytes.resize(bytes.size() / 2);
+  REQUIRE(feed(&c, bytes, 3) == 0);
+  CHECK(d.calls == 0);
+  conn_fail(&c, UVK_ECLOSED);
+  CHECK(d.calls == 1);
+  CHECK(d.err == UVK_ECLOSED);
+  CHECK(uvk_err_is_retriable(UVK_ECLOSED) == 1);
+  conn_destroy(&c);
+}
+
+TEST_CASE("conn: no version in common fails the request alone", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);
+  ready(&c, 3);
+  Done d;
+  Request r = metadata_request(&d);
+  r.min_version = 4;  // we need a feature from v4; the broker stops at v3
+  conn_send(&c, &r, 0);
+  CHECK(d.err == UVK_EUNSUPPORTED);
+  CHECK(c.state == kConnReady);
+  conn_destroy(&c);
+}
