@@ -1,0 +1,72 @@
+/* The client handle: broker connections and cluster metadata on one libuv loop.
+ * Include uvkafka/uvkafka.h rather than this file.
+ *
+ * Every call happens on the loop's thread. A call that returns an error never calls its
+ * callback; a call that returns 0 calls it exactly once, later, from the loop — never from
+ * inside the call itself. */
+#ifndef UVK_CLIENT_H
+#define UVK_CLIENT_H
+
+#include "uvkafka/uvkafka.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct uvk_client uvk_client;
+/* Cluster metadata, borrowed for the duration of the callback that hands it over. */
+typedef struct uvk_metadata uvk_metadata;
+
+/* err is NULL on success; borrowed for the call (uvk_error_retain keeps it). */
+typedef void (*uvk_client_cb)(uvk_client *client, const uvk_error *err, void *ud);
+typedef void (*uvk_metadata_cb)(uvk_client *client, const uvk_error *err, const uvk_metadata *md,
+                                void *ud);
+
+/* A client on `uv_loop` (a uv_loop_t *, the application's loop: the main use), or on a loop
+ * of its own when uv_loop is NULL (drive it with uvk_client_run). The config is copied; it
+ * may be freed afterwards. UVK_EINVAL when no brokers (or brokers callback) are set. */
+UVK_EXTERN int uvk_client_new(void *uv_loop, const struct uvk_config *cfg, uvk_client **out);
+/* The uv_loop_t * the client runs on. */
+UVK_EXTERN void *uvk_client_loop(uvk_client *client);
+/* Bootstraps: connects to a seed broker (in turn, retrying by the retry settings) and
+ * learns the cluster's brokers. */
+UVK_EXTERN int uvk_client_connect(uvk_client *client, uvk_client_cb cb, void *ud);
+/* Metadata for `topics` (n_topics names), or for every topic when topics is NULL. Topics
+ * that do not exist are created when allowAutoTopicCreation is on and the broker allows it. */
+UVK_EXTERN int uvk_client_metadata(uvk_client *client, const char *const *topics, size_t n_topics,
+                                   uvk_metadata_cb cb, void *ud);
+/* Closes every connection; pending operations complete with UVK_ECLOSED first. cb runs
+ * once the client holds no handle on the loop any more. */
+UVK_EXTERN int uvk_client_disconnect(uvk_client *client, uvk_client_cb cb, void *ud);
+/* Frees the client. After uvk_client_disconnect's callback this is immediate; otherwise
+ * the client disconnects first and frees itself once the loop has released its handles. */
+UVK_EXTERN void uvk_client_free(uvk_client *client);
+/* For a client with its own loop: runs the loop until nothing is pending. */
+UVK_EXTERN int uvk_client_run(uvk_client *client);
+
+/* ---- metadata accessors (indexes are 0-based; out-of-range gives 0 / NULL / -1) ---- */
+UVK_EXTERN const char *uvk_metadata_cluster_id(const uvk_metadata *md);
+UVK_EXTERN int32_t uvk_metadata_controller_id(const uvk_metadata *md);
+UVK_EXTERN size_t uvk_metadata_broker_count(const uvk_metadata *md);
+UVK_EXTERN int32_t uvk_metadata_broker_id(const uvk_metadata *md, size_t broker);
+UVK_EXTERN const char *uvk_metadata_broker_host(const uvk_metadata *md, size_t broker);
+UVK_EXTERN int32_t uvk_metadata_broker_port(const uvk_metadata *md, size_t broker);
+UVK_EXTERN size_t uvk_metadata_topic_count(const uvk_metadata *md);
+UVK_EXTERN const char *uvk_metadata_topic_name(const uvk_metadata *md, size_t topic);
+/* 0, or UVK_ERR_KAFKA(code) (e.g. UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE). */
+UVK_EXTERN int uvk_metadata_topic_error(const uvk_metadata *md, size_t topic);
+/* Partitions are sorted by id. */
+UVK_EXTERN size_t uvk_metadata_partition_count(const uvk_metadata *md, size_t topic);
+UVK_EXTERN int32_t uvk_metadata_partition_id(const uvk_metadata *md, size_t topic, size_t partition);
+/* The leader's broker id, -1 while the partition has none. */
+UVK_EXTERN int32_t uvk_metadata_partition_leader(const uvk_metadata *md, size_t topic, size_t partition);
+UVK_EXTERN size_t uvk_metadata_partition_replica_count(const uvk_metadata *md, size_t topic,
+                                                       size_t partition);
+UVK_EXTERN size_t uvk_metadata_partition_isr_count(const uvk_metadata *md, size_t topic,
+                                                   size_t partition);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UVK_CLIENT_H */

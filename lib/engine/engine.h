@@ -1,0 +1,93 @@
+// The engine: every broker connection of one client, the seed list, and timers — still
+// without I/O. The driver (lib/io, or a test) answers the EngineIo calls; everything above
+// (metadata, producer, consumer) sends requests through engine_send().
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/alloc.h"
+#include "engine/conn.h"
+#include "engine/engine_io.h"
+#include "engine/retry.h"
+
+namespace uvk {
+
+struct EngineConfig {
+  ConnConfig conn;
+  uint32_t connection_timeout_ms = 1000;
+  RetryOptions retry;
+  uint64_t metadata_max_age_ms = 300000;
+  bool allow_auto_topic_creation = true;
+  uint64_t rng_seed = 0;  // 0: from the clock
+};
+
+struct BrokerAddr {
+  int32_t node_id;  // -1 for a seed
+  char *host;       // owned
+  uint16_t port;
+};
+
+struct EngineConn {
+  EngineConn *next;
+  ConnId id;
+  int32_t node_id;  // -1: a seed connection
+  char *host;
+  uint16_t port;
+  uint64_t connect_deadline;
+  bool connected;
+  Conn conn;
+};
+
+// A callback at a time (retries, backoff). Cancelled by engine_cancel_timer.
+typedef void (*EngineTimerFn)(void *ud, uint64_t now);
+struct EngineTimer {
+  EngineTimer *next;
+  uint64_t deadline;
+  EngineTimerFn fn;
+  void *ud;
+};
+
+struct Engine {
+  EngineConfig cfg;
+  EngineIo io;
+  const Allocator *alloc;
+  BrokerAddr *seeds;
+  size_t n_seeds, next_seed;
+  BrokerAddr *brokers;  // from the latest metadata
+  size_t n_brokers;
+  EngineConn *conns;
+  ConnId next_conn_id;
+  EngineTimer *timers;
+  Rng rng;
+  uint64_t armed;       // the deadline last given to io.set_timer
+  uint64_t now;         // the driver's clock at its latest call into the engine
+  bool shutting_down;
+};
+
+Engine *engine_new(const EngineConfig &cfg, const EngineIo &io, const Allocator *a);
+// Closes every connection (requests fail with UVK_ECLOSED) and frees the engine.
+void engine_free(Engine *e);
+int engine_add_seed(Engine *e, const char *host, uint16_t port);
+void engine_clear_seeds(Engine *e);
+// Replaces the known brokers (from a Metadata response). Copies the strings.
+int engine_set_brokers(Engine *e, const BrokerAddr *brokers, size_t n);
+
+// Sends `r` to broker `node_id`, or to any broker when node_id is -1 (a ready connection if
+// there is one, else the next seed in turn). Returns 0 — the request then completes through
+// r->done exactly once, never from inside this call — or UVK_ENOTFOUND (unknown node),
+// UVK_ECLOSED (shutting down), UVK_EUNSUPPORTED (the ready connection has no common
+// version), and r->done is not called.
+int engine_send(Engine *e, int32_t node_id, Request *r, uint64_t now);
+
+// Calls fn(ud, now) at `deadline` (from the driver's timer, never from inside this call).
+void engine_add_timer(Engine *e, EngineTimer *t, uint64_t deadline, EngineTimerFn fn, void *ud);
+void engine_cancel_timer(Engine *e, EngineTimer *t);
+
+// Closes every connection; held requests fail with UVK_ECLOSED and every pending timer
+// fires (its owner sees shutting_down and gives up). All of it happens in
+// engine_run_deferred (the driver's next turn), not inside this call.
+void engine_shutdown(Engine *e);
+// No connection and no timer left: the driver may stop.
+bool engine_idle(const Engine *e);
+
+}  // namespace uvk

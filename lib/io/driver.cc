@@ -1,0 +1,319 @@
+#include "io/driver.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <new>
+
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+struct IoConn {
+  IoConn *next;
+  IoDriver *d;
+  ConnId id;
+  uv_tcp_t tcp;
+  uv_getaddrinfo_t gai;
+  uv_connect_t connect_req;
+  uv_write_t write_req;
+  struct addrinfo *addrs;  // from getaddrinfo, tried in turn
+  struct addrinfo *trying;
+  Buf wbuf;                // the bytes of the write in flight (a copy: the engine's may move)
+  bool resolving, tcp_open, connected, writing, want_write, closed;
+  char rbuf[64 * 1024];
+};
+
+namespace {
+
+IoConn *find(IoDriver *d, ConnId id) {
+  for (IoConn *c = d->conns; c; c = c->next)
+    if (c->id == id && !c->closed) return c;
+  return nullptr;
+}
+
+void maybe_done(IoDriver *d) {
+  if (d->closing && d->open_handles == 0 && d->closed_cb) {
+    void (*cb)(void *) = d->closed_cb;
+    d->closed_cb = nullptr;
+    if (d->owns_loop) uv_loop_close(&d->own_loop);
+    cb(d->closed_ud);
+  }
+}
+
+void free_conn_mem(IoDriver *d, IoConn *c) {
+  for (IoConn **p = &d->conns; *p; p = &(*p)->next)
+    if (*p == c) {
+      *p = c->next;
+      break;
+    }
+  if (c->addrs) uv_freeaddrinfo(c->addrs);
+  buf_free(&c->wbuf);
+  c->~IoConn();
+  mem_free(d->alloc, c);
+}
+
+void on_tcp_closed(uv_handle_t *h) {
+  IoConn *c = static_cast<IoConn *>(h->data);
+  IoDriver *d = c->d;
+  d->open_handles--;
+  if (!c->resolving) free_conn_mem(d, c);
+  maybe_done(d);
+}
+
+// Closes the socket; the memory goes once libuv is done with every request of it.
+void shut(IoConn *c) {
+  if (c->closed) return;
+  c->closed = true;
+  if (c->tcp_open) {
+    uv_close(reinterpret_cast<uv_handle_t *>(&c->tcp), on_tcp_closed);
+  } else if (!c->resolving) {
+    free_conn_mem(c->d, c);
+  }
+  // still resolving: on_resolved frees it
+}
+
+void fail(IoConn *c, int err) {
+  IoDriver *d = c->d;
+  ConnId id = c->id;
+  shut(c);
+  engine_on_conn_error(d->engine, id, err, io_now(d));
+}
+
+void start_write(IoConn *c);
+
+void on_write(uv_write_t *req, int status) {
+  IoConn *c = static_cast<IoConn *>(req->data);
+  c->writing = false;
+  if (c->closed) return;
+  if (status < 0) {
+    fail(c, UVK_ECLOSED);
+    return;
+  }
+  if (c->want_write) start_write(c);
+}
+
+void start_write(IoConn *c) {
+  IoDriver *d = c->d;
+  c->want_write = false;
+  if (c->writing || !c->connected || c->closed) {
+    c->want_write = !c->closed;
+    return;
+  }
+  const uint8_t *data;
+  size_t n = engine_conn_output(d->engine, c->id, &data);
+  if (n == 0) return;
+  buf_clear(&c->wbuf);
+  put_raw(&c->wbuf, data, n);
+  if (c->wbuf.failed) {
+    fail(c, UVK_ENOMEM);
+    return;
+  }
+  engine_conn_output_done(d->engine, c->id, n, io_now(d));
+  uv_buf_t b = uv_buf_init(reinterpret_cast<char *>(c->wbuf.data), unsigned(c->wbuf.len));
+  c->write_req.data = c;
+  c->writing = true;
+  if (uv_write(&c->write_req, reinterpret_cast<uv_stream_t *>(&c->tcp), &b, 1, on_write) != 0) {
+    c->writing = false;
+    fail(c, UVK_ECLOSED);
+  }
+}
+
+void on_alloc(uv_handle_t *h, size_t, uv_buf_t *buf) {
+  IoConn *c = static_cast<IoConn *>(h->data);
+  *buf = uv_buf_init(c->rbuf, sizeof c->rbuf);
+}
+
+void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+  IoConn *c = static_cast<IoConn *>(s->data);
+  if (c->closed) return;
+  if (n > 0) {
+    engine_on_read(c->d->engine, c->id, reinterpret_cast<const uint8_t *>(buf->base), size_t(n),
+                   io_now(c->d));
+  } else if (n < 0) {
+    fail(c, UVK_ECLOSED);
+  }
+}
+
+void try_next_address(IoConn *c);
+
+void on_connect(uv_connect_t *req, int status) {
+  IoConn *c = static_cast<IoConn *>(req->data);
+  if (c->closed) return;
+  if (status < 0) {
+    // This address refused: close this socket and try the next one.
+    c->trying = c->trying->ai_next;
+    if (!c->trying) {
+      fail(c, UVK_ECONNECT);
+      return;
+    }
+    c->tcp_open = false;
+    uv_close(reinterpret_cast<uv_handle_t *>(&c->tcp), [](uv_handle_t *h) {
+      IoConn *ic = static_cast<IoConn *>(h->data);
+      ic->d->open_handles--;
+      if (ic->closed) {
+        free_conn_mem(ic->d, ic);
+        maybe_done(ic->d);
+        return;
+      }
+      try_next_address(ic);
+    });
+    return;
+  }
+  c->connected = true;
+  uv_tcp_nodelay(&c->tcp, 1);
+  uv_read_start(reinterpret_cast<uv_stream_t *>(&c->tcp), on_alloc, on_read);
+  engine_on_connected(c->d->engine, c->id, io_now(c->d));
+  if (!c->closed && c->want_write) start_write(c);
+}
+
+void try_next_address(IoConn *c) {
+  IoDriver *d = c->d;
+  if (uv_tcp_init(d->loop, &c->tcp) != 0) {
+    fail(c, UVK_ECONNECT);
+    return;
+  }
+  c->tcp.data = c;
+  c->tcp_open = true;
+  d->open_handles++;
+  c->connect_req.data = c;
+  if (uv_tcp_connect(&c->connect_req, &c->tcp, c->trying->ai_addr, on_connect) != 0) fail(c, UVK_ECONNECT);
+}
+
+void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
+  IoConn *c = static_cast<IoConn *>(req->data);
+  IoDriver *d = c->d;
+  c->resolving = false;
+  d->open_handles--;
+  c->addrs = res;
+  if (c->closed) {
+    free_conn_mem(d, c);
+    maybe_done(d);
+    return;
+  }
+  if (status < 0 || !res) {
+    fail(c, UVK_ECONNECT);
+    return;
+  }
+  c->trying = res;
+  try_next_address(c);
+}
+
+// ---- EngineIo ---------------------------------------------------------------------------
+
+void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
+  IoDriver *d = static_cast<IoDriver *>(ud);
+  void *mem = mem_alloc(d->alloc, sizeof(IoConn));
+  if (!mem) return;  // the engine's connect timeout reports it
+  IoConn *c = new (mem) IoConn();
+  c->d = d;
+  c->id = id;
+  c->next = d->conns;
+  d->conns = c;
+  char service[8];
+  snprintf(service, sizeof service, "%u", unsigned(port));
+  struct addrinfo hints;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  c->gai.data = c;
+  c->resolving = true;
+  d->open_handles++;
+  // A bracketed IPv6 literal arrives without brackets; getaddrinfo takes it as is.
+  if (uv_getaddrinfo(d->loop, &c->gai, on_resolved, host, service, &hints) != 0) {
+    c->resolving = false;
+    d->open_handles--;
+    c->closed = true;
+    free_conn_mem(d, c);
+  }
+}
+
+void io_want_write(void *ud, ConnId id) {
+  IoConn *c = find(static_cast<IoDriver *>(ud), id);
+  if (!c) return;
+  if (c->writing || !c->connected) {
+    c->want_write = true;
+    return;
+  }
+  start_write(c);
+}
+
+void io_close_conn(void *ud, ConnId id) {
+  IoConn *c = find(static_cast<IoDriver *>(ud), id);
+  if (c) shut(c);
+}
+
+void on_timer(uv_timer_t *t) {
+  IoDriver *d = static_cast<IoDriver *>(t->data);
+  engine_on_timer(d->engine, io_now(d));
+}
+
+void io_set_timer(void *ud, uint64_t deadline) {
+  IoDriver *d = static_cast<IoDriver *>(ud);
+  if (d->closing) return;
+  if (deadline == UINT64_MAX) {
+    uv_timer_stop(&d->timer);
+    return;
+  }
+  uint64_t now = io_now(d);
+  uv_timer_start(&d->timer, on_timer, deadline > now ? deadline - now : 0, 0);
+}
+
+void on_defer(uv_timer_t *t) {
+  IoDriver *d = static_cast<IoDriver *>(t->data);
+  engine_run_deferred(d->engine, io_now(d));
+}
+
+void io_defer(void *ud) {
+  IoDriver *d = static_cast<IoDriver *>(ud);
+  if (!d->closing) uv_timer_start(&d->defer_timer, on_defer, 0, 0);
+}
+
+void on_handle_closed(uv_handle_t *h) {
+  IoDriver *d = static_cast<IoDriver *>(h->data);
+  d->open_handles--;
+  maybe_done(d);
+}
+
+}  // namespace
+
+int io_init(IoDriver *d, uv_loop_t *loop, const Allocator *a, EngineIo *io) {
+  memset(static_cast<void *>(d), 0, sizeof *d);
+  d->alloc = a;
+  if (!loop) {
+    int rc = uv_loop_init(&d->own_loop);
+    if (rc != 0) return UVK_ENOMEM;
+    d->owns_loop = true;
+    loop = &d->own_loop;
+  }
+  d->loop = loop;
+  uv_timer_init(loop, &d->timer);
+  uv_timer_init(loop, &d->defer_timer);
+  d->timer.data = d->defer_timer.data = d;
+  // The timer runs only while the engine has a deadline (a request, a retry, a connect),
+  // so it keeps the loop alive exactly while there is work.
+  d->open_handles = 2;
+  io->ud = d;
+  io->connect = io_connect;
+  io->want_write = io_want_write;
+  io->close = io_close_conn;
+  io->set_timer = io_set_timer;
+  io->defer = io_defer;
+  return 0;
+}
+
+void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud) {
+  d->closing = true;
+  d->closed_cb = closed_cb;
+  d->closed_ud = ud;
+  for (IoConn *c = d->conns, *next; c; c = next) {
+    next = c->next;
+    shut(c);
+  }
+  uv_close(reinterpret_cast<uv_handle_t *>(&d->timer), on_handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t *>(&d->defer_timer), on_handle_closed);
+}
+
+uint64_t io_now(const IoDriver *d) { return uv_now(d->loop); }
+
+}  // namespace uvk

@@ -1,0 +1,36 @@
+// The libuv driver: the only code that touches sockets and timers. It implements EngineIo
+// for one engine on one uv_loop_t — the user's (embedding) or one it owns — and feeds the
+// engine what the loop reports, with uv_now() as the clock.
+#pragma once
+#include <uv.h>
+
+#include "engine/engine.h"
+
+namespace uvk {
+
+struct IoConn;
+
+struct IoDriver {
+  uv_loop_t *loop;
+  bool owns_loop;
+  uv_loop_t own_loop;
+  uv_timer_t timer;        // the engine's earliest deadline
+  uv_timer_t defer_timer;  // engine_run_deferred on the next turn
+  Engine *engine;
+  IoConn *conns;
+  const Allocator *alloc;
+  int open_handles;        // timers + sockets not yet closed
+  bool closing;
+  void (*closed_cb)(void *ud);  // every handle closed (after io_close)
+  void *closed_ud;
+};
+
+// Initialises on `loop` (nullptr: an owned loop). Fill `*io` for engine_new with the
+// returned driver as ud, then set d->engine.
+int io_init(IoDriver *d, uv_loop_t *loop, const Allocator *a, EngineIo *io);
+// Closes every socket and timer; closed_cb runs once the loop has released them all.
+void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud);
+// uv_now of the driver's loop.
+uint64_t io_now(const IoDriver *d);
+
+}  // namespace uvk

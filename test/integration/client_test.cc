@@ -1,0 +1,210 @@
+// The client against the real Kafka test cluster (test/kafka/cluster.sh): bootstrap,
+// metadata, a dead seed, protocolVersionCap, disconnect with work pending, embedding in a
+// loop that runs the test's own timers — and on 3 nodes, a broker killed and restarted.
+// Needs UVK_TEST_BROKERS; without it every test fails (never skips).
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include <string>
+#include <vector>
+
+#include "uvkafka/uvkafka.h"
+
+namespace {
+
+std::string env(const char *name) {
+  const char *v = getenv(name);
+  return v ? v : "";
+}
+
+struct Result {
+  bool done = false;
+  int code = 1;  // uvk_error_code, 0 on success
+  std::vector<int32_t> broker_ids;
+  int32_t controller = -2;
+  std::vector<std::string> topics;
+  std::vector<int> topic_errors;
+  std::vector<size_t> partitions;
+  std::vector<int32_t> leaders;
+};
+
+void on_client(uvk_client *, const uvk_error *err, void *ud) {
+  Result *r = static_cast<Result *>(ud);
+  r->done = true;
+  r->code = err ? uvk_error_code(err) : 0;
+}
+
+void on_metadata(uvk_client *, const uvk_error *err, const uvk_metadata *md, void *ud) {
+  Result *r = static_cast<Result *>(ud);
+  r->done = true;
+  r->code = err ? uvk_error_code(err) : 0;
+  if (!md) return;
+  r->controller = uvk_metadata_controller_id(md);
+  for (size_t i = 0; i < uvk_metadata_broker_count(md); i++) r->broker_ids.push_back(uvk_metadata_broker_id(md, i));
+  for (size_t t = 0; t < uvk_metadata_topic_count(md); t++) {
+    r->topics.push_back(uvk_metadata_topic_name(md, t));
+    r->topic_errors.push_back(uvk_metadata_topic_error(md, t));
+    r->partitions.push_back(uvk_metadata_partition_count(md, t));
+    for (size_t p = 0; p < uvk_metadata_partition_count(md, t); p++)
+      r->leaders.push_back(uvk_metadata_partition_leader(md, t, p));
+  }
+}
+
+void run_until(uv_loop_t *loop, const bool *flag) {
+  while (!*flag) uv_run(loop, UV_RUN_ONCE);
+}
+
+struct Fixture {
+  uv_loop_t loop;
+  uvk_client *client = nullptr;
+  Fixture(const std::string &brokers, const char *cap = nullptr) {
+    REQUIRE(uv_loop_init(&loop) == 0);
+    INFO("UVK_TEST_BROKERS must point at the test cluster (test/kafka/cluster.sh up)");
+    REQUIRE_FALSE(env("UVK_TEST_BROKERS").empty());
+    uvk_config *cfg = uvk_config_new();
+    char err[256];
+    REQUIRE(uvk_config_set(cfg, "brokers", brokers.c_str(), err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "clientId", "uvk-integration", err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "logLevel", "NOTHING", err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "retry.initialRetryTime", "100", err, sizeof err) == 0);
+    if (cap) REQUIRE(uvk_config_set(cfg, "protocolVersionCap", cap, err, sizeof err) == 0);
+    REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+    uvk_config_free(cfg);
+  }
+  Result metadata(const std::vector<std::string> &topics, bool all = false) {
+    std::vector<const char *> names;
+    for (const auto &t : topics) names.push_back(t.c_str());
+    Result r;
+    REQUIRE(uvk_client_metadata(client, all ? nullptr : names.data(), names.size(), on_metadata, &r) == 0);
+    CHECK_FALSE(r.done);  // never called back from inside the call
+    run_until(&loop, &r.done);
+    return r;
+  }
+  ~Fixture() {
+    Result r;
+    if (uvk_client_disconnect(client, on_client, &r) == 0) run_until(&loop, &r.done);
+    uvk_client_free(client);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK(uv_loop_close(&loop) == 0);  // the client left no handle behind
+  }
+};
+
+int nodes() { return atoi(env("UVK_TEST_NODES").c_str()); }
+
+}  // namespace
+
+TEST_CASE("client: bootstrap and cluster metadata", "[integration]") {
+  Fixture f(env("UVK_TEST_BROKERS"));
+  Result c;
+  REQUIRE(uvk_client_connect(f.client, on_client, &c) == 0);
+  CHECK_FALSE(c.done);
+  run_until(&f.loop, &c.done);
+  CHECK(c.code == 0);
+  Result m = f.metadata({}, true);
+  REQUIRE(m.code == 0);
+  CHECK(int(m.broker_ids.size()) == nodes());
+  CHECK(m.controller >= 1);
+}
+
+TEST_CASE("client: metadata of a new topic (auto-created) gets leaders", "[integration]") {
+  Fixture f(env("UVK_TEST_BROKERS"));
+  std::string topic = "uvk-int-meta-" + std::to_string(uv_hrtime());
+  Result m;
+  // Creation takes a moment: ask again until the partitions have leaders (bounded).
+  for (int attempt = 0; attempt < 50; attempt++) {
+    m = f.metadata({topic});
+    REQUIRE(m.code == 0);
+    REQUIRE(m.topics.size() == 1);
+    if (m.topic_errors[0] == 0 && m.partitions[0] > 0) break;
+  }
+  CHECK(m.topics[0] == topic);
+  CHECK(m.topic_errors[0] == 0);
+  REQUIRE(m.partitions[0] > 0);
+  for (int32_t leader : m.leaders) CHECK(leader >= 1);
+}
+
+TEST_CASE("client: a dead seed first in the list", "[integration]") {
+  Fixture f("127.0.0.1:1," + env("UVK_TEST_BROKERS"));
+  Result c;
+  REQUIRE(uvk_client_connect(f.client, on_client, &c) == 0);
+  run_until(&f.loop, &c.done);
+  CHECK(c.code == 0);
+}
+
+TEST_CASE("client: only dead seeds: retries run out with a clear error", "[integration]") {
+  Fixture f("127.0.0.1:1,127.0.0.1:2");
+  Result c;
+  REQUIRE(uvk_client_connect(f.client, on_client, &c) == 0);
+  run_until(&f.loop, &c.done);
+  CHECK(c.code == UVK_ERETRIES);
+}
+
+TEST_CASE("client: protocolVersionCap 2.4 still talks to the cluster", "[integration]") {
+  Fixture f(env("UVK_TEST_BROKERS"), "2.4");
+  Result m = f.metadata({}, true);
+  CHECK(m.code == 0);
+  CHECK(int(m.broker_ids.size()) == nodes());
+}
+
+TEST_CASE("client: disconnect fails pending work with UVK_ECLOSED", "[integration]") {
+  Fixture f(env("UVK_TEST_BROKERS"));
+  Result m, d;
+  REQUIRE(uvk_client_metadata(f.client, nullptr, 0, on_metadata, &m) == 0);
+  REQUIRE(uvk_client_disconnect(f.client, on_client, &d) == 0);
+  CHECK(uvk_client_disconnect(f.client, on_client, &d) == UVK_ESTATE);
+  run_until(&f.loop, &d.done);
+  CHECK(m.done);
+  CHECK(m.code == UVK_ECLOSED);
+  CHECK(d.code == 0);
+  const char *topic = "x";
+  CHECK(uvk_client_metadata(f.client, &topic, 1, on_metadata, &m) == UVK_ECLOSED);
+}
+
+TEST_CASE("client: embedded in a loop that runs the test's own timers", "[integration]") {
+  Fixture f(env("UVK_TEST_BROKERS"));
+  struct Ticks {
+    int n = 0;
+  } ticks;
+  uv_timer_t timer;
+  uv_timer_init(&f.loop, &timer);
+  timer.data = &ticks;
+  uv_timer_start(&timer, [](uv_timer_t *t) { static_cast<Ticks *>(t->data)->n++; }, 1, 1);
+  Result c;
+  REQUIRE(uvk_client_connect(f.client, on_client, &c) == 0);
+  run_until(&f.loop, &c.done);
+  for (int i = 0; i < 3; i++) CHECK(f.metadata({}, true).code == 0);
+  int before = ticks.n;
+  bool ticked = false;
+  while (!ticked) {
+    uv_run(&f.loop, UV_RUN_ONCE);
+    ticked = ticks.n > before;
+  }
+  CHECK(c.code == 0);
+  CHECK(ticks.n > 0);
+  uv_close(reinterpret_cast<uv_handle_t *>(&timer), nullptr);
+}
+
+TEST_CASE("client: a broker killed and restarted", "[integration3]") {
+  REQUIRE(nodes() == 3);
+  std::string cluster = env("UVK_TEST_CLUSTER_SH");
+  REQUIRE_FALSE(cluster.empty());
+  Fixture f(env("UVK_TEST_BROKERS"));
+  REQUIRE(f.metadata({}, true).broker_ids.size() == 3);
+  REQUIRE(system((cluster + " kill 2 >/dev/null 2>&1").c_str()) == 0);
+  // The cluster notices (session timeout); ask until it reports two brokers (bounded).
+  size_t seen = 3;
+  for (int attempt = 0; attempt < 600 && seen != 2; attempt++) {
+    Result m = f.metadata({}, true);
+    if (m.code == 0) seen = m.broker_ids.size();
+  }
+  CHECK(seen == 2);
+  REQUIRE(system((cluster + " start 2 >/dev/null 2>&1").c_str()) == 0);
+  for (int attempt = 0; attempt < 600 && seen != 3; attempt++) {
+    Result m = f.metadata({}, true);
+    if (m.code == 0) seen = m.broker_ids.size();
+  }
+  CHECK(seen == 3);
+}
