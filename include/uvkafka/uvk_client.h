@@ -41,6 +41,17 @@ UVK_EXTERN int uvk_client_disconnect(uvk_client *client, uvk_client_cb cb, void 
 /* Frees the client. After uvk_client_disconnect's callback this is immediate; otherwise
  * the client disconnects first and frees itself once the loop has released its handles. */
 UVK_EXTERN void uvk_client_free(uvk_client *client);
+/* Adds an instrumentation listener (KafkaJS's client.on) for `event_type` (a
+ * uvk_event_type from uvk_events.h; fn is a uvk_event_fn: UVK_EVENT_CONNECT, _DISCONNECT, _REQUEST, _REQUEST_TIMEOUT,
+ * _REQUEST_QUEUE_SIZE). Returns the listener's id (> 0) for uvk_client_off, or a negative
+ * error (UVK_EINVAL for an unknown type or NULL fn). Listeners run on the loop thread, in
+ * the middle of the client's work: they must return quickly and must not free the client
+ * (uvk_client_disconnect is fine). */
+struct uvk_event;
+UVK_EXTERN int64_t uvk_client_on(uvk_client *client, int event_type,
+                                 void (*fn)(void *ud, const struct uvk_event *ev), void *ud);
+/* Removes a listener; UVK_ENOTFOUND when the id is not (any more) registered. */
+UVK_EXTERN int uvk_client_off(uvk_client *client, int64_t listener);
 /* For a client with its own loop: runs the loop until nothing is pending. */
 UVK_EXTERN int uvk_client_run(uvk_client *client);
 

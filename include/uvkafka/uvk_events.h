@@ -14,13 +14,19 @@ extern "C" {
 #endif
 
 typedef enum uvk_event_type {
-  UVK_EVENT_CONNECT = 1,            /* payload: NULL */
-  UVK_EVENT_DISCONNECT = 2,         /* payload: NULL */
+  UVK_EVENT_CONNECT = 1,            /* payload: uvk_event_connection */
+  UVK_EVENT_DISCONNECT = 2,         /* payload: uvk_event_connection */
   UVK_EVENT_REQUEST = 3,            /* payload: uvk_event_request */
   UVK_EVENT_REQUEST_TIMEOUT = 4,    /* payload: uvk_event_request (size, duration unset) */
   UVK_EVENT_REQUEST_QUEUE_SIZE = 5, /* payload: uvk_event_request_queue_size */
   UVK_EVENT_TYPE_LAST_ = 6
 } uvk_event_type;
+
+/* A broker connection became ready (KafkaJS connect) or closed (disconnect). */
+typedef struct uvk_event_connection {
+  const char *broker;      /* "host:port" */
+  int32_t node_id;         /* -1 for a seed not yet matched to a broker id */
+} uvk_event_connection;
 
 /* A request completed (KafkaJS network.request) or timed out (network.request_timeout).
  * Times are milliseconds on the client's clock. */

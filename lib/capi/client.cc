@@ -1,11 +1,15 @@
 // uvk_client: the C ABI over the engine (lib/engine) and the libuv driver (lib/io).
 #include <string.h>
+#include <time.h>
 
 #include <new>
 
 #include "capi/config.h"
+#include "engine/events.h"
 #include "engine/kafka_errors.h"
+#include "engine/log.h"
 #include "engine/metadata.h"
+#include "proto/gen/api_table.h"
 #include "io/driver.h"
 #include "uvk_build_config.h"
 #include "uvkafka/uvkafka.h"
@@ -26,10 +30,65 @@ struct uvk_client {
   uvk_client_cb disconnect_cb;
   void *disconnect_ud;
   EngineTimer shutdown_timer;
+  Logger log;
+  EventEmitter events;
+  uvk_brokers_fn brokers_cb;  // re-asked on every uvk_client_connect (bootstrap)
+  void *brokers_ud;
   char client_id[256];
 };
 
 namespace {
+
+int64_t wall_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Engine events become KafkaJS-style instrumentation events.
+void on_engine_event(void *ud, const EngineEvent *ev) {
+  uvk_client *c = static_cast<uvk_client *>(ud);
+  int type = 0;
+  switch (ev->kind) {
+    case kEngineEventConnect: type = UVK_EVENT_CONNECT; break;
+    case kEngineEventDisconnect: type = UVK_EVENT_DISCONNECT; break;
+    case kEngineEventRequest: type = UVK_EVENT_REQUEST; break;
+    case kEngineEventRequestTimeout: type = UVK_EVENT_REQUEST_TIMEOUT; break;
+    case kEngineEventRequestQueueSize: type = UVK_EVENT_REQUEST_QUEUE_SIZE; break;
+  }
+  if (!events_listener_count(&c->events, type)) return;
+  if (type == UVK_EVENT_REQUEST || type == UVK_EVENT_REQUEST_TIMEOUT) {
+    const Request *r = ev->r;
+    const proto::ApiInfo *api = proto::api_info(r->api_key);
+    uvk_event_request p;
+    memset(&p, 0, sizeof p);
+    p.broker = ev->conn->label;
+    p.client_id = c->client_id;
+    p.correlation_id = r->correlation_id;
+    p.size = type == UVK_EVENT_REQUEST ? int32_t(ev->size) : 0;
+    p.created_at = int64_t(r->created_at);
+    p.sent_at = int64_t(r->sent_at);
+    p.pending_duration = int64_t(r->sent_at - r->created_at);
+    p.duration = type == UVK_EVENT_REQUEST ? int64_t(ev->now - r->created_at) : 0;
+    p.api_name = api ? api->name : "Unknown";
+    p.api_key = r->api_key;
+    p.api_version = r->version;
+    events_emit(&c->events, type, wall_ms(), &p);
+  } else if (type == UVK_EVENT_REQUEST_QUEUE_SIZE) {
+    uvk_event_request_queue_size p;
+    memset(&p, 0, sizeof p);
+    p.broker = ev->conn->label;
+    p.client_id = c->client_id;
+    p.queue_size = ev->queue_size;
+    events_emit(&c->events, type, wall_ms(), &p);
+  } else {
+    uvk_event_connection p;
+    memset(&p, 0, sizeof p);
+    p.broker = ev->conn->label;
+    p.node_id = ev->conn->node_id;
+    events_emit(&c->events, type, wall_ms(), &p);
+  }
+}
 
 struct Pending {  // one connect/metadata call in progress
   uvk_client *client;
@@ -99,6 +158,10 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
     return rc;
   }
   snprintf(c->client_id, sizeof c->client_id, "%s", cfg->client_id ? cfg->client_id : "uvkafka");
+  c->brokers_cb = cfg->brokers_cb;
+  c->brokers_ud = cfg->brokers_ud;
+  log_init(&c->log, int(cfg->log_level), cfg->log_fn, cfg->log_ud, c->alloc);
+  c->events.alloc = c->alloc;
   EngineConfig ec;
   ec.conn.client_id = c->client_id;
   ec.conn.software_version = UVK_VERSION_STRING;
@@ -109,6 +172,7 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   int major, minor, patch;
   ec.conn.cap = config_version_cap(cfg, &major, &minor, &patch) ? version_table_find(major, minor, patch) : nullptr;
   ec.connection_timeout_ms = uint32_t(cfg->connection_timeout);
+  ec.connections_max_idle_ms = uint64_t(cfg->connections_max_idle);
   ec.retry = config_retry_options(cfg);
   ec.metadata_max_age_ms = uint64_t(cfg->metadata_max_age);
   ec.allow_auto_topic_creation = cfg->allow_auto_topic_creation;
@@ -117,6 +181,7 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   if (rc == 0) {
     c->engine = engine_new(ec, io, c->alloc);
     if (!c->engine) rc = UVK_ENOMEM;
+    else c->engine->hooks = EngineHooks{on_engine_event, c, &c->log};
   }
   for (size_t i = 0; rc == 0 && i < c->seeds.n; i++)
     rc = engine_add_seed(c->engine, c->seeds.items[i].host, c->seeds.items[i].port);
@@ -137,7 +202,39 @@ UVK_EXTERN void *uvk_client_loop(uvk_client *c) { return c ? c->io.loop : nullpt
 
 UVK_EXTERN int uvk_client_connect(uvk_client *c, uvk_client_cb cb, void *ud) {
   if (!c || !cb) return UVK_EINVAL;
+  if (c->disconnecting) return UVK_ECLOSED;
+  if (c->brokers_cb) {
+    // Each bootstrap asks the application for the seeds again (KafkaJS's brokers function).
+    uvk_brokers fresh;
+    memset(&fresh, 0, sizeof fresh);
+    fresh.alloc = c->alloc;
+    int rc = c->brokers_cb(c->brokers_ud, &fresh);
+    if (rc == 0 && fresh.n == 0) rc = UVK_EINVAL;
+    if (rc != 0) {
+      brokers_clear(&fresh);
+      return rc < 0 ? rc : UVK_EINVAL;
+    }
+    engine_clear_seeds(c->engine);
+    for (size_t i = 0; rc == 0 && i < fresh.n; i++)
+      rc = engine_add_seed(c->engine, fresh.items[i].host, fresh.items[i].port);
+    brokers_clear(&c->seeds);
+    c->seeds = fresh;
+    if (rc != 0) return rc;
+  }
   return start_metadata(c, nullptr, 0, cb, nullptr, ud);
+}
+
+UVK_EXTERN int64_t uvk_client_on(uvk_client *c, int type, uvk_event_fn fn, void *ud) {
+  if (!c) return UVK_EINVAL;
+  if (!uvk_event_name(type)) return UVK_EINVAL;
+  uint64_t id = 0;
+  int rc = events_on(&c->events, type, fn, ud, &id);
+  return rc != 0 ? rc : int64_t(id);
+}
+
+UVK_EXTERN int uvk_client_off(uvk_client *c, int64_t listener) {
+  if (!c || listener <= 0) return UVK_EINVAL;
+  return events_off(&c->events, uint64_t(listener));
 }
 
 UVK_EXTERN int uvk_client_metadata(uvk_client *c, const char *const *topics, size_t n,
@@ -169,6 +266,7 @@ UVK_EXTERN void uvk_client_free(uvk_client *c) {
   }
   engine_free(c->engine);
   brokers_clear(&c->seeds);
+  events_free(&c->events);
   const Allocator *a = c->alloc;
   Allocator copy = c->alloc_copy;
   c->~uvk_client();

@@ -39,6 +39,7 @@ struct uvk_config {
   void *brokers_ud;
   char *client_id;
   int64_t connection_timeout;
+  int64_t connections_max_idle;
   int64_t authentication_timeout;
   int64_t reauthentication_threshold;
   int64_t request_timeout;

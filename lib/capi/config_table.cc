@@ -55,6 +55,9 @@ const ConfigKey kClientKeys[] = {
      "Client id sent with every request (broker logs, quotas)."},
     {"connectionTimeout", ConfType::kInt, OFF(connection_timeout), "1000", 1, kMsMax, nullptr, 0,
      "Milliseconds to wait for a TCP (and TLS) connection to a broker."},
+    {"connectionsMaxIdle", ConfType::kInt, OFF(connections_max_idle), "540000", 0, kMsMax,
+     nullptr, 0, "Close a broker connection after this many idle milliseconds (nothing queued or in "
+                 "flight); 0 keeps idle connections open."},
     {"authenticationTimeout", ConfType::kInt, OFF(authentication_timeout), "10000", 1, kMsMax,
      nullptr, 0, "Milliseconds to wait for SASL authentication to finish."},
     {"reauthenticationThreshold", ConfType::kInt, OFF(reauthentication_threshold), "10000", 0,

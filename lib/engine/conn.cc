@@ -58,6 +58,19 @@ int write_request(Conn *c, Request *r, int16_t version, uint64_t now) {
   return 0;
 }
 
+void notify(Conn *c, ConnEventKind kind, const Request *r, size_t size) {
+  if (c->observer.fn) c->observer.fn(c->observer.ud, kind, r, size, c->now);
+}
+
+Request *pop_queued(Conn *c) {
+  Request *r = pop(&c->queued, &c->queued_tail);
+  if (r) {
+    c->n_queued--;
+    notify(c, kConnEventQueueSize, nullptr, size_t(c->n_queued));
+  }
+  return r;
+}
+
 void complete(Request *r, int err, int16_t version, Reader *body) {
   if (r->done) r->done(r->ud, err, version, body, r);
 }
@@ -66,7 +79,7 @@ void complete(Request *r, int err, int16_t version, Reader *body) {
 void flush_queue(Conn *c, uint64_t now) {
   while (c->state == kConnReady && c->queued &&
          (c->cfg.max_in_flight < 0 || c->n_in_flight < c->cfg.max_in_flight)) {
-    Request *r = pop(&c->queued, &c->queued_tail);
+    Request *r = pop_queued(c);
     int16_t v = conn_pick_version(c, r->api_key, r->min_version, r->max_version);
     int rc = v < 0 ? UVK_EUNSUPPORTED : write_request(c, r, v, now);
     if (rc != 0) {
@@ -126,7 +139,8 @@ void api_versions_done(void *ud, int err, int16_t version, Reader *body, const R
     return;
   }
   c->state = kConnReady;
-  flush_queue(c, c->api_versions_req.sent_at);
+  notify(c, kConnEventReady, nullptr, 0);
+  flush_queue(c, c->now);
 }
 
 void send_api_versions(Conn *c, uint64_t now) {
@@ -174,16 +188,20 @@ void conn_destroy(Conn *c) {
 }
 
 void conn_connected(Conn *c, uint64_t now) {
+  c->now = now;
   if (c->state != kConnConnecting) return;
   c->state = kConnApiVersions;
   send_api_versions(c, now);
 }
 
 void conn_send(Conn *c, Request *r, uint64_t now) {
+  c->now = now;
   r->created_at = now;
   r->version = -1;
   if (c->cfg.enforce_request_timeout) r->deadline = now + c->cfg.request_timeout_ms;
   push(&c->queued, &c->queued_tail, r);
+  c->n_queued++;
+  notify(c, kConnEventQueueSize, nullptr, size_t(c->n_queued));
   flush_queue(c, now);
 }
 
@@ -202,6 +220,7 @@ void conn_output_done(Conn *c, size_t n, uint64_t now) {
 }
 
 int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
+  c->now = now;
   if (c->state == kConnClosed) return c->error;
   put_raw(&c->in, data, len);
   if (c->in.failed) {
@@ -232,6 +251,7 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
       conn_fail(c, UVK_EPROTO);
       return UVK_EPROTO;
     }
+    notify(c, kConnEventResponse, r, 4 + size_t(size));
     complete(r, 0, r->version, &frame);
   }
   if (c->state == kConnClosed) return c->error;
@@ -251,6 +271,10 @@ void conn_fail(Conn *c, int err) {
   Request *flight = c->in_flight, *queued = c->queued;
   c->in_flight = c->in_flight_tail = c->queued = c->queued_tail = nullptr;
   c->n_in_flight = 0;
+  if (c->n_queued) {
+    c->n_queued = 0;
+    notify(c, kConnEventQueueSize, nullptr, 0);
+  }
   for (Request *r = flight; r;) {
     Request *next = r->next;
     complete(r, err, r->version, nullptr);
@@ -272,6 +296,7 @@ uint64_t conn_next_deadline(const Conn *c) {
 }
 
 int conn_timer(Conn *c, uint64_t now) {
+  c->now = now;
   if (c->state == kConnClosed) return c->error;
   // Requests still waiting for the connection time out alone.
   Request **link = &c->queued;
@@ -282,6 +307,9 @@ int conn_timer(Conn *c, uint64_t now) {
       *link = r->next;
       if (c->queued_tail == r) c->queued_tail = prev;
       r->next = nullptr;
+      c->n_queued--;
+      notify(c, kConnEventQueueSize, nullptr, size_t(c->n_queued));
+      notify(c, kConnEventTimeout, r, 0);
       complete(r, UVK_ETIMEDOUT, -1, nullptr);
       if (c->state == kConnClosed) return c->error;
       continue;
@@ -293,6 +321,7 @@ int conn_timer(Conn *c, uint64_t now) {
   if (c->in_flight && c->in_flight->deadline <= now) {
     Request *r = pop(&c->in_flight, &c->in_flight_tail);
     c->n_in_flight--;
+    notify(c, kConnEventTimeout, r, 0);
     complete(r, UVK_ETIMEDOUT, r->version, nullptr);
     conn_fail(c, UVK_ECLOSED);
     c->error = UVK_ETIMEDOUT;

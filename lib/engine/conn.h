@@ -53,6 +53,19 @@ struct ConnConfig {
   const KafkaRelease *cap = nullptr;      // protocolVersionCap; nullptr: none
 };
 
+// What a connection reports while it works (the engine turns these into instrumentation
+// events and log lines). Called from inside conn_* calls; must not call back into the conn.
+enum ConnEventKind {
+  kConnEventReady,      // ApiVersions done; requests flow
+  kConnEventResponse,   // r answered; size: the response frame, size prefix included
+  kConnEventTimeout,    // r timed out (queued or in flight)
+  kConnEventQueueSize,  // requests waiting to be sent changed; size: their number
+};
+struct ConnObserver {
+  void (*fn)(void *ud, ConnEventKind kind, const Request *r, size_t size, uint64_t now) = nullptr;
+  void *ud = nullptr;
+};
+
 struct ApiRange {
   int16_t min = -1, max = -1;  // -1: the broker does not offer this API
 };
@@ -65,6 +78,9 @@ struct Conn {
   Request *queued = nullptr, *queued_tail = nullptr;       // waiting to be sent
   Request *in_flight = nullptr, *in_flight_tail = nullptr; // sent, oldest first
   int n_in_flight = 0;
+  int n_queued = 0;
+  uint64_t now = 0;        // the time of the latest call that brought the conn forward
+  ConnObserver observer;
   Buf out;                 // encoded, not yet written
   size_t out_done = 0;     // bytes of `out` the driver has taken
   Buf in;                  // a partial response frame

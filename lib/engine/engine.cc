@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include "engine/coordinator.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +26,98 @@ void free_addrs(Engine *e, BrokerAddr *v, size_t n) {
   mem_free(e->alloc, v);
 }
 
+AddrHealth *find_health(const Engine *e, const char *host, uint16_t port) {
+  for (AddrHealth *h = e->health; h; h = h->next)
+    if (h->port == port && strcmp(h->host, host) == 0) return h;
+  return nullptr;
+}
+
+AddrHealth *health_for(Engine *e, const char *host, uint16_t port) {
+  if (AddrHealth *h = find_health(e, host, port)) return h;
+  AddrHealth *h = static_cast<AddrHealth *>(mem_alloc(e->alloc, sizeof(AddrHealth)));
+  if (!h) return nullptr;
+  memset(static_cast<void *>(h), 0, sizeof *h);
+  h->host = dup_str(e->alloc, host);
+  if (!h->host) {
+    mem_free(e->alloc, h);
+    return nullptr;
+  }
+  h->port = port;
+  h->next = e->health;
+  e->health = h;
+  return h;
+}
+
+// The earliest time a new connection to host:port may start.
+uint64_t not_before(const Engine *e, const char *host, uint16_t port) {
+  const AddrHealth *h = find_health(e, host, port);
+  return h ? h->retry_at : 0;
+}
+
+void emit(Engine *e, EngineEventKind kind, const EngineConn *c, const Request *r, size_t size,
+          int32_t queue_size) {
+  if (!e->hooks.event) return;
+  EngineEvent ev{kind, c, r, size, queue_size, e->now};
+  e->hooks.event(e->hooks.ud, &ev);
+}
+
+// A connection attempt to c's address failed before the connection got ready.
+void note_failure(Engine *e, EngineConn *c, int err) {
+  AddrHealth *h = health_for(e, c->host, c->port);
+  if (h) {
+    h->wait = h->failures == 0 ? retry_first_wait(e->cfg.retry, &e->rng)
+                               : retry_next_wait(e->cfg.retry, h->wait, &e->rng);
+    h->failures++;
+    h->retry_at = e->now + uint64_t(h->wait);
+  }
+  if (e->hooks.log)
+    UVK_LOG(e->hooks.log, UVK_LOG_ERROR, "Connection",
+            "Connection error: %s (broker %s, attempt %d, next in %lld ms)", uvk_strerror(err),
+            c->label, h ? int(h->failures) : 0, h ? (long long)h->wait : 0LL);
+}
+
+// The connection's end: a disconnect event if it had been ready, else a failed attempt.
+void note_closed(Engine *e, EngineConn *c, int err) {
+  if (c->ready_seen) {
+    if (e->hooks.log)
+      UVK_LOG(e->hooks.log, err == UVK_ECLOSED && e->shutting_down ? UVK_LOG_DEBUG : UVK_LOG_WARN,
+              "Connection", "Connection to %s closed: %s", c->label, uvk_strerror(err));
+    emit(e, kEngineEventDisconnect, c, nullptr, 0, 0);
+  } else if (!e->shutting_down) {
+    note_failure(e, c, err);
+  }
+}
+
+void on_conn_event(void *ud, ConnEventKind kind, const Request *r, size_t size, uint64_t now) {
+  EngineConn *c = static_cast<EngineConn *>(ud);
+  Engine *e = c->engine;
+  e->now = now;
+  c->last_active = now;
+  switch (kind) {
+    case kConnEventReady:
+      c->ready_seen = true;
+      if (AddrHealth *h = find_health(e, c->host, c->port)) h->failures = 0, h->wait = 0, h->retry_at = 0;
+      if (e->hooks.log)
+        UVK_LOG(e->hooks.log, UVK_LOG_DEBUG, "Connection", "Connected to %s (node %d)", c->label,
+                int(c->node_id));
+      emit(e, kEngineEventConnect, c, nullptr, 0, 0);
+      break;
+    case kConnEventResponse:
+      emit(e, kEngineEventRequest, c, r, size, 0);
+      break;
+    case kConnEventTimeout:
+      if (e->hooks.log)
+        UVK_LOG(e->hooks.log, UVK_LOG_ERROR, "Connection",
+                "Request %d (correlation %d) to %s timed out", int(r->api_key),
+                int(r->correlation_id), c->label);
+      emit(e, kEngineEventRequestTimeout, c, r, 0, 0);
+      break;
+    case kConnEventQueueSize:
+      emit(e, kEngineEventRequestQueueSize, c, nullptr, 0, int32_t(size));
+      break;
+  }
+}
+
 EngineConn *find_conn(Engine *e, ConnId id) {
   for (EngineConn *c = e->conns; c; c = c->next)
     if (c->id == id) return c;
@@ -45,11 +139,19 @@ void free_conn(Engine *e, EngineConn *c) {
   mem_free(e->alloc, c);
 }
 
+bool conn_idle(const EngineConn *c) {
+  return c->conn.state == kConnReady && !c->conn.queued && !c->conn.in_flight &&
+         !conn_wants_write(&c->conn);
+}
+
 // Re-arms the driver's timer to the earliest deadline, and asks for writes where needed.
 void sync_io(Engine *e) {
   uint64_t d = UINT64_MAX;
+  uint64_t max_idle = e->cfg.connections_max_idle_ms;
   for (EngineConn *c = e->conns; c; c = c->next) {
-    if (!c->connected && c->connect_deadline < d) d = c->connect_deadline;
+    if (!c->started && c->connect_at < d) d = c->connect_at;
+    if (c->started && !c->connected && c->connect_deadline < d) d = c->connect_deadline;
+    if (max_idle && conn_idle(c) && c->last_active + max_idle < d) d = c->last_active + max_idle;
     uint64_t cd = conn_next_deadline(&c->conn);
     if (cd < d) d = cd;
     if (c->connected && conn_wants_write(&c->conn)) e->io.want_write(e->io.ud, c->id);
@@ -65,9 +167,18 @@ void sync_io(Engine *e) {
 // Ends a connection: the driver closes the socket, held requests fail with err.
 void drop_conn(Engine *e, EngineConn *c, int err) {
   unlink_conn(e, c);
-  e->io.close(e->io.ud, c->id);
+  if (c->started) e->io.close(e->io.ud, c->id);
+  note_closed(e, c, err);
   conn_fail(&c->conn, err);
   free_conn(e, c);
+}
+
+void start_connect(Engine *e, EngineConn *c) {
+  c->started = true;
+  c->connect_deadline = e->now + e->cfg.connection_timeout_ms;
+  if (e->hooks.log)
+    UVK_LOG(e->hooks.log, UVK_LOG_DEBUG, "Connection", "Connecting to %s", c->label);
+  e->io.connect(e->io.ud, c->id, c->host, c->port);
 }
 
 EngineConn *open_conn(Engine *e, int32_t node_id, const char *host, uint16_t port, uint64_t now) {
@@ -80,15 +191,23 @@ EngineConn *open_conn(Engine *e, int32_t node_id, const char *host, uint16_t por
     return nullptr;
   }
   conn_init(&c->conn, e->cfg.conn, e->alloc);
+  c->conn.observer.fn = on_conn_event;
+  c->conn.observer.ud = c;
+  c->engine = e;
   c->id = e->next_conn_id++;
   if (e->next_conn_id == 0) e->next_conn_id = 1;
   c->node_id = node_id;
   c->port = port;
-  c->connected = false;
-  c->connect_deadline = now + e->cfg.connection_timeout_ms;
+  snprintf(c->label, sizeof c->label, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, unsigned(port));
+  c->connected = c->started = c->ready_seen = false;
+  c->last_active = now;
   c->next = e->conns;
   e->conns = c;
-  e->io.connect(e->io.ud, c->id, c->host, port);
+  // Backing off after failures: the socket opens later; requests wait in its queue.
+  uint64_t at = not_before(e, host, port);
+  c->connect_at = at > now ? at : now;
+  c->connect_deadline = UINT64_MAX;
+  if (c->connect_at <= now) start_connect(e, c);
   return c;
 }
 
@@ -110,9 +229,22 @@ EngineConn *conn_for(Engine *e, int32_t node_id, uint64_t now, int *err) {
     if (!any) any = c;
   }
   if (any) return any;
-  // No connection at all: the next seed in turn, else a known broker.
+  // No connection at all: the next seed in turn that is not backing off (else the one
+  // whose backoff ends first), else a known broker.
   if (e->n_seeds > 0) {
-    const BrokerAddr &s = e->seeds[e->next_seed++ % e->n_seeds];
+    size_t pick = e->next_seed % e->n_seeds;
+    uint64_t best = UINT64_MAX;
+    for (size_t k = 0; k < e->n_seeds; k++) {
+      size_t i = (e->next_seed + k) % e->n_seeds;
+      uint64_t at = not_before(e, e->seeds[i].host, e->seeds[i].port);
+      if (at <= now) {
+        pick = i;
+        break;
+      }
+      if (at < best) best = at, pick = i;
+    }
+    e->next_seed = pick + 1;
+    const BrokerAddr &s = e->seeds[pick];
     return open_conn(e, -1, s.host, s.port, now);
   }
   if (e->n_brokers > 0) {
@@ -134,6 +266,7 @@ Engine *engine_new(const EngineConfig &cfg, const EngineIo &io, const Allocator 
   e->alloc = a;
   e->next_conn_id = 1;
   e->armed = UINT64_MAX;
+  metadata_cache_init(&e->mcache, a, cfg.metadata_max_age_ms);
   uint64_t seed = cfg.rng_seed;
   if (!seed) {
     timespec ts;
@@ -146,7 +279,15 @@ Engine *engine_new(const EngineConfig &cfg, const EngineIo &io, const Allocator 
 
 void engine_free(Engine *e) {
   if (!e) return;
+  e->shutting_down = true;
   while (e->conns) drop_conn(e, e->conns, UVK_ECLOSED);
+  while (AddrHealth *h = e->health) {
+    e->health = h->next;
+    mem_free(e->alloc, h->host);
+    mem_free(e->alloc, h);
+  }
+  coordinator_state_free(e);
+  metadata_cache_free(&e->mcache);
   free_addrs(e, e->seeds, e->n_seeds);
   free_addrs(e, e->brokers, e->n_brokers);
   mem_free(e->alloc, e);
@@ -200,6 +341,7 @@ int engine_send(Engine *e, int32_t node_id, Request *r, uint64_t now) {
       conn_pick_version(&c->conn, r->api_key, r->min_version, r->max_version) < 0)
     return UVK_EUNSUPPORTED;
   // Queued, never completed here: sending happens now, completion on a later read.
+  c->last_active = now;
   conn_send(&c->conn, r, now);
   sync_io(e);
   return 0;
@@ -224,12 +366,46 @@ void engine_cancel_timer(Engine *e, EngineTimer *t) {
     }
 }
 
+bool engine_timer_pending(const Engine *e, const EngineTimer *t) {
+  for (const EngineTimer *p = e->timers; p; p = p->next)
+    if (p == t) return true;
+  return false;
+}
+
+int engine_add_broker(Engine *e, int32_t node_id, const char *host, uint16_t port) {
+  for (size_t i = 0; i < e->n_brokers; i++)
+    if (e->brokers[i].node_id == node_id) {
+      if (e->brokers[i].port == port && strcmp(e->brokers[i].host, host) == 0) return 0;
+      char *h = dup_str(e->alloc, host);
+      if (!h) return UVK_ENOMEM;
+      mem_free(e->alloc, e->brokers[i].host);
+      e->brokers[i].host = h;
+      e->brokers[i].port = port;
+      return 0;
+    }
+  void *p = mem_realloc(e->alloc, e->brokers, (e->n_brokers + 1) * sizeof(BrokerAddr));
+  if (!p) return UVK_ENOMEM;
+  e->brokers = static_cast<BrokerAddr *>(p);
+  char *h = dup_str(e->alloc, host);
+  if (!h) return UVK_ENOMEM;
+  e->brokers[e->n_brokers++] = BrokerAddr{node_id, h, port};
+  return 0;
+}
+
 void engine_shutdown(Engine *e) {
   e->shutting_down = true;
   e->io.defer(e->io.ud);
 }
 
 bool engine_idle(const Engine *e) { return !e->conns && !e->timers; }
+
+int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t *node_id) {
+  return metadata_cache_leader(&e->mcache, topic, partition, node_id);
+}
+
+const AddrHealth *engine_addr_health(const Engine *e, const char *host, uint16_t port) {
+  return find_health(e, host, port);
+}
 
 // ---- driver -> engine -----------------------------------------------------------------
 
@@ -247,7 +423,9 @@ void engine_on_conn_error(Engine *e, ConnId id, int err, uint64_t now) {
   EngineConn *c = find_conn(e, id);
   if (!c) return;
   unlink_conn(e, c);
-  conn_fail(&c->conn, c->connected ? err : UVK_ECONNECT);
+  if (!c->connected) err = UVK_ECONNECT;
+  note_closed(e, c, err);
+  conn_fail(&c->conn, err);
   free_conn(e, c);
   sync_io(e);
 }
@@ -278,10 +456,22 @@ void engine_conn_output_done(Engine *e, ConnId id, size_t n, uint64_t now) {
 void engine_on_timer(Engine *e, uint64_t now) {
   e->now = now;
   e->armed = UINT64_MAX;
+  uint64_t max_idle = e->cfg.connections_max_idle_ms;
   for (EngineConn *c = e->conns, *next; c; c = next) {
     next = c->next;
+    if (!c->started) {
+      if (c->connect_at <= now) start_connect(e, c);
+      continue;
+    }
     if (!c->connected && c->connect_deadline <= now) {
       drop_conn(e, c, UVK_ECONNECT);
+      continue;
+    }
+    if (max_idle && conn_idle(c) && c->last_active + max_idle <= now) {
+      if (e->hooks.log)
+        UVK_LOG(e->hooks.log, UVK_LOG_DEBUG, "Connection", "Closing %s: idle for %llu ms",
+                c->label, (unsigned long long)(now - c->last_active));
+      drop_conn(e, c, UVK_ECLOSED);
       continue;
     }
     int rc = conn_timer(&c->conn, now);

@@ -8,6 +8,8 @@
 #include "common/alloc.h"
 #include "engine/conn.h"
 #include "engine/engine_io.h"
+#include "engine/log.h"
+#include "engine/metadata_cache.h"
 #include "engine/retry.h"
 
 namespace uvk {
@@ -15,6 +17,7 @@ namespace uvk {
 struct EngineConfig {
   ConnConfig conn;
   uint32_t connection_timeout_ms = 1000;
+  uint64_t connections_max_idle_ms = 540000;  // 0: never close idle connections
   RetryOptions retry;
   uint64_t metadata_max_age_ms = 300000;
   bool allow_auto_topic_creation = true;
@@ -27,15 +30,57 @@ struct BrokerAddr {
   uint16_t port;
 };
 
+// Connect failures per address, for reconnect backoff: after a failed attempt the next
+// one waits the retry schedule's next wait (first: around retry.initialRetryTime, then
+// growing by retry.multiplier up to retry.maxRetryTime). A connection that gets ready resets it.
+struct AddrHealth {
+  AddrHealth *next;
+  char *host;
+  uint16_t port;
+  int32_t failures;
+  int64_t wait;       // the wait used after the latest failure
+  uint64_t retry_at;  // no new attempt before this
+};
+
+struct Engine;
 struct EngineConn {
   EngineConn *next;
+  Engine *engine;
   ConnId id;
   int32_t node_id;  // -1: a seed connection
   char *host;
   uint16_t port;
+  char label[80];           // "host:port" for events and logs
+  uint64_t connect_at;      // when the socket is opened (later than now while backing off)
   uint64_t connect_deadline;
-  bool connected;
+  uint64_t last_active;     // the latest send or response (idle close)
+  bool started;             // io.connect was called
+  bool connected;           // the socket is connected
+  bool ready_seen;          // ApiVersions completed: a "connect" event went out
   Conn conn;
+};
+
+// What the engine reports to its owner (instrumentation events, counters).
+enum EngineEventKind {
+  kEngineEventConnect,          // a connection became ready
+  kEngineEventDisconnect,       // a ready connection closed
+  kEngineEventRequest,          // r answered (size: response bytes)
+  kEngineEventRequestTimeout,   // r timed out
+  kEngineEventRequestQueueSize  // queue_size requests wait on conn
+};
+struct EngineEvent {
+  EngineEventKind kind;
+  const EngineConn *conn;
+  const Request *r;   // request events only
+  size_t size;        // response size (request)
+  int32_t queue_size; // request_queue_size
+  uint64_t now;
+};
+// Hooks are called from inside engine work; they must not call into the engine.
+struct EngineHooks {
+  void (*event)(void *ud, const EngineEvent *ev) = nullptr;
+  void *ud = nullptr;
+  Logger *log = nullptr;  // null: no logging
 };
 
 // A callback at a time (retries, backoff). Cancelled by engine_cancel_timer.
@@ -58,6 +103,10 @@ struct Engine {
   EngineConn *conns;
   ConnId next_conn_id;
   EngineTimer *timers;
+  AddrHealth *health;
+  MetadataCache mcache;
+  struct CoordinatorState *coords;  // lib/engine/coordinator.cc; null until first used
+  EngineHooks hooks;
   Rng rng;
   uint64_t armed;       // the deadline last given to io.set_timer
   uint64_t now;         // the driver's clock at its latest call into the engine
@@ -82,6 +131,9 @@ int engine_send(Engine *e, int32_t node_id, Request *r, uint64_t now);
 // Calls fn(ud, now) at `deadline` (from the driver's timer, never from inside this call).
 void engine_add_timer(Engine *e, EngineTimer *t, uint64_t deadline, EngineTimerFn fn, void *ud);
 void engine_cancel_timer(Engine *e, EngineTimer *t);
+bool engine_timer_pending(const Engine *e, const EngineTimer *t);
+// Adds (or updates) one known broker, e.g. a coordinator learnt from FindCoordinator.
+int engine_add_broker(Engine *e, int32_t node_id, const char *host, uint16_t port);
 
 // Closes every connection; held requests fail with UVK_ECLOSED and every pending timer
 // fires (its owner sees shutting_down and gives up). All of it happens in
@@ -89,5 +141,11 @@ void engine_cancel_timer(Engine *e, EngineTimer *t);
 void engine_shutdown(Engine *e);
 // No connection and no timer left: the driver may stop.
 bool engine_idle(const Engine *e);
+
+// The broker a request for topic/partition goes to: 0 and *node_id, or the cache's error
+// (UVK_ENOTFOUND: run metadata_ensure first).
+int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t *node_id);
+// The backoff state of host:port (null when it never failed). For tests and logs.
+const AddrHealth *engine_addr_health(const Engine *e, const char *host, uint16_t port);
 
 }  // namespace uvk

@@ -180,6 +180,7 @@ void on_response(void *ud, int err, int16_t version, Reader *body, const Request
       if (v != addrs) mem_free(op->e->alloc, v);
     }
   }
+  if (rc == 0) rc = metadata_cache_update(&op->e->mcache, snap, now);
   arena_free(&arena);
   if (rc != 0) {
     if (snap) {
@@ -204,7 +205,165 @@ void attempt(MetadataOp *op, uint64_t now) {
   if (rc != 0) retry_or_fail(op, rc, now);  // from a timer: not inside the user's call
 }
 
+// ---- metadata_ensure ------------------------------------------------------------------
+
+struct EnsureOp {
+  Engine *e;
+  char **topics;
+  int n_topics;
+  MetadataEnsureFn fn;
+  void *ud;
+  RetryState retry;
+  EngineTimer timer;
+};
+
+const int16_t kUnknownTopic = 3, kLeaderNotAvailable = 5;
+
+void ensure_free(EnsureOp *op) {
+  engine_cancel_timer(op->e, &op->timer);
+  for (int i = 0; i < op->n_topics; i++) mem_free(op->e->alloc, op->topics[i]);
+  mem_free(op->e->alloc, op->topics);
+  mem_free(op->e->alloc, op);
+}
+
+void ensure_finish(EnsureOp *op, const uvk_error *err) {
+  MetadataEnsureFn fn = op->fn;
+  void *ud = op->ud;
+  ensure_free(op);
+  fn(ud, err);
+}
+
+void ensure_fail(EnsureOp *op, int code) {
+  uvk_error *err = error_new(op->e->alloc, code, code <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(code)) : 0,
+                             nullptr, 0, nullptr);
+  ensure_finish(op, err);
+  error_release(err);
+}
+
+void ensure_step(void *ud, uint64_t now);
+
+// After a fetch (or at the start): done, wait and ask again, or fail.
+void ensure_check(EnsureOp *op, uint64_t now) {
+  Engine *e = op->e;
+  if (e->shutting_down) {
+    ensure_fail(op, UVK_ECLOSED);
+    return;
+  }
+  int missing = 0, fatal = 0;
+  for (int i = 0; i < op->n_topics; i++) {
+    const CachedTopic *t = metadata_cache_topic(&e->mcache, op->topics[i]);
+    if (!metadata_cache_needs_refresh(&e->mcache, op->topics[i], now)) continue;
+    missing++;
+    if (!t || t->stale || t->fetched_at + e->cfg.metadata_max_age_ms <= now) continue;
+    // Fresh but not usable: is waiting worth it?
+    int16_t code = t->error;
+    bool retriable = code == 0 || code == kLeaderNotAvailable ||
+                     (code == kUnknownTopic && e->cfg.allow_auto_topic_creation) ||
+                     kafka_error_retriable(code);
+    if (!retriable) fatal = UVK_ERR_KAFKA(code);
+  }
+  if (fatal) {
+    ensure_fail(op, fatal);
+    return;
+  }
+  if (!missing) {
+    ensure_finish(op, nullptr);
+    return;
+  }
+  ensure_step(op, now);
+}
+
+void ensure_fetched(void *ud, const uvk_error *err, MetadataSnapshot *snap) {
+  EnsureOp *op = static_cast<EnsureOp *>(ud);
+  Engine *e = op->e;
+  if (snap) {
+    metadata_snapshot_free(snap);
+    mem_free(e->alloc, snap);
+  }
+  if (err) {  // metadata_fetch has retried already
+    ensure_finish(op, err);
+    return;
+  }
+  uint64_t now = e->now;
+  bool usable = true;
+  for (int i = 0; i < op->n_topics && usable; i++)
+    usable = !metadata_cache_needs_refresh(&e->mcache, op->topics[i], now);
+  if (usable) {
+    ensure_finish(op, nullptr);
+    return;
+  }
+  // Topics still without leaders: wait by the retry policy, then look again. The first
+  // unusable topic's error is the cause reported if the retries run out.
+  int16_t cause_code = kLeaderNotAvailable;
+  for (int i = 0; i < op->n_topics; i++) {
+    const CachedTopic *t = metadata_cache_topic(&e->mcache, op->topics[i]);
+    if (!t || !t->error) continue;
+    if (t->error != kLeaderNotAvailable && !(t->error == kUnknownTopic && e->cfg.allow_auto_topic_creation) &&
+        !kafka_error_retriable(t->error)) {
+      ensure_fail(op, UVK_ERR_KAFKA(t->error));
+      return;
+    }
+    if (cause_code == kLeaderNotAvailable) cause_code = t->error;
+  }
+  int64_t wait = 0;
+  int last = UVK_ERR_KAFKA(cause_code);
+  RetryVerdict v = retry_on_error(&op->retry, e->cfg.retry, &e->rng, last, &wait);
+  if (v != RetryVerdict::kRetry) {
+    uvk_error *cause = error_new(e->alloc, last, cause_code, nullptr, 0, nullptr);
+    uvk_error *ex = error_retries_exceeded(e->alloc, cause, op->retry.count, op->retry.wait);
+    ensure_finish(op, ex);
+    error_release(ex);
+    error_release(cause);
+    return;
+  }
+  engine_add_timer(e, &op->timer, now + uint64_t(wait),
+                   [](void *p, uint64_t t) { ensure_step(p, t); }, op);
+}
+
+void ensure_step(void *ud, uint64_t now) {
+  EnsureOp *op = static_cast<EnsureOp *>(ud);
+  if (op->e->shutting_down) {
+    ensure_fail(op, UVK_ECLOSED);
+    return;
+  }
+  int rc = metadata_fetch(op->e, op->topics, op->n_topics, ensure_fetched, op, now);
+  if (rc != 0) ensure_fail(op, rc);  // from a timer or ensure_check: never the user's call
+}
+
 }  // namespace
+
+int metadata_ensure(Engine *e, const char *const *topics, int n_topics, MetadataEnsureFn fn,
+                    void *ud, uint64_t now) {
+  if (n_topics <= 0 || !topics) return UVK_EINVAL;
+  if (e->shutting_down) return UVK_ECLOSED;
+  EnsureOp *op = static_cast<EnsureOp *>(mem_alloc(e->alloc, sizeof(EnsureOp)));
+  if (!op) return UVK_ENOMEM;
+  new (op) EnsureOp();
+  op->e = e;
+  op->fn = fn;
+  op->ud = ud;
+  op->topics = static_cast<char **>(mem_alloc(e->alloc, sizeof(char *) * size_t(n_topics)));
+  if (!op->topics) {
+    mem_free(e->alloc, op);
+    return UVK_ENOMEM;
+  }
+  for (int i = 0; i < n_topics; i++) {
+    size_t len = strlen(topics[i]);
+    op->topics[i] = static_cast<char *>(mem_alloc(e->alloc, len + 1));
+    if (!op->topics[i]) {
+      ensure_free(op);
+      return UVK_ENOMEM;
+    }
+    memcpy(op->topics[i], topics[i], len + 1);
+    op->n_topics = i + 1;
+  }
+  retry_start(&op->retry, e->cfg.retry, &e->rng);
+  // Decide on the next turn, so even a cache hit completes outside this call.
+  engine_add_timer(e, &op->timer, now, [](void *p, uint64_t t) {
+    ensure_check(static_cast<EnsureOp *>(p), t);
+  }, op);
+  return 0;
+}
 
 void metadata_snapshot_free(MetadataSnapshot *s) { arena_free(&s->arena); }
 

@@ -64,4 +64,17 @@ struct MetadataOp;
 int metadata_fetch(Engine *e, const char *const *topics, int n_topics, MetadataFn fn, void *ud,
                    uint64_t now);
 
+// Completion of metadata_ensure: err null when every topic has a leader for each partition
+// in the cache (engine_leader answers); otherwise why not (borrowed for the call).
+typedef void (*MetadataEnsureFn)(void *ud, const uvk_error *err);
+
+// Makes sure the cache knows `topics` (KafkaJS's refreshMetadataIfNecessary): topics that
+// are unknown, stale (metadata_cache_on_error), older than metadataMaxAge or without a
+// leader are fetched again. A retriable topic error (LEADER_NOT_AVAILABLE while a new
+// topic is created, UNKNOWN_TOPIC_OR_PARTITION when auto-creation is on) is retried by the
+// retry policy; another topic error fails with that error. Completes through fn exactly
+// once, never from inside this call (also when nothing had to be fetched).
+int metadata_ensure(Engine *e, const char *const *topics, int n_topics, MetadataEnsureFn fn,
+                    void *ud, uint64_t now);
+
 }  // namespace uvk

@@ -1,0 +1,36 @@
+// Coordinator lookup (FindCoordinator): which broker coordinates a consumer group or a
+// transactional id. Answers are cached until invalidated (NOT_COORDINATOR from that broker,
+// or the connection to it lost). Lookups made in the same loop turn go out as one request
+// with every key (FindCoordinator v4+, KIP-699); a broker (or protocolVersionCap) without
+// v4 gets one v0-v3 request per key instead.
+#pragma once
+#include <stdint.h>
+
+#include "engine/engine.h"
+
+struct uvk_error;
+
+namespace uvk {
+
+enum CoordinatorType : int8_t { kCoordinatorGroup = 0, kCoordinatorTransaction = 1 };
+
+// err null on success with the coordinator's node id (reachable through engine_send);
+// borrowed for the call.
+typedef void (*CoordinatorFn)(void *ud, const uvk_error *err, int32_t node_id);
+
+// Finds the coordinator of `key`, retrying COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_
+// PROGRESS, NOT_COORDINATOR and connection errors by the retry policy. Completes through fn
+// exactly once, never from inside this call (also on a cache hit). 0, UVK_EINVAL,
+// UVK_ENOMEM or UVK_ECLOSED (fn not called).
+int coordinator_find(Engine *e, CoordinatorType type, const char *key, CoordinatorFn fn, void *ud,
+                     uint64_t now);
+// Forgets the cached coordinator of key (after NOT_COORDINATOR and the like).
+void coordinator_invalidate(Engine *e, CoordinatorType type, const char *key);
+// The cached coordinator of key, or -1.
+int32_t coordinator_cached(const Engine *e, CoordinatorType type, const char *key);
+// How many FindCoordinator requests went out (for tests and debugging).
+uint64_t coordinator_requests_sent(const Engine *e);
+// Frees the cache and fails pending lookups with UVK_ECLOSED (engine_free calls it).
+void coordinator_state_free(Engine *e);
+
+}  // namespace uvk

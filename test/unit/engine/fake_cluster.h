@@ -1,0 +1,348 @@
+// A scripted Kafka cluster for engine tests: it plays the driver (EngineIo) with a fake
+// clock, accepts or refuses connections per broker, and answers ApiVersions, Metadata and
+// FindCoordinator from a script the test controls. No sockets, no real time: a test runs
+// the engine until a condition holds, jumping the clock to the engine's next deadline.
+#pragma once
+#include <catch2/catch.hpp>
+
+#include <stdint.h>
+#include <string.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/api_versions.h"
+#include "proto/gen/find_coordinator.h"
+#include "proto/gen/headers.h"
+#include "proto/gen/metadata.h"
+#include "uvkafka/uvkafka.h"
+
+namespace fake {
+
+using namespace uvk;
+
+struct Broker {
+  int32_t node_id;
+  std::string host;
+  uint16_t port;
+  int refuse = 0;       // refuse this many connection attempts (-1: always)
+  bool silent = false;  // accept, then never answer
+};
+
+struct Topic {
+  std::vector<int32_t> leaders;  // partition i's leader
+  int16_t error = 0;
+  int error_responses = 0;       // answer LEADER_NOT_AVAILABLE this many times first
+};
+
+struct Attempt {
+  uint64_t at;
+  std::string addr;
+  int32_t failures_before;  // the address's failures when this attempt started
+  uint64_t retry_at;        // its backoff end at that time (0: none)
+};
+
+struct Conn {
+  ConnId id;
+  std::string host;
+  uint16_t port;
+  bool pending = true;  // connect not answered yet
+  bool open = false;
+  bool closed = false;
+};
+
+struct Cluster {
+  Engine *e = nullptr;
+  uint64_t now = 1000;  // not 0: a deadline of 0 would look unset
+  uint64_t timer = UINT64_MAX;
+  bool deferred = false;
+  std::vector<Broker> brokers;
+  std::map<std::string, Topic> topics;
+  std::vector<Conn> conns;
+  std::vector<Attempt> attempts;
+  std::vector<EngineEvent> events;
+  std::vector<int32_t> queue_sizes;
+  std::map<int, int> requests;  // api key -> requests answered or swallowed
+  int16_t find_coordinator_max = proto::FindCoordinatorRequest::kMaxVersion;
+  int32_t coordinator_node = 1;
+  int coordinator_errors = 0;   // answer COORDINATOR_NOT_AVAILABLE this many times first
+  std::vector<std::vector<std::string>> coordinator_keys;  // per request, the keys asked
+
+  Cluster() = default;
+  Cluster(const Cluster &) = delete;
+  Cluster &operator=(const Cluster &) = delete;
+
+  static EngineConfig default_config() {
+    EngineConfig c;
+    c.conn.client_id = "test-client";
+    c.rng_seed = 42;
+    return c;
+  }
+
+  void start(const EngineConfig &cfg, const std::vector<std::string> &seeds) {
+    EngineIo io;
+    io.ud = this;
+    io.connect = [](void *ud, ConnId id, const char *host, uint16_t port) {
+      Cluster *c = static_cast<Cluster *>(ud);
+      std::string addr = std::string(host) + ":" + std::to_string(port);
+      const AddrHealth *h = engine_addr_health(c->e, host, port);
+      c->attempts.push_back(Attempt{c->now, addr, h ? h->failures : 0, h ? h->retry_at : 0});
+      c->conns.push_back(Conn{id, host, port});
+    };
+    io.want_write = [](void *, ConnId) {};
+    io.close = [](void *ud, ConnId id) {
+      for (Conn &k : static_cast<Cluster *>(ud)->conns)
+        if (k.id == id) k.closed = true;
+    };
+    io.set_timer = [](void *ud, uint64_t d) { static_cast<Cluster *>(ud)->timer = d; };
+    io.defer = [](void *ud) { static_cast<Cluster *>(ud)->deferred = true; };
+    e = engine_new(cfg, io, nullptr);
+    REQUIRE(e);
+    e->hooks.event = [](void *ud, const EngineEvent *ev) {
+      Cluster *c = static_cast<Cluster *>(ud);
+      c->events.push_back(*ev);
+      if (ev->kind == kEngineEventRequestQueueSize) c->queue_sizes.push_back(ev->queue_size);
+    };
+    e->hooks.ud = this;
+    for (const std::string &s : seeds) {
+      size_t colon = s.rfind(':');
+      REQUIRE(engine_add_seed(e, s.substr(0, colon).c_str(), uint16_t(std::stoi(s.substr(colon + 1)))) == 0);
+    }
+  }
+
+  ~Cluster() { engine_free(e); }
+
+  Broker *broker_at(const std::string &host, uint16_t port) {
+    for (Broker &b : brokers)
+      if (b.host == host && b.port == port) return &b;
+    return nullptr;
+  }
+
+  int count(EngineEventKind kind) const {
+    int n = 0;
+    for (const EngineEvent &ev : events) n += ev.kind == kind;
+    return n;
+  }
+
+  // ---- answers -------------------------------------------------------------------------
+
+  template <class T>
+  static std::vector<uint8_t> frame(int32_t correlation, int16_t key, int16_t version, const T &body) {
+    Buf b;
+    put_i32(&b, 0);
+    proto::ResponseHeader h;
+    h.correlation_id = correlation;
+    REQUIRE(proto::encode(&b, h, proto::response_header_version(key, version)) == 0);
+    REQUIRE(proto::encode(&b, body, version) == 0);
+    patch_be32(&b, 0, uint32_t(b.len - 4));
+    std::vector<uint8_t> out(b.data, b.data + b.len);
+    buf_free(&b);
+    return out;
+  }
+
+  std::vector<uint8_t> api_versions(int32_t corr, int16_t version) {
+    std::vector<proto::ApiVersionsResponse::ApiVersion> keys;
+    auto add = [&](int16_t k, int16_t max) {
+      proto::ApiVersionsResponse::ApiVersion v;
+      v.api_key = k, v.min_version = 0, v.max_version = max;
+      keys.push_back(v);
+    };
+    add(proto::kApiVersions, 3);
+    add(proto::kMetadata, proto::MetadataRequest::kMaxVersion);
+    add(proto::kFindCoordinator, find_coordinator_max);
+    proto::ApiVersionsResponse r;
+    r.api_keys.items = keys.data();
+    r.api_keys.count = int32_t(keys.size());
+    return frame(corr, proto::kApiVersions, version, r);
+  }
+
+  std::vector<uint8_t> metadata(int32_t corr, int16_t version, Reader *body) {
+    Arena a;
+    proto::MetadataRequest req;
+    REQUIRE(proto::decode(body, &a, &req, version) == 0);
+    std::vector<std::string> asked;
+    if (req.topics.count > 0)
+      for (int32_t i = 0; i < req.topics.count; i++)
+        asked.emplace_back(req.topics.items[i].name.data, size_t(req.topics.items[i].name.len));
+    else
+      for (auto &t : topics) asked.push_back(t.first);
+    arena_free(&a);
+    std::vector<proto::MetadataResponse::MetadataResponseBroker> bs;
+    for (const Broker &b : brokers) {
+      proto::MetadataResponse::MetadataResponseBroker mb;
+      mb.node_id = b.node_id;
+      mb.host = proto::Str{b.host.c_str(), int32_t(b.host.size())};
+      mb.port = b.port;
+      bs.push_back(mb);
+    }
+    std::vector<proto::MetadataResponse::MetadataResponseTopic> ts(asked.size());
+    std::vector<std::vector<proto::MetadataResponse::MetadataResponsePartition>> ps(asked.size());
+    for (size_t i = 0; i < asked.size(); i++) {
+      ts[i].name = proto::Str{asked[i].c_str(), int32_t(asked[i].size())};
+      auto it = topics.find(asked[i]);
+      if (it == topics.end()) {
+        ts[i].error_code = 3;  // UNKNOWN_TOPIC_OR_PARTITION
+        continue;
+      }
+      Topic &t = it->second;
+      if (t.error_responses > 0) {
+        t.error_responses--;
+        ts[i].error_code = 5;  // LEADER_NOT_AVAILABLE: being created
+        continue;
+      }
+      ts[i].error_code = t.error;
+      for (size_t p = 0; p < t.leaders.size(); p++) {
+        proto::MetadataResponse::MetadataResponsePartition mp;
+        mp.partition_index = int32_t(p);
+        mp.leader_id = t.leaders[p];
+        ps[i].push_back(mp);
+      }
+      ts[i].partitions.items = ps[i].data();
+      ts[i].partitions.count = int32_t(ps[i].size());
+    }
+    proto::MetadataResponse r;
+    r.brokers.items = bs.data();
+    r.brokers.count = int32_t(bs.size());
+    r.controller_id = brokers.empty() ? -1 : brokers[0].node_id;
+    r.topics.items = ts.data();
+    r.topics.count = int32_t(ts.size());
+    return frame(corr, proto::kMetadata, version, r);
+  }
+
+  std::vector<uint8_t> find_coordinator(int32_t corr, int16_t version, Reader *body) {
+    Arena a;
+    proto::FindCoordinatorRequest req;
+    REQUIRE(proto::decode(body, &a, &req, version) == 0);
+    std::vector<std::string> keys;
+    if (version >= 4)
+      for (int32_t i = 0; i < req.coordinator_keys.count; i++)
+        keys.emplace_back(req.coordinator_keys.items[i].data, size_t(req.coordinator_keys.items[i].len));
+    else
+      keys.emplace_back(req.key.data, size_t(req.key.len));
+    arena_free(&a);
+    coordinator_keys.push_back(keys);
+    int16_t err = 0;
+    if (coordinator_errors > 0) {
+      coordinator_errors--;
+      err = 15;  // COORDINATOR_NOT_AVAILABLE
+    }
+    const Broker *b = nullptr;
+    for (const Broker &x : brokers)
+      if (x.node_id == coordinator_node) b = &x;
+    REQUIRE(b);
+    proto::FindCoordinatorResponse r;
+    std::vector<proto::FindCoordinatorResponse::Coordinator> cs(keys.size());
+    if (version >= 4) {
+      for (size_t i = 0; i < keys.size(); i++) {
+        cs[i].key = proto::Str{keys[i].c_str(), int32_t(keys[i].size())};
+        cs[i].node_id = err ? -1 : b->node_id;
+        cs[i].host = proto::Str{b->host.c_str(), int32_t(b->host.size())};
+        cs[i].port = err ? -1 : b->port;
+        cs[i].error_code = err;
+      }
+      r.coordinators.items = cs.data();
+      r.coordinators.count = int32_t(cs.size());
+    } else {
+      r.error_code = err;
+      r.node_id = err ? -1 : b->node_id;
+      r.host = proto::Str{b->host.c_str(), int32_t(b->host.size())};
+      r.port = err ? -1 : b->port;
+    }
+    return frame(corr, proto::kFindCoordinator, version, r);
+  }
+
+  // One pass over everything that can move without the clock; true if something did.
+  bool pump_once() {
+    bool moved = false;
+    if (deferred) {
+      deferred = false;
+      engine_run_deferred(e, now);
+      moved = true;
+    }
+    for (size_t i = 0; i < conns.size(); i++) {
+      if (conns[i].closed) continue;
+      if (conns[i].pending) {
+        conns[i].pending = false;
+        moved = true;
+        Broker *b = broker_at(conns[i].host, conns[i].port);
+        if (!b || b->refuse != 0) {
+          if (b && b->refuse > 0) b->refuse--;
+          conns[i].closed = true;
+          engine_on_conn_error(e, conns[i].id, UVK_ECONNECT, now);
+          continue;
+        }
+        conns[i].open = true;
+        engine_on_connected(e, conns[i].id, now);
+        continue;
+      }
+      const uint8_t *p;
+      size_t n = engine_conn_output(e, conns[i].id, &p);
+      if (n == 0) continue;
+      moved = true;
+      std::vector<uint8_t> bytes(p, p + n);
+      engine_conn_output_done(e, conns[i].id, n, now);
+      Broker *b = broker_at(conns[i].host, conns[i].port);
+      ConnId id = conns[i].id;
+      Reader r = reader_make(bytes.data(), bytes.size());
+      while (rd_left(&r) >= 4) {
+        int32_t size = get_i32(&r);
+        REQUIRE(size_t(size) <= rd_left(&r));
+        Reader f = reader_make(rd_take(&r, size_t(size)), size_t(size));
+        int16_t key = int16_t(f.p[0] << 8 | f.p[1]), version = int16_t(f.p[2] << 8 | f.p[3]);
+        proto::RequestHeader h;
+        Arena a;
+        REQUIRE(proto::decode(&f, &a, &h, proto::request_header_version(key, version)) == 0);
+        arena_free(&a);
+        requests[key]++;
+        if (b && b->silent) continue;
+        std::vector<uint8_t> resp;
+        if (key == proto::kApiVersions) resp = api_versions(h.correlation_id, version);
+        else if (key == proto::kMetadata) resp = metadata(h.correlation_id, version, &f);
+        else if (key == proto::kFindCoordinator) resp = find_coordinator(h.correlation_id, version, &f);
+        else FAIL("the fake cluster got api key " << key);
+        engine_on_read(e, id, resp.data(), resp.size(), now);
+      }
+    }
+    return moved;
+  }
+
+  void pump() {
+    while (pump_once()) {
+    }
+  }
+
+  // Runs until pred() holds, jumping the clock to each engine deadline. Fails when the
+  // engine has nothing left to do first, or after `max_steps` clock jumps.
+  template <class Pred>
+  void run_until(Pred pred, int max_steps = 10000) {
+    pump();
+    for (int step = 0; !pred(); step++) {
+      REQUIRE(step < max_steps);
+      REQUIRE(timer != UINT64_MAX);  // nothing would ever happen
+      uint64_t t = timer;
+      timer = UINT64_MAX;
+      if (t > now) now = t;
+      engine_on_timer(e, now);
+      pump();
+    }
+  }
+
+  // Moves the clock forward by ms, firing whatever falls due on the way.
+  void advance(uint64_t ms) {
+    uint64_t until = now + ms;
+    pump();
+    while (timer <= until) {
+      uint64_t t = timer;
+      timer = UINT64_MAX;
+      if (t > now) now = t;
+      engine_on_timer(e, now);
+      pump();
+    }
+    now = until;
+  }
+};
+
+}  // namespace fake
