@@ -241,3 +241,137 @@ TEST_CASE("client: a broker killed and restarted", "[integration3]") {
   }
   CHECK(seen == 3);
 }
+
+namespace {
+
+struct EventLog {
+  int connects = 0, requests = 0, metadata_requests = 0, bad = 0;
+};
+
+void on_event(void *ud, const uvk_event *ev) {
+  EventLog *l = static_cast<EventLog *>(ud);
+  if (ev->type == UVK_EVENT_CONNECT) {
+    l->connects++;
+    const uvk_event_connection *c = static_cast<const uvk_event_connection *>(ev->payload);
+    if (!c || !c->broker || !strchr(c->broker, ':')) l->bad++;
+  } else if (ev->type == UVK_EVENT_REQUEST) {
+    l->requests++;
+    const uvk_event_request *r = static_cast<const uvk_event_request *>(ev->payload);
+    if (!r || r->size <= 0 || r->duration < 0 || r->pending_duration < 0 || r->sent_at < r->created_at ||
+        strcmp(r->client_id, "uvk-integration") != 0 || strcmp(ev->name, "request") != 0)
+      l->bad++;
+    if (r && r->api_key == 3) {
+      l->metadata_requests++;
+      if (strcmp(r->api_name, "Metadata") != 0 || r->api_version < 0) l->bad++;
+    }
+  }
+}
+
+struct BrokersCb {
+  int calls = 0;
+  std::string list;
+};
+
+int supply_brokers(void *ud, uvk_brokers *out) {
+  BrokersCb *b = static_cast<BrokersCb *>(ud);
+  b->calls++;
+  size_t start = 0;
+  while (start < b->list.size()) {
+    size_t comma = b->list.find(',', start);
+    if (comma == std::string::npos) comma = b->list.size();
+    int rc = uvk_brokers_add(out, b->list.substr(start, comma - start).c_str());
+    if (rc != 0) return rc;
+    start = comma + 1;
+  }
+  return 0;
+}
+
+struct LogCount {
+  int connection_errors = 0;
+};
+
+void count_log(void *ud, const char *ns, int level, const char *, const char *, const char *message,
+               const char *const *, size_t) {
+  if (strcmp(ns, "Connection") == 0 && level == UVK_LOG_ERROR && strstr(message, "Connection error"))
+    static_cast<LogCount *>(ud)->connection_errors++;
+}
+
+}  // namespace
+
+TEST_CASE("client: instrumentation events from the real cluster; off stops them", "[integration]") {
+  Fixture f(env("UVK_TEST_BROKERS"));
+  EventLog log;
+  int64_t id = uvk_client_on(f.client, UVK_EVENT_CONNECT, on_event, &log);
+  REQUIRE(id > 0);
+  int64_t rid = uvk_client_on(f.client, UVK_EVENT_REQUEST, on_event, &log);
+  REQUIRE(rid > 0);
+  CHECK(uvk_client_on(f.client, 999, on_event, &log) == UVK_EINVAL);
+  CHECK(uvk_client_on(f.client, UVK_EVENT_REQUEST, nullptr, &log) == UVK_EINVAL);
+  REQUIRE(f.metadata({}, true).code == 0);
+  CHECK(log.connects >= 1);
+  CHECK(log.requests >= 2);  // ApiVersions and Metadata at least
+  CHECK(log.metadata_requests == 1);
+  CHECK(log.bad == 0);
+  REQUIRE(uvk_client_off(f.client, rid) == 0);
+  CHECK(uvk_client_off(f.client, rid) == UVK_ENOTFOUND);
+  int before = log.requests;
+  REQUIRE(f.metadata({}, true).code == 0);
+  CHECK(log.requests == before);
+}
+
+TEST_CASE("client: the brokers callback is asked on every connect", "[integration]") {
+  uv_loop_t loop;
+  REQUIRE(uv_loop_init(&loop) == 0);
+  BrokersCb cb;
+  cb.list = env("UVK_TEST_BROKERS");
+  REQUIRE_FALSE(cb.list.empty());
+  uvk_config *cfg = uvk_config_new();
+  REQUIRE(uvk_config_set_brokers_cb(cfg, supply_brokers, &cb) == 0);
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "logLevel", "NOTHING", err, sizeof err) == 0);
+  uvk_client *client = nullptr;
+  REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+  uvk_config_free(cfg);
+  int calls_at_new = cb.calls;
+  for (int round = 1; round <= 2; round++) {
+    Result c;
+    REQUIRE(uvk_client_connect(client, on_client, &c) == 0);
+    run_until(&loop, &c.done);
+    CHECK(c.code == 0);
+    CHECK(cb.calls == calls_at_new + round);
+  }
+  cb.list = "";  // no brokers: the connect call itself fails
+  Result none;
+  CHECK(uvk_client_connect(client, on_client, &none) == UVK_EINVAL);
+  CHECK_FALSE(none.done);
+  Result d;
+  REQUIRE(uvk_client_disconnect(client, on_client, &d) == 0);
+  run_until(&loop, &d.done);
+  uvk_client_free(client);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(uv_loop_close(&loop) == 0);
+}
+
+TEST_CASE("client: connection errors reach a custom logger", "[integration]") {
+  uv_loop_t loop;
+  REQUIRE(uv_loop_init(&loop) == 0);
+  LogCount logs;
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "brokers", "127.0.0.1:1", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "logLevel", "ERROR", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "retry.retries", "2", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "retry.initialRetryTime", "20", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set_logger(cfg, count_log, &logs) == 0);
+  uvk_client *client = nullptr;
+  REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+  uvk_config_free(cfg);
+  Result c;
+  REQUIRE(uvk_client_connect(client, on_client, &c) == 0);
+  run_until(&loop, &c.done);
+  CHECK(c.code == UVK_ERETRIES);
+  CHECK(logs.connection_errors == 3);  // the first attempt and two retries
+  uvk_client_free(client);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(uv_loop_close(&loop) == 0);
+}
