@@ -81,8 +81,11 @@ UVK_EXTERN int uvk_config_set_allocator(uvk_config *cfg, uvk_malloc_fn malloc_fn
  * inside `open`) it calls ready(token, 0, stream) once the stream carries bytes to the
  * broker, or ready(token, err, NULL) on failure. A nonzero return from `open` fails the
  * attempt at once and `ready` must not be called. From `ready` on, the client owns the
- * stream: it reads, writes and finally uv_close()s it, then calls release(ud, stream) from
- * the close callback so the application can free the memory. */
+ * stream (and its `data` field): it reads, writes and finally uv_close()s it, then calls
+ * release(ud, stream) from the close callback so the application can free the memory.
+ * `ready` must be called exactly once per successful `open`, even if the client is
+ * disconnecting meanwhile: a disconnect completes only after every pending `open` has
+ * answered. The `tls` argument is 0 until TLS lands. */
 typedef void (*uvk_socket_ready_fn)(void *token, int status, void *uv_stream);
 typedef int (*uvk_socket_open_fn)(void *ud, void *uv_loop, const char *host, uint16_t port,
                                   int tls, uvk_socket_ready_fn ready, void *token);

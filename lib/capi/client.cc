@@ -179,6 +179,9 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   EngineIo io;
   rc = io_init(&c->io, static_cast<uv_loop_t *>(uv_loop), c->alloc, &io);
   if (rc == 0) {
+    c->io.socket_open = cfg->socket_open;
+    c->io.socket_release = cfg->socket_release;
+    c->io.socket_ud = cfg->socket_ud;
     c->engine = engine_new(ec, io, c->alloc);
     if (!c->engine) rc = UVK_ENOMEM;
     else c->engine->hooks = EngineHooks{on_engine_event, c, &c->log};

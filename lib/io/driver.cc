@@ -14,6 +14,7 @@ struct IoConn {
   IoDriver *d;
   ConnId id;
   uv_tcp_t tcp;
+  uv_stream_t *stream;     // &tcp, or the stream the socket hook delivered
   uv_getaddrinfo_t gai;
   uv_connect_t connect_req;
   uv_write_t write_req;
@@ -21,6 +22,12 @@ struct IoConn {
   struct addrinfo *trying;
   Buf wbuf;                // the bytes of the write in flight (a copy: the engine's may move)
   bool resolving, tcp_open, connected, writing, want_write, closed;
+  bool foreign;            // stream came from the socket hook: release it after closing
+  bool awaiting_hook;      // the hook has not called ready yet: keep this memory
+  bool in_open;            // inside the hook's open call
+  bool ready_pending;      // ready arrived inside open: handled on the next turn
+  int ready_status;
+  uv_stream_t *ready_stream;
   char rbuf[64 * 1024];
 };
 
@@ -57,20 +64,21 @@ void on_tcp_closed(uv_handle_t *h) {
   IoConn *c = static_cast<IoConn *>(h->data);
   IoDriver *d = c->d;
   d->open_handles--;
-  if (!c->resolving) free_conn_mem(d, c);
+  if (c->foreign && d->socket_release) d->socket_release(d->socket_ud, h);
+  if (!c->resolving && !c->awaiting_hook) free_conn_mem(d, c);
   maybe_done(d);
 }
 
-// Closes the socket; the memory goes once libuv is done with every request of it.
+// Closes the socket; the memory goes once libuv (and the socket hook) are done with it.
 void shut(IoConn *c) {
   if (c->closed) return;
   c->closed = true;
   if (c->tcp_open) {
-    uv_close(reinterpret_cast<uv_handle_t *>(&c->tcp), on_tcp_closed);
-  } else if (!c->resolving) {
+    uv_close(reinterpret_cast<uv_handle_t *>(c->stream), on_tcp_closed);
+  } else if (!c->resolving && !c->awaiting_hook) {
     free_conn_mem(c->d, c);
   }
-  // still resolving: on_resolved frees it
+  // still resolving: on_resolved frees it; waiting for the hook: hook_ready does
 }
 
 void fail(IoConn *c, int err) {
@@ -113,7 +121,7 @@ void start_write(IoConn *c) {
   uv_buf_t b = uv_buf_init(reinterpret_cast<char *>(c->wbuf.data), unsigned(c->wbuf.len));
   c->write_req.data = c;
   c->writing = true;
-  if (uv_write(&c->write_req, reinterpret_cast<uv_stream_t *>(&c->tcp), &b, 1, on_write) != 0) {
+  if (uv_write(&c->write_req, c->stream, &b, 1, on_write) != 0) {
     c->writing = false;
     fail(c, UVK_ECLOSED);
   }
@@ -162,9 +170,63 @@ void on_connect(uv_connect_t *req, int status) {
   }
   c->connected = true;
   uv_tcp_nodelay(&c->tcp, 1);
-  uv_read_start(reinterpret_cast<uv_stream_t *>(&c->tcp), on_alloc, on_read);
+  uv_read_start(c->stream, on_alloc, on_read);
   engine_on_connected(c->d->engine, c->id, io_now(c->d));
   if (!c->closed && c->want_write) start_write(c);
+}
+
+// The socket hook delivered a stream (or failed). Runs on a loop callback, not inside the
+// engine: the hook calls it from its own callback, or we run it on the next turn.
+void hook_ready_now(IoConn *c, int status, uv_stream_t *stream) {
+  IoDriver *d = c->d;
+  c->awaiting_hook = false;
+  d->open_handles--;
+  if (c->closed) {
+    // The engine gave up meanwhile: close what arrived and hand it back.
+    if (status == 0 && stream) {
+      c->foreign = true;
+      c->tcp_open = true;
+      c->stream = stream;
+      stream->data = c;
+      d->open_handles++;
+      uv_close(reinterpret_cast<uv_handle_t *>(stream), on_tcp_closed);
+    } else {
+      free_conn_mem(d, c);
+      maybe_done(d);
+    }
+    return;
+  }
+  if (status != 0 || !stream) {
+    fail(c, UVK_ECONNECT);
+    return;
+  }
+  c->foreign = true;
+  c->tcp_open = true;
+  c->stream = stream;
+  stream->data = c;
+  d->open_handles++;
+  c->connected = true;
+  if (uv_read_start(stream, on_alloc, on_read) != 0) {
+    fail(c, UVK_ECONNECT);
+    return;
+  }
+  engine_on_connected(d->engine, c->id, io_now(d));
+  if (!c->closed && c->want_write) start_write(c);
+}
+
+void on_defer(uv_timer_t *t);
+
+void hook_ready(void *token, int status, void *stream) {
+  IoConn *c = static_cast<IoConn *>(token);
+  if (c->in_open) {
+    // Called from inside open: the engine is still in its EngineIo call. Next turn.
+    c->ready_pending = true;
+    c->ready_status = status;
+    c->ready_stream = static_cast<uv_stream_t *>(stream);
+    uv_timer_start(&c->d->defer_timer, on_defer, 0, 0);
+    return;
+  }
+  hook_ready_now(c, status, static_cast<uv_stream_t *>(stream));
 }
 
 void try_next_address(IoConn *c) {
@@ -208,8 +270,25 @@ void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
   IoConn *c = new (mem) IoConn();
   c->d = d;
   c->id = id;
+  c->stream = reinterpret_cast<uv_stream_t *>(&c->tcp);
   c->next = d->conns;
   d->conns = c;
+  if (d->socket_open) {
+    // Until the hook answers it holds our token: the driver cannot finish closing before.
+    c->awaiting_hook = true;
+    d->open_handles++;
+    c->in_open = true;
+    int rc = d->socket_open(d->socket_ud, d->loop, host, port, 0, hook_ready, c);
+    c->in_open = false;
+    if (rc != 0) {
+      // Refused at once: the engine hears it on the next turn, like a refused connect.
+      c->ready_pending = true;
+      c->ready_status = rc;
+      c->ready_stream = nullptr;
+      uv_timer_start(&d->defer_timer, on_defer, 0, 0);
+    }
+    return;
+  }
   char service[8];
   snprintf(service, sizeof service, "%u", unsigned(port));
   struct addrinfo hints;
@@ -261,7 +340,18 @@ void io_set_timer(void *ud, uint64_t deadline) {
 
 void on_defer(uv_timer_t *t) {
   IoDriver *d = static_cast<IoDriver *>(t->data);
-  engine_run_deferred(d->engine, io_now(d));
+  // Socket-hook answers that came inside open (or an open that failed) go first.
+  for (bool again = true; again;) {
+    again = false;
+    for (IoConn *c = d->conns; c; c = c->next)
+      if (c->ready_pending) {
+        c->ready_pending = false;
+        hook_ready_now(c, c->ready_status, c->ready_stream);
+        again = true;  // the list may have changed
+        break;
+      }
+  }
+  if (!d->closing) engine_run_deferred(d->engine, io_now(d));
 }
 
 void io_defer(void *ud) {
@@ -309,6 +399,18 @@ void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud) {
   for (IoConn *c = d->conns, *next; c; c = next) {
     next = c->next;
     shut(c);
+  }
+  // Hook answers waiting for the next turn: that turn will not come (the defer timer
+  // closes now), so settle them here; for closed connections this only closes streams.
+  for (bool again = true; again;) {
+    again = false;
+    for (IoConn *c = d->conns; c; c = c->next)
+      if (c->ready_pending) {
+        c->ready_pending = false;
+        hook_ready_now(c, c->ready_status, c->ready_stream);
+        again = true;
+        break;
+      }
   }
   uv_close(reinterpret_cast<uv_handle_t *>(&d->timer), on_handle_closed);
   uv_close(reinterpret_cast<uv_handle_t *>(&d->defer_timer), on_handle_closed);

@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include "engine/engine.h"
+#include "uvkafka/uvkafka.h"
 
 namespace uvk {
 
@@ -23,6 +24,10 @@ struct IoDriver {
   bool closing;
   void (*closed_cb)(void *ud);  // every handle closed (after io_close)
   void *closed_ud;
+  // The application's socket hook (uvk_config_set_socket_factory); null: plain TCP.
+  uvk_socket_open_fn socket_open;
+  uvk_socket_release_fn socket_release;
+  void *socket_ud;
 };
 
 // Initialises on `loop` (nullptr: an owned loop). Fill `*io` for engine_new with the

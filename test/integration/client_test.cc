@@ -375,3 +375,110 @@ TEST_CASE("client: connection errors reach a custom logger", "[integration]") {
   uv_run(&loop, UV_RUN_DEFAULT);
   CHECK(uv_loop_close(&loop) == 0);
 }
+
+namespace {
+
+// A socket hook as an application would write one: plain libuv TCP, counted.
+struct Hook {
+  int opens = 0, releases = 0;
+  bool refuse = false;       // open returns an error
+  bool fail_inside = false;  // calls ready(error) from inside open (against the contract)
+};
+
+struct HookSocket {
+  uv_tcp_t tcp;  // first: release() gets &tcp back
+  uv_connect_t req;
+  uvk_socket_ready_fn ready;
+  void *token;
+};
+
+int hook_open(void *ud, void *loop, const char *host, uint16_t port, int tls, uvk_socket_ready_fn ready,
+              void *token) {
+  Hook *h = static_cast<Hook *>(ud);
+  h->opens++;
+  if (tls != 0 || h->refuse) return -1;
+  if (h->fail_inside) {
+    ready(token, -1, nullptr);
+    return 0;
+  }
+  sockaddr_in addr;
+  if (uv_ip4_addr(host, port, &addr) != 0) return -1;
+  HookSocket *s = new HookSocket();
+  s->ready = ready;
+  s->token = token;
+  uv_tcp_init(static_cast<uv_loop_t *>(loop), &s->tcp);
+  s->tcp.data = s;
+  s->req.data = s;
+  int rc = uv_tcp_connect(&s->req, &s->tcp, reinterpret_cast<const sockaddr *>(&addr), [](uv_connect_t *req, int status) {
+    HookSocket *hs = static_cast<HookSocket *>(req->data);
+    if (status < 0) {
+      hs->ready(hs->token, status, nullptr);
+      uv_close(reinterpret_cast<uv_handle_t *>(&hs->tcp), [](uv_handle_t *t) { delete static_cast<HookSocket *>(t->data); });
+      return;
+    }
+    hs->ready(hs->token, 0, &hs->tcp);
+  });
+  if (rc != 0) {
+    uv_close(reinterpret_cast<uv_handle_t *>(&s->tcp), [](uv_handle_t *t) { delete static_cast<HookSocket *>(t->data); });
+    return -1;
+  }
+  return 0;
+}
+
+void hook_release(void *ud, void *stream) {
+  static_cast<Hook *>(ud)->releases++;
+  delete reinterpret_cast<HookSocket *>(stream);
+}
+
+int hooked_connect(Hook *hook, const std::string &brokers) {
+  uv_loop_t loop;
+  REQUIRE(uv_loop_init(&loop) == 0);
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "brokers", brokers.c_str(), err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "logLevel", "NOTHING", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "retry.retries", "1", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "retry.initialRetryTime", "20", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set_socket_factory(cfg, hook_open, hook_release, hook) == 0);
+  uvk_client *client = nullptr;
+  REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+  uvk_config_free(cfg);
+  Result c;
+  REQUIRE(uvk_client_connect(client, on_client, &c) == 0);
+  run_until(&loop, &c.done);
+  if (c.code == 0) {
+    Result m;
+    REQUIRE(uvk_client_metadata(client, nullptr, 0, on_metadata, &m) == 0);
+    run_until(&loop, &m.done);
+    CHECK(m.code == 0);
+    CHECK(int(m.broker_ids.size()) == nodes());
+  }
+  Result d;
+  REQUIRE(uvk_client_disconnect(client, on_client, &d) == 0);
+  run_until(&loop, &d.done);
+  uvk_client_free(client);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(uv_loop_close(&loop) == 0);
+  return c.code;
+}
+
+}  // namespace
+
+TEST_CASE("client: the socket hook carries the connections", "[integration]") {
+  Hook hook;
+  CHECK(hooked_connect(&hook, env("UVK_TEST_BROKERS")) == 0);
+  CHECK(hook.opens >= 1);
+  CHECK(hook.releases == hook.opens);  // every stream handed back after closing
+}
+
+TEST_CASE("client: a socket hook that refuses fails the connect cleanly", "[integration]") {
+  Hook refusing;
+  refusing.refuse = true;
+  CHECK(hooked_connect(&refusing, env("UVK_TEST_BROKERS")) == UVK_ERETRIES);
+  CHECK(refusing.opens == 2);  // the first attempt and one retry
+  CHECK(refusing.releases == 0);
+  Hook early;
+  early.fail_inside = true;
+  CHECK(hooked_connect(&early, env("UVK_TEST_BROKERS")) == UVK_ERETRIES);
+  CHECK(early.opens == 2);
+}
