@@ -482,3 +482,59 @@ TEST_CASE("client: a socket hook that refuses fails the connect cleanly", "[inte
   CHECK(hooked_connect(&early, env("UVK_TEST_BROKERS")) == UVK_ERETRIES);
   CHECK(early.opens == 2);
 }
+
+namespace {
+
+// Counts live blocks: every allocation of the client must come through here and be freed.
+struct Heap {
+  long live = 0, total = 0;
+};
+void *heap_malloc(void *ud, size_t n) {
+  Heap *h = static_cast<Heap *>(ud);
+  void *p = malloc(n);
+  if (p) h->live++, h->total++;
+  return p;
+}
+void *heap_realloc(void *ud, void *p, size_t n) {
+  Heap *h = static_cast<Heap *>(ud);
+  void *q = realloc(p, n);
+  if (q && !p) h->live++, h->total++;
+  return q;
+}
+void heap_free(void *ud, void *p) {
+  if (p) static_cast<Heap *>(ud)->live--;
+  free(p);
+}
+
+}  // namespace
+
+TEST_CASE("client: every allocation goes through the allocator hook and is freed", "[integration]") {
+  Heap heap;
+  {
+    uv_loop_t loop;
+    REQUIRE(uv_loop_init(&loop) == 0);
+    uvk_config *cfg = uvk_config_new();
+    char err[256];
+    REQUIRE(uvk_config_set(cfg, "brokers", env("UVK_TEST_BROKERS").c_str(), err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "logLevel", "NOTHING", err, sizeof err) == 0);
+    REQUIRE(uvk_config_set_allocator(cfg, heap_malloc, heap_realloc, heap_free, &heap) == 0);
+    uvk_client *client = nullptr;
+    REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+    uvk_config_free(cfg);
+    std::string topic = "uvk-int-alloc-" + std::to_string(uv_hrtime());
+    Result m;
+    const char *topics[] = {topic.c_str()};
+    REQUIRE(uvk_client_metadata(client, topics, 1, on_metadata, &m) == 0);
+    run_until(&loop, &m.done);
+    CHECK(m.code == 0);
+    Result d;
+    REQUIRE(uvk_client_disconnect(client, on_client, &d) == 0);
+    run_until(&loop, &d.done);
+    CHECK(heap.live > 0);  // the client itself is still there
+    uvk_client_free(client);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK(uv_loop_close(&loop) == 0);
+  }
+  CHECK(heap.total > 10);
+  CHECK(heap.live == 0);
+}
