@@ -112,5 +112,6 @@ typedef void (*uvk_free_fn)(void *ud, void *ptr);
 #include "uvkafka/uvk_events.h"
 #include "uvkafka/uvk_codec.h"
 #include "uvkafka/uvk_client.h"
+#include "uvkafka/uvk_producer.h"
 
 #endif /* UVKAFKA_H */

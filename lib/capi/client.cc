@@ -4,6 +4,7 @@
 
 #include <new>
 
+#include "capi/client_internal.h"
 #include "capi/config.h"
 #include "engine/events.h"
 #include "engine/kafka_errors.h"
@@ -349,3 +350,12 @@ UVK_EXTERN size_t uvk_metadata_partition_isr_count(const uvk_metadata *md, size_
 }
 
 }  // extern "C"
+
+namespace uvk {
+
+Engine *client_engine(uvk_client *c) { return c->engine; }
+uint64_t client_now(uvk_client *c) { return io_now(&c->io); }
+const Allocator *client_alloc(uvk_client *c) { return c->alloc; }
+bool client_closing(uvk_client *c) { return c->disconnecting; }
+
+}  // namespace uvk

@@ -67,6 +67,11 @@ struct uvk_config {
   char *sasl_mechanism;  // "" or lower-case mechanism name
   char *sasl_username;
   char *sasl_password;
+  // producer
+  int64_t linger;
+  int64_t batch_size;
+  int64_t buffer_memory;
+  char *partitioner;  // "default" or "sticky"
   // hooks (typed setters only)
   uvk_log_fn log_fn;
   void *log_ud;

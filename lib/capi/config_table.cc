@@ -47,6 +47,12 @@ bool check_version_cap(const char *v, char *err, size_t errlen) {
   return false;
 }
 
+bool check_partitioner(const char *v, char *err, size_t errlen) {
+  if (strcmp(v, "default") == 0 || strcmp(v, "sticky") == 0) return true;
+  snprintf(err, errlen, "expected default or sticky, got \"%s\"", v);
+  return false;
+}
+
 const ConfigKey kClientKeys[] = {
     {"brokers", ConfType::kBrokers, OFF(brokers), "", 0, 0, nullptr, 0,
      "Seed brokers, comma-separated host:port (IPv6 as [::1]:9092; port defaults to 9092). "
@@ -111,6 +117,17 @@ const ConfigKey kClientKeys[] = {
      "SASL user name (plain, scram-*)."},
     {"sasl.password", ConfType::kString, OFF(sasl_password), "", 0, 0, nullptr, kKeySecret,
      "SASL password (plain, scram-*)."},
+    // producer (read by uvk_producer_new)
+    {"linger", ConfType::kInt, OFF(linger), "0", 0, kMsMax, nullptr, 0,
+     "Producer: milliseconds a partition's batch may wait for more messages; 0 sends on the next "
+     "loop turn."},
+    {"batchSize", ConfType::kInt, OFF(batch_size), "16384", 1, kI32, nullptr, 0,
+     "Producer: bytes of messages per partition batch; a full batch leaves at once."},
+    {"bufferMemory", ConfType::kInt, OFF(buffer_memory), "33554432", 1024, kI32, nullptr, 0,
+     "Producer: bytes of messages queued or in flight; a send beyond it fails with UVK_EQUEUEFULL."},
+    {"partitioner", ConfType::kString, OFF(partitioner), "default", 0, 0, check_partitioner, 0,
+     "Producer: default (KafkaJS's DefaultPartitioner) or sticky (keyless messages stay on one "
+     "partition per batch)."},
 };
 
 #undef OFF

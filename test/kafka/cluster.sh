@@ -256,7 +256,7 @@ listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=$scram
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$scram
 
 # Replication: 1 node -> 1; 3 nodes -> RF 3, min ISR 2.
-num.partitions=1
+num.partitions=4
 default.replication.factor=$rf
 min.insync.replicas=$isr
 offsets.topic.replication.factor=$rf

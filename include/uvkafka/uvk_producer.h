@@ -1,0 +1,123 @@
+/* The producer (KafkaJS's kafka.producer()): send messages to topics, batched per partition.
+ * Include uvkafka/uvkafka.h rather than this file.
+ *
+ * Every call happens on the loop's thread. A send that returns 0 completes exactly once
+ * through its callback, later, from the loop: with the offsets of every message, or with an
+ * error (then `md` says which partitions failed). Nothing is dropped silently: a disconnect
+ * sends what is queued first. */
+#ifndef UVK_PRODUCER_H
+#define UVK_PRODUCER_H
+
+#include "uvkafka/uvkafka.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct uvk_producer uvk_producer;
+struct uvk_client;
+
+/* A header: repeated names are allowed. value NULL is a null value. */
+typedef struct uvk_header {
+  const char *name;
+  const void *value;
+  size_t value_len;
+} uvk_header;
+
+/* A message. key NULL: no key; value NULL: a tombstone (null value). */
+typedef struct uvk_message {
+  const void *key;
+  size_t key_len;
+  const void *value;
+  size_t value_len;
+  int32_t partition;          /* -1: the partitioner chooses */
+  int64_t timestamp;          /* ms since the epoch; -1: now */
+  const uvk_header *headers;
+  size_t n_headers;
+} uvk_message;
+
+/* Messages for one topic (KafkaJS's topicMessages entry). */
+typedef struct uvk_topic_messages {
+  const char *topic;
+  const uvk_message *messages;
+  size_t n_messages;
+} uvk_topic_messages;
+
+typedef enum uvk_compression {
+  UVK_COMPRESSION_NONE = 0,
+  UVK_COMPRESSION_GZIP = 1,
+  UVK_COMPRESSION_SNAPPY = 2,
+  UVK_COMPRESSION_LZ4 = 3,
+  UVK_COMPRESSION_ZSTD = 4
+} uvk_compression;
+
+/* Per-send options; uvk_send_options_init fills KafkaJS's defaults (acks -1, timeout 30000,
+ * no compression, copy). */
+typedef struct uvk_send_options {
+  int acks;            /* -1 all in-sync replicas, 1 the leader, 0 none (no offsets) */
+  int32_t timeout;     /* ms the broker may wait for the replicas */
+  int compression;     /* uvk_compression, or a codec id registered with uvk_codec_register */
+  int borrow;          /* nonzero: keys, values and headers are not copied and must stay
+                          valid until the completion; topic names are always copied */
+} uvk_send_options;
+UVK_EXTERN void uvk_send_options_init(uvk_send_options *o);
+
+/* KafkaJS's RecordMetadata, one per topic-partition of the send. */
+typedef struct uvk_record_metadata {
+  const char *topic;
+  int32_t partition;
+  int error;                /* 0, or the uvk error (UVK_ERR_KAFKA(n) for broker errors) */
+  int64_t base_offset;      /* the offset of this send's first message there; -1 for acks 0 */
+  int64_t log_append_time;  /* -1 unless the topic uses LogAppendTime */
+  int64_t log_start_offset;
+} uvk_record_metadata;
+
+/* err is NULL when every message was acknowledged. md (n entries) is borrowed for the call. */
+typedef void (*uvk_send_cb)(uvk_producer *producer, const uvk_error *err,
+                            const uvk_record_metadata *md, size_t n, void *ud);
+typedef void (*uvk_producer_cb)(uvk_producer *producer, const uvk_error *err, void *ud);
+
+/* A custom partitioner (KafkaJS's createPartitioner): returns the partition for `msg` among
+ * the topic's partitions (ids and leaders, -1 leader while there is none), or -1 to let the
+ * default partitioner decide. */
+typedef struct uvk_partition_info {
+  int32_t partition_id;
+  int32_t leader;
+} uvk_partition_info;
+typedef int32_t (*uvk_partitioner_fn)(void *ud, const char *topic, const uvk_partition_info *parts,
+                                      size_t n_parts, const uvk_message *msg);
+
+/* A producer over `client`; `cfg` (may be NULL) supplies the producer keys (linger,
+ * batchSize, bufferMemory, partitioner; see docs/producer.md). */
+UVK_EXTERN int uvk_producer_new(struct uvk_client *client, const struct uvk_config *cfg,
+                                uvk_producer **out);
+UVK_EXTERN int uvk_producer_set_partitioner(uvk_producer *p, uvk_partitioner_fn fn, void *ud);
+/* Called once memory use fell back to half of bufferMemory after a send failed with
+ * UVK_EQUEUEFULL. */
+UVK_EXTERN int uvk_producer_set_drain_cb(uvk_producer *p, uvk_producer_cb cb, void *ud);
+/* Connects the client (bootstrap) if it is not yet. */
+UVK_EXTERN int uvk_producer_connect(uvk_producer *p, uvk_producer_cb cb, void *ud);
+/* send({topic, messages}) and sendBatch({topicMessages}). UVK_EQUEUEFULL (callback not
+ * called) when bufferMemory would be exceeded; UVK_EINVAL for a bad message; UVK_ECLOSED
+ * after disconnect. */
+UVK_EXTERN int uvk_producer_send(uvk_producer *p, const char *topic, const uvk_message *messages,
+                                 size_t n_messages, const uvk_send_options *opts, uvk_send_cb cb,
+                                 void *ud);
+UVK_EXTERN int uvk_producer_send_batch(uvk_producer *p, const uvk_topic_messages *topics,
+                                       size_t n_topics, const uvk_send_options *opts,
+                                       uvk_send_cb cb, void *ud);
+/* Sends what linger holds back now; cb once every send made before has completed. */
+UVK_EXTERN int uvk_producer_flush(uvk_producer *p, uvk_producer_cb cb, void *ud);
+/* Flushes, waits for every send to complete, then stops accepting sends. The client stays
+ * connected (disconnect it separately). */
+UVK_EXTERN int uvk_producer_disconnect(uvk_producer *p, uvk_producer_cb cb, void *ud);
+/* Frees a producer; any send still pending completes with UVK_ECLOSED first. */
+UVK_EXTERN void uvk_producer_free(uvk_producer *p);
+/* Bytes of messages queued or in flight (what bufferMemory bounds). */
+UVK_EXTERN size_t uvk_producer_buffered_bytes(const uvk_producer *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UVK_PRODUCER_H */

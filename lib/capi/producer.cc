@@ -1,0 +1,197 @@
+// uvk_producer: the C ABI over lib/client/producer.
+#include <string.h>
+
+#include <new>
+
+#include "capi/client_internal.h"
+#include "capi/config.h"
+#include "client/producer.h"
+#include "engine/kafka_errors.h"
+#include "uvkafka/uvkafka.h"
+
+using namespace uvk;
+
+struct uvk_producer {
+  uvk_client *client;
+  Producer *p;
+  const Allocator *alloc;
+  uvk_producer_cb drain_cb;
+  void *drain_ud;
+  bool disconnecting;
+};
+
+namespace {
+
+struct SendCtx {
+  uvk_producer *producer;
+  uvk_send_cb cb;
+  void *ud;
+};
+
+void send_done(void *ud, const uvk_error *err, const uvk_record_metadata *md, size_t n) {
+  SendCtx ctx = *static_cast<SendCtx *>(ud);
+  mem_free(ctx.producer->alloc, ud);
+  ctx.cb(ctx.producer, err, md, n, ctx.ud);
+}
+
+struct DoneCtx {
+  uvk_producer *producer;
+  uvk_producer_cb cb;
+  void *ud;
+  bool close_after;
+};
+
+void flush_done(void *ud, int err) {
+  DoneCtx ctx = *static_cast<DoneCtx *>(ud);
+  mem_free(ctx.producer->alloc, ud);
+  if (err == 0 && ctx.close_after) producer_close(ctx.producer->p);
+  if (!ctx.cb) return;
+  uvk_error *e = err ? error_new(ctx.producer->alloc, err, 0, nullptr, 0, nullptr) : nullptr;
+  ctx.cb(ctx.producer, e, ctx.ud);
+  if (e) error_release(e);
+}
+
+void on_drain(void *ud, int) {
+  uvk_producer *pr = static_cast<uvk_producer *>(ud);
+  if (pr->drain_cb) pr->drain_cb(pr, nullptr, pr->drain_ud);
+}
+
+struct ConnectCtx {
+  uvk_producer *producer;
+  uvk_producer_cb cb;
+  void *ud;
+};
+
+void connect_done(uvk_client *, const uvk_error *err, void *ud) {
+  ConnectCtx ctx = *static_cast<ConnectCtx *>(ud);
+  mem_free(ctx.producer->alloc, ud);
+  ctx.cb(ctx.producer, err, ctx.ud);
+}
+
+}  // namespace
+
+extern "C" {
+
+UVK_EXTERN void uvk_send_options_init(uvk_send_options *o) {
+  if (!o) return;
+  memset(o, 0, sizeof *o);
+  o->acks = -1;
+  o->timeout = 30000;
+  o->compression = UVK_COMPRESSION_NONE;
+  o->borrow = 0;
+}
+
+UVK_EXTERN int uvk_producer_new(uvk_client *client, const uvk_config *cfg, uvk_producer **out) {
+  if (!client || !out) return UVK_EINVAL;
+  *out = nullptr;
+  if (client_closing(client)) return UVK_ECLOSED;
+  ProducerConfig pc;
+  if (cfg) {
+    pc.linger_ms = uint64_t(cfg->linger);
+    pc.batch_size = size_t(cfg->batch_size);
+    pc.buffer_memory = size_t(cfg->buffer_memory);
+    pc.partitioner = cfg->partitioner && strcmp(cfg->partitioner, "sticky") == 0 ? kPartitionerSticky
+                                                                                 : kPartitionerDefault;
+  }
+  const Allocator *a = client_alloc(client);
+  void *mem = mem_alloc(a, sizeof(uvk_producer));
+  if (!mem) return UVK_ENOMEM;
+  uvk_producer *pr = new (mem) uvk_producer();
+  pr->client = client;
+  pr->alloc = a;
+  pr->p = producer_new(client_engine(client), pc, a);
+  if (!pr->p) {
+    mem_free(a, pr);
+    return UVK_ENOMEM;
+  }
+  producer_set_drain(pr->p, on_drain, pr);
+  *out = pr;
+  return 0;
+}
+
+UVK_EXTERN int uvk_producer_set_partitioner(uvk_producer *pr, uvk_partitioner_fn fn, void *ud) {
+  if (!pr) return UVK_EINVAL;
+  producer_set_partitioner(pr->p, fn, ud);
+  return 0;
+}
+
+UVK_EXTERN int uvk_producer_set_drain_cb(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  if (!pr) return UVK_EINVAL;
+  pr->drain_cb = cb;
+  pr->drain_ud = ud;
+  return 0;
+}
+
+UVK_EXTERN int uvk_producer_connect(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  if (!pr || !cb) return UVK_EINVAL;
+  ConnectCtx *ctx = static_cast<ConnectCtx *>(mem_alloc(pr->alloc, sizeof(ConnectCtx)));
+  if (!ctx) return UVK_ENOMEM;
+  *ctx = ConnectCtx{pr, cb, ud};
+  int rc = uvk_client_connect(pr->client, connect_done, ctx);
+  if (rc != 0) mem_free(pr->alloc, ctx);
+  return rc;
+}
+
+UVK_EXTERN int uvk_producer_send_batch(uvk_producer *pr, const uvk_topic_messages *topics,
+                                       size_t n_topics, const uvk_send_options *opts,
+                                       uvk_send_cb cb, void *ud) {
+  if (!pr || !cb) return UVK_EINVAL;
+  if (pr->disconnecting || client_closing(pr->client)) return UVK_ECLOSED;
+  uvk_send_options defaults;
+  uvk_send_options_init(&defaults);
+  SendCtx *ctx = static_cast<SendCtx *>(mem_alloc(pr->alloc, sizeof(SendCtx)));
+  if (!ctx) return UVK_ENOMEM;
+  *ctx = SendCtx{pr, cb, ud};
+  int rc = producer_send(pr->p, topics, n_topics, opts ? *opts : defaults, send_done, ctx,
+                         client_now(pr->client));
+  if (rc != 0) mem_free(pr->alloc, ctx);
+  return rc;
+}
+
+UVK_EXTERN int uvk_producer_send(uvk_producer *pr, const char *topic, const uvk_message *messages,
+                                 size_t n_messages, const uvk_send_options *opts, uvk_send_cb cb,
+                                 void *ud) {
+  uvk_topic_messages tm;
+  tm.topic = topic;
+  tm.messages = messages;
+  tm.n_messages = n_messages;
+  return uvk_producer_send_batch(pr, &tm, 1, opts, cb, ud);
+}
+
+static int flush_impl(uvk_producer *pr, uvk_producer_cb cb, void *ud, bool close_after) {
+  DoneCtx *ctx = static_cast<DoneCtx *>(mem_alloc(pr->alloc, sizeof(DoneCtx)));
+  if (!ctx) return UVK_ENOMEM;
+  *ctx = DoneCtx{pr, cb, ud, close_after};
+  int rc = producer_flush(pr->p, flush_done, ctx, client_now(pr->client));
+  if (rc != 0) mem_free(pr->alloc, ctx);
+  return rc;
+}
+
+UVK_EXTERN int uvk_producer_flush(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  if (!pr || !cb) return UVK_EINVAL;
+  if (client_closing(pr->client)) return UVK_ECLOSED;
+  return flush_impl(pr, cb, ud, false);
+}
+
+UVK_EXTERN int uvk_producer_disconnect(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  if (!pr) return UVK_EINVAL;
+  if (pr->disconnecting) return UVK_ESTATE;
+  if (client_closing(pr->client)) return UVK_ECLOSED;
+  int rc = flush_impl(pr, cb, ud, true);
+  if (rc == 0) pr->disconnecting = true;
+  return rc;
+}
+
+UVK_EXTERN void uvk_producer_free(uvk_producer *pr) {
+  if (!pr) return;
+  producer_free(pr->p);
+  const Allocator *a = pr->alloc;
+  pr->~uvk_producer();
+  mem_free(a, pr);
+}
+
+UVK_EXTERN size_t uvk_producer_buffered_bytes(const uvk_producer *pr) {
+  return pr ? producer_buffered(pr->p) : 0;
+}
+
+}  // extern "C"

@@ -1,0 +1,1071 @@
+#include "client/producer.h"
+
+#include <string.h>
+#include <time.h>
+
+#include <new>
+
+#include "codec/codec.h"
+#include "common/arena.h"
+#include "engine/kafka_errors.h"
+#include "engine/metadata.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/produce.h"
+#include "proto/records.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+namespace {
+
+const int16_t kMessageTooLarge = 10, kRecordListTooLarge = 18, kUnknownTopic = 3;
+const int16_t kMinProduceVersion = 3;  // record batches v2 (Kafka 0.11+)
+const size_t kMessageOverhead = 64;    // bookkeeping per message, counted against bufferMemory
+
+struct SendOp;
+struct PartitionQueue;
+
+struct PendingMsg {
+  PendingMsg *next;
+  SendOp *op;
+  uint32_t result;  // index into op->results
+  int64_t timestamp;
+  const uint8_t *key;
+  int32_t key_len;
+  const uint8_t *value;
+  int32_t value_len;
+  RecordHeader *headers;
+  int32_t n_headers;
+  size_t size;  // estimated bytes in a batch
+};
+
+struct ProducerBatch {
+  ProducerBatch *next;
+  PartitionQueue *q;
+  PendingMsg *head, *tail;
+  int32_t n;
+  size_t bytes;
+  int acks;
+  int32_t timeout;
+  int codec;
+  RetryState retry;
+  uint64_t not_before;
+};
+
+struct TopicState;
+struct EnsureCtx;
+
+struct PartitionQueue {
+  TopicState *t;
+  int32_t partition;
+  PendingMsg *head, *tail;  // not yet sealed
+  int32_t n;
+  size_t bytes;
+  uint64_t first_at;
+  int acks;
+  int32_t timeout;
+  int codec;
+  ProducerBatch *ready, *ready_tail;  // sealed, waiting to be sent (retries first)
+};
+
+struct TopicState {
+  TopicState *next;
+  Producer *p;
+  char *name;
+  PartitionerState part;
+  PartitionQueue **queues;  // by partition id
+  int32_t n_queues;
+  bool refreshing;  // a metadata_ensure for this topic is running
+  EnsureCtx *refresh_ctx;
+};
+
+struct SendResult {
+  const char *topic;
+  int32_t partition;
+  int error;
+  int64_t base_offset, log_append_time, log_start_offset;
+  bool have_offset;
+};
+
+struct SendOp {
+  SendOp *next;
+  Producer *p;
+  uint64_t seq;
+  Arena arena;
+  uvk_topic_messages *topics;  // the (copied) input
+  size_t n_topics;
+  int acks;
+  int32_t timeout;
+  int codec;
+  size_t bytes;
+  size_t remaining;  // messages not completed
+  uvk_error *error;  // the first failure
+  SendResult *results;
+  size_t n_results, cap_results;
+  ProducerSendFn fn;
+  void *ud;
+  EngineTimer timer;
+  bool routed;    // metadata_ensure answered
+  bool orphaned;  // the producer is gone; the pending metadata_ensure frees this op
+};
+
+struct ProduceReq {
+  Producer *p;  // null once the producer is gone (the engine still owns the Request)
+  Arena arena;
+  ProducerBatch **batches;
+  Buf *records;
+  size_t n;
+  int acks;
+  int32_t timeout;
+  proto::ProduceRequest body;
+  Request req;
+};
+
+struct FlushWaiter {
+  FlushWaiter *next;
+  uint64_t seq;  // done when no op older than this is left
+  ProducerDoneFn fn;
+  void *ud;
+};
+
+}  // namespace
+
+struct Producer {
+  Engine *e;
+  ProducerConfig cfg;
+  const Allocator *alloc;
+  TopicState *topics;
+  SendOp *ops, *ops_tail;  // by seq
+  uint64_t next_seq;
+  size_t buffered;
+  bool refused;  // a send got UVK_EQUEUEFULL: call drain when there is room
+  bool closed;
+  uvk_partitioner_fn custom;
+  void *custom_ud;
+  ProducerDoneFn drain_fn;
+  void *drain_ud;
+  FlushWaiter *waiters;
+  EngineTimer drain_timer;
+  Buf scratch;
+  uint32_t rng;
+};
+
+namespace {
+
+int64_t wall_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint32_t next_rand(void *ud) {
+  Producer *p = static_cast<Producer *>(ud);
+  return uint32_t(rng_next(&p->e->rng) >> 32);
+}
+
+void schedule_drain(Producer *p, uint64_t at);
+
+// ---- completion -------------------------------------------------------------------------
+
+void op_free(SendOp *op) {
+  Producer *p = op->p;
+  engine_cancel_timer(p->e, &op->timer);
+  for (SendOp **l = &p->ops; *l; l = &(*l)->next)
+    if (*l == op) {
+      *l = op->next;
+      if (p->ops_tail == op) {
+        p->ops_tail = nullptr;
+        for (SendOp *o = p->ops; o; o = o->next) p->ops_tail = o;
+      }
+      break;
+    }
+  if (op->error) error_release(op->error);
+  mem_free(p->alloc, op->results);
+  arena_free(&op->arena);
+  op->~SendOp();
+  mem_free(p->alloc, op);
+}
+
+void check_waiters(Producer *p) {
+  uint64_t oldest = p->ops ? p->ops->seq : UINT64_MAX;
+  for (FlushWaiter **w = &p->waiters; *w;) {
+    if ((*w)->seq <= oldest) {
+      FlushWaiter *done = *w;
+      *w = done->next;
+      ProducerDoneFn fn = done->fn;
+      void *ud = done->ud;
+      mem_free(p->alloc, done);
+      fn(ud, 0);
+      w = &p->waiters;  // the callback may have changed the list
+      continue;
+    }
+    w = &(*w)->next;
+  }
+}
+
+void op_finish(SendOp *op) {
+  Producer *p = op->p;
+  p->buffered -= op->bytes;
+  uvk_record_metadata stack[16];
+  uvk_record_metadata *md = op->n_results <= 16 ? stack
+      : static_cast<uvk_record_metadata *>(mem_alloc(p->alloc, sizeof(uvk_record_metadata) * op->n_results));
+  size_t n = md ? op->n_results : 0;
+  for (size_t i = 0; i < n; i++) {
+    const SendResult &r = op->results[i];
+    md[i] = uvk_record_metadata{r.topic, r.partition, r.error, r.have_offset ? r.base_offset : -1,
+                                r.log_append_time, r.log_start_offset};
+  }
+  ProducerSendFn fn = op->fn;
+  void *ud = op->ud;
+  const uvk_error *err = op->error ? error_retain(op->error) : nullptr;
+  // Unlink first: the callback may send again or flush.
+  op_free(op);
+  fn(ud, err, md, n);
+  if (err) error_release(err);
+  if (md != stack) mem_free(p->alloc, md);
+  if (p->refused && p->buffered <= p->cfg.buffer_memory / 2 && p->drain_fn) {
+    p->refused = false;
+    p->drain_fn(p->drain_ud, 0);
+  }
+  check_waiters(p);
+}
+
+void op_set_error(SendOp *op, int code, const uvk_error *cause) {
+  if (op->error) return;
+  if (cause) {
+    op->error = const_cast<uvk_error *>(error_retain(cause));
+    return;
+  }
+  int kafka = code <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(code)) : 0;
+  op->error = error_new(op->p->alloc, code, kafka, nullptr, 0, nullptr);
+}
+
+// One message is done: success (offset) or error.
+void msg_done(PendingMsg *m, int err, const uvk_error *cause, int64_t offset, int64_t append_time,
+              int64_t log_start) {
+  SendOp *op = m->op;
+  SendResult &r = op->results[m->result];
+  if (err) {
+    if (!r.error) r.error = err;
+    op_set_error(op, err, cause);
+  } else if (!r.have_offset) {
+    r.have_offset = true;
+    r.base_offset = offset;
+    r.log_append_time = append_time;
+    r.log_start_offset = log_start;
+  }
+  if (--op->remaining == 0) op_finish(op);
+}
+
+void batch_free(Producer *p, ProducerBatch *b) { mem_free(p->alloc, b); }
+
+// Completes every message of b, then frees b.
+void batch_done(Producer *p, ProducerBatch *b, int err, const uvk_error *cause, int64_t base_offset,
+                int64_t append_time, int64_t log_start) {
+  PendingMsg *m = b->head;
+  int64_t i = 0;
+  batch_free(p, b);
+  while (m) {
+    PendingMsg *next = m->next;  // m lives in its op's arena: read before the op may go
+    msg_done(m, err, cause, base_offset >= 0 ? base_offset + i : -1, append_time, log_start);
+    m = next;
+    i++;
+  }
+}
+
+// ---- queues -----------------------------------------------------------------------------
+
+TopicState *topic_state(Producer *p, const char *name) {
+  for (TopicState *t = p->topics; t; t = t->next)
+    if (strcmp(t->name, name) == 0) return t;
+  TopicState *t = static_cast<TopicState *>(mem_alloc(p->alloc, sizeof(TopicState)));
+  if (!t) return nullptr;
+  new (t) TopicState();
+  size_t n = strlen(name);
+  t->name = static_cast<char *>(mem_alloc(p->alloc, n + 1));
+  if (!t->name) {
+    mem_free(p->alloc, t);
+    return nullptr;
+  }
+  memcpy(t->name, name, n + 1);
+  t->p = p;
+  t->part.counter = next_rand(p);
+  t->next = p->topics;
+  p->topics = t;
+  return t;
+}
+
+PartitionQueue *queue_for(Producer *p, TopicState *t, int32_t partition) {
+  if (partition < 0 || partition > 1000000) return nullptr;
+  if (partition >= t->n_queues) {
+    int32_t n = partition + 1;
+    void *mem = mem_realloc(p->alloc, t->queues, sizeof(PartitionQueue *) * size_t(n));
+    if (!mem) return nullptr;
+    t->queues = static_cast<PartitionQueue **>(mem);
+    for (int32_t i = t->n_queues; i < n; i++) t->queues[i] = nullptr;
+    t->n_queues = n;
+  }
+  if (!t->queues[partition]) {
+    PartitionQueue *q = static_cast<PartitionQueue *>(mem_alloc(p->alloc, sizeof(PartitionQueue)));
+    if (!q) return nullptr;
+    new (q) PartitionQueue();
+    q->t = t;
+    q->partition = partition;
+    t->queues[partition] = q;
+  }
+  return t->queues[partition];
+}
+
+void ready_push_back(PartitionQueue *q, ProducerBatch *b) {
+  b->next = nullptr;
+  if (q->ready_tail) q->ready_tail->next = b; else q->ready = b;
+  q->ready_tail = b;
+}
+
+void ready_push_front(PartitionQueue *q, ProducerBatch *b) {
+  b->next = q->ready;
+  q->ready = b;
+  if (!q->ready_tail) q->ready_tail = b;
+}
+
+ProducerBatch *new_batch(Producer *p, PartitionQueue *q) {
+  ProducerBatch *b = static_cast<ProducerBatch *>(mem_alloc(p->alloc, sizeof(ProducerBatch)));
+  if (!b) return nullptr;
+  new (b) ProducerBatch();
+  b->q = q;
+  b->acks = q->acks;
+  b->timeout = q->timeout;
+  b->codec = q->codec;
+  retry_start(&b->retry, p->e->cfg.retry, &p->e->rng);
+  return b;
+}
+
+// Moves the queue's messages into batches of at most batch_size bytes (one message at
+// least) at the end of the ready list.
+void seal(Producer *p, PartitionQueue *q, uint64_t now) {
+  while (q->head) {
+    ProducerBatch *b = new_batch(p, q);
+    if (!b) {
+      // No memory for a batch: fail what is queued rather than lose it silently.
+      while (PendingMsg *m = q->head) {
+        q->head = m->next;
+        msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);
+      }
+      break;
+    }
+    while (q->head && (b->n == 0 || b->bytes + q->head->size <= p->cfg.batch_size)) {
+      PendingMsg *m = q->head;
+      q->head = m->next;
+      m->next = nullptr;
+      if (b->tail) b->tail->next = m; else b->head = m;
+      b->tail = m;
+      b->n++;
+      b->bytes += m->size;
+    }
+    b->not_before = now;
+    ready_push_back(q, b);
+  }
+  q->head = q->tail = nullptr;
+  q->n = 0;
+  q->bytes = 0;
+  if (p->cfg.partitioner == kPartitionerSticky) partitioner_batch_closed(&q->t->part, q->partition);
+}
+
+// ---- sending ------------------------------------------------------------------------------
+
+void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now);
+void drain(void *ud, uint64_t now);
+
+void produce_req_free(ProduceReq *r) {
+  const Allocator *a = r->arena.alloc;
+  for (size_t i = 0; i < r->n; i++) buf_free(&r->records[i]);
+  arena_free(&r->arena);
+  r->~ProduceReq();
+  mem_free(a, r);
+}
+
+int encode_produce(void *ud, Buf *out, int16_t version) {
+  ProduceReq *r = static_cast<ProduceReq *>(ud);
+  return proto::encode(out, r->body, version);
+}
+
+void on_produce(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  ProduceReq *r = static_cast<ProduceReq *>(ud);
+  Producer *p = r->p;
+  if (!p) {  // the producer was freed; its messages were failed then
+    produce_req_free(r);
+    return;
+  }
+  uint64_t now = p->e->now;
+  Arena arena;
+  arena.alloc = p->alloc;
+  proto::ProduceResponse resp;
+  if (err == 0 && r->acks != 0) err = proto::decode(body, &arena, &resp, version);
+  for (size_t i = 0; i < r->n; i++) {
+    ProducerBatch *b = r->batches[i];
+    if (err != 0) {
+      handle_batch_error(p, b, err, now);
+      continue;
+    }
+    if (r->acks == 0) {
+      batch_done(p, b, 0, nullptr, -1, -1, -1);
+      continue;
+    }
+    const proto::ProduceResponse::PartitionProduceResponse *pr = nullptr;
+    const char *topic = b->q->t->name;
+    size_t tlen = strlen(topic);
+    for (int32_t t = 0; t < resp.responses.count && !pr; t++) {
+      const auto &tr = resp.responses.items[t];
+      if (size_t(tr.name.len) != tlen || memcmp(tr.name.data, topic, tlen) != 0) continue;
+      for (int32_t k = 0; k < tr.partition_responses.count; k++)
+        if (tr.partition_responses.items[k].index == b->q->partition) pr = &tr.partition_responses.items[k];
+    }
+    if (!pr) {
+      handle_batch_error(p, b, UVK_EPROTO, now);  // the broker left our partition out
+      continue;
+    }
+    if (pr->error_code != 0) {
+      handle_batch_error(p, b, UVK_ERR_KAFKA(pr->error_code), now);
+      continue;
+    }
+    batch_done(p, b, 0, nullptr, pr->base_offset, pr->log_append_time_ms, pr->log_start_offset);
+  }
+  arena_free(&arena);
+  produce_req_free(r);
+  schedule_drain(p, now);
+}
+
+void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
+  PartitionQueue *q = b->q;
+  int16_t kafka = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
+  if ((kafka == kMessageTooLarge || kafka == kRecordListTooLarge) && b->n > 1) {
+    // Too big together: resend one message per batch, in order, so only the oversized fail.
+    PendingMsg *list = b->head;
+    ProducerBatch *singles_head = nullptr, *singles_tail = nullptr;
+    while (list) {
+      PendingMsg *next = list->next;
+      list->next = nullptr;
+      ProducerBatch *s = new_batch(p, q);
+      if (!s) {
+        msg_done(list, UVK_ENOMEM, nullptr, -1, -1, -1);
+        list = next;
+        continue;
+      }
+      s->acks = b->acks, s->timeout = b->timeout, s->codec = b->codec;
+      s->head = s->tail = list;
+      s->n = 1;
+      s->bytes = list->size;
+      s->not_before = now;
+      if (singles_tail) singles_tail->next = s; else singles_head = s;
+      singles_tail = s;
+      list = next;
+    }
+    batch_free(p, b);
+    if (singles_head) {
+      singles_tail->next = q->ready;
+      q->ready = singles_head;
+      if (!q->ready_tail) q->ready_tail = singles_tail;
+    }
+    return;
+  }
+  if (kafka && kafka != kUnknownTopic) metadata_cache_on_error(&p->e->mcache, q->t->name, kafka);
+  if (kafka == kUnknownTopic || err == UVK_ECLOSED || err == UVK_ETIMEDOUT || err == UVK_ECONNECT)
+    metadata_cache_mark_stale(&p->e->mcache, q->t->name);  // the leader may have moved
+  int64_t wait = 0;
+  RetryVerdict v = RetryVerdict::kGiveUp;
+  if (p->e->shutting_down) err = UVK_ECLOSED;  // the client is disconnecting: no more tries
+  else v = retry_on_error(&b->retry, p->e->cfg.retry, &p->e->rng, err, &wait);
+  if (v == RetryVerdict::kRetry) {
+    b->not_before = now + uint64_t(wait);
+    ready_push_front(q, b);
+    return;
+  }
+  uvk_error *cause = error_new(p->alloc, err, kafka, nullptr, 0, nullptr);
+  if (v == RetryVerdict::kExhausted) {
+    uvk_error *ex = error_retries_exceeded(p->alloc, cause, b->retry.count, b->retry.wait);
+    batch_done(p, b, UVK_ERETRIES, ex, -1, -1, -1);
+    error_release(ex);
+  } else {
+    batch_done(p, b, err, cause, -1, -1, -1);
+  }
+  error_release(cause);
+}
+
+// Encodes the batches into one Produce request for `node` and sends it.
+void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, uint64_t now) {
+  ProduceReq *r = static_cast<ProduceReq *>(mem_alloc(p->alloc, sizeof(ProduceReq)));
+  if (!r) {
+    for (size_t i = 0; i < n; i++) handle_batch_error(p, batches[i], UVK_ENOMEM, now);
+    return;
+  }
+  new (r) ProduceReq();
+  r->p = p;
+  r->arena.alloc = p->alloc;
+  r->acks = batches[0]->acks;
+  r->timeout = batches[0]->timeout;
+  r->batches = arena_new_array<ProducerBatch *>(&r->arena, n);
+  r->records = arena_new_array<Buf>(&r->arena, n);
+  auto *topics = arena_new_array<proto::ProduceRequest::TopicProduceData>(&r->arena, n);
+  auto *parts = arena_new_array<proto::ProduceRequest::PartitionProduceData>(&r->arena, n);
+  if (!r->batches || !r->records || !topics || !parts) {
+    arena_free(&r->arena);
+    mem_free(p->alloc, r);
+    for (size_t i = 0; i < n; i++) handle_batch_error(p, batches[i], UVK_ENOMEM, now);
+    return;
+  }
+  // Encode each batch; group the partitions of one topic together.
+  int64_t now_wall = wall_ms();
+  size_t n_topics = 0;
+  for (size_t i = 0; i < n; i++) {
+    ProducerBatch *b = batches[i];
+    Buf *out = &r->records[r->n];
+    new (out) Buf();
+    out->alloc = p->alloc;
+    BatchParams bp;
+    bp.codec = b->codec;
+    bp.base_timestamp = b->head->timestamp >= 0 ? b->head->timestamp : now_wall;
+    BatchWriter w;
+    batch_begin(&w, out, bp);
+    for (PendingMsg *m = b->head; m; m = m->next)
+      batch_append(&w, m->timestamp >= 0 ? m->timestamp : now_wall, m->key, m->key_len, m->value,
+                   m->value_len, m->headers, m->n_headers);
+    buf_clear(&p->scratch);
+    int rc = batch_finish(&w, &p->scratch);
+    if (rc == 0 && out->failed) rc = UVK_ENOMEM;
+    if (rc != 0) {
+      buf_free(out);
+      batch_done(p, b, rc, nullptr, -1, -1, -1);  // a codec failure is not retriable
+      continue;
+    }
+    r->batches[r->n] = b;
+    parts[r->n].index = b->q->partition;
+    parts[r->n].records = proto::Bytes{out->data, int32_t(out->len)};
+    r->n++;
+  }
+  if (r->n == 0) {
+    produce_req_free(r);
+    return;
+  }
+  // Topic blocks: partitions of the same topic next to each other (batches arrive grouped
+  // by topic from drain, so this is one pass).
+  size_t start = 0;
+  for (size_t i = 1; i <= r->n; i++) {
+    if (i < r->n && r->batches[i]->q->t == r->batches[start]->q->t) continue;
+    const char *name = r->batches[start]->q->t->name;
+    size_t len = strlen(name);
+    char *copy = static_cast<char *>(arena_alloc(&r->arena, len + 1, 1));
+    if (copy) memcpy(copy, name, len + 1);
+    topics[n_topics].name = proto::Str{copy ? copy : "", int32_t(copy ? len : 0)};
+    topics[n_topics].partition_data.items = &parts[start];
+    topics[n_topics].partition_data.count = int32_t(i - start);
+    n_topics++;
+    start = i;
+  }
+  r->body.acks = int16_t(r->acks);
+  r->body.timeout_ms = r->timeout;
+  r->body.topic_data.items = topics;
+  r->body.topic_data.count = int32_t(n_topics);
+  r->req = Request();
+  r->req.api_key = proto::kProduce;
+  r->req.min_version = kMinProduceVersion;
+  r->req.max_version = proto::ProduceRequest::kMaxVersion;
+  r->req.expects_response = r->acks != 0;
+  r->req.encode = encode_produce;
+  r->req.done = on_produce;
+  r->req.ud = r;
+  int rc = engine_send(p->e, node, &r->req, now);
+  if (rc != 0) {
+    // Not queued: every batch goes back by the retry policy (drain runs from a timer).
+    for (size_t i = 0; i < r->n; i++) handle_batch_error(p, r->batches[i], rc, now);
+    produce_req_free(r);
+  }
+}
+
+void on_topic_ensured(void *ud, const uvk_error *err);
+
+struct EnsureCtx {
+  TopicState *t;  // null once the producer is gone
+  const Allocator *alloc;
+};
+
+// Asks for the topic's metadata again; its batches wait (a failure fails them).
+void refresh_topic(Producer *p, TopicState *t, uint64_t now) {
+  if (t->refreshing) return;
+  EnsureCtx *ctx = static_cast<EnsureCtx *>(mem_alloc(p->alloc, sizeof(EnsureCtx)));
+  if (!ctx) return;  // tried again on the next drain
+  ctx->t = t;
+  ctx->alloc = p->alloc;
+  const char *names[] = {t->name};
+  if (metadata_ensure(p->e, names, 1, on_topic_ensured, ctx, now) != 0) {
+    mem_free(p->alloc, ctx);
+    return;
+  }
+  t->refreshing = true;
+  t->refresh_ctx = ctx;
+}
+
+void on_topic_ensured(void *ud, const uvk_error *err) {
+  EnsureCtx *ctx = static_cast<EnsureCtx *>(ud);
+  TopicState *t = ctx->t;
+  const Allocator *a = ctx->alloc;
+  mem_free(a, ctx);
+  if (!t) return;  // the producer was freed meanwhile
+  Producer *p = t->p;
+  t->refreshing = false;
+  t->refresh_ctx = nullptr;
+  uint64_t now = p->e->now;
+  if (err) {
+    // The topic cannot be used: every waiting batch fails with why.
+    int code = uvk_error_code(err);
+    for (int32_t i = 0; i < t->n_queues; i++) {
+      PartitionQueue *q = t->queues[i];
+      if (!q) continue;
+      while (ProducerBatch *b = q->ready) {
+        q->ready = b->next;
+        if (!q->ready) q->ready_tail = nullptr;
+        batch_done(p, b, code, err, -1, -1, -1);
+      }
+    }
+  }
+  schedule_drain(p, now);
+}
+
+// Seals what linger allows and sends every ready batch whose backoff is over.
+void drain(void *ud, uint64_t now) {
+  Producer *p = static_cast<Producer *>(ud);
+  bool flushing = p->waiters != nullptr || p->closed || p->e->shutting_down;
+  uint64_t next = UINT64_MAX;
+  for (TopicState *t = p->topics; t; t = t->next)
+    for (int32_t i = 0; i < t->n_queues; i++) {
+      PartitionQueue *q = t->queues[i];
+      if (!q || !q->head) continue;
+      uint64_t due = q->first_at + p->cfg.linger_ms;
+      if (flushing || due <= now || q->bytes >= p->cfg.batch_size) seal(p, q, now);
+      else if (due < next) next = due;
+    }
+  // Send: each pass takes at most one batch per partition (a request holds a partition
+  // once), grouped by leader and acks/timeout; passes repeat while batches remain.
+  for (;;) {
+    struct Group {
+      int32_t node;
+      int acks;
+      int32_t timeout;
+      ProducerBatch *batches[256];
+      size_t n;
+    };
+    Group *groups = nullptr;
+    size_t n_groups = 0, cap_groups = 0;
+    bool took = false;
+    for (TopicState *t = p->topics; t; t = t->next) {
+      const CachedTopic *ct = metadata_cache_topic(&p->e->mcache, t->name);
+      bool stale = !ct || ct->stale || now - ct->fetched_at >= p->e->mcache.max_age_ms;
+      for (int32_t i = 0; i < t->n_queues; i++) {
+        PartitionQueue *q = t->queues[i];
+        if (!q || !q->ready) continue;
+        ProducerBatch *b = q->ready;
+        if (b->not_before > now) {
+          if (b->not_before < next) next = b->not_before;
+          continue;
+        }
+        int32_t leader = -1;
+        if (stale || t->refreshing || engine_leader(p->e, t->name, q->partition, &leader) != 0) {
+          refresh_topic(p, t, now);
+          continue;
+        }
+        Group *g = nullptr;
+        for (size_t k = 0; k < n_groups && !g; k++)
+          if (groups[k].node == leader && groups[k].acks == b->acks && groups[k].timeout == b->timeout &&
+              groups[k].n < 256)
+            g = &groups[k];
+        if (!g) {
+          if (n_groups == cap_groups) {
+            size_t cap = cap_groups ? cap_groups * 2 : 4;
+            void *mem = mem_realloc(p->alloc, groups, sizeof(Group) * cap);
+            if (!mem) break;  // try again on the next drain
+            groups = static_cast<Group *>(mem);
+            cap_groups = cap;
+          }
+          g = &groups[n_groups++];
+          g->node = leader, g->acks = b->acks, g->timeout = b->timeout, g->n = 0;
+        }
+        q->ready = b->next;
+        if (!q->ready) q->ready_tail = nullptr;
+        b->next = nullptr;
+        g->batches[g->n++] = b;
+        took = true;
+      }
+    }
+    for (size_t k = 0; k < n_groups; k++) send_request(p, groups[k].node, groups[k].batches, groups[k].n, now);
+    mem_free(p->alloc, groups);
+    if (!took) break;
+  }
+  if (next != UINT64_MAX) schedule_drain(p, next);
+}
+
+void schedule_drain(Producer *p, uint64_t at) {
+  if (engine_timer_pending(p->e, &p->drain_timer) && p->drain_timer.deadline <= at) return;
+  engine_add_timer(p->e, &p->drain_timer, at, drain, p);
+}
+
+// ---- routing --------------------------------------------------------------------------
+
+SendResult *result_for(SendOp *op, const char *topic, int32_t partition, uint32_t *index) {
+  for (size_t i = 0; i < op->n_results; i++)
+    if (op->results[i].partition == partition && strcmp(op->results[i].topic, topic) == 0) {
+      *index = uint32_t(i);
+      return &op->results[i];
+    }
+  if (op->n_results == op->cap_results) {
+    size_t cap = op->cap_results ? op->cap_results * 2 : 4;
+    void *mem = mem_realloc(op->p->alloc, op->results, sizeof(SendResult) * cap);
+    if (!mem) return nullptr;
+    op->results = static_cast<SendResult *>(mem);
+    op->cap_results = cap;
+  }
+  *index = uint32_t(op->n_results);
+  SendResult &r = op->results[op->n_results++];
+  r = SendResult{topic, partition, 0, -1, -1, -1, false};
+  return &r;
+}
+
+void route(SendOp *op, const uvk_error *err, uint64_t now) {
+  Producer *p = op->p;
+  // Every message gets a PendingMsg (in the op's arena) and a result slot first.
+  size_t total = 0;
+  for (size_t t = 0; t < op->n_topics; t++) total += op->topics[t].n_messages;
+  op->remaining = total;
+  PendingMsg *msgs = arena_new_array<PendingMsg>(&op->arena, total);
+  size_t k = 0;
+  uint64_t due = UINT64_MAX;
+  bool seal_now = false;
+  // Hold one extra count so the op cannot finish while we are still routing.
+  op->remaining++;
+  for (size_t t = 0; t < op->n_topics; t++) {
+    const uvk_topic_messages &tm = op->topics[t];
+    TopicState *ts = topic_state(p, tm.topic);
+    const CachedTopic *ct = metadata_cache_topic(&p->e->mcache, tm.topic);
+    PartitionInfo stack[64];
+    PartitionInfo *parts = stack;
+    int32_t n_parts = ct ? ct->n_partitions : 0;
+    if (n_parts > 64) parts = static_cast<PartitionInfo *>(mem_alloc(p->alloc, sizeof(PartitionInfo) * size_t(n_parts)));
+    if (parts)
+      for (int32_t i = 0; i < n_parts; i++)
+        parts[i] = PartitionInfo{ct->partitions[i].partition, ct->partitions[i].leader};
+    for (size_t i = 0; i < tm.n_messages; i++) {
+      const uvk_message &um = tm.messages[i];
+      uint32_t ri = 0;
+      int32_t partition = -1;
+      int fail = err ? uvk_error_code(err) : 0;
+      if (!fail && (!msgs || !ts || !parts)) fail = UVK_ENOMEM;
+      if (!fail) {
+        if (p->custom) {
+          static_assert(sizeof(uvk_partition_info) == sizeof(PartitionInfo), "same layout");
+          const uvk_partition_info *ip = reinterpret_cast<const uvk_partition_info *>(parts);
+          partition = p->custom(p->custom_ud, tm.topic, ip, size_t(n_parts), &um);
+        }
+        if (partition < 0)
+          partition = partitioner_choose(&ts->part, p->cfg.partitioner, parts, size_t(n_parts), um.partition,
+                                         static_cast<const uint8_t *>(um.key), um.key ? um.key_len : 0,
+                                         next_rand, p);
+        bool exists = false;
+        for (int32_t j = 0; j < n_parts && !exists; j++) exists = parts[j].partition_id == partition;
+        if (!exists) fail = UVK_ERR_KAFKA(kUnknownTopic);
+      }
+      SendResult *r = result_for(op, tm.topic, partition, &ri);
+      if (!r) {
+        // No memory even for the result: count the message as failed in the op's error.
+        op_set_error(op, UVK_ENOMEM, nullptr);
+        op->remaining--;
+        continue;
+      }
+      if (fail) {
+        if (!r->error) r->error = fail;
+        op_set_error(op, fail, fail == (err ? uvk_error_code(err) : 0) ? err : nullptr);
+        op->remaining--;
+        continue;
+      }
+      PendingMsg *m = &msgs[k++];
+      m->op = op;
+      m->result = ri;
+      m->timestamp = um.timestamp;
+      m->key = static_cast<const uint8_t *>(um.key);
+      m->key_len = um.key ? int32_t(um.key_len) : 0;
+      m->value = static_cast<const uint8_t *>(um.value);
+      m->value_len = um.value ? int32_t(um.value_len) : 0;
+      m->n_headers = int32_t(um.n_headers);
+      m->headers = um.n_headers ? arena_new_array<RecordHeader>(&op->arena, um.n_headers) : nullptr;
+      for (size_t h = 0; m->headers && h < um.n_headers; h++)
+        m->headers[h] = RecordHeader{reinterpret_cast<const uint8_t *>(um.headers[h].name),
+                                     int32_t(strlen(um.headers[h].name)),
+                                     static_cast<const uint8_t *>(um.headers[h].value),
+                                     um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
+      if (um.n_headers && !m->headers) m->n_headers = 0;
+      m->size = record_size(0, 0, m->key ? m->key_len : -1, m->value ? m->value_len : -1, m->headers,
+                            m->n_headers);
+      PartitionQueue *q = queue_for(p, ts, partition);
+      if (!q) {
+        msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);
+        continue;
+      }
+      if (q->head && (q->acks != op->acks || q->timeout != op->timeout || q->codec != op->codec))
+        seal(p, q, now);  // one batch, one set of acks/timeout/codec
+      if (!q->head) {
+        q->first_at = now;
+        q->acks = op->acks, q->timeout = op->timeout, q->codec = op->codec;
+      }
+      m->next = nullptr;
+      if (q->tail) q->tail->next = m; else q->head = m;
+      q->tail = m;
+      q->n++;
+      q->bytes += m->size;
+      if (q->bytes >= p->cfg.batch_size) seal_now = true;
+      if (q->first_at + p->cfg.linger_ms < due) due = q->first_at + p->cfg.linger_ms;
+    }
+    if (parts != stack) mem_free(p->alloc, parts);
+  }
+  if (seal_now || p->cfg.linger_ms == 0 || p->waiters) due = now;
+  if (due != UINT64_MAX) schedule_drain(p, due);
+  if (--op->remaining == 0) op_finish(op);
+}
+
+void on_send_ensured(void *ud, const uvk_error *err) {
+  SendOp *op = static_cast<SendOp *>(ud);
+  if (op->orphaned) {  // completed with UVK_ECLOSED when the producer was freed
+    const Allocator *a = op->arena.alloc;
+    arena_free(&op->arena);
+    op->~SendOp();
+    mem_free(a, op);
+    return;
+  }
+  op->routed = true;
+  route(op, err, op->p->e->now);
+}
+
+// ---- copying the input ------------------------------------------------------------------
+
+const void *copy_bytes(Arena *a, const void *src, size_t n, bool borrow) {
+  if (!src || borrow) return src;
+  void *dst = arena_alloc(a, n ? n : 1, 1);
+  if (dst && n) memcpy(dst, src, n);
+  return dst;
+}
+
+const char *copy_str(Arena *a, const char *s) {
+  size_t n = strlen(s);
+  char *d = static_cast<char *>(arena_alloc(a, n + 1, 1));
+  if (d) memcpy(d, s, n + 1);
+  return d;
+}
+
+}  // namespace
+
+Producer *producer_new(Engine *e, const ProducerConfig &cfg, const Allocator *a) {
+  Producer *p = static_cast<Producer *>(mem_alloc(a, sizeof(Producer)));
+  if (!p) return nullptr;
+  new (p) Producer();
+  p->e = e;
+  p->cfg = cfg;
+  if (p->cfg.batch_size == 0) p->cfg.batch_size = 1;
+  p->alloc = a;
+  p->scratch.alloc = a;
+  return p;
+}
+
+void producer_free(Producer *p) {
+  if (!p) return;
+  p->closed = true;
+  engine_cancel_timer(p->e, &p->drain_timer);
+  // In-flight requests stay with the engine; they no longer point at us. Their batches
+  // are failed here: collect them first.
+  // (The engine completes requests only from its own turns, never inside this call.)
+  for (TopicState *t = p->topics; t; t = t->next)
+    for (int32_t i = 0; i < t->n_queues; i++) {
+      PartitionQueue *q = t->queues[i];
+      if (!q) continue;
+      while (PendingMsg *m = q->head) {
+        q->head = m->next;
+        msg_done(m, UVK_ECLOSED, nullptr, -1, -1, -1);
+      }
+      while (ProducerBatch *b = q->ready) {
+        q->ready = b->next;
+        batch_done(p, b, UVK_ECLOSED, nullptr, -1, -1, -1);
+      }
+    }
+  // Ops still waiting (metadata, in-flight requests) complete with UVK_ECLOSED now; a
+  // late response finds the request orphaned.
+  for (EngineConn *c = p->e->conns; c; c = c->next)
+    for (int list = 0; list < 2; list++)
+      for (Request *r = list == 0 ? c->conn.queued : c->conn.in_flight; r; r = r->next)
+        if (r->done == on_produce) {
+          ProduceReq *pr = static_cast<ProduceReq *>(r->ud);
+          if (pr->p != p) continue;
+          for (size_t i = 0; i < pr->n; i++) batch_done(p, pr->batches[i], UVK_ECLOSED, nullptr, -1, -1, -1);
+          pr->n = 0;
+          pr->p = nullptr;
+        }
+  // Ops still waiting for metadata: complete them now; the metadata answer frees them.
+  while (SendOp *op = p->ops) {
+    p->ops = op->next;
+    p->buffered -= op->bytes;
+    uvk_error *err = error_new(p->alloc, UVK_ECLOSED, 0, nullptr, 0, op->error);
+    op->fn(op->ud, err, nullptr, 0);
+    error_release(err);
+    if (op->error) error_release(op->error);
+    op->error = nullptr;
+    mem_free(p->alloc, op->results);
+    op->results = nullptr;
+    if (op->routed) {
+      arena_free(&op->arena);
+      op->~SendOp();
+      mem_free(p->alloc, op);
+    } else {
+      op->orphaned = true;
+    }
+  }
+  p->ops_tail = nullptr;
+  for (TopicState *t = p->topics; t; t = t->next)
+    if (t->refresh_ctx) t->refresh_ctx->t = nullptr;
+  while (FlushWaiter *w = p->waiters) {
+    p->waiters = w->next;
+    ProducerDoneFn fn = w->fn;
+    void *ud = w->ud;
+    mem_free(p->alloc, w);
+    fn(ud, UVK_ECLOSED);
+  }
+  while (TopicState *t = p->topics) {
+    p->topics = t->next;
+    for (int32_t i = 0; i < t->n_queues; i++) mem_free(p->alloc, t->queues[i]);
+    mem_free(p->alloc, t->queues);
+    mem_free(p->alloc, t->name);
+    mem_free(p->alloc, t);
+  }
+  buf_free(&p->scratch);
+  const Allocator *a = p->alloc;
+  p->~Producer();
+  mem_free(a, p);
+}
+
+void producer_set_partitioner(Producer *p, uvk_partitioner_fn fn, void *ud) {
+  p->custom = fn;
+  p->custom_ud = ud;
+}
+
+void producer_set_drain(Producer *p, ProducerDoneFn fn, void *ud) {
+  p->drain_fn = fn;
+  p->drain_ud = ud;
+}
+
+int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics,
+                  const uvk_send_options &opts, ProducerSendFn fn, void *ud, uint64_t now) {
+  if (p->closed || p->e->shutting_down) return UVK_ECLOSED;
+  if (!topics || n_topics == 0 || n_topics > 10000 || !fn) return UVK_EINVAL;
+  if (opts.acks != -1 && opts.acks != 0 && opts.acks != 1) return UVK_EINVAL;
+  if (opts.timeout < 0 || opts.compression < 0 || opts.compression > 7) return UVK_EINVAL;
+  if (opts.compression != 0 && !codec_available(opts.compression)) return UVK_EUNSUPPORTED;
+  size_t bytes = 0, n_msgs = 0;
+  for (size_t t = 0; t < n_topics; t++) {
+    const uvk_topic_messages &tm = topics[t];
+    if (!tm.topic || !*tm.topic || strlen(tm.topic) > 249 || (tm.n_messages && !tm.messages)) return UVK_EINVAL;
+    for (size_t i = 0; i < tm.n_messages; i++) {
+      const uvk_message &m = tm.messages[i];
+      if ((m.key && m.key_len > INT32_MAX) || (m.value && m.value_len > INT32_MAX) ||
+          (m.n_headers && !m.headers) || m.n_headers > 100000 || m.partition < -1)
+        return UVK_EINVAL;
+      bytes += kMessageOverhead + (m.key ? m.key_len : 0) + (m.value ? m.value_len : 0);
+      for (size_t h = 0; h < m.n_headers; h++) {
+        if (!m.headers[h].name) return UVK_EINVAL;
+        bytes += 8 + strlen(m.headers[h].name) + (m.headers[h].value ? m.headers[h].value_len : 0);
+      }
+    }
+    n_msgs += tm.n_messages;
+  }
+  if (n_msgs == 0) return UVK_EINVAL;
+  if (bytes > p->cfg.buffer_memory) return UVK_ETOOLARGE;
+  if (p->buffered + bytes > p->cfg.buffer_memory) {
+    p->refused = true;
+    return UVK_EQUEUEFULL;
+  }
+  SendOp *op = static_cast<SendOp *>(mem_alloc(p->alloc, sizeof(SendOp)));
+  if (!op) return UVK_ENOMEM;
+  new (op) SendOp();
+  op->p = p;
+  op->arena.alloc = p->alloc;
+  op->acks = opts.acks;
+  op->timeout = opts.timeout;
+  op->codec = opts.compression;
+  op->fn = fn;
+  op->ud = ud;
+  op->n_topics = n_topics;
+  op->topics = arena_new_array<uvk_topic_messages>(&op->arena, n_topics);
+  const char **names = arena_new_array<const char *>(&op->arena, n_topics);
+  bool ok = op->topics && names;
+  bool borrow = opts.borrow != 0;
+  for (size_t t = 0; ok && t < n_topics; t++) {
+    const uvk_topic_messages &in = topics[t];
+    uvk_topic_messages &out = op->topics[t];
+    out.topic = copy_str(&op->arena, in.topic);
+    out.n_messages = in.n_messages;
+    uvk_message *msgs = arena_new_array<uvk_message>(&op->arena, in.n_messages ? in.n_messages : 1);
+    out.messages = msgs;
+    names[t] = out.topic;
+    ok = out.topic && msgs;
+    for (size_t i = 0; ok && i < in.n_messages; i++) {
+      const uvk_message &m = in.messages[i];
+      uvk_message &c = msgs[i];
+      c = m;
+      c.key = copy_bytes(&op->arena, m.key, m.key_len, borrow);
+      c.value = copy_bytes(&op->arena, m.value, m.value_len, borrow);
+      ok = (!m.key || c.key) && (!m.value || c.value);
+      if (ok && m.n_headers && !borrow) {
+        uvk_header *hs = arena_new_array<uvk_header>(&op->arena, m.n_headers);
+        ok = hs != nullptr;
+        for (size_t h = 0; ok && h < m.n_headers; h++) {
+          hs[h].name = copy_str(&op->arena, m.headers[h].name);
+          hs[h].value = copy_bytes(&op->arena, m.headers[h].value, m.headers[h].value_len, false);
+          hs[h].value_len = m.headers[h].value_len;
+          ok = hs[h].name && (!m.headers[h].value || hs[h].value);
+        }
+        c.headers = hs;
+      }
+    }
+  }
+  int rc = ok ? 0 : UVK_ENOMEM;
+  if (rc == 0) rc = metadata_ensure(p->e, names, int(n_topics), on_send_ensured, op, now);
+  if (rc != 0) {
+    arena_free(&op->arena);
+    op->~SendOp();
+    mem_free(p->alloc, op);
+    return rc;
+  }
+  op->bytes = bytes;
+  p->buffered += bytes;
+  op->seq = p->next_seq++;
+  op->next = nullptr;
+  if (p->ops_tail) p->ops_tail->next = op; else p->ops = op;
+  p->ops_tail = op;
+  return 0;
+}
+
+int producer_flush(Producer *p, ProducerDoneFn fn, void *ud, uint64_t now) {
+  if (!fn) return UVK_EINVAL;
+  FlushWaiter *w = static_cast<FlushWaiter *>(mem_alloc(p->alloc, sizeof(FlushWaiter)));
+  if (!w) return UVK_ENOMEM;
+  w->seq = p->next_seq;
+  w->fn = fn;
+  w->ud = ud;
+  w->next = p->waiters;
+  p->waiters = w;
+  // Seal and send now; with nothing pending the waiter completes on that drain's turn.
+  engine_add_timer(p->e, &p->drain_timer, now, [](void *ud2, uint64_t t) {
+    Producer *pr = static_cast<Producer *>(ud2);
+    drain(pr, t);
+    check_waiters(pr);
+  }, p);
+  return 0;
+}
+
+void producer_close(Producer *p) { p->closed = true; }
+
+size_t producer_buffered(const Producer *p) { return p->buffered; }
+
+}  // namespace uvk

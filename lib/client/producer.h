@@ -1,0 +1,50 @@
+// The producer's engine-side logic: sends are copied, routed by partition (after making
+// sure metadata knows the topic), collected per partition (linger / batchSize), sealed into
+// record batches and sent to each partition's leader in Produce requests. Retriable errors
+// refresh metadata and resend by the retry policy; MESSAGE_TOO_LARGE splits a batch so one
+// oversized message fails alone. Every message completes exactly once.
+//
+// Not yet: idempotence (InitProducerId, sequence numbers) and transactions.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/partitioner.h"
+#include "engine/engine.h"
+#include "uvkafka/uvkafka.h"
+
+namespace uvk {
+
+struct ProducerConfig {
+  uint64_t linger_ms = 0;            // low latency by default: a batch leaves on the next turn
+  size_t batch_size = 16384;         // bytes per partition batch (Java's batch.size)
+  size_t buffer_memory = 32u << 20;  // bytes queued or in flight (Java's buffer.memory)
+  PartitionerMode partitioner = kPartitionerDefault;
+};
+
+struct Producer;
+
+// A send's completion: err null when every message was acknowledged; md borrowed.
+typedef void (*ProducerSendFn)(void *ud, const uvk_error *err, const uvk_record_metadata *md,
+                               size_t n);
+typedef void (*ProducerDoneFn)(void *ud, int err);  // err 0, or UVK_ECLOSED when freed
+
+Producer *producer_new(Engine *e, const ProducerConfig &cfg, const Allocator *a);
+// Fails every send still pending with UVK_ECLOSED (from inside this call), then frees.
+void producer_free(Producer *p);
+void producer_set_partitioner(Producer *p, uvk_partitioner_fn fn, void *ud);
+// Called (from the loop) when buffered bytes fell to half of buffer_memory after a send
+// was refused with UVK_EQUEUEFULL.
+void producer_set_drain(Producer *p, ProducerDoneFn fn, void *ud);
+
+// 0 (fn called later, once) or UVK_EINVAL / UVK_EQUEUEFULL / UVK_ETOOLARGE / UVK_ECLOSED /
+// UVK_ENOMEM (fn not called).
+int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics,
+                  const uvk_send_options &opts, ProducerSendFn fn, void *ud, uint64_t now);
+// fn once every send made before this call has completed; linger is skipped meanwhile.
+int producer_flush(Producer *p, ProducerDoneFn fn, void *ud, uint64_t now);
+// Stops accepting sends (UVK_ECLOSED) from now on.
+void producer_close(Producer *p);
+size_t producer_buffered(const Producer *p);
+
+}  // namespace uvk
