@@ -105,8 +105,10 @@ struct SendOp {
   ProducerSendFn fn;
   void *ud;
   EngineTimer timer;
-  bool routed;    // metadata_ensure answered
+  bool ensured;   // metadata_ensure answered (ensure_err says how)
+  bool routed;    // its messages went to the partition queues
   bool orphaned;  // the producer is gone; the pending metadata_ensure frees this op
+  const uvk_error *ensure_err;
 };
 
 struct ProduceReq {
@@ -167,7 +169,7 @@ void schedule_drain(Producer *p, uint64_t at);
 
 // ---- completion -------------------------------------------------------------------------
 
-void op_free(SendOp *op) {
+void op_unlink(SendOp *op) {
   Producer *p = op->p;
   engine_cancel_timer(p->e, &op->timer);
   for (SendOp **l = &p->ops; *l; l = &(*l)->next)
@@ -179,6 +181,10 @@ void op_free(SendOp *op) {
       }
       break;
     }
+}
+
+void op_release(SendOp *op) {
+  Producer *p = op->p;
   if (op->error) error_release(op->error);
   mem_free(p->alloc, op->results);
   arena_free(&op->arena);
@@ -215,13 +221,11 @@ void op_finish(SendOp *op) {
     md[i] = uvk_record_metadata{r.topic, r.partition, r.error, r.have_offset ? r.base_offset : -1,
                                 r.log_append_time, r.log_start_offset};
   }
-  ProducerSendFn fn = op->fn;
-  void *ud = op->ud;
-  const uvk_error *err = op->error ? error_retain(op->error) : nullptr;
-  // Unlink first: the callback may send again or flush.
-  op_free(op);
-  fn(ud, err, md, n);
-  if (err) error_release(err);
+  // Unlink first (the callback may send again or flush); md points into the op (topic
+  // names), so its memory goes after the callback.
+  op_unlink(op);
+  op->fn(op->ud, op->error, md, n);
+  op_release(op);
   if (md != stack) mem_free(p->alloc, md);
   if (p->refused && p->buffered <= p->cfg.buffer_memory / 2 && p->drain_fn) {
     p->refused = false;
@@ -828,6 +832,36 @@ void route(SendOp *op, const uvk_error *err, uint64_t now) {
   if (--op->remaining == 0) op_finish(op);
 }
 
+bool share_topic(const SendOp *a, const SendOp *b) {
+  for (size_t i = 0; i < a->n_topics; i++)
+    for (size_t j = 0; j < b->n_topics; j++)
+      if (strcmp(a->topics[i].topic, b->topics[j].topic) == 0) return true;
+  return false;
+}
+
+// Routes ensured ops in send order per topic: an op waits while an earlier op with a
+// topic in common is not routed yet, so sends to a partition keep their order even when
+// their metadata lookups finish in another order.
+void route_ready(Producer *p, uint64_t now) {
+  for (bool again = true; again;) {
+    again = false;
+    for (SendOp *op = p->ops; op; op = op->next) {
+      if (op->routed || !op->ensured) continue;
+      bool blocked = false;
+      for (SendOp *before = p->ops; before != op && !blocked; before = before->next)
+        blocked = !before->routed && share_topic(before, op);
+      if (blocked) continue;
+      op->routed = true;
+      const uvk_error *err = op->ensure_err;
+      op->ensure_err = nullptr;
+      route(op, err, now);  // may finish (and free) op: start the scan over
+      if (err) error_release(err);
+      again = true;
+      break;
+    }
+  }
+}
+
 void on_send_ensured(void *ud, const uvk_error *err) {
   SendOp *op = static_cast<SendOp *>(ud);
   if (op->orphaned) {  // completed with UVK_ECLOSED when the producer was freed
@@ -837,8 +871,9 @@ void on_send_ensured(void *ud, const uvk_error *err) {
     mem_free(a, op);
     return;
   }
-  op->routed = true;
-  route(op, err, op->p->e->now);
+  op->ensured = true;
+  op->ensure_err = err ? error_retain(err) : nullptr;
+  route_ready(op->p, op->p->e->now);
 }
 
 // ---- copying the input ------------------------------------------------------------------
@@ -914,7 +949,9 @@ void producer_free(Producer *p) {
     op->error = nullptr;
     mem_free(p->alloc, op->results);
     op->results = nullptr;
-    if (op->routed) {
+    if (op->ensure_err) error_release(op->ensure_err);
+    op->ensure_err = nullptr;
+    if (op->ensured) {
       arena_free(&op->arena);
       op->~SendOp();
       mem_free(p->alloc, op);
