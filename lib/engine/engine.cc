@@ -280,7 +280,16 @@ Engine *engine_new(const EngineConfig &cfg, const EngineIo &io, const Allocator 
 void engine_free(Engine *e) {
   if (!e) return;
   e->shutting_down = true;
-  while (e->conns) drop_conn(e, e->conns, UVK_ECLOSED);
+  // As engine_run_deferred does on shutdown: held requests fail, waiting timers fire (their
+  // owners see shutting_down and finish), so nothing owned by them is left behind.
+  for (int round = 0; round < 100 && (e->conns || e->timers); round++) {
+    while (e->conns) drop_conn(e, e->conns, UVK_ECLOSED);
+    while (EngineTimer *t = e->timers) {
+      e->timers = t->next;
+      t->next = nullptr;
+      t->fn(t->ud, e->now);
+    }
+  }
   while (AddrHealth *h = e->health) {
     e->health = h->next;
     mem_free(e->alloc, h->host);

@@ -116,7 +116,7 @@ TEST_CASE("engine: a request to an address in backoff waits, then connects", "[e
 TEST_CASE("engine: metadata cache, leader lookup, refresh after NOT_LEADER", "[engine]") {
   fake::Cluster c;
   two_brokers(c);
-  c.topics["t"] = fake::Topic{{1, 2}};
+  c.topics["t"] = fake::topic({1, 2});
   c.start(fake::Cluster::default_config(), {"b1:9092"});
   const char *topics[] = {"t"};
   FetchResult r1;
@@ -159,7 +159,7 @@ TEST_CASE("engine: metadata cache, leader lookup, refresh after NOT_LEADER", "[e
 TEST_CASE("engine: cached metadata is refreshed after metadataMaxAge", "[engine]") {
   fake::Cluster c;
   two_brokers(c);
-  c.topics["t"] = fake::Topic{{1}};
+  c.topics["t"] = fake::topic({1});
   EngineConfig cfg = fake::Cluster::default_config();
   cfg.metadata_max_age_ms = 5000;
   c.start(cfg, {"b1:9092"});
@@ -181,7 +181,7 @@ TEST_CASE("engine: cached metadata is refreshed after metadataMaxAge", "[engine]
 TEST_CASE("engine: a topic being created is asked for until it has leaders", "[engine]") {
   fake::Cluster c;
   two_brokers(c);
-  c.topics["new"] = fake::Topic{{2, 1, 2}, 0, 2};  // LEADER_NOT_AVAILABLE twice
+  c.topics["new"] = fake::topic({2, 1, 2}, 0, 2);  // LEADER_NOT_AVAILABLE twice
   c.start(fake::Cluster::default_config(), {"b1:9092"});
   const char *topics[] = {"new"};
   FetchResult r;
@@ -197,7 +197,7 @@ TEST_CASE("engine: a topic being created is asked for until it has leaders", "[e
 TEST_CASE("engine: a topic error that cannot heal fails metadata_ensure", "[engine]") {
   fake::Cluster c;
   two_brokers(c);
-  c.topics["secret"] = fake::Topic{{}, 29};  // TOPIC_AUTHORIZATION_FAILED
+  c.topics["secret"] = fake::topic({}, 29);  // TOPIC_AUTHORIZATION_FAILED
   EngineConfig cfg = fake::Cluster::default_config();
   cfg.allow_auto_topic_creation = false;
   c.start(cfg, {"b1:9092"});

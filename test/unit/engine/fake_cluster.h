@@ -18,6 +18,8 @@
 #include "proto/gen/find_coordinator.h"
 #include "proto/gen/headers.h"
 #include "proto/gen/metadata.h"
+#include "proto/gen/produce.h"
+#include "proto/records.h"
 #include "uvkafka/uvkafka.h"
 
 namespace fake {
@@ -36,7 +38,19 @@ struct Topic {
   std::vector<int32_t> leaders;  // partition i's leader
   int16_t error = 0;
   int error_responses = 0;       // answer LEADER_NOT_AVAILABLE this many times first
+  // Produce: what each partition stored (values in order) and errors to answer first.
+  std::map<int32_t, std::vector<std::string>> log;
+  int16_t produce_error = 0;
+  int produce_errors = 0;        // answer produce_error this many times (-1: always)
 };
+
+inline Topic topic(std::vector<int32_t> leaders, int16_t error = 0, int error_responses = 0) {
+  Topic t;
+  t.leaders = std::move(leaders);
+  t.error = error;
+  t.error_responses = error_responses;
+  return t;
+}
 
 struct Attempt {
   uint64_t at;
@@ -153,6 +167,7 @@ struct Cluster {
     add(proto::kApiVersions, 3);
     add(proto::kMetadata, proto::MetadataRequest::kMaxVersion);
     add(proto::kFindCoordinator, find_coordinator_max);
+    add(proto::kProduce, proto::ProduceRequest::kMaxVersion);
     proto::ApiVersionsResponse r;
     r.api_keys.items = keys.data();
     r.api_keys.count = int32_t(keys.size());
@@ -254,6 +269,58 @@ struct Cluster {
     return frame(corr, proto::kFindCoordinator, version, r);
   }
 
+  // Produce: the leader stores the records; another broker answers NOT_LEADER_OR_FOLLOWER.
+  std::vector<uint8_t> produce(int32_t corr, int16_t version, Reader *body, const Broker *b, bool *reply) {
+    Arena a;
+    proto::ProduceRequest req;
+    REQUIRE(proto::decode(body, &a, &req, version) == 0);
+    *reply = req.acks != 0;
+    std::vector<proto::ProduceResponse::TopicProduceResponse> ts(size_t(req.topic_data.count));
+    std::vector<std::vector<proto::ProduceResponse::PartitionProduceResponse>> ps(ts.size());
+    std::vector<std::string> names(ts.size());
+    for (size_t i = 0; i < ts.size(); i++) {
+      const auto &td = req.topic_data.items[i];
+      names[i] = std::string(td.name.data, size_t(td.name.len));
+      ts[i].name = proto::Str{names[i].c_str(), int32_t(names[i].size())};
+      Topic &t = topics[names[i]];
+      for (int32_t k = 0; k < td.partition_data.count; k++) {
+        const auto &pd = td.partition_data.items[k];
+        proto::ProduceResponse::PartitionProduceResponse pr;
+        pr.index = pd.index;
+        if (pd.index < 0 || size_t(pd.index) >= t.leaders.size()) {
+          pr.error_code = 3;
+        } else if (t.leaders[size_t(pd.index)] != b->node_id) {
+          pr.error_code = 6;  // NOT_LEADER_OR_FOLLOWER
+        } else if (t.produce_errors != 0) {
+          if (t.produce_errors > 0) t.produce_errors--;
+          pr.error_code = t.produce_error;
+        } else {
+          std::vector<std::string> &log = t.log[pd.index];
+          pr.base_offset = int64_t(log.size());
+          BatchReader br;
+          batch_reader_init(&br, pd.records.data, size_t(pd.records.len));
+          BatchView bv;
+          while (batch_next(&br, &bv) == 1) {
+            RecordIter it;
+            record_iter_init(&it, &bv);
+            RecordView rv;
+            while (record_next(&it, &rv) == 1)
+              log.push_back(rv.value ? std::string(reinterpret_cast<const char *>(rv.value), size_t(rv.value_len)) : "<null>");
+          }
+          batch_reader_free(&br);
+        }
+        ps[i].push_back(pr);
+      }
+      ts[i].partition_responses.items = ps[i].data();
+      ts[i].partition_responses.count = int32_t(ps[i].size());
+    }
+    arena_free(&a);
+    proto::ProduceResponse r;
+    r.responses.items = ts.data();
+    r.responses.count = int32_t(ts.size());
+    return frame(corr, proto::kProduce, version, r);
+  }
+
   // One pass over everything that can move without the clock; true if something did.
   bool pump_once() {
     bool moved = false;
@@ -302,7 +369,11 @@ struct Cluster {
         if (key == proto::kApiVersions) resp = api_versions(h.correlation_id, version);
         else if (key == proto::kMetadata) resp = metadata(h.correlation_id, version, &f);
         else if (key == proto::kFindCoordinator) resp = find_coordinator(h.correlation_id, version, &f);
-        else FAIL("the fake cluster got api key " << key);
+        else if (key == proto::kProduce) {
+          bool reply = true;
+          resp = produce(h.correlation_id, version, &f, b, &reply);
+          if (!reply) continue;
+        } else FAIL("the fake cluster got api key " << key);
         engine_on_read(e, id, resp.data(), resp.size(), now);
       }
     }

@@ -1,0 +1,220 @@
+// The producer (lib/client/producer) against the scripted cluster with a fake clock:
+// leader moves, retries running out, the memory bound, linger and flush, shutdown — and in
+// every case each send completes exactly once.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "client/producer.h"
+#include "engine/metadata.h"
+#include "fake_cluster.h"
+
+using namespace uvk;
+
+namespace {
+
+struct Sent {
+  int calls = 0;
+  int code = 1;
+  int cause = 0;
+  std::vector<uvk_record_metadata> md;
+};
+
+void on_sent(void *ud, const uvk_error *err, const uvk_record_metadata *md, size_t n) {
+  Sent *s = static_cast<Sent *>(ud);
+  s->calls++;
+  s->code = err ? uvk_error_code(err) : 0;
+  const uvk_error *cause = err ? uvk_error_cause(err) : nullptr;
+  s->cause = cause ? uvk_error_code(cause) : 0;
+  s->md.assign(md, md + n);
+}
+
+struct Messages {
+  std::vector<std::string> values;
+  std::vector<uvk_message> msgs;
+  Messages(int n, int32_t partition, size_t size = 10) {
+    for (int i = 0; i < n; i++) values.push_back(std::to_string(i) + std::string(size, 'x'));
+    for (const std::string &v : values) msgs.push_back(uvk_message{nullptr, 0, v.data(), v.size(), partition, -1, nullptr, 0});
+  }
+};
+
+int send(Producer *p, fake::Cluster &c, const char *topic, const Messages &m, Sent *s) {
+  uvk_topic_messages tm{topic, m.msgs.data(), m.msgs.size()};
+  uvk_send_options o;
+  uvk_send_options_init(&o);
+  return producer_send(p, &tm, 1, o, on_sent, s, c.now);
+}
+
+struct Flushed {
+  int calls = 0, err = 1;
+};
+void on_flushed(void *ud, int err) {
+  Flushed *f = static_cast<Flushed *>(ud);
+  f->calls++;
+  f->err = err;
+}
+
+}  // namespace
+
+TEST_CASE("producer: the leader moved: NOT_LEADER refreshes metadata and resends there",
+          "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.brokers.push_back(fake::Broker{2, "b2", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Producer *p = producer_new(c.e, ProducerConfig(), nullptr);
+  // Learn leader 1, then move the partition to broker 2 behind the producer's back.
+  const char *names[] = {"t"};
+  struct {
+    int calls = 0;
+  } ensured;
+  REQUIRE(metadata_ensure(c.e, names, 1, [](void *ud, const uvk_error *) { static_cast<decltype(ensured) *>(ud)->calls++; },
+                          &ensured, c.now) == 0);
+  c.run_until([&] { return ensured.calls > 0; });
+  c.topics["t"].leaders = {2};
+  Messages m(20, -1);
+  Sent s;
+  REQUIRE(send(p, c, "t", m, &s) == 0);
+  c.run_until([&] { return s.calls > 0; });
+  CHECK(s.calls == 1);
+  CHECK(s.code == 0);
+  REQUIRE(s.md.size() == 1);
+  CHECK(s.md[0].base_offset == 0);
+  REQUIRE(c.topics["t"].log[0].size() == 20);
+  for (int i = 0; i < 20; i++) CHECK(c.topics["t"].log[0][size_t(i)] == m.values[size_t(i)]);
+  CHECK(c.requests[proto::kProduce] == 2);   // once to 1 (NOT_LEADER), once to 2
+  CHECK(c.requests[proto::kMetadata] == 2);  // the first lookup and the refresh
+  CHECK(producer_buffered(p) == 0);
+  producer_free(p);
+}
+
+TEST_CASE("producer: retries run out: the send fails once, with the last error as cause",
+          "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.topics["t"].produce_error = 7;  // REQUEST_TIMED_OUT, retriable
+  c.topics["t"].produce_errors = -1;
+  EngineConfig cfg = fake::Cluster::default_config();
+  cfg.retry.retries = 3;
+  c.start(cfg, {"b1:9092"});
+  Producer *p = producer_new(c.e, ProducerConfig(), nullptr);
+  Messages m(5, 0);
+  Sent s;
+  REQUIRE(send(p, c, "t", m, &s) == 0);
+  c.run_until([&] { return s.calls > 0; });
+  c.advance(60000);  // nothing more may arrive
+  CHECK(s.calls == 1);
+  CHECK(s.code == UVK_ERETRIES);
+  CHECK(s.cause == UVK_ERR_KAFKA(7));
+  REQUIRE(s.md.size() == 1);
+  CHECK(s.md[0].error == UVK_ERETRIES);
+  CHECK(c.requests[proto::kProduce] == 4);
+  CHECK(c.topics["t"].log[0].empty());
+  producer_free(p);
+}
+
+TEST_CASE("producer: bufferMemory refuses with UVK_EQUEUEFULL; drain says when to go on",
+          "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  ProducerConfig pc;
+  pc.buffer_memory = 4096;
+  Producer *p = producer_new(c.e, pc, nullptr);
+  int drained = 0;
+  producer_set_drain(p, [](void *ud, int) { ++*static_cast<int *>(ud); }, &drained);
+  Messages big(1, 0, 5000);
+  Sent too_big;
+  CHECK(send(p, c, "t", big, &too_big) == UVK_ETOOLARGE);
+  Messages m(4, 0, 800);  // about 3.5 KiB with the per-message overhead
+  Sent a, b;
+  REQUIRE(send(p, c, "t", m, &a) == 0);
+  CHECK(producer_buffered(p) > 3000);
+  CHECK(send(p, c, "t", m, &b) == UVK_EQUEUEFULL);
+  CHECK(drained == 0);
+  c.run_until([&] { return a.calls > 0; });
+  CHECK(a.code == 0);
+  CHECK(producer_buffered(p) == 0);
+  CHECK(drained == 1);
+  REQUIRE(send(p, c, "t", m, &b) == 0);
+  c.run_until([&] { return b.calls > 0; });
+  CHECK(b.code == 0);
+  CHECK(too_big.calls == 0);
+  CHECK(c.topics["t"].log[0].size() == 8);
+  producer_free(p);
+}
+
+TEST_CASE("producer: linger holds batches back; flush sends them at once", "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1, 1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  ProducerConfig pc;
+  pc.linger_ms = 10000;
+  Producer *p = producer_new(c.e, pc, nullptr);
+  Messages m0(3, 0), m1(2, 1);
+  Sent s0, s1;
+  REQUIRE(send(p, c, "t", m0, &s0) == 0);
+  REQUIRE(send(p, c, "t", m1, &s1) == 0);
+  c.advance(5000);
+  CHECK(c.requests[proto::kProduce] == 0);
+  Flushed f;
+  REQUIRE(producer_flush(p, on_flushed, &f, c.now) == 0);
+  c.run_until([&] { return f.calls > 0; });
+  CHECK(s0.calls == 1);
+  CHECK(s1.calls == 1);
+  CHECK(f.err == 0);
+  CHECK(c.requests[proto::kProduce] == 1);  // both partitions in one request
+  CHECK(c.topics["t"].log[0].size() == 3);
+  CHECK(c.topics["t"].log[1].size() == 2);
+  // With nothing pending a flush completes on the next turn.
+  Flushed empty;
+  REQUIRE(producer_flush(p, on_flushed, &empty, c.now) == 0);
+  CHECK(empty.calls == 0);
+  c.run_until([&] { return empty.calls > 0; });
+  producer_free(p);
+}
+
+TEST_CASE("producer: a shutdown fails queued messages once, with UVK_ECLOSED", "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  ProducerConfig pc;
+  pc.linger_ms = 10000;
+  Producer *p = producer_new(c.e, pc, nullptr);
+  Messages m(3, 0);
+  Sent s;
+  REQUIRE(send(p, c, "t", m, &s) == 0);
+  c.advance(10);
+  REQUIRE(s.calls == 0);
+  engine_shutdown(c.e);
+  c.pump();
+  // The engine's shutdown turn fires the linger timer: the batch cannot go, it fails.
+  CHECK(s.calls == 1);
+  CHECK(s.code == UVK_ECLOSED);
+  Sent after;
+  CHECK(send(p, c, "t", m, &after) == UVK_ECLOSED);
+  producer_free(p);
+  CHECK(s.calls == 1);
+}
+
+TEST_CASE("producer: freeing the producer completes pending sends once", "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092, 0, true});  // never answers
+  c.topics["t"] = fake::topic({1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Producer *p = producer_new(c.e, ProducerConfig(), nullptr);
+  Messages m(3, 0);
+  Sent s;
+  REQUIRE(send(p, c, "t", m, &s) == 0);
+  c.pump();
+  CHECK(s.calls == 0);
+  producer_free(p);  // the metadata request is still unanswered
+  CHECK(s.calls == 1);
+  CHECK(s.code == UVK_ECLOSED);
+}
