@@ -33,12 +33,30 @@ struct uvk_client {
   EngineTimer shutdown_timer;
   Logger log;
   EventEmitter events;
+  SaslConfig sasl;
+  char *sasl_username, *sasl_password;  // owned copies
   uvk_brokers_fn brokers_cb;  // re-asked on every uvk_client_connect (bootstrap)
   void *brokers_ud;
   char client_id[256];
 };
 
 namespace {
+
+char *dup_cstr(const Allocator *a, const char *s) {
+  size_t n = strlen(s);
+  char *p = static_cast<char *>(mem_alloc(a, n + 1));
+  if (p) memcpy(p, s, n + 1);
+  return p;
+}
+
+void free_secrets(uvk_client *c) {
+  if (c->sasl_password) {
+    memset(c->sasl_password, 0, strlen(c->sasl_password));
+    mem_free(c->alloc, c->sasl_password);
+  }
+  mem_free(c->alloc, c->sasl_username);
+  c->sasl_password = c->sasl_username = nullptr;
+}
 
 int64_t wall_ms() {
   timespec ts;
@@ -163,8 +181,25 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   c->brokers_ud = cfg->brokers_ud;
   log_init(&c->log, int(cfg->log_level), cfg->log_fn, cfg->log_ud, c->alloc);
   c->events.alloc = c->alloc;
+  if (cfg->sasl_mechanism && *cfg->sasl_mechanism) {
+    c->sasl.mechanism = sasl_mechanism_from_config(cfg->sasl_mechanism);
+    if (c->sasl.mechanism == kSaslNone) rc = UVK_EUNSUPPORTED;  // oauthbearer: not built yet
+    c->sasl_username = dup_cstr(c->alloc, cfg->sasl_username ? cfg->sasl_username : "");
+    c->sasl_password = dup_cstr(c->alloc, cfg->sasl_password ? cfg->sasl_password : "");
+    if (!c->sasl_username || !c->sasl_password) rc = UVK_ENOMEM;
+    c->sasl.username = c->sasl_username ? c->sasl_username : "";
+    c->sasl.password = c->sasl_password ? c->sasl_password : "";
+    if (rc != 0) {
+      free_secrets(c);
+      brokers_clear(&c->seeds);
+      mem_free(c->alloc, c);
+      return rc;
+    }
+  }
   EngineConfig ec;
   ec.conn.client_id = c->client_id;
+  ec.conn.sasl = &c->sasl;
+  ec.conn.authentication_timeout_ms = uint32_t(cfg->authentication_timeout);
   ec.conn.software_version = UVK_VERSION_STRING;
   ec.conn.request_timeout_ms = uint32_t(cfg->request_timeout);
   ec.conn.enforce_request_timeout = cfg->enforce_request_timeout;
@@ -271,6 +306,7 @@ UVK_EXTERN void uvk_client_free(uvk_client *c) {
   engine_free(c->engine);
   brokers_clear(&c->seeds);
   events_free(&c->events);
+  free_secrets(c);
   const Allocator *a = c->alloc;
   Allocator copy = c->alloc_copy;
   c->~uvk_client();

@@ -1,11 +1,14 @@
 #include "engine/conn.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/kafka_errors.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/api_versions.h"
 #include "proto/gen/headers.h"
+#include "proto/gen/sasl_authenticate.h"
+#include "proto/gen/sasl_handshake.h"
 #include "uvkafka/uvk_errors.h"
 
 namespace uvk {
@@ -104,6 +107,19 @@ int encode_api_versions(void *ud, Buf *out, int16_t version) {
 }
 
 void send_api_versions(Conn *c, uint64_t now);
+void start_sasl(Conn *c);
+
+void become_ready(Conn *c) {
+  c->state = kConnReady;
+  notify(c, kConnEventReady, nullptr, 0);
+  flush_queue(c, c->now);
+}
+
+void auth_fail(Conn *c, int err, const char *fmt, const char *detail) {
+  snprintf(c->error_message, sizeof c->error_message, fmt, detail ? detail : "");
+  notify(c, kConnEventAuthFailed, nullptr, 0);
+  conn_fail(c, err);
+}
 
 void api_versions_done(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Conn *c = static_cast<Conn *>(ud);
@@ -138,9 +154,135 @@ void api_versions_done(void *ud, int err, int16_t version, Reader *body, const R
     conn_fail(c, rc);
     return;
   }
-  c->state = kConnReady;
-  notify(c, kConnEventReady, nullptr, 0);
-  flush_queue(c, c->now);
+  if (c->cfg.sasl && c->cfg.sasl->mechanism != kSaslNone) {
+    start_sasl(c);
+    return;
+  }
+  become_ready(c);
+}
+
+// ---- SASL -------------------------------------------------------------------------------
+
+int encode_sasl_handshake(void *ud, Buf *out, int16_t version) {
+  Conn *c = static_cast<Conn *>(ud);
+  proto::SaslHandshakeRequest req;
+  req.mechanism = cstr(sasl_mechanism_name(c->cfg.sasl->mechanism));
+  return proto::encode(out, req, version);
+}
+
+int encode_sasl_authenticate(void *ud, Buf *out, int16_t version) {
+  Conn *c = static_cast<Conn *>(ud);
+  proto::SaslAuthenticateRequest req;
+  req.auth_bytes = proto::Bytes{c->sasl_out.data ? c->sasl_out.data : reinterpret_cast<const uint8_t *>(""),
+                                int32_t(c->sasl_out.len)};
+  return proto::encode(out, req, version);
+}
+
+// Sends one SASL request now, ahead of anything queued (the queue waits for READY).
+void send_sasl(Conn *c, int16_t api_key, int16_t version, RequestEncodeFn encode, RequestDoneFn done) {
+  Request *r = &c->sasl_req;
+  *r = Request();
+  r->api_key = api_key;
+  r->encode = encode;
+  r->done = done;
+  r->ud = c;
+  r->created_at = c->now;
+  if (write_request(c, r, version, c->now) != 0) {
+    conn_fail(c, UVK_ENOMEM);
+    return;
+  }
+  r->deadline = c->now + c->cfg.authentication_timeout_ms;
+  push(&c->in_flight, &c->in_flight_tail, r);
+  c->n_in_flight++;
+}
+
+void sasl_authenticate_done(void *ud, int err, int16_t version, Reader *body, const Request *);
+
+void send_sasl_authenticate(Conn *c) {
+  int16_t v = conn_pick_version(c, proto::kSaslAuthenticate, 0, proto::SaslAuthenticateRequest::kMaxVersion);
+  send_sasl(c, proto::kSaslAuthenticate, v, encode_sasl_authenticate, sasl_authenticate_done);
+}
+
+void sasl_handshake_done(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Conn *c = static_cast<Conn *>(ud);
+  if (err != 0 || c->state != kConnAuthenticating) return;
+  Arena arena;
+  proto::SaslHandshakeResponse resp;
+  int rc = proto::decode(body, &arena, &resp, version);
+  if (rc != 0) {
+    arena_free(&arena);
+    conn_fail(c, rc);
+    return;
+  }
+  if (resp.error_code != 0) {
+    char offered[160] = {0};
+    size_t used = 0;
+    for (int32_t i = 0; i < resp.mechanisms.count && used + 2 < sizeof offered; i++) {
+      const proto::Str &m = resp.mechanisms.items[i];
+      int n = snprintf(offered + used, sizeof offered - used, "%s%.*s", i ? ", " : "", int(m.len), m.data);
+      if (n < 0) break;
+      used += size_t(n) < sizeof offered - used ? size_t(n) : sizeof offered - used - 1;
+    }
+    arena_free(&arena);
+    auth_fail(c, UVK_EAUTH, "the broker does not enable this SASL mechanism (it offers: %s)", offered);
+    return;
+  }
+  arena_free(&arena);
+  buf_clear(&c->sasl_out);
+  rc = sasl_start(&c->sasl, c->cfg.sasl, &c->sasl_out);
+  if (rc != 0) {
+    auth_fail(c, rc, "could not start SASL %s", sasl_mechanism_name(c->cfg.sasl->mechanism));
+    return;
+  }
+  send_sasl_authenticate(c);
+}
+
+void sasl_authenticate_done(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Conn *c = static_cast<Conn *>(ud);
+  if (err != 0 || c->state != kConnAuthenticating) return;
+  Arena arena;
+  proto::SaslAuthenticateResponse resp;
+  int rc = proto::decode(body, &arena, &resp, version);
+  if (rc != 0) {
+    arena_free(&arena);
+    conn_fail(c, rc);
+    return;
+  }
+  if (resp.error_code != 0) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "%.*s", int(resp.error_message.len), resp.error_message.data ? resp.error_message.data : "");
+    arena_free(&arena);
+    auth_fail(c, UVK_EAUTH, "authentication failed: %s", msg);
+    return;
+  }
+  buf_clear(&c->sasl_out);
+  bool done = false;
+  const uint8_t *in = resp.auth_bytes.data ? resp.auth_bytes.data : reinterpret_cast<const uint8_t *>("");
+  rc = sasl_step(&c->sasl, in, size_t(resp.auth_bytes.len > 0 ? resp.auth_bytes.len : 0), &c->sasl_out, &done);
+  c->session_lifetime_ms = resp.session_lifetime_ms;
+  arena_free(&arena);
+  if (rc != 0) {
+    auth_fail(c, UVK_EAUTH, "%s", "the broker's SASL answer failed verification (wrong server, or not "
+                                  "the password it stores)");
+    return;
+  }
+  if (done) {
+    sasl_session_free(&c->sasl);
+    become_ready(c);
+    return;
+  }
+  send_sasl_authenticate(c);
+}
+
+void start_sasl(Conn *c) {
+  if (c->versions[proto::kSaslHandshake].max < 1 || c->versions[proto::kSaslAuthenticate].max < 0 ||
+      version_cap(c->cfg.cap, proto::kSaslHandshake) < 1) {
+    auth_fail(c, UVK_EUNSUPPORTED, "%s", "the broker (or protocolVersionCap) has no SaslHandshake v1 / "
+                                         "SaslAuthenticate (Kafka 1.0+ needed for SASL)");
+    return;
+  }
+  c->state = kConnAuthenticating;
+  send_sasl(c, proto::kSaslHandshake, 1, encode_sasl_handshake, sasl_handshake_done);
 }
 
 void send_api_versions(Conn *c, uint64_t now) {
@@ -177,6 +319,8 @@ bool skip_tags(Reader *r) {
 void conn_init(Conn *c, const ConnConfig &cfg, const Allocator *a) {
   c->cfg = cfg;
   c->alloc = a;
+  c->out.alloc = c->in.alloc = c->sasl_out.alloc = a;
+  c->sasl.client_first_bare.alloc = c->sasl.auth_message.alloc = a;
   c->state = kConnConnecting;
   c->api_versions_version = proto::ApiVersionsRequest::kMaxVersion;
 }
@@ -185,6 +329,8 @@ void conn_destroy(Conn *c) {
   conn_fail(c, UVK_ECLOSED);
   buf_free(&c->out);
   buf_free(&c->in);
+  buf_free(&c->sasl_out);
+  sasl_session_free(&c->sasl);
 }
 
 void conn_connected(Conn *c, uint64_t now) {

@@ -2,7 +2,11 @@
 // bytes in, completed responses out. The engine owns the socket side through EngineIo and
 // drives this with the current time.
 //
-//   CONNECTING --connected--> API_VERSIONS --response--> READY --error/timeout--> CLOSED
+//   CONNECTING --connected--> API_VERSIONS --response--> [AUTHENTICATING] --> READY
+//   any state --error/timeout--> CLOSED
+//
+// AUTHENTICATING (when SASL is configured): SaslHandshake v1, then SaslAuthenticate
+// round trips driven by lib/sasl until the mechanism is done, within authenticationTimeout.
 //
 // On READY every queued request is sent, up to max_in_flight at a time, each at the highest
 // version both sides (and the configured protocolVersionCap) support. Kafka answers requests
@@ -16,6 +20,7 @@
 #include "common/buf.h"
 #include "common/reader.h"
 #include "engine/version_table.h"
+#include "sasl/sasl.h"
 
 namespace uvk {
 
@@ -40,7 +45,7 @@ struct Request {
   void *ud = nullptr;
 };
 
-enum ConnState { kConnConnecting, kConnApiVersions, kConnReady, kConnClosed };
+enum ConnState { kConnConnecting, kConnApiVersions, kConnAuthenticating, kConnReady, kConnClosed };
 
 struct ConnConfig {
   const char *client_id = "uvkafka";
@@ -51,6 +56,8 @@ struct ConnConfig {
   int max_in_flight = -1;                 // -1: unlimited
   size_t max_response_size = 100u << 20;  // a larger frame is a protocol error
   const KafkaRelease *cap = nullptr;      // protocolVersionCap; nullptr: none
+  const SaslConfig *sasl = nullptr;       // nullptr or kSaslNone: no authentication
+  uint32_t authentication_timeout_ms = 10000;
 };
 
 // What a connection reports while it works (the engine turns these into instrumentation
@@ -60,6 +67,7 @@ enum ConnEventKind {
   kConnEventResponse,   // r answered; size: the response frame, size prefix included
   kConnEventTimeout,    // r timed out (queued or in flight)
   kConnEventQueueSize,  // requests waiting to be sent changed; size: their number
+  kConnEventAuthFailed, // authentication failed; Conn::error_message says why
 };
 struct ConnObserver {
   void (*fn)(void *ud, ConnEventKind kind, const Request *r, size_t size, uint64_t now) = nullptr;
@@ -87,6 +95,11 @@ struct Conn {
   ApiRange versions[96];   // from ApiVersions, by key
   int16_t api_versions_version = 3;
   Request api_versions_req;
+  Request sasl_req;        // the SaslHandshake / SaslAuthenticate in flight
+  SaslSession sasl;
+  Buf sasl_out;            // the mechanism's next message
+  int64_t session_lifetime_ms = 0;  // from the broker (KIP-368); 0: none
+  char error_message[256] = {0};    // why authentication failed (no secrets)
   int error = 0;           // why the connection closed
 };
 

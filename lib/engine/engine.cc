@@ -115,6 +115,12 @@ void on_conn_event(void *ud, ConnEventKind kind, const Request *r, size_t size, 
     case kConnEventQueueSize:
       emit(e, kEngineEventRequestQueueSize, c, nullptr, 0, int32_t(size));
       break;
+    case kConnEventAuthFailed:
+      snprintf(e->last_auth_error, sizeof e->last_auth_error, "%s (broker %s)", c->conn.error_message, c->label);
+      if (e->hooks.log)
+        UVK_LOG(e->hooks.log, UVK_LOG_ERROR, "Connection", "SASL authentication failed: %s",
+                e->last_auth_error);
+      break;
   }
 }
 
@@ -135,6 +141,8 @@ void unlink_conn(Engine *e, EngineConn *c) {
 void free_conn(Engine *e, EngineConn *c) {
   buf_free(&c->conn.out);
   buf_free(&c->conn.in);
+  buf_free(&c->conn.sasl_out);
+  sasl_session_free(&c->conn.sasl);
   mem_free(e->alloc, c->host);
   mem_free(e->alloc, c);
 }

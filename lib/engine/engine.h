@@ -111,6 +111,7 @@ struct Engine {
   uint64_t armed;       // the deadline last given to io.set_timer
   uint64_t now;         // the driver's clock at its latest call into the engine
   bool shutting_down;
+  char last_auth_error[352];  // why the latest authentication failed (for error objects)
 };
 
 Engine *engine_new(const EngineConfig &cfg, const EngineIo &io, const Allocator *a);
