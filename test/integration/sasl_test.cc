@@ -126,6 +126,8 @@ TEST_CASE("sasl: a wrong password is one clear error, without the password", "[i
       Logs logs;
       Done d = connect_with(mech, wrong, &logs, false);
       CHECK(d.code == UVK_EAUTH);
+      INFO("broker message: " << d.message);
+      CHECK(!d.message.empty());
       CHECK(d.message.find("uthentication failed") != std::string::npos);
       CHECK(d.message.find(wrong) == std::string::npos);
       CHECK(logs.all.find(wrong) == std::string::npos);
