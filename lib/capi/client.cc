@@ -33,6 +33,7 @@ struct uvk_client {
   EngineTimer shutdown_timer;
   Logger log;
   EventEmitter events;
+  TlsContext *tls;
   SaslConfig sasl;
   char *sasl_username, *sasl_password;  // owned copies
   uvk_brokers_fn brokers_cb;  // re-asked on every uvk_client_connect (bootstrap)
@@ -196,6 +197,26 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
       return rc;
     }
   }
+  if (cfg->ssl) {
+    TlsOptions to;
+    to.ca = cfg->ssl_ca ? cfg->ssl_ca : "";
+    to.cert = cfg->ssl_cert ? cfg->ssl_cert : "";
+    to.key = cfg->ssl_key ? cfg->ssl_key : "";
+    to.passphrase = cfg->ssl_passphrase ? cfg->ssl_passphrase : "";
+    to.reject_unauthorized = cfg->ssl_reject_unauthorized;
+    to.servername = cfg->ssl_servername ? cfg->ssl_servername : "";
+    char terr[256];
+    rc = tls_context_new(to, c->alloc, &c->tls, terr, sizeof terr);
+    if (rc != 0) {
+      Logger lg;
+      log_init(&lg, int(cfg->log_level), cfg->log_fn, cfg->log_ud, c->alloc);
+      UVK_LOG(&lg, UVK_LOG_ERROR, "Client", "TLS setup failed: %s", terr);
+      free_secrets(c);
+      brokers_clear(&c->seeds);
+      mem_free(c->alloc, c);
+      return rc;
+    }
+  }
   EngineConfig ec;
   ec.conn.client_id = c->client_id;
   ec.conn.sasl = &c->sasl;
@@ -215,6 +236,7 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   EngineIo io;
   rc = io_init(&c->io, static_cast<uv_loop_t *>(uv_loop), c->alloc, &io);
   if (rc == 0) {
+    c->io.tls = c->tls;
     c->io.socket_open = cfg->socket_open;
     c->io.socket_release = cfg->socket_release;
     c->io.socket_ud = cfg->socket_ud;
@@ -307,6 +329,7 @@ UVK_EXTERN void uvk_client_free(uvk_client *c) {
   brokers_clear(&c->seeds);
   events_free(&c->events);
   free_secrets(c);
+  tls_context_free(c->tls);
   const Allocator *a = c->alloc;
   Allocator copy = c->alloc_copy;
   c->~uvk_client();

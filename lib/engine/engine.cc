@@ -440,11 +440,21 @@ void engine_on_conn_error(Engine *e, ConnId id, int err, uint64_t now) {
   EngineConn *c = find_conn(e, id);
   if (!c) return;
   unlink_conn(e, c);
-  if (!c->connected) err = UVK_ECONNECT;
+  // A refused or unreachable socket is a connect failure (retriable); TLS and auth
+  // failures keep their own, non-retriable codes.
+  if (!c->connected && err != UVK_ETLS && err != UVK_EAUTH) err = UVK_ECONNECT;
   note_closed(e, c, err);
   conn_fail(&c->conn, err);
   free_conn(e, c);
   sync_io(e);
+}
+
+void engine_note_conn_error(Engine *e, ConnId id, const char *message) {
+  EngineConn *c = find_conn(e, id);
+  if (!c || !message) return;
+  snprintf(e->last_auth_error, sizeof e->last_auth_error, "%.*s (broker %s)", 250, message, c->label);
+  if (e->hooks.log)
+    UVK_LOG(e->hooks.log, UVK_LOG_ERROR, "Connection", "%s", e->last_auth_error);
 }
 
 void engine_on_read(Engine *e, ConnId id, const uint8_t *data, size_t len, uint64_t now) {

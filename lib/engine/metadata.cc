@@ -139,7 +139,8 @@ void retry_or_fail(MetadataOp *op, int err, uint64_t now) {
     return;
   }
   // An authentication failure carries the broker's words (never our secrets).
-  const char *msg = err == UVK_EAUTH && op->e->last_auth_error[0] ? op->e->last_auth_error : nullptr;
+  const char *msg = (err == UVK_EAUTH || err == UVK_ETLS) && op->e->last_auth_error[0] ? op->e->last_auth_error
+                                                                                     : nullptr;
   uvk_error *last = error_new(op->e->alloc, err, err <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(err)) : 0,
                               msg, msg ? strlen(msg) : 0, nullptr);
   if (v == RetryVerdict::kExhausted) {

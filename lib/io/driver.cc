@@ -21,6 +21,10 @@ struct IoConn {
   struct addrinfo *addrs;  // from getaddrinfo, tried in turn
   struct addrinfo *trying;
   Buf wbuf;                // the bytes of the write in flight (a copy: the engine's may move)
+  TlsConn *tls;            // null for plaintext
+  bool tls_ready;          // handshake done: the engine has been told "connected"
+  Buf plain;               // decrypted bytes on their way to the engine
+  char host[256];
   bool resolving, tcp_open, connected, writing, want_write, closed;
   bool foreign;            // stream came from the socket hook: release it after closing
   bool awaiting_hook;      // the hook has not called ready yet: keep this memory
@@ -56,6 +60,8 @@ void free_conn_mem(IoDriver *d, IoConn *c) {
     }
   if (c->addrs) uv_freeaddrinfo(c->addrs);
   buf_free(&c->wbuf);
+  buf_free(&c->plain);
+  tls_conn_free(c->tls);
   c->~IoConn();
   mem_free(d->alloc, c);
 }
@@ -84,6 +90,7 @@ void shut(IoConn *c) {
 void fail(IoConn *c, int err) {
   IoDriver *d = c->d;
   ConnId id = c->id;
+  if (err == UVK_ETLS && c->tls) engine_note_conn_error(d->engine, id, tls_conn_error(c->tls));
   shut(c);
   engine_on_conn_error(d->engine, id, err, io_now(d));
 }
@@ -109,15 +116,33 @@ void start_write(IoConn *c) {
     return;
   }
   const uint8_t *data;
-  size_t n = engine_conn_output(d->engine, c->id, &data);
-  if (n == 0) return;
   buf_clear(&c->wbuf);
-  put_raw(&c->wbuf, data, n);
+  if (c->tls) {
+    // Plaintext from the engine (once the handshake is done) becomes ciphertext; the
+    // handshake's own records are in the TLS output already.
+    size_t n = c->tls_ready ? engine_conn_output(d->engine, c->id, &data) : 0;
+    if (n > 0) {
+      int rc = tls_conn_write(c->tls, data, n);
+      if (rc != 0) {
+        fail(c, rc);
+        return;
+      }
+      engine_conn_output_done(d->engine, c->id, n, io_now(d));
+    }
+    Buf *out = tls_conn_output(c->tls);
+    if (out->len == 0) return;
+    put_raw(&c->wbuf, out->data, out->len);
+    buf_clear(out);
+  } else {
+    size_t n = engine_conn_output(d->engine, c->id, &data);
+    if (n == 0) return;
+    put_raw(&c->wbuf, data, n);
+    engine_conn_output_done(d->engine, c->id, n, io_now(d));
+  }
   if (c->wbuf.failed) {
     fail(c, UVK_ENOMEM);
     return;
   }
-  engine_conn_output_done(d->engine, c->id, n, io_now(d));
   uv_buf_t b = uv_buf_init(reinterpret_cast<char *>(c->wbuf.data), unsigned(c->wbuf.len));
   c->write_req.data = c;
   c->writing = true;
@@ -132,14 +157,65 @@ void on_alloc(uv_handle_t *h, size_t, uv_buf_t *buf) {
   *buf = uv_buf_init(c->rbuf, sizeof c->rbuf);
 }
 
+// The transport is up: plaintext connections are ready now, TLS ones after the handshake.
+void transport_up(IoConn *c) {
+  IoDriver *d = c->d;
+  if (!d->tls) {
+    engine_on_connected(d->engine, c->id, io_now(d));
+    if (!c->closed && c->want_write) start_write(c);
+    return;
+  }
+  c->tls = tls_conn_new(d->tls, c->host);
+  if (!c->tls) {
+    fail(c, UVK_ENOMEM);
+    return;
+  }
+  int rc = tls_conn_handshake(c->tls);  // writes the ClientHello
+  if (rc < 0) {
+    fail(c, rc);
+    return;
+  }
+  start_write(c);
+}
+
+void on_tls_bytes(IoConn *c, const uint8_t *data, size_t n) {
+  IoDriver *d = c->d;
+  int rc = tls_conn_feed(c->tls, data, n);
+  if (rc == 0 && !c->tls_ready) {
+    rc = tls_conn_handshake(c->tls);
+    if (rc == 1) {
+      c->tls_ready = true;
+      rc = 0;
+      start_write(c);  // the handshake's last flight
+      if (c->closed) return;
+      engine_on_connected(d->engine, c->id, io_now(d));
+      if (c->closed) return;
+    }
+  }
+  if (rc == 0 && c->tls_ready) {
+    buf_clear(&c->plain);
+    rc = tls_conn_read(c->tls, &c->plain);
+    if (c->plain.len > 0) {
+      engine_on_read(d->engine, c->id, c->plain.data, c->plain.len, io_now(d));
+      if (c->closed) return;
+    }
+  }
+  if (rc != 0) {
+    fail(c, rc);
+    return;
+  }
+  start_write(c);  // TLS may answer on its own (alerts, renegotiation refusals)
+}
+
 void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   IoConn *c = static_cast<IoConn *>(s->data);
   if (c->closed) return;
   if (n > 0) {
-    engine_on_read(c->d->engine, c->id, reinterpret_cast<const uint8_t *>(buf->base), size_t(n),
-                   io_now(c->d));
+    if (c->tls) on_tls_bytes(c, reinterpret_cast<const uint8_t *>(buf->base), size_t(n));
+    else engine_on_read(c->d->engine, c->id, reinterpret_cast<const uint8_t *>(buf->base), size_t(n),
+                        io_now(c->d));
   } else if (n < 0) {
-    fail(c, UVK_ECLOSED);
+    fail(c, c->tls && !c->tls_ready ? UVK_ETLS : UVK_ECLOSED);
   }
 }
 
@@ -171,8 +247,7 @@ void on_connect(uv_connect_t *req, int status) {
   c->connected = true;
   uv_tcp_nodelay(&c->tcp, 1);
   uv_read_start(c->stream, on_alloc, on_read);
-  engine_on_connected(c->d->engine, c->id, io_now(c->d));
-  if (!c->closed && c->want_write) start_write(c);
+  transport_up(c);
 }
 
 // The socket hook delivered a stream (or failed). Runs on a loop callback, not inside the
@@ -210,8 +285,7 @@ void hook_ready_now(IoConn *c, int status, uv_stream_t *stream) {
     fail(c, UVK_ECONNECT);
     return;
   }
-  engine_on_connected(d->engine, c->id, io_now(d));
-  if (!c->closed && c->want_write) start_write(c);
+  transport_up(c);
 }
 
 void on_defer(uv_timer_t *t);
@@ -271,6 +345,7 @@ void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
   c->d = d;
   c->id = id;
   c->stream = reinterpret_cast<uv_stream_t *>(&c->tcp);
+  snprintf(c->host, sizeof c->host, "%s", host);
   c->next = d->conns;
   d->conns = c;
   if (d->socket_open) {
@@ -278,7 +353,7 @@ void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
     c->awaiting_hook = true;
     d->open_handles++;
     c->in_open = true;
-    int rc = d->socket_open(d->socket_ud, d->loop, host, port, 0, hook_ready, c);
+    int rc = d->socket_open(d->socket_ud, d->loop, host, port, d->tls ? 1 : 0, hook_ready, c);
     c->in_open = false;
     if (rc != 0) {
       // Refused at once: the engine hears it on the next turn, like a refused connect.

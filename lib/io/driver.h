@@ -5,6 +5,7 @@
 #include <uv.h>
 
 #include "engine/engine.h"
+#include "tls/tls.h"
 #include "uvkafka/uvkafka.h"
 
 namespace uvk {
@@ -25,6 +26,7 @@ struct IoDriver {
   void (*closed_cb)(void *ud);  // every handle closed (after io_close)
   void *closed_ud;
   // The application's socket hook (uvk_config_set_socket_factory); null: plain TCP.
+  TlsContext *tls;  // null: plaintext connections
   uvk_socket_open_fn socket_open;
   uvk_socket_release_fn socket_release;
   void *socket_ud;
