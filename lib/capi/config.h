@@ -72,6 +72,7 @@ struct uvk_config {
   int64_t batch_size;
   int64_t buffer_memory;
   char *partitioner;  // "default" or "sticky"
+  bool idempotent;
   // hooks (typed setters only)
   uvk_log_fn log_fn;
   void *log_ud;

@@ -125,6 +125,9 @@ const ConfigKey kClientKeys[] = {
      "Producer: bytes of messages per partition batch; a full batch leaves at once."},
     {"bufferMemory", ConfType::kInt, OFF(buffer_memory), "33554432", 1024, kI32, nullptr, 0,
      "Producer: bytes of messages queued or in flight; a send beyond it fails with UVK_EQUEUEFULL."},
+    {"idempotent", ConfType::kBool, OFF(idempotent), "false", 0, 0, nullptr, 0,
+     "Producer: exactly once per partition (producer id and sequence numbers, KIP-98); sends "
+     "must use acks -1."},
     {"partitioner", ConfType::kString, OFF(partitioner), "default", 0, 0, check_partitioner, 0,
      "Producer: default (KafkaJS's DefaultPartitioner) or sticky (keyless messages stay on one "
      "partition per batch)."},

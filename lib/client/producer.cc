@@ -10,6 +10,7 @@
 #include "engine/kafka_errors.h"
 #include "engine/metadata.h"
 #include "proto/gen/api_table.h"
+#include "proto/gen/init_producer_id.h"
 #include "proto/gen/produce.h"
 #include "proto/records.h"
 #include "uvkafka/uvk_errors.h"
@@ -19,6 +20,9 @@ namespace uvk {
 namespace {
 
 const int16_t kMessageTooLarge = 10, kRecordListTooLarge = 18, kUnknownTopic = 3;
+const int16_t kOutOfOrderSequence = 45, kDuplicateSequence = 46, kInvalidProducerEpoch = 47,
+              kUnknownProducerId = 59;
+const int kMaxInFlightPerPartition = 5;  // what Kafka keeps idempotence state for
 const int16_t kMinProduceVersion = 3;  // record batches v2 (Kafka 0.11+)
 const size_t kMessageOverhead = 64;    // bookkeeping per message, counted against bufferMemory
 
@@ -50,6 +54,9 @@ struct ProducerBatch {
   int codec;
   RetryState retry;
   uint64_t not_before;
+  uint64_t order;     // per partition, in seal order: retries go back in this order
+  int32_t base_seq;   // idempotence: assigned when first sent, kept for retries; -1: none
+  int16_t epoch;      // the producer epoch base_seq belongs to
 };
 
 struct TopicState;
@@ -65,7 +72,10 @@ struct PartitionQueue {
   int acks;
   int32_t timeout;
   int codec;
-  ProducerBatch *ready, *ready_tail;  // sealed, waiting to be sent (retries first)
+  ProducerBatch *ready, *ready_tail;  // sealed, waiting to be sent, by order
+  uint64_t next_order;
+  int32_t next_seq;   // idempotence: the next batch's base sequence
+  int in_flight;      // batches sent, not answered
 };
 
 struct TopicState {
@@ -123,6 +133,12 @@ struct ProduceReq {
   Request req;
 };
 
+struct PidReq {
+  Request req;
+  Producer *p;  // null once the producer is gone
+  const Allocator *alloc;
+};
+
 struct FlushWaiter {
   FlushWaiter *next;
   uint64_t seq;  // done when no op older than this is left
@@ -150,6 +166,14 @@ struct Producer {
   EngineTimer drain_timer;
   Buf scratch;
   uint32_t rng;
+  // Idempotence (KIP-98): the producer id and epoch from InitProducerId.
+  bool idempotent;
+  int pid_state;  // 0 none, 1 asking, 2 ready
+  int64_t pid;
+  int16_t epoch;
+  RetryState pid_retry;
+  EngineTimer pid_timer;
+  struct PidReq *pid_req;  // the InitProducerId held by the engine, if any
 };
 
 namespace {
@@ -326,10 +350,19 @@ void ready_push_back(PartitionQueue *q, ProducerBatch *b) {
   q->ready_tail = b;
 }
 
-void ready_push_front(PartitionQueue *q, ProducerBatch *b) {
-  b->next = q->ready;
-  q->ready = b;
-  if (!q->ready_tail) q->ready_tail = b;
+// Back into the ready list at its place by seal order: a retried batch goes before the
+// batches sealed after it (and after earlier ones that are also coming back).
+void ready_insert(PartitionQueue *q, ProducerBatch *b) {
+  ProducerBatch **link = &q->ready;
+  ProducerBatch *prev = nullptr;
+  while (*link && (*link)->order < b->order) {
+    prev = *link;
+    link = &(*link)->next;
+  }
+  b->next = *link;
+  *link = b;
+  if (!b->next) q->ready_tail = b;
+  (void)prev;
 }
 
 ProducerBatch *new_batch(Producer *p, PartitionQueue *q) {
@@ -340,6 +373,9 @@ ProducerBatch *new_batch(Producer *p, PartitionQueue *q) {
   b->acks = q->acks;
   b->timeout = q->timeout;
   b->codec = q->codec;
+  b->order = q->next_order++;
+  b->base_seq = -1;
+  b->epoch = -1;
   retry_start(&b->retry, p->e->cfg.retry, &p->e->rng);
   return b;
 }
@@ -407,6 +443,7 @@ void on_produce(void *ud, int err, int16_t version, Reader *body, const Request 
   if (err == 0 && r->acks != 0) err = proto::decode(body, &arena, &resp, version);
   for (size_t i = 0; i < r->n; i++) {
     ProducerBatch *b = r->batches[i];
+    b->q->in_flight--;
     if (err != 0) {
       handle_batch_error(p, b, err, now);
       continue;
@@ -428,6 +465,11 @@ void on_produce(void *ud, int err, int16_t version, Reader *body, const Request 
       handle_batch_error(p, b, UVK_EPROTO, now);  // the broker left our partition out
       continue;
     }
+    if (pr->error_code == kDuplicateSequence && p->idempotent) {
+      // Written before (an earlier attempt's answer was lost): a success without offsets.
+      batch_done(p, b, 0, nullptr, -1, -1, -1);
+      continue;
+    }
     if (pr->error_code != 0) {
       handle_batch_error(p, b, UVK_ERR_KAFKA(pr->error_code), now);
       continue;
@@ -439,8 +481,31 @@ void on_produce(void *ud, int err, int16_t version, Reader *body, const Request 
   schedule_drain(p, now);
 }
 
+// Whether a batch sealed before b on its partition is still on its way (waiting for a retry).
+bool earlier_pending(const PartitionQueue *q, const ProducerBatch *b) {
+  return q->ready && q->ready->order < b->order;
+}
+
+void fetch_pid(Producer *p, uint64_t now);
+
+// A new producer epoch: sequence numbers start again at 0 on every partition, and batches
+// not yet acknowledged are numbered afresh when they are next sent.
+void bump_epoch(Producer *p, uint64_t now) {
+  if (p->pid_state == 1) return;  // already asking
+  p->pid_state = 0;
+  for (TopicState *t = p->topics; t; t = t->next)
+    for (int32_t i = 0; i < t->n_queues; i++) {
+      PartitionQueue *q = t->queues[i];
+      if (!q) continue;
+      q->next_seq = 0;
+      for (ProducerBatch *b = q->ready; b; b = b->next) b->base_seq = -1;
+    }
+  fetch_pid(p, now);
+}
+
 void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
   PartitionQueue *q = b->q;
+  if (p->idempotent && b->epoch != p->epoch) b->base_seq = -1;  // numbered under an old epoch
   int16_t kafka = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
   if ((kafka == kMessageTooLarge || kafka == kRecordListTooLarge) && b->n > 1) {
     // Too big together: resend one message per batch, in order, so only the oversized fail.
@@ -456,6 +521,7 @@ void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
         continue;
       }
       s->acks = b->acks, s->timeout = b->timeout, s->codec = b->codec;
+      s->order = b->order;  // same place in line as the batch they came from, kept in order below
       s->head = s->tail = list;
       s->n = 1;
       s->bytes = list->size;
@@ -465,12 +531,24 @@ void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
       list = next;
     }
     batch_free(p, b);
-    if (singles_head) {
-      singles_tail->next = q->ready;
-      q->ready = singles_head;
-      if (!q->ready_tail) q->ready_tail = singles_tail;
+    // Before every later batch; equal keys keep insertion order, so front to back.
+    while (singles_head) {
+      ProducerBatch *n = singles_head->next;
+      singles_head->base_seq = -1;  // new batches for the broker: new sequence numbers
+      ready_insert(q, singles_head);
+      singles_head = n;
     }
     return;
+  }
+  bool retriable_here = false;
+  if (p->idempotent && (kafka == kUnknownProducerId || kafka == kInvalidProducerEpoch ||
+                        (kafka == kOutOfOrderSequence && b->epoch == p->epoch && !earlier_pending(q, b)))) {
+    // The broker lost our producer state (KIP-360), or a gap no earlier batch will fill:
+    // a new epoch, and every unacknowledged batch gets new sequence numbers in order.
+    bump_epoch(p, now);
+    retriable_here = true;
+  } else if (p->idempotent && (kafka == kOutOfOrderSequence || kafka == kInvalidProducerEpoch)) {
+    retriable_here = true;  // an earlier batch of this partition is being retried: follow it
   }
   if (kafka && kafka != kUnknownTopic) metadata_cache_on_error(&p->e->mcache, q->t->name, kafka);
   if (kafka == kUnknownTopic || err == UVK_ECLOSED || err == UVK_ETIMEDOUT || err == UVK_ECONNECT)
@@ -478,10 +556,11 @@ void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
   int64_t wait = 0;
   RetryVerdict v = RetryVerdict::kGiveUp;
   if (p->e->shutting_down) err = UVK_ECLOSED;  // the client is disconnecting: no more tries
+  else if (retriable_here) v = retry_on_failure(&b->retry, p->e->cfg.retry, &p->e->rng, true, &wait);
   else v = retry_on_error(&b->retry, p->e->cfg.retry, &p->e->rng, err, &wait);
   if (v == RetryVerdict::kRetry) {
     b->not_before = now + uint64_t(wait);
-    ready_push_front(q, b);
+    ready_insert(q, b);
     return;
   }
   uvk_error *cause = error_new(p->alloc, err, kafka, nullptr, 0, nullptr);
@@ -499,7 +578,10 @@ void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
 void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, uint64_t now) {
   ProduceReq *r = static_cast<ProduceReq *>(mem_alloc(p->alloc, sizeof(ProduceReq)));
   if (!r) {
-    for (size_t i = 0; i < n; i++) handle_batch_error(p, batches[i], UVK_ENOMEM, now);
+    for (size_t i = 0; i < n; i++) {
+      batches[i]->q->in_flight--;
+      handle_batch_error(p, batches[i], UVK_ENOMEM, now);
+    }
     return;
   }
   new (r) ProduceReq();
@@ -514,7 +596,10 @@ void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, 
   if (!r->batches || !r->records || !topics || !parts) {
     arena_free(&r->arena);
     mem_free(p->alloc, r);
-    for (size_t i = 0; i < n; i++) handle_batch_error(p, batches[i], UVK_ENOMEM, now);
+    for (size_t i = 0; i < n; i++) {
+      batches[i]->q->in_flight--;
+      handle_batch_error(p, batches[i], UVK_ENOMEM, now);
+    }
     return;
   }
   // Encode each batch; group the partitions of one topic together.
@@ -527,6 +612,11 @@ void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, 
     out->alloc = p->alloc;
     BatchParams bp;
     bp.codec = b->codec;
+    if (p->idempotent) {
+      bp.producer_id = p->pid;
+      bp.producer_epoch = b->epoch;
+      bp.base_sequence = b->base_seq;
+    }
     bp.base_timestamp = b->head->timestamp >= 0 ? b->head->timestamp : now_wall;
     BatchWriter w;
     batch_begin(&w, out, bp);
@@ -538,6 +628,7 @@ void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, 
     if (rc == 0 && out->failed) rc = UVK_ENOMEM;
     if (rc != 0) {
       buf_free(out);
+      b->q->in_flight--;
       batch_done(p, b, rc, nullptr, -1, -1, -1);  // a codec failure is not retriable
       continue;
     }
@@ -580,7 +671,10 @@ void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, 
   int rc = engine_send(p->e, node, &r->req, now);
   if (rc != 0) {
     // Not queued: every batch goes back by the retry policy (drain runs from a timer).
-    for (size_t i = 0; i < r->n; i++) handle_batch_error(p, r->batches[i], rc, now);
+    for (size_t i = 0; i < r->n; i++) {
+      r->batches[i]->q->in_flight--;
+      handle_batch_error(p, r->batches[i], rc, now);
+    }
     produce_req_free(r);
   }
 }
@@ -634,6 +728,105 @@ void on_topic_ensured(void *ud, const uvk_error *err) {
   schedule_drain(p, now);
 }
 
+int encode_init_pid(void *ud, Buf *out, int16_t version) {
+  PidReq *pr = static_cast<PidReq *>(ud);
+  Producer *p = pr->p;
+  if (!p) return proto::encode(out, proto::InitProducerIdRequest(), version);
+  proto::InitProducerIdRequest req;
+  req.transactional_id = proto::Str{};  // null: idempotence without transactions
+  req.transaction_timeout_ms = 60000;
+  if (version >= 3 && p->pid >= 0) {  // KIP-360: bump the epoch of the id we have
+    req.producer_id = p->pid;
+    req.producer_epoch = p->epoch;
+  }
+  return proto::encode(out, req, version);
+}
+
+void on_init_pid(void *ud, int err, int16_t version, Reader *body, const Request *);
+
+void send_init_pid(void *ud, uint64_t now) {
+  Producer *p = static_cast<Producer *>(ud);
+  PidReq *pr = static_cast<PidReq *>(mem_alloc(p->alloc, sizeof(PidReq)));
+  if (!pr) {
+    engine_add_timer(p->e, &p->pid_timer, now + 100, send_init_pid, p);  // try again soon
+    return;
+  }
+  new (pr) PidReq();
+  pr->p = p;
+  pr->alloc = p->alloc;
+  pr->req.api_key = proto::kInitProducerId;
+  pr->req.min_version = 0;
+  pr->req.max_version = proto::InitProducerIdRequest::kMaxVersion;
+  pr->req.encode = encode_init_pid;
+  pr->req.done = on_init_pid;
+  pr->req.ud = pr;
+  p->pid_req = pr;
+  int rc = engine_send(p->e, -1, &pr->req, now);
+  if (rc != 0) on_init_pid(pr, rc, -1, nullptr, &pr->req);
+}
+
+void fail_all_ready(Producer *p, int code, const uvk_error *cause) {
+  for (TopicState *t = p->topics; t; t = t->next)
+    for (int32_t i = 0; i < t->n_queues; i++) {
+      PartitionQueue *q = t->queues[i];
+      while (q && q->ready) {
+        ProducerBatch *b = q->ready;
+        q->ready = b->next;
+        if (!q->ready) q->ready_tail = nullptr;
+        batch_done(p, b, code, cause, -1, -1, -1);
+      }
+    }
+}
+
+void on_init_pid(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  PidReq *pr = static_cast<PidReq *>(ud);
+  Producer *p = pr->p;
+  const Allocator *a = pr->alloc;
+  pr->~PidReq();
+  mem_free(a, pr);
+  if (!p) return;  // the producer was freed meanwhile
+  p->pid_req = nullptr;
+  uint64_t now = p->e->now;
+  if (err == 0) {
+    Arena arena;
+    arena.alloc = p->alloc;
+    proto::InitProducerIdResponse resp;
+    err = proto::decode(body, &arena, &resp, version);
+    if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
+    if (err == 0) {
+      p->pid = resp.producer_id;
+      p->epoch = resp.producer_epoch;
+      p->pid_state = 2;
+      retry_start(&p->pid_retry, p->e->cfg.retry, &p->e->rng);
+    }
+    arena_free(&arena);
+  }
+  if (err != 0) {
+    int64_t wait = 0;
+    RetryVerdict v = p->e->shutting_down ? RetryVerdict::kGiveUp
+                                         : retry_on_error(&p->pid_retry, p->e->cfg.retry, &p->e->rng, err, &wait);
+    if (v == RetryVerdict::kRetry) {
+      engine_add_timer(p->e, &p->pid_timer, now + uint64_t(wait), send_init_pid, p);
+      return;
+    }
+    // No producer id: what waits to be sent fails with why.
+    p->pid_state = 0;
+    retry_start(&p->pid_retry, p->e->cfg.retry, &p->e->rng);
+    uvk_error *cause = error_new(p->alloc, err, err <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(err)) : 0,
+                                 nullptr, 0, nullptr);
+    fail_all_ready(p, p->e->shutting_down ? UVK_ECLOSED : err, cause);
+    error_release(cause);
+    return;
+  }
+  schedule_drain(p, now);
+}
+
+void fetch_pid(Producer *p, uint64_t now) {
+  if (p->pid_state != 0) return;
+  p->pid_state = 1;
+  engine_add_timer(p->e, &p->pid_timer, now, send_init_pid, p);
+}
+
 // Seals what linger allows and sends every ready batch whose backoff is over.
 void drain(void *ud, uint64_t now) {
   Producer *p = static_cast<Producer *>(ud);
@@ -647,6 +840,13 @@ void drain(void *ud, uint64_t now) {
       if (flushing || due <= now || q->bytes >= p->cfg.batch_size) seal(p, q, now);
       else if (due < next) next = due;
     }
+  if (p->idempotent && p->pid_state != 2) {
+    // Nothing goes out before the producer id (the batches carry it).
+    if (!p->e->shutting_down) fetch_pid(p, now);
+    else fail_all_ready(p, UVK_ECLOSED, nullptr);
+    if (next != UINT64_MAX) schedule_drain(p, next);
+    return;
+  }
   // Send: each pass takes at most one batch per partition (a request holds a partition
   // once), grouped by leader and acks/timeout; passes repeat while batches remain.
   for (;;) {
@@ -671,6 +871,7 @@ void drain(void *ud, uint64_t now) {
           if (b->not_before < next) next = b->not_before;
           continue;
         }
+        if (p->idempotent && q->in_flight >= kMaxInFlightPerPartition) continue;  // an answer re-drains
         int32_t leader = -1;
         if (stale || t->refreshing || engine_leader(p->e, t->name, q->partition, &leader) != 0) {
           refresh_topic(p, t, now);
@@ -695,6 +896,13 @@ void drain(void *ud, uint64_t now) {
         q->ready = b->next;
         if (!q->ready) q->ready_tail = nullptr;
         b->next = nullptr;
+        if (p->idempotent && (b->base_seq < 0 || b->epoch != p->epoch)) {  // new, or numbered under an old epoch
+          b->base_seq = q->next_seq;
+          b->epoch = p->epoch;
+          int64_t next_seq = int64_t(q->next_seq) + b->n;
+          q->next_seq = next_seq > INT32_MAX ? int32_t(next_seq - INT32_MAX - 1) : int32_t(next_seq);
+        }
+        q->in_flight++;
         g->batches[g->n++] = b;
         took = true;
       }
@@ -903,6 +1111,10 @@ Producer *producer_new(Engine *e, const ProducerConfig &cfg, const Allocator *a)
   if (p->cfg.batch_size == 0) p->cfg.batch_size = 1;
   p->alloc = a;
   p->scratch.alloc = a;
+  p->idempotent = cfg.idempotent;
+  p->pid = -1;
+  p->epoch = -1;
+  retry_start(&p->pid_retry, e->cfg.retry, &e->rng);
   return p;
 }
 
@@ -910,6 +1122,8 @@ void producer_free(Producer *p) {
   if (!p) return;
   p->closed = true;
   engine_cancel_timer(p->e, &p->drain_timer);
+  engine_cancel_timer(p->e, &p->pid_timer);
+  if (p->pid_req) p->pid_req->p = nullptr;
   // In-flight requests stay with the engine; they no longer point at us. Their batches
   // are failed here: collect them first.
   // (The engine completes requests only from its own turns, never inside this call.)
@@ -997,6 +1211,7 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
   if (p->closed || p->e->shutting_down) return UVK_ECLOSED;
   if (!topics || n_topics == 0 || n_topics > 10000 || !fn) return UVK_EINVAL;
   if (opts.acks != -1 && opts.acks != 0 && opts.acks != 1) return UVK_EINVAL;
+  if (p->idempotent && opts.acks != -1) return UVK_EINVAL;  // idempotence needs acks -1
   if (opts.timeout < 0 || opts.compression < 0 || opts.compression > 7) return UVK_EINVAL;
   if (opts.compression != 0 && !codec_available(opts.compression)) return UVK_EUNSUPPORTED;
   size_t bytes = 0, n_msgs = 0;

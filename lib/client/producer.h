@@ -4,7 +4,10 @@
 // refresh metadata and resend by the retry policy; MESSAGE_TOO_LARGE splits a batch so one
 // oversized message fails alone. Every message completes exactly once.
 //
-// Not yet: idempotence (InitProducerId, sequence numbers) and transactions.
+// idempotent: InitProducerId first; each partition's batches carry sequence numbers (assigned
+// when first sent, kept for retries), at most 5 in flight per partition, retries in seal
+// order; DUPLICATE_SEQUENCE_NUMBER is a success; UNKNOWN_PRODUCER_ID / a sequence gap bumps
+// the epoch (KIP-360) and renumbers what is not acknowledged. Not yet: transactions.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +23,7 @@ struct ProducerConfig {
   size_t batch_size = 16384;         // bytes per partition batch (Java's batch.size)
   size_t buffer_memory = 32u << 20;  // bytes queued or in flight (Java's buffer.memory)
   PartitionerMode partitioner = kPartitionerDefault;
+  bool idempotent = false;           // KIP-98: producer id, sequence numbers, acks -1 only
 };
 
 struct Producer;

@@ -17,6 +17,7 @@
 #include "proto/gen/api_versions.h"
 #include "proto/gen/find_coordinator.h"
 #include "proto/gen/headers.h"
+#include "proto/gen/init_producer_id.h"
 #include "proto/gen/metadata.h"
 #include "proto/gen/produce.h"
 #include "proto/records.h"
@@ -40,6 +41,9 @@ struct Topic {
   int error_responses = 0;       // answer LEADER_NOT_AVAILABLE this many times first
   // Produce: what each partition stored (values in order) and errors to answer first.
   std::map<int32_t, std::vector<std::string>> log;
+  std::map<int32_t, int32_t> next_seq;                 // idempotence: expected sequence
+  std::map<int32_t, int16_t> seq_epoch;                // ... under this epoch
+  std::map<int32_t, std::vector<int32_t>> base_seqs;   // every base sequence stored
   int16_t produce_error = 0;
   int produce_errors = 0;        // answer produce_error this many times (-1: always)
 };
@@ -84,6 +88,10 @@ struct Cluster {
   int32_t coordinator_node = 1;
   int coordinator_errors = 0;   // answer COORDINATOR_NOT_AVAILABLE this many times first
   std::vector<std::vector<std::string>> coordinator_keys;  // per request, the keys asked
+  int drop_produce_answers = 0;  // store the records, then lose the connection, this many times
+  int64_t producer_id = 1000;
+  int16_t producer_epoch = 0;
+  std::vector<std::pair<int64_t, int16_t>> init_pid_requests;  // (id, epoch) each asked with
 
   Cluster() = default;
   Cluster(const Cluster &) = delete;
@@ -168,6 +176,7 @@ struct Cluster {
     add(proto::kMetadata, proto::MetadataRequest::kMaxVersion);
     add(proto::kFindCoordinator, find_coordinator_max);
     add(proto::kProduce, proto::ProduceRequest::kMaxVersion);
+    add(proto::kInitProducerId, proto::InitProducerIdRequest::kMaxVersion);
     proto::ApiVersionsResponse r;
     r.api_keys.items = keys.data();
     r.api_keys.count = int32_t(keys.size());
@@ -301,6 +310,25 @@ struct Cluster {
           batch_reader_init(&br, pd.records.data, size_t(pd.records.len));
           BatchView bv;
           while (batch_next(&br, &bv) == 1) {
+            if (bv.producer_id >= 0) {
+              // Idempotence as a broker keeps it: per partition, the next sequence.
+              int32_t &expect = t.next_seq[pd.index];
+              int16_t &ep = t.seq_epoch[pd.index];
+              if (bv.producer_epoch > ep) {
+                ep = bv.producer_epoch;
+                expect = 0;
+              }
+              if (bv.base_sequence < expect) {
+                pr.error_code = 46;  // DUPLICATE_SEQUENCE_NUMBER
+                break;
+              }
+              if (bv.base_sequence > expect || bv.producer_epoch < ep) {
+                pr.error_code = 45;  // OUT_OF_ORDER_SEQUENCE_NUMBER
+                break;
+              }
+              expect += bv.count;
+              t.base_seqs[pd.index].push_back(bv.base_sequence);
+            }
             RecordIter it;
             record_iter_init(&it, &bv);
             RecordView rv;
@@ -373,6 +401,25 @@ struct Cluster {
           bool reply = true;
           resp = produce(h.correlation_id, version, &f, b, &reply);
           if (!reply) continue;
+          if (drop_produce_answers > 0) {
+            // Stored, but the answer is lost with the connection.
+            drop_produce_answers--;
+            for (Conn &k : conns)
+              if (k.id == id) k.closed = true;
+            engine_on_conn_error(e, id, UVK_ECLOSED, now);
+            break;
+          }
+        } else if (key == proto::kInitProducerId) {
+          Arena ia;
+          proto::InitProducerIdRequest ireq;
+          REQUIRE(proto::decode(&f, &ia, &ireq, version) == 0);
+          arena_free(&ia);
+          init_pid_requests.emplace_back(ireq.producer_id, ireq.producer_epoch);
+          if (ireq.producer_id == producer_id) producer_epoch++;  // KIP-360 bump
+          proto::InitProducerIdResponse ir;
+          ir.producer_id = producer_id;
+          ir.producer_epoch = producer_epoch;
+          resp = frame(h.correlation_id, key, version, ir);
         } else FAIL("the fake cluster got api key " << key);
         engine_on_read(e, id, resp.data(), resp.size(), now);
       }

@@ -218,3 +218,104 @@ TEST_CASE("producer: freeing the producer completes pending sends once", "[produ
   CHECK(s.calls == 1);
   CHECK(s.code == UVK_ECLOSED);
 }
+
+namespace {
+
+Producer *idempotent_producer(fake::Cluster &c) {
+  ProducerConfig pc;
+  pc.idempotent = true;
+  return producer_new(c.e, pc, nullptr);
+}
+
+}  // namespace
+
+TEST_CASE("producer: idempotent: a producer id first, then growing sequence numbers", "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Producer *p = idempotent_producer(c);
+  Messages a(3, 0), b(5, 0), d(2, 0);
+  Sent sa, sb, sd;
+  uvk_topic_messages tm{"t", a.msgs.data(), a.msgs.size()};
+  uvk_send_options acks1;
+  uvk_send_options_init(&acks1);
+  acks1.acks = 1;
+  CHECK(producer_send(p, &tm, 1, acks1, on_sent, &sa, c.now) == UVK_EINVAL);  // acks -1 only
+  REQUIRE(send(p, c, "t", a, &sa) == 0);
+  c.run_until([&] { return sa.calls > 0; });
+  REQUIRE(send(p, c, "t", b, &sb) == 0);
+  REQUIRE(send(p, c, "t", d, &sd) == 0);
+  c.run_until([&] { return sb.calls > 0 && sd.calls > 0; });
+  CHECK(sa.code == 0);
+  CHECK(sb.code == 0);
+  CHECK(sd.code == 0);
+  REQUIRE(c.init_pid_requests.size() == 1);
+  CHECK(c.init_pid_requests[0].first == -1);
+  // b and d were sealed in the same turn into one batch (8 messages).
+  CHECK(c.topics["t"].base_seqs[0] == std::vector<int32_t>({0, 3}));
+  CHECK(c.topics["t"].next_seq[0] == 10);
+  CHECK(c.topics["t"].log[0].size() == 10);
+  producer_free(p);
+}
+
+TEST_CASE("producer: idempotent: an answer lost after the write is not written twice", "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.drop_produce_answers = 1;
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Producer *p = idempotent_producer(c);
+  Messages m(4, 0);
+  Sent s;
+  REQUIRE(send(p, c, "t", m, &s) == 0);
+  c.run_until([&] { return s.calls > 0; });
+  CHECK(s.calls == 1);
+  CHECK(s.code == 0);
+  CHECK(c.requests[proto::kProduce] == 2);       // the lost one and the duplicate
+  CHECK(c.topics["t"].log[0].size() == 4);       // stored once
+  REQUIRE(s.md.size() == 1);
+  CHECK(s.md[0].base_offset == -1);               // DUPLICATE_SEQUENCE_NUMBER: no offset
+  producer_free(p);
+}
+
+TEST_CASE("producer: without idempotence the same loss writes twice (why idempotence exists)",
+          "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.drop_produce_answers = 1;
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Producer *p = producer_new(c.e, ProducerConfig(), nullptr);
+  Messages m(4, 0);
+  Sent s;
+  REQUIRE(send(p, c, "t", m, &s) == 0);
+  c.run_until([&] { return s.calls > 0; });
+  CHECK(s.code == 0);
+  CHECK(c.topics["t"].log[0].size() == 8);
+  producer_free(p);
+}
+
+TEST_CASE("producer: idempotent: UNKNOWN_PRODUCER_ID bumps the epoch and renumbers", "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Producer *p = idempotent_producer(c);
+  Messages first(3, 0), second(2, 0);
+  Sent s1, s2;
+  REQUIRE(send(p, c, "t", first, &s1) == 0);
+  c.run_until([&] { return s1.calls > 0; });
+  REQUIRE(s1.code == 0);
+  c.topics["t"].produce_error = 59;  // the broker lost our state (e.g. log truncation)
+  c.topics["t"].produce_errors = 1;
+  REQUIRE(send(p, c, "t", second, &s2) == 0);
+  c.run_until([&] { return s2.calls > 0; });
+  CHECK(s2.code == 0);
+  REQUIRE(c.init_pid_requests.size() == 2);
+  CHECK(c.init_pid_requests[1].first == 1000);  // the same id, asking for a new epoch
+  CHECK(c.topics["t"].seq_epoch[0] == 1);
+  CHECK(c.topics["t"].base_seqs[0] == std::vector<int32_t>({0, 0}));  // renumbered from 0
+  CHECK(c.topics["t"].log[0].size() == 5);
+  producer_free(p);
+}
