@@ -1,7 +1,7 @@
 /* uvk: the uvkafka command-line tool, written in C99 against the public C ABI only.
  *
  *   uvk produce -b BROKERS -t TOPIC [-p PARTITION] [-K DELIM] [-H name=value]...
- *               [--acks -1|0|1] [--compression none|gzip|snappy|lz4|zstd] [--linger-ms N]
+ *               [--acks -1|0|1] [--compression none|gzip|snappy|lz4|zstd] [--idempotent] [--linger-ms N]
  *               [-X key=value]... [--tls] [--tls-ca F] [--tls-cert F] [--tls-key F]
  *               [--tls-insecure] [--sasl plain|scram-sha-256|scram-sha-512] [--user U]
  *               [--password P]
@@ -23,7 +23,7 @@
 static void usage(void) {
   fprintf(stderr,
           "usage: uvk produce -b BROKERS -t TOPIC [-p PARTITION] [-K DELIM] [-H name=value]...\n"
-          "                   [--acks -1|0|1] [--compression none|gzip|snappy|lz4|zstd]\n"
+          "                   [--acks -1|0|1] [--compression none|gzip|snappy|lz4|zstd] [--idempotent]\n"
           "                   [--linger-ms N] [-X key=value]... [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n");
@@ -182,10 +182,8 @@ static int produce(int argc, char **argv) {
     else if (strcmp(a, "--sasl") == 0) { NEED(); if (set(cfg, "sasl.mechanism", v)) goto bad_usage; }
     else if (strcmp(a, "--user") == 0) { NEED(); if (set(cfg, "sasl.username", v)) goto bad_usage; }
     else if (strcmp(a, "--password") == 0) { NEED(); if (set(cfg, "sasl.password", v)) goto bad_usage; }
-    else if (strcmp(a, "--idempotent") == 0) {
-      fprintf(stderr, "uvk: --idempotent is not supported yet (the idempotent producer is not built)\n");
-      goto bad_usage;
-    } else { usage(); goto bad_usage; }
+    else if (strcmp(a, "--idempotent") == 0) { if (set(cfg, "idempotent", "true")) goto bad_usage; }
+    else { usage(); goto bad_usage; }
 #undef NEED
   }
   if (!brokers || !topic) { usage(); goto bad_usage; }

@@ -27,7 +27,7 @@ struct Rig {
   uvk_producer *producer = nullptr;
   bool done = false;
 
-  explicit Rig(const char *linger = "0", const char *batch_size = "16384") {
+  explicit Rig(const char *linger = "0", const char *batch_size = "16384", const char *retries = "5") {
     INFO("UVK_TEST_BROKERS must point at the test cluster (test/kafka/cluster.sh up)");
     REQUIRE_FALSE(env("UVK_TEST_BROKERS").empty());
     REQUIRE(uv_loop_init(&loop) == 0);
@@ -37,6 +37,7 @@ struct Rig {
     REQUIRE(uvk_config_set(cfg, "clientId", "uvk-producer-it", err, sizeof err) == 0);
     REQUIRE(uvk_config_set(cfg, "logLevel", "NOTHING", err, sizeof err) == 0);
     REQUIRE(uvk_config_set(cfg, "retry.initialRetryTime", "100", err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "retry.retries", retries, err, sizeof err) == 0);
     REQUIRE(uvk_config_set(cfg, "linger", linger, err, sizeof err) == 0);
     REQUIRE(uvk_config_set(cfg, "batchSize", batch_size, err, sizeof err) == 0);
     REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
@@ -322,4 +323,130 @@ TEST_CASE("producer: a message bigger than the broker allows fails alone", "[int
   REQUIRE(got.size() == 2);
   CHECK(got[0].value == "before");
   CHECK(got[1].value == "after");
+}
+
+namespace {
+
+struct Stream {
+  uv_loop_t *loop;
+  long pending = 0, failed = 0;
+  int first_error = 0;
+  bool room = true;
+};
+
+void on_stream_sent(uvk_producer *, const uvk_error *err, const uvk_record_metadata *, size_t, void *ud) {
+  Stream *s = static_cast<Stream *>(ud);
+  s->pending--;
+  if (err) {
+    s->failed++;
+    if (!s->first_error) s->first_error = uvk_error_code(err);
+  }
+  if (s->pending == 0) uv_stop(s->loop);
+}
+
+void on_room(uvk_producer *, const uvk_error *, void *ud) {
+  Stream *s = static_cast<Stream *>(ud);
+  s->room = true;
+  uv_stop(s->loop);
+}
+
+int32_t leader_of(Rig &rig, const std::string &topic, int32_t partition) {
+  struct M {
+    bool done = false;
+    int32_t leader = -1;
+    int32_t partition;
+  } m;
+  m.partition = partition;
+  const char *topics[] = {topic.c_str()};
+  REQUIRE(uvk_client_metadata(rig.client, topics, 1, [](uvk_client *c, const uvk_error *, const uvk_metadata *md, void *ud) {
+    M *x = static_cast<M *>(ud);
+    x->done = true;
+    for (size_t p = 0; md && p < uvk_metadata_partition_count(md, 0); p++)
+      if (uvk_metadata_partition_id(md, 0, p) == x->partition) x->leader = uvk_metadata_partition_leader(md, 0, p);
+    uv_stop(static_cast<uv_loop_t *>(uvk_client_loop(c)));
+  }, &m) == 0);
+  rig.run_until(&m.done);
+  return m.leader;
+}
+
+}  // namespace
+
+TEST_CASE("producer: idempotent stream survives its partition leader being killed: exactly once, in order",
+          "[integration3]") {
+  std::string cluster = env("UVK_TEST_CLUSTER_SH");
+  REQUIRE_FALSE(cluster.empty());
+  const int total = 200000, per_send = 1000;
+  std::string topic = uniq("uvk-it-idempotent-kill");
+  // A client that waits out a leader election (the test cluster fences a dead broker after
+  // 4 s): more retries than the default.
+  Rig rig("0", "16384", "15");
+  uvk_producer_free(rig.producer);
+  {
+    uvk_config *cfg = uvk_config_new();
+    char err[256];
+    REQUIRE(uvk_config_set(cfg, "idempotent", "true", err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "linger", "5", err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "batchSize", "65536", err, sizeof err) == 0);
+    REQUIRE(uvk_producer_new(rig.client, cfg, &rig.producer) == 0);
+    uvk_config_free(cfg);
+  }
+  Stream st;
+  st.loop = &rig.loop;
+  REQUIRE(uvk_producer_set_drain_cb(rig.producer, on_room, &st) == 0);
+  uvk_send_options opts;
+  uvk_send_options_init(&opts);
+  int32_t victim = -1;
+  for (int sent = 0; sent < total; sent += per_send) {
+    if (sent == total / 4) {
+      // Let what is queued go out, then kill the leader of partition 0 mid-stream.
+      victim = leader_of(rig, topic, 0);
+      REQUIRE(victim >= 1);
+      REQUIRE(system((cluster + " kill " + std::to_string(victim) + " >/dev/null 2>&1").c_str()) == 0);
+    }
+    std::vector<std::string> keys, values;
+    std::vector<uvk_message> msgs;
+    for (int i = sent; i < sent + per_send; i++) {
+      keys.push_back("k" + std::to_string(i % 97));
+      values.push_back(std::to_string(i));
+    }
+    for (int i = 0; i < per_send; i++)
+      msgs.push_back(uvk_message{keys[size_t(i)].data(), keys[size_t(i)].size(), values[size_t(i)].data(),
+                                 values[size_t(i)].size(), -1, -1, nullptr, 0});
+    int rc;
+    while ((rc = uvk_producer_send(rig.producer, topic.c_str(), msgs.data(), msgs.size(), &opts, on_stream_sent, &st)) ==
+           UVK_EQUEUEFULL) {
+      st.room = false;
+      while (!st.room) uv_run(&rig.loop, UV_RUN_DEFAULT);
+    }
+    REQUIRE(rc == 0);
+    st.pending++;
+  }
+  while (st.pending > 0) uv_run(&rig.loop, UV_RUN_DEFAULT);
+  // Bring the node back for whoever runs next, whatever happened.
+  CHECK(system((cluster + " start " + std::to_string(victim) + " >/dev/null 2>&1").c_str()) == 0);
+  CHECK(st.failed == 0);
+  CHECK(st.first_error == 0);
+  // Every message exactly once; within each partition in the order sent.
+  std::vector<Read> got = kcat_read(topic);
+  std::vector<int> seen(size_t(total), 0);
+  std::map<int, long> last;
+  int out_of_order = 0;
+  for (const Read &r : got) {
+    long v = atol(r.value.c_str());
+    REQUIRE(v >= 0);
+    REQUIRE(v < total);
+    seen[size_t(v)]++;
+    auto it = last.find(r.partition);
+    if (it != last.end() && v <= it->second) out_of_order++;
+    last[r.partition] = v;
+  }
+  CHECK(got.size() == size_t(total));
+  CHECK(out_of_order == 0);
+  int missing = 0, duplicated = 0;
+  for (int c : seen) {
+    missing += c == 0;
+    duplicated += c > 1;
+  }
+  CHECK(missing == 0);
+  CHECK(duplicated == 0);
 }
