@@ -251,7 +251,7 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
     c->free_when_closed = true;
     c->disconnecting = true;
     io_close(&c->io, on_io_closed, c);
-    if (c->io.owns_loop) uv_run(c->io.loop, UV_RUN_DEFAULT);
+    if (c->io.owns_loop) io_run(&c->io);
     return rc;
   }
   c->io.engine = c->engine;
@@ -338,7 +338,7 @@ UVK_EXTERN void uvk_client_free(uvk_client *c) {
 
 UVK_EXTERN int uvk_client_run(uvk_client *c) {
   if (!c || !c->io.owns_loop) return UVK_EINVAL;
-  uv_run(c->io.loop, UV_RUN_DEFAULT);
+  io_run(&c->io);
   return 0;
 }
 

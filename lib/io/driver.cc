@@ -493,4 +493,6 @@ void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud) {
 
 uint64_t io_now(const IoDriver *d) { return uv_now(d->loop); }
 
+void io_run(IoDriver *d) { uv_run(d->loop, UV_RUN_DEFAULT); }
+
 }  // namespace uvk

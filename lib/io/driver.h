@@ -39,5 +39,7 @@ int io_init(IoDriver *d, uv_loop_t *loop, const Allocator *a, EngineIo *io);
 void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud);
 // uv_now of the driver's loop.
 uint64_t io_now(const IoDriver *d);
+// Runs the driver's loop until nothing is pending (for an owned loop).
+void io_run(IoDriver *d);
 
 }  // namespace uvk
