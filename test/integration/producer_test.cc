@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #include <map>
@@ -463,4 +464,53 @@ TEST_CASE("producer: idempotent stream survives its partition leader being kille
   }
   CHECK(missing == 0);
   CHECK(duplicated == 0);
+}
+
+TEST_CASE("producer: producing far faster than the broker takes keeps memory within bufferMemory",
+          "[integration]") {
+  const long budget = 4 << 20;  // bufferMemory for this test
+  Rig rig("0", "65536");
+  uvk_producer_free(rig.producer);
+  {
+    uvk_config *cfg = uvk_config_new();
+    char err[256];
+    REQUIRE(uvk_config_set(cfg, "bufferMemory", std::to_string(budget).c_str(), err, sizeof err) == 0);
+    REQUIRE(uvk_producer_new(rig.client, cfg, &rig.producer) == 0);
+    uvk_config_free(cfg);
+  }
+  Stream st;
+  st.loop = &rig.loop;
+  REQUIRE(uvk_producer_set_drain_cb(rig.producer, on_room, &st) == 0);
+  std::string topic = uniq("uvk-it-produce-bounded");
+  std::string value(200, 'm');
+  const int total = 300000, per_send = 500;  // ~60 MB of values: 15x the budget
+  rusage before;
+  getrusage(RUSAGE_SELF, &before);
+  size_t peak = 0;
+  long refused = 0;
+  std::vector<uvk_message> msgs(per_send, uvk_message{nullptr, 0, value.data(), value.size(), -1, -1, nullptr, 0});
+  for (int sent = 0; sent < total; sent += per_send) {
+    int rc;
+    while ((rc = uvk_producer_send(rig.producer, topic.c_str(), msgs.data(), msgs.size(), nullptr, on_stream_sent, &st)) ==
+           UVK_EQUEUEFULL) {
+      refused++;
+      st.room = false;
+      while (!st.room) uv_run(&rig.loop, UV_RUN_DEFAULT);
+    }
+    REQUIRE(rc == 0);
+    st.pending++;
+    size_t now = uvk_producer_buffered_bytes(rig.producer);
+    if (now > peak) peak = now;
+  }
+  while (st.pending > 0) uv_run(&rig.loop, UV_RUN_DEFAULT);
+  rusage after;
+  getrusage(RUSAGE_SELF, &after);
+  CHECK(st.failed == 0);
+  CHECK(refused > 0);                  // the producer did push back
+  CHECK(peak <= size_t(budget));       // and never held more than its budget
+  CHECK(uvk_producer_buffered_bytes(rig.producer) == 0);
+  // The process grew by far less than the 60 MB it produced (ru_maxrss is in KiB).
+  long grown_kib = after.ru_maxrss - before.ru_maxrss;
+  INFO("peak buffered " << peak << " bytes, max RSS grew " << grown_kib << " KiB, refused " << refused);
+  CHECK(grown_kib < 32 * 1024);
 }
