@@ -355,7 +355,7 @@ void ready_push_back(PartitionQueue *q, ProducerBatch *b) {
 void ready_insert(PartitionQueue *q, ProducerBatch *b) {
   ProducerBatch **link = &q->ready;
   ProducerBatch *prev = nullptr;
-  while (*link && (*link)->order < b->order) {
+  while (*link && (*link)->order <= b->order) {  // equal keys (split batches) keep insertion order
     prev = *link;
     link = &(*link)->next;
   }

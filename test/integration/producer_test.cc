@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -181,10 +182,11 @@ void produce(Rig &rig, const std::string &topic, int n, int acks, int codec, std
     sent += count;  // copied: the vectors may go now
   }
   for (SendResult &r : *results) rig.run_until(&r.done);
-  if (acks == 0) {
-    // acks=0 has no answer to wait for. A broker handles one connection's requests in
-    // order, so once an acks=-1 "fence" to every partition is acknowledged, the broker has
-    // taken every acks=0 request sent before it.
+  if (acks != -1) {
+    // acks=0 has no answer to wait for, and acks=1 returns before followers have the data
+    // (a consumer sees it only once the high watermark moves). A broker handles one
+    // connection's requests in order, so once an acks=-1 "fence" to every partition is
+    // acknowledged, every earlier message is in the log and below the high watermark.
     uvk_send_options all;
     uvk_send_options_init(&all);
     std::vector<uvk_message> fence;
@@ -320,10 +322,14 @@ TEST_CASE("producer: a message bigger than the broker allows fails alone", "[int
   CHECK(first.code == 0);
   CHECK(second.code == UVK_ERR_KAFKA(10));  // MESSAGE_TOO_LARGE
   CHECK(third.code == 0);
+  // Both neighbours are there. (Their order is not asserted: on a fresh replicated topic a
+  // retriable error on one of the split batches may let the other land first, the documented
+  // reordering of a non-idempotent producer with several requests in flight.)
   std::vector<Read> got = kcat_read(topic);
   REQUIRE(got.size() == 2);
-  CHECK(got[0].value == "before");
-  CHECK(got[1].value == "after");
+  std::vector<std::string> values = {got[0].value, got[1].value};
+  std::sort(values.begin(), values.end());
+  CHECK(values == std::vector<std::string>({"after", "before"}));
 }
 
 namespace {

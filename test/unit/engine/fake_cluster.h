@@ -88,7 +88,8 @@ struct Cluster {
   int32_t coordinator_node = 1;
   int coordinator_errors = 0;   // answer COORDINATOR_NOT_AVAILABLE this many times first
   std::vector<std::vector<std::string>> coordinator_keys;  // per request, the keys asked
-  int drop_produce_answers = 0;  // store the records, then lose the connection, this many times
+  int drop_produce_answers = 0;
+  size_t max_batch_bytes = SIZE_MAX;  // a larger record batch gets MESSAGE_TOO_LARGE  // store the records, then lose the connection, this many times
   int64_t producer_id = 1000;
   int16_t producer_epoch = 0;
   std::vector<std::pair<int64_t, int16_t>> init_pid_requests;  // (id, epoch) each asked with
@@ -300,6 +301,8 @@ struct Cluster {
           pr.error_code = 3;
         } else if (t.leaders[size_t(pd.index)] != b->node_id) {
           pr.error_code = 6;  // NOT_LEADER_OR_FOLLOWER
+        } else if (size_t(pd.records.len) > max_batch_bytes) {
+          pr.error_code = 10;  // MESSAGE_TOO_LARGE
         } else if (t.produce_errors != 0) {
           if (t.produce_errors > 0) t.produce_errors--;
           pr.error_code = t.produce_error;

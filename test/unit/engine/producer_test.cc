@@ -319,3 +319,30 @@ TEST_CASE("producer: idempotent: UNKNOWN_PRODUCER_ID bumps the epoch and renumbe
   CHECK(c.topics["t"].log[0].size() == 5);
   producer_free(p);
 }
+
+TEST_CASE("producer: MESSAGE_TOO_LARGE splits the batch; only the big one fails, order kept",
+          "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.max_batch_bytes = 1000;
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  ProducerConfig pc;
+  pc.linger_ms = 50;
+  pc.batch_size = 1 << 20;  // all in one batch
+  Producer *p = producer_new(c.e, pc, nullptr);
+  Messages small1(1, 0, 5), big(1, 0, 2000), small2(2, 0, 5);
+  small1.values[0] = "first", small2.values[0] = "third", small2.values[1] = "fourth";
+  for (size_t i = 0; i < 2; i++) small2.msgs[i].value = small2.values[i].data(), small2.msgs[i].value_len = small2.values[i].size();
+  small1.msgs[0].value = small1.values[0].data(), small1.msgs[0].value_len = small1.values[0].size();
+  Sent s1, sb, s2;
+  REQUIRE(send(p, c, "t", small1, &s1) == 0);
+  REQUIRE(send(p, c, "t", big, &sb) == 0);
+  REQUIRE(send(p, c, "t", small2, &s2) == 0);
+  c.run_until([&] { return s1.calls && sb.calls && s2.calls; });
+  CHECK(s1.code == 0);
+  CHECK(sb.code == UVK_ERR_KAFKA(10));
+  CHECK(s2.code == 0);
+  CHECK(c.topics["t"].log[0] == std::vector<std::string>({"first", "third", "fourth"}));
+  producer_free(p);
+}
