@@ -13,6 +13,12 @@ import sys
 import xml.etree.ElementTree as ET
 
 
+def detail(elem):
+    """The first lines of a failure, so the one screen CI shows says what went wrong."""
+    text = " | ".join(x.strip() for x in [elem.get("message", "")] + (elem.text or "").splitlines() if x.strip())
+    return f"\n    {text[:400]}" if text else ""
+
+
 def count_xml(path):
     passed = failed = skipped = 0
     failures = []
@@ -22,9 +28,12 @@ def count_xml(path):
         return 0, 1, 0, [f"{path}: unreadable results ({e})"]
     for case in root.iter("testcase"):
         name = case.get("classname", "") + "/" + case.get("name", "")
-        if case.find("failure") is not None or case.find("error") is not None:
+        bad = case.find("failure")
+        if bad is None:
+            bad = case.find("error")
+        if bad is not None:
             failed += 1
-            failures.append(name)
+            failures.append(name + detail(bad))
         elif case.find("skipped") is not None:
             skipped += 1
         else:
@@ -43,7 +52,9 @@ def count_dir(build, xml_dir, logs):
         failed += f
         skipped += s
         where = os.path.relpath(path, build)
-        failures += [f"{build}: {n} ({where})" for n in names]
+        for n in names:
+            head, _, more = n.partition("\n")
+            failures.append(f"{build}: {head} ({where})" + (f"\n{more}" if more else ""))
         xml_failed[os.path.splitext(os.path.basename(path))[0]] = f
     for log in logs:
         with open(log) as fh:
