@@ -19,7 +19,17 @@ typedef enum uvk_event_type {
   UVK_EVENT_REQUEST = 3,            /* payload: uvk_event_request */
   UVK_EVENT_REQUEST_TIMEOUT = 4,    /* payload: uvk_event_request (size, duration unset) */
   UVK_EVENT_REQUEST_QUEUE_SIZE = 5, /* payload: uvk_event_request_queue_size */
-  UVK_EVENT_TYPE_LAST_ = 6
+  /* consumer events (uvk_consumer_on) */
+  UVK_EVENT_GROUP_JOIN = 6,         /* payload: uvk_event_group_join */
+  UVK_EVENT_HEARTBEAT = 7,          /* payload: uvk_event_group */
+  UVK_EVENT_COMMIT_OFFSETS = 8,     /* payload: uvk_event_commit_offsets */
+  UVK_EVENT_REBALANCING = 9,        /* payload: uvk_event_group */
+  UVK_EVENT_CRASH = 10,             /* payload: uvk_event_crash */
+  UVK_EVENT_STOP = 11,              /* payload: uvk_event_group */
+  UVK_EVENT_FETCH = 12,             /* payload: uvk_event_fetch */
+  UVK_EVENT_START_BATCH_PROCESS = 13, /* payload: uvk_event_batch_process */
+  UVK_EVENT_END_BATCH_PROCESS = 14, /* payload: uvk_event_batch_process */
+  UVK_EVENT_TYPE_LAST_ = 15
 } uvk_event_type;
 
 /* A broker connection became ready (KafkaJS connect) or closed (disconnect). */
@@ -50,6 +60,65 @@ typedef struct uvk_event_request_queue_size {
   const char *client_id;
   int32_t queue_size;
 } uvk_event_request_queue_size;
+
+/* A topic-partition, and one with the next offset to read (what a commit stores). */
+typedef struct uvk_topic_partition {
+  const char *topic;
+  int32_t partition;
+} uvk_topic_partition;
+typedef struct uvk_topic_partition_offset {
+  const char *topic;
+  int32_t partition;
+  int64_t offset;
+} uvk_topic_partition_offset;
+
+/* The consumer joined its group (KafkaJS consumer.group_join). duration: ms from the start
+ * of the join to the assignment. */
+typedef struct uvk_event_group_join {
+  const char *group_id;
+  const char *member_id;
+  const char *leader_id;
+  int is_leader;
+  const char *group_protocol;  /* the assigner the group chose */
+  const uvk_topic_partition *assignment;
+  size_t n_assignment;
+  int64_t duration;
+} uvk_event_group_join;
+/* heartbeat, rebalancing, stop. */
+typedef struct uvk_event_group {
+  const char *group_id;
+  const char *member_id;
+  int32_t generation_id;
+} uvk_event_group;
+typedef struct uvk_event_commit_offsets {
+  const char *group_id;
+  const char *member_id;
+  int32_t generation_id;
+  const uvk_topic_partition_offset *offsets;
+  size_t n_offsets;
+} uvk_event_commit_offsets;
+/* restart 1: the failure was retriable and the consumer starts again after the retry time. */
+typedef struct uvk_event_crash {
+  const uvk_error *error;
+  const char *group_id;
+  int restart;
+} uvk_event_crash;
+typedef struct uvk_event_fetch {
+  int32_t node_id;
+  int32_t number_of_batches;
+  int64_t duration;
+} uvk_event_fetch;
+typedef struct uvk_event_batch_process {
+  const char *topic;
+  int32_t partition;
+  int64_t high_watermark;
+  int64_t offset_lag;
+  int64_t offset_lag_low;
+  size_t batch_size;
+  int64_t first_offset;
+  int64_t last_offset;
+  int64_t duration;  /* end_batch_process only */
+} uvk_event_batch_process;
 
 /* The envelope every listener receives (KafkaJS: {id, type, timestamp, payload}). */
 typedef struct uvk_event {

@@ -73,6 +73,18 @@ struct uvk_config {
   int64_t buffer_memory;
   char *partitioner;  // "default" or "sticky"
   bool idempotent;
+  // consumer
+  char *group_id;
+  char *partition_assigners;
+  int64_t session_timeout;
+  int64_t rebalance_timeout;
+  int64_t heartbeat_interval;
+  int64_t max_bytes_per_partition;
+  int64_t min_bytes;
+  int64_t max_bytes;
+  int64_t max_wait_time_in_ms;
+  bool read_uncommitted;
+  char *rack_id;
   // hooks (typed setters only)
   uvk_log_fn log_fn;
   void *log_ud;

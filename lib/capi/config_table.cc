@@ -47,6 +47,29 @@ bool check_version_cap(const char *v, char *err, size_t errlen) {
   return false;
 }
 
+bool check_assigners(const char *v, char *err, size_t errlen) {
+  // Comma-separated names, each a built-in assigner.
+  const char *s = v;
+  while (*s) {
+    while (*s == ' ') s++;
+    const char *end = strchr(s, ',');
+    size_t n = end ? size_t(end - s) : strlen(s);
+    bool ok = (n == 18 && strncmp(s, "RoundRobinAssigner", n) == 0) || (n == 5 && strncmp(s, "range", n) == 0) ||
+              (n == 10 && strncmp(s, "roundrobin", n) == 0);
+    if (!ok) {
+      snprintf(err, errlen, "unknown assigner '%.*s' (RoundRobinAssigner, range, roundrobin)", int(n < 64 ? n : 64), s);
+      return false;
+    }
+    if (!end) break;
+    s = end + 1;
+  }
+  if (!*v) {
+    snprintf(err, errlen, "at least one assigner is needed");
+    return false;
+  }
+  return true;
+}
+
 bool check_partitioner(const char *v, char *err, size_t errlen) {
   if (strcmp(v, "default") == 0 || strcmp(v, "sticky") == 0) return true;
   snprintf(err, errlen, "expected default or sticky, got \"%s\"", v);
@@ -131,6 +154,31 @@ const ConfigKey kClientKeys[] = {
     {"partitioner", ConfType::kString, OFF(partitioner), "default", 0, 0, check_partitioner, 0,
      "Producer: default (KafkaJS's DefaultPartitioner) or sticky (keyless messages stay on one "
      "partition per batch)."},
+    // consumer (read by uvk_consumer_new)
+    {"groupId", ConfType::kString, OFF(group_id), "", 0, 0, nullptr, 0,
+     "Consumer: the consumer group to join (required for a consumer)."},
+    {"partitionAssigners", ConfType::kString, OFF(partition_assigners), "RoundRobinAssigner", 0, 0,
+     check_assigners, 0,
+     "Consumer: assigners by preference, comma-separated: RoundRobinAssigner (KafkaJS's), range, "
+     "roundrobin (Java's)."},
+    {"sessionTimeout", ConfType::kInt, OFF(session_timeout), "30000", 1, kMsMax, nullptr, 0,
+     "Consumer: ms without a heartbeat before the coordinator drops the member."},
+    {"rebalanceTimeout", ConfType::kInt, OFF(rebalance_timeout), "60000", 1, kMsMax, nullptr, 0,
+     "Consumer: ms the coordinator waits for members to rejoin during a rebalance."},
+    {"heartbeatInterval", ConfType::kInt, OFF(heartbeat_interval), "3000", 1, kMsMax, nullptr, 0,
+     "Consumer: ms between heartbeats (below sessionTimeout); they run on their own timer."},
+    {"maxBytesPerPartition", ConfType::kInt, OFF(max_bytes_per_partition), "1048576", 1, kI32, nullptr, 0,
+     "Consumer: bytes a fetch may return per partition (at least one batch is always returned)."},
+    {"minBytes", ConfType::kInt, OFF(min_bytes), "1", 0, kI32, nullptr, 0,
+     "Consumer: bytes a fetch waits for (up to maxWaitTimeInMs) before the broker answers."},
+    {"maxBytes", ConfType::kInt, OFF(max_bytes), "10485760", 1, kI32, nullptr, 0,
+     "Consumer: bytes a fetch may return in all."},
+    {"maxWaitTimeInMs", ConfType::kInt, OFF(max_wait_time_in_ms), "5000", 0, kMsMax, nullptr, 0,
+     "Consumer: ms the broker may hold a fetch waiting for minBytes."},
+    {"readUncommitted", ConfType::kBool, OFF(read_uncommitted), "false", 0, 0, nullptr, 0,
+     "Consumer: also read messages of open and aborted transactions (READ_UNCOMMITTED)."},
+    {"rackId", ConfType::kString, OFF(rack_id), "", 0, 0, nullptr, 0,
+     "Consumer: the client's rack, sent with fetches (KIP-392 follower fetching)."},
 };
 
 #undef OFF

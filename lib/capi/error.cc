@@ -130,6 +130,15 @@ const EventName kEventNames[] = {
     {UVK_EVENT_REQUEST, "request", "network.request"},
     {UVK_EVENT_REQUEST_TIMEOUT, "request_timeout", "network.request_timeout"},
     {UVK_EVENT_REQUEST_QUEUE_SIZE, "request_queue_size", "network.request_queue_size"},
+    {UVK_EVENT_GROUP_JOIN, "group_join", "consumer.group_join"},
+    {UVK_EVENT_HEARTBEAT, "heartbeat", "consumer.heartbeat"},
+    {UVK_EVENT_COMMIT_OFFSETS, "commit_offsets", "consumer.commit_offsets"},
+    {UVK_EVENT_REBALANCING, "rebalancing", "consumer.rebalancing"},
+    {UVK_EVENT_CRASH, "crash", "consumer.crash"},
+    {UVK_EVENT_STOP, "stop", "consumer.stop"},
+    {UVK_EVENT_FETCH, "fetch", "consumer.fetch"},
+    {UVK_EVENT_START_BATCH_PROCESS, "start_batch_process", "consumer.start_batch_process"},
+    {UVK_EVENT_END_BATCH_PROCESS, "end_batch_process", "consumer.end_batch_process"},
 };
 }  // namespace
 

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <new>
+
 #include "common/alloc.h"
 
 namespace uvk {
@@ -31,6 +33,16 @@ template <typename T>
 T *arena_new_array(Arena *a, size_t n) {
   if (n > SIZE_MAX / sizeof(T)) return nullptr;
   return static_cast<T *>(arena_alloc(a, n * sizeof(T), alignof(T)));
+}
+
+// Like arena_new_array, with every element value-initialised (T()): generated protocol
+// structs carry non-zero defaults (-1 epochs, ...) that zero-filled memory would lose.
+template <typename T>
+T *arena_construct_array(Arena *a, size_t n) {
+  T *p = arena_new_array<T>(a, n);
+  if (p)
+    for (size_t i = 0; i < n; i++) new (&p[i]) T();
+  return p;
 }
 
 }  // namespace uvk

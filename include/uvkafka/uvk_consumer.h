@@ -1,0 +1,132 @@
+/* The consumer (KafkaJS's kafka.consumer({groupId})): joins a consumer group, fetches the
+ * partitions assigned to it and hands their messages to eachBatch or eachMessage on the loop.
+ * Include uvkafka/uvkafka.h rather than this file.
+ *
+ * Every call happens on the loop's thread. Handlers run on the loop between network events;
+ * heartbeats have their own timer. Views handed to a handler (batches, messages, keys,
+ * values, headers) are valid only during the call: copy what you keep. */
+#ifndef UVK_CONSUMER_H
+#define UVK_CONSUMER_H
+
+#include "uvkafka/uvkafka.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct uvk_consumer uvk_consumer;
+struct uvk_client;
+/* uvk_topic_partition and uvk_topic_partition_offset are in uvk_events.h. */
+struct uvk_topic_partition;
+struct uvk_topic_partition_offset;
+
+/* A consumed message. key NULL: null key; value NULL: null value (a tombstone). */
+typedef struct uvk_consumer_message {
+  int64_t offset;
+  int64_t timestamp;   /* ms since the epoch (create or log-append time, per the batch) */
+  int32_t attributes;  /* the record batch's attributes */
+  const void *key;
+  size_t key_len;
+  const void *value;
+  size_t value_len;
+  const uvk_header *headers;  /* names are NUL-terminated; repeated names kept in order */
+  size_t n_headers;
+} uvk_consumer_message;
+
+/* KafkaJS's batch. first/last offset are the messages' (-1 when empty); offset_lag is
+ * high_watermark - 1 - last_offset, offset_lag_low high_watermark - 1 - first_offset. */
+typedef struct uvk_batch {
+  const char *topic;
+  int32_t partition;
+  int64_t high_watermark;
+  const uvk_consumer_message *messages;
+  size_t n_messages;
+  int64_t first_offset;
+  int64_t last_offset;
+  int64_t offset_lag;
+  int64_t offset_lag_low;
+} uvk_batch;
+
+/* Handlers return 0 when done. Any other value is a failure: the messages not resolved are
+ * fetched again after the retry time (nothing is skipped). */
+typedef int (*uvk_each_batch_fn)(uvk_consumer *c, const uvk_batch *batch, void *ud);
+/* batch: the message's topic, partition and batch context. */
+typedef int (*uvk_each_message_fn)(uvk_consumer *c, const uvk_batch *batch,
+                                   const uvk_consumer_message *message, void *ud);
+
+/* run() options; uvk_run_options_init fills KafkaJS's defaults. */
+typedef struct uvk_run_options {
+  uvk_each_batch_fn each_batch;      /* exactly one of each_batch / each_message */
+  uvk_each_message_fn each_message;
+  void *ud;
+  int auto_commit;                   /* default 1 */
+  int64_t auto_commit_interval;      /* ms; -1 (default): not by time */
+  int64_t auto_commit_threshold;     /* resolved messages; -1 (default): not by count */
+  int each_batch_auto_resolve;       /* default 1: a batch that returns 0 is resolved */
+  int partitions_consumed_concurrently; /* accepted for KafkaJS parity; handlers run one at
+                                           a time on the loop */
+} uvk_run_options;
+UVK_EXTERN void uvk_run_options_init(uvk_run_options *o);
+
+typedef void (*uvk_consumer_cb)(uvk_consumer *c, const uvk_error *err, void *ud);
+
+/* A consumer over `client`. cfg supplies groupId (required) and the consumer keys
+ * (docs/consumer.md). UVK_EINVAL when a key is missing or inconsistent. */
+UVK_EXTERN int uvk_consumer_new(struct uvk_client *client, const struct uvk_config *cfg,
+                                uvk_consumer **out);
+/* Frees the consumer without leaving the group (the broker drops it after sessionTimeout);
+ * stop first for a clean leave. Not from inside a handler. */
+UVK_EXTERN void uvk_consumer_free(uvk_consumer *c);
+/* subscribe({topics, fromBeginning}) for one topic name; may be called several times
+ * before run. UVK_ESTATE once running. */
+UVK_EXTERN int uvk_consumer_subscribe(uvk_consumer *c, const char *topic, int from_beginning);
+UVK_EXTERN int uvk_consumer_run(uvk_consumer *c, const uvk_run_options *opts);
+/* Stops fetching, commits resolved offsets (autoCommit), leaves the group, then cb. */
+UVK_EXTERN int uvk_consumer_stop(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
+/* KafkaJS's disconnect: stop; the client stays connected. */
+UVK_EXTERN int uvk_consumer_disconnect(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
+/* Called once if a non-retriable failure stops the consumer (also a CRASH event). */
+UVK_EXTERN int uvk_consumer_set_crash_cb(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
+
+/* Inside eachBatch: marks `offset` (and everything before it) processed. */
+UVK_EXTERN int uvk_consumer_resolve_offset(uvk_consumer *c, const char *topic, int32_t partition,
+                                           int64_t offset);
+/* Commits resolved offsets when autoCommit's interval / threshold say so (each batch when
+ * neither is set). Returns at once; the commit completes in the background. */
+UVK_EXTERN int uvk_consumer_commit_offsets_if_necessary(uvk_consumer *c);
+/* Commits the given offsets (the next offset to read, per partition); cb when answered. */
+UVK_EXTERN int uvk_consumer_commit_offsets(uvk_consumer *c, const struct uvk_topic_partition_offset *offsets,
+                                           size_t n, uvk_consumer_cb cb, void *ud);
+/* After run: the next fetch of topic/partition starts at offset; batches in flight for it
+ * become stale; with autoCommit the offset is committed too (KafkaJS). */
+UVK_EXTERN int uvk_consumer_seek(uvk_consumer *c, const char *topic, int32_t partition,
+                                 int64_t offset);
+/* pause / resume: partitions NULL (n 0) means the whole topic. Kept across rebalances. */
+UVK_EXTERN int uvk_consumer_pause(uvk_consumer *c, const char *topic, const int32_t *partitions,
+                                  size_t n);
+UVK_EXTERN int uvk_consumer_resume(uvk_consumer *c, const char *topic, const int32_t *partitions,
+                                   size_t n);
+UVK_EXTERN int uvk_consumer_is_paused(const uvk_consumer *c, const char *topic, int32_t partition);
+UVK_EXTERN int uvk_consumer_is_running(const uvk_consumer *c);
+/* Inside a handler: the batch was overtaken (seek, rebalance, pause, stop) and should end. */
+UVK_EXTERN int uvk_consumer_is_stale(const uvk_consumer *c, const char *topic, int32_t partition);
+/* KafkaJS's heartbeat(): accepted; heartbeats already run on their own timer. */
+UVK_EXTERN int uvk_consumer_heartbeat(uvk_consumer *c);
+/* The partitions assigned now: fills up to cap, returns how many there are. Topic names
+ * stay valid until the next rebalance. */
+UVK_EXTERN size_t uvk_consumer_assignment(const uvk_consumer *c, struct uvk_topic_partition *out,
+                                          size_t cap);
+/* The member id the coordinator gave ("" before the first join) and the generation. */
+UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c);
+UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c);
+/* Listeners for consumer events (uvk_event_type, e.g. UVK_EVENT_GROUP_JOIN). */
+struct uvk_event;
+UVK_EXTERN int64_t uvk_consumer_on(uvk_consumer *c, int type,
+                                   void (*fn)(void *ud, const struct uvk_event *ev), void *ud);
+UVK_EXTERN int uvk_consumer_off(uvk_consumer *c, int64_t listener);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UVK_CONSUMER_H */

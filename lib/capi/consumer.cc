@@ -1,0 +1,210 @@
+// uvk_consumer: the C ABI over lib/client/consumer.
+#include <string.h>
+
+#include <new>
+
+#include "capi/client_internal.h"
+#include "capi/config.h"
+#include "client/consumer.h"
+#include "engine/events.h"
+#include "engine/kafka_errors.h"
+#include "uvkafka/uvkafka.h"
+
+using namespace uvk;
+
+struct uvk_consumer {
+  uvk_client *client;
+  Consumer *c;
+  const Allocator *alloc;
+  EventEmitter events;
+  uvk_consumer_cb crash_cb;
+  void *crash_ud;
+};
+
+namespace {
+
+struct DoneCtx {
+  uvk_consumer *consumer;
+  uvk_consumer_cb cb;
+  void *ud;
+};
+
+void done_cb(void *ud, const uvk_error *err) {
+  DoneCtx ctx = *static_cast<DoneCtx *>(ud);
+  mem_free(ctx.consumer->alloc, ud);
+  if (ctx.cb) ctx.cb(ctx.consumer, err, ctx.ud);
+}
+
+DoneCtx *new_ctx(uvk_consumer *c, uvk_consumer_cb cb, void *ud) {
+  DoneCtx *ctx = static_cast<DoneCtx *>(mem_alloc(c->alloc, sizeof(DoneCtx)));
+  if (ctx) *ctx = DoneCtx{c, cb, ud};
+  return ctx;
+}
+
+void on_crash(void *owner, const uvk_error *err) {
+  uvk_consumer *c = static_cast<uvk_consumer *>(owner);
+  if (c->crash_cb) c->crash_cb(c, err, c->crash_ud);
+}
+
+}  // namespace
+
+extern "C" {
+
+UVK_EXTERN void uvk_run_options_init(uvk_run_options *o) {
+  if (!o) return;
+  memset(o, 0, sizeof *o);
+  o->auto_commit = 1;
+  o->auto_commit_interval = -1;
+  o->auto_commit_threshold = -1;
+  o->each_batch_auto_resolve = 1;
+  o->partitions_consumed_concurrently = 1;
+}
+
+UVK_EXTERN int uvk_consumer_new(uvk_client *client, const uvk_config *cfg, uvk_consumer **out) {
+  if (!client || !cfg || !out) return UVK_EINVAL;
+  *out = nullptr;
+  if (client_closing(client)) return UVK_ECLOSED;
+  ConsumerConfig cc;
+  cc.group_id = cfg->group_id;
+  cc.assigners = cfg->partition_assigners;
+  cc.session_timeout = int32_t(cfg->session_timeout);
+  cc.rebalance_timeout = int32_t(cfg->rebalance_timeout);
+  cc.heartbeat_interval = int32_t(cfg->heartbeat_interval);
+  cc.max_bytes_per_partition = int32_t(cfg->max_bytes_per_partition);
+  cc.min_bytes = int32_t(cfg->min_bytes);
+  cc.max_bytes = int32_t(cfg->max_bytes);
+  cc.max_wait_ms = int32_t(cfg->max_wait_time_in_ms);
+  cc.read_uncommitted = cfg->read_uncommitted;
+  cc.rack_id = cfg->rack_id;
+  cc.retry = config_retry_options(cfg);
+  const Allocator *a = client_alloc(client);
+  void *mem = mem_alloc(a, sizeof(uvk_consumer));
+  if (!mem) return UVK_ENOMEM;
+  uvk_consumer *c = new (mem) uvk_consumer();
+  c->client = client;
+  c->alloc = a;
+  c->events.alloc = a;
+  ConsumerHooks hooks;
+  hooks.owner = c;
+  hooks.events = &c->events;
+  hooks.crashed = on_crash;
+  char why[160] = "";
+  int rc = consumer_new(client_engine(client), cc, hooks, a, &c->c, why, sizeof why);
+  if (rc != 0) {
+    c->~uvk_consumer();
+    mem_free(a, c);
+    return rc;
+  }
+  *out = c;
+  return 0;
+}
+
+UVK_EXTERN void uvk_consumer_free(uvk_consumer *c) {
+  if (!c) return;
+  consumer_free(c->c);
+  events_free(&c->events);
+  const Allocator *a = c->alloc;
+  c->~uvk_consumer();
+  mem_free(a, c);
+}
+
+UVK_EXTERN int uvk_consumer_subscribe(uvk_consumer *c, const char *topic, int from_beginning) {
+  if (!c) return UVK_EINVAL;
+  return consumer_subscribe(c->c, topic, from_beginning != 0);
+}
+
+UVK_EXTERN int uvk_consumer_run(uvk_consumer *c, const uvk_run_options *opts) {
+  if (!c || !opts) return UVK_EINVAL;
+  if (client_closing(c->client)) return UVK_ECLOSED;
+  return consumer_run(c->c, *opts, client_now(c->client));
+}
+
+UVK_EXTERN int uvk_consumer_stop(uvk_consumer *c, uvk_consumer_cb cb, void *ud) {
+  if (!c) return UVK_EINVAL;
+  DoneCtx *ctx = new_ctx(c, cb, ud);
+  if (!ctx) return UVK_ENOMEM;
+  int rc = consumer_stop(c->c, done_cb, ctx, client_now(c->client));
+  if (rc != 0) mem_free(c->alloc, ctx);
+  return rc;
+}
+
+UVK_EXTERN int uvk_consumer_disconnect(uvk_consumer *c, uvk_consumer_cb cb, void *ud) {
+  return uvk_consumer_stop(c, cb, ud);
+}
+
+UVK_EXTERN int uvk_consumer_set_crash_cb(uvk_consumer *c, uvk_consumer_cb cb, void *ud) {
+  if (!c) return UVK_EINVAL;
+  c->crash_cb = cb;
+  c->crash_ud = ud;
+  return 0;
+}
+
+UVK_EXTERN int uvk_consumer_resolve_offset(uvk_consumer *c, const char *topic, int32_t partition, int64_t offset) {
+  if (!c) return UVK_EINVAL;
+  return consumer_resolve_offset(c->c, topic, partition, offset);
+}
+
+UVK_EXTERN int uvk_consumer_commit_offsets_if_necessary(uvk_consumer *c) {
+  if (!c) return UVK_EINVAL;
+  return consumer_commit_if_necessary(c->c, client_now(c->client));
+}
+
+UVK_EXTERN int uvk_consumer_commit_offsets(uvk_consumer *c, const uvk_topic_partition_offset *offsets, size_t n,
+                                           uvk_consumer_cb cb, void *ud) {
+  if (!c || !offsets || n == 0) return UVK_EINVAL;
+  DoneCtx *ctx = new_ctx(c, cb, ud);
+  if (!ctx) return UVK_ENOMEM;
+  int rc = consumer_commit(c->c, offsets, n, done_cb, ctx, client_now(c->client));
+  if (rc != 0) mem_free(c->alloc, ctx);
+  return rc;
+}
+
+UVK_EXTERN int uvk_consumer_seek(uvk_consumer *c, const char *topic, int32_t partition, int64_t offset) {
+  if (!c) return UVK_EINVAL;
+  return consumer_seek(c->c, topic, partition, offset, client_now(c->client));
+}
+
+UVK_EXTERN int uvk_consumer_pause(uvk_consumer *c, const char *topic, const int32_t *partitions, size_t n) {
+  if (!c) return UVK_EINVAL;
+  return consumer_pause(c->c, topic, partitions, n, true, client_now(c->client));
+}
+
+UVK_EXTERN int uvk_consumer_resume(uvk_consumer *c, const char *topic, const int32_t *partitions, size_t n) {
+  if (!c) return UVK_EINVAL;
+  return consumer_pause(c->c, topic, partitions, n, false, client_now(c->client));
+}
+
+UVK_EXTERN int uvk_consumer_is_paused(const uvk_consumer *c, const char *topic, int32_t partition) {
+  return c && topic && consumer_is_paused(c->c, topic, partition) ? 1 : 0;
+}
+
+UVK_EXTERN int uvk_consumer_is_running(const uvk_consumer *c) { return c && consumer_is_running(c->c) ? 1 : 0; }
+
+UVK_EXTERN int uvk_consumer_is_stale(const uvk_consumer *c, const char *topic, int32_t partition) {
+  return !c || !topic || consumer_is_stale(c->c, topic, partition) ? 1 : 0;
+}
+
+UVK_EXTERN int uvk_consumer_heartbeat(uvk_consumer *c) { return c ? 0 : UVK_EINVAL; }
+
+UVK_EXTERN size_t uvk_consumer_assignment(const uvk_consumer *c, uvk_topic_partition *out, size_t cap) {
+  if (!c || (cap > 0 && !out)) return 0;
+  return consumer_assignment(c->c, out, cap);
+}
+
+UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c) { return c ? consumer_member_id(c->c) : ""; }
+
+UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c) { return c ? consumer_generation(c->c) : -1; }
+
+UVK_EXTERN int64_t uvk_consumer_on(uvk_consumer *c, int type, uvk_event_fn fn, void *ud) {
+  if (!c || !uvk_event_name(type)) return UVK_EINVAL;
+  uint64_t id = 0;
+  int rc = events_on(&c->events, type, fn, ud, &id);
+  return rc != 0 ? rc : int64_t(id);
+}
+
+UVK_EXTERN int uvk_consumer_off(uvk_consumer *c, int64_t listener) {
+  if (!c || listener <= 0) return UVK_EINVAL;
+  return events_off(&c->events, uint64_t(listener));
+}
+
+}  // extern "C"

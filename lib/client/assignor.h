@@ -1,0 +1,83 @@
+// Consumer group assignment: the "consumer" protocol type's bytes (member metadata and
+// member assignment, ConsumerProtocol v0 written, newer versions read with their extra
+// fields ignored) and the built-in assignors:
+//   RoundRobinAssigner  KafkaJS's default: every partition of every topic in turn, members
+//                       sorted by id (so uvkafka and KafkaJS members can share a group)
+//   range               Java's RangeAssignor: per topic, contiguous ranges
+//   roundrobin          Java's RoundRobinAssignor: topic-partitions sorted by name, members
+//                       sorted by id, each partition to the next member subscribed to it
+// All pure functions over an arena: no I/O, no global state.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "common/buf.h"
+
+namespace uvk {
+
+struct MemberMetadata {
+  int16_t version;
+  const char **topics;  // NUL-terminated copies in the arena
+  int32_t n_topics;
+  const uint8_t *user_data;  // null: none
+  int32_t user_data_len;
+};
+
+struct TopicPartitions {
+  const char *topic;
+  const int32_t *partitions;
+  int32_t n;
+};
+
+struct MemberAssignment {
+  int16_t version;
+  TopicPartitions *topics;
+  int32_t n_topics;
+  const uint8_t *user_data;
+  int32_t user_data_len;
+};
+
+void member_metadata_encode(Buf *out, int16_t version, const char *const *topics, int32_t n_topics,
+                            const uint8_t *user_data, int32_t user_data_len);
+// 0, or UVK_EPROTO for malformed bytes (counts and lengths are checked against what is there).
+int member_metadata_decode(const uint8_t *data, size_t len, Arena *arena, MemberMetadata *out);
+void member_assignment_encode(Buf *out, const MemberAssignment &a);
+// Empty input is a valid "nothing assigned" (KafkaJS leaves such members out of SyncGroup).
+int member_assignment_decode(const uint8_t *data, size_t len, Arena *arena, MemberAssignment *out);
+
+// What an assignor sees: the members (with their subscriptions) and the partition count of
+// every topic any member subscribed to (partition ids are 0..n-1).
+struct AssignMember {
+  const char *member_id;
+  const char *const *topics;
+  int32_t n_topics;
+};
+struct AssignTopic {
+  const char *name;
+  int32_t n_partitions;
+};
+struct AssignedPartition {
+  int32_t topic;  // index into the topics given to the assignor
+  int32_t partition;
+};
+struct MemberPlan {
+  AssignedPartition *parts;
+  int32_t n;
+};
+
+// Fills plans[i] for members[i]; 0 or UVK_ENOMEM.
+typedef int (*AssignFn)(const AssignMember *members, int32_t n_members, const AssignTopic *topics,
+                        int32_t n_topics, Arena *arena, MemberPlan *plans);
+
+struct BuiltinAssignor {
+  const char *name;
+  AssignFn assign;
+};
+// By protocol name ("RoundRobinAssigner", "range", "roundrobin"); null when unknown.
+const BuiltinAssignor *builtin_assignor(const char *name);
+
+// A plan as the assignment bytes of version 0 (topics in order of first appearance).
+int plan_encode(Buf *out, const MemberPlan &plan, const AssignTopic *topics);
+
+}  // namespace uvk

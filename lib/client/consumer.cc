@@ -1,0 +1,533 @@
+// The consumer's life cycle (new, subscribe, run, stop, free), its bookkeeping helpers, and
+// delivery: a Fetch answer's record batches become uvk_batch views for eachBatch /
+// eachMessage, one record batch at a time (views point into the response or into the
+// decompressed batch, so nothing is copied but header names).
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include <new>
+
+#include "client/assignor.h"
+#include "client/consumer_internal.h"
+#include "engine/kafka_errors.h"
+#include "proto/records.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+namespace {
+
+uint64_t time_now_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1000000;
+}
+
+char *dup_cstr(const Allocator *a, const char *s) {
+  size_t n = strlen(s);
+  char *d = static_cast<char *>(mem_alloc(a, n + 1));
+  if (d) memcpy(d, s, n + 1);
+  return d;
+}
+
+void set_why(char *why, size_t len, const char *msg) {
+  if (why && len) {
+    strncpy(why, msg, len - 1);
+    why[len - 1] = 0;
+  }
+}
+
+}  // namespace
+
+Pending *pending_new(Consumer *c, int kind) {
+  void *mem = mem_alloc(c->alloc, sizeof(Pending));
+  if (!mem) return nullptr;
+  Pending *p = new (mem) Pending();
+  p->c = c;
+  p->alloc = c->alloc;
+  p->kind = kind;
+  p->arena.alloc = c->alloc;
+  p->arena.limit = 256u << 20;  // decoded arrays of one answer
+  p->body.alloc = c->alloc;
+  p->node = -1;
+  p->next = c->pending;
+  if (c->pending) c->pending->prev = p;
+  c->pending = p;
+  return p;
+}
+
+void pending_free(Pending *p) {
+  if (p->c) {
+    if (p->prev) p->prev->next = p->next;
+    else p->c->pending = p->next;
+    if (p->next) p->next->prev = p->prev;
+    if (p->c->commit_in_flight == p) p->c->commit_in_flight = nullptr;
+  }
+  const Allocator *a = p->alloc;
+  arena_free(&p->arena);
+  buf_free(&p->body);
+  p->~Pending();
+  mem_free(a, p);
+}
+
+PartState *find_part(Consumer *c, const char *topic, int32_t partition) {
+  for (int32_t i = 0; i < c->n_parts; i++)
+    if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0) return &c->parts[i];
+  return nullptr;
+}
+
+bool part_paused(const Consumer *c, const PartState *p) {
+  for (int32_t i = 0; i < c->n_paused; i++)
+    if ((c->paused[i].partition == -1 || c->paused[i].partition == p->partition) &&
+        strcmp(c->paused[i].topic, p->topic) == 0)
+      return true;
+  return false;
+}
+
+void consumer_emit(Consumer *c, int type, const void *payload) {
+  if (!c->hooks.events) return;
+  events_emit(c->hooks.events, type, int64_t(time_now_ms()), payload);
+}
+
+void consumer_log(Consumer *c, int level, const char *fmt, ...) {
+  Logger *l = c->e->hooks.log;
+  if (!l || !log_enabled(l, level)) return;
+  LogField f[2] = {{"groupId", c->group_id, false}, {"memberId", c->member_id, false}};
+  va_list ap;
+  va_start(ap, fmt);
+  log_emitv(l, level, "Consumer", f, 2, fmt, ap);
+  va_end(ap);
+}
+
+void consumer_crash(Consumer *c, const uvk_error *err, bool restart) {
+  char text[256];
+  uvk_error_format(err, text, sizeof text);
+  consumer_log(c, UVK_LOG_ERROR, "Crash: %s (restart: %s)", text, restart ? "yes" : "no");
+  uvk_event_crash ev{err, c->group_id, restart ? 1 : 0};
+  consumer_emit(c, UVK_EVENT_CRASH, &ev);
+  if (restart) return;
+  c->running = false;
+  c->state = kGroupStopped;
+  c->assign_gen++;
+  engine_cancel_timer(c->e, &c->heartbeat_timer);
+  engine_cancel_timer(c->e, &c->fetch_timer);
+  if (c->hooks.crashed) c->hooks.crashed(c->hooks.owner, err);
+}
+
+namespace {
+
+bool stale(const Consumer *c, const PartState *ps, uint32_t gen, uint32_t seq) {
+  return !c->running || c->assign_gen != gen || ps->seq != seq || part_paused(c, ps);
+}
+
+// Moves position (and resolved, when everything before was resolved) past offsets that had
+// no message to hand over: control records, aborted transactions, compacted gaps.
+void skip_to(PartState *ps, int64_t next) {
+  if (next <= ps->position) return;
+  if (ps->resolved == ps->position || (ps->resolved < 0 && ps->committed == ps->position)) ps->resolved = next;
+  ps->position = next;
+}
+
+void emit_batch(Consumer *c, int type, const uvk_batch &b, int64_t duration) {
+  uvk_event_batch_process ev{b.topic, b.partition, b.high_watermark, b.offset_lag, b.offset_lag_low,
+                             b.n_messages, b.first_offset, b.last_offset, duration};
+  consumer_emit(c, type, &ev);
+}
+
+struct Aborted {
+  const int64_t *pids, *firsts;
+  int32_t n;
+  bool *taken;       // aborted[i] reached (its first offset is behind us)
+  int64_t *active;   // producer ids whose transaction is being skipped
+  int32_t n_active;
+};
+
+bool aborted_skip(Aborted *ab, const BatchView &b) {
+  if (!b.transactional()) return false;
+  for (int32_t i = 0; i < ab->n; i++)
+    if (!ab->taken[i] && ab->firsts[i] <= b.last_offset()) {
+      ab->taken[i] = true;
+      ab->active[ab->n_active++] = ab->pids[i];
+    }
+  for (int32_t i = 0; i < ab->n_active; i++)
+    if (ab->active[i] == b.producer_id) {
+      if (b.control()) ab->active[i] = ab->active[--ab->n_active];  // the abort marker ends it
+      return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
+             const int64_t *aborted_pids, const int64_t *aborted_first, int32_t n_aborted) {
+  Arena arena;
+  arena.alloc = c->alloc;
+  BatchReader br;
+  br.decompressed.alloc = c->alloc;
+  br.legacy_scratch.alloc = c->alloc;
+  batch_reader_init(&br, records, len);
+  Aborted ab{aborted_pids, aborted_first, c->cfg.read_uncommitted ? 0 : n_aborted, nullptr, nullptr, 0};
+  ab.taken = arena_new_array<bool>(&arena, size_t(n_aborted) + 1);
+  ab.active = arena_new_array<int64_t>(&arena, size_t(n_aborted) + 1);
+  uint32_t gen = c->assign_gen, seq = ps->seq;
+  c->delivering = true;
+  BatchView b;
+  int rc;
+  bool failed = false;
+  while (!failed && ab.taken && ab.active && (rc = batch_next(&br, &b)) == 1) {
+    if (stale(c, ps, gen, seq)) break;
+    if (b.last_offset() < ps->position) continue;
+    if (b.control() || aborted_skip(&ab, b)) {
+      skip_to(ps, b.last_offset() + 1);
+      continue;
+    }
+    arena_reset(&arena);
+    // The records at or after position, as views.
+    size_t cap = b.count > 0 ? size_t(b.count) : 1;
+    uvk_consumer_message *msgs = arena_new_array<uvk_consumer_message>(&arena, cap);
+    if (!msgs) break;
+    size_t n = 0;
+    RecordIter it;
+    record_iter_init(&it, &b);
+    RecordView rec;
+    int rr;
+    while (n < cap && (rr = record_next(&it, &rec)) == 1) {
+      if (rec.offset < ps->position) continue;
+      uvk_consumer_message *m = &msgs[n];
+      m->offset = rec.offset;
+      m->timestamp = rec.timestamp;
+      m->attributes = b.attributes;
+      m->key = rec.key;
+      m->key_len = rec.key ? size_t(rec.key_len) : 0;
+      m->value = rec.value;
+      m->value_len = rec.value ? size_t(rec.value_len) : 0;
+      m->n_headers = rec.n_headers > 0 ? size_t(rec.n_headers) : 0;
+      m->headers = nullptr;
+      if (m->n_headers) {
+        uvk_header *hs = arena_new_array<uvk_header>(&arena, m->n_headers);
+        Reader hr = reader_make(rec.headers, rec.headers_len);
+        RecordHeader h;
+        size_t k = 0;
+        while (hs && k < m->n_headers && header_next(&hr, &h) == 1) {
+          char *name = static_cast<char *>(arena_alloc(&arena, size_t(h.key_len) + 1, 1));
+          if (!name) break;
+          memcpy(name, h.key, size_t(h.key_len));
+          hs[k++] = uvk_header{name, h.value, h.value ? size_t(h.value_len) : 0};
+        }
+        m->headers = hs;
+        m->n_headers = k;
+      }
+      n++;
+    }
+    if (n == 0) {
+      skip_to(ps, b.last_offset() + 1);
+      continue;
+    }
+    uvk_batch batch;
+    batch.topic = ps->topic;
+    batch.partition = ps->partition;
+    batch.high_watermark = high_watermark;
+    batch.messages = msgs;
+    batch.n_messages = n;
+    batch.first_offset = msgs[0].offset;
+    batch.last_offset = msgs[n - 1].offset;
+    batch.offset_lag = high_watermark - 1 - batch.last_offset;
+    batch.offset_lag_low = high_watermark - 1 - batch.first_offset;
+    uint64_t t0 = time_now_ms();
+    emit_batch(c, UVK_EVENT_START_BATCH_PROCESS, batch, 0);
+    if (c->run.each_message) {
+      for (size_t i = 0; i < n; i++) {
+        uint32_t seeks = ps->seeks;
+        int hr = c->run.each_message(static_cast<uvk_consumer *>(c->hooks.owner), &batch, &msgs[i], c->run.ud);
+        if (hr != 0) {
+          failed = true;
+          break;
+        }
+        // Done, also when the handler paused or stopped meanwhile; a seek decides instead.
+        if (c->assign_gen == gen && ps->seeks == seeks) {
+          ps->resolved = ps->position = msgs[i].offset + 1;
+          ps->since_commit++;
+        }
+        if (stale(c, ps, gen, seq)) break;
+      }
+    } else {
+      int64_t before = ps->position;
+      uint32_t seeks = ps->seeks;
+      int hr = c->run.each_batch(static_cast<uvk_consumer *>(c->hooks.owner), &batch, c->run.ud);
+      bool mine = c->assign_gen == gen && ps->seeks == seeks;
+      if (hr == 0 && c->run.each_batch_auto_resolve && mine && c->running) {
+        ps->since_commit += int32_t(n);
+        ps->resolved = batch.last_offset + 1;
+      }
+      // The next fetch starts after what is resolved (KafkaJS): unresolved messages come again.
+      if (mine) ps->position = ps->resolved > before ? ps->resolved : before;
+      failed = hr != 0;
+    }
+    emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, int64_t(time_now_ms() - t0));
+    if (!failed && c->assign_gen == gen && ps->position == batch.last_offset + 1)
+      skip_to(ps, b.last_offset() + 1);  // compacted tail of the batch
+    if (!failed && ps->position <= batch.last_offset) break;  // eachBatch left some unresolved
+  }
+  c->delivering = false;
+  if (failed && c->assign_gen == gen) {
+    // The handler failed: what it did not finish is fetched again after the retry time.
+    int64_t wait = 0;
+    if (retry_on_error(&ps->retry, c->cfg.retry, &c->e->rng, UVK_ETIMEDOUT, &wait) != RetryVerdict::kRetry)
+      wait = c->cfg.retry.max_retry_time;
+    ps->not_before = c->e->now + uint64_t(wait);
+  }
+  batch_reader_free(&br);
+  arena_free(&arena);
+}
+
+int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hooks, const Allocator *a,
+                 Consumer **out, char *why, size_t why_len) {
+  *out = nullptr;
+  if (!cfg.group_id || !*cfg.group_id) {
+    set_why(why, why_len, "groupId is required");
+    return UVK_EINVAL;
+  }
+  if (cfg.heartbeat_interval >= cfg.session_timeout) {
+    set_why(why, why_len, "heartbeatInterval must be lower than sessionTimeout");
+    return UVK_EINVAL;
+  }
+  void *mem = mem_alloc(a, sizeof(Consumer));
+  if (!mem) return UVK_ENOMEM;
+  Consumer *c = new (mem) Consumer();
+  memset(static_cast<void *>(c), 0, sizeof *c);
+  c->e = e;
+  c->alloc = a;
+  c->cfg = cfg;
+  c->hooks = hooks;
+  c->group_id = dup_cstr(a, cfg.group_id);
+  c->rack_id = dup_cstr(a, cfg.rack_id ? cfg.rack_id : "");
+  c->assigner_names = dup_cstr(a, cfg.assigners && *cfg.assigners ? cfg.assigners : "RoundRobinAssigner");
+  c->member_id = dup_cstr(a, "");
+  c->leader_id = dup_cstr(a, "");
+  c->protocol = dup_cstr(a, "");
+  c->generation = -1;
+  c->coordinator = -1;
+  c->state = kGroupIdle;
+  if (!c->group_id || !c->rack_id || !c->assigner_names || !c->member_id || !c->leader_id || !c->protocol) {
+    consumer_free(c);
+    return UVK_ENOMEM;
+  }
+  // "RoundRobinAssigner,range": split in place; each must be a built-in.
+  for (char *s = c->assigner_names; *s && c->n_assigners < 8;) {
+    char *end = strchr(s, ',');
+    if (end) *end = 0;
+    while (*s == ' ') s++;
+    if (!builtin_assignor(s)) {
+      set_why(why, why_len, "partitionAssigners: unknown assigner (RoundRobinAssigner, range, roundrobin)");
+      consumer_free(c);
+      return UVK_EINVAL;
+    }
+    c->assigners[c->n_assigners++] = s;
+    if (!end) break;
+    s = end + 1;
+  }
+  retry_start(&c->group_retry, c->cfg.retry, &e->rng);
+  *out = c;
+  return 0;
+}
+
+void consumer_free(Consumer *c) {
+  if (!c) return;
+  for (Pending *p = c->pending; p; p = p->next) p->c = nullptr;  // they free themselves
+  engine_cancel_timer(c->e, &c->heartbeat_timer);
+  engine_cancel_timer(c->e, &c->group_timer);
+  engine_cancel_timer(c->e, &c->fetch_timer);
+  const Allocator *a = c->alloc;
+  for (int32_t i = 0; i < c->n_subs; i++) mem_free(a, c->subs[i].name);
+  for (int32_t i = 0; i < c->n_paused; i++) mem_free(a, c->paused[i].topic);
+  mem_free(a, c->subs);
+  mem_free(a, c->paused);
+  mem_free(a, c->parts);
+  mem_free(a, c->group_id);
+  mem_free(a, c->rack_id);
+  mem_free(a, c->assigner_names);
+  mem_free(a, c->member_id);
+  mem_free(a, c->leader_id);
+  mem_free(a, c->protocol);
+  if (c->stop_err) error_release(c->stop_err);
+  c->~Consumer();
+  mem_free(a, c);
+}
+
+int consumer_subscribe(Consumer *c, const char *topic, bool from_beginning) {
+  if (!topic || !*topic || strlen(topic) > 249) return UVK_EINVAL;
+  if (c->running || c->state != kGroupIdle) return UVK_ESTATE;
+  for (int32_t i = 0; i < c->n_subs; i++)
+    if (strcmp(c->subs[i].name, topic) == 0) {
+      c->subs[i].from_beginning = from_beginning;
+      return 0;
+    }
+  if (c->n_subs >= 256) return UVK_EINVAL;
+  TopicSub *subs = static_cast<TopicSub *>(mem_realloc(c->alloc, c->subs, sizeof(TopicSub) * size_t(c->n_subs + 1)));
+  if (!subs) return UVK_ENOMEM;
+  c->subs = subs;
+  char *name = dup_cstr(c->alloc, topic);
+  if (!name) return UVK_ENOMEM;
+  c->subs[c->n_subs++] = TopicSub{name, from_beginning};
+  return 0;
+}
+
+int consumer_run(Consumer *c, const uvk_run_options &opts, uint64_t now) {
+  if ((opts.each_batch == nullptr) == (opts.each_message == nullptr)) return UVK_EINVAL;
+  if (c->running || c->state != kGroupIdle) return UVK_ESTATE;
+  if (c->n_subs == 0) return UVK_EINVAL;
+  c->run = opts;
+  c->running = true;
+  c->last_commit_at = now;
+  group_start(c, now);
+  return 0;
+}
+
+namespace {
+
+void stop_after_commit(void *ud, const uvk_error *err) {
+  Consumer *c = static_cast<Consumer *>(ud);
+  if (err && !c->stop_err) c->stop_err = error_retain(err);
+  group_leave(c, c->e->now);
+}
+
+void stop_now(void *ud, uint64_t now) {
+  Consumer *c = static_cast<Consumer *>(ud);
+  if (c->run.auto_commit && c->generation >= 0) {
+    if (!c->commit_in_flight) group_commit(c, now);
+    if (c->commit_in_flight) {
+      c->commit_waiter = stop_after_commit;
+      c->commit_waiter_ud = c;
+      return;
+    }
+  }
+  group_leave(c, now);
+}
+
+}  // namespace
+
+int consumer_stop(Consumer *c, ConsumerDoneFn fn, void *ud, uint64_t now) {
+  if (c->state == kGroupStopping || c->stop_fn) return UVK_ESTATE;
+  bool was_member = c->state == kGroupStable;
+  c->running = false;
+  c->assign_gen++;
+  engine_cancel_timer(c->e, &c->heartbeat_timer);
+  engine_cancel_timer(c->e, &c->fetch_timer);
+  c->stop_fn = fn;
+  c->stop_ud = ud;
+  if (c->state == kGroupIdle || c->state == kGroupStopped) {
+    c->state = kGroupStopping;
+    engine_add_timer(c->e, &c->group_timer, now, [](void *u, uint64_t) {
+      Consumer *cc = static_cast<Consumer *>(u);
+      cc->generation = -1;
+      group_leave(cc, cc->e->now);
+    }, c);
+    return 0;
+  }
+  c->state = kGroupStopping;
+  if (!was_member) c->generation = -1;  // mid-join: nothing to commit, nothing to leave
+  // Never from inside a handler's call stack: the rest runs on the next loop turn.
+  engine_add_timer(c->e, &c->group_timer, now, stop_now, c);
+  return 0;
+}
+
+int consumer_resolve_offset(Consumer *c, const char *topic, int32_t partition, int64_t offset) {
+  if (!topic || offset < 0) return UVK_EINVAL;
+  PartState *ps = find_part(c, topic, partition);
+  if (!ps) return UVK_ENOTFOUND;
+  if (offset + 1 > ps->resolved) {
+    ps->since_commit += int32_t(ps->resolved >= 0 ? offset + 1 - ps->resolved : 1);
+    ps->resolved = offset + 1;
+  }
+  return 0;
+}
+
+int consumer_commit_if_necessary(Consumer *c, uint64_t now) {
+  if (!c->run.auto_commit || c->state != kGroupStable) return 0;
+  bool by_time = c->run.auto_commit_interval >= 0 && now - c->last_commit_at >= uint64_t(c->run.auto_commit_interval);
+  int64_t pending = 0;
+  for (int32_t i = 0; i < c->n_parts; i++) pending += c->parts[i].since_commit;
+  bool by_count = c->run.auto_commit_threshold >= 0 && pending >= c->run.auto_commit_threshold;
+  bool always = c->run.auto_commit_interval < 0 && c->run.auto_commit_threshold < 0;
+  if (!(always || by_time || by_count)) return 0;
+  return group_commit(c, now);
+}
+
+int consumer_seek(Consumer *c, const char *topic, int32_t partition, int64_t offset, uint64_t now) {
+  if (!topic || offset < 0 || partition < 0) return UVK_EINVAL;
+  if (!c->running) return UVK_ESTATE;  // KafkaJS: seek only after run
+  PartState *ps = find_part(c, topic, partition);
+  if (!ps) return UVK_ENOTFOUND;
+  ps->position = offset;
+  ps->resolved = offset;
+  ps->seq++;
+  ps->seeks++;
+  ps->not_before = 0;
+  if (c->run.auto_commit) {
+    uvk_topic_partition_offset o{ps->topic, partition, offset};
+    consumer_commit(c, &o, 1, nullptr, nullptr, now);
+  }
+  if (!c->delivering) fetch_schedule(c, now);
+  return 0;
+}
+
+int consumer_pause(Consumer *c, const char *topic, const int32_t *partitions, size_t n, bool pause, uint64_t now) {
+  if (!topic || !*topic || (n > 0 && !partitions) || n > 100000) return UVK_EINVAL;
+  size_t count = n ? n : 1;
+  for (size_t k = 0; k < count; k++) {
+    int32_t part = n ? partitions[k] : -1;
+    if (n && part < 0) return UVK_EINVAL;
+    // Drop matching entries (resume; or pause again replacing the same entry).
+    for (int32_t i = 0; i < c->n_paused;) {
+      PauseEntry *pe = &c->paused[i];
+      if (strcmp(pe->topic, topic) == 0 && (part == -1 || pe->partition == part)) {
+        mem_free(c->alloc, pe->topic);
+        c->paused[i] = c->paused[--c->n_paused];
+      } else {
+        i++;
+      }
+    }
+    if (!pause) continue;
+    PauseEntry *pes = static_cast<PauseEntry *>(mem_realloc(c->alloc, c->paused, sizeof(PauseEntry) * size_t(c->n_paused + 1)));
+    if (!pes) return UVK_ENOMEM;
+    c->paused = pes;
+    char *name = dup_cstr(c->alloc, topic);
+    if (!name) return UVK_ENOMEM;
+    c->paused[c->n_paused++] = PauseEntry{name, part};
+  }
+  for (int32_t i = 0; i < c->n_parts; i++)
+    if (strcmp(c->parts[i].topic, topic) == 0) c->parts[i].seq++;  // batches in flight are stale
+  if (!pause && !c->delivering) fetch_schedule(c, now);
+  return 0;
+}
+
+bool consumer_is_paused(const Consumer *c, const char *topic, int32_t partition) {
+  for (int32_t i = 0; i < c->n_paused; i++)
+    if ((c->paused[i].partition == -1 || c->paused[i].partition == partition) && strcmp(c->paused[i].topic, topic) == 0)
+      return true;
+  return false;
+}
+
+bool consumer_is_running(const Consumer *c) { return c->running; }
+
+bool consumer_is_stale(const Consumer *c, const char *topic, int32_t partition) {
+  if (!c->running) return true;
+  for (int32_t i = 0; i < c->n_parts; i++)
+    if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0)
+      return c->state != kGroupStable || part_paused(c, &c->parts[i]);
+  return true;  // not assigned (any more)
+}
+
+size_t consumer_assignment(const Consumer *c, uvk_topic_partition *out, size_t cap) {
+  if (c->state != kGroupStable) return 0;
+  for (int32_t i = 0; i < c->n_parts && size_t(i) < cap; i++)
+    out[i] = uvk_topic_partition{c->parts[i].topic, c->parts[i].partition};
+  return size_t(c->n_parts);
+}
+
+const char *consumer_member_id(const Consumer *c) { return c->member_id; }
+int32_t consumer_generation(const Consumer *c) { return c->generation; }
+
+}  // namespace uvk

@@ -1,0 +1,529 @@
+// Where each assigned partition starts (OffsetFetch; ListOffsets earliest / latest when the
+// group has nothing), and Fetch: one request in flight per leader, covering every partition
+// it leads that is neither paused nor backing off.
+#include <string.h>
+
+#include "client/consumer_internal.h"
+#include "engine/coordinator.h"
+#include "engine/kafka_errors.h"
+#include "engine/metadata.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/fetch.h"
+#include "proto/gen/list_offsets.h"
+#include "proto/gen/offset_fetch.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+namespace {
+
+enum PendingKind { kOffsetFetch = 20, kEnsure, kListOffsets, kFetch };
+
+const int16_t kOffsetOutOfRange = 1;
+const int16_t kMaxFetchVersion = 12;   // 13+ names topics by id only
+const int16_t kMaxOffsetFetchVersion = 7;  // 8+ batches groups
+
+proto::Str str(const char *s) { return proto::Str{s, int32_t(strlen(s))}; }
+
+bool same(const proto::Str &a, const char *b) {
+  return int32_t(strlen(b)) == a.len && memcmp(a.data, b, size_t(a.len)) == 0;
+}
+
+void back_off(Consumer *c, PartState *ps, uint64_t now) {
+  int64_t wait = 0;
+  if (retry_on_error(&ps->retry, c->cfg.retry, &c->e->rng, UVK_ETIMEDOUT, &wait) != RetryVerdict::kRetry) {
+    // Keep trying a partition forever, at the longest wait: the consumer never gives one up.
+    wait = c->cfg.retry.max_retry_time;
+  }
+  ps->not_before = now + uint64_t(wait);
+}
+
+void retry_soon(void *ud, uint64_t now) { fetch_schedule(static_cast<Consumer *>(ud), now); }
+
+void set_name(proto::FetchRequest::FetchTopic *t, proto::Str s) { t->topic = s; }
+void set_name(proto::ListOffsetsRequest::ListOffsetsTopic *t, proto::Str s) { t->name = s; }
+
+// Groups the partitions selected by `pick` per topic into a request's topic array.
+template <typename Topic, typename Part, typename Fill>
+int group_by_topic(Pending *p, Consumer *c, Topic **out_topics, int32_t *out_n, Fill fill) {
+  Topic *ts = arena_construct_array<Topic>(&p->arena, size_t(p->n_parts) + 1);
+  Part *ps = arena_construct_array<Part>(&p->arena, size_t(p->n_parts) + 1);
+  if (!ts || !ps) return UVK_ENOMEM;
+  int32_t nt = 0, np = 0;
+  for (int32_t i = 0; i < p->n_parts; i++) {
+    const char *topic = c->parts[p->parts[i]].topic;
+    bool seen = false;
+    for (int32_t j = 0; j < i && !seen; j++) seen = c->parts[p->parts[j]].topic == topic;
+    if (seen) continue;
+    set_name(&ts[nt], str(topic));
+    ts[nt].partitions.items = &ps[np];
+    for (int32_t j = i; j < p->n_parts; j++) {
+      if (c->parts[p->parts[j]].topic != topic) continue;
+      fill(&ps[np], &c->parts[p->parts[j]], j);
+      np++;
+      ts[nt].partitions.count++;
+    }
+    nt++;
+  }
+  *out_topics = ts;
+  *out_n = nt;
+  return 0;
+}
+
+// ---- OffsetFetch ------------------------------------------------------------------------
+
+int encode_offset_fetch(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  proto::OffsetFetchRequest req;
+  if (!c || p->gen != c->assign_gen) return proto::encode(out, req, version);
+  req.group_id = str(c->group_id);
+  using T = proto::OffsetFetchRequest::OffsetFetchRequestTopic;
+  T *ts = arena_construct_array<T>(&p->arena, size_t(p->n_parts) + 1);
+  int32_t *ids = arena_new_array<int32_t>(&p->arena, size_t(p->n_parts) + 1);
+  if (!ts || !ids) return UVK_ENOMEM;
+  int32_t nt = 0, ni = 0;
+  for (int32_t i = 0; i < p->n_parts; i++) {
+    const char *topic = c->parts[p->parts[i]].topic;
+    bool seen = false;
+    for (int32_t j = 0; j < i && !seen; j++) seen = c->parts[p->parts[j]].topic == topic;
+    if (seen) continue;
+    ts[nt].name = str(topic);
+    ts[nt].partition_indexes.items = &ids[ni];
+    for (int32_t j = i; j < p->n_parts; j++)
+      if (c->parts[p->parts[j]].topic == topic) {
+        ids[ni++] = c->parts[p->parts[j]].partition;
+        ts[nt].partition_indexes.count++;
+      }
+    nt++;
+  }
+  req.topics.items = ts;
+  req.topics.count = nt;
+  return proto::encode(out, req, version);
+}
+
+void offsets_retry(void *ud, uint64_t now) {
+  Consumer *c = static_cast<Consumer *>(ud);
+  c->offsets_loading = false;
+  offsets_load(c, now);
+}
+
+void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  if (!c || p->gen != c->assign_gen || c->state != kGroupStable) {
+    if (c && p->gen == c->assign_gen) c->offsets_loading = false;
+    pending_free(p);
+    return;
+  }
+  uint64_t now = c->e->now;
+  proto::OffsetFetchResponse resp;
+  if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
+  if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
+  for (int32_t t = 0; err == 0 && t < resp.topics.count; t++)
+    for (int32_t i = 0; err == 0 && i < resp.topics.items[t].partitions.count; i++) {
+      const auto &pr = resp.topics.items[t].partitions.items[i];
+      if (pr.error_code != 0) {
+        err = UVK_ERR_KAFKA(pr.error_code);
+        break;
+      }
+      for (int32_t j = 0; j < p->n_parts; j++) {
+        PartState *ps = &c->parts[p->parts[j]];
+        if (ps->partition != pr.partition_index || !same(resp.topics.items[t].name, ps->topic)) continue;
+        ps->committed = pr.committed_offset;
+        ps->position = pr.committed_offset;  // -1: none; reset by ListOffsets
+        ps->seq++;
+      }
+    }
+  pending_free(p);
+  if (err != 0) {
+    consumer_log(c, UVK_LOG_WARN, "OffsetFetch failed: %s", uvk_err_name(err));
+    // Coordinator moved, offsets loading, unstable offsets: all transient. Try again.
+    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
+    int64_t wait = 0;
+    if (retry_on_error(&c->group_retry, c->cfg.retry, &c->e->rng, err, &wait) != RetryVerdict::kRetry)
+      wait = c->cfg.retry.max_retry_time;
+    engine_add_timer(c->e, &c->group_timer, now + uint64_t(wait), offsets_retry, c);
+    return;
+  }
+  c->offsets_loading = false;
+  c->offsets_loaded = true;
+  consumer_log(c, UVK_LOG_DEBUG, "Committed offsets loaded for %d partitions", int(c->n_parts));
+  fetch_schedule(c, now);
+}
+
+void on_offsets_coordinator(void *ud, const uvk_error *err, int32_t node) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  if (!c || p->gen != c->assign_gen) {
+    pending_free(p);
+    return;
+  }
+  uint64_t now = c->e->now;
+  if (err) {
+    pending_free(p);
+    engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
+    return;
+  }
+  c->coordinator = node;
+  if (engine_send(c->e, node, &p->req, now) != 0) {
+    pending_free(p);
+    engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
+  }
+}
+
+// ---- metadata, ListOffsets --------------------------------------------------------------
+
+void on_ensured(void *ud, const uvk_error *err) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  pending_free(p);
+  if (!c) return;
+  c->ensuring = false;
+  uint64_t now = c->e->now;
+  if (err) {
+    engine_add_timer(c->e, &c->fetch_timer, now + uint64_t(c->cfg.retry.initial_retry_time), retry_soon, c);
+    return;
+  }
+  c->metadata_ready = true;
+  fetch_schedule(c, now);
+}
+
+int encode_list_offsets(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  proto::ListOffsetsRequest req;
+  req.replica_id = -1;
+  if (!c || p->gen != c->assign_gen) return proto::encode(out, req, version);
+  req.isolation_level = c->cfg.read_uncommitted ? 0 : 1;
+  using T = proto::ListOffsetsRequest::ListOffsetsTopic;
+  using P = proto::ListOffsetsRequest::ListOffsetsPartition;
+  T *ts = nullptr;
+  int32_t nt = 0;
+  int rc = group_by_topic<T, P>(p, c, &ts, &nt, [](P *out_p, const PartState *ps, int32_t) {
+    out_p->partition_index = ps->partition;
+    out_p->timestamp = ps->from_beginning ? -2 : -1;  // earliest : latest
+  });
+  if (rc != 0) return rc;
+  req.topics.items = ts;
+  req.topics.count = nt;
+  return proto::encode(out, req, version);
+}
+
+void on_list_offsets(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  if (!c || p->gen != c->assign_gen) {
+    pending_free(p);
+    return;
+  }
+  uint64_t now = c->e->now;
+  proto::ListOffsetsResponse resp;
+  if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
+  for (int32_t j = 0; j < p->n_parts; j++) c->parts[p->parts[j]].resetting = false;
+  if (err != 0) consumer_log(c, UVK_LOG_WARN, "ListOffsets failed: %s", uvk_err_name(err));
+  if (err != 0) {
+    for (int32_t j = 0; j < p->n_parts; j++) back_off(c, &c->parts[p->parts[j]], now);
+    c->metadata_ready = false;
+  } else {
+    for (int32_t t = 0; t < resp.topics.count; t++)
+      for (int32_t i = 0; i < resp.topics.items[t].partitions.count; i++) {
+        const auto &pr = resp.topics.items[t].partitions.items[i];
+        for (int32_t j = 0; j < p->n_parts; j++) {
+          PartState *ps = &c->parts[p->parts[j]];
+          if (ps->partition != pr.partition_index || !same(resp.topics.items[t].name, ps->topic)) continue;
+          if (pr.error_code != 0) {
+            consumer_log(c, UVK_LOG_WARN, "ListOffsets %s/%d: %s", ps->topic, int(ps->partition),
+                         uvk_err_name(UVK_ERR_KAFKA(pr.error_code)));
+            if (metadata_cache_on_error(&c->e->mcache, ps->topic, pr.error_code)) c->metadata_ready = false;
+            back_off(c, ps, now);
+            continue;
+          }
+          if (ps->seq != p->seqs[j]) continue;  // a seek overtook the reset
+          ps->position = pr.offset;
+          ps->seq++;
+        }
+      }
+  }
+  pending_free(p);
+  fetch_schedule(c, now);
+}
+
+// ---- Fetch ------------------------------------------------------------------------------
+
+int encode_fetch(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  proto::FetchRequest req;
+  if (!c || p->gen != c->assign_gen) return proto::encode(out, req, version);
+  req.replica_id = -1;
+  req.max_wait_ms = c->cfg.max_wait_ms;
+  req.min_bytes = c->cfg.min_bytes;
+  req.max_bytes = c->cfg.max_bytes;
+  req.isolation_level = c->cfg.read_uncommitted ? 0 : 1;
+  req.session_id = 0;
+  req.session_epoch = -1;  // no fetch session: full requests each time
+  req.rack_id = str(c->rack_id);
+  using T = proto::FetchRequest::FetchTopic;
+  using P = proto::FetchRequest::FetchPartition;
+  T *ts = nullptr;
+  int32_t nt = 0;
+  int32_t max_part = c->cfg.max_bytes_per_partition;
+  const int64_t *offsets = p->offsets;
+  int rc = group_by_topic<T, P>(p, c, &ts, &nt, [max_part, offsets](P *out_p, const PartState *ps, int32_t j) {
+    out_p->partition = ps->partition;
+    out_p->fetch_offset = offsets[j];
+    out_p->partition_max_bytes = max_part;
+  });
+  if (rc != 0) return rc;
+  req.topics.items = ts;
+  req.topics.count = nt;
+  return proto::encode(out, req, version);
+}
+
+void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  if (!c || p->gen != c->assign_gen) {
+    pending_free(p);
+    return;
+  }
+  uint64_t now = c->e->now;
+  for (int32_t j = 0; j < p->n_parts; j++) c->parts[p->parts[j]].fetching = false;
+  proto::FetchResponse resp;
+  if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
+  if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
+  int32_t batches = 0;
+  if (err != 0) consumer_log(c, UVK_LOG_WARN, "Fetch from node %d failed: %s", int(p->node), uvk_err_name(err));
+  if (err != 0) {
+    for (int32_t j = 0; j < p->n_parts; j++) back_off(c, &c->parts[p->parts[j]], now);
+    c->metadata_ready = false;
+  } else {
+    uint32_t gen = c->assign_gen;
+    for (int32_t t = 0; t < resp.responses.count && gen == c->assign_gen; t++) {
+      const auto &tr = resp.responses.items[t];
+      for (int32_t i = 0; i < tr.partitions.count && gen == c->assign_gen; i++) {
+        const auto &pr = tr.partitions.items[i];
+        int32_t j = 0;
+        for (; j < p->n_parts; j++) {
+          PartState *ps = &c->parts[p->parts[j]];
+          if (ps->partition == pr.partition_index && same(tr.topic, ps->topic)) break;
+        }
+        if (j == p->n_parts) continue;  // not asked for
+        PartState *ps = &c->parts[p->parts[j]];
+        if (ps->seq != p->seqs[j] || ps->position != p->offsets[j]) continue;  // overtaken
+        if (pr.error_code == kOffsetOutOfRange) {
+          ps->position = -1;  // reset by the from-beginning policy
+          ps->seq++;
+          continue;
+        }
+        if (pr.error_code != 0) {
+          consumer_log(c, UVK_LOG_WARN, "Fetch %s/%d: %s", ps->topic, int(ps->partition),
+                       uvk_err_name(UVK_ERR_KAFKA(pr.error_code)));
+          if (metadata_cache_on_error(&c->e->mcache, ps->topic, pr.error_code)) c->metadata_ready = false;
+          back_off(c, ps, now);
+          continue;
+        }
+        retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
+        ps->high_watermark = pr.high_watermark;
+        if (pr.records.len <= 0 || part_paused(c, ps)) continue;
+        // Aborted transactions (read_committed): their producer ids and first offsets.
+        int32_t na = pr.aborted_transactions.count > 0 ? pr.aborted_transactions.count : 0;
+        int64_t *pids = arena_new_array<int64_t>(&p->arena, size_t(na) + 1);
+        int64_t *firsts = arena_new_array<int64_t>(&p->arena, size_t(na) + 1);
+        if (!pids || !firsts) {
+          back_off(c, ps, now);
+          continue;
+        }
+        for (int32_t a = 0; a < na; a++) {
+          pids[a] = pr.aborted_transactions.items[a].producer_id;
+          firsts[a] = pr.aborted_transactions.items[a].first_offset;
+        }
+        batches++;
+        deliver(c, ps, pr.records.data, size_t(pr.records.len), pr.high_watermark, pids, firsts, na);
+      }
+    }
+  }
+  uvk_event_fetch ev{p->node, batches, int64_t(now - p->started)};
+  pending_free(p);
+  consumer_emit(c, UVK_EVENT_FETCH, &ev);
+  if (c->run.auto_commit) consumer_commit_if_necessary(c, now);
+  fetch_schedule(c, now);
+}
+
+bool node_busy(const Consumer *c, int32_t node) {
+  for (const Pending *p = c->pending; p; p = p->next)
+    if ((p->kind == kFetch || p->kind == kListOffsets) && p->node == node && p->gen == c->assign_gen) return true;
+  return false;
+}
+
+// One request of `kind` to `node` for the marked partitions (mark[i] == node).
+void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, const bool *want, uint64_t now) {
+  Pending *p = pending_new(c, kind);
+  if (!p) return;
+  int32_t n = 0;
+  for (int32_t i = 0; i < c->n_parts; i++) n += want[i] && leaders[i] == node;
+  p->parts = arena_new_array<int32_t>(&p->arena, size_t(n) + 1);
+  p->seqs = arena_new_array<uint32_t>(&p->arena, size_t(n) + 1);
+  p->offsets = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);
+  if (!p->parts || !p->seqs || !p->offsets) {
+    pending_free(p);
+    return;
+  }
+  for (int32_t i = 0; i < c->n_parts; i++) {
+    if (!want[i] || leaders[i] != node) continue;
+    PartState *ps = &c->parts[i];
+    p->parts[p->n_parts] = i;
+    p->seqs[p->n_parts] = ps->seq;
+    p->offsets[p->n_parts] = ps->position;
+    p->n_parts++;
+    if (kind == kFetch) ps->fetching = true;
+    else ps->resetting = true;
+  }
+  p->gen = c->assign_gen;
+  p->node = node;
+  p->started = now;
+  if (kind == kFetch) {
+    p->req.api_key = proto::kFetch;
+    p->req.min_version = 4;
+    p->req.max_version = kMaxFetchVersion;
+    p->req.encode = encode_fetch;
+    p->req.done = on_fetch;
+    p->req.deadline = now + uint64_t(c->cfg.max_wait_ms) + c->e->cfg.conn.request_timeout_ms;
+  } else {
+    p->req.api_key = proto::kListOffsets;
+    p->req.min_version = 1;
+    p->req.max_version = proto::ListOffsetsRequest::kMaxVersion;
+    p->req.encode = encode_list_offsets;
+    p->req.done = on_list_offsets;
+  }
+  p->req.ud = p;
+  consumer_log(c, UVK_LOG_DEBUG, "%s to node %d for %d partitions", kind == kFetch ? "Fetch" : "ListOffsets",
+               int(node), int(p->n_parts));
+  int rc = engine_send(c->e, node, &p->req, now);  // p may be gone once this returns 0
+  if (rc != 0) {
+    for (int32_t j = 0; j < p->n_parts; j++) {
+      PartState *ps = &c->parts[p->parts[j]];
+      ps->fetching = ps->resetting = false;
+      back_off(c, ps, now);
+    }
+    c->metadata_ready = false;
+    pending_free(p);
+  }
+}
+
+}  // namespace
+
+void offsets_load(Consumer *c, uint64_t now) {
+  if (c->state != kGroupStable || c->offsets_loading) return;
+  c->offsets_loaded = false;
+  if (c->n_parts == 0) {
+    c->offsets_loaded = true;
+    return;
+  }
+  Pending *p = pending_new(c, kOffsetFetch);
+  if (!p) return;
+  p->parts = arena_new_array<int32_t>(&p->arena, size_t(c->n_parts) + 1);
+  if (!p->parts) {
+    pending_free(p);
+    return;
+  }
+  for (int32_t i = 0; i < c->n_parts; i++) p->parts[i] = i;
+  p->n_parts = c->n_parts;
+  p->gen = c->assign_gen;
+  p->req.api_key = proto::kOffsetFetch;
+  p->req.min_version = 1;
+  p->req.max_version = kMaxOffsetFetchVersion;
+  p->req.encode = encode_offset_fetch;
+  p->req.done = on_offset_fetch;
+  p->req.ud = p;
+  c->offsets_loading = true;
+  if (c->coordinator < 0) {
+    if (coordinator_find(c->e, kCoordinatorGroup, c->group_id, on_offsets_coordinator, p, now) != 0) {
+      pending_free(p);
+      c->offsets_loading = false;
+    }
+    return;
+  }
+  if (engine_send(c->e, c->coordinator, &p->req, now) != 0) {
+    pending_free(p);
+    engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
+  }
+}
+
+void fetch_schedule(Consumer *c, uint64_t now) {
+  if (!c->running || c->state != kGroupStable || !c->offsets_loaded || c->delivering || c->n_parts == 0) return;
+  if (!c->metadata_ready) {
+    if (c->ensuring) return;
+    const char *topics[256];
+    int n = 0;
+    for (int32_t i = 0; i < c->n_parts && n < 256; i++) {
+      bool seen = false;
+      for (int k = 0; k < n && !seen; k++) seen = topics[k] == c->parts[i].topic;
+      if (!seen) topics[n++] = c->parts[i].topic;
+    }
+    Pending *p = pending_new(c, kEnsure);
+    if (!p) return;
+    c->ensuring = true;
+    if (metadata_ensure(c->e, topics, n, on_ensured, p, now) != 0) {
+      c->ensuring = false;
+      pending_free(p);
+    }
+    return;
+  }
+  int32_t *leaders = static_cast<int32_t *>(mem_alloc(c->alloc, sizeof(int32_t) * size_t(c->n_parts)));
+  bool *reset = static_cast<bool *>(mem_alloc(c->alloc, size_t(c->n_parts)));
+  bool *fetch = static_cast<bool *>(mem_alloc(c->alloc, size_t(c->n_parts)));
+  if (!leaders || !reset || !fetch) {
+    mem_free(c->alloc, leaders);
+    mem_free(c->alloc, reset);
+    mem_free(c->alloc, fetch);
+    return;
+  }
+  uint64_t next_wake = 0;
+  for (int32_t i = 0; i < c->n_parts; i++) {
+    PartState *ps = &c->parts[i];
+    reset[i] = fetch[i] = false;
+    leaders[i] = -1;
+    if (ps->not_before > now) {
+      if (!next_wake || ps->not_before < next_wake) next_wake = ps->not_before;
+      continue;
+    }
+    if (ps->fetching || ps->resetting) continue;
+    if (engine_leader(c->e, ps->topic, ps->partition, &leaders[i]) != 0) {
+      metadata_cache_mark_stale(&c->e->mcache, ps->topic);
+      c->metadata_ready = false;
+      back_off(c, ps, now);
+      continue;
+    }
+    if (ps->position < 0) reset[i] = true;
+    else if (!part_paused(c, ps)) fetch[i] = true;
+  }
+  for (int32_t i = 0; i < c->n_parts; i++) {
+    if (reset[i]) {
+      int32_t node = leaders[i];
+      send_to_node(c, kListOffsets, node, leaders, reset, now);
+      for (int32_t k = i; k < c->n_parts; k++)
+        if (leaders[k] == node) reset[k] = false;
+    }
+  }
+  for (int32_t i = 0; i < c->n_parts; i++) {
+    if (fetch[i]) {
+      int32_t node = leaders[i];
+      if (!node_busy(c, node)) send_to_node(c, kFetch, node, leaders, fetch, now);
+      for (int32_t k = i; k < c->n_parts; k++)
+        if (leaders[k] == node) fetch[k] = false;
+    }
+  }
+  mem_free(c->alloc, leaders);
+  mem_free(c->alloc, reset);
+  mem_free(c->alloc, fetch);
+  if (!c->metadata_ready && !c->ensuring) {
+    engine_add_timer(c->e, &c->fetch_timer, now + uint64_t(c->cfg.retry.initial_retry_time), retry_soon, c);
+  } else if (next_wake && (!engine_timer_pending(c->e, &c->fetch_timer) || c->fetch_timer.deadline > next_wake)) {
+    engine_cancel_timer(c->e, &c->fetch_timer);
+    engine_add_timer(c->e, &c->fetch_timer, next_wake, retry_soon, c);
+  }
+}
+
+}  // namespace uvk

@@ -1,0 +1,818 @@
+// Group membership: FindCoordinator → JoinGroup → (leader: metadata, assign) SyncGroup →
+// stable (Heartbeat timer, offsets, fetching); REBALANCE_IN_PROGRESS and the like rejoin;
+// OffsetCommit of resolved offsets; LeaveGroup on stop.
+#include <stdlib.h>
+#include <string.h>
+
+#include <new>
+
+#include "client/assignor.h"
+#include "client/consumer_internal.h"
+#include "engine/coordinator.h"
+#include "engine/kafka_errors.h"
+#include "engine/metadata.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/heartbeat.h"
+#include "proto/gen/join_group.h"
+#include "proto/gen/leave_group.h"
+#include "proto/gen/offset_commit.h"
+#include "proto/gen/sync_group.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+namespace {
+
+enum PendingKind { kFind = 1, kJoin, kAssignMeta, kSync, kHeartbeat, kCommit, kLeave };
+
+const int16_t kCoordinatorLoading = 14, kCoordinatorNotAvailable = 15, kNotCoordinator = 16,
+              kIllegalGeneration = 22, kUnknownMemberId = 25, kRebalanceInProgress = 27,
+              kMemberIdRequired = 79;
+
+proto::Str str(const char *s) { return proto::Str{s, int32_t(strlen(s))}; }
+
+char *dup_str(const Allocator *a, const char *s, size_t n) {
+  char *d = static_cast<char *>(mem_alloc(a, n + 1));
+  if (!d) return nullptr;
+  memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+void set_str(Consumer *c, char **field, const char *s, size_t n) {
+  char *d = dup_str(c->alloc, s, n);
+  if (!d) return;  // keep the old value; the next answer tries again
+  mem_free(c->alloc, *field);
+  *field = d;
+}
+
+bool coordinator_error(int16_t code) {
+  return code == kCoordinatorLoading || code == kCoordinatorNotAvailable || code == kNotCoordinator;
+}
+
+void send_join(Consumer *c, uint64_t now);
+void send_heartbeat(void *ud, uint64_t now);
+
+void restart_later(void *ud, uint64_t now) { group_start(static_cast<Consumer *>(ud), now); }
+
+// A group operation failed with `code` (a UVK_E* or UVK_ERR_KAFKA): retried from
+// FindCoordinator by the retry policy; when retries run out KafkaJS "crashes" and restarts,
+// and a non-retriable error stops the consumer.
+void group_failed(Consumer *c, int code, const char *broker_message, uint64_t now) {
+  if (c->state == kGroupStopping || c->state == kGroupStopped || c->state == kGroupIdle) return;
+  if (code <= UVK_ERR_KAFKA(0) && coordinator_error(int16_t(UVK_ERR_KAFKA_CODE(code))))
+    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
+  if (code == UVK_ECLOSED || code == UVK_ECONNECT || code == UVK_ETIMEDOUT)
+    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
+  consumer_log(c, UVK_LOG_WARN, "Group operation failed: %s (%d)", uvk_err_name(code), code);
+  int64_t wait = 0;
+  RetryVerdict v = retry_on_error(&c->group_retry, c->cfg.retry, &c->e->rng, code, &wait);
+  c->state = kGroupFinding;
+  if (v == RetryVerdict::kRetry) {
+    engine_add_timer(c->e, &c->group_timer, now + uint64_t(wait), restart_later, c);
+    return;
+  }
+  int kafka = code <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(code)) : 0;
+  uvk_error *cause = error_new(c->alloc, code < 0 && kafka ? UVK_EKAFKA : code, kafka, broker_message,
+                               broker_message ? strlen(broker_message) : 0, nullptr);
+  if (v == RetryVerdict::kExhausted) {
+    uvk_error *err = error_retries_exceeded(c->alloc, cause, c->group_retry.count, wait);
+    consumer_crash(c, err ? err : cause, true);
+    if (err) error_release(err);
+    retry_start(&c->group_retry, c->cfg.retry, &c->e->rng);
+    engine_add_timer(c->e, &c->group_timer, now + uint64_t(wait), restart_later, c);
+  } else {
+    consumer_crash(c, cause, false);
+  }
+  if (cause) error_release(cause);
+}
+
+// ---- FindCoordinator --------------------------------------------------------------------
+
+void on_coordinator(void *ud, const uvk_error *err, int32_t node) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  pending_free(p);
+  if (!c || c->state != kGroupFinding) return;
+  uint64_t now = c->e->now;
+  if (err) {
+    group_failed(c, uvk_error_code(err) == UVK_EKAFKA ? UVK_ERR_KAFKA(uvk_error_kafka_code(err)) : uvk_error_code(err),
+                 uvk_error_broker_message(err), now);
+    return;
+  }
+  c->coordinator = node;
+  consumer_log(c, UVK_LOG_DEBUG, "Coordinator is node %d", int(node));
+  send_join(c, now);
+}
+
+// ---- JoinGroup --------------------------------------------------------------------------
+
+int encode_join(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  proto::JoinGroupRequest req;
+  if (!c) return proto::encode(out, req, version);
+  req.group_id = str(c->group_id);
+  req.session_timeout_ms = c->cfg.session_timeout;
+  req.rebalance_timeout_ms = c->cfg.rebalance_timeout;
+  req.member_id = str(c->member_id);
+  req.protocol_type = str("consumer");
+  proto::JoinGroupRequest::JoinGroupRequestProtocol protos[8];
+  for (int i = 0; i < c->n_assigners; i++) {
+    protos[i].name = str(c->assigners[i]);
+    protos[i].metadata = proto::Bytes{p->body.data, int32_t(p->body.len)};
+  }
+  req.protocols.items = protos;
+  req.protocols.count = c->n_assigners;
+  return proto::encode(out, req, version);
+}
+
+void on_join(void *ud, int err, int16_t version, Reader *body, const Request *);
+
+void send_join(Consumer *c, uint64_t now) {
+  c->state = kGroupJoining;
+  if (c->join_started == 0) c->join_started = now;
+  Pending *p = pending_new(c, kJoin);
+  if (!p) {
+    group_failed(c, UVK_ENOMEM, nullptr, now);
+    return;
+  }
+  const char *topics[256];
+  int32_t n = 0;
+  for (int32_t i = 0; i < c->n_subs && n < 256; i++) topics[n++] = c->subs[i].name;
+  member_metadata_encode(&p->body, 0, topics, n, nullptr, 0);
+  p->req.api_key = proto::kJoinGroup;
+  p->req.min_version = 0;
+  p->req.max_version = proto::JoinGroupRequest::kMaxVersion;
+  p->req.encode = encode_join;
+  p->req.done = on_join;
+  p->req.ud = p;
+  // The broker holds a JoinGroup until every member joined: up to rebalanceTimeout.
+  p->req.deadline = now + uint64_t(c->cfg.rebalance_timeout) + 5000;
+  int rc = engine_send(c->e, c->coordinator, &p->req, now);
+  if (rc != 0) {
+    pending_free(p);
+    group_failed(c, rc, nullptr, now);
+  }
+}
+
+void send_sync(Consumer *c, Pending *p, uint64_t now);
+void on_assign_metadata(void *ud, const uvk_error *err);
+
+void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  if (!c || c->state != kGroupJoining) {
+    pending_free(p);
+    return;
+  }
+  uint64_t now = c->e->now;
+  proto::JoinGroupResponse resp;
+  if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
+  if (err != 0) {
+    pending_free(p);
+    group_failed(c, err, nullptr, now);
+    return;
+  }
+  consumer_log(c, UVK_LOG_DEBUG, "JoinGroup answered %d (generation %d, leader %.*s)", int(resp.error_code),
+               int(resp.generation_id), int(resp.leader.len), resp.leader.data ? resp.leader.data : "");
+  if (resp.error_code == kMemberIdRequired || resp.error_code == kUnknownMemberId) {
+    // KIP-394: the first join only learns the member id; an unknown id starts afresh.
+    if (resp.error_code == kMemberIdRequired) set_str(c, &c->member_id, resp.member_id.data, size_t(resp.member_id.len));
+    else set_str(c, &c->member_id, "", 0);
+    pending_free(p);
+    send_join(c, now);
+    return;
+  }
+  if (resp.error_code == kRebalanceInProgress || resp.error_code == kIllegalGeneration) {
+    pending_free(p);
+    send_join(c, now);
+    return;
+  }
+  if (resp.error_code != 0) {
+    pending_free(p);
+    group_failed(c, UVK_ERR_KAFKA(resp.error_code), nullptr, now);
+    return;
+  }
+  c->generation = resp.generation_id;
+  set_str(c, &c->member_id, resp.member_id.data, size_t(resp.member_id.len));
+  set_str(c, &c->leader_id, resp.leader.data, size_t(resp.leader.len));
+  set_str(c, &c->protocol, resp.protocol_name.data, size_t(resp.protocol_name.len));
+  c->state = kGroupSyncing;
+  bool leader = resp.leader.len == resp.member_id.len &&
+                memcmp(resp.leader.data, resp.member_id.data, size_t(resp.leader.len)) == 0;
+  if (!leader) {
+    pending_free(p);
+    Pending *s = pending_new(c, kSync);
+    if (!s) return group_failed(c, UVK_ENOMEM, nullptr, now);
+    send_sync(c, s, now);
+    return;
+  }
+  // The leader: every member's subscription, then metadata for their topics, then assign.
+  // The members are copied into a new pending's arena (the answer goes away now).
+  Pending *a = pending_new(c, kAssignMeta);
+  if (!a) {
+    pending_free(p);
+    return group_failed(c, UVK_ENOMEM, nullptr, now);
+  }
+  int32_t n = resp.members.count;
+  AssignMember *members = arena_new_array<AssignMember>(&a->arena, size_t(n) + 1);
+  const char **topics = arena_new_array<const char *>(&a->arena, 1024);
+  int32_t n_topics = 0;
+  bool ok = members && topics;
+  for (int32_t i = 0; ok && i < n; i++) {
+    const auto &m = resp.members.items[i];
+    char *id = static_cast<char *>(arena_alloc(&a->arena, size_t(m.member_id.len) + 1, 1));
+    MemberMetadata md;
+    ok = id && member_metadata_decode(m.metadata.data, size_t(m.metadata.len > 0 ? m.metadata.len : 0), &a->arena, &md) == 0;
+    if (!ok) break;
+    memcpy(id, m.member_id.data, size_t(m.member_id.len));
+    members[i] = AssignMember{id, md.topics, md.n_topics};
+    for (int32_t t = 0; t < md.n_topics; t++) {
+      bool seen = false;
+      for (int32_t k = 0; k < n_topics && !seen; k++) seen = strcmp(topics[k], md.topics[t]) == 0;
+      if (!seen && n_topics < 1024) topics[n_topics++] = md.topics[t];
+    }
+  }
+  pending_free(p);
+  if (!ok) {
+    pending_free(a);
+    return group_failed(c, UVK_EPROTO, nullptr, now);
+  }
+  // Stash what assignment needs in the pending: members in parts/offsets would be a stretch,
+  // so keep the pointers in the arena and the counts in the pending's fields.
+  a->parts = reinterpret_cast<int32_t *>(members);
+  a->n_parts = n;
+  a->offsets = reinterpret_cast<int64_t *>(topics);
+  a->node = n_topics;
+  a->gen = uint32_t(c->generation);
+  if (metadata_ensure(c->e, topics, n_topics, on_assign_metadata, a, now) != 0) {
+    pending_free(a);
+    group_failed(c, UVK_ECLOSED, nullptr, now);
+  }
+}
+
+void on_assign_metadata(void *ud, const uvk_error *err) {
+  Pending *a = static_cast<Pending *>(ud);
+  Consumer *c = a->c;
+  if (!c || c->state != kGroupSyncing || a->gen != uint32_t(c->generation)) {
+    pending_free(a);
+    return;
+  }
+  uint64_t now = c->e->now;
+  (void)err;  // a topic that cannot be described gets no partitions; the rest go on
+  const AssignMember *members = reinterpret_cast<const AssignMember *>(a->parts);
+  int32_t n_members = a->n_parts;
+  const char **names = reinterpret_cast<const char **>(a->offsets);
+  int32_t n_topics = a->node;
+  AssignTopic *topics = arena_new_array<AssignTopic>(&a->arena, size_t(n_topics) + 1);
+  MemberPlan *plans = arena_new_array<MemberPlan>(&a->arena, size_t(n_members) + 1);
+  const BuiltinAssignor *asg = builtin_assignor(c->protocol);
+  if (!topics || !plans || !asg) {
+    pending_free(a);
+    return group_failed(c, asg ? UVK_ENOMEM : UVK_EUNSUPPORTED, nullptr, now);
+  }
+  for (int32_t t = 0; t < n_topics; t++) {
+    const CachedTopic *ct = metadata_cache_topic(&c->e->mcache, names[t]);
+    topics[t] = AssignTopic{names[t], ct && ct->error == 0 ? ct->n_partitions : 0};
+  }
+  if (asg->assign(members, n_members, topics, n_topics, &a->arena, plans) != 0) {
+    pending_free(a);
+    return group_failed(c, UVK_ENOMEM, nullptr, now);
+  }
+  // Every member's assignment bytes, back to back in body; offsets[i] where each ends.
+  int64_t *ends = arena_new_array<int64_t>(&a->arena, size_t(n_members) + 1);
+  if (!ends) {
+    pending_free(a);
+    return group_failed(c, UVK_ENOMEM, nullptr, now);
+  }
+  for (int32_t i = 0; i < n_members; i++) {
+    plan_encode(&a->body, plans[i], topics);
+    ends[i] = int64_t(a->body.len);
+  }
+  if (a->body.failed) {
+    pending_free(a);
+    return group_failed(c, UVK_ENOMEM, nullptr, now);
+  }
+  a->offsets = ends;
+  a->kind = kSync;
+  send_sync(c, a, now);
+}
+
+// ---- SyncGroup --------------------------------------------------------------------------
+
+int encode_sync(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  proto::SyncGroupRequest req;
+  if (!c) return proto::encode(out, req, version);
+  req.group_id = str(c->group_id);
+  req.generation_id = c->generation;
+  req.member_id = str(c->member_id);
+  req.protocol_type = str("consumer");
+  req.protocol_name = str(c->protocol);
+  const AssignMember *members = reinterpret_cast<const AssignMember *>(p->parts);
+  auto *as = arena_construct_array<proto::SyncGroupRequest::SyncGroupRequestAssignment>(&p->arena, size_t(p->n_parts) + 1);
+  if (!as) return UVK_ENOMEM;
+  for (int32_t i = 0; i < p->n_parts; i++) {
+    int64_t start = i == 0 ? 0 : p->offsets[i - 1];
+    as[i].member_id = str(members[i].member_id);
+    as[i].assignment = proto::Bytes{p->body.data + start, int32_t(p->offsets[i] - start)};
+  }
+  req.assignments.items = as;
+  req.assignments.count = p->n_parts;
+  return proto::encode(out, req, version);
+}
+
+void on_sync(void *ud, int err, int16_t version, Reader *body, const Request *);
+
+void send_sync(Consumer *c, Pending *p, uint64_t now) {
+  p->req.api_key = proto::kSyncGroup;
+  p->req.min_version = 0;
+  p->req.max_version = proto::SyncGroupRequest::kMaxVersion;
+  p->req.encode = encode_sync;
+  p->req.done = on_sync;
+  p->req.ud = p;
+  p->req.deadline = now + uint64_t(c->cfg.rebalance_timeout) + 5000;
+  int rc = engine_send(c->e, c->coordinator, &p->req, now);
+  if (rc != 0) {
+    pending_free(p);
+    group_failed(c, rc, nullptr, now);
+  }
+}
+
+void emit_group_join(Consumer *c, uint64_t now) {
+  uvk_topic_partition tps[512];
+  size_t n = consumer_assignment(c, tps, 512);
+  uvk_event_group_join ev;
+  ev.group_id = c->group_id;
+  ev.member_id = c->member_id;
+  ev.leader_id = c->leader_id;
+  ev.is_leader = strcmp(c->leader_id, c->member_id) == 0;
+  ev.group_protocol = c->protocol;
+  ev.assignment = tps;
+  ev.n_assignment = n < 512 ? n : 512;
+  ev.duration = int64_t(now - c->join_started);
+  consumer_emit(c, UVK_EVENT_GROUP_JOIN, &ev);
+}
+
+// Replaces the assignment with what the coordinator sent (only subscribed topics are kept:
+// KafkaJS ignores the rest and reports them as RECEIVED_UNSUBSCRIBED_TOPICS).
+int set_assignment(Consumer *c, const MemberAssignment &a) {
+  int32_t total = 0;
+  for (int32_t i = 0; i < a.n_topics; i++) total += a.topics[i].n;
+  PartState *parts = static_cast<PartState *>(mem_alloc(c->alloc, sizeof(PartState) * size_t(total + 1)));
+  if (!parts) return UVK_ENOMEM;
+  int32_t n = 0;
+  for (int32_t i = 0; i < a.n_topics; i++) {
+    const TopicSub *sub = nullptr;
+    for (int32_t s = 0; s < c->n_subs && !sub; s++)
+      if (strcmp(c->subs[s].name, a.topics[i].topic) == 0) sub = &c->subs[s];
+    if (!sub) continue;
+    for (int32_t j = 0; j < a.topics[i].n; j++) {
+      PartState *ps = &parts[n++];
+      *ps = PartState();
+      ps->topic = sub->name;
+      ps->partition = a.topics[i].partitions[j];
+      ps->from_beginning = sub->from_beginning;
+      ps->position = ps->resolved = ps->committed = -1;
+      ps->high_watermark = -1;
+      retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
+    }
+  }
+  mem_free(c->alloc, c->parts);
+  c->parts = parts;
+  c->n_parts = n;
+  c->assign_gen++;
+  return 0;
+}
+
+void on_sync(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  if (!c || c->state != kGroupSyncing) {
+    pending_free(p);
+    return;
+  }
+  uint64_t now = c->e->now;
+  proto::SyncGroupResponse resp;
+  if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
+  if (err != 0) {
+    pending_free(p);
+    return group_failed(c, err, nullptr, now);
+  }
+  if (resp.error_code == kRebalanceInProgress || resp.error_code == kIllegalGeneration ||
+      resp.error_code == kUnknownMemberId) {
+    if (resp.error_code == kUnknownMemberId) set_str(c, &c->member_id, "", 0);
+    pending_free(p);
+    send_join(c, now);
+    return;
+  }
+  if (resp.error_code != 0) {
+    pending_free(p);
+    return group_failed(c, UVK_ERR_KAFKA(resp.error_code), nullptr, now);
+  }
+  MemberAssignment a;
+  err = member_assignment_decode(resp.assignment.data, size_t(resp.assignment.len > 0 ? resp.assignment.len : 0),
+                                 &p->arena, &a);
+  if (err == 0) err = set_assignment(c, a);
+  pending_free(p);
+  if (err != 0) return group_failed(c, err, nullptr, now);
+  c->state = kGroupStable;
+  consumer_log(c, UVK_LOG_INFO, "Consumer has joined the group (generation %d, protocol %s, %d partitions)",
+               int(c->generation), c->protocol, int(c->n_parts));
+  retry_start(&c->group_retry, c->cfg.retry, &c->e->rng);
+  emit_group_join(c, now);
+  c->join_started = 0;
+  group_on_stable(c, now);
+}
+
+// ---- Heartbeat --------------------------------------------------------------------------
+
+int encode_heartbeat(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  proto::HeartbeatRequest req;
+  if (c) {
+    req.group_id = str(c->group_id);
+    req.generation_id = c->generation;
+    req.member_id = str(c->member_id);
+  }
+  return proto::encode(out, req, version);
+}
+
+void on_heartbeat(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  uint32_t gen = p->gen;
+  proto::HeartbeatResponse resp;
+  if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
+  pending_free(p);
+  if (!c) return;
+  c->heartbeat_in_flight = false;
+  if (c->state != kGroupStable || gen != uint32_t(c->generation)) return;
+  uint64_t now = c->e->now;
+  if (err == 0 && resp.error_code == 0) {
+    uvk_event_group ev{c->group_id, c->member_id, c->generation};
+    consumer_emit(c, UVK_EVENT_HEARTBEAT, &ev);
+    return;
+  }
+  if (err != 0 || coordinator_error(resp.error_code)) {
+    // The coordinator moved or its connection broke: find it again before the next beat;
+    // the membership itself is still good until sessionTimeout.
+    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
+    c->coordinator = -1;
+    return;
+  }
+  if (resp.error_code == kUnknownMemberId) set_str(c, &c->member_id, "", 0);
+  group_rejoin(c, now);
+}
+
+void on_heartbeat_coordinator(void *ud, const uvk_error *err, int32_t node) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  pending_free(p);
+  if (!c) return;
+  c->heartbeat_in_flight = false;
+  if (!err) c->coordinator = node;
+}
+
+void send_heartbeat(void *ud, uint64_t now) {
+  Consumer *c = static_cast<Consumer *>(ud);
+  if (c->state != kGroupStable || c->e->shutting_down) return;
+  engine_add_timer(c->e, &c->heartbeat_timer, now + uint64_t(c->cfg.heartbeat_interval), send_heartbeat, c);
+  if (c->heartbeat_in_flight) return;
+  Pending *p = pending_new(c, kHeartbeat);
+  if (!p) return;
+  c->heartbeat_in_flight = true;
+  if (c->coordinator < 0) {
+    if (coordinator_find(c->e, kCoordinatorGroup, c->group_id, on_heartbeat_coordinator, p, now) != 0) {
+      pending_free(p);
+      c->heartbeat_in_flight = false;
+    }
+    return;
+  }
+  p->gen = uint32_t(c->generation);
+  p->req.api_key = proto::kHeartbeat;
+  p->req.min_version = 0;
+  p->req.max_version = proto::HeartbeatRequest::kMaxVersion;
+  p->req.encode = encode_heartbeat;
+  p->req.done = on_heartbeat;
+  p->req.ud = p;
+  if (engine_send(c->e, c->coordinator, &p->req, now) != 0) {
+    pending_free(p);
+    c->heartbeat_in_flight = false;
+  }
+}
+
+// ---- OffsetCommit -----------------------------------------------------------------------
+
+int encode_commit(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  proto::OffsetCommitRequest req;
+  if (!c) return proto::encode(out, req, version);
+  req.group_id = str(c->group_id);
+  // A commit outside a generation (a consumer that is not in the group) uses -1 / "".
+  bool member = c->generation >= 0 && p->gen == uint32_t(c->generation);
+  req.generation_id_or_member_epoch = member ? c->generation : -1;
+  req.member_id = str(member ? c->member_id : "");
+  const char **topics = reinterpret_cast<const char **>(p->seqs);
+  // Group the partitions by topic (the list is short; quadratic is fine).
+  auto *ts = arena_construct_array<proto::OffsetCommitRequest::OffsetCommitRequestTopic>(&p->arena, size_t(p->n_parts) + 1);
+  auto *ps = arena_construct_array<proto::OffsetCommitRequest::OffsetCommitRequestPartition>(&p->arena, size_t(p->n_parts) + 1);
+  if (!ts || !ps) return UVK_ENOMEM;
+  int32_t nt = 0, np = 0;
+  for (int32_t i = 0; i < p->n_parts; i++) {
+    bool seen = false;
+    for (int32_t j = 0; j < i && !seen; j++) seen = strcmp(topics[j], topics[i]) == 0;
+    if (seen) continue;
+    ts[nt].name = str(topics[i]);
+    ts[nt].partitions.items = &ps[np];
+    for (int32_t j = i; j < p->n_parts; j++) {
+      if (strcmp(topics[j], topics[i]) != 0) continue;
+      ps[np].partition_index = p->parts[j];
+      ps[np].committed_offset = p->offsets[j];
+      ps[np].committed_metadata = proto::Str{};  // null
+      np++;
+      ts[nt].partitions.count++;
+    }
+    nt++;
+  }
+  req.topics.items = ts;
+  req.topics.count = nt;
+  return proto::encode(out, req, version);
+}
+
+void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *);
+
+// Sends one OffsetCommit for (topics[i], parts[i], offsets[i]); done(ud, err) when answered.
+int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, const int64_t *offsets, int32_t n,
+                ConsumerDoneFn done, void *done_ud, uint64_t now, bool automatic = false) {
+  Pending *p = pending_new(c, kCommit);
+  if (!p) return UVK_ENOMEM;
+  const char **ts = arena_new_array<const char *>(&p->arena, size_t(n) + 1);
+  p->parts = arena_new_array<int32_t>(&p->arena, size_t(n) + 1);
+  p->offsets = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);
+  if (!ts || !p->parts || !p->offsets) {
+    pending_free(p);
+    return UVK_ENOMEM;
+  }
+  for (int32_t i = 0; i < n; i++) {
+    size_t len = strlen(topics[i]);
+    char *copy = static_cast<char *>(arena_alloc(&p->arena, len + 1, 1));
+    if (!copy) {
+      pending_free(p);
+      return UVK_ENOMEM;
+    }
+    memcpy(copy, topics[i], len);
+    ts[i] = copy;
+    p->parts[i] = parts[i];
+    p->offsets[i] = offsets[i];
+  }
+  p->seqs = reinterpret_cast<uint32_t *>(ts);
+  p->n_parts = n;
+  p->gen = uint32_t(c->generation);
+  p->done = done;
+  p->done_ud = done_ud;
+  p->req.api_key = proto::kOffsetCommit;
+  p->req.min_version = 2;
+  p->req.max_version = proto::OffsetCommitRequest::kMaxVersion;
+  p->req.encode = encode_commit;
+  p->req.done = on_commit;
+  p->req.ud = p;
+  int32_t node = c->coordinator;
+  if (node < 0) node = coordinator_cached(c->e, kCoordinatorGroup, c->group_id);
+  if (node < 0) {
+    pending_free(p);
+    return UVK_ENOTFOUND;
+  }
+  if (automatic) c->commit_in_flight = p;  // before the send: it may complete at once
+  int rc = engine_send(c->e, node, &p->req, now);
+  if (rc != 0) {
+    pending_free(p);  // also clears commit_in_flight
+    return rc;
+  }
+  return 0;
+}
+
+void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  ConsumerDoneFn done = p->done;
+  void *done_ud = p->done_ud;
+  proto::OffsetCommitResponse resp;
+  if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
+  int16_t first = 0;
+  const char *const *topics = reinterpret_cast<const char *const *>(p->seqs);
+  if (c && err == 0) {
+    for (int32_t t = 0; t < resp.topics.count; t++)
+      for (int32_t i = 0; i < resp.topics.items[t].partitions.count; i++) {
+        const auto &pr = resp.topics.items[t].partitions.items[i];
+        if (pr.error_code != 0) {
+          if (!first) first = pr.error_code;
+          continue;
+        }
+        // Record what the group now has.
+        for (int32_t j = 0; j < p->n_parts; j++) {
+          if (p->parts[j] != pr.partition_index || int32_t(strlen(topics[j])) != resp.topics.items[t].name.len ||
+              memcmp(topics[j], resp.topics.items[t].name.data, size_t(resp.topics.items[t].name.len)) != 0)
+            continue;
+          PartState *ps = find_part(c, topics[j], p->parts[j]);
+          if (ps && p->offsets[j] > ps->committed) ps->committed = p->offsets[j];
+        }
+      }
+    if (!first) {
+      uvk_topic_partition_offset *tpo = arena_new_array<uvk_topic_partition_offset>(&p->arena, size_t(p->n_parts) + 1);
+      if (tpo) {
+        for (int32_t j = 0; j < p->n_parts; j++) tpo[j] = uvk_topic_partition_offset{topics[j], p->parts[j], p->offsets[j]};
+        uvk_event_commit_offsets ev{c->group_id, c->member_id, c->generation, tpo, size_t(p->n_parts)};
+        consumer_emit(c, UVK_EVENT_COMMIT_OFFSETS, &ev);
+      }
+    }
+  }
+  if (err == 0 && first) err = UVK_ERR_KAFKA(first);
+  bool was_auto = c && c->commit_in_flight == p;
+  if (was_auto) c->commit_in_flight = nullptr;
+  pending_free(p);
+  uvk_error *e = nullptr;
+  if (err != 0) {
+    int kafka = err <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(err)) : 0;
+    e = error_new(c ? c->alloc : nullptr, kafka ? UVK_EKAFKA : err, kafka, nullptr, 0, nullptr);
+  }
+  if (c && err != 0) {
+    uint64_t now = c->e->now;
+    if (first == kCoordinatorLoading || first == kCoordinatorNotAvailable || first == kNotCoordinator || err == UVK_ECLOSED)
+      coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
+    if ((first == kRebalanceInProgress || first == kIllegalGeneration || first == kUnknownMemberId) &&
+        c->state == kGroupStable) {
+      if (first == kUnknownMemberId) set_str(c, &c->member_id, "", 0);
+      group_rejoin(c, now);
+    }
+  }
+  if (done) done(done_ud, e);
+  if (c && was_auto && c->commit_waiter) {
+    ConsumerDoneFn w = c->commit_waiter;
+    void *wud = c->commit_waiter_ud;
+    c->commit_waiter = nullptr;
+    w(wud, e);
+  }
+  if (e) error_release(e);
+}
+
+// ---- LeaveGroup -------------------------------------------------------------------------
+
+int encode_leave(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  proto::LeaveGroupRequest req;
+  proto::LeaveGroupRequest::MemberIdentity me;
+  if (c) {
+    req.group_id = str(c->group_id);
+    req.member_id = str(c->member_id);
+    me.member_id = str(c->member_id);
+    req.members.items = &me;
+    req.members.count = 1;
+  }
+  return proto::encode(out, req, version);
+}
+
+void finish_stop(Consumer *c) {
+  c->state = kGroupStopped;
+  uvk_event_group ev{c->group_id, c->member_id, c->generation};
+  consumer_emit(c, UVK_EVENT_STOP, &ev);
+  ConsumerDoneFn fn = c->stop_fn;
+  void *ud = c->stop_ud;
+  const uvk_error *err = c->stop_err;
+  c->stop_fn = nullptr;
+  c->stop_err = nullptr;
+  if (fn) fn(ud, err);
+  if (err) error_release(err);
+}
+
+void on_leave(void *ud, int, int16_t, Reader *, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  pending_free(p);
+  if (!c) return;
+  set_str(c, &c->member_id, "", 0);
+  c->generation = -1;
+  finish_stop(c);
+}
+
+}  // namespace
+
+void group_start(Consumer *c, uint64_t now) {
+  if (c->state == kGroupStopping || c->state == kGroupStopped) return;
+  c->state = kGroupFinding;
+  engine_cancel_timer(c->e, &c->heartbeat_timer);
+  Pending *p = pending_new(c, kFind);
+  if (!p) {
+    group_failed(c, UVK_ENOMEM, nullptr, now);
+    return;
+  }
+  int rc = coordinator_find(c->e, kCoordinatorGroup, c->group_id, on_coordinator, p, now);
+  if (rc != 0) {
+    pending_free(p);
+    group_failed(c, rc, nullptr, now);
+  }
+}
+
+namespace {
+void rejoin_after_commit(void *ud, const uvk_error *) {
+  Consumer *c = static_cast<Consumer *>(ud);
+  if (c->state != kGroupJoining) return;
+  send_join(c, c->e->now);
+}
+}  // namespace
+
+void group_rejoin(Consumer *c, uint64_t now) {
+  if (c->state != kGroupStable) return;
+  consumer_log(c, UVK_LOG_INFO, "The group is rebalancing, rejoining");
+  uvk_event_group ev{c->group_id, c->member_id, c->generation};
+  consumer_emit(c, UVK_EVENT_REBALANCING, &ev);
+  engine_cancel_timer(c->e, &c->heartbeat_timer);
+  c->assign_gen++;  // batches of the old assignment are stale from here
+  c->state = kGroupJoining;
+  c->join_started = now;
+  // Commit what was processed before giving the partitions up, then join again.
+  if (c->run.auto_commit && !c->commit_in_flight && group_commit(c, now) == 0 && c->commit_in_flight) {
+    c->commit_waiter = rejoin_after_commit;
+    c->commit_waiter_ud = c;
+    return;
+  }
+  if (c->commit_in_flight) {
+    c->commit_waiter = rejoin_after_commit;
+    c->commit_waiter_ud = c;
+    return;
+  }
+  send_join(c, now);
+}
+
+int group_commit(Consumer *c, uint64_t now) {
+  if (c->commit_in_flight) return 0;
+  const char *topics[512];
+  int32_t parts[512];
+  int64_t offsets[512];
+  int32_t n = 0;
+  for (int32_t i = 0; i < c->n_parts && n < 512; i++) {
+    PartState *ps = &c->parts[i];
+    if (ps->resolved < 0 || ps->resolved == ps->committed) continue;
+    topics[n] = ps->topic;
+    parts[n] = ps->partition;
+    offsets[n] = ps->resolved;
+    ps->since_commit = 0;
+    n++;
+  }
+  c->last_commit_at = now;
+  if (n == 0) return 0;
+  return send_commit(c, topics, parts, offsets, n, nullptr, nullptr, now, true);
+}
+
+void group_leave(Consumer *c, uint64_t now) {
+  engine_cancel_timer(c->e, &c->heartbeat_timer);
+  engine_cancel_timer(c->e, &c->group_timer);
+  bool member = c->member_id && *c->member_id && c->generation >= 0;
+  int32_t node = c->coordinator >= 0 ? c->coordinator : coordinator_cached(c->e, kCoordinatorGroup, c->group_id);
+  if (!member || node < 0) {
+    finish_stop(c);
+    return;
+  }
+  Pending *p = pending_new(c, kLeave);
+  if (!p) {
+    finish_stop(c);
+    return;
+  }
+  p->req.api_key = proto::kLeaveGroup;
+  p->req.min_version = 0;
+  p->req.max_version = proto::LeaveGroupRequest::kMaxVersion;
+  p->req.encode = encode_leave;
+  p->req.done = on_leave;
+  p->req.ud = p;
+  if (engine_send(c->e, node, &p->req, now) != 0) {
+    pending_free(p);
+    finish_stop(c);
+  }
+}
+
+void group_on_stable(Consumer *c, uint64_t now) {
+  engine_add_timer(c->e, &c->heartbeat_timer, now + uint64_t(c->cfg.heartbeat_interval), send_heartbeat, c);
+  offsets_load(c, now);
+}
+
+int consumer_commit(Consumer *c, const uvk_topic_partition_offset *offsets, size_t n, ConsumerDoneFn fn,
+                    void *ud, uint64_t now) {
+  if (!c || !offsets || n == 0 || n > 4096) return UVK_EINVAL;
+  const char *topics[4096];
+  int32_t parts[4096];
+  int64_t offs[4096];
+  for (size_t i = 0; i < n; i++) {
+    if (!offsets[i].topic || offsets[i].partition < 0 || offsets[i].offset < 0) return UVK_EINVAL;
+    topics[i] = offsets[i].topic;
+    parts[i] = offsets[i].partition;
+    offs[i] = offsets[i].offset;
+  }
+  return send_commit(c, topics, parts, offs, int32_t(n), fn, ud, now);
+}
+
+}  // namespace uvk

@@ -1,0 +1,156 @@
+// The consumer's state, shared by consumer.cc (life cycle, delivery, pause/seek),
+// consumer_group.cc (membership, commits) and consumer_fetch.cc (offsets, Fetch).
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/consumer.h"
+#include "common/arena.h"
+#include "common/buf.h"
+#include "engine/conn.h"
+#include "engine/retry.h"
+
+namespace uvk {
+
+struct TopicSub {
+  char *name;
+  bool from_beginning;
+};
+
+struct PauseEntry {
+  char *topic;
+  int32_t partition;  // -1: the whole topic
+};
+
+struct PartState {
+  const char *topic;  // the TopicSub's name
+  int32_t partition;
+  bool from_beginning;
+  int64_t position;   // the next offset to fetch; -1: unknown yet
+  int64_t resolved;   // the next offset to commit; -1: nothing resolved
+  int64_t committed;  // what the group has stored; -1: nothing
+  int64_t high_watermark;
+  uint32_t seq;       // bumped by seek / pause / reset: older fetch answers are stale
+  uint32_t seeks;     // bumped by seek only
+  bool fetching;      // in a Fetch in flight
+  bool resetting;     // in a ListOffsets in flight
+  uint64_t not_before;  // after a failure: no fetch before this
+  RetryState retry;
+  int32_t since_commit;  // resolved messages since the last commit (autoCommitThreshold)
+};
+
+enum GroupState {
+  kGroupIdle,      // not running
+  kGroupFinding,   // FindCoordinator
+  kGroupJoining,
+  kGroupSyncing,
+  kGroupStable,    // assigned: offsets, fetching, heartbeats
+  kGroupStopping,  // final commit and LeaveGroup
+  kGroupStopped,
+};
+
+// One asynchronous operation the consumer waits for. The engine (or metadata / coordinator
+// code) owns it until its completion, which frees it; consumer_free only clears `c`.
+struct Pending {
+  Pending *next, *prev;
+  Consumer *c;
+  const Allocator *alloc;
+  int kind;
+  Request req;
+  Arena arena;
+  Buf body;          // extra bytes the request needs (assignments)
+  uint32_t gen;      // c->assign_gen when sent
+  int32_t node;
+  uint64_t started;
+  // Fetch / ListOffsets / commit: the partitions it covers, with their seq when sent.
+  int32_t *parts;
+  uint32_t *seqs;
+  int64_t *offsets;
+  int32_t n_parts;
+  ConsumerDoneFn done;
+  void *done_ud;
+};
+
+struct Consumer {
+  Engine *e;
+  const Allocator *alloc;
+  ConsumerConfig cfg;
+  ConsumerHooks hooks;
+  char *group_id;
+  char *rack_id;
+  char *assigner_names;  // comma-separated copy
+  const char *assigners[8];
+  int n_assigners;
+  TopicSub *subs;
+  int32_t n_subs;
+  PauseEntry *paused;
+  int32_t n_paused;
+  uvk_run_options run;
+  bool running;
+
+  // group
+  GroupState state;
+  char *member_id;  // "" before the first join
+  int32_t generation;
+  char *leader_id;
+  char *protocol;
+  int32_t coordinator;
+  RetryState group_retry;
+  uint64_t join_started;
+  EngineTimer heartbeat_timer;
+  EngineTimer group_timer;   // retries of group operations, deferred work
+  bool heartbeat_in_flight;
+  bool rejoin_needed;
+
+  // assignment
+  PartState *parts;
+  int32_t n_parts;
+  uint32_t assign_gen;       // bumped when the assignment is revoked or replaced
+  bool offsets_loading;      // OffsetFetch in flight
+  bool offsets_loaded;
+  bool metadata_ready;
+  bool ensuring;             // metadata_ensure in flight
+  Pending *commit_in_flight;
+  ConsumerDoneFn commit_waiter;  // stop's final commit
+  void *commit_waiter_ud;
+  uint64_t last_commit_at;
+  EngineTimer fetch_timer;   // next fetch attempt (backoff)
+
+  // stop
+  ConsumerDoneFn stop_fn;
+  void *stop_ud;
+  const uvk_error *stop_err;
+
+  Pending *pending;  // every operation in flight
+  bool delivering;   // inside a handler
+};
+
+// consumer.cc
+Pending *pending_new(Consumer *c, int kind);
+void pending_free(Pending *p);  // unlinks (when c is set) and frees
+PartState *find_part(Consumer *c, const char *topic, int32_t partition);
+bool part_paused(const Consumer *c, const PartState *p);
+void consumer_emit(Consumer *c, int type, const void *payload);
+// A log line in the "Consumer" namespace (KafkaJS logs group changes the same way).
+void consumer_log(Consumer *c, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void consumer_crash(Consumer *c, const uvk_error *err, bool restart);
+// Hands a Fetch answer's records of one partition to the handler.
+void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
+             const int64_t *aborted_pids, const int64_t *aborted_first, int32_t n_aborted);
+
+// consumer_group.cc
+void group_start(Consumer *c, uint64_t now);
+void group_rejoin(Consumer *c, uint64_t now);  // after REBALANCE_IN_PROGRESS and the like
+void group_leave(Consumer *c, uint64_t now);
+int group_commit(Consumer *c, uint64_t now);    // resolved offsets not yet committed
+void group_on_stable(Consumer *c, uint64_t now);
+
+// consumer_fetch.cc
+void fetch_schedule(Consumer *c, uint64_t now);
+void offsets_load(Consumer *c, uint64_t now);  // OffsetFetch, then ListOffsets where needed
+
+}  // namespace uvk
