@@ -8,13 +8,15 @@
  *
  * produce reads stdin, one message per line (`key DELIM value` with -K), and exits 0 only
  * when every message was acknowledged, with one summary line on stderr. Exit 1: failure (the
- * cause on stderr); 2: usage error. Other subcommands come with the consumer and admin. */
+ * cause on stderr); 2: usage error. `uvk consume` is in uvk_consume.c; admin commands come with
+ * the admin client. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
+#include "uvk_cli.h"
 #include "uvkafka/uvkafka.h"
 
 #define MAX_HEADERS 64
@@ -26,7 +28,9 @@ static void usage(void) {
           "                   [--acks -1|0|1] [--compression none|gzip|snappy|lz4|zstd] [--idempotent]\n"
           "                   [--linger-ms N] [-X key=value]... [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
-          "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n");
+          "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n"
+          "       uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [--from-beginning] [-c COUNT] [-e]\n"
+          "                   [-f FORMAT] [--assigner NAME] [-X key=value]... (+ the TLS / SASL flags)\n");
 }
 
 typedef struct State {
@@ -40,15 +44,6 @@ typedef struct State {
   int waiting_room;  /* a send hit UVK_EQUEUEFULL */
   int closed;
 } State;
-
-static int set(uvk_config *cfg, const char *key, const char *value) {
-  char err[256];
-  if (uvk_config_set(cfg, key, value, err, sizeof err) != 0) {
-    fprintf(stderr, "uvk: %s\n", err);
-    return -1;
-  }
-  return 0;
-}
 
 static void on_sent(uvk_producer *p, const uvk_error *err, const uvk_record_metadata *md, size_t n, void *ud) {
   State *s = (State *)ud;
@@ -129,7 +124,7 @@ static int produce(int argc, char **argv) {
   uvk_send_options_init(&opts);
   memset(&s, 0, sizeof s);
   if (!cfg) return 1;
-  set(cfg, "clientId", "uvk");
+  uvk_cli_set(cfg, "clientId", "uvk");
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -141,6 +136,9 @@ static int produce(int argc, char **argv) {
     }                   \
     i++;                \
   } while (0)
+    int used = uvk_cli_common_flag(cfg, a, v);
+    if (used < 0) { usage(); goto bad_usage; }
+    if (used > 0) { i += used - 1; continue; }
     if (strcmp(a, "-b") == 0) { NEED(); brokers = v; }
     else if (strcmp(a, "-t") == 0) { NEED(); topic = v; }
     else if (strcmp(a, "-p") == 0) { NEED(); partition = atoi(v); }
@@ -166,28 +164,13 @@ static int produce(int argc, char **argv) {
         if (strcmp(v, names[k]) == 0) found = k;
       if (found < 0) { usage(); goto bad_usage; }
       opts.compression = found;
-    } else if (strcmp(a, "--linger-ms") == 0) { NEED(); if (set(cfg, "linger", v)) goto bad_usage; }
-    else if (strcmp(a, "-X") == 0) {
-      NEED();
-      const char *eq = strchr(v, '=');
-      if (!eq) { usage(); goto bad_usage; }
-      char key[128];
-      snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
-      if (set(cfg, key, eq + 1)) goto bad_usage;
-    } else if (strcmp(a, "--tls") == 0) { if (set(cfg, "ssl", "true")) goto bad_usage; }
-    else if (strcmp(a, "--tls-ca") == 0) { NEED(); if (set(cfg, "ssl.ca", v)) goto bad_usage; }
-    else if (strcmp(a, "--tls-cert") == 0) { NEED(); if (set(cfg, "ssl.cert", v)) goto bad_usage; }
-    else if (strcmp(a, "--tls-key") == 0) { NEED(); if (set(cfg, "ssl.key", v)) goto bad_usage; }
-    else if (strcmp(a, "--tls-insecure") == 0) { if (set(cfg, "ssl.rejectUnauthorized", "false")) goto bad_usage; }
-    else if (strcmp(a, "--sasl") == 0) { NEED(); if (set(cfg, "sasl.mechanism", v)) goto bad_usage; }
-    else if (strcmp(a, "--user") == 0) { NEED(); if (set(cfg, "sasl.username", v)) goto bad_usage; }
-    else if (strcmp(a, "--password") == 0) { NEED(); if (set(cfg, "sasl.password", v)) goto bad_usage; }
-    else if (strcmp(a, "--idempotent") == 0) { if (set(cfg, "idempotent", "true")) goto bad_usage; }
+    } else if (strcmp(a, "--linger-ms") == 0) { NEED(); if (uvk_cli_set(cfg, "linger", v)) goto bad_usage; }
+    else if (strcmp(a, "--idempotent") == 0) { if (uvk_cli_set(cfg, "idempotent", "true")) goto bad_usage; }
     else { usage(); goto bad_usage; }
 #undef NEED
   }
   if (!brokers || !topic) { usage(); goto bad_usage; }
-  if (set(cfg, "brokers", brokers)) goto bad_usage;
+  if (uvk_cli_set(cfg, "brokers", brokers)) goto bad_usage;
   goto args_ok;
 bad_usage:
   for (size_t i = 0; i < n_headers; i++) free((void *)headers[i].name);
@@ -254,6 +237,7 @@ args_ok:
 
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "produce") == 0) return produce(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "consume") == 0) return uvk_consume_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
     printf("uvk %s\n", uvk_version());
     return 0;

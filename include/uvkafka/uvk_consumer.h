@@ -116,6 +116,10 @@ UVK_EXTERN int uvk_consumer_heartbeat(uvk_consumer *c);
  * stay valid until the next rebalance. */
 UVK_EXTERN size_t uvk_consumer_assignment(const uvk_consumer *c, struct uvk_topic_partition *out,
                                           size_t cap);
+/* Where an assigned partition stands: the next offset to fetch (-1 until known) and the
+ * high watermark of the latest fetch (-1 before the first). UVK_ENOTFOUND when not assigned. */
+UVK_EXTERN int uvk_consumer_position(const uvk_consumer *c, const char *topic, int32_t partition,
+                                     int64_t *position, int64_t *high_watermark);
 /* The member id the coordinator gave ("" before the first join) and the generation. */
 UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c);
 UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c);

@@ -191,6 +191,12 @@ UVK_EXTERN size_t uvk_consumer_assignment(const uvk_consumer *c, uvk_topic_parti
   return consumer_assignment(c->c, out, cap);
 }
 
+UVK_EXTERN int uvk_consumer_position(const uvk_consumer *c, const char *topic, int32_t partition, int64_t *position,
+                                     int64_t *high_watermark) {
+  if (!c || !topic) return UVK_EINVAL;
+  return consumer_position(c->c, topic, partition, position, high_watermark);
+}
+
 UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c) { return c ? consumer_member_id(c->c) : ""; }
 
 UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c) { return c ? consumer_generation(c->c) : -1; }

@@ -246,7 +246,8 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
           break;
         }
         // Done, also when the handler paused or stopped meanwhile; a seek decides instead.
-        if (c->assign_gen == gen && ps->seeks == seeks) {
+        // (ps stays valid: assignments change only on network events, never inside a handler.)
+        if (ps->seeks == seeks) {
           ps->resolved = ps->position = msgs[i].offset + 1;
           ps->since_commit++;
         }
@@ -256,8 +257,8 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
       int64_t before = ps->position;
       uint32_t seeks = ps->seeks;
       int hr = c->run.each_batch(static_cast<uvk_consumer *>(c->hooks.owner), &batch, c->run.ud);
-      bool mine = c->assign_gen == gen && ps->seeks == seeks;
-      if (hr == 0 && c->run.each_batch_auto_resolve && mine && c->running) {
+      bool mine = ps->seeks == seeks;
+      if (hr == 0 && c->run.each_batch_auto_resolve && mine) {
         ps->since_commit += int32_t(n);
         ps->resolved = batch.last_offset + 1;
       }
@@ -328,6 +329,8 @@ int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hook
     if (!end) break;
     s = end + 1;
   }
+  c->group_lane = engine_new_lane(e);
+  c->fetch_lane = engine_new_lane(e);
   retry_start(&c->group_retry, c->cfg.retry, &e->rng);
   *out = c;
   return 0;
@@ -525,6 +528,18 @@ size_t consumer_assignment(const Consumer *c, uvk_topic_partition *out, size_t c
   for (int32_t i = 0; i < c->n_parts && size_t(i) < cap; i++)
     out[i] = uvk_topic_partition{c->parts[i].topic, c->parts[i].partition};
   return size_t(c->n_parts);
+}
+
+int consumer_position(const Consumer *c, const char *topic, int32_t partition, int64_t *position,
+                      int64_t *high_watermark) {
+  if (c->state != kGroupStable) return UVK_ENOTFOUND;
+  for (int32_t i = 0; i < c->n_parts; i++)
+    if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0) {
+      if (position) *position = c->parts[i].position;
+      if (high_watermark) *high_watermark = c->parts[i].high_watermark;
+      return 0;
+    }
+  return UVK_ENOTFOUND;
 }
 
 const char *consumer_member_id(const Consumer *c) { return c->member_id; }

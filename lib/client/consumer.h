@@ -70,6 +70,8 @@ bool consumer_is_running(const Consumer *c);
 bool consumer_is_stale(const Consumer *c, const char *topic, int32_t partition);
 // The current assignment: fills up to cap entries, returns how many there are.
 size_t consumer_assignment(const Consumer *c, uvk_topic_partition *out, size_t cap);
+int consumer_position(const Consumer *c, const char *topic, int32_t partition, int64_t *position,
+                      int64_t *high_watermark);
 const char *consumer_member_id(const Consumer *c);
 int32_t consumer_generation(const Consumer *c);
 

@@ -166,7 +166,7 @@ void on_offsets_coordinator(void *ud, const uvk_error *err, int32_t node) {
     return;
   }
   c->coordinator = node;
-  if (engine_send(c->e, node, &p->req, now) != 0) {
+  if (engine_send_lane(c->e, node, c->group_lane, &p->req, now) != 0) {
     pending_free(p);
     engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
   }
@@ -400,7 +400,8 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
   p->req.ud = p;
   consumer_log(c, UVK_LOG_DEBUG, "%s to node %d for %d partitions", kind == kFetch ? "Fetch" : "ListOffsets",
                int(node), int(p->n_parts));
-  int rc = engine_send(c->e, node, &p->req, now);  // p may be gone once this returns 0
+  // Fetches hold their connection for up to maxWaitTimeInMs: they get their own lane.
+  int rc = engine_send_lane(c->e, node, kind == kFetch ? c->fetch_lane : 0, &p->req, now);  // p may be gone at 0
   if (rc != 0) {
     for (int32_t j = 0; j < p->n_parts; j++) {
       PartState *ps = &c->parts[p->parts[j]];
@@ -445,7 +446,7 @@ void offsets_load(Consumer *c, uint64_t now) {
     }
     return;
   }
-  if (engine_send(c->e, c->coordinator, &p->req, now) != 0) {
+  if (engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now) != 0) {
     pending_free(p);
     engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
   }

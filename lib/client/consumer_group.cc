@@ -149,7 +149,7 @@ void send_join(Consumer *c, uint64_t now) {
   p->req.ud = p;
   // The broker holds a JoinGroup until every member joined: up to rebalanceTimeout.
   p->req.deadline = now + uint64_t(c->cfg.rebalance_timeout) + 5000;
-  int rc = engine_send(c->e, c->coordinator, &p->req, now);
+  int rc = engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now);
   if (rc != 0) {
     pending_free(p);
     group_failed(c, rc, nullptr, now);
@@ -334,7 +334,7 @@ void send_sync(Consumer *c, Pending *p, uint64_t now) {
   p->req.done = on_sync;
   p->req.ud = p;
   p->req.deadline = now + uint64_t(c->cfg.rebalance_timeout) + 5000;
-  int rc = engine_send(c->e, c->coordinator, &p->req, now);
+  int rc = engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now);
   if (rc != 0) {
     pending_free(p);
     group_failed(c, rc, nullptr, now);
@@ -499,7 +499,7 @@ void send_heartbeat(void *ud, uint64_t now) {
   p->req.encode = encode_heartbeat;
   p->req.done = on_heartbeat;
   p->req.ud = p;
-  if (engine_send(c->e, c->coordinator, &p->req, now) != 0) {
+  if (engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now) != 0) {
     pending_free(p);
     c->heartbeat_in_flight = false;
   }
@@ -588,7 +588,7 @@ int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, co
     return UVK_ENOTFOUND;
   }
   if (automatic) c->commit_in_flight = p;  // before the send: it may complete at once
-  int rc = engine_send(c->e, node, &p->req, now);
+  int rc = engine_send_lane(c->e, node, c->group_lane, &p->req, now);
   if (rc != 0) {
     pending_free(p);  // also clears commit_in_flight
     return rc;
@@ -789,7 +789,7 @@ void group_leave(Consumer *c, uint64_t now) {
   p->req.encode = encode_leave;
   p->req.done = on_leave;
   p->req.ud = p;
-  if (engine_send(c->e, node, &p->req, now) != 0) {
+  if (engine_send_lane(c->e, node, c->group_lane, &p->req, now) != 0) {
     pending_free(p);
     finish_stop(c);
   }

@@ -121,6 +121,8 @@ struct Consumer {
   void *stop_ud;
   const uvk_error *stop_err;
 
+  uint32_t group_lane;  // connections for JoinGroup/SyncGroup/Heartbeat/commits (engine lanes)
+  uint32_t fetch_lane;  // connections for Fetch (long polls)
   Pending *pending;  // every operation in flight
   bool delivering;   // inside a handler
 };

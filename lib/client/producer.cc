@@ -76,6 +76,7 @@ struct PartitionQueue {
   uint64_t next_order;
   int32_t next_seq;   // idempotence: the next batch's base sequence
   int in_flight;      // batches sent, not answered
+  bool confirmed;     // idempotence: a batch of the current epoch was acknowledged here
 };
 
 struct TopicState {
@@ -467,6 +468,7 @@ void on_produce(void *ud, int err, int16_t version, Reader *body, const Request 
     }
     if (pr->error_code == kDuplicateSequence && p->idempotent) {
       // Written before (an earlier attempt's answer was lost): a success without offsets.
+      if (b->epoch == p->epoch) b->q->confirmed = true;
       batch_done(p, b, 0, nullptr, -1, -1, -1);
       continue;
     }
@@ -474,6 +476,7 @@ void on_produce(void *ud, int err, int16_t version, Reader *body, const Request 
       handle_batch_error(p, b, UVK_ERR_KAFKA(pr->error_code), now);
       continue;
     }
+    if (b->epoch == p->epoch) b->q->confirmed = true;
     batch_done(p, b, 0, nullptr, pr->base_offset, pr->log_append_time_ms, pr->log_start_offset);
   }
   arena_free(&arena);
@@ -498,6 +501,7 @@ void bump_epoch(Producer *p, uint64_t now) {
       PartitionQueue *q = t->queues[i];
       if (!q) continue;
       q->next_seq = 0;
+      q->confirmed = false;
       for (ProducerBatch *b = q->ready; b; b = b->next) b->base_seq = -1;
     }
   fetch_pid(p, now);
@@ -871,7 +875,10 @@ void drain(void *ud, uint64_t now) {
           if (b->not_before < next) next = b->not_before;
           continue;
         }
-        if (p->idempotent && q->in_flight >= kMaxInFlightPerPartition) continue;  // an answer re-drains
+        // A broker without state for our producer id takes any first sequence number, so
+        // until the partition acknowledged one batch of this epoch only one goes out: a
+        // retried first batch could otherwise land after the ones sent behind it.
+        if (p->idempotent && q->in_flight >= (q->confirmed ? kMaxInFlightPerPartition : 1)) continue;
         int32_t leader = -1;
         if (stale || t->refreshing || engine_leader(p->e, t->name, q->partition, &leader) != 0) {
           refresh_topic(p, t, now);

@@ -189,7 +189,8 @@ void start_connect(Engine *e, EngineConn *c) {
   e->io.connect(e->io.ud, c->id, c->host, c->port);
 }
 
-EngineConn *open_conn(Engine *e, int32_t node_id, const char *host, uint16_t port, uint64_t now) {
+EngineConn *open_conn(Engine *e, int32_t node_id, const char *host, uint16_t port, uint64_t now,
+                      uint32_t lane = 0) {
   EngineConn *c = static_cast<EngineConn *>(mem_alloc(e->alloc, sizeof(EngineConn)));
   if (!c) return nullptr;
   new (&c->conn) Conn();
@@ -205,6 +206,7 @@ EngineConn *open_conn(Engine *e, int32_t node_id, const char *host, uint16_t por
   c->id = e->next_conn_id++;
   if (e->next_conn_id == 0) e->next_conn_id = 1;
   c->node_id = node_id;
+  c->lane = lane;
   c->port = port;
   snprintf(c->label, sizeof c->label, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, unsigned(port));
   c->connected = c->started = c->ready_seen = false;
@@ -219,20 +221,25 @@ EngineConn *open_conn(Engine *e, int32_t node_id, const char *host, uint16_t por
   return c;
 }
 
-// The connection for a request to node_id (-1: any broker).
-EngineConn *conn_for(Engine *e, int32_t node_id, uint64_t now, int *err) {
+// The connection for a request to node_id (-1: any broker) on `lane`.
+EngineConn *conn_for(Engine *e, int32_t node_id, uint64_t now, int *err, uint32_t lane = 0) {
   *err = 0;
   if (node_id >= 0) {
     for (EngineConn *c = e->conns; c; c = c->next)
-      if (c->node_id == node_id) return c;
+      if (c->node_id == node_id && c->lane == lane) return c;
     for (size_t i = 0; i < e->n_brokers; i++)
       if (e->brokers[i].node_id == node_id)
-        return open_conn(e, node_id, e->brokers[i].host, e->brokers[i].port, now);
+        return open_conn(e, node_id, e->brokers[i].host, e->brokers[i].port, now, lane);
     *err = UVK_ENOTFOUND;
+    return nullptr;
+  }
+  if (lane != 0) {
+    *err = UVK_EINVAL;
     return nullptr;
   }
   EngineConn *any = nullptr;
   for (EngineConn *c = e->conns; c; c = c->next) {
+    if (c->lane != 0) continue;
     if (c->conn.state == kConnReady) return c;
     if (!any) any = c;
   }
@@ -348,11 +355,20 @@ int engine_set_brokers(Engine *e, const BrokerAddr *brokers, size_t n) {
   return 0;
 }
 
+uint32_t engine_new_lane(Engine *e) {
+  if (++e->next_lane == 0) e->next_lane = 1;
+  return e->next_lane;
+}
+
 int engine_send(Engine *e, int32_t node_id, Request *r, uint64_t now) {
+  return engine_send_lane(e, node_id, 0, r, now);
+}
+
+int engine_send_lane(Engine *e, int32_t node_id, uint32_t lane, Request *r, uint64_t now) {
   e->now = now;
   if (e->shutting_down) return UVK_ECLOSED;
   int err;
-  EngineConn *c = conn_for(e, node_id, now, &err);
+  EngineConn *c = conn_for(e, node_id, now, &err, lane);
   if (!c) return err ? err : UVK_ENOMEM;
   if (c->conn.state == kConnReady &&
       conn_pick_version(&c->conn, r->api_key, r->min_version, r->max_version) < 0)

@@ -48,6 +48,7 @@ struct EngineConn {
   Engine *engine;
   ConnId id;
   int32_t node_id;  // -1: a seed connection
+  uint32_t lane;    // 0: shared; others: a consumer's own connections (see engine_new_lane)
   char *host;
   uint16_t port;
   char label[80];           // "host:port" for events and logs
@@ -110,6 +111,7 @@ struct Engine {
   Rng rng;
   uint64_t armed;       // the deadline last given to io.set_timer
   uint64_t now;         // the driver's clock at its latest call into the engine
+  uint32_t next_lane;   // engine_new_lane
   bool shutting_down;
   char last_auth_error[352];  // why the latest authentication failed (for error objects)
 };
@@ -128,6 +130,15 @@ int engine_set_brokers(Engine *e, const BrokerAddr *brokers, size_t n);
 // UVK_ECLOSED (shutting down), UVK_EUNSUPPORTED (the ready connection has no common
 // version), and r->done is not called.
 int engine_send(Engine *e, int32_t node_id, Request *r, uint64_t now);
+
+// A broker handles one connection's requests one at a time, in order: a JoinGroup or a
+// long-polling Fetch held by the broker holds up everything behind it on that connection.
+// A lane is a separate set of connections (one per broker) for such requests: a consumer
+// takes lanes for its group requests and its fetches, so heartbeats, produce requests and
+// other members never wait behind them. Returns a new lane id (never 0).
+uint32_t engine_new_lane(Engine *e);
+// engine_send over `lane` (0: the shared connections). node_id must be >= 0 for lane != 0.
+int engine_send_lane(Engine *e, int32_t node_id, uint32_t lane, Request *r, uint64_t now);
 
 // Calls fn(ud, now) at `deadline` (from the driver's timer, never from inside this call).
 void engine_add_timer(Engine *e, EngineTimer *t, uint64_t deadline, EngineTimerFn fn, void *ud);

@@ -63,3 +63,38 @@ TEST_CASE("uvk produce: exit codes", "[integration]") {
   CHECK(dead.status == 1);
   CHECK(dead.out.find("FAILED: number of retries exceeded: connection failed") != std::string::npos);
 }
+
+TEST_CASE("uvk consume: reads back what uvk produce wrote, with -e, -c and -f", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  REQUIRE_FALSE(env("UVK_TEST_BROKERS").empty());
+  std::string cli = "'" + env("UVK_CLI") + "'", b = "'" + env("UVK_TEST_BROKERS") + "'";
+  std::string topic = "uvk-it-cli-consume-" + std::to_string(uv_hrtime());
+  Run p = sh("seq 1 3000 | sed 's/^/k/;s/$/|v/' | " + cli + " produce -b " + b + " -t " + topic + " -K '|' --idempotent");
+  INFO(p.out);
+  REQUIRE(p.status == 0);
+  // -e: everything, then exit; one line per message in the format asked for.
+  Run all = sh(cli + " consume -b " + b + " -t " + topic + " --from-beginning -e -X logLevel=NOTHING -f '%k=%v' "
+               "2>/dev/null | sort -u | wc -l");
+  CHECK(all.out == "3000\n");
+  Run one = sh(cli + " consume -b " + b + " -t " + topic + " --from-beginning -e -X logLevel=NOTHING -f '%k=%v %t' "
+               "2>/dev/null | grep '^k1234='");
+  CHECK(one.out == "k1234=v " + topic + "\n");
+  // -c with a group: stops after 100; the same group then goes on from there.
+  std::string group = "uvk-it-cli-group-" + std::to_string(uv_hrtime());
+  Run first = sh(cli + " consume -b " + b + " -t " + topic + " -g " + group + " --from-beginning -c 100 -X logLevel=NOTHING");
+  CHECK(first.status == 0);
+  CHECK(first.out.find("100 message(s)") != std::string::npos);
+  // --from-beginning only counts where the group has no offset yet (KafkaJS).
+  Run rest = sh(cli + " consume -b " + b + " -t " + topic + " -g " + group +
+                " --from-beginning -e -X logLevel=NOTHING 2>&1 | tail -1");
+  CHECK(rest.out.find("2900 message(s)") != std::string::npos);
+}
+
+TEST_CASE("uvk consume: exit codes", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  Run usage = sh("'" + env("UVK_CLI") + "' consume -t x");
+  CHECK(usage.status == 2);
+  CHECK(usage.out.find("usage: uvk consume") != std::string::npos);
+  Run bad = sh("'" + env("UVK_CLI") + "' consume -b 127.0.0.1:1 -t x --assigner nope");
+  CHECK(bad.status == 2);
+}

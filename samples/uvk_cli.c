@@ -1,0 +1,43 @@
+/* Flags shared by the uvk subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "uvk_cli.h"
+
+int uvk_cli_set(uvk_config *cfg, const char *key, const char *value) {
+  char err[256];
+  if (uvk_config_set(cfg, key, value, err, sizeof err) != 0) {
+    fprintf(stderr, "uvk: %s\n", err);
+    return -1;
+  }
+  return 0;
+}
+
+int uvk_cli_common_flag(uvk_config *cfg, const char *a, const char *v) {
+  static const struct {
+    const char *flag, *key, *fixed; /* fixed: the value for a flag without argument */
+  } flags[] = {
+      {"--tls", "ssl", "true"},
+      {"--tls-ca", "ssl.ca", NULL},
+      {"--tls-cert", "ssl.cert", NULL},
+      {"--tls-key", "ssl.key", NULL},
+      {"--tls-insecure", "ssl.rejectUnauthorized", "false"},
+      {"--sasl", "sasl.mechanism", NULL},
+      {"--user", "sasl.username", NULL},
+      {"--password", "sasl.password", NULL},
+  };
+  if (strcmp(a, "-X") == 0) {
+    const char *eq = v ? strchr(v, '=') : NULL;
+    char key[128];
+    if (!eq) return -1;
+    snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
+    return uvk_cli_set(cfg, key, eq + 1) ? -1 : 2;
+  }
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+    if (strcmp(a, flags[i].flag) != 0) continue;
+    if (flags[i].fixed) return uvk_cli_set(cfg, flags[i].key, flags[i].fixed) ? -1 : 1;
+    if (!v) return -1;
+    return uvk_cli_set(cfg, flags[i].key, v) ? -1 : 2;
+  }
+  return 0;
+}
