@@ -491,3 +491,141 @@ TEST_CASE("consumer: messages kcat wrote under every codec are read back exactly
     }
   }
 }
+
+namespace {
+
+// A KafkaJS member (test/interop/kafkajs_member.js) in a child process; its stdout lines
+// arrive through a pipe in our loop, so waiting on them is waiting on events.
+struct KafkaJs {
+  uv_process_t proc;
+  uv_pipe_t in, out;
+  std::string buf;
+  std::vector<int32_t> partitions;
+  bool joined = false, exited = false;
+  int64_t exit_status = -1;
+  std::vector<Seen> seen;
+  uv_loop_t *loop;
+
+  static void on_alloc(uv_handle_t *, size_t, uv_buf_t *b) {
+    static char mem[65536];
+    *b = uv_buf_init(mem, sizeof mem);
+  }
+  static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    KafkaJs *k = static_cast<KafkaJs *>(s->data);
+    if (n < 0) {
+      uv_close(reinterpret_cast<uv_handle_t *>(s), nullptr);
+      return;
+    }
+    k->buf.append(b->base, size_t(n));
+    size_t nl;
+    while ((nl = k->buf.find('\n')) != std::string::npos) {
+      std::string line = k->buf.substr(0, nl);
+      k->buf.erase(0, nl + 1);
+      if (line.rfind("JOIN ", 0) == 0) {
+        k->joined = true;
+        k->partitions.clear();
+        size_t sp = line.find(' ', 5);
+        std::string list = sp == std::string::npos ? "" : line.substr(sp + 1);
+        for (size_t at = 0; at < list.size();) {
+          size_t comma = list.find(',', at);
+          k->partitions.push_back(atoi(list.substr(at, comma - at).c_str()));
+          at = comma == std::string::npos ? list.size() : comma + 1;
+        }
+      } else if (line.rfind("MSG ", 0) == 0) {
+        int p = 0;
+        long long off = 0;
+        char value[64] = "";
+        if (sscanf(line.c_str(), "MSG %d %lld %63s", &p, &off, value) == 3)
+          k->seen.push_back(Seen{p, off, "", value});
+      }
+    }
+    uv_stop(k->loop);
+  }
+  static void on_exit(uv_process_t *p, int64_t status, int) {
+    KafkaJs *k = static_cast<KafkaJs *>(p->data);
+    k->exited = true;
+    k->exit_status = status;
+    uv_close(reinterpret_cast<uv_handle_t *>(p), nullptr);
+    uv_stop(k->loop);
+  }
+
+  KafkaJs(uv_loop_t *l, const std::string &group, const std::string &topic) : loop(l) {
+    std::string node_path;
+    FILE *f = popen((std::string(UVK_SOURCE_ROOT) + "/test/lib/kafkajs.sh").c_str(), "r");
+    REQUIRE(f);
+    char line[4096];
+    if (fgets(line, sizeof line, f)) node_path = line;
+    REQUIRE(pclose(f) == 0);
+    while (!node_path.empty() && node_path.back() == '\n') node_path.pop_back();
+    INFO("npm kafkajs is needed for the interop test (test/lib/kafkajs.sh)");
+    REQUIRE_FALSE(node_path.empty());
+    std::string script = std::string(UVK_SOURCE_ROOT) + "/test/interop/kafkajs_member.js";
+    std::string brokers = env("UVK_TEST_BROKERS");
+    std::string np = "NODE_PATH=" + node_path, path = "PATH=" + env("PATH");
+    char *args[] = {const_cast<char *>("node"), const_cast<char *>(script.c_str()),
+                    const_cast<char *>(brokers.c_str()), const_cast<char *>(group.c_str()),
+                    const_cast<char *>(topic.c_str()), nullptr};
+    char *envp[] = {const_cast<char *>(np.c_str()), const_cast<char *>(path.c_str()), nullptr};
+    REQUIRE(uv_pipe_init(loop, &in, 0) == 0);
+    REQUIRE(uv_pipe_init(loop, &out, 0) == 0);
+    in.data = out.data = this;
+    uv_stdio_container_t stdio[3];
+    stdio[0].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_READABLE_PIPE);
+    stdio[0].data.stream = reinterpret_cast<uv_stream_t *>(&in);
+    stdio[1].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
+    stdio[1].data.stream = reinterpret_cast<uv_stream_t *>(&out);
+    stdio[2].flags = UV_INHERIT_FD;
+    stdio[2].data.fd = 2;
+    uv_process_options_t o;
+    memset(&o, 0, sizeof o);
+    o.file = "node";
+    o.args = args;
+    o.env = envp;
+    o.stdio = stdio;
+    o.stdio_count = 3;
+    o.exit_cb = on_exit;
+    proc.data = this;
+    REQUIRE(uv_spawn(loop, &proc, &o) == 0);
+    REQUIRE(uv_read_start(reinterpret_cast<uv_stream_t *>(&out), on_alloc, on_read) == 0);
+  }
+  // Closing its stdin makes it leave the group and exit.
+  void leave() { uv_close(reinterpret_cast<uv_handle_t *>(&in), nullptr); }
+};
+
+}  // namespace
+
+TEST_CASE("consumer: a group of one uvkafka and one KafkaJS member splits the partitions and reads every message once",
+          "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-consume-kafkajs");
+  create_topic(rig, topic, 6);
+  std::string group = uniq("uvk-it-group-kafkajs");
+  KafkaJs js(&rig.loop, group, topic);
+  Member m(rig, group, topic, true);  // RoundRobinAssigner: the protocol KafkaJS speaks
+  m.run_each_message();
+  // Both in one generation: each holds three of the six partitions.
+  while (!(js.joined && js.partitions.size() == 3 && m.assignment.size() == 3) && !js.exited) rig.turn();
+  REQUIRE_FALSE(js.exited);
+  std::set<int32_t> parts(js.partitions.begin(), js.partitions.end());
+  for (const uvk_topic_partition &tp : m.assignment) CHECK(parts.insert(tp.partition).second);
+  CHECK(parts.size() == 6);
+  const int n = 3000;
+  produce(rig, topic, 0, n);
+  while (m.seen.size() + js.seen.size() < size_t(n) && !js.exited) rig.turn();
+  js.leave();
+  while (!js.exited) rig.turn();
+  CHECK(js.exit_status == 0);
+  m.stop();
+  CHECK(m.seen.size() > 0);
+  CHECK(js.seen.size() > 0);
+  std::vector<int> count(size_t(n), 0);
+  for (const Seen &s : m.seen) count[size_t(atol(s.value.c_str()))]++;
+  for (const Seen &s : js.seen) count[size_t(atol(s.value.c_str()))]++;
+  int missing = 0, dup = 0;
+  for (int c : count) {
+    missing += c == 0;
+    dup += c > 1;
+  }
+  CHECK(missing == 0);
+  CHECK(dup == 0);
+}

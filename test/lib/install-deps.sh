@@ -7,6 +7,9 @@ PKGS=(build-essential meson ninja-build pkg-config python3 libuv1-dev libmbedtls
 # Java 17 and Maven run the test broker and the Java oracle; install them only if absent.
 command -v java >/dev/null 2>&1 || PKGS+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || PKGS+=(maven)
+# Node.js and npm run KafkaJS, the peer in the mixed-group interop test.
+command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
