@@ -366,6 +366,41 @@ TEST_CASE("consumer: three members over six partitions; a member leaves and noth
   check_all(all, n, false);  // at least once across a rebalance
 }
 
+TEST_CASE("consumer: a member that dies without leaving is replaced after the session timeout; nothing is lost",
+          "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-consume-dead");
+  create_topic(rig, topic, 4);
+  std::string group = uniq("uvk-it-group-dead");
+  Member a(rig, group, topic, true);
+  Member *b = new Member(rig, group, topic, true);
+  a.run_each_message();
+  b->run_each_message();
+  while (!(a.joined_generation >= 0 && a.joined_generation == b->joined_generation && a.assignment.size() == 2 &&
+           b->assignment.size() == 2))
+    rig.turn();
+  const int n = 4000;
+  produce(rig, topic, 0, n / 2);
+  while (a.seen.size() + b->seen.size() < size_t(n / 4)) rig.turn();
+  // b vanishes: no LeaveGroup, no more heartbeats (as if its process was killed). What it
+  // saw stays counted; what it did not commit comes again to a.
+  std::vector<Seen> b_seen = b->seen;
+  delete b;
+  Member dead_copy(rig, uniq("uvk-it-unused"), topic, true);  // holds b's messages for check_all
+  dead_copy.seen = b_seen;
+  produce(rig, topic, n / 2, n);  // half of these land on b's partitions: only a can read them
+  auto covered = [&] {
+    std::set<long> ids;
+    for (const Seen &s : a.seen) ids.insert(atol(s.value.c_str()));
+    for (const Seen &s : b_seen) ids.insert(atol(s.value.c_str()));
+    return ids.size() == size_t(n);
+  };
+  while (!covered()) rig.turn();
+  CHECK(a.assignment.size() == 4);  // a took over after the coordinator dropped b
+  a.stop();
+  check_all({&a, &dead_copy}, n, false);
+}
+
 TEST_CASE("consumer: commit, stop, and a new member resumes at the committed offset", "[integration]") {
   Rig rig;
   std::string topic = uniq("uvk-it-consume-commit");
