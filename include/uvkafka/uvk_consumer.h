@@ -80,6 +80,12 @@ UVK_EXTERN void uvk_consumer_free(uvk_consumer *c);
 /* subscribe({topics, fromBeginning}) for one topic name; may be called several times
  * before run. UVK_ESTATE once running. */
 UVK_EXTERN int uvk_consumer_subscribe(uvk_consumer *c, const char *topic, int from_beginning);
+/* Beyond KafkaJS: subscribes to every topic whose name matches `pattern`, a POSIX extended
+ * regular expression matched anywhere in the name (anchor it with ^...$). The topic list is
+ * read when the consumer starts and again every metadataMaxAge: topics created later that
+ * match are picked up (the member rejoins so the group assigns them). Internal topics never
+ * match. UVK_EINVAL for a pattern that does not compile. Before run. */
+UVK_EXTERN int uvk_consumer_subscribe_pattern(uvk_consumer *c, const char *pattern, int from_beginning);
 UVK_EXTERN int uvk_consumer_run(uvk_consumer *c, const uvk_run_options *opts);
 /* Stops fetching, commits resolved offsets (autoCommit), leaves the group, then cb. */
 UVK_EXTERN int uvk_consumer_stop(uvk_consumer *c, uvk_consumer_cb cb, void *ud);

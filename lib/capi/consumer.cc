@@ -113,6 +113,11 @@ UVK_EXTERN int uvk_consumer_subscribe(uvk_consumer *c, const char *topic, int fr
   return consumer_subscribe(c->c, topic, from_beginning != 0);
 }
 
+UVK_EXTERN int uvk_consumer_subscribe_pattern(uvk_consumer *c, const char *pattern, int from_beginning) {
+  if (!c) return UVK_EINVAL;
+  return consumer_subscribe_pattern(c->c, pattern, from_beginning != 0);
+}
+
 UVK_EXTERN int uvk_consumer_run(uvk_consumer *c, const uvk_run_options *opts) {
   if (!c || !opts) return UVK_EINVAL;
   if (client_closing(c->client)) return UVK_ECLOSED;

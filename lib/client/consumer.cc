@@ -342,6 +342,7 @@ void consumer_free(Consumer *c) {
   engine_cancel_timer(c->e, &c->heartbeat_timer);
   engine_cancel_timer(c->e, &c->group_timer);
   engine_cancel_timer(c->e, &c->fetch_timer);
+  consumer_patterns_free(c);
   const Allocator *a = c->alloc;
   for (int32_t i = 0; i < c->n_subs; i++) mem_free(a, c->subs[i].name);
   for (int32_t i = 0; i < c->n_paused; i++) mem_free(a, c->paused[i].topic);
@@ -360,8 +361,12 @@ void consumer_free(Consumer *c) {
 }
 
 int consumer_subscribe(Consumer *c, const char *topic, bool from_beginning) {
-  if (!topic || !*topic || strlen(topic) > 249) return UVK_EINVAL;
   if (c->running || c->state != kGroupIdle) return UVK_ESTATE;
+  return consumer_add_sub(c, topic, from_beginning);
+}
+
+int consumer_add_sub(Consumer *c, const char *topic, bool from_beginning) {
+  if (!topic || !*topic || strlen(topic) > 249) return UVK_EINVAL;
   for (int32_t i = 0; i < c->n_subs; i++)
     if (strcmp(c->subs[i].name, topic) == 0) {
       c->subs[i].from_beginning = from_beginning;
@@ -380,11 +385,12 @@ int consumer_subscribe(Consumer *c, const char *topic, bool from_beginning) {
 int consumer_run(Consumer *c, const uvk_run_options &opts, uint64_t now) {
   if ((opts.each_batch == nullptr) == (opts.each_message == nullptr)) return UVK_EINVAL;
   if (c->running || c->state != kGroupIdle) return UVK_ESTATE;
-  if (c->n_subs == 0) return UVK_EINVAL;
+  if (c->n_subs == 0 && c->n_patterns == 0) return UVK_EINVAL;
   c->run = opts;
   c->running = true;
   c->last_commit_at = now;
-  group_start(c, now);
+  if (c->n_patterns > 0) consumer_patterns_start(c, now);
+  else group_start(c, now);
   return 0;
 }
 
@@ -418,6 +424,7 @@ int consumer_stop(Consumer *c, ConsumerDoneFn fn, void *ud, uint64_t now) {
   c->assign_gen++;
   engine_cancel_timer(c->e, &c->heartbeat_timer);
   engine_cancel_timer(c->e, &c->fetch_timer);
+  engine_cancel_timer(c->e, &c->pattern_timer);
   c->stop_fn = fn;
   c->stop_ud = ud;
   if (c->state == kGroupIdle || c->state == kGroupStopped) {

@@ -1,5 +1,6 @@
 // The consumer's state, shared by consumer.cc (life cycle, delivery, pause/seek),
-// consumer_group.cc (membership, commits) and consumer_fetch.cc (offsets, Fetch).
+// consumer_group.cc (membership, commits), consumer_fetch.cc (offsets, Fetch) and
+// consumer_pattern.cc (regular-expression subscriptions).
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,8 @@ struct TopicSub {
   char *name;
   bool from_beginning;
 };
+
+struct TopicPattern;  // consumer_pattern.cc
 
 struct PauseEntry {
   char *topic;
@@ -83,6 +86,10 @@ struct Consumer {
   int n_assigners;
   TopicSub *subs;
   int32_t n_subs;
+  TopicPattern *patterns;  // regular-expression subscriptions
+  int32_t n_patterns;
+  EngineTimer pattern_timer;
+  bool pattern_refreshing;
   PauseEntry *paused;
   int32_t n_paused;
   uvk_run_options run;
@@ -143,6 +150,20 @@ void consumer_crash(Consumer *c, const uvk_error *err, bool restart);
 // Hands a Fetch answer's records of one partition to the handler.
 void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
              const int64_t *aborted_pids, const int64_t *aborted_first, int32_t n_aborted);
+
+// Adds a subscribed topic (no state check); 0, UVK_EINVAL or UVK_ENOMEM.
+int consumer_add_sub(Consumer *c, const char *topic, bool from_beginning);
+
+// consumer_pattern.cc
+void consumer_patterns_start(Consumer *c, uint64_t now);  // lists topics, then group_start
+void consumer_patterns_free(Consumer *c);
+
+// Adds a subscribed topic (no state check); 0, UVK_EINVAL or UVK_ENOMEM.
+int consumer_add_sub(Consumer *c, const char *topic, bool from_beginning);
+
+// consumer_pattern.cc
+void consumer_patterns_start(Consumer *c, uint64_t now);  // lists topics, then group_start
+void consumer_patterns_free(Consumer *c);
 
 // consumer_group.cc
 void group_start(Consumer *c, uint64_t now);

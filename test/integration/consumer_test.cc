@@ -42,11 +42,13 @@ struct Rig {
   uv_loop_t loop;
   uvk_client *client = nullptr;
 
-  Rig() {
+  explicit Rig(const char *metadata_max_age = nullptr) {
     INFO("UVK_TEST_BROKERS must point at the test cluster (test/kafka/cluster.sh up)");
     REQUIRE_FALSE(env("UVK_TEST_BROKERS").empty());
     REQUIRE(uv_loop_init(&loop) == 0);
     uvk_config *cfg = base_config();
+    char err[256];
+    if (metadata_max_age) REQUIRE(uvk_config_set(cfg, "metadataMaxAge", metadata_max_age, err, sizeof err) == 0);
     REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
     uvk_config_free(cfg);
   }
@@ -178,6 +180,7 @@ struct Seen {
   int topic_partition;
   int64_t offset;
   std::string key, value;
+  std::string topic = "";
 };
 
 // One consumer and what it saw.
@@ -204,7 +207,10 @@ struct Member {
     REQUIRE(uvk_config_set(cfg, "partitionAssigners", assigners, err, sizeof err) == 0);
     REQUIRE(uvk_consumer_new(r.client, cfg, &c) == 0);
     uvk_config_free(cfg);
-    REQUIRE(uvk_consumer_subscribe(c, topic.c_str(), from_beginning ? 1 : 0) == 0);
+    if (topic.rfind("re:", 0) == 0)  // a regular-expression subscription
+      REQUIRE(uvk_consumer_subscribe_pattern(c, topic.c_str() + 3, from_beginning ? 1 : 0) == 0);
+    else
+      REQUIRE(uvk_consumer_subscribe(c, topic.c_str(), from_beginning ? 1 : 0) == 0);
     REQUIRE(uvk_consumer_on(c, UVK_EVENT_GROUP_JOIN, [](void *ud, const uvk_event *ev) {
       Member *m = static_cast<Member *>(ud);
       const uvk_event_group_join *j = static_cast<const uvk_event_group_join *>(ev->payload);
@@ -223,7 +229,7 @@ struct Member {
       return -1;
     }
     Seen s{b->partition, m->offset, std::string(static_cast<const char *>(m->key), m->key_len),
-           std::string(static_cast<const char *>(m->value), m->value_len)};
+           std::string(static_cast<const char *>(m->value), m->value_len), b->topic};
     self->seen.push_back(s);
     self->values_by_partition[b->partition].push_back(atol(s.value.c_str()));
     return 0;
@@ -285,13 +291,13 @@ void check_all(const std::vector<Member *> &ms, int n, bool exact) {
     }
   // Offsets only go up within a partition, per member.
   for (Member *m : ms) {
-    std::map<int, int64_t> last;
+    std::map<std::pair<std::string, int>, int64_t> last;
     int back = 0;
     for (const Seen &s : m->seen) {
-      auto it = last.find(s.topic_partition);
+      auto it = last.find({s.topic, s.topic_partition});
       if (it != last.end() && s.offset <= it->second && back++ == 0)
         UNSCOPED_INFO("partition " << s.topic_partition << ": offset " << s.offset << " after " << it->second);
-      last[s.topic_partition] = s.offset;
+      last[{s.topic, s.topic_partition}] = s.offset;
     }
     if (exact) CHECK(back == 0);
   }
@@ -399,6 +405,36 @@ TEST_CASE("consumer: a member that dies without leaving is replaced after the se
   CHECK(a.assignment.size() == 4);  // a took over after the coordinator dropped b
   a.stop();
   check_all({&a, &dead_copy}, n, false);
+}
+
+TEST_CASE("consumer: a pattern subscription picks up matching topics created while it runs", "[integration]") {
+  Rig rig("500");  // metadataMaxAge: the topic list is read again every 500 ms
+  std::string prefix = uniq("uvk-it-re");
+  create_topic(rig, prefix + "-a", 2);
+  produce(rig, prefix + "-a", 0, 100);
+  Member m(rig, uniq("uvk-it-group-re"), "re:^" + prefix + "-(a|b)$", true);
+  m.run_each_message();
+  while (m.seen.size() < 100) rig.turn();
+  create_topic(rig, prefix + "-b", 2);
+  create_topic(rig, prefix + "-c", 2);  // does not match
+  produce(rig, prefix + "-c", 200, 300);
+  produce(rig, prefix + "-b", 100, 200);
+  while (m.seen.size() < 200) rig.turn();
+  CHECK(m.joins >= 2);  // it rejoined to get the new topic assigned
+  std::set<std::string> topics;
+  for (const uvk_topic_partition &tp : m.assignment) topics.insert(tp.topic);
+  CHECK(topics == std::set<std::string>({prefix + "-a", prefix + "-b"}));
+  m.stop();
+  check_all({&m}, 200, true);  // 0..199 once each; nothing from -c (ids 200+ would fail)
+  std::string bad = "re:(";
+  uvk_consumer *c = nullptr;
+  uvk_config *cfg = base_config();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "groupId", "g", err, sizeof err) == 0);
+  REQUIRE(uvk_consumer_new(rig.client, cfg, &c) == 0);
+  uvk_config_free(cfg);
+  CHECK(uvk_consumer_subscribe_pattern(c, "(", 0) == UVK_EINVAL);
+  uvk_consumer_free(c);
 }
 
 TEST_CASE("consumer: commit, stop, and a new member resumes at the committed offset", "[integration]") {
