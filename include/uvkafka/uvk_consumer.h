@@ -126,6 +126,29 @@ UVK_EXTERN size_t uvk_consumer_assignment(const uvk_consumer *c, struct uvk_topi
  * high watermark of the latest fetch (-1 before the first). UVK_ENOTFOUND when not assigned. */
 UVK_EXTERN int uvk_consumer_position(const uvk_consumer *c, const char *topic, int32_t partition,
                                      int64_t *position, int64_t *high_watermark);
+/* describeGroup (KafkaJS: experimental): the group's state and members as the coordinator
+ * sees them. Metadata and assignment bytes are ConsumerProtocol encoded. Borrowed for the
+ * callback; err NULL on success. */
+typedef struct uvk_group_member_description {
+  const char *member_id;
+  const char *client_id;
+  const char *client_host;
+  const void *member_metadata;
+  size_t member_metadata_len;
+  const void *member_assignment;
+  size_t member_assignment_len;
+} uvk_group_member_description;
+typedef struct uvk_group_description {
+  const char *group_id;
+  const char *state;          /* "Stable", "PreparingRebalance", "Empty", ... */
+  const char *protocol_type;  /* "consumer" */
+  const char *protocol;       /* the assigner in use */
+  const uvk_group_member_description *members;
+  size_t n_members;
+} uvk_group_description;
+typedef void (*uvk_describe_group_cb)(uvk_consumer *c, const uvk_error *err,
+                                      const uvk_group_description *group, void *ud);
+UVK_EXTERN int uvk_consumer_describe_group(uvk_consumer *c, uvk_describe_group_cb cb, void *ud);
 /* The member id the coordinator gave ("" before the first join) and the generation. */
 UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c);
 UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c);

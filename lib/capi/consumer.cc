@@ -202,6 +202,29 @@ UVK_EXTERN int uvk_consumer_position(const uvk_consumer *c, const char *topic, i
   return consumer_position(c->c, topic, partition, position, high_watermark);
 }
 
+namespace {
+struct DescribeCtx {
+  uvk_consumer *consumer;
+  uvk_describe_group_cb cb;
+  void *ud;
+};
+void describe_done(void *ud, const uvk_error *err, const uvk_group_description *d) {
+  DescribeCtx ctx = *static_cast<DescribeCtx *>(ud);
+  mem_free(ctx.consumer->alloc, ud);
+  ctx.cb(ctx.consumer, err, d, ctx.ud);
+}
+}  // namespace
+
+UVK_EXTERN int uvk_consumer_describe_group(uvk_consumer *c, uvk_describe_group_cb cb, void *ud) {
+  if (!c || !cb) return UVK_EINVAL;
+  DescribeCtx *ctx = static_cast<DescribeCtx *>(mem_alloc(c->alloc, sizeof(DescribeCtx)));
+  if (!ctx) return UVK_ENOMEM;
+  *ctx = DescribeCtx{c, cb, ud};
+  int rc = consumer_describe_group(c->c, describe_done, ctx, client_now(c->client));
+  if (rc != 0) mem_free(c->alloc, ctx);
+  return rc;
+}
+
 UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c) { return c ? consumer_member_id(c->c) : ""; }
 
 UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c) { return c ? consumer_generation(c->c) : -1; }

@@ -60,6 +60,10 @@ int consumer_run(Consumer *c, const uvk_run_options &opts, uint64_t now);
 typedef void (*ConsumerDoneFn)(void *ud, const uvk_error *err);
 int consumer_stop(Consumer *c, ConsumerDoneFn fn, void *ud, uint64_t now);
 
+// DescribeGroups for the consumer's group: fn(ud, err, d) once (d borrowed for the call).
+typedef void (*DescribeGroupFn)(void *ud, const uvk_error *err, const uvk_group_description *d);
+int consumer_describe_group(Consumer *c, DescribeGroupFn fn, void *ud, uint64_t now);
+
 int consumer_resolve_offset(Consumer *c, const char *topic, int32_t partition, int64_t offset);
 int consumer_commit(Consumer *c, const uvk_topic_partition_offset *offsets, size_t n,
                     ConsumerDoneFn fn, void *ud, uint64_t now);

@@ -71,6 +71,7 @@ struct Pending {
   int64_t *offsets;
   int32_t n_parts;
   ConsumerDoneFn done;
+  DescribeGroupFn describe_fn;
   void *done_ud;
 };
 

@@ -318,6 +318,30 @@ TEST_CASE("consumer: one member reads every message once, in order per partition
   CHECK(m.assignment.size() == 4);
   std::string member = uvk_consumer_member_id(m.c);
   CHECK_FALSE(member.empty());
+  struct D {
+    bool done = false;
+    std::string state, protocol, member;
+    size_t members = 0;
+    uv_loop_t *loop;
+  } d;
+  d.loop = &rig.loop;
+  REQUIRE(uvk_consumer_describe_group(m.c, [](uvk_consumer *, const uvk_error *err, const uvk_group_description *g, void *ud) {
+    D *x = static_cast<D *>(ud);
+    x->done = true;
+    CHECK(err == nullptr);
+    if (g) {
+      x->state = g->state;
+      x->protocol = g->protocol;
+      x->members = g->n_members;
+      if (g->n_members) x->member = g->members[0].member_id;
+    }
+    uv_stop(x->loop);
+  }, &d) == 0);
+  while (!d.done) rig.turn();
+  CHECK(d.state == "Stable");
+  CHECK(d.protocol == "RoundRobinAssigner");
+  CHECK(d.members == 1);
+  CHECK(d.member == member);
   m.stop();
   check_all({&m}, n, true);
 }
