@@ -126,6 +126,62 @@ UVK_EXTERN size_t uvk_consumer_assignment(const uvk_consumer *c, struct uvk_topi
  * high watermark of the latest fetch (-1 before the first). UVK_ENOTFOUND when not assigned. */
 UVK_EXTERN int uvk_consumer_position(const uvk_consumer *c, const char *topic, int32_t partition,
                                      int64_t *position, int64_t *high_watermark);
+/* ---- custom assigners (KafkaJS's partitionAssigners entries) --------------------------
+ * A custom assigner has a protocol name, a version and optional user data: every member
+ * that supports it sends ConsumerProtocol member metadata {version, subscribed topics, user
+ * data}. When the group picks it and this member leads, `assign` gets every member (id and
+ * metadata bytes; uvk_member_metadata_decode reads them) and every subscribed topic with its
+ * partition count, and sets each member's assignment (uvk_assignment_set_partitions for the
+ * standard encoding, or uvk_assignment_set for raw bytes). Members left out get nothing. */
+typedef struct uvk_group_member {
+  const char *member_id;
+  const void *metadata;
+  size_t metadata_len;
+} uvk_group_member;
+typedef struct uvk_assign_topic {
+  const char *topic;
+  int32_t n_partitions;  /* partition ids 0 .. n-1 */
+} uvk_assign_topic;
+typedef struct uvk_assignment_builder uvk_assignment_builder;
+/* Return 0, or a negative code: the join then fails and is retried like any group error. */
+typedef int (*uvk_assign_fn)(void *ud, const uvk_group_member *members, size_t n_members,
+                             const uvk_assign_topic *topics, size_t n_topics,
+                             uvk_assignment_builder *out);
+/* Before run. Custom assigners are preferred over the partitionAssigners list, in the order
+ * they were added (up to 4). */
+UVK_EXTERN int uvk_consumer_add_assigner(uvk_consumer *c, const char *name, int version,
+                                         const void *user_data, size_t user_data_len,
+                                         uvk_assign_fn assign, void *ud);
+/* The assignment of member_id: raw bytes (copied) ... */
+UVK_EXTERN int uvk_assignment_set(uvk_assignment_builder *b, const char *member_id, const void *bytes,
+                                  size_t len);
+/* ... or partitions, encoded as a ConsumerProtocol MemberAssignment of `version`. */
+UVK_EXTERN int uvk_assignment_set_partitions(uvk_assignment_builder *b, const char *member_id, int version,
+                                             const struct uvk_topic_partition *partitions, size_t n,
+                                             const void *user_data, size_t user_data_len);
+
+/* ConsumerProtocol MemberMetadata / MemberAssignment (KafkaJS's AssignerProtocol). Decoded
+ * objects own their memory; free them with the matching function. NULL (and *err) when the
+ * bytes are malformed. */
+typedef struct uvk_member_metadata {
+  int version;
+  const char *const *topics;
+  size_t n_topics;
+  const void *user_data;
+  size_t user_data_len;
+} uvk_member_metadata;
+UVK_EXTERN uvk_member_metadata *uvk_member_metadata_decode(const void *data, size_t len, int *err);
+UVK_EXTERN void uvk_member_metadata_free(uvk_member_metadata *m);
+typedef struct uvk_member_assignment {
+  int version;
+  const struct uvk_topic_partition *partitions;  /* topic by topic, in the encoded order */
+  size_t n_partitions;
+  const void *user_data;
+  size_t user_data_len;
+} uvk_member_assignment;
+UVK_EXTERN uvk_member_assignment *uvk_member_assignment_decode(const void *data, size_t len, int *err);
+UVK_EXTERN void uvk_member_assignment_free(uvk_member_assignment *a);
+
 /* describeGroup (KafkaJS: experimental): the group's state and members as the coordinator
  * sees them. Metadata and assignment bytes are ConsumerProtocol encoded. Borrowed for the
  * callback; err NULL on success. */

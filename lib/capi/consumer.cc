@@ -5,6 +5,7 @@
 
 #include "capi/client_internal.h"
 #include "capi/config.h"
+#include "capi/consumer_internal.h"
 #include "client/consumer.h"
 #include "engine/events.h"
 #include "engine/kafka_errors.h"
@@ -20,6 +21,10 @@ struct uvk_consumer {
   uvk_consumer_cb crash_cb;
   void *crash_ud;
 };
+
+namespace uvk {
+Consumer *consumer_of(uvk_consumer *c) { return c->c; }
+}  // namespace uvk
 
 namespace {
 

@@ -344,6 +344,10 @@ void consumer_free(Consumer *c) {
   engine_cancel_timer(c->e, &c->fetch_timer);
   consumer_patterns_free(c);
   const Allocator *a = c->alloc;
+  for (int i = 0; i < c->n_customs; i++) {
+    mem_free(a, c->customs[i].name);
+    mem_free(a, c->customs[i].user_data);
+  }
   for (int32_t i = 0; i < c->n_subs; i++) mem_free(a, c->subs[i].name);
   for (int32_t i = 0; i < c->n_paused; i++) mem_free(a, c->paused[i].topic);
   mem_free(a, c->subs);
@@ -379,6 +383,31 @@ int consumer_add_sub(Consumer *c, const char *topic, bool from_beginning) {
   char *name = dup_cstr(c->alloc, topic);
   if (!name) return UVK_ENOMEM;
   c->subs[c->n_subs++] = TopicSub{name, from_beginning};
+  return 0;
+}
+
+int consumer_add_assigner(Consumer *c, const char *name, int16_t version, const void *user_data,
+                          size_t user_data_len, uvk_assign_fn assign, void *ud) {
+  if (!name || !*name || strlen(name) > 200 || !assign || (user_data_len && !user_data) || user_data_len > (1u << 20))
+    return UVK_EINVAL;
+  if (c->running || c->state != kGroupIdle) return UVK_ESTATE;
+  if (c->n_customs >= 4) return UVK_EINVAL;
+  for (int i = 0; i < c->n_customs; i++)
+    if (strcmp(c->customs[i].name, name) == 0) return UVK_EINVAL;
+  CustomAssigner cu{};
+  cu.name = dup_cstr(c->alloc, name);
+  cu.user_data = user_data_len ? static_cast<uint8_t *>(mem_alloc(c->alloc, user_data_len)) : nullptr;
+  if (!cu.name || (user_data_len && !cu.user_data)) {
+    mem_free(c->alloc, cu.name);
+    mem_free(c->alloc, cu.user_data);
+    return UVK_ENOMEM;
+  }
+  if (user_data_len) memcpy(cu.user_data, user_data, user_data_len);
+  cu.user_data_len = user_data_len;
+  cu.version = version;
+  cu.assign = assign;
+  cu.ud = ud;
+  c->customs[c->n_customs++] = cu;
   return 0;
 }
 

@@ -54,6 +54,9 @@ int consumer_subscribe(Consumer *c, const char *topic, bool from_beginning);
 // Before run: a POSIX extended regular expression; matching topics join the subscription
 // when the consumer starts and on every metadata refresh after. UVK_EINVAL: bad pattern.
 int consumer_subscribe_pattern(Consumer *c, const char *pattern, bool from_beginning);
+// Before run: a custom assigner (copied), preferred over the configured built-ins.
+int consumer_add_assigner(Consumer *c, const char *name, int16_t version, const void *user_data,
+                          size_t user_data_len, uvk_assign_fn assign, void *ud);
 int consumer_run(Consumer *c, const uvk_run_options &opts, uint64_t now);
 // Stops fetching, commits what is resolved (autoCommit), leaves the group; fn(ud, err) when
 // done (err 0 or why the commit failed; the group is left either way).

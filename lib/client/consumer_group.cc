@@ -50,6 +50,38 @@ bool coordinator_error(int16_t code) {
   return code == kCoordinatorLoading || code == kCoordinatorNotAvailable || code == kNotCoordinator;
 }
 
+// The leader's view of the group, kept in the pending SyncGroup's arena.
+struct LeaderView {
+  AssignMember *members;
+  const uint8_t **raw;  // each member's metadata bytes as sent
+  int32_t *raw_len;
+  int32_t n;
+  const char **topics;  // every topic some member subscribed to
+  int32_t n_topics;
+};
+
+// Calls a custom assigner and lays its per-member bytes out in a->body (ends[i]).
+int run_custom(Consumer *c, const CustomAssigner *cu, Pending *a, const LeaderView *view, const AssignTopic *topics,
+               int32_t n_topics, int64_t *ends) {
+  auto *gm = arena_new_array<uvk_group_member>(&a->arena, size_t(view->n) + 1);
+  auto *at = arena_new_array<uvk_assign_topic>(&a->arena, size_t(n_topics) + 1);
+  const uint8_t **bytes = arena_new_array<const uint8_t *>(&a->arena, size_t(view->n) + 1);
+  int32_t *lens = arena_new_array<int32_t>(&a->arena, size_t(view->n) + 1);
+  if (!gm || !at || !bytes || !lens) return UVK_ENOMEM;
+  for (int32_t i = 0; i < view->n; i++)
+    gm[i] = uvk_group_member{view->members[i].member_id, view->raw[i], size_t(view->raw_len[i])};
+  for (int32_t t = 0; t < n_topics; t++) at[t] = uvk_assign_topic{topics[t].name, topics[t].n_partitions};
+  uvk_assignment_builder b{&a->arena, view->members, view->n, bytes, lens};
+  int rc = cu->assign(cu->ud, gm, size_t(view->n), at, size_t(n_topics), &b);
+  if (rc != 0) return rc < 0 ? rc : UVK_EINVAL;
+  (void)c;
+  for (int32_t i = 0; i < view->n; i++) {
+    if (bytes[i] && lens[i] > 0) put_raw(&a->body, bytes[i], size_t(lens[i]));
+    ends[i] = int64_t(a->body.len);
+  }
+  return a->body.failed ? UVK_ENOMEM : 0;
+}
+
 void send_join(Consumer *c, uint64_t now);
 void send_heartbeat(void *ud, uint64_t now);
 
@@ -117,13 +149,18 @@ int encode_join(void *ud, Buf *out, int16_t version) {
   req.rebalance_timeout_ms = c->cfg.rebalance_timeout;
   req.member_id = str(c->member_id);
   req.protocol_type = str("consumer");
-  proto::JoinGroupRequest::JoinGroupRequestProtocol protos[8];
-  for (int i = 0; i < c->n_assigners; i++) {
-    protos[i].name = str(c->assigners[i]);
-    protos[i].metadata = proto::Bytes{p->body.data, int32_t(p->body.len)};
+  // Custom assigners first (preferred), then the built-ins; p->offsets[i] ends protocol i's
+  // metadata in p->body.
+  proto::JoinGroupRequest::JoinGroupRequestProtocol protos[12];
+  int n = 0;
+  for (int i = 0; i < c->n_customs; i++, n++) protos[n].name = str(c->customs[i].name);
+  for (int i = 0; i < c->n_assigners; i++, n++) protos[n].name = str(c->assigners[i]);
+  for (int i = 0; i < n; i++) {
+    int64_t start = i == 0 ? 0 : p->offsets[i - 1];
+    protos[i].metadata = proto::Bytes{p->body.data + start, int32_t(p->offsets[i] - start)};
   }
   req.protocols.items = protos;
-  req.protocols.count = c->n_assigners;
+  req.protocols.count = n;
   return proto::encode(out, req, version);
 }
 
@@ -140,7 +177,25 @@ void send_join(Consumer *c, uint64_t now) {
   const char *topics[256];
   int32_t n = 0;
   for (int32_t i = 0; i < c->n_subs && n < 256; i++) topics[n++] = c->subs[i].name;
-  member_metadata_encode(&p->body, 0, topics, n, nullptr, 0);
+  int n_protocols = c->n_customs + c->n_assigners;
+  p->offsets = arena_new_array<int64_t>(&p->arena, size_t(n_protocols) + 1);
+  if (!p->offsets) {
+    pending_free(p);
+    return group_failed(c, UVK_ENOMEM, nullptr, now);
+  }
+  for (int i = 0; i < n_protocols; i++) {
+    if (i < c->n_customs) {
+      const CustomAssigner &cu = c->customs[i];
+      member_metadata_encode(&p->body, cu.version, topics, n, cu.user_data, int32_t(cu.user_data_len));
+    } else {
+      member_metadata_encode(&p->body, 0, topics, n, nullptr, 0);
+    }
+    p->offsets[i] = int64_t(p->body.len);
+  }
+  if (p->body.failed) {
+    pending_free(p);
+    return group_failed(c, UVK_ENOMEM, nullptr, now);
+  }
   p->req.api_key = proto::kJoinGroup;
   p->req.min_version = 0;
   p->req.max_version = proto::JoinGroupRequest::kMaxVersion;
@@ -205,7 +260,7 @@ void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) 
     pending_free(p);
     Pending *s = pending_new(c, kSync);
     if (!s) return group_failed(c, UVK_ENOMEM, nullptr, now);
-    send_sync(c, s, now);
+    send_sync(c, s, now);  // no LeaderView: a follower sends no assignments
     return;
   }
   // The leader: every member's subscription, then metadata for their topics, then assign.
@@ -218,8 +273,11 @@ void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) 
   int32_t n = resp.members.count;
   AssignMember *members = arena_new_array<AssignMember>(&a->arena, size_t(n) + 1);
   const char **topics = arena_new_array<const char *>(&a->arena, 1024);
+  LeaderView *view = arena_new_array<LeaderView>(&a->arena, 1);
+  const uint8_t **raw = arena_new_array<const uint8_t *>(&a->arena, size_t(n) + 1);
+  int32_t *raw_len = arena_new_array<int32_t>(&a->arena, size_t(n) + 1);
   int32_t n_topics = 0;
-  bool ok = members && topics;
+  bool ok = members && topics && view && raw && raw_len;
   for (int32_t i = 0; ok && i < n; i++) {
     const auto &m = resp.members.items[i];
     char *id = static_cast<char *>(arena_alloc(&a->arena, size_t(m.member_id.len) + 1, 1));
@@ -228,6 +286,12 @@ void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) 
     if (!ok) break;
     memcpy(id, m.member_id.data, size_t(m.member_id.len));
     members[i] = AssignMember{id, md.topics, md.n_topics};
+    raw_len[i] = m.metadata.len > 0 ? m.metadata.len : 0;
+    uint8_t *copy = static_cast<uint8_t *>(arena_alloc(&a->arena, size_t(raw_len[i]) + 1, 1));
+    ok = copy != nullptr;
+    if (!ok) break;
+    if (raw_len[i]) memcpy(copy, m.metadata.data, size_t(raw_len[i]));
+    raw[i] = copy;
     for (int32_t t = 0; t < md.n_topics; t++) {
       bool seen = false;
       for (int32_t k = 0; k < n_topics && !seen; k++) seen = strcmp(topics[k], md.topics[t]) == 0;
@@ -241,10 +305,8 @@ void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) 
   }
   // Stash what assignment needs in the pending: members in parts/offsets would be a stretch,
   // so keep the pointers in the arena and the counts in the pending's fields.
-  a->parts = reinterpret_cast<int32_t *>(members);
-  a->n_parts = n;
-  a->offsets = reinterpret_cast<int64_t *>(topics);
-  a->node = n_topics;
+  *view = LeaderView{members, raw, raw_len, n, topics, n_topics};
+  a->extra = view;
   a->gen = uint32_t(c->generation);
   if (metadata_ensure(c->e, topics, n_topics, on_assign_metadata, a, now) != 0) {
     pending_free(a);
@@ -261,40 +323,49 @@ void on_assign_metadata(void *ud, const uvk_error *err) {
   }
   uint64_t now = c->e->now;
   (void)err;  // a topic that cannot be described gets no partitions; the rest go on
-  const AssignMember *members = reinterpret_cast<const AssignMember *>(a->parts);
-  int32_t n_members = a->n_parts;
-  const char **names = reinterpret_cast<const char **>(a->offsets);
-  int32_t n_topics = a->node;
+  const LeaderView *view = static_cast<const LeaderView *>(a->extra);
+  const AssignMember *members = view->members;
+  int32_t n_members = view->n;
+  const char **names = view->topics;
+  int32_t n_topics = view->n_topics;
   AssignTopic *topics = arena_new_array<AssignTopic>(&a->arena, size_t(n_topics) + 1);
   MemberPlan *plans = arena_new_array<MemberPlan>(&a->arena, size_t(n_members) + 1);
   const BuiltinAssignor *asg = builtin_assignor(c->protocol);
-  if (!topics || !plans || !asg) {
+  const CustomAssigner *custom = nullptr;
+  for (int i = 0; i < c->n_customs && !custom; i++)
+    if (strcmp(c->customs[i].name, c->protocol) == 0) custom = &c->customs[i];
+  int64_t *ends = arena_new_array<int64_t>(&a->arena, size_t(n_members) + 1);
+  if (!topics || !plans || !ends || (!asg && !custom)) {
     pending_free(a);
-    return group_failed(c, asg ? UVK_ENOMEM : UVK_EUNSUPPORTED, nullptr, now);
+    return group_failed(c, asg || custom ? UVK_ENOMEM : UVK_EUNSUPPORTED, nullptr, now);
   }
   for (int32_t t = 0; t < n_topics; t++) {
     const CachedTopic *ct = metadata_cache_topic(&c->e->mcache, names[t]);
     topics[t] = AssignTopic{names[t], ct && ct->error == 0 ? ct->n_partitions : 0};
   }
-  if (asg->assign(members, n_members, topics, n_topics, &a->arena, plans) != 0) {
-    pending_free(a);
-    return group_failed(c, UVK_ENOMEM, nullptr, now);
-  }
   // Every member's assignment bytes, back to back in body; offsets[i] where each ends.
-  int64_t *ends = arena_new_array<int64_t>(&a->arena, size_t(n_members) + 1);
-  if (!ends) {
-    pending_free(a);
-    return group_failed(c, UVK_ENOMEM, nullptr, now);
-  }
-  for (int32_t i = 0; i < n_members; i++) {
-    plan_encode(&a->body, plans[i], topics);
-    ends[i] = int64_t(a->body.len);
+  if (custom) {
+    int rc = run_custom(c, custom, a, view, topics, n_topics, ends);
+    if (rc != 0) {
+      pending_free(a);
+      return group_failed(c, rc, nullptr, now);
+    }
+  } else {
+    if (asg->assign(members, n_members, topics, n_topics, &a->arena, plans) != 0) {
+      pending_free(a);
+      return group_failed(c, UVK_ENOMEM, nullptr, now);
+    }
+    for (int32_t i = 0; i < n_members; i++) {
+      plan_encode(&a->body, plans[i], topics);
+      ends[i] = int64_t(a->body.len);
+    }
   }
   if (a->body.failed) {
     pending_free(a);
     return group_failed(c, UVK_ENOMEM, nullptr, now);
   }
   a->offsets = ends;
+  a->parts = nullptr;
   a->kind = kSync;
   send_sync(c, a, now);
 }
@@ -311,16 +382,18 @@ int encode_sync(void *ud, Buf *out, int16_t version) {
   req.member_id = str(c->member_id);
   req.protocol_type = str("consumer");
   req.protocol_name = str(c->protocol);
-  const AssignMember *members = reinterpret_cast<const AssignMember *>(p->parts);
-  auto *as = arena_construct_array<proto::SyncGroupRequest::SyncGroupRequestAssignment>(&p->arena, size_t(p->n_parts) + 1);
+  const LeaderView *view = static_cast<const LeaderView *>(p->extra);
+  int32_t n = view ? view->n : 0;  // followers send no assignments
+  auto *as = arena_construct_array<proto::SyncGroupRequest::SyncGroupRequestAssignment>(&p->arena, size_t(n) + 1);
   if (!as) return UVK_ENOMEM;
-  for (int32_t i = 0; i < p->n_parts; i++) {
+  const AssignMember *members = view ? view->members : nullptr;
+  for (int32_t i = 0; i < n; i++) {
     int64_t start = i == 0 ? 0 : p->offsets[i - 1];
     as[i].member_id = str(members[i].member_id);
     as[i].assignment = proto::Bytes{p->body.data + start, int32_t(p->offsets[i] - start)};
   }
   req.assignments.items = as;
-  req.assignments.count = p->n_parts;
+  req.assignments.count = n;
   return proto::encode(out, req, version);
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client/assignor.h"
 #include "client/consumer.h"
 #include "common/arena.h"
 #include "common/buf.h"
@@ -19,6 +20,16 @@ struct TopicSub {
 };
 
 struct TopicPattern;  // consumer_pattern.cc
+
+// An assigner registered through the C ABI (uvk_consumer_add_assigner).
+struct CustomAssigner {
+  char *name;
+  int16_t version;
+  uint8_t *user_data;
+  size_t user_data_len;
+  uvk_assign_fn assign;
+  void *ud;
+};
 
 struct PauseEntry {
   char *topic;
@@ -70,6 +81,7 @@ struct Pending {
   uint32_t *seqs;
   int64_t *offsets;
   int32_t n_parts;
+  void *extra;       // kind-specific (the leader's view of the members)
   ConsumerDoneFn done;
   DescribeGroupFn describe_fn;
   void *done_ud;
@@ -85,6 +97,8 @@ struct Consumer {
   char *assigner_names;  // comma-separated copy
   const char *assigners[8];
   int n_assigners;
+  CustomAssigner customs[4];  // preferred over the built-ins, in registration order
+  int n_customs;
   TopicSub *subs;
   int32_t n_subs;
   TopicPattern *patterns;  // regular-expression subscriptions
@@ -178,3 +192,12 @@ void fetch_schedule(Consumer *c, uint64_t now);
 void offsets_load(Consumer *c, uint64_t now);  // OffsetFetch, then ListOffsets where needed
 
 }  // namespace uvk
+
+// What a custom assigner fills (lib/capi/assigner.cc reads and writes it).
+struct uvk_assignment_builder {
+  uvk::Arena *arena;
+  const uvk::AssignMember *members;
+  int32_t n;
+  const uint8_t **bytes;  // per member; null: nothing assigned
+  int32_t *lens;
+};

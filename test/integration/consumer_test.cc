@@ -461,6 +461,60 @@ TEST_CASE("consumer: a pattern subscription picks up matching topics created whi
   uvk_consumer_free(c);
 }
 
+namespace {
+// A custom assigner: every partition to the member whose user data is "A".
+int all_to_a(void *ud, const uvk_group_member *members, size_t n, const uvk_assign_topic *topics, size_t n_topics,
+             uvk_assignment_builder *out) {
+  int *calls = static_cast<int *>(ud);
+  (*calls)++;
+  for (size_t i = 0; i < n; i++) {
+    int err = 1;
+    uvk_member_metadata *md = uvk_member_metadata_decode(members[i].metadata, members[i].metadata_len, &err);
+    if (!md) return err;
+    bool is_a = md->user_data_len == 1 && memcmp(md->user_data, "A", 1) == 0;
+    bool subscribed = md->n_topics == 1 && n_topics == 1 && strcmp(md->topics[0], topics[0].topic) == 0;
+    uvk_member_metadata_free(md);
+    if (!subscribed) return UVK_EINVAL;
+    if (!is_a) continue;
+    std::vector<uvk_topic_partition> parts;
+    for (int32_t p = 0; p < topics[0].n_partitions; p++) parts.push_back(uvk_topic_partition{topics[0].topic, p});
+    int rc = uvk_assignment_set_partitions(out, members[i].member_id, 0, parts.data(), parts.size(), nullptr, 0);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("consumer: a custom assigner decides the assignment", "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-consume-custom");
+  create_topic(rig, topic, 4);
+  std::string group = uniq("uvk-it-group-custom");
+  int calls = 0;
+  Member a(rig, group, topic, true), b(rig, group, topic, true);
+  REQUIRE(uvk_consumer_add_assigner(a.c, "uvk-test-all-to-a", 0, "A", 1, all_to_a, &calls) == 0);
+  REQUIRE(uvk_consumer_add_assigner(b.c, "uvk-test-all-to-a", 0, "B", 1, all_to_a, &calls) == 0);
+  CHECK(uvk_consumer_add_assigner(b.c, "uvk-test-all-to-a", 0, nullptr, 0, all_to_a, &calls) == UVK_EINVAL);
+  a.run_each_message();
+  b.run_each_message();
+  while (!(a.joined_generation >= 0 && a.joined_generation == b.joined_generation && a.assignment.size() == 4))
+    rig.turn();
+  CHECK(b.assignment.empty());
+  CHECK(calls >= 1);
+  produce(rig, topic, 0, 500);
+  while (a.seen.size() < 500) rig.turn();
+  CHECK(b.seen.empty());
+  a.stop();
+  b.stop();
+  check_all({&a}, 500, true);
+  // The helpers refuse what is not ConsumerProtocol.
+  int err = 0;
+  const unsigned char junk[] = {0, 0, 0x7f, 0xff, 0xff, 0xff};
+  CHECK(uvk_member_metadata_decode(junk, sizeof junk, &err) == nullptr);
+  CHECK(err == UVK_EPROTO);
+  CHECK(uvk_member_assignment_decode(junk, sizeof junk, &err) == nullptr);
+}
+
 TEST_CASE("consumer: commit, stop, and a new member resumes at the committed offset", "[integration]") {
   Rig rig;
   std::string topic = uniq("uvk-it-consume-commit");
