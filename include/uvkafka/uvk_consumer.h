@@ -47,8 +47,12 @@ typedef struct uvk_batch {
   int64_t offset_lag_low;
 } uvk_batch;
 
-/* Handlers return 0 when done. Any other value is a failure: the messages not resolved are
- * fetched again after the retry time (nothing is skipped). */
+/* Handlers return 0 when done, or UVK_PENDING to finish later: the partition then waits
+ * (no more deliveries or fetches for it; heartbeats and other partitions go on) until
+ * uvk_consumer_done(c, topic, partition, result). The views are still only valid during the
+ * call: copy what the later work needs. Any other value is a failure: the messages not
+ * resolved are fetched again after the retry time (nothing is skipped). */
+#define UVK_PENDING 1
 typedef int (*uvk_each_batch_fn)(uvk_consumer *c, const uvk_batch *batch, void *ud);
 /* batch: the message's topic, partition and batch context. */
 typedef int (*uvk_each_message_fn)(uvk_consumer *c, const uvk_batch *batch,
@@ -94,6 +98,11 @@ UVK_EXTERN int uvk_consumer_disconnect(uvk_consumer *c, uvk_consumer_cb cb, void
 /* Called once if a non-retriable failure stops the consumer (also a CRASH event). */
 UVK_EXTERN int uvk_consumer_set_crash_cb(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
 
+/* Ends the pending handler of topic/partition (it returned UVK_PENDING): result 0 resolves
+ * its message (eachMessage) or batch (eachBatch with auto-resolve); another value makes the
+ * unresolved messages come again after the retry time. UVK_ENOTFOUND when nothing is pending
+ * there (also after a rebalance took the partition away: its offsets were not committed). */
+UVK_EXTERN int uvk_consumer_done(uvk_consumer *c, const char *topic, int32_t partition, int result);
 /* Inside eachBatch: marks `offset` (and everything before it) processed. */
 UVK_EXTERN int uvk_consumer_resolve_offset(uvk_consumer *c, const char *topic, int32_t partition,
                                            int64_t offset);

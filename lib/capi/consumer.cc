@@ -149,6 +149,11 @@ UVK_EXTERN int uvk_consumer_set_crash_cb(uvk_consumer *c, uvk_consumer_cb cb, vo
   return 0;
 }
 
+UVK_EXTERN int uvk_consumer_done(uvk_consumer *c, const char *topic, int32_t partition, int result) {
+  if (!c) return UVK_EINVAL;
+  return consumer_done(c->c, topic, partition, result, client_now(c->client));
+}
+
 UVK_EXTERN int uvk_consumer_resolve_offset(uvk_consumer *c, const char *topic, int32_t partition, int64_t offset) {
   if (!c) return UVK_EINVAL;
   return consumer_resolve_offset(c->c, topic, partition, offset);

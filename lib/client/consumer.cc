@@ -175,8 +175,8 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
   c->delivering = true;
   BatchView b;
   int rc;
-  bool failed = false;
-  while (!failed && ab.taken && ab.active && (rc = batch_next(&br, &b)) == 1) {
+  bool failed = false, held = false;
+  while (!failed && !held && ab.taken && ab.active && (rc = batch_next(&br, &b)) == 1) {
     if (stale(c, ps, gen, seq)) break;
     if (b.last_offset() < ps->position) continue;
     if (b.control() || aborted_skip(&ab, b)) {
@@ -241,6 +241,17 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
       for (size_t i = 0; i < n; i++) {
         uint32_t seeks = ps->seeks;
         int hr = c->run.each_message(static_cast<uvk_consumer *>(c->hooks.owner), &batch, &msgs[i], c->run.ud);
+        if (hr == UVK_PENDING) {
+          // Finishing later (uvk_consumer_done): the partition waits for it; the rest of
+          // the batch comes again with the next fetch.
+          if (ps->seeks == seeks) {
+            ps->held = true;
+            ps->held_next = msgs[i].offset + 1;
+            ps->held_seeks = seeks;
+          }
+          held = true;
+          break;
+        }
         if (hr != 0) {
           failed = true;
           break;
@@ -258,6 +269,17 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
       uint32_t seeks = ps->seeks;
       int hr = c->run.each_batch(static_cast<uvk_consumer *>(c->hooks.owner), &batch, c->run.ud);
       bool mine = ps->seeks == seeks;
+      if (hr == UVK_PENDING) {
+        if (mine) {
+          ps->held = true;
+          ps->held_next = c->run.each_batch_auto_resolve ? batch.last_offset + 1 : -1;
+          ps->held_seeks = seeks;
+          ps->held_before = before;
+        }
+        held = true;
+        emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, int64_t(time_now_ms() - t0));
+        break;
+      }
       if (hr == 0 && c->run.each_batch_auto_resolve && mine) {
         ps->since_commit += int32_t(n);
         ps->resolved = batch.last_offset + 1;
@@ -469,6 +491,35 @@ int consumer_stop(Consumer *c, ConsumerDoneFn fn, void *ud, uint64_t now) {
   if (!was_member) c->generation = -1;  // mid-join: nothing to commit, nothing to leave
   // Never from inside a handler's call stack: the rest runs on the next loop turn.
   engine_add_timer(c->e, &c->group_timer, now, stop_now, c);
+  return 0;
+}
+
+int consumer_done(Consumer *c, const char *topic, int32_t partition, int result, uint64_t now) {
+  if (!topic) return UVK_EINVAL;
+  PartState *ps = find_part(c, topic, partition);
+  if (!ps || !ps->held) return UVK_ENOTFOUND;  // not assigned any more, or nothing pending
+  ps->held = false;
+  if (ps->seeks == ps->held_seeks) {
+    if (result == 0) {
+      if (c->run.each_message) {
+        ps->resolved = ps->position = ps->held_next;
+        ps->since_commit++;
+      } else {
+        if (ps->held_next >= 0 && ps->held_next > ps->resolved) {
+          ps->since_commit++;
+          ps->resolved = ps->held_next;
+        }
+        ps->position = ps->resolved > ps->held_before ? ps->resolved : ps->held_before;
+      }
+    } else {
+      int64_t wait = 0;
+      if (retry_on_error(&ps->retry, c->cfg.retry, &c->e->rng, UVK_ETIMEDOUT, &wait) != RetryVerdict::kRetry)
+        wait = c->cfg.retry.max_retry_time;
+      ps->not_before = now + uint64_t(wait);
+    }
+  }
+  if (c->run.auto_commit) consumer_commit_if_necessary(c, now);
+  if (!c->delivering) fetch_schedule(c, now);
   return 0;
 }
 

@@ -67,6 +67,8 @@ int consumer_stop(Consumer *c, ConsumerDoneFn fn, void *ud, uint64_t now);
 typedef void (*DescribeGroupFn)(void *ud, const uvk_error *err, const uvk_group_description *d);
 int consumer_describe_group(Consumer *c, DescribeGroupFn fn, void *ud, uint64_t now);
 
+// A handler that returned UVK_PENDING finished: result 0 resolves what it was given.
+int consumer_done(Consumer *c, const char *topic, int32_t partition, int result, uint64_t now);
 int consumer_resolve_offset(Consumer *c, const char *topic, int32_t partition, int64_t offset);
 int consumer_commit(Consumer *c, const uvk_topic_partition_offset *offsets, size_t n,
                     ConsumerDoneFn fn, void *ud, uint64_t now);

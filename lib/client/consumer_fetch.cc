@@ -490,7 +490,7 @@ void fetch_schedule(Consumer *c, uint64_t now) {
       if (!next_wake || ps->not_before < next_wake) next_wake = ps->not_before;
       continue;
     }
-    if (ps->fetching || ps->resetting) continue;
+    if (ps->fetching || ps->resetting || ps->held) continue;
     if (engine_leader(c->e, ps->topic, ps->partition, &leaders[i]) != 0) {
       metadata_cache_mark_stale(&c->e->mcache, ps->topic);
       c->metadata_ready = false;

@@ -51,6 +51,10 @@ struct PartState {
   uint64_t not_before;  // after a failure: no fetch before this
   RetryState retry;
   int32_t since_commit;  // resolved messages since the last commit (autoCommitThreshold)
+  bool held;             // a handler returned UVK_PENDING: no fetch until uvk_consumer_done
+  int64_t held_next;     // what success resolves to (-1: eachBatch without auto-resolve)
+  int64_t held_before;   // eachBatch: the position before the batch
+  uint32_t held_seeks;
 };
 
 enum GroupState {

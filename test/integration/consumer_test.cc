@@ -515,6 +515,63 @@ TEST_CASE("consumer: a custom assigner decides the assignment", "[integration]")
   CHECK(uvk_member_assignment_decode(junk, sizeof junk, &err) == nullptr);
 }
 
+namespace {
+// Work that finishes after the session timeout: each message is done by a timer, not in the
+// handler. The loop keeps heartbeating meanwhile.
+struct SlowWork {
+  Member *m;
+  uv_timer_t timer;
+  std::string topic;
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string value;
+  int handled = 0;
+  int32_t generation_at_start = -1;
+};
+}  // namespace
+
+TEST_CASE("consumer: a handler that finishes after the session timeout keeps its membership", "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-consume-slow");
+  create_topic(rig, topic, 1);
+  produce(rig, topic, 0, 3);
+  Member m(rig, uniq("uvk-it-group-slow"), topic, true);  // sessionTimeout 10 s
+  SlowWork w;
+  w.m = &m;
+  REQUIRE(uv_timer_init(&rig.loop, &w.timer) == 0);
+  w.timer.data = &w;
+  uvk_run_options o;
+  uvk_run_options_init(&o);
+  o.ud = &w;
+  o.each_message = [](uvk_consumer *c, const uvk_batch *b, const uvk_consumer_message *msg, void *ud) -> int {
+    SlowWork *x = static_cast<SlowWork *>(ud);
+    if (x->generation_at_start < 0) x->generation_at_start = uvk_consumer_generation(c);
+    x->topic = b->topic;
+    x->partition = b->partition;
+    x->offset = msg->offset;
+    x->value.assign(static_cast<const char *>(msg->value), msg->value_len);
+    // The first message takes 12 s (past the 10 s session timeout); the others 10 ms.
+    uint64_t ms = x->handled == 0 ? 12000 : 10;
+    uv_timer_start(&x->timer, [](uv_timer_t *t) {
+      SlowWork *y = static_cast<SlowWork *>(t->data);
+      y->handled++;
+      y->m->seen.push_back(Seen{y->partition, y->offset, "k" + std::to_string(atoi(y->value.c_str()) % 13), y->value, y->topic});
+      y->m->values_by_partition[y->partition].push_back(atol(y->value.c_str()));
+      CHECK(uvk_consumer_done(y->m->c, y->topic.c_str(), y->partition, 0) == 0);
+      uv_stop(t->loop);
+    }, ms, 0);
+    return UVK_PENDING;
+  };
+  REQUIRE(uvk_consumer_run(m.c, &o) == 0);
+  while (m.seen.size() < 3) rig.turn();
+  CHECK(m.joins == 1);  // never dropped from the group
+  CHECK(uvk_consumer_generation(m.c) == w.generation_at_start);
+  CHECK(uvk_consumer_done(m.c, topic.c_str(), 0, 0) == UVK_ENOTFOUND);  // nothing pending now
+  uv_close(reinterpret_cast<uv_handle_t *>(&w.timer), nullptr);
+  m.stop();
+  check_all({&m}, 3, true);
+}
+
 TEST_CASE("consumer: commit, stop, and a new member resumes at the committed offset", "[integration]") {
   Rig rig;
   std::string topic = uniq("uvk-it-consume-commit");
