@@ -29,7 +29,9 @@ typedef enum uvk_event_type {
   UVK_EVENT_FETCH = 12,             /* payload: uvk_event_fetch */
   UVK_EVENT_START_BATCH_PROCESS = 13, /* payload: uvk_event_batch_process */
   UVK_EVENT_END_BATCH_PROCESS = 14, /* payload: uvk_event_batch_process */
-  UVK_EVENT_TYPE_LAST_ = 15
+  UVK_EVENT_FETCH_START = 15,       /* payload: uvk_event_fetch (node_id only) */
+  UVK_EVENT_RECEIVED_UNSUBSCRIBED_TOPICS = 16, /* payload: uvk_event_unsubscribed_topics */
+  UVK_EVENT_TYPE_LAST_ = 17
 } uvk_event_type;
 
 /* A broker connection became ready (KafkaJS connect) or closed (disconnect). */
@@ -108,6 +110,18 @@ typedef struct uvk_event_fetch {
   int32_t number_of_batches;
   int64_t duration;
 } uvk_event_fetch;
+/* The assignment named topics this member did not subscribe to (they are ignored). */
+typedef struct uvk_event_unsubscribed_topics {
+  const char *group_id;
+  const char *member_id;
+  int32_t generation_id;
+  const char *const *assigned_topics;
+  size_t n_assigned_topics;
+  const char *const *topics_subscribed;
+  size_t n_topics_subscribed;
+  const char *const *topics_not_subscribed;
+  size_t n_topics_not_subscribed;
+} uvk_event_unsubscribed_topics;
 typedef struct uvk_event_batch_process {
   const char *topic;
   int32_t partition;

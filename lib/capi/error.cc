@@ -139,6 +139,8 @@ const EventName kEventNames[] = {
     {UVK_EVENT_FETCH, "fetch", "consumer.fetch"},
     {UVK_EVENT_START_BATCH_PROCESS, "start_batch_process", "consumer.start_batch_process"},
     {UVK_EVENT_END_BATCH_PROCESS, "end_batch_process", "consumer.end_batch_process"},
+    {UVK_EVENT_FETCH_START, "fetch_start", "consumer.fetch_start"},
+    {UVK_EVENT_RECEIVED_UNSUBSCRIBED_TOPICS, "received_unsubscribed_topics", "consumer.received_unsubscribed_topics"},
 };
 }  // namespace
 

@@ -400,6 +400,10 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
   p->req.ud = p;
   consumer_log(c, UVK_LOG_DEBUG, "%s to node %d for %d partitions", kind == kFetch ? "Fetch" : "ListOffsets",
                int(node), int(p->n_parts));
+  if (kind == kFetch) {
+    uvk_event_fetch ev{node, 0, 0};
+    consumer_emit(c, UVK_EVENT_FETCH_START, &ev);
+  }
   // Fetches hold their connection for up to maxWaitTimeInMs: they get their own lane.
   int rc = engine_send_lane(c->e, node, kind == kFetch ? c->fetch_lane : 0, &p->req, now);  // p may be gone at 0
   if (rc != 0) {

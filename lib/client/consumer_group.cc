@@ -431,7 +431,25 @@ void emit_group_join(Consumer *c, uint64_t now) {
 
 // Replaces the assignment with what the coordinator sent (only subscribed topics are kept:
 // KafkaJS ignores the rest and reports them as RECEIVED_UNSUBSCRIBED_TOPICS).
+void report_unsubscribed(Consumer *c, const MemberAssignment &a) {
+  const char *assigned[256], *subscribed[256], *not_subscribed[256];
+  size_t na = 0, ns = 0, nn = 0;
+  for (int32_t i = 0; i < a.n_topics && na < 256; i++) {
+    assigned[na++] = a.topics[i].topic;
+    bool sub = false;
+    for (int32_t s = 0; s < c->n_subs && !sub; s++) sub = strcmp(c->subs[s].name, a.topics[i].topic) == 0;
+    if (!sub && nn < 256) not_subscribed[nn++] = a.topics[i].topic;
+  }
+  if (nn == 0) return;
+  for (int32_t s = 0; s < c->n_subs && ns < 256; s++) subscribed[ns++] = c->subs[s].name;
+  consumer_log(c, UVK_LOG_WARN, "The assignment names %d topic(s) this member did not subscribe to; ignored", int(nn));
+  uvk_event_unsubscribed_topics ev{c->group_id, c->member_id, c->generation, assigned, na, subscribed, ns,
+                                   not_subscribed, nn};
+  consumer_emit(c, UVK_EVENT_RECEIVED_UNSUBSCRIBED_TOPICS, &ev);
+}
+
 int set_assignment(Consumer *c, const MemberAssignment &a) {
+  report_unsubscribed(c, a);
   int32_t total = 0;
   for (int32_t i = 0; i < a.n_topics; i++) total += a.topics[i].n;
   PartState *parts = static_cast<PartState *>(mem_alloc(c->alloc, sizeof(PartState) * size_t(total + 1)));

@@ -478,6 +478,7 @@ int all_to_a(void *ud, const uvk_group_member *members, size_t n, const uvk_assi
     if (!is_a) continue;
     std::vector<uvk_topic_partition> parts;
     for (int32_t p = 0; p < topics[0].n_partitions; p++) parts.push_back(uvk_topic_partition{topics[0].topic, p});
+    parts.push_back(uvk_topic_partition{"uvk-it-nobody-subscribed", 0});  // reported and ignored
     int rc = uvk_assignment_set_partitions(out, members[i].member_id, 0, parts.data(), parts.size(), nullptr, 0);
     if (rc != 0) return rc;
   }
@@ -495,12 +496,20 @@ TEST_CASE("consumer: a custom assigner decides the assignment", "[integration]")
   REQUIRE(uvk_consumer_add_assigner(a.c, "uvk-test-all-to-a", 0, "A", 1, all_to_a, &calls) == 0);
   REQUIRE(uvk_consumer_add_assigner(b.c, "uvk-test-all-to-a", 0, "B", 1, all_to_a, &calls) == 0);
   CHECK(uvk_consumer_add_assigner(b.c, "uvk-test-all-to-a", 0, nullptr, 0, all_to_a, &calls) == UVK_EINVAL);
+  int unsubscribed = 0;
+  REQUIRE(uvk_consumer_on(a.c, UVK_EVENT_RECEIVED_UNSUBSCRIBED_TOPICS, [](void *ud, const uvk_event *ev) {
+    const uvk_event_unsubscribed_topics *u = static_cast<const uvk_event_unsubscribed_topics *>(ev->payload);
+    CHECK(u->n_topics_not_subscribed == 1);
+    CHECK(std::string(u->topics_not_subscribed[0]) == "uvk-it-nobody-subscribed");
+    ++*static_cast<int *>(ud);
+  }, &unsubscribed) > 0);
   a.run_each_message();
   b.run_each_message();
   while (!(a.joined_generation >= 0 && a.joined_generation == b.joined_generation && a.assignment.size() == 4))
     rig.turn();
   CHECK(b.assignment.empty());
   CHECK(calls >= 1);
+  CHECK(unsubscribed >= 1);
   produce(rig, topic, 0, 500);
   while (a.seen.size() < 500) rig.turn();
   CHECK(b.seen.empty());
