@@ -456,12 +456,8 @@ void stop_after_commit(void *ud, const uvk_error *err) {
 void stop_now(void *ud, uint64_t now) {
   Consumer *c = static_cast<Consumer *>(ud);
   if (c->run.auto_commit && c->generation >= 0) {
-    if (!c->commit_in_flight) group_commit(c, now);
-    if (c->commit_in_flight) {
-      c->commit_waiter = stop_after_commit;
-      c->commit_waiter_ud = c;
-      return;
-    }
+    group_commit_then(c, stop_after_commit, now);
+    return;
   }
   group_leave(c, now);
 }

@@ -810,12 +810,42 @@ void group_start(Consumer *c, uint64_t now) {
 }
 
 namespace {
+
+// One round of "commit what is resolved": an auto-commit already in flight carries older
+// offsets, so after it another commit may be needed (at most a few rounds).
+void final_commit_step(void *ud, const uvk_error *err) {
+  Consumer *c = static_cast<Consumer *>(ud);
+  if (!err && c->final_rounds++ < 3) {
+    group_commit(c, c->e->now);
+    if (c->commit_in_flight) {
+      c->commit_waiter = final_commit_step;
+      c->commit_waiter_ud = c;
+      return;
+    }
+  }
+  ConsumerDoneFn next = c->final_next;
+  c->final_next = nullptr;
+  if (next) next(c, err);
+}
+
 void rejoin_after_commit(void *ud, const uvk_error *) {
   Consumer *c = static_cast<Consumer *>(ud);
   if (c->state != kGroupJoining) return;
   send_join(c, c->e->now);
 }
+
 }  // namespace
+
+void group_commit_then(Consumer *c, ConsumerDoneFn next, uint64_t) {
+  c->final_next = next;
+  c->final_rounds = 0;
+  if (c->commit_in_flight) {
+    c->commit_waiter = final_commit_step;
+    c->commit_waiter_ud = c;
+    return;
+  }
+  final_commit_step(c, nullptr);
+}
 
 void group_rejoin(Consumer *c, uint64_t now) {
   if (c->state != kGroupStable) return;
@@ -827,9 +857,8 @@ void group_rejoin(Consumer *c, uint64_t now) {
   c->state = kGroupJoining;
   c->join_started = now;
   // Commit what was processed before giving the partitions up, then join again.
-  if (c->run.auto_commit && !c->commit_in_flight && group_commit(c, now) == 0 && c->commit_in_flight) {
-    c->commit_waiter = rejoin_after_commit;
-    c->commit_waiter_ud = c;
+  if (c->run.auto_commit) {
+    group_commit_then(c, rejoin_after_commit, now);
     return;
   }
   if (c->commit_in_flight) {

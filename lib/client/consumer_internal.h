@@ -137,8 +137,10 @@ struct Consumer {
   bool metadata_ready;
   bool ensuring;             // metadata_ensure in flight
   Pending *commit_in_flight;
-  ConsumerDoneFn commit_waiter;  // stop's final commit
+  ConsumerDoneFn commit_waiter;  // called when the auto-commit in flight completes
   void *commit_waiter_ud;
+  ConsumerDoneFn final_next;     // group_commit_then: what follows the final commits
+  int final_rounds;
   uint64_t last_commit_at;
   EngineTimer fetch_timer;   // next fetch attempt (backoff)
 
@@ -189,6 +191,8 @@ void group_start(Consumer *c, uint64_t now);
 void group_rejoin(Consumer *c, uint64_t now);  // after REBALANCE_IN_PROGRESS and the like
 void group_leave(Consumer *c, uint64_t now);
 int group_commit(Consumer *c, uint64_t now);    // resolved offsets not yet committed
+// Commits everything resolved (after any commit in flight), then next(c, err).
+void group_commit_then(Consumer *c, ConsumerDoneFn next, uint64_t now);
 void group_on_stable(Consumer *c, uint64_t now);
 
 // consumer_fetch.cc
