@@ -154,11 +154,8 @@ void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Req
 
 void on_offsets_coordinator(void *ud, const uvk_error *err, int32_t node) {
   Pending *p = static_cast<Pending *>(ud);
-  Consumer *c = p->c;
-  if (!c || p->gen != c->assign_gen) {
-    pending_free(p);
-    return;
-  }
+  Consumer *c = pending_claim(p, p->c && p->gen == p->c->assign_gen);
+  if (!c) return;
   uint64_t now = c->e->now;
   if (err) {
     pending_free(p);
@@ -212,11 +209,8 @@ int encode_list_offsets(void *ud, Buf *out, int16_t version) {
 
 void on_list_offsets(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
-  Consumer *c = p->c;
-  if (!c || p->gen != c->assign_gen) {
-    pending_free(p);
-    return;
-  }
+  Consumer *c = pending_claim(p, p->c && p->gen == p->c->assign_gen);
+  if (!c) return;
   uint64_t now = c->e->now;
   proto::ListOffsetsResponse resp;
   if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
@@ -283,11 +277,8 @@ int encode_fetch(void *ud, Buf *out, int16_t version) {
 
 void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
-  Consumer *c = p->c;
-  if (!c || p->gen != c->assign_gen) {
-    pending_free(p);
-    return;
-  }
+  Consumer *c = pending_claim(p, p->c && p->gen == p->c->assign_gen);
+  if (!c) return;
   uint64_t now = c->e->now;
   for (int32_t j = 0; j < p->n_parts; j++) c->parts[p->parts[j]].fetching = false;
   proto::FetchResponse resp;

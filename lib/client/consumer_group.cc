@@ -216,11 +216,8 @@ void on_assign_metadata(void *ud, const uvk_error *err);
 
 void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
-  Consumer *c = p->c;
-  if (!c || c->state != kGroupJoining) {
-    pending_free(p);
-    return;
-  }
+  Consumer *c = pending_claim(p, p->c && p->c->state == kGroupJoining);
+  if (!c) return;
   uint64_t now = c->e->now;
   proto::JoinGroupResponse resp;
   if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
@@ -480,11 +477,8 @@ int set_assignment(Consumer *c, const MemberAssignment &a) {
 
 void on_sync(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
-  Consumer *c = p->c;
-  if (!c || c->state != kGroupSyncing) {
-    pending_free(p);
-    return;
-  }
+  Consumer *c = pending_claim(p, p->c && p->c->state == kGroupSyncing);
+  if (!c) return;
   uint64_t now = c->e->now;
   proto::SyncGroupResponse resp;
   if (err == 0) err = proto::decode(body, &p->arena, &resp, version);

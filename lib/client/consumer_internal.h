@@ -158,6 +158,12 @@ struct Consumer {
 // consumer.cc
 Pending *pending_new(Consumer *c, int kind);
 void pending_free(Pending *p);  // unlinks (when c is set) and frees
+// A completion's consumer when it still wants the answer (`wanted`), else null with p freed.
+inline Consumer *pending_claim(Pending *p, bool wanted) {
+  if (p->c && wanted) return p->c;
+  pending_free(p);
+  return nullptr;
+}
 PartState *find_part(Consumer *c, const char *topic, int32_t partition);
 bool part_paused(const Consumer *c, const PartState *p);
 void consumer_emit(Consumer *c, int type, const void *payload);
