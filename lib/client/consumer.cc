@@ -327,6 +327,8 @@ int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hook
   c->group_id = dup_cstr(a, cfg.group_id);
   c->rack_id = dup_cstr(a, cfg.rack_id ? cfg.rack_id : "");
   c->assigner_names = dup_cstr(a, cfg.assigners && *cfg.assigners ? cfg.assigners : "RoundRobinAssigner");
+  // The caller's strings may not outlive this call: only the copies above are used.
+  c->cfg.group_id = c->cfg.assigners = c->cfg.rack_id = nullptr;
   c->member_id = dup_cstr(a, "");
   c->leader_id = dup_cstr(a, "");
   c->protocol = dup_cstr(a, "");

@@ -384,10 +384,14 @@ int encode_sync(void *ud, Buf *out, int16_t version) {
   auto *as = arena_construct_array<proto::SyncGroupRequest::SyncGroupRequestAssignment>(&p->arena, size_t(n) + 1);
   if (!as) return UVK_ENOMEM;
   const AssignMember *members = view ? view->members : nullptr;
+  // When every member gets nothing the body has no buffer; the field is not nullable, so
+  // empty assignments point at an empty (non-null) byte string.
+  static const uint8_t kNoBytes[1] = {0};
+  const uint8_t *base = p->body.data ? p->body.data : kNoBytes;
   for (int32_t i = 0; i < n; i++) {
     int64_t start = i == 0 ? 0 : p->offsets[i - 1];
     as[i].member_id = str(members[i].member_id);
-    as[i].assignment = proto::Bytes{p->body.data + start, int32_t(p->offsets[i] - start)};
+    as[i].assignment = proto::Bytes{base + start, int32_t(p->offsets[i] - start)};
   }
   req.assignments.items = as;
   req.assignments.count = n;

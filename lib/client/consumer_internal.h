@@ -185,13 +185,6 @@ int consumer_add_sub(Consumer *c, const char *topic, bool from_beginning);
 void consumer_patterns_start(Consumer *c, uint64_t now);  // lists topics, then group_start
 void consumer_patterns_free(Consumer *c);
 
-// Adds a subscribed topic (no state check); 0, UVK_EINVAL or UVK_ENOMEM.
-int consumer_add_sub(Consumer *c, const char *topic, bool from_beginning);
-
-// consumer_pattern.cc
-void consumer_patterns_start(Consumer *c, uint64_t now);  // lists topics, then group_start
-void consumer_patterns_free(Consumer *c);
-
 // consumer_group.cc
 void group_start(Consumer *c, uint64_t now);
 void group_rejoin(Consumer *c, uint64_t now);  // after REBALANCE_IN_PROGRESS and the like

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include <deque>
 #include <map>
 #include <set>
 #include <string>
@@ -28,44 +29,107 @@ std::string env(const char *name) {
 
 std::string uniq(const std::string &prefix) { return prefix + "-" + std::to_string(uv_hrtime()); }
 
+// The last debug log lines of every client, printed when a wait hangs: a hang in CI must
+// say what the clients were doing, not just time out.
+std::deque<std::string> g_log_ring;
+constexpr size_t kLogRingLines = 300;
+
+void ring_log(void *, const char *ns, int, const char *label, const char *ts, const char *msg,
+              const char *const *extra, size_t n_extra) {
+  std::string line = std::string(ts) + " " + label + " [" + ns + "] " + msg;
+  for (size_t i = 0; i < n_extra; i++) line += std::string(" ") + extra[2 * i] + "=" + extra[2 * i + 1];
+  g_log_ring.push_back(std::move(line));
+  if (g_log_ring.size() > kLogRingLines) g_log_ring.pop_front();
+}
+
+// Consumers that crashed for good (no restart): every wait fails at once with the error.
+std::string g_fatal_crashes;
+
+void dump_log_ring() {
+  fprintf(stderr, "---- last %zu client log lines ----\n", g_log_ring.size());
+  for (const std::string &l : g_log_ring) fprintf(stderr, "%s\n", l.c_str());
+  fprintf(stderr, "---- end of client log ----\n");
+}
+
 uvk_config *base_config() {
   uvk_config *cfg = uvk_config_new();
   char err[256];
   REQUIRE(uvk_config_set(cfg, "brokers", env("UVK_TEST_BROKERS").c_str(), err, sizeof err) == 0);
-  std::string level = env("UVK_TEST_LOG_LEVEL");  // e.g. DEBUG when chasing a failure
-  REQUIRE(uvk_config_set(cfg, "logLevel", level.empty() ? "NOTHING" : level.c_str(), err, sizeof err) == 0);
+  std::string level = env("UVK_TEST_LOG_LEVEL");  // e.g. DEBUG: everything to stderr as it happens
+  if (level.empty()) {
+    REQUIRE(uvk_config_set(cfg, "logLevel", "DEBUG", err, sizeof err) == 0);
+    REQUIRE(uvk_config_set_logger(cfg, ring_log, nullptr) == 0);
+  } else {
+    REQUIRE(uvk_config_set(cfg, "logLevel", level.c_str(), err, sizeof err) == 0);
+  }
   REQUIRE(uvk_config_set(cfg, "retry.initialRetryTime", "100", err, sizeof err) == 0);
   return cfg;
 }
 
+// A wait that sees no event for this long has hung (the longest expected wait is a session
+// timeout of 10 s plus a rebalance). Not a timing assertion: it turns a hang into a failure
+// that carries the clients' log instead of a killed test binary.
+constexpr uint64_t kHangMs = 120000;
+
 struct Rig {
   uv_loop_t loop;
   uvk_client *client = nullptr;
+  uv_timer_t watchdog;
+  bool hung = false;
 
   explicit Rig(const char *metadata_max_age = nullptr) {
     INFO("UVK_TEST_BROKERS must point at the test cluster (test/kafka/cluster.sh up)");
     REQUIRE_FALSE(env("UVK_TEST_BROKERS").empty());
     REQUIRE(uv_loop_init(&loop) == 0);
+    REQUIRE(uv_timer_init(&loop, &watchdog) == 0);
+    watchdog.data = this;
+    uv_unref(reinterpret_cast<uv_handle_t *>(&watchdog));
+    g_log_ring.clear();
+    g_fatal_crashes.clear();
     uvk_config *cfg = base_config();
     char err[256];
     if (metadata_max_age) REQUIRE(uvk_config_set(cfg, "metadataMaxAge", metadata_max_age, err, sizeof err) == 0);
     REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
     uvk_config_free(cfg);
   }
+  void arm_watchdog() {
+    uv_timer_start(&watchdog, [](uv_timer_t *t) {
+      Rig *r = static_cast<Rig *>(t->data);
+      r->hung = true;
+      uv_stop(&r->loop);
+    }, kHangMs, 0);
+  }
   // One loop turn batch: runs until a callback calls uv_stop.
   void turn() {
-    if (!uv_run(&loop, UV_RUN_DEFAULT)) FAIL("the loop ran out of work");
+    arm_watchdog();
+    int alive = uv_run(&loop, UV_RUN_DEFAULT);
+    uv_timer_stop(&watchdog);
+    if (hung) {
+      dump_log_ring();
+      FAIL("no event for " << kHangMs / 1000 << " s: the wait hung (client log above)");
+    }
+    if (!g_fatal_crashes.empty()) {
+      dump_log_ring();
+      std::string what = g_fatal_crashes;
+      g_fatal_crashes.clear();
+      FAIL("a consumer stopped on a crash: " << what);
+    }
+    if (!alive) FAIL("the loop ran out of work");
   }
   ~Rig() {
     bool done = false;
-    REQUIRE(uvk_client_disconnect(client, [](uvk_client *c, const uvk_error *, void *ud) {
+    CHECK(uvk_client_disconnect(client, [](uvk_client *c, const uvk_error *, void *ud) {
       *static_cast<bool *>(ud) = true;
       uv_stop(static_cast<uv_loop_t *>(uvk_client_loop(c)));
     }, &done) == 0);
-    while (!done && uv_run(&loop, UV_RUN_DEFAULT)) {
+    arm_watchdog();
+    while (!done && !hung && uv_run(&loop, UV_RUN_DEFAULT)) {
     }
+    uv_timer_stop(&watchdog);
+    if (!done) dump_log_ring();
     CHECK(done);
     uvk_client_free(client);
+    uv_close(reinterpret_cast<uv_handle_t *>(&watchdog), nullptr);
     uv_run(&loop, UV_RUN_DEFAULT);
     CHECK(uv_loop_close(&loop) == 0);
   }
@@ -194,6 +258,7 @@ struct Member {
   std::vector<uvk_topic_partition> assignment;
   bool stopped = false;
   int fail_next = 0;  // handler failures to inject
+  bool expect_crash = false;  // a test that stops a consumer by making it crash
 
   Member(Rig &r, const std::string &group, const std::string &topic, bool from_beginning,
          const char *assigners = "RoundRobinAssigner") : rig(&r) {
@@ -217,6 +282,15 @@ struct Member {
       m->joins++;
       m->joined_generation = uvk_consumer_generation(m->c);
       m->assignment.assign(j->assignment, j->assignment + j->n_assignment);
+      uv_stop(&m->rig->loop);
+    }, this) > 0);
+    REQUIRE(uvk_consumer_on(c, UVK_EVENT_CRASH, [](void *ud, const uvk_event *ev) {
+      Member *m = static_cast<Member *>(ud);
+      const uvk_event_crash *cr = static_cast<const uvk_event_crash *>(ev->payload);
+      if (cr->restart || m->expect_crash) return;
+      char text[256];
+      uvk_error_format(cr->error, text, sizeof text);
+      g_fatal_crashes += std::string(g_fatal_crashes.empty() ? "" : "; ") + text;
       uv_stop(&m->rig->loop);
     }, this) > 0);
   }
@@ -503,8 +577,12 @@ TEST_CASE("consumer: a custom assigner decides the assignment", "[integration]")
     CHECK(std::string(u->topics_not_subscribed[0]) == "uvk-it-nobody-subscribed");
     ++*static_cast<int *>(ud);
   }, &unsubscribed) > 0);
-  a.run_each_message();
+  // B first: alone, it leads and its assigner gives it nothing (an empty assignment must
+  // still be sent). Then A joins and gets everything.
   b.run_each_message();
+  while (b.joins == 0) rig.turn();
+  CHECK(b.assignment.empty());
+  a.run_each_message();
   while (!(a.joined_generation >= 0 && a.joined_generation == b.joined_generation && a.assignment.size() == 4))
     rig.turn();
   CHECK(b.assignment.empty());
