@@ -367,6 +367,7 @@ void consumer_free(Consumer *c) {
   engine_cancel_timer(c->e, &c->group_timer);
   engine_cancel_timer(c->e, &c->fetch_timer);
   consumer_patterns_free(c);
+  fetch_sessions_free(c);
   const Allocator *a = c->alloc;
   for (int i = 0; i < c->n_customs; i++) {
     mem_free(a, c->customs[i].name);

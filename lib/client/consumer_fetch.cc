@@ -20,6 +20,8 @@ namespace {
 enum PendingKind { kOffsetFetch = 20, kEnsure, kListOffsets, kFetch };
 
 const int16_t kOffsetOutOfRange = 1;
+const int16_t kFetchSessionIdNotFound = 70;
+const int16_t kInvalidFetchSessionEpoch = 71;
 const int16_t kMaxFetchVersion = 12;   // 13+ names topics by id only
 const int16_t kMaxOffsetFetchVersion = 7;  // 8+ batches groups
 
@@ -43,23 +45,27 @@ void retry_soon(void *ud, uint64_t now) { fetch_schedule(static_cast<Consumer *>
 void set_name(proto::FetchRequest::FetchTopic *t, proto::Str s) { t->topic = s; }
 void set_name(proto::ListOffsetsRequest::ListOffsetsTopic *t, proto::Str s) { t->name = s; }
 
-// Groups the partitions selected by `pick` per topic into a request's topic array.
+// Groups the request's partitions (sel[0..n_sel), indexes into p->parts; all of them when
+// sel is null) per topic into a request's topic array.
 template <typename Topic, typename Part, typename Fill>
-int group_by_topic(Pending *p, Consumer *c, Topic **out_topics, int32_t *out_n, Fill fill) {
-  Topic *ts = arena_construct_array<Topic>(&p->arena, size_t(p->n_parts) + 1);
-  Part *ps = arena_construct_array<Part>(&p->arena, size_t(p->n_parts) + 1);
+int group_by_topic(Pending *p, Consumer *c, const int32_t *sel, int32_t n_sel, Topic **out_topics, int32_t *out_n,
+                   Fill fill) {
+  if (!sel) n_sel = p->n_parts;
+  auto at = [p, c, sel](int32_t k) -> const PartState * { return &c->parts[p->parts[sel ? sel[k] : k]]; };
+  Topic *ts = arena_construct_array<Topic>(&p->arena, size_t(n_sel) + 1);
+  Part *ps = arena_construct_array<Part>(&p->arena, size_t(n_sel) + 1);
   if (!ts || !ps) return UVK_ENOMEM;
   int32_t nt = 0, np = 0;
-  for (int32_t i = 0; i < p->n_parts; i++) {
-    const char *topic = c->parts[p->parts[i]].topic;
+  for (int32_t i = 0; i < n_sel; i++) {
+    const char *topic = at(i)->topic;
     bool seen = false;
-    for (int32_t j = 0; j < i && !seen; j++) seen = c->parts[p->parts[j]].topic == topic;
+    for (int32_t j = 0; j < i && !seen; j++) seen = at(j)->topic == topic;
     if (seen) continue;
     set_name(&ts[nt], str(topic));
     ts[nt].partitions.items = &ps[np];
-    for (int32_t j = i; j < p->n_parts; j++) {
-      if (c->parts[p->parts[j]].topic != topic) continue;
-      fill(&ps[np], &c->parts[p->parts[j]], j);
+    for (int32_t j = i; j < n_sel; j++) {
+      if (at(j)->topic != topic) continue;
+      fill(&ps[np], at(j), sel ? sel[j] : j);
       np++;
       ts[nt].partitions.count++;
     }
@@ -197,7 +203,7 @@ int encode_list_offsets(void *ud, Buf *out, int16_t version) {
   using P = proto::ListOffsetsRequest::ListOffsetsPartition;
   T *ts = nullptr;
   int32_t nt = 0;
-  int rc = group_by_topic<T, P>(p, c, &ts, &nt, [](P *out_p, const PartState *ps, int32_t) {
+  int rc = group_by_topic<T, P>(p, c, nullptr, 0, &ts, &nt, [](P *out_p, const PartState *ps, int32_t) {
     out_p->partition_index = ps->partition;
     out_p->timestamp = ps->from_beginning ? -2 : -1;  // earliest : latest
   });
@@ -245,38 +251,84 @@ void on_list_offsets(void *ud, int err, int16_t version, Reader *body, const Req
 
 // ---- Fetch ------------------------------------------------------------------------------
 
+// What a Fetch pending carries besides its partitions: the session plan it was encoded with.
+struct FetchExtra {
+  FetchPlan plan;
+  FetchSessionPart *want;  // p->parts as the session sees them
+  bool planned;
+};
+
+const int16_t kFirstSessionVersion = 7;
+
 int encode_fetch(void *ud, Buf *out, int16_t version) {
   Pending *p = static_cast<Pending *>(ud);
   Consumer *c = p->c;
   proto::FetchRequest req;
-  if (!c || p->gen != c->assign_gen) return proto::encode(out, req, version);
+  FetchExtra *x = static_cast<FetchExtra *>(p->extra);
+  if (!c || p->gen != c->assign_gen || !x) return proto::encode(out, req, version);
   req.replica_id = -1;
   req.max_wait_ms = c->cfg.max_wait_ms;
   req.min_bytes = c->cfg.min_bytes;
   req.max_bytes = c->cfg.max_bytes;
   req.isolation_level = c->cfg.read_uncommitted ? 0 : 1;
-  req.session_id = 0;
-  req.session_epoch = -1;  // no fetch session: full requests each time
   req.rack_id = str(c->rack_id);
+  // The session decides which partitions go on the wire (all of them in a full request).
+  FetchSession *s = fetch_session_of(c, p->node, true);
+  FetchSession none;
+  x->planned = false;
+  int rc = fetch_session_plan(s ? s : &none, x->want, p->n_parts, s && version >= kFirstSessionVersion, &p->arena,
+                              &x->plan);
+  if (rc != 0) return rc;
+  x->planned = true;
+  req.session_id = x->plan.session_id;
+  req.session_epoch = x->plan.epoch;
   using T = proto::FetchRequest::FetchTopic;
   using P = proto::FetchRequest::FetchPartition;
   T *ts = nullptr;
   int32_t nt = 0;
   int32_t max_part = c->cfg.max_bytes_per_partition;
   const int64_t *offsets = p->offsets;
-  int rc = group_by_topic<T, P>(p, c, &ts, &nt, [max_part, offsets](P *out_p, const PartState *ps, int32_t j) {
-    out_p->partition = ps->partition;
-    out_p->fetch_offset = offsets[j];
-    out_p->partition_max_bytes = max_part;
-  });
+  rc = group_by_topic<T, P>(p, c, x->plan.send, x->plan.n_send, &ts, &nt,
+                            [max_part, offsets](P *out_p, const PartState *ps, int32_t j) {
+                              out_p->partition = ps->partition;
+                              out_p->fetch_offset = offsets[j];
+                              out_p->partition_max_bytes = max_part;
+                            });
   if (rc != 0) return rc;
   req.topics.items = ts;
   req.topics.count = nt;
+  // Forgotten partitions, per topic.
+  using F = proto::FetchRequest::ForgottenTopic;
+  int32_t nf = x->plan.n_forget;
+  F *fs = arena_construct_array<F>(&p->arena, size_t(nf) + 1);
+  int32_t *ids = arena_new_array<int32_t>(&p->arena, size_t(nf) + 1);
+  bool *done = arena_new_array<bool>(&p->arena, size_t(nf) + 1);
+  if (!fs || !ids || !done) return UVK_ENOMEM;
+  int32_t nft = 0, nid = 0;
+  for (int32_t i = 0; i < nf; i++) {
+    if (done[i]) continue;
+    const char *topic = x->plan.forget[i].topic;
+    fs[nft].topic = str(topic);
+    fs[nft].partitions.items = &ids[nid];
+    for (int32_t j = i; j < nf; j++) {
+      if (done[j] || strcmp(x->plan.forget[j].topic, topic) != 0) continue;
+      done[j] = true;
+      ids[nid++] = x->plan.forget[j].partition;
+      fs[nft].partitions.count++;
+    }
+    nft++;
+  }
+  req.forgotten_topics_data.items = fs;
+  req.forgotten_topics_data.count = nft;
   return proto::encode(out, req, version);
 }
 
 void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
+  if (p->c && p->gen != p->c->assign_gen) {
+    // A stale answer is dropped, but the broker moved its session on: start it over.
+    if (FetchSession *s = fetch_session_of(p->c, p->node, false)) fetch_session_reset(s);
+  }
   Consumer *c = pending_claim(p, p->c && p->gen == p->c->assign_gen);
   if (!c) return;
   uint64_t now = c->e->now;
@@ -285,8 +337,19 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
   if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
   if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
   int32_t batches = 0;
-  if (err != 0) consumer_log(c, UVK_LOG_WARN, "Fetch from node %d failed: %s", int(p->node), uvk_err_name(err));
-  if (err != 0) {
+  FetchSession *session = fetch_session_of(c, p->node, false);
+  const FetchExtra *x = static_cast<const FetchExtra *>(p->extra);
+  if (session && err != 0) fetch_session_reset(session);  // the next request starts over, full
+  if (session && err == 0 && x && x->planned)
+    fetch_session_commit(session, x->plan, version >= kFirstSessionVersion ? resp.session_id : 0, x->want,
+                         p->n_parts, c->alloc);
+  bool session_lost = err == UVK_ERR_KAFKA(kFetchSessionIdNotFound) || err == UVK_ERR_KAFKA(kInvalidFetchSessionEpoch);
+  if (session_lost) {
+    // The broker evicted or no longer recognizes our session: a full request right away.
+    consumer_log(c, UVK_LOG_INFO, "Fetch session with node %d lost (%s): starting a new one", int(p->node),
+                 uvk_err_name(err));
+  } else if (err != 0) {
+    consumer_log(c, UVK_LOG_WARN, "Fetch from node %d failed: %s", int(p->node), uvk_err_name(err));
     for (int32_t j = 0; j < p->n_parts; j++) back_off(c, &c->parts[p->parts[j]], now);
     c->metadata_ready = false;
   } else {
@@ -375,6 +438,19 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
   p->node = node;
   p->started = now;
   if (kind == kFetch) {
+    FetchExtra *x = arena_new_array<FetchExtra>(&p->arena, 1);
+    FetchSessionPart *as_session = arena_new_array<FetchSessionPart>(&p->arena, size_t(n) + 1);
+    if (!x || !as_session) {
+      for (int32_t j = 0; j < p->n_parts; j++) c->parts[p->parts[j]].fetching = false;
+      pending_free(p);
+      return;
+    }
+    for (int32_t j = 0; j < p->n_parts; j++) {
+      const PartState *ps = &c->parts[p->parts[j]];
+      as_session[j] = FetchSessionPart{ps->topic, ps->partition, p->offsets[j]};
+    }
+    x->want = as_session;
+    p->extra = x;
     p->req.api_key = proto::kFetch;
     p->req.min_version = 4;
     p->req.max_version = kMaxFetchVersion;
@@ -409,6 +485,29 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
 }
 
 }  // namespace
+
+FetchSession *fetch_session_of(Consumer *c, int32_t node, bool create) {
+  for (int32_t i = 0; i < c->n_fsessions; i++)
+    if (c->fsessions[i].node == node) return &c->fsessions[i];
+  if (!create || c->n_fsessions >= 4096) return nullptr;
+  void *grown = mem_realloc(c->alloc, c->fsessions, sizeof(FetchSession) * size_t(c->n_fsessions + 1));
+  if (!grown) return nullptr;
+  c->fsessions = static_cast<FetchSession *>(grown);
+  FetchSession *s = new (&c->fsessions[c->n_fsessions++]) FetchSession();
+  s->node = node;
+  return s;
+}
+
+void fetch_sessions_reset(Consumer *c) {
+  for (int32_t i = 0; i < c->n_fsessions; i++) fetch_session_reset(&c->fsessions[i]);
+}
+
+void fetch_sessions_free(Consumer *c) {
+  for (int32_t i = 0; i < c->n_fsessions; i++) fetch_session_free(&c->fsessions[i], c->alloc);
+  mem_free(c->alloc, c->fsessions);
+  c->fsessions = nullptr;
+  c->n_fsessions = 0;
+}
 
 void offsets_load(Consumer *c, uint64_t now) {
   if (c->state != kGroupStable || c->offsets_loading) return;

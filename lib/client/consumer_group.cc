@@ -474,6 +474,7 @@ int set_assignment(Consumer *c, const MemberAssignment &a) {
   }
   mem_free(c->alloc, c->parts);
   c->parts = parts;
+  fetch_sessions_reset(c);
   c->n_parts = n;
   c->assign_gen++;
   return 0;

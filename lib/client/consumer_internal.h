@@ -7,6 +7,7 @@
 
 #include "client/assignor.h"
 #include "client/consumer.h"
+#include "client/fetch_session.h"
 #include "common/arena.h"
 #include "common/buf.h"
 #include "engine/conn.h"
@@ -143,6 +144,8 @@ struct Consumer {
   int final_rounds;
   uint64_t last_commit_at;
   EngineTimer fetch_timer;   // next fetch attempt (backoff)
+  FetchSession *fsessions;   // one per broker fetched from (KIP-227)
+  int32_t n_fsessions;
 
   // stop
   ConsumerDoneFn stop_fn;
@@ -180,6 +183,12 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
 
 // Adds a subscribed topic (no state check); 0, UVK_EINVAL or UVK_ENOMEM.
 int consumer_add_sub(Consumer *c, const char *topic, bool from_beginning);
+
+// consumer_fetch.cc: the fetch session with `node`, or null (none yet / no memory).
+FetchSession *fetch_session_of(Consumer *c, int32_t node, bool create);
+// A new assignment: every session's next request is full.
+void fetch_sessions_reset(Consumer *c);
+void fetch_sessions_free(Consumer *c);
 
 // consumer_pattern.cc
 void consumer_patterns_start(Consumer *c, uint64_t now);  // lists topics, then group_start

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "capi/client_internal.h"
+#include "capi/consumer_internal.h"
+#include "client/consumer_internal.h"
 #include "engine/engine.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/create_topics.h"
@@ -34,8 +36,11 @@ std::string uniq(const std::string &prefix) { return prefix + "-" + std::to_stri
 std::deque<std::string> g_log_ring;
 constexpr size_t kLogRingLines = 300;
 
+int g_sessions_lost_logged = 0;  // "Fetch session with node N lost" lines
+
 void ring_log(void *, const char *ns, int, const char *label, const char *ts, const char *msg,
               const char *const *extra, size_t n_extra) {
+  if (strstr(msg, "Fetch session with node")) g_sessions_lost_logged++;
   std::string line = std::string(ts) + " " + label + " [" + ns + "] " + msg;
   for (size_t i = 0; i < n_extra; i++) line += std::string(" ") + extra[2 * i] + "=" + extra[2 * i + 1];
   g_log_ring.push_back(std::move(line));
@@ -416,6 +421,60 @@ TEST_CASE("consumer: one member reads every message once, in order per partition
   CHECK(d.protocol == "RoundRobinAssigner");
   CHECK(d.members == 1);
   CHECK(d.member == member);
+  m.stop();
+  check_all({&m}, n, true);
+}
+
+TEST_CASE("consumer: fetches run in incremental fetch sessions, and a lost session is replaced", "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-consume-session");
+  create_topic(rig, topic, 6);
+  Member m(rig, uniq("uvk-it-group-session"), topic, true);
+  struct Fetches {
+    int started = 0, finished = 0;
+    uv_loop_t *loop;
+  } f;
+  f.loop = &rig.loop;
+  REQUIRE(uvk_consumer_on(m.c, UVK_EVENT_FETCH_START, [](void *ud, const uvk_event *) {
+    static_cast<Fetches *>(ud)->started++;
+  }, &f) > 0);
+  REQUIRE(uvk_consumer_on(m.c, UVK_EVENT_FETCH, [](void *ud, const uvk_event *) {
+    Fetches *x = static_cast<Fetches *>(ud);
+    x->finished++;
+    uv_stop(x->loop);
+  }, &f) > 0);
+  m.run_each_message();
+  // Several rounds, so offsets move and the later requests are incremental.
+  int n = 0;
+  for (int round = 0; round < 4; round++, n += 500) {
+    produce(rig, topic, n, n + 500);
+    while (m.seen.size() < size_t(n + 500)) rig.turn();
+  }
+  uvk::Consumer *c = uvk::consumer_of(m.c);
+  int with_session = 0;
+  for (int32_t i = 0; i < c->n_fsessions; i++)
+    if (c->fsessions[i].id != 0 && c->fsessions[i].epoch >= 2) with_session++;
+  INFO(c->n_fsessions << " broker(s) fetched from");
+  CHECK(with_session >= 1);
+
+  // Pause everything and let the fetches in flight finish, then make every session unknown to
+  // its broker: the next request fails with FETCH_SESSION_ID_NOT_FOUND and a new one starts.
+  REQUIRE(uvk_consumer_pause(m.c, topic.c_str(), nullptr, 0) == 0);
+  while (f.finished < f.started) rig.turn();
+  g_sessions_lost_logged = 0;
+  for (int32_t i = 0; i < c->n_fsessions; i++) {
+    c->fsessions[i].id = 0x7ffffff0 - i;
+    c->fsessions[i].epoch = 5;
+  }
+  REQUIRE(uvk_consumer_resume(m.c, topic.c_str(), nullptr, 0) == 0);
+  produce(rig, topic, n, n + 500);
+  n += 500;
+  while (m.seen.size() < size_t(n)) rig.turn();
+  CHECK(g_sessions_lost_logged >= 1);
+  int renewed = 0;
+  for (int32_t i = 0; i < c->n_fsessions; i++)
+    renewed += c->fsessions[i].id != 0 && c->fsessions[i].id != 0x7ffffff0 - i;
+  CHECK(renewed >= 1);
   m.stop();
   check_all({&m}, n, true);
 }
