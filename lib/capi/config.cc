@@ -152,6 +152,7 @@ int store(uvk_config *cfg, const ConfigKey *k, const Value &v, bool explicit_set
       break;
     }
   }
+  if (explicit_set && strncmp(k->name, "retry.", 6) == 0) cfg->retry_explicit = true;
   if (explicit_set && (k->flags & kKeyImpliesSsl)) {
     bool nonempty = k->type != ConfType::kString || (v.s && *v.s);
     if (nonempty) cfg->ssl = true;

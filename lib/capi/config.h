@@ -49,6 +49,7 @@ struct uvk_config {
   double retry_factor;
   double retry_multiplier;
   int64_t retry_retries;
+  bool retry_explicit;  // a retry.* key was set: a producer / consumer made from this config uses it
   int64_t log_level;
   int64_t metadata_max_age;
   bool allow_auto_topic_creation;

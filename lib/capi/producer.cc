@@ -93,6 +93,8 @@ UVK_EXTERN int uvk_producer_new(uvk_client *client, const uvk_config *cfg, uvk_p
     pc.idempotent = cfg->idempotent;
     pc.partitioner = cfg->partitioner && strcmp(cfg->partitioner, "sticky") == 0 ? kPartitionerSticky
                                                                                  : kPartitionerDefault;
+    pc.own_retry = cfg->retry_explicit;
+    pc.retry = config_retry_options(cfg);
   }
   const Allocator *a = client_alloc(client);
   void *mem = mem_alloc(a, sizeof(uvk_producer));

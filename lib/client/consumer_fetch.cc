@@ -560,7 +560,7 @@ void fetch_schedule(Consumer *c, uint64_t now) {
     Pending *p = pending_new(c, kEnsure);
     if (!p) return;
     c->ensuring = true;
-    if (metadata_ensure(c->e, topics, n, on_ensured, p, now) != 0) {
+    if (metadata_ensure(c->e, topics, n, on_ensured, p, now, &c->cfg.retry) != 0) {
       c->ensuring = false;
       pending_free(p);
     }

@@ -305,7 +305,7 @@ void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) 
   *view = LeaderView{members, raw, raw_len, n, topics, n_topics};
   a->extra = view;
   a->gen = uint32_t(c->generation);
-  if (metadata_ensure(c->e, topics, n_topics, on_assign_metadata, a, now) != 0) {
+  if (metadata_ensure(c->e, topics, n_topics, on_assign_metadata, a, now, &c->cfg.retry) != 0) {
     pending_free(a);
     group_failed(c, UVK_ECLOSED, nullptr, now);
   }

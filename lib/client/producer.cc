@@ -377,7 +377,7 @@ ProducerBatch *new_batch(Producer *p, PartitionQueue *q) {
   b->order = q->next_order++;
   b->base_seq = -1;
   b->epoch = -1;
-  retry_start(&b->retry, p->e->cfg.retry, &p->e->rng);
+  retry_start(&b->retry, p->cfg.retry, &p->e->rng);
   return b;
 }
 
@@ -560,8 +560,8 @@ void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
   int64_t wait = 0;
   RetryVerdict v = RetryVerdict::kGiveUp;
   if (p->e->shutting_down) err = UVK_ECLOSED;  // the client is disconnecting: no more tries
-  else if (retriable_here) v = retry_on_failure(&b->retry, p->e->cfg.retry, &p->e->rng, true, &wait);
-  else v = retry_on_error(&b->retry, p->e->cfg.retry, &p->e->rng, err, &wait);
+  else if (retriable_here) v = retry_on_failure(&b->retry, p->cfg.retry, &p->e->rng, true, &wait);
+  else v = retry_on_error(&b->retry, p->cfg.retry, &p->e->rng, err, &wait);
   if (v == RetryVerdict::kRetry) {
     b->not_before = now + uint64_t(wait);
     ready_insert(q, b);
@@ -698,7 +698,7 @@ void refresh_topic(Producer *p, TopicState *t, uint64_t now) {
   ctx->t = t;
   ctx->alloc = p->alloc;
   const char *names[] = {t->name};
-  if (metadata_ensure(p->e, names, 1, on_topic_ensured, ctx, now) != 0) {
+  if (metadata_ensure(p->e, names, 1, on_topic_ensured, ctx, now, &p->cfg.retry) != 0) {
     mem_free(p->alloc, ctx);
     return;
   }
@@ -801,21 +801,21 @@ void on_init_pid(void *ud, int err, int16_t version, Reader *body, const Request
       p->pid = resp.producer_id;
       p->epoch = resp.producer_epoch;
       p->pid_state = 2;
-      retry_start(&p->pid_retry, p->e->cfg.retry, &p->e->rng);
+      retry_start(&p->pid_retry, p->cfg.retry, &p->e->rng);
     }
     arena_free(&arena);
   }
   if (err != 0) {
     int64_t wait = 0;
     RetryVerdict v = p->e->shutting_down ? RetryVerdict::kGiveUp
-                                         : retry_on_error(&p->pid_retry, p->e->cfg.retry, &p->e->rng, err, &wait);
+                                         : retry_on_error(&p->pid_retry, p->cfg.retry, &p->e->rng, err, &wait);
     if (v == RetryVerdict::kRetry) {
       engine_add_timer(p->e, &p->pid_timer, now + uint64_t(wait), send_init_pid, p);
       return;
     }
     // No producer id: what waits to be sent fails with why.
     p->pid_state = 0;
-    retry_start(&p->pid_retry, p->e->cfg.retry, &p->e->rng);
+    retry_start(&p->pid_retry, p->cfg.retry, &p->e->rng);
     uvk_error *cause = error_new(p->alloc, err, err <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(err)) : 0,
                                  nullptr, 0, nullptr);
     fail_all_ready(p, p->e->shutting_down ? UVK_ECLOSED : err, cause);
@@ -1115,13 +1115,14 @@ Producer *producer_new(Engine *e, const ProducerConfig &cfg, const Allocator *a)
   new (p) Producer();
   p->e = e;
   p->cfg = cfg;
+  if (!cfg.own_retry) p->cfg.retry = e->cfg.retry;  // the client's policy unless the producer has one
   if (p->cfg.batch_size == 0) p->cfg.batch_size = 1;
   p->alloc = a;
   p->scratch.alloc = a;
   p->idempotent = cfg.idempotent;
   p->pid = -1;
   p->epoch = -1;
-  retry_start(&p->pid_retry, e->cfg.retry, &e->rng);
+  retry_start(&p->pid_retry, p->cfg.retry, &e->rng);
   return p;
 }
 
@@ -1289,7 +1290,7 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
     }
   }
   int rc = ok ? 0 : UVK_ENOMEM;
-  if (rc == 0) rc = metadata_ensure(p->e, names, int(n_topics), on_send_ensured, op, now);
+  if (rc == 0) rc = metadata_ensure(p->e, names, int(n_topics), on_send_ensured, op, now, &p->cfg.retry);
   if (rc != 0) {
     arena_free(&op->arena);
     op->~SendOp();

@@ -24,6 +24,8 @@ struct ProducerConfig {
   size_t buffer_memory = 32u << 20;  // bytes queued or in flight (Java's buffer.memory)
   PartitionerMode partitioner = kPartitionerDefault;
   bool idempotent = false;           // KIP-98: producer id, sequence numbers, acks -1 only
+  bool own_retry = false;            // retry below replaces the client's (KafkaJS producer `retry`)
+  RetryOptions retry;
 };
 
 struct Producer;

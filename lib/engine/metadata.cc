@@ -216,6 +216,7 @@ struct EnsureOp {
   int n_topics;
   MetadataEnsureFn fn;
   void *ud;
+  RetryOptions policy;
   RetryState retry;
   EngineTimer timer;
 };
@@ -310,7 +311,7 @@ void ensure_fetched(void *ud, const uvk_error *err, MetadataSnapshot *snap) {
   }
   int64_t wait = 0;
   int last = UVK_ERR_KAFKA(cause_code);
-  RetryVerdict v = retry_on_error(&op->retry, e->cfg.retry, &e->rng, last, &wait);
+  RetryVerdict v = retry_on_error(&op->retry, op->policy, &e->rng, last, &wait);
   if (v != RetryVerdict::kRetry) {
     uvk_error *cause = error_new(e->alloc, last, cause_code, nullptr, 0, nullptr);
     uvk_error *ex = error_retries_exceeded(e->alloc, cause, op->retry.count, op->retry.wait);
@@ -336,7 +337,7 @@ void ensure_step(void *ud, uint64_t now) {
 }  // namespace
 
 int metadata_ensure(Engine *e, const char *const *topics, int n_topics, MetadataEnsureFn fn,
-                    void *ud, uint64_t now) {
+                    void *ud, uint64_t now, const RetryOptions *retry) {
   if (n_topics <= 0 || !topics) return UVK_EINVAL;
   if (e->shutting_down) return UVK_ECLOSED;
   EnsureOp *op = static_cast<EnsureOp *>(mem_alloc(e->alloc, sizeof(EnsureOp)));
@@ -345,6 +346,7 @@ int metadata_ensure(Engine *e, const char *const *topics, int n_topics, Metadata
   op->e = e;
   op->fn = fn;
   op->ud = ud;
+  op->policy = retry ? *retry : e->cfg.retry;
   op->topics = static_cast<char **>(mem_alloc(e->alloc, sizeof(char *) * size_t(n_topics)));
   if (!op->topics) {
     mem_free(e->alloc, op);
@@ -360,7 +362,7 @@ int metadata_ensure(Engine *e, const char *const *topics, int n_topics, Metadata
     memcpy(op->topics[i], topics[i], len + 1);
     op->n_topics = i + 1;
   }
-  retry_start(&op->retry, e->cfg.retry, &e->rng);
+  retry_start(&op->retry, op->policy, &e->rng);
   // Decide on the next turn, so even a cache hit completes outside this call.
   engine_add_timer(e, &op->timer, now, [](void *p, uint64_t t) {
     ensure_check(static_cast<EnsureOp *>(p), t);

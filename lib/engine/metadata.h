@@ -64,6 +64,8 @@ struct MetadataOp;
 int metadata_fetch(Engine *e, const char *const *topics, int n_topics, MetadataFn fn, void *ud,
                    uint64_t now);
 
+// metadata_ensure retries by `retry` (the engine's policy when null: a producer or consumer
+// with its own `retry` option passes it).
 // Completion of metadata_ensure: err null when every topic has a leader for each partition
 // in the cache (engine_leader answers); otherwise why not (borrowed for the call).
 typedef void (*MetadataEnsureFn)(void *ud, const uvk_error *err);
@@ -75,6 +77,7 @@ typedef void (*MetadataEnsureFn)(void *ud, const uvk_error *err);
 // retry policy; another topic error fails with that error. Completes through fn exactly
 // once, never from inside this call (also when nothing had to be fetched).
 int metadata_ensure(Engine *e, const char *const *topics, int n_topics, MetadataEnsureFn fn,
-                    void *ud, uint64_t now);
+                    void *ud, uint64_t now,
+                    const RetryOptions *retry = nullptr);
 
 }  // namespace uvk

@@ -74,6 +74,7 @@ struct Rig {
 struct SendResult {
   bool done = false;
   int code = 1;
+  int retries = -1;  // the retry count of the error, when it is "retries exceeded"
   std::vector<uvk_record_metadata> md;
   std::vector<std::string> topics;
   uv_loop_t *loop = nullptr;
@@ -83,6 +84,7 @@ void on_sent(uvk_producer *, const uvk_error *err, const uvk_record_metadata *md
   SendResult *r = static_cast<SendResult *>(ud);
   r->done = true;
   r->code = err ? uvk_error_code(err) : 0;
+  if (err) r->retries = uvk_error_retry_count(err);
   for (size_t i = 0; i < n; i++) {
     r->md.push_back(md[i]);
     r->topics.push_back(md[i].topic);
@@ -340,6 +342,58 @@ TEST_CASE("producer: a message bigger than the broker allows fails alone", "[int
   std::vector<std::string> values = {got[0].value, got[1].value};
   std::sort(values.begin(), values.end());
   CHECK(values == std::vector<std::string>({"after", "before"}));
+}
+
+TEST_CASE("producer: its own retry option replaces the client's; without one the client's applies",
+          "[integration]") {
+  uv_loop_t loop;
+  REQUIRE(uv_loop_init(&loop) == 0);
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "brokers", env("UVK_TEST_BROKERS").c_str(), err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "logLevel", "NOTHING", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "allowAutoTopicCreation", "false", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "retry.initialRetryTime", "20", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "retry.retries", "3", err, sizeof err) == 0);
+  uvk_client *client = nullptr;
+  REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+  uvk_config_free(cfg);
+  // A topic that does not exist (and is not created): every attempt fails, retriably.
+  std::string topic = uniq("uvk-it-produce-missing");
+  uvk_message msg = {"k", 1, "v", 1, 0, -1, nullptr, 0};
+  auto send_once = [&](uvk_config *pcfg) {
+    uvk_producer *p = nullptr;
+    REQUIRE(uvk_producer_new(client, pcfg, &p) == 0);
+    SendResult r;
+    r.loop = &loop;
+    REQUIRE(uvk_producer_send(p, topic.c_str(), &msg, 1, nullptr, on_sent, &r) == 0);
+    while (!r.done) REQUIRE(uv_run(&loop, UV_RUN_DEFAULT) != 0);
+    uvk_producer_free(p);
+    return r;
+  };
+  uvk_config *plain = uvk_config_new();  // no retry.* keys
+  REQUIRE(uvk_config_set(plain, "linger", "0", err, sizeof err) == 0);
+  SendResult a = send_once(plain);
+  uvk_config_free(plain);
+  uvk_config *own = uvk_config_new();
+  REQUIRE(uvk_config_set(own, "retry.retries", "1", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(own, "retry.initialRetryTime", "20", err, sizeof err) == 0);
+  SendResult b = send_once(own);
+  uvk_config_free(own);
+  CHECK(a.code != 0);
+  CHECK(a.retries == 3);  // the client's retry.retries
+  CHECK(b.code != 0);
+  CHECK(b.retries == 1);  // the producer's own
+  bool closed = false;
+  REQUIRE(uvk_client_disconnect(client, [](uvk_client *c, const uvk_error *, void *ud) {
+    *static_cast<bool *>(ud) = true;
+    uv_stop(static_cast<uv_loop_t *>(uvk_client_loop(c)));
+  }, &closed) == 0);
+  while (!closed && uv_run(&loop, UV_RUN_DEFAULT)) {
+  }
+  uvk_client_free(client);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(uv_loop_close(&loop) == 0);
 }
 
 namespace {
