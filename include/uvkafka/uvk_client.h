@@ -76,6 +76,21 @@ UVK_EXTERN size_t uvk_metadata_partition_replica_count(const uvk_metadata *md, s
 UVK_EXTERN size_t uvk_metadata_partition_isr_count(const uvk_metadata *md, size_t topic,
                                                    size_t partition);
 
+/* ---- answers for custom SASL mechanisms and OAUTHBEARER (see uvk_config.h) -----------
+ * Each names the step / request it answers; once per step. UVK_ENOTFOUND when that step is
+ * no longer awaited (answered already, timed out, or the connection closed meanwhile). */
+UVK_EXTERN int uvk_sasl_send(uvk_client *c, uint64_t step_id, const void *message, size_t len);
+UVK_EXTERN int uvk_sasl_done(uvk_client *c, uint64_t step_id);
+/* why: shown in the authentication error and logs; must hold no secret. */
+UVK_EXTERN int uvk_sasl_fail(uvk_client *c, uint64_t step_id, const char *why);
+/* The token (a JWT, the "value" of KafkaJS's provider result) and SASL extensions as
+ * n_extensions key/value pairs: extensions[0] key, extensions[1] value, ... (keys are
+ * letters only and not "auth"; values printable ASCII). UVK_EINVAL for a malformed token
+ * or extension (the request stays open). */
+UVK_EXTERN int uvk_oauthbearer_token(uvk_client *c, uint64_t request_id, const char *token,
+                                     const char *const *extensions, size_t n_extensions);
+UVK_EXTERN int uvk_oauthbearer_fail(uvk_client *c, uint64_t request_id, const char *why);
+
 #ifdef __cplusplus
 }
 #endif

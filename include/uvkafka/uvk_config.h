@@ -94,6 +94,30 @@ typedef void (*uvk_socket_release_fn)(void *ud, void *uv_stream);
 UVK_EXTERN int uvk_config_set_socket_factory(uvk_config *cfg, uvk_socket_open_fn open,
                                              uvk_socket_release_fn release, void *ud);
 
+/* ---- SASL beyond PLAIN and SCRAM -----------------------------------------------------
+ * A custom mechanism (KafkaJS's authenticationProvider; e.g. AWS_MSK_IAM): `name` goes in
+ * SaslHandshake and `fn` produces the client's messages. For every step the client calls
+ * fn on the loop thread; fn (or code it starts, later) answers once with uvk_sasl_send (the
+ * next message), uvk_sasl_done (the exchange succeeded) or uvk_sasl_fail. The connection
+ * waits without blocking the loop, up to authenticationTimeout. A non-empty name replaces
+ * sasl.mechanism; fn NULL removes the custom mechanism. The step is borrowed for the call. */
+typedef struct uvk_sasl_step {
+  uint64_t id;                 /* names this step in uvk_sasl_send / _done / _fail */
+  const char *broker;          /* host:port being authenticated to */
+  const void *server_message;  /* NULL on the first step, else the broker's last message */
+  size_t server_message_len;
+} uvk_sasl_step;
+struct uvk_client;
+typedef void (*uvk_sasl_step_fn)(void *ud, struct uvk_client *client, const uvk_sasl_step *step);
+UVK_EXTERN int uvk_config_set_sasl_mechanism(uvk_config *cfg, const char *name, uvk_sasl_step_fn fn,
+                                             void *ud);
+
+/* OAUTHBEARER (sasl.mechanism "oauthbearer"): the provider is called on the loop thread
+ * whenever a connection authenticates; it answers, now or later, with uvk_oauthbearer_token
+ * (or uvk_oauthbearer_fail) naming the same request id. Required for that mechanism. */
+typedef void (*uvk_oauthbearer_fn)(void *ud, struct uvk_client *client, uint64_t request_id);
+UVK_EXTERN int uvk_config_set_oauthbearer_provider(uvk_config *cfg, uvk_oauthbearer_fn fn, void *ud);
+
 #ifdef __cplusplus
 }
 #endif

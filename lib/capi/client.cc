@@ -5,6 +5,7 @@
 #include <new>
 
 #include "capi/client_internal.h"
+#include "capi/sasl_hooks.h"
 #include "capi/config.h"
 #include "engine/events.h"
 #include "engine/kafka_errors.h"
@@ -35,6 +36,7 @@ struct uvk_client {
   EventEmitter events;
   TlsContext *tls;
   SaslConfig sasl;
+  SaslHooks sasl_hooks;  // custom mechanism / OAUTHBEARER provider
   char *sasl_username, *sasl_password;  // owned copies
   uvk_brokers_fn brokers_cb;  // re-asked on every uvk_client_connect (bootstrap)
   void *brokers_ud;
@@ -182,9 +184,10 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   c->brokers_ud = cfg->brokers_ud;
   log_init(&c->log, int(cfg->log_level), cfg->log_fn, cfg->log_ud, c->alloc);
   c->events.alloc = c->alloc;
-  if (cfg->sasl_mechanism && *cfg->sasl_mechanism) {
+  if ((cfg->sasl_mechanism && *cfg->sasl_mechanism) || cfg->sasl_custom_fn) {
     c->sasl.mechanism = sasl_mechanism_from_config(cfg->sasl_mechanism);
-    if (c->sasl.mechanism == kSaslNone) rc = UVK_EUNSUPPORTED;  // oauthbearer: not built yet
+    rc = sasl_hooks_init(&c->sasl_hooks, c, cfg, &c->sasl);  // OAUTHBEARER or a custom mechanism
+    if (rc == 0 && c->sasl.mechanism == kSaslNone) rc = UVK_EUNSUPPORTED;
     c->sasl_username = dup_cstr(c->alloc, cfg->sasl_username ? cfg->sasl_username : "");
     c->sasl_password = dup_cstr(c->alloc, cfg->sasl_password ? cfg->sasl_password : "");
     if (!c->sasl_username || !c->sasl_password) rc = UVK_ENOMEM;

@@ -588,6 +588,34 @@ int uvk_config_set_logger(uvk_config *cfg, uvk_log_fn fn, void *ud) {
   return UVK_OK;
 }
 
+int uvk_config_set_sasl_mechanism(uvk_config *cfg, const char *name, uvk_sasl_step_fn fn, void *ud) {
+  if (!cfg) return UVK_EINVAL;
+  if (!fn) {
+    cfg->sasl_custom_name[0] = '\0';
+    cfg->sasl_custom_fn = nullptr;
+    cfg->sasl_custom_ud = nullptr;
+    return UVK_OK;
+  }
+  // Kafka's mechanism names: upper-case letters, digits, '-' and '_' (RFC 4422), at most 20.
+  size_t n = name ? strlen(name) : 0;
+  if (n == 0 || n > 20) return UVK_EINVAL;
+  for (size_t i = 0; i < n; i++) {
+    char ch = name[i];
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) return UVK_EINVAL;
+  }
+  memcpy(cfg->sasl_custom_name, name, n + 1);
+  cfg->sasl_custom_fn = fn;
+  cfg->sasl_custom_ud = ud;
+  return UVK_OK;
+}
+
+int uvk_config_set_oauthbearer_provider(uvk_config *cfg, uvk_oauthbearer_fn fn, void *ud) {
+  if (!cfg) return UVK_EINVAL;
+  cfg->oauthbearer_fn = fn;
+  cfg->oauthbearer_ud = fn ? ud : nullptr;
+  return UVK_OK;
+}
+
 int uvk_config_set_allocator(uvk_config *cfg, uvk_malloc_fn malloc_fn, uvk_realloc_fn realloc_fn,
                              uvk_free_fn free_fn, void *ud) {
   if (!cfg) return UVK_EINVAL;

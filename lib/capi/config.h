@@ -94,6 +94,11 @@ struct uvk_config {
   uvk_socket_open_fn socket_open;
   uvk_socket_release_fn socket_release;
   void *socket_ud;
+  char sasl_custom_name[64];  // "" or a custom SASL mechanism's name
+  uvk_sasl_step_fn sasl_custom_fn;
+  void *sasl_custom_ud;
+  uvk_oauthbearer_fn oauthbearer_fn;
+  void *oauthbearer_ud;
   // the reason of the last failed setter
   char last_error[256];
 };

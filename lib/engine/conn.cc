@@ -108,6 +108,7 @@ int encode_api_versions(void *ud, Buf *out, int16_t version) {
 
 void send_api_versions(Conn *c, uint64_t now);
 void start_sasl(Conn *c);
+void ask_external(Conn *c, const uint8_t *server, size_t len);
 
 void become_ready(Conn *c) {
   c->state = kConnReady;
@@ -166,7 +167,7 @@ void api_versions_done(void *ud, int err, int16_t version, Reader *body, const R
 int encode_sasl_handshake(void *ud, Buf *out, int16_t version) {
   Conn *c = static_cast<Conn *>(ud);
   proto::SaslHandshakeRequest req;
-  req.mechanism = cstr(sasl_mechanism_name(c->cfg.sasl->mechanism));
+  req.mechanism = cstr(sasl_config_name(c->cfg.sasl));
   return proto::encode(out, req, version);
 }
 
@@ -229,9 +230,13 @@ void sasl_handshake_done(void *ud, int err, int16_t version, Reader *body, const
   }
   arena_free(&arena);
   buf_clear(&c->sasl_out);
+  if (c->cfg.sasl->mechanism == kSaslExternal) {
+    ask_external(c, nullptr, 0);
+    return;
+  }
   rc = sasl_start(&c->sasl, c->cfg.sasl, &c->sasl_out);
   if (rc != 0) {
-    auth_fail(c, rc, "could not start SASL %s", sasl_mechanism_name(c->cfg.sasl->mechanism));
+    auth_fail(c, rc, "could not start SASL %s", sasl_config_name(c->cfg.sasl));
     return;
   }
   send_sasl_authenticate(c);
@@ -258,6 +263,23 @@ void sasl_authenticate_done(void *ud, int err, int16_t version, Reader *body, co
   buf_clear(&c->sasl_out);
   bool done = false;
   const uint8_t *in = resp.auth_bytes.data ? resp.auth_bytes.data : reinterpret_cast<const uint8_t *>("");
+  if (c->cfg.sasl->mechanism == kSaslExternal) {
+    c->session_lifetime_ms = resp.session_lifetime_ms;
+    // Copy: the frame is gone once this returns, and the mechanism may answer later.
+    size_t n = size_t(resp.auth_bytes.len > 0 ? resp.auth_bytes.len : 0);
+    Buf server;
+    server.alloc = c->alloc;
+    put_raw(&server, in, n);
+    arena_free(&arena);
+    if (server.failed) {
+      buf_free(&server);
+      conn_fail(c, UVK_ENOMEM);
+      return;
+    }
+    ask_external(c, server.data ? server.data : in, n);
+    buf_free(&server);
+    return;
+  }
   rc = sasl_step(&c->sasl, in, size_t(resp.auth_bytes.len > 0 ? resp.auth_bytes.len : 0), &c->sasl_out, &done);
   c->session_lifetime_ms = resp.session_lifetime_ms;
   arena_free(&arena);
@@ -272,6 +294,22 @@ void sasl_authenticate_done(void *ud, int err, int16_t version, Reader *body, co
     return;
   }
   send_sasl_authenticate(c);
+}
+
+// Hands the next step to the external mechanism and waits (authenticationTimeout) for
+// conn_sasl_reply. server null: the first step. The mechanism may answer from inside.
+void ask_external(Conn *c, const uint8_t *server, size_t len) {
+  const SaslExternal *x = c->cfg.sasl->external;
+  if (!x || !x->step) {
+    auth_fail(c, UVK_EINVAL, "%s", "no SASL mechanism callback is set");
+    return;
+  }
+  c->sasl_exchange++;
+  c->sasl_waiting = true;
+  c->sasl_wait_deadline = c->now + c->cfg.authentication_timeout_ms;
+  c->in_external_step = true;
+  x->step(x->ud, c->id, c->sasl_exchange, c->cfg.broker_label, server, len);
+  c->in_external_step = false;
 }
 
 void start_sasl(Conn *c) {
@@ -433,8 +471,33 @@ void conn_fail(Conn *c, int err) {
   }
 }
 
+int conn_sasl_reply(Conn *c, uint32_t exchange, SaslReplyKind kind, const uint8_t *bytes, size_t len,
+                    const char *why) {
+  if (c->state != kConnAuthenticating || !c->sasl_waiting || exchange != c->sasl_exchange) return UVK_ENOTFOUND;
+  c->sasl_waiting = false;
+  c->sasl_wait_deadline = UINT64_MAX;
+  switch (kind) {
+    case kSaslReplySend:
+      buf_clear(&c->sasl_out);
+      if (len) put_raw(&c->sasl_out, bytes, len);
+      if (c->sasl_out.failed) {
+        conn_fail(c, UVK_ENOMEM);
+        return 0;
+      }
+      send_sasl_authenticate(c);
+      return 0;
+    case kSaslReplyDone:
+      become_ready(c);
+      return 0;
+    case kSaslReplyFail:
+    default:
+      auth_fail(c, UVK_EAUTH, "the SASL mechanism failed: %s", why && *why ? why : "no reason given");
+      return 0;
+  }
+}
+
 uint64_t conn_next_deadline(const Conn *c) {
-  uint64_t d = UINT64_MAX;
+  uint64_t d = c->sasl_waiting ? c->sasl_wait_deadline : UINT64_MAX;
   if (c->in_flight && c->in_flight->deadline < d) d = c->in_flight->deadline;
   for (const Request *r = c->queued; r; r = r->next)
     if (r->deadline < d) d = r->deadline;
@@ -462,6 +525,12 @@ int conn_timer(Conn *c, uint64_t now) {
     }
     prev = r;
     link = &r->next;
+  }
+  if (c->sasl_waiting && c->sasl_wait_deadline <= now) {
+    c->sasl_waiting = false;
+    auth_fail(c, UVK_EAUTH, "%s", "the SASL mechanism gave no answer within authenticationTimeout");
+    c->error = UVK_EAUTH;
+    return UVK_EAUTH;
   }
   // A sent request that timed out takes the connection down with it.
   if (c->in_flight && c->in_flight->deadline <= now) {

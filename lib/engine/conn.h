@@ -58,6 +58,7 @@ struct ConnConfig {
   const KafkaRelease *cap = nullptr;      // protocolVersionCap; nullptr: none
   const SaslConfig *sasl = nullptr;       // nullptr or kSaslNone: no authentication
   uint32_t authentication_timeout_ms = 10000;
+  const char *broker_label = "";          // host:port, for external SASL mechanisms
 };
 
 // What a connection reports while it works (the engine turns these into instrumentation
@@ -69,6 +70,9 @@ enum ConnEventKind {
   kConnEventQueueSize,  // requests waiting to be sent changed; size: their number
   kConnEventAuthFailed, // authentication failed; Conn::error_message says why
 };
+
+// What an external SASL mechanism answers (conn_sasl_reply).
+enum SaslReplyKind { kSaslReplySend, kSaslReplyDone, kSaslReplyFail };
 struct ConnObserver {
   void (*fn)(void *ud, ConnEventKind kind, const Request *r, size_t size, uint64_t now) = nullptr;
   void *ud = nullptr;
@@ -99,6 +103,11 @@ struct Conn {
   SaslSession sasl;
   Buf sasl_out;            // the mechanism's next message
   int64_t session_lifetime_ms = 0;  // from the broker (KIP-368); 0: none
+  uint64_t id = 0;                  // the engine's id for it (external SASL steps name it)
+  uint32_t sasl_exchange = 0;       // the external mechanism step being waited for
+  bool sasl_waiting = false;        // an external mechanism owes the next message
+  bool in_external_step = false;    // inside SaslExternal::step (a reply from there is re-entrant)
+  uint64_t sasl_wait_deadline = UINT64_MAX;
   char error_message[256] = {0};    // why authentication failed (no secrets)
   int error = 0;           // why the connection closed
 };
@@ -120,6 +129,13 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now);
 void conn_fail(Conn *c, int err);
 // The earliest request deadline (UINT64_MAX: none).
 uint64_t conn_next_deadline(const Conn *c);
+
+// An external SASL mechanism's answer to step `exchange`: send bytes to the broker, declare
+// success, or fail with `why` (no secrets). 0, or UVK_ENOTFOUND when that step is not
+// awaited (answered already, or the connection moved on / closed). After a failure the
+// connection is closed (state kConnClosed).
+int conn_sasl_reply(Conn *c, uint32_t exchange, SaslReplyKind kind, const uint8_t *bytes, size_t len,
+                    const char *why);
 // Expires timed-out requests: the connection then closes (UVK_ETIMEDOUT returned, the
 // others failed with UVK_ECLOSED), as the Java client does — a late answer would be misread.
 int conn_timer(Conn *c, uint64_t now);

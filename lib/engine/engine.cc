@@ -209,6 +209,8 @@ EngineConn *open_conn(Engine *e, int32_t node_id, const char *host, uint16_t por
   c->lane = lane;
   c->port = port;
   snprintf(c->label, sizeof c->label, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, unsigned(port));
+  c->conn.id = c->id;
+  c->conn.cfg.broker_label = c->label;
   c->connected = c->started = c->ready_seen = false;
   c->last_active = now;
   c->next = e->conns;
@@ -483,6 +485,25 @@ void engine_on_read(Engine *e, ConnId id, const uint8_t *data, size_t len, uint6
     if ((c = find_conn(e, id)) != nullptr) drop_conn(e, c, rc);
   }
   sync_io(e);
+}
+
+int engine_sasl_reply(Engine *e, ConnId id, uint32_t exchange, SaslReplyKind kind, const uint8_t *bytes, size_t len,
+                      const char *why, uint64_t now) {
+  EngineConn *c = find_conn(e, id);
+  if (!c) return UVK_ENOTFOUND;
+  if (!c->conn.in_external_step) {
+    e->now = now;
+    c->conn.now = now;
+  }
+  int rc = conn_sasl_reply(&c->conn, exchange, kind, bytes, len, why);
+  // From inside the step callback: the engine call below us finishes the work (and drops
+  // the connection if the reply failed it).
+  if (c->conn.in_external_step) return rc;
+  if (rc == 0 && c->conn.state == kConnClosed) {
+    if ((c = find_conn(e, id)) != nullptr) drop_conn(e, c, c->conn.error ? c->conn.error : UVK_EAUTH);
+  }
+  sync_io(e);
+  return rc;
 }
 
 size_t engine_conn_output(Engine *e, ConnId id, const uint8_t **data) {

@@ -51,6 +51,10 @@ void engine_on_timer(Engine *e, uint64_t now);
 // Why `id` is about to fail (a TLS verification message, ...): logged, and kept for the error
 // object of the operation that fails with it. Call before engine_on_conn_error.
 void engine_note_conn_error(Engine *e, ConnId id, const char *message);
+// An external SASL mechanism's answer for step `exchange` of connection `id` (see
+// SaslExternal): 0, or UVK_ENOTFOUND when that step is no longer awaited.
+int engine_sasl_reply(Engine *e, ConnId id, uint32_t exchange, SaslReplyKind kind, const uint8_t *bytes, size_t len,
+                      const char *why, uint64_t now);
 void engine_run_deferred(Engine *e, uint64_t now);
 
 }  // namespace uvk

@@ -187,6 +187,11 @@ const char *sasl_mechanism_name(SaslMechanismId m) {
   }
 }
 
+const char *sasl_config_name(const SaslConfig *cfg) {
+  if (cfg->mechanism == kSaslExternal) return cfg->external ? cfg->external->name : "";
+  return sasl_mechanism_name(cfg->mechanism);
+}
+
 SaslMechanismId sasl_mechanism_from_config(const char *name) {
   if (!name) return kSaslNone;
   if (strcasecmp(name, "plain") == 0) return kSaslPlain;

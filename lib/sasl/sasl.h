@@ -10,17 +10,32 @@
 
 namespace uvk {
 
-enum SaslMechanismId { kSaslNone = 0, kSaslPlain, kSaslScramSha256, kSaslScramSha512 };
+enum SaslMechanismId { kSaslNone = 0, kSaslPlain, kSaslScramSha256, kSaslScramSha512, kSaslExternal };
+
+// A mechanism that lives outside the library (a custom mechanism, OAUTHBEARER's token
+// provider): the connection asks it for each client message and waits, without blocking,
+// until the answer comes back through conn_sasl_reply (engine_sasl_reply). `server` is null
+// on the first step, else the broker's last message. conn_id and exchange name the step.
+struct SaslExternal {
+  char name[64];  // sent in SaslHandshake, e.g. "OAUTHBEARER"
+  void (*step)(void *ud, uint64_t conn_id, uint32_t exchange, const char *broker, const uint8_t *server,
+               size_t len);
+  void *ud;
+};
 
 struct SaslConfig {
   SaslMechanismId mechanism = kSaslNone;
   const char *username = "";
   const char *password = "";
   const char *test_nonce = nullptr;  // tests only: a fixed SCRAM client nonce
+  const SaslExternal *external = nullptr;  // kSaslExternal
 };
 
-// "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512" (Kafka's names); null for kSaslNone.
+// "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512" (Kafka's names); null for kSaslNone and
+// kSaslExternal (its name is in the SaslExternal).
 const char *sasl_mechanism_name(SaslMechanismId m);
+// The name the handshake sends for cfg.
+const char *sasl_config_name(const SaslConfig *cfg);
 // From the config's lower-case names ("plain", "scram-sha-256", ...); kSaslNone otherwise.
 SaslMechanismId sasl_mechanism_from_config(const char *name);
 

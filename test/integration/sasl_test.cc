@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uv.h>
 
 #include <string>
@@ -52,8 +53,12 @@ void run_until(uv_loop_t *loop, const bool *flag) {
   }
 }
 
-// Connects with `mechanism` and `password`; returns the connect result.
-Done connect_with(const char *mechanism, const std::string &password, Logs *logs, bool produce) {
+typedef void (*Setup)(uvk_config *cfg, void *ud);
+
+// Connects with `mechanism` and `password` (and whatever `setup` adds); returns the connect
+// result.
+Done connect_with(const char *mechanism, const std::string &password, Logs *logs, bool produce,
+                  Setup setup = nullptr, void *setup_ud = nullptr, void (*before_close)(void *) = nullptr) {
   INFO("the SASL listener of the test cluster must be in UVK_TEST_SASL_PLAINTEXT_BROKERS");
   REQUIRE_FALSE(env("UVK_TEST_SASL_PLAINTEXT_BROKERS").empty());
   uv_loop_t loop;
@@ -66,6 +71,7 @@ Done connect_with(const char *mechanism, const std::string &password, Logs *logs
   REQUIRE(uvk_config_set(cfg, "sasl.password", password.c_str(), err, sizeof err) == 0);
   REQUIRE(uvk_config_set(cfg, "logLevel", "DEBUG", err, sizeof err) == 0);
   REQUIRE(uvk_config_set_logger(cfg, keep_log, logs) == 0);
+  if (setup) setup(cfg, setup_ud);
   uvk_client *client = nullptr;
   REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
   uvk_producer *producer = nullptr;
@@ -101,6 +107,7 @@ Done connect_with(const char *mechanism, const std::string &password, Logs *logs
   REQUIRE(uvk_client_disconnect(client, on_done, &closed) == 0);
   run_until(&loop, &closed.done);
   uvk_client_free(client);
+  if (before_close) before_close(setup_ud);  // the test's own handles on this loop
   uv_run(&loop, UV_RUN_DEFAULT);
   CHECK(uv_loop_close(&loop) == 0);
   return d;
@@ -134,4 +141,203 @@ TEST_CASE("sasl: a wrong password is one clear error, without the password", "[i
       CHECK(logs.all.find("SASL authentication failed") != std::string::npos);
     }
   }
+}
+
+// ---- OAUTHBEARER and custom mechanisms ---------------------------------------------------
+
+namespace {
+
+std::string b64url(const std::string &in) {
+  static const char *t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8 | uint8_t(in[i + 2]);
+    out += t[v >> 18 & 63], out += t[v >> 12 & 63], out += t[v >> 6 & 63], out += t[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
+    out += t[v >> 18 & 63], out += t[v >> 12 & 63];
+  } else if (i + 2 == in.size()) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8;
+    out += t[v >> 18 & 63], out += t[v >> 12 & 63], out += t[v >> 6 & 63];
+  }
+  return out;
+}
+
+// An unsecured JWT (alg "none") as Kafka's test validator accepts it.
+std::string unsecured_jwt(const std::string &sub, int64_t exp_offset_s) {
+  int64_t now = int64_t(time(nullptr));
+  std::string header = R"({"alg":"none"})";
+  std::string payload = "{\"sub\":\"" + sub + "\",\"iat\":" + std::to_string(now) +
+                        ",\"exp\":" + std::to_string(now + exp_offset_s) + "}";
+  return b64url(header) + "." + b64url(payload) + ".";
+}
+
+// The provider answers later, from a timer: the loop keeps running meanwhile.
+struct Provider {
+  std::string token;
+  const char *fail_with = nullptr;
+  int calls = 0;
+  uv_timer_t timer;
+  uvk_client *client = nullptr;
+  uint64_t request = 0;
+  bool timer_open = false;
+};
+
+void provide(void *ud, uvk_client *client, uint64_t request_id) {
+  Provider *p = static_cast<Provider *>(ud);
+  p->calls++;
+  p->client = client;
+  p->request = request_id;
+  if (!p->timer_open) {
+    uv_timer_init(static_cast<uv_loop_t *>(uvk_client_loop(client)), &p->timer);
+    p->timer.data = p;
+    p->timer_open = true;
+  }
+  uv_timer_start(&p->timer, [](uv_timer_t *t) {
+    Provider *x = static_cast<Provider *>(t->data);
+    if (x->fail_with) {
+      CHECK(uvk_oauthbearer_fail(x->client, x->request, x->fail_with) == 0);
+      return;
+    }
+    const char *ext[] = {"traceId", "uvk-it"};
+    CHECK(uvk_oauthbearer_token(x->client, x->request, x->token.c_str(), ext, 1) == 0);
+    // Answered: the same request cannot be answered twice.
+    CHECK(uvk_oauthbearer_token(x->client, x->request, x->token.c_str(), nullptr, 0) == UVK_ENOTFOUND);
+  }, 20, 0);
+}
+
+void oauth_setup(uvk_config *cfg, void *ud) {
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "sasl.mechanism", "oauthbearer", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set_oauthbearer_provider(cfg, provide, ud) == 0);
+}
+
+void close_provider(void *ud) {
+  Provider *p = static_cast<Provider *>(ud);
+  if (!p->timer_open) return;
+  uv_close(reinterpret_cast<uv_handle_t *>(&p->timer), nullptr);
+  p->timer_open = false;
+}
+
+}  // namespace
+
+TEST_CASE("sasl: OAUTHBEARER with an asynchronous token provider authenticates and produces", "[integration]") {
+  Provider p;
+  p.token = unsecured_jwt(env("UVK_TEST_USER"), 3600);
+  Logs logs;
+  Done d = connect_with("oauthbearer", "", &logs, true, oauth_setup, &p, close_provider);
+  CHECK(d.code == 0);
+  CHECK(p.calls >= 1);
+  CHECK(logs.all.find(p.token) == std::string::npos);
+}
+
+TEST_CASE("sasl: OAUTHBEARER with an expired token is one clear error from the broker", "[integration]") {
+  Provider p;
+  p.token = unsecured_jwt(env("UVK_TEST_USER"), -600);
+  Logs logs;
+  Done d = connect_with("oauthbearer", "", &logs, false, oauth_setup, &p, close_provider);
+  CHECK(d.code == UVK_EAUTH);
+  INFO("broker message: " << d.message);
+  CHECK(!d.message.empty());
+  CHECK(d.message.find(p.token) == std::string::npos);
+  CHECK(logs.all.find(p.token) == std::string::npos);
+}
+
+TEST_CASE("sasl: an OAUTHBEARER provider that fails stops the connect with its reason", "[integration]") {
+  Provider p;
+  p.fail_with = "identity provider unreachable";
+  Logs logs;
+  Done d = connect_with("oauthbearer", "", &logs, false, oauth_setup, &p, close_provider);
+  CHECK(d.code == UVK_EAUTH);
+  CHECK(logs.all.find("identity provider unreachable") != std::string::npos);
+}
+
+TEST_CASE("sasl: OAUTHBEARER without a provider is refused when the client is made", "[integration]") {
+  uv_loop_t loop;
+  REQUIRE(uv_loop_init(&loop) == 0);
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "brokers", "127.0.0.1:9092", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "sasl.mechanism", "oauthbearer", err, sizeof err) == 0);
+  uvk_client *client = nullptr;
+  CHECK(uvk_client_new(&loop, cfg, &client) == UVK_EINVAL);
+  CHECK(client == nullptr);
+  uvk_config_free(cfg);
+  CHECK(uv_loop_close(&loop) == 0);
+}
+
+namespace {
+
+// PLAIN, written by the application through the custom mechanism hook, answering later.
+struct Custom {
+  std::string user, password;
+  int steps = 0;
+  bool silent = false;  // never answer: the connection gives up after authenticationTimeout
+  uv_timer_t timer;
+  bool timer_open = false;
+  uvk_client *client = nullptr;
+  uint64_t step = 0;
+  bool server_spoke = false;
+};
+
+void custom_step(void *ud, uvk_client *client, const uvk_sasl_step *st) {
+  Custom *m = static_cast<Custom *>(ud);
+  m->steps++;
+  CHECK(st->broker != nullptr);
+  if (m->silent) return;
+  m->client = client;
+  m->step = st->id;
+  m->server_spoke = st->server_message != nullptr;
+  if (!m->timer_open) {
+    uv_timer_init(static_cast<uv_loop_t *>(uvk_client_loop(client)), &m->timer);
+    m->timer.data = m;
+    m->timer_open = true;
+  }
+  uv_timer_start(&m->timer, [](uv_timer_t *t) {
+    Custom *x = static_cast<Custom *>(t->data);
+    if (x->server_spoke) {  // the broker accepted PLAIN's only message
+      CHECK(uvk_sasl_done(x->client, x->step) == 0);
+      return;
+    }
+    std::string msg = std::string(1, '\0') + x->user + std::string(1, '\0') + x->password;
+    CHECK(uvk_sasl_send(x->client, x->step, msg.data(), msg.size()) == 0);
+  }, 10, 0);
+}
+
+void close_custom(void *ud) {
+  Custom *m = static_cast<Custom *>(ud);
+  if (!m->timer_open) return;
+  uv_close(reinterpret_cast<uv_handle_t *>(&m->timer), nullptr);
+  m->timer_open = false;
+}
+
+void custom_setup(uvk_config *cfg, void *ud) {
+  char err[256];
+  CHECK(uvk_config_set_sasl_mechanism(cfg, "plain", custom_step, ud) == UVK_EINVAL);  // names are upper case
+  REQUIRE(uvk_config_set_sasl_mechanism(cfg, "PLAIN", custom_step, ud) == 0);
+  REQUIRE(uvk_config_set(cfg, "authenticationTimeout", "1500", err, sizeof err) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("sasl: a custom mechanism written by the application authenticates and produces", "[integration]") {
+  Custom m;
+  m.user = env("UVK_TEST_USER");
+  m.password = env("UVK_TEST_PASSWORD");
+  Logs logs;
+  Done d = connect_with("plain", "unused", &logs, true, custom_setup, &m, close_custom);
+  CHECK(d.code == 0);
+  CHECK(m.steps >= 2);  // the first message, then the broker's (empty) answer
+}
+
+TEST_CASE("sasl: a custom mechanism that never answers fails after authenticationTimeout", "[integration]") {
+  Custom m;
+  m.silent = true;
+  Logs logs;
+  Done d = connect_with("plain", "unused", &logs, false, custom_setup, &m);
+  CHECK(d.code == UVK_EAUTH);
+  CHECK(m.steps == 1);
+  CHECK(logs.all.find("gave no answer") != std::string::npos);
 }
