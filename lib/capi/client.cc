@@ -224,6 +224,7 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   ec.conn.client_id = c->client_id;
   ec.conn.sasl = &c->sasl;
   ec.conn.authentication_timeout_ms = uint32_t(cfg->authentication_timeout);
+  ec.conn.reauthentication_threshold_ms = uint32_t(cfg->reauthentication_threshold);
   ec.conn.software_version = UVK_VERSION_STRING;
   ec.conn.request_timeout_ms = uint32_t(cfg->request_timeout);
   ec.conn.enforce_request_timeout = cfg->enforce_request_timeout;

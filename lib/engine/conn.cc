@@ -110,10 +110,44 @@ void send_api_versions(Conn *c, uint64_t now);
 void start_sasl(Conn *c);
 void ask_external(Conn *c, const uint8_t *server, size_t len);
 
+// After an authentication: when the broker gave the session a lifetime, the next one is due
+// reauthenticationThreshold before it ends (at 85 % of a lifetime shorter than that).
+void schedule_reauth(Conn *c) {
+  c->reauth_at = UINT64_MAX;
+  if (!c->cfg.sasl || c->cfg.sasl->mechanism == kSaslNone || c->session_lifetime_ms <= 0) return;
+  uint64_t life = uint64_t(c->session_lifetime_ms);
+  uint64_t threshold = c->cfg.reauthentication_threshold_ms;
+  c->reauth_at = c->now + (life > threshold ? life - threshold : life * 85 / 100);
+}
+
 void become_ready(Conn *c) {
+  bool again = c->reauthenticating;
+  c->reauthenticating = false;
   c->state = kConnReady;
-  notify(c, kConnEventReady, nullptr, 0);
+  schedule_reauth(c);
+  if (again) {
+    c->reauthentications++;
+    notify(c, kConnEventReauthenticated, nullptr, size_t(c->session_lifetime_ms));
+  } else {
+    notify(c, kConnEventReady, nullptr, 0);
+  }
   flush_queue(c, c->now);
+}
+
+void send_sasl_handshake(Conn *c);
+
+// KIP-368: the session is about to end. Stop sending; authenticate once nothing is in flight.
+void begin_reauth(Conn *c) {
+  c->reauth_at = UINT64_MAX;
+  c->reauthenticating = true;
+  c->reauth_waiting = true;
+  c->state = kConnAuthenticating;
+}
+
+void maybe_send_reauth(Conn *c) {
+  if (!c->reauth_waiting || c->n_in_flight > 0 || c->state != kConnAuthenticating) return;
+  c->reauth_waiting = false;
+  send_sasl_handshake(c);
 }
 
 void auth_fail(Conn *c, int err, const char *fmt, const char *detail) {
@@ -320,6 +354,10 @@ void start_sasl(Conn *c) {
     return;
   }
   c->state = kConnAuthenticating;
+  send_sasl_handshake(c);
+}
+
+void send_sasl_handshake(Conn *c) {
   send_sasl(c, proto::kSaslHandshake, 1, encode_sasl_handshake, sasl_handshake_done);
 }
 
@@ -443,6 +481,7 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
     memmove(c->in.data, c->in.data + pos, c->in.len - pos);
     c->in.len -= pos;
   }
+  maybe_send_reauth(c);
   flush_queue(c, now);
   return 0;
 }
@@ -498,6 +537,7 @@ int conn_sasl_reply(Conn *c, uint32_t exchange, SaslReplyKind kind, const uint8_
 
 uint64_t conn_next_deadline(const Conn *c) {
   uint64_t d = c->sasl_waiting ? c->sasl_wait_deadline : UINT64_MAX;
+  if (c->state == kConnReady && c->reauth_at < d) d = c->reauth_at;
   if (c->in_flight && c->in_flight->deadline < d) d = c->in_flight->deadline;
   for (const Request *r = c->queued; r; r = r->next)
     if (r->deadline < d) d = r->deadline;
@@ -525,6 +565,11 @@ int conn_timer(Conn *c, uint64_t now) {
     }
     prev = r;
     link = &r->next;
+  }
+  if (c->state == kConnReady && c->reauth_at <= now) {
+    begin_reauth(c);
+    maybe_send_reauth(c);
+    if (c->state == kConnClosed) return c->error;
   }
   if (c->sasl_waiting && c->sasl_wait_deadline <= now) {
     c->sasl_waiting = false;

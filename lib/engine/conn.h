@@ -58,6 +58,7 @@ struct ConnConfig {
   const KafkaRelease *cap = nullptr;      // protocolVersionCap; nullptr: none
   const SaslConfig *sasl = nullptr;       // nullptr or kSaslNone: no authentication
   uint32_t authentication_timeout_ms = 10000;
+  uint32_t reauthentication_threshold_ms = 10000;  // re-authenticate this long before the session ends
   const char *broker_label = "";          // host:port, for external SASL mechanisms
 };
 
@@ -69,6 +70,7 @@ enum ConnEventKind {
   kConnEventTimeout,    // r timed out (queued or in flight)
   kConnEventQueueSize,  // requests waiting to be sent changed; size: their number
   kConnEventAuthFailed, // authentication failed; Conn::error_message says why
+  kConnEventReauthenticated, // KIP-368 re-authentication done; size: the new session lifetime (ms)
 };
 
 // What an external SASL mechanism answers (conn_sasl_reply).
@@ -108,6 +110,13 @@ struct Conn {
   bool sasl_waiting = false;        // an external mechanism owes the next message
   bool in_external_step = false;    // inside SaslExternal::step (a reply from there is re-entrant)
   uint64_t sasl_wait_deadline = UINT64_MAX;
+  // KIP-368: when the broker reports a session lifetime, the connection authenticates again
+  // before it ends. New requests wait meanwhile; the handshake goes out once nothing is in
+  // flight (reauth_waiting), so the broker never sees other requests inside the exchange.
+  uint64_t reauth_at = UINT64_MAX;
+  bool reauthenticating = false;
+  bool reauth_waiting = false;
+  uint32_t reauthentications = 0;  // completed, for tests and logs
   char error_message[256] = {0};    // why authentication failed (no secrets)
   int error = 0;           // why the connection closed
 };

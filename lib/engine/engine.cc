@@ -115,6 +115,11 @@ void on_conn_event(void *ud, ConnEventKind kind, const Request *r, size_t size, 
     case kConnEventQueueSize:
       emit(e, kEngineEventRequestQueueSize, c, nullptr, 0, int32_t(size));
       break;
+    case kConnEventReauthenticated:
+      if (e->hooks.log)
+        UVK_LOG(e->hooks.log, UVK_LOG_DEBUG, "Connection", "Re-authenticated to %s (node %d), session lifetime %lld ms",
+                c->label, int(c->node_id), static_cast<long long>(size));
+      break;
     case kConnEventAuthFailed:
       snprintf(e->last_auth_error, sizeof e->last_auth_error, "%s (broker %s)", c->conn.error_message, c->label);
       if (e->hooks.log)

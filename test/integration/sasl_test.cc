@@ -341,3 +341,92 @@ TEST_CASE("sasl: a custom mechanism that never answers fails after authenticatio
   CHECK(m.steps == 1);
   CHECK(logs.all.find("gave no answer") != std::string::npos);
 }
+
+namespace {
+
+struct Reauth {
+  Provider provider;
+  int connects = 0;
+  Logs logs;
+  uv_loop_t *loop = nullptr;
+};
+
+void produce_one(uv_loop_t *loop, uvk_producer *producer, const std::string &topic) {
+  uvk_message m = {"k", 1, "v", 1, -1, -1, nullptr, 0};
+  struct Sent {
+    bool done = false;
+    int code = 1;
+    uv_loop_t *loop;
+  } s;
+  s.loop = loop;
+  REQUIRE(uvk_producer_send(producer, topic.c_str(), &m, 1, nullptr,
+                            [](uvk_producer *, const uvk_error *e, const uvk_record_metadata *, size_t, void *ud) {
+                              Sent *x = static_cast<Sent *>(ud);
+                              x->done = true;
+                              x->code = e ? uvk_error_code(e) : 0;
+                              uv_stop(x->loop);
+                            }, &s) == 0);
+  run_until(loop, &s.done);
+  CHECK(s.code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("sasl: sessions with a lifetime are re-authenticated in place before they end (KIP-368)",
+          "[integration]") {
+  // The test cluster limits OAUTHBEARER sessions on SASL_PLAINTEXT to 3 s; with a 1 s threshold
+  // each connection authenticates again about every 2 s, on the same socket.
+  REQUIRE_FALSE(env("UVK_TEST_SASL_PLAINTEXT_BROKERS").empty());
+  uv_loop_t loop;
+  REQUIRE(uv_loop_init(&loop) == 0);
+  Reauth r;
+  r.loop = &loop;
+  r.provider.token = unsecured_jwt(env("UVK_TEST_USER"), 3600);
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "brokers", env("UVK_TEST_SASL_PLAINTEXT_BROKERS").c_str(), err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "reauthenticationThreshold", "1000", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "logLevel", "DEBUG", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set_logger(cfg, keep_log, &r.logs) == 0);
+  oauth_setup(cfg, &r.provider);
+  uvk_client *client = nullptr;
+  REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+  uvk_producer *producer = nullptr;
+  REQUIRE(uvk_producer_new(client, cfg, &producer) == 0);
+  uvk_config_free(cfg);
+  REQUIRE(uvk_client_on(client, UVK_EVENT_CONNECT, [](void *ud, const uvk_event *) {
+    static_cast<Reauth *>(ud)->connects++;
+  }, &r) > 0);
+  std::string topic = "uvk-it-sasl-reauth-" + std::to_string(uv_hrtime());
+  produce_one(&loop, producer, topic);
+  int connects = r.connects;
+  int calls = r.provider.calls;
+  REQUIRE(connects >= 1);
+  // A guard, not a timing assertion: the loop must not run forever if re-authentication
+  // never comes.
+  uv_timer_t guard;
+  bool gave_up = false;
+  uv_timer_init(&loop, &guard);
+  guard.data = &gave_up;
+  uv_timer_start(&guard, [](uv_timer_t *t) {
+    *static_cast<bool *>(t->data) = true;
+    uv_stop(t->loop);
+  }, 60000, 0);
+  // Every connection asks the provider again before its session ends.
+  while (r.provider.calls < calls + 2 * connects && !gave_up) uv_run(&loop, UV_RUN_ONCE);
+  REQUIRE_FALSE(gave_up);
+  // The re-authenticated connections still carry requests.
+  produce_one(&loop, producer, topic);
+  CHECK(r.connects == connects);  // no new connection was needed
+  CHECK(r.logs.all.find("Re-authenticated to") != std::string::npos);
+  CHECK(r.logs.all.find(r.provider.token) == std::string::npos);
+  uv_close(reinterpret_cast<uv_handle_t *>(&guard), nullptr);
+  uvk_producer_free(producer);
+  Done closed;
+  REQUIRE(uvk_client_disconnect(client, on_done, &closed) == 0);
+  run_until(&loop, &closed.done);
+  uvk_client_free(client);
+  close_provider(&r.provider);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  CHECK(uv_loop_close(&loop) == 0);
+}

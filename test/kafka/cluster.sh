@@ -253,6 +253,9 @@ listener.name.mtls.ssl.client.auth=required
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
 listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config=$oauth
 listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=$oauth
+# KIP-368: OAUTHBEARER sessions on SASL_PLAINTEXT last 3 s, so clients must re-authenticate
+# (the broker closes a connection whose session ran out). Other mechanisms: no limit.
+listener.name.sasl_plaintext.oauthbearer.connections.max.reauth.ms=3000
 listener.name.sasl_plaintext.plain.sasl.jaas.config=$plain
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=$scram
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=$scram
