@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <new>
 
@@ -61,9 +62,43 @@ void mbed_error(int rc, char *err, size_t errlen, const char *what) {
 
 bool is_pem(const char *s) { return strstr(s, "-----BEGIN") != nullptr; }
 
+// One file or directory of certificates (a directory: every file in it that parses).
+int load_path(mbedtls_x509_crt *crt, const char *path) {
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return mbedtls_x509_crt_parse_path(crt, path);
+  return mbedtls_x509_crt_parse_file(crt, path);
+}
+
+// PEM text (one or more certificates), or a comma-separated list of files / directories.
 int load_certs(mbedtls_x509_crt *crt, const char *v, char *err, size_t errlen, const char *what) {
-  int rc = is_pem(v) ? mbedtls_x509_crt_parse(crt, reinterpret_cast<const unsigned char *>(v), strlen(v) + 1)
-                     : mbedtls_x509_crt_parse_file(crt, v);
+  int rc = 0;
+  if (is_pem(v)) {
+    rc = mbedtls_x509_crt_parse(crt, reinterpret_cast<const unsigned char *>(v), strlen(v) + 1);
+  } else {
+    for (const char *p = v; *p && rc >= 0;) {
+      while (*p == ' ' || *p == ',') p++;
+      const char *end = strchr(p, ',');
+      size_t n = end ? size_t(end - p) : strlen(p);
+      while (n > 0 && p[n - 1] == ' ') n--;
+      if (n > 0) {
+        char path[4096];
+        if (n >= sizeof path) {
+          snprintf(err, errlen, "%s: a path is too long", what);
+          return UVK_ETLS;
+        }
+        memcpy(path, p, n);
+        path[n] = '\0';
+        rc = load_path(crt, path);
+        if (rc < 0) {
+          char buf[128];
+          mbedtls_strerror(rc, buf, sizeof buf);
+          snprintf(err, errlen, "%s: %s: %s", what, path, buf);
+          return UVK_ETLS;
+        }
+      }
+      p = end ? end + 1 : p + strlen(p);
+    }
+  }
   if (rc < 0) {
     mbed_error(rc, err, errlen, what);
     return UVK_ETLS;
