@@ -123,7 +123,7 @@ const ConfigKey kClientKeys[] = {
     {"ssl", ConfType::kBool, OFF(ssl), "false", 0, 0, nullptr, 0,
      "Connect with TLS. Setting any other ssl.* key turns it on."},
     {"ssl.ca", ConfType::kString, OFF(ssl_ca), "", 0, 0, nullptr, kKeyImpliesSsl,
-     "Trusted CA certificates (PEM text); empty: the system store."},
+     "Trusted CA certificates: PEM text, or comma-separated files and directories; empty: the system store."},
     {"ssl.cert", ConfType::kString, OFF(ssl_cert), "", 0, 0, nullptr, kKeyImpliesSsl,
      "Client certificate chain (PEM text) for mutual TLS."},
     {"ssl.key", ConfType::kString, OFF(ssl_key), "", 0, 0, nullptr,

@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "roundtrip.h"
 #include "uvkafka/uvkafka.h"
 
 namespace {
@@ -101,6 +102,11 @@ Done connect_with(const char *mechanism, const std::string &password, Logs *logs
     run_until(&loop, &s.done);
     CHECK(s.code == 0);
     CHECK(s.offset == 0);
+    if (s.code == 0) {  // and back through a consumer group on the same connections
+      roundtrip::Read r = roundtrip::consume_one(&loop, client, topic);
+      INFO(r.crash);
+      CHECK(r.value == "over sasl");
+    }
   }
   uvk_producer_free(producer);
   Done closed;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "roundtrip.h"
 #include "uvkafka/uvkafka.h"
 
 namespace {
@@ -26,6 +27,7 @@ struct Outcome {
   std::string message;
   size_t brokers = 0;
   int produced = 1;
+  std::string consumed;  // the produced message, read back by a consumer group
 };
 
 void run_until(uv_loop_t *loop, const bool *flag) {
@@ -84,6 +86,11 @@ Outcome attempt(const std::string &brokers, const std::vector<std::pair<const ch
                               }, &s) == 0);
     run_until(&loop, &s.done);
     o.produced = s.code;
+    if (s.code == 0) {
+      roundtrip::Read r = roundtrip::consume_one(&loop, client, topic);
+      INFO(r.crash);
+      o.consumed = r.value;
+    }
   }
   uvk_producer_free(producer);
   struct D {
@@ -116,9 +123,11 @@ TEST_CASE("tls: the SSL listener with the test CA, by IP address and by name", "
   CHECK(ip.code == 0);
   CHECK(int(ip.brokers) == nodes());
   CHECK(ip.produced == 0);
+  CHECK(ip.consumed == "over tls");
   Outcome name = attempt(by_localhost(env("UVK_TEST_SSL_BROKERS")), {{"ssl.ca", env("UVK_TEST_CA")}});
   CHECK(name.code == 0);
   CHECK(name.produced == 0);
+  CHECK(name.consumed == "over tls");
 }
 
 TEST_CASE("tls: an unknown CA fails at once, saying so", "[integration]") {
@@ -143,6 +152,7 @@ TEST_CASE("tls: rejectUnauthorized false accepts what it cannot verify", "[integ
   Outcome o = attempt(env("UVK_TEST_SSL_BROKERS"), {{"ssl.rejectUnauthorized", "false"}});
   CHECK(o.code == 0);
   CHECK(o.produced == 0);
+  CHECK(o.consumed == "over tls");
 }
 
 TEST_CASE("tls: mTLS with and without the client certificate", "[integration]") {
@@ -151,6 +161,7 @@ TEST_CASE("tls: mTLS with and without the client certificate", "[integration]") 
                                                         {"ssl.key", env("UVK_TEST_CLIENT_KEY")}});
   CHECK(with.code == 0);
   CHECK(with.produced == 0);
+  CHECK(with.consumed == "over tls");
   Outcome without = attempt(env("UVK_TEST_MTLS_BROKERS"), {{"ssl.ca", env("UVK_TEST_CA")}});
   INFO("without a client certificate: " << without.code << " " << without.message);
   CHECK(without.code != 0);
@@ -165,6 +176,7 @@ TEST_CASE("tls: SASL over TLS with each mechanism", "[integration]") {
                                                              {"sasl.password", env("UVK_TEST_PASSWORD")}});
       CHECK(o.code == 0);
       CHECK(o.produced == 0);
+  CHECK(o.consumed == "over tls");
     }
   }
 }
