@@ -12,6 +12,7 @@
 #include <string>
 
 #include "roundtrip.h"
+#include "unsecured_jwt.h"
 #include "uvkafka/uvkafka.h"
 
 namespace {
@@ -153,33 +154,6 @@ TEST_CASE("sasl: a wrong password is one clear error, without the password", "[i
 
 namespace {
 
-std::string b64url(const std::string &in) {
-  static const char *t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8 | uint8_t(in[i + 2]);
-    out += t[v >> 18 & 63], out += t[v >> 12 & 63], out += t[v >> 6 & 63], out += t[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
-    out += t[v >> 18 & 63], out += t[v >> 12 & 63];
-  } else if (i + 2 == in.size()) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16 | uint32_t(uint8_t(in[i + 1])) << 8;
-    out += t[v >> 18 & 63], out += t[v >> 12 & 63], out += t[v >> 6 & 63];
-  }
-  return out;
-}
-
-// An unsecured JWT (alg "none") as Kafka's test validator accepts it.
-std::string unsecured_jwt(const std::string &sub, int64_t exp_offset_s) {
-  int64_t now = int64_t(time(nullptr));
-  std::string header = R"({"alg":"none"})";
-  std::string payload = "{\"sub\":\"" + sub + "\",\"iat\":" + std::to_string(now) +
-                        ",\"exp\":" + std::to_string(now + exp_offset_s) + "}";
-  return b64url(header) + "." + b64url(payload) + ".";
-}
-
 // The provider answers later, from a timer: the loop keeps running meanwhile.
 struct Provider {
   std::string token;
@@ -231,7 +205,7 @@ void close_provider(void *ud) {
 
 TEST_CASE("sasl: OAUTHBEARER with an asynchronous token provider authenticates and produces", "[integration]") {
   Provider p;
-  p.token = unsecured_jwt(env("UVK_TEST_USER"), 3600);
+  p.token = jwt::unsecured(env("UVK_TEST_USER"), 3600);
   Logs logs;
   Done d = connect_with("oauthbearer", "", &logs, true, oauth_setup, &p, close_provider);
   CHECK(d.code == 0);
@@ -241,7 +215,7 @@ TEST_CASE("sasl: OAUTHBEARER with an asynchronous token provider authenticates a
 
 TEST_CASE("sasl: OAUTHBEARER with an expired token is one clear error from the broker", "[integration]") {
   Provider p;
-  p.token = unsecured_jwt(env("UVK_TEST_USER"), -600);
+  p.token = jwt::unsecured(env("UVK_TEST_USER"), -600);
   Logs logs;
   Done d = connect_with("oauthbearer", "", &logs, false, oauth_setup, &p, close_provider);
   CHECK(d.code == UVK_EAUTH);
@@ -387,7 +361,7 @@ TEST_CASE("sasl: sessions with a lifetime are re-authenticated in place before t
   REQUIRE(uv_loop_init(&loop) == 0);
   Reauth r;
   r.loop = &loop;
-  r.provider.token = unsecured_jwt(env("UVK_TEST_USER"), 3600);
+  r.provider.token = jwt::unsecured(env("UVK_TEST_USER"), 3600);
   uvk_config *cfg = uvk_config_new();
   char err[256];
   REQUIRE(uvk_config_set(cfg, "brokers", env("UVK_TEST_SASL_PLAINTEXT_BROKERS").c_str(), err, sizeof err) == 0);

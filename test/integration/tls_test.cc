@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uv.h>
 
 #include <string>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "roundtrip.h"
+#include "unsecured_jwt.h"
 #include "uvkafka/uvkafka.h"
 
 namespace {
@@ -38,7 +40,8 @@ void run_until(uv_loop_t *loop, const bool *flag) {
 }
 
 // Metadata (and, when it works, one produced message) with these settings.
-Outcome attempt(const std::string &brokers, const std::vector<std::pair<const char *, std::string>> &settings) {
+Outcome attempt(const std::string &brokers, const std::vector<std::pair<const char *, std::string>> &settings,
+                void (*setup)(uvk_config *) = nullptr) {
   INFO("the TLS listeners of the test cluster must be exported (UVK_TEST_SSL_BROKERS, UVK_TEST_CA, ...)");
   REQUIRE_FALSE(brokers.empty());
   REQUIRE_FALSE(env("UVK_TEST_CA").empty());
@@ -53,6 +56,7 @@ Outcome attempt(const std::string &brokers, const std::vector<std::pair<const ch
     INFO(kv.first);
     REQUIRE(uvk_config_set(cfg, kv.first, kv.second.c_str(), err, sizeof err) == 0);
   }
+  if (setup) setup(cfg);
   uvk_client *client = nullptr;
   REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
   uvk_producer *producer = nullptr;
@@ -179,4 +183,45 @@ TEST_CASE("tls: SASL over TLS with each mechanism", "[integration]") {
   CHECK(o.consumed == "over tls");
     }
   }
+}
+
+namespace {
+
+// Answers from inside the callback (the synchronous path; sasl_test.cc covers later answers).
+void provide_now(void *, uvk_client *client, uint64_t request) {
+  std::string token = jwt::unsecured(env("UVK_TEST_USER"), 3600);
+  CHECK(uvk_oauthbearer_token(client, request, token.c_str(), nullptr, 0) == 0);
+}
+
+void oauth(uvk_config *cfg) {
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "sasl.mechanism", "oauthbearer", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set_oauthbearer_provider(cfg, provide_now, nullptr) == 0);
+}
+
+// SCRAM-less PLAIN through the custom-mechanism hook, answered synchronously.
+void plain_step(void *, uvk_client *client, const uvk_sasl_step *st) {
+  if (st->server_message) {
+    CHECK(uvk_sasl_done(client, st->id) == 0);
+    return;
+  }
+  std::string msg = std::string(1, '\0') + env("UVK_TEST_USER") + std::string(1, '\0') + env("UVK_TEST_PASSWORD");
+  CHECK(uvk_sasl_send(client, st->id, msg.data(), msg.size()) == 0);
+}
+
+void custom_plain(uvk_config *cfg) { REQUIRE(uvk_config_set_sasl_mechanism(cfg, "PLAIN", plain_step, nullptr) == 0); }
+
+}  // namespace
+
+TEST_CASE("tls: OAUTHBEARER and a custom mechanism over SASL_SSL", "[integration]") {
+  Outcome o = attempt(env("UVK_TEST_SASL_SSL_BROKERS"), {{"ssl.ca", env("UVK_TEST_CA")}}, oauth);
+  INFO(o.message);
+  CHECK(o.code == 0);
+  CHECK(o.produced == 0);
+  CHECK(o.consumed == "over tls");
+  Outcome c = attempt(env("UVK_TEST_SASL_SSL_BROKERS"), {{"ssl.ca", env("UVK_TEST_CA")}}, custom_plain);
+  INFO(c.message);
+  CHECK(c.code == 0);
+  CHECK(c.produced == 0);
+  CHECK(c.consumed == "over tls");
 }
