@@ -8,7 +8,7 @@
  *
  * produce reads stdin, one message per line (`key DELIM value` with -K), and exits 0 only
  * when every message was acknowledged, with one summary line on stderr. Exit 1: failure (the
- * cause on stderr); 2: usage error. `uvk consume` is in uvk_consume.c; admin commands come with
+ * cause on stderr); 2: usage error. `uvk consume` is in uvk_consume.c, `uvk perf` in uvk_perf.c; admin commands come with
  * the admin client. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -30,7 +30,8 @@ static void usage(void) {
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n"
           "       uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [--from-beginning] [-c COUNT] [-e]\n"
-          "                   [-f FORMAT] [--assigner NAME] [-X key=value]... (+ the TLS / SASL flags)\n");
+          "                   [-f FORMAT] [--assigner NAME] [-X key=value]... (+ the TLS / SASL flags)\n"
+          "       uvk perf produce|consume ...   (uvk perf for its flags)\n");
 }
 
 typedef struct State {
@@ -238,6 +239,7 @@ args_ok:
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "produce") == 0) return produce(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "consume") == 0) return uvk_consume_main(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "perf") == 0) return uvk_perf_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
     printf("uvk %s\n", uvk_version());
     return 0;

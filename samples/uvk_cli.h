@@ -9,5 +9,6 @@ int uvk_cli_set(uvk_config *cfg, const char *key, const char *value);
  * arguments it used (1 or 2), 0 when `a` is not one of them, -1 on a usage error. */
 int uvk_cli_common_flag(uvk_config *cfg, const char *a, const char *v);
 int uvk_consume_main(int argc, char **argv);
+int uvk_perf_main(int argc, char **argv);
 
 #endif

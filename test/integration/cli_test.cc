@@ -3,8 +3,12 @@
 // Needs UVK_TEST_BROKERS, kcat, and UVK_CLI (set by meson to the built tool).
 #include <catch2/catch.hpp>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include <uv.h>
 
@@ -97,4 +101,61 @@ TEST_CASE("uvk consume: exit codes", "[integration]") {
   CHECK(usage.out.find("usage: uvk consume") != std::string::npos);
   Run bad = sh("'" + env("UVK_CLI") + "' consume -b 127.0.0.1:1 -t x --assigner nope");
   CHECK(bad.status == 2);
+}
+
+namespace {
+
+// The last line of `out` when it is one flat JSON object; "" otherwise.
+std::string last_json_line(const std::string &out) {
+  size_t end = out.find_last_not_of('\n');
+  if (end == std::string::npos) return "";
+  size_t start = out.rfind('\n', end);
+  std::string line = out.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+  if (line.size() < 2 || line.front() != '{' || line.back() != '}') return "";
+  return line;
+}
+
+// The value of a numeric (or null) field of a flat JSON object; NAN when absent.
+double json_number(const std::string &obj, const std::string &key) {
+  size_t k = obj.find("\"" + key + "\":");
+  if (k == std::string::npos) return NAN;
+  const char *v = obj.c_str() + k + key.size() + 3;
+  if (strncmp(v, "null", 4) == 0) return -1;
+  char *end = nullptr;
+  double d = strtod(v, &end);
+  return end == v ? NAN : d;
+}
+
+}  // namespace
+
+TEST_CASE("uvk perf: produce and consume print one valid JSON line", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  std::string topic = "uvk-it-perf-" + std::to_string(time(nullptr)) + "-" + std::to_string(getpid());
+  std::string base = "'" + env("UVK_CLI") + "' perf ";
+  Run prod = sh(base + "produce -b " + env("UVK_TEST_BROKERS") + " -t " + topic + " -n 3000 -s 64 --acks -1");
+  INFO(prod.out);
+  REQUIRE(prod.status == 0);
+  std::string pj = last_json_line(prod.out);
+  REQUIRE_FALSE(pj.empty());
+  CHECK(pj.find("\"client\":\"uvkafka ") != std::string::npos);
+  CHECK(pj.find("\"mode\":\"produce\"") != std::string::npos);
+  CHECK(json_number(pj, "msgs") == 3000);
+  CHECK(json_number(pj, "failed") == 0);
+  for (const char *k : {"seconds", "msgs_per_sec", "mb_per_sec", "cpu_s", "max_rss_kb", "p50_ms", "p99_ms", "p999_ms"}) {
+    INFO(k);
+    CHECK(json_number(pj, k) >= 0);
+  }
+  for (const char *each : {"batch", "message"}) {
+    Run cons = sh(base + "consume -b " + env("UVK_TEST_BROKERS") + " -t " + topic + " -n 3000 --each " + each);
+    INFO(cons.out);
+    REQUIRE(cons.status == 0);
+    std::string cj = last_json_line(cons.out);
+    REQUIRE_FALSE(cj.empty());
+    CHECK(cj.find(std::string("\"mode\":\"consume-") + each + "\"") != std::string::npos);
+    CHECK(json_number(cj, "msgs") >= 3000);
+    CHECK(json_number(cj, "p99_ms") >= 0);  // the producer's timestamps were read back
+  }
+  Run usage = sh(base + "produce -t x");
+  CHECK(usage.status == 2);
+  CHECK(usage.out.find("usage: uvk perf") != std::string::npos);
 }
