@@ -19,6 +19,10 @@
 
 #include "uvkafka/uvk_errors.h"
 
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h>  // TLS 1.3 in mbedTLS 3.x runs on PSA, which must be initialised
+#endif
+
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define UVK_MBED_FIELD(f) MBEDTLS_PRIVATE(f)
 #else
@@ -173,6 +177,12 @@ void set_verify_error(TlsConn *c, uint32_t flags) {
 
 int tls_context_new(const TlsOptions &o, const Allocator *a, TlsContext **out, char *err, size_t errlen) {
   *out = nullptr;
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+  if (psa_crypto_init() != PSA_SUCCESS) {  // idempotent; TLS 1.3 (offered by default) needs it
+    snprintf(err, errlen, "PSA crypto could not be initialised");
+    return UVK_ETLS;
+  }
+#endif
   TlsContext *ctx = static_cast<TlsContext *>(mem_alloc(a, sizeof(TlsContext)));
   if (!ctx) return UVK_ENOMEM;
   memset(static_cast<void *>(ctx), 0, sizeof *ctx);
