@@ -38,6 +38,7 @@ typedef struct Perf {
   int tty;
   double start, last_progress, cpu0;
   int stopped;
+  uv_timer_t pace; /* --rate: wakes the loop when the next message is due */
   char error[256];
 } Perf;
 
@@ -176,7 +177,6 @@ static void tick(uv_timer_t *t) { uv_stop(t->loop); }
 static int perf_produce(Perf *p, uvk_config *cfg, const char *topic, double rate, int acks, int codec) {
   uvk_send_options o;
   char *payload = (char *)calloc(1, (size_t)(p->size > 0 ? p->size : 1));
-  uv_timer_t pace;
   long sent = 0;
   int rc = 0;
   if (!payload) return 1;
@@ -186,7 +186,7 @@ static int perf_produce(Perf *p, uvk_config *cfg, const char *topic, double rate
   uvk_send_options_init(&o);
   o.acks = acks;
   o.compression = codec;
-  uv_timer_init(&p->loop, &pace);
+  uv_timer_init(&p->loop, &p->pace);
   p->start = mono_s();
   while (sent < p->n && rc == 0) {
     long k = p->n - sent < CHUNK ? p->n - sent : CHUNK;
@@ -195,7 +195,7 @@ static int perf_produce(Perf *p, uvk_config *cfg, const char *topic, double rate
       double due = p->start + (double)sent / rate, now = mono_s();
       k = 1;
       if (due > now) {
-        uv_timer_start(&pace, tick, (uint64_t)((due - now) * 1000.0), 0);
+        uv_timer_start(&p->pace, tick, (uint64_t)((due - now) * 1000.0) + 1, 0); /* never 0: no spinning */
         uv_run(&p->loop, UV_RUN_DEFAULT);
         continue;
       }
@@ -207,7 +207,7 @@ static int perf_produce(Perf *p, uvk_config *cfg, const char *topic, double rate
   if (rc != 0) fprintf(stderr, "uvk perf: send failed: %s\n", uvk_strerror(rc));
   while (p->in_flight > 0) uv_run(&p->loop, UV_RUN_DEFAULT);
   report(p, "produce", mono_s() - p->start);
-  uv_close((uv_handle_t *)&pace, NULL);
+  uv_close((uv_handle_t *)&p->pace, NULL); /* finishes in main's last uv_run */
   uvk_producer_free(p->producer);
   free(payload);
   return rc != 0 || p->failed ? 1 : 0;
