@@ -17,23 +17,11 @@
 #include <time.h>
 #include <uv.h>
 
+#include "bench_clock.h"
 #include "uvkafka/uvkafka.h"
 #ifdef HAVE_RDKAFKA
 #include <librdkafka/rdkafka.h>
 #endif
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_s(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-         (double)ru.ru_stime.tv_usec / 1e6;
-}
 
 typedef struct {
   uv_loop_t loop;
