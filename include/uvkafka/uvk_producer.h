@@ -16,6 +16,7 @@ extern "C" {
 
 typedef struct uvk_producer uvk_producer;
 struct uvk_client;
+struct uvk_topic_partition_offset;
 
 /* A header: repeated names are allowed. value NULL is a null value. */
 typedef struct uvk_header {
@@ -111,6 +112,24 @@ UVK_EXTERN int uvk_producer_flush(uvk_producer *p, uvk_producer_cb cb, void *ud)
 /* Flushes, waits for every send to complete, then stops accepting sends. The client stays
  * connected (disconnect it separately). */
 UVK_EXTERN int uvk_producer_disconnect(uvk_producer *p, uvk_producer_cb cb, void *ud);
+/* ---- transactions (a producer whose config sets transactionalId) ----------------------
+ * KafkaJS's producer.transaction(), in C: begin, send as usual (every send between begin and
+ * commit / abort belongs to the transaction; outside one a transactional producer refuses
+ * sends with UVK_ESTATE), optionally send_offsets (consumed offsets committed with the
+ * transaction, for consume-transform-produce), then commit or abort. Commit and abort wait
+ * for every send of the transaction to complete; a transaction with a failed send cannot be
+ * committed (the callback gets UVK_ESTATE; abort it). One transaction at a time. Errors that
+ * end the producer's transactional life (fenced by a newer producer with the same id, not
+ * authorized) fail the callbacks and every later call with that error.
+ * Each returns 0 (cb called once, later) or an error (cb not called). */
+UVK_EXTERN int uvk_producer_begin_transaction(uvk_producer *p);
+UVK_EXTERN int uvk_producer_commit_transaction(uvk_producer *p, uvk_producer_cb cb, void *ud);
+UVK_EXTERN int uvk_producer_abort_transaction(uvk_producer *p, uvk_producer_cb cb, void *ud);
+/* offsets: the next offset to consume per partition of group_id's topics. */
+UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *p, const char *group_id,
+                                         const struct uvk_topic_partition_offset *offsets, size_t n,
+                                         uvk_producer_cb cb, void *ud);
+
 /* Frees a producer; any send still pending completes with UVK_ECLOSED first. */
 UVK_EXTERN void uvk_producer_free(uvk_producer *p);
 /* Bytes of messages queued or in flight (what bufferMemory bounds). */

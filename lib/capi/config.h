@@ -74,6 +74,8 @@ struct uvk_config {
   int64_t buffer_memory;
   char *partitioner;  // "default" or "sticky"
   bool idempotent;
+  char *transactional_id;
+  int64_t transaction_timeout;
   // consumer
   char *group_id;
   char *partition_assigners;

@@ -151,6 +151,12 @@ const ConfigKey kClientKeys[] = {
     {"idempotent", ConfType::kBool, OFF(idempotent), "false", 0, 0, nullptr, 0,
      "Producer: exactly once per partition (producer id and sequence numbers, KIP-98); sends "
      "must use acks -1."},
+    {"transactionalId", ConfType::kString, OFF(transactional_id), "", 0, 0, nullptr, 0,
+     "Producer: makes the producer transactional (implies idempotent); one id per producer "
+     "instance that should fence its predecessors."},
+    {"transactionTimeout", ConfType::kInt, OFF(transaction_timeout), "60000", 1, kI32, nullptr, 0,
+     "Producer: milliseconds the transaction coordinator waits before aborting an open "
+     "transaction on its own."},
     {"partitioner", ConfType::kString, OFF(partitioner), "default", 0, 0, check_partitioner, 0,
      "Producer: default (KafkaJS's DefaultPartitioner) or sticky (keyless messages stay on one "
      "partition per batch)."},

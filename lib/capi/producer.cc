@@ -93,6 +93,8 @@ UVK_EXTERN int uvk_producer_new(uvk_client *client, const uvk_config *cfg, uvk_p
     pc.idempotent = cfg->idempotent;
     pc.partitioner = cfg->partitioner && strcmp(cfg->partitioner, "sticky") == 0 ? kPartitionerSticky
                                                                                  : kPartitionerDefault;
+    pc.transactional_id = cfg->transactional_id;
+    pc.transaction_timeout_ms = int32_t(cfg->transaction_timeout);
     pc.own_retry = cfg->retry_explicit;
     pc.retry = config_retry_options(cfg);
   }
@@ -182,6 +184,69 @@ UVK_EXTERN int uvk_producer_disconnect(uvk_producer *pr, uvk_producer_cb cb, voi
   if (client_closing(pr->client)) return UVK_ECLOSED;
   int rc = flush_impl(pr, cb, ud, true);
   if (rc == 0) pr->disconnecting = true;
+  return rc;
+}
+
+// ---- transactions --------------------------------------------------------------------------
+
+struct TxnCtx {
+  uvk_producer *producer;
+  uvk_producer_cb cb;
+  void *ud;
+};
+
+static void txn_done(void *ud, int err) {
+  TxnCtx ctx = *static_cast<TxnCtx *>(ud);
+  mem_free(ctx.producer->alloc, ud);
+  int kafka = UVK_ERR_IS_KAFKA(err) ? int(UVK_ERR_KAFKA_CODE(err)) : 0;
+  uvk_error *e = err ? error_new(ctx.producer->alloc, kafka ? UVK_EKAFKA : err, kafka, nullptr, 0, nullptr) : nullptr;
+  ctx.cb(ctx.producer, e, ctx.ud);
+  if (e) error_release(e);
+}
+
+static TxnCtx *txn_ctx(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  TxnCtx *ctx = static_cast<TxnCtx *>(mem_alloc(pr->alloc, sizeof(TxnCtx)));
+  if (ctx) *ctx = TxnCtx{pr, cb, ud};
+  return ctx;
+}
+
+UVK_EXTERN int uvk_producer_begin_transaction(uvk_producer *pr) {
+  if (!pr) return UVK_EINVAL;
+  if (client_closing(pr->client)) return UVK_ECLOSED;
+  return producer_begin_transaction(pr->p);
+}
+
+static int end_txn(uvk_producer *pr, bool commit, uvk_producer_cb cb, void *ud) {
+  if (!pr || !cb) return UVK_EINVAL;
+  if (client_closing(pr->client)) return UVK_ECLOSED;
+  TxnCtx *ctx = txn_ctx(pr, cb, ud);
+  if (!ctx) return UVK_ENOMEM;
+  int rc = commit ? producer_commit_transaction(pr->p, txn_done, ctx, client_now(pr->client))
+                  : producer_abort_transaction(pr->p, txn_done, ctx, client_now(pr->client));
+  if (rc != 0) mem_free(pr->alloc, ctx);
+  return rc;
+}
+
+UVK_EXTERN int uvk_producer_commit_transaction(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  return end_txn(pr, true, cb, ud);
+}
+
+UVK_EXTERN int uvk_producer_abort_transaction(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  return end_txn(pr, false, cb, ud);
+}
+
+UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *pr, const char *group_id, const uvk_topic_partition_offset *offsets,
+                                         size_t n, uvk_producer_cb cb, void *ud) {
+  if (!pr || !cb || (n && !offsets) || n > 100000) return UVK_EINVAL;
+  if (client_closing(pr->client)) return UVK_ECLOSED;
+  TxnOffset stack[64];
+  TxnOffset *tos = n <= 64 ? stack : static_cast<TxnOffset *>(mem_alloc(pr->alloc, sizeof(TxnOffset) * n));
+  if (!tos) return UVK_ENOMEM;
+  for (size_t i = 0; i < n; i++) tos[i] = TxnOffset{offsets[i].topic, offsets[i].partition, offsets[i].offset};
+  TxnCtx *ctx = txn_ctx(pr, cb, ud);
+  int rc = ctx ? producer_send_offsets(pr->p, group_id, tos, n, txn_done, ctx, client_now(pr->client)) : UVK_ENOMEM;
+  if (rc != 0) mem_free(pr->alloc, ctx);
+  if (tos != stack) mem_free(pr->alloc, tos);
   return rc;
 }
 

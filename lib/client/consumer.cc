@@ -168,9 +168,12 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
   br.decompressed.alloc = c->alloc;
   br.legacy_scratch.alloc = c->alloc;
   batch_reader_init(&br, records, len);
+  // The aborted-transaction state lives in its own arena: `arena` is reset for every batch.
+  Arena ab_arena;
+  ab_arena.alloc = c->alloc;
   Aborted ab{aborted_pids, aborted_first, c->cfg.read_uncommitted ? 0 : n_aborted, nullptr, nullptr, 0};
-  ab.taken = arena_new_array<bool>(&arena, size_t(n_aborted) + 1);
-  ab.active = arena_new_array<int64_t>(&arena, size_t(n_aborted) + 1);
+  ab.taken = arena_new_array<bool>(&ab_arena, size_t(n_aborted) + 1);
+  ab.active = arena_new_array<int64_t>(&ab_arena, size_t(n_aborted) + 1);
   uint32_t gen = c->assign_gen, seq = ps->seq;
   c->delivering = true;
   BatchView b;
@@ -179,7 +182,8 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
   while (!failed && !held && ab.taken && ab.active && (rc = batch_next(&br, &b)) == 1) {
     if (stale(c, ps, gen, seq)) break;
     if (b.last_offset() < ps->position) continue;
-    if (b.control() || aborted_skip(&ab, b)) {
+    // aborted_skip first: an abort marker (a control batch) ends the producer's skipped run.
+    if (aborted_skip(&ab, b) || b.control()) {
       skip_to(ps, b.last_offset() + 1);
       continue;
     }
@@ -303,6 +307,7 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
   }
   batch_reader_free(&br);
   arena_free(&arena);
+  arena_free(&ab_arena);
 }
 
 int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hooks, const Allocator *a,

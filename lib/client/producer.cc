@@ -1,4 +1,5 @@
 #include "client/producer.h"
+#include "client/producer_internal.h"
 
 #include <string.h>
 #include <time.h>
@@ -16,166 +17,6 @@
 #include "uvkafka/uvk_errors.h"
 
 namespace uvk {
-
-namespace {
-
-const int16_t kMessageTooLarge = 10, kRecordListTooLarge = 18, kUnknownTopic = 3;
-const int16_t kOutOfOrderSequence = 45, kDuplicateSequence = 46, kInvalidProducerEpoch = 47,
-              kUnknownProducerId = 59;
-const int kMaxInFlightPerPartition = 5;  // what Kafka keeps idempotence state for
-const int16_t kMinProduceVersion = 3;  // record batches v2 (Kafka 0.11+)
-const size_t kMessageOverhead = 64;    // bookkeeping per message, counted against bufferMemory
-
-struct SendOp;
-struct PartitionQueue;
-
-struct PendingMsg {
-  PendingMsg *next;
-  SendOp *op;
-  uint32_t result;  // index into op->results
-  int64_t timestamp;
-  const uint8_t *key;
-  int32_t key_len;
-  const uint8_t *value;
-  int32_t value_len;
-  RecordHeader *headers;
-  int32_t n_headers;
-  size_t size;  // estimated bytes in a batch
-};
-
-struct ProducerBatch {
-  ProducerBatch *next;
-  PartitionQueue *q;
-  PendingMsg *head, *tail;
-  int32_t n;
-  size_t bytes;
-  int acks;
-  int32_t timeout;
-  int codec;
-  RetryState retry;
-  uint64_t not_before;
-  uint64_t order;     // per partition, in seal order: retries go back in this order
-  int32_t base_seq;   // idempotence: assigned when first sent, kept for retries; -1: none
-  int16_t epoch;      // the producer epoch base_seq belongs to
-};
-
-struct TopicState;
-struct EnsureCtx;
-
-struct PartitionQueue {
-  TopicState *t;
-  int32_t partition;
-  PendingMsg *head, *tail;  // not yet sealed
-  int32_t n;
-  size_t bytes;
-  uint64_t first_at;
-  int acks;
-  int32_t timeout;
-  int codec;
-  ProducerBatch *ready, *ready_tail;  // sealed, waiting to be sent, by order
-  uint64_t next_order;
-  int32_t next_seq;   // idempotence: the next batch's base sequence
-  int in_flight;      // batches sent, not answered
-  bool confirmed;     // idempotence: a batch of the current epoch was acknowledged here
-};
-
-struct TopicState {
-  TopicState *next;
-  Producer *p;
-  char *name;
-  PartitionerState part;
-  PartitionQueue **queues;  // by partition id
-  int32_t n_queues;
-  bool refreshing;  // a metadata_ensure for this topic is running
-  EnsureCtx *refresh_ctx;
-};
-
-struct SendResult {
-  const char *topic;
-  int32_t partition;
-  int error;
-  int64_t base_offset, log_append_time, log_start_offset;
-  bool have_offset;
-};
-
-struct SendOp {
-  SendOp *next;
-  Producer *p;
-  uint64_t seq;
-  Arena arena;
-  uvk_topic_messages *topics;  // the (copied) input
-  size_t n_topics;
-  int acks;
-  int32_t timeout;
-  int codec;
-  size_t bytes;
-  size_t remaining;  // messages not completed
-  uvk_error *error;  // the first failure
-  SendResult *results;
-  size_t n_results, cap_results;
-  ProducerSendFn fn;
-  void *ud;
-  EngineTimer timer;
-  bool ensured;   // metadata_ensure answered (ensure_err says how)
-  bool routed;    // its messages went to the partition queues
-  bool orphaned;  // the producer is gone; the pending metadata_ensure frees this op
-  const uvk_error *ensure_err;
-};
-
-struct ProduceReq {
-  Producer *p;  // null once the producer is gone (the engine still owns the Request)
-  Arena arena;
-  ProducerBatch **batches;
-  Buf *records;
-  size_t n;
-  int acks;
-  int32_t timeout;
-  proto::ProduceRequest body;
-  Request req;
-};
-
-struct PidReq {
-  Request req;
-  Producer *p;  // null once the producer is gone
-  const Allocator *alloc;
-};
-
-struct FlushWaiter {
-  FlushWaiter *next;
-  uint64_t seq;  // done when no op older than this is left
-  ProducerDoneFn fn;
-  void *ud;
-};
-
-}  // namespace
-
-struct Producer {
-  Engine *e;
-  ProducerConfig cfg;
-  const Allocator *alloc;
-  TopicState *topics;
-  SendOp *ops, *ops_tail;  // by seq
-  uint64_t next_seq;
-  size_t buffered;
-  bool refused;  // a send got UVK_EQUEUEFULL: call drain when there is room
-  bool closed;
-  uvk_partitioner_fn custom;
-  void *custom_ud;
-  ProducerDoneFn drain_fn;
-  void *drain_ud;
-  FlushWaiter *waiters;
-  EngineTimer drain_timer;
-  Buf scratch;
-  uint32_t rng;
-  // Idempotence (KIP-98): the producer id and epoch from InitProducerId.
-  bool idempotent;
-  int pid_state;  // 0 none, 1 asking, 2 ready
-  int64_t pid;
-  int16_t epoch;
-  RetryState pid_retry;
-  EngineTimer pid_timer;
-  struct PidReq *pid_req;  // the InitProducerId held by the engine, if any
-};
 
 namespace {
 
@@ -249,6 +90,7 @@ void op_finish(SendOp *op) {
   // Unlink first (the callback may send again or flush); md points into the op (topic
   // names), so its memory goes after the callback.
   op_unlink(op);
+  if (op->error) txn_note_send_failure(p);
   op->fn(op->ud, op->error, md, n);
   op_release(op);
   if (md != stack) mem_free(p->alloc, md);
@@ -616,6 +458,7 @@ void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, 
     out->alloc = p->alloc;
     BatchParams bp;
     bp.codec = b->codec;
+    bp.transactional = p->txn != nullptr;
     if (p->idempotent) {
       bp.producer_id = p->pid;
       bp.producer_epoch = b->epoch;
@@ -660,6 +503,7 @@ void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, 
     n_topics++;
     start = i;
   }
+  r->body.transactional_id = txn_produce_id(p);
   r->body.acks = int16_t(r->acks);
   r->body.timeout_ms = r->timeout;
   r->body.topic_data.items = topics;
@@ -667,7 +511,8 @@ void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, 
   r->req = Request();
   r->req.api_key = proto::kProduce;
   r->req.min_version = kMinProduceVersion;
-  r->req.max_version = proto::ProduceRequest::kMaxVersion;
+  // Produce v12+ means KIP-890's transactions v2 to the broker; transactional producers stay below.
+  r->req.max_version = p->txn ? 11 : proto::ProduceRequest::kMaxVersion;
   r->req.expects_response = r->acks != 0;
   r->req.encode = encode_produce;
   r->req.done = on_produce;
@@ -684,11 +529,6 @@ void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, 
 }
 
 void on_topic_ensured(void *ud, const uvk_error *err);
-
-struct EnsureCtx {
-  TopicState *t;  // null once the producer is gone
-  const Allocator *alloc;
-};
 
 // Asks for the topic's metadata again; its batches wait (a failure fails them).
 void refresh_topic(Producer *p, TopicState *t, uint64_t now) {
@@ -739,6 +579,7 @@ int encode_init_pid(void *ud, Buf *out, int16_t version) {
   proto::InitProducerIdRequest req;
   req.transactional_id = proto::Str{};  // null: idempotence without transactions
   req.transaction_timeout_ms = 60000;
+  if (p->txn) txn_fill_init_pid(p, &req.transactional_id, &req.transaction_timeout_ms);
   if (version >= 3 && p->pid >= 0) {  // KIP-360: bump the epoch of the id we have
     req.producer_id = p->pid;
     req.producer_epoch = p->epoch;
@@ -750,6 +591,10 @@ void on_init_pid(void *ud, int err, int16_t version, Reader *body, const Request
 
 void send_init_pid(void *ud, uint64_t now) {
   Producer *p = static_cast<Producer *>(ud);
+  // A transactional producer asks its transaction coordinator; while that is looked up,
+  // the lookup calls us again (producer_send_init_pid).
+  int32_t node = p->txn ? txn_init_pid_node(p, now) : -1;
+  if (p->txn && node < 0) return;
   PidReq *pr = static_cast<PidReq *>(mem_alloc(p->alloc, sizeof(PidReq)));
   if (!pr) {
     engine_add_timer(p->e, &p->pid_timer, now + 100, send_init_pid, p);  // try again soon
@@ -765,7 +610,7 @@ void send_init_pid(void *ud, uint64_t now) {
   pr->req.done = on_init_pid;
   pr->req.ud = pr;
   p->pid_req = pr;
-  int rc = engine_send(p->e, -1, &pr->req, now);
+  int rc = engine_send(p->e, node, &pr->req, now);
   if (rc != 0) on_init_pid(pr, rc, -1, nullptr, &pr->req);
 }
 
@@ -806,6 +651,7 @@ void on_init_pid(void *ud, int err, int16_t version, Reader *body, const Request
     arena_free(&arena);
   }
   if (err != 0) {
+    txn_init_pid_failed(p, err);
     int64_t wait = 0;
     RetryVerdict v = p->e->shutting_down ? RetryVerdict::kGiveUp
                                          : retry_on_error(&p->pid_retry, p->cfg.retry, &p->e->rng, err, &wait);
@@ -875,6 +721,7 @@ void drain(void *ud, uint64_t now) {
           if (b->not_before < next) next = b->not_before;
           continue;
         }
+        if (p->txn && !txn_partition_ready(p, q, now)) continue;  // AddPartitionsToTxn first
         // A broker without state for our producer id takes any first sequence number, so
         // until the partition acknowledged one batch of this epoch only one goes out: a
         // retried first batch could otherwise land after the ones sent behind it.
@@ -1109,6 +956,10 @@ const char *copy_str(Arena *a, const char *s) {
 
 }  // namespace
 
+void producer_drain_at(Producer *p, uint64_t at) { schedule_drain(p, at); }
+void producer_send_init_pid(Producer *p, uint64_t now) { send_init_pid(p, now); }
+void producer_fail_ready(Producer *p, int code, const uvk_error *cause) { fail_all_ready(p, code, cause); }
+
 Producer *producer_new(Engine *e, const ProducerConfig &cfg, const Allocator *a) {
   Producer *p = static_cast<Producer *>(mem_alloc(a, sizeof(Producer)));
   if (!p) return nullptr;
@@ -1119,10 +970,16 @@ Producer *producer_new(Engine *e, const ProducerConfig &cfg, const Allocator *a)
   if (p->cfg.batch_size == 0) p->cfg.batch_size = 1;
   p->alloc = a;
   p->scratch.alloc = a;
-  p->idempotent = cfg.idempotent;
+  p->idempotent = cfg.idempotent || (cfg.transactional_id && *cfg.transactional_id);
   p->pid = -1;
   p->epoch = -1;
   retry_start(&p->pid_retry, p->cfg.retry, &e->rng);
+  if (cfg.transactional_id && *cfg.transactional_id &&
+      txn_new(p, cfg.transactional_id, cfg.transaction_timeout_ms) != 0) {
+    p->~Producer();
+    mem_free(a, p);
+    return nullptr;
+  }
   return p;
 }
 
@@ -1191,6 +1048,7 @@ void producer_free(Producer *p) {
     mem_free(p->alloc, w);
     fn(ud, UVK_ECLOSED);
   }
+  txn_free(p);  // after the flush waiters: a commit / abort waiting for one ends with them
   while (TopicState *t = p->topics) {
     p->topics = t->next;
     for (int32_t i = 0; i < t->n_queues; i++) mem_free(p->alloc, t->queues[i]);
@@ -1220,6 +1078,7 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
   if (!topics || n_topics == 0 || n_topics > 10000 || !fn) return UVK_EINVAL;
   if (opts.acks != -1 && opts.acks != 0 && opts.acks != 1) return UVK_EINVAL;
   if (p->idempotent && opts.acks != -1) return UVK_EINVAL;  // idempotence needs acks -1
+  if (!txn_accepts_sends(p)) return UVK_ESTATE;  // transactional: only inside a transaction
   if (opts.timeout < 0 || opts.compression < 0 || opts.compression > 7) return UVK_EINVAL;
   if (opts.compression != 0 && !codec_available(opts.compression)) return UVK_EUNSUPPORTED;
   size_t bytes = 0, n_msgs = 0;

@@ -26,6 +26,8 @@ struct ProducerConfig {
   bool idempotent = false;           // KIP-98: producer id, sequence numbers, acks -1 only
   bool own_retry = false;            // retry below replaces the client's (KafkaJS producer `retry`)
   RetryOptions retry;
+  const char *transactional_id = nullptr;  // non-empty: a transactional producer (copied)
+  int32_t transaction_timeout_ms = 60000;
 };
 
 struct Producer;
@@ -51,6 +53,21 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
 int producer_flush(Producer *p, ProducerDoneFn fn, void *ud, uint64_t now);
 // Stops accepting sends (UVK_ECLOSED) from now on.
 void producer_close(Producer *p);
+
+// Transactions (transactional producers only; producer_txn.cc). Every send between begin and
+// commit / abort belongs to the transaction; a transactional producer refuses sends outside
+// one (UVK_ESTATE). 0, or UVK_ESTATE (not transactional, one already open / none open, or the
+// producer is fenced), UVK_EINVAL, UVK_ENOMEM; fn is called once, later, with 0 or the error.
+int producer_begin_transaction(Producer *p);
+int producer_commit_transaction(Producer *p, ProducerDoneFn fn, void *ud, uint64_t now);
+int producer_abort_transaction(Producer *p, ProducerDoneFn fn, void *ud, uint64_t now);
+struct TxnOffset {
+  const char *topic;
+  int32_t partition;
+  int64_t offset;  // the next offset to consume
+};
+int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *offsets, size_t n, ProducerDoneFn fn,
+                          void *ud, uint64_t now);
 size_t producer_buffered(const Producer *p);
 
 }  // namespace uvk

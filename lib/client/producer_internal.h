@@ -1,0 +1,206 @@
+// The producer's state, shared by producer.cc (queues, batches, sending, idempotence) and
+// producer_txn.cc (transactions).
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/partitioner.h"
+#include "client/producer.h"
+#include "common/arena.h"
+#include "common/buf.h"
+#include "engine/engine.h"
+#include "engine/retry.h"
+#include "proto/gen/produce.h"
+#include "proto/types.h"
+#include "proto/records.h"
+
+namespace uvk {
+
+inline constexpr int16_t kMessageTooLarge = 10, kRecordListTooLarge = 18, kUnknownTopic = 3;
+inline constexpr int16_t kOutOfOrderSequence = 45, kDuplicateSequence = 46, kInvalidProducerEpoch = 47,
+              kUnknownProducerId = 59;
+inline constexpr int kMaxInFlightPerPartition = 5;  // what Kafka keeps idempotence state for
+inline constexpr int16_t kMinProduceVersion = 3;  // record batches v2 (Kafka 0.11+)
+inline constexpr size_t kMessageOverhead = 64;    // bookkeeping per message, counted against bufferMemory
+
+struct SendOp;
+struct PartitionQueue;
+
+struct PendingMsg {
+  PendingMsg *next;
+  SendOp *op;
+  uint32_t result;  // index into op->results
+  int64_t timestamp;
+  const uint8_t *key;
+  int32_t key_len;
+  const uint8_t *value;
+  int32_t value_len;
+  RecordHeader *headers;
+  int32_t n_headers;
+  size_t size;  // estimated bytes in a batch
+};
+
+struct ProducerBatch {
+  ProducerBatch *next;
+  PartitionQueue *q;
+  PendingMsg *head, *tail;
+  int32_t n;
+  size_t bytes;
+  int acks;
+  int32_t timeout;
+  int codec;
+  RetryState retry;
+  uint64_t not_before;
+  uint64_t order;     // per partition, in seal order: retries go back in this order
+  int32_t base_seq;   // idempotence: assigned when first sent, kept for retries; -1: none
+  int16_t epoch;      // the producer epoch base_seq belongs to
+};
+
+struct TopicState;
+
+struct EnsureCtx {
+  TopicState *t;  // null once the producer is gone
+  const Allocator *alloc;
+};
+
+struct PartitionQueue {
+  TopicState *t;
+  int32_t partition;
+  PendingMsg *head, *tail;  // not yet sealed
+  int32_t n;
+  size_t bytes;
+  uint64_t first_at;
+  int acks;
+  int32_t timeout;
+  int codec;
+  ProducerBatch *ready, *ready_tail;  // sealed, waiting to be sent, by order
+  uint64_t next_order;
+  int32_t next_seq;   // idempotence: the next batch's base sequence
+  int in_flight;      // batches sent, not answered
+  bool confirmed;     // idempotence: a batch of the current epoch was acknowledged here
+  bool txn_added;     // transactions: AddPartitionsToTxn done for the open transaction
+  bool txn_wanted;    // transactions: a batch waits for that
+};
+
+struct TopicState {
+  TopicState *next;
+  Producer *p;
+  char *name;
+  PartitionerState part;
+  PartitionQueue **queues;  // by partition id
+  int32_t n_queues;
+  bool refreshing;  // a metadata_ensure for this topic is running
+  EnsureCtx *refresh_ctx;
+};
+
+struct SendResult {
+  const char *topic;
+  int32_t partition;
+  int error;
+  int64_t base_offset, log_append_time, log_start_offset;
+  bool have_offset;
+};
+
+struct SendOp {
+  SendOp *next;
+  Producer *p;
+  uint64_t seq;
+  Arena arena;
+  uvk_topic_messages *topics;  // the (copied) input
+  size_t n_topics;
+  int acks;
+  int32_t timeout;
+  int codec;
+  size_t bytes;
+  size_t remaining;  // messages not completed
+  uvk_error *error;  // the first failure
+  SendResult *results;
+  size_t n_results, cap_results;
+  ProducerSendFn fn;
+  void *ud;
+  EngineTimer timer;
+  bool ensured;   // metadata_ensure answered (ensure_err says how)
+  bool routed;    // its messages went to the partition queues
+  bool orphaned;  // the producer is gone; the pending metadata_ensure frees this op
+  const uvk_error *ensure_err;
+};
+
+struct ProduceReq {
+  Producer *p;  // null once the producer is gone (the engine still owns the Request)
+  Arena arena;
+  ProducerBatch **batches;
+  Buf *records;
+  size_t n;
+  int acks;
+  int32_t timeout;
+  proto::ProduceRequest body;
+  Request req;
+};
+
+struct PidReq {
+  Request req;
+  Producer *p;  // null once the producer is gone
+  const Allocator *alloc;
+};
+
+struct FlushWaiter {
+  FlushWaiter *next;
+  uint64_t seq;  // done when no op older than this is left
+  ProducerDoneFn fn;
+  void *ud;
+};
+
+struct Txn;  // producer_txn.cc
+
+struct Producer {
+  Engine *e;
+  ProducerConfig cfg;
+  const Allocator *alloc;
+  TopicState *topics;
+  SendOp *ops, *ops_tail;  // by seq
+  uint64_t next_seq;
+  size_t buffered;
+  bool refused;  // a send got UVK_EQUEUEFULL: call drain when there is room
+  bool closed;
+  uvk_partitioner_fn custom;
+  void *custom_ud;
+  ProducerDoneFn drain_fn;
+  void *drain_ud;
+  FlushWaiter *waiters;
+  EngineTimer drain_timer;
+  Buf scratch;
+  uint32_t rng;
+  // Idempotence (KIP-98): the producer id and epoch from InitProducerId.
+  bool idempotent;
+  int pid_state;  // 0 none, 1 asking, 2 ready
+  int64_t pid;
+  int16_t epoch;
+  RetryState pid_retry;
+  EngineTimer pid_timer;
+  struct PidReq *pid_req;  // the InitProducerId held by the engine, if any
+  Txn *txn;                // null unless transactional
+};
+
+// producer.cc, for producer_txn.cc
+void producer_drain_at(Producer *p, uint64_t at);
+void producer_fail_ready(Producer *p, int code, const uvk_error *cause);
+
+// producer_txn.cc, for producer.cc
+int txn_new(Producer *p, const char *id, int32_t timeout_ms);  // 0 or UVK_ENOMEM
+void txn_free(Producer *p);
+// Whether a send is allowed now (a transaction is open, or the producer is not transactional).
+bool txn_accepts_sends(const Producer *p);
+// A send of the open transaction failed: commit must then fail (abort instead).
+void txn_note_send_failure(Producer *p);
+// The batch of q may go out only once its partition joined the transaction: false means
+// wait (an AddPartitionsToTxn is under way and drains again when done).
+bool txn_partition_ready(Producer *p, PartitionQueue *q, uint64_t now);
+// InitProducerId goes to the transaction coordinator: its node, or -1 while it is looked up
+// (send_init_pid is called again when it is known).
+int32_t txn_init_pid_node(Producer *p, uint64_t now);
+void txn_fill_init_pid(const Producer *p, proto::Str *transactional_id, int32_t *timeout_ms);
+void txn_init_pid_failed(Producer *p, int err);  // forgets a coordinator that moved
+// The transactional id for Produce requests (null Str when not transactional).
+proto::Str txn_produce_id(const Producer *p);
+
+}  // namespace uvk

@@ -1,0 +1,714 @@
+// Transactions (KIP-98) for a producer with a transactionalId, the classic protocol (Kafka
+// 0.11+): InitProducerId at the transaction coordinator, AddPartitionsToTxn before the first
+// batch of each partition, AddOffsetsToTxn + TxnOffsetCommit for sendOffsets, EndTxn to
+// commit or abort. Requests stay below the versions of KIP-890's "transactions v2"
+// (Produce < 12, AddPartitionsToTxn <= 3, EndTxn <= 4), whose semantics differ.
+#include <string.h>
+
+#include <new>
+
+#include "client/producer.h"
+#include "client/producer_internal.h"
+#include "engine/coordinator.h"
+#include "engine/kafka_errors.h"
+#include "proto/gen/add_offsets_to_txn.h"
+#include "proto/gen/add_partitions_to_txn.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/end_txn.h"
+#include "proto/gen/txn_offset_commit.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+void producer_send_init_pid(Producer *p, uint64_t now);  // producer.cc
+
+namespace {
+
+enum TxnState { kTxnReady, kTxnOpen, kTxnEnding, kTxnFatal };
+
+const int16_t kCoordinatorLoading = 14, kCoordinatorNotAvailable = 15, kNotCoordinator = 16,
+              kConcurrentTransactions = 51, kOperationNotAttempted = 55;
+
+bool coordinator_error(int16_t code) {
+  return code == kCoordinatorLoading || code == kCoordinatorNotAvailable || code == kNotCoordinator;
+}
+
+proto::Str str(const char *s) { return proto::Str{s, int32_t(strlen(s))}; }
+
+}  // namespace
+
+struct TxnReq;
+
+struct Txn {
+  Producer *p;
+  char *id;
+  int32_t timeout_ms;
+  TxnState state;
+  int32_t coordinator;  // -1: unknown
+  bool finding;
+  bool adding;          // an AddPartitionsToTxn in flight
+  bool joined;          // a partition or offsets joined the open transaction: EndTxn needed
+  int send_failures;
+  int fatal;            // the error that ended this producer's transactions
+  RetryState retry;
+  EngineTimer add_timer;
+  EngineTimer end_timer;
+  bool end_commit;
+  ProducerDoneFn end_fn;
+  void *end_ud;
+  TxnReq *reqs;         // everything the engine holds for us (t cleared on free)
+};
+
+enum ReqKind { kFind, kAddPartitions, kEndTxn, kAddOffsets, kOffsetCommit, kFindGroup };
+
+// One asynchronous step; owned by the engine (or the coordinator lookup) until it completes.
+struct TxnReq {
+  TxnReq *next, *prev;
+  Txn *t;  // null once the producer is gone
+  const Allocator *alloc;
+  ReqKind kind;
+  Request req;
+  Arena arena;
+  // sendOffsets
+  char *group;
+  TxnOffset *offsets;
+  size_t n_offsets;
+  ProducerDoneFn fn;
+  void *ud;
+  EngineTimer timer;  // a sendOffsets step waiting to be tried again
+};
+
+namespace {
+
+TxnReq *req_new(Txn *t, ReqKind kind) {
+  const Allocator *a = t->p->alloc;
+  TxnReq *r = static_cast<TxnReq *>(mem_alloc(a, sizeof(TxnReq)));
+  if (!r) return nullptr;
+  new (r) TxnReq();
+  r->t = t;
+  r->alloc = a;
+  r->kind = kind;
+  r->arena.alloc = a;
+  r->next = t->reqs;
+  if (t->reqs) t->reqs->prev = r;
+  t->reqs = r;
+  return r;
+}
+
+void req_free(TxnReq *r) {
+  if (r->t) {
+    if (r->prev) r->prev->next = r->next;
+    else r->t->reqs = r->next;
+    if (r->next) r->next->prev = r->prev;
+  }
+  arena_free(&r->arena);
+  const Allocator *a = r->alloc;
+  for (size_t i = 0; i < r->n_offsets; i++) mem_free(a, const_cast<char *>(r->offsets[i].topic));
+  mem_free(a, r->offsets);
+  mem_free(a, r->group);
+  r->~TxnReq();
+  mem_free(a, r);
+}
+
+uint64_t now_of(const Txn *t) { return t->p->e->now; }
+
+void retry_later(Txn *t, EngineTimer *timer, int err, EngineTimerFn fn) {
+  int64_t wait = 0;
+  if (retry_on_error(&t->retry, t->p->cfg.retry, &t->p->e->rng, err, &wait) != RetryVerdict::kRetry)
+    wait = t->p->cfg.retry.max_retry_time;  // keep trying: the transaction cannot just drop its step
+  engine_add_timer(t->p->e, timer, now_of(t) + uint64_t(wait), fn, t);
+}
+
+// Ends the producer's transactional life: what waits fails with `err`.
+void go_fatal(Txn *t, int err) {
+  t->state = kTxnFatal;
+  t->fatal = err;
+  producer_fail_ready(t->p, err, nullptr);
+  if (t->end_fn) {
+    ProducerDoneFn fn = t->end_fn;
+    t->end_fn = nullptr;
+    fn(t->end_ud, err);
+  }
+}
+
+// ---- the transaction coordinator ---------------------------------------------------------
+
+void after_coordinator(Txn *t, uint64_t now);
+
+void on_coordinator(void *ud, const uvk_error *err, int32_t node) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  Txn *t = r->t;
+  req_free(r);
+  if (!t) return;
+  t->finding = false;
+  if (err) {
+    int code = uvk_error_code(err) == UVK_EKAFKA ? UVK_ERR_KAFKA(uvk_error_kafka_code(err)) : uvk_error_code(err);
+    retry_later(t, &t->add_timer, code, [](void *ud2, uint64_t now) { after_coordinator(static_cast<Txn *>(ud2), now); });
+    return;
+  }
+  t->coordinator = node;
+  after_coordinator(t, now_of(t));
+}
+
+// Looks the coordinator up; everything that waited for it resumes in after_coordinator.
+void find_coordinator(Txn *t, uint64_t now) {
+  if (t->finding) return;
+  TxnReq *r = req_new(t, kFind);
+  if (!r) return;
+  t->finding = true;
+  if (coordinator_find(t->p->e, kCoordinatorTransaction, t->id, on_coordinator, r, now) != 0) {
+    t->finding = false;
+    req_free(r);
+  }
+}
+
+void coordinator_lost(Txn *t) {
+  if (t->coordinator >= 0) coordinator_invalidate(t->p->e, kCoordinatorTransaction, t->id);
+  t->coordinator = -1;
+}
+
+void add_partitions(Txn *t, uint64_t now);
+void send_end(Txn *t, uint64_t now);
+
+void after_coordinator(Txn *t, uint64_t now) {
+  if (t->coordinator < 0) {
+    find_coordinator(t, now);
+    return;
+  }
+  // An InitProducerId that waited for the coordinator (not one in flight or backing off).
+  if (t->p->pid_state == 1 && !t->p->pid_req && !engine_timer_pending(t->p->e, &t->p->pid_timer))
+    producer_send_init_pid(t->p, now);
+  add_partitions(t, now);
+}
+
+// ---- AddPartitionsToTxn -------------------------------------------------------------------
+
+int encode_add(void *ud, Buf *out, int16_t version) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  proto::AddPartitionsToTxnRequest req;
+  if (!r->t) return proto::encode(out, req, version);
+  Txn *t = r->t;
+  Producer *p = t->p;
+  size_t n_topics = 0, n_parts = 0;
+  for (TopicState *ts = p->topics; ts; ts = ts->next) {
+    bool any = false;
+    for (int32_t i = 0; i < ts->n_queues; i++)
+      if (ts->queues[i] && ts->queues[i]->txn_wanted && !ts->queues[i]->txn_added) n_parts++, any = true;
+    n_topics += any;
+  }
+  auto *topics = arena_construct_array<proto::AddPartitionsToTxnRequest::AddPartitionsToTxnTopic>(&r->arena, n_topics + 1);
+  int32_t *ids = arena_new_array<int32_t>(&r->arena, n_parts + 1);
+  if (!topics || !ids) return UVK_ENOMEM;
+  size_t k = 0, m = 0;
+  for (TopicState *ts = p->topics; ts; ts = ts->next) {
+    size_t first = m;
+    for (int32_t i = 0; i < ts->n_queues; i++)
+      if (ts->queues[i] && ts->queues[i]->txn_wanted && !ts->queues[i]->txn_added) ids[m++] = i;
+    if (m == first) continue;
+    topics[k].name = str(ts->name);
+    topics[k].partitions.items = &ids[first];
+    topics[k].partitions.count = int32_t(m - first);
+    k++;
+  }
+  req.v3_and_below_transactional_id = str(t->id);
+  req.v3_and_below_producer_id = p->pid;
+  req.v3_and_below_producer_epoch = p->epoch;
+  req.v3_and_below_topics.items = topics;
+  req.v3_and_below_topics.count = int32_t(k);
+  return proto::encode(out, req, version);
+}
+
+PartitionQueue *queue_of(Producer *p, const proto::Str &topic, int32_t partition) {
+  for (TopicState *ts = p->topics; ts; ts = ts->next)
+    if (int32_t(strlen(ts->name)) == topic.len && memcmp(ts->name, topic.data, size_t(topic.len)) == 0)
+      return partition >= 0 && partition < ts->n_queues ? ts->queues[partition] : nullptr;
+  return nullptr;
+}
+
+void on_add(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  Txn *t = r->t;
+  if (!t) {
+    req_free(r);
+    return;
+  }
+  t->adding = false;
+  proto::AddPartitionsToTxnResponse resp;
+  if (err == 0) err = proto::decode(body, &r->arena, &resp, version);
+  int16_t worst = 0;
+  if (err == 0) {
+    for (int32_t i = 0; i < resp.results_by_topic_v3_and_below.count; i++) {
+      const auto &tr = resp.results_by_topic_v3_and_below.items[i];
+      for (int32_t j = 0; j < tr.results_by_partition.count; j++) {
+        const auto &pr = tr.results_by_partition.items[j];
+        PartitionQueue *q = queue_of(t->p, tr.name, pr.partition_index);
+        if (pr.partition_error_code == 0) {
+          if (q) q->txn_added = true, q->txn_wanted = false;
+          t->joined = true;
+        } else if (pr.partition_error_code != kOperationNotAttempted && worst == 0) {
+          worst = pr.partition_error_code;
+        }
+      }
+    }
+    if (resp.error_code != 0) worst = resp.error_code;
+  }
+  req_free(r);
+  uint64_t now = now_of(t);
+  if (err == 0 && worst == 0) {
+    retry_start(&t->retry, t->p->cfg.retry, &t->p->e->rng);
+    producer_drain_at(t->p, now);
+    return;
+  }
+  int code = err != 0 ? err : UVK_ERR_KAFKA(worst);
+  if (err == 0 && coordinator_error(worst)) coordinator_lost(t);
+  if (err != 0 || worst == kConcurrentTransactions || coordinator_error(worst) || kafka_error_retriable(worst)) {
+    retry_later(t, &t->add_timer, code, [](void *ud2, uint64_t n) { after_coordinator(static_cast<Txn *>(ud2), n); });
+    return;
+  }
+  go_fatal(t, code);  // fenced, not authorized, invalid state: this producer's transactions are over
+}
+
+void add_partitions(Txn *t, uint64_t now) {
+  if (t->adding || t->state == kTxnFatal || t->p->pid_state != 2) return;
+  bool any = false;
+  for (TopicState *ts = t->p->topics; ts && !any; ts = ts->next)
+    for (int32_t i = 0; i < ts->n_queues && !any; i++)
+      any = ts->queues[i] && ts->queues[i]->txn_wanted && !ts->queues[i]->txn_added;
+  if (!any) return;
+  if (t->coordinator < 0) {
+    find_coordinator(t, now);
+    return;
+  }
+  TxnReq *r = req_new(t, kAddPartitions);
+  if (!r) return;
+  r->req.api_key = proto::kAddPartitionsToTxn;
+  r->req.min_version = 0;
+  r->req.max_version = 3;
+  r->req.encode = encode_add;
+  r->req.done = on_add;
+  r->req.ud = r;
+  t->adding = true;
+  if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) {
+    t->adding = false;
+    req_free(r);
+    retry_later(t, &t->add_timer, UVK_ECONNECT, [](void *ud2, uint64_t n) { after_coordinator(static_cast<Txn *>(ud2), n); });
+  }
+}
+
+// ---- EndTxn ---------------------------------------------------------------------------------
+
+void finish_end(Txn *t, int err) {
+  if (err == 0) {
+    t->state = kTxnReady;
+    t->joined = false;
+    t->send_failures = 0;
+    for (TopicState *ts = t->p->topics; ts; ts = ts->next)
+      for (int32_t i = 0; i < ts->n_queues; i++)
+        if (ts->queues[i]) ts->queues[i]->txn_added = ts->queues[i]->txn_wanted = false;
+  }
+  ProducerDoneFn fn = t->end_fn;
+  t->end_fn = nullptr;
+  if (fn) fn(t->end_ud, err);
+}
+
+int encode_end(void *ud, Buf *out, int16_t version) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  proto::EndTxnRequest req;
+  if (r->t) {
+    req.transactional_id = str(r->t->id);
+    req.producer_id = r->t->p->pid;
+    req.producer_epoch = r->t->p->epoch;
+    req.committed = r->t->end_commit;
+  }
+  return proto::encode(out, req, version);
+}
+
+void on_end(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  Txn *t = r->t;
+  if (!t) {
+    req_free(r);
+    return;
+  }
+  proto::EndTxnResponse resp;
+  if (err == 0) err = proto::decode(body, &r->arena, &resp, version);
+  if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
+  req_free(r);
+  if (err == 0) {
+    finish_end(t, 0);
+    return;
+  }
+  int16_t code = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
+  if (code && coordinator_error(code)) coordinator_lost(t);
+  if (code == 0 || code == kConcurrentTransactions || coordinator_error(code) || kafka_error_retriable(code)) {
+    retry_later(t, &t->end_timer, err, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); });
+    return;
+  }
+  go_fatal(t, err);
+}
+
+void send_end(Txn *t, uint64_t now) {
+  if (t->state != kTxnEnding) return;
+  if (t->coordinator < 0) {
+    // Resumed from the lookup through after_coordinator -> not there; poll via the timer.
+    find_coordinator(t, now);
+    engine_add_timer(t->p->e, &t->end_timer, now + 50, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); }, t);
+    return;
+  }
+  TxnReq *r = req_new(t, kEndTxn);
+  if (!r) {
+    engine_add_timer(t->p->e, &t->end_timer, now + 50, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); }, t);
+    return;
+  }
+  r->req.api_key = proto::kEndTxn;
+  r->req.min_version = 0;
+  r->req.max_version = 4;
+  r->req.encode = encode_end;
+  r->req.done = on_end;
+  r->req.ud = r;
+  if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) {
+    req_free(r);
+    retry_later(t, &t->end_timer, UVK_ECONNECT, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); });
+  }
+}
+
+// Every send of the transaction has completed.
+void on_flushed(void *ud, int err) {
+  Txn *t = static_cast<Txn *>(ud);
+  if (t->state != kTxnEnding) return;
+  if (err != 0) {  // the producer is closing
+    t->state = kTxnOpen;
+    finish_end(t, err);
+    return;
+  }
+  if (t->end_commit && t->send_failures > 0) {
+    t->state = kTxnOpen;  // Kafka's rule: a transaction with a failed send can only be aborted
+    finish_end(t, UVK_ESTATE);
+    return;
+  }
+  if (!t->joined) {  // nothing reached the broker: nothing to end there
+    finish_end(t, 0);
+    return;
+  }
+  retry_start(&t->retry, t->p->cfg.retry, &t->p->e->rng);
+  send_end(t, now_of(t));
+}
+
+int end_transaction(Producer *p, bool commit, ProducerDoneFn fn, void *ud, uint64_t now) {
+  Txn *t = p->txn;
+  if (!fn) return UVK_EINVAL;
+  if (!t || t->state != kTxnOpen) return t && t->state == kTxnFatal ? t->fatal : UVK_ESTATE;
+  t->state = kTxnEnding;
+  t->end_commit = commit;
+  t->end_fn = fn;
+  t->end_ud = ud;
+  int rc = producer_flush(p, on_flushed, t, now);
+  if (rc != 0) {
+    t->state = kTxnOpen;
+    t->end_fn = nullptr;
+  }
+  return rc;
+}
+
+// ---- sendOffsets: AddOffsetsToTxn, then TxnOffsetCommit at the group coordinator ------------
+
+void offsets_step(TxnReq *r, uint64_t now);
+
+void offsets_done(TxnReq *r, int err) {
+  ProducerDoneFn fn = r->fn;
+  void *ud = r->ud;
+  req_free(r);
+  fn(ud, err);
+}
+
+int encode_add_offsets(void *ud, Buf *out, int16_t version) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  proto::AddOffsetsToTxnRequest req;
+  if (r->t) {
+    req.transactional_id = str(r->t->id);
+    req.producer_id = r->t->p->pid;
+    req.producer_epoch = r->t->p->epoch;
+    req.group_id = str(r->group);
+  }
+  return proto::encode(out, req, version);
+}
+
+int encode_offset_commit(void *ud, Buf *out, int16_t version) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  proto::TxnOffsetCommitRequest req;
+  if (!r->t) return proto::encode(out, req, version);
+  req.transactional_id = str(r->t->id);
+  req.group_id = str(r->group);
+  req.producer_id = r->t->p->pid;
+  req.producer_epoch = r->t->p->epoch;
+  using T = proto::TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic;
+  using P = proto::TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition;
+  T *ts = arena_construct_array<T>(&r->arena, r->n_offsets + 1);
+  P *ps = arena_construct_array<P>(&r->arena, r->n_offsets + 1);
+  if (!ts || !ps) return UVK_ENOMEM;
+  int32_t nt = 0;
+  size_t np = 0;
+  for (size_t i = 0; i < r->n_offsets; i++) {
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; j++) seen = strcmp(r->offsets[j].topic, r->offsets[i].topic) == 0;
+    if (seen) continue;
+    ts[nt].name = str(r->offsets[i].topic);
+    ts[nt].partitions.items = &ps[np];
+    for (size_t j = i; j < r->n_offsets; j++) {
+      if (strcmp(r->offsets[j].topic, r->offsets[i].topic) != 0) continue;
+      ps[np].partition_index = r->offsets[j].partition;
+      ps[np].committed_offset = r->offsets[j].offset;
+      np++;
+      ts[nt].partitions.count++;
+    }
+    nt++;
+  }
+  req.topics.items = ts;
+  req.topics.count = nt;
+  return proto::encode(out, req, version);
+}
+
+void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  Txn *t = r->t;
+  if (!t) {
+    offsets_done(r, UVK_ECLOSED);
+    return;
+  }
+  int16_t code = 0;
+  if (err == 0 && r->kind == kAddOffsets) {
+    proto::AddOffsetsToTxnResponse resp;
+    err = proto::decode(body, &r->arena, &resp, version);
+    if (err == 0) code = resp.error_code;
+  } else if (err == 0) {
+    proto::TxnOffsetCommitResponse resp;
+    err = proto::decode(body, &r->arena, &resp, version);
+    for (int32_t i = 0; err == 0 && i < resp.topics.count && !code; i++)
+      for (int32_t j = 0; j < resp.topics.items[i].partitions.count && !code; j++)
+        code = resp.topics.items[i].partitions.items[j].error_code;
+  }
+  arena_reset(&r->arena);
+  uint64_t now = now_of(t);
+  if (err == 0 && code == 0) {
+    if (r->kind == kAddOffsets) {
+      t->joined = true;
+      r->kind = kFindGroup;
+    } else {
+      offsets_done(r, 0);
+      return;
+    }
+    offsets_step(r, now);
+    return;
+  }
+  if (code && coordinator_error(code)) {
+    if (r->kind == kAddOffsets) coordinator_lost(t);
+    else coordinator_invalidate(t->p->e, kCoordinatorGroup, r->group), r->kind = kFindGroup;
+  }
+  bool retriable = err != 0 || code == kConcurrentTransactions || coordinator_error(code) || kafka_error_retriable(code);
+  int64_t wait = 0;
+  if (retriable &&
+      retry_on_error(&t->retry, t->p->cfg.retry, &t->p->e->rng, err ? err : UVK_ERR_KAFKA(code), &wait) ==
+          RetryVerdict::kRetry) {
+    // Try the same step again after the wait (a one-shot timer owned by the request).
+    engine_add_timer(t->p->e, &r->timer, now + uint64_t(wait),
+                     [](void *ud2, uint64_t n) { offsets_step(static_cast<TxnReq *>(ud2), n); }, r);
+    return;
+  }
+  offsets_done(r, err ? err : UVK_ERR_KAFKA(code));
+}
+
+void on_group_coordinator(void *ud, const uvk_error *err, int32_t node) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  if (!r->t) {
+    offsets_done(r, UVK_ECLOSED);
+    return;
+  }
+  if (err) {
+    int code = uvk_error_code(err) == UVK_EKAFKA ? UVK_ERR_KAFKA(uvk_error_kafka_code(err)) : uvk_error_code(err);
+    offsets_done(r, code);
+    return;
+  }
+  r->kind = kOffsetCommit;
+  r->req.api_key = proto::kTxnOffsetCommit;
+  r->req.min_version = 0;
+  r->req.max_version = proto::TxnOffsetCommitRequest::kMaxVersion;
+  r->req.encode = encode_offset_commit;
+  r->req.done = on_offsets_reply;
+  r->req.ud = r;
+  if (engine_send(r->t->p->e, node, &r->req, now_of(r->t)) != 0) offsets_done(r, UVK_ECONNECT);
+}
+
+void offsets_step(TxnReq *r, uint64_t now) {
+  Txn *t = r->t;
+  if (!t) {
+    offsets_done(r, UVK_ECLOSED);
+    return;
+  }
+  if (t->state == kTxnFatal) {
+    offsets_done(r, t->fatal);
+    return;
+  }
+  r->req = Request();
+  if (r->kind == kAddOffsets) {
+    if (t->p->pid_state != 2 || t->coordinator < 0) {  // wait for the producer id / coordinator
+      if (t->p->pid_state == 0) producer_drain_at(t->p, now);
+      if (t->coordinator < 0) find_coordinator(t, now);
+      engine_add_timer(t->p->e, &r->timer, now + 20,
+                       [](void *ud2, uint64_t n) { offsets_step(static_cast<TxnReq *>(ud2), n); }, r);
+      return;
+    }
+    r->req.api_key = proto::kAddOffsetsToTxn;
+    r->req.min_version = 0;
+    r->req.max_version = proto::AddOffsetsToTxnRequest::kMaxVersion;
+    r->req.encode = encode_add_offsets;
+    r->req.done = on_offsets_reply;
+    r->req.ud = r;
+    if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) offsets_done(r, UVK_ECONNECT);
+    return;
+  }
+  // kFindGroup
+  if (coordinator_find(t->p->e, kCoordinatorGroup, r->group, on_group_coordinator, r, now) != 0)
+    offsets_done(r, UVK_ENOMEM);
+}
+
+}  // namespace
+
+// ---- producer.cc's hooks ------------------------------------------------------------------
+
+int txn_new(Producer *p, const char *id, int32_t timeout_ms) {
+  Txn *t = static_cast<Txn *>(mem_alloc(p->alloc, sizeof(Txn)));
+  size_t n = strlen(id);
+  char *copy = static_cast<char *>(mem_alloc(p->alloc, n + 1));
+  if (!t || !copy) {
+    mem_free(p->alloc, t);
+    mem_free(p->alloc, copy);
+    return UVK_ENOMEM;
+  }
+  memcpy(copy, id, n + 1);
+  memset(static_cast<void *>(t), 0, sizeof *t);
+  new (&t->retry) RetryState();
+  new (&t->add_timer) EngineTimer();
+  new (&t->end_timer) EngineTimer();
+  t->p = p;
+  t->id = copy;
+  t->timeout_ms = timeout_ms;
+  t->state = kTxnReady;
+  t->coordinator = -1;
+  retry_start(&t->retry, p->cfg.retry, &p->e->rng);
+  p->txn = t;
+  return 0;
+}
+
+void txn_free(Producer *p) {
+  Txn *t = p->txn;
+  if (!t) return;
+  engine_cancel_timer(p->e, &t->add_timer);
+  engine_cancel_timer(p->e, &t->end_timer);
+  for (TxnReq *r = t->reqs; r;) {
+    TxnReq *next = r->next;
+    if (engine_timer_pending(p->e, &r->timer)) {  // a sendOffsets between tries: ours to end
+      engine_cancel_timer(p->e, &r->timer);
+      offsets_done(r, UVK_ECLOSED);
+    } else {
+      r->t = nullptr;  // the engine (or a coordinator lookup) holds it; its completion frees it
+    }
+    r = next;
+  }
+  if (t->end_fn) {
+    ProducerDoneFn fn = t->end_fn;
+    t->end_fn = nullptr;
+    fn(t->end_ud, UVK_ECLOSED);
+  }
+  mem_free(p->alloc, t->id);
+  mem_free(p->alloc, t);
+  p->txn = nullptr;
+}
+
+bool txn_accepts_sends(const Producer *p) { return !p->txn || p->txn->state == kTxnOpen; }
+
+void txn_note_send_failure(Producer *p) {
+  if (p->txn && (p->txn->state == kTxnOpen || p->txn->state == kTxnEnding)) p->txn->send_failures++;
+}
+
+bool txn_partition_ready(Producer *p, PartitionQueue *q, uint64_t now) {
+  if (!p->txn || q->txn_added) return true;
+  q->txn_wanted = true;
+  add_partitions(p->txn, now);
+  return false;
+}
+
+int32_t txn_init_pid_node(Producer *p, uint64_t now) {
+  Txn *t = p->txn;
+  if (t->coordinator < 0) find_coordinator(t, now);
+  return t->coordinator;
+}
+
+void txn_init_pid_failed(Producer *p, int err) {
+  if (!p->txn) return;
+  int16_t code = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
+  if (code && coordinator_error(code)) coordinator_lost(p->txn);
+}
+
+void txn_fill_init_pid(const Producer *p, proto::Str *transactional_id, int32_t *timeout_ms) {
+  *transactional_id = str(p->txn->id);
+  *timeout_ms = p->txn->timeout_ms;
+}
+
+proto::Str txn_produce_id(const Producer *p) { return p->txn ? str(p->txn->id) : proto::Str{}; }
+
+// ---- the API ---------------------------------------------------------------------------------
+
+int producer_begin_transaction(Producer *p) {
+  Txn *t = p->txn;
+  if (!t) return UVK_ESTATE;
+  if (t->state == kTxnFatal) return t->fatal;
+  if (t->state != kTxnReady) return UVK_ESTATE;
+  t->state = kTxnOpen;
+  t->joined = false;
+  t->send_failures = 0;
+  if (p->pid_state == 0) producer_drain_at(p, p->e->now);  // start InitProducerId now
+  return 0;
+}
+
+int producer_commit_transaction(Producer *p, ProducerDoneFn fn, void *ud, uint64_t now) {
+  return end_transaction(p, true, fn, ud, now);
+}
+
+int producer_abort_transaction(Producer *p, ProducerDoneFn fn, void *ud, uint64_t now) {
+  return end_transaction(p, false, fn, ud, now);
+}
+
+int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *offsets, size_t n, ProducerDoneFn fn,
+                          void *ud, uint64_t now) {
+  Txn *t = p->txn;
+  if (!fn || !group_id || !*group_id || (n && !offsets) || n > 100000) return UVK_EINVAL;
+  if (!t || t->state != kTxnOpen) return t && t->state == kTxnFatal ? t->fatal : UVK_ESTATE;
+  for (size_t i = 0; i < n; i++)
+    if (!offsets[i].topic || !*offsets[i].topic || offsets[i].partition < 0 || offsets[i].offset < 0) return UVK_EINVAL;
+  TxnReq *r = req_new(t, kAddOffsets);
+  if (!r) return UVK_ENOMEM;
+  size_t glen = strlen(group_id);
+  r->group = static_cast<char *>(mem_alloc(r->alloc, glen + 1));
+  r->offsets = static_cast<TxnOffset *>(mem_alloc(r->alloc, sizeof(TxnOffset) * (n + 1)));
+  bool ok = r->group && r->offsets;
+  for (size_t i = 0; ok && i < n; i++) {
+    size_t tl = strlen(offsets[i].topic);
+    char *name = static_cast<char *>(mem_alloc(r->alloc, tl + 1));
+    ok = name != nullptr;
+    if (ok) memcpy(name, offsets[i].topic, tl + 1);
+    r->offsets[i] = TxnOffset{name, offsets[i].partition, offsets[i].offset};
+    r->n_offsets = i + 1;
+  }
+  if (!ok) {
+    req_free(r);  // fn is not called when the call fails
+    return UVK_ENOMEM;
+  }
+  r->fn = fn;
+  r->ud = ud;
+  memcpy(r->group, group_id, glen + 1);
+  retry_start(&t->retry, p->cfg.retry, &p->e->rng);
+  offsets_step(r, now);
+  return 0;
+}
+
+}  // namespace uvk
