@@ -13,7 +13,7 @@ namespace roundtrip {
 
 struct Read {
   uv_loop_t *loop;
-  bool got = false, stopped = false, crashed = false;
+  bool got = false, stopped = false, crashed = false, hung = false;
   std::string value, crash;
 };
 
@@ -51,7 +51,19 @@ inline Read consume_one(uv_loop_t *loop, uvk_client *client, const std::string &
     return 0;
   };
   REQUIRE(uvk_consumer_run(c, &o) == 0);
-  while (!r.got && !r.crashed) REQUIRE(uv_run(loop, UV_RUN_DEFAULT) != 0);
+  // A guard, not a timing assertion: a consume that never delivers fails instead of hanging.
+  uv_timer_t guard;
+  uv_timer_init(loop, &guard);
+  guard.data = &r;
+  uv_unref(reinterpret_cast<uv_handle_t *>(&guard));
+  uv_timer_start(&guard, [](uv_timer_t *t) {
+    Read *x = static_cast<Read *>(t->data);
+    x->hung = true;
+    uv_stop(x->loop);
+  }, 120000, 0);
+  while (!r.got && !r.crashed && !r.hung) REQUIRE(uv_run(loop, UV_RUN_DEFAULT) != 0);
+  uv_close(reinterpret_cast<uv_handle_t *>(&guard), nullptr);
+  CHECK_FALSE(r.hung);
   REQUIRE(uvk_consumer_stop(c, [](uvk_consumer *, const uvk_error *, void *ud) {
     Read *x = static_cast<Read *>(ud);
     x->stopped = true;

@@ -4,12 +4,14 @@
 // UVK_TEST_USER and UVK_TEST_PASSWORD.
 #include <catch2/catch.hpp>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <uv.h>
 
 #include <string>
+#include <vector>
 
 #include "roundtrip.h"
 #include "unsecured_jwt.h"
@@ -43,9 +45,10 @@ struct Logs {
   std::string all;
 };
 
-void keep_log(void *ud, const char *, int, const char *, const char *, const char *message,
+void keep_log(void *ud, const char *ns, int, const char *, const char *ts, const char *message,
               const char *const *, size_t) {
   static_cast<Logs *>(ud)->all += std::string(message) + "\n";
+  if (getenv("UVK_TEST_LOG_STDERR")) fprintf(stderr, "%s [%s] %s\n", ts, ns, message);  // chasing a failure
 }
 
 void run_until(uv_loop_t *loop, const bool *flag) {
@@ -154,14 +157,15 @@ TEST_CASE("sasl: a wrong password is one clear error, without the password", "[i
 
 namespace {
 
-// The provider answers later, from a timer: the loop keeps running meanwhile.
+// The provider answers later, from a timer: the loop keeps running meanwhile. Every request
+// is answered (several connections may ask at once, and again when they re-authenticate).
 struct Provider {
   std::string token;
   const char *fail_with = nullptr;
   int calls = 0;
   uv_timer_t timer;
   uvk_client *client = nullptr;
-  uint64_t request = 0;
+  std::vector<uint64_t> waiting;
   bool timer_open = false;
 };
 
@@ -169,22 +173,29 @@ void provide(void *ud, uvk_client *client, uint64_t request_id) {
   Provider *p = static_cast<Provider *>(ud);
   p->calls++;
   p->client = client;
-  p->request = request_id;
+  p->waiting.push_back(request_id);
   if (!p->timer_open) {
     uv_timer_init(static_cast<uv_loop_t *>(uvk_client_loop(client)), &p->timer);
     p->timer.data = p;
     p->timer_open = true;
   }
+  if (uv_is_active(reinterpret_cast<uv_handle_t *>(&p->timer))) return;
   uv_timer_start(&p->timer, [](uv_timer_t *t) {
     Provider *x = static_cast<Provider *>(t->data);
-    if (x->fail_with) {
-      CHECK(uvk_oauthbearer_fail(x->client, x->request, x->fail_with) == 0);
-      return;
+    std::vector<uint64_t> now_waiting;
+    now_waiting.swap(x->waiting);
+    for (uint64_t request : now_waiting) {
+      if (x->fail_with) {
+        CHECK(uvk_oauthbearer_fail(x->client, request, x->fail_with) == 0);
+        continue;
+      }
+      const char *ext[] = {"traceId", "uvk-it"};
+      // UVK_ENOTFOUND only when that connection closed meanwhile.
+      int rc = uvk_oauthbearer_token(x->client, request, x->token.c_str(), ext, 1);
+      CHECK((rc == 0 || rc == UVK_ENOTFOUND));
+      // Answered: the same request cannot be answered twice.
+      CHECK(uvk_oauthbearer_token(x->client, request, x->token.c_str(), nullptr, 0) == UVK_ENOTFOUND);
     }
-    const char *ext[] = {"traceId", "uvk-it"};
-    CHECK(uvk_oauthbearer_token(x->client, x->request, x->token.c_str(), ext, 1) == 0);
-    // Answered: the same request cannot be answered twice.
-    CHECK(uvk_oauthbearer_token(x->client, x->request, x->token.c_str(), nullptr, 0) == UVK_ENOTFOUND);
   }, 20, 0);
 }
 
@@ -251,6 +262,7 @@ TEST_CASE("sasl: OAUTHBEARER without a provider is refused when the client is ma
 namespace {
 
 // PLAIN, written by the application through the custom mechanism hook, answering later.
+// Every step is answered (several connections authenticate at once).
 struct Custom {
   std::string user, password;
   int steps = 0;
@@ -258,8 +270,7 @@ struct Custom {
   uv_timer_t timer;
   bool timer_open = false;
   uvk_client *client = nullptr;
-  uint64_t step = 0;
-  bool server_spoke = false;
+  std::vector<std::pair<uint64_t, bool>> waiting;  // step id, whether the broker spoke
 };
 
 void custom_step(void *ud, uvk_client *client, const uvk_sasl_step *st) {
@@ -268,21 +279,27 @@ void custom_step(void *ud, uvk_client *client, const uvk_sasl_step *st) {
   CHECK(st->broker != nullptr);
   if (m->silent) return;
   m->client = client;
-  m->step = st->id;
-  m->server_spoke = st->server_message != nullptr;
+  m->waiting.push_back({st->id, st->server_message != nullptr});
   if (!m->timer_open) {
     uv_timer_init(static_cast<uv_loop_t *>(uvk_client_loop(client)), &m->timer);
     m->timer.data = m;
     m->timer_open = true;
   }
+  if (uv_is_active(reinterpret_cast<uv_handle_t *>(&m->timer))) return;
   uv_timer_start(&m->timer, [](uv_timer_t *t) {
     Custom *x = static_cast<Custom *>(t->data);
-    if (x->server_spoke) {  // the broker accepted PLAIN's only message
-      CHECK(uvk_sasl_done(x->client, x->step) == 0);
-      return;
+    std::vector<std::pair<uint64_t, bool>> now_waiting;
+    now_waiting.swap(x->waiting);
+    for (const auto &w : now_waiting) {
+      int rc;
+      if (w.second) {  // the broker accepted PLAIN's only message
+        rc = uvk_sasl_done(x->client, w.first);
+      } else {
+        std::string msg = std::string(1, '\0') + x->user + std::string(1, '\0') + x->password;
+        rc = uvk_sasl_send(x->client, w.first, msg.data(), msg.size());
+      }
+      CHECK((rc == 0 || rc == UVK_ENOTFOUND));  // not found: that connection closed meanwhile
     }
-    std::string msg = std::string(1, '\0') + x->user + std::string(1, '\0') + x->password;
-    CHECK(uvk_sasl_send(x->client, x->step, msg.data(), msg.size()) == 0);
   }, 10, 0);
 }
 
