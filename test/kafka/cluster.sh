@@ -505,6 +505,20 @@ new_cluster_id() {  # a Kafka Uuid: 16 random bytes, base64url without padding, 
   echo "$id"
 }
 
+# Node 3's ports (39092+) fall inside Linux's ephemeral range (32768-60999): a client socket
+# of an earlier test could hold one when a node starts ("Address already in use"). As root,
+# reserve the cluster's ports so the kernel never hands them out to clients. Best effort.
+reserve_ports() {
+  local f=/proc/sys/net/ipv4/ip_local_reserved_ports n l list=""
+  [ -w "$f" ] || return 0
+  for ((n = 1; n <= 3; n++)); do
+    for l in "${LISTENERS[@]}"; do list+="${list:+,}$(port "$n" "$l")"; done
+  done
+  local old
+  old=$(cat "$f" 2>/dev/null || true)
+  echo "${old:+$old,}$list" > "$f" 2>/dev/null || log "could not reserve the cluster's ports (continuing)"
+}
+
 cmd_up() {
   local want_nodes=1 want_version=$DEFAULT_VERSION
   while [ $# -gt 0 ]; do
@@ -557,6 +571,7 @@ cmd_up() {
   NODES=$want_nodes
   VERSION=$want_version
   UVK_TEST_PORT_OFFSET=$want_offset
+  reserve_ports
   ensure_jars "$VERSION"
   check_ports_free
   t0=$SECONDS
