@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "uvkafka/uvkafka.h"
+#include "cluster_ctl.h"
 
 namespace {
 
@@ -224,7 +225,10 @@ TEST_CASE("client: a broker killed and restarted", "[integration3]") {
   REQUIRE_FALSE(cluster.empty());
   Fixture f(env("UVK_TEST_BROKERS"));
   REQUIRE(f.metadata({}, true).broker_ids.size() == 3);
-  REQUIRE(system((cluster + " kill 2 >/dev/null 2>&1").c_str()) == 0);
+  std::string out;
+  int rc = cluster_ctl("kill 2", out);
+  INFO("cluster.sh kill 2: " << out);
+  REQUIRE(rc == 0);
   // The cluster notices (session timeout); ask until it reports two brokers (bounded).
   size_t seen = 3;
   for (int attempt = 0; attempt < 600 && seen != 2; attempt++) {
@@ -233,7 +237,9 @@ TEST_CASE("client: a broker killed and restarted", "[integration3]") {
     if (m.code == 0) seen = m.broker_ids.size();
   }
   CHECK(seen == 2);
-  REQUIRE(system((cluster + " start 2 >/dev/null 2>&1").c_str()) == 0);
+  rc = cluster_ctl("start 2", out);
+  INFO("cluster.sh start 2: " << out);
+  REQUIRE(rc == 0);
   for (int attempt = 0; attempt < 600 && seen != 3; attempt++) {
     f.pause(100);
     Result m = f.metadata({}, true);

@@ -48,15 +48,15 @@ kc() {
   timeout 60 kcat -b "$bs" "${opts[@]}" "$@"
 }
 
-# port_of KIND NODE (same scheme as cluster.sh: node n, n9092 PLAINTEXT ... n9097 MTLS,
-# shifted by UVK_TEST_PORT_OFFSET)
+# port_of KIND NODE (same scheme as cluster.sh: node n listens on 10000 + (n-1)*1000 + 9092
+# (PLAINTEXT) ... 9097 (MTLS), shifted by UVK_TEST_PORT_OFFSET)
 port_of() {
   local base
   case $1 in
     PLAINTEXT) base=9092 ;; SSL | SSL_NOCA) base=9094 ;; SASL_PLAINTEXT) base=9095 ;;
     SASL_SSL) base=9096 ;; MTLS | MTLS_NOCERT) base=9097 ;;
   esac
-  echo $(( $2 * 10000 + base + ${UVK_TEST_PORT_OFFSET:-0} ))
+  echo $(( 10000 + ($2 - 1) * 1000 + base + ${UVK_TEST_PORT_OFFSET:-0} ))
 }
 
 # metadata_ok LISTENER [MECHANISM]: Metadata lists NODES brokers, each at this listener's port

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "uvkafka/uvkafka.h"
+#include "cluster_ctl.h"
 
 namespace {
 
@@ -481,7 +482,10 @@ TEST_CASE("producer: idempotent stream survives its partition leader being kille
       // Let what is queued go out, then kill the leader of partition 0 mid-stream.
       victim = leader_of(rig, topic, 0);
       REQUIRE(victim >= 1);
-      REQUIRE(system((cluster + " kill " + std::to_string(victim) + " >/dev/null 2>&1").c_str()) == 0);
+      std::string out;
+      int rc = cluster_ctl("kill " + std::to_string(victim), out);
+      INFO("cluster.sh kill " << victim << ": " << out);
+      REQUIRE(rc == 0);
     }
     std::vector<std::string> keys, values;
     std::vector<uvk_message> msgs;
@@ -506,7 +510,12 @@ TEST_CASE("producer: idempotent stream survives its partition leader being kille
   }
   while (st.pending > 0) uv_run(&rig.loop, UV_RUN_DEFAULT);
   // Bring the node back for whoever runs next, whatever happened.
-  CHECK(system((cluster + " start " + std::to_string(victim) + " >/dev/null 2>&1").c_str()) == 0);
+  {
+    std::string out;
+    int rc = cluster_ctl("start " + std::to_string(victim), out);
+    INFO("cluster.sh start " << victim << ": " << out);
+    CHECK(rc == 0);
+  }
   INFO("killed node " << victim << "; failed sends " << st.failed << ", first error " << st.first_error);
   CHECK(st.failed == 0);
   CHECK(st.first_error == 0);

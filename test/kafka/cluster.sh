@@ -44,7 +44,10 @@ usage() {
   exit 2
 }
 
-# port NODE KIND. UVK_TEST_PORT_OFFSET (default 0) shifts every port, so two clusters (say, a
+# port NODE KIND: node 1 listens on 19092..19097, node 2 on 20092..20097, node 3 on 21092..21097.
+# All stay below Linux's ephemeral range (32768+): a port in it can be taken by a client socket
+# while a node is down, and the node then cannot restart ("Address already in use").
+# UVK_TEST_PORT_OFFSET (default 0, keep it below 1000) shifts every port, so two clusters (say, a
 # developer's and a CI run on the same machine) can run side by side with separate UVK_CLUSTER_DIRs.
 port() {
   local n=$1 base
@@ -57,11 +60,11 @@ port() {
     MTLS) base=9097 ;;
     *) die "unknown listener $2" ;;
   esac
-  echo $(( n * 10000 + base + ${UVK_TEST_PORT_OFFSET:-0} ))
+  echo $(( 10000 + (n - 1) * 1000 + base + ${UVK_TEST_PORT_OFFSET:-0} ))
 }
 LISTENERS=(PLAINTEXT CONTROLLER SSL SASL_PLAINTEXT SASL_SSL MTLS)
 
-# bootstrap KIND NODES -> 127.0.0.1:19092,127.0.0.1:29092,...
+# bootstrap KIND NODES -> 127.0.0.1:19092,127.0.0.1:20092,...
 bootstrap() {
   local kind=$1 nodes=$2 n out=""
   for ((n = 1; n <= nodes; n++)); do out+="${out:+,}127.0.0.1:$(port "$n" "$kind")"; done
@@ -505,19 +508,6 @@ new_cluster_id() {  # a Kafka Uuid: 16 random bytes, base64url without padding, 
   echo "$id"
 }
 
-# Node 3's ports (39092+) fall inside Linux's ephemeral range (32768-60999): a client socket
-# of an earlier test could hold one when a node starts ("Address already in use"). As root,
-# reserve the cluster's ports so the kernel never hands them out to clients. Best effort.
-reserve_ports() {
-  local f=/proc/sys/net/ipv4/ip_local_reserved_ports n l list=""
-  [ -w "$f" ] || return 0
-  for ((n = 1; n <= 3; n++)); do
-    for l in "${LISTENERS[@]}"; do list+="${list:+,}$(port "$n" "$l")"; done
-  done
-  local old
-  old=$(cat "$f" 2>/dev/null || true)
-  echo "${old:+$old,}$list" > "$f" 2>/dev/null || log "could not reserve the cluster's ports (continuing)"
-}
 
 cmd_up() {
   local want_nodes=1 want_version=$DEFAULT_VERSION
@@ -571,7 +561,6 @@ cmd_up() {
   NODES=$want_nodes
   VERSION=$want_version
   UVK_TEST_PORT_OFFSET=$want_offset
-  reserve_ports
   ensure_jars "$VERSION"
   check_ports_free
   t0=$SECONDS
