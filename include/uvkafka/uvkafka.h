@@ -114,5 +114,6 @@ typedef void (*uvk_free_fn)(void *ud, void *ptr);
 #include "uvkafka/uvk_client.h"
 #include "uvkafka/uvk_producer.h"
 #include "uvkafka/uvk_consumer.h"
+#include "uvkafka/uvk_admin.h"
 
 #endif /* UVKAFKA_H */

@@ -18,10 +18,6 @@
 
 using namespace uvk;
 
-struct uvk_metadata {
-  MetadataSnapshot *snap;
-};
-
 struct uvk_client {
   const Allocator *alloc;
   Allocator alloc_copy;

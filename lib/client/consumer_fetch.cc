@@ -105,6 +105,9 @@ int encode_offset_fetch(void *ud, Buf *out, int16_t version) {
   }
   req.topics.items = ts;
   req.topics.count = nt;
+  // KIP-447: a read_committed member must not start from an offset a transaction has not
+  // finished committing; the coordinator answers UNSTABLE_OFFSET_COMMIT until it has (retried).
+  req.require_stable = version >= 7 && !c->cfg.read_uncommitted;
   return proto::encode(out, req, version);
 }
 

@@ -81,3 +81,8 @@ int metadata_ensure(Engine *e, const char *const *topics, int n_topics, Metadata
                     const RetryOptions *retry = nullptr);
 
 }  // namespace uvk
+
+// The C ABI's view of a snapshot (uvk_metadata_* accessors in lib/capi/client.cc).
+struct uvk_metadata {
+  uvk::MetadataSnapshot *snap;
+};

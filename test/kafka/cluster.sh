@@ -350,8 +350,9 @@ log_tail() {  # log_tail N [lines]: tail of node N's log since its last start, t
   [ -f "$nd/kafka.log" ] || return 0
   off=$(cat "$nd/log.offset" 2>/dev/null || echo 0)
   log "---- tail of $nd/kafka.log ----"
-  # (without the tab-indented config dumps)
-  tail -c +"$((off + 1))" "$nd/kafka.log" | grep -v $'^\t' | tail -n "$lines" >&2 || true
+  # (without the tab-indented config dumps and the per-partition replication chatter)
+  tail -c +"$((off + 1))" "$nd/kafka.log" | grep -v -e $'^\t' -e 'Truncating' -e 'ReplicaFetcher' \
+    -e 'Skipped the become-' | tail -n "$lines" >&2 || true
 }
 
 started_since_offset() {  # true if node N logged "Kafka Server started" since its last start
@@ -657,8 +658,10 @@ cmd_start() {
   local t0=$SECONDS
   start_node "$n"
   write_env
-  if ! wait_ready contains "$n" "$n" "127.0.0.1:$(port "$n" PLAINTEXT)" $((SECONDS + TIMEOUT)); then
-    die "node $n did not become ready within $TIMEOUT s"
+  # A node killed mid-stream recovers its logs and catches up on metadata before it is
+  # unfenced ("Kafka Server started"): on a loaded 2-core machine that can take minutes.
+  if ! wait_ready contains "$n" "$n" "127.0.0.1:$(port "$n" PLAINTEXT)" $((SECONDS + 2 * TIMEOUT)); then
+    die "node $n did not become ready within $((2 * TIMEOUT)) s"
   fi
   log "node $n ready again in $((SECONDS - t0)) s (pid $(node_pid "$n"))"
 }

@@ -1,0 +1,234 @@
+/* The admin client (KafkaJS's kafka.admin()): topics, partitions, offsets, groups and
+ * configs. Include uvkafka/uvkafka.h rather than this file.
+ *
+ * An admin lives on a client and shares its connections. Every operation is asynchronous:
+ * a call that returns 0 calls its callback exactly once, later, from the loop; a call that
+ * returns an error never calls it. Results are borrowed for the callback only.
+ *
+ * Errors: `err` is NULL when everything succeeded. When the operation as a whole failed
+ * (no broker, retries exhausted) there are no results. When single items failed (a topic,
+ * a group, a resource, a partition), `err` is the first of those failures and the results
+ * are still given, each with its own error (0, or UVK_ERR_KAFKA(code)) and the broker's
+ * message. Each request goes to the broker that must answer it (the controller for topic
+ * changes, the group coordinator, partition leaders) and is retried by the retry policy. */
+#ifndef UVK_ADMIN_H
+#define UVK_ADMIN_H
+
+#include "uvkafka/uvkafka.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct uvk_admin uvk_admin;
+struct uvk_client;
+struct uvk_metadata;
+struct uvk_group_description;
+
+/* An admin on `client`. cfg may be NULL; its retry.* keys, when set, give the admin its own
+ * retry policy (else the client's). */
+UVK_EXTERN int uvk_admin_new(struct uvk_client *client, const struct uvk_config *cfg, uvk_admin **out);
+/* Frees the admin. Operations still pending are dropped: their callbacks are not called. */
+UVK_EXTERN void uvk_admin_free(uvk_admin *admin);
+
+/* ---- results ---------------------------------------------------------------------- */
+
+/* One topic, group or config resource of an operation. */
+typedef struct uvk_admin_result {
+  const char *name;
+  int error;                 /* 0 or UVK_ERR_KAFKA(code) */
+  const char *error_message; /* the broker's message, or NULL */
+} uvk_admin_result;
+typedef void (*uvk_admin_results_cb)(uvk_admin *admin, const uvk_error *err, const uvk_admin_result *results,
+                                     size_t n, void *ud);
+
+/* One partition's offsets. Which fields an operation fills is said at the operation. */
+typedef struct uvk_admin_partition_offset {
+  const char *topic;
+  int32_t partition;
+  int64_t offset;
+  int64_t high;          /* -1 when not asked */
+  int64_t low;           /* -1 when not asked */
+  const char *metadata;  /* fetchOffsets: the committed metadata, or NULL */
+  int error;             /* 0 or UVK_ERR_KAFKA(code) */
+} uvk_admin_partition_offset;
+typedef void (*uvk_admin_offsets_cb)(uvk_admin *admin, const uvk_error *err,
+                                     const uvk_admin_partition_offset *offsets, size_t n, void *ud);
+
+typedef void (*uvk_admin_names_cb)(uvk_admin *admin, const uvk_error *err, const char *const *names, size_t n,
+                                   void *ud);
+typedef void (*uvk_admin_metadata_cb)(uvk_admin *admin, const uvk_error *err, const struct uvk_metadata *md,
+                                      void *ud);
+typedef void (*uvk_admin_groups_cb)(uvk_admin *admin, const uvk_error *err,
+                                    const struct uvk_group_description *groups, size_t n, void *ud);
+
+/* ---- topics ----------------------------------------------------------------------- */
+
+typedef struct uvk_admin_config_entry {
+  const char *name;
+  const char *value; /* NULL: the null value (AlterConfigs: back to the default) */
+} uvk_admin_config_entry;
+
+typedef struct uvk_admin_replica_assignment {
+  int32_t partition;
+  const int32_t *replicas; /* broker ids */
+  size_t n_replicas;
+} uvk_admin_replica_assignment;
+
+typedef struct uvk_admin_new_topic {
+  const char *topic;
+  int32_t num_partitions;     /* -1: the broker's num.partitions (KafkaJS default) */
+  int16_t replication_factor; /* -1: the broker's default.replication.factor */
+  const uvk_admin_replica_assignment *replica_assignment; /* instead of the two above */
+  size_t n_replica_assignment;
+  const uvk_admin_config_entry *config_entries;
+  size_t n_config_entries;
+} uvk_admin_new_topic;
+/* Fills num_partitions and replication_factor with -1 and the rest with zeros. */
+UVK_EXTERN void uvk_admin_new_topic_init(uvk_admin_new_topic *t, const char *topic);
+
+typedef struct uvk_admin_topic_options {
+  int validate_only;    /* 0 (createTopics, createPartitions) */
+  int wait_for_leaders; /* 1 (createTopics): complete once every new partition has a leader */
+  int32_t timeout;      /* ms the controller may take: 5000 */
+} uvk_admin_topic_options;
+UVK_EXTERN void uvk_admin_topic_options_init(uvk_admin_topic_options *o);
+
+/* createTopics. A topic that already exists has the error UVK_ERR_KAFKA(36)
+ * (TOPIC_ALREADY_EXISTS) in its result but does not set err: KafkaJS's `false`. opts NULL:
+ * the defaults. */
+UVK_EXTERN int uvk_admin_create_topics(uvk_admin *admin, const uvk_admin_new_topic *topics, size_t n,
+                                       const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud);
+/* deleteTopics (opts: timeout). */
+UVK_EXTERN int uvk_admin_delete_topics(uvk_admin *admin, const char *const *topics, size_t n,
+                                       const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud);
+
+typedef struct uvk_admin_new_partitions {
+  const char *topic;
+  int32_t count; /* the new total number of partitions */
+  /* optional: for each new partition, its replicas (n_assignments == count - current) */
+  const uvk_admin_replica_assignment *assignments;
+  size_t n_assignments;
+} uvk_admin_new_partitions;
+/* createPartitions (opts: validate_only, timeout). */
+UVK_EXTERN int uvk_admin_create_partitions(uvk_admin *admin, const uvk_admin_new_partitions *topics, size_t n,
+                                           const uvk_admin_topic_options *opts, uvk_admin_results_cb cb,
+                                           void *ud);
+/* listTopics: the names of every topic but the internal ones. */
+UVK_EXTERN int uvk_admin_list_topics(uvk_admin *admin, uvk_admin_names_cb cb, void *ud);
+/* fetchTopicMetadata (topics NULL: all) and describeCluster (brokers, controller, cluster
+ * id: no topics); read them with the uvk_metadata_* accessors. */
+UVK_EXTERN int uvk_admin_fetch_topic_metadata(uvk_admin *admin, const char *const *topics, size_t n,
+                                              uvk_admin_metadata_cb cb, void *ud);
+UVK_EXTERN int uvk_admin_describe_cluster(uvk_admin *admin, uvk_admin_metadata_cb cb, void *ud);
+
+/* ---- offsets ---------------------------------------------------------------------- */
+
+/* fetchTopicOffsets: per partition, offset = high = the end offset (the high watermark),
+ * low = the log start offset. */
+UVK_EXTERN int uvk_admin_fetch_topic_offsets(uvk_admin *admin, const char *topic, uvk_admin_offsets_cb cb,
+                                             void *ud);
+/* fetchTopicOffsetsByTimestamp: per partition, offset = the first offset whose timestamp
+ * is >= timestamp (the end offset when there is none), high = the end offset, low -1. */
+UVK_EXTERN int uvk_admin_fetch_topic_offsets_by_timestamp(uvk_admin *admin, const char *topic,
+                                                          int64_t timestamp, uvk_admin_offsets_cb cb,
+                                                          void *ud);
+/* fetchOffsets: the group's committed offsets (offset -1: none) and metadata for `topics`
+ * (NULL: every topic the group has offsets for; at most 64 topics). resolve_offsets
+ * (KafkaJS's resolveOffsets): offset -1 (no commit, "latest") becomes the partition's end
+ * offset and -2 ("earliest") its log start offset. */
+UVK_EXTERN int uvk_admin_fetch_offsets(uvk_admin *admin, const char *group_id, const char *const *topics,
+                                       size_t n_topics, int resolve_offsets, uvk_admin_offsets_cb cb, void *ud);
+
+typedef struct uvk_admin_seek {
+  int32_t partition;
+  int64_t offset;
+} uvk_admin_seek;
+/* setOffsets: commits `partitions` of `topic` for the group. The group must have no
+ * active member (Empty or Dead): otherwise err is UVK_ERR_KAFKA(25) UNKNOWN_MEMBER_ID
+ * (or REBALANCE_IN_PROGRESS) from the coordinator. Results: the committed offsets. */
+UVK_EXTERN int uvk_admin_set_offsets(uvk_admin *admin, const char *group_id, const char *topic,
+                                     const uvk_admin_seek *partitions, size_t n, uvk_admin_offsets_cb cb,
+                                     void *ud);
+/* resetOffsets: commits the log start (earliest != 0) or end offset of every partition of
+ * `topic`; same conditions as setOffsets. */
+UVK_EXTERN int uvk_admin_reset_offsets(uvk_admin *admin, const char *group_id, const char *topic, int earliest,
+                                       uvk_admin_offsets_cb cb, void *ud);
+/* deleteTopicRecords: deletes every record before `offset` in each partition (offset -1:
+ * up to the high watermark). Results: low = the new log start offset. */
+UVK_EXTERN int uvk_admin_delete_topic_records(uvk_admin *admin, const char *topic,
+                                              const uvk_admin_seek *partitions, size_t n,
+                                              uvk_admin_offsets_cb cb, void *ud);
+
+/* ---- groups ----------------------------------------------------------------------- */
+
+/* listGroups: every group of every broker; each description has group_id, protocol_type
+ * and state (when the broker tells it), and no members. */
+UVK_EXTERN int uvk_admin_list_groups(uvk_admin *admin, uvk_admin_groups_cb cb, void *ud);
+/* describeGroups. A group that does not exist comes back in state "Dead". */
+UVK_EXTERN int uvk_admin_describe_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
+                                         uvk_admin_groups_cb cb, void *ud);
+/* deleteGroups: per group; a group with members fails with NON_EMPTY_GROUP (68), an
+ * unknown one with GROUP_ID_NOT_FOUND (69). */
+UVK_EXTERN int uvk_admin_delete_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
+                                       uvk_admin_results_cb cb, void *ud);
+
+/* ---- configs ---------------------------------------------------------------------- */
+
+enum uvk_config_resource_type {
+  UVK_RESOURCE_UNKNOWN = 0,
+  UVK_RESOURCE_TOPIC = 2,
+  UVK_RESOURCE_BROKER = 4,
+  UVK_RESOURCE_BROKER_LOGGER = 8
+};
+
+typedef struct uvk_admin_config_resource {
+  int type;                       /* uvk_config_resource_type */
+  const char *name;               /* topic name, or broker id as a string */
+  const char *const *config_names; /* describeConfigs: NULL for all */
+  size_t n_config_names;
+  const uvk_admin_config_entry *config_entries; /* alterConfigs: the full new set */
+  size_t n_config_entries;
+} uvk_admin_config_resource;
+
+typedef struct uvk_admin_config_synonym {
+  const char *name;
+  const char *value;
+  int source;
+} uvk_admin_config_synonym;
+
+typedef struct uvk_admin_config_value {
+  const char *name;
+  const char *value; /* NULL for sensitive or unset values */
+  int read_only;
+  int is_default;
+  int is_sensitive;
+  int source; /* Kafka's ConfigSource: 1 topic, 4 static broker, 5 default, ... (-1 unknown) */
+  const uvk_admin_config_synonym *synonyms;
+  size_t n_synonyms;
+} uvk_admin_config_value;
+
+typedef struct uvk_admin_described_resource {
+  int type;
+  const char *name;
+  int error;
+  const char *error_message;
+  const uvk_admin_config_value *entries;
+  size_t n_entries;
+} uvk_admin_described_resource;
+typedef void (*uvk_admin_configs_cb)(uvk_admin *admin, const uvk_error *err,
+                                     const uvk_admin_described_resource *resources, size_t n, void *ud);
+
+/* describeConfigs; a broker resource goes to that broker. */
+UVK_EXTERN int uvk_admin_describe_configs(uvk_admin *admin, const uvk_admin_config_resource *resources,
+                                          size_t n, int include_synonyms, uvk_admin_configs_cb cb, void *ud);
+/* alterConfigs (the legacy, whole-set AlterConfigs, as KafkaJS): keys not given go back to
+ * their defaults. Results are named by resource. */
+UVK_EXTERN int uvk_admin_alter_configs(uvk_admin *admin, const uvk_admin_config_resource *resources, size_t n,
+                                       int validate_only, uvk_admin_results_cb cb, void *ud);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UVK_ADMIN_H */

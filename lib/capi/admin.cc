@@ -1,0 +1,153 @@
+// uvk_admin: the C ABI over lib/client/admin*.
+#include <string.h>
+
+#include <new>
+
+#include "capi/client_internal.h"
+#include "capi/config.h"
+#include "client/admin_ops.h"
+#include "uvkafka/uvkafka.h"
+
+using namespace uvk;
+
+struct uvk_admin {
+  uvk_client *client;
+  Admin *ad;
+  const Allocator *alloc;
+};
+
+namespace {
+
+// Every operation needs a live client (the loop's clock moves the engine's `now`).
+Admin *usable(uvk_admin *a) {
+  if (!a || client_closing(a->client)) return nullptr;
+  client_engine(a->client)->now = client_now(a->client);
+  return a->ad;
+}
+
+}  // namespace
+
+extern "C" {
+
+UVK_EXTERN int uvk_admin_new(uvk_client *client, const uvk_config *cfg, uvk_admin **out) {
+  if (!client || !out) return UVK_EINVAL;
+  *out = nullptr;
+  if (client_closing(client)) return UVK_ECLOSED;
+  Engine *e = client_engine(client);
+  RetryOptions retry = cfg && cfg->retry_explicit ? config_retry_options(cfg) : e->cfg.retry;
+  const Allocator *a = client_alloc(client);
+  void *mem = mem_alloc(a, sizeof(uvk_admin));
+  if (!mem) return UVK_ENOMEM;
+  uvk_admin *ad = new (mem) uvk_admin();
+  ad->client = client;
+  ad->alloc = a;
+  ad->ad = admin_new(e, retry, a, ad);
+  if (!ad->ad) {
+    mem_free(a, ad);
+    return UVK_ENOMEM;
+  }
+  *out = ad;
+  return 0;
+}
+
+UVK_EXTERN void uvk_admin_free(uvk_admin *admin) {
+  if (!admin) return;
+  admin_free(admin->ad);
+  const Allocator *a = admin->alloc;
+  admin->~uvk_admin();
+  mem_free(a, admin);
+}
+
+UVK_EXTERN void uvk_admin_new_topic_init(uvk_admin_new_topic *t, const char *topic) {
+  if (!t) return;
+  memset(t, 0, sizeof *t);
+  t->topic = topic;
+  t->num_partitions = -1;
+  t->replication_factor = -1;
+}
+
+UVK_EXTERN void uvk_admin_topic_options_init(uvk_admin_topic_options *o) {
+  if (!o) return;
+  memset(o, 0, sizeof *o);
+  o->validate_only = 0;
+  o->wait_for_leaders = 1;
+  o->timeout = 5000;
+}
+
+#define UVK_ADMIN_CALL(expr)             \
+  do {                                   \
+    Admin *ad_ = usable(admin);          \
+    if (!ad_) return admin ? UVK_ECLOSED : UVK_EINVAL; \
+    return (expr);                       \
+  } while (0)
+
+UVK_EXTERN int uvk_admin_create_topics(uvk_admin *admin, const uvk_admin_new_topic *topics, size_t n,
+                                       const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_create_topics(ad_, topics, n, opts, cb, ud));
+}
+UVK_EXTERN int uvk_admin_delete_topics(uvk_admin *admin, const char *const *topics, size_t n,
+                                       const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_delete_topics(ad_, topics, n, opts, cb, ud));
+}
+UVK_EXTERN int uvk_admin_create_partitions(uvk_admin *admin, const uvk_admin_new_partitions *topics, size_t n,
+                                           const uvk_admin_topic_options *opts, uvk_admin_results_cb cb,
+                                           void *ud) {
+  UVK_ADMIN_CALL(admin_create_partitions(ad_, topics, n, opts, cb, ud));
+}
+UVK_EXTERN int uvk_admin_list_topics(uvk_admin *admin, uvk_admin_names_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_list_topics(ad_, cb, ud));
+}
+UVK_EXTERN int uvk_admin_fetch_topic_metadata(uvk_admin *admin, const char *const *topics, size_t n,
+                                              uvk_admin_metadata_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_fetch_topic_metadata(ad_, topics, n, cb, ud));
+}
+UVK_EXTERN int uvk_admin_describe_cluster(uvk_admin *admin, uvk_admin_metadata_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_describe_cluster(ad_, cb, ud));
+}
+UVK_EXTERN int uvk_admin_fetch_topic_offsets(uvk_admin *admin, const char *topic, uvk_admin_offsets_cb cb,
+                                             void *ud) {
+  UVK_ADMIN_CALL(admin_fetch_topic_offsets(ad_, topic, false, 0, cb, ud));
+}
+UVK_EXTERN int uvk_admin_fetch_topic_offsets_by_timestamp(uvk_admin *admin, const char *topic, int64_t timestamp,
+                                                          uvk_admin_offsets_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_fetch_topic_offsets(ad_, topic, true, timestamp, cb, ud));
+}
+UVK_EXTERN int uvk_admin_fetch_offsets(uvk_admin *admin, const char *group_id, const char *const *topics,
+                                       size_t n_topics, int resolve_offsets, uvk_admin_offsets_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_fetch_offsets(ad_, group_id, topics, n_topics, resolve_offsets != 0, cb, ud));
+}
+UVK_EXTERN int uvk_admin_set_offsets(uvk_admin *admin, const char *group_id, const char *topic,
+                                     const uvk_admin_seek *partitions, size_t n, uvk_admin_offsets_cb cb,
+                                     void *ud) {
+  UVK_ADMIN_CALL(admin_set_offsets(ad_, group_id, topic, partitions, n, cb, ud));
+}
+UVK_EXTERN int uvk_admin_reset_offsets(uvk_admin *admin, const char *group_id, const char *topic, int earliest,
+                                       uvk_admin_offsets_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_reset_offsets(ad_, group_id, topic, earliest != 0, cb, ud));
+}
+UVK_EXTERN int uvk_admin_delete_topic_records(uvk_admin *admin, const char *topic,
+                                              const uvk_admin_seek *partitions, size_t n,
+                                              uvk_admin_offsets_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_delete_topic_records(ad_, topic, partitions, n, cb, ud));
+}
+UVK_EXTERN int uvk_admin_list_groups(uvk_admin *admin, uvk_admin_groups_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_list_groups(ad_, cb, ud));
+}
+UVK_EXTERN int uvk_admin_describe_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
+                                         uvk_admin_groups_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_describe_groups(ad_, group_ids, n, cb, ud));
+}
+UVK_EXTERN int uvk_admin_delete_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
+                                       uvk_admin_results_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_delete_groups(ad_, group_ids, n, cb, ud));
+}
+UVK_EXTERN int uvk_admin_describe_configs(uvk_admin *admin, const uvk_admin_config_resource *resources, size_t n,
+                                          int include_synonyms, uvk_admin_configs_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_describe_configs(ad_, resources, n, include_synonyms != 0, cb, ud));
+}
+UVK_EXTERN int uvk_admin_alter_configs(uvk_admin *admin, const uvk_admin_config_resource *resources, size_t n,
+                                       int validate_only, uvk_admin_results_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_alter_configs(ad_, resources, n, validate_only != 0, cb, ud));
+}
+
+}  // extern "C"

@@ -1,0 +1,50 @@
+// The admin operations behind the C ABI (lib/capi/admin.cc). Each validates its input,
+// copies what it needs (inputs are borrowed for the call), and returns 0 — the callback
+// then runs exactly once, later — or an error and the callback never runs.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/admin.h"
+#include "uvkafka/uvkafka.h"
+
+namespace uvk {
+
+// Drops an op that could not start (no callback) and returns rc.
+int admin_abandon(AdminOp *op, int rc);
+
+// admin_topics.cc
+int admin_create_topics(Admin *ad, const uvk_admin_new_topic *topics, size_t n, const uvk_admin_topic_options *opts,
+                        uvk_admin_results_cb cb, void *ud);
+int admin_delete_topics(Admin *ad, const char *const *topics, size_t n, const uvk_admin_topic_options *opts,
+                        uvk_admin_results_cb cb, void *ud);
+int admin_create_partitions(Admin *ad, const uvk_admin_new_partitions *topics, size_t n,
+                            const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud);
+int admin_list_topics(Admin *ad, uvk_admin_names_cb cb, void *ud);
+int admin_fetch_topic_metadata(Admin *ad, const char *const *topics, size_t n, uvk_admin_metadata_cb cb, void *ud);
+int admin_describe_cluster(Admin *ad, uvk_admin_metadata_cb cb, void *ud);
+
+// admin_offsets.cc
+int admin_fetch_topic_offsets(Admin *ad, const char *topic, bool by_timestamp, int64_t timestamp,
+                              uvk_admin_offsets_cb cb, void *ud);
+int admin_fetch_offsets(Admin *ad, const char *group_id, const char *const *topics, size_t n_topics,
+                        bool resolve_offsets, uvk_admin_offsets_cb cb, void *ud);
+int admin_set_offsets(Admin *ad, const char *group_id, const char *topic, const uvk_admin_seek *partitions,
+                      size_t n, uvk_admin_offsets_cb cb, void *ud);
+int admin_reset_offsets(Admin *ad, const char *group_id, const char *topic, bool earliest, uvk_admin_offsets_cb cb,
+                        void *ud);
+int admin_delete_topic_records(Admin *ad, const char *topic, const uvk_admin_seek *partitions, size_t n,
+                               uvk_admin_offsets_cb cb, void *ud);
+
+// admin_groups.cc
+int admin_list_groups(Admin *ad, uvk_admin_groups_cb cb, void *ud);
+int admin_describe_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_groups_cb cb, void *ud);
+int admin_delete_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_results_cb cb, void *ud);
+
+// admin_configs.cc
+int admin_describe_configs(Admin *ad, const uvk_admin_config_resource *resources, size_t n, bool include_synonyms,
+                           uvk_admin_configs_cb cb, void *ud);
+int admin_alter_configs(Admin *ad, const uvk_admin_config_resource *resources, size_t n, bool validate_only,
+                        uvk_admin_results_cb cb, void *ud);
+
+}  // namespace uvk

@@ -1,0 +1,704 @@
+// The admin client against the real Kafka test cluster: topics, partitions, offsets, groups
+// and configs, each with its error paths (topic exists, unknown topic, invalid config,
+// group not empty).
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uv.h>
+
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "uvkafka/uvkafka.h"
+
+namespace {
+
+std::string env(const char *name) {
+  const char *v = getenv(name);
+  return v ? v : "";
+}
+
+std::string uniq(const char *prefix) { return std::string(prefix) + "-" + std::to_string(uv_hrtime()); }
+
+struct Item {
+  std::string name;
+  int error = 0;
+  std::string message;
+};
+
+struct Offset {
+  std::string topic;
+  int32_t partition = -1;
+  int64_t offset = -9, high = -9, low = -9;
+  std::string metadata;
+  int error = 0;
+};
+
+struct Group {
+  std::string id, state, protocol_type, protocol;
+  size_t members = 0;
+};
+
+struct ConfigValue {
+  std::string value;
+  bool has_value = false, is_default = false, read_only = false;
+  size_t synonyms = 0;
+};
+
+struct Reply {
+  bool done = false;
+  int code = 1;  // 0 when err was NULL
+  int kafka = 0;
+  std::string message;
+  std::vector<Item> items;
+  std::vector<Offset> offsets;
+  std::vector<std::string> names;
+  std::vector<Group> groups;
+  std::map<std::string, std::map<std::string, ConfigValue>> configs;  // resource -> key -> value
+  std::vector<Item> config_errors;
+  // metadata
+  size_t brokers = 0;
+  int32_t controller = -2;
+  std::string cluster_id;
+  std::map<std::string, size_t> partitions;  // topic -> partition count
+  std::map<std::string, int> topic_errors;
+};
+
+// The loop under test: every callback stops it, so run_until (UV_RUN_DEFAULT) returns to
+// check its flag. (UV_RUN_ONCE would block in poll after a callback that came from a timer.)
+uv_loop_t *g_loop = nullptr;
+void wake() {
+  if (g_loop) uv_stop(g_loop);
+}
+
+void run_until(uv_loop_t *loop, const bool *flag) {
+  while (!*flag) {
+    int alive = uv_run(loop, UV_RUN_DEFAULT);
+    if (!*flag && !alive) FAIL("the loop ran out of work before the callback came");
+  }
+}
+
+void take_error(Reply *r, const uvk_error *e) {
+  wake();
+  r->done = true;
+  r->code = e ? uvk_error_code(e) : 0;
+  r->kafka = e ? uvk_error_kafka_code(e) : 0;
+  if (e && uvk_error_broker_message(e)) r->message = uvk_error_broker_message(e);
+}
+
+struct Rig {
+  uv_loop_t loop;
+  uvk_client *client = nullptr;
+  uvk_admin *admin = nullptr;
+
+  Rig() {
+    std::string brokers = env("UVK_TEST_BROKERS");
+    INFO("UVK_TEST_BROKERS must point at the test cluster (test/kafka/cluster.sh up)");
+    REQUIRE_FALSE(brokers.empty());
+    REQUIRE(uv_loop_init(&loop) == 0);
+    g_loop = &loop;
+    uvk_config *cfg = uvk_config_new();
+    char err[256];
+    REQUIRE(uvk_config_set(cfg, "brokers", brokers.c_str(), err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "logLevel", "NOTHING", err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "allowAutoTopicCreation", "false", err, sizeof err) == 0);
+    REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+    REQUIRE(uvk_admin_new(client, cfg, &admin) == 0);
+    uvk_config_free(cfg);
+  }
+  ~Rig() {
+    uvk_admin_free(admin);
+    bool closed = false;
+    if (uvk_client_disconnect(client, [](uvk_client *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; wake(); },
+                              &closed) == 0)
+      while (!closed && uv_run(&loop, UV_RUN_DEFAULT)) {
+      }
+    uvk_client_free(client);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    g_loop = nullptr;
+  }
+  // Runs the loop until the reply came (every admin call completes: success, broker error,
+  // or retries exhausted; the loop never runs dry before).
+  void wait(Reply &r) { run_until(&loop, &r.done); }
+};
+
+void on_results(uvk_admin *, const uvk_error *e, const uvk_admin_result *rs, size_t n, void *ud) {
+  Reply *r = static_cast<Reply *>(ud);
+  take_error(r, e);
+  for (size_t i = 0; i < n; i++)
+    r->items.push_back(Item{rs[i].name, rs[i].error, rs[i].error_message ? rs[i].error_message : ""});
+}
+
+void on_offsets(uvk_admin *, const uvk_error *e, const uvk_admin_partition_offset *os, size_t n, void *ud) {
+  Reply *r = static_cast<Reply *>(ud);
+  take_error(r, e);
+  for (size_t i = 0; i < n; i++)
+    r->offsets.push_back(Offset{os[i].topic, os[i].partition, os[i].offset, os[i].high, os[i].low,
+                                os[i].metadata ? os[i].metadata : "", os[i].error});
+}
+
+void on_names(uvk_admin *, const uvk_error *e, const char *const *names, size_t n, void *ud) {
+  Reply *r = static_cast<Reply *>(ud);
+  take_error(r, e);
+  for (size_t i = 0; i < n; i++) r->names.push_back(names[i]);
+}
+
+void on_metadata(uvk_admin *, const uvk_error *e, const uvk_metadata *md, void *ud) {
+  Reply *r = static_cast<Reply *>(ud);
+  take_error(r, e);
+  if (!md) return;
+  r->brokers = uvk_metadata_broker_count(md);
+  r->controller = uvk_metadata_controller_id(md);
+  r->cluster_id = uvk_metadata_cluster_id(md) ? uvk_metadata_cluster_id(md) : "";
+  for (size_t t = 0; t < uvk_metadata_topic_count(md); t++) {
+    r->partitions[uvk_metadata_topic_name(md, t)] = uvk_metadata_partition_count(md, t);
+    r->topic_errors[uvk_metadata_topic_name(md, t)] = uvk_metadata_topic_error(md, t);
+  }
+}
+
+void on_groups(uvk_admin *, const uvk_error *e, const uvk_group_description *gs, size_t n, void *ud) {
+  Reply *r = static_cast<Reply *>(ud);
+  take_error(r, e);
+  for (size_t i = 0; i < n; i++)
+    r->groups.push_back(Group{gs[i].group_id, gs[i].state, gs[i].protocol_type, gs[i].protocol, gs[i].n_members});
+}
+
+void on_configs(uvk_admin *, const uvk_error *e, const uvk_admin_described_resource *rs, size_t n, void *ud) {
+  Reply *r = static_cast<Reply *>(ud);
+  take_error(r, e);
+  for (size_t i = 0; i < n; i++) {
+    r->config_errors.push_back(Item{rs[i].name, rs[i].error, rs[i].error_message ? rs[i].error_message : ""});
+    auto &m = r->configs[rs[i].name];
+    for (size_t j = 0; j < rs[i].n_entries; j++) {
+      const uvk_admin_config_value &v = rs[i].entries[j];
+      ConfigValue cv;
+      cv.has_value = v.value != nullptr;
+      cv.value = v.value ? v.value : "";
+      cv.is_default = v.is_default != 0;
+      cv.read_only = v.read_only != 0;
+      cv.synonyms = v.n_synonyms;
+      m[v.name] = cv;
+    }
+  }
+}
+
+int nodes() { return atoi(env("UVK_TEST_NODES").c_str()); }
+
+Reply create_topic(Rig &rig, const std::string &topic, int partitions, const uvk_admin_config_entry *cfg = nullptr,
+                   size_t n_cfg = 0, int validate_only = 0) {
+  uvk_admin_new_topic t;
+  uvk_admin_new_topic_init(&t, topic.c_str());
+  t.num_partitions = partitions;
+  t.config_entries = cfg;
+  t.n_config_entries = n_cfg;
+  uvk_admin_topic_options o;
+  uvk_admin_topic_options_init(&o);
+  o.validate_only = validate_only;
+  Reply r;
+  REQUIRE(uvk_admin_create_topics(rig.admin, &t, 1, &o, on_results, &r) == 0);
+  CHECK_FALSE(r.done);  // never from inside the call
+  rig.wait(r);
+  return r;
+}
+
+Reply topic_metadata(Rig &rig, const std::string &topic) {
+  const char *names[] = {topic.c_str()};
+  Reply r;
+  REQUIRE(uvk_admin_fetch_topic_metadata(rig.admin, names, 1, on_metadata, &r) == 0);
+  rig.wait(r);
+  return r;
+}
+
+// Produces `n` messages spread over the topic's partitions; returns how many were acknowledged.
+int produce(Rig &rig, const std::string &topic, int n) {
+  uvk_producer *p = nullptr;
+  REQUIRE(uvk_producer_new(rig.client, nullptr, &p) == 0);
+  std::vector<std::string> values;
+  for (int i = 0; i < n; i++) values.push_back("v" + std::to_string(i));
+  std::vector<uvk_message> msgs;
+  for (int i = 0; i < n; i++) msgs.push_back(uvk_message{nullptr, 0, values[size_t(i)].data(), values[size_t(i)].size(), -1, -1, nullptr, 0});
+  struct S {
+    bool done = false;
+    int acked = 0, code = 1;
+  } s;
+  uvk_send_options so;
+  uvk_send_options_init(&so);
+  REQUIRE(uvk_producer_send(p, topic.c_str(), msgs.data(), msgs.size(), &so,
+                            [](uvk_producer *, const uvk_error *e, const uvk_record_metadata *, size_t nmd, void *ud) {
+                              S *st = static_cast<S *>(ud);
+                              st->done = true;
+                              st->code = e ? uvk_error_code(e) : 0;
+                              st->acked = e ? 0 : int(nmd);
+                              wake();
+                            },
+                            &s) == 0);
+  run_until(&rig.loop, &s.done);
+  REQUIRE(s.code == 0);
+  bool closed = false;
+  REQUIRE(uvk_producer_disconnect(
+              p, [](uvk_producer *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; wake(); }, &closed) == 0);
+  run_until(&rig.loop, &closed);
+  uvk_producer_free(p);
+  return n;
+}
+
+int64_t sum_high(const Reply &r) {
+  int64_t s = 0;
+  for (const Offset &o : r.offsets) s += o.high;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("admin: createTopics creates, reports an existing topic as false, validates, rejects a bad config",
+          "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-admin-create");
+  Reply r = create_topic(rig, topic, 3);
+  INFO(r.message);
+  REQUIRE(r.code == 0);
+  REQUIRE(r.items.size() == 1);
+  CHECK(r.items[0].name == topic);
+  CHECK(r.items[0].error == 0);
+  // waitForLeaders: the metadata has every partition with a leader already.
+  Reply md = topic_metadata(rig, topic);
+  REQUIRE(md.code == 0);
+  CHECK(md.partitions[topic] == 3);
+
+  // Again: TOPIC_ALREADY_EXISTS on the topic, but not an error of the call (KafkaJS: false).
+  Reply again = create_topic(rig, topic, 3);
+  CHECK(again.code == 0);
+  REQUIRE(again.items.size() == 1);
+  CHECK(again.items[0].error == UVK_ERR_KAFKA(36));
+
+  // validateOnly creates nothing.
+  std::string dry = uniq("uvk-it-admin-dry");
+  Reply v = create_topic(rig, dry, 1, nullptr, 0, 1);
+  CHECK(v.code == 0);
+  Reply list;
+  REQUIRE(uvk_admin_list_topics(rig.admin, on_names, &list) == 0);
+  rig.wait(list);
+  REQUIRE(list.code == 0);
+  CHECK(std::find(list.names.begin(), list.names.end(), topic) != list.names.end());
+  CHECK(std::find(list.names.begin(), list.names.end(), dry) == list.names.end());
+  for (const std::string &n : list.names) CHECK(n != "__consumer_offsets");
+
+  // An invalid config value: the call fails with INVALID_CONFIG and the broker's message.
+  uvk_admin_config_entry bad = {"retention.ms", "not-a-number"};
+  Reply b = create_topic(rig, uniq("uvk-it-admin-bad"), 1, &bad, 1);
+  CHECK(b.code == UVK_EKAFKA);
+  CHECK(b.kafka == 40);
+  REQUIRE(b.items.size() == 1);
+  CHECK(b.items[0].error == UVK_ERR_KAFKA(40));
+  CHECK_FALSE(b.items[0].message.empty());
+}
+
+TEST_CASE("admin: createPartitions grows a topic; shrinking fails; deleteTopics deletes; unknown topics fail",
+          "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-admin-parts");
+  REQUIRE(create_topic(rig, topic, 2).code == 0);
+  uvk_admin_new_partitions np = {topic.c_str(), 4, nullptr, 0};
+  Reply r;
+  REQUIRE(uvk_admin_create_partitions(rig.admin, &np, 1, nullptr, on_results, &r) == 0);
+  rig.wait(r);
+  INFO(r.message);
+  REQUIRE(r.code == 0);
+  CHECK(topic_metadata(rig, topic).partitions[topic] == 4);
+
+  uvk_admin_new_partitions fewer = {topic.c_str(), 1, nullptr, 0};
+  Reply s;
+  REQUIRE(uvk_admin_create_partitions(rig.admin, &fewer, 1, nullptr, on_results, &s) == 0);
+  rig.wait(s);
+  CHECK(s.kafka == 37);  // INVALID_PARTITIONS
+  REQUIRE(s.items.size() == 1);
+  CHECK_FALSE(s.items[0].message.empty());
+
+  const char *names[] = {topic.c_str()};
+  Reply d;
+  REQUIRE(uvk_admin_delete_topics(rig.admin, names, 1, nullptr, on_results, &d) == 0);
+  rig.wait(d);
+  CHECK(d.code == 0);
+  REQUIRE(d.items.size() == 1);
+  CHECK(d.items[0].error == 0);
+  Reply list;
+  REQUIRE(uvk_admin_list_topics(rig.admin, on_names, &list) == 0);
+  rig.wait(list);
+  CHECK(std::find(list.names.begin(), list.names.end(), topic) == list.names.end());
+
+  std::string ghost = uniq("uvk-it-admin-ghost");
+  const char *ghosts[] = {ghost.c_str()};
+  Reply g;
+  REQUIRE(uvk_admin_delete_topics(rig.admin, ghosts, 1, nullptr, on_results, &g) == 0);
+  rig.wait(g);
+  CHECK(g.kafka == 3);  // UNKNOWN_TOPIC_OR_PARTITION
+  REQUIRE(g.items.size() == 1);
+  CHECK(g.items[0].error == UVK_ERR_KAFKA(3));
+}
+
+TEST_CASE("admin: describeCluster and bad arguments", "[integration]") {
+  Rig rig;
+  Reply r;
+  REQUIRE(uvk_admin_describe_cluster(rig.admin, on_metadata, &r) == 0);
+  rig.wait(r);
+  REQUIRE(r.code == 0);
+  CHECK(r.brokers == size_t(nodes()));
+  CHECK(r.controller >= 0);
+  CHECK_FALSE(r.cluster_id.empty());
+
+  Reply unused;
+  CHECK(uvk_admin_create_topics(rig.admin, nullptr, 0, nullptr, on_results, &unused) == UVK_EINVAL);
+  uvk_admin_new_topic t;
+  uvk_admin_new_topic_init(&t, "");
+  CHECK(uvk_admin_create_topics(rig.admin, &t, 1, nullptr, on_results, &unused) == UVK_EINVAL);
+  CHECK(uvk_admin_delete_topics(nullptr, nullptr, 0, nullptr, on_results, &unused) == UVK_EINVAL);
+  CHECK(uvk_admin_fetch_topic_offsets(rig.admin, nullptr, on_offsets, &unused) == UVK_EINVAL);
+  CHECK(uvk_admin_fetch_offsets(rig.admin, "", nullptr, 0, 0, on_offsets, &unused) == UVK_EINVAL);
+  uvk_admin_seek neg = {-1, 0};
+  CHECK(uvk_admin_set_offsets(rig.admin, "g", "t", &neg, 1, on_offsets, &unused) == UVK_EINVAL);
+  CHECK(uvk_admin_describe_groups(rig.admin, nullptr, 0, on_groups, &unused) == UVK_EINVAL);
+  uvk_admin_config_resource res;
+  memset(&res, 0, sizeof res);
+  res.type = UVK_RESOURCE_BROKER;
+  res.name = "not-a-number";
+  CHECK(uvk_admin_describe_configs(rig.admin, &res, 1, 0, on_configs, &unused) == UVK_EINVAL);
+  CHECK_FALSE(unused.done);
+}
+
+TEST_CASE("admin: fetchTopicOffsets, ByTimestamp and deleteTopicRecords", "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-admin-offsets");
+  REQUIRE(create_topic(rig, topic, 2).code == 0);
+  const int n = 50;
+  REQUIRE(produce(rig, topic, n) == n);
+
+  Reply r;
+  REQUIRE(uvk_admin_fetch_topic_offsets(rig.admin, topic.c_str(), on_offsets, &r) == 0);
+  rig.wait(r);
+  INFO(r.message);
+  REQUIRE(r.code == 0);
+  REQUIRE(r.offsets.size() == 2);
+  CHECK(sum_high(r) == n);
+  for (const Offset &o : r.offsets) {
+    CHECK(o.low == 0);
+    CHECK(o.offset == o.high);
+  }
+
+  // From the beginning of time: the first offset of each partition.
+  Reply ts;
+  REQUIRE(uvk_admin_fetch_topic_offsets_by_timestamp(rig.admin, topic.c_str(), 0, on_offsets, &ts) == 0);
+  rig.wait(ts);
+  REQUIRE(ts.code == 0);
+  REQUIRE(ts.offsets.size() == 2);
+  for (const Offset &o : ts.offsets) CHECK(o.offset == 0);
+  // After every message: no such offset, so the end offset (KafkaJS).
+  Reply late;
+  int64_t future = int64_t(time(nullptr)) * 1000 + INT64_C(100000000000);
+  REQUIRE(uvk_admin_fetch_topic_offsets_by_timestamp(rig.admin, topic.c_str(), future, on_offsets, &late) == 0);
+  rig.wait(late);
+  REQUIRE(late.code == 0);
+  REQUIRE(late.offsets.size() == 2);
+  std::map<int32_t, int64_t> high;
+  for (const Offset &o : r.offsets) high[o.partition] = o.high;
+  for (const Offset &o : late.offsets) CHECK(o.offset == high[o.partition]);
+
+  // Delete the first two records of the partition that has at least two.
+  int32_t part = r.offsets[0].high >= 2 ? r.offsets[0].partition : r.offsets[1].partition;
+  uvk_admin_seek cut = {part, 2};
+  Reply d;
+  REQUIRE(uvk_admin_delete_topic_records(rig.admin, topic.c_str(), &cut, 1, on_offsets, &d) == 0);
+  rig.wait(d);
+  INFO(d.message);
+  REQUIRE(d.code == 0);
+  REQUIRE(d.offsets.size() == 1);
+  CHECK(d.offsets[0].low == 2);
+  Reply after;
+  REQUIRE(uvk_admin_fetch_topic_offsets(rig.admin, topic.c_str(), on_offsets, &after) == 0);
+  rig.wait(after);
+  for (const Offset &o : after.offsets) CHECK(o.low == (o.partition == part ? 2 : 0));
+
+  // Past the end: OFFSET_OUT_OF_RANGE for that partition.
+  uvk_admin_seek beyond = {part, high[part] + 100};
+  Reply e;
+  REQUIRE(uvk_admin_delete_topic_records(rig.admin, topic.c_str(), &beyond, 1, on_offsets, &e) == 0);
+  rig.wait(e);
+  CHECK(e.kafka == 1);
+  REQUIRE(e.offsets.size() == 1);
+  CHECK(e.offsets[0].error == UVK_ERR_KAFKA(1));
+
+  // An unknown topic fails (auto-creation is off in this client).
+  Reply u;
+  std::string ghost = uniq("uvk-it-admin-ghost");
+  REQUIRE(uvk_admin_fetch_topic_offsets(rig.admin, ghost.c_str(), on_offsets, &u) == 0);
+  rig.wait(u);
+  CHECK(u.code != 0);
+}
+
+TEST_CASE("admin: setOffsets, fetchOffsets, resetOffsets, listGroups, describeGroups, deleteGroups",
+          "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-admin-group-topic");
+  std::string group = uniq("uvk-it-admin-group");
+  REQUIRE(create_topic(rig, topic, 2).code == 0);
+  const int n = 40;
+  REQUIRE(produce(rig, topic, n) == n);
+
+  // No commits yet: -1, or the high watermark with resolveOffsets.
+  const char *topics[] = {topic.c_str()};
+  Reply none;
+  REQUIRE(uvk_admin_fetch_offsets(rig.admin, group.c_str(), topics, 1, 0, on_offsets, &none) == 0);
+  rig.wait(none);
+  INFO(none.message);
+  REQUIRE(none.code == 0);
+  REQUIRE(none.offsets.size() == 2);
+  for (const Offset &o : none.offsets) CHECK(o.offset == -1);
+  Reply resolved;
+  REQUIRE(uvk_admin_fetch_offsets(rig.admin, group.c_str(), topics, 1, 1, on_offsets, &resolved) == 0);
+  rig.wait(resolved);
+  REQUIRE(resolved.code == 0);
+  int64_t total = 0;
+  for (const Offset &o : resolved.offsets) total += o.offset;
+  CHECK(total == n);
+
+  uvk_admin_seek seeks[] = {{0, 1}, {1, 2}};
+  Reply set;
+  REQUIRE(uvk_admin_set_offsets(rig.admin, group.c_str(), topic.c_str(), seeks, 2, on_offsets, &set) == 0);
+  rig.wait(set);
+  INFO(set.message);
+  REQUIRE(set.code == 0);
+  Reply got;
+  REQUIRE(uvk_admin_fetch_offsets(rig.admin, group.c_str(), nullptr, 0, 0, on_offsets, &got) == 0);
+  rig.wait(got);
+  REQUIRE(got.code == 0);
+  REQUIRE(got.offsets.size() == 2);
+  for (const Offset &o : got.offsets) {
+    CHECK(o.topic == topic);
+    CHECK(o.offset == (o.partition == 0 ? 1 : 2));
+  }
+
+  // resetOffsets to the latest: the committed offsets are the end offsets.
+  Reply reset;
+  REQUIRE(uvk_admin_reset_offsets(rig.admin, group.c_str(), topic.c_str(), 0, on_offsets, &reset) == 0);
+  rig.wait(reset);
+  REQUIRE(reset.code == 0);
+  Reply latest;
+  REQUIRE(uvk_admin_fetch_offsets(rig.admin, group.c_str(), topics, 1, 0, on_offsets, &latest) == 0);
+  rig.wait(latest);
+  total = 0;
+  for (const Offset &o : latest.offsets) total += o.offset;
+  CHECK(total == n);
+  // ... and back to the earliest.
+  Reply early;
+  REQUIRE(uvk_admin_reset_offsets(rig.admin, group.c_str(), topic.c_str(), 1, on_offsets, &early) == 0);
+  rig.wait(early);
+  REQUIRE(early.code == 0);
+  Reply zero;
+  REQUIRE(uvk_admin_fetch_offsets(rig.admin, group.c_str(), topics, 1, 0, on_offsets, &zero) == 0);
+  rig.wait(zero);
+  for (const Offset &o : zero.offsets) CHECK(o.offset == 0);
+
+  // The group exists (offsets only, no members): listed, Empty.
+  Reply list;
+  REQUIRE(uvk_admin_list_groups(rig.admin, on_groups, &list) == 0);
+  rig.wait(list);
+  REQUIRE(list.code == 0);
+  bool listed = false;
+  for (const Group &g : list.groups) listed = listed || g.id == group;
+  CHECK(listed);
+  const char *ids[] = {group.c_str()};
+  Reply desc;
+  REQUIRE(uvk_admin_describe_groups(rig.admin, ids, 1, on_groups, &desc) == 0);
+  rig.wait(desc);
+  REQUIRE(desc.code == 0);
+  REQUIRE(desc.groups.size() == 1);
+  CHECK(desc.groups[0].state == "Empty");
+  CHECK(desc.groups[0].members == 0);
+
+  Reply del;
+  REQUIRE(uvk_admin_delete_groups(rig.admin, ids, 1, on_results, &del) == 0);
+  rig.wait(del);
+  INFO(del.message);
+  CHECK(del.code == 0);
+  REQUIRE(del.items.size() == 1);
+  CHECK(del.items[0].error == 0);
+  Reply dead;
+  REQUIRE(uvk_admin_describe_groups(rig.admin, ids, 1, on_groups, &dead) == 0);
+  rig.wait(dead);
+  REQUIRE(dead.groups.size() == 1);
+  CHECK(dead.groups[0].state == "Dead");
+  Reply again;
+  REQUIRE(uvk_admin_delete_groups(rig.admin, ids, 1, on_results, &again) == 0);
+  rig.wait(again);
+  CHECK(again.kafka == 69);  // GROUP_ID_NOT_FOUND
+  REQUIRE(again.items.size() == 1);
+  CHECK(again.items[0].error == UVK_ERR_KAFKA(69));
+}
+
+TEST_CASE("admin: setOffsets and deleteGroups refuse a group with an active member", "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-admin-busy-topic");
+  std::string group = uniq("uvk-it-admin-busy");
+  REQUIRE(create_topic(rig, topic, 1).code == 0);
+  REQUIRE(produce(rig, topic, 1) == 1);
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "groupId", group.c_str(), err, sizeof err) == 0);
+  uvk_consumer *c = nullptr;
+  REQUIRE(uvk_consumer_new(rig.client, cfg, &c) == 0);
+  uvk_config_free(cfg);
+  REQUIRE(uvk_consumer_subscribe(c, topic.c_str(), 1) == 0);
+  struct S {
+    bool got = false;
+  } s;
+  uvk_run_options ro;
+  uvk_run_options_init(&ro);
+  ro.ud = &s;
+  ro.each_message = [](uvk_consumer *, const uvk_batch *, const uvk_consumer_message *, void *ud) {
+    static_cast<S *>(ud)->got = true;
+    wake();
+    return 0;
+  };
+  REQUIRE(uvk_consumer_run(c, &ro) == 0);
+  // A message arrives only once the member has joined and been assigned the partition.
+  run_until(&rig.loop, &s.got);
+
+  uvk_admin_seek seek = {0, 0};
+  Reply set;
+  REQUIRE(uvk_admin_set_offsets(rig.admin, group.c_str(), topic.c_str(), &seek, 1, on_offsets, &set) == 0);
+  rig.wait(set);
+  INFO("setOffsets on a live group: " << set.code << " kafka " << set.kafka << " " << set.message);
+  CHECK(set.code == UVK_EKAFKA);
+  CHECK((set.kafka == 25 || set.kafka == 22 || set.kafka == 27));  // UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION / REBALANCE
+  const char *ids[] = {group.c_str()};
+  Reply del;
+  REQUIRE(uvk_admin_delete_groups(rig.admin, ids, 1, on_results, &del) == 0);
+  rig.wait(del);
+  CHECK(del.kafka == 68);  // NON_EMPTY_GROUP
+  Reply desc;
+  REQUIRE(uvk_admin_describe_groups(rig.admin, ids, 1, on_groups, &desc) == 0);
+  rig.wait(desc);
+  REQUIRE(desc.groups.size() == 1);
+  CHECK(desc.groups[0].members == 1);
+  CHECK(desc.groups[0].protocol_type == "consumer");
+
+  bool stopped = false;
+  REQUIRE(uvk_consumer_stop(
+              c, [](uvk_consumer *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; wake(); }, &stopped) == 0);
+  run_until(&rig.loop, &stopped);
+  uvk_consumer_free(c);
+}
+
+TEST_CASE("admin: describeConfigs and alterConfigs on a topic and a broker", "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-admin-configs");
+  REQUIRE(create_topic(rig, topic, 1).code == 0);
+  uvk_admin_config_resource res;
+  memset(&res, 0, sizeof res);
+  res.type = UVK_RESOURCE_TOPIC;
+  res.name = topic.c_str();
+  Reply d;
+  REQUIRE(uvk_admin_describe_configs(rig.admin, &res, 1, 1, on_configs, &d) == 0);
+  rig.wait(d);
+  INFO(d.message);
+  REQUIRE(d.code == 0);
+  auto &cfg = d.configs[topic];
+  REQUIRE(cfg.count("cleanup.policy") == 1);
+  CHECK(cfg["cleanup.policy"].value == "delete");
+  CHECK(cfg["cleanup.policy"].is_default);
+  size_t with_synonyms = 0;
+  for (auto &kv : cfg) with_synonyms += kv.second.synonyms > 0;
+  CHECK(with_synonyms > 0);
+
+  uvk_admin_config_entry set = {"retention.ms", "123456789"};
+  res.config_entries = &set;
+  res.n_config_entries = 1;
+  Reply a;
+  REQUIRE(uvk_admin_alter_configs(rig.admin, &res, 1, 0, on_results, &a) == 0);
+  rig.wait(a);
+  INFO(a.message);
+  REQUIRE(a.code == 0);
+  REQUIRE(a.items.size() == 1);
+  CHECK(a.items[0].name == topic);
+  const char *keys[] = {"retention.ms"};
+  res.config_entries = nullptr;
+  res.n_config_entries = 0;
+  res.config_names = keys;
+  res.n_config_names = 1;
+  Reply d2;
+  REQUIRE(uvk_admin_describe_configs(rig.admin, &res, 1, 0, on_configs, &d2) == 0);
+  rig.wait(d2);
+  REQUIRE(d2.code == 0);
+  CHECK(d2.configs[topic].size() == 1);
+  CHECK(d2.configs[topic]["retention.ms"].value == "123456789");
+  CHECK_FALSE(d2.configs[topic]["retention.ms"].is_default);
+
+  // An invalid value: INVALID_CONFIG with the broker's message; nothing changes.
+  uvk_admin_config_entry bad = {"retention.ms", "soon"};
+  res.config_names = nullptr;
+  res.n_config_names = 0;
+  res.config_entries = &bad;
+  res.n_config_entries = 1;
+  Reply b;
+  REQUIRE(uvk_admin_alter_configs(rig.admin, &res, 1, 0, on_results, &b) == 0);
+  rig.wait(b);
+  CHECK(b.kafka == 40);
+  REQUIRE(b.items.size() == 1);
+  CHECK_FALSE(b.items[0].message.empty());
+
+  // A broker's configs come from that broker.
+  Reply br;
+  uvk_admin_config_resource broker;
+  memset(&broker, 0, sizeof broker);
+  broker.type = UVK_RESOURCE_BROKER;
+  broker.name = "1";
+  REQUIRE(uvk_admin_describe_configs(rig.admin, &broker, 1, 0, on_configs, &br) == 0);
+  rig.wait(br);
+  INFO(br.message);
+  REQUIRE(br.code == 0);
+  CHECK(br.configs["1"].size() > 10);
+  CHECK(br.configs["1"].count("log.retention.hours") == 1);
+
+  // An unknown topic: its own error.
+  Reply u;
+  std::string ghost = uniq("uvk-it-admin-ghost");
+  res.name = ghost.c_str();
+  res.config_entries = nullptr;
+  res.n_config_entries = 0;
+  REQUIRE(uvk_admin_describe_configs(rig.admin, &res, 1, 0, on_configs, &u) == 0);
+  rig.wait(u);
+  CHECK(u.kafka == 3);
+  REQUIRE(u.config_errors.size() == 1);
+  CHECK(u.config_errors[0].error == UVK_ERR_KAFKA(3));
+}
+
+TEST_CASE("admin: freeing the admin drops pending callbacks", "[integration]") {
+  Rig rig;
+  Reply r;
+  REQUIRE(uvk_admin_describe_cluster(rig.admin, on_metadata, &r) == 0);
+  uvk_admin_free(rig.admin);
+  rig.admin = nullptr;
+  // The client still works, and the dropped callback never runs.
+  Reply m;
+  REQUIRE(uvk_client_metadata(rig.client, nullptr, 0,
+                              [](uvk_client *, const uvk_error *e, const uvk_metadata *, void *ud) {
+                                take_error(static_cast<Reply *>(ud), e);
+                              },
+                              &m) == 0);
+  rig.wait(m);
+  CHECK(m.code == 0);
+  // Let whatever the admin had started finish.
+  uvk_admin *second = nullptr;
+  REQUIRE(uvk_admin_new(rig.client, nullptr, &second) == 0);
+  Reply z;
+  REQUIRE(uvk_admin_describe_cluster(second, on_metadata, &z) == 0);
+  rig.wait(z);
+  CHECK(z.code == 0);
+  uvk_admin_free(second);
+  CHECK_FALSE(r.done);
+}
