@@ -8,8 +8,8 @@
  *
  * produce reads stdin, one message per line (`key DELIM value` with -K), and exits 0 only
  * when every message was acknowledged, with one summary line on stderr. Exit 1: failure (the
- * cause on stderr); 2: usage error. `uvk consume` is in uvk_consume.c, `uvk perf` in uvk_perf.c; admin commands come with
- * the admin client. */
+ * cause on stderr); 2: usage error. `uvk consume` is in uvk_consume.c, `uvk perf` in uvk_perf.c, `uvk topics` and
+ * `uvk groups` in uvk_admin.c. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,8 @@ static void usage(void) {
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n"
           "       uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [--from-beginning] [-c COUNT] [-e]\n"
           "                   [-f FORMAT] [--assigner NAME] [-X key=value]... (+ the TLS / SASL flags)\n"
-          "       uvk perf produce|consume ...   (uvk perf for its flags)\n");
+          "       uvk perf produce|consume ...   (uvk perf for its flags)\n"
+          "       uvk topics create|delete|list|describe ...   uvk groups list|describe|offsets ...\n");
 }
 
 typedef struct State {
@@ -240,6 +241,8 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "produce") == 0) return produce(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "consume") == 0) return uvk_consume_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "perf") == 0) return uvk_perf_main(argc - 2, argv + 2);
+  if (argc >= 2 && (strcmp(argv[1], "topics") == 0 || strcmp(argv[1], "groups") == 0))
+    return uvk_admin_main(argv[1], argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
     printf("uvk %s\n", uvk_version());
     return 0;

@@ -10,5 +10,7 @@ int uvk_cli_set(uvk_config *cfg, const char *key, const char *value);
 int uvk_cli_common_flag(uvk_config *cfg, const char *a, const char *v);
 int uvk_consume_main(int argc, char **argv);
 int uvk_perf_main(int argc, char **argv);
+/* what: "topics" or "groups"; argv[0] is the command (create, list, ...). */
+int uvk_admin_main(const char *what, int argc, char **argv);
 
 #endif

@@ -758,11 +758,15 @@ int encode_leave(void *ud, Buf *out, int16_t version) {
   proto::LeaveGroupRequest req;
   proto::LeaveGroupRequest::MemberIdentity me;
   if (c) {
+    // v3 (KIP-345) names the leaving members in a list; the encoder refuses the other form.
     req.group_id = str(c->group_id);
-    req.member_id = str(c->member_id);
-    me.member_id = str(c->member_id);
-    req.members.items = &me;
-    req.members.count = 1;
+    if (version >= 3) {
+      me.member_id = str(c->member_id);
+      req.members.items = &me;
+      req.members.count = 1;
+    } else {
+      req.member_id = str(c->member_id);
+    }
   }
   return proto::encode(out, req, version);
 }
@@ -780,11 +784,13 @@ void finish_stop(Consumer *c) {
   if (err) error_release(err);
 }
 
-void on_leave(void *ud, int, int16_t, Reader *, const Request *) {
+void on_leave(void *ud, int err, int16_t, Reader *, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
   Consumer *c = p->c;
   pending_free(p);
   if (!c) return;
+  // Stopping goes on either way: the coordinator drops us after sessionTimeout.
+  if (err) consumer_log(c, UVK_LOG_WARN, "LeaveGroup failed: %s", uvk_err_name(err));
   set_str(c, &c->member_id, "", 0);
   c->generation = -1;
   finish_stop(c);

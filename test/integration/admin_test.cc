@@ -592,6 +592,13 @@ TEST_CASE("admin: setOffsets and deleteGroups refuse a group with an active memb
               c, [](uvk_consumer *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; wake(); }, &stopped) == 0);
   run_until(&rig.loop, &stopped);
   uvk_consumer_free(c);
+  // stop left the group (LeaveGroup), so it is empty now, not after sessionTimeout.
+  Reply after;
+  REQUIRE(uvk_admin_describe_groups(rig.admin, ids, 1, on_groups, &after) == 0);
+  rig.wait(after);
+  REQUIRE(after.groups.size() == 1);
+  CHECK(after.groups[0].members == 0);
+  CHECK(after.groups[0].state == "Empty");
 }
 
 TEST_CASE("admin: describeConfigs and alterConfigs on a topic and a broker", "[integration]") {

@@ -159,3 +159,60 @@ TEST_CASE("uvk perf: produce and consume print one valid JSON line", "[integrati
   CHECK(usage.status == 2);
   CHECK(usage.out.find("usage: uvk perf") != std::string::npos);
 }
+
+TEST_CASE("uvk topics and uvk groups: create, list, describe, offsets, reset, delete; exit codes", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  REQUIRE_FALSE(env("UVK_TEST_BROKERS").empty());
+  std::string cli = "'" + env("UVK_CLI") + "'", b = " -b '" + env("UVK_TEST_BROKERS") + "' -X logLevel=NOTHING";
+  std::string topic = "uvk-it-cli-topics-" + std::to_string(uv_hrtime());
+  Run create = sh(cli + " topics create" + b + " -t " + topic + " --partitions 3 --config retention.ms=3600000");
+  INFO(create.out);
+  REQUIRE(create.status == 0);
+  CHECK(create.out == "created " + topic + "\n");
+  Run again = sh(cli + " topics create" + b + " -t " + topic);
+  CHECK(again.status == 1);
+  CHECK(again.out.find("already exists") != std::string::npos);
+  Run bad = sh(cli + " topics create" + b + " -t " + topic + "-bad --config retention.ms=soon");
+  CHECK(bad.status == 1);
+  CHECK(bad.out.find("INVALID_CONFIG") != std::string::npos);
+  Run list = sh(cli + " topics list" + b + " | grep -x " + topic);
+  CHECK(list.out == topic + "\n");
+  Run json = sh(cli + " topics describe" + b + " -t " + topic + " --json");
+  CHECK(json.status == 0);
+  CHECK(json.out.find("\"topic\":\"" + topic + "\"") != std::string::npos);
+  CHECK(json.out.find("\"partition\":2") != std::string::npos);
+  Run table = sh(cli + " topics describe" + b + " -t " + topic + " | grep -c '^" + topic + " '");
+  CHECK(table.out == "3\n");
+
+  // A group with committed offsets, read and reset through uvk groups.
+  Run p = sh("seq 1 30 | " + cli + " produce" + b + " -t " + topic);
+  REQUIRE(p.status == 0);
+  std::string group = "uvk-it-cli-groups-" + std::to_string(uv_hrtime());
+  Run c = sh(cli + " consume" + b + " -t " + topic + " -g " + group + " --from-beginning -e > /dev/null");
+  REQUIRE(c.status == 0);
+  Run offsets = sh(cli + " groups offsets" + b + " -g " + group + " --json");
+  CHECK(offsets.status == 0);
+  CHECK(offsets.out.find("\"topic\":\"" + topic + "\"") != std::string::npos);
+  Run sum = sh(cli + " groups offsets" + b + " -g " + group + " | awk 'NR > 1 { s += $3 } END { print s }'");
+  CHECK(sum.out == "30\n");
+  Run reset = sh(cli + " groups offsets" + b + " -g " + group + " --reset earliest -t " + topic +
+                 " | awk 'NR > 1 { s += $3 } END { print s }'");
+  CHECK(reset.status == 0);
+  CHECK(reset.out == "0\n");
+  Run groups = sh(cli + " groups list" + b + " | grep '^" + group + " '");
+  CHECK(groups.out.find("Empty") != std::string::npos);
+  Run describe = sh(cli + " groups describe" + b + " -g " + group);
+  CHECK(describe.status == 0);
+  CHECK(describe.out.find("state Empty") != std::string::npos);
+
+  Run del = sh(cli + " topics delete" + b + " -t " + topic);
+  CHECK(del.status == 0);
+  CHECK(del.out == "deleted " + topic + "\n");
+  Run gone = sh(cli + " topics delete" + b + " -t " + topic);
+  CHECK(gone.status == 1);
+  CHECK(gone.out.find("UNKNOWN_TOPIC_OR_PARTITION") != std::string::npos);
+  Run usage = sh(cli + " topics create" + b);
+  CHECK(usage.status == 2);
+  Run usage2 = sh(cli + " groups offsets" + b + " -g x --reset sideways -t y");
+  CHECK(usage2.status == 2);
+}
