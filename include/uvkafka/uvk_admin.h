@@ -227,6 +227,79 @@ UVK_EXTERN int uvk_admin_describe_configs(uvk_admin *admin, const uvk_admin_conf
 UVK_EXTERN int uvk_admin_alter_configs(uvk_admin *admin, const uvk_admin_config_resource *resources, size_t n,
                                        int validate_only, uvk_admin_results_cb cb, void *ud);
 
+/* incrementalAlterConfigs (beyond KafkaJS): changes only the keys named. */
+enum uvk_config_op_type { UVK_CONFIG_SET = 0, UVK_CONFIG_DELETE = 1, UVK_CONFIG_APPEND = 2, UVK_CONFIG_SUBTRACT = 3 };
+typedef struct uvk_admin_config_op {
+  const char *name;
+  const char *value; /* NULL for UVK_CONFIG_DELETE */
+  int op;            /* uvk_config_op_type */
+} uvk_admin_config_op;
+typedef struct uvk_admin_config_change {
+  int type;         /* uvk_config_resource_type */
+  const char *name; /* topic name, or broker id as a string ("" : cluster default) */
+  const uvk_admin_config_op *ops;
+  size_t n_ops;
+} uvk_admin_config_change;
+UVK_EXTERN int uvk_admin_incremental_alter_configs(uvk_admin *admin, const uvk_admin_config_change *resources,
+                                                   size_t n, int validate_only, uvk_admin_results_cb cb, void *ud);
+
+/* ---- partitions: reassignments, leader elections, group offsets -------------------- */
+
+/* Some partitions of a topic (partitions NULL / n_partitions 0: every partition). */
+typedef struct uvk_admin_topic_partitions {
+  const char *topic;
+  const int32_t *partitions;
+  size_t n_partitions;
+} uvk_admin_topic_partitions;
+
+/* One partition's outcome. */
+typedef struct uvk_admin_partition_result {
+  const char *topic;
+  int32_t partition;
+  int error;                 /* 0 or UVK_ERR_KAFKA(code) */
+  const char *error_message; /* the broker's message, or NULL */
+} uvk_admin_partition_result;
+typedef void (*uvk_admin_partitions_cb)(uvk_admin *admin, const uvk_error *err,
+                                        const uvk_admin_partition_result *results, size_t n, void *ud);
+
+typedef struct uvk_admin_reassignment {
+  const char *topic;
+  int32_t partition;
+  const int32_t *replicas; /* the new replica list; NULL / 0: cancel an ongoing reassignment */
+  size_t n_replicas;
+} uvk_admin_reassignment;
+/* alterPartitionReassignments ({topics, timeout}) at the controller; timeout in ms (-1: 5000). */
+UVK_EXTERN int uvk_admin_alter_partition_reassignments(uvk_admin *admin, const uvk_admin_reassignment *r,
+                                                       size_t n, int32_t timeout, uvk_admin_partitions_cb cb,
+                                                       void *ud);
+typedef struct uvk_admin_reassignment_state {
+  const char *topic;
+  int32_t partition;
+  const int32_t *replicas, *adding_replicas, *removing_replicas;
+  size_t n_replicas, n_adding_replicas, n_removing_replicas;
+} uvk_admin_reassignment_state;
+typedef void (*uvk_admin_reassignments_cb)(uvk_admin *admin, const uvk_error *err,
+                                           const uvk_admin_reassignment_state *ongoing, size_t n, void *ud);
+/* listPartitionReassignments ({topics, timeout}): the reassignments in progress (topics
+ * NULL: everywhere). */
+UVK_EXTERN int uvk_admin_list_partition_reassignments(uvk_admin *admin, const uvk_admin_topic_partitions *topics,
+                                                      size_t n, int32_t timeout, uvk_admin_reassignments_cb cb,
+                                                      void *ud);
+
+enum uvk_election_type { UVK_ELECTION_PREFERRED = 0, UVK_ELECTION_UNCLEAN = 1 };
+/* electLeaders (beyond KafkaJS) at the controller; topics NULL: every partition. A partition
+ * already led by its preferred replica reports ELECTION_NOT_NEEDED (84), which does not set
+ * err. */
+UVK_EXTERN int uvk_admin_elect_leaders(uvk_admin *admin, int election_type, const uvk_admin_topic_partitions *topics,
+                                       size_t n, int32_t timeout, uvk_admin_partitions_cb cb, void *ud);
+
+/* deleteConsumerGroupOffsets (OffsetDelete, beyond KafkaJS): forgets the group's committed
+ * offsets of these partitions (every partition of the topic when none are named). A
+ * partition the group's members still consume fails with GROUP_SUBSCRIBED_TO_TOPIC (86). */
+UVK_EXTERN int uvk_admin_delete_group_offsets(uvk_admin *admin, const char *group_id,
+                                              const uvk_admin_topic_partitions *topic, uvk_admin_partitions_cb cb,
+                                              void *ud);
+
 #ifdef __cplusplus
 }
 #endif

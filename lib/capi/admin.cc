@@ -150,4 +150,28 @@ UVK_EXTERN int uvk_admin_alter_configs(uvk_admin *admin, const uvk_admin_config_
   UVK_ADMIN_CALL(admin_alter_configs(ad_, resources, n, validate_only != 0, cb, ud));
 }
 
+UVK_EXTERN int uvk_admin_incremental_alter_configs(uvk_admin *admin, const uvk_admin_config_change *resources,
+                                                   size_t n, int validate_only, uvk_admin_results_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_incremental_alter_configs(ad_, resources, n, validate_only != 0, cb, ud));
+}
+UVK_EXTERN int uvk_admin_alter_partition_reassignments(uvk_admin *admin, const uvk_admin_reassignment *r,
+                                                       size_t n, int32_t timeout, uvk_admin_partitions_cb cb,
+                                                       void *ud) {
+  UVK_ADMIN_CALL(admin_alter_partition_reassignments(ad_, r, n, timeout, cb, ud));
+}
+UVK_EXTERN int uvk_admin_list_partition_reassignments(uvk_admin *admin, const uvk_admin_topic_partitions *topics,
+                                                      size_t n, int32_t timeout, uvk_admin_reassignments_cb cb,
+                                                      void *ud) {
+  UVK_ADMIN_CALL(admin_list_partition_reassignments(ad_, topics, n, timeout, cb, ud));
+}
+UVK_EXTERN int uvk_admin_elect_leaders(uvk_admin *admin, int election_type, const uvk_admin_topic_partitions *topics,
+                                       size_t n, int32_t timeout, uvk_admin_partitions_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_elect_leaders(ad_, election_type, topics, n, timeout, cb, ud));
+}
+UVK_EXTERN int uvk_admin_delete_group_offsets(uvk_admin *admin, const char *group_id,
+                                              const uvk_admin_topic_partitions *topic, uvk_admin_partitions_cb cb,
+                                              void *ud) {
+  UVK_ADMIN_CALL(admin_delete_group_offsets(ad_, group_id, topic, cb, ud));
+}
+
 }  // extern "C"

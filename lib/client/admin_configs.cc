@@ -9,6 +9,7 @@
 #include "proto/gen/alter_configs.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/describe_configs.h"
+#include "proto/gen/incremental_alter_configs.h"
 #include "uvkafka/uvkafka.h"
 
 namespace uvk {
@@ -18,6 +19,7 @@ namespace {
 struct ConfigsState {
   proto::DescribeConfigsRequest::DescribeConfigsResource *describe;  // per resource
   proto::AlterConfigsRequest::AlterConfigsResource *alter;           // per resource
+  proto::IncrementalAlterConfigsRequest::AlterConfigsResource *incr; // per resource
   bool include_synonyms, validate_only;
   uvk_admin_described_resource *described;
   uvk_admin_result *results;
@@ -116,14 +118,38 @@ int on_alter(AdminCall *c, Reader *body, int16_t version) {
   return kAdminDone;
 }
 
+int encode_incr(AdminCall *c, Buf *out, int16_t version) {
+  ConfigsState *st = st_of(c->op);
+  proto::IncrementalAlterConfigsRequest req;
+  req.resources = {&st->incr[c->index], 1};
+  req.validate_only = st->validate_only;
+  return proto::encode(out, req, version);
+}
+
+int on_incr(AdminCall *c, Reader *body, int16_t version) {
+  AdminOp *op = c->op;
+  ConfigsState *st = st_of(op);
+  proto::IncrementalAlterConfigsResponse resp;
+  int rc = proto::decode(body, &op->arena, &resp, version);
+  if (rc != 0) return rc;
+  if (resp.responses.count != 1) return UVK_EPROTO;
+  const auto &r = resp.responses.items[0];
+  st->answered = true;
+  uvk_admin_result &res = st->results[c->index];
+  res.error = r.error_code ? UVK_ERR_KAFKA(r.error_code) : 0;
+  res.error_message = r.error_code ? admin_msg(op, r.error_message) : nullptr;
+  if (r.error_code) admin_op_fail(op, res.error, &r.error_message);
+  return kAdminDone;
+}
+
 // Where a resource's request goes: a broker resource to that broker.
-bool target_of(const uvk_admin_config_resource &r, AdminTarget *t, int32_t *node) {
+bool target_of(int type, const char *name, AdminTarget *t, int32_t *node) {
   *t = kAdminAny;
   *node = -1;
-  if (r.type != UVK_RESOURCE_BROKER && r.type != UVK_RESOURCE_BROKER_LOGGER) return true;
-  if (!*r.name) return true;  // the cluster-wide default: any broker
+  if (type != UVK_RESOURCE_BROKER && type != UVK_RESOURCE_BROKER_LOGGER) return true;
+  if (!*name) return true;  // the cluster-wide default: any broker
   char *end = nullptr;
-  long id = strtol(r.name, &end, 10);
+  long id = strtol(name, &end, 10);
   if (*end || id < 0 || id > INT32_MAX) return false;
   *t = kAdminNode;
   *node = int32_t(id);
@@ -136,7 +162,7 @@ int configs_op(Admin *ad, const uvk_admin_config_resource *rs, size_t n, bool de
   for (size_t i = 0; i < n; i++) {
     AdminTarget t;
     int32_t node;
-    if (!rs[i].name || rs[i].type <= 0 || rs[i].type > 127 || !target_of(rs[i], &t, &node)) return UVK_EINVAL;
+    if (!rs[i].name || rs[i].type <= 0 || rs[i].type > 127 || !target_of(rs[i].type, rs[i].name, &t, &node)) return UVK_EINVAL;
     if ((rs[i].n_config_names && !rs[i].config_names) || (rs[i].n_config_entries && !rs[i].config_entries))
       return UVK_EINVAL;
   }
@@ -191,7 +217,7 @@ int configs_op(Admin *ad, const uvk_admin_config_resource *rs, size_t n, bool de
   for (size_t i = 0; i < n; i++) {
     AdminTarget t;
     int32_t node;
-    target_of(rs[i], &t, &node);
+    target_of(rs[i].type, rs[i].name, &t, &node);
     AdminCall *c = describe ? admin_call(op, t, node, nullptr, proto::kDescribeConfigs,
                                          proto::DescribeConfigsRequest::kMaxVersion, encode_describe, on_describe,
                                          nullptr, int32_t(i))
@@ -205,6 +231,57 @@ int configs_op(Admin *ad, const uvk_admin_config_resource *rs, size_t n, bool de
 }
 
 }  // namespace
+
+int admin_incremental_alter_configs(Admin *ad, const uvk_admin_config_change *rs, size_t n, bool validate_only,
+                                    uvk_admin_results_cb cb, void *ud) {
+  if (!cb || !rs || n == 0 || n > 10000) return UVK_EINVAL;
+  for (size_t i = 0; i < n; i++) {
+    AdminTarget t;
+    int32_t node;
+    if (!rs[i].name || rs[i].type <= 0 || rs[i].type > 127 || !target_of(rs[i].type, rs[i].name, &t, &node) ||
+        (rs[i].n_ops && !rs[i].ops))
+      return UVK_EINVAL;
+    for (size_t j = 0; j < rs[i].n_ops; j++)
+      if (!rs[i].ops[j].name || rs[i].ops[j].op < UVK_CONFIG_SET || rs[i].ops[j].op > UVK_CONFIG_SUBTRACT)
+        return UVK_EINVAL;
+  }
+  AdminOp *op = admin_op_new(ad, finish_alter, reinterpret_cast<void *>(cb), ud);
+  if (!op) return UVK_ENOMEM;
+  ConfigsState *st = arena_construct_array<ConfigsState>(&op->arena, 1);
+  if (!st) return admin_abandon(op, UVK_ENOMEM);
+  op->state = st;
+  st->n = n;
+  st->validate_only = validate_only;
+  st->incr = arena_construct_array<proto::IncrementalAlterConfigsRequest::AlterConfigsResource>(&op->arena, n);
+  st->results = arena_construct_array<uvk_admin_result>(&op->arena, n + 1);
+  if (!st->incr || !st->results) return admin_abandon(op, UVK_ENOMEM);
+  for (size_t i = 0; i < n; i++) {
+    const char *name = admin_strdup(op, rs[i].name);
+    st->results[i].name = name;
+    auto &r = st->incr[i];
+    r.resource_type = int8_t(rs[i].type);
+    r.resource_name = admin_pstr(name);
+    auto *cs = arena_construct_array<proto::IncrementalAlterConfigsRequest::AlterableConfig>(&op->arena,
+                                                                                            rs[i].n_ops + 1);
+    if (!cs) return admin_abandon(op, UVK_ENOMEM);
+    for (size_t j = 0; j < rs[i].n_ops; j++) {
+      cs[j].name = admin_pstr(admin_strdup(op, rs[i].ops[j].name));
+      cs[j].config_operation = int8_t(rs[i].ops[j].op);
+      cs[j].value = admin_pstr(admin_strdup(op, rs[i].ops[j].value));
+    }
+    r.configs = {cs, int32_t(rs[i].n_ops)};
+  }
+  for (size_t i = 0; i < n; i++) {
+    AdminTarget t;
+    int32_t node;
+    target_of(rs[i].type, rs[i].name, &t, &node);
+    if (!admin_call(op, t, node, nullptr, proto::kIncrementalAlterConfigs,
+                    proto::IncrementalAlterConfigsRequest::kMaxVersion, encode_incr, on_incr, nullptr, int32_t(i)))
+      return admin_abandon(op, UVK_ENOMEM);
+  }
+  admin_op_started(op);
+  return 0;
+}
 
 int admin_describe_configs(Admin *ad, const uvk_admin_config_resource *resources, size_t n, bool include_synonyms,
                            uvk_admin_configs_cb cb, void *ud) {

@@ -46,5 +46,17 @@ int admin_describe_configs(Admin *ad, const uvk_admin_config_resource *resources
                            uvk_admin_configs_cb cb, void *ud);
 int admin_alter_configs(Admin *ad, const uvk_admin_config_resource *resources, size_t n, bool validate_only,
                         uvk_admin_results_cb cb, void *ud);
+int admin_incremental_alter_configs(Admin *ad, const uvk_admin_config_change *resources, size_t n, bool validate_only,
+                                    uvk_admin_results_cb cb, void *ud);
+
+// admin_partitions.cc
+int admin_alter_partition_reassignments(Admin *ad, const uvk_admin_reassignment *r, size_t n, int32_t timeout,
+                                        uvk_admin_partitions_cb cb, void *ud);
+int admin_list_partition_reassignments(Admin *ad, const uvk_admin_topic_partitions *topics, size_t n,
+                                       int32_t timeout, uvk_admin_reassignments_cb cb, void *ud);
+int admin_elect_leaders(Admin *ad, int election_type, const uvk_admin_topic_partitions *topics, size_t n,
+                        int32_t timeout, uvk_admin_partitions_cb cb, void *ud);
+int admin_delete_group_offsets(Admin *ad, const char *group_id, const uvk_admin_topic_partitions *topic,
+                               uvk_admin_partitions_cb cb, void *ud);
 
 }  // namespace uvk

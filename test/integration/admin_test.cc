@@ -126,6 +126,27 @@ struct Rig {
   // Runs the loop until the reply came (every admin call completes: success, broker error,
   // or retries exhausted; the loop never runs dry before).
   void wait(Reply &r) { run_until(&loop, &r.done); }
+  // Paces polling for cluster state that spreads to the brokers without an event to wait
+  // for (metadata and configs reach every broker shortly after the controller changes them).
+  void pause(uint64_t ms) {
+    uv_timer_t t;
+    bool fired = false;
+    uv_timer_init(&loop, &t);
+    t.data = &fired;
+    uv_timer_start(&t, [](uv_timer_t *h) { *static_cast<bool *>(h->data) = true; wake(); }, ms, 0);
+    run_until(&loop, &fired);
+    uv_close(reinterpret_cast<uv_handle_t *>(&t), nullptr);
+    uv_run(&loop, UV_RUN_NOWAIT);
+  }
+  // Asks `check` up to 100 times, 100 ms apart, until it holds.
+  template <typename F>
+  bool eventually(F check) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      if (check()) return true;
+      pause(100);
+    }
+    return false;
+  }
 };
 
 void on_results(uvk_admin *, const uvk_error *e, const uvk_admin_result *rs, size_t n, void *ud) {
@@ -281,11 +302,15 @@ TEST_CASE("admin: createTopics creates, reports an existing topic as false, vali
   std::string dry = uniq("uvk-it-admin-dry");
   Reply v = create_topic(rig, dry, 1, nullptr, 0, 1);
   CHECK(v.code == 0);
+  // (waitForLeaders saw the topic on one broker; the one listing may learn of it a moment later)
   Reply list;
-  REQUIRE(uvk_admin_list_topics(rig.admin, on_names, &list) == 0);
-  rig.wait(list);
-  REQUIRE(list.code == 0);
-  CHECK(std::find(list.names.begin(), list.names.end(), topic) != list.names.end());
+  CHECK(rig.eventually([&] {
+    list = Reply();
+    REQUIRE(uvk_admin_list_topics(rig.admin, on_names, &list) == 0);
+    rig.wait(list);
+    REQUIRE(list.code == 0);
+    return std::find(list.names.begin(), list.names.end(), topic) != list.names.end();
+  }));
   CHECK(std::find(list.names.begin(), list.names.end(), dry) == list.names.end());
   for (const std::string &n : list.names) CHECK(n != "__consumer_offsets");
 
@@ -310,7 +335,7 @@ TEST_CASE("admin: createPartitions grows a topic; shrinking fails; deleteTopics 
   rig.wait(r);
   INFO(r.message);
   REQUIRE(r.code == 0);
-  CHECK(topic_metadata(rig, topic).partitions[topic] == 4);
+  CHECK(rig.eventually([&] { return topic_metadata(rig, topic).partitions[topic] == 4; }));
 
   uvk_admin_new_partitions fewer = {topic.c_str(), 1, nullptr, 0};
   Reply s;
@@ -327,10 +352,15 @@ TEST_CASE("admin: createPartitions grows a topic; shrinking fails; deleteTopics 
   CHECK(d.code == 0);
   REQUIRE(d.items.size() == 1);
   CHECK(d.items[0].error == 0);
-  Reply list;
-  REQUIRE(uvk_admin_list_topics(rig.admin, on_names, &list) == 0);
-  rig.wait(list);
-  CHECK(std::find(list.names.begin(), list.names.end(), topic) == list.names.end());
+  // Brokers learn of the deletion from the controller one by one: ask until the one that
+  // answers no longer lists it (bounded).
+  CHECK(rig.eventually([&] {
+    Reply list;
+    REQUIRE(uvk_admin_list_topics(rig.admin, on_names, &list) == 0);
+    rig.wait(list);
+    REQUIRE(list.code == 0);
+    return std::find(list.names.begin(), list.names.end(), topic) == list.names.end();
+  }));
 
   std::string ghost = uniq("uvk-it-admin-ghost");
   const char *ghosts[] = {ghost.c_str()};
@@ -638,11 +668,14 @@ TEST_CASE("admin: describeConfigs and alterConfigs on a topic and a broker", "[i
   res.config_names = keys;
   res.n_config_names = 1;
   Reply d2;
-  REQUIRE(uvk_admin_describe_configs(rig.admin, &res, 1, 0, on_configs, &d2) == 0);
-  rig.wait(d2);
-  REQUIRE(d2.code == 0);
+  CHECK(rig.eventually([&] {
+    d2 = Reply();
+    REQUIRE(uvk_admin_describe_configs(rig.admin, &res, 1, 0, on_configs, &d2) == 0);
+    rig.wait(d2);
+    REQUIRE(d2.code == 0);
+    return d2.configs[topic]["retention.ms"].value == "123456789";
+  }));
   CHECK(d2.configs[topic].size() == 1);
-  CHECK(d2.configs[topic]["retention.ms"].value == "123456789");
   CHECK_FALSE(d2.configs[topic]["retention.ms"].is_default);
 
   // An invalid value: INVALID_CONFIG with the broker's message; nothing changes.
@@ -708,4 +741,210 @@ TEST_CASE("admin: freeing the admin drops pending callbacks", "[integration]") {
   CHECK(z.code == 0);
   uvk_admin_free(second);
   CHECK_FALSE(r.done);
+}
+
+namespace {
+
+struct PartReply {
+  bool done = false;
+  int code = 1, kafka = 0;
+  std::vector<Offset> parts;  // topic, partition, error
+  std::vector<std::string> messages;
+  size_t ongoing = 0;
+};
+
+void on_partitions(uvk_admin *, const uvk_error *e, const uvk_admin_partition_result *rs, size_t n, void *ud) {
+  PartReply *r = static_cast<PartReply *>(ud);
+  wake();
+  r->done = true;
+  r->code = e ? uvk_error_code(e) : 0;
+  r->kafka = e ? uvk_error_kafka_code(e) : 0;
+  for (size_t i = 0; i < n; i++) {
+    Offset o;
+    o.topic = rs[i].topic;
+    o.partition = rs[i].partition;
+    o.error = rs[i].error;
+    r->parts.push_back(o);
+    r->messages.push_back(rs[i].error_message ? rs[i].error_message : "");
+  }
+}
+
+void on_reassignments(uvk_admin *, const uvk_error *e, const uvk_admin_reassignment_state *, size_t n, void *ud) {
+  PartReply *r = static_cast<PartReply *>(ud);
+  wake();
+  r->done = true;
+  r->code = e ? uvk_error_code(e) : 0;
+  r->ongoing = n;
+}
+
+int32_t leader_of(Rig &rig, const std::string &topic, int32_t partition) {
+  const char *names[] = {topic.c_str()};
+  struct L {
+    bool done = false;
+    int32_t partition, leader = -1;
+  } l;
+  l.partition = partition;
+  REQUIRE(uvk_admin_fetch_topic_metadata(rig.admin, names, 1,
+                                         [](uvk_admin *, const uvk_error *e, const uvk_metadata *md, void *ud) {
+                                           L *x = static_cast<L *>(ud);
+                                           wake();
+                                           x->done = true;
+                                           if (e || !md || uvk_metadata_topic_count(md) != 1) return;
+                                           for (size_t p = 0; p < uvk_metadata_partition_count(md, 0); p++)
+                                             if (uvk_metadata_partition_id(md, 0, p) == x->partition)
+                                               x->leader = uvk_metadata_partition_leader(md, 0, p);
+                                         },
+                                         &l) == 0);
+  run_until(&rig.loop, &l.done);
+  return l.leader;
+}
+
+}  // namespace
+
+TEST_CASE("admin: incrementalAlterConfigs sets and deletes single keys", "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-admin-incr");
+  REQUIRE(create_topic(rig, topic, 1).code == 0);
+  uvk_admin_config_op set[] = {{"retention.ms", "7200000", UVK_CONFIG_SET}, {"segment.ms", "3600000", UVK_CONFIG_SET}};
+  uvk_admin_config_change ch = {UVK_RESOURCE_TOPIC, topic.c_str(), set, 2};
+  Reply a;
+  REQUIRE(uvk_admin_incremental_alter_configs(rig.admin, &ch, 1, 0, on_results, &a) == 0);
+  rig.wait(a);
+  INFO(a.message);
+  REQUIRE(a.code == 0);
+  uvk_admin_config_resource res;
+  memset(&res, 0, sizeof res);
+  res.type = UVK_RESOURCE_TOPIC;
+  res.name = topic.c_str();
+  Reply d;
+  CHECK(rig.eventually([&] {
+    d = Reply();
+    REQUIRE(uvk_admin_describe_configs(rig.admin, &res, 1, 0, on_configs, &d) == 0);
+    rig.wait(d);
+    return d.configs[topic]["retention.ms"].value == "7200000";
+  }));
+  CHECK(d.configs[topic]["segment.ms"].value == "3600000");
+  // Delete one key: it goes back to its default, the other stays (unlike alterConfigs).
+  uvk_admin_config_op del[] = {{"segment.ms", nullptr, UVK_CONFIG_DELETE}};
+  ch.ops = del;
+  ch.n_ops = 1;
+  Reply b;
+  REQUIRE(uvk_admin_incremental_alter_configs(rig.admin, &ch, 1, 0, on_results, &b) == 0);
+  rig.wait(b);
+  REQUIRE(b.code == 0);
+  Reply d2;
+  CHECK(rig.eventually([&] {
+    d2 = Reply();
+    REQUIRE(uvk_admin_describe_configs(rig.admin, &res, 1, 0, on_configs, &d2) == 0);
+    rig.wait(d2);
+    return d2.configs[topic]["segment.ms"].is_default;
+  }));
+  CHECK(d2.configs[topic]["retention.ms"].value == "7200000");
+  // A bad value: INVALID_CONFIG with the broker's message.
+  uvk_admin_config_op bad[] = {{"retention.ms", "later", UVK_CONFIG_SET}};
+  ch.ops = bad;
+  Reply c;
+  REQUIRE(uvk_admin_incremental_alter_configs(rig.admin, &ch, 1, 0, on_results, &c) == 0);
+  rig.wait(c);
+  CHECK(c.kafka == 40);
+  REQUIRE(c.items.size() == 1);
+  CHECK_FALSE(c.items[0].message.empty());
+  uvk_admin_config_op wrong[] = {{"retention.ms", "1", 9}};
+  ch.ops = wrong;
+  CHECK(uvk_admin_incremental_alter_configs(rig.admin, &ch, 1, 0, on_results, &c) == UVK_EINVAL);
+}
+
+TEST_CASE("admin: deleteConsumerGroupOffsets forgets one partition's offset", "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-admin-offdel");
+  std::string group = uniq("uvk-it-admin-offdel-group");
+  REQUIRE(create_topic(rig, topic, 2).code == 0);
+  uvk_admin_seek seeks[] = {{0, 0}, {1, 0}};
+  Reply set;
+  REQUIRE(uvk_admin_set_offsets(rig.admin, group.c_str(), topic.c_str(), seeks, 2, on_offsets, &set) == 0);
+  rig.wait(set);
+  REQUIRE(set.code == 0);
+  int32_t p0 = 0;
+  uvk_admin_topic_partitions tp = {topic.c_str(), &p0, 1};
+  PartReply d;
+  REQUIRE(uvk_admin_delete_group_offsets(rig.admin, group.c_str(), &tp, on_partitions, &d) == 0);
+  run_until(&rig.loop, &d.done);
+  REQUIRE(d.code == 0);
+  REQUIRE(d.parts.size() == 1);
+  CHECK(d.parts[0].partition == 0);
+  CHECK(d.parts[0].error == 0);
+  const char *topics[] = {topic.c_str()};
+  Reply got;
+  REQUIRE(uvk_admin_fetch_offsets(rig.admin, group.c_str(), topics, 1, 0, on_offsets, &got) == 0);
+  rig.wait(got);
+  REQUIRE(got.offsets.size() == 2);
+  for (const Offset &o : got.offsets) CHECK(o.offset == (o.partition == 0 ? -1 : 0));
+  // Every partition when none is named; an unknown group fails.
+  uvk_admin_topic_partitions all = {topic.c_str(), nullptr, 0};
+  PartReply e;
+  REQUIRE(uvk_admin_delete_group_offsets(rig.admin, group.c_str(), &all, on_partitions, &e) == 0);
+  run_until(&rig.loop, &e.done);
+  CHECK(e.code == 0);
+  CHECK(e.parts.size() == 2);
+  std::string ghost = uniq("uvk-it-admin-ghost-group");
+  PartReply g;
+  REQUIRE(uvk_admin_delete_group_offsets(rig.admin, ghost.c_str(), &all, on_partitions, &g) == 0);
+  run_until(&rig.loop, &g.done);
+  CHECK(g.kafka == 69);  // GROUP_ID_NOT_FOUND
+}
+
+TEST_CASE("admin: partition reassignments and leader elections", "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-admin-reassign");
+  uvk_admin_new_topic t;
+  uvk_admin_new_topic_init(&t, topic.c_str());
+  t.num_partitions = 1;
+  t.replication_factor = 1;
+  Reply c;
+  REQUIRE(uvk_admin_create_topics(rig.admin, &t, 1, nullptr, on_results, &c) == 0);
+  rig.wait(c);
+  REQUIRE(c.code == 0);
+  int32_t from = leader_of(rig, topic, 0);
+  REQUIRE(from >= 1);
+  // On 3 nodes move the single replica to another broker; on 1 node "move" it in place.
+  int32_t to = nodes() >= 2 ? (from % nodes()) + 1 : from;
+  uvk_admin_reassignment r = {topic.c_str(), 0, &to, 1};
+  PartReply a;
+  REQUIRE(uvk_admin_alter_partition_reassignments(rig.admin, &r, 1, -1, on_partitions, &a) == 0);
+  run_until(&rig.loop, &a.done);
+  INFO("alter: " << a.code << " " << (a.messages.empty() ? "" : a.messages[0]));
+  REQUIRE(a.code == 0);
+  REQUIRE(a.parts.size() == 1);
+  CHECK(a.parts[0].error == 0);
+  // The move finishes in the background: ask until nothing is in progress (bounded).
+  uvk_admin_topic_partitions tp = {topic.c_str(), nullptr, 0};
+  CHECK(rig.eventually([&] {
+    PartReply l;
+    REQUIRE(uvk_admin_list_partition_reassignments(rig.admin, &tp, 1, -1, on_reassignments, &l) == 0);
+    run_until(&rig.loop, &l.done);
+    REQUIRE(l.code == 0);
+    return l.ongoing == 0;
+  }));
+  CHECK(rig.eventually([&] { return leader_of(rig, topic, 0) == to; }));
+
+  // A broker that does not exist: the partition's own error.
+  int32_t nowhere = 999;
+  uvk_admin_reassignment bad = {topic.c_str(), 0, &nowhere, 1};
+  PartReply b;
+  REQUIRE(uvk_admin_alter_partition_reassignments(rig.admin, &bad, 1, -1, on_partitions, &b) == 0);
+  run_until(&rig.loop, &b.done);
+  CHECK(b.code == UVK_EKAFKA);
+  REQUIRE(b.parts.size() == 1);
+  CHECK(b.parts[0].error != 0);
+  CHECK_FALSE(b.messages[0].empty());
+
+  // The preferred leader already leads: ELECTION_NOT_NEEDED, which is not a failure.
+  PartReply e;
+  REQUIRE(uvk_admin_elect_leaders(rig.admin, UVK_ELECTION_PREFERRED, &tp, 1, -1, on_partitions, &e) == 0);
+  run_until(&rig.loop, &e.done);
+  INFO("elect: " << e.code << " " << e.kafka);
+  CHECK(e.code == 0);
+  REQUIRE(e.parts.size() == 1);
+  CHECK(e.parts[0].error == UVK_ERR_KAFKA(84));
+  CHECK(uvk_admin_elect_leaders(rig.admin, 7, &tp, 1, -1, on_partitions, &e) == UVK_EINVAL);
 }

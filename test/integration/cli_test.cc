@@ -175,7 +175,10 @@ TEST_CASE("uvk topics and uvk groups: create, list, describe, offsets, reset, de
   Run bad = sh(cli + " topics create" + b + " -t " + topic + "-bad --config retention.ms=soon");
   CHECK(bad.status == 1);
   CHECK(bad.out.find("INVALID_CONFIG") != std::string::npos);
-  Run list = sh(cli + " topics list" + b + " | grep -x " + topic);
+  // (the broker answering may learn of the new topic a moment after the one that created it:
+  // ask again, paced, a bounded number of times)
+  Run list = sh("for i in $(seq 50); do " + cli + " topics list" + b + " | grep -x " + topic +
+                " && break; sleep 0.1; done");
   CHECK(list.out == topic + "\n");
   Run json = sh(cli + " topics describe" + b + " -t " + topic + " --json");
   CHECK(json.status == 0);
