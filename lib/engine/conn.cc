@@ -164,6 +164,14 @@ void api_versions_done(void *ud, int err, int16_t version, Reader *body, const R
   // Every version starts with the error code; UNSUPPORTED_VERSION comes in v0 format.
   bool unsupported = rd_left(body) >= 2 && int16_t(body->p[0] << 8 | body->p[1]) == kUnsupportedVersion;
   int rc = proto::decode(body, &arena, &resp, unsupported ? 0 : version);
+  if (unsupported && rc != 0 && version > 0) {
+    // Not even v0 format (librdkafka's mock cluster answers in a flexible layout): the
+    // error code is enough, ask again at v0 like the Java client does.
+    arena_free(&arena);
+    c->api_versions_version = 0;
+    send_api_versions(c, c->api_versions_req.sent_at);
+    return;
+  }
   if (rc == 0 && resp.error_code == kUnsupportedVersion) {
     // The broker answered in v0 format with what it supports; ask again at a version it knows.
     int16_t broker_max = 0;

@@ -206,6 +206,31 @@ TEST_CASE("conn: an old broker answers UNSUPPORTED_VERSION; we retry at its vers
   CHECK(d.err == UVK_ECLOSED);  // destroyed while in flight: failed, not forgotten
 }
 
+TEST_CASE("conn: UNSUPPORTED_VERSION in a body that is not v0 format: retry at v0", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);
+  conn_connected(&c, 0);
+  std::vector<Sent> s = drain(&c);
+  REQUIRE(s.size() == 1);
+  REQUIRE(s[0].version > 0);
+  // What librdkafka's mock cluster sends: error 35, then a flexible-style list that a v0
+  // decoder cannot read (a uvarint count, tagged fields).
+  const uint8_t body[] = {0x00, 0x23, 0x01, 0x00, 0x12, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00};
+  std::vector<uint8_t> f = {0, 0, 0, uint8_t(4 + sizeof body)};
+  for (int i = 3; i >= 0; i--) f.push_back(uint8_t(uint32_t(s[0].correlation) >> (8 * i)));
+  f.insert(f.end(), body, body + sizeof body);
+  REQUIRE(feed(&c, f, 3) == 0);
+  CHECK(c.state == kConnApiVersions);
+  s = drain(&c);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].api_key == kApiVersions);
+  CHECK(s[0].version == 0);
+  std::vector<ApiVersionsResponse::ApiVersion> keys;
+  REQUIRE(feed(&c, frame(s[0].correlation, kApiVersions, 0, versions_response(&keys, 5, 2)), 64) == 0);
+  CHECK(c.state == kConnReady);
+  conn_destroy(&c);
+}
+
 TEST_CASE("conn: protocolVersionCap holds versions to an older Kafka", "[conn]") {
   ConnConfig cfg = config();
   cfg.cap = version_table_find(2, 4, 0);
