@@ -286,7 +286,15 @@ broker.session.timeout.ms=4000
 num.network.threads=2
 num.io.threads=4
 background.threads=4
-num.recovery.threads.per.data.dir=1
+num.recovery.threads.per.data.dir=2
+
+# A node restarted after SIGKILL recovers (re-reads and checks) everything written since
+# its recovery point, which only moves when data is flushed: by default that is at segment
+# roll (1 GB), i.e. every byte the tests ever wrote. Flushing and checkpointing every 2 s
+# keeps that to the last seconds of writes.
+log.flush.interval.ms=2000
+log.flush.scheduler.interval.ms=2000
+log.flush.offset.checkpoint.interval.ms=2000
 num.replica.fetchers=1
 log.cleaner.threads=1
 log.cleaner.dedupe.buffer.size=16777216
@@ -355,6 +363,16 @@ log_tail() {  # log_tail N [lines]: tail of node N's log since its last start, t
     -e 'Skipped the become-' | tail -n "$lines" >&2 || true
 }
 
+startup_lines() {  # startup_lines N: node N's startup milestones and problems since its last start
+  local nd off
+  nd=$(node_dir "$1")
+  off=$(cat "$nd/log.offset" 2>/dev/null || echo 0)
+  log "---- node $1: startup milestones, warnings and errors since its start ----"
+  tail -c +"$((off + 1))" "$nd/kafka.log" 2>/dev/null \
+    | grep -E 'Waiting|Finished waiting|started|unfenced|fenced|Transition from|ERROR|WARN|Exception' \
+    | grep -v -e 'ReplicaFetcher' -e 'Truncating' | tail -n 60 >&2 || true
+}
+
 started_since_offset() {  # true if node N logged "Kafka Server started" since its last start
   local nd off
   nd=$(node_dir "$1")
@@ -372,7 +390,7 @@ metadata_brokers() {
 #   waits for "Kafka Server started" from every watched node since its start, then for kcat
 #   metadata through BOOTSTRAP to list exactly IDS (exact) or at least IDS (contains)
 wait_ready() {
-  local mode=$1 expected=$2 watch=$3 bs=$4 deadline=$5 n pending got="" ok
+  local mode=$1 expected=$2 watch=$3 bs=$4 deadline=$5 need_log=${6:-1} n pending got="" ok
   while :; do
     pending=""
     for n in $watch; do
@@ -381,7 +399,7 @@ wait_ready() {
         log_tail "$n" 60
         return 1
       fi
-      started_since_offset "$n" || pending+=" $n"
+      [ "$need_log" = 0 ] || started_since_offset "$n" || pending+=" $n"
     done
     if [ -z "$pending" ]; then
       got=$(metadata_brokers "$bs" || true)
@@ -399,7 +417,10 @@ wait_ready() {
       else
         log "timed out: metadata from $bs lists brokers [$got], expected [$expected] ($mode)"
       fi
-      for n in $watch; do log_tail "$n" 60; done
+      for n in $watch; do
+        log_tail "$n" 40
+        startup_lines "$n"
+      done
       return 1
     fi
     sleep 0.5
@@ -658,10 +679,11 @@ cmd_start() {
   local t0=$SECONDS
   start_node "$n"
   write_env
-  # A node killed mid-stream recovers its logs and catches up on metadata before it is
-  # unfenced ("Kafka Server started"): on a loaded 2-core machine that can take minutes.
-  if ! wait_ready contains "$n" "$n" "127.0.0.1:$(port "$n" PLAINTEXT)" $((SECONDS + 2 * TIMEOUT)); then
-    die "node $n did not become ready within $((2 * TIMEOUT)) s"
+  # A node killed mid-stream first recovers every log segment written since its last
+  # flush, then catches up on metadata before it is unfenced ("Kafka Server started"); on a
+  # busy 2-core machine that can take minutes (see the log.flush settings in write_config).
+  if ! wait_ready contains "$n" "$n" "127.0.0.1:$(port "$n" PLAINTEXT)" $((SECONDS + 3 * TIMEOUT)); then
+    die "node $n did not become ready within $((3 * TIMEOUT)) s"
   fi
   log "node $n ready again in $((SECONDS - t0)) s (pid $(node_pid "$n"))"
 }
