@@ -285,6 +285,23 @@ int on_offset_fetch(AdminCall *c, Reader *body, int16_t version) {
   if (version >= 8) top = resp.groups.count == 1 ? resp.groups.items[0].error_code : int16_t(-1);
   if (admin_moved(top)) return kAdminRetarget;
   if (top != 0) return top < 0 ? UVK_EPROTO : UVK_ERR_KAFKA(top);
+  // A retriable partition error (UNSTABLE_OFFSET_COMMIT, UNKNOWN_TOPIC_OR_PARTITION while a
+  // new topic spreads): ask again after the retry wait.
+  {
+    auto retry_code = [](int16_t code) { return code && err_retriable(UVK_ERR_KAFKA(code)); };
+    if (version >= 8) {
+      const auto &g = resp.groups.items[0];
+      for (int32_t t = 0; t < g.topics.count; t++)
+        for (int32_t p = 0; p < g.topics.items[t].partitions.count; p++)
+          if (retry_code(g.topics.items[t].partitions.items[p].error_code))
+            return UVK_ERR_KAFKA(g.topics.items[t].partitions.items[p].error_code);
+    } else {
+      for (int32_t t = 0; t < resp.topics.count; t++)
+        for (int32_t p = 0; p < resp.topics.items[t].partitions.count; p++)
+          if (retry_code(resp.topics.items[t].partitions.items[p].error_code))
+            return UVK_ERR_KAFKA(resp.topics.items[t].partitions.items[p].error_code);
+    }
+  }
   size_t total = 0;
   if (version >= 8) {
     const auto &g = resp.groups.items[0];
@@ -381,6 +398,9 @@ int on_commit(AdminCall *c, Reader *body, int16_t version) {
     for (int32_t p = 0; p < resp.topics.items[t].partitions.count; p++) {
       int16_t code = resp.topics.items[t].partitions.items[p].error_code;
       if (admin_moved(code)) return kAdminRetarget;
+      // e.g. UNKNOWN_TOPIC_OR_PARTITION from a coordinator that has not yet heard of a
+      // topic created a moment ago: commit again after the retry wait.
+      if (code && err_retriable(UVK_ERR_KAFKA(code))) return UVK_ERR_KAFKA(code);
     }
   st->answered = true;
   for (int32_t t = 0; t < resp.topics.count; t++) {

@@ -372,6 +372,11 @@ int on_offset_delete(AdminCall *c, Reader *body, int16_t version) {
     admin_op_fail(op, UVK_ERR_KAFKA(resp.error_code), nullptr);
     return kAdminDone;
   }
+  for (int32_t t = 0; t < resp.topics.count; t++)
+    for (int32_t p = 0; p < resp.topics.items[t].partitions.count; p++) {
+      int16_t code = resp.topics.items[t].partitions.items[p].error_code;
+      if (code && err_retriable(UVK_ERR_KAFKA(code))) return UVK_ERR_KAFKA(code);
+    }
   st->answered = true;
   proto::Str none = {nullptr, 0};
   for (int32_t t = 0; t < resp.topics.count; t++) {

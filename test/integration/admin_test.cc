@@ -863,6 +863,7 @@ TEST_CASE("admin: deleteConsumerGroupOffsets forgets one partition's offset", "[
   Reply set;
   REQUIRE(uvk_admin_set_offsets(rig.admin, group.c_str(), topic.c_str(), seeks, 2, on_offsets, &set) == 0);
   rig.wait(set);
+  INFO("setOffsets: " << set.code << " kafka " << set.kafka << " " << set.message);
   REQUIRE(set.code == 0);
   int32_t p0 = 0;
   uvk_admin_topic_partitions tp = {topic.c_str(), &p0, 1};

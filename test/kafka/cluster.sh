@@ -369,15 +369,20 @@ startup_lines() {  # startup_lines N: node N's startup milestones and problems s
   off=$(cat "$nd/log.offset" 2>/dev/null || echo 0)
   log "---- node $1: startup milestones, warnings and errors since its start ----"
   tail -c +"$((off + 1))" "$nd/kafka.log" 2>/dev/null \
-    | grep -E 'Waiting|Finished waiting|started|unfenced|fenced|Transition from|ERROR|WARN|Exception' \
-    | grep -v -e 'ReplicaFetcher' -e 'Truncating' | tail -n 60 >&2 || true
+    | grep -E 'BrokerServer|ControllerServer|BrokerLifecycleManager|KafkaRaftServer|ERROR|WARN|Exception' \
+    | grep -v -e 'ReplicaFetcher' -e 'Truncating' | cut -c1-300 | tail -n 60 >&2 || true
 }
 
-started_since_offset() {  # true if node N logged "Kafka Server started" since its last start
+# True if node N finished starting since its last start: the broker's "Transition from
+# STARTING to STARTED" (its acceptors are open) or KafkaRaftServer's "Kafka Server started",
+# which comes right after — except when it does not: a restarted node in CI served for
+# minutes without ever logging it.
+started_since_offset() {
   local nd off
   nd=$(node_dir "$1")
   off=$(cat "$nd/log.offset" 2>/dev/null || echo 0)
-  tail -c +"$((off + 1))" "$nd/kafka.log" 2>/dev/null | grep -q 'Kafka Server started'
+  tail -c +"$((off + 1))" "$nd/kafka.log" 2>/dev/null \
+    | grep -q -E 'Kafka Server started|BrokerServer id=[0-9]+\] Transition from STARTING to STARTED'
 }
 
 # metadata_brokers BOOTSTRAP -> broker ids in the Metadata response (sorted), via kcat
@@ -387,7 +392,7 @@ metadata_brokers() {
 }
 
 # wait_ready exact|contains IDS NODES_TO_WATCH BOOTSTRAP DEADLINE
-#   waits for "Kafka Server started" from every watched node since its start, then for kcat
+#   waits until every watched node has started (started_since_offset), then for kcat
 #   metadata through BOOTSTRAP to list exactly IDS (exact) or at least IDS (contains)
 wait_ready() {
   local mode=$1 expected=$2 watch=$3 bs=$4 deadline=$5 need_log=${6:-1} n pending got="" ok
@@ -413,7 +418,7 @@ wait_ready() {
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
       if [ -n "$pending" ]; then
-        log "timed out: no 'Kafka Server started' from node(s)$pending"
+        log "timed out: node(s)$pending did not finish starting (no STARTED line in the log)"
       else
         log "timed out: metadata from $bs lists brokers [$got], expected [$expected] ($mode)"
       fi
