@@ -94,18 +94,20 @@ int on_describe(AdminCall *c, Reader *body, int16_t version) {
   return kAdminDone;
 }
 
-int encode_alter(AdminCall *c, Buf *out, int16_t version) {
-  ConfigsState *st = st_of(c->op);
-  proto::AlterConfigsRequest req;
-  req.resources = {&st->alter[c->index], 1};
-  req.validate_only = st->validate_only;
+// AlterConfigs and IncrementalAlterConfigs: one resource per request, the same answer shape.
+template <class Request, class Resource>
+int encode_alter_like(AdminCall *c, Buf *out, int16_t version, Resource *resources) {
+  Request req;
+  req.resources = {&resources[c->index], 1};
+  req.validate_only = st_of(c->op)->validate_only;
   return proto::encode(out, req, version);
 }
 
-int on_alter(AdminCall *c, Reader *body, int16_t version) {
+template <class Response>
+int on_alter_like(AdminCall *c, Reader *body, int16_t version) {
   AdminOp *op = c->op;
   ConfigsState *st = st_of(op);
-  proto::AlterConfigsResponse resp;
+  Response resp;
   int rc = proto::decode(body, &op->arena, &resp, version);
   if (rc != 0) return rc;
   if (resp.responses.count != 1) return UVK_EPROTO;
@@ -116,31 +118,18 @@ int on_alter(AdminCall *c, Reader *body, int16_t version) {
   res.error_message = r.error_code ? admin_msg(op, r.error_message) : nullptr;
   if (r.error_code) admin_op_fail(op, res.error, &r.error_message);
   return kAdminDone;
+}
+
+int encode_alter(AdminCall *c, Buf *out, int16_t version) {
+  return encode_alter_like<proto::AlterConfigsRequest>(c, out, version, st_of(c->op)->alter);
 }
 
 int encode_incr(AdminCall *c, Buf *out, int16_t version) {
-  ConfigsState *st = st_of(c->op);
-  proto::IncrementalAlterConfigsRequest req;
-  req.resources = {&st->incr[c->index], 1};
-  req.validate_only = st->validate_only;
-  return proto::encode(out, req, version);
+  return encode_alter_like<proto::IncrementalAlterConfigsRequest>(c, out, version, st_of(c->op)->incr);
 }
 
-int on_incr(AdminCall *c, Reader *body, int16_t version) {
-  AdminOp *op = c->op;
-  ConfigsState *st = st_of(op);
-  proto::IncrementalAlterConfigsResponse resp;
-  int rc = proto::decode(body, &op->arena, &resp, version);
-  if (rc != 0) return rc;
-  if (resp.responses.count != 1) return UVK_EPROTO;
-  const auto &r = resp.responses.items[0];
-  st->answered = true;
-  uvk_admin_result &res = st->results[c->index];
-  res.error = r.error_code ? UVK_ERR_KAFKA(r.error_code) : 0;
-  res.error_message = r.error_code ? admin_msg(op, r.error_message) : nullptr;
-  if (r.error_code) admin_op_fail(op, res.error, &r.error_message);
-  return kAdminDone;
-}
+const AdminResponseFn on_alter = on_alter_like<proto::AlterConfigsResponse>;
+const AdminResponseFn on_incr = on_alter_like<proto::IncrementalAlterConfigsResponse>;
 
 // Where a resource's request goes: a broker resource to that broker.
 bool target_of(int type, const char *name, AdminTarget *t, int32_t *node) {

@@ -114,9 +114,11 @@ void wait_attempt(AdminOp *op, uint64_t now) {
 
 // ---- createTopics ---------------------------------------------------------------------
 
-int encode_create(AdminCall *c, Buf *out, int16_t version) {
+// The request built at call time (st->request), encoded at the version chosen.
+template <class Request>
+int encode_built(AdminCall *c, Buf *out, int16_t version) {
   TopicsState *st = static_cast<TopicsState *>(c->op->state);
-  return proto::encode(out, *static_cast<proto::CreateTopicsRequest *>(st->request), version);
+  return proto::encode(out, *static_cast<Request *>(st->request), version);
 }
 
 int on_create(AdminCall *c, Reader *body, int16_t version) {
@@ -146,47 +148,29 @@ int on_create(AdminCall *c, Reader *body, int16_t version) {
 
 // ---- deleteTopics / createPartitions ---------------------------------------------------
 
-int encode_delete(AdminCall *c, Buf *out, int16_t version) {
-  TopicsState *st = static_cast<TopicsState *>(c->op->state);
-  return proto::encode(out, *static_cast<proto::DeleteTopicsRequest *>(st->request), version);
-}
-
-int on_delete(AdminCall *c, Reader *body, int16_t version) {
+// DeleteTopics and CreatePartitions: per-topic results in `Response::*results`.
+template <class Response, class Result, proto::Array<Result> Response::*results>
+int on_topic_results(AdminCall *c, Reader *body, int16_t version) {
   AdminOp *op = c->op;
   TopicsState *st = static_cast<TopicsState *>(op->state);
-  proto::DeleteTopicsResponse resp;
+  Response resp;
   int rc = proto::decode(body, &op->arena, &resp, version);
   if (rc != 0) return rc;
-  for (int32_t i = 0; i < resp.responses.count; i++)
-    if (resp.responses.items[i].error_code == 41) return kAdminRetarget;
+  const proto::Array<Result> &rs = resp.*results;
+  for (int32_t i = 0; i < rs.count; i++)
+    if (rs.items[i].error_code == 41) return kAdminRetarget;  // NOT_CONTROLLER
   st->answered = true;
-  for (int32_t i = 0; i < resp.responses.count; i++) {
-    const auto &t = resp.responses.items[i];
-    set_result(op, st, t.name, t.error_code, t.error_message, false);
-  }
+  for (int32_t i = 0; i < rs.count; i++) set_result(op, st, rs.items[i].name, rs.items[i].error_code,
+                                                    rs.items[i].error_message, false);
   return kAdminDone;
 }
 
-int encode_partitions(AdminCall *c, Buf *out, int16_t version) {
-  TopicsState *st = static_cast<TopicsState *>(c->op->state);
-  return proto::encode(out, *static_cast<proto::CreatePartitionsRequest *>(st->request), version);
-}
-
-int on_partitions(AdminCall *c, Reader *body, int16_t version) {
-  AdminOp *op = c->op;
-  TopicsState *st = static_cast<TopicsState *>(op->state);
-  proto::CreatePartitionsResponse resp;
-  int rc = proto::decode(body, &op->arena, &resp, version);
-  if (rc != 0) return rc;
-  for (int32_t i = 0; i < resp.results.count; i++)
-    if (resp.results.items[i].error_code == 41) return kAdminRetarget;
-  st->answered = true;
-  for (int32_t i = 0; i < resp.results.count; i++) {
-    const auto &t = resp.results.items[i];
-    set_result(op, st, t.name, t.error_code, t.error_message, false);
-  }
-  return kAdminDone;
-}
+const AdminResponseFn on_delete =
+    on_topic_results<proto::DeleteTopicsResponse, proto::DeleteTopicsResponse::DeletableTopicResult,
+                     &proto::DeleteTopicsResponse::responses>;
+const AdminResponseFn on_partitions =
+    on_topic_results<proto::CreatePartitionsResponse, proto::CreatePartitionsResponse::CreatePartitionsTopicResult,
+                     &proto::CreatePartitionsResponse::results>;
 
 proto::Str arena_pstr(AdminOp *op, const char *s) { return admin_pstr(admin_strdup(op, s)); }
 
@@ -313,7 +297,7 @@ int admin_create_topics(Admin *ad, const uvk_admin_new_topic *topics, size_t n, 
   st->request = req;
   st->wait_for_leaders = o.wait_for_leaders != 0 && !o.validate_only;
   if (!admin_call(op, kAdminController, -1, nullptr, proto::kCreateTopics, proto::CreateTopicsRequest::kMaxVersion,
-                  encode_create, on_create, nullptr, 0))
+                  encode_built<proto::CreateTopicsRequest>, on_create, nullptr, 0))
     return admin_abandon(op, UVK_ENOMEM);
   admin_op_started(op);
   return 0;
@@ -344,7 +328,7 @@ int admin_delete_topics(Admin *ad, const char *const *topics, size_t n, const uv
   req->timeout_ms = o.timeout;
   st->request = req;
   if (!admin_call(op, kAdminController, -1, nullptr, proto::kDeleteTopics, proto::DeleteTopicsRequest::kMaxVersion,
-                  encode_delete, on_delete, nullptr, 0))
+                  encode_built<proto::DeleteTopicsRequest>, on_delete, nullptr, 0))
     return admin_abandon(op, UVK_ENOMEM);
   admin_op_started(op);
   return 0;
@@ -393,7 +377,7 @@ int admin_create_partitions(Admin *ad, const uvk_admin_new_partitions *topics, s
   req->validate_only = o.validate_only != 0;
   st->request = req;
   if (!admin_call(op, kAdminController, -1, nullptr, proto::kCreatePartitions,
-                  proto::CreatePartitionsRequest::kMaxVersion, encode_partitions, on_partitions, nullptr, 0))
+                  proto::CreatePartitionsRequest::kMaxVersion, encode_built<proto::CreatePartitionsRequest>, on_partitions, nullptr, 0))
     return admin_abandon(op, UVK_ENOMEM);
   admin_op_started(op);
   return 0;
