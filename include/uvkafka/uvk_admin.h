@@ -300,6 +300,117 @@ UVK_EXTERN int uvk_admin_delete_group_offsets(uvk_admin *admin, const char *grou
                                               const uvk_admin_topic_partitions *topic, uvk_admin_partitions_cb cb,
                                               void *ud);
 
+/* ---- ACLs (the broker must run an authorizer; without one: SECURITY_DISABLED, 54) ---- */
+
+enum uvk_acl_resource_type {
+  UVK_ACL_RESOURCE_ANY = 1, /* filters only */
+  UVK_ACL_RESOURCE_TOPIC = 2,
+  UVK_ACL_RESOURCE_GROUP = 3,
+  UVK_ACL_RESOURCE_CLUSTER = 4, /* name "kafka-cluster" */
+  UVK_ACL_RESOURCE_TRANSACTIONAL_ID = 5,
+  UVK_ACL_RESOURCE_DELEGATION_TOKEN = 6,
+  UVK_ACL_RESOURCE_USER = 7
+};
+enum uvk_acl_pattern_type {
+  UVK_ACL_PATTERN_ANY = 1,   /* filters: literal or prefixed */
+  UVK_ACL_PATTERN_MATCH = 2, /* filters: every ACL that applies to the name (literal, wildcard, prefixes) */
+  UVK_ACL_PATTERN_LITERAL = 3,
+  UVK_ACL_PATTERN_PREFIXED = 4
+};
+enum uvk_acl_operation {
+  UVK_ACL_OP_ANY = 1, /* filters only */
+  UVK_ACL_OP_ALL = 2,
+  UVK_ACL_OP_READ = 3,
+  UVK_ACL_OP_WRITE = 4,
+  UVK_ACL_OP_CREATE = 5,
+  UVK_ACL_OP_DELETE = 6,
+  UVK_ACL_OP_ALTER = 7,
+  UVK_ACL_OP_DESCRIBE = 8,
+  UVK_ACL_OP_CLUSTER_ACTION = 9,
+  UVK_ACL_OP_DESCRIBE_CONFIGS = 10,
+  UVK_ACL_OP_ALTER_CONFIGS = 11,
+  UVK_ACL_OP_IDEMPOTENT_WRITE = 12,
+  UVK_ACL_OP_CREATE_TOKENS = 13,
+  UVK_ACL_OP_DESCRIBE_TOKENS = 14
+};
+enum uvk_acl_permission_type {
+  UVK_ACL_PERMISSION_ANY = 1, /* filters only */
+  UVK_ACL_PERMISSION_DENY = 2,
+  UVK_ACL_PERMISSION_ALLOW = 3
+};
+
+/* An ACL binding (KafkaJS's {resourceType, resourceName, resourcePatternType, principal,
+ * host, operation, permissionType}). As a filter (describe, delete), a NULL string matches
+ * any value and the *_ANY / MATCH values match any type. */
+typedef struct uvk_acl {
+  int resource_type;         /* uvk_acl_resource_type */
+  const char *resource_name; /* "*": every resource of the type (literal pattern) */
+  int resource_pattern_type; /* uvk_acl_pattern_type */
+  const char *principal;     /* "User:alice"; "User:*" anyone */
+  const char *host;          /* "*" any host */
+  int operation;             /* uvk_acl_operation */
+  int permission_type;       /* uvk_acl_permission_type */
+} uvk_acl;
+/* Fills every type with its *_ANY value (pattern: ANY), every string with NULL: a filter
+ * that matches every ACL. */
+UVK_EXTERN void uvk_acl_filter_init(uvk_acl *filter);
+
+/* One ACL of an answer. */
+typedef struct uvk_admin_acl_result {
+  uvk_acl acl;
+  size_t index;              /* createAcls: the creation; deleteAcls: the filter; describeAcls: 0 */
+  int error;                 /* 0 or UVK_ERR_KAFKA(code) */
+  const char *error_message; /* the broker's message, or NULL */
+} uvk_admin_acl_result;
+typedef void (*uvk_admin_acls_cb)(uvk_admin *admin, const uvk_error *err, const uvk_admin_acl_result *acls,
+                                  size_t n, void *ud);
+
+/* createAcls: one result per ACL given, in order (acl, index i, its error). */
+UVK_EXTERN int uvk_admin_create_acls(uvk_admin *admin, const uvk_acl *acls, size_t n, uvk_admin_acls_cb cb,
+                                     void *ud);
+/* describeAcls: every ACL the filter matches. */
+UVK_EXTERN int uvk_admin_describe_acls(uvk_admin *admin, const uvk_acl *filter, uvk_admin_acls_cb cb, void *ud);
+/* deleteAcls: the ACLs each filter matched and deleted (index: the filter). A filter the
+ * broker refused comes back as one result carrying the filter and the error. */
+UVK_EXTERN int uvk_admin_delete_acls(uvk_admin *admin, const uvk_acl *filters, size_t n, uvk_admin_acls_cb cb,
+                                     void *ud);
+
+/* ---- SCRAM credentials (KIP-554, beyond KafkaJS) ------------------------------------ */
+
+enum uvk_scram_mechanism { UVK_SCRAM_SHA_256 = 1, UVK_SCRAM_SHA_512 = 2 };
+
+typedef struct uvk_admin_scram_credential {
+  int mechanism; /* uvk_scram_mechanism */
+  int32_t iterations;
+} uvk_admin_scram_credential;
+typedef struct uvk_admin_scram_user {
+  const char *user;
+  int error; /* 0 or UVK_ERR_KAFKA(code): RESOURCE_NOT_FOUND (91) for a user without credentials */
+  const char *error_message;
+  const uvk_admin_scram_credential *credentials;
+  size_t n_credentials;
+} uvk_admin_scram_user;
+typedef void (*uvk_admin_scram_users_cb)(uvk_admin *admin, const uvk_error *err, const uvk_admin_scram_user *users,
+                                         size_t n, void *ud);
+/* describeUserScramCredentials: the mechanisms and iteration counts (never secrets) of
+ * `users` (NULL / 0: every user that has credentials). */
+UVK_EXTERN int uvk_admin_describe_user_scram_credentials(uvk_admin *admin, const char *const *users, size_t n,
+                                                         uvk_admin_scram_users_cb cb, void *ud);
+
+typedef struct uvk_admin_scram_alteration {
+  const char *user;
+  int mechanism;        /* uvk_scram_mechanism */
+  const char *password; /* NULL: delete the user's credential for this mechanism */
+  int32_t iterations;   /* 0: 4096 (Kafka accepts 4096..16384) */
+} uvk_admin_scram_alteration;
+/* alterUserScramCredentials: sets (upsert) or deletes credentials. The password never
+ * leaves the client: it sends a random salt and the salted password (RFC 5802 Hi()), as
+ * KIP-554 asks. One result per alteration, in order, named by user. Kafka accepts one
+ * alteration per user per call (a second one fails the user's changes with
+ * DUPLICATE_RESOURCE, 92); other users' changes are independent. */
+UVK_EXTERN int uvk_admin_alter_user_scram_credentials(uvk_admin *admin, const uvk_admin_scram_alteration *alterations,
+                                                      size_t n, uvk_admin_results_cb cb, void *ud);
+
 #ifdef __cplusplus
 }
 #endif

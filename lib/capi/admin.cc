@@ -174,4 +174,33 @@ UVK_EXTERN int uvk_admin_delete_group_offsets(uvk_admin *admin, const char *grou
   UVK_ADMIN_CALL(admin_delete_group_offsets(ad_, group_id, topic, cb, ud));
 }
 
+
+UVK_EXTERN void uvk_acl_filter_init(uvk_acl *f) {
+  if (!f) return;
+  memset(f, 0, sizeof *f);
+  f->resource_type = UVK_ACL_RESOURCE_ANY;
+  f->resource_pattern_type = UVK_ACL_PATTERN_ANY;
+  f->operation = UVK_ACL_OP_ANY;
+  f->permission_type = UVK_ACL_PERMISSION_ANY;
+}
+UVK_EXTERN int uvk_admin_create_acls(uvk_admin *admin, const uvk_acl *acls, size_t n, uvk_admin_acls_cb cb,
+                                     void *ud) {
+  UVK_ADMIN_CALL(admin_create_acls(ad_, acls, n, cb, ud));
+}
+UVK_EXTERN int uvk_admin_describe_acls(uvk_admin *admin, const uvk_acl *filter, uvk_admin_acls_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_describe_acls(ad_, filter, cb, ud));
+}
+UVK_EXTERN int uvk_admin_delete_acls(uvk_admin *admin, const uvk_acl *filters, size_t n, uvk_admin_acls_cb cb,
+                                     void *ud) {
+  UVK_ADMIN_CALL(admin_delete_acls(ad_, filters, n, cb, ud));
+}
+UVK_EXTERN int uvk_admin_describe_user_scram_credentials(uvk_admin *admin, const char *const *users, size_t n,
+                                                         uvk_admin_scram_users_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_describe_user_scram_credentials(ad_, users, n, cb, ud));
+}
+UVK_EXTERN int uvk_admin_alter_user_scram_credentials(uvk_admin *admin, const uvk_admin_scram_alteration *alterations,
+                                                      size_t n, uvk_admin_results_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_alter_user_scram_credentials(ad_, alterations, n, cb, ud));
+}
+
 }  // extern "C"

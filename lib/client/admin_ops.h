@@ -59,4 +59,15 @@ int admin_elect_leaders(Admin *ad, int election_type, const uvk_admin_topic_part
 int admin_delete_group_offsets(Admin *ad, const char *group_id, const uvk_admin_topic_partitions *topic,
                                uvk_admin_partitions_cb cb, void *ud);
 
+// admin_acls.cc
+int admin_create_acls(Admin *ad, const uvk_acl *acls, size_t n, uvk_admin_acls_cb cb, void *ud);
+int admin_describe_acls(Admin *ad, const uvk_acl *filter, uvk_admin_acls_cb cb, void *ud);
+int admin_delete_acls(Admin *ad, const uvk_acl *filters, size_t n, uvk_admin_acls_cb cb, void *ud);
+
+// admin_scram.cc
+int admin_describe_user_scram_credentials(Admin *ad, const char *const *users, size_t n, uvk_admin_scram_users_cb cb,
+                                          void *ud);
+int admin_alter_user_scram_credentials(Admin *ad, const uvk_admin_scram_alteration *alts, size_t n,
+                                       uvk_admin_results_cb cb, void *ud);
+
 }  // namespace uvk

@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
 #include <sys/random.h>
 
 #include <mbedtls/base64.h>
@@ -49,13 +50,7 @@ bool make_nonce(char *out, size_t n) {
   static const char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   uint8_t raw[32];
-  if (n < sizeof raw + 1) return false;
-  size_t got = 0;
-  while (got < sizeof raw) {
-    ssize_t r = getrandom(raw + got, sizeof raw - got, 0);
-    if (r <= 0) return false;
-    got += size_t(r);
-  }
+  if (n < sizeof raw + 1 || !secure_random(raw, sizeof raw)) return false;
   for (size_t i = 0; i < sizeof raw; i++) out[i] = kAlphabet[raw[i] & 63];
   out[sizeof raw] = '\0';
   return true;
@@ -198,6 +193,17 @@ SaslMechanismId sasl_mechanism_from_config(const char *name) {
   if (strcasecmp(name, "scram-sha-256") == 0) return kSaslScramSha256;
   if (strcasecmp(name, "scram-sha-512") == 0) return kSaslScramSha512;
   return kSaslNone;
+}
+
+bool secure_random(uint8_t *out, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = getrandom(out + got, n - got, 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    got += size_t(r);
+  }
+  return true;
 }
 
 int scram_salted_password(SaslMechanismId m, const char *password, const uint8_t *salt,

@@ -57,6 +57,9 @@ int sasl_start(SaslSession *s, const SaslConfig *cfg, Buf *out);
 int sasl_step(SaslSession *s, const uint8_t *in, size_t len, Buf *out, bool *done);
 void sasl_session_free(SaslSession *s);
 
+// n bytes from the kernel's CSPRNG (nonces, salts); false when it cannot give them.
+bool secure_random(uint8_t *out, size_t n);
+
 // SCRAM building blocks, exposed for the RFC test vectors.
 // Hi(password, salt, i) = PBKDF2-HMAC-H; out must hold hash_len bytes.
 int scram_salted_password(SaslMechanismId m, const char *password, const uint8_t *salt,

@@ -34,6 +34,7 @@ DEFAULT_VERSION=4.1.1
 TIMEOUT=${UVK_CLUSTER_TIMEOUT:-120}
 STOP_TIMEOUT=8   # `down` discards the data, so a stuck controlled shutdown is not waited for long
 SASL_USER=uvk
+SASL_USER2=uvk2   # a second PLAIN user, not a super user: ACL tests deny it things
 DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 
 log() { printf '[cluster.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -225,7 +226,7 @@ write_config() {  # write_config N
     listeners+="${listeners:+,}$l://127.0.0.1:$(port "$n" "$l")"
     [ "$l" = CONTROLLER ] || advertised+="${advertised:+,}$l://127.0.0.1:$(port "$n" "$l")"
   done
-  local plain="org.apache.kafka.common.security.plain.PlainLoginModule required user_${SASL_USER}=\"${PASSWORD}\";"
+  local plain="org.apache.kafka.common.security.plain.PlainLoginModule required user_${SASL_USER}=\"${PASSWORD}\" user_${SASL_USER2}=\"${PASSWORD}\";"
   local scram="org.apache.kafka.common.security.scram.ScramLoginModule required;"
   # OAUTHBEARER with Kafka's unsecured-token validator (alg "none" JWTs; tests only).
   local oauth="org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"${SASL_USER}\";"
@@ -265,6 +266,14 @@ listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=$scram
 listener.name.sasl_ssl.plain.sasl.jaas.config=$plain
 listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=$scram
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$scram
+
+# ACLs: Kafka's StandardAuthorizer on every listener. The brokers and controllers (ANONYMOUS
+# on PLAINTEXT / CONTROLLER, and on SSL without a client certificate) and $SASL_USER are super
+# users; everybody else ($SASL_USER2, the MTLS client, users created by tests) may do
+# anything on a resource no ACL names, so only tests that create ACLs see them act.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS;User:$SASL_USER
+allow.everyone.if.no.acl.found=true
 
 # Replication: 1 node -> 1; 3 nodes -> RF 3, min ISR 2.
 num.partitions=4
@@ -490,6 +499,7 @@ write_env() {
     echo "export UVK_TEST_CLIENT_CERT=$(q "$DIR/tls/client.pem")"
     echo "export UVK_TEST_CLIENT_KEY=$(q "$DIR/tls/client.key")"
     echo "export UVK_TEST_USER=$(q "$SASL_USER")"
+    echo "export UVK_TEST_USER2=$(q "$SASL_USER2")"
     echo "export UVK_TEST_PASSWORD=$(q "$PASSWORD")"
     echo "export UVK_TEST_KAFKA_VERSION=$(q "$VERSION")"
     echo "export UVK_TEST_NODES=$(q "$NODES")"
