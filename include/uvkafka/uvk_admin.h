@@ -24,12 +24,22 @@ typedef struct uvk_admin uvk_admin;
 struct uvk_client;
 struct uvk_metadata;
 struct uvk_group_description;
+struct uvk_event;
 
 /* An admin on `client`. cfg may be NULL; its retry.* keys, when set, give the admin its own
  * retry policy (else the client's). */
 UVK_EXTERN int uvk_admin_new(struct uvk_client *client, const struct uvk_config *cfg, uvk_admin **out);
 /* Frees the admin. Operations still pending are dropped: their callbacks are not called. */
 UVK_EXTERN void uvk_admin_free(uvk_admin *admin);
+
+/* KafkaJS's admin.on(admin.events.X): UVK_EVENT_CONNECT, _DISCONNECT, _REQUEST,
+ * _REQUEST_TIMEOUT or _REQUEST_QUEUE_SIZE. The admin shares its client's connections, so a
+ * listener sees all of that client's traffic, as one added with uvk_client_on would; it is
+ * removed with the admin. Returns the listener id (> 0) or UVK_EINVAL (other types, NULL fn). */
+UVK_EXTERN int64_t uvk_admin_on(uvk_admin *admin, int event_type,
+                                void (*fn)(void *ud, const struct uvk_event *ev), void *ud);
+/* Removes a listener added with uvk_admin_on; UVK_ENOTFOUND for any other id. */
+UVK_EXTERN int uvk_admin_off(uvk_admin *admin, int64_t listener);
 
 /* ---- results ---------------------------------------------------------------------- */
 

@@ -14,6 +14,8 @@ struct uvk_admin {
   uvk_client *client;
   Admin *ad;
   const Allocator *alloc;
+  int64_t *listeners;  // ids of the client listeners added through this admin
+  size_t n_listeners, cap_listeners;
 };
 
 namespace {
@@ -52,6 +54,8 @@ UVK_EXTERN int uvk_admin_new(uvk_client *client, const uvk_config *cfg, uvk_admi
 
 UVK_EXTERN void uvk_admin_free(uvk_admin *admin) {
   if (!admin) return;
+  for (size_t i = 0; i < admin->n_listeners; i++) uvk_client_off(admin->client, admin->listeners[i]);
+  mem_free(admin->alloc, admin->listeners);
   admin_free(admin->ad);
   const Allocator *a = admin->alloc;
   admin->~uvk_admin();
@@ -174,6 +178,34 @@ UVK_EXTERN int uvk_admin_delete_group_offsets(uvk_admin *admin, const char *grou
   UVK_ADMIN_CALL(admin_delete_group_offsets(ad_, group_id, topic, cb, ud));
 }
 
+
+// The admin's events are its client's (it has no connections of its own); listeners added
+// here are removed with the admin.
+UVK_EXTERN int64_t uvk_admin_on(uvk_admin *admin, int type, uvk_event_fn fn, void *ud) {
+  if (!admin || !fn || type < UVK_EVENT_CONNECT || type > UVK_EVENT_REQUEST_QUEUE_SIZE) return UVK_EINVAL;
+  if (admin->n_listeners == admin->cap_listeners) {
+    size_t cap = admin->cap_listeners ? admin->cap_listeners * 2 : 4;
+    auto *grown = static_cast<int64_t *>(mem_alloc(admin->alloc, cap * sizeof(int64_t)));
+    if (!grown) return UVK_ENOMEM;
+    if (admin->n_listeners) memcpy(grown, admin->listeners, admin->n_listeners * sizeof(int64_t));
+    mem_free(admin->alloc, admin->listeners);
+    admin->listeners = grown;
+    admin->cap_listeners = cap;
+  }
+  int64_t id = uvk_client_on(admin->client, type, fn, ud);
+  if (id > 0) admin->listeners[admin->n_listeners++] = id;
+  return id;
+}
+
+UVK_EXTERN int uvk_admin_off(uvk_admin *admin, int64_t listener) {
+  if (!admin || listener <= 0) return UVK_EINVAL;
+  for (size_t i = 0; i < admin->n_listeners; i++) {
+    if (admin->listeners[i] != listener) continue;
+    admin->listeners[i] = admin->listeners[--admin->n_listeners];
+    return uvk_client_off(admin->client, listener);
+  }
+  return UVK_ENOTFOUND;
+}
 
 UVK_EXTERN void uvk_acl_filter_init(uvk_acl *f) {
   if (!f) return;

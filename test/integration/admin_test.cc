@@ -677,3 +677,57 @@ TEST_CASE("admin: partition reassignments and leader elections", "[integration]"
   CHECK(e.parts[0].error == UVK_ERR_KAFKA(84));
   CHECK(uvk_admin_elect_leaders(rig.admin, 7, &tp, 1, -1, on_partitions, &e) == UVK_EINVAL);
 }
+
+TEST_CASE("admin: events (KafkaJS admin.on) report the admin's requests and go with the admin", "[integration]") {
+  Rig rig;
+  struct Seen {
+    std::vector<std::string> apis;
+    int connects = 0;
+  } seen;
+  auto on_request = [](void *ud, const uvk_event *ev) {
+    auto *req = static_cast<const uvk_event_request *>(ev->payload);
+    static_cast<Seen *>(ud)->apis.push_back(req && req->api_name ? req->api_name : "");
+  };
+  int64_t id = uvk_admin_on(rig.admin, UVK_EVENT_REQUEST, on_request, &seen);
+  REQUIRE(id > 0);
+  CHECK(uvk_admin_on(rig.admin, UVK_EVENT_GROUP_JOIN, on_request, &seen) == UVK_EINVAL);  // a consumer event
+  CHECK(uvk_admin_on(rig.admin, UVK_EVENT_REQUEST, nullptr, &seen) == UVK_EINVAL);
+  CHECK(uvk_admin_on(nullptr, UVK_EVENT_REQUEST, on_request, &seen) == UVK_EINVAL);
+
+  std::string topic = uniq("uvk-it-admin-events");
+  REQUIRE(create_topic(rig, topic, 1).code == 0);
+  CHECK(std::find(seen.apis.begin(), seen.apis.end(), "CreateTopics") != seen.apis.end());
+  CHECK(std::find(seen.apis.begin(), seen.apis.end(), "Metadata") != seen.apis.end());
+
+  // off: no more events from this listener; an unknown id is refused.
+  REQUIRE(uvk_admin_off(rig.admin, id) == 0);
+  CHECK(uvk_admin_off(rig.admin, id) == UVK_ENOTFOUND);
+  size_t before = seen.apis.size();
+  Reply r;
+  REQUIRE(uvk_admin_list_topics(rig.admin, on_names, &r) == 0);
+  rig.wait(r);
+  CHECK(seen.apis.size() == before);
+
+  // A listener still registered when the admin is freed goes with it (the client stays: a
+  // listener on the client itself still hears the next request).
+  REQUIRE(uvk_admin_on(rig.admin, UVK_EVENT_REQUEST, on_request, &seen) > 0);
+  Seen control;
+  int64_t control_id = uvk_client_on(rig.client, UVK_EVENT_REQUEST, on_request, &control);
+  REQUIRE(control_id > 0);
+  uvk_admin_free(rig.admin);
+  rig.admin = nullptr;
+  before = seen.apis.size();
+  struct Md {
+    bool done = false;
+  } md;
+  REQUIRE(uvk_client_metadata(rig.client, nullptr, 0,
+                              [](uvk_client *, const uvk_error *, const uvk_metadata *, void *ud) {
+                                static_cast<Md *>(ud)->done = true;
+                                wake();
+                              },
+                              &md) == 0);
+  run_until(&rig.loop, &md.done);
+  CHECK(seen.apis.size() == before);
+  CHECK(std::find(control.apis.begin(), control.apis.end(), "Metadata") != control.apis.end());
+  uvk_client_off(rig.client, control_id);
+}
