@@ -219,3 +219,13 @@ TEST_CASE("uvk topics and uvk groups: create, list, describe, offsets, reset, de
   Run usage2 = sh(cli + " groups offsets" + b + " -g x --reset sideways -t y");
   CHECK(usage2.status == 2);
 }
+
+TEST_CASE("samples: the C++ wrapper round trip (samples/cpp_roundtrip.cc) gets every message back", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CPP_ROUNDTRIP").empty());
+  REQUIRE_FALSE(env("UVK_TEST_BROKERS").empty());
+  Run r = sh("'" + env("UVK_CPP_ROUNDTRIP") + "' '" + env("UVK_TEST_BROKERS") + "' 2000");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("produced 2000 messages") != std::string::npos);
+  CHECK(r.out.find("consumed 2000 messages (0 duplicates)") != std::string::npos);
+}

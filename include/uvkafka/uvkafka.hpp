@@ -1,0 +1,491 @@
+// uvkafka.hpp: a header-only C++17 layer over the C ABI (uvkafka.h). RAII handles, lambdas
+// for callbacks, std::string_view for names and bytes; no exceptions are thrown or needed
+// (calls return the C error codes: 0 or a negative UVK_E*). Everything still runs on the
+// loop thread, exactly as the C API.
+//
+// Ownership: a callback given to an asynchronous call is kept until it runs once. The C
+// library drops some callbacks when their handle is freed (the admin's, for instance);
+// the wrapper keeps every pending one in its handle and frees them with it, so nothing
+// leaks either way. Destroy handles in the reverse order of creation (consumers, producers
+// and admins before their client) and only after their work finished, as with the C API.
+#ifndef UVKAFKA_HPP
+#define UVKAFKA_HPP
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "uvkafka/uvkafka.h"
+
+namespace uvkafka {
+
+// A borrowed view of a uvk_error (valid during the callback that received it). Falsy when
+// there was no error.
+class Error {
+ public:
+  Error(const uvk_error *e = nullptr) : e_(e) {}  // NOLINT: implicit from the C pointer
+  explicit operator bool() const { return e_ != nullptr; }
+  int code() const { return e_ ? uvk_error_code(e_) : 0; }
+  int kafka_code() const { return e_ ? uvk_error_kafka_code(e_) : 0; }
+  std::string_view kafka_name() const { return view(e_ ? uvk_error_kafka_name(e_) : nullptr); }
+  std::string_view broker_message() const { return view(e_ ? uvk_error_broker_message(e_) : nullptr); }
+  bool retriable() const { return e_ && uvk_error_is_retriable(e_); }
+  // The whole chain, formatted ("" when there is no error).
+  std::string message() const {
+    if (!e_) return std::string();
+    char buf[512];
+    uvk_error_format(e_, buf, sizeof buf);
+    return buf;
+  }
+  const uvk_error *get() const { return e_; }
+
+ private:
+  static std::string_view view(const char *s) { return s ? std::string_view(s) : std::string_view(); }
+  const uvk_error *e_;
+};
+
+// The name of a return code (UVK_EINVAL -> "UVK_EINVAL") and its description.
+inline std::string_view err_name(int rc) { return uvk_err_name(rc); }
+inline std::string_view strerror(int rc) { return uvk_strerror(rc); }
+
+// A contiguous read-only sequence (std::span is C++20).
+template <class T>
+struct Span {
+  const T *data = nullptr;
+  size_t size = 0;
+  const T *begin() const { return data; }
+  const T *end() const { return data + size; }
+  const T &operator[](size_t i) const { return data[i]; }
+  bool empty() const { return size == 0; }
+};
+
+inline std::string_view bytes(const void *p, size_t n) {
+  return p ? std::string_view(static_cast<const char *>(p), n) : std::string_view();
+}
+
+namespace detail {
+
+// Callbacks waiting to run once, owned by a handle (heap-allocated so that moving the handle
+// keeps the trampolines' pointers valid).
+struct Pending {
+  struct Node {
+    virtual ~Node() = default;
+    Pending *owner = nullptr;
+  };
+  std::map<Node *, std::unique_ptr<Node>> nodes;
+  template <class N>
+  N *add(std::unique_ptr<N> n) {
+    n->owner = this;
+    N *raw = n.get();
+    nodes.emplace(raw, std::move(n));
+    return raw;
+  }
+  // Takes a node out (the trampoline runs it, then it is freed).
+  std::unique_ptr<Node> take(Node *n) {
+    auto it = nodes.find(n);
+    if (it == nodes.end()) return nullptr;
+    std::unique_ptr<Node> out = std::move(it->second);
+    nodes.erase(it);
+    return out;
+  }
+};
+
+template <class Fn>
+struct Once : Pending::Node {
+  explicit Once(Fn f) : fn(std::move(f)) {}
+  Fn fn;
+};
+
+// Runs and frees a one-shot callback stored in `ud`.
+template <class Fn, class... Args>
+void run_once(void *ud, Args &&...args) {
+  auto *node = static_cast<Once<Fn> *>(ud);
+  std::unique_ptr<Pending::Node> keep = node->owner->take(node);
+  if (keep) node->fn(std::forward<Args>(args)...);
+}
+
+// Adds a one-shot callback; drops it again when the C call refused to start (rc != 0).
+template <class Fn, class Call>
+int start_once(Pending &p, Fn fn, Call call) {
+  auto *node = p.add(std::make_unique<Once<Fn>>(std::move(fn)));
+  int rc = call(static_cast<void *>(node));
+  if (rc != 0) p.take(node);
+  return rc;
+}
+
+}  // namespace detail
+
+// ---- Config ---------------------------------------------------------------------------------
+
+class Config {
+ public:
+  Config() : c_(uvk_config_new()) {}
+  // Sets a key from its string form; on failure `why` (if given) gets the reason.
+  int set(std::string_view key, std::string_view value, std::string *why = nullptr) {
+    if (!c_) return UVK_ENOMEM;
+    char err[256] = "";
+    std::string k(key), v(value);
+    int rc = uvk_config_set(c_.get(), k.c_str(), v.c_str(), err, sizeof err);
+    if (rc != 0 && why) *why = err;
+    return rc;
+  }
+  uvk_config *get() const { return c_.get(); }
+
+ private:
+  struct Free {
+    void operator()(uvk_config *c) const { uvk_config_free(c); }
+  };
+  std::unique_ptr<uvk_config, Free> c_;
+};
+
+// ---- Client ---------------------------------------------------------------------------------
+
+using DoneFn = std::function<void(Error)>;
+using EventFn = std::function<void(const uvk_event &)>;
+
+class Client {
+ public:
+  Client() = default;
+  Client(Client &&o) noexcept
+      : c_(std::exchange(o.c_, nullptr)), pending_(std::move(o.pending_)), listeners_(std::move(o.listeners_)) {}
+  Client(const Client &) = delete;
+  Client &operator=(const Client &) = delete;
+  Client &operator=(Client &&o) noexcept {
+    reset();
+    c_ = std::exchange(o.c_, nullptr);
+    pending_ = std::move(o.pending_);
+    listeners_ = std::move(o.listeners_);
+    return *this;
+  }
+  ~Client() { reset(); }
+
+  // On `loop` (a uv_loop_t*; NULL: the client makes its own, run it with run()).
+  int open(void *loop, const Config &cfg) {
+    reset();
+    pending_ = std::make_unique<detail::Pending>();
+    return uvk_client_new(loop, cfg.get(), &c_);
+  }
+  int connect(DoneFn fn) { return async(std::move(fn), uvk_client_connect); }
+  int disconnect(DoneFn fn) { return async(std::move(fn), uvk_client_disconnect); }
+  int run() { return uvk_client_run(c_); }
+  // Instrumentation events (uvk_events.h); returns the listener id (> 0) or an error.
+  int64_t on(int event_type, EventFn fn) {
+    auto holder = std::make_unique<EventFn>(std::move(fn));
+    int64_t id = uvk_client_on(c_, event_type, &Client::on_event, holder.get());
+    if (id > 0) listeners_[id] = std::move(holder);
+    return id;
+  }
+  int off(int64_t id) {
+    int rc = uvk_client_off(c_, id);
+    listeners_.erase(id);
+    return rc;
+  }
+  uvk_client *get() const { return c_; }
+  explicit operator bool() const { return c_ != nullptr; }
+
+ private:
+  static void on_event(void *ud, const uvk_event *ev) { (*static_cast<EventFn *>(ud))(*ev); }
+  template <class F>
+  int async(DoneFn fn, F f) {
+    if (!c_) return UVK_EINVAL;
+    return detail::start_once(*pending_, std::move(fn), [&](void *ud) {
+      return f(c_, [](uvk_client *, const uvk_error *e, void *u) { detail::run_once<DoneFn>(u, Error(e)); }, ud);
+    });
+  }
+  void reset() {
+    if (c_) uvk_client_free(c_);
+    c_ = nullptr;
+    pending_.reset();
+    listeners_.clear();
+  }
+  uvk_client *c_ = nullptr;
+  std::unique_ptr<detail::Pending> pending_;
+  std::map<int64_t, std::unique_ptr<EventFn>> listeners_;
+};
+
+// ---- Producer -------------------------------------------------------------------------------
+
+// A message to send. Views are copied by the library at send() (unless borrow is set in
+// the options), so temporaries are fine. A default (null data) key means no key.
+struct Message {
+  Message() = default;
+  Message(std::string_view k, std::string_view v, int32_t p = -1) : key(k), value(v), partition(p) {}
+  std::string_view key;
+  std::string_view value;
+  int32_t partition = -1;
+  int64_t timestamp = -1;
+  Span<uvk_header> headers;
+  bool tombstone = false;  // a null value
+  uvk_message c() const {
+    uvk_message m;
+    m.key = key.data();
+    m.key_len = key.size();
+    m.value = tombstone ? nullptr : (value.data() ? value.data() : "");
+    m.value_len = tombstone ? 0 : value.size();
+    m.partition = partition;
+    m.timestamp = timestamp;
+    m.headers = headers.data;
+    m.n_headers = headers.size;
+    return m;
+  }
+};
+
+using SendFn = std::function<void(Error, Span<uvk_record_metadata>)>;
+
+class Producer {
+ public:
+  Producer() = default;
+  Producer(Producer &&o) noexcept : p_(std::exchange(o.p_, nullptr)), pending_(std::move(o.pending_)) {}
+  Producer(const Producer &) = delete;
+  Producer &operator=(const Producer &) = delete;
+  Producer &operator=(Producer &&o) noexcept {
+    reset();
+    p_ = std::exchange(o.p_, nullptr);
+    pending_ = std::move(o.pending_);
+    return *this;
+  }
+  ~Producer() { reset(); }
+
+  int open(Client &client, const Config *cfg = nullptr) {
+    reset();
+    pending_ = std::make_unique<detail::Pending>();
+    return uvk_producer_new(client.get(), cfg ? cfg->get() : nullptr, &p_);
+  }
+  int connect(DoneFn fn) { return async(std::move(fn), uvk_producer_connect); }
+  int flush(DoneFn fn) { return async(std::move(fn), uvk_producer_flush); }
+  int disconnect(DoneFn fn) { return async(std::move(fn), uvk_producer_disconnect); }
+
+  int send(std::string_view topic, const std::vector<Message> &messages, SendFn fn,
+           const uvk_send_options *opts = nullptr) {
+    std::vector<uvk_message> ms;
+    ms.reserve(messages.size());
+    for (const Message &m : messages) ms.push_back(m.c());
+    return send_c(topic, ms.data(), ms.size(), std::move(fn), opts);
+  }
+  int send_c(std::string_view topic, const uvk_message *messages, size_t n, SendFn fn,
+             const uvk_send_options *opts = nullptr) {
+    if (!p_) return UVK_EINVAL;
+    std::string t(topic);
+    return detail::start_once(*pending_, std::move(fn), [&](void *ud) {
+      return uvk_producer_send(
+          p_, t.c_str(), messages, n, opts,
+          [](uvk_producer *, const uvk_error *e, const uvk_record_metadata *md, size_t k, void *u) {
+            detail::run_once<SendFn>(u, Error(e), Span<uvk_record_metadata>{md, k});
+          },
+          ud);
+    });
+  }
+  size_t buffered_bytes() const { return p_ ? uvk_producer_buffered_bytes(p_) : 0; }
+  uvk_producer *get() const { return p_; }
+
+ private:
+  template <class F>
+  int async(DoneFn fn, F f) {
+    if (!p_) return UVK_EINVAL;
+    return detail::start_once(*pending_, std::move(fn), [&](void *ud) {
+      return f(p_, [](uvk_producer *, const uvk_error *e, void *u) { detail::run_once<DoneFn>(u, Error(e)); }, ud);
+    });
+  }
+  void reset() {
+    if (p_) uvk_producer_free(p_);
+    p_ = nullptr;
+    pending_.reset();
+  }
+  uvk_producer *p_ = nullptr;
+  std::unique_ptr<detail::Pending> pending_;
+};
+
+// ---- Consumer -------------------------------------------------------------------------------
+
+// A consumed message, as views valid during the handler.
+struct ConsumedMessage {
+  const uvk_consumer_message *m;
+  int64_t offset() const { return m->offset; }
+  int64_t timestamp() const { return m->timestamp; }
+  std::string_view key() const { return bytes(m->key, m->key_len); }
+  std::string_view value() const { return bytes(m->value, m->value_len); }
+  bool has_key() const { return m->key != nullptr; }
+  bool is_tombstone() const { return m->value == nullptr; }
+  Span<uvk_header> headers() const { return {m->headers, m->n_headers}; }
+};
+
+// Handlers return 0 when done, UVK_PENDING to finish later (Consumer::done), anything else
+// to have the unresolved messages fetched again (see uvk_consumer.h).
+using EachMessageFn = std::function<int(const uvk_batch &, ConsumedMessage)>;
+using EachBatchFn = std::function<int(const uvk_batch &)>;
+
+class Consumer {
+ public:
+  Consumer() = default;
+  Consumer(Consumer &&o) noexcept : c_(std::exchange(o.c_, nullptr)), state_(std::move(o.state_)) {}
+  Consumer(const Consumer &) = delete;
+  Consumer &operator=(const Consumer &) = delete;
+  Consumer &operator=(Consumer &&o) noexcept {
+    reset();
+    c_ = std::exchange(o.c_, nullptr);
+    state_ = std::move(o.state_);
+    return *this;
+  }
+  ~Consumer() { reset(); }
+
+  int open(Client &client, const Config &cfg) {
+    reset();
+    state_ = std::make_unique<State>();
+    return uvk_consumer_new(client.get(), cfg.get(), &c_);
+  }
+  int subscribe(std::string_view topic, bool from_beginning = false) {
+    std::string t(topic);
+    return uvk_consumer_subscribe(c_, t.c_str(), from_beginning ? 1 : 0);
+  }
+  // run() with eachMessage; `opts` (may be NULL) for the other run options.
+  int run_each_message(EachMessageFn fn, const uvk_run_options *opts = nullptr) {
+    if (!c_) return UVK_EINVAL;
+    state_->each_message = std::move(fn);
+    uvk_run_options o = base(opts);
+    o.each_message = [](uvk_consumer *, const uvk_batch *b, const uvk_consumer_message *m, void *ud) {
+      return static_cast<State *>(ud)->each_message(*b, ConsumedMessage{m});
+    };
+    return uvk_consumer_run(c_, &o);
+  }
+  int run_each_batch(EachBatchFn fn, const uvk_run_options *opts = nullptr) {
+    if (!c_) return UVK_EINVAL;
+    state_->each_batch = std::move(fn);
+    uvk_run_options o = base(opts);
+    o.each_batch = [](uvk_consumer *, const uvk_batch *b, void *ud) {
+      return static_cast<State *>(ud)->each_batch(*b);
+    };
+    return uvk_consumer_run(c_, &o);
+  }
+  int done(std::string_view topic, int32_t partition, int result) {
+    std::string t(topic);
+    return uvk_consumer_done(c_, t.c_str(), partition, result);
+  }
+  int stop(DoneFn fn) { return async(std::move(fn), uvk_consumer_stop); }
+  int disconnect(DoneFn fn) { return async(std::move(fn), uvk_consumer_disconnect); }
+  uvk_consumer *get() const { return c_; }
+
+ private:
+  struct State {
+    EachMessageFn each_message;
+    EachBatchFn each_batch;
+    detail::Pending pending;
+  };
+  uvk_run_options base(const uvk_run_options *opts) {
+    uvk_run_options o;
+    if (opts) o = *opts;
+    else uvk_run_options_init(&o);
+    o.each_message = nullptr;
+    o.each_batch = nullptr;
+    o.ud = state_.get();
+    return o;
+  }
+  template <class F>
+  int async(DoneFn fn, F f) {
+    if (!c_) return UVK_EINVAL;
+    return detail::start_once(state_->pending, std::move(fn), [&](void *ud) {
+      return f(c_, [](uvk_consumer *, const uvk_error *e, void *u) { detail::run_once<DoneFn>(u, Error(e)); }, ud);
+    });
+  }
+  void reset() {
+    if (c_) uvk_consumer_free(c_);
+    c_ = nullptr;
+    state_.reset();
+  }
+  uvk_consumer *c_ = nullptr;
+  std::unique_ptr<State> state_;
+};
+
+// ---- Admin ----------------------------------------------------------------------------------
+
+using ResultsFn = std::function<void(Error, Span<uvk_admin_result>)>;
+using NamesFn = std::function<void(Error, std::vector<std::string_view>)>;
+using OffsetsFn = std::function<void(Error, Span<uvk_admin_partition_offset>)>;
+
+class Admin {
+ public:
+  Admin() = default;
+  Admin(Admin &&o) noexcept : a_(std::exchange(o.a_, nullptr)), pending_(std::move(o.pending_)) {}
+  Admin(const Admin &) = delete;
+  Admin &operator=(const Admin &) = delete;
+  Admin &operator=(Admin &&o) noexcept {
+    reset();
+    a_ = std::exchange(o.a_, nullptr);
+    pending_ = std::move(o.pending_);
+    return *this;
+  }
+  ~Admin() { reset(); }
+
+  int open(Client &client, const Config *cfg = nullptr) {
+    reset();
+    pending_ = std::make_unique<detail::Pending>();
+    return uvk_admin_new(client.get(), cfg ? cfg->get() : nullptr, &a_);
+  }
+  // createTopics for one topic (partitions / replication -1: the broker's defaults).
+  int create_topic(std::string_view topic, int32_t partitions, int16_t replication_factor, ResultsFn fn) {
+    if (!a_) return UVK_EINVAL;
+    std::string t(topic);
+    uvk_admin_new_topic nt;
+    uvk_admin_new_topic_init(&nt, t.c_str());
+    nt.num_partitions = partitions;
+    nt.replication_factor = replication_factor;
+    return detail::start_once(*pending_, std::move(fn), [&](void *ud) {
+      return uvk_admin_create_topics(a_, &nt, 1, nullptr, &Admin::on_results, ud);
+    });
+  }
+  int delete_topics(const std::vector<std::string> &topics, ResultsFn fn) {
+    if (!a_) return UVK_EINVAL;
+    std::vector<const char *> names;
+    for (const std::string &t : topics) names.push_back(t.c_str());
+    return detail::start_once(*pending_, std::move(fn), [&](void *ud) {
+      return uvk_admin_delete_topics(a_, names.data(), names.size(), nullptr, &Admin::on_results, ud);
+    });
+  }
+  int list_topics(NamesFn fn) {
+    if (!a_) return UVK_EINVAL;
+    return detail::start_once(*pending_, std::move(fn), [&](void *ud) {
+      return uvk_admin_list_topics(
+          a_,
+          [](uvk_admin *, const uvk_error *e, const char *const *names, size_t n, void *u) {
+            std::vector<std::string_view> v(names, names + n);
+            detail::run_once<NamesFn>(u, Error(e), std::move(v));
+          },
+          ud);
+    });
+  }
+  int fetch_topic_offsets(std::string_view topic, OffsetsFn fn) {
+    if (!a_) return UVK_EINVAL;
+    std::string t(topic);
+    return detail::start_once(*pending_, std::move(fn), [&](void *ud) {
+      return uvk_admin_fetch_topic_offsets(
+          a_, t.c_str(),
+          [](uvk_admin *, const uvk_error *e, const uvk_admin_partition_offset *o, size_t n, void *u) {
+            detail::run_once<OffsetsFn>(u, Error(e), Span<uvk_admin_partition_offset>{o, n});
+          },
+          ud);
+    });
+  }
+  uvk_admin *get() const { return a_; }
+
+ private:
+  static void on_results(uvk_admin *, const uvk_error *e, const uvk_admin_result *r, size_t n, void *u) {
+    detail::run_once<ResultsFn>(u, Error(e), Span<uvk_admin_result>{r, n});
+  }
+  void reset() {
+    if (a_) uvk_admin_free(a_);  // drops pending callbacks: pending_ frees them
+    a_ = nullptr;
+    pending_.reset();
+  }
+  uvk_admin *a_ = nullptr;
+  std::unique_ptr<detail::Pending> pending_;
+};
+
+}  // namespace uvkafka
+
+#endif  // UVKAFKA_HPP
