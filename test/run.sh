@@ -95,7 +95,7 @@ elif [ -x test/oracle/check.sh ]; then
 fi
 
 stage "install check (meson install + pkg-config)"
-test/install/check.sh build build/test-results/install.xml >&2 || log "install check had failures"
+UVK_INSTALL_PREFIX_OUT=$ROOT/build/install-prefix test/install/check.sh build build/test-results/install.xml >&2 || log "install check had failures"
 
 # ---------------------------------------------------------------------------
 CLUSTER_UP=0
@@ -139,6 +139,11 @@ integration_round() {  # integration_round LABEL SUITE...
   for suite in "$@"; do
     run_suite "$suite" || failed=1
   done
+  # The Python binding, loading libuvkafka from the installed prefix (normal build only:
+  # a sanitizer runtime cannot be loaded into an uninstrumented interpreter).
+  if [ "$label" = 1node ]; then
+    UVKAFKA_PREFIX=$ROOT/build/install-prefix samples/python/run_tests.sh build/test-results/python.xml >&2 || failed=1
+  fi
   [ $failed = 0 ] || show_broker_logs
   for b in "${BUILDS[@]}"; do
     mkdir -p "$b/test-results/round-$label"

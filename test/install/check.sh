@@ -106,4 +106,8 @@ junit_case "a C99 program links the static library and runs" link_static
 junit_case "the shared library exports exactly test/install/symbols.txt, all uvk_" symbols_match
 junit_case "every function the installed headers declare is exported" headers_match_symbols
 junit_case "the C and C++ samples build against the installed prefix with pkg-config" build_samples
+# The Python tests (samples/python/run_tests.sh) load libuvkafka from this prefix later on.
+if [ -n "${UVK_INSTALL_PREFIX_OUT:-}" ] && [ -d "$PREFIX" ]; then
+  rm -rf "$UVK_INSTALL_PREFIX_OUT" && cp -a "$PREFIX" "$UVK_INSTALL_PREFIX_OUT"
+fi
 junit_end
