@@ -229,3 +229,27 @@ TEST_CASE("samples: the C++ wrapper round trip (samples/cpp_roundtrip.cc) gets e
   CHECK(r.out.find("produced 2000 messages") != std::string::npos);
   CHECK(r.out.find("consumed 2000 messages (0 duplicates)") != std::string::npos);
 }
+
+namespace {
+// The integer after "\"name\":" in a one-line JSON object, or -1.
+long json_int(const std::string &json, const std::string &name) {
+  size_t at = json.find("\"" + name + "\":");
+  if (at == std::string::npos) return -1;
+  return strtol(json.c_str() + at + name.size() + 3, nullptr, 10);
+}
+}  // namespace
+
+TEST_CASE("samples: the game server (60 Hz tick, producer and consumer on one loop) reads back every event once",
+          "[integration]") {
+  REQUIRE_FALSE(env("UVK_GAME_SERVER").empty());
+  REQUIRE_FALSE(env("UVK_TEST_BROKERS").empty());
+  Run r = sh("'" + env("UVK_GAME_SERVER") + "' '" + env("UVK_TEST_BROKERS") + "' 200 180");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(json_int(r.out, "ticks") == 180);
+  CHECK(json_int(r.out, "produced") == 200 * 120);
+  CHECK(json_int(r.out, "acked") == 200 * 120);
+  CHECK(json_int(r.out, "consumed") == 200 * 120);
+  CHECK(json_int(r.out, "failed") == 0);
+  CHECK(r.out.find("\"tick_late_max_ms\":") != std::string::npos);
+}
