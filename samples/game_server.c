@@ -206,7 +206,10 @@ int main(int argc, char **argv) {
   uvk_client_free(g.client);
   uv_close((uv_handle_t *)&g.tick, NULL);
   uv_run(&g.loop, UV_RUN_DEFAULT);
-  uv_loop_close(&g.loop);
+  if (uv_loop_close(&g.loop) != 0) { /* the client must have released every handle */
+    fprintf(stderr, "game_server: handles left on the loop after the client was freed\n");
+    ok = 0;
+  }
   free(g.payload);
   free(g.lateness_ms);
   return ok ? 0 : 1;
