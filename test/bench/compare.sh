@@ -6,7 +6,7 @@
 #
 # Uses build-rel (a release build, configured here when missing) and KafkaJS from npm
 # (test/lib/kafkajs.sh). Not yet here (see docs/performance.md): fixed-rate latency, the idle
-# consumer, 300 mock brokers, peak RSS, a chart.
+# consumer, 300 mock brokers, peak RSS. The chart: pipe the output into test/bench/chart.py.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 REPS=${1:-3}
