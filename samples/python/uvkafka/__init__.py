@@ -186,18 +186,23 @@ def _raise_callback_errors():
         raise e
 
 
+def _new_handle(new_fn, parent, config, what):
+    """Builds a uvk_config from the dict, calls new_fn(parent, cfg, &out), frees the config."""
+    cfg = _Config(config)
+    out = ctypes.c_void_p()
+    try:
+        _check(new_fn(parent, cfg.ptr, ctypes.byref(out)), what)
+    finally:
+        cfg.free()
+    return out.value
+
+
 class Client:
     """A uvkafka client on a libuv loop of its own. ``config`` holds the client keys
     (``brokers`` is required)."""
 
     def __init__(self, config):
-        cfg = _Config(config)
-        out = ctypes.c_void_p()
-        try:
-            _check(C.lib.uvk_client_new(None, cfg.ptr, ctypes.byref(out)), "uvk_client_new")
-        finally:
-            cfg.free()
-        self._ptr = out.value
+        self._ptr = _new_handle(C.lib.uvk_client_new, None, config, "uvk_client_new")
         self._loop = C.lib.uvk_client_loop(self._ptr)
         self._children = []
 
@@ -292,13 +297,7 @@ class Client:
 
 class Producer:
     def __init__(self, client, config=None):
-        cfg = _Config(config)
-        out = ctypes.c_void_p()
-        try:
-            _check(C.lib.uvk_producer_new(client._ptr, cfg.ptr, ctypes.byref(out)), "uvk_producer_new")
-        finally:
-            cfg.free()
-        self._ptr = out.value
+        self._ptr = _new_handle(C.lib.uvk_producer_new, client._ptr, config, "uvk_producer_new")
         client._children.append(self)
 
     def send(self, topic, messages, callback=None, acks=None, compression=None):
@@ -365,13 +364,7 @@ def _message(topic, partition, m):
 
 class Consumer:
     def __init__(self, client, config):
-        cfg = _Config(config)
-        out = ctypes.c_void_p()
-        try:
-            _check(C.lib.uvk_consumer_new(client._ptr, cfg.ptr, ctypes.byref(out)), "uvk_consumer_new")
-        finally:
-            cfg.free()
-        self._ptr = out.value
+        self._ptr = _new_handle(C.lib.uvk_consumer_new, client._ptr, config, "uvk_consumer_new")
         self._handlers = None
         client._children.append(self)
 
@@ -426,13 +419,7 @@ class Consumer:
 
 class Admin:
     def __init__(self, client, config=None):
-        cfg = _Config(config)
-        out = ctypes.c_void_p()
-        try:
-            _check(C.lib.uvk_admin_new(client._ptr, cfg.ptr, ctypes.byref(out)), "uvk_admin_new")
-        finally:
-            cfg.free()
-        self._ptr = out.value
+        self._ptr = _new_handle(C.lib.uvk_admin_new, client._ptr, config, "uvk_admin_new")
         client._children.append(self)
 
     def create_topics(self, topics, callback, validate_only=False, wait_for_leaders=True, timeout=5000):
