@@ -7,6 +7,8 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 XML=${1:?usage: run_tests.sh XML_PATH}
+case "$XML" in /*) ;; *) XML=$PWD/$XML ;; esac  # pytest runs from this folder
+mkdir -p "$(dirname "$XML")"
 . "$ROOT/test/lib/junit.sh"
 
 if [ -z "${UVKAFKA_LIB:-}" ]; then
