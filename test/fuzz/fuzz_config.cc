@@ -7,13 +7,15 @@
 // strings (SASL mechanism, version cap, assigner list, partitioner).
 // After each accepted setting the value must read back, and setting what was read back
 // must be accepted and read back the same (secret keys read back as "***" and are left
-// out); at the end a duplicate must read back like the original.
+// out); at the end a duplicate must read back like the original for every key the input
+// set (only those, so that each run stays short).
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <string>
+#include <vector>
 
 #include "capi/config.h"
 #include "uvkafka/uvkafka.h"
@@ -30,9 +32,10 @@ static std::string get(const uvk_config *cfg, const char *key) {
   return s;
 }
 
-static void check_readback(uvk_config *cfg, const char *key) {
+static void check_readback(uvk_config *cfg, const char *key, std::vector<const char *> *set) {
   const uvk::ConfigKey *k = uvk::config_find_key(key);
   if (!k) abort();
+  set->push_back(k->name);
   std::string v = get(cfg, key);
   if (k->flags & uvk::kKeySecret) return;
   char err[256];
@@ -40,11 +43,12 @@ static void check_readback(uvk_config *cfg, const char *key) {
   if (get(cfg, key) != v) abort();
 }
 
-static void set_line(uvk_config *cfg, unsigned mode, const std::string &line) {
+static void set_line(uvk_config *cfg, unsigned mode, const std::string &line,
+                     std::vector<const char *> *set) {
   size_t eq = line.find('=');
   if (mode & 1) {
     int rc = uvk_cli_common_flag(cfg, "-X", line.c_str());
-    if (rc == 2) check_readback(cfg, std::string(line, 0, eq < 127 ? eq : 127).c_str());
+    if (rc == 2) check_readback(cfg, std::string(line, 0, eq < 127 ? eq : 127).c_str(), set);
     return;
   }
   if (eq == std::string::npos) return;
@@ -53,7 +57,7 @@ static void set_line(uvk_config *cfg, unsigned mode, const std::string &line) {
   size_t errlen = kErrLens[(mode >> 1) & 3];
   std::string key(line, 0, eq);
   if (uvk_config_set(cfg, key.c_str(), line.c_str() + eq + 1, errlen ? err : nullptr, errlen) == 0)
-    check_readback(cfg, key.c_str());
+    check_readback(cfg, key.c_str(), set);
   else if (errlen && strlen(err) >= errlen)
     abort();  // the reason must fit the caller's buffer
 }
@@ -63,11 +67,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uvk_config *cfg = uvk_config_new();
   if (!cfg) abort();
   std::string text(reinterpret_cast<const char *>(data + 1), size - 1);
+  std::vector<const char *> set;  // the table's names of the keys accepted
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
-    set_line(cfg, data[0], std::string(text, pos, nl - pos).c_str());  // up to a NUL, as C sees it
+    // up to a NUL, as C sees it
+    set_line(cfg, data[0], std::string(text, pos, nl - pos).c_str(), &set);
     pos = nl + 1;
   }
   // The typed views the engine takes must not trip over any accepted value.
@@ -79,11 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uvk::brokers_clear(&seeds);
   uvk_config *dup = uvk_config_dup(cfg);
   if (!dup) abort();
-  for (size_t t = 0; t < uvk::kConfigTableCount; t++)
-    for (size_t i = 0; i < uvk::kConfigTables[t].n; i++) {
-      const char *key = uvk::kConfigTables[t].keys[i].name;
-      if (get(dup, key) != get(cfg, key)) abort();
-    }
+  for (const char *key : set)
+    if (get(dup, key) != get(cfg, key)) abort();
   uvk_config_free(dup);
   uvk_config_free(cfg);
   return 0;
