@@ -79,8 +79,8 @@ UVK_EXTERN int32_t uvk_metadata_broker_port(const uvk_metadata *md, size_t broke
 UVK_EXTERN size_t uvk_metadata_topic_count(const uvk_metadata *md);
 /** The name of topic number @p topic (0-based), NULL out of range. */
 UVK_EXTERN const char *uvk_metadata_topic_name(const uvk_metadata *md, size_t topic);
-/** The topic's error: 0, or UVK_ERR_KAFKA(code) (e.g. UNKNOWN_TOPIC_OR_PARTITION,
- * LEADER_NOT_AVAILABLE). */
+/** The topic's error: 0, or UVK_ERR_KAFKA(code) (UNKNOWN_TOPIC_OR_PARTITION,
+ * LEADER_NOT_AVAILABLE, ...). */
 UVK_EXTERN int uvk_metadata_topic_error(const uvk_metadata *md, size_t topic);
 /** How many partitions topic number @p topic has (0 out of range). Partitions are sorted by
  * id. */

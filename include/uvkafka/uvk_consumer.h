@@ -253,7 +253,7 @@ UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c);
 /** The group generation this member is in. */
 UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c);
 struct uvk_event;
-/** Adds a listener for consumer events (uvk_event_type, e.g. UVK_EVENT_GROUP_JOIN).
+/** Adds a listener for consumer events (a uvk_event_type such as UVK_EVENT_GROUP_JOIN).
  * @return the listener's id (> 0), or a negative error (UVK_EINVAL for an unknown type). */
 UVK_EXTERN int64_t uvk_consumer_on(uvk_consumer *c, int type,
                                    void (*fn)(void *ud, const struct uvk_event *ev), void *ud);

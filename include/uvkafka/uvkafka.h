@@ -66,7 +66,7 @@ UVK_EXTERN int uvk_error_code(const uvk_error *e);
 UVK_EXTERN int uvk_error_kafka_code(const uvk_error *e);
 /** The Kafka error's name ("REBALANCE_IN_PROGRESS"), NULL when there is no Kafka code. */
 UVK_EXTERN const char *uvk_error_kafka_name(const uvk_error *e);
-/** The message the broker sent with the error (e.g. CreateTopics' ErrorMessage), or NULL. */
+/** The message the broker sent with the error (such as CreateTopics' ErrorMessage), or NULL. */
 UVK_EXTERN const char *uvk_error_broker_message(const uvk_error *e);
 /** A description of this error alone (the broker message when there is one); never NULL
  * for a non-NULL error. */
