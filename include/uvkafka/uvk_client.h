@@ -109,10 +109,10 @@ UVK_EXTERN int uvk_sasl_done(uvk_client *c, uint64_t step_id);
  * authentication error and logs; it must hold no secret. UVK_ENOTFOUND when that step is no
  * longer awaited. */
 UVK_EXTERN int uvk_sasl_fail(uvk_client *c, uint64_t step_id, const char *why);
-/** Answers OAUTHBEARER request @p request_id with the token (a JWT, the "value" of KafkaJS's provider result) and SASL extensions as
- * n_extensions key/value pairs: extensions[0] key, extensions[1] value, ... (keys are
- * letters only and not "auth"; values printable ASCII). UVK_EINVAL for a malformed token
- * or extension (the request stays open). */
+/** Answers OAUTHBEARER request @p request_id with the token (a JWT, the "value" of
+ * KafkaJS's provider result) and SASL extensions as n_extensions key/value pairs:
+ * extensions[0] key, extensions[1] value, ... (keys are letters only and not "auth"; values
+ * printable ASCII). UVK_EINVAL for a malformed token or extension (the request stays open). */
 UVK_EXTERN int uvk_oauthbearer_token(uvk_client *c, uint64_t request_id, const char *token,
                                      const char *const *extensions, size_t n_extensions);
 /** Answers OAUTHBEARER request @p request_id: no token. @p why is shown in the

@@ -26,8 +26,8 @@ typedef enum uvk_codec_id {
 
 /** Where a codec writes its output. */
 typedef struct uvk_codec_out uvk_codec_out;
-/** Appends bytes to a codec's output. Returns 0, UVK_ETOOLARGE when a decompression would exceed the consumer's
- * limit (stop and return that code), or UVK_ENOMEM. */
+/** Appends bytes to a codec's output. Returns 0, UVK_ETOOLARGE when a decompression would
+ * exceed the consumer's limit (stop and return that code), or UVK_ENOMEM. */
 UVK_EXTERN int uvk_codec_out_write(uvk_codec_out *out, const void *data, size_t len);
 
 /** A codec function: compresses or decompresses `src` into `out`; returns 0 or a negative code (use

@@ -40,13 +40,14 @@ UVK_EXTERN int uvk_config_set(uvk_config *cfg, const char *key, const char *valu
 /** Sets an integer key; also fills floating-point keys. For maxInFlightRequests, -1 means
  * unlimited. @return 0, or UVK_EINVAL (reason in uvk_config_last_error()). */
 UVK_EXTERN int uvk_config_set_int(uvk_config *cfg, const char *key, int64_t value);
-/** Sets a floating-point key. @return 0, or UVK_EINVAL (reason in uvk_config_last_error()). */
+/** Sets a floating-point key; also an integer key when @p value is a whole number. @return 0,
+ * or UVK_EINVAL (reason in uvk_config_last_error()). */
 UVK_EXTERN int uvk_config_set_double(uvk_config *cfg, const char *key, double value);
 /** Sets a boolean key (@p value nonzero: true). @return 0, or UVK_EINVAL (reason in
  * uvk_config_last_error()). */
 UVK_EXTERN int uvk_config_set_bool(uvk_config *cfg, const char *key, int value);
-/** Sets a string, list or enum key, exactly as uvk_config_set() would. @return 0, or
- * UVK_EINVAL (reason in uvk_config_last_error()). */
+/** Sets a string, list or enum key, exactly as uvk_config_set() would. @return 0,
+ * UVK_EINVAL (reason in uvk_config_last_error()) or UVK_ENOMEM. */
 UVK_EXTERN int uvk_config_set_str(uvk_config *cfg, const char *key, const char *value);
 /** The message of the last failed set call on this config ("" after a success). */
 UVK_EXTERN const char *uvk_config_last_error(const uvk_config *cfg);

@@ -107,7 +107,8 @@ UVK_EXTERN int uvk_consumer_run(uvk_consumer *c, const uvk_run_options *opts);
 UVK_EXTERN int uvk_consumer_stop(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
 /** KafkaJS's disconnect: stop; the client stays connected. */
 UVK_EXTERN int uvk_consumer_disconnect(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
-/** Sets the crash callback: called once if a non-retriable failure stops the consumer (also a CRASH event). */
+/** Sets the crash callback: called once if a non-retriable failure stops the consumer (also
+ * a CRASH event). */
 UVK_EXTERN int uvk_consumer_set_crash_cb(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
 
 /** Ends the pending handler of topic/partition (it returned UVK_PENDING): result 0 resolves
@@ -172,7 +173,8 @@ typedef struct uvk_assign_topic {
 /** Collects a custom assigner's answer (uvk_assignment_set, uvk_assignment_set_partitions). */
 typedef struct uvk_assignment_builder uvk_assignment_builder;
 /** A custom assigner's assign function: gets every member and every subscribed topic and sets
- * each member's assignment in @p out. Return 0, or a negative code: the join then fails and is retried like any group error. */
+ * each member's assignment in @p out. Return 0, or a negative code: the join then fails and
+ * is retried like any group error. */
 typedef int (*uvk_assign_fn)(void *ud, const uvk_group_member *members, size_t n_members,
                              const uvk_assign_topic *topics, size_t n_topics,
                              uvk_assignment_builder *out);
