@@ -160,7 +160,7 @@ bool aborted_skip(Aborted *ab, const BatchView &b) {
 
 }  // namespace
 
-void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
+int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
              const int64_t *aborted_pids, const int64_t *aborted_first, int32_t n_aborted) {
   Arena arena;
   arena.alloc = c->alloc;
@@ -177,7 +177,7 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
   uint32_t gen = c->assign_gen, seq = ps->seq;
   c->delivering = true;
   BatchView b;
-  int rc;
+  int rc = 0;
   bool failed = false, held = false;
   while (!failed && !held && ab.taken && ab.active && (rc = batch_next(&br, &b)) == 1) {
     if (stale(c, ps, gen, seq)) break;
@@ -298,6 +298,13 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
     if (!failed && ps->position <= batch.last_offset) break;  // eachBatch left some unresolved
   }
   c->delivering = false;
+  // A corrupt batch (bad CRC, undecompressable, a bomb over the limit) used to end the
+  // walk silently, and the next fetch asked for the same offset at once: a busy loop with
+  // no error anywhere. Now it is logged and returned; on_fetch backs the partition off.
+  int corrupt = rc < 0 ? rc : 0;
+  if (corrupt)
+    consumer_log(c, UVK_LOG_ERROR, "Fetch %s/%d: corrupt record batch at offset %lld: %s (%s)", ps->topic,
+                 int(ps->partition), static_cast<long long>(ps->position), uvk_strerror(rc), uvk_err_name(rc));
   if (failed && c->assign_gen == gen) {
     // The handler failed: what it did not finish is fetched again after the retry time.
     int64_t wait = 0;
@@ -308,6 +315,7 @@ void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int
   batch_reader_free(&br);
   arena_free(&arena);
   arena_free(&ab_arena);
+  return corrupt;
 }
 
 int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hooks, const Allocator *a,

@@ -397,7 +397,11 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
           firsts[a] = pr.aborted_transactions.items[a].first_offset;
         }
         batches++;
-        deliver(c, ps, pr.records.data, size_t(pr.records.len), pr.high_watermark, pids, firsts, na);
+        int bad = deliver(c, ps, pr.records.data, size_t(pr.records.len), pr.high_watermark, pids, firsts, na);
+        if (bad < 0) {
+          back_off(c, ps, now);  // not again at once: the same bytes would come back
+          rd_fail(body, bad);    // the connection closes with it (conn_read)
+        }
       }
     }
   }

@@ -177,8 +177,9 @@ void consumer_log(Consumer *c, int level, const char *fmt, ...)
 #endif
     ;
 void consumer_crash(Consumer *c, const uvk_error *err, bool restart);
-// Hands a Fetch answer's records of one partition to the handler.
-void deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
+// Hands a Fetch answer's records of one partition to the handler. 0, or the error of a
+// corrupt batch (UVK_ECRC, UVK_ECOMPRESSION, UVK_ETOOLARGE, ...) that ended the delivery.
+int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
              const int64_t *aborted_pids, const int64_t *aborted_first, int32_t n_aborted);
 
 // Adds a subscribed topic (no state check); 0, UVK_EINVAL or UVK_ENOMEM.

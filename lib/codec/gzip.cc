@@ -36,15 +36,27 @@ int gzip_decompress(const uint8_t *src, size_t len, Buf *out, size_t max_out) {
     size_t chunk = len * 4 < 65536 ? 65536 : len * 4;
     size_t room = max_out - produced;
     if (chunk > room) chunk = room;
-    if (chunk == 0) chunk = 1;  // one byte more than allowed tells "too large" from "done"
-    if (!buf_reserve(out, chunk)) {
-      inflateEnd(&z);
-      return UVK_ENOMEM;
+    // At the limit, one byte more than allowed tells "too large" from "done". It goes to a
+    // local byte: reserving it in `out` doubled the buffer past the limit (a bomb stopped
+    // at 64 MiB cost a 128 MiB buffer).
+    uint8_t probe;
+    if (chunk == 0) {
+      z.next_out = &probe;
+      z.avail_out = 1;
+    } else {
+      if (!buf_reserve(out, chunk)) {
+        inflateEnd(&z);
+        return UVK_ENOMEM;
+      }
+      z.next_out = out->data + out->len;
+      z.avail_out = uInt(chunk);
     }
-    z.next_out = out->data + out->len;
-    z.avail_out = uInt(chunk);
     rc = inflate(&z, Z_NO_FLUSH);
-    size_t got = chunk - z.avail_out;
+    size_t got = (chunk ? chunk : 1) - z.avail_out;
+    if (chunk == 0 && got > 0) {
+      inflateEnd(&z);
+      return UVK_ETOOLARGE;
+    }
     out->len += got;
     produced += got;
     if (produced > max_out) {

@@ -32,14 +32,26 @@ int lz4_decompress_frame(const uint8_t *src, size_t len, Buf *out, size_t max_ou
   for (;;) {
     size_t room = max_out - produced;
     size_t chunk = room < 65536 ? room : 65536;
-    if (chunk == 0) chunk = 1;
-    if (!buf_reserve(out, chunk)) {
-      rc = UVK_ENOMEM;
-      break;
+    // At the limit the one-byte probe goes to a local byte, not to `out` (reserving it
+    // there doubled the buffer past the limit).
+    uint8_t probe;
+    uint8_t *dst = &probe;
+    if (chunk == 0) {
+      chunk = 1;
+    } else {
+      if (!buf_reserve(out, chunk)) {
+        rc = UVK_ENOMEM;
+        break;
+      }
+      dst = out->data + out->len;
     }
     size_t dst_n = chunk, src_n = len - off;
-    size_t hint = LZ4F_decompress(dctx, out->data + out->len, &dst_n, src + off, &src_n, nullptr);
+    size_t hint = LZ4F_decompress(dctx, dst, &dst_n, src + off, &src_n, nullptr);
     if (LZ4F_isError(hint)) break;
+    if (dst == &probe && dst_n > 0) {
+      rc = UVK_ETOOLARGE;
+      break;
+    }
     off += src_n;
     out->len += dst_n;
     produced += dst_n;

@@ -30,14 +30,23 @@ int zstd_decompress_frame(const uint8_t *src, size_t len, Buf *out, size_t max_o
   for (;;) {
     size_t room = max_out - produced;
     size_t chunk = room < 131072 ? room : 131072;
-    if (chunk == 0) chunk = 1;
-    if (!buf_reserve(out, chunk)) {
-      rc = UVK_ENOMEM;
-      break;
+    // At the limit the one-byte probe goes to a local byte, not to `out` (reserving it
+    // there doubled the buffer past the limit).
+    uint8_t probe;
+    ZSTD_outBuffer o = {&probe, 1, 0};
+    if (chunk > 0) {
+      if (!buf_reserve(out, chunk)) {
+        rc = UVK_ENOMEM;
+        break;
+      }
+      o = ZSTD_outBuffer{out->data + out->len, chunk, 0};
     }
-    ZSTD_outBuffer o = {out->data + out->len, chunk, 0};
     size_t ret = ZSTD_decompressStream(ds, &o, &in);
     if (ZSTD_isError(ret)) break;
+    if (chunk == 0 && o.pos > 0) {
+      rc = UVK_ETOOLARGE;
+      break;
+    }
     out->len += o.pos;
     produced += o.pos;
     if (produced > max_out) {

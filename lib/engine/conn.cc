@@ -10,6 +10,7 @@
 #include "proto/gen/sasl_authenticate.h"
 #include "proto/gen/sasl_handshake.h"
 #include "uvkafka/uvk_errors.h"
+#include "uvkafka/uvkafka.h"
 
 namespace uvk {
 
@@ -165,6 +166,7 @@ void api_versions_done(void *ud, int err, int16_t version, Reader *body, const R
   bool unsupported = rd_left(body) >= 2 && int16_t(body->p[0] << 8 | body->p[1]) == kUnsupportedVersion;
   int rc = proto::decode(body, &arena, &resp, unsupported ? 0 : version);
   if (unsupported && rc != 0 && version > 0) {
+    body->err = 0;  // expected, not corruption: conn_read must not close for it
     // Not even v0 format (librdkafka's mock cluster answers in a flexible layout): the
     // error code is enough, ask again at v0 like the Java client does.
     arena_free(&arena);
@@ -462,6 +464,9 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
     Reader hr = reader_make(c->in.data + pos, 4);
     int32_t size = get_i32(&hr);
     if (size < 4 || size_t(size) > c->cfg.max_response_size) {
+      // Refused before anything is buffered for it: a 2 GB length costs nothing.
+      snprintf(c->error_message, sizeof c->error_message, "response frame length %ld %s (maxResponseSize %zu)",
+               long(size), size < 4 ? "is below 4" : "is over the limit", c->cfg.max_response_size);
       conn_fail(c, UVK_EPROTO);
       return UVK_EPROTO;
     }
@@ -471,6 +476,12 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
     int32_t correlation = get_i32(&frame);
     Request *r = c->in_flight;
     if (!r || r->correlation_id != correlation) {
+      if (r)
+        snprintf(c->error_message, sizeof c->error_message, "response correlation id %ld, expected %ld",
+                 long(correlation), long(r->correlation_id));
+      else
+        snprintf(c->error_message, sizeof c->error_message, "a response (correlation id %ld) to no request",
+                 long(correlation));
       conn_fail(c, UVK_EPROTO);  // Kafka answers in order: anything else is corruption
       return UVK_EPROTO;
     }
@@ -482,7 +493,20 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
       return UVK_EPROTO;
     }
     notify(c, kConnEventResponse, r, 4 + size_t(size));
-    complete(r, 0, r->version, &frame);
+    int16_t api_key = r->api_key, version = r->version;
+    complete(r, 0, version, &frame);
+    // The callback decoded the body: a body that failed to decode (the decoder left
+    // frame.err set; a records reader that found a corrupt batch sets it too) means the
+    // peer sends garbage, so the connection closes. ENOMEM (an arena limit) is ours, not
+    // the peer's fault. Before this, such a connection stayed open and was used again.
+    if (frame.err != 0 && frame.err != UVK_ENOMEM && c->state != kConnClosed) {
+      const proto::ApiInfo *info = proto::api_info(api_key);
+      snprintf(c->error_message, sizeof c->error_message, "%s in a %s v%d response",
+               frame.err == UVK_EPROTO ? "undecodable data" : "corrupt records", info ? info->name : "?",
+               int(version));
+      conn_fail(c, frame.err);
+      return frame.err;
+    }
   }
   if (c->state == kConnClosed) return c->error;
   if (pos > 0) {

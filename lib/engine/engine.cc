@@ -79,9 +79,11 @@ void note_failure(Engine *e, EngineConn *c, int err) {
 // The connection's end: a disconnect event if it had been ready, else a failed attempt.
 void note_closed(Engine *e, EngineConn *c, int err) {
   if (c->ready_seen) {
+    // error_message says what exactly was wrong (a frame length, a correlation id, ...).
     if (e->hooks.log)
       UVK_LOG(e->hooks.log, err == UVK_ECLOSED && e->shutting_down ? UVK_LOG_DEBUG : UVK_LOG_WARN,
-              "Connection", "Connection to %s closed: %s", c->label, uvk_strerror(err));
+              "Connection", "Connection to %s closed: %s%s%s", c->label, uvk_strerror(err),
+              c->conn.error_message[0] ? ": " : "", c->conn.error_message);
     emit(e, kEngineEventDisconnect, c, nullptr, 0, 0);
   } else if (!e->shutting_down) {
     note_failure(e, c, err);

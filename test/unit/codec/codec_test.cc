@@ -37,6 +37,21 @@ TEST_CASE("built-in codecs round-trip, sizes from 0 to 300 KiB", "[codec]") {
         CHECK(codec_decompress(id, c.data, c.len, &e, n - 1) == UVK_ETOOLARGE);
         buf_free(&e);
       }
+      // Exactly the size needed is enough.
+      if (n > 0) {
+        Buf e;
+        CHECK(codec_decompress(id, c.data, c.len, &e, n) == 0);
+        CHECK(of(e) == src);
+        buf_free(&e);
+      }
+      // Stopped at a limit, the buffer holds no more than the limit: the byte that tells
+      // "too large" from "done" is not reserved in it (that doubled a 64 KiB buffer).
+      if (n > 65536) {
+        Buf e;
+        CHECK(codec_decompress(id, c.data, c.len, &e, 65536) == UVK_ETOOLARGE);
+        CHECK(e.cap <= 65536);
+        buf_free(&e);
+      }
       // Truncated compressed input is an error.
       if (c.len > 2) {
         Buf e;

@@ -1,0 +1,524 @@
+// Hostile input over a real socket: the public client (C API, one uv loop) against two fake
+// brokers (test/lib/fake_broker.h). Partition 0 is led by the hostile one, partition 1 by a
+// well-behaved one. The hostile broker corrupts one response; each case checks that the
+// client says what was wrong (a log line, the failing completion), hangs up on that broker,
+// stays within its memory caps (measured through the per-client allocator hook), and that
+// traffic to the good broker completes. No sleeps: the loop runs until a condition holds.
+#include <catch2/catch.hpp>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "fake_broker.h"
+#include "proto/crc32c.h"
+#include "proto/gen/api_table.h"
+#include "proto/records.h"
+#include "uvk_build_config.h"
+#include "uvkafka/uvkafka.h"
+
+using namespace uvk_test;
+
+namespace {
+
+const int64_t kMaxResponseSize = 1 << 20;  // the client's maxResponseSize in these tests
+const size_t kDecompressLimit = 64u << 20;  // BatchReader::max_decompressed (lib/proto/records.h)
+
+// Every allocation of the client, through uvk_config_set_allocator: bytes held now, the
+// peak, and the largest single request.
+struct Memory {
+  size_t now = 0, peak = 0, largest = 0;
+};
+struct Header {
+  size_t size;
+  size_t pad;  // keeps the payload 16-byte aligned
+};
+void note(Memory *m, size_t size) {
+  if (size > m->largest) m->largest = size;
+  if (m->now > m->peak) m->peak = m->now;
+}
+void *mem_malloc(void *ud, size_t n) {
+  Memory *m = static_cast<Memory *>(ud);
+  Header *h = static_cast<Header *>(malloc(sizeof(Header) + n));
+  if (!h) return nullptr;
+  h->size = n;
+  m->now += n;
+  note(m, n);
+  return h + 1;
+}
+void mem_free_fn(void *ud, void *p) {
+  if (!p) return;
+  Header *h = static_cast<Header *>(p) - 1;
+  static_cast<Memory *>(ud)->now -= h->size;
+  free(h);
+}
+void *mem_realloc_fn(void *ud, void *p, size_t n) {
+  if (!p) return mem_malloc(ud, n);
+  Memory *m = static_cast<Memory *>(ud);
+  Header *old = static_cast<Header *>(p) - 1;
+  size_t old_size = old->size;
+  Header *h = static_cast<Header *>(realloc(old, sizeof(Header) + n));
+  if (!h) return nullptr;
+  h->size = n;
+  m->now = m->now - old_size + n;
+  note(m, n);
+  return h + 1;
+}
+
+struct SendResult {
+  bool done = false;
+  int code = 0;      // uvk_error_code, 0 on success
+  std::string text;  // uvk_error_format
+};
+
+struct Delivered {
+  std::vector<std::string> p0, p1;
+};
+
+struct Harness {
+  uv_loop_t loop;
+  FakeCluster cluster;
+  FakeBroker hostile, good;
+  Memory mem;
+  std::vector<std::string> logs;        // "LEVEL ns: message"
+  std::vector<std::string> disconnects;  // brokers of disconnect events
+  uvk_client *client = nullptr;
+  uvk_producer *producer = nullptr;
+  uvk_consumer *consumer = nullptr;
+  Delivered delivered;
+
+  Harness() {
+    REQUIRE(uv_loop_init(&loop) == 0);
+    cluster.leaders = {1, 2};
+    cluster.coordinator = 2;
+    REQUIRE(fake_broker_start(&hostile, &loop, &cluster, 1) == 0);
+    REQUIRE(fake_broker_start(&good, &loop, &cluster, 2) == 0);
+  }
+
+  ~Harness() {
+    if (consumer) uvk_consumer_free(consumer);
+    if (producer) uvk_producer_free(producer);
+    if (client) {
+      bool closed = false;
+      if (uvk_client_disconnect(client, [](uvk_client *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; },
+                                &closed) == 0)
+        run_until([&] { return closed; });
+      uvk_client_free(client);
+    }
+    fake_broker_stop(&hostile);
+    fake_broker_stop(&good);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+  }
+
+  std::string addr(const FakeBroker &b) const { return "127.0.0.1:" + std::to_string(b.port); }
+
+  uvk_config *config() {
+    uvk_config *cfg = uvk_config_new();
+    REQUIRE(cfg);
+    char err[256];
+    std::string seed = addr(good);
+    const char *const kv[][2] = {
+        {"brokers", seed.c_str()},     {"clientId", "hostile-test"},      {"logLevel", "INFO"},
+        {"retry.retries", "3"},        {"retry.initialRetryTime", "20"}, {"retry.maxRetryTime", "100"},
+        {"requestTimeout", "5000"},    {"connectionTimeout", "2000"},    {"maxResponseSize", "1048576"},
+        {"maxBytes", "1048576"},       {"maxBytesPerPartition", "1048576"},
+        {"maxWaitTimeInMs", "50"},     {"groupId", "hostile-group"},
+    };
+    for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
+    REQUIRE(uvk_config_set_allocator(cfg, mem_malloc, mem_realloc_fn, mem_free_fn, &mem) == 0);
+    REQUIRE(uvk_config_set_logger(cfg,
+                                  [](void *ud, const char *ns, int, const char *label, const char *, const char *message,
+                                     const char *const *, size_t) {
+                                    static_cast<Harness *>(ud)->logs.push_back(std::string(label) + " " + ns + ": " +
+                                                                               message);
+                                  },
+                                  this) == 0);
+    return cfg;
+  }
+
+  void make_client(uvk_config *cfg) {
+    REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+    REQUIRE(uvk_client_on(client, UVK_EVENT_DISCONNECT,
+                          [](void *ud, const uvk_event *ev) {
+                            const auto *c = static_cast<const uvk_event_connection *>(ev->payload);
+                            static_cast<Harness *>(ud)->disconnects.push_back(c->broker);
+                          },
+                          this) > 0);
+  }
+
+  // Runs the loop until pred() holds; a 20 s safety net fails the test instead of hanging.
+  bool run_until(const std::function<bool()> &pred) {
+    uv_timer_t tick;
+    uv_timer_init(&loop, &tick);
+    uv_timer_start(&tick, [](uv_timer_t *) {}, 10, 10);  // wakes the loop to re-check
+    uint64_t deadline = uv_now(&loop) + 20000;
+    bool ok = true;
+    while (!pred()) {
+      if (uv_now(&loop) > deadline) {
+        ok = false;
+        break;
+      }
+      uv_run(&loop, UV_RUN_ONCE);
+    }
+    uv_close(reinterpret_cast<uv_handle_t *>(&tick), nullptr);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    return ok;
+  }
+
+  bool logged(const std::string &needle) const {
+    for (const std::string &l : logs)
+      if (l.find(needle) != std::string::npos) return true;
+    return false;
+  }
+  std::string all_logs() const {
+    std::string s;
+    for (const std::string &l : logs) s += l + "\n";
+    return s;
+  }
+  bool disconnected_from(const FakeBroker &b) const {
+    for (const std::string &d : disconnects)
+      if (d == addr(b)) return true;
+    return false;
+  }
+
+  // ---- producer ---------------------------------------------------------------------
+
+  void start_producer() {
+    uvk_config *cfg = config();
+    make_client(cfg);
+    REQUIRE(uvk_producer_new(client, cfg, &producer) == 0);
+    uvk_config_free(cfg);
+    bool up = false;
+    REQUIRE(uvk_producer_connect(producer, [](uvk_producer *, const uvk_error *e, void *ud) {
+      REQUIRE(e == nullptr);
+      *static_cast<bool *>(ud) = true;
+    }, &up) == 0);
+    REQUIRE(run_until([&] { return up; }));
+  }
+
+  void send(int32_t partition, const std::string &value, SendResult *out) {
+    uvk_message m;
+    memset(&m, 0, sizeof m);
+    m.value = value.data();
+    m.value_len = value.size();
+    m.partition = partition;
+    m.timestamp = -1;
+    uvk_send_options o;
+    uvk_send_options_init(&o);
+    REQUIRE(uvk_producer_send(producer, cluster.topic.c_str(), &m, 1, &o,
+                              [](uvk_producer *, const uvk_error *err, const uvk_record_metadata *, size_t, void *ud) {
+                                SendResult *r = static_cast<SendResult *>(ud);
+                                CHECK_FALSE(r->done);  // exactly once
+                                r->done = true;
+                                r->code = err ? uvk_error_code(err) : 0;
+                                char text[512] = "";
+                                if (err) uvk_error_format(err, text, sizeof text);
+                                r->text = text;
+                              },
+                              out) == 0);
+  }
+
+  // Both partitions answered once: the brokers' connections are up.
+  void warm_up() {
+    SendResult a, b;
+    send(0, "warm-0", &a);
+    send(1, "warm-1", &b);
+    REQUIRE(run_until([&] { return a.done && b.done; }));
+    REQUIRE(a.code == 0);
+    REQUIRE(b.code == 0);
+  }
+
+  // ---- consumer ---------------------------------------------------------------------
+
+  void start_consumer() {
+    uvk_config *cfg = config();
+    make_client(cfg);
+    REQUIRE(uvk_consumer_new(client, cfg, &consumer) == 0);
+    uvk_config_free(cfg);
+    REQUIRE(uvk_consumer_subscribe(consumer, cluster.topic.c_str(), 1) == 0);
+    uvk_run_options o;
+    uvk_run_options_init(&o);
+    o.auto_commit = 0;
+    o.ud = this;
+    o.each_batch = [](uvk_consumer *, const uvk_batch *b, void *ud) {
+      Delivered &d = static_cast<Harness *>(ud)->delivered;
+      for (size_t i = 0; i < b->n_messages; i++) {
+        const uvk_consumer_message &m = b->messages[i];
+        std::string v(static_cast<const char *>(m.value), m.value_len);
+        (b->partition == 0 ? d.p0 : d.p1).push_back(v);
+      }
+      return 0;
+    };
+    REQUIRE(uvk_consumer_run(consumer, &o) == 0);
+  }
+
+  void stop_consumer() {
+    bool stopped = false;
+    REQUIRE(uvk_consumer_stop(consumer, [](uvk_consumer *, const uvk_error *, void *ud) {
+      *static_cast<bool *>(ud) = true;
+    }, &stopped) == 0);
+    REQUIRE(run_until([&] { return stopped; }));
+  }
+};
+
+// What every case checks once the hostile response has been served.
+void check_contained(Harness &h, size_t baseline, size_t cap) {
+  INFO(h.all_logs());
+  if (getenv("HOSTILE_VERBOSE"))  // the numbers and log lines behind the checks
+    printf("peak %zu (baseline %zu), largest %zu, cap %zu\n%s\n", h.mem.peak, baseline, h.mem.largest, cap,
+           h.all_logs().c_str());
+  CHECK(h.hostile.mischief_done == 1);
+  // The client hung up on the hostile broker (or saw it hang up) and said so.
+  CHECK(h.disconnected_from(h.hostile));
+  CHECK_FALSE(h.disconnected_from(h.good));
+  CHECK(h.good.client_closes == 0);
+  // Nothing near the hostile sizes was allocated.
+  CHECK(h.mem.peak - baseline < cap);
+  CHECK(h.mem.largest < cap);
+}
+
+// ---- record batches for Fetch responses ------------------------------------------------
+
+std::vector<uint8_t> plain_batch(int64_t base, const std::vector<std::string> &values) {
+  uvk::Buf out, scratch;
+  uvk::BatchWriter w;
+  uvk::BatchParams p;
+  p.base_offset = base;
+  p.base_timestamp = 1700000000000;
+  uvk::batch_begin(&w, &out, p);
+  for (const std::string &v : values)
+    uvk::batch_append(&w, p.base_timestamp, nullptr, -1, reinterpret_cast<const uint8_t *>(v.data()),
+                      int32_t(v.size()), nullptr, 0);
+  REQUIRE(uvk::batch_finish(&w, &scratch) == 0);
+  std::vector<uint8_t> v(out.data, out.data + out.len);
+  uvk::buf_free(&out);
+  uvk::buf_free(&scratch);
+  return v;
+}
+
+// A one-record batch header whose records section is `section` under `codec`, with a
+// correct length and CRC (so only the decompression can fail).
+std::vector<uint8_t> batch_with_section(int codec, const std::vector<uint8_t> &section) {
+  std::vector<uint8_t> v = plain_batch(0, {"x"});
+  v.resize(uvk::kBatchHeaderSize);
+  v.insert(v.end(), section.begin(), section.end());
+  auto put32 = [&v](size_t at, uint32_t x) {
+    v[at] = uint8_t(x >> 24), v[at + 1] = uint8_t(x >> 16), v[at + 2] = uint8_t(x >> 8), v[at + 3] = uint8_t(x);
+  };
+  put32(8, uint32_t(v.size() - 12));       // batchLength
+  v[21] = 0, v[22] = uint8_t(codec);       // attributes: the codec
+  put32(17, uvk::crc32c(0, v.data() + 21, v.size() - 21));
+  return v;
+}
+
+// gzip of `n` zero bytes, streamed (the test never holds the expanded form).
+std::vector<uint8_t> gzip_zeros(size_t n) {
+  z_stream z = {};
+  REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::vector<uint8_t> zeros(1 << 20, 0), out;
+  std::vector<uint8_t> chunk(1 << 16);
+  size_t left = n;
+  int flush = Z_NO_FLUSH;
+  do {
+    size_t take = left < zeros.size() ? left : zeros.size();
+    left -= take;
+    flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+    z.next_in = zeros.data();
+    z.avail_in = uInt(take);
+    do {
+      z.next_out = chunk.data();
+      z.avail_out = uInt(chunk.size());
+      deflate(&z, flush);
+      out.insert(out.end(), chunk.data(), chunk.data() + (chunk.size() - z.avail_out));
+    } while (z.avail_out == 0);
+  } while (flush != Z_FINISH);
+  deflateEnd(&z);
+  return out;
+}
+
+// Fetch v11 body: throttle (4), error (2), session (4), topics count (4), topic name
+// (2 + len), then partition 0's partitions count.
+size_t fetch_partitions_count_at(const std::string &topic) { return 4 + 2 + 4 + 4 + 2 + topic.size(); }
+
+// Runs a consumer whose first Fetch from the hostile broker returns what `arm` sets up;
+// the good broker's messages must arrive meanwhile, the hostile partition's after it.
+void consume_case(Harness &h, const std::function<void()> &arm, const std::vector<std::string> &expect_logs,
+                  size_t cap) {
+  h.hostile.log[0] = {"h0", "h1", "h2"};
+  h.good.log[1] = {"g0", "g1", "g2"};
+  arm();
+  size_t baseline = h.mem.now;
+  h.start_consumer();
+  // Good traffic flows, the hostile answer is served, the client hangs up on it, and
+  // after its backoff partition 0 (now well served) is read too: nothing was skipped.
+  REQUIRE(h.run_until([&] {
+    return h.delivered.p1.size() >= 3 && h.hostile.mischief_done == 1 && h.disconnected_from(h.hostile) &&
+           h.delivered.p0.size() >= 3;
+  }));
+  CHECK(h.delivered.p1 == std::vector<std::string>({"g0", "g1", "g2"}));
+  CHECK(h.delivered.p0 == std::vector<std::string>({"h0", "h1", "h2"}));
+  CHECK(h.hostile.request_versions[uvk::proto::kFetch] == 11);
+  for (const std::string &l : expect_logs) {
+    INFO(h.all_logs());
+    CHECK(h.logged(l));
+  }
+  CHECK(h.hostile.client_closes >= 1);
+  check_contained(h, baseline, cap);
+  h.stop_consumer();
+}
+
+// The producer case: the hostile broker corrupts its next Produce answer; the send to it
+// completes once (retried on a new connection, or failed with the named error) while the
+// send to the good broker succeeds.
+void produce_case(Mischief m, const std::vector<std::string> &expect_logs) {
+  Harness h;
+  h.start_producer();
+  h.warm_up();
+  size_t baseline = h.mem.now;
+  h.mem.peak = h.mem.now;
+  h.mem.largest = 0;
+  h.hostile.mischief_api = uvk::proto::kProduce;
+  h.hostile.mischief = m;
+  SendResult hot, fine;
+  h.send(0, "to-hostile", &hot);
+  h.send(1, "to-good", &fine);
+  REQUIRE(h.run_until([&] { return hot.done && fine.done && h.disconnected_from(h.hostile); }));
+  INFO(h.all_logs());
+  CHECK(fine.code == 0);
+  CHECK(h.good.log[1].back() == "to-good");
+  for (const std::string &l : expect_logs) CHECK(h.logged(l));
+  if (m == kMischiefTruncate) {
+    CHECK(h.hostile.broker_closes == 1);
+    CHECK(hot.code == 0);  // the connection dropped mid-answer: retried, and stored once more
+  } else {
+    CHECK(h.hostile.client_closes >= 1);
+    // A malformed answer is not retried (the broker may have stored the batch): it fails
+    // with the protocol error.
+    CHECK(hot.code == UVK_EPROTO);
+  }
+  check_contained(h, baseline, size_t(kMaxResponseSize));
+  // And the client is still good for the hostile broker's partition afterwards.
+  SendResult again;
+  h.send(0, "after", &again);
+  REQUIRE(h.run_until([&] { return again.done; }));
+  CHECK(again.code == 0);
+  CHECK(h.hostile.log[0].back() == "after");
+}
+
+}  // namespace
+
+TEST_CASE("hostile broker: a frame cut short, then the connection closed", "[hostile]") {
+  produce_case(kMischiefTruncate, {"closed: connection closed"});
+}
+
+TEST_CASE("hostile broker: a 2 GB frame length is refused without allocating it", "[hostile]") {
+  produce_case(kMischiefLength2G, {"response frame length 2147483647 is over the limit (maxResponseSize 1048576)"});
+}
+
+TEST_CASE("hostile broker: a negative frame length", "[hostile]") {
+  produce_case(kMischiefNegativeLength, {"response frame length -16 is below 4"});
+}
+
+TEST_CASE("hostile broker: a wrong correlation id", "[hostile]") {
+  produce_case(kMischiefWrongCorrelation, {"closed: malformed data from the peer: response correlation id"});
+}
+
+TEST_CASE("hostile broker: a negative array count in Metadata", "[hostile]") {
+  Harness h;
+  h.start_producer();
+  h.warm_up();
+  size_t baseline = h.mem.now;
+  h.mem.peak = h.mem.now;
+  h.mem.largest = 0;
+  h.hostile.mischief_api = uvk::proto::kMetadata;
+  h.hostile.mischief = kMischiefNegativeArray;
+  h.hostile.mischief_offset = 4;  // v8: throttle time, then the brokers array count
+  // Metadata goes to any ready connection: ask until the hostile broker has answered one.
+  std::vector<int> codes;
+  for (int i = 0; i < 10 && h.hostile.mischief_done == 0; i++) {
+    bool done = false;
+    int code = 0;
+    struct Ctx {
+      bool *done;
+      int *code;
+    } ctx{&done, &code};
+    const char *topic = h.cluster.topic.c_str();
+    REQUIRE(uvk_client_metadata(h.client, &topic, 1,
+                                [](uvk_client *, const uvk_error *err, const uvk_metadata *, void *ud) {
+                                  Ctx *x = static_cast<Ctx *>(ud);
+                                  *x->code = err ? uvk_error_code(err) : 0;
+                                  *x->done = true;
+                                },
+                                &ctx) == 0);
+    SendResult fine;
+    h.send(1, "during-metadata", &fine);
+    REQUIRE(h.run_until([&] { return done && fine.done; }));
+    CHECK(fine.code == 0);
+    codes.push_back(code);
+  }
+  INFO(h.all_logs());
+  CHECK(h.hostile.request_versions[uvk::proto::kMetadata] == 8);
+  REQUIRE(h.run_until([&] { return h.disconnected_from(h.hostile); }));
+  // The call the hostile broker answered failed with the protocol error; no other did.
+  CHECK(codes.back() == UVK_EPROTO);
+  for (size_t i = 0; i + 1 < codes.size(); i++) CHECK(codes[i] == 0);
+  CHECK(h.logged("undecodable data in a Metadata v8 response"));
+  CHECK(h.hostile.client_closes >= 1);
+  check_contained(h, baseline, size_t(kMaxResponseSize));
+}
+
+TEST_CASE("hostile broker: a negative array count in Fetch", "[hostile]") {
+  Harness h;
+  consume_case(h, [&] {
+    h.hostile.mischief_api = uvk::proto::kFetch;
+    h.hostile.mischief = kMischiefNegativeArray;
+    h.hostile.mischief_offset = fetch_partitions_count_at(h.cluster.topic);
+  }, {"undecodable data in a Fetch v11 response", "Fetch from node 1 failed: UVK_EPROTO"}, size_t(kMaxResponseSize));
+}
+
+TEST_CASE("hostile broker: a record batch with a bad CRC", "[hostile]") {
+  Harness h;
+  consume_case(h, [&] {
+    std::vector<uint8_t> b = plain_batch(0, {"h0", "h1", "h2"});
+    b.back() ^= 0x01;  // a flipped bit in the last value: the CRC no longer matches
+    h.hostile.fetch_records_once = b;
+  }, {"corrupt record batch at offset 0: checksum mismatch (UVK_ECRC)", "closed: checksum mismatch: corrupt records in a Fetch v11 response"},
+               size_t(kMaxResponseSize));
+}
+
+TEST_CASE("hostile broker: invalid compressed data, every codec built in", "[hostile]") {
+  std::vector<int> codecs = {1};  // gzip always
+  if (UVK_HAVE_SNAPPY) codecs.push_back(2);
+  if (UVK_HAVE_LZ4) codecs.push_back(3);
+  if (UVK_HAVE_ZSTD) codecs.push_back(4);
+  for (int codec : codecs) {
+    DYNAMIC_SECTION("codec " << codec) {
+      Harness h;
+      consume_case(h, [&] {
+        h.hostile.fetch_records_once = batch_with_section(codec, std::vector<uint8_t>(64, 0xff));
+      }, {"corrupt record batch at offset 0: compression or decompression failed (UVK_ECOMPRESSION)",
+          "closed: compression or decompression failed: corrupt records in a Fetch v11 response"},
+                   size_t(kMaxResponseSize));
+    }
+  }
+}
+
+TEST_CASE("hostile broker: a decompression bomb stops at the limit", "[hostile]") {
+  // ~250 KB of gzip that would expand to 256 MiB, four times the limit.
+  std::vector<uint8_t> bomb = gzip_zeros(size_t(256) << 20);
+  REQUIRE(bomb.size() < size_t(kMaxResponseSize) / 2);
+  Harness h;
+  consume_case(h, [&] { h.hostile.fetch_records_once = batch_with_section(1, bomb); },
+               {"corrupt record batch at offset 0: size over the configured limit (UVK_ETOOLARGE)",
+                "closed: size over the configured limit: corrupt records in a Fetch v11 response"},
+               // The decompression limit plus one response: never the bomb's 256 MiB.
+               kDecompressLimit + size_t(kMaxResponseSize));
+}
