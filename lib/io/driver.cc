@@ -215,7 +215,11 @@ void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     else engine_on_read(c->d->engine, c->id, reinterpret_cast<const uint8_t *>(buf->base), size_t(n),
                         io_now(c->d));
   } else if (n < 0) {
-    fail(c, c->tls && !c->tls_ready ? UVK_ETLS : UVK_ECLOSED);
+    // EOF or a reset is the network's doing even mid-handshake: a retriable connection
+    // failure. (It used to be UVK_ETLS, which is final, so one RST during the handshake
+    // failed every pending send with an empty "TLS failure".) Real TLS failures, a bad
+    // certificate or the broker's alert, come from tls_conn_* in on_tls_bytes as UVK_ETLS.
+    fail(c, UVK_ECLOSED);
   }
 }
 

@@ -177,7 +177,20 @@ void pipe_flush(Pipe *p) {
     conn_close(c, true);
 }
 
+void pipe_push_chunk(Pipe *p, const char *data, size_t len);
+
 void pipe_push(Pipe *p, const char *data, size_t len) {
+  const FaultConfig &cfg = p->conn->proxy->cfg;
+  // Under a bandwidth limit the bytes trickle: slices of 1/20 s worth, each due when the
+  // link has carried the one before, so one response reaches the client in many reads
+  // instead of one late burst of a whole socket read.
+  size_t slice = len;
+  if (p->b2c && cfg.bytes_per_sec > 0) slice = cfg.bytes_per_sec / 20 > 0 ? cfg.bytes_per_sec / 20 : 1;
+  for (size_t off = 0; off < len; off += slice)
+    pipe_push_chunk(p, data + off, len - off < slice ? len - off : slice);
+}
+
+void pipe_push_chunk(Pipe *p, const char *data, size_t len) {
   const FaultConfig &cfg = p->conn->proxy->cfg;
   uint64_t now = uv_now(p->conn->proxy->loop);
   uint64_t due = now + cfg.latency_ms;
