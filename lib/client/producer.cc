@@ -38,6 +38,8 @@ void schedule_drain(Producer *p, uint64_t at);
 void op_unlink(SendOp *op) {
   Producer *p = op->p;
   engine_cancel_timer(p->e, &op->timer);
+  if (op->ensured && !op->routed && p->ensured_unrouted) p->ensured_unrouted--;
+  if (p->route_from == op) p->route_from = op->next;
   for (SendOp **l = &p->ops; *l; l = &(*l)->next)
     if (*l == op) {
       *l = op->next;
@@ -740,7 +742,11 @@ void drain(void *ud, uint64_t now) {
           if (n_groups == cap_groups) {
             size_t cap = cap_groups ? cap_groups * 2 : 4;
             void *mem = mem_realloc(p->alloc, groups, sizeof(Group) * cap);
-            if (!mem) break;  // try again on the next drain
+            if (!mem) {  // try again on a later drain (one must be scheduled: nothing else wakes us)
+              uint64_t again = now + uint64_t(p->cfg.retry.initial_retry_time);
+              if (again < next) next = again;
+              break;
+            }
             groups = static_cast<Group *>(mem);
             cap_groups = cap;
           }
@@ -901,19 +907,55 @@ bool share_topic(const SendOp *a, const SendOp *b) {
   return false;
 }
 
+// Topics of the unrouted ops a scan has passed: a later op sharing one of them waits.
+struct BlockedTopics {
+  const char *names[8];
+  size_t n = 0;
+  bool overflow = false;  // more topics than fit: compare with the earlier ops themselves
+
+  void add(const SendOp *op) {
+    for (size_t i = 0; i < op->n_topics && !overflow; i++) {
+      const char *t = op->topics[i].topic;
+      bool seen = false;
+      for (size_t k = 0; k < n && !seen; k++) seen = strcmp(names[k], t) == 0;
+      if (seen) continue;
+      if (n == sizeof names / sizeof names[0]) overflow = true;
+      else names[n++] = t;
+    }
+  }
+  bool shares(const SendOp *op, const SendOp *from) const {
+    if (overflow) {
+      for (const SendOp *before = from; before != op; before = before->next)
+        if (!before->routed && share_topic(before, op)) return true;
+      return false;
+    }
+    for (size_t i = 0; i < op->n_topics; i++)
+      for (size_t k = 0; k < n; k++)
+        if (strcmp(names[k], op->topics[i].topic) == 0) return true;
+    return false;
+  }
+};
+
 // Routes ensured ops in send order per topic: an op waits while an earlier op with a
 // topic in common is not routed yet, so sends to a partition keep their order even when
-// their metadata lookups finish in another order.
+// their metadata lookups finish in another order. The scan stops once it has passed every
+// ensured op, so ops still waiting for metadata cost nothing.
 void route_ready(Producer *p, uint64_t now) {
   for (bool again = true; again;) {
     again = false;
-    for (SendOp *op = p->ops; op; op = op->next) {
-      if (op->routed || !op->ensured) continue;
-      bool blocked = false;
-      for (SendOp *before = p->ops; before != op && !blocked; before = before->next)
-        blocked = !before->routed && share_topic(before, op);
-      if (blocked) continue;
+    while (p->route_from && p->route_from->routed) p->route_from = p->route_from->next;
+    BlockedTopics blocked;
+    size_t ensured_seen = 0;
+    for (SendOp *op = p->route_from; op && ensured_seen < p->ensured_unrouted; op = op->next) {
+      if (op->routed) continue;
+      bool wait = !op->ensured || blocked.shares(op, p->route_from);
+      if (op->ensured) ensured_seen++;
+      if (wait) {
+        blocked.add(op);
+        continue;
+      }
       op->routed = true;
+      p->ensured_unrouted--;
       const uvk_error *err = op->ensure_err;
       op->ensure_err = nullptr;
       route(op, err, now);  // may finish (and free) op: start the scan over
@@ -934,6 +976,7 @@ void on_send_ensured(void *ud, const uvk_error *err) {
     return;
   }
   op->ensured = true;
+  op->p->ensured_unrouted++;
   op->ensure_err = err ? error_retain(err) : nullptr;
   route_ready(op->p, op->p->e->now);
 }
@@ -1039,6 +1082,8 @@ void producer_free(Producer *p) {
     }
   }
   p->ops_tail = nullptr;
+  p->route_from = nullptr;
+  p->ensured_unrouted = 0;
   for (TopicState *t = p->topics; t; t = t->next)
     if (t->refresh_ctx) t->refresh_ctx->t = nullptr;
   while (FlushWaiter *w = p->waiters) {
@@ -1162,6 +1207,7 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
   op->next = nullptr;
   if (p->ops_tail) p->ops_tail->next = op; else p->ops = op;
   p->ops_tail = op;
+  if (!p->route_from) p->route_from = op;
   return 0;
 }
 

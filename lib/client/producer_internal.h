@@ -158,6 +158,10 @@ struct Producer {
   const Allocator *alloc;
   TopicState *topics;
   SendOp *ops, *ops_tail;  // by seq
+  // Routing (route_ready) starts here: every op before it is routed. With it and the count
+  // of ensured ops still waiting, a burst of single-message sends is routed in O(1) each.
+  SendOp *route_from;
+  size_t ensured_unrouted;
   uint64_t next_seq;
   size_t buffered;
   bool refused;  // a send got UVK_EQUEUEFULL: call drain when there is room

@@ -3,6 +3,7 @@
 // every case each send completes exactly once.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -344,5 +345,47 @@ TEST_CASE("producer: MESSAGE_TOO_LARGE splits the batch; only the big one fails,
   CHECK(sb.code == UVK_ERR_KAFKA(10));
   CHECK(s2.code == 0);
   CHECK(c.topics["t"].log[0] == std::vector<std::string>({"first", "third", "fourth"}));
+  producer_free(p);
+}
+
+TEST_CASE("producer: a burst of single-message sends to many new topics keeps send order per topic",
+          "[producer]") {
+  // Ten topics, unknown until the first metadata answer: every send waits for metadata,
+  // then all are routed at once; each partition's log must hold its messages in send order.
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  const int kTopics = 10, kSends = 3000;
+  std::vector<std::string> names;
+  for (int t = 0; t < kTopics; t++) {
+    names.push_back("t" + std::to_string(t));
+    c.topics[names.back()] = fake::topic({1});
+  }
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  ProducerConfig pc;
+  pc.linger_ms = 5;
+  Producer *p = producer_new(c.e, pc, nullptr);
+  std::vector<Messages> msgs;
+  msgs.reserve(kSends);
+  std::vector<Sent> sent(kSends);
+  std::map<std::string, std::vector<std::string>> expected;
+  for (int i = 0; i < kSends; i++) {
+    const std::string &topic = names[size_t(i * 7 % kTopics)];
+    msgs.emplace_back(1, 0);
+    msgs.back().values[0] = "m" + std::to_string(i);
+    msgs.back().msgs[0].value = msgs.back().values[0].data();
+    msgs.back().msgs[0].value_len = msgs.back().values[0].size();
+    expected[topic].push_back(msgs.back().values[0]);
+    REQUIRE(send(p, c, topic.c_str(), msgs.back(), &sent[size_t(i)]) == 0);
+  }
+  c.run_until([&] {
+    for (const Sent &s : sent)
+      if (s.calls == 0) return false;
+    return true;
+  });
+  for (const Sent &s : sent) {
+    CHECK(s.calls == 1);
+    CHECK(s.code == 0);
+  }
+  for (const std::string &t : names) CHECK(c.topics[t].log[0] == expected[t]);
   producer_free(p);
 }
