@@ -1,11 +1,14 @@
 /* Producer throughput and CPU per message, uvkafka or librdkafka, against the same broker.
  *
- *   produce_bench uvkafka|rdkafka BROKERS TOPIC N SIZE ACKS LINGER_MS BATCH_BYTES [CODEC]
+ *   produce_bench uvkafka|rdkafka BROKERS TOPIC N SIZE ACKS LINGER_MS BATCH_BYTES [CODEC [RATE]]
  *
  * Sends N messages of SIZE bytes (keyless, so both spread them over partitions), waits for
  * every delivery report, and prints one line: client, messages/s, MB/s, CPU microseconds per
- * message (user + system, the whole process), wall seconds. Both clients get the same batching
- * (linger, batch bytes), acks and codec; librdkafka runs its own threads, uvkafka one loop. */
+ * message (user + system, the whole process), wall seconds, peak RSS. Both clients get the
+ * same batching (linger, batch bytes), acks and codec; librdkafka runs its own threads,
+ * uvkafka one loop.
+ * With RATE (messages per second) each message is sent on its own at its due time (checked
+ * every millisecond) and the line adds latency percentiles, send call to delivery report. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include <uv.h>
 
 #include "bench_clock.h"
+#include "bench_latency.h"
 #include "uvkafka/uvkafka.h"
 #ifdef HAVE_RDKAFKA
 #include <librdkafka/rdkafka.h>
@@ -50,8 +54,47 @@ static void set(uvk_config *c, const char *k, const char *v) {
   }
 }
 
+/* Fixed-rate mode: one message per send, ud is its index; latency recorded per message. */
+typedef struct {
+  uv_loop_t *loop;
+  uvk_producer *p;
+  const char *topic;
+  uvk_message msg;
+  uvk_send_options o;
+  long n, sent, acked, failed;
+  double rate;
+  uint64_t t0;
+  uint64_t *sent_at;
+  double *lat_ms;
+} R;
+static R r_state;
+
+static void r_sent(uvk_producer *p, const uvk_error *err, const uvk_record_metadata *md, size_t n, void *ud) {
+  (void)p, (void)md, (void)n;
+  long i = (long)(intptr_t)ud;
+  r_state.lat_ms[i] = (double)(uv_hrtime() - r_state.sent_at[i]) / 1e6;
+  if (err) r_state.failed++;
+  if (++r_state.acked == r_state.n) uv_stop(r_state.loop);
+}
+
+static void r_tick(uv_timer_t *t) {
+  R *r = &r_state;
+  uint64_t now = uv_hrtime();
+  long due = (long)((double)(now - r->t0) / 1e9 * r->rate) + 1;
+  if (due > r->n) due = r->n;
+  for (; r->sent < due; r->sent++) {
+    r->sent_at[r->sent] = uv_hrtime();
+    int rc = uvk_producer_send(r->p, r->topic, &r->msg, 1, &r->o, r_sent, (void *)(intptr_t)r->sent);
+    if (rc != 0) {
+      fprintf(stderr, "send: %s\n", uvk_strerror(rc));
+      exit(1);
+    }
+  }
+  if (r->sent == r->n) uv_timer_stop(t);
+}
+
 static long run_uvkafka(const char *brokers, const char *topic, long n, size_t size, int acks, const char *linger,
-                        const char *batch, int codec) {
+                        const char *batch, int codec, double rate, double *lat_ms) {
   U u;
   memset(&u, 0, sizeof u);
   uv_loop_init(&u.loop);
@@ -73,6 +116,31 @@ static long run_uvkafka(const char *brokers, const char *topic, long n, size_t s
   o.borrow = 1;  /* the payload is static: no copy needed */
   char *payload = malloc(size);
   memset(payload, 'x', size);
+  uv_timer_t tick; /* fixed-rate mode; closed before the loop's last run */
+  if (rate > 0) {
+    R *r = &r_state;
+    memset(r, 0, sizeof *r);
+    r->loop = &u.loop;
+    r->p = p;
+    r->topic = topic;
+    r->msg.value = payload;
+    r->msg.value_len = size;
+    r->msg.partition = -1;
+    r->msg.timestamp = -1;
+    r->o = o;
+    r->n = n;
+    r->rate = rate;
+    r->sent_at = calloc((size_t)n, sizeof *r->sent_at);
+    r->lat_ms = lat_ms;
+    uv_timer_init(&u.loop, &tick);
+    r->t0 = uv_hrtime();
+    uv_timer_start(&tick, r_tick, 0, 1);
+    while (r->acked < n) uv_run(&u.loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&tick, NULL);
+    free(r->sent_at);
+    u.failed = r->failed;
+    n = 0; /* nothing more to send below */
+  }
   enum { PER = 1000 };
   uvk_message msgs[PER];
   for (int i = 0; i < PER; i++) {
@@ -106,13 +174,40 @@ static long run_uvkafka(const char *brokers, const char *topic, long n, size_t s
 
 #ifdef HAVE_RDKAFKA
 static long rk_failed;
+static double *rk_lat_ms;
+static uint64_t *rk_sent_at;
 static void rk_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   (void)rk, (void)opaque;
   if (m->err) rk_failed++;
+  if (rk_lat_ms) {
+    long i = (long)(intptr_t)m->_private;
+    rk_lat_ms[i] = (double)(uv_hrtime() - rk_sent_at[i]) / 1e6;
+  }
+}
+
+/* Fixed rate: message i is due at t0 + i / rate; between sends the application thread
+ * serves delivery reports (rd_kafka_poll) and sleeps in steps of at most 1 ms, the same
+ * granularity as uvkafka's timer. */
+static void rk_send_at_rate(rd_kafka_t *rk, const char *topic, char *payload, size_t size, long n, double rate) {
+  rk_sent_at = calloc((size_t)n, sizeof *rk_sent_at);
+  uint64_t t0 = uv_hrtime();
+  for (long i = 0; i < n; i++) {
+    uint64_t due = t0 + (uint64_t)((double)i / rate * 1e9);
+    for (uint64_t now; (now = uv_hrtime()) < due;) {
+      rd_kafka_poll(rk, 0);
+      uint64_t wait = due - now;
+      struct timespec ts = {0, (long)(wait < 1000000 ? wait : 1000000)};
+      nanosleep(&ts, NULL);
+    }
+    rk_sent_at[i] = uv_hrtime();
+    while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(payload, size), RD_KAFKA_V_MSGFLAGS(0),
+                             RD_KAFKA_V_OPAQUE((void *)(intptr_t)i), RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      rd_kafka_poll(rk, 1);
+  }
 }
 
 static long run_rdkafka(const char *brokers, const char *topic, long n, size_t size, int acks, const char *linger,
-                        const char *batch, int codec) {
+                        const char *batch, int codec, double rate, double *lat_ms) {
   static const char *const codecs[] = {"none", "gzip", "snappy", "lz4", "zstd"};
   char err[512], acks_s[8];
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -133,6 +228,11 @@ static long run_rdkafka(const char *brokers, const char *topic, long n, size_t s
   if (!rk) exit(1);
   char *payload = malloc(size);
   memset(payload, 'x', size);
+  rk_lat_ms = lat_ms;
+  if (rate > 0) {
+    rk_send_at_rate(rk, topic, payload, size, n, rate);
+    n = 0; /* sent */
+  }
   for (long i = 0; i < n; i++) {
     while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(payload, size),
                              RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -142,6 +242,7 @@ static long run_rdkafka(const char *brokers, const char *topic, long n, size_t s
   rd_kafka_flush(rk, 600000);
   rd_kafka_destroy(rk);
   free(payload);
+  free(rk_sent_at);
   return rk_failed;
 }
 #endif
@@ -157,21 +258,31 @@ int main(int argc, char **argv) {
   int acks = atoi(argv[6]);
   const char *linger = argv[7], *batch = argv[8];
   int codec = argc > 9 ? atoi(argv[9]) : 0;
+  double rate = argc > 10 ? atof(argv[10]) : 0;
+  double *lat_ms = rate > 0 ? calloc((size_t)n, sizeof *lat_ms) : NULL;
   double t0 = now_s(), c0 = cpu_s();
   long failed;
   if (strcmp(which, "uvkafka") == 0) {
-    failed = run_uvkafka(brokers, topic, n, size, acks, linger, batch, codec);
+    failed = run_uvkafka(brokers, topic, n, size, acks, linger, batch, codec, rate, lat_ms);
   } else {
 #ifdef HAVE_RDKAFKA
-    failed = run_rdkafka(brokers, topic, n, size, acks, linger, batch, codec);
+    failed = run_rdkafka(brokers, topic, n, size, acks, linger, batch, codec, rate, lat_ms);
 #else
     fprintf(stderr, "built without librdkafka\n");
     return 2;
 #endif
   }
   double wall = now_s() - t0, cpu = cpu_s() - c0;
-  printf("%-8s n=%ld size=%zu acks=%d linger=%s batch=%s codec=%d: %.0f msg/s, %.1f MB/s, %.2f us CPU/msg, %.2f s%s\n",
+  char lat[128] = "";
+  if (lat_ms) {
+    latency_sort(lat_ms, (size_t)n);
+    snprintf(lat, sizeof lat, ", p50 %.2f ms, p99 %.2f ms, p999 %.2f ms", latency_pct(lat_ms, (size_t)n, 50),
+             latency_pct(lat_ms, (size_t)n, 99), latency_pct(lat_ms, (size_t)n, 99.9));
+  }
+  printf("%-8s n=%ld size=%zu acks=%d linger=%s batch=%s codec=%d: %.0f msg/s, %.1f MB/s, %.2f us CPU/msg, %.2f s, "
+         "%ld KB peak RSS%s%s\n",
          which, n, size, acks, linger, batch, codec, (double)n / wall, (double)n * (double)size / wall / 1e6,
-         cpu * 1e6 / (double)n, wall, failed ? " (FAILURES)" : "");
+         cpu * 1e6 / (double)n, wall, peak_rss_kb(), lat, failed ? " (FAILURES)" : "");
+  free(lat_ms);
   return failed ? 1 : 0;
 }
