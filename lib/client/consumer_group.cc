@@ -732,8 +732,13 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
   }
   if (c && err != 0) {
     uint64_t now = c->e->now;
-    if (first == kCoordinatorLoading || first == kCoordinatorNotAvailable || first == kNotCoordinator || err == UVK_ECLOSED)
+    if (first == kCoordinatorLoading || first == kCoordinatorNotAvailable || first == kNotCoordinator || err == UVK_ECLOSED) {
       coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
+      // Forget our own copy too (as a refused heartbeat does): the next heartbeat looks the
+      // coordinator up and later commits go there. Kept, every commit went back to the node
+      // that had just refused it.
+      c->coordinator = -1;
+    }
     if ((first == kRebalanceInProgress || first == kIllegalGeneration || first == kUnknownMemberId) &&
         c->state == kGroupStable) {
       if (first == kUnknownMemberId) set_str(c, &c->member_id, "", 0);
