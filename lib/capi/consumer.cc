@@ -6,6 +6,7 @@
 #include "capi/client_internal.h"
 #include "capi/config.h"
 #include "capi/consumer_internal.h"
+#include "capi/topic_name.h"
 #include "client/consumer.h"
 #include "engine/events.h"
 #include "engine/kafka_errors.h"
@@ -115,7 +116,7 @@ UVK_EXTERN void uvk_consumer_free(uvk_consumer *c) {
 }
 
 UVK_EXTERN int uvk_consumer_subscribe(uvk_consumer *c, const char *topic, int from_beginning) {
-  if (!c) return UVK_EINVAL;
+  if (!c || (topic && !kafka_topic_name_ok(topic))) return UVK_EINVAL;
   return consumer_subscribe(c->c, topic, from_beginning != 0);
 }
 

@@ -95,8 +95,9 @@ void fmt_add(Fmt *f, const char *fmt, ...) {
 }  // namespace
 
 size_t uvk_error_format(const uvk_error *e, char *buf, size_t buflen) {
+  if (!buf) buflen = 0;  // a NULL buffer only measures, whatever length came with it
   Fmt f = {buf, buflen, 0};
-  if (buf && buflen) buf[0] = '\0';
+  if (buflen) buf[0] = '\0';
   if (!e) {
     fmt_add(&f, "%s", "no error");
     return f.len;

@@ -5,6 +5,7 @@
 
 #include "capi/client_internal.h"
 #include "capi/config.h"
+#include "capi/topic_name.h"
 #include "client/producer.h"
 #include "engine/kafka_errors.h"
 #include "uvkafka/uvkafka.h"
@@ -142,6 +143,8 @@ UVK_EXTERN int uvk_producer_send_batch(uvk_producer *pr, const uvk_topic_message
                                        uvk_send_cb cb, void *ud) {
   if (!pr || !cb) return UVK_EINVAL;
   if (pr->disconnecting || client_closing(pr->client)) return UVK_ECLOSED;
+  for (size_t i = 0; topics && n_topics <= 10000 && i < n_topics; i++)
+    if (topics[i].topic && !kafka_topic_name_ok(topics[i].topic)) return UVK_EINVAL;
   uvk_send_options defaults;
   uvk_send_options_init(&defaults);
   SendCtx *ctx = static_cast<SendCtx *>(mem_alloc(pr->alloc, sizeof(SendCtx)));
