@@ -97,6 +97,14 @@ fi
 stage "install check (meson install + pkg-config)"
 UVK_INSTALL_PREFIX_OUT=$ROOT/build/install-prefix test/install/check.sh build build/test-results/install.xml >&2 || log "install check had failures"
 
+stage "API reference (Doxygen, warnings are errors)"
+# One JUnit case: fails on any warning (an undocumented public symbol) or a missing doxygen.
+( . test/lib/junit.sh
+  junit_begin api_reference build/test-results/api-reference.xml
+  junit_case "doxygen docs/Doxyfile: public headers fully documented, no warnings" \
+    tools/api-reference.sh build/api-reference
+  junit_end ) || log "API reference had failures"
+
 # ---------------------------------------------------------------------------
 CLUSTER_UP=0
 cluster_down() {

@@ -1,5 +1,8 @@
-/* The consumer (KafkaJS's kafka.consumer({groupId})): joins a consumer group, fetches the
- * partitions assigned to it and hands their messages to eachBatch or eachMessage on the loop.
+/** @file uvk_consumer.h
+ * @brief The consumer (KafkaJS's kafka.consumer({groupId})): joins a consumer group, fetches
+ * the partitions assigned to it and hands their messages to eachBatch or eachMessage on the
+ * loop.
+ *
  * Include uvkafka/uvkafka.h rather than this file.
  *
  * Every call happens on the loop's thread. Handlers run on the loop between network events;
@@ -14,37 +17,38 @@
 extern "C" {
 #endif
 
+/** A consumer handle (uvk_consumer_new()). */
 typedef struct uvk_consumer uvk_consumer;
 struct uvk_client;
 /* uvk_topic_partition and uvk_topic_partition_offset are in uvk_events.h. */
 struct uvk_topic_partition;
 struct uvk_topic_partition_offset;
 
-/* A consumed message. key NULL: null key; value NULL: null value (a tombstone). */
+/** A consumed message. key NULL: null key; value NULL: null value (a tombstone). */
 typedef struct uvk_consumer_message {
-  int64_t offset;
-  int64_t timestamp;   /* ms since the epoch (create or log-append time, per the batch) */
-  int32_t attributes;  /* the record batch's attributes */
-  const void *key;
-  size_t key_len;
-  const void *value;
-  size_t value_len;
-  const uvk_header *headers;  /* names are NUL-terminated; repeated names kept in order */
-  size_t n_headers;
+  int64_t offset;      /**< the message's offset */
+  int64_t timestamp;   /**< ms since the epoch (create or log-append time, per the batch) */
+  int32_t attributes;  /**< the record batch's attributes */
+  const void *key;     /**< the key's bytes; NULL: null key */
+  size_t key_len;      /**< length of key */
+  const void *value;   /**< the value's bytes; NULL: null value (a tombstone) */
+  size_t value_len;    /**< length of value */
+  const uvk_header *headers;  /**< names are NUL-terminated; repeated names kept in order */
+  size_t n_headers;    /**< entries in headers */
 } uvk_consumer_message;
 
-/* KafkaJS's batch. first/last offset are the messages' (-1 when empty); offset_lag is
+/** KafkaJS's batch. first/last offset are the messages' (-1 when empty); offset_lag is
  * high_watermark - 1 - last_offset, offset_lag_low high_watermark - 1 - first_offset. */
 typedef struct uvk_batch {
-  const char *topic;
-  int32_t partition;
-  int64_t high_watermark;
-  const uvk_consumer_message *messages;
-  size_t n_messages;
-  int64_t first_offset;
-  int64_t last_offset;
-  int64_t offset_lag;
-  int64_t offset_lag_low;
+  const char *topic;                     /**< topic name */
+  int32_t partition;                     /**< partition id */
+  int64_t high_watermark;                /**< the partition's high watermark */
+  const uvk_consumer_message *messages;  /**< the messages */
+  size_t n_messages;                     /**< entries in messages */
+  int64_t first_offset;                  /**< the first message's offset, -1 when empty */
+  int64_t last_offset;                   /**< the last message's offset, -1 when empty */
+  int64_t offset_lag;                    /**< high_watermark - 1 - last_offset */
+  int64_t offset_lag_low;                /**< high_watermark - 1 - first_offset */
 } uvk_batch;
 
 /* Handlers return 0 when done, or UVK_PENDING to finish later: the partition then waits
@@ -52,87 +56,100 @@ typedef struct uvk_batch {
  * uvk_consumer_done(c, topic, partition, result). The views are still only valid during the
  * call: copy what the later work needs. Any other value is a failure: the messages not
  * resolved are fetched again after the retry time (nothing is skipped). */
+/** A handler's "finish later" result: the partition waits until uvk_consumer_done(). */
 #define UVK_PENDING 1
+/** The eachBatch handler: returns 0 when done, UVK_PENDING to finish later, any other value
+ * to have the unresolved messages fetched again after the retry time. */
 typedef int (*uvk_each_batch_fn)(uvk_consumer *c, const uvk_batch *batch, void *ud);
-/* batch: the message's topic, partition and batch context. */
+/** The eachMessage handler; batch: the message's topic, partition and batch context. Returns
+ * as uvk_each_batch_fn. */
 typedef int (*uvk_each_message_fn)(uvk_consumer *c, const uvk_batch *batch,
                                    const uvk_consumer_message *message, void *ud);
 
-/* run() options; uvk_run_options_init fills KafkaJS's defaults. */
+/** run() options; uvk_run_options_init fills KafkaJS's defaults. */
 typedef struct uvk_run_options {
-  size_t struct_size;                /* sizeof(uvk_run_options), set by uvk_run_options_init */
-  uvk_each_batch_fn each_batch;      /* exactly one of each_batch / each_message */
-  uvk_each_message_fn each_message;
-  void *ud;
-  int auto_commit;                   /* default 1 */
-  int64_t auto_commit_interval;      /* ms; -1 (default): not by time */
-  int64_t auto_commit_threshold;     /* resolved messages; -1 (default): not by count */
-  int each_batch_auto_resolve;       /* default 1: a batch that returns 0 is resolved */
-  int partitions_consumed_concurrently; /* accepted for KafkaJS parity; handlers run one at
+  size_t struct_size;                /**< sizeof(uvk_run_options), set by uvk_run_options_init */
+  uvk_each_batch_fn each_batch;      /**< exactly one of each_batch / each_message */
+  uvk_each_message_fn each_message;  /**< see each_batch */
+  void *ud;                          /**< passed to the handler */
+  int auto_commit;                   /**< default 1 */
+  int64_t auto_commit_interval;      /**< ms; -1 (default): not by time */
+  int64_t auto_commit_threshold;     /**< resolved messages; -1 (default): not by count */
+  int each_batch_auto_resolve;       /**< default 1: a batch that returns 0 is resolved */
+  int partitions_consumed_concurrently; /**< accepted for KafkaJS parity; handlers run one at
                                            a time on the loop */
 } uvk_run_options;
+/** Fills @p o with KafkaJS's defaults (no handler set). */
 UVK_EXTERN void uvk_run_options_init(uvk_run_options *o);
 
+/** A consumer completion; err NULL on success, borrowed for the call. */
 typedef void (*uvk_consumer_cb)(uvk_consumer *c, const uvk_error *err, void *ud);
 
-/* A consumer over `client`. cfg supplies groupId (required) and the consumer keys
+/** A consumer over `client`. cfg supplies groupId (required) and the consumer keys
  * (docs/consumer.md). UVK_EINVAL when a key is missing or inconsistent. */
 UVK_EXTERN int uvk_consumer_new(struct uvk_client *client, const struct uvk_config *cfg,
                                 uvk_consumer **out);
-/* Frees the consumer without leaving the group (the broker drops it after sessionTimeout);
+/** Frees the consumer without leaving the group (the broker drops it after sessionTimeout);
  * stop first for a clean leave. Not from inside a handler. */
 UVK_EXTERN void uvk_consumer_free(uvk_consumer *c);
-/* subscribe({topics, fromBeginning}) for one topic name; may be called several times
+/** subscribe({topics, fromBeginning}) for one topic name; may be called several times
  * before run. UVK_ESTATE once running. */
 UVK_EXTERN int uvk_consumer_subscribe(uvk_consumer *c, const char *topic, int from_beginning);
-/* Beyond KafkaJS: subscribes to every topic whose name matches `pattern`, a POSIX extended
+/** Beyond KafkaJS: subscribes to every topic whose name matches `pattern`, a POSIX extended
  * regular expression matched anywhere in the name (anchor it with ^...$). The topic list is
  * read when the consumer starts and again every metadataMaxAge: topics created later that
  * match are picked up (the member rejoins so the group assigns them). Internal topics never
  * match. UVK_EINVAL for a pattern that does not compile. Before run. */
 UVK_EXTERN int uvk_consumer_subscribe_pattern(uvk_consumer *c, const char *pattern, int from_beginning);
+/** run(): joins the group and starts fetching; messages go to the handler in @p opts
+ * (required). */
 UVK_EXTERN int uvk_consumer_run(uvk_consumer *c, const uvk_run_options *opts);
-/* Stops fetching, commits resolved offsets (autoCommit), leaves the group, then cb. */
+/** Stops fetching, commits resolved offsets (autoCommit), leaves the group, then cb. */
 UVK_EXTERN int uvk_consumer_stop(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
-/* KafkaJS's disconnect: stop; the client stays connected. */
+/** KafkaJS's disconnect: stop; the client stays connected. */
 UVK_EXTERN int uvk_consumer_disconnect(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
-/* Called once if a non-retriable failure stops the consumer (also a CRASH event). */
+/** Sets the crash callback: called once if a non-retriable failure stops the consumer (also
+ * a CRASH event). */
 UVK_EXTERN int uvk_consumer_set_crash_cb(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
 
-/* Ends the pending handler of topic/partition (it returned UVK_PENDING): result 0 resolves
+/** Ends the pending handler of topic/partition (it returned UVK_PENDING): result 0 resolves
  * its message (eachMessage) or batch (eachBatch with auto-resolve); another value makes the
  * unresolved messages come again after the retry time. UVK_ENOTFOUND when nothing is pending
  * there (also after a rebalance took the partition away: its offsets were not committed). */
 UVK_EXTERN int uvk_consumer_done(uvk_consumer *c, const char *topic, int32_t partition, int result);
-/* Inside eachBatch: marks `offset` (and everything before it) processed. */
+/** Inside eachBatch: marks `offset` (and everything before it) processed. */
 UVK_EXTERN int uvk_consumer_resolve_offset(uvk_consumer *c, const char *topic, int32_t partition,
                                            int64_t offset);
-/* Commits resolved offsets when autoCommit's interval / threshold say so (each batch when
+/** Commits resolved offsets when autoCommit's interval / threshold say so (each batch when
  * neither is set). Returns at once; the commit completes in the background. */
 UVK_EXTERN int uvk_consumer_commit_offsets_if_necessary(uvk_consumer *c);
-/* Commits the given offsets (the next offset to read, per partition); cb when answered. */
+/** Commits the given offsets (the next offset to read, per partition); cb when answered. */
 UVK_EXTERN int uvk_consumer_commit_offsets(uvk_consumer *c, const struct uvk_topic_partition_offset *offsets,
                                            size_t n, uvk_consumer_cb cb, void *ud);
-/* After run: the next fetch of topic/partition starts at offset; batches in flight for it
+/** After run: the next fetch of topic/partition starts at offset; batches in flight for it
  * become stale; with autoCommit the offset is committed too (KafkaJS). */
 UVK_EXTERN int uvk_consumer_seek(uvk_consumer *c, const char *topic, int32_t partition,
                                  int64_t offset);
-/* pause / resume: partitions NULL (n 0) means the whole topic. Kept across rebalances. */
+/** Pauses fetching @p partitions (@p n ids) of @p topic; partitions NULL (n 0) means the
+ * whole topic. Kept across rebalances. */
 UVK_EXTERN int uvk_consumer_pause(uvk_consumer *c, const char *topic, const int32_t *partitions,
                                   size_t n);
+/** Resumes paused partitions; partitions NULL (n 0) means the whole topic. */
 UVK_EXTERN int uvk_consumer_resume(uvk_consumer *c, const char *topic, const int32_t *partitions,
                                    size_t n);
+/** 1 when topic/partition is paused, else 0. */
 UVK_EXTERN int uvk_consumer_is_paused(const uvk_consumer *c, const char *topic, int32_t partition);
+/** 1 while the consumer runs, else 0. */
 UVK_EXTERN int uvk_consumer_is_running(const uvk_consumer *c);
-/* Inside a handler: the batch was overtaken (seek, rebalance, pause, stop) and should end. */
+/** Inside a handler: the batch was overtaken (seek, rebalance, pause, stop) and should end. */
 UVK_EXTERN int uvk_consumer_is_stale(const uvk_consumer *c, const char *topic, int32_t partition);
-/* KafkaJS's heartbeat(): accepted; heartbeats already run on their own timer. */
+/** KafkaJS's heartbeat(): accepted; heartbeats already run on their own timer. */
 UVK_EXTERN int uvk_consumer_heartbeat(uvk_consumer *c);
-/* The partitions assigned now: fills up to cap, returns how many there are. Topic names
+/** The partitions assigned now: fills up to cap, returns how many there are. Topic names
  * stay valid until the next rebalance. */
 UVK_EXTERN size_t uvk_consumer_assignment(const uvk_consumer *c, struct uvk_topic_partition *out,
                                           size_t cap);
-/* Where an assigned partition stands: the next offset to fetch (-1 until known) and the
+/** Where an assigned partition stands: the next offset to fetch (-1 until known) and the
  * high watermark of the latest fetch (-1 before the first). UVK_ENOTFOUND when not assigned. */
 UVK_EXTERN int uvk_consumer_position(const uvk_consumer *c, const char *topic, int32_t partition,
                                      int64_t *position, int64_t *high_watermark);
@@ -143,29 +160,35 @@ UVK_EXTERN int uvk_consumer_position(const uvk_consumer *c, const char *topic, i
  * metadata bytes; uvk_member_metadata_decode reads them) and every subscribed topic with its
  * partition count, and sets each member's assignment (uvk_assignment_set_partitions for the
  * standard encoding, or uvk_assignment_set for raw bytes). Members left out get nothing. */
+/** A group member as a custom assigner sees it. */
 typedef struct uvk_group_member {
-  const char *member_id;
-  const void *metadata;
-  size_t metadata_len;
+  const char *member_id;   /**< the member's id */
+  const void *metadata;    /**< its ConsumerProtocol member metadata (uvk_member_metadata_decode) */
+  size_t metadata_len;     /**< length of metadata */
 } uvk_group_member;
+/** A subscribed topic as a custom assigner sees it. */
 typedef struct uvk_assign_topic {
-  const char *topic;
-  int32_t n_partitions;  /* partition ids 0 .. n-1 */
+  const char *topic;     /**< topic name */
+  int32_t n_partitions;  /**< partition ids 0 .. n-1 */
 } uvk_assign_topic;
+/** Collects a custom assigner's answer (uvk_assignment_set, uvk_assignment_set_partitions). */
 typedef struct uvk_assignment_builder uvk_assignment_builder;
-/* Return 0, or a negative code: the join then fails and is retried like any group error. */
+/** A custom assigner's assign function: gets every member and every subscribed topic and sets
+ * each member's assignment in @p out. Return 0, or a negative code: the join then fails and
+ * is retried like any group error. */
 typedef int (*uvk_assign_fn)(void *ud, const uvk_group_member *members, size_t n_members,
                              const uvk_assign_topic *topics, size_t n_topics,
                              uvk_assignment_builder *out);
-/* Before run. Custom assigners are preferred over the partitionAssigners list, in the order
+/** Adds a custom assigner (protocol @p name, @p version, optional user data sent in the
+ * member metadata). Before run. Custom assigners are preferred over the partitionAssigners list, in the order
  * they were added (up to 4). */
 UVK_EXTERN int uvk_consumer_add_assigner(uvk_consumer *c, const char *name, int version,
                                          const void *user_data, size_t user_data_len,
                                          uvk_assign_fn assign, void *ud);
-/* The assignment of member_id: raw bytes (copied) ... */
+/** Sets the assignment of member_id as raw bytes (copied) ... */
 UVK_EXTERN int uvk_assignment_set(uvk_assignment_builder *b, const char *member_id, const void *bytes,
                                   size_t len);
-/* ... or partitions, encoded as a ConsumerProtocol MemberAssignment of `version`. */
+/** ... or as partitions, encoded as a ConsumerProtocol MemberAssignment of `version`. */
 UVK_EXTERN int uvk_assignment_set_partitions(uvk_assignment_builder *b, const char *member_id, int version,
                                              const struct uvk_topic_partition *partitions, size_t n,
                                              const void *user_data, size_t user_data_len);
@@ -173,55 +196,72 @@ UVK_EXTERN int uvk_assignment_set_partitions(uvk_assignment_builder *b, const ch
 /* ConsumerProtocol MemberMetadata / MemberAssignment (KafkaJS's AssignerProtocol). Decoded
  * objects own their memory; free them with the matching function. NULL (and *err) when the
  * bytes are malformed. */
+/** A decoded ConsumerProtocol MemberMetadata (uvk_member_metadata_decode()). */
 typedef struct uvk_member_metadata {
-  int version;
-  const char *const *topics;
-  size_t n_topics;
-  const void *user_data;
-  size_t user_data_len;
+  int version;               /**< the metadata's version */
+  const char *const *topics; /**< the subscribed topics */
+  size_t n_topics;           /**< entries in topics */
+  const void *user_data;     /**< the assigner's user data */
+  size_t user_data_len;      /**< length of user_data */
 } uvk_member_metadata;
+/** Decodes @p len bytes of MemberMetadata; free the result with uvk_member_metadata_free().
+ * NULL (and *err) when the bytes are malformed. */
 UVK_EXTERN uvk_member_metadata *uvk_member_metadata_decode(const void *data, size_t len, int *err);
+/** Frees a result of uvk_member_metadata_decode(); NULL is a no-op. */
 UVK_EXTERN void uvk_member_metadata_free(uvk_member_metadata *m);
+/** A decoded ConsumerProtocol MemberAssignment (uvk_member_assignment_decode()). */
 typedef struct uvk_member_assignment {
-  int version;
-  const struct uvk_topic_partition *partitions;  /* topic by topic, in the encoded order */
-  size_t n_partitions;
-  const void *user_data;
-  size_t user_data_len;
+  int version;               /**< the assignment's version */
+  const struct uvk_topic_partition *partitions;  /**< topic by topic, in the encoded order */
+  size_t n_partitions;       /**< entries in partitions */
+  const void *user_data;     /**< the assigner's user data */
+  size_t user_data_len;      /**< length of user_data */
 } uvk_member_assignment;
+/** Decodes @p len bytes of MemberAssignment; free the result with
+ * uvk_member_assignment_free(). NULL (and *err) when the bytes are malformed. */
 UVK_EXTERN uvk_member_assignment *uvk_member_assignment_decode(const void *data, size_t len, int *err);
+/** Frees a result of uvk_member_assignment_decode(); NULL is a no-op. */
 UVK_EXTERN void uvk_member_assignment_free(uvk_member_assignment *a);
 
 /* describeGroup (KafkaJS: experimental): the group's state and members as the coordinator
  * sees them. Metadata and assignment bytes are ConsumerProtocol encoded. Borrowed for the
  * callback; err NULL on success. */
+/** One member of a described group. */
 typedef struct uvk_group_member_description {
-  const char *member_id;
-  const char *client_id;
-  const char *client_host;
-  const void *member_metadata;
-  size_t member_metadata_len;
-  const void *member_assignment;
-  size_t member_assignment_len;
+  const char *member_id;          /**< the member's id */
+  const char *client_id;          /**< the member's clientId */
+  const char *client_host;        /**< the member's host, as the coordinator sees it */
+  const void *member_metadata;    /**< ConsumerProtocol MemberMetadata bytes */
+  size_t member_metadata_len;     /**< length of member_metadata */
+  const void *member_assignment;  /**< ConsumerProtocol MemberAssignment bytes */
+  size_t member_assignment_len;   /**< length of member_assignment */
 } uvk_group_member_description;
+/** A group's state and members as the coordinator sees them (describeGroup). */
 typedef struct uvk_group_description {
-  const char *group_id;
-  const char *state;          /* "Stable", "PreparingRebalance", "Empty", ... */
-  const char *protocol_type;  /* "consumer" */
-  const char *protocol;       /* the assigner in use */
-  const uvk_group_member_description *members;
-  size_t n_members;
+  const char *group_id;       /**< the group */
+  const char *state;          /**< "Stable", "PreparingRebalance", "Empty", ... */
+  const char *protocol_type;  /**< "consumer" */
+  const char *protocol;       /**< the assigner in use */
+  const uvk_group_member_description *members; /**< the members */
+  size_t n_members;           /**< entries in members */
 } uvk_group_description;
+/** The completion of uvk_consumer_describe_group(): @p group is borrowed for the callback;
+ * err NULL on success. */
 typedef void (*uvk_describe_group_cb)(uvk_consumer *c, const uvk_error *err,
                                       const uvk_group_description *group, void *ud);
+/** describeGroup (KafkaJS: experimental): the consumer's group as the coordinator sees it. */
 UVK_EXTERN int uvk_consumer_describe_group(uvk_consumer *c, uvk_describe_group_cb cb, void *ud);
-/* The member id the coordinator gave ("" before the first join) and the generation. */
+/** The member id the coordinator gave ("" before the first join). */
 UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c);
+/** The group generation this member is in. */
 UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c);
-/* Listeners for consumer events (uvk_event_type, e.g. UVK_EVENT_GROUP_JOIN). */
 struct uvk_event;
+/** Adds a listener for consumer events (a uvk_event_type such as UVK_EVENT_GROUP_JOIN).
+ * @return the listener's id (> 0), or a negative error (UVK_EINVAL for an unknown type). */
 UVK_EXTERN int64_t uvk_consumer_on(uvk_consumer *c, int type,
                                    void (*fn)(void *ud, const struct uvk_event *ev), void *ud);
+/** Removes a listener added with uvk_consumer_on(); UVK_ENOTFOUND when the id is not (any
+ * more) registered. */
 UVK_EXTERN int uvk_consumer_off(uvk_consumer *c, int64_t listener);
 
 #ifdef __cplusplus

@@ -1,9 +1,14 @@
-/* uvkafka error codes: 0 is success, failures are negative.
- * New codes are only ever appended; a number never changes meaning. */
+/** @file uvk_errors.h
+ * @brief uvkafka error codes: 0 is success, failures are negative.
+ *
+ * New codes are only ever appended; a number never changes meaning. Include
+ * uvkafka/uvkafka.h rather than this file. */
 #ifndef UVK_ERRORS_H
 #define UVK_ERRORS_H
 
-/* X(name, value, retriable, message) */
+/** The uvkafka error table, one X(name, value, retriable, message) per code: the enum value
+ * is UVK_<name>; `retriable` is 1 when a later attempt may succeed; `message` is what
+ * uvk_strerror() returns. */
 #define UVK_ERRNO_MAP(X)                                                        \
   X(EINVAL, -1, 0, "invalid argument")                                          \
   X(ENOMEM, -2, 1, "out of memory")                                             \
@@ -24,12 +29,13 @@
   X(EAUTH, -17, 0, "authentication failed")                                     \
   X(ECOMPRESSION, -18, 0, "compression or decompression failed")
 
+/** The uvkafka error codes: UVK_OK and one UVK_<name> per entry of UVK_ERRNO_MAP. */
 typedef enum uvk_errno {
-  UVK_OK = 0,
+  UVK_OK = 0, /**< success */
 #define UVK_ERRNO_ENUM_(name, value, retriable, message) UVK_##name = (value),
   UVK_ERRNO_MAP(UVK_ERRNO_ENUM_)
 #undef UVK_ERRNO_ENUM_
-  UVK_ERRNO_LAST_ = -19
+  UVK_ERRNO_LAST_ = -19 /**< not a code: one below the lowest code defined */
 } uvk_errno;
 
 #endif /* UVK_ERRORS_H */

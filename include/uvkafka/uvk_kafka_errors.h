@@ -1,10 +1,15 @@
-/* Kafka protocol error codes, as brokers send them in responses.
+/** @file uvk_kafka_errors.h
+ * @brief Kafka protocol error codes, as brokers send them in responses.
+ *
  * X(NAME, code, retriable): NAME and code are the protocol's; `retriable` is 1 when the
  * Kafka protocol classifies the error as transient (a later attempt may succeed).
  * Codes -1..133 (Apache Kafka 4.1). Include uvkafka/uvkafka.h rather than this file. */
 #ifndef UVK_KAFKA_ERRORS_H
 #define UVK_KAFKA_ERRORS_H
 
+/** The Kafka error table, one X(NAME, code, retriable) per protocol error code: NAME and
+ * code are the protocol's; `retriable` is 1 when the protocol classifies the error as
+ * transient. */
 #define UVK_KAFKA_ERROR_MAP(X)                        \
   X(UNKNOWN_SERVER_ERROR, -1, 0)                    \
   X(NONE, 0, 0)                                     \
@@ -142,18 +147,22 @@
   X(STREAMS_TOPOLOGY_FENCED, 132, 0)                \
   X(SHARE_SESSION_LIMIT_REACHED, 133, 1)
 
+/** The Kafka protocol error codes: UVK_KAFKA_<NAME> = code for each entry of
+ * UVK_KAFKA_ERROR_MAP. */
 typedef enum uvk_kafka_err {
 #define UVK_KAFKA_ENUM_(name, code, retriable) UVK_KAFKA_##name = (code),
   UVK_KAFKA_ERROR_MAP(UVK_KAFKA_ENUM_)
 #undef UVK_KAFKA_ENUM_
-  UVK_KAFKA_ERR_LAST_ = 134
+  UVK_KAFKA_ERR_LAST_ = 134 /**< not a code: one past the highest code defined */
 } uvk_kafka_err;
 
-/* A Kafka error code n travels through the int error space as UVK_ERR_KAFKA(n) = -(1000 + n),
- * so UNKNOWN_SERVER_ERROR (-1) is -999 and NOT_LEADER_OR_FOLLOWER (6) is -1006.
+/** A Kafka error code @p n as it travels through the int error space: -(1000 + n), so
+ * UNKNOWN_SERVER_ERROR (-1) is -999 and NOT_LEADER_OR_FOLLOWER (6) is -1006.
  * uvk_strerror(), uvk_err_name() and uvk_err_is_retriable() understand these values. */
 #define UVK_ERR_KAFKA(n) (-(1000 + (n)))
+/** Nonzero when the int error @p e is a Kafka error code made by UVK_ERR_KAFKA(). */
 #define UVK_ERR_IS_KAFKA(e) ((e) <= -999 && (e) >= -(1000 + 32767))
+/** The Kafka error code carried by @p e, a value made by UVK_ERR_KAFKA(). */
 #define UVK_ERR_KAFKA_CODE(e) (-(e) - 1000)
 
 #endif /* UVK_KAFKA_ERRORS_H */

@@ -1,4 +1,7 @@
-/* The producer (KafkaJS's kafka.producer()): send messages to topics, batched per partition.
+/** @file uvk_producer.h
+ * @brief The producer (KafkaJS's kafka.producer()): send messages to topics, batched per
+ * partition.
+ *
  * Include uvkafka/uvkafka.h rather than this file.
  *
  * Every call happens on the loop's thread. A send that returns 0 completes exactly once
@@ -14,103 +17,119 @@
 extern "C" {
 #endif
 
+/** A producer handle (uvk_producer_new()). */
 typedef struct uvk_producer uvk_producer;
 struct uvk_client;
 struct uvk_topic_partition_offset;
 
-/* A header: repeated names are allowed. value NULL is a null value. */
+/** A header: repeated names are allowed. value NULL is a null value. */
 typedef struct uvk_header {
-  const char *name;
-  const void *value;
-  size_t value_len;
+  const char *name;           /**< the header's name */
+  const void *value;          /**< the value's bytes; NULL: a null value */
+  size_t value_len;           /**< length of value */
 } uvk_header;
 
-/* A message. key NULL: no key; value NULL: a tombstone (null value). */
+/** A message. key NULL: no key; value NULL: a tombstone (null value). */
 typedef struct uvk_message {
-  const void *key;
-  size_t key_len;
-  const void *value;
-  size_t value_len;
-  int32_t partition;          /* -1: the partitioner chooses */
-  int64_t timestamp;          /* ms since the epoch; -1: now */
-  const uvk_header *headers;
-  size_t n_headers;
+  const void *key;            /**< the key's bytes; NULL: no key */
+  size_t key_len;             /**< length of key */
+  const void *value;          /**< the value's bytes; NULL: a tombstone (null value) */
+  size_t value_len;           /**< length of value */
+  int32_t partition;          /**< -1: the partitioner chooses */
+  int64_t timestamp;          /**< ms since the epoch; -1: now */
+  const uvk_header *headers;  /**< the message's headers */
+  size_t n_headers;           /**< entries in headers */
 } uvk_message;
 
-/* Messages for one topic (KafkaJS's topicMessages entry). */
+/** Messages for one topic (KafkaJS's topicMessages entry). */
 typedef struct uvk_topic_messages {
-  const char *topic;
-  const uvk_message *messages;
-  size_t n_messages;
+  const char *topic;            /**< topic name */
+  const uvk_message *messages;  /**< the messages for it */
+  size_t n_messages;            /**< entries in messages */
 } uvk_topic_messages;
 
+/** Compression of a send (uvk_send_options::compression); the values are Kafka's codec ids. */
 typedef enum uvk_compression {
-  UVK_COMPRESSION_NONE = 0,
-  UVK_COMPRESSION_GZIP = 1,
-  UVK_COMPRESSION_SNAPPY = 2,
-  UVK_COMPRESSION_LZ4 = 3,
-  UVK_COMPRESSION_ZSTD = 4
+  UVK_COMPRESSION_NONE = 0,   /**< no compression */
+  UVK_COMPRESSION_GZIP = 1,   /**< gzip */
+  UVK_COMPRESSION_SNAPPY = 2, /**< snappy */
+  UVK_COMPRESSION_LZ4 = 3,    /**< lz4 */
+  UVK_COMPRESSION_ZSTD = 4    /**< zstd */
 } uvk_compression;
 
-/* Per-send options; uvk_send_options_init fills KafkaJS's defaults (acks -1, timeout 30000,
+/** Per-send options; uvk_send_options_init fills KafkaJS's defaults (acks -1, timeout 30000,
  * no compression, copy). */
 typedef struct uvk_send_options {
-  size_t struct_size;  /* sizeof(uvk_send_options), set by uvk_send_options_init */
-  int acks;            /* -1 all in-sync replicas, 1 the leader, 0 none (no offsets) */
-  int32_t timeout;     /* ms the broker may wait for the replicas */
-  int compression;     /* uvk_compression, or a codec id registered with uvk_codec_register */
-  int borrow;          /* nonzero: keys, values and headers are not copied and must stay
+  size_t struct_size;  /**< sizeof(uvk_send_options), set by uvk_send_options_init */
+  int acks;            /**< -1 all in-sync replicas, 1 the leader, 0 none (no offsets) */
+  int32_t timeout;     /**< ms the broker may wait for the replicas */
+  int compression;     /**< uvk_compression, or a codec id registered with uvk_codec_register */
+  int borrow;          /**< nonzero: keys, values and headers are not copied and must stay
                           valid until the completion; topic names are always copied */
 } uvk_send_options;
+/** Fills @p o with KafkaJS's defaults (acks -1, timeout 30000, no compression, copy). */
 UVK_EXTERN void uvk_send_options_init(uvk_send_options *o);
 
-/* KafkaJS's RecordMetadata, one per topic-partition of the send. */
+/** KafkaJS's RecordMetadata, one per topic-partition of the send. */
 typedef struct uvk_record_metadata {
-  const char *topic;
-  int32_t partition;
-  int error;                /* 0, or the uvk error (UVK_ERR_KAFKA(n) for broker errors) */
-  int64_t base_offset;      /* the offset of this send's first message there; -1 for acks 0 */
-  int64_t log_append_time;  /* -1 unless the topic uses LogAppendTime */
-  int64_t log_start_offset;
+  const char *topic;        /**< topic name */
+  int32_t partition;        /**< partition id */
+  int error;                /**< 0, or the uvk error (UVK_ERR_KAFKA(n) for broker errors) */
+  int64_t base_offset;      /**< the offset of this send's first message there; -1 for acks 0 */
+  int64_t log_append_time;  /**< -1 unless the topic uses LogAppendTime */
+  int64_t log_start_offset; /**< the partition's log start offset */
 } uvk_record_metadata;
 
-/* err is NULL when every message was acknowledged. md (n entries) is borrowed for the call. */
+/** A send's completion. err is NULL when every message was acknowledged. md (n entries) is
+ * borrowed for the call. */
 typedef void (*uvk_send_cb)(uvk_producer *producer, const uvk_error *err,
                             const uvk_record_metadata *md, size_t n, void *ud);
+/** A producer completion (connect, flush, disconnect, transactions); err NULL on success,
+ * borrowed for the call. */
 typedef void (*uvk_producer_cb)(uvk_producer *producer, const uvk_error *err, void *ud);
 
 /* A custom partitioner (KafkaJS's createPartitioner): returns the partition for `msg` among
  * the topic's partitions (ids and leaders, -1 leader while there is none), or -1 to let the
  * default partitioner decide. */
+/** One partition of a topic, as a custom partitioner sees it. */
 typedef struct uvk_partition_info {
-  int32_t partition_id;
-  int32_t leader;
+  int32_t partition_id;     /**< partition id */
+  int32_t leader;           /**< the leader's broker id, -1 while there is none */
 } uvk_partition_info;
+/** A custom partitioner (KafkaJS's createPartitioner): returns the partition for `msg` among
+ * the topic's partitions (@p parts, @p n_parts entries), or -1 to let the default
+ * partitioner decide. */
 typedef int32_t (*uvk_partitioner_fn)(void *ud, const char *topic, const uvk_partition_info *parts,
                                       size_t n_parts, const uvk_message *msg);
 
-/* A producer over `client`; `cfg` (may be NULL) supplies the producer keys (linger,
+/** A producer over `client`; `cfg` (may be NULL) supplies the producer keys (linger,
  * batchSize, bufferMemory, partitioner; see docs/producer.md). */
 UVK_EXTERN int uvk_producer_new(struct uvk_client *client, const struct uvk_config *cfg,
                                 uvk_producer **out);
+/** Sets the custom partitioner (uvk_partitioner_fn) for the producer's sends. */
 UVK_EXTERN int uvk_producer_set_partitioner(uvk_producer *p, uvk_partitioner_fn fn, void *ud);
-/* Called once memory use fell back to half of bufferMemory after a send failed with
+/** Sets the drain callback: called once memory use fell back to half of bufferMemory after a send failed with
  * UVK_EQUEUEFULL. */
 UVK_EXTERN int uvk_producer_set_drain_cb(uvk_producer *p, uvk_producer_cb cb, void *ud);
-/* Connects the client (bootstrap) if it is not yet. */
+/** Connects the client (bootstrap) if it is not yet. */
 UVK_EXTERN int uvk_producer_connect(uvk_producer *p, uvk_producer_cb cb, void *ud);
 /* send({topic, messages}) and sendBatch({topicMessages}). UVK_EQUEUEFULL (callback not
  * called) when bufferMemory would be exceeded; UVK_EINVAL for a bad message; UVK_ECLOSED
  * after disconnect. */
+/** send({topic, messages}): @p n_messages messages to @p topic; @p opts NULL: the defaults
+ * (uvk_send_options_init()). UVK_EQUEUEFULL (callback not called) when bufferMemory would be
+ * exceeded; UVK_EINVAL for a bad message; UVK_ECLOSED after disconnect. */
 UVK_EXTERN int uvk_producer_send(uvk_producer *p, const char *topic, const uvk_message *messages,
                                  size_t n_messages, const uvk_send_options *opts, uvk_send_cb cb,
                                  void *ud);
+/** sendBatch({topicMessages}): messages to several topics in one send; errors as
+ * uvk_producer_send(). */
 UVK_EXTERN int uvk_producer_send_batch(uvk_producer *p, const uvk_topic_messages *topics,
                                        size_t n_topics, const uvk_send_options *opts,
                                        uvk_send_cb cb, void *ud);
-/* Sends what linger holds back now; cb once every send made before has completed. */
+/** Sends what linger holds back now; cb once every send made before has completed. */
 UVK_EXTERN int uvk_producer_flush(uvk_producer *p, uvk_producer_cb cb, void *ud);
-/* Flushes, waits for every send to complete, then stops accepting sends. The client stays
+/** Flushes, waits for every send to complete, then stops accepting sends. The client stays
  * connected (disconnect it separately). */
 UVK_EXTERN int uvk_producer_disconnect(uvk_producer *p, uvk_producer_cb cb, void *ud);
 /* ---- transactions (a producer whose config sets transactionalId) ----------------------
@@ -123,17 +142,23 @@ UVK_EXTERN int uvk_producer_disconnect(uvk_producer *p, uvk_producer_cb cb, void
  * end the producer's transactional life (fenced by a newer producer with the same id, not
  * authorized) fail the callbacks and every later call with that error.
  * Each returns 0 (cb called once, later) or an error (cb not called). */
+/** Begins a transaction (a producer whose config sets transactionalId); one at a time.
+ * Every send until commit / abort belongs to it. */
 UVK_EXTERN int uvk_producer_begin_transaction(uvk_producer *p);
+/** Commits the transaction once every send of it completed; a transaction with a failed send
+ * cannot be committed (cb gets UVK_ESTATE; abort it). */
 UVK_EXTERN int uvk_producer_commit_transaction(uvk_producer *p, uvk_producer_cb cb, void *ud);
+/** Aborts the transaction, after every send of it completed. */
 UVK_EXTERN int uvk_producer_abort_transaction(uvk_producer *p, uvk_producer_cb cb, void *ud);
-/* offsets: the next offset to consume per partition of group_id's topics. */
+/** Adds consumed offsets to the transaction (consume-transform-produce): @p offsets, @p n
+ * entries, the next offset to consume per partition of group_id's topics. */
 UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *p, const char *group_id,
                                          const struct uvk_topic_partition_offset *offsets, size_t n,
                                          uvk_producer_cb cb, void *ud);
 
-/* Frees a producer; any send still pending completes with UVK_ECLOSED first. */
+/** Frees a producer; any send still pending completes with UVK_ECLOSED first. */
 UVK_EXTERN void uvk_producer_free(uvk_producer *p);
-/* Bytes of messages queued or in flight (what bufferMemory bounds). */
+/** Bytes of messages queued or in flight (what bufferMemory bounds). */
 UVK_EXTERN size_t uvk_producer_buffered_bytes(const uvk_producer *p);
 
 #ifdef __cplusplus
