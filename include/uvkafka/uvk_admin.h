@@ -113,6 +113,7 @@ UVK_EXTERN void uvk_admin_new_topic_init(uvk_admin_new_topic *t, const char *top
 /** Options of createTopics, deleteTopics and createPartitions; each field's comment gives
  * the default uvk_admin_topic_options_init fills. */
 typedef struct uvk_admin_topic_options {
+  size_t struct_size;   /**< sizeof(uvk_admin_topic_options), set by uvk_admin_topic_options_init */
   int validate_only;    /**< 0 (createTopics, createPartitions) */
   int wait_for_leaders; /**< 1 (createTopics): complete once every new partition has a leader */
   int32_t timeout;      /**< ms the controller may take: 5000 */

@@ -68,6 +68,7 @@ typedef int (*uvk_each_message_fn)(uvk_consumer *c, const uvk_batch *batch,
 
 /** run() options; uvk_run_options_init fills KafkaJS's defaults. */
 typedef struct uvk_run_options {
+  size_t struct_size;                /**< sizeof(uvk_run_options), set by uvk_run_options_init */
   uvk_each_batch_fn each_batch;      /**< exactly one of each_batch / each_message */
   uvk_each_message_fn each_message;  /**< see each_batch */
   void *ud;                          /**< passed to the handler */

@@ -60,6 +60,7 @@ typedef enum uvk_compression {
 /** Per-send options; uvk_send_options_init fills KafkaJS's defaults (acks -1, timeout 30000,
  * no compression, copy). */
 typedef struct uvk_send_options {
+  size_t struct_size;  /**< sizeof(uvk_send_options), set by uvk_send_options_init */
   int acks;            /**< -1 all in-sync replicas, 1 the leader, 0 none (no offsets) */
   int32_t timeout;     /**< ms the broker may wait for the replicas */
   int compression;     /**< uvk_compression, or a codec id registered with uvk_codec_register */

@@ -34,6 +34,18 @@ extern "C" {
 /** The header's version as 0xMMmmpp, comparable with < and >. */
 #define UVK_VERSION_HEX ((UVK_VERSION_MAJOR << 16) | (UVK_VERSION_MINOR << 8) | UVK_VERSION_PATCH)
 
+/* ---- how the ABI grows ---------------------------------------------------------------
+ * Handles are opaque. Structs only ever grow at the end, within a major version (the
+ * soname carries the major version).
+ * Options structs (uvk_send_options, uvk_run_options, uvk_admin_topic_options) start with
+ * `size_t struct_size`, which their *_init function sets to the size the application was
+ * compiled with: the library reads only that many bytes, and fields the application does
+ * not know keep their defaults. Always fill them with *_init first. A struct_size below
+ * the first release's is UVK_EINVAL (not initialised); one above the library's own is
+ * UVK_EUNSUPPORTED (a header newer than the library).
+ * Structs handed out in arrays (messages, topics, ACLs, results) change layout only with
+ * the major version, since callers step through them by their own sizeof. */
+
 /** The library's version as "MAJOR.MINOR.PATCH". */
 UVK_EXTERN const char *uvk_version(void);
 

@@ -5,6 +5,7 @@
 
 #include "capi/client_internal.h"
 #include "capi/config.h"
+#include "capi/sized_options.h"
 #include "client/admin_ops.h"
 #include "uvkafka/uvkafka.h"
 
@@ -28,6 +29,20 @@ Admin *usable(uvk_admin *a) {
 }
 
 }  // namespace
+
+// The topic calls: the application's options (any struct_size it was built with) over the
+// defaults, so lib/client only ever sees this library's layout.
+template <typename Topics, typename Fn>
+static int topic_call(uvk_admin *admin, Fn fn, const Topics *topics, size_t n,
+                      const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud) {
+  uvk_admin_topic_options o;
+  uvk_admin_topic_options_init(&o);
+  int rc = adopt_sized_options(opts, kTopicOptionsMinSize, &o);
+  if (rc != 0) return rc;
+  Admin *ad = usable(admin);
+  if (!ad) return admin ? UVK_ECLOSED : UVK_EINVAL;
+  return fn(ad, topics, n, &o, cb, ud);
+}
 
 extern "C" {
 
@@ -73,6 +88,7 @@ UVK_EXTERN void uvk_admin_new_topic_init(uvk_admin_new_topic *t, const char *top
 UVK_EXTERN void uvk_admin_topic_options_init(uvk_admin_topic_options *o) {
   if (!o) return;
   memset(o, 0, sizeof *o);
+  o->struct_size = sizeof *o;
   o->validate_only = 0;
   o->wait_for_leaders = 1;
   o->timeout = 5000;
@@ -87,16 +103,16 @@ UVK_EXTERN void uvk_admin_topic_options_init(uvk_admin_topic_options *o) {
 
 UVK_EXTERN int uvk_admin_create_topics(uvk_admin *admin, const uvk_admin_new_topic *topics, size_t n,
                                        const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_create_topics(ad_, topics, n, opts, cb, ud));
+  return topic_call(admin, admin_create_topics, topics, n, opts, cb, ud);
 }
 UVK_EXTERN int uvk_admin_delete_topics(uvk_admin *admin, const char *const *topics, size_t n,
                                        const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_delete_topics(ad_, topics, n, opts, cb, ud));
+  return topic_call(admin, admin_delete_topics, topics, n, opts, cb, ud);
 }
 UVK_EXTERN int uvk_admin_create_partitions(uvk_admin *admin, const uvk_admin_new_partitions *topics, size_t n,
                                            const uvk_admin_topic_options *opts, uvk_admin_results_cb cb,
                                            void *ud) {
-  UVK_ADMIN_CALL(admin_create_partitions(ad_, topics, n, opts, cb, ud));
+  return topic_call(admin, admin_create_partitions, topics, n, opts, cb, ud);
 }
 UVK_EXTERN int uvk_admin_list_topics(uvk_admin *admin, uvk_admin_names_cb cb, void *ud) {
   UVK_ADMIN_CALL(admin_list_topics(ad_, cb, ud));

@@ -6,6 +6,7 @@
 #include "capi/client_internal.h"
 #include "capi/config.h"
 #include "capi/consumer_internal.h"
+#include "capi/sized_options.h"
 #include "capi/topic_name.h"
 #include "client/consumer.h"
 #include "engine/events.h"
@@ -59,6 +60,7 @@ extern "C" {
 UVK_EXTERN void uvk_run_options_init(uvk_run_options *o) {
   if (!o) return;
   memset(o, 0, sizeof *o);
+  o->struct_size = sizeof *o;
   o->auto_commit = 1;
   o->auto_commit_interval = -1;
   o->auto_commit_threshold = -1;
@@ -127,8 +129,12 @@ UVK_EXTERN int uvk_consumer_subscribe_pattern(uvk_consumer *c, const char *patte
 
 UVK_EXTERN int uvk_consumer_run(uvk_consumer *c, const uvk_run_options *opts) {
   if (!c || !opts) return UVK_EINVAL;
+  uvk_run_options o;
+  uvk_run_options_init(&o);
+  int rc = adopt_sized_options(opts, kRunOptionsMinSize, &o);
+  if (rc != 0) return rc;
   if (client_closing(c->client)) return UVK_ECLOSED;
-  return consumer_run(c->c, *opts, client_now(c->client));
+  return consumer_run(c->c, o, client_now(c->client));
 }
 
 UVK_EXTERN int uvk_consumer_stop(uvk_consumer *c, uvk_consumer_cb cb, void *ud) {

@@ -5,6 +5,7 @@
 
 #include "capi/client_internal.h"
 #include "capi/config.h"
+#include "capi/sized_options.h"
 #include "capi/topic_name.h"
 #include "client/producer.h"
 #include "engine/kafka_errors.h"
@@ -76,6 +77,7 @@ extern "C" {
 UVK_EXTERN void uvk_send_options_init(uvk_send_options *o) {
   if (!o) return;
   memset(o, 0, sizeof *o);
+  o->struct_size = sizeof *o;
   o->acks = -1;
   o->timeout = 30000;
   o->compression = UVK_COMPRESSION_NONE;
@@ -145,12 +147,14 @@ UVK_EXTERN int uvk_producer_send_batch(uvk_producer *pr, const uvk_topic_message
   if (pr->disconnecting || client_closing(pr->client)) return UVK_ECLOSED;
   for (size_t i = 0; topics && n_topics <= 10000 && i < n_topics; i++)
     if (topics[i].topic && !kafka_topic_name_ok(topics[i].topic)) return UVK_EINVAL;
-  uvk_send_options defaults;
-  uvk_send_options_init(&defaults);
+  uvk_send_options o;
+  uvk_send_options_init(&o);
+  int orc = adopt_sized_options(opts, kSendOptionsMinSize, &o);
+  if (orc != 0) return orc;
   SendCtx *ctx = static_cast<SendCtx *>(mem_alloc(pr->alloc, sizeof(SendCtx)));
   if (!ctx) return UVK_ENOMEM;
   *ctx = SendCtx{pr, cb, ud};
-  int rc = producer_send(pr->p, topics, n_topics, opts ? *opts : defaults, send_done, ctx,
+  int rc = producer_send(pr->p, topics, n_topics, o, send_done, ctx,
                          client_now(pr->client));
   if (rc != 0) mem_free(pr->alloc, ctx);
   return rc;

@@ -20,6 +20,8 @@ struct IoConn {
   uv_write_t write_req;
   struct addrinfo *addrs;  // from getaddrinfo, tried in turn
   struct addrinfo *trying;
+  struct addrinfo literal_ai;           // a numeric host: the one address, no resolver
+  struct sockaddr_storage literal_sa;
   Buf wbuf;                // the bytes of the write in flight (a copy: the engine's may move)
   TlsConn *tls;            // null for plaintext
   bool tls_ready;          // handshake done: the engine has been told "connected"
@@ -339,6 +341,44 @@ void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
   try_next_address(c);
 }
 
+// A numeric host (IPv4, or IPv6 without brackets) needs no resolver: connecting straight
+// away keeps libuv's threadpool, where getaddrinfo runs, from ever starting, so a client
+// given IP addresses runs on the loop thread alone. False when host is a name.
+bool connect_literal(IoConn *c, const char *host, uint16_t port) {
+  IoDriver *d = c->d;
+  memset(&c->literal_sa, 0, sizeof c->literal_sa);
+  memset(&c->literal_ai, 0, sizeof c->literal_ai);
+  struct sockaddr_in *v4 = reinterpret_cast<struct sockaddr_in *>(&c->literal_sa);
+  struct sockaddr_in6 *v6 = reinterpret_cast<struct sockaddr_in6 *>(&c->literal_sa);
+  unsigned char probe[16];
+  if (uv_inet_pton(AF_INET, host, probe) == 0 && uv_ip4_addr(host, port, v4) == 0) {
+    c->literal_ai.ai_family = AF_INET;
+    c->literal_ai.ai_addrlen = sizeof *v4;
+  } else if (uv_inet_pton(AF_INET6, host, probe) == 0 && uv_ip6_addr(host, port, v6) == 0) {
+    c->literal_ai.ai_family = AF_INET6;
+    c->literal_ai.ai_addrlen = sizeof *v6;
+  } else {
+    return false;
+  }
+  c->literal_ai.ai_socktype = SOCK_STREAM;
+  c->literal_ai.ai_addr = reinterpret_cast<struct sockaddr *>(&c->literal_sa);
+  c->trying = &c->literal_ai;
+  // A synchronous failure is not reported from inside io_connect (the engine is the caller):
+  // the connection goes quietly and the engine's connect timeout reports it, as when
+  // getaddrinfo cannot start.
+  if (uv_tcp_init(d->loop, &c->tcp) != 0) {
+    c->closed = true;
+    free_conn_mem(d, c);
+    return true;
+  }
+  c->tcp.data = c;
+  c->tcp_open = true;
+  d->open_handles++;
+  c->connect_req.data = c;
+  if (uv_tcp_connect(&c->connect_req, &c->tcp, c->trying->ai_addr, on_connect) != 0) shut(c);
+  return true;
+}
+
 // ---- EngineIo ---------------------------------------------------------------------------
 
 void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
@@ -368,6 +408,7 @@ void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
     }
     return;
   }
+  if (connect_literal(c, host, port)) return;
   char service[8];
   snprintf(service, sizeof service, "%u", unsigned(port));
   struct addrinfo hints;

@@ -38,7 +38,8 @@ class Message(Structure):
 
 
 class SendOptions(Structure):
-    _fields_ = [("acks", c_int), ("timeout", c_int32), ("compression", c_int), ("borrow", c_int)]
+    # struct_size first (uvkafka.h, "how the ABI grows"): set by uvk_*_init, never by hand.
+    _fields_ = [("struct_size", c_size_t), ("acks", c_int), ("timeout", c_int32), ("compression", c_int), ("borrow", c_int)]
 
 
 class RecordMetadata(Structure):
@@ -63,7 +64,7 @@ EACH_MESSAGE = CFUNCTYPE(c_int, c_void_p, POINTER(Batch), POINTER(ConsumerMessag
 
 
 class RunOptions(Structure):
-    _fields_ = [("each_batch", EACH_BATCH), ("each_message", EACH_MESSAGE), ("ud", c_void_p),
+    _fields_ = [("struct_size", c_size_t), ("each_batch", EACH_BATCH), ("each_message", EACH_MESSAGE), ("ud", c_void_p),
                 ("auto_commit", c_int), ("auto_commit_interval", c_int64), ("auto_commit_threshold", c_int64),
                 ("each_batch_auto_resolve", c_int), ("partitions_consumed_concurrently", c_int)]
 
@@ -83,7 +84,7 @@ class NewTopic(Structure):
 
 
 class TopicOptions(Structure):
-    _fields_ = [("validate_only", c_int), ("wait_for_leaders", c_int), ("timeout", c_int32)]
+    _fields_ = [("struct_size", c_size_t), ("validate_only", c_int), ("wait_for_leaders", c_int), ("timeout", c_int32)]
 
 
 class PartitionOffset(Structure):
