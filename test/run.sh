@@ -87,6 +87,9 @@ run_suite() {  # run_suite SUITE [extra meson test args]
 stage "unit suites"
 run_suite unit || log "unit suite had failures"
 
+stage "valgrind memcheck: unit suite (gcc build)"
+test/lib/valgrind-unit.sh build || log "valgrind memcheck had failures"
+
 if [ -x test/oracle/check.sh ] && [ -n "${UVK_ORACLE_DIR:-}" ]; then
   stage "Java oracle, both ways: fields we decode, batches Java reads"
   test/oracle/check.sh build "$UVK_ORACLE_DIR" build/test-results >&2 || log "oracle checks had failures"

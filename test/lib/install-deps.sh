@@ -6,6 +6,8 @@ PKGS=(build-essential meson ninja-build pkg-config python3 libuv1-dev libmbedtls
       catch2 libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev kcat openssl clang python3-pytest)
 # Doxygen builds the API reference; the test command fails when a public symbol is undocumented.
 PKGS+=(doxygen)
+# Valgrind memcheck runs the unit suite once more (gcc build): no memory errors, no leaks.
+PKGS+=(valgrind)
 # Java 17 and Maven run the test broker and the Java oracle; install them only if absent.
 command -v java >/dev/null 2>&1 || PKGS+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || PKGS+=(maven)
