@@ -398,8 +398,15 @@ void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
   } else if (p->idempotent && (kafka == kOutOfOrderSequence || kafka == kInvalidProducerEpoch)) {
     retriable_here = true;  // an earlier batch of this partition is being retried: follow it
   }
+  // UVK_ENOTFOUND comes from engine_send only: the leader in the topic's cached metadata is
+  // not among the brokers of a newer Metadata response (another topic's), i.e. it was fenced
+  // and its partitions have moved. A stale leader, not a failed batch: refresh and retry
+  // (found when the KRaft controller, also a partition leader, was killed mid-stream:
+  // test/integration/fault_test.cc).
+  bool stale_leader = err == UVK_ENOTFOUND;
+  if (stale_leader) retriable_here = true;
   if (kafka && kafka != kUnknownTopic) metadata_cache_on_error(&p->e->mcache, q->t->name, kafka);
-  if (kafka == kUnknownTopic || err == UVK_ECLOSED || err == UVK_ETIMEDOUT || err == UVK_ECONNECT)
+  if (kafka == kUnknownTopic || err == UVK_ECLOSED || err == UVK_ETIMEDOUT || err == UVK_ECONNECT || stale_leader)
     metadata_cache_mark_stale(&p->e->mcache, q->t->name);  // the leader may have moved
   int64_t wait = 0;
   RetryVerdict v = RetryVerdict::kGiveUp;
