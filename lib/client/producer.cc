@@ -274,7 +274,7 @@ int encode_produce(void *ud, Buf *out, int16_t version) {
   return proto::encode(out, r->body, version);
 }
 
-void on_produce(void *ud, int err, int16_t version, Reader *body, const Request *) {
+void on_produce(void *ud, int err, int16_t version, Reader *body, const Request *req) {
   ProduceReq *r = static_cast<ProduceReq *>(ud);
   Producer *p = r->p;
   if (!p) {  // the producer was freed; its messages were failed then
@@ -286,6 +286,8 @@ void on_produce(void *ud, int err, int16_t version, Reader *body, const Request 
   arena.alloc = p->alloc;
   proto::ProduceResponse resp;
   if (err == 0 && r->acks != 0) err = proto::decode(body, &arena, &resp, version);
+  // After the responses array, so the conn cannot find it itself (KIP-219).
+  if (err == 0 && r->acks != 0 && version >= 1) request_report_throttle(req, resp.throttle_time_ms);
   for (size_t i = 0; i < r->n; i++) {
     ProducerBatch *b = r->batches[i];
     b->q->in_flight--;

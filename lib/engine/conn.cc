@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/kafka_errors.h"
+#include "engine/throttle_field.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/api_versions.h"
 #include "proto/gen/headers.h"
@@ -57,6 +58,7 @@ int write_request(Conn *c, Request *r, int16_t version, uint64_t now) {
   r->correlation_id = c->next_correlation++;
   if (c->next_correlation == INT32_MAX) c->next_correlation = 1;
   r->sent_at = now;
+  r->conn = c;
   r->size = c->out.len - start;
   r->deadline = c->cfg.enforce_request_timeout ? now + c->cfg.request_timeout_ms : UINT64_MAX;
   return 0;
@@ -64,6 +66,23 @@ int write_request(Conn *c, Request *r, int16_t version, uint64_t now) {
 
 void notify(Conn *c, ConnEventKind kind, const Request *r, size_t size) {
   if (c->observer.fn) c->observer.fn(c->observer.ud, kind, r, size, c->now);
+}
+
+// KIP-219: r's response asked for `ms` without requests. Capped at the request timeout, so a
+// hostile broker cannot stall the connection for INT32_MAX ms; a negative value is ignored.
+// Queued requests' deadlines move out by the added hold: time held back is not theirs.
+void throttle(Conn *c, const Request *r, int32_t ms) {
+  if (ms <= 0 || c->state == kConnClosed) return;
+  uint64_t held = uint64_t(ms) < c->cfg.request_timeout_ms ? uint64_t(ms) : c->cfg.request_timeout_ms;
+  c->throttles++;
+  c->throttle_asked = ms;
+  notify(c, kConnEventThrottled, r, size_t(held));
+  uint64_t until = c->now + held;
+  if (until <= c->throttle_until) return;
+  uint64_t from = c->throttle_until > c->now ? c->throttle_until : c->now;
+  for (Request *q = c->queued; q; q = q->next)
+    if (q->deadline != UINT64_MAX) q->deadline += until - from;
+  c->throttle_until = until;
 }
 
 Request *pop_queued(Conn *c) {
@@ -81,7 +100,7 @@ void complete(Request *r, int err, int16_t version, Reader *body) {
 
 // Sends queued requests while the connection is ready and below max_in_flight.
 void flush_queue(Conn *c, uint64_t now) {
-  while (c->state == kConnReady && c->queued &&
+  while (c->state == kConnReady && c->queued && c->throttle_until <= now &&
          (c->cfg.max_in_flight < 0 || c->n_in_flight < c->cfg.max_in_flight)) {
     Request *r = pop_queued(c);
     int16_t v = conn_pick_version(c, r->api_key, r->min_version, r->max_version);
@@ -194,11 +213,13 @@ void api_versions_done(void *ud, int err, int16_t version, Reader *body, const R
         c->versions[k.api_key] = ApiRange{k.min_version, k.max_version};
     }
   }
+  int32_t throttle_ms = rc == 0 && version >= 1 ? resp.throttle_time_ms : 0;
   arena_free(&arena);
   if (rc != 0) {
     conn_fail(c, rc);
     return;
   }
+  throttle(c, &c->api_versions_req, throttle_ms);  // holds the queue back from become_ready
   if (c->cfg.sasl && c->cfg.sasl->mechanism != kSaslNone) {
     start_sasl(c);
     return;
@@ -430,7 +451,9 @@ void conn_send(Conn *c, Request *r, uint64_t now) {
   c->now = now;
   r->created_at = now;
   r->version = -1;
-  if (c->cfg.enforce_request_timeout) r->deadline = now + c->cfg.request_timeout_ms;
+  r->conn = nullptr;
+  if (c->cfg.enforce_request_timeout)
+    r->deadline = now + c->cfg.request_timeout_ms + (c->throttle_until > now ? c->throttle_until - now : 0);
   push(&c->queued, &c->queued_tail, r);
   c->n_queued++;
   notify(c, kConnEventQueueSize, nullptr, size_t(c->n_queued));
@@ -493,6 +516,12 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
       return UVK_EPROTO;
     }
     notify(c, kConnEventResponse, r, 4 + size_t(size));
+    // Before the callback: what it sends in answer is held back too.
+    int32_t at = throttle_field_offset(r->api_key, r->version);
+    if (at >= 0 && rd_left(&frame) >= size_t(at) + 4) {
+      Reader t = reader_make(frame.p + at, 4);
+      throttle(c, r, get_i32(&t));
+    }
     int16_t api_key = r->api_key, version = r->version;
     complete(r, 0, version, &frame);
     // The callback decoded the body: a body that failed to decode (the decoder left
@@ -571,6 +600,8 @@ uint64_t conn_next_deadline(const Conn *c) {
   uint64_t d = c->sasl_waiting ? c->sasl_wait_deadline : UINT64_MAX;
   if (c->state == kConnReady && c->reauth_at < d) d = c->reauth_at;
   if (c->in_flight && c->in_flight->deadline < d) d = c->in_flight->deadline;
+  if (c->queued && c->state == kConnReady && c->throttle_until > c->now && c->throttle_until < d)
+    d = c->throttle_until;  // the hold ends: queued requests go out
   for (const Request *r = c->queued; r; r = r->next)
     if (r->deadline < d) d = r->deadline;
   return d;
@@ -619,7 +650,12 @@ int conn_timer(Conn *c, uint64_t now) {
     c->error = UVK_ETIMEDOUT;
     return UVK_ETIMEDOUT;
   }
-  return 0;
+  flush_queue(c, now);  // a throttle hold may have ended
+  return c->state == kConnClosed ? c->error : 0;
+}
+
+void request_report_throttle(const Request *r, int32_t throttle_time_ms) {
+  if (r && r->conn) throttle(r->conn, r, throttle_time_ms);
 }
 
 int16_t conn_pick_version(const Conn *c, int16_t api_key, int16_t min_v, int16_t max_v) {

@@ -12,6 +12,10 @@
 // version both sides (and the configured protocolVersionCap) support. Kafka answers requests
 // on one connection in order; a response whose correlation id is not the oldest in flight is
 // a protocol error that closes the connection.
+//
+// Throttling (KIP-219): a response with throttle_time_ms > 0 holds back the requests queued
+// after it until that time has passed (capped at request_timeout_ms; negative counts as 0).
+// Requests in flight are not affected; a held request's timeout starts when it is written.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +29,7 @@
 namespace uvk {
 
 struct Request;
+struct Conn;
 // Writes the request body at `version` into out; 0 or UVK_E*.
 typedef int (*RequestEncodeFn)(void *ud, Buf *out, int16_t version);
 // The request completed: err 0 with the response body (valid during the call only), or a
@@ -43,6 +48,7 @@ struct Request {
   RequestEncodeFn encode = nullptr;
   RequestDoneFn done = nullptr;
   void *ud = nullptr;
+  Conn *conn = nullptr;          // the connection it was written on (request_report_throttle)
 };
 
 enum ConnState { kConnConnecting, kConnApiVersions, kConnAuthenticating, kConnReady, kConnClosed };
@@ -71,6 +77,7 @@ enum ConnEventKind {
   kConnEventQueueSize,  // requests waiting to be sent changed; size: their number
   kConnEventAuthFailed, // authentication failed; Conn::error_message says why
   kConnEventReauthenticated, // KIP-368 re-authentication done; size: the new session lifetime (ms)
+  kConnEventThrottled,  // r's response asked for a pause (Conn::throttle_asked); size: the ms held back
 };
 
 // What an external SASL mechanism answers (conn_sasl_reply).
@@ -117,6 +124,10 @@ struct Conn {
   bool reauthenticating = false;
   bool reauth_waiting = false;
   uint32_t reauthentications = 0;  // completed, for tests and logs
+  // KIP-219: nothing queued is written before throttle_until.
+  uint64_t throttle_until = 0;
+  int32_t throttle_asked = 0;       // the latest throttle_time_ms > 0 as the broker sent it
+  uint32_t throttles = 0;           // responses that asked for a pause, for tests and logs
   char error_message[256] = {0};    // why authentication failed (no secrets)
   int error = 0;           // why the connection closed
 };
@@ -151,6 +162,9 @@ int conn_timer(Conn *c, uint64_t now);
 // The version to use for api_key within [min_v, max_v]: the highest the broker and the cap
 // allow; -1 when there is none.
 int16_t conn_pick_version(const Conn *c, int16_t api_key, int16_t min_v, int16_t max_v);
+// From inside r's done callback (err 0): the response's throttle_time_ms, for the APIs whose
+// field the conn does not find itself (throttle_field_offset: Produce). Holds r's connection.
+void request_report_throttle(const Request *r, int32_t throttle_time_ms);
 // Whether conn_output has bytes.
 inline bool conn_wants_write(const Conn *c) { return c->out.len > c->out_done; }
 

@@ -117,6 +117,13 @@ void on_conn_event(void *ud, ConnEventKind kind, const Request *r, size_t size, 
     case kConnEventQueueSize:
       emit(e, kEngineEventRequestQueueSize, c, nullptr, 0, int32_t(size));
       break;
+    case kConnEventThrottled:
+      if (e->hooks.log)
+        UVK_LOG(e->hooks.log, UVK_LOG_INFO, "Connection",
+                "Broker %s (node %d) throttles this client: %d ms asked in a response to request %d, "
+                "holding back new requests for %zu ms",
+                c->label, int(c->node_id), int(c->conn.throttle_asked), int(r->api_key), size);
+      break;
     case kConnEventReauthenticated:
       if (e->hooks.log)
         UVK_LOG(e->hooks.log, UVK_LOG_DEBUG, "Connection", "Re-authenticated to %s (node %d), session lifetime %lld ms",

@@ -33,6 +33,23 @@ struct Broker {
   uint16_t port;
   int refuse = 0;       // refuse this many connection attempts (-1: always)
   bool silent = false;  // accept, then never answer
+  // api key -> throttle_time_ms of its next answers, front first (Metadata, Produce)
+  std::map<int, std::vector<int32_t>> throttles = {};
+
+  int32_t take_throttle(int key) {
+    std::vector<int32_t> &v = throttles[key];
+    if (v.empty()) return 0;
+    int32_t ms = v.front();
+    v.erase(v.begin());
+    return ms;
+  }
+};
+
+// A request as the broker read it: when (fake clock), where, which API.
+struct Seen {
+  uint64_t at;
+  std::string addr;
+  int16_t api_key;
 };
 
 struct Topic {
@@ -84,6 +101,8 @@ struct Cluster {
   std::vector<EngineEvent> events;
   std::vector<int32_t> queue_sizes;
   std::map<int, int> requests;  // api key -> requests answered or swallowed
+  std::vector<Seen> seen;       // every request, in the order the brokers read them
+  int32_t answer_throttle = 0;  // throttle_time_ms of the answer being built
   int16_t find_coordinator_max = proto::FindCoordinatorRequest::kMaxVersion;
   int32_t coordinator_node = 1;
   int coordinator_errors = 0;   // answer COORDINATOR_NOT_AVAILABLE this many times first
@@ -234,6 +253,7 @@ struct Cluster {
     r.controller_id = brokers.empty() ? -1 : brokers[0].node_id;
     r.topics.items = ts.data();
     r.topics.count = int32_t(ts.size());
+    r.throttle_time_ms = answer_throttle;
     return frame(corr, proto::kMetadata, version, r);
   }
 
@@ -349,6 +369,7 @@ struct Cluster {
     proto::ProduceResponse r;
     r.responses.items = ts.data();
     r.responses.count = int32_t(ts.size());
+    r.throttle_time_ms = answer_throttle;
     return frame(corr, proto::kProduce, version, r);
   }
 
@@ -395,7 +416,9 @@ struct Cluster {
         REQUIRE(proto::decode(&f, &a, &h, proto::request_header_version(key, version)) == 0);
         arena_free(&a);
         requests[key]++;
+        seen.push_back(Seen{now, conns[i].host + ":" + std::to_string(conns[i].port), key});
         if (b && b->silent) continue;
+        answer_throttle = b ? b->take_throttle(key) : 0;
         std::vector<uint8_t> resp;
         if (key == proto::kApiVersions) resp = api_versions(h.correlation_id, version);
         else if (key == proto::kMetadata) resp = metadata(h.correlation_id, version, &f);
