@@ -42,6 +42,14 @@ void back_off(Consumer *c, PartState *ps, uint64_t now) {
 
 void retry_soon(void *ud, uint64_t now) { fetch_schedule(static_cast<Consumer *>(ud), now); }
 
+// Allocation failed on the way to a request: nothing is in flight to call us back, so try
+// again after the retry backoff (an earlier wake already armed is kept).
+void fetch_retry_later(Consumer *c, uint64_t now) {
+  uint64_t at = now + uint64_t(c->cfg.retry.initial_retry_time);
+  if (engine_timer_pending(c->e, &c->fetch_timer) && c->fetch_timer.deadline <= at) return;
+  engine_add_timer(c->e, &c->fetch_timer, at, retry_soon, c);
+}
+
 void set_name(proto::FetchRequest::FetchTopic *t, proto::Str s) { t->topic = s; }
 void set_name(proto::ListOffsetsRequest::ListOffsetsTopic *t, proto::Str s) { t->name = s; }
 
@@ -421,7 +429,7 @@ bool node_busy(const Consumer *c, int32_t node) {
 // One request of `kind` to `node` for the marked partitions (mark[i] == node).
 void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, const bool *want, uint64_t now) {
   Pending *p = pending_new(c, kind);
-  if (!p) return;
+  if (!p) return fetch_retry_later(c, now);  // allocation failed: try again after the retry backoff
   int32_t n = 0;
   for (int32_t i = 0; i < c->n_parts; i++) n += want[i] && leaders[i] == node;
   p->parts = arena_new_array<int32_t>(&p->arena, size_t(n) + 1);
@@ -429,7 +437,7 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
   p->offsets = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);
   if (!p->parts || !p->seqs || !p->offsets) {
     pending_free(p);
-    return;
+    return fetch_retry_later(c, now);  // allocation failed: try again after the retry backoff
   }
   for (int32_t i = 0; i < c->n_parts; i++) {
     if (!want[i] || leaders[i] != node) continue;
@@ -450,7 +458,7 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
     if (!x || !as_session) {
       for (int32_t j = 0; j < p->n_parts; j++) c->parts[p->parts[j]].fetching = false;
       pending_free(p);
-      return;
+      return fetch_retry_later(c, now);  // allocation failed: try again after the retry backoff
     }
     for (int32_t j = 0; j < p->n_parts; j++) {
       const PartState *ps = &c->parts[p->parts[j]];
@@ -523,12 +531,17 @@ void offsets_load(Consumer *c, uint64_t now) {
     c->offsets_loaded = true;
     return;
   }
+  // Allocation failed: load the offsets again after the retry backoff (offsets_retry);
+  // returning without it left the member in the group with nothing to fetch from.
+  auto retry_later = [c, now] {
+    engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
+  };
   Pending *p = pending_new(c, kOffsetFetch);
-  if (!p) return;
+  if (!p) return retry_later();
   p->parts = arena_new_array<int32_t>(&p->arena, size_t(c->n_parts) + 1);
   if (!p->parts) {
     pending_free(p);
-    return;
+    return retry_later();
   }
   for (int32_t i = 0; i < c->n_parts; i++) p->parts[i] = i;
   p->n_parts = c->n_parts;
@@ -544,6 +557,7 @@ void offsets_load(Consumer *c, uint64_t now) {
     if (coordinator_find(c->e, kCoordinatorGroup, c->group_id, on_offsets_coordinator, p, now) != 0) {
       pending_free(p);
       c->offsets_loading = false;
+      retry_later();  // no memory for the lookup: on_offsets_coordinator will not come
     }
     return;
   }
@@ -565,11 +579,12 @@ void fetch_schedule(Consumer *c, uint64_t now) {
       if (!seen) topics[n++] = c->parts[i].topic;
     }
     Pending *p = pending_new(c, kEnsure);
-    if (!p) return;
+    if (!p) return fetch_retry_later(c, now);  // allocation failed: try again after the retry backoff
     c->ensuring = true;
     if (metadata_ensure(c->e, topics, n, on_ensured, p, now, &c->cfg.retry) != 0) {
       c->ensuring = false;
       pending_free(p);
+      fetch_retry_later(c, now);  // no memory (or shutting down): on_ensured will not come
     }
     return;
   }
@@ -580,7 +595,7 @@ void fetch_schedule(Consumer *c, uint64_t now) {
     mem_free(c->alloc, leaders);
     mem_free(c->alloc, reset);
     mem_free(c->alloc, fetch);
-    return;
+    return fetch_retry_later(c, now);  // allocation failed: try again after the retry backoff
   }
   uint64_t next_wake = 0;
   for (int32_t i = 0; i < c->n_parts; i++) {
