@@ -390,8 +390,11 @@ started_since_offset() {
   local nd off
   nd=$(node_dir "$1")
   off=$(cat "$nd/log.offset" 2>/dev/null || echo 0)
+  # Not grep -q: it stops reading at the match, and when more than a pipe buffer of log
+  # follows (a restarted node logs every partition it follows), tail dies of SIGPIPE and
+  # pipefail turns the found line into "not started" until the timeout.
   tail -c +"$((off + 1))" "$nd/kafka.log" 2>/dev/null \
-    | grep -q -E 'Kafka Server started|BrokerServer id=[0-9]+\] Transition from STARTING to STARTED'
+    | grep -E 'Kafka Server started|BrokerServer id=[0-9]+\] Transition from STARTING to STARTED' >/dev/null
 }
 
 # metadata_brokers BOOTSTRAP -> broker ids in the Metadata response (sorted), via kcat
