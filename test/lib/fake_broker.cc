@@ -362,11 +362,26 @@ Answer list_offsets(int32_t corr, int16_t version, Reader *body) {
   return a;
 }
 
+// The next injected error for `key` (0: none), recorded with the request.
+int16_t next_error(FakeBroker *b, int16_t key, const proto::Str &member_id) {
+  FakeCluster *cl = b->cluster;
+  int16_t code = 0;
+  auto it = cl->inject_errors.find(key);
+  if (it != cl->inject_errors.end() && !it->second.empty()) {
+    code = it->second.front();
+    it->second.pop_front();
+  }
+  cl->group_requests.push_back(FakeCluster::GroupRequest{key, b->node_id, to_string(member_id), code});
+  return code;
+}
+
 Answer find_coordinator(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   Arena arena;
   proto::FindCoordinatorRequest req;
   proto::decode(body, &arena, &req, version);
-  const FakeBroker *co = broker_by_id(b->cluster, b->cluster->coordinator);
+  int16_t injected = next_error(b, proto::kFindCoordinator, proto::Str{});
+  const FakeBroker *co = injected ? nullptr : broker_by_id(b->cluster, b->cluster->coordinator);
+  int16_t code = injected ? injected : 15;  // without a coordinator: COORDINATOR_NOT_AVAILABLE
   static const std::string host = "127.0.0.1";
   proto::FindCoordinatorResponse resp;
   std::vector<proto::FindCoordinatorResponse::Coordinator> cs(size_t(req.coordinator_keys.count > 0 ? req.coordinator_keys.count : 0));
@@ -376,12 +391,12 @@ Answer find_coordinator(FakeBroker *b, int32_t corr, int16_t version, Reader *bo
       cs[i].node_id = co ? co->node_id : -1;
       cs[i].host = str(host);
       cs[i].port = co ? co->port : -1;
-      cs[i].error_code = co ? 0 : 15;  // COORDINATOR_NOT_AVAILABLE
+      cs[i].error_code = co ? 0 : code;
     }
     resp.coordinators.items = cs.data();
     resp.coordinators.count = int32_t(cs.size());
   } else {
-    resp.error_code = co ? 0 : 15;
+    resp.error_code = co ? 0 : code;
     resp.node_id = co ? co->node_id : -1;
     resp.host = str(host);
     resp.port = co ? co->port : -1;
@@ -397,7 +412,22 @@ Answer join_group(FakeBrokerConn *c, int32_t corr, int16_t version, Reader *body
   Arena arena;
   proto::JoinGroupRequest req;
   proto::decode(body, &arena, &req, version);
-  static const std::string member = "member-1", type = "consumer";
+  static const std::string member = "member-1", type = "consumer", none = "";
+  if (int16_t code = next_error(c->b, proto::kJoinGroup, req.member_id)) {
+    // An error answer as a broker writes it: no generation, no members, empty strings where
+    // the field is not nullable; MEMBER_ID_REQUIRED names the id to join with.
+    proto::JoinGroupResponse resp;
+    resp.error_code = code;
+    resp.generation_id = -1;
+    resp.protocol_type = str(type);
+    resp.protocol_name = str(none);
+    resp.leader = str(none);
+    resp.member_id = str(code == 79 ? member : none);
+    Answer a;
+    a.bytes = frame(corr, proto::kJoinGroup, version, resp, &a.body_at);
+    arena_free(&arena);
+    return a;
+  }
   proto::JoinGroupResponse::JoinGroupResponseMember m;
   m.member_id = str(member);
   proto::JoinGroupResponse resp;
@@ -417,14 +447,19 @@ Answer join_group(FakeBrokerConn *c, int32_t corr, int16_t version, Reader *body
   return a;
 }
 
-Answer sync_group(int32_t corr, int16_t version, Reader *body) {
+Answer sync_group(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   Arena arena;
   proto::SyncGroupRequest req;
   proto::decode(body, &arena, &req, version);
   proto::SyncGroupResponse resp;
-  for (int32_t i = 0; i < req.assignments.count; i++)
-    if (to_string(req.assignments.items[i].member_id) == to_string(req.member_id))
-      resp.assignment = req.assignments.items[i].assignment;
+  static const uint8_t kEmpty[1] = {0};
+  resp.error_code = next_error(b, proto::kSyncGroup, req.member_id);
+  resp.assignment = proto::Bytes{kEmpty, 0};  // an error answer assigns nothing
+  if (resp.error_code == 0) {
+    for (int32_t i = 0; i < req.assignments.count; i++)
+      if (to_string(req.assignments.items[i].member_id) == to_string(req.member_id))
+        resp.assignment = req.assignments.items[i].assignment;
+  }
   resp.protocol_type = req.protocol_type;
   resp.protocol_name = req.protocol_name;
   Answer a;
@@ -539,7 +574,7 @@ void handle(FakeBrokerConn *c, const uint8_t *data, size_t len) {
     case proto::kListOffsets: a = list_offsets(corr, version, &f); break;
     case proto::kFindCoordinator: a = find_coordinator(b, corr, version, &f); break;
     case proto::kJoinGroup: a = join_group(c, corr, version, &f); break;
-    case proto::kSyncGroup: a = sync_group(corr, version, &f); break;
+    case proto::kSyncGroup: a = sync_group(b, corr, version, &f); break;
     case proto::kOffsetFetch: a = offset_fetch(corr, version, &f); break;
     case proto::kOffsetCommit: a = offset_commit(corr, version, &f); break;
     case proto::kHeartbeat: a = empty_answer<proto::HeartbeatResponse>(corr, key, version); break;

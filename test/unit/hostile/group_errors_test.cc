@@ -1,0 +1,331 @@
+// Broker errors on FindCoordinator, JoinGroup and SyncGroup, answered in well-formed
+// responses by our fake brokers (test/lib/fake_broker.h, `inject_errors`): librdkafka
+// 2.0.2's mock answers these three APIs with malformed frames (docs/reliability.md).
+// The public client (C API, one uv loop, a consumer group) against two fake brokers; each
+// case checks the order of group requests the client completed (its REQUEST events), what
+// the brokers saw (member ids, the code each request was answered with), and that the group
+// then forms and every message is consumed. Non-retriable codes must stop the consumer with
+// the Kafka code and send nothing more. No sleeps: the loop runs until a condition holds.
+#include <catch2/catch.hpp>
+
+#include <string.h>
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "fake_broker.h"
+#include "proto/gen/api_table.h"
+#include "uvkafka/uvkafka.h"
+
+using namespace uvk_test;
+
+namespace {
+
+const int kInitialRetryMs = 50;  // retry.initialRetryTime below
+
+struct Completed {  // a group request the client saw answered (UVK_EVENT_REQUEST)
+  int16_t api_key;
+  int64_t created_at, duration;
+};
+
+struct Crash {
+  int code, kafka, restart;
+};
+
+struct Harness {
+  uv_loop_t loop;
+  FakeCluster cluster;
+  FakeBroker b1, b2;
+  uvk_client *client = nullptr;
+  uvk_consumer *consumer = nullptr;
+  std::vector<Completed> completed;
+  std::vector<Crash> crashes;  // CRASH events
+  int crash_cb_calls = 0, crash_cb_kafka = 0;
+  int joins = 0;  // GROUP_JOIN events
+  std::vector<std::string> delivered;
+  std::vector<std::string> logs;
+
+  Harness() {
+    REQUIRE(uv_loop_init(&loop) == 0);
+    cluster.leaders = {1, 2};
+    cluster.coordinator = 2;
+    REQUIRE(fake_broker_start(&b1, &loop, &cluster, 1) == 0);
+    REQUIRE(fake_broker_start(&b2, &loop, &cluster, 2) == 0);
+    b1.log[0] = {"a0", "a1", "a2"};
+    b2.log[1] = {"b0", "b1", "b2"};
+  }
+
+  ~Harness() {
+    if (consumer) uvk_consumer_free(consumer);
+    if (client) {
+      bool closed = false;
+      if (uvk_client_disconnect(client, [](uvk_client *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; },
+                                &closed) == 0)
+        run_until([&] { return closed; });
+      uvk_client_free(client);
+    }
+    fake_broker_stop(&b1);
+    fake_broker_stop(&b2);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+  }
+
+  // Runs the loop until pred() holds; `limit_ms` is a safety net that fails the test
+  // instead of hanging (or, with expect false, the window watched for absent traffic).
+  bool run_until(const std::function<bool()> &pred, uint64_t limit_ms = 20000) {
+    uv_timer_t tick;
+    uv_timer_init(&loop, &tick);
+    uv_timer_start(&tick, [](uv_timer_t *) {}, 10, 10);  // wakes the loop to re-check
+    uint64_t deadline = uv_now(&loop) + limit_ms;
+    bool ok = true;
+    while (!pred()) {
+      if (uv_now(&loop) > deadline) {
+        ok = false;
+        break;
+      }
+      uv_run(&loop, UV_RUN_ONCE);
+    }
+    uv_close(reinterpret_cast<uv_handle_t *>(&tick), nullptr);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    return ok;
+  }
+
+  std::string all_logs() const {
+    std::string s;
+    for (const std::string &l : logs) s += l + "\n";
+    return s;
+  }
+
+  void start_consumer() {
+    uvk_config *cfg = uvk_config_new();
+    REQUIRE(cfg);
+    char err[256];
+    std::string seed = "127.0.0.1:" + std::to_string(b2.port);
+    std::string initial = std::to_string(kInitialRetryMs);
+    const char *const kv[][2] = {
+        {"brokers", seed.c_str()},      {"clientId", "group-errors-test"}, {"logLevel", "DEBUG"},
+        {"retry.retries", "5"},         {"retry.initialRetryTime", initial.c_str()},
+        {"retry.maxRetryTime", "200"},  {"requestTimeout", "5000"},        {"connectionTimeout", "2000"},
+        {"maxWaitTimeInMs", "50"},      {"groupId", "group-errors"},
+    };
+    for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
+    REQUIRE(uvk_config_set_logger(cfg,
+                                  [](void *ud, const char *ns, int, const char *label, const char *, const char *message,
+                                     const char *const *, size_t) {
+                                    static_cast<Harness *>(ud)->logs.push_back(std::string(label) + " " + ns + ": " +
+                                                                               message);
+                                  },
+                                  this) == 0);
+    REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
+    REQUIRE(uvk_client_on(client, UVK_EVENT_REQUEST,
+                          [](void *ud, const uvk_event *ev) {
+                            const auto *r = static_cast<const uvk_event_request *>(ev->payload);
+                            if (r->api_key == uvk::proto::kFindCoordinator || r->api_key == uvk::proto::kJoinGroup ||
+                                r->api_key == uvk::proto::kSyncGroup)
+                              static_cast<Harness *>(ud)->completed.push_back({r->api_key, r->created_at, r->duration});
+                          },
+                          this) > 0);
+    REQUIRE(uvk_consumer_new(client, cfg, &consumer) == 0);
+    uvk_config_free(cfg);
+    REQUIRE(uvk_consumer_on(consumer, UVK_EVENT_GROUP_JOIN,
+                            [](void *ud, const uvk_event *) { static_cast<Harness *>(ud)->joins++; }, this) > 0);
+    REQUIRE(uvk_consumer_on(consumer, UVK_EVENT_CRASH,
+                            [](void *ud, const uvk_event *ev) {
+                              const auto *c = static_cast<const uvk_event_crash *>(ev->payload);
+                              static_cast<Harness *>(ud)->crashes.push_back(
+                                  {uvk_error_code(c->error), uvk_error_kafka_code(c->error), c->restart});
+                            },
+                            this) > 0);
+    REQUIRE(uvk_consumer_set_crash_cb(consumer, [](uvk_consumer *, const uvk_error *e, void *ud) {
+      Harness *h = static_cast<Harness *>(ud);
+      h->crash_cb_calls++;
+      h->crash_cb_kafka = e ? uvk_error_kafka_code(e) : 0;
+    }, this) == 0);
+    REQUIRE(uvk_consumer_subscribe(consumer, cluster.topic.c_str(), 1) == 0);
+    uvk_run_options o;
+    uvk_run_options_init(&o);
+    o.auto_commit = 0;
+    o.ud = this;
+    o.each_batch = [](uvk_consumer *, const uvk_batch *b, void *ud) {
+      Harness *h = static_cast<Harness *>(ud);
+      for (size_t i = 0; i < b->n_messages; i++)
+        h->delivered.push_back(std::string(static_cast<const char *>(b->messages[i].value), b->messages[i].value_len));
+      return 0;
+    };
+    REQUIRE(uvk_consumer_run(consumer, &o) == 0);
+  }
+
+  void stop_consumer() {
+    bool stopped = false;
+    REQUIRE(uvk_consumer_stop(consumer, [](uvk_consumer *, const uvk_error *, void *ud) {
+      *static_cast<bool *>(ud) = true;
+    }, &stopped) == 0);
+    REQUIRE(run_until([&] { return stopped; }));
+  }
+
+  // The group requests as letters: F(ind), J(oin), S(ync).
+  std::string client_sequence() const {
+    std::string s;
+    for (const Completed &c : completed) s += letter(c.api_key);
+    return s;
+  }
+  // What the brokers saw: letter, the member id sent in [], the injected code after '!'.
+  std::string broker_sequence() const {
+    std::string s;
+    for (const FakeCluster::GroupRequest &r : cluster.group_requests) {
+      if (!s.empty()) s += " ";
+      s += letter(r.api_key);
+      if (r.api_key != uvk::proto::kFindCoordinator) s += "[" + r.member_id + "]";
+      if (r.error) s += "!" + std::to_string(r.error);
+    }
+    return s;
+  }
+  static char letter(int16_t key) {
+    return key == uvk::proto::kFindCoordinator ? 'F' : key == uvk::proto::kJoinGroup ? 'J' : 'S';
+  }
+};
+
+int api_of(char letter) {
+  return letter == 'F' ? uvk::proto::kFindCoordinator : letter == 'J' ? uvk::proto::kJoinGroup : uvk::proto::kSyncGroup;
+}
+
+// A retriable case: inject `codes` on `api` (F, J or S); the brokers must see `expect`
+// (see broker_sequence), then the group forms once and all six messages arrive.
+// `backoff_after`: requests (index into the sequence) that must follow the previous
+// one's answer by a retry backoff, not at once.
+void retriable_case(char api, std::vector<int16_t> codes, const std::string &expect,
+                    std::vector<size_t> backoff_after = {}) {
+  Harness h;
+  for (int16_t c : codes) h.cluster.inject_errors[api_of(api)].push_back(c);
+  h.start_consumer();
+  bool ok = h.run_until([&] { return h.joins >= 1 && h.delivered.size() >= 6; });
+  INFO(h.all_logs());
+  INFO("brokers saw: " << h.broker_sequence());
+  REQUIRE(ok);
+  CHECK(h.broker_sequence() == expect);
+  // Every injected code was served, and the client saw each of those answers.
+  CHECK(h.cluster.inject_errors[api_of(api)].empty());
+  std::string letters;
+  for (const FakeCluster::GroupRequest &r : h.cluster.group_requests) letters += Harness::letter(r.api_key);
+  CHECK(h.client_sequence() == letters);
+  for (size_t i : backoff_after) {
+    REQUIRE(i > 0);
+    REQUIRE(i < h.completed.size());
+    const Completed &prev = h.completed[i - 1], &next = h.completed[i];
+    // Queued only after the retry wait: at least the initial retry time less its 20 %
+    // randomisation (a lower bound, timers never fire early), not immediately.
+    CHECK(next.created_at - (prev.created_at + prev.duration) >= kInitialRetryMs * 8 / 10 - 1);
+  }
+  CHECK(h.joins == 1);
+  CHECK(h.crashes.empty());
+  std::vector<std::string> got = h.delivered;
+  std::sort(got.begin(), got.end());
+  CHECK(got == std::vector<std::string>({"a0", "a1", "a2", "b0", "b1", "b2"}));
+  CHECK(std::string(uvk_consumer_member_id(h.consumer)) == "member-1");
+  h.stop_consumer();
+}
+
+// A non-retriable case: the consumer reports `code` once (CRASH, restart 0, and the crash
+// callback) and then sends no group request at all (watched over many retry times).
+void fatal_case(char api, int16_t code, const std::string &expect) {
+  Harness h;
+  h.cluster.inject_errors[api_of(api)].push_back(code);
+  h.start_consumer();
+  bool ok = h.run_until([&] { return !h.crashes.empty(); });
+  INFO(h.all_logs());
+  INFO("brokers saw: " << h.broker_sequence());
+  REQUIRE(ok);
+  size_t seen = h.cluster.group_requests.size();
+  // Nothing is expected: this window (10 x maxRetryTime) only watches for a retry loop.
+  CHECK_FALSE(h.run_until([&] { return h.cluster.group_requests.size() > seen || h.crashes.size() > 1; }, 2000));
+  CHECK(h.broker_sequence() == expect);
+  REQUIRE(h.crashes.size() == 1);
+  CHECK(h.crashes[0].code == UVK_EKAFKA);
+  CHECK(h.crashes[0].kafka == code);
+  CHECK(h.crashes[0].restart == 0);
+  CHECK(h.crash_cb_calls == 1);
+  CHECK(h.crash_cb_kafka == code);
+  CHECK(h.joins == 0);
+  CHECK(h.delivered.empty());
+}
+
+}  // namespace
+
+// ---- FindCoordinator: retried by the lookup itself after its backoff --------------------
+
+TEST_CASE("group errors: COORDINATOR_NOT_AVAILABLE on FindCoordinator is retried", "[group_errors]") {
+  retriable_case('F', {15}, "F!15 F J[] S[member-1]", {1});
+}
+
+TEST_CASE("group errors: COORDINATOR_LOAD_IN_PROGRESS on FindCoordinator is retried", "[group_errors]") {
+  retriable_case('F', {14}, "F!14 F J[] S[member-1]", {1});
+}
+
+TEST_CASE("group errors: NOT_COORDINATOR on FindCoordinator is retried", "[group_errors]") {
+  retriable_case('F', {16}, "F!16 F J[] S[member-1]", {1});
+}
+
+TEST_CASE("group errors: the three coordinator errors in a row on FindCoordinator", "[group_errors]") {
+  retriable_case('F', {15, 14, 16}, "F!15 F!14 F!16 F J[] S[member-1]", {1, 2, 3});
+}
+
+// ---- JoinGroup ---------------------------------------------------------------------------
+
+TEST_CASE("group errors: NOT_COORDINATOR on JoinGroup looks the coordinator up again", "[group_errors]") {
+  retriable_case('J', {16}, "F J[]!16 F J[] S[member-1]", {2});
+}
+
+TEST_CASE("group errors: COORDINATOR_LOAD_IN_PROGRESS on JoinGroup rejoins after the backoff", "[group_errors]") {
+  // Ours also drops the cached coordinator for this code (the three coordinator errors are
+  // handled alike), so the rejoin goes through FindCoordinator.
+  retriable_case('J', {14}, "F J[]!14 F J[] S[member-1]", {2});
+}
+
+TEST_CASE("group errors: REBALANCE_IN_PROGRESS on JoinGroup rejoins", "[group_errors]") {
+  retriable_case('J', {27}, "F J[]!27 J[] S[member-1]");
+}
+
+TEST_CASE("group errors: MEMBER_ID_REQUIRED on JoinGroup rejoins with the id it carries", "[group_errors]") {
+  retriable_case('J', {79}, "F J[]!79 J[member-1] S[member-1]");
+}
+
+TEST_CASE("group errors: UNKNOWN_MEMBER_ID on JoinGroup rejoins with an empty member id", "[group_errors]") {
+  // MEMBER_ID_REQUIRED first, so the member holds an id the coordinator then disowns.
+  retriable_case('J', {79, 25}, "F J[]!79 J[member-1]!25 J[] S[member-1]");
+}
+
+// ---- SyncGroup ---------------------------------------------------------------------------
+
+TEST_CASE("group errors: REBALANCE_IN_PROGRESS on SyncGroup rejoins", "[group_errors]") {
+  retriable_case('S', {27}, "F J[] S[member-1]!27 J[member-1] S[member-1]");
+}
+
+TEST_CASE("group errors: ILLEGAL_GENERATION on SyncGroup rejoins with the same member id", "[group_errors]") {
+  retriable_case('S', {22}, "F J[] S[member-1]!22 J[member-1] S[member-1]");
+}
+
+TEST_CASE("group errors: UNKNOWN_MEMBER_ID on SyncGroup rejoins with an empty member id", "[group_errors]") {
+  retriable_case('S', {25}, "F J[] S[member-1]!25 J[] S[member-1]");
+}
+
+TEST_CASE("group errors: NOT_COORDINATOR on SyncGroup looks the coordinator up again", "[group_errors]") {
+  retriable_case('S', {16}, "F J[] S[member-1]!16 F J[member-1] S[member-1]", {3});
+}
+
+// ---- Non-retriable: reported with the Kafka code, no retry loop ---------------------------
+
+TEST_CASE("group errors: GROUP_AUTHORIZATION_FAILED on FindCoordinator stops the consumer", "[group_errors]") {
+  fatal_case('F', 30, "F!30");
+}
+
+TEST_CASE("group errors: GROUP_AUTHORIZATION_FAILED on JoinGroup stops the consumer", "[group_errors]") {
+  fatal_case('J', 30, "F J[]!30");
+}
+
+TEST_CASE("group errors: INCONSISTENT_GROUP_PROTOCOL on JoinGroup stops the consumer", "[group_errors]") {
+  fatal_case('J', 23, "F J[]!23");
+}
