@@ -11,10 +11,11 @@
 # Every unit test runs but the ones in SKIP below (docs/reliability.md says why): the stage
 # must stay under 4 minutes on the 2-core CI machine.
 set -uo pipefail
-# engine (203 s) and mock_errors (254 s) alone would take the whole budget (measured under
-# valgrind on 2 cores); mock_errors and hostile_broker also wait on peers with their own
-# timeouts, which valgrind's slowdown breaks. They run under ASan + UBSan in every suite.
-SKIP=(engine mock_errors hostile_broker)
+# mock_errors is skipped: most of its time is librdkafka's mock cluster threads (254 s under
+# valgrind on 2 cores, the whole budget), which are not our code; it runs under ASan + UBSan
+# in every suite. (engine and hostile_broker were skipped at first; measured again on a
+# quieter machine they take about 30 s and 41 s under valgrind and pass, so they run.)
+SKIP=(mock_errors)
 BUILD=${1:?usage: valgrind-unit.sh BUILD}
 RESULTS=$BUILD/test-results
 OUT=$RESULTS/round-valgrind
