@@ -167,6 +167,14 @@ int encode_join(void *ud, Buf *out, int16_t version) {
 void on_join(void *ud, int err, int16_t version, Reader *body, const Request *);
 
 void send_join(Consumer *c, uint64_t now) {
+  // A refused commit or heartbeat may have forgotten the coordinator while we were stable
+  // (the commit before a rejoin fails when the coordinator dies): look it up first. Sent
+  // to node -1, the request was refused as invalid and stopped the consumer.
+  if (c->coordinator < 0) {
+    if (c->join_started == 0) c->join_started = now;
+    group_start(c, now);
+    return;
+  }
   c->state = kGroupJoining;
   if (c->join_started == 0) c->join_started = now;
   Pending *p = pending_new(c, kJoin);
@@ -408,7 +416,8 @@ void send_sync(Consumer *c, Pending *p, uint64_t now) {
   p->req.done = on_sync;
   p->req.ud = p;
   p->req.deadline = now + uint64_t(c->cfg.rebalance_timeout) + 5000;
-  int rc = engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now);
+  // The coordinator forgotten since the join (see send_join): retried from FindCoordinator.
+  int rc = c->coordinator < 0 ? UVK_ECLOSED : engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now);
   if (rc != 0) {
     pending_free(p);
     group_failed(c, rc, nullptr, now);

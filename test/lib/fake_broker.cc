@@ -494,7 +494,26 @@ Answer offset_fetch(int32_t corr, int16_t version, Reader *body) {
   return a;
 }
 
-Answer offset_commit(int32_t corr, int16_t version, Reader *body) {
+// An injected code for a Heartbeat or OffsetCommit (0: none); not recorded in
+// group_requests, which follows the join protocol only.
+int16_t next_injected(FakeCluster *cl, int16_t key) {
+  auto it = cl->inject_errors.find(key);
+  if (it == cl->inject_errors.end() || it->second.empty()) return 0;
+  int16_t code = it->second.front();
+  it->second.pop_front();
+  return code;
+}
+
+Answer heartbeat(FakeBroker *b, int32_t corr, int16_t version) {
+  proto::HeartbeatResponse resp;
+  resp.error_code = next_injected(b->cluster, proto::kHeartbeat);
+  Answer a;
+  a.bytes = frame(corr, proto::kHeartbeat, version, resp, &a.body_at);
+  return a;
+}
+
+Answer offset_commit(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
+  int16_t injected = next_injected(b->cluster, proto::kOffsetCommit);
   Arena arena;
   proto::OffsetCommitRequest req;
   proto::decode(body, &arena, &req, version);
@@ -505,6 +524,7 @@ Answer offset_commit(int32_t corr, int16_t version, Reader *body) {
     for (int32_t k = 0; k < req.topics.items[i].partitions.count; k++) {
       proto::OffsetCommitResponse::OffsetCommitResponsePartition pr;
       pr.partition_index = req.topics.items[i].partitions.items[k].partition_index;
+      pr.error_code = injected;
       ps[i].push_back(pr);
     }
     ts[i].partitions.items = ps[i].data();
@@ -576,8 +596,8 @@ void handle(FakeBrokerConn *c, const uint8_t *data, size_t len) {
     case proto::kJoinGroup: a = join_group(c, corr, version, &f); break;
     case proto::kSyncGroup: a = sync_group(b, corr, version, &f); break;
     case proto::kOffsetFetch: a = offset_fetch(corr, version, &f); break;
-    case proto::kOffsetCommit: a = offset_commit(corr, version, &f); break;
-    case proto::kHeartbeat: a = empty_answer<proto::HeartbeatResponse>(corr, key, version); break;
+    case proto::kOffsetCommit: a = offset_commit(b, corr, version, &f); break;
+    case proto::kHeartbeat: a = heartbeat(b, corr, version); break;
     case proto::kLeaveGroup: a = empty_answer<proto::LeaveGroupResponse>(corr, key, version); break;
     default: close_conn(c); return;  // not a request this broker knows
   }

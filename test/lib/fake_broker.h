@@ -12,9 +12,10 @@
 // in `fetch_records_once` instead of its log. Every client connection that closes from the
 // client's side is counted, so a test sees the client hang up on the hostile broker.
 //
-// A cluster can also answer the next FindCoordinator / JoinGroup / SyncGroup requests with
-// broker error codes (`inject_errors`), in well-formed responses, and records every group
-// request it saw (`group_requests`), so a test can follow the client's group protocol.
+// A cluster can also answer the next FindCoordinator / JoinGroup / SyncGroup / Heartbeat /
+// OffsetCommit requests with broker error codes (`inject_errors`), in well-formed responses,
+// and records every join-protocol request it saw (`group_requests`), so a test can follow
+// the client's group protocol.
 #pragma once
 #include <stdint.h>
 
@@ -45,9 +46,10 @@ struct FakeCluster {
   std::vector<int32_t> leaders;  // partition i's leader (node id)
   int32_t coordinator = -1;      // node id answering FindCoordinator with itself
 
-  // API key (kFindCoordinator, kJoinGroup, kSyncGroup) -> error codes for its next requests,
-  // one per request, whichever broker gets it. A JoinGroup answered MEMBER_ID_REQUIRED (79)
-  // carries the member id this cluster hands out (KIP-394).
+  // API key (kFindCoordinator, kJoinGroup, kSyncGroup, kHeartbeat, kOffsetCommit) -> error
+  // codes for its next requests, one per request, whichever broker gets it (an OffsetCommit
+  // gets it on every partition). A JoinGroup answered MEMBER_ID_REQUIRED (79) carries the
+  // member id this cluster hands out (KIP-394).
   std::map<int, std::deque<int16_t>> inject_errors;
   // FindCoordinator, JoinGroup and SyncGroup requests, in arrival order.
   struct GroupRequest {

@@ -100,7 +100,9 @@ struct Harness {
     return s;
   }
 
-  void start_consumer() {
+  // auto_commit: commit only on a rebalance or stop (interval and threshold far away), so
+  // offsets are pending when the group rebalances.
+  void start_consumer(bool auto_commit = false) {
     uvk_config *cfg = uvk_config_new();
     REQUIRE(cfg);
     char err[256];
@@ -110,7 +112,7 @@ struct Harness {
         {"brokers", seed.c_str()},      {"clientId", "group-errors-test"}, {"logLevel", "DEBUG"},
         {"retry.retries", "5"},         {"retry.initialRetryTime", initial.c_str()},
         {"retry.maxRetryTime", "200"},  {"requestTimeout", "5000"},        {"connectionTimeout", "2000"},
-        {"maxWaitTimeInMs", "50"},      {"groupId", "group-errors"},
+        {"maxWaitTimeInMs", "50"},      {"groupId", "group-errors"},       {"heartbeatInterval", "100"},
     };
     for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
     REQUIRE(uvk_config_set_logger(cfg,
@@ -148,7 +150,9 @@ struct Harness {
     REQUIRE(uvk_consumer_subscribe(consumer, cluster.topic.c_str(), 1) == 0);
     uvk_run_options o;
     uvk_run_options_init(&o);
-    o.auto_commit = 0;
+    o.auto_commit = auto_commit ? 1 : 0;
+    o.auto_commit_interval = 3600 * 1000;
+    o.auto_commit_threshold = 1000000;
     o.ud = this;
     o.each_batch = [](uvk_consumer *, const uvk_batch *b, void *ud) {
       Harness *h = static_cast<Harness *>(ud);
@@ -328,4 +332,31 @@ TEST_CASE("group errors: GROUP_AUTHORIZATION_FAILED on JoinGroup stops the consu
 
 TEST_CASE("group errors: INCONSISTENT_GROUP_PROTOCOL on JoinGroup stops the consumer", "[group_errors]") {
   fatal_case('J', 23, "F J[]!23");
+}
+
+// ---- the coordinator lost on the commit before a rejoin -----------------------------------
+
+// Heartbeat answered REBALANCE_IN_PROGRESS: the consumer commits what it processed, then
+// rejoins. The commit is refused with NOT_COORDINATOR (as when the coordinator dies right
+// then), so the consumer forgets the coordinator; the rejoin must look it up again. It used
+// to send JoinGroup to node -1, which the engine refused as invalid: a fatal crash.
+TEST_CASE("group errors: NOT_COORDINATOR on the commit before a rejoin looks the coordinator up again", "[group_errors]") {
+  Harness h;
+  h.start_consumer(true);
+  bool ok = h.run_until([&] { return h.joins >= 1 && h.delivered.size() >= 6; });
+  INFO(h.all_logs());
+  REQUIRE(ok);
+  REQUIRE(h.broker_sequence() == "F J[] S[member-1]");
+  h.cluster.inject_errors[uvk::proto::kOffsetCommit].push_back(16);  // NOT_COORDINATOR
+  h.cluster.inject_errors[uvk::proto::kHeartbeat].push_back(27);     // REBALANCE_IN_PROGRESS
+  ok = h.run_until([&] { return h.joins >= 2 || !h.crashes.empty(); });
+  INFO("brokers saw: " << h.broker_sequence());
+  REQUIRE(ok);
+  CHECK(h.crashes.empty());
+  CHECK(h.joins == 2);
+  CHECK(h.cluster.inject_errors[uvk::proto::kHeartbeat].empty());
+  CHECK(h.cluster.inject_errors[uvk::proto::kOffsetCommit].empty());
+  // The second join went through a fresh FindCoordinator, with the member id it had.
+  CHECK(h.broker_sequence() == "F J[] S[member-1] F J[member-1] S[member-1]");
+  h.stop_consumer();
 }
