@@ -809,11 +809,37 @@ SendResult *result_for(SendOp *op, const char *topic, int32_t partition, uint32_
   return &r;
 }
 
-void route(SendOp *op, const uvk_error *err, uint64_t now) {
+const void *copy_bytes(Arena *a, const void *src, size_t n, bool borrow);
+
+// Copies the headers of a message routed straight from the caller's array (not borrowed).
+RecordHeader *copy_headers(Arena *a, const uvk_message &um) {
+  RecordHeader *hs = arena_new_array<RecordHeader>(a, um.n_headers);
+  for (size_t h = 0; hs && h < um.n_headers; h++) {
+    size_t nlen = strlen(um.headers[h].name);
+    const void *name = copy_bytes(a, um.headers[h].name, nlen, false);
+    const void *value = copy_bytes(a, um.headers[h].value, um.headers[h].value_len, false);
+    if (!name || (um.headers[h].value && !value)) return nullptr;
+    hs[h] = RecordHeader{static_cast<const uint8_t *>(name), int32_t(nlen), static_cast<const uint8_t *>(value),
+                         um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
+  }
+  return hs;
+}
+
+void finish_deferred(void *ud, uint64_t) {
+  SendOp *op = static_cast<SendOp *>(ud);
+  if (--op->remaining == 0) op_finish(op);
+}
+
+// Puts the messages of `topics` on their partition queues. `copy`: the messages are the
+// caller's (routed inside the send call) and key, value and headers are copied into the
+// op unless borrowed; `in_send`: we are inside producer_send, where no callback may run,
+// so an op some of whose messages failed here completes on the next turn.
+void route(SendOp *op, const uvk_topic_messages *topics, size_t n_topics, const uvk_error *err, uint64_t now,
+           bool copy = false, bool borrow = true, bool in_send = false) {
   Producer *p = op->p;
   // Every message gets a PendingMsg (in the op's arena) and a result slot first.
   size_t total = 0;
-  for (size_t t = 0; t < op->n_topics; t++) total += op->topics[t].n_messages;
+  for (size_t t = 0; t < n_topics; t++) total += topics[t].n_messages;
   op->remaining = total;
   PendingMsg *msgs = arena_new_array<PendingMsg>(&op->arena, total);
   size_t k = 0;
@@ -821,9 +847,11 @@ void route(SendOp *op, const uvk_error *err, uint64_t now) {
   bool seal_now = false;
   // Hold one extra count so the op cannot finish while we are still routing.
   op->remaining++;
-  for (size_t t = 0; t < op->n_topics; t++) {
-    const uvk_topic_messages &tm = op->topics[t];
+  for (size_t t = 0; t < n_topics; t++) {
+    const uvk_topic_messages &tm = topics[t];
     TopicState *ts = topic_state(p, tm.topic);
+    // Results name the topic by the producer's own copy: the caller's string may not last.
+    const char *topic_name = ts ? ts->name : tm.topic;
     const CachedTopic *ct = metadata_cache_topic(&p->e->mcache, tm.topic);
     PartitionInfo stack[64];
     PartitionInfo *parts = stack;
@@ -852,7 +880,7 @@ void route(SendOp *op, const uvk_error *err, uint64_t now) {
         for (int32_t j = 0; j < n_parts && !exists; j++) exists = parts[j].partition_id == partition;
         if (!exists) fail = UVK_ERR_KAFKA(kUnknownTopic);
       }
-      SendResult *r = result_for(op, tm.topic, partition, &ri);
+      SendResult *r = result_for(op, topic_name, partition, &ri);
       if (!r) {
         // No memory even for the result: count the message as failed in the op's error.
         op_set_error(op, UVK_ENOMEM, nullptr);
@@ -869,20 +897,29 @@ void route(SendOp *op, const uvk_error *err, uint64_t now) {
       m->op = op;
       m->result = ri;
       m->timestamp = um.timestamp;
-      m->key = static_cast<const uint8_t *>(um.key);
+      m->key = static_cast<const uint8_t *>(copy ? copy_bytes(&op->arena, um.key, um.key_len, borrow) : um.key);
       m->key_len = um.key ? int32_t(um.key_len) : 0;
-      m->value = static_cast<const uint8_t *>(um.value);
+      m->value = static_cast<const uint8_t *>(copy ? copy_bytes(&op->arena, um.value, um.value_len, borrow)
+                                                   : um.value);
       m->value_len = um.value ? int32_t(um.value_len) : 0;
       m->n_headers = int32_t(um.n_headers);
-      m->headers = um.n_headers ? arena_new_array<RecordHeader>(&op->arena, um.n_headers) : nullptr;
-      for (size_t h = 0; m->headers && h < um.n_headers; h++)
-        m->headers[h] = RecordHeader{reinterpret_cast<const uint8_t *>(um.headers[h].name),
-                                     int32_t(strlen(um.headers[h].name)),
-                                     static_cast<const uint8_t *>(um.headers[h].value),
-                                     um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
-      if (um.n_headers && !m->headers) m->n_headers = 0;
-      m->size = record_size(0, 0, m->key ? m->key_len : -1, m->value ? m->value_len : -1, m->headers,
-                            m->n_headers);
+      m->headers = nullptr;
+      if (um.n_headers && copy && !borrow) {
+        m->headers = copy_headers(&op->arena, um);
+      } else if (um.n_headers) {
+        m->headers = arena_new_array<RecordHeader>(&op->arena, um.n_headers);
+        for (size_t h = 0; m->headers && h < um.n_headers; h++)
+          m->headers[h] = RecordHeader{reinterpret_cast<const uint8_t *>(um.headers[h].name),
+                                       int32_t(strlen(um.headers[h].name)),
+                                       static_cast<const uint8_t *>(um.headers[h].value),
+                                       um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
+      }
+      if ((um.key && !m->key) || (um.value && !m->value) || (um.n_headers && !m->headers)) {
+        msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);  // no memory for its copy
+        continue;
+      }
+      m->size = uint32_t(record_size(0, 0, m->key ? m->key_len : -1, m->value ? m->value_len : -1, m->headers,
+                            m->n_headers));
       PartitionQueue *q = queue_for(p, ts, partition);
       if (!q) {
         msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);
@@ -906,6 +943,11 @@ void route(SendOp *op, const uvk_error *err, uint64_t now) {
   }
   if (seal_now || p->cfg.linger_ms == 0 || p->waiters) due = now;
   if (due != UINT64_MAX) schedule_drain(p, due);
+  if (in_send && op->error) {
+    engine_add_timer(p->e, &op->timer, now, finish_deferred, op);  // keeps the hold until then
+    return;
+  }
+  // In a send without failures every message is queued, so this cannot reach zero there.
   if (--op->remaining == 0) op_finish(op);
 }
 
@@ -967,7 +1009,7 @@ void route_ready(Producer *p, uint64_t now) {
       p->ensured_unrouted--;
       const uvk_error *err = op->ensure_err;
       op->ensure_err = nullptr;
-      route(op, err, now);  // may finish (and free) op: start the scan over
+      route(op, op->topics, op->n_topics, err, now);  // may finish (and free) op: start the scan over
       if (err) error_release(err);
       again = true;
       break;
@@ -988,6 +1030,19 @@ void on_send_ensured(void *ud, const uvk_error *err) {
   op->p->ensured_unrouted++;
   op->ensure_err = err ? error_retain(err) : nullptr;
   route_ready(op->p, op->p->e->now);
+}
+
+// Whether a send can be routed inside the call: every earlier op is routed (so it cannot
+// overtake one) and the cached metadata of each of its topics is usable as it is. Then
+// no copy of the message array and no metadata round through the loop is needed.
+bool can_route_now(Producer *p, const uvk_topic_messages *topics, size_t n_topics, uint64_t now) {
+  while (p->route_from && p->route_from->routed) p->route_from = p->route_from->next;
+  if (p->route_from) return false;
+  for (size_t t = 0; t < n_topics; t++) {
+    if (metadata_cache_needs_refresh(&p->e->mcache, topics[t].topic, now)) return false;
+    if (!topic_state(p, topics[t].topic)) return false;  // no memory: the slow path reports it
+  }
+  return true;
 }
 
 // ---- copying the input ------------------------------------------------------------------
@@ -1168,11 +1223,21 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
   op->codec = opts.compression;
   op->fn = fn;
   op->ud = ud;
+  bool borrow = opts.borrow != 0;
+  if (can_route_now(p, topics, n_topics, now)) {
+    op->bytes = bytes;
+    p->buffered += bytes;
+    op->seq = p->next_seq++;
+    op->ensured = op->routed = true;
+    if (p->ops_tail) p->ops_tail->next = op; else p->ops = op;
+    p->ops_tail = op;
+    route(op, topics, n_topics, nullptr, now, true, borrow, true);
+    return 0;
+  }
   op->n_topics = n_topics;
   op->topics = arena_new_array<uvk_topic_messages>(&op->arena, n_topics);
   const char **names = arena_new_array<const char *>(&op->arena, n_topics);
   bool ok = op->topics && names;
-  bool borrow = opts.borrow != 0;
   for (size_t t = 0; ok && t < n_topics; t++) {
     const uvk_topic_messages &in = topics[t];
     uvk_topic_messages &out = op->topics[t];

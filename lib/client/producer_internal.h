@@ -13,6 +13,7 @@
 #include "proto/gen/produce.h"
 #include "proto/types.h"
 #include "proto/records.h"
+#include "uvkafka/uvk_producer.h"
 
 namespace uvk {
 
@@ -21,23 +22,27 @@ inline constexpr int16_t kOutOfOrderSequence = 45, kDuplicateSequence = 46, kInv
               kUnknownProducerId = 59;
 inline constexpr int kMaxInFlightPerPartition = 5;  // what Kafka keeps idempotence state for
 inline constexpr int16_t kMinProduceVersion = 3;  // record batches v2 (Kafka 0.11+)
-inline constexpr size_t kMessageOverhead = 64;    // bookkeeping per message, counted against bufferMemory
+// Bookkeeping per message counted against bufferMemory: its PendingMsg, and the copy of its
+// uvk_message a send keeps while it waits for metadata. So bufferMemory bounds what the
+// producer really holds (payloads count even when borrowed).
+inline constexpr size_t kMessageOverhead = 136;
 
 struct SendOp;
 struct PartitionQueue;
 
+// One queued message (72 bytes: pointers first, then the 32-bit fields, no padding holes).
 struct PendingMsg {
   PendingMsg *next;
   SendOp *op;
-  uint32_t result;  // index into op->results
-  int64_t timestamp;
   const uint8_t *key;
-  int32_t key_len;
   const uint8_t *value;
-  int32_t value_len;
   RecordHeader *headers;
+  int64_t timestamp;
+  int32_t key_len;
+  int32_t value_len;
   int32_t n_headers;
-  size_t size;  // estimated bytes in a batch
+  uint32_t result;  // index into op->results
+  uint32_t size;    // estimated bytes in a batch (a message is at most bufferMemory, < 2 GB)
 };
 
 struct ProducerBatch {
@@ -207,4 +212,9 @@ void txn_init_pid_failed(Producer *p, int err);  // forgets a coordinator that m
 // The transactional id for Produce requests (null Str when not transactional).
 proto::Str txn_produce_id(const Producer *p);
 
+}  // namespace uvk
+
+namespace uvk {
+static_assert(sizeof(PendingMsg) == 72, "PendingMsg grew: update kMessageOverhead");
+static_assert(kMessageOverhead >= sizeof(PendingMsg) + sizeof(uvk_message), "kMessageOverhead undercounts");
 }  // namespace uvk

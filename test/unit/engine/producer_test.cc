@@ -389,3 +389,67 @@ TEST_CASE("producer: a burst of single-message sends to many new topics keeps se
   for (const std::string &t : names) CHECK(c.topics[t].log[0] == expected[t]);
   producer_free(p);
 }
+
+// Once a topic's metadata is cached a send is routed inside the call, straight from the
+// caller's array: values must be copied then (borrow is off), and no callback may run
+// inside the call.
+TEST_CASE("producer: a send routed inside the call copies the caller's messages", "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Producer *p = producer_new(c.e, ProducerConfig(), nullptr);
+  Messages first(2, 0);
+  Sent s1;
+  REQUIRE(send(p, c, "t", first, &s1) == 0);
+  c.run_until([&] { return s1.calls > 0; });
+  REQUIRE(s1.code == 0);
+  int metadata_before = c.requests[proto::kMetadata];
+  Messages second(3, 0);
+  std::vector<std::string> expect = second.values;
+  Sent s2;
+  REQUIRE(send(p, c, "t", second, &s2) == 0);
+  CHECK(s2.calls == 0);
+  for (std::string &v : second.values) v.assign(v.size(), 'y');  // the caller reuses its buffers
+  c.run_until([&] { return s2.calls > 0; });
+  CHECK(s2.code == 0);
+  REQUIRE(s2.md.size() == 1);
+  CHECK(std::string(s2.md[0].topic) == "t");
+  CHECK(s2.md[0].base_offset == 2);
+  REQUIRE(c.topics["t"].log[0].size() == 5);
+  for (size_t i = 0; i < 3; i++) CHECK(c.topics["t"].log[0][2 + i] == expect[i]);
+  CHECK(c.requests[proto::kMetadata] == metadata_before);  // the cache answered
+  producer_free(p);
+}
+
+TEST_CASE("producer: a message failing in a send routed inside the call completes on the next turn",
+          "[producer]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Producer *p = producer_new(c.e, ProducerConfig(), nullptr);
+  Messages first(1, 0);
+  Sent s1;
+  REQUIRE(send(p, c, "t", first, &s1) == 0);
+  c.run_until([&] { return s1.calls > 0; });
+  REQUIRE(s1.code == 0);
+  // A partitioner naming a partition the topic does not have.
+  producer_set_partitioner(p, [](void *, const char *, const uvk_partition_info *, size_t, const uvk_message *) {
+    return int32_t(7);
+  }, nullptr);
+  Messages bad(2, -1);
+  Sent s2;
+  REQUIRE(send(p, c, "t", bad, &s2) == 0);
+  CHECK(s2.calls == 0);
+  CHECK(producer_buffered(p) > 0);
+  c.run_until([&] { return s2.calls > 0; });
+  CHECK(s2.calls == 1);
+  CHECK(s2.code != 0);
+  REQUIRE(s2.md.size() == 1);
+  CHECK(s2.md[0].partition == 7);
+  CHECK(s2.md[0].error == UVK_ERR_KAFKA(3));
+  CHECK(producer_buffered(p) == 0);
+  CHECK(c.topics["t"].log[0].size() == 1);
+  producer_free(p);
+}
