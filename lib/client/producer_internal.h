@@ -190,9 +190,44 @@ struct Producer {
   Txn *txn;                // null unless transactional
 };
 
-// producer.cc, for producer_txn.cc
+// ---- shared by the producer's files (producer*.cc) ----------------------------------------
+
+// producer_queue.cc: queues and completion
+uint32_t producer_rand(void *ud);  // a partitioner's random source: the engine's generator
+TopicState *producer_topic(Producer *p, const char *name);  // found or created; null: no memory
+PartitionQueue *producer_queue(Producer *p, TopicState *t, int32_t partition);
+ProducerBatch *queue_new_batch(Producer *p, PartitionQueue *q);
+// Moves the queue's messages into batches of at most batchSize at the end of its ready list.
+void queue_seal(Producer *p, PartitionQueue *q, uint64_t now);
+// Back into the ready list at its place by seal order (a retried batch).
+void queue_ready_insert(PartitionQueue *q, ProducerBatch *b);
+void send_op_set_error(SendOp *op, int code, const uvk_error *cause);  // the first failure wins
+void send_op_finish(SendOp *op);  // calls the send's callback and frees the op
+void pending_msg_done(PendingMsg *m, int err, const uvk_error *cause, int64_t offset, int64_t append_time,
+                      int64_t log_start);
+void producer_batch_free(Producer *p, ProducerBatch *b);
+// Completes every message of b (offsets from base_offset), then frees b.
+void producer_batch_done(Producer *p, ProducerBatch *b, int err, const uvk_error *cause, int64_t base_offset,
+                         int64_t append_time, int64_t log_start);
+void producer_check_waiters(Producer *p);  // flush waiters whose sends are all done
+
+// producer_wire.cc: draining batches into Produce requests
+void producer_drain(void *ud, uint64_t now);  // a timer callback (ud: the Producer)
 void producer_drain_at(Producer *p, uint64_t at);
-void producer_fail_ready(Producer *p, int code, const uvk_error *cause);
+void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const Request *req);
+
+// producer_pid.cc: the producer id (idempotence)
+void producer_fetch_pid(Producer *p, uint64_t now);  // unless one is held or being asked for
+void producer_fail_ready(Producer *p, int code, const uvk_error *cause);  // every sealed batch
+
+// producer_route.cc: routing sends onto partition queues
+// Whether a send may be routed inside the call (see producer_route.cc).
+bool producer_can_route_now(Producer *p, const uvk_topic_messages *topics, size_t n_topics, uint64_t now);
+void send_op_route(SendOp *op, const uvk_topic_messages *topics, size_t n_topics, const uvk_error *err, uint64_t now,
+                   bool copy = false, bool borrow = true, bool in_send = false);
+void send_op_ensured(void *ud, const uvk_error *err);  // metadata_ensure's callback for a send
+const void *producer_copy_bytes(Arena *a, const void *src, size_t n, bool borrow);
+const char *producer_copy_str(Arena *a, const char *s);
 
 // producer_txn.cc, for producer.cc
 int txn_new(Producer *p, const char *id, int32_t timeout_ms);  // 0 or UVK_ENOMEM

@@ -20,7 +20,7 @@
 
 namespace uvk {
 
-void producer_send_init_pid(Producer *p, uint64_t now);  // producer.cc
+void producer_send_init_pid(Producer *p, uint64_t now);  // producer_pid.cc
 
 namespace {
 

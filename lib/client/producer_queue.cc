@@ -1,0 +1,243 @@
+// The producer's queues and how a send completes: partition queues, batches sealed from
+// them, and the bookkeeping that calls a send's callback once its last message is done.
+#include "client/producer.h"
+#include "client/producer_internal.h"
+
+#include <string.h>
+
+#include <new>
+
+#include "engine/kafka_errors.h"
+
+namespace uvk {
+
+uint32_t producer_rand(void *ud) {
+  Producer *p = static_cast<Producer *>(ud);
+  return uint32_t(rng_next(&p->e->rng) >> 32);
+}
+
+// ---- completion -------------------------------------------------------------------------
+
+static void op_unlink(SendOp *op) {
+  Producer *p = op->p;
+  engine_cancel_timer(p->e, &op->timer);
+  if (op->ensured && !op->routed && p->ensured_unrouted) p->ensured_unrouted--;
+  if (p->route_from == op) p->route_from = op->next;
+  for (SendOp **l = &p->ops; *l; l = &(*l)->next)
+    if (*l == op) {
+      *l = op->next;
+      if (p->ops_tail == op) {
+        p->ops_tail = nullptr;
+        for (SendOp *o = p->ops; o; o = o->next) p->ops_tail = o;
+      }
+      break;
+    }
+}
+
+static void op_release(SendOp *op) {
+  Producer *p = op->p;
+  if (op->error) error_release(op->error);
+  mem_free(p->alloc, op->results);
+  arena_free(&op->arena);
+  op->~SendOp();
+  mem_free(p->alloc, op);
+}
+
+void producer_check_waiters(Producer *p) {
+  uint64_t oldest = p->ops ? p->ops->seq : UINT64_MAX;
+  for (FlushWaiter **w = &p->waiters; *w;) {
+    if ((*w)->seq <= oldest) {
+      FlushWaiter *done = *w;
+      *w = done->next;
+      ProducerDoneFn fn = done->fn;
+      void *ud = done->ud;
+      mem_free(p->alloc, done);
+      fn(ud, 0);
+      w = &p->waiters;  // the callback may have changed the list
+      continue;
+    }
+    w = &(*w)->next;
+  }
+}
+
+void send_op_finish(SendOp *op) {
+  Producer *p = op->p;
+  p->buffered -= op->bytes;
+  uvk_record_metadata stack[16];
+  uvk_record_metadata *md = op->n_results <= 16 ? stack
+      : static_cast<uvk_record_metadata *>(mem_alloc(p->alloc, sizeof(uvk_record_metadata) * op->n_results));
+  size_t n = md ? op->n_results : 0;
+  for (size_t i = 0; i < n; i++) {
+    const SendResult &r = op->results[i];
+    md[i] = uvk_record_metadata{r.topic, r.partition, r.error, r.have_offset ? r.base_offset : -1,
+                                r.log_append_time, r.log_start_offset};
+  }
+  // Unlink first (the callback may send again or flush); md points into the op (topic
+  // names), so its memory goes after the callback.
+  op_unlink(op);
+  if (op->error) txn_note_send_failure(p);
+  op->fn(op->ud, op->error, md, n);
+  op_release(op);
+  if (md != stack) mem_free(p->alloc, md);
+  if (p->refused && p->buffered <= p->cfg.buffer_memory / 2 && p->drain_fn) {
+    p->refused = false;
+    p->drain_fn(p->drain_ud, 0);
+  }
+  producer_check_waiters(p);
+}
+
+void send_op_set_error(SendOp *op, int code, const uvk_error *cause) {
+  if (op->error) return;
+  if (cause) {
+    op->error = const_cast<uvk_error *>(error_retain(cause));
+    return;
+  }
+  int kafka = code <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(code)) : 0;
+  op->error = error_new(op->p->alloc, code, kafka, nullptr, 0, nullptr);
+}
+
+// One message is done: success (offset) or error.
+void pending_msg_done(PendingMsg *m, int err, const uvk_error *cause, int64_t offset, int64_t append_time,
+              int64_t log_start) {
+  SendOp *op = m->op;
+  SendResult &r = op->results[m->result];
+  if (err) {
+    if (!r.error) r.error = err;
+    send_op_set_error(op, err, cause);
+  } else if (!r.have_offset) {
+    r.have_offset = true;
+    r.base_offset = offset;
+    r.log_append_time = append_time;
+    r.log_start_offset = log_start;
+  }
+  if (--op->remaining == 0) send_op_finish(op);
+}
+
+void producer_batch_free(Producer *p, ProducerBatch *b) { mem_free(p->alloc, b); }
+
+// Completes every message of b, then frees b.
+void producer_batch_done(Producer *p, ProducerBatch *b, int err, const uvk_error *cause, int64_t base_offset,
+                int64_t append_time, int64_t log_start) {
+  PendingMsg *m = b->head;
+  int64_t i = 0;
+  producer_batch_free(p, b);
+  while (m) {
+    PendingMsg *next = m->next;  // m lives in its op's arena: read before the op may go
+    pending_msg_done(m, err, cause, base_offset >= 0 ? base_offset + i : -1, append_time, log_start);
+    m = next;
+    i++;
+  }
+}
+
+// ---- queues -----------------------------------------------------------------------------
+
+TopicState *producer_topic(Producer *p, const char *name) {
+  for (TopicState *t = p->topics; t; t = t->next)
+    if (strcmp(t->name, name) == 0) return t;
+  TopicState *t = static_cast<TopicState *>(mem_alloc(p->alloc, sizeof(TopicState)));
+  if (!t) return nullptr;
+  new (t) TopicState();
+  size_t n = strlen(name);
+  t->name = static_cast<char *>(mem_alloc(p->alloc, n + 1));
+  if (!t->name) {
+    mem_free(p->alloc, t);
+    return nullptr;
+  }
+  memcpy(t->name, name, n + 1);
+  t->p = p;
+  t->part.counter = producer_rand(p);
+  t->next = p->topics;
+  p->topics = t;
+  return t;
+}
+
+PartitionQueue *producer_queue(Producer *p, TopicState *t, int32_t partition) {
+  if (partition < 0 || partition > 1000000) return nullptr;
+  if (partition >= t->n_queues) {
+    int32_t n = partition + 1;
+    void *mem = mem_realloc(p->alloc, t->queues, sizeof(PartitionQueue *) * size_t(n));
+    if (!mem) return nullptr;
+    t->queues = static_cast<PartitionQueue **>(mem);
+    for (int32_t i = t->n_queues; i < n; i++) t->queues[i] = nullptr;
+    t->n_queues = n;
+  }
+  if (!t->queues[partition]) {
+    PartitionQueue *q = static_cast<PartitionQueue *>(mem_alloc(p->alloc, sizeof(PartitionQueue)));
+    if (!q) return nullptr;
+    new (q) PartitionQueue();
+    q->t = t;
+    q->partition = partition;
+    t->queues[partition] = q;
+  }
+  return t->queues[partition];
+}
+
+static void ready_push_back(PartitionQueue *q, ProducerBatch *b) {
+  b->next = nullptr;
+  if (q->ready_tail) q->ready_tail->next = b; else q->ready = b;
+  q->ready_tail = b;
+}
+
+// Back into the ready list at its place by seal order: a retried batch goes before the
+// batches sealed after it (and after earlier ones that are also coming back).
+void queue_ready_insert(PartitionQueue *q, ProducerBatch *b) {
+  ProducerBatch **link = &q->ready;
+  ProducerBatch *prev = nullptr;
+  while (*link && (*link)->order <= b->order) {  // equal keys (split batches) keep insertion order
+    prev = *link;
+    link = &(*link)->next;
+  }
+  b->next = *link;
+  *link = b;
+  if (!b->next) q->ready_tail = b;
+  (void)prev;
+}
+
+ProducerBatch *queue_new_batch(Producer *p, PartitionQueue *q) {
+  ProducerBatch *b = static_cast<ProducerBatch *>(mem_alloc(p->alloc, sizeof(ProducerBatch)));
+  if (!b) return nullptr;
+  new (b) ProducerBatch();
+  b->q = q;
+  b->acks = q->acks;
+  b->timeout = q->timeout;
+  b->codec = q->codec;
+  b->order = q->next_order++;
+  b->base_seq = -1;
+  b->epoch = -1;
+  retry_start(&b->retry, p->cfg.retry, &p->e->rng);
+  return b;
+}
+
+// Moves the queue's messages into batches of at most batch_size bytes (one message at
+// least) at the end of the ready list.
+void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) {
+  while (q->head) {
+    ProducerBatch *b = queue_new_batch(p, q);
+    if (!b) {
+      // No memory for a batch: fail what is queued rather than lose it silently.
+      while (PendingMsg *m = q->head) {
+        q->head = m->next;
+        pending_msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);
+      }
+      break;
+    }
+    while (q->head && (b->n == 0 || b->bytes + q->head->size <= p->cfg.batch_size)) {
+      PendingMsg *m = q->head;
+      q->head = m->next;
+      m->next = nullptr;
+      if (b->tail) b->tail->next = m; else b->head = m;
+      b->tail = m;
+      b->n++;
+      b->bytes += m->size;
+    }
+    b->not_before = now;
+    ready_push_back(q, b);
+  }
+  q->head = q->tail = nullptr;
+  q->n = 0;
+  q->bytes = 0;
+  if (p->cfg.partitioner == kPartitionerSticky) partitioner_batch_closed(&q->t->part, q->partition);
+}
+
+
+}  // namespace uvk

@@ -1,0 +1,292 @@
+// Routing: a send's messages to their partitions (partitioner, custom or built in) and onto
+// the partition queues, in send order per topic, inside the send call when the metadata is
+// cached or once it arrived.
+#include "client/producer.h"
+#include "client/producer_internal.h"
+
+#include <string.h>
+
+#include "engine/metadata.h"
+#include "engine/kafka_errors.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+// ---- routing --------------------------------------------------------------------------
+
+static SendResult *result_for(SendOp *op, const char *topic, int32_t partition, uint32_t *index) {
+  for (size_t i = 0; i < op->n_results; i++)
+    if (op->results[i].partition == partition && strcmp(op->results[i].topic, topic) == 0) {
+      *index = uint32_t(i);
+      return &op->results[i];
+    }
+  if (op->n_results == op->cap_results) {
+    size_t cap = op->cap_results ? op->cap_results * 2 : 4;
+    void *mem = mem_realloc(op->p->alloc, op->results, sizeof(SendResult) * cap);
+    if (!mem) return nullptr;
+    op->results = static_cast<SendResult *>(mem);
+    op->cap_results = cap;
+  }
+  *index = uint32_t(op->n_results);
+  SendResult &r = op->results[op->n_results++];
+  r = SendResult{topic, partition, 0, -1, -1, -1, false};
+  return &r;
+}
+
+
+// Copies the headers of a message routed straight from the caller's array (not borrowed).
+static RecordHeader *copy_headers(Arena *a, const uvk_message &um) {
+  RecordHeader *hs = arena_new_array<RecordHeader>(a, um.n_headers);
+  for (size_t h = 0; hs && h < um.n_headers; h++) {
+    size_t nlen = strlen(um.headers[h].name);
+    const void *name = producer_copy_bytes(a, um.headers[h].name, nlen, false);
+    const void *value = producer_copy_bytes(a, um.headers[h].value, um.headers[h].value_len, false);
+    if (!name || (um.headers[h].value && !value)) return nullptr;
+    hs[h] = RecordHeader{static_cast<const uint8_t *>(name), int32_t(nlen), static_cast<const uint8_t *>(value),
+                         um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
+  }
+  return hs;
+}
+
+static void finish_deferred(void *ud, uint64_t) {
+  SendOp *op = static_cast<SendOp *>(ud);
+  if (--op->remaining == 0) send_op_finish(op);
+}
+
+// Puts the messages of `topics` on their partition queues. `copy`: the messages are the
+// caller's (routed inside the send call) and key, value and headers are copied into the
+// op unless borrowed; `in_send`: we are inside producer_send, where no callback may run,
+// so an op some of whose messages failed here completes on the next turn.
+void send_op_route(SendOp *op, const uvk_topic_messages *topics, size_t n_topics, const uvk_error *err, uint64_t now,
+                   bool copy, bool borrow, bool in_send) {
+  Producer *p = op->p;
+  // Every message gets a PendingMsg (in the op's arena) and a result slot first.
+  size_t total = 0;
+  for (size_t t = 0; t < n_topics; t++) total += topics[t].n_messages;
+  op->remaining = total;
+  PendingMsg *msgs = arena_new_array<PendingMsg>(&op->arena, total);
+  size_t k = 0;
+  uint64_t due = UINT64_MAX;
+  bool seal_now = false;
+  // Hold one extra count so the op cannot finish while we are still routing.
+  op->remaining++;
+  for (size_t t = 0; t < n_topics; t++) {
+    const uvk_topic_messages &tm = topics[t];
+    TopicState *ts = producer_topic(p, tm.topic);
+    // Results name the topic by the producer's own copy: the caller's string may not last.
+    const char *topic_name = ts ? ts->name : tm.topic;
+    const CachedTopic *ct = metadata_cache_topic(&p->e->mcache, tm.topic);
+    PartitionInfo stack[64];
+    PartitionInfo *parts = stack;
+    int32_t n_parts = ct ? ct->n_partitions : 0;
+    if (n_parts > 64) parts = static_cast<PartitionInfo *>(mem_alloc(p->alloc, sizeof(PartitionInfo) * size_t(n_parts)));
+    if (parts)
+      for (int32_t i = 0; i < n_parts; i++)
+        parts[i] = PartitionInfo{ct->partitions[i].partition, ct->partitions[i].leader};
+    for (size_t i = 0; i < tm.n_messages; i++) {
+      const uvk_message &um = tm.messages[i];
+      uint32_t ri = 0;
+      int32_t partition = -1;
+      int fail = err ? uvk_error_code(err) : 0;
+      if (!fail && (!msgs || !ts || !parts)) fail = UVK_ENOMEM;
+      if (!fail) {
+        if (p->custom) {
+          static_assert(sizeof(uvk_partition_info) == sizeof(PartitionInfo), "same layout");
+          const uvk_partition_info *ip = reinterpret_cast<const uvk_partition_info *>(parts);
+          partition = p->custom(p->custom_ud, tm.topic, ip, size_t(n_parts), &um);
+        }
+        if (partition < 0)
+          partition = partitioner_choose(&ts->part, p->cfg.partitioner, parts, size_t(n_parts), um.partition,
+                                         static_cast<const uint8_t *>(um.key), um.key ? um.key_len : 0,
+                                         producer_rand, p);
+        bool exists = false;
+        for (int32_t j = 0; j < n_parts && !exists; j++) exists = parts[j].partition_id == partition;
+        if (!exists) fail = UVK_ERR_KAFKA(kUnknownTopic);
+      }
+      SendResult *r = result_for(op, topic_name, partition, &ri);
+      if (!r) {
+        // No memory even for the result: count the message as failed in the op's error.
+        send_op_set_error(op, UVK_ENOMEM, nullptr);
+        op->remaining--;
+        continue;
+      }
+      if (fail) {
+        if (!r->error) r->error = fail;
+        send_op_set_error(op, fail, fail == (err ? uvk_error_code(err) : 0) ? err : nullptr);
+        op->remaining--;
+        continue;
+      }
+      PendingMsg *m = &msgs[k++];
+      m->op = op;
+      m->result = ri;
+      m->timestamp = um.timestamp;
+      m->key = static_cast<const uint8_t *>(copy ? producer_copy_bytes(&op->arena, um.key, um.key_len, borrow) : um.key);
+      m->key_len = um.key ? int32_t(um.key_len) : 0;
+      m->value = static_cast<const uint8_t *>(copy ? producer_copy_bytes(&op->arena, um.value, um.value_len, borrow)
+                                                   : um.value);
+      m->value_len = um.value ? int32_t(um.value_len) : 0;
+      m->n_headers = int32_t(um.n_headers);
+      m->headers = nullptr;
+      if (um.n_headers && copy && !borrow) {
+        m->headers = copy_headers(&op->arena, um);
+      } else if (um.n_headers) {
+        m->headers = arena_new_array<RecordHeader>(&op->arena, um.n_headers);
+        for (size_t h = 0; m->headers && h < um.n_headers; h++)
+          m->headers[h] = RecordHeader{reinterpret_cast<const uint8_t *>(um.headers[h].name),
+                                       int32_t(strlen(um.headers[h].name)),
+                                       static_cast<const uint8_t *>(um.headers[h].value),
+                                       um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
+      }
+      if ((um.key && !m->key) || (um.value && !m->value) || (um.n_headers && !m->headers)) {
+        pending_msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);  // no memory for its copy
+        continue;
+      }
+      m->size = uint32_t(record_size(0, 0, m->key ? m->key_len : -1, m->value ? m->value_len : -1, m->headers,
+                            m->n_headers));
+      PartitionQueue *q = producer_queue(p, ts, partition);
+      if (!q) {
+        pending_msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);
+        continue;
+      }
+      if (q->head && (q->acks != op->acks || q->timeout != op->timeout || q->codec != op->codec))
+        queue_seal(p, q, now);  // one batch, one set of acks/timeout/codec
+      if (!q->head) {
+        q->first_at = now;
+        q->acks = op->acks, q->timeout = op->timeout, q->codec = op->codec;
+      }
+      m->next = nullptr;
+      if (q->tail) q->tail->next = m; else q->head = m;
+      q->tail = m;
+      q->n++;
+      q->bytes += m->size;
+      if (q->bytes >= p->cfg.batch_size) seal_now = true;
+      if (q->first_at + p->cfg.linger_ms < due) due = q->first_at + p->cfg.linger_ms;
+    }
+    if (parts != stack) mem_free(p->alloc, parts);
+  }
+  if (seal_now || p->cfg.linger_ms == 0 || p->waiters) due = now;
+  if (due != UINT64_MAX) producer_drain_at(p, due);
+  if (in_send && op->error) {
+    engine_add_timer(p->e, &op->timer, now, finish_deferred, op);  // keeps the hold until then
+    return;
+  }
+  // In a send without failures every message is queued, so this cannot reach zero there.
+  if (--op->remaining == 0) send_op_finish(op);
+}
+
+static bool share_topic(const SendOp *a, const SendOp *b) {
+  for (size_t i = 0; i < a->n_topics; i++)
+    for (size_t j = 0; j < b->n_topics; j++)
+      if (strcmp(a->topics[i].topic, b->topics[j].topic) == 0) return true;
+  return false;
+}
+
+// Topics of the unrouted ops a scan has passed: a later op sharing one of them waits.
+namespace {
+
+struct BlockedTopics {
+  const char *names[8];
+  size_t n = 0;
+  bool overflow = false;  // more topics than fit: compare with the earlier ops themselves
+
+  void add(const SendOp *op) {
+    for (size_t i = 0; i < op->n_topics && !overflow; i++) {
+      const char *t = op->topics[i].topic;
+      bool seen = false;
+      for (size_t k = 0; k < n && !seen; k++) seen = strcmp(names[k], t) == 0;
+      if (seen) continue;
+      if (n == sizeof names / sizeof names[0]) overflow = true;
+      else names[n++] = t;
+    }
+  }
+  bool shares(const SendOp *op, const SendOp *from) const {
+    if (overflow) {
+      for (const SendOp *before = from; before != op; before = before->next)
+        if (!before->routed && share_topic(before, op)) return true;
+      return false;
+    }
+    for (size_t i = 0; i < op->n_topics; i++)
+      for (size_t k = 0; k < n; k++)
+        if (strcmp(names[k], op->topics[i].topic) == 0) return true;
+    return false;
+  }
+};
+
+}  // namespace
+
+// Routes ensured ops in send order per topic: an op waits while an earlier op with a
+// topic in common is not routed yet, so sends to a partition keep their order even when
+// their metadata lookups finish in another order. The scan stops once it has passed every
+// ensured op, so ops still waiting for metadata cost nothing.
+static void route_ready(Producer *p, uint64_t now) {
+  for (bool again = true; again;) {
+    again = false;
+    while (p->route_from && p->route_from->routed) p->route_from = p->route_from->next;
+    BlockedTopics blocked;
+    size_t ensured_seen = 0;
+    for (SendOp *op = p->route_from; op && ensured_seen < p->ensured_unrouted; op = op->next) {
+      if (op->routed) continue;
+      bool wait = !op->ensured || blocked.shares(op, p->route_from);
+      if (op->ensured) ensured_seen++;
+      if (wait) {
+        blocked.add(op);
+        continue;
+      }
+      op->routed = true;
+      p->ensured_unrouted--;
+      const uvk_error *err = op->ensure_err;
+      op->ensure_err = nullptr;
+      send_op_route(op, op->topics, op->n_topics, err, now);  // may finish (and free) op: start the scan over
+      if (err) error_release(err);
+      again = true;
+      break;
+    }
+  }
+}
+
+void send_op_ensured(void *ud, const uvk_error *err) {
+  SendOp *op = static_cast<SendOp *>(ud);
+  if (op->orphaned) {  // completed with UVK_ECLOSED when the producer was freed
+    const Allocator *a = op->arena.alloc;
+    arena_free(&op->arena);
+    op->~SendOp();
+    mem_free(a, op);
+    return;
+  }
+  op->ensured = true;
+  op->p->ensured_unrouted++;
+  op->ensure_err = err ? error_retain(err) : nullptr;
+  route_ready(op->p, op->p->e->now);
+}
+
+// Whether a send can be routed inside the call: every earlier op is routed (so it cannot
+// overtake one) and the cached metadata of each of its topics is usable as it is. Then
+// no copy of the message array and no metadata round through the loop is needed.
+bool producer_can_route_now(Producer *p, const uvk_topic_messages *topics, size_t n_topics, uint64_t now) {
+  while (p->route_from && p->route_from->routed) p->route_from = p->route_from->next;
+  if (p->route_from) return false;
+  for (size_t t = 0; t < n_topics; t++) {
+    if (metadata_cache_needs_refresh(&p->e->mcache, topics[t].topic, now)) return false;
+    if (!producer_topic(p, topics[t].topic)) return false;  // no memory: the slow path reports it
+  }
+  return true;
+}
+
+// ---- copying the input ------------------------------------------------------------------
+
+const void *producer_copy_bytes(Arena *a, const void *src, size_t n, bool borrow) {
+  if (!src || borrow) return src;
+  void *dst = arena_alloc(a, n ? n : 1, 1);
+  if (dst && n) memcpy(dst, src, n);
+  return dst;
+}
+
+const char *producer_copy_str(Arena *a, const char *s) {
+  size_t n = strlen(s);
+  char *d = static_cast<char *>(arena_alloc(a, n + 1, 1));
+  if (d) memcpy(d, s, n + 1);
+  return d;
+}
+
+
+}  // namespace uvk

@@ -1,0 +1,453 @@
+// The producer on the wire: draining ready batches into Produce requests grouped by
+// leader, their answers, and what a failed batch does next (retry, split, new epoch).
+#include "client/producer.h"
+#include "client/producer_internal.h"
+
+#include <string.h>
+#include <time.h>
+
+#include <new>
+
+#include "codec/codec.h"
+#include "engine/kafka_errors.h"
+#include "engine/metadata.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/produce.h"
+#include "proto/records.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+static int64_t wall_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// ---- sending ------------------------------------------------------------------------------
+
+static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now);
+
+static void produce_req_free(ProduceReq *r) {
+  const Allocator *a = r->arena.alloc;
+  for (size_t i = 0; i < r->n; i++) buf_free(&r->records[i]);
+  arena_free(&r->arena);
+  r->~ProduceReq();
+  mem_free(a, r);
+}
+
+static int encode_produce(void *ud, Buf *out, int16_t version) {
+  ProduceReq *r = static_cast<ProduceReq *>(ud);
+  return proto::encode(out, r->body, version);
+}
+
+void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const Request *req) {
+  ProduceReq *r = static_cast<ProduceReq *>(ud);
+  Producer *p = r->p;
+  if (!p) {  // the producer was freed; its messages were failed then
+    produce_req_free(r);
+    return;
+  }
+  uint64_t now = p->e->now;
+  Arena arena;
+  arena.alloc = p->alloc;
+  proto::ProduceResponse resp;
+  if (err == 0 && r->acks != 0) err = proto::decode(body, &arena, &resp, version);
+  // After the responses array, so the conn cannot find it itself (KIP-219).
+  if (err == 0 && r->acks != 0 && version >= 1) request_report_throttle(req, resp.throttle_time_ms);
+  for (size_t i = 0; i < r->n; i++) {
+    ProducerBatch *b = r->batches[i];
+    b->q->in_flight--;
+    if (err != 0) {
+      handle_batch_error(p, b, err, now);
+      continue;
+    }
+    if (r->acks == 0) {
+      producer_batch_done(p, b, 0, nullptr, -1, -1, -1);
+      continue;
+    }
+    const proto::ProduceResponse::PartitionProduceResponse *pr = nullptr;
+    const char *topic = b->q->t->name;
+    size_t tlen = strlen(topic);
+    for (int32_t t = 0; t < resp.responses.count && !pr; t++) {
+      const auto &tr = resp.responses.items[t];
+      if (size_t(tr.name.len) != tlen || memcmp(tr.name.data, topic, tlen) != 0) continue;
+      for (int32_t k = 0; k < tr.partition_responses.count; k++)
+        if (tr.partition_responses.items[k].index == b->q->partition) pr = &tr.partition_responses.items[k];
+    }
+    if (!pr) {
+      handle_batch_error(p, b, UVK_EPROTO, now);  // the broker left our partition out
+      continue;
+    }
+    if (pr->error_code == kDuplicateSequence && p->idempotent) {
+      // Written before (an earlier attempt's answer was lost): a success without offsets.
+      if (b->epoch == p->epoch) b->q->confirmed = true;
+      producer_batch_done(p, b, 0, nullptr, -1, -1, -1);
+      continue;
+    }
+    if (pr->error_code != 0) {
+      handle_batch_error(p, b, UVK_ERR_KAFKA(pr->error_code), now);
+      continue;
+    }
+    if (b->epoch == p->epoch) b->q->confirmed = true;
+    producer_batch_done(p, b, 0, nullptr, pr->base_offset, pr->log_append_time_ms, pr->log_start_offset);
+  }
+  arena_free(&arena);
+  produce_req_free(r);
+  producer_drain_at(p, now);
+}
+
+// Whether a batch sealed before b on its partition is still on its way (waiting for a retry).
+static bool earlier_pending(const PartitionQueue *q, const ProducerBatch *b) {
+  return q->ready && q->ready->order < b->order;
+}
+
+
+// A new producer epoch: sequence numbers start again at 0 on every partition, and batches
+// not yet acknowledged are numbered afresh when they are next sent.
+static void bump_epoch(Producer *p, uint64_t now) {
+  if (p->pid_state == 1) return;  // already asking
+  p->pid_state = 0;
+  for (TopicState *t = p->topics; t; t = t->next)
+    for (int32_t i = 0; i < t->n_queues; i++) {
+      PartitionQueue *q = t->queues[i];
+      if (!q) continue;
+      q->next_seq = 0;
+      q->confirmed = false;
+      for (ProducerBatch *b = q->ready; b; b = b->next) b->base_seq = -1;
+    }
+  producer_fetch_pid(p, now);
+}
+
+static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
+  PartitionQueue *q = b->q;
+  if (p->idempotent && b->epoch != p->epoch) b->base_seq = -1;  // numbered under an old epoch
+  int16_t kafka = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
+  if ((kafka == kMessageTooLarge || kafka == kRecordListTooLarge) && b->n > 1) {
+    // Too big together: resend one message per batch, in order, so only the oversized fail.
+    PendingMsg *list = b->head;
+    ProducerBatch *singles_head = nullptr, *singles_tail = nullptr;
+    while (list) {
+      PendingMsg *next = list->next;
+      list->next = nullptr;
+      ProducerBatch *s = queue_new_batch(p, q);
+      if (!s) {
+        pending_msg_done(list, UVK_ENOMEM, nullptr, -1, -1, -1);
+        list = next;
+        continue;
+      }
+      s->acks = b->acks, s->timeout = b->timeout, s->codec = b->codec;
+      s->order = b->order;  // same place in line as the batch they came from, kept in order below
+      s->head = s->tail = list;
+      s->n = 1;
+      s->bytes = list->size;
+      s->not_before = now;
+      if (singles_tail) singles_tail->next = s; else singles_head = s;
+      singles_tail = s;
+      list = next;
+    }
+    producer_batch_free(p, b);
+    // Before every later batch; equal keys keep insertion order, so front to back.
+    while (singles_head) {
+      ProducerBatch *n = singles_head->next;
+      singles_head->base_seq = -1;  // new batches for the broker: new sequence numbers
+      queue_ready_insert(q, singles_head);
+      singles_head = n;
+    }
+    return;
+  }
+  bool retriable_here = false;
+  if (p->idempotent && (kafka == kUnknownProducerId || kafka == kInvalidProducerEpoch ||
+                        (kafka == kOutOfOrderSequence && b->epoch == p->epoch && !earlier_pending(q, b)))) {
+    // The broker lost our producer state (KIP-360), or a gap no earlier batch will fill:
+    // a new epoch, and every unacknowledged batch gets new sequence numbers in order.
+    bump_epoch(p, now);
+    retriable_here = true;
+  } else if (p->idempotent && (kafka == kOutOfOrderSequence || kafka == kInvalidProducerEpoch)) {
+    retriable_here = true;  // an earlier batch of this partition is being retried: follow it
+  }
+  // UVK_ENOTFOUND comes from engine_send only: the leader in the topic's cached metadata is
+  // not among the brokers of a newer Metadata response (another topic's), i.e. it was fenced
+  // and its partitions have moved. A stale leader, not a failed batch: refresh and retry
+  // (found when the KRaft controller, also a partition leader, was killed mid-stream:
+  // test/integration/fault_test.cc).
+  bool stale_leader = err == UVK_ENOTFOUND;
+  if (stale_leader) retriable_here = true;
+  if (kafka && kafka != kUnknownTopic) metadata_cache_on_error(&p->e->mcache, q->t->name, kafka);
+  if (kafka == kUnknownTopic || err == UVK_ECLOSED || err == UVK_ETIMEDOUT || err == UVK_ECONNECT || stale_leader)
+    metadata_cache_mark_stale(&p->e->mcache, q->t->name);  // the leader may have moved
+  int64_t wait = 0;
+  RetryVerdict v = RetryVerdict::kGiveUp;
+  if (p->e->shutting_down) err = UVK_ECLOSED;  // the client is disconnecting: no more tries
+  else if (retriable_here) v = retry_on_failure(&b->retry, p->cfg.retry, &p->e->rng, true, &wait);
+  else v = retry_on_error(&b->retry, p->cfg.retry, &p->e->rng, err, &wait);
+  if (v == RetryVerdict::kRetry) {
+    b->not_before = now + uint64_t(wait);
+    queue_ready_insert(q, b);
+    return;
+  }
+  uvk_error *cause = error_new(p->alloc, err, kafka, nullptr, 0, nullptr);
+  if (v == RetryVerdict::kExhausted) {
+    uvk_error *ex = error_retries_exceeded(p->alloc, cause, b->retry.count, b->retry.wait);
+    producer_batch_done(p, b, UVK_ERETRIES, ex, -1, -1, -1);
+    error_release(ex);
+  } else {
+    producer_batch_done(p, b, err, cause, -1, -1, -1);
+  }
+  error_release(cause);
+}
+
+// Encodes the batches into one Produce request for `node` and sends it.
+static void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, uint64_t now) {
+  ProduceReq *r = static_cast<ProduceReq *>(mem_alloc(p->alloc, sizeof(ProduceReq)));
+  if (!r) {
+    for (size_t i = 0; i < n; i++) {
+      batches[i]->q->in_flight--;
+      handle_batch_error(p, batches[i], UVK_ENOMEM, now);
+    }
+    return;
+  }
+  new (r) ProduceReq();
+  r->p = p;
+  r->arena.alloc = p->alloc;
+  r->acks = batches[0]->acks;
+  r->timeout = batches[0]->timeout;
+  r->batches = arena_new_array<ProducerBatch *>(&r->arena, n);
+  r->records = arena_new_array<Buf>(&r->arena, n);
+  auto *topics = arena_new_array<proto::ProduceRequest::TopicProduceData>(&r->arena, n);
+  auto *parts = arena_new_array<proto::ProduceRequest::PartitionProduceData>(&r->arena, n);
+  if (!r->batches || !r->records || !topics || !parts) {
+    arena_free(&r->arena);
+    mem_free(p->alloc, r);
+    for (size_t i = 0; i < n; i++) {
+      batches[i]->q->in_flight--;
+      handle_batch_error(p, batches[i], UVK_ENOMEM, now);
+    }
+    return;
+  }
+  // Encode each batch; group the partitions of one topic together.
+  int64_t now_wall = wall_ms();
+  size_t n_topics = 0;
+  for (size_t i = 0; i < n; i++) {
+    ProducerBatch *b = batches[i];
+    Buf *out = &r->records[r->n];
+    new (out) Buf();
+    out->alloc = p->alloc;
+    BatchParams bp;
+    bp.codec = b->codec;
+    bp.transactional = p->txn != nullptr;
+    if (p->idempotent) {
+      bp.producer_id = p->pid;
+      bp.producer_epoch = b->epoch;
+      bp.base_sequence = b->base_seq;
+    }
+    bp.base_timestamp = b->head->timestamp >= 0 ? b->head->timestamp : now_wall;
+    BatchWriter w;
+    batch_begin(&w, out, bp);
+    for (PendingMsg *m = b->head; m; m = m->next)
+      batch_append(&w, m->timestamp >= 0 ? m->timestamp : now_wall, m->key, m->key_len, m->value,
+                   m->value_len, m->headers, m->n_headers);
+    buf_clear(&p->scratch);
+    int rc = batch_finish(&w, &p->scratch);
+    if (rc == 0 && out->failed) rc = UVK_ENOMEM;
+    if (rc != 0) {
+      buf_free(out);
+      b->q->in_flight--;
+      producer_batch_done(p, b, rc, nullptr, -1, -1, -1);  // a codec failure is not retriable
+      continue;
+    }
+    r->batches[r->n] = b;
+    parts[r->n].index = b->q->partition;
+    parts[r->n].records = proto::Bytes{out->data, int32_t(out->len)};
+    r->n++;
+  }
+  if (r->n == 0) {
+    produce_req_free(r);
+    return;
+  }
+  // Topic blocks: partitions of the same topic next to each other (batches arrive grouped
+  // by topic from drain, so this is one pass).
+  size_t start = 0;
+  for (size_t i = 1; i <= r->n; i++) {
+    if (i < r->n && r->batches[i]->q->t == r->batches[start]->q->t) continue;
+    const char *name = r->batches[start]->q->t->name;
+    size_t len = strlen(name);
+    char *copy = static_cast<char *>(arena_alloc(&r->arena, len + 1, 1));
+    if (copy) memcpy(copy, name, len + 1);
+    topics[n_topics].name = proto::Str{copy ? copy : "", int32_t(copy ? len : 0)};
+    topics[n_topics].partition_data.items = &parts[start];
+    topics[n_topics].partition_data.count = int32_t(i - start);
+    n_topics++;
+    start = i;
+  }
+  r->body.transactional_id = txn_produce_id(p);
+  r->body.acks = int16_t(r->acks);
+  r->body.timeout_ms = r->timeout;
+  r->body.topic_data.items = topics;
+  r->body.topic_data.count = int32_t(n_topics);
+  r->req = Request();
+  r->req.api_key = proto::kProduce;
+  r->req.min_version = kMinProduceVersion;
+  // Produce v12+ means KIP-890's transactions v2 to the broker; transactional producers stay below.
+  r->req.max_version = p->txn ? 11 : proto::ProduceRequest::kMaxVersion;
+  r->req.expects_response = r->acks != 0;
+  r->req.encode = encode_produce;
+  r->req.done = producer_on_produce;
+  r->req.ud = r;
+  int rc = engine_send(p->e, node, &r->req, now);
+  if (rc != 0) {
+    // Not queued: every batch goes back by the retry policy (drain runs from a timer).
+    for (size_t i = 0; i < r->n; i++) {
+      r->batches[i]->q->in_flight--;
+      handle_batch_error(p, r->batches[i], rc, now);
+    }
+    produce_req_free(r);
+  }
+}
+
+static void on_topic_ensured(void *ud, const uvk_error *err);
+
+// Asks for the topic's metadata again; its batches wait (a failure fails them).
+static void refresh_topic(Producer *p, TopicState *t, uint64_t now) {
+  if (t->refreshing) return;
+  EnsureCtx *ctx = static_cast<EnsureCtx *>(mem_alloc(p->alloc, sizeof(EnsureCtx)));
+  if (!ctx) return;  // tried again on the next drain
+  ctx->t = t;
+  ctx->alloc = p->alloc;
+  const char *names[] = {t->name};
+  if (metadata_ensure(p->e, names, 1, on_topic_ensured, ctx, now, &p->cfg.retry) != 0) {
+    mem_free(p->alloc, ctx);
+    return;
+  }
+  t->refreshing = true;
+  t->refresh_ctx = ctx;
+}
+
+static void on_topic_ensured(void *ud, const uvk_error *err) {
+  EnsureCtx *ctx = static_cast<EnsureCtx *>(ud);
+  TopicState *t = ctx->t;
+  const Allocator *a = ctx->alloc;
+  mem_free(a, ctx);
+  if (!t) return;  // the producer was freed meanwhile
+  Producer *p = t->p;
+  t->refreshing = false;
+  t->refresh_ctx = nullptr;
+  uint64_t now = p->e->now;
+  if (err) {
+    // The topic cannot be used: every waiting batch fails with why.
+    int code = uvk_error_code(err);
+    for (int32_t i = 0; i < t->n_queues; i++) {
+      PartitionQueue *q = t->queues[i];
+      if (!q) continue;
+      while (ProducerBatch *b = q->ready) {
+        q->ready = b->next;
+        if (!q->ready) q->ready_tail = nullptr;
+        producer_batch_done(p, b, code, err, -1, -1, -1);
+      }
+    }
+  }
+  producer_drain_at(p, now);
+}
+
+
+void producer_drain(void *ud, uint64_t now) {
+  Producer *p = static_cast<Producer *>(ud);
+  bool flushing = p->waiters != nullptr || p->closed || p->e->shutting_down;
+  uint64_t next = UINT64_MAX;
+  for (TopicState *t = p->topics; t; t = t->next)
+    for (int32_t i = 0; i < t->n_queues; i++) {
+      PartitionQueue *q = t->queues[i];
+      if (!q || !q->head) continue;
+      uint64_t due = q->first_at + p->cfg.linger_ms;
+      if (flushing || due <= now || q->bytes >= p->cfg.batch_size) queue_seal(p, q, now);
+      else if (due < next) next = due;
+    }
+  if (p->idempotent && p->pid_state != 2) {
+    // Nothing goes out before the producer id (the batches carry it).
+    if (!p->e->shutting_down) producer_fetch_pid(p, now);
+    else producer_fail_ready(p, UVK_ECLOSED, nullptr);
+    if (next != UINT64_MAX) producer_drain_at(p, next);
+    return;
+  }
+  // Send: each pass takes at most one batch per partition (a request holds a partition
+  // once), grouped by leader and acks/timeout; passes repeat while batches remain.
+  for (;;) {
+    struct Group {
+      int32_t node;
+      int acks;
+      int32_t timeout;
+      ProducerBatch *batches[256];
+      size_t n;
+    };
+    Group *groups = nullptr;
+    size_t n_groups = 0, cap_groups = 0;
+    bool took = false;
+    for (TopicState *t = p->topics; t; t = t->next) {
+      const CachedTopic *ct = metadata_cache_topic(&p->e->mcache, t->name);
+      bool stale = !ct || ct->stale || now - ct->fetched_at >= p->e->mcache.max_age_ms;
+      for (int32_t i = 0; i < t->n_queues; i++) {
+        PartitionQueue *q = t->queues[i];
+        if (!q || !q->ready) continue;
+        ProducerBatch *b = q->ready;
+        if (b->not_before > now) {
+          if (b->not_before < next) next = b->not_before;
+          continue;
+        }
+        if (p->txn && !txn_partition_ready(p, q, now)) continue;  // AddPartitionsToTxn first
+        // A broker without state for our producer id takes any first sequence number, so
+        // until the partition acknowledged one batch of this epoch only one goes out: a
+        // retried first batch could otherwise land after the ones sent behind it.
+        if (p->idempotent && q->in_flight >= (q->confirmed ? kMaxInFlightPerPartition : 1)) continue;
+        int32_t leader = -1;
+        if (stale || t->refreshing || engine_leader(p->e, t->name, q->partition, &leader) != 0) {
+          refresh_topic(p, t, now);
+          continue;
+        }
+        Group *g = nullptr;
+        for (size_t k = 0; k < n_groups && !g; k++)
+          if (groups[k].node == leader && groups[k].acks == b->acks && groups[k].timeout == b->timeout &&
+              groups[k].n < 256)
+            g = &groups[k];
+        if (!g) {
+          if (n_groups == cap_groups) {
+            size_t cap = cap_groups ? cap_groups * 2 : 4;
+            void *mem = mem_realloc(p->alloc, groups, sizeof(Group) * cap);
+            if (!mem) {  // try again on a later drain (one must be scheduled: nothing else wakes us)
+              uint64_t again = now + uint64_t(p->cfg.retry.initial_retry_time);
+              if (again < next) next = again;
+              break;
+            }
+            groups = static_cast<Group *>(mem);
+            cap_groups = cap;
+          }
+          g = &groups[n_groups++];
+          g->node = leader, g->acks = b->acks, g->timeout = b->timeout, g->n = 0;
+        }
+        q->ready = b->next;
+        if (!q->ready) q->ready_tail = nullptr;
+        b->next = nullptr;
+        if (p->idempotent && (b->base_seq < 0 || b->epoch != p->epoch)) {  // new, or numbered under an old epoch
+          b->base_seq = q->next_seq;
+          b->epoch = p->epoch;
+          int64_t next_seq = int64_t(q->next_seq) + b->n;
+          q->next_seq = next_seq > INT32_MAX ? int32_t(next_seq - INT32_MAX - 1) : int32_t(next_seq);
+        }
+        q->in_flight++;
+        g->batches[g->n++] = b;
+        took = true;
+      }
+    }
+    for (size_t k = 0; k < n_groups; k++) send_request(p, groups[k].node, groups[k].batches, groups[k].n, now);
+    mem_free(p->alloc, groups);
+    if (!took) break;
+  }
+  if (next != UINT64_MAX) producer_drain_at(p, next);
+}
+
+void producer_drain_at(Producer *p, uint64_t at) {
+  if (engine_timer_pending(p->e, &p->drain_timer) && p->drain_timer.deadline <= at) return;
+  engine_add_timer(p->e, &p->drain_timer, at, producer_drain, p);
+}
+
+
+}  // namespace uvk
