@@ -8,7 +8,9 @@
  * same batching (linger, batch bytes), acks and codec; librdkafka runs its own threads,
  * uvkafka one loop.
  * With RATE (messages per second) each message is sent on its own at its due time (checked
- * every millisecond) and the line adds latency percentiles, send call to delivery report. */
+ * every millisecond) and the line adds latency percentiles, send call to delivery report.
+ * BENCH_BUFFER_KB (default 262144) caps what each client may hold unsent: uvkafka's
+ * bufferMemory and librdkafka's queue.buffering.max.kbytes (its message-count cap is lifted). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +26,13 @@
 #ifdef HAVE_RDKAFKA
 #include <librdkafka/rdkafka.h>
 #endif
+
+/* The unsent-message cap both clients get, in KB (BENCH_BUFFER_KB). */
+static long buffer_kb(void) {
+  const char *v = getenv("BENCH_BUFFER_KB");
+  long kb = v ? atol(v) : 0;
+  return kb > 0 ? kb : 262144;
+}
 
 typedef struct {
   uv_loop_t loop;
@@ -102,7 +111,9 @@ static long run_uvkafka(const char *brokers, const char *topic, long n, size_t s
   set(cfg, "brokers", brokers);
   set(cfg, "linger", linger);
   set(cfg, "batchSize", batch);
-  set(cfg, "bufferMemory", "268435456");
+  char buffer_bytes[32];
+  snprintf(buffer_bytes, sizeof buffer_bytes, "%ld", buffer_kb() * 1024);
+  set(cfg, "bufferMemory", buffer_bytes);
   set(cfg, "logLevel", "ERROR");
   uvk_client *client;
   uvk_producer *p;
@@ -209,7 +220,8 @@ static void rk_send_at_rate(rd_kafka_t *rk, const char *topic, char *payload, si
 static long run_rdkafka(const char *brokers, const char *topic, long n, size_t size, int acks, const char *linger,
                         const char *batch, int codec, double rate, double *lat_ms) {
   static const char *const codecs[] = {"none", "gzip", "snappy", "lz4", "zstd"};
-  char err[512], acks_s[8];
+  char err[512], acks_s[8], buffer_s[32];
+  snprintf(buffer_s, sizeof buffer_s, "%ld", buffer_kb());
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   snprintf(acks_s, sizeof acks_s, "%d", acks);
   if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) ||
@@ -218,8 +230,8 @@ static long run_rdkafka(const char *brokers, const char *topic, long n, size_t s
       rd_kafka_conf_set(conf, "acks", acks_s, err, sizeof err) ||
       rd_kafka_conf_set(conf, "compression.codec", codecs[codec], err, sizeof err) ||
       rd_kafka_conf_set(conf, "enable.idempotence", "false", err, sizeof err) ||
-      rd_kafka_conf_set(conf, "queue.buffering.max.kbytes", "262144", err, sizeof err) ||
-      rd_kafka_conf_set(conf, "queue.buffering.max.messages", "1000000", err, sizeof err)) {
+      rd_kafka_conf_set(conf, "queue.buffering.max.kbytes", buffer_s, err, sizeof err) ||
+      rd_kafka_conf_set(conf, "queue.buffering.max.messages", "10000000", err, sizeof err)) {
     fprintf(stderr, "%s\n", err);
     exit(2);
   }
