@@ -25,7 +25,6 @@ const int16_t kInvalidFetchSessionEpoch = 71;
 const int16_t kMaxFetchVersion = 12;   // 13+ names topics by id only
 const int16_t kMaxOffsetFetchVersion = 7;  // 8+ batches groups
 
-proto::Str str(const char *s) { return proto::Str{s, int32_t(strlen(s))}; }
 
 bool same(const proto::Str &a, const char *b) {
   return int32_t(strlen(b)) == a.len && memcmp(a.data, b, size_t(a.len)) == 0;
@@ -69,7 +68,7 @@ int group_by_topic(Pending *p, Consumer *c, const int32_t *sel, int32_t n_sel, T
     bool seen = false;
     for (int32_t j = 0; j < i && !seen; j++) seen = at(j)->topic == topic;
     if (seen) continue;
-    set_name(&ts[nt], str(topic));
+    set_name(&ts[nt], proto::cstr(topic));
     ts[nt].partitions.items = &ps[np];
     for (int32_t j = i; j < n_sel; j++) {
       if (at(j)->topic != topic) continue;
@@ -91,7 +90,7 @@ int encode_offset_fetch(void *ud, Buf *out, int16_t version) {
   Consumer *c = p->c;
   proto::OffsetFetchRequest req;
   if (!c || p->gen != c->assign_gen) return proto::encode(out, req, version);
-  req.group_id = str(c->group_id);
+  req.group_id = proto::cstr(c->group_id);
   using T = proto::OffsetFetchRequest::OffsetFetchRequestTopic;
   T *ts = arena_construct_array<T>(&p->arena, size_t(p->n_parts) + 1);
   int32_t *ids = arena_new_array<int32_t>(&p->arena, size_t(p->n_parts) + 1);
@@ -102,7 +101,7 @@ int encode_offset_fetch(void *ud, Buf *out, int16_t version) {
     bool seen = false;
     for (int32_t j = 0; j < i && !seen; j++) seen = c->parts[p->parts[j]].topic == topic;
     if (seen) continue;
-    ts[nt].name = str(topic);
+    ts[nt].name = proto::cstr(topic);
     ts[nt].partition_indexes.items = &ids[ni];
     for (int32_t j = i; j < p->n_parts; j++)
       if (c->parts[p->parts[j]].topic == topic) {
@@ -282,7 +281,7 @@ int encode_fetch(void *ud, Buf *out, int16_t version) {
   req.min_bytes = c->cfg.min_bytes;
   req.max_bytes = c->cfg.max_bytes;
   req.isolation_level = c->cfg.read_uncommitted ? 0 : 1;
-  req.rack_id = str(c->rack_id);
+  req.rack_id = proto::cstr(c->rack_id);
   // The session decides which partitions go on the wire (all of them in a full request).
   FetchSession *s = fetch_session_of(c, p->node, true);
   FetchSession none;
@@ -319,7 +318,7 @@ int encode_fetch(void *ud, Buf *out, int16_t version) {
   for (int32_t i = 0; i < nf; i++) {
     if (done[i]) continue;
     const char *topic = x->plan.forget[i].topic;
-    fs[nft].topic = str(topic);
+    fs[nft].topic = proto::cstr(topic);
     fs[nft].partitions.items = &ids[nid];
     for (int32_t j = i; j < nf; j++) {
       if (done[j] || strcmp(x->plan.forget[j].topic, topic) != 0) continue;

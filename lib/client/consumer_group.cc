@@ -25,12 +25,6 @@ namespace {
 
 enum PendingKind { kFind = 1, kJoin, kAssignMeta, kSync, kHeartbeat, kCommit, kLeave };
 
-const int16_t kCoordinatorLoading = 14, kCoordinatorNotAvailable = 15, kNotCoordinator = 16,
-              kIllegalGeneration = 22, kUnknownMemberId = 25, kRebalanceInProgress = 27,
-              kMemberIdRequired = 79;
-
-proto::Str str(const char *s) { return proto::Str{s, int32_t(strlen(s))}; }
-
 char *dup_str(const Allocator *a, const char *s, size_t n) {
   char *d = static_cast<char *>(mem_alloc(a, n + 1));
   if (!d) return nullptr;
@@ -44,10 +38,6 @@ void set_str(Consumer *c, char **field, const char *s, size_t n) {
   if (!d) return;  // keep the old value; the next answer tries again
   mem_free(c->alloc, *field);
   *field = d;
-}
-
-bool coordinator_error(int16_t code) {
-  return code == kCoordinatorLoading || code == kCoordinatorNotAvailable || code == kNotCoordinator;
 }
 
 // The leader's view of the group, kept in the pending SyncGroup's arena.
@@ -92,7 +82,7 @@ void restart_later(void *ud, uint64_t now) { group_start(static_cast<Consumer *>
 // and a non-retriable error stops the consumer.
 void group_failed(Consumer *c, int code, const char *broker_message, uint64_t now) {
   if (c->state == kGroupStopping || c->state == kGroupStopped || c->state == kGroupIdle) return;
-  if (code <= UVK_ERR_KAFKA(0) && coordinator_error(int16_t(UVK_ERR_KAFKA_CODE(code))))
+  if (code <= UVK_ERR_KAFKA(0) && kafka_coordinator_error(int16_t(UVK_ERR_KAFKA_CODE(code))))
     coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
   if (code == UVK_ECLOSED || code == UVK_ECONNECT || code == UVK_ETIMEDOUT)
     coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
@@ -144,17 +134,17 @@ int encode_join(void *ud, Buf *out, int16_t version) {
   Consumer *c = p->c;
   proto::JoinGroupRequest req;
   if (!c) return proto::encode(out, req, version);
-  req.group_id = str(c->group_id);
+  req.group_id = proto::cstr(c->group_id);
   req.session_timeout_ms = c->cfg.session_timeout;
   req.rebalance_timeout_ms = c->cfg.rebalance_timeout;
-  req.member_id = str(c->member_id);
-  req.protocol_type = str("consumer");
+  req.member_id = proto::cstr(c->member_id);
+  req.protocol_type = proto::cstr("consumer");
   // Custom assigners first (preferred), then the built-ins; p->offsets[i] ends protocol i's
   // metadata in p->body.
   proto::JoinGroupRequest::JoinGroupRequestProtocol protos[12];
   int n = 0;
-  for (int i = 0; i < c->n_customs; i++, n++) protos[n].name = str(c->customs[i].name);
-  for (int i = 0; i < c->n_assigners; i++, n++) protos[n].name = str(c->assigners[i]);
+  for (int i = 0; i < c->n_customs; i++, n++) protos[n].name = proto::cstr(c->customs[i].name);
+  for (int i = 0; i < c->n_assigners; i++, n++) protos[n].name = proto::cstr(c->assigners[i]);
   for (int i = 0; i < n; i++) {
     int64_t start = i == 0 ? 0 : p->offsets[i - 1];
     protos[i].metadata = proto::Bytes{p->body.data + start, int32_t(p->offsets[i] - start)};
@@ -382,11 +372,11 @@ int encode_sync(void *ud, Buf *out, int16_t version) {
   Consumer *c = p->c;
   proto::SyncGroupRequest req;
   if (!c) return proto::encode(out, req, version);
-  req.group_id = str(c->group_id);
+  req.group_id = proto::cstr(c->group_id);
   req.generation_id = c->generation;
-  req.member_id = str(c->member_id);
-  req.protocol_type = str("consumer");
-  req.protocol_name = str(c->protocol);
+  req.member_id = proto::cstr(c->member_id);
+  req.protocol_type = proto::cstr("consumer");
+  req.protocol_name = proto::cstr(c->protocol);
   const LeaderView *view = static_cast<const LeaderView *>(p->extra);
   int32_t n = view ? view->n : 0;  // followers send no assignments
   auto *as = arena_construct_array<proto::SyncGroupRequest::SyncGroupRequestAssignment>(&p->arena, size_t(n) + 1);
@@ -398,7 +388,7 @@ int encode_sync(void *ud, Buf *out, int16_t version) {
   const uint8_t *base = p->body.data ? p->body.data : kNoBytes;
   for (int32_t i = 0; i < n; i++) {
     int64_t start = i == 0 ? 0 : p->offsets[i - 1];
-    as[i].member_id = str(members[i].member_id);
+    as[i].member_id = proto::cstr(members[i].member_id);
     as[i].assignment = proto::Bytes{base + start, int32_t(p->offsets[i] - start)};
   }
   req.assignments.items = as;
@@ -533,9 +523,9 @@ int encode_heartbeat(void *ud, Buf *out, int16_t version) {
   Consumer *c = p->c;
   proto::HeartbeatRequest req;
   if (c) {
-    req.group_id = str(c->group_id);
+    req.group_id = proto::cstr(c->group_id);
     req.generation_id = c->generation;
-    req.member_id = str(c->member_id);
+    req.member_id = proto::cstr(c->member_id);
   }
   return proto::encode(out, req, version);
 }
@@ -556,7 +546,7 @@ void on_heartbeat(void *ud, int err, int16_t version, Reader *body, const Reques
     consumer_emit(c, UVK_EVENT_HEARTBEAT, &ev);
     return;
   }
-  if (err != 0 || coordinator_error(resp.error_code)) {
+  if (err != 0 || kafka_coordinator_error(resp.error_code)) {
     // The coordinator moved or its connection broke: find it again before the next beat;
     // the membership itself is still good until sessionTimeout.
     coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
@@ -611,11 +601,11 @@ int encode_commit(void *ud, Buf *out, int16_t version) {
   Consumer *c = p->c;
   proto::OffsetCommitRequest req;
   if (!c) return proto::encode(out, req, version);
-  req.group_id = str(c->group_id);
+  req.group_id = proto::cstr(c->group_id);
   // A commit outside a generation (a consumer that is not in the group) uses -1 / "".
   bool member = c->generation >= 0 && p->gen == uint32_t(c->generation);
   req.generation_id_or_member_epoch = member ? c->generation : -1;
-  req.member_id = str(member ? c->member_id : "");
+  req.member_id = proto::cstr(member ? c->member_id : "");
   const char **topics = reinterpret_cast<const char **>(p->seqs);
   // Group the partitions by topic (the list is short; quadratic is fine).
   auto *ts = arena_construct_array<proto::OffsetCommitRequest::OffsetCommitRequestTopic>(&p->arena, size_t(p->n_parts) + 1);
@@ -626,7 +616,7 @@ int encode_commit(void *ud, Buf *out, int16_t version) {
     bool seen = false;
     for (int32_t j = 0; j < i && !seen; j++) seen = strcmp(topics[j], topics[i]) == 0;
     if (seen) continue;
-    ts[nt].name = str(topics[i]);
+    ts[nt].name = proto::cstr(topics[i]);
     ts[nt].partitions.items = &ps[np];
     for (int32_t j = i; j < p->n_parts; j++) {
       if (strcmp(topics[j], topics[i]) != 0) continue;
@@ -773,13 +763,13 @@ int encode_leave(void *ud, Buf *out, int16_t version) {
   proto::LeaveGroupRequest::MemberIdentity me;
   if (c) {
     // v3 (KIP-345) names the leaving members in a list; the encoder refuses the other form.
-    req.group_id = str(c->group_id);
+    req.group_id = proto::cstr(c->group_id);
     if (version >= 3) {
-      me.member_id = str(c->member_id);
+      me.member_id = proto::cstr(c->member_id);
       req.members.items = &me;
       req.members.count = 1;
     } else {
-      req.member_id = str(c->member_id);
+      req.member_id = proto::cstr(c->member_id);
     }
   }
   return proto::encode(out, req, version);

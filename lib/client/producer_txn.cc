@@ -26,15 +26,6 @@ namespace {
 
 enum TxnState { kTxnReady, kTxnOpen, kTxnEnding, kTxnFatal };
 
-const int16_t kCoordinatorLoading = 14, kCoordinatorNotAvailable = 15, kNotCoordinator = 16,
-              kConcurrentTransactions = 51, kOperationNotAttempted = 55;
-
-bool coordinator_error(int16_t code) {
-  return code == kCoordinatorLoading || code == kCoordinatorNotAvailable || code == kNotCoordinator;
-}
-
-proto::Str str(const char *s) { return proto::Str{s, int32_t(strlen(s))}; }
-
 }  // namespace
 
 struct TxnReq;
@@ -205,12 +196,12 @@ int encode_add(void *ud, Buf *out, int16_t version) {
     for (int32_t i = 0; i < ts->n_queues; i++)
       if (ts->queues[i] && ts->queues[i]->txn_wanted && !ts->queues[i]->txn_added) ids[m++] = i;
     if (m == first) continue;
-    topics[k].name = str(ts->name);
+    topics[k].name = proto::cstr(ts->name);
     topics[k].partitions.items = &ids[first];
     topics[k].partitions.count = int32_t(m - first);
     k++;
   }
-  req.v3_and_below_transactional_id = str(t->id);
+  req.v3_and_below_transactional_id = proto::cstr(t->id);
   req.v3_and_below_producer_id = p->pid;
   req.v3_and_below_producer_epoch = p->epoch;
   req.v3_and_below_topics.items = topics;
@@ -260,8 +251,8 @@ void on_add(void *ud, int err, int16_t version, Reader *body, const Request *) {
     return;
   }
   int code = err != 0 ? err : UVK_ERR_KAFKA(worst);
-  if (err == 0 && coordinator_error(worst)) coordinator_lost(t);
-  if (err != 0 || worst == kConcurrentTransactions || coordinator_error(worst) || kafka_error_retriable(worst)) {
+  if (err == 0 && kafka_coordinator_error(worst)) coordinator_lost(t);
+  if (err != 0 || worst == kConcurrentTransactions || kafka_coordinator_error(worst) || kafka_error_retriable(worst)) {
     retry_later(t, &t->add_timer, code, [](void *ud2, uint64_t n) { after_coordinator(static_cast<Txn *>(ud2), n); });
     return;
   }
@@ -315,7 +306,7 @@ int encode_end(void *ud, Buf *out, int16_t version) {
   TxnReq *r = static_cast<TxnReq *>(ud);
   proto::EndTxnRequest req;
   if (r->t) {
-    req.transactional_id = str(r->t->id);
+    req.transactional_id = proto::cstr(r->t->id);
     req.producer_id = r->t->p->pid;
     req.producer_epoch = r->t->p->epoch;
     req.committed = r->t->end_commit;
@@ -339,8 +330,8 @@ void on_end(void *ud, int err, int16_t version, Reader *body, const Request *) {
     return;
   }
   int16_t code = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
-  if (code && coordinator_error(code)) coordinator_lost(t);
-  if (code == 0 || code == kConcurrentTransactions || coordinator_error(code) || kafka_error_retriable(code)) {
+  if (code && kafka_coordinator_error(code)) coordinator_lost(t);
+  if (code == 0 || code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code)) {
     retry_later(t, &t->end_timer, err, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); });
     return;
   }
@@ -425,10 +416,10 @@ int encode_add_offsets(void *ud, Buf *out, int16_t version) {
   TxnReq *r = static_cast<TxnReq *>(ud);
   proto::AddOffsetsToTxnRequest req;
   if (r->t) {
-    req.transactional_id = str(r->t->id);
+    req.transactional_id = proto::cstr(r->t->id);
     req.producer_id = r->t->p->pid;
     req.producer_epoch = r->t->p->epoch;
-    req.group_id = str(r->group);
+    req.group_id = proto::cstr(r->group);
   }
   return proto::encode(out, req, version);
 }
@@ -437,8 +428,8 @@ int encode_offset_commit(void *ud, Buf *out, int16_t version) {
   TxnReq *r = static_cast<TxnReq *>(ud);
   proto::TxnOffsetCommitRequest req;
   if (!r->t) return proto::encode(out, req, version);
-  req.transactional_id = str(r->t->id);
-  req.group_id = str(r->group);
+  req.transactional_id = proto::cstr(r->t->id);
+  req.group_id = proto::cstr(r->group);
   req.producer_id = r->t->p->pid;
   req.producer_epoch = r->t->p->epoch;
   using T = proto::TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic;
@@ -452,7 +443,7 @@ int encode_offset_commit(void *ud, Buf *out, int16_t version) {
     bool seen = false;
     for (size_t j = 0; j < i && !seen; j++) seen = strcmp(r->offsets[j].topic, r->offsets[i].topic) == 0;
     if (seen) continue;
-    ts[nt].name = str(r->offsets[i].topic);
+    ts[nt].name = proto::cstr(r->offsets[i].topic);
     ts[nt].partitions.items = &ps[np];
     for (size_t j = i; j < r->n_offsets; j++) {
       if (strcmp(r->offsets[j].topic, r->offsets[i].topic) != 0) continue;
@@ -500,11 +491,11 @@ void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Re
     offsets_step(r, now);
     return;
   }
-  if (code && coordinator_error(code)) {
+  if (code && kafka_coordinator_error(code)) {
     if (r->kind == kAddOffsets) coordinator_lost(t);
     else coordinator_invalidate(t->p->e, kCoordinatorGroup, r->group), r->kind = kFindGroup;
   }
-  bool retriable = err != 0 || code == kConcurrentTransactions || coordinator_error(code) || kafka_error_retriable(code);
+  bool retriable = err != 0 || code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code);
   int64_t wait = 0;
   if (retriable &&
       retry_on_error(&t->retry, t->p->cfg.retry, &t->p->e->rng, err ? err : UVK_ERR_KAFKA(code), &wait) ==
@@ -646,15 +637,15 @@ int32_t txn_init_pid_node(Producer *p, uint64_t now) {
 void txn_init_pid_failed(Producer *p, int err) {
   if (!p->txn) return;
   int16_t code = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
-  if (code && coordinator_error(code)) coordinator_lost(p->txn);
+  if (code && kafka_coordinator_error(code)) coordinator_lost(p->txn);
 }
 
 void txn_fill_init_pid(const Producer *p, proto::Str *transactional_id, int32_t *timeout_ms) {
-  *transactional_id = str(p->txn->id);
+  *transactional_id = proto::cstr(p->txn->id);
   *timeout_ms = p->txn->timeout_ms;
 }
 
-proto::Str txn_produce_id(const Producer *p) { return p->txn ? str(p->txn->id) : proto::Str{}; }
+proto::Str txn_produce_id(const Producer *p) { return p->txn ? proto::cstr(p->txn->id) : proto::Str{}; }
 
 // ---- the API ---------------------------------------------------------------------------------
 

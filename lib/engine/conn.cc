@@ -35,8 +35,6 @@ Request *pop(Request **head, Request **tail) {
   return r;
 }
 
-proto::Str cstr(const char *s) { return proto::Str{s, int32_t(strlen(s))}; }
-
 // Frames one request: size, header, body. Returns 0 or the encoder's error (nothing written).
 int write_request(Conn *c, Request *r, int16_t version, uint64_t now) {
   size_t start = c->out.len;
@@ -45,7 +43,7 @@ int write_request(Conn *c, Request *r, int16_t version, uint64_t now) {
   h.request_api_key = r->api_key;
   h.request_api_version = version;
   h.correlation_id = c->next_correlation;
-  h.client_id = cstr(c->cfg.client_id);
+  h.client_id = proto::cstr(c->cfg.client_id);
   int rc = proto::encode(&c->out, h, proto::request_header_version(r->api_key, version));
   if (rc == 0) rc = r->encode(r->ud, &c->out, version);
   if (rc == 0 && c->out.failed) rc = UVK_ENOMEM;
@@ -121,8 +119,8 @@ void flush_queue(Conn *c, uint64_t now) {
 int encode_api_versions(void *ud, Buf *out, int16_t version) {
   Conn *c = static_cast<Conn *>(ud);
   proto::ApiVersionsRequest req;
-  req.client_software_name = cstr(c->cfg.software_name);
-  req.client_software_version = cstr(c->cfg.software_version);
+  req.client_software_name = proto::cstr(c->cfg.software_name);
+  req.client_software_version = proto::cstr(c->cfg.software_version);
   return proto::encode(out, req, version);
 }
 
@@ -232,7 +230,7 @@ void api_versions_done(void *ud, int err, int16_t version, Reader *body, const R
 int encode_sasl_handshake(void *ud, Buf *out, int16_t version) {
   Conn *c = static_cast<Conn *>(ud);
   proto::SaslHandshakeRequest req;
-  req.mechanism = cstr(sasl_config_name(c->cfg.sasl));
+  req.mechanism = proto::cstr(sasl_config_name(c->cfg.sasl));
   return proto::encode(out, req, version);
 }
 

@@ -18,6 +18,16 @@ struct KafkaErrorInfo {
   const char *description;  // one English sentence
 };
 
+// Codes the group and transaction coordinators' clients act on by name.
+inline constexpr int16_t kCoordinatorLoading = 14, kCoordinatorNotAvailable = 15, kNotCoordinator = 16,
+                         kIllegalGeneration = 22, kUnknownMemberId = 25, kRebalanceInProgress = 27,
+                         kConcurrentTransactions = 51, kOperationNotAttempted = 55, kMemberIdRequired = 79;
+
+// The coordinator is loading, gone or elsewhere: look it up again.
+inline bool kafka_coordinator_error(int16_t code) {
+  return code == kCoordinatorLoading || code == kCoordinatorNotAvailable || code == kNotCoordinator;
+}
+
 // Lowest and highest code in the table; every code in between is defined.
 constexpr int kKafkaErrorMin = -1;
 constexpr int kKafkaErrorMax = 133;

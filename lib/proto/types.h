@@ -3,6 +3,7 @@
 // (no copying) and place Array items in an Arena.
 #pragma once
 #include <stdint.h>
+#include <string.h>
 
 namespace uvk {
 namespace proto {
@@ -12,6 +13,9 @@ struct Str {
     const char *data = nullptr;
     int32_t len = 0;
 };
+
+// A NUL-terminated string as a (non-null) Str; the caller keeps s alive while it is used.
+inline Str cstr(const char *s) { return Str{s, int32_t(strlen(s))}; }
 
 // Binary data ("bytes" and "records" fields); data == nullptr means null.
 struct Bytes {
