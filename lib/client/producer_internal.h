@@ -134,7 +134,10 @@ struct ProduceReq {
   Producer *p;  // null once the producer is gone (the engine still owns the Request)
   Arena arena;
   ProducerBatch **batches;
-  Buf *records;
+  int *batch_err;  // per batch: its codec failed when encoded (left out of the request)
+  size_t *ends;    // per batch: where it ends in Producer::wire while encoding
+  proto::ProduceRequest::TopicProduceData *topics;     // n slots, filled when encoded
+  proto::ProduceRequest::PartitionProduceData *parts;  // n slots
   size_t n;
   int acks;
   int32_t timeout;
@@ -177,7 +180,8 @@ struct Producer {
   void *drain_ud;
   FlushWaiter *waiters;
   EngineTimer drain_timer;
-  Buf scratch;
+  Buf scratch;  // a codec's output while a batch is compressed
+  Buf wire;     // the batches of the Produce request being written (reused)
   uint32_t rng;
   // Idempotence (KIP-98): the producer id and epoch from InitProducerId.
   bool idempotent;

@@ -30,15 +30,77 @@ static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t 
 
 static void produce_req_free(ProduceReq *r) {
   const Allocator *a = r->arena.alloc;
-  for (size_t i = 0; i < r->n; i++) buf_free(&r->records[i]);
   arena_free(&r->arena);
   r->~ProduceReq();
   mem_free(a, r);
 }
 
+// Encodes the batches when the connection writes the request, into the producer's one
+// reusable buffer, from which the request encoder copies them into the connection's
+// output: a batch in flight holds no encoded copy of its own. A batch whose codec fails
+// is left out and completes with that error when the answer comes.
 static int encode_produce(void *ud, Buf *out, int16_t version) {
   ProduceReq *r = static_cast<ProduceReq *>(ud);
-  return proto::encode(out, r->body, version);
+  Producer *p = r->p;
+  if (!p) return UVK_ECLOSED;  // the producer is gone: its batches were failed
+  Buf *wire = &p->wire;
+  buf_clear(wire);
+  int64_t now_wall = wall_ms();
+  size_t *ends = r->ends;
+  for (size_t i = 0; i < r->n; i++) {
+    ProducerBatch *b = r->batches[i];
+    size_t start = wire->len;
+    r->batch_err[i] = 0;
+    if (b->codec == 0) buf_reserve(wire, kBatchHeaderSize + b->bytes);  // one growth, not doubling
+    BatchParams bp;
+    bp.codec = b->codec;
+    bp.transactional = p->txn != nullptr;
+    if (p->idempotent) {
+      bp.producer_id = p->pid;
+      bp.producer_epoch = b->epoch;
+      bp.base_sequence = b->base_seq;
+    }
+    bp.base_timestamp = b->head->timestamp >= 0 ? b->head->timestamp : now_wall;
+    BatchWriter w;
+    batch_begin(&w, wire, bp);
+    for (PendingMsg *m = b->head; m; m = m->next)
+      batch_append(&w, m->timestamp >= 0 ? m->timestamp : now_wall, m->key, m->key_len, m->value,
+                   m->value_len, m->headers, m->n_headers);
+    buf_clear(&p->scratch);
+    int rc = batch_finish(&w, &p->scratch);
+    if (wire->failed) return UVK_ENOMEM;
+    if (rc != 0) {
+      r->batch_err[i] = rc;  // a codec failure: not retriable, the others still go
+      wire->len = start;
+    }
+    ends[i] = wire->len;
+  }
+  // Topic blocks: partitions of the same topic next to each other (batches arrive grouped
+  // by topic from drain, so this is one pass). Pointers into wire are taken only now that
+  // it has stopped growing.
+  size_t n_topics = 0, n_parts = 0;
+  const TopicState *cur = nullptr;
+  for (size_t i = 0; i < r->n; i++) {
+    if (r->batch_err[i]) continue;
+    ProducerBatch *b = r->batches[i];
+    size_t start = i == 0 ? 0 : ends[i - 1];
+    if (b->q->t != cur) {
+      cur = b->q->t;
+      r->topics[n_topics].name = proto::cstr(cur->name);
+      r->topics[n_topics].partition_data.items = &r->parts[n_parts];
+      r->topics[n_topics].partition_data.count = 0;
+      n_topics++;
+    }
+    r->parts[n_parts].index = b->q->partition;
+    r->parts[n_parts].records = proto::Bytes{wire->data + start, int32_t(ends[i] - start)};
+    r->topics[n_topics - 1].partition_data.count++;
+    n_parts++;
+  }
+  r->body.topic_data.items = r->topics;
+  r->body.topic_data.count = int32_t(n_topics);
+  int rc = proto::encode(out, r->body, version);
+  buf_clear(wire);
+  return rc;
 }
 
 void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const Request *req) {
@@ -58,6 +120,10 @@ void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const
   for (size_t i = 0; i < r->n; i++) {
     ProducerBatch *b = r->batches[i];
     b->q->in_flight--;
+    if (r->batch_err[i] != 0) {
+      producer_batch_done(p, b, r->batch_err[i], nullptr, -1, -1, -1);  // not sent: its codec failed
+      continue;
+    }
     if (err != 0) {
       handle_batch_error(p, b, err, now);
       continue;
@@ -197,7 +263,7 @@ static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t 
   error_release(cause);
 }
 
-// Encodes the batches into one Produce request for `node` and sends it.
+// One Produce request for `node` with these batches (encoded when written), sent.
 static void send_request(Producer *p, int32_t node, ProducerBatch **batches, size_t n, uint64_t now) {
   ProduceReq *r = static_cast<ProduceReq *>(mem_alloc(p->alloc, sizeof(ProduceReq)));
   if (!r) {
@@ -213,78 +279,26 @@ static void send_request(Producer *p, int32_t node, ProducerBatch **batches, siz
   r->acks = batches[0]->acks;
   r->timeout = batches[0]->timeout;
   r->batches = arena_new_array<ProducerBatch *>(&r->arena, n);
-  r->records = arena_new_array<Buf>(&r->arena, n);
-  auto *topics = arena_new_array<proto::ProduceRequest::TopicProduceData>(&r->arena, n);
-  auto *parts = arena_new_array<proto::ProduceRequest::PartitionProduceData>(&r->arena, n);
-  if (!r->batches || !r->records || !topics || !parts) {
-    arena_free(&r->arena);
-    mem_free(p->alloc, r);
+  r->batch_err = arena_new_array<int>(&r->arena, n);
+  r->ends = arena_new_array<size_t>(&r->arena, n);
+  r->topics = arena_construct_array<proto::ProduceRequest::TopicProduceData>(&r->arena, n);
+  r->parts = arena_construct_array<proto::ProduceRequest::PartitionProduceData>(&r->arena, n);
+  if (!r->batches || !r->batch_err || !r->ends || !r->topics || !r->parts) {
+    produce_req_free(r);
     for (size_t i = 0; i < n; i++) {
       batches[i]->q->in_flight--;
       handle_batch_error(p, batches[i], UVK_ENOMEM, now);
     }
     return;
   }
-  // Encode each batch; group the partitions of one topic together.
-  int64_t now_wall = wall_ms();
-  size_t n_topics = 0;
   for (size_t i = 0; i < n; i++) {
-    ProducerBatch *b = batches[i];
-    Buf *out = &r->records[r->n];
-    new (out) Buf();
-    out->alloc = p->alloc;
-    BatchParams bp;
-    bp.codec = b->codec;
-    bp.transactional = p->txn != nullptr;
-    if (p->idempotent) {
-      bp.producer_id = p->pid;
-      bp.producer_epoch = b->epoch;
-      bp.base_sequence = b->base_seq;
-    }
-    bp.base_timestamp = b->head->timestamp >= 0 ? b->head->timestamp : now_wall;
-    BatchWriter w;
-    batch_begin(&w, out, bp);
-    for (PendingMsg *m = b->head; m; m = m->next)
-      batch_append(&w, m->timestamp >= 0 ? m->timestamp : now_wall, m->key, m->key_len, m->value,
-                   m->value_len, m->headers, m->n_headers);
-    buf_clear(&p->scratch);
-    int rc = batch_finish(&w, &p->scratch);
-    if (rc == 0 && out->failed) rc = UVK_ENOMEM;
-    if (rc != 0) {
-      buf_free(out);
-      b->q->in_flight--;
-      producer_batch_done(p, b, rc, nullptr, -1, -1, -1);  // a codec failure is not retriable
-      continue;
-    }
-    r->batches[r->n] = b;
-    parts[r->n].index = b->q->partition;
-    parts[r->n].records = proto::Bytes{out->data, int32_t(out->len)};
-    r->n++;
+    r->batches[i] = batches[i];
+    r->batch_err[i] = 0;
   }
-  if (r->n == 0) {
-    produce_req_free(r);
-    return;
-  }
-  // Topic blocks: partitions of the same topic next to each other (batches arrive grouped
-  // by topic from drain, so this is one pass).
-  size_t start = 0;
-  for (size_t i = 1; i <= r->n; i++) {
-    if (i < r->n && r->batches[i]->q->t == r->batches[start]->q->t) continue;
-    const char *name = r->batches[start]->q->t->name;
-    size_t len = strlen(name);
-    char *copy = static_cast<char *>(arena_alloc(&r->arena, len + 1, 1));
-    if (copy) memcpy(copy, name, len + 1);
-    topics[n_topics].name = proto::Str{copy ? copy : "", int32_t(copy ? len : 0)};
-    topics[n_topics].partition_data.items = &parts[start];
-    topics[n_topics].partition_data.count = int32_t(i - start);
-    n_topics++;
-    start = i;
-  }
+  r->n = n;
   r->body.transactional_id = txn_produce_id(p);
   r->body.acks = int16_t(r->acks);
   r->body.timeout_ms = r->timeout;
-  r->body.topic_data.items = topics;
-  r->body.topic_data.count = int32_t(n_topics);
   r->req = Request();
   r->req.api_key = proto::kProduce;
   r->req.min_version = kMinProduceVersion;
