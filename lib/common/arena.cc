@@ -19,7 +19,9 @@ void *arena_alloc(Arena *a, size_t size, size_t align) {
   if (!a->cur || at + size > uintptr_t(a->end) || at < uintptr_t(a->cur)) {
     size_t want = size + align;
     size_t chunk = a->head ? a->head->size * 2 : kMinChunk;
-    if (chunk < want) chunk = want;
+    // A request over half the doubled chunk gets a chunk of its own size: doubling would
+    // leave up to half of it unused (a 72 KB array in a 128 KB chunk).
+    if (chunk < want || want > chunk / 2) chunk = want;
     if (chunk > SIZE_MAX - kChunkHeader) return nullptr;
     auto *c = static_cast<ArenaChunk *>(mem_alloc(a->alloc, kChunkHeader + chunk));
     if (!c) return nullptr;

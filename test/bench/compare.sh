@@ -47,6 +47,8 @@ RSS_ROWS=""
 produce() {  # produce NAME N SIZE ACKS LINGER BATCH CODEC
   local name=$1; shift
   local topic="compare-$stamp-${name//[^a-zA-Z0-9]/-}" ur="" rr="" uc="" rc="" um="" rm="" line
+  # One message first, so the topic exists (auto-created) before either client is timed.
+  $P uvkafka "$UVK_TEST_BROKERS" "$topic" 1 "${@:2}" >/dev/null
   for ((i = 0; i < REPS; i++)); do
     line=$($P uvkafka "$UVK_TEST_BROKERS" "$topic" "$@")
     ur+=" $(rate <<<"$line")"; uc+=" $(cpu <<<"$line")"; um+=" $(rss <<<"$line")"
@@ -74,6 +76,9 @@ echo "|---|---:|---:|---:|---:|---:|---:|"
 produce "1M x 100 B acks=1" 1000000 100 1 5 1000000 0
 produce "1M x 1 KB acks=-1 lz4" 1000000 1024 -1 5 1000000 3
 produce "1M x 1 KB acks=-1 zstd" 1000000 1024 -1 5 1000000 4
+# The runs above give both clients 256 MB of buffer; here each keeps its default (uvkafka's
+# bufferMemory 32 MB, librdkafka's 100,000 messages / 1 GB).
+BENCH_BUFFER_KB=default produce "1M x 100 B acks=1, default buffers" 1000000 100 1 5 1000000 0
 # Consume what the first workload wrote (REPS x 2 x 1M messages): 1M each time, fresh groups.
 consume "1M x 100 B eachBatch" "compare-$stamp-1M-x-100-B-acks-1" 1000000 uvkafka-batch
 consume "1M x 100 B eachMessage" "compare-$stamp-1M-x-100-B-acks-1" 1000000 uvkafka-message
@@ -95,6 +100,7 @@ kjs() {  # kjs NAME UVK_CMD... -- KAFKAJS_ARGS...
 echo
 echo "| workload | uvkafka msg/s | KafkaJS msg/s | ratio | uvkafka CPU us/msg | KafkaJS CPU us/msg | ratio |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
+$P uvkafka "$UVK_TEST_BROKERS" "compare-$stamp-kjs" 1 100 1 5 1000000 0 >/dev/null  # the topic, untimed
 kjs "produce 1M x 100 B acks=1" $P uvkafka "$UVK_TEST_BROKERS" "compare-$stamp-kjs" 1000000 100 1 5 1000000 0 \
   -- produce "$UVK_TEST_BROKERS" "compare-$stamp-kjs" 1000000 100 1 0
 kjs "consume 1M x 100 B eachBatch" $C uvkafka-batch "$UVK_TEST_BROKERS" "compare-$stamp-kjs" 1000000 \

@@ -27,9 +27,12 @@
 #include <librdkafka/rdkafka.h>
 #endif
 
-/* The unsent-message cap both clients get, in KB (BENCH_BUFFER_KB). */
+/* The unsent-message cap both clients get, in KB (BENCH_BUFFER_KB); 0 with
+ * BENCH_BUFFER_KB=default: each client keeps its own default (uvkafka's bufferMemory 32 MB,
+ * librdkafka's 100,000 messages / 1 GB). */
 static long buffer_kb(void) {
   const char *v = getenv("BENCH_BUFFER_KB");
+  if (v && strcmp(v, "default") == 0) return 0;
   long kb = v ? atol(v) : 0;
   return kb > 0 ? kb : 262144;
 }
@@ -113,7 +116,7 @@ static long run_uvkafka(const char *brokers, const char *topic, long n, size_t s
   set(cfg, "batchSize", batch);
   char buffer_bytes[32];
   snprintf(buffer_bytes, sizeof buffer_bytes, "%ld", buffer_kb() * 1024);
-  set(cfg, "bufferMemory", buffer_bytes);
+  if (buffer_kb() > 0) set(cfg, "bufferMemory", buffer_bytes);
   set(cfg, "logLevel", "ERROR");
   uvk_client *client;
   uvk_producer *p;
@@ -230,8 +233,8 @@ static long run_rdkafka(const char *brokers, const char *topic, long n, size_t s
       rd_kafka_conf_set(conf, "acks", acks_s, err, sizeof err) ||
       rd_kafka_conf_set(conf, "compression.codec", codecs[codec], err, sizeof err) ||
       rd_kafka_conf_set(conf, "enable.idempotence", "false", err, sizeof err) ||
-      rd_kafka_conf_set(conf, "queue.buffering.max.kbytes", buffer_s, err, sizeof err) ||
-      rd_kafka_conf_set(conf, "queue.buffering.max.messages", "10000000", err, sizeof err)) {
+      (buffer_kb() > 0 && (rd_kafka_conf_set(conf, "queue.buffering.max.kbytes", buffer_s, err, sizeof err) ||
+                           rd_kafka_conf_set(conf, "queue.buffering.max.messages", "10000000", err, sizeof err)))) {
     fprintf(stderr, "%s\n", err);
     exit(2);
   }
