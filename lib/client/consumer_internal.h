@@ -199,10 +199,14 @@ void consumer_patterns_free(Consumer *c);
 void group_start(Consumer *c, uint64_t now);
 void group_rejoin(Consumer *c, uint64_t now);  // after REBALANCE_IN_PROGRESS and the like
 void group_leave(Consumer *c, uint64_t now);
+void group_on_stable(Consumer *c, uint64_t now);
+// Replaces *field with a copy of s[0, n) (kept as it was when there is no memory).
+void consumer_set_str(Consumer *c, char **field, const char *s, size_t n);
+
+// consumer_commit.cc
 int group_commit(Consumer *c, uint64_t now);    // resolved offsets not yet committed
 // Commits everything resolved (after any commit in flight), then next(c, err).
 void group_commit_then(Consumer *c, ConsumerDoneFn next, uint64_t now);
-void group_on_stable(Consumer *c, uint64_t now);
 
 // consumer_fetch.cc
 void fetch_schedule(Consumer *c, uint64_t now);

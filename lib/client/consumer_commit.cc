@@ -1,0 +1,246 @@
+// Committing offsets: OffsetCommit of what the application resolved (automatically, on
+// a rebalance and on stop, or by uvk_consumer_commit_offsets), and what a refused commit
+// means for the membership (the coordinator moved, the generation is gone).
+#include <string.h>
+
+#include <new>
+
+#include "client/consumer_internal.h"
+#include "engine/coordinator.h"
+#include "engine/kafka_errors.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/offset_commit.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+namespace {
+
+const int kCommitKind = 60;  // Pending kinds: each consumer file has its own range
+
+// ---- OffsetCommit -----------------------------------------------------------------------
+
+int encode_commit(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  proto::OffsetCommitRequest req;
+  if (!c) return proto::encode(out, req, version);
+  req.group_id = proto::cstr(c->group_id);
+  // A commit outside a generation (a consumer that is not in the group) uses -1 / "".
+  bool member = c->generation >= 0 && p->gen == uint32_t(c->generation);
+  req.generation_id_or_member_epoch = member ? c->generation : -1;
+  req.member_id = proto::cstr(member ? c->member_id : "");
+  const char **topics = reinterpret_cast<const char **>(p->seqs);
+  // Group the partitions by topic (the list is short; quadratic is fine).
+  auto *ts = arena_construct_array<proto::OffsetCommitRequest::OffsetCommitRequestTopic>(&p->arena, size_t(p->n_parts) + 1);
+  auto *ps = arena_construct_array<proto::OffsetCommitRequest::OffsetCommitRequestPartition>(&p->arena, size_t(p->n_parts) + 1);
+  if (!ts || !ps) return UVK_ENOMEM;
+  int32_t nt = 0, np = 0;
+  for (int32_t i = 0; i < p->n_parts; i++) {
+    bool seen = false;
+    for (int32_t j = 0; j < i && !seen; j++) seen = strcmp(topics[j], topics[i]) == 0;
+    if (seen) continue;
+    ts[nt].name = proto::cstr(topics[i]);
+    ts[nt].partitions.items = &ps[np];
+    for (int32_t j = i; j < p->n_parts; j++) {
+      if (strcmp(topics[j], topics[i]) != 0) continue;
+      ps[np].partition_index = p->parts[j];
+      ps[np].committed_offset = p->offsets[j];
+      ps[np].committed_metadata = proto::Str{};  // null
+      np++;
+      ts[nt].partitions.count++;
+    }
+    nt++;
+  }
+  req.topics.items = ts;
+  req.topics.count = nt;
+  return proto::encode(out, req, version);
+}
+
+void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *);
+
+// Sends one OffsetCommit for (topics[i], parts[i], offsets[i]); done(ud, err) when answered.
+int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, const int64_t *offsets, int32_t n,
+                ConsumerDoneFn done, void *done_ud, uint64_t now, bool automatic = false) {
+  Pending *p = pending_new(c, kCommitKind);
+  if (!p) return UVK_ENOMEM;
+  const char **ts = arena_new_array<const char *>(&p->arena, size_t(n) + 1);
+  p->parts = arena_new_array<int32_t>(&p->arena, size_t(n) + 1);
+  p->offsets = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);
+  if (!ts || !p->parts || !p->offsets) {
+    pending_free(p);
+    return UVK_ENOMEM;
+  }
+  for (int32_t i = 0; i < n; i++) {
+    size_t len = strlen(topics[i]);
+    char *copy = static_cast<char *>(arena_alloc(&p->arena, len + 1, 1));
+    if (!copy) {
+      pending_free(p);
+      return UVK_ENOMEM;
+    }
+    memcpy(copy, topics[i], len);
+    ts[i] = copy;
+    p->parts[i] = parts[i];
+    p->offsets[i] = offsets[i];
+  }
+  p->seqs = reinterpret_cast<uint32_t *>(ts);
+  p->n_parts = n;
+  p->gen = uint32_t(c->generation);
+  p->done = done;
+  p->done_ud = done_ud;
+  p->req.api_key = proto::kOffsetCommit;
+  p->req.min_version = 2;
+  p->req.max_version = proto::OffsetCommitRequest::kMaxVersion;
+  p->req.encode = encode_commit;
+  p->req.done = on_commit;
+  p->req.ud = p;
+  int32_t node = c->coordinator;
+  if (node < 0) node = coordinator_cached(c->e, kCoordinatorGroup, c->group_id);
+  if (node < 0) {
+    pending_free(p);
+    return UVK_ENOTFOUND;
+  }
+  if (automatic) c->commit_in_flight = p;  // before the send: it may complete at once
+  int rc = engine_send_lane(c->e, node, c->group_lane, &p->req, now);
+  if (rc != 0) {
+    pending_free(p);  // also clears commit_in_flight
+    return rc;
+  }
+  return 0;
+}
+
+void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  Consumer *c = p->c;
+  ConsumerDoneFn done = p->done;
+  void *done_ud = p->done_ud;
+  proto::OffsetCommitResponse resp;
+  if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
+  int16_t first = 0;
+  const char *const *topics = reinterpret_cast<const char *const *>(p->seqs);
+  if (c && err == 0) {
+    for (int32_t t = 0; t < resp.topics.count; t++)
+      for (int32_t i = 0; i < resp.topics.items[t].partitions.count; i++) {
+        const auto &pr = resp.topics.items[t].partitions.items[i];
+        if (pr.error_code != 0) {
+          if (!first) first = pr.error_code;
+          continue;
+        }
+        // Record what the group now has.
+        for (int32_t j = 0; j < p->n_parts; j++) {
+          if (p->parts[j] != pr.partition_index || int32_t(strlen(topics[j])) != resp.topics.items[t].name.len ||
+              memcmp(topics[j], resp.topics.items[t].name.data, size_t(resp.topics.items[t].name.len)) != 0)
+            continue;
+          PartState *ps = find_part(c, topics[j], p->parts[j]);
+          if (ps && p->offsets[j] > ps->committed) ps->committed = p->offsets[j];
+        }
+      }
+    if (!first) {
+      uvk_topic_partition_offset *tpo = arena_new_array<uvk_topic_partition_offset>(&p->arena, size_t(p->n_parts) + 1);
+      if (tpo) {
+        for (int32_t j = 0; j < p->n_parts; j++) tpo[j] = uvk_topic_partition_offset{topics[j], p->parts[j], p->offsets[j]};
+        uvk_event_commit_offsets ev{c->group_id, c->member_id, c->generation, tpo, size_t(p->n_parts)};
+        consumer_emit(c, UVK_EVENT_COMMIT_OFFSETS, &ev);
+      }
+    }
+  }
+  if (err == 0 && first) err = UVK_ERR_KAFKA(first);
+  bool was_auto = c && c->commit_in_flight == p;
+  if (was_auto) c->commit_in_flight = nullptr;
+  pending_free(p);
+  uvk_error *e = nullptr;
+  if (err != 0) {
+    int kafka = err <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(err)) : 0;
+    e = error_new(c ? c->alloc : nullptr, kafka ? UVK_EKAFKA : err, kafka, nullptr, 0, nullptr);
+  }
+  if (c && err != 0) {
+    uint64_t now = c->e->now;
+    if (first == kCoordinatorLoading || first == kCoordinatorNotAvailable || first == kNotCoordinator || err == UVK_ECLOSED) {
+      coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
+      // Forget our own copy too (as a refused heartbeat does): the next heartbeat looks the
+      // coordinator up and later commits go there. Kept, every commit went back to the node
+      // that had just refused it.
+      c->coordinator = -1;
+    }
+    if ((first == kRebalanceInProgress || first == kIllegalGeneration || first == kUnknownMemberId) &&
+        c->state == kGroupStable) {
+      if (first == kUnknownMemberId) consumer_set_str(c, &c->member_id, "", 0);
+      group_rejoin(c, now);
+    }
+  }
+  if (done) done(done_ud, e);
+  if (c && was_auto && c->commit_waiter) {
+    ConsumerDoneFn w = c->commit_waiter;
+    void *wud = c->commit_waiter_ud;
+    c->commit_waiter = nullptr;
+    w(wud, e);
+  }
+  if (e) error_release(e);
+}
+
+// One round of "commit what is resolved": an auto-commit already in flight carries older
+// offsets, so after it another commit may be needed (at most a few rounds).
+void final_commit_step(void *ud, const uvk_error *err) {
+  Consumer *c = static_cast<Consumer *>(ud);
+  if (!err && c->final_rounds++ < 3) {
+    group_commit(c, c->e->now);
+    if (c->commit_in_flight) {
+      c->commit_waiter = final_commit_step;
+      c->commit_waiter_ud = c;
+      return;
+    }
+  }
+  ConsumerDoneFn next = c->final_next;
+  c->final_next = nullptr;
+  if (next) next(c, err);
+}
+
+}  // namespace
+
+void group_commit_then(Consumer *c, ConsumerDoneFn next, uint64_t) {
+  c->final_next = next;
+  c->final_rounds = 0;
+  if (c->commit_in_flight) {
+    c->commit_waiter = final_commit_step;
+    c->commit_waiter_ud = c;
+    return;
+  }
+  final_commit_step(c, nullptr);
+}
+
+int group_commit(Consumer *c, uint64_t now) {
+  if (c->commit_in_flight) return 0;
+  const char *topics[512];
+  int32_t parts[512];
+  int64_t offsets[512];
+  int32_t n = 0;
+  for (int32_t i = 0; i < c->n_parts && n < 512; i++) {
+    PartState *ps = &c->parts[i];
+    if (ps->resolved < 0 || ps->resolved == ps->committed) continue;
+    topics[n] = ps->topic;
+    parts[n] = ps->partition;
+    offsets[n] = ps->resolved;
+    ps->since_commit = 0;
+    n++;
+  }
+  c->last_commit_at = now;
+  if (n == 0) return 0;
+  return send_commit(c, topics, parts, offsets, n, nullptr, nullptr, now, true);
+}
+
+int consumer_commit(Consumer *c, const uvk_topic_partition_offset *offsets, size_t n, ConsumerDoneFn fn,
+                    void *ud, uint64_t now) {
+  if (!c || !offsets || n == 0 || n > 4096) return UVK_EINVAL;
+  const char *topics[4096];
+  int32_t parts[4096];
+  int64_t offs[4096];
+  for (size_t i = 0; i < n; i++) {
+    if (!offsets[i].topic || offsets[i].partition < 0 || offsets[i].offset < 0) return UVK_EINVAL;
+    topics[i] = offsets[i].topic;
+    parts[i] = offsets[i].partition;
+    offs[i] = offsets[i].offset;
+  }
+  return send_commit(c, topics, parts, offs, int32_t(n), fn, ud, now);
+}
+
+}  // namespace uvk
