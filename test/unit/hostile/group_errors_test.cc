@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "fake_broker.h"
+#include "fake_rig.h"
 #include "proto/gen/api_table.h"
 #include "uvkafka/uvkafka.h"
 
@@ -36,68 +37,21 @@ struct Crash {
   int code, kafka, restart;
 };
 
-struct Harness {
-  uv_loop_t loop;
-  FakeCluster cluster;
-  FakeBroker b1, b2;
-  uvk_client *client = nullptr;
+struct Harness : TwoBrokerRig {
   uvk_consumer *consumer = nullptr;
   std::vector<Completed> completed;
   std::vector<Crash> crashes;  // CRASH events
   int crash_cb_calls = 0, crash_cb_kafka = 0;
   int joins = 0;  // GROUP_JOIN events
   std::vector<std::string> delivered;
-  std::vector<std::string> logs;
 
   Harness() {
-    REQUIRE(uv_loop_init(&loop) == 0);
-    cluster.leaders = {1, 2};
-    cluster.coordinator = 2;
-    REQUIRE(fake_broker_start(&b1, &loop, &cluster, 1) == 0);
-    REQUIRE(fake_broker_start(&b2, &loop, &cluster, 2) == 0);
     b1.log[0] = {"a0", "a1", "a2"};
     b2.log[1] = {"b0", "b1", "b2"};
   }
 
   ~Harness() {
     if (consumer) uvk_consumer_free(consumer);
-    if (client) {
-      bool closed = false;
-      if (uvk_client_disconnect(client, [](uvk_client *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; },
-                                &closed) == 0)
-        run_until([&] { return closed; });
-      uvk_client_free(client);
-    }
-    fake_broker_stop(&b1);
-    fake_broker_stop(&b2);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-  }
-
-  // Runs the loop until pred() holds; `limit_ms` is a safety net that fails the test
-  // instead of hanging (or, with expect false, the window watched for absent traffic).
-  bool run_until(const std::function<bool()> &pred, uint64_t limit_ms = 20000) {
-    uv_timer_t tick;
-    uv_timer_init(&loop, &tick);
-    uv_timer_start(&tick, [](uv_timer_t *) {}, 10, 10);  // wakes the loop to re-check
-    uint64_t deadline = uv_now(&loop) + limit_ms;
-    bool ok = true;
-    while (!pred()) {
-      if (uv_now(&loop) > deadline) {
-        ok = false;
-        break;
-      }
-      uv_run(&loop, UV_RUN_ONCE);
-    }
-    uv_close(reinterpret_cast<uv_handle_t *>(&tick), nullptr);
-    uv_run(&loop, UV_RUN_NOWAIT);
-    return ok;
-  }
-
-  std::string all_logs() const {
-    std::string s;
-    for (const std::string &l : logs) s += l + "\n";
-    return s;
   }
 
   // auto_commit: commit only on a rebalance or stop (interval and threshold far away), so
@@ -115,13 +69,7 @@ struct Harness {
         {"maxWaitTimeInMs", "50"},      {"groupId", "group-errors"},       {"heartbeatInterval", "100"},
     };
     for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
-    REQUIRE(uvk_config_set_logger(cfg,
-                                  [](void *ud, const char *ns, int, const char *label, const char *, const char *message,
-                                     const char *const *, size_t) {
-                                    static_cast<Harness *>(ud)->logs.push_back(std::string(label) + " " + ns + ": " +
-                                                                               message);
-                                  },
-                                  this) == 0);
+    log_to(cfg);
     REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
     REQUIRE(uvk_client_on(client, UVK_EVENT_REQUEST,
                           [](void *ud, const uvk_event *ev) {

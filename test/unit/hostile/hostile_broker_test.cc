@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "fake_broker.h"
+#include "fake_rig.h"
 #include "proto/crc32c.h"
 #include "proto/gen/api_table.h"
 #include "proto/records.h"
@@ -82,43 +83,19 @@ struct Delivered {
   std::vector<std::string> p0, p1;
 };
 
-struct Harness {
-  uv_loop_t loop;
-  FakeCluster cluster;
-  FakeBroker hostile, good;
+struct Harness : TwoBrokerRig {
+  FakeBroker &hostile = b1, &good = b2;
   Memory mem;
-  std::vector<std::string> logs;        // "LEVEL ns: message"
   std::vector<std::string> disconnects;  // brokers of disconnect events
-  uvk_client *client = nullptr;
   uvk_producer *producer = nullptr;
   uvk_consumer *consumer = nullptr;
   Delivered delivered;
 
-  Harness() {
-    REQUIRE(uv_loop_init(&loop) == 0);
-    cluster.leaders = {1, 2};
-    cluster.coordinator = 2;
-    REQUIRE(fake_broker_start(&hostile, &loop, &cluster, 1) == 0);
-    REQUIRE(fake_broker_start(&good, &loop, &cluster, 2) == 0);
-  }
-
   ~Harness() {
     if (consumer) uvk_consumer_free(consumer);
     if (producer) uvk_producer_free(producer);
-    if (client) {
-      bool closed = false;
-      if (uvk_client_disconnect(client, [](uvk_client *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; },
-                                &closed) == 0)
-        run_until([&] { return closed; });
-      uvk_client_free(client);
-    }
-    fake_broker_stop(&hostile);
-    fake_broker_stop(&good);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
+    close_client();  // its allocator counts into mem, which goes with us
   }
-
-  std::string addr(const FakeBroker &b) const { return "127.0.0.1:" + std::to_string(b.port); }
 
   uvk_config *config() {
     uvk_config *cfg = uvk_config_new();
@@ -134,13 +111,7 @@ struct Harness {
     };
     for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
     REQUIRE(uvk_config_set_allocator(cfg, mem_malloc, mem_realloc_fn, mem_free_fn, &mem) == 0);
-    REQUIRE(uvk_config_set_logger(cfg,
-                                  [](void *ud, const char *ns, int, const char *label, const char *, const char *message,
-                                     const char *const *, size_t) {
-                                    static_cast<Harness *>(ud)->logs.push_back(std::string(label) + " " + ns + ": " +
-                                                                               message);
-                                  },
-                                  this) == 0);
+    log_to(cfg);
     return cfg;
   }
 
@@ -154,35 +125,6 @@ struct Harness {
                           this) > 0);
   }
 
-  // Runs the loop until pred() holds; a 20 s safety net fails the test instead of hanging.
-  bool run_until(const std::function<bool()> &pred) {
-    uv_timer_t tick;
-    uv_timer_init(&loop, &tick);
-    uv_timer_start(&tick, [](uv_timer_t *) {}, 10, 10);  // wakes the loop to re-check
-    uint64_t deadline = uv_now(&loop) + 20000;
-    bool ok = true;
-    while (!pred()) {
-      if (uv_now(&loop) > deadline) {
-        ok = false;
-        break;
-      }
-      uv_run(&loop, UV_RUN_ONCE);
-    }
-    uv_close(reinterpret_cast<uv_handle_t *>(&tick), nullptr);
-    uv_run(&loop, UV_RUN_NOWAIT);
-    return ok;
-  }
-
-  bool logged(const std::string &needle) const {
-    for (const std::string &l : logs)
-      if (l.find(needle) != std::string::npos) return true;
-    return false;
-  }
-  std::string all_logs() const {
-    std::string s;
-    for (const std::string &l : logs) s += l + "\n";
-    return s;
-  }
   bool disconnected_from(const FakeBroker &b) const {
     for (const std::string &d : disconnects)
       if (d == addr(b)) return true;
