@@ -100,6 +100,10 @@ void complete(Request *r, int err, int16_t version, Reader *body) {
 void flush_queue(Conn *c, uint64_t now) {
   while (c->state == kConnReady && c->queued && c->throttle_until <= now &&
          (c->cfg.max_in_flight < 0 || c->n_in_flight < c->cfg.max_in_flight)) {
+    if (c->out.len - c->out_done >= kConnMaxUnwritten) {
+      c->output_held = true;  // conn_output_done says when there is room again
+      break;
+    }
     Request *r = pop_queued(c);
     int16_t v = conn_pick_version(c, r->api_key, r->min_version, r->max_version);
     int rc = v < 0 ? UVK_EUNSUPPORTED : write_request(c, r, v, now);
@@ -463,13 +467,21 @@ size_t conn_output(Conn *c, const uint8_t **data) {
   return c->out.len - c->out_done;
 }
 
-void conn_output_done(Conn *c, size_t n, uint64_t now) {
+bool conn_output_done(Conn *c, size_t n, uint64_t now) {
   (void)now;
   c->out_done += n;
   if (c->out_done >= c->out.len) {
     buf_clear(&c->out);
     c->out_done = 0;
   }
+  if (!c->output_held || c->out.len - c->out_done >= kConnMaxUnwritten) return false;
+  c->output_held = false;
+  return c->queued != nullptr;
+}
+
+void conn_flush(Conn *c, uint64_t now) {
+  c->now = now;
+  flush_queue(c, now);
 }
 
 int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {

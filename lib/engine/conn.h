@@ -104,6 +104,7 @@ struct Conn {
   ConnObserver observer;
   Buf out;                 // encoded, not yet written
   size_t out_done = 0;     // bytes of `out` the driver has taken
+  bool output_held = false;  // requests wait for `out` to drain below kConnMaxUnwritten
   Buf in;                  // a partial response frame
   ApiRange versions[96];   // from ApiVersions, by key
   int16_t api_versions_version = 3;
@@ -139,9 +140,18 @@ void conn_destroy(Conn *c);
 void conn_connected(Conn *c, uint64_t now);
 // Queues a request (sent when the connection is ready and below max_in_flight).
 void conn_send(Conn *c, Request *r, uint64_t now);
+// Requests are encoded into `out` only while less than this is waiting for the driver, so
+// a burst of requests (a producer's backlog) waits as requests, not as a second, encoded
+// copy of everything: memory stays bounded by what the socket can take.
+inline constexpr size_t kConnMaxUnwritten = size_t(2) << 20;
+
 // Bytes to write next (0: none). Valid until conn_output_done or the next conn call.
 size_t conn_output(Conn *c, const uint8_t **data);
-void conn_output_done(Conn *c, size_t n, uint64_t now);
+// True when requests held back by kConnMaxUnwritten can now be written: the caller then
+// arranges a conn_flush soon (never inside the driver's call).
+bool conn_output_done(Conn *c, size_t n, uint64_t now);
+// Writes queued requests that were held back (see conn_output_done).
+void conn_flush(Conn *c, uint64_t now);
 // Bytes from the broker. Completed requests call back from inside. Returns 0, or the
 // error that closed the connection (every request held then failed with it).
 int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now);

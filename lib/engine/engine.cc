@@ -225,7 +225,7 @@ EngineConn *open_conn(Engine *e, int32_t node_id, const char *host, uint16_t por
   snprintf(c->label, sizeof c->label, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, unsigned(port));
   c->conn.id = c->id;
   c->conn.cfg.broker_label = c->label;
-  c->connected = c->started = c->ready_seen = false;
+  c->connected = c->started = c->ready_seen = c->flush_soon = false;
   c->last_active = now;
   c->next = e->conns;
   e->conns = c;
@@ -528,7 +528,10 @@ size_t engine_conn_output(Engine *e, ConnId id, const uint8_t **data) {
 
 void engine_conn_output_done(Engine *e, ConnId id, size_t n, uint64_t now) {
   EngineConn *c = find_conn(e, id);
-  if (c) conn_output_done(&c->conn, n, now);
+  if (c && conn_output_done(&c->conn, n, now)) {
+    c->flush_soon = true;  // held-back requests go out from engine_run_deferred
+    e->io.defer(e->io.ud);
+  }
 }
 
 void engine_on_timer(Engine *e, uint64_t now) {
@@ -578,6 +581,12 @@ void engine_on_timer(Engine *e, uint64_t now) {
 
 void engine_run_deferred(Engine *e, uint64_t now) {
   e->now = now;
+  for (EngineConn *c = e->conns, *next; c; c = next) {
+    next = c->next;
+    if (!c->flush_soon) continue;
+    c->flush_soon = false;
+    conn_flush(&c->conn, now);  // may complete requests (acks=0): their callbacks run here
+  }
   if (e->shutting_down) {
     while (e->conns) drop_conn(e, e->conns, UVK_ECLOSED);
     // Every waiting timer fires now; owners see shutting_down and finish.

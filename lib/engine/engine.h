@@ -58,6 +58,7 @@ struct EngineConn {
   bool started;             // io.connect was called
   bool connected;           // the socket is connected
   bool ready_seen;          // ApiVersions completed: a "connect" event went out
+  bool flush_soon;          // requests held by the output cap may go (engine_run_deferred)
   Conn conn;
 };
 
