@@ -1,0 +1,98 @@
+'use strict'
+// KafkaJS's instrumentation: on(eventName, listener) returns a remover; listeners get
+// {id, type, timestamp, payload}; errors in listeners are logged, never thrown at the emitter.
+const { KafkaJSNonRetriableError } = require('./errors')
+
+// uvkafka's event type numbers (uvk_events.h).
+const EventType = {
+  CONNECT: 1,
+  DISCONNECT: 2,
+  REQUEST: 3,
+  REQUEST_TIMEOUT: 4,
+  REQUEST_QUEUE_SIZE: 5,
+  GROUP_JOIN: 6,
+  HEARTBEAT: 7,
+  COMMIT_OFFSETS: 8,
+  REBALANCING: 9,
+  CRASH: 10,
+  STOP: 11,
+  FETCH: 12,
+  START_BATCH_PROCESS: 13,
+  END_BATCH_PROCESS: 14,
+  FETCH_START: 15,
+  RECEIVED_UNSUBSCRIBED_TOPICS: 16
+}
+
+const networkEvents = prefix => ({
+  REQUEST: `${prefix}.network.request`,
+  REQUEST_TIMEOUT: `${prefix}.network.request_timeout`,
+  REQUEST_QUEUE_SIZE: `${prefix}.network.request_queue_size`
+})
+
+class Instrumentation {
+  // events: KafkaJS's {KEY: 'name'}; nativeKeys: which keys come from the native library, and
+  // listen(typeNumber, on) starts / stops them there.
+  constructor (events, listen, logger) {
+    this.events = events
+    this.listen = listen
+    this.logger = logger
+    this.listeners = new Map()
+    this.nextId = 0
+    this.byType = new Map()
+    for (const key of Object.keys(events)) {
+      if (EventType[key] !== undefined) this.byType.set(EventType[key], events[key])
+    }
+  }
+
+  on (eventName, listener) {
+    const names = Object.values(this.events)
+    if (!names.includes(eventName)) {
+      throw new KafkaJSNonRetriableError(`Event name should be one of ${names.join(', ')}`)
+    }
+    if (typeof listener !== 'function') throw new KafkaJSNonRetriableError('Event listener must be a function')
+    let set = this.listeners.get(eventName)
+    if (!set) {
+      set = new Set()
+      this.listeners.set(eventName, set)
+      this._native(eventName, true)
+    }
+    const wrapped = e => listener(e)
+    set.add(wrapped)
+    return () => {
+      set.delete(wrapped)
+      if (set.size === 0) {
+        this.listeners.delete(eventName)
+        this._native(eventName, false)
+      }
+    }
+  }
+
+  _native (eventName, on) {
+    for (const [type, name] of this.byType) {
+      if (name === eventName && this.listen) this.listen(type, on)
+    }
+  }
+
+  // Re-registers native listeners on a new native handle (a consumer created at connect).
+  replay () {
+    for (const name of this.listeners.keys()) this._native(name, true)
+  }
+
+  emit (eventName, payload, timestamp = Date.now()) {
+    const set = this.listeners.get(eventName)
+    if (!set) return
+    const event = { id: this.nextId++, type: eventName, timestamp, payload }
+    for (const l of set) {
+      Promise.resolve().then(() => l(event)).catch(e => {
+        this.logger.error(`Failed to execute listener: ${e.message}`, { eventName, stack: e.stack })
+      })
+    }
+  }
+
+  emitNative (type, payload, timestamp) {
+    const name = this.byType.get(type)
+    if (name) this.emit(name, payload, timestamp)
+  }
+}
+
+module.exports = { Instrumentation, EventType, networkEvents }
