@@ -136,6 +136,23 @@ static void on_done(uvk_client *client, const uvk_error *err, void *ud) {
   napi_close_handle_scope(env, scope);
 }
 
+static void on_metadata(uvk_client *client, const uvk_error *err, const uvk_metadata *md, void *ud) {
+  (void)client;
+  nk_req *r = ud;
+  napi_env env = r->nc->env;
+  napi_handle_scope scope;
+  if (r->nc->ne->exiting || napi_open_handle_scope(env, &scope) != napi_ok) {
+    nk_req_free(r);
+    return;
+  }
+  napi_value names;
+  size_t n = md ? uvk_metadata_topic_count(md) : 0;
+  napi_create_array_with_length(env, n, &names);
+  for (size_t i = 0; i < n; i++) napi_set_element(env, names, (uint32_t)i, nk_str(env, uvk_metadata_topic_name(md, i)));
+  nk_req_finish(r, nk_error_object(env, err), names);
+  napi_close_handle_scope(env, scope);
+}
+
 /* ---- functions JavaScript calls ---- */
 static int fn_or_null(napi_env env, napi_value v, napi_ref *out, const char *what) {
   napi_valuetype t;
@@ -261,6 +278,23 @@ static napi_value client_disconnect(napi_env env, napi_callback_info info) {
   return nk_undefined(env);
 }
 
+/* clientTopics(handle, cb): every topic's name (for RegExp subscriptions). */
+static napi_value client_topics(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  nk_client *nc = nk_client_arg(env, argv[0]);
+  if (!nc) return NULL;
+  nk_req *r = nk_req_new(env, nc, argv[1]);
+  if (!r) return NULL;
+  int rc = uvk_client_metadata(nc->client, NULL, 0, on_metadata, r);
+  if (rc != 0) {
+    nk_req_free(r);
+    return nk_throw(env, rc, NULL);
+  }
+  return nk_undefined(env);
+}
+
 /* clientFree(handle): the JavaScript side is done with the client; it is freed once no
  * producer, consumer, admin or request uses it any more. */
 static napi_value client_free(napi_env env, napi_callback_info info) {
@@ -347,6 +381,7 @@ napi_value nk_client_init(napi_env env, napi_value exports) {
   nk_export(env, exports, "clientConnect", client_connect);
   nk_export(env, exports, "clientDisconnect", client_disconnect);
   nk_export(env, exports, "clientFree", client_free);
+  nk_export(env, exports, "clientTopics", client_topics);
   nk_export(env, exports, "clientListen", client_listen);
   nk_export(env, exports, "oauthToken", oauth_token);
   nk_export(env, exports, "oauthFail", oauth_fail);

@@ -213,7 +213,10 @@ static int on_assign(void *ud, const uvk_group_member *members, size_t n_members
     napi_set_element(env, ts, (uint32_t)i, o);
   }
   napi_value argv[2] = {ms, ts};
-  napi_value result = nk_call_ret(nc, k->assigners[index], 2, argv);
+  /* JavaScript returns a box whose `r` the assigner's promise filled during the microtasks
+   * that ran when the call returned. */
+  napi_value box = nk_call_ret(nc, k->assigners[index], 2, argv), result = NULL;
+  if (box) napi_get_named_property(env, box, "r", &result);
   int rc = UVK_EINVAL;
   bool is_array = false;
   if (result && napi_is_array(env, result, &is_array) == napi_ok && is_array) {

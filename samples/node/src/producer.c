@@ -181,7 +181,6 @@ static void on_sent(uvk_producer *p, const uvk_error *err, const uvk_record_meta
     nk_set(env, o, "partition", nk_int(env, md[i].partition));
     int code = UVK_ERR_IS_KAFKA(md[i].error) ? UVK_ERR_KAFKA_CODE(md[i].error) : (md[i].error ? -1 : 0);
     nk_set(env, o, "errorCode", nk_int(env, code));
-    nk_set(env, o, "uvkError", nk_int(env, md[i].error));
     nk_set(env, o, "baseOffset", nk_i64_str(env, md[i].base_offset));
     nk_set(env, o, "logAppendTime", nk_i64_str(env, md[i].log_append_time));
     nk_set(env, o, "logStartOffset", nk_i64_str(env, md[i].log_start_offset));

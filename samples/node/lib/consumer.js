@@ -1,0 +1,418 @@
+'use strict'
+// kafka.consumer({groupId}): KafkaJS's consumer API over uvkafka's consumer. Batches arrive
+// from the addon as one Buffer plus a Float64Array of offsets into it; messages are views
+// (Buffer.subarray) of that Buffer, which lives as long as any of them is referenced.
+const native = require('./native')
+const { NativeClient } = require('./kafka')
+const { Instrumentation, EventType, networkEvents } = require('./instrumentation')
+const { BUILTIN } = require('./assigners')
+const { AssignerProtocol } = require('./assigner_protocol')
+const { callNative } = require('./producer')
+const { KafkaJSNonRetriableError, KafkaJSError, fromThrown } = require('./errors')
+
+const events = Object.assign({
+  HEARTBEAT: 'consumer.heartbeat',
+  COMMIT_OFFSETS: 'consumer.commit_offsets',
+  GROUP_JOIN: 'consumer.group_join',
+  FETCH_START: 'consumer.fetch_start',
+  FETCH: 'consumer.fetch',
+  START_BATCH_PROCESS: 'consumer.start_batch_process',
+  END_BATCH_PROCESS: 'consumer.end_batch_process',
+  CONNECT: 'consumer.connect',
+  DISCONNECT: 'consumer.disconnect',
+  STOP: 'consumer.stop',
+  CRASH: 'consumer.crash',
+  REBALANCING: 'consumer.rebalancing',
+  RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics'
+}, networkEvents('consumer'))
+
+const CONSUMER_KEYS = ['sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval', 'maxBytesPerPartition', 'minBytes',
+  'maxBytes', 'maxWaitTimeInMs', 'readUncommitted', 'rackId']
+const CLIENT_KEYS = ['metadataMaxAge', 'allowAutoTopicCreation']
+const MSG = 8 // fields per message in the meta array (src/consumer.c)
+const HDR = 4 // fields per header
+const PAUSED = 1
+const STALE = 2
+
+// The messages of a batch, built from the addon's flat arrays.
+function buildMessages (data, meta, hmeta) {
+  const n = meta.length / MSG
+  const messages = new Array(n)
+  let h = 0
+  for (let i = 0; i < n; i++) {
+    const b = i * MSG
+    const ko = meta[b + 3]
+    const kl = meta[b + 4]
+    const vo = meta[b + 5]
+    const vl = meta[b + 6]
+    const nh = meta[b + 7]
+    const headers = {}
+    for (let j = 0; j < nh; j++, h++) {
+      const g = h * HDR
+      const name = data.toString('utf8', hmeta[g], hmeta[g] + hmeta[g + 1])
+      const value = hmeta[g + 3] < 0 ? null : data.subarray(hmeta[g + 2], hmeta[g + 2] + hmeta[g + 3])
+      if (name in headers) {
+        if (!Array.isArray(headers[name])) headers[name] = [headers[name]]
+        headers[name].push(value)
+      } else {
+        headers[name] = value
+      }
+    }
+    messages[i] = {
+      key: kl < 0 ? null : data.subarray(ko, ko + kl),
+      value: vl < 0 ? null : data.subarray(vo, vo + vl),
+      timestamp: String(meta[b + 1]),
+      attributes: meta[b + 2],
+      offset: String(meta[b]),
+      headers
+    }
+  }
+  return messages
+}
+
+class Consumer {
+  constructor (kafka, options = {}) {
+    const { groupId } = options
+    if (typeof groupId !== 'string' || groupId.length === 0) {
+      throw new KafkaJSNonRetriableError('Consumer groupId must be a non-empty string.')
+    }
+    this.kafka = kafka
+    this.options = options
+    this.events = events
+    this._logger = kafka.rootLogger.namespace('Consumer')
+    this._instr = new Instrumentation(events, (type, on) => this._listen(type, on), this._logger)
+    this._running = false
+    this._state = 'new'
+    const clientExtra = []
+    for (const k of CLIENT_KEYS) if (options[k] !== undefined) clientExtra.push(k, String(options[k]))
+    if (options.maxInFlightRequests !== undefined) {
+      clientExtra.push('maxInFlightRequests', options.maxInFlightRequests === null ? 'null' : String(options.maxInFlightRequests))
+    }
+    const retry = Object.assign({ retries: 5 }, options.retry)
+    for (const k of Object.keys(retry)) if (typeof retry[k] === 'number') clientExtra.push(`retry.${k}`, String(retry[k]))
+    this._client = new NativeClient(kafka, clientExtra, (type, payload, ts) => this._onEvent(type, payload, ts))
+    const settings = ['groupId', groupId]
+    for (const k of CONSUMER_KEYS) if (options[k] !== undefined && options[k] !== null) settings.push(k, String(options[k]))
+    const assigners = options.partitionAssigners || [require('./assigners').PartitionAssigners.roundRobin]
+    if (!Array.isArray(assigners) || assigners.length === 0) {
+      throw new KafkaJSNonRetriableError('partitionAssigners must be a non-empty array')
+    }
+    const builtins = assigners.filter(a => a && a[BUILTIN]).map(a => a[BUILTIN])
+    this._custom = assigners.filter(a => !(a && a[BUILTIN]))
+    if (builtins.length) settings.push('partitionAssigners', builtins.join(','))
+    try {
+      this._handle = native.consumerNew(this._client.handle, settings)
+    } catch (e) {
+      throw fromThrown(e)
+    }
+    this._subscribed = []
+  }
+
+  _onEvent (type, payload, ts) {
+    if (type === EventType.CRASH && payload && payload.error) payload.error = require('./errors').fromNative(payload.error)
+    this._instr.emitNative(type, payload, ts)
+  }
+
+  _listen (type, on) {
+    if (type <= EventType.REQUEST_QUEUE_SIZE) return this._client.listen(type, on)
+    if (this._handle) native.consumerListen(this._handle, type, on)
+  }
+
+  _live () {
+    if (this._state === 'disconnected') throw new KafkaJSNonRetriableError('The consumer is disconnected')
+    return this._handle
+  }
+
+  async connect () {
+    this._live()
+    await this._client.connect()
+    this._state = 'connected'
+    this._instr.emit(events.CONNECT, null)
+  }
+
+  async subscribe ({ topic, topics, fromBeginning = false } = {}) {
+    const h = this._live()
+    if (this._running) throw new KafkaJSNonRetriableError('Cannot subscribe to topic while consumer is running')
+    const list = topics !== undefined ? topics : [topic]
+    if (!Array.isArray(list) || list.length === 0) throw new KafkaJSNonRetriableError(`Invalid topics array ${list}`)
+    let names = null
+    for (const t of list) {
+      if (t instanceof RegExp) {
+        if (!names) names = await callNative(native.clientTopics, this._client.handle)
+        for (const n of names) {
+          if (!n.startsWith('__') && t.test(n)) this._subscribe(h, n, fromBeginning)
+        }
+      } else if (typeof t === 'string' && t.length > 0) {
+        this._subscribe(h, t, fromBeginning)
+      } else {
+        throw new KafkaJSNonRetriableError(`Invalid topic ${t} (${typeof t}), the topic name has to be a String or a RegExp`)
+      }
+    }
+  }
+
+  _subscribe (h, name, fromBeginning) {
+    try {
+      native.consumerSubscribe(h, name, !!fromBeginning, false)
+    } catch (e) {
+      throw fromThrown(e)
+    }
+    this._subscribed.push(name)
+  }
+
+  async run ({
+    autoCommit = true, autoCommitInterval = null, autoCommitThreshold = null, eachBatchAutoResolve = true,
+    partitionsConsumedConcurrently = 1, eachBatch = null, eachMessage = null
+  } = {}) {
+    const h = this._live()
+    if (this._running) {
+      this._logger.warn('consumer#run was called, but the consumer is already running', { groupId: this.options.groupId })
+      return
+    }
+    if (!eachBatch && !eachMessage) throw new KafkaJSNonRetriableError('Either eachBatch or eachMessage must be provided')
+    if (eachBatch && typeof eachBatch !== 'function') throw new KafkaJSNonRetriableError('eachBatch must be a function')
+    if (eachMessage && typeof eachMessage !== 'function') throw new KafkaJSNonRetriableError('eachMessage must be a function')
+    if (this._state !== 'connected') await this.connect()
+    for (const factory of this._custom) this._addAssigner(h, factory)
+    this._custom = []
+    const opts = {
+      autoCommit: autoCommit ? 1 : 0,
+      autoCommitInterval: autoCommitInterval ?? -1,
+      autoCommitThreshold: autoCommitThreshold ?? -1,
+      eachBatchAutoResolve: eachBatch ? (eachBatchAutoResolve ? 1 : 0) : 0,
+      partitionsConsumedConcurrently
+    }
+    const handler = eachBatch
+      ? (t, p, info, data, meta, hmeta) => this._eachBatch(h, eachBatch, t, p, info, data, meta, hmeta)
+      : (t, p, info, data, meta, hmeta) => this._eachMessage(h, eachMessage, t, p, info, data, meta, hmeta)
+    try {
+      native.consumerRun(h, opts, handler)
+    } catch (e) {
+      throw fromThrown(e)
+    }
+    this._running = true
+  }
+
+  _finish (h, topic, partition, result) {
+    if (this._handle === h) native.consumerDone(h, topic, partition, result)
+  }
+
+  _pauseFn (h, topic, partition) {
+    return () => {
+      this.pause([{ topic, partitions: [partition] }])
+      return () => this.resume([{ topic, partitions: [partition] }])
+    }
+  }
+
+  _eachBatch (h, eachBatch, topic, partition, info, data, meta, hmeta) {
+    const messages = buildMessages(data, meta, hmeta)
+    const n = messages.length
+    const batch = {
+      topic,
+      partition,
+      highWatermark: info.highWatermark,
+      messages,
+      isEmpty: () => n === 0,
+      firstOffset: () => (n ? messages[0].offset : null),
+      lastOffset: () => (n ? messages[n - 1].offset : String(BigInt(info.highWatermark) - 1n)),
+      offsetLag: () => info.offsetLag,
+      offsetLagLow: () => info.offsetLagLow
+    }
+    const resolved = { offset: null }
+    const payload = {
+      batch,
+      resolveOffset: offset => {
+        resolved.offset = offset
+        native.consumerResolveOffset(h, topic, partition, offset)
+      },
+      heartbeat: async () => {},
+      commitOffsetsIfNecessary: async offsets => {
+        if (offsets) return this.commitOffsets(Array.isArray(offsets) ? offsets : flatten(offsets))
+        native.consumerCommitIfNecessary(h)
+      },
+      uncommittedOffsets: () => ({
+        topics: resolved.offset === null ? [] : [{ topic, partitions: [{ partition, offset: String(BigInt(resolved.offset) + 1n) }] }]
+      }),
+      isRunning: () => this._running,
+      isStale: () => this._handle !== h || (native.consumerState(h, topic, partition) & STALE) !== 0,
+      pause: this._pauseFn(h, topic, partition)
+    }
+    Promise.resolve()
+      .then(() => eachBatch(payload))
+      .then(() => this._finish(h, topic, partition, 0), e => {
+        this._logger.error(`Error when calling eachBatch`, { topic, partition, offset: batch.firstOffset(), stack: e && e.stack, error: e && e.message })
+        this._finish(h, topic, partition, -1)
+      })
+  }
+
+  _eachMessage (h, eachMessage, topic, partition, info, data, meta, hmeta) {
+    const messages = buildMessages(data, meta, hmeta)
+    const heartbeat = async () => {}
+    const pause = this._pauseFn(h, topic, partition)
+    let last = null
+    const loop = async () => {
+      for (const message of messages) {
+        if (!this._running || this._handle !== h) break
+        const st = native.consumerState(h, topic, partition)
+        if (st & (PAUSED | STALE)) break
+        await eachMessage({ topic, partition, message, heartbeat, pause })
+        last = message.offset
+      }
+    }
+    const resolveLast = () => {
+      if (last !== null && this._handle === h) native.consumerResolveOffset(h, topic, partition, last)
+    }
+    loop().then(() => {
+      resolveLast()
+      this._finish(h, topic, partition, 0)
+    }, e => {
+      this._logger.error(`Error when calling eachMessage`, { topic, partition, offset: last, stack: e && e.stack, error: e && e.message })
+      resolveLast()
+      this._finish(h, topic, partition, -1)
+    })
+  }
+
+  _addAssigner (h, factory) {
+    if (typeof factory !== 'function') throw new KafkaJSNonRetriableError('a partition assigner must be a factory function')
+    let topicsNow = []
+    const cluster = {
+      findTopicPartitionMetadata: topic => {
+        const t = topicsNow.find(x => x.topic === topic)
+        return t ? Array.from({ length: t.partitions }, (_, i) => ({ partitionId: i, leader: -1 })) : []
+      }
+    }
+    const assigner = factory({ cluster, groupId: this.options.groupId, logger: this._logger })
+    if (!assigner || typeof assigner.name !== 'string' || typeof assigner.assign !== 'function') {
+      throw new KafkaJSNonRetriableError('a partition assigner must give {name, version, assign, protocol}')
+    }
+    let userData = null
+    if (typeof assigner.protocol === 'function') {
+      const { metadata } = assigner.protocol({ topics: this._subscribed })
+      if (metadata) userData = AssignerProtocol.MemberMetadata.decode(metadata).userData
+    }
+    const assign = (members, topics) => {
+      topicsNow = topics
+      const box = {}
+      Promise.resolve()
+        .then(() => assigner.assign({ members, topics: topics.map(t => t.topic) }))
+        .then(r => { box.r = r }, e => { this._logger.error(`assigner ${assigner.name} failed: ${e.message}`) })
+      return box
+    }
+    try {
+      native.consumerAddAssigner(h, assigner.name, assigner.version || 0, userData && userData.length ? userData : null, assign)
+    } catch (e) {
+      throw fromThrown(e)
+    }
+  }
+
+  pause (topicPartitions) {
+    const h = this._live()
+    if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
+    for (const { topic, partitions } of topicPartitions) {
+      if (typeof topic !== 'string') throw new KafkaJSNonRetriableError('Invalid topic')
+      try {
+        native.consumerPause(h, topic, partitions || null, true)
+      } catch (e) {
+        throw fromThrown(e)
+      }
+    }
+  }
+
+  resume (topicPartitions) {
+    const h = this._live()
+    if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
+    for (const { topic, partitions } of topicPartitions) {
+      if (typeof topic !== 'string') throw new KafkaJSNonRetriableError('Invalid topic')
+      try {
+        native.consumerPause(h, topic, partitions || null, false)
+      } catch (e) {
+        throw fromThrown(e)
+      }
+    }
+  }
+
+  paused () {
+    if (!this._handle || this._state === 'disconnected') return []
+    const byTopic = new Map()
+    for (const { topic, partition } of native.consumerAssignment(this._handle)) {
+      if (native.consumerState(this._handle, topic, partition) & PAUSED) {
+        if (!byTopic.has(topic)) byTopic.set(topic, [])
+        byTopic.get(topic).push(partition)
+      }
+    }
+    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))
+  }
+
+  seek ({ topic, partition, offset } = {}) {
+    const h = this._live()
+    if (!topic) throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`)
+    if (isNaN(partition)) throw new KafkaJSNonRetriableError(`Invalid partition, expected a number received ${partition}`)
+    let value
+    try {
+      value = BigInt(offset)
+    } catch (_) {
+      throw new KafkaJSNonRetriableError(`Invalid offset, expected a long received ${offset}`)
+    }
+    if (value < 0n) throw new KafkaJSNonRetriableError(`Offset must not be a negative number`)
+    if (!this._running) throw new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first')
+    try {
+      native.consumerSeek(h, topic, partition, String(value))
+    } catch (e) {
+      throw fromThrown(e)
+    }
+  }
+
+  async commitOffsets (topicPartitions = []) {
+    const h = this._live()
+    if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
+    for (const { topic, partition, offset } of topicPartitions) {
+      if (!topic || isNaN(partition) || offset === undefined) {
+        throw new KafkaJSNonRetriableError(`Invalid offset to commit: ${JSON.stringify({ topic, partition, offset })}`)
+      }
+    }
+    if (topicPartitions.length === 0) return
+    return callNative(native.consumerCommit, h, topicPartitions)
+  }
+
+  async describeGroup () {
+    return callNative(native.consumerDescribeGroup, this._live())
+  }
+
+  async stop () {
+    if (!this._running || !this._handle) return
+    this._running = false
+    await callNative(native.consumerStop, this._handle)
+  }
+
+  async disconnect () {
+    if (this._state === 'disconnected') return this._disconnecting
+    this._disconnecting = (async () => {
+      const h = this._handle
+      try {
+        if (this._running) await this.stop().catch(e => this._logger.error(`stop failed: ${e.message}`))
+      } finally {
+        this._state = 'disconnected'
+        this._handle = null
+        await this._client.disconnect().catch(() => {})
+        setImmediate(() => native.consumerFree(h))
+        this._instr.emit(events.DISCONNECT, null)
+      }
+    })()
+    return this._disconnecting
+  }
+
+  on (eventName, listener) {
+    return this._instr.on(eventName, listener)
+  }
+
+  logger () {
+    return this._logger
+  }
+}
+
+function flatten ({ topics = [] }) {
+  const out = []
+  for (const { topic, partitions } of topics) for (const { partition, offset } of partitions) out.push({ topic, partition, offset })
+  return out
+}
+
+module.exports = { Consumer, KafkaJSError }

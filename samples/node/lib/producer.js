@@ -1,0 +1,199 @@
+'use strict'
+// kafka.producer(): KafkaJS's producer API over uvkafka's producer.
+const native = require('./native')
+const { NativeClient } = require('./kafka')
+const { Instrumentation, networkEvents } = require('./instrumentation')
+const { NATIVE } = require('./partitioners')
+const { KafkaJSError, KafkaJSNonRetriableError, fromNative, fromThrown } = require('./errors')
+
+const events = Object.assign({
+  CONNECT: 'producer.connect',
+  DISCONNECT: 'producer.disconnect'
+}, networkEvents('producer'))
+
+// Producer options uvkafka's producer reads (KafkaJS's, plus the batching keys KafkaJS lacks).
+const PRODUCER_KEYS = ['idempotent', 'transactionalId', 'transactionTimeout', 'linger', 'batchSize', 'bufferMemory']
+const CLIENT_KEYS = ['metadataMaxAge', 'allowAutoTopicCreation']
+
+function callNative (fn, handle, ...args) {
+  return new Promise((resolve, reject) => {
+    try {
+      fn(handle, ...args, (err, result) => (err ? reject(fromNative(err)) : resolve(result)))
+    } catch (e) {
+      reject(fromThrown(e))
+    }
+  })
+}
+
+function checkMessages (topic, messages) {
+  if (!topic || typeof topic !== 'string') throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`)
+  if (!Array.isArray(messages)) {
+    throw new KafkaJSNonRetriableError(`Invalid messages array [${messages}] for topic "${topic}"`)
+  }
+  for (const m of messages) {
+    if (m === null || typeof m !== 'object') {
+      throw new KafkaJSNonRetriableError(`Invalid message for topic "${topic}": ${m}`)
+    }
+    if (m.value === undefined) {
+      throw new KafkaJSNonRetriableError(`Invalid message without value for topic "${topic}": ${JSON.stringify(m)}`)
+    }
+  }
+}
+
+class Producer {
+  constructor (kafka, options = {}) {
+    this.kafka = kafka
+    this.options = options
+    this._logger = kafka.rootLogger.namespace('Producer')
+    this.events = events
+    this._instr = new Instrumentation(events, (type, on) => this._client && this._client.listen(type, on), this._logger)
+    this._idempotent = !!(options.idempotent || options.transactionalId)
+    this._transactional = !!options.transactionalId
+    this._txActive = false
+    this._state = 'new'
+    const clientExtra = []
+    for (const k of CLIENT_KEYS) if (options[k] !== undefined) clientExtra.push(k, String(options[k]))
+    if (options.maxInFlightRequests !== undefined) {
+      clientExtra.push('maxInFlightRequests', options.maxInFlightRequests === null ? 'null' : String(options.maxInFlightRequests))
+    }
+    const retry = options.retry || {}
+    for (const k of Object.keys(retry)) if (retry[k] !== undefined && k !== 'restartOnFailure') clientExtra.push(`retry.${k}`, String(retry[k]))
+    this._client = new NativeClient(kafka, clientExtra, (type, payload, ts) => this._instr.emitNative(type, payload, ts))
+    const settings = []
+    for (const k of PRODUCER_KEYS) if (options[k] !== undefined && options[k] !== null) settings.push(k, String(options[k]))
+    let partitioner = null
+    if (options.createPartitioner) {
+      if (typeof options.createPartitioner !== 'function') throw new KafkaJSNonRetriableError('createPartitioner must be a function')
+      const made = options.createPartitioner[NATIVE] ? null : options.createPartitioner()
+      if (made && !made[NATIVE]) {
+        if (typeof made !== 'function') throw new KafkaJSNonRetriableError('createPartitioner must return a function')
+        partitioner = (topic, partitionMetadata, message) => made({ topic, partitionMetadata, message })
+      }
+    }
+    try {
+      this._handle = native.producerNew(this._client.handle, settings, partitioner)
+    } catch (e) {
+      throw fromThrown(e)
+    }
+  }
+
+  _live () {
+    if (this._state === 'disconnected') throw new KafkaJSError('The producer is disconnected', { retriable: false })
+    return this._handle
+  }
+
+  async connect () {
+    this._live()
+    await this._client.connect()
+    await callNative(native.producerConnect, this._handle)
+    this._state = 'connected'
+    this._instr.emit(events.CONNECT, null)
+  }
+
+  async disconnect () {
+    if (this._state === 'disconnected' || this._disconnecting) return this._disconnecting
+    this._disconnecting = (async () => {
+      const h = this._handle
+      try {
+        await callNative(native.producerDisconnect, h)
+      } finally {
+        this._state = 'disconnected'
+        await this._client.disconnect().catch(() => {})
+        setImmediate(() => native.producerFree(h))
+        this._instr.emit(events.DISCONNECT, null)
+      }
+    })()
+    return this._disconnecting
+  }
+
+  isIdempotent () {
+    return this._idempotent
+  }
+
+  _sendOptions (acks, timeout, compression) {
+    if (acks === undefined || acks === null) acks = -1
+    if (this._idempotent && acks !== -1) {
+      throw new KafkaJSNonRetriableError(`Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees`)
+    }
+    return [acks, timeout ?? 30000, compression ?? 0]
+  }
+
+  _checkTx (inTx) {
+    if (this._transactional && !inTx) {
+      throw new KafkaJSNonRetriableError('Transactional producers must use transactions to send messages')
+    }
+  }
+
+  async send ({ topic, messages, acks, timeout, compression } = {}, inTx = false) {
+    const h = this._live()
+    checkMessages(topic, messages)
+    this._checkTx(inTx)
+    const [a, t, c] = this._sendOptions(acks, timeout, compression)
+    return callNative(native.producerSend, h, topic, messages, a, t, c)
+  }
+
+  async sendBatch ({ topicMessages, acks, timeout, compression } = {}, inTx = false) {
+    const h = this._live()
+    if (!Array.isArray(topicMessages)) throw new KafkaJSNonRetriableError(`Invalid topicMessages array [${topicMessages}]`)
+    for (const tm of topicMessages) {
+      if (!tm || typeof tm !== 'object') throw new KafkaJSNonRetriableError('Invalid topicMessages entry')
+      checkMessages(tm.topic, tm.messages)
+    }
+    this._checkTx(inTx)
+    const [a, t, c] = this._sendOptions(acks, timeout, compression)
+    return callNative(native.producerSendBatch, h, topicMessages, a, t, c)
+  }
+
+  async transaction () {
+    const h = this._live()
+    if (!this._transactional) throw new KafkaJSNonRetriableError('Must provide transactional id for transactional producer')
+    if (this._txActive) {
+      throw new KafkaJSNonRetriableError('There is already an ongoing transaction for this producer. Please end the transaction before beginning another.')
+    }
+    if (this._state !== 'connected') await this.connect()
+    try {
+      native.producerBegin(h)
+    } catch (e) {
+      throw fromThrown(e)
+    }
+    this._txActive = true
+    let active = true
+    const end = async fn => {
+      if (!active) throw new KafkaJSNonRetriableError('Transaction is not active')
+      try {
+        await callNative(fn, h)
+      } finally {
+        active = false
+        this._txActive = false
+      }
+    }
+    const guard = () => { if (!active) throw new KafkaJSNonRetriableError('Transaction is not active') }
+    return {
+      send: async record => { guard(); return this.send(record, true) },
+      sendBatch: async batch => { guard(); return this.sendBatch(batch, true) },
+      sendOffsets: async ({ consumerGroupId, topics } = {}) => {
+        guard()
+        if (!consumerGroupId) throw new KafkaJSNonRetriableError('Invalid consumer group id')
+        if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError('Invalid offsets: topics must be an array')
+        const offsets = []
+        for (const { topic, partitions } of topics) {
+          for (const { partition, offset } of partitions || []) offsets.push({ topic, partition, offset })
+        }
+        return callNative(native.producerSendOffsets, h, consumerGroupId, offsets)
+      },
+      commit: () => end(native.producerCommit),
+      abort: () => end(native.producerAbort),
+      isActive: () => active
+    }
+  }
+
+  on (eventName, listener) {
+    return this._instr.on(eventName, listener)
+  }
+
+  logger () {
+    return this._logger
+  }
+}
+
+module.exports = { Producer, callNative }
