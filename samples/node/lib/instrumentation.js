@@ -39,8 +39,9 @@ class Instrumentation {
     this.listeners = new Map()
     this.nextId = 0
     this.byType = new Map()
+    // connect / disconnect are the handle's (once per call, as in KafkaJS), not each broker's.
     for (const key of Object.keys(events)) {
-      if (EventType[key] !== undefined) this.byType.set(EventType[key], events[key])
+      if (EventType[key] !== undefined && key !== 'CONNECT' && key !== 'DISCONNECT') this.byType.set(EventType[key], events[key])
     }
   }
 
