@@ -176,6 +176,8 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
   ab.active = arena_new_array<int64_t>(&ab_arena, size_t(n_aborted) + 1);
   uint32_t gen = c->assign_gen, seq = ps->seq;
   c->delivering = true;
+  c->delivering_part = ps;
+  c->delivering_seeks = ps->seeks;
   BatchView b;
   int rc = 0;
   bool failed = false, held = false;
@@ -298,6 +300,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
     if (!failed && ps->position <= batch.last_offset) break;  // eachBatch left some unresolved
   }
   c->delivering = false;
+  c->delivering_part = nullptr;
   // A corrupt batch (bad CRC, undecompressable, a bomb over the limit) used to end the
   // walk silently, and the next fetch asked for the same offset at once: a busy loop with
   // no error anywhere. Now it is logged and returned; on_fetch backs the partition off.
@@ -618,7 +621,9 @@ bool consumer_is_stale(const Consumer *c, const char *topic, int32_t partition) 
   if (!c->running) return true;
   for (int32_t i = 0; i < c->n_parts; i++)
     if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0)
-      return c->state != kGroupStable || part_paused(c, &c->parts[i]);
+      return c->state != kGroupStable || part_paused(c, &c->parts[i]) ||
+             (c->parts[i].held && c->parts[i].seeks != c->parts[i].held_seeks) ||
+             (c->delivering && c->delivering_part == &c->parts[i] && c->parts[i].seeks != c->delivering_seeks);
   return true;  // not assigned (any more)
 }
 

@@ -156,6 +156,8 @@ struct Consumer {
   uint32_t fetch_lane;  // connections for Fetch (long polls)
   Pending *pending;  // every operation in flight
   bool delivering;   // inside a handler
+  uint32_t delivering_seeks;  // the delivered partition's seeks when its handler began
+  const void *delivering_part;  // the PartState being delivered, while delivering
 };
 
 // consumer.cc

@@ -258,8 +258,11 @@ class Consumer {
         last = message.offset
       }
     }
+    // A seek or rebalance during the batch made it stale: its offsets must not move the partition.
     const resolveLast = () => {
-      if (last !== null && this._handle === h) native.consumerResolveOffset(h, topic, partition, last)
+      if (last === null || this._handle !== h) return
+      if (native.consumerState(h, topic, partition) & STALE) return
+      native.consumerResolveOffset(h, topic, partition, last)
     }
     loop().then(() => {
       resolveLast()

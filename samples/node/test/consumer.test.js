@@ -1,0 +1,139 @@
+'use strict'
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const { KafkaJSNonRetriableError } = require('..')
+const { kafka, unique } = require('./helpers')
+
+async function produce (k, topic, n, opts = {}) {
+  const producer = k.producer()
+  await producer.connect()
+  const messages = Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `v${i}`, partition: opts.partition }))
+  await producer.send({ topic, messages })
+  await producer.disconnect()
+}
+
+// Resolves when cond() is true, checked after each event of `consumer`'s kind or handler call.
+function until (cond) {
+  let resolve
+  const p = new Promise(r => { resolve = r })
+  return { p, check: () => { if (cond()) resolve() } }
+}
+
+test('consumer() needs a groupId; run needs a handler; subscribe validates topics', async () => {
+  const k = kafka()
+  assert.throws(() => k.consumer({}), KafkaJSNonRetriableError)
+  assert.throws(() => k.consumer({ groupId: '' }), /groupId must be a non-empty string/)
+  const consumer = k.consumer({ groupId: unique('node-g') })
+  await consumer.connect()
+  await assert.rejects(consumer.subscribe({ topics: [42] }), /the topic name has to be a String or a RegExp/)
+  await assert.rejects(consumer.subscribe({ topics: [] }), /Invalid topics array/)
+  await assert.rejects(consumer.run({}), /Either eachBatch or eachMessage must be provided/)
+  assert.throws(() => consumer.seek({ topic: 't', partition: 0, offset: '1' }), /consumer#run must be called first/)
+  await consumer.disconnect()
+  await consumer.disconnect()
+  await assert.rejects(consumer.subscribe({ topics: ['x'] }), /disconnected/)
+})
+
+test('eachBatch: batch API, resolveOffset, offsets committed on stop and picked up by the next member', async () => {
+  const k = kafka()
+  const topic = unique('node-batch')
+  const groupId = unique('node-g')
+  await produce(k, topic, 300)
+  const consumer = k.consumer({ groupId })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const seen = new Set()
+  const done = until(() => seen.size === 300)
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, uncommittedOffsets }) => {
+      assert.equal(batch.topic, topic)
+      assert.equal(batch.isEmpty(), batch.messages.length === 0)
+      assert.equal(batch.firstOffset(), batch.messages[0].offset)
+      assert.equal(batch.lastOffset(), batch.messages[batch.messages.length - 1].offset)
+      assert.equal(typeof batch.highWatermark, 'string')
+      assert.equal(BigInt(batch.offsetLag()), BigInt(batch.highWatermark) - 1n - BigInt(batch.lastOffset()))
+      assert.equal(isRunning(), true)
+      assert.equal(isStale(), false)
+      for (const m of batch.messages) {
+        seen.add(m.key.toString())
+        resolveOffset(m.offset)
+      }
+      const u = uncommittedOffsets()
+      assert.equal(u.topics[0].partitions[0].offset, String(BigInt(batch.lastOffset()) + 1n))
+      await heartbeat()
+      done.check()
+    }
+  })
+  await done.p
+  await consumer.disconnect()
+  // Everything was committed: a new member of the group gets only what comes next.
+  await produce(k, topic, 5, { partition: 0 })
+  const next = k.consumer({ groupId })
+  await next.connect()
+  await next.subscribe({ topic })
+  const later = []
+  const fin = until(() => later.length === 5)
+  await next.run({ eachMessage: async ({ message }) => { later.push(message.value.toString()); fin.check() } })
+  await fin.p
+  await next.disconnect()
+  assert.deepEqual(later, ['v0', 'v1', 'v2', 'v3', 'v4'])
+})
+
+test('a handler that throws gets the same message again; nothing is skipped', async () => {
+  const k = kafka({ retry: { initialRetryTime: 50, retries: 3 } })
+  const topic = unique('node-throw')
+  await produce(k, topic, 10, { partition: 0 })
+  const consumer = k.consumer({ groupId: unique('node-g'), retry: { initialRetryTime: 50 } })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const calls = []
+  let failed = false
+  const done = until(() => calls.filter(c => c === 'v9').length === 1)
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const v = message.value.toString()
+      calls.push(v)
+      if (v === 'v4' && !failed) {
+        failed = true
+        throw new Error('handler failure')
+      }
+      done.check()
+    }
+  })
+  await done.p
+  await consumer.disconnect()
+  assert.deepEqual(calls, ['v0', 'v1', 'v2', 'v3', 'v4', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9'])
+})
+
+test('pause, paused, resume and seek', async () => {
+  const k = kafka()
+  const topic = unique('node-pause')
+  await produce(k, topic, 20, { partition: 0 })
+  const consumer = k.consumer({ groupId: unique('node-g') })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const values = []
+  let resumeLater = null
+  const phase1 = until(() => values.length === 10 && resumeLater)
+  const phase2 = until(() => values.length >= 25)
+  await consumer.run({
+    eachMessage: async ({ message, pause }) => {
+      values.push(Number(message.value.toString().slice(1)))
+      if (values.length === 10) resumeLater = pause()
+      phase1.check()
+      phase2.check()
+    }
+  })
+  await phase1.p
+  assert.deepEqual(consumer.paused(), [{ topic, partitions: [0] }])
+  assert.deepEqual(values, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+  consumer.seek({ topic, partition: 0, offset: '5' })
+  resumeLater()
+  assert.deepEqual(consumer.paused(), [])
+  await phase2.p
+  await consumer.disconnect()
+  // After the seek the partition starts again at 5 and reads to the end (15 messages), then the
+  // rest up to 35 would need more data: 10 + 15 = 25 values before the end.
+  assert.deepEqual(values.slice(10, 25), [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19])
+})
