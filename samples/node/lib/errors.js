@@ -4,8 +4,9 @@
 
 class KafkaJSError extends Error {
   constructor (e, { retriable = true, cause } = {}) {
-    super(e instanceof Error ? e.message : e)
-    const message = e instanceof Error ? e.message : e
+    // KafkaJS: an Error or a {message, type, code} object (protocol errors) gives its message.
+    const message = e && typeof e === 'object' && e.message ? e.message : e
+    super(message)
     this.message = message
     this.name = 'KafkaJSError'
     this.retriable = retriable
