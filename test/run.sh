@@ -108,6 +108,12 @@ stage "API reference (Doxygen, warnings are errors)"
     tools/api-reference.sh build/api-reference
   junit_end ) || log "API reference had failures"
 
+stage "Node package: npm install (devDependencies, the addon)"
+# samples/node builds its addon with meson (release, linked into uvkafka.node); the rounds
+# below run its tests against each cluster.
+(cd samples/node && npm install --no-audit --no-fund --no-package-lock --loglevel=error >&2) \
+  || fatal "npm install in samples/node failed"
+
 # ---------------------------------------------------------------------------
 CLUSTER_UP=0
 cluster_down() {
@@ -154,6 +160,10 @@ integration_round() {  # integration_round LABEL SUITE...
   # a sanitizer runtime cannot be loaded into an uninstrumented interpreter).
   if [ "$label" = 1node ]; then
     UVKAFKA_PREFIX=$ROOT/build/install-prefix samples/python/run_tests.sh build/test-results/python.xml >&2 || failed=1
+  fi
+  # The Node package (samples/node) on the 1- and 3-node clusters.
+  if [ "$label" = 1node ] || [ "$label" = 3nodes ]; then
+    UVK_NODE_SKIP_INSTALL=1 samples/node/run_tests.sh build/test-results/node.xml >&2 || failed=1
   fi
   [ $failed = 0 ] || show_broker_logs
   for b in "${BUILDS[@]}"; do
