@@ -92,6 +92,7 @@ class Consumer {
     for (const k of Object.keys(retry)) if (typeof retry[k] === 'number') clientExtra.push(`retry.${k}`, String(retry[k]))
     this._client = new NativeClient(kafka, clientExtra, (type, payload, ts) => this._onEvent(type, payload, ts))
     const settings = ['groupId', groupId]
+    for (const k of Object.keys(retry)) if (typeof retry[k] === 'number') settings.push(`retry.${k}`, String(retry[k]))
     for (const k of CONSUMER_KEYS) if (options[k] !== undefined && options[k] !== null) settings.push(k, String(options[k]))
     const assigners = options.partitionAssigners || [require('./assigners').PartitionAssigners.roundRobin]
     if (!Array.isArray(assigners) || assigners.length === 0) {
@@ -181,9 +182,25 @@ class Consumer {
       eachBatchAutoResolve: eachBatch ? (eachBatchAutoResolve ? 1 : 0) : 0,
       partitionsConsumedConcurrently
     }
-    const handler = eachBatch
+    // uvkafka hands out batches of other partitions while one is pending; KafkaJS runs at most
+    // partitionsConsumedConcurrently handlers at once, so the rest wait here, in order.
+    const limit = Number.isInteger(partitionsConsumedConcurrently) && partitionsConsumedConcurrently > 0
+      ? partitionsConsumedConcurrently : 1
+    this._active = 0
+    this._waiting = []
+    const start = eachBatch
       ? (t, p, info, data, meta, hmeta) => this._eachBatch(h, eachBatch, t, p, info, data, meta, hmeta)
       : (t, p, info, data, meta, hmeta) => this._eachMessage(h, eachMessage, t, p, info, data, meta, hmeta)
+    this._startNext = () => {
+      while (this._active < limit && this._waiting.length) {
+        this._active++
+        start(...this._waiting.shift())
+      }
+    }
+    const handler = (...batch) => {
+      this._waiting.push(batch)
+      this._startNext()
+    }
     try {
       native.consumerRun(h, opts, handler)
     } catch (e) {
@@ -194,6 +211,8 @@ class Consumer {
 
   _finish (h, topic, partition, result) {
     if (this._handle === h) native.consumerDone(h, topic, partition, result)
+    this._active--
+    this._startNext()
   }
 
   _pauseFn (h, topic, partition) {
@@ -383,6 +402,7 @@ class Consumer {
   async stop () {
     if (!this._running || !this._handle) return
     this._running = false
+    this._waiting = []  // their partitions are released by the stop
     await callNative(native.consumerStop, this._handle)
   }
 

@@ -84,7 +84,7 @@ test('a handler that throws gets the same message again; nothing is skipped', as
   const k = kafka({ retry: { initialRetryTime: 50, retries: 3 } })
   const topic = unique('node-throw')
   await produce(k, topic, 10, { partition: 0 })
-  const consumer = k.consumer({ groupId: unique('node-g'), retry: { initialRetryTime: 50 } })
+  const consumer = k.consumer({ groupId: unique('node-g'), retry: { initialRetryTime: 50 }, maxWaitTimeInMs: 100 })
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })
   const calls = []
@@ -136,4 +136,38 @@ test('pause, paused, resume and seek', async () => {
   // After the seek the partition starts again at 5 and reads to the end (15 messages), then the
   // rest up to 35 would need more data: 10 + 15 = 25 values before the end.
   assert.deepEqual(values.slice(10, 25), [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19])
+})
+
+test('partitionsConsumedConcurrently bounds the handlers running at once (1 by default, as KafkaJS)', async () => {
+  const k = kafka()
+  const topic = unique('node-concurrency')
+  const producer = k.producer()
+  await producer.connect()
+  await producer.send({ topic, messages: Array.from({ length: 40 }, (_, i) => ({ value: `v${i}`, partition: i % 4 })) })
+  await producer.disconnect()
+  for (const limit of [1, 3]) {
+    const consumer = k.consumer({ groupId: unique('node-g') })
+    await consumer.connect()
+    await consumer.subscribe({ topic, fromBeginning: true })
+    let running = 0
+    let peak = 0
+    let seen = 0
+    const done = until(() => seen === 40)
+    await consumer.run({
+      partitionsConsumedConcurrently: limit === 1 ? undefined : limit,
+      eachMessage: async () => {
+        running++
+        peak = Math.max(peak, running)
+        // Yield to the loop so other partitions' batches could start if nothing held them.
+        await new Promise(resolve => setImmediate(resolve))
+        running--
+        seen++
+        done.check()
+      }
+    })
+    await done.p
+    await consumer.disconnect()
+    assert.ok(peak <= limit, `limit ${limit}: ${peak} handlers ran at once`)
+    if (limit === 3) assert.ok(peak > 1, 'with a limit of 3 the partitions ran concurrently')
+  }
 })
