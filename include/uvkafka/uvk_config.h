@@ -125,7 +125,9 @@ UVK_EXTERN int uvk_config_set_socket_factory(uvk_config *cfg, uvk_socket_open_fn
  * sasl.mechanism; fn NULL removes the custom mechanism. The step is borrowed for the call. */
 /** One step of a custom SASL exchange; borrowed for the call. */
 typedef struct uvk_sasl_step {
-  uint64_t id;                 /**< names this step in uvk_sasl_send / _done / _fail */
+  uint64_t id;                 /**< names this step in uvk_sasl_send / _done / _fail; its upper
+                                    32 bits name the exchange (equal for every step of one
+                                    connection's authentication) */
   const char *broker;          /**< host:port being authenticated to */
   const void *server_message;  /**< NULL on the first step, else the broker's last message */
   size_t server_message_len;   /**< length of server_message */

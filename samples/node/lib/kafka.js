@@ -41,7 +41,10 @@ function clientSettings (config) {
     const { mechanism } = config.sasl
     if (typeof mechanism !== 'string') throw new KafkaJSNonRetriableError('SASL mechanism must be a string')
     if (config.sasl.authenticationProvider) {
-      throw new KafkaJSNotImplemented('a custom SASL authenticationProvider is not supported yet by uvkafka for Node')
+      if (typeof config.sasl.authenticationProvider !== 'function') {
+        throw new KafkaJSNonRetriableError('SASL authenticationProvider must be a function')
+      }
+      return s  // the mechanism goes to the native client with the provider (NativeClient)
     }
     const m = mechanism.toLowerCase()
     if (!['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer'].includes(m)) {
@@ -70,8 +73,11 @@ class NativeClient {
       log: (ns, level, label, ts, message, ex) => kafka.rootLogger.native(ns, level, label, ts, message, ex),
       event: onEvent,
       brokers: typeof config.brokers === 'function' ? () => { this._refreshBrokers(); return this.brokerList } : null,
-      oauthbearer: config.sasl && config.sasl.oauthBearerProvider ? id => this._token(id) : null
+      oauthbearer: config.sasl && config.sasl.oauthBearerProvider ? id => this._token(id) : null,
+      sasl: config.sasl && config.sasl.authenticationProvider ? (...a) => this._saslStep(...a) : null,
+      saslMechanism: config.sasl && config.sasl.mechanism
     }
+    this._exchanges = new Map()
     try {
       this.handle = native.clientNew(kafka.settings.concat(extra || []), hooks)
     } catch (e) {
@@ -105,6 +111,40 @@ class NativeClient {
     }).catch(e => {
       if (this.handle) native.oauthFail(this.handle, id, `oauthBearerProvider failed: ${e.message}`)
     })
+  }
+
+  // KafkaJS's authenticationProvider({host, port, logger, saslAuthenticate}).authenticate()
+  // drives the exchange; each saslAuthenticate({request, response}) answers the current step
+  // with the request's bytes and resolves with the broker's next message, parsed.
+  _saslStep (id, exchange, broker, server) {
+    let ex = this._exchanges.get(exchange)
+    if (ex && server !== null) {
+      ex.id = id
+      const pending = ex.pending
+      ex.pending = null
+      if (pending) pending(server)
+      return
+    }
+    ex = { id, pending: null }
+    this._exchanges.set(exchange, ex)
+    const at = broker.lastIndexOf(':')
+    const logger = this.kafka.rootLogger.namespace('SASLAuthenticator')
+    const answer = (fn, ...args) => { if (this.handle) fn(this.handle, ex.id, ...args) }
+    const saslAuthenticate = async ({ request, response }) => {
+      const bytes = await request.encode()
+      const reply = await new Promise(resolve => {
+        ex.pending = resolve
+        answer(native.saslSend, Buffer.from(bytes))
+      })
+      if (!response) return undefined
+      return response.parse(await response.decode(reply))
+    }
+    Promise.resolve()
+      .then(() => this.kafka.config.sasl.authenticationProvider({
+        host: broker.slice(0, at), port: Number(broker.slice(at + 1)), logger, saslAuthenticate
+      }).authenticate())
+      .then(() => answer(native.saslDone), e => answer(native.saslFail, `authenticationProvider failed: ${e && e.message}`))
+      .finally(() => { if (this._exchanges.get(exchange) === ex) this._exchanges.delete(exchange) })
   }
 
   call (fn, ...args) {

@@ -32,6 +32,7 @@ typedef struct nk_client {
   napi_ref brokers_fn;   /* () => string[] (the last list an async brokers function gave) */
   napi_ref event_fn;     /* (type, payload, timestamp) for events, or NULL */
   napi_ref oauth_fn;     /* (requestId) for OAUTHBEARER tokens, or NULL */
+  napi_ref sasl_fn;      /* (stepId, exchange, broker, serverMessage) for a custom mechanism */
   int64_t listeners[UVK_EVENT_TYPE_LAST_];
   int refs;              /* the JavaScript external + each child */
   int freed;             /* uvk_client_free was called */

@@ -19,7 +19,7 @@ static void client_destroy(nk_client *nc) {
   if (nc->next) nc->next->prev = nc->prev;
   if (!nc->ne->exiting) {
     napi_async_destroy(env, nc->actx);
-    napi_ref refs[] = {nc->resource, nc->log_fn, nc->brokers_fn, nc->event_fn, nc->oauth_fn};
+    napi_ref refs[] = {nc->resource, nc->log_fn, nc->brokers_fn, nc->event_fn, nc->oauth_fn, nc->sasl_fn};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
       if (refs[i]) napi_delete_reference(env, refs[i]);
   }
@@ -107,6 +107,26 @@ static void on_oauth(void *ud, uvk_client *client, uint64_t request_id) {
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value argv[1] = {nk_int(env, (int64_t)request_id)};
   nk_call(nc, nc->oauth_fn, 1, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+/* A custom SASL mechanism (KafkaJS's authenticationProvider): JavaScript gets the step id,
+ * its exchange, the broker and the broker's last message, and answers with saslSend /
+ * saslDone / saslFail. */
+static void on_sasl_step(void *ud, uvk_client *client, const uvk_sasl_step *step) {
+  (void)client;
+  nk_client *nc = ud;
+  if (nc->ne->exiting) return;
+  napi_env env = nc->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value id, server = nk_null(env);
+  napi_create_bigint_uint64(env, step->id, &id);
+  if (step->server_message)
+    napi_create_buffer_copy(env, step->server_message_len, step->server_message_len ? step->server_message : "", NULL,
+                            &server);
+  napi_value argv[4] = {id, nk_int(env, (int64_t)(step->id >> 32)), nk_str(env, step->broker), server};
+  nk_call(nc, nc->sasl_fn, 4, argv);
   napi_close_handle_scope(env, scope);
 }
 
@@ -213,6 +233,13 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
   if (ok && napi_get_named_property(env, hooks, "brokers", &v) == napi_ok) ok = fn_or_null(env, v, &nc->brokers_fn, "brokers") == 0;
   if (ok && napi_get_named_property(env, hooks, "oauthbearer", &v) == napi_ok) ok = fn_or_null(env, v, &nc->oauth_fn, "oauthBearerProvider") == 0;
   if (ok && napi_get_named_property(env, hooks, "event", &v) == napi_ok) ok = fn_or_null(env, v, &nc->event_fn, "event") == 0;
+  if (ok && napi_get_named_property(env, hooks, "sasl", &v) == napi_ok) ok = fn_or_null(env, v, &nc->sasl_fn, "authenticationProvider") == 0;
+  if (ok && nc->sasl_fn) {
+    char *name = napi_get_named_property(env, hooks, "saslMechanism", &v) == napi_ok ? nk_get_string(env, v, "sasl.mechanism") : NULL;
+    ok = name && uvk_config_set_sasl_mechanism(cfg, name, on_sasl_step, nc) == 0;
+    if (name && !ok) nk_throw(env, UVK_EINVAL, "sasl.mechanism is not a valid mechanism name");
+    free(name);
+  }
   if (ok && nc->log_fn) uvk_config_set_logger(cfg, on_log, nc);
   if (ok && nc->brokers_fn) uvk_config_set_brokers_cb(cfg, on_brokers, nc);
   if (ok && nc->oauth_fn) uvk_config_set_oauthbearer_provider(cfg, on_oauth, nc);
@@ -233,7 +260,7 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
     if (napi_async_init(env, resource, name, &nc->actx) != napi_ok) ok = 0;
   }
   if (!ok) {
-    napi_ref refs[] = {nc->resource, nc->log_fn, nc->brokers_fn, nc->event_fn, nc->oauth_fn};
+    napi_ref refs[] = {nc->resource, nc->log_fn, nc->brokers_fn, nc->event_fn, nc->oauth_fn, nc->sasl_fn};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
       if (refs[i]) napi_delete_reference(env, refs[i]);
     if (nc->client) uvk_client_free(nc->client);
@@ -376,7 +403,62 @@ static napi_value oauth_fail(napi_env env, napi_callback_info info) {
   return nk_int(env, rc);
 }
 
+/* saslSend(handle, stepId, Buffer) / saslDone(handle, stepId) / saslFail(handle, stepId, why):
+ * the answer to one step; returns uvkafka's code (UVK_ENOTFOUND once the step is gone). */
+static int step_arg(napi_env env, napi_value v, uint64_t *id) {
+  bool lossless = false;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_bigint ||
+      napi_get_value_bigint_uint64(env, v, id, &lossless) != napi_ok || !lossless) {
+    nk_throw(env, UVK_EINVAL, "step id must be the bigint the step gave");
+    return -1;
+  }
+  return 0;
+}
+
+static napi_value sasl_send(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  nk_client *nc = nk_client_arg(env, argv[0]);
+  uint64_t id = 0;
+  bool is_buf = false;
+  if (!nc || step_arg(env, argv[1], &id) != 0) return NULL;
+  if (napi_is_buffer(env, argv[2], &is_buf) != napi_ok || !is_buf) return nk_throw(env, UVK_EINVAL, "the SASL message must be a Buffer");
+  void *p = NULL;
+  size_t len = 0;
+  napi_get_buffer_info(env, argv[2], &p, &len);
+  return nk_int(env, uvk_sasl_send(nc->client, id, len ? p : "", len));
+}
+
+static napi_value sasl_done(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  nk_client *nc = nk_client_arg(env, argv[0]);
+  uint64_t id = 0;
+  if (!nc || step_arg(env, argv[1], &id) != 0) return NULL;
+  return nk_int(env, uvk_sasl_done(nc->client, id));
+}
+
+static napi_value sasl_fail(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  nk_client *nc = nk_client_arg(env, argv[0]);
+  uint64_t id = 0;
+  if (!nc || step_arg(env, argv[1], &id) != 0) return NULL;
+  char *why = nk_get_string(env, argv[2], "reason");
+  if (!why) return NULL;
+  int rc = uvk_sasl_fail(nc->client, id, why);
+  free(why);
+  return nk_int(env, rc);
+}
+
 napi_value nk_client_init(napi_env env, napi_value exports) {
+  nk_export(env, exports, "saslSend", sasl_send);
+  nk_export(env, exports, "saslDone", sasl_done);
+  nk_export(env, exports, "saslFail", sasl_fail);
   nk_export(env, exports, "clientNew", client_new);
   nk_export(env, exports, "clientConnect", client_connect);
   nk_export(env, exports, "clientDisconnect", client_disconnect);

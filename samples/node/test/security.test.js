@@ -74,6 +74,44 @@ test('SASL OAUTHBEARER with an async oauthBearerProvider', async () => {
   assert.ok(calls >= 1)
 })
 
+// A custom mechanism through KafkaJS's authenticationProvider: PLAIN written by hand.
+const plainProvider = (username, password, seen) => ({ host, port, saslAuthenticate }) => ({
+  authenticate: async () => {
+    seen.push(`${host}:${port}`)
+    const reply = await saslAuthenticate({
+      request: { encode: () => Buffer.from(`\u0000${username}\u0000${password}`) },
+      response: { decode: raw => raw, parse: data => data.length }
+    })
+    seen.push(`reply ${reply}`)
+  }
+})
+
+test('SASL with a custom authenticationProvider (KafkaJS 2.2 API)', async () => {
+  const seen = []
+  await roundTrip({
+    brokers: list('UVK_TEST_SASL_PLAINTEXT_BROKERS'),
+    sasl: { mechanism: 'PLAIN', authenticationProvider: plainProvider(env('UVK_TEST_USER'), env('UVK_TEST_PASSWORD'), seen) }
+  })
+  assert.equal(seen[0], list('UVK_TEST_SASL_PLAINTEXT_BROKERS')[0])
+  assert.equal(seen[1], 'reply 0')
+})
+
+test('a custom authenticationProvider with a wrong password fails the connection', async () => {
+  const seen = []
+  const k = kafka({
+    brokers: list('UVK_TEST_SASL_PLAINTEXT_BROKERS'),
+    retry: { retries: 0 },
+    sasl: { mechanism: 'PLAIN', authenticationProvider: plainProvider(env('UVK_TEST_USER'), 'wrong', seen) }
+  })
+  const producer = k.producer()
+  await assert.rejects(producer.connect(), e => {
+    const root = e instanceof KafkaJSNumberOfRetriesExceeded ? e.originalError : e
+    assert.ok(root instanceof KafkaJSSASLAuthenticationError, `${e.name}: ${e.message}`)
+    return true
+  })
+  await producer.disconnect()
+})
+
 test('a wrong password fails with KafkaJSSASLAuthenticationError', async () => {
   const k = kafka({
     brokers: list('UVK_TEST_SASL_PLAINTEXT_BROKERS'),
