@@ -3,7 +3,10 @@
 
 #include "addon.h"
 
-static void env_cleanup(void *arg) { nk_client_teardown(arg); }
+static void env_cleanup(void *arg) {
+  nk_client_teardown(arg);
+  nk_codec_teardown();
+}
 
 static void env_free(napi_env env, void *data, void *hint) {
   (void)env;
@@ -54,6 +57,7 @@ NAPI_MODULE_INIT() {
   nk_client_init(env, exports);
   nk_producer_init(env, exports);
   nk_consumer_init(env, exports);
+  nk_codec_init(env, exports);
 #ifdef NK_HAVE_ADMIN
   nk_admin_init(env, exports);
   nk_admin_results_init(env, exports);

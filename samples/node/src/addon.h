@@ -84,6 +84,10 @@ void nk_handle_clear(napi_env env, napi_value v);
 /* Calls `fn` (a napi_ref) from a uvkafka callback: needs an open handle scope. Exceptions
  * go to process 'uncaughtException', as for any Node callback. */
 void nk_call(nk_client *nc, napi_ref fn, size_t argc, napi_value *argv);
+/* Calls fn through napi_make_callback with an async context of the caller's (needs an open
+ * handle scope); NULL on an exception (sent to 'uncaughtException') or when JavaScript is gone. */
+napi_value nk_make_call(napi_env env, nk_env *ne, napi_async_context actx, napi_ref resource, napi_ref fn,
+                        size_t argc, napi_value *argv);
 /* As nk_call, returning the result (NULL on an exception or when JavaScript is gone). */
 napi_value nk_call_ret(nk_client *nc, napi_ref fn, size_t argc, napi_value *argv);
 /* A one-shot completion: the JavaScript callback to settle once, and its client. */
@@ -118,6 +122,8 @@ napi_value nk_producer_init(napi_env env, napi_value exports);
 napi_value nk_consumer_init(napi_env env, napi_value exports);
 napi_value nk_admin_init(napi_env env, napi_value exports);
 void nk_admin_results_init(napi_env env, napi_value exports);
+void nk_codec_init(napi_env env, napi_value exports);
+void nk_codec_teardown(void);
 
 /* Registers a function property on exports. */
 void nk_export(napi_env env, napi_value exports, const char *name, napi_callback fn);

@@ -332,14 +332,13 @@ void nk_handle_clear(napi_env env, napi_value v) {
 }
 
 /* ---- calls into JavaScript ---- */
-napi_value nk_call_ret(nk_client *nc, napi_ref fn_ref, size_t argc, napi_value *argv) {
-  napi_env env = nc->env;
-  if (nc->ne->exiting || !fn_ref) return NULL;
-  napi_value fn, recv, result = NULL, resource;
+napi_value nk_make_call(napi_env env, nk_env *ne, napi_async_context actx, napi_ref resource_ref, napi_ref fn_ref,
+                        size_t argc, napi_value *argv) {
+  if (ne->exiting || !fn_ref) return NULL;
+  napi_value fn, result = NULL, resource;
   if (napi_get_reference_value(env, fn_ref, &fn) != napi_ok || !fn) return NULL;
-  napi_get_reference_value(env, nc->resource, &resource);
-  recv = resource;
-  napi_status st = napi_make_callback(env, nc->actx, recv, fn, argc, argv, &result);
+  if (napi_get_reference_value(env, resource_ref, &resource) != napi_ok || !resource) return NULL;
+  napi_status st = napi_make_callback(env, actx, resource, fn, argc, argv, &result);
   if (st == napi_pending_exception) {
     napi_value exc;
     napi_get_and_clear_last_exception(env, &exc);
@@ -347,6 +346,10 @@ napi_value nk_call_ret(nk_client *nc, napi_ref fn_ref, size_t argc, napi_value *
     return NULL;
   }
   return st == napi_ok ? result : NULL;
+}
+
+napi_value nk_call_ret(nk_client *nc, napi_ref fn_ref, size_t argc, napi_value *argv) {
+  return nk_make_call(nc->env, nc->ne, nc->actx, nc->resource, fn_ref, argc, argv);
 }
 
 void nk_call(nk_client *nc, napi_ref fn, size_t argc, napi_value *argv) {
