@@ -12,6 +12,7 @@ const {
   KafkaJSCreateTopicError,
   KafkaJSDeleteGroupsError,
   KafkaJSDeleteTopicRecordsError,
+  KafkaJSAlterPartitionReassignmentsError,
   fromNative,
   fromThrown
 } = require('./errors')
@@ -438,6 +439,71 @@ class Admin {
     if (errors.length > 0) throw new KafkaJSDeleteGroupsError('Error in DeleteGroups', errors)
     if (err) throw fromNative(err)
     return all
+  }
+
+  // ---- partition reassignments (KafkaJS 2.2.0) ----
+  async alterPartitionReassignments ({ topics, timeout } = {}) {
+    if (!topics || !Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${topics}`)
+    if (topics.filter(t => !t || typeof t.topic !== 'string').length > 0) {
+      throw new KafkaJSNonRetriableError('Invalid topics array, the topic names have to be a valid string')
+    }
+    const names = new Set(topics.map(({ topic }) => topic))
+    if (names.size < topics.length) {
+      throw new KafkaJSNonRetriableError('Invalid topics array, it cannot have multiple entries for the same topic')
+    }
+    for (const { topic, partitionAssignment } of topics) {
+      if (!partitionAssignment || !Array.isArray(partitionAssignment)) {
+        throw new KafkaJSNonRetriableError(`Invalid partitions array: ${partitionAssignment} for topic: ${topic}`)
+      }
+      for (const entry of partitionAssignment) {
+        const { partition, replicas } = entry || {}
+        if (partition === null || partition === undefined || typeof partition !== 'number' || partition < 0) {
+          throw new KafkaJSNonRetriableError(`Invalid partitions index: ${partition} for topic: ${topic}`)
+        }
+        if (!replicas || !Array.isArray(replicas)) {
+          throw new KafkaJSNonRetriableError(`Invalid replica assignment: ${replicas} for topic: ${topic} on partition: ${partition}`)
+        }
+        if (replicas.filter(replica => typeof replica !== 'number' || replica < 0).length >= 1) {
+          throw new KafkaJSNonRetriableError(`Invalid replica assignment: ${replicas} for topic: ${topic} on partition: ${partition}. Replicas must be a non negative number`)
+        }
+      }
+    }
+    if (topics.length === 0) return
+    const { err, result } = await this._call(native.adminAlterPartitionReassignments, topics, timeout)
+    const failed = (result || []).filter(r => r.error)
+    if (failed.length > 0) {
+      throw new KafkaJSAggregateError('Errors altering partition reassignments',
+        failed.map(r => new KafkaJSAlterPartitionReassignmentsError(protocolInit(r.error), r.topic, r.partition)))
+    }
+    if (err) throw fromNative(err)
+  }
+
+  async listPartitionReassignments ({ topics = null, timeout } = {}) {
+    if (topics) {
+      if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${topics}`)
+      if (topics.filter(t => !t || typeof t.topic !== 'string').length > 0) {
+        throw new KafkaJSNonRetriableError('Invalid topics array, the topic names have to be a valid string')
+      }
+      const names = new Set(topics.map(({ topic }) => topic))
+      if (names.size < topics.length) {
+        throw new KafkaJSNonRetriableError('Invalid topics array, it cannot have multiple entries for the same topic')
+      }
+      for (const { topic, partitions } of topics) {
+        if (!partitions || !Array.isArray(partitions)) {
+          throw new KafkaJSNonRetriableError(`Invalid partition array: ${partitions} for topic: ${topic}`)
+        }
+        if (partitions.filter(p => typeof p !== 'number' || p < 0).length >= 1) {
+          throw new KafkaJSNonRetriableError(`Invalid partition array: ${partitions} for topic: ${topic}. The partition indices have to be a valid number greater than 0.`)
+        }
+      }
+    }
+    const ongoing = await this._run(native.adminListPartitionReassignments, topics && topics.length > 0 ? topics : null, timeout)
+    const byTopic = new Map()
+    for (const { topic, partition, replicas, addingReplicas, removingReplicas } of ongoing) {
+      if (!byTopic.has(topic)) byTopic.set(topic, [])
+      byTopic.get(topic).push({ partition, replicas, addingReplicas, removingReplicas })
+    }
+    return { topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })) }
   }
 
   // ---- ACLs ----

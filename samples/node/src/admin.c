@@ -321,6 +321,24 @@ static void on_acls(uvk_admin *admin, const uvk_error *err, const uvk_admin_acl_
   req_finish(q, scope, err, nk_admin_acls(q->r->nc->env, a, n));
 }
 
+static void on_partition_results(uvk_admin *admin, const uvk_error *err, const uvk_admin_partition_result *r,
+                                 size_t n, void *ud) {
+  (void)admin;
+  ad_req *q = ud;
+  napi_handle_scope scope;
+  if (!req_open(q, &scope)) return;
+  req_finish(q, scope, err, nk_admin_partition_results(q->r->nc->env, r, n));
+}
+
+static void on_reassignments(uvk_admin *admin, const uvk_error *err, const uvk_admin_reassignment_state *r,
+                             size_t n, void *ud) {
+  (void)admin;
+  ad_req *q = ud;
+  napi_handle_scope scope;
+  if (!req_open(q, &scope)) return;
+  req_finish(q, scope, err, nk_admin_reassignments(q->r->nc->env, r, n));
+}
+
 /* ---- a call's frame: arguments, the admin, an arena for the inputs ---- */
 #define NK_MAX_ARGS 8
 typedef struct frame {
@@ -970,6 +988,142 @@ static napi_value delete_acls(napi_env env, napi_callback_info info) {
   return started(env, q, rc, "deleteAcls");
 }
 
+/* The reassignment timeout: null -> -1 (the library's 5000 ms). */
+static int get_timeout(napi_env env, napi_value v, int32_t *out) {
+  *out = -1;
+  if (nk_is_nullish(env, v)) return 0;
+  return get_i32_range(env, v, "timeout", 0, INT32_MAX, out);
+}
+
+/* adminAlterPartitionReassignments(admin, [{topic, partitionAssignment: [{partition,
+ * replicas}]}], timeout, cb): one uvk_admin_reassignment per partition. */
+static napi_value alter_reassignments(napi_env env, napi_callback_info info) {
+  frame f;
+  if (!frame_open(env, info, 4, &f)) return NULL;
+  uint32_t n = 0, total = 0;
+  uvk_admin_reassignment *r = NULL;
+  int32_t timeout = -1;
+  int ok = get_array(env, f.argv[1], "topics", NK_MAX_ITEMS, &n) == 0;
+  if (ok && n == 0) ok = fail(env, "topics", "must not be empty") == 0;
+  char w[128];
+  /* First pass: shapes and the total number of partitions. */
+  for (uint32_t i = 0; ok && i < n; i++) {
+    napi_value it = elem(env, f.argv[1], i);
+    uint32_t m = 0;
+    fmt(w, sizeof w, "topics[%u]", i);
+    ok = get_object(env, it, w) == 0;
+    fmt(w, sizeof w, "topics[%u].partitionAssignment", i);
+    if (ok) ok = get_array(env, prop(env, it, "partitionAssignment"), w, NK_MAX_PARTITIONS, &m) == 0;
+    if (ok && m == 0) ok = fail(env, w, "must not be empty") == 0;
+    total += m;
+    if (ok && total > NK_MAX_PARTITIONS) ok = fail(env, "topics", "name too many partitions (at most 100000)") == 0;
+  }
+  if (ok) {
+    r = nk_arena_alloc(f.a, (total ? total : 1) * sizeof *r);
+    if (!r) ok = nk_throw(env, UVK_ENOMEM, NULL) != NULL;
+  }
+  uint32_t k = 0;
+  for (uint32_t i = 0; ok && i < n; i++) {
+    napi_value it = elem(env, f.argv[1], i), pa;
+    const char *topic = NULL;
+    fmt(w, sizeof w, "topics[%u].topic", i);
+    if (get_str(env, f.a, prop(env, it, "topic"), w, 0, 0, &topic) != 0) {
+      ok = 0;
+      break;
+    }
+    pa = prop(env, it, "partitionAssignment");
+    uint32_t m = 0;
+    napi_get_array_length(env, pa, &m);
+    for (uint32_t j = 0; ok && j < m && k < total; j++, k++) {
+      napi_value e = elem(env, pa, j);
+      r[k].topic = topic;
+      fmt(w, sizeof w, "topics[%u].partitionAssignment[%u]", i, j);
+      if (get_object(env, e, w) != 0) {
+        ok = 0;
+        break;
+      }
+      fmt(w, sizeof w, "topics[%u].partitionAssignment[%u].partition", i, j);
+      if (get_i32_range(env, prop(env, e, "partition"), w, 0, INT32_MAX, &r[k].partition) != 0) ok = 0;
+      fmt(w, sizeof w, "topics[%u].partitionAssignment[%u].replicas", i, j);
+      napi_value rv = ok ? prop(env, e, "replicas") : NULL;
+      r[k].replicas = NULL;
+      r[k].n_replicas = 0;
+      /* null replicas: cancel the partition's reassignment in progress */
+      if (ok && !nk_is_nullish(env, rv) && get_broker_ids(env, f.a, rv, w, &r[k].replicas, &r[k].n_replicas) != 0)
+        ok = 0;
+    }
+  }
+  if (ok && k != total) ok = fail(env, "topics", "changed while being read") == 0;
+  if (ok) ok = get_timeout(env, f.argv[2], &timeout) == 0;
+  ad_req *q = ok ? frame_req(&f, 3) : NULL;
+  if (!q) {
+    nk_arena_free(f.a);
+    return NULL;
+  }
+  int rc = uvk_admin_alter_partition_reassignments(f.na->a, r, total, timeout, on_partition_results, q);
+  nk_arena_free(f.a);
+  return started(env, q, rc, "alterPartitionReassignments");
+}
+
+/* adminListPartitionReassignments(admin, [{topic, partitions: [id]}] | null, timeout, cb) */
+static napi_value list_reassignments(napi_env env, napi_callback_info info) {
+  frame f;
+  if (!frame_open(env, info, 4, &f)) return NULL;
+  uint32_t n = 0;
+  uvk_admin_topic_partitions *t = NULL;
+  int32_t timeout = -1;
+  int ok = 1;
+  char w[128];
+  if (!nk_is_nullish(env, f.argv[1])) {
+    ok = get_array(env, f.argv[1], "topics", NK_MAX_ITEMS, &n) == 0;
+    if (ok && n > 0) {
+      t = nk_arena_alloc(f.a, n * sizeof *t);
+      if (!t) ok = nk_throw(env, UVK_ENOMEM, NULL) != NULL;
+    }
+    for (uint32_t i = 0; ok && i < n; i++) {
+      napi_value it = elem(env, f.argv[1], i);
+      memset(&t[i], 0, sizeof t[i]);
+      fmt(w, sizeof w, "topics[%u]", i);
+      if (get_object(env, it, w) != 0) {
+        ok = 0;
+        break;
+      }
+      fmt(w, sizeof w, "topics[%u].topic", i);
+      if (get_str(env, f.a, prop(env, it, "topic"), w, 0, 0, &t[i].topic) != 0) {
+        ok = 0;
+        break;
+      }
+      napi_value pv = prop(env, it, "partitions");
+      uint32_t m = 0;
+      fmt(w, sizeof w, "topics[%u].partitions", i);
+      if (get_array(env, pv, w, NK_MAX_PARTITIONS, &m) != 0) {
+        ok = 0;
+        break;
+      }
+      int32_t *ids = nk_arena_alloc(f.a, (m ? m : 1) * sizeof *ids);
+      if (!ids) {
+        ok = nk_throw(env, UVK_ENOMEM, NULL) != NULL;
+        break;
+      }
+      for (uint32_t j = 0; ok && j < m; j++) {
+        fmt(w, sizeof w, "topics[%u].partitions[%u]", i, j);
+        if (get_i32_range(env, elem(env, pv, j), w, 0, INT32_MAX, &ids[j]) != 0) ok = 0;
+      }
+      t[i].partitions = m ? ids : NULL;
+      t[i].n_partitions = m;
+    }
+  }
+  if (ok) ok = get_timeout(env, f.argv[2], &timeout) == 0;
+  ad_req *q = ok ? frame_req(&f, 3) : NULL;
+  if (!q) {
+    nk_arena_free(f.a);
+    return NULL;
+  }
+  int rc = uvk_admin_list_partition_reassignments(f.na->a, n ? t : NULL, n, timeout, on_reassignments, q);
+  nk_arena_free(f.a);
+  return started(env, q, rc, "listPartitionReassignments");
+}
+
 napi_value nk_admin_init(napi_env env, napi_value exports) {
   nk_export(env, exports, "adminNew", admin_new);
   nk_export(env, exports, "adminFree", admin_free);
@@ -993,5 +1147,7 @@ napi_value nk_admin_init(napi_env env, napi_value exports) {
   nk_export(env, exports, "adminCreateAcls", create_acls);
   nk_export(env, exports, "adminDescribeAcls", describe_acls);
   nk_export(env, exports, "adminDeleteAcls", delete_acls);
+  nk_export(env, exports, "adminAlterPartitionReassignments", alter_reassignments);
+  nk_export(env, exports, "adminListPartitionReassignments", list_reassignments);
   return exports;
 }

@@ -31,4 +31,9 @@ napi_value nk_admin_configs(napi_env env, const uvk_admin_described_resource *r,
  * permissionType, index, error}] */
 napi_value nk_admin_acls(napi_env env, const uvk_admin_acl_result *a, size_t n);
 
+/* [{topic, partition, error}] */
+napi_value nk_admin_partition_results(napi_env env, const uvk_admin_partition_result *r, size_t n);
+/* [{topic, partition, replicas, addingReplicas, removingReplicas}] */
+napi_value nk_admin_reassignments(napi_env env, const uvk_admin_reassignment_state *r, size_t n);
+
 #endif /* NK_ADMIN_H */

@@ -191,6 +191,38 @@ napi_value nk_admin_acls(napi_env env, const uvk_admin_acl_result *r, size_t n) 
   return a;
 }
 
+napi_value nk_admin_partition_results(napi_env env, const uvk_admin_partition_result *r, size_t n) {
+  napi_value a = arr_new(env, r ? n : 0);
+  for (size_t i = 0; r && i < n; i++) {
+    napi_value o = obj_new(env);
+    nk_set(env, o, "topic", nk_str(env, r[i].topic));
+    nk_set(env, o, "partition", nk_int(env, r[i].partition));
+    nk_set(env, o, "error", nk_admin_item_error(env, r[i].error, r[i].error_message));
+    napi_set_element(env, a, (uint32_t)i, o);
+  }
+  return a;
+}
+
+static napi_value ids(napi_env env, const int32_t *v, size_t n) {
+  napi_value a = arr_new(env, v ? n : 0);
+  for (size_t i = 0; v && i < n; i++) napi_set_element(env, a, (uint32_t)i, nk_int(env, v[i]));
+  return a;
+}
+
+napi_value nk_admin_reassignments(napi_env env, const uvk_admin_reassignment_state *r, size_t n) {
+  napi_value a = arr_new(env, r ? n : 0);
+  for (size_t i = 0; r && i < n; i++) {
+    napi_value o = obj_new(env);
+    nk_set(env, o, "topic", nk_str(env, r[i].topic));
+    nk_set(env, o, "partition", nk_int(env, r[i].partition));
+    nk_set(env, o, "replicas", ids(env, r[i].replicas, r[i].n_replicas));
+    nk_set(env, o, "addingReplicas", ids(env, r[i].adding_replicas, r[i].n_adding_replicas));
+    nk_set(env, o, "removingReplicas", ids(env, r[i].removing_replicas, r[i].n_removing_replicas));
+    napi_set_element(env, a, (uint32_t)i, o);
+  }
+  return a;
+}
+
 /* Nothing to export: the converters are called from admin.c's completions. */
 void nk_admin_results_init(napi_env env, napi_value exports) {
   (void)env;

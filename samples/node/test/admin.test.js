@@ -16,7 +16,8 @@ const {
   KafkaJSAggregateError,
   KafkaJSCreateTopicError,
   KafkaJSDeleteGroupsError,
-  KafkaJSDeleteTopicRecordsError
+  KafkaJSDeleteTopicRecordsError,
+  KafkaJSAlterPartitionReassignmentsError
 } = require('..')
 const native = require('../lib/native')
 const { env, unique, kafka } = require('./helpers')
@@ -379,6 +380,36 @@ test('configs: describe (names, all, broker with synonyms), alter and read back,
   })
 })
 
+test('partition reassignments: alter to a live broker, refusal of an unknown broker, list', async () => {
+  await withAdmin(async admin => {
+    const topic = unique('node-admin-reassign')
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] })
+    const { brokers } = await admin.describeCluster()
+    const id = brokers[0].nodeId
+    assert.equal(await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [id] }] }] }), undefined)
+    const missing = Math.max(...brokers.map(b => b.nodeId)) + 100
+    const err = await admin.alterPartitionReassignments({
+      topics: [{ topic, partitionAssignment: [{ partition: 1, replicas: [missing] }] }]
+    }).then(() => null, e => e)
+    assert.ok(err instanceof KafkaJSAggregateError, `got ${err && err.name}`)
+    assert.equal(err.errors.length, 1)
+    assert.ok(err.errors[0] instanceof KafkaJSAlterPartitionReassignmentsError)
+    assert.equal(err.errors[0].topic, topic)
+    assert.equal(err.errors[0].partition, 1)
+    assert.equal(err.errors[0].type, 'INVALID_REPLICA_ASSIGNMENT')
+    // Nothing is in progress on a topic whose replicas did not move.
+    const listed = await eventually(() => admin.listPartitionReassignments({ topics: [{ topic, partitions: [0, 1] }] }), l => l.topics.length === 0)
+    assert.deepEqual(listed, { topics: [] })
+    const everywhere = await admin.listPartitionReassignments({})
+    assert.ok(Array.isArray(everywhere.topics))
+    for (const t of everywhere.topics) {
+      assert.equal(typeof t.name, 'string')
+      for (const p of t.partitions) assert.deepEqual(Object.keys(p).sort(), ['addingReplicas', 'partition', 'removingReplicas', 'replicas'])
+    }
+    await admin.deleteTopics({ topics: [topic] })
+  })
+})
+
 test('ACLs over SASL_PLAINTEXT: create, describe, delete', async () => {
   const k = new Kafka({
     clientId: 'uvkafka-node-test',
@@ -502,6 +533,10 @@ test('bad arguments reject with KafkaJSNonRetriableError naming the argument, be
       [() => admin.createAcls({ acl: [{ principal: 5 }] }), /the principals have to be a valid string/],
       [() => admin.describeAcls({ resourceType: 2, resourcePatternType: 1, operation: 1, permissionType: 1, principal: 4 }), /Invalid principal/],
       [() => admin.describeAcls({ resourceType: 2, resourcePatternType: 1, operation: 1 }), /Invalid permission type undefined/],
+      [() => admin.alterPartitionReassignments({ topics: [{ topic: 't' }] }), /Invalid partitions array: undefined for topic: t/],
+      [() => admin.alterPartitionReassignments({ topics: [{ topic: 't', partitionAssignment: [{ partition: -1, replicas: [1] }] }] }), /Invalid partitions index: -1 for topic: t/],
+      [() => admin.alterPartitionReassignments({ topics: [{ topic: 't', partitionAssignment: [{ partition: 0, replicas: ['1'] }] }] }), /Replicas must be a non negative number/],
+      [() => admin.listPartitionReassignments({ topics: [{ topic: 't', partitions: [-2] }] }), /Invalid partition array: -2 for topic: t/],
       [() => admin.deleteAcls({ filters: [] }), /Empty ACL Filter array/],
       [() => admin.deleteAcls({ filters: [{ resourceType: 42, resourcePatternType: 1, operation: 1, permissionType: 1 }] }), /Invalid resource type 42/]
     ]
@@ -546,6 +581,9 @@ test('the addon refuses malformed input itself (hostile calls past the JavaScrip
   refuse(native.adminCreateAcls, [[{ resourceType: 2, resourceName: 'x', resourcePatternType: 1, principal: 'User:a', host: '*', operation: 3, permissionType: 3 }]], /acl\[0\]\.resourcePatternType is out of range/)
   refuse(native.adminDeleteAcls, [[{ resourceType: 2, resourcePatternType: 1, operation: 1, permissionType: 1, host: 9 }]], /filters\[0\]\.host must be a string or null/)
   refuse(native.adminDescribeGroups, [{ length: 3 }], /groupIds must be an array/)
+  refuse(native.adminAlterPartitionReassignments, [[{ topic: 't', partitionAssignment: [] }], null], /topics\[0\]\.partitionAssignment must not be empty/)
+  refuse(native.adminAlterPartitionReassignments, [[{ topic: 't', partitionAssignment: [{ partition: 0, replicas: new Array(2000).fill(1) }] }], null], /replicas has too many entries/)
+  refuse(native.adminListPartitionReassignments, [[{ topic: 't', partitions: [0.5] }], null], /topics\[0\]\.partitions\[0\] must be an integer/)
   // Not an admin handle, or no callback.
   assert.throws(() => native.adminListTopics({}, cb), /not a handle of this kind/)
   assert.throws(() => native.adminListTopics(h, 'cb'), /callback must be a function/)
