@@ -107,6 +107,9 @@ class Consumer {
       throw fromThrown(e)
     }
     this._subscribed = []
+    this._seeks = new Map()  // seeks per partition: a handler's batch ends at a seek
+    this._active = 0
+    this._waiting = []
   }
 
   _onEvent (type, payload, ts) {
@@ -213,6 +216,11 @@ class Consumer {
     if (this._handle === h) native.consumerDone(h, topic, partition, result)
     this._active--
     this._startNext()
+    if (this._active === 0 && this._whenIdle) {
+      const idle = this._whenIdle
+      this._whenIdle = null
+      idle()
+    }
   }
 
   _pauseFn (h, topic, partition) {
@@ -263,32 +271,27 @@ class Consumer {
       })
   }
 
+  // KafkaJS's eachMessage loop: one message at a time, each resolved once its handler is done,
+  // so a stop, pause or rebalance commits exactly what was processed.
   _eachMessage (h, eachMessage, topic, partition, info, data, meta, hmeta) {
     const messages = buildMessages(data, meta, hmeta)
     const heartbeat = async () => {}
     const pause = this._pauseFn(h, topic, partition)
-    let last = null
+    const key = `${partition}|${topic}`
+    let offset = null
     const loop = async () => {
       for (const message of messages) {
         if (!this._running || this._handle !== h) break
-        const st = native.consumerState(h, topic, partition)
-        if (st & (PAUSED | STALE)) break
+        if (native.consumerState(h, topic, partition) & (PAUSED | STALE)) break
+        const seeks = this._seeks.get(key)
+        offset = message.offset
         await eachMessage({ topic, partition, message, heartbeat, pause })
-        last = message.offset
+        if (this._seeks.get(key) !== seeks || this._handle !== h) break  // the seek decides what comes next
+        native.consumerResolveOffset(h, topic, partition, message.offset)
       }
     }
-    // A seek or rebalance during the batch made it stale: its offsets must not move the partition.
-    const resolveLast = () => {
-      if (last === null || this._handle !== h) return
-      if (native.consumerState(h, topic, partition) & STALE) return
-      native.consumerResolveOffset(h, topic, partition, last)
-    }
-    loop().then(() => {
-      resolveLast()
-      this._finish(h, topic, partition, 0)
-    }, e => {
-      this._logger.error(`Error when calling eachMessage`, { topic, partition, offset: last, stack: e && e.stack, error: e && e.message })
-      resolveLast()
+    loop().then(() => this._finish(h, topic, partition, 0), e => {
+      this._logger.error(`Error when calling eachMessage`, { topic, partition, offset, stack: e && e.stack, error: e && e.message })
       this._finish(h, topic, partition, -1)
     })
   }
@@ -381,6 +384,8 @@ class Consumer {
     } catch (e) {
       throw fromThrown(e)
     }
+    const key = `${partition}|${topic}`
+    this._seeks.set(key, (this._seeks.get(key) || 0) + 1)
   }
 
   async commitOffsets (topicPartitions = []) {
@@ -399,11 +404,15 @@ class Consumer {
     return callNative(native.consumerDescribeGroup, this._live())
   }
 
+  // As KafkaJS: handlers running now finish first (their loops end after the current
+  // message), so what they processed is committed by the stop.
   async stop () {
     if (!this._running || !this._handle) return
+    const h = this._handle
     this._running = false
     this._waiting = []  // their partitions are released by the stop
-    await callNative(native.consumerStop, this._handle)
+    if (this._active > 0) await new Promise(resolve => { this._whenIdle = resolve })
+    await callNative(native.consumerStop, h)
   }
 
   async disconnect () {

@@ -72,7 +72,15 @@ class NativeClient {
     const hooks = {
       log: (ns, level, label, ts, message, ex) => kafka.rootLogger.native(ns, level, label, ts, message, ex),
       event: onEvent,
-      brokers: typeof config.brokers === 'function' ? () => { this._refreshBrokers(); return this.brokerList } : null,
+      // The native client asks at creation too, before connect() resolved the function: that
+      // first answer is a placeholder never dialled (connect asks again, after resolving).
+      brokers: typeof config.brokers === 'function'
+        ? () => {
+            if (!this.brokerList) return ['unresolved.invalid:9092']
+            this._refreshBrokers()
+            return this.brokerList
+          }
+        : null,
       oauthbearer: config.sasl && config.sasl.oauthBearerProvider ? id => this._token(id) : null,
       sasl: config.sasl && config.sasl.authenticationProvider ? (...a) => this._saslStep(...a) : null,
       saslMechanism: config.sasl && config.sasl.mechanism

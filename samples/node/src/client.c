@@ -240,6 +240,14 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
     if (name && !ok) nk_throw(env, UVK_EINVAL, "sasl.mechanism is not a valid mechanism name");
     free(name);
   }
+  /* The async context first: the brokers callback may be called inside uvk_client_new. */
+  napi_value resource, name;
+  if (ok) {
+    napi_create_object(env, &resource);
+    napi_create_reference(env, resource, 1, &nc->resource);
+    napi_create_string_utf8(env, "uvkafka", NAPI_AUTO_LENGTH, &name);
+    if (napi_async_init(env, resource, name, &nc->actx) != napi_ok) ok = 0;
+  }
   if (ok && nc->log_fn) uvk_config_set_logger(cfg, on_log, nc);
   if (ok && nc->brokers_fn) uvk_config_set_brokers_cb(cfg, on_brokers, nc);
   if (ok && nc->oauth_fn) uvk_config_set_oauthbearer_provider(cfg, on_oauth, nc);
@@ -252,14 +260,8 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
     }
   }
   uvk_config_free(cfg);
-  napi_value resource, name;
-  if (ok) {
-    napi_create_object(env, &resource);
-    napi_create_reference(env, resource, 1, &nc->resource);
-    napi_create_string_utf8(env, "uvkafka", NAPI_AUTO_LENGTH, &name);
-    if (napi_async_init(env, resource, name, &nc->actx) != napi_ok) ok = 0;
-  }
   if (!ok) {
+    if (nc->actx) napi_async_destroy(env, nc->actx);
     napi_ref refs[] = {nc->resource, nc->log_fn, nc->brokers_fn, nc->event_fn, nc->oauth_fn, nc->sasl_fn};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
       if (refs[i]) napi_delete_reference(env, refs[i]);

@@ -171,3 +171,35 @@ test('partitionsConsumedConcurrently bounds the handlers running at once (1 by d
     if (limit === 3) assert.ok(peak > 1, 'with a limit of 3 the partitions ran concurrently')
   }
 })
+
+test('stop during eachMessage commits exactly the messages processed; the group resumes after them', async () => {
+  const k = kafka()
+  const topic = unique('node-stop')
+  const groupId = unique('node-g')
+  await produce(k, topic, 100, { partition: 0 })
+  const consumer = k.consumer({ groupId })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  let processed = 0
+  let stopped = null
+  await new Promise(resolve => {
+    consumer.run({
+      eachMessage: async () => {
+        processed++
+        if (processed === 30) {
+          stopped = consumer.stop()  // not awaited here: stop waits for this handler
+          resolve()
+        }
+      }
+    })
+  })
+  await stopped
+  assert.equal(processed, 30)
+  await consumer.disconnect()
+  const next = k.consumer({ groupId })
+  await next.connect()
+  await next.subscribe({ topic })
+  const first = await new Promise(resolve => next.run({ eachMessage: async ({ message }) => resolve(message.offset) }))
+  await next.disconnect()
+  assert.equal(first, '30')
+})
