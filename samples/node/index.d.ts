@@ -332,9 +332,10 @@ export type LegacyPartitioner = ICustomPartitioner
 export const Partitioners: {
   /** Java-compatible murmur2 (KafkaJS 2's default); runs inside uvkafka. */
   DefaultPartitioner: DefaultPartitioner
+  /** KafkaJS 1.x's default partitioner. */
+  LegacyPartitioner: LegacyPartitioner
   /** @deprecated Use DefaultPartitioner instead (renamed in KafkaJS 2.0.0). */
   JavaCompatiblePartitioner: DefaultPartitioner
-  // KafkaJS's LegacyPartitioner is not provided by uvkafka.
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -926,7 +927,8 @@ export type Admin = Instrumented<AdminEvents, AdminEventMap> & {
     clusterId: string
   }>
   setOffsets(options: { groupId: string; topic: string; partitions: SeekEntry[] }): Promise<void>
-  resetOffsets(options: { groupId: string; topic: string; earliest: boolean }): Promise<void>
+  /** To the latest offsets unless earliest is true (KafkaJS's types require earliest; its code does not). */
+  resetOffsets(options: { groupId: string; topic: string; earliest?: boolean }): Promise<void>
   describeConfigs(configs: {
     resources: ResourceConfigQuery[]
     includeSynonyms: boolean

@@ -42,3 +42,23 @@ test('bad.ts fails to compile, on exactly its EXPECT-ERROR lines', () => {
   assert.ok(expected.length >= 8)
   assert.deepStrictEqual(reported.sort((a, b) => a - b), expected, `tsc output:\n${output}`)
 })
+
+test('every value index.d.ts declares exists at runtime, with the same enum members; every KafkaJS export is declared', () => {
+  const dts = fs.readFileSync(path.join(root, 'index.d.ts'), 'utf8')
+  const pkg = require('..')
+  const declared = [...dts.matchAll(/^export (?:class|const|var|enum|function) (\w+)/gm)].map(m => m[1])
+  assert.ok(declared.length > 40)
+  for (const name of declared) assert.notStrictEqual(pkg[name], undefined, `${name} is declared but not exported`)
+  for (const name of Object.keys(require('kafkajs'))) {
+    if (name in pkg) assert.ok(declared.includes(name), `${name} is exported (as by KafkaJS) but not declared`)
+  }
+  for (const [, name, body] of dts.matchAll(/^export enum (\w+) \{([^}]*)\}/gm)) {
+    const members = Object.fromEntries([...body.matchAll(/(\w+) = (\d+)/g)].map(m => [m[1], Number(m[2])]))
+    assert.deepStrictEqual(Object.assign({}, pkg[name]), members, `enum ${name}`)
+  }
+  for (const name of ['Partitioners', 'PartitionAssigners', 'AssignerProtocol']) {
+    const block = dts.match(new RegExp(`^export const ${name}: \\{([\\s\\S]*?)^\\}`, 'm'))[1]
+    const keys = [...block.matchAll(/^ {2}(\w+):/gm)].map(m => m[1]).sort()
+    assert.deepStrictEqual(keys, Object.keys(pkg[name]).sort(), name)
+  }
+})

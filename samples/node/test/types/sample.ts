@@ -131,6 +131,8 @@ async function produce(): Promise<RecordMetadata[]> {
   const producer: Producer = kafka.producer(producerConfig)
   const custom = kafka.producer({ createPartitioner: MyPartitioner })
   const legacyName = kafka.producer({ createPartitioner: Partitioners.JavaCompatiblePartitioner })
+  const legacy = kafka.producer({ createPartitioner: Partitioners.LegacyPartitioner })
+  void legacy
   void custom
   void legacyName
 
@@ -353,6 +355,7 @@ async function administer(): Promise<void> {
   const byTime: SeekEntry[] = await admin.fetchTopicOffsetsByTimestamp('new-topic', Date.now() - 3600000)
   await admin.setOffsets({ groupId: 'my-group', topic: 'new-topic', partitions: byTime })
   await admin.resetOffsets({ groupId: 'my-group', topic: 'new-topic', earliest: true })
+  await admin.resetOffsets({ groupId: 'my-group', topic: 'new-topic' })
   const groupOffsets = await admin.fetchOffsets({ groupId: 'my-group', topics: ['new-topic'], resolveOffsets: true })
   for (const { topic, partitions } of groupOffsets) for (const p of partitions) console.log(topic, p.partition, p.offset, p.metadata)
   await admin.deleteTopicRecords({ topic: 'new-topic', partitions: [{ partition: 0, offset: '-1' }] })
