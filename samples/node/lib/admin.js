@@ -118,6 +118,25 @@ class Admin {
     }
   }
 
+  // Waits (bounded by `timeout`) until the brokers' metadata shows a change the controller
+  // accepted: KRaft brokers apply it a moment later, so a listTopics / fetchTopicMetadata right
+  // after createPartitions or deleteTopics would otherwise still see the old state.
+  async _settle (check, timeout, what) {
+    const deadline = Date.now() + (Number.isInteger(timeout) && timeout > 0 ? timeout : 5000)
+    for (;;) {
+      try {
+        if (await check()) return
+      } catch (e) {
+        if (!this._handle) return
+      }
+      if (Date.now() >= deadline) {
+        this._logger.warn(`${what}: the brokers' metadata did not show the change yet`, { timeout })
+        return
+      }
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+  }
+
   async connect () {
     if (!this._handle) this._open()
     await this._client.connect()
@@ -202,6 +221,10 @@ class Admin {
     }
     if (topics.length === 0) return
     await this._run(native.adminDeleteTopics, topics, timeout)
+    await this._settle(async () => {
+      const names = await this._run(native.adminListTopics)
+      return topics.every(t => !names.includes(t))
+    }, timeout, 'deleteTopics')
   }
 
   async createPartitions ({ topicPartitions, validateOnly, timeout } = {}) {
@@ -217,6 +240,14 @@ class Admin {
       throw new KafkaJSNonRetriableError('Invalid topic partitions array, it cannot have multiple entries for the same topic')
     }
     await this._run(native.adminCreatePartitions, topicPartitions, validateOnly ?? false, timeout)
+    if (validateOnly) return
+    await this._settle(async () => {
+      const md = await this._run(native.adminFetchTopicMetadata, [...names])
+      return topicPartitions.every(({ topic, count }) => {
+        const t = md.topics.find(x => x.name === topic)
+        return t && t.partitions.length >= count
+      })
+    }, timeout, 'createPartitions')
   }
 
   // KafkaJS's partition metadata has replicas / isr / offlineReplicas broker ids; the C ABI
@@ -282,7 +313,15 @@ class Admin {
       if (!byTopic.has(topic)) byTopic.set(topic, [])
       byTopic.get(topic).push({ partition, offset, metadata: metadata || null })
     }
-    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))
+    const result = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }))
+    if (resolveOffsets) {
+      // KafkaJS commits the resolved offsets (setOffsets: the group must have no members).
+      for (const { topic, partitions } of result) {
+        const seeks = partitions.filter(p => Number(p.offset) >= 0).map(({ partition, offset }) => ({ partition, offset }))
+        if (seeks.length > 0) await this._commit(groupId, native.adminSetOffsets, groupId, topic, seeks)
+      }
+    }
+    return result
   }
 
   // An offset commit refused because the group has members: KafkaJS's refusal.
