@@ -243,9 +243,14 @@ static void req_finish(ad_req *q, napi_handle_scope scope, const uvk_error *err,
   napi_env env = q->r->nc->env;
   napi_value e = nk_error_object(env, err);
   nk_req *r = q->r;
-  if (q->handle) napi_delete_reference(env, q->handle);
+  napi_ref handle = q->handle;
+  nk_env *ne = r->nc->ne;
   free(q);
+  /* The admin's external stays referenced until JavaScript has run: it cannot be finalized
+   * (and the admin freed) while the library is still inside this callback. The client stays
+   * alive too: the admin holds a reference to it. */
   nk_req_finish(r, e, result);
+  if (handle && !ne->exiting) napi_delete_reference(env, handle);
   napi_close_handle_scope(env, scope);
 }
 
