@@ -95,6 +95,16 @@ UVK_EXTERN size_t uvk_metadata_partition_replica_count(const uvk_metadata *md, s
 /** How many in-sync replicas the partition has (0 out of range). */
 UVK_EXTERN size_t uvk_metadata_partition_isr_count(const uvk_metadata *md, size_t topic,
                                                    size_t partition);
+/** The broker id of replica number @p i of the partition (0-based, in the broker's order),
+ * -1 out of range. */
+UVK_EXTERN int32_t uvk_metadata_partition_replica(const uvk_metadata *md, size_t topic, size_t partition,
+                                                  size_t i);
+/** The broker id of in-sync replica number @p i of the partition, -1 out of range. */
+UVK_EXTERN int32_t uvk_metadata_partition_isr(const uvk_metadata *md, size_t topic, size_t partition,
+                                              size_t i);
+/** The partition's error: 0, or UVK_ERR_KAFKA(code) (LEADER_NOT_AVAILABLE, ...); 0 out of
+ * range. */
+UVK_EXTERN int uvk_metadata_partition_error(const uvk_metadata *md, size_t topic, size_t partition);
 
 /* ---- answers for custom SASL mechanisms and OAUTHBEARER (see uvk_config.h) -----------
  * Each names the step / request it answers; once per step. UVK_ENOTFOUND when that step is

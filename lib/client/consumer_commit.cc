@@ -174,6 +174,9 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
     void *wud = c->commit_waiter_ud;
     c->commit_waiter = nullptr;
     w(wud, e);
+  } else if (c && was_auto && err == 0) {
+    // A threshold or interval reached while this commit was in flight is honoured now.
+    consumer_commit_if_necessary(c, c->e->now);
   }
   if (e) error_release(e);
 }

@@ -147,8 +147,10 @@ void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Req
         PartState *ps = &c->parts[p->parts[j]];
         if (ps->partition != pr.partition_index || !same(resp.topics.items[t].name, ps->topic)) continue;
         ps->committed = pr.committed_offset;
-        ps->position = pr.committed_offset;  // -1: none; reset by ListOffsets
-        ps->seq++;
+        if (ps->seeks == 0) {  // a seek since the assignment decides where to start instead
+          ps->position = pr.committed_offset;  // -1: none; reset by ListOffsets
+          ps->seq++;
+        }
       }
     }
   pending_free(p);

@@ -108,18 +108,45 @@ class Consumer {
     }
     this._subscribed = []
     this._seeks = new Map()  // seeks per partition: a handler's batch ends at a seek
+    this._pendingSeeks = new Map()
+    this._pendingCommits = []
+    this._hasJoined = false
     this._active = 0
     this._waiting = []
   }
 
   _onEvent (type, payload, ts) {
     if (type === EventType.CRASH && payload && payload.error) payload.error = require('./errors').fromNative(payload.error)
+    if (type === EventType.GROUP_JOIN) this._joined(payload)
     this._instr.emitNative(type, payload, ts)
   }
 
   _listen (type, on) {
     if (type <= EventType.REQUEST_QUEUE_SIZE) return this._client.listen(type, on)
+    if (type === EventType.GROUP_JOIN && !on) return  // the package itself listens to joins
     if (this._handle) native.consumerListen(this._handle, type, on)
+  }
+
+  // A join: seeks and commits asked for before this member had the partitions apply now
+  // (KafkaJS keeps them too). Runs inside the join's event, before the first fetch.
+  _joined (payload) {
+    this._hasJoined = true
+    const h = this._handle
+    if (!h) return
+    const assigned = payload.memberAssignment || {}
+    for (const [key, seek] of this._pendingSeeks) {
+      if (!(assigned[seek.topic] || []).includes(seek.partition)) continue
+      this._pendingSeeks.delete(key)
+      try {
+        native.consumerSeek(h, seek.topic, seek.partition, seek.offset)
+        this._seeks.set(key, (this._seeks.get(key) || 0) + 1)
+      } catch (e) {
+        this._logger.error(`seek of ${seek.topic}/${seek.partition} failed: ${e.message}`)
+      }
+    }
+    const commits = this._pendingCommits
+    this._pendingCommits = []
+    for (const c of commits) callNative(native.consumerCommit, h, c.offsets).then(c.resolve, c.reject)
   }
 
   _live () {
@@ -204,7 +231,10 @@ class Consumer {
       this._waiting.push(batch)
       this._startNext()
     }
+    // KafkaJS checks autoCommitThreshold / autoCommitInterval after every message.
+    this._commitEach = !!autoCommit && (autoCommitInterval !== null || autoCommitThreshold !== null)
     try {
+      native.consumerListen(h, EventType.GROUP_JOIN, true)
       native.consumerRun(h, opts, handler)
     } catch (e) {
       throw fromThrown(e)
@@ -288,6 +318,7 @@ class Consumer {
         await eachMessage({ topic, partition, message, heartbeat, pause })
         if (this._seeks.get(key) !== seeks || this._handle !== h) break  // the seek decides what comes next
         native.consumerResolveOffset(h, topic, partition, message.offset)
+        if (this._commitEach) native.consumerCommitIfNecessary(h)
       }
     }
     loop().then(() => this._finish(h, topic, partition, 0), e => {
@@ -379,12 +410,15 @@ class Consumer {
     }
     if (value < 0n) throw new KafkaJSNonRetriableError(`Offset must not be a negative number`)
     if (!this._running) throw new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first')
+    const key = `${partition}|${topic}`
     try {
       native.consumerSeek(h, topic, partition, String(value))
     } catch (e) {
-      throw fromThrown(e)
+      // Not (yet) assigned to this member: applied when a join assigns it, as KafkaJS does.
+      if (e.code !== 'UVK_ENOTFOUND') throw fromThrown(e)
+      this._pendingSeeks.set(key, { topic, partition: Number(partition), offset: String(value) })
+      return
     }
-    const key = `${partition}|${topic}`
     this._seeks.set(key, (this._seeks.get(key) || 0) + 1)
   }
 
@@ -397,7 +431,13 @@ class Consumer {
       }
     }
     if (topicPartitions.length === 0) return
-    return callNative(native.consumerCommit, h, topicPartitions)
+    try {
+      return await callNative(native.consumerCommit, h, topicPartitions)
+    } catch (e) {
+      // Before the first join the partitions are not this member's yet: commit once joined.
+      if (this._hasJoined || !this._running || !e.uvk || e.uvk.code !== 'UVK_ENOTFOUND') throw e
+      return new Promise((resolve, reject) => this._pendingCommits.push({ offsets: topicPartitions, resolve, reject }))
+    }
   }
 
   async describeGroup () {
