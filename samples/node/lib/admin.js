@@ -250,8 +250,7 @@ class Admin {
     }, timeout, 'createPartitions')
   }
 
-  // KafkaJS's partition metadata has replicas / isr / offlineReplicas broker ids; the C ABI
-  // gives their counts only, so those arrays are not given (see the package's README).
+  // KafkaJS's partition metadata also has offlineReplicas, which the C ABI does not give.
   async fetchTopicMetadata ({ topics = [] } = {}) {
     if (topics) {
       if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${topics}`)
@@ -265,7 +264,8 @@ class Admin {
     return {
       topics: md.topics.map(t => ({
         name: t.name,
-        partitions: t.partitions.map(p => ({ partitionErrorCode: 0, partitionId: p.partitionId, leader: p.leader }))
+        partitions: t.partitions.map(({ partitionErrorCode, partitionId, leader, replicas, isr }) =>
+          ({ partitionErrorCode, partitionId, leader, replicas, isr }))
       }))
     }
   }

@@ -18,7 +18,7 @@ napi_value nk_admin_offsets(napi_env env, const uvk_admin_partition_offset *o, s
 /* [name] */
 napi_value nk_admin_names(napi_env env, const char *const *names, size_t n);
 /* {clusterId, controller, brokers: [{nodeId, host, port}], topics: [{name, error,
- * partitions: [{partitionId, leader, replicaCount, isrCount}]}]} */
+ * partitions: [{partitionErrorCode, partitionId, leader, replicas, isr}]}]} */
 napi_value nk_admin_metadata(napi_env env, const uvk_metadata *md);
 /* [{groupId, state, protocolType, protocol, members: [{memberId, clientId, clientHost,
  * memberMetadata: Buffer, memberAssignment: Buffer}]}] */

@@ -96,10 +96,18 @@ napi_value nk_admin_metadata(napi_env env, const uvk_metadata *md) {
     napi_value parts = arr_new(env, np);
     for (size_t p = 0; p < np; p++) {
       napi_value po = obj_new(env);
+      int perr = uvk_metadata_partition_error(md, t, p);
+      nk_set(env, po, "partitionErrorCode", nk_int(env, UVK_ERR_IS_KAFKA(perr) ? UVK_ERR_KAFKA_CODE(perr) : 0));
       nk_set(env, po, "partitionId", nk_int(env, uvk_metadata_partition_id(md, t, p)));
       nk_set(env, po, "leader", nk_int(env, uvk_metadata_partition_leader(md, t, p)));
-      nk_set(env, po, "replicaCount", nk_int(env, (int64_t)uvk_metadata_partition_replica_count(md, t, p)));
-      nk_set(env, po, "isrCount", nk_int(env, (int64_t)uvk_metadata_partition_isr_count(md, t, p)));
+      size_t nr = uvk_metadata_partition_replica_count(md, t, p), ni = uvk_metadata_partition_isr_count(md, t, p);
+      napi_value replicas = arr_new(env, nr), isr = arr_new(env, ni);
+      for (size_t i = 0; i < nr; i++)
+        napi_set_element(env, replicas, (uint32_t)i, nk_int(env, uvk_metadata_partition_replica(md, t, p, i)));
+      for (size_t i = 0; i < ni; i++)
+        napi_set_element(env, isr, (uint32_t)i, nk_int(env, uvk_metadata_partition_isr(md, t, p, i)));
+      nk_set(env, po, "replicas", replicas);
+      nk_set(env, po, "isr", isr);
       napi_set_element(env, parts, (uint32_t)p, po);
     }
     nk_set(env, to, "partitions", parts);

@@ -93,10 +93,16 @@ test('topics: create (true, then false when it exists), list, metadata, partitio
     assert.equal(md.topics.length, 1)
     assert.equal(md.topics[0].name, a)
     assert.deepEqual(md.topics[0].partitions.map(p => p.partitionId).sort(), [0, 1, 2])
+    const { brokers } = await admin.describeCluster()
+    const ids = brokers.map(x => x.nodeId)
     for (const p of md.topics[0].partitions) {
+      assert.deepEqual(Object.keys(p).sort(), ['isr', 'leader', 'partitionErrorCode', 'partitionId', 'replicas'])
       assert.equal(p.partitionErrorCode, 0)
       assert.equal(typeof p.leader, 'number')
-      assert.ok(p.leader >= 0, 'waitForLeaders: every partition has a leader')
+      assert.ok(ids.includes(p.leader), 'waitForLeaders: every partition has a leader')
+      assert.ok(p.replicas.length >= 1 && p.replicas.every(r => ids.includes(r)), `replicas ${p.replicas}`)
+      assert.ok(p.replicas.includes(p.leader))
+      assert.ok(p.isr.includes(p.leader) && p.isr.every(r => p.replicas.includes(r)), `isr ${p.isr}`)
     }
     const all = await admin.fetchTopicMetadata()
     assert.ok(all.topics.some(t => t.name === a) && all.topics.some(t => t.name === b))
@@ -134,7 +140,7 @@ test('createTopics: configEntries and replicaAssignment apply; a broker refusal 
     const got = Object.fromEntries(resources[0].configEntries.map(e => [e.configName, e.configValue]))
     assert.deepEqual(got, { 'cleanup.policy': 'compact', 'retention.ms': '3600000' })
     const md = await eventually(() => admin.fetchTopicMetadata({ topics: [r] }))
-    assert.deepEqual(md.topics[0].partitions.map(p => [p.partitionId, p.leader]).sort(), [[0, id], [1, id]])
+    assert.deepEqual(md.topics[0].partitions.map(p => [p.partitionId, p.leader, p.replicas]).sort(), [[0, id, [id]], [1, id, [id]]])
 
     const bad = unique('node-admin-rf')
     const err = await admin.createTopics({ topics: [{ topic: bad, replicationFactor: brokers.length + 2 }] }).then(() => null, e => e)
