@@ -102,6 +102,13 @@ UVK_EXTERN int32_t uvk_metadata_partition_replica(const uvk_metadata *md, size_t
 /** The broker id of in-sync replica number @p i of the partition, -1 out of range. */
 UVK_EXTERN int32_t uvk_metadata_partition_isr(const uvk_metadata *md, size_t topic, size_t partition,
                                               size_t i);
+/** How many of the partition's replicas are offline (their log directory failed; 0 out of
+ * range or before Metadata v5). */
+UVK_EXTERN size_t uvk_metadata_partition_offline_count(const uvk_metadata *md, size_t topic,
+                                                       size_t partition);
+/** The broker id of offline replica number @p i of the partition, -1 out of range. */
+UVK_EXTERN int32_t uvk_metadata_partition_offline(const uvk_metadata *md, size_t topic, size_t partition,
+                                                  size_t i);
 /** The partition's error: 0, or UVK_ERR_KAFKA(code) (LEADER_NOT_AVAILABLE, ...); 0 out of
  * range. */
 UVK_EXTERN int uvk_metadata_partition_error(const uvk_metadata *md, size_t topic, size_t partition);

@@ -415,6 +415,14 @@ UVK_EXTERN int32_t uvk_metadata_partition_isr(const uvk_metadata *md, size_t t, 
   const PartitionMeta *m = part_at(md, t, p);
   return m && m->isr && i < size_t(m->n_isr > 0 ? m->n_isr : 0) ? m->isr[i] : -1;
 }
+UVK_EXTERN size_t uvk_metadata_partition_offline_count(const uvk_metadata *md, size_t t, size_t p) {
+  const PartitionMeta *m = part_at(md, t, p);
+  return m && m->n_offline > 0 ? size_t(m->n_offline) : 0;
+}
+UVK_EXTERN int32_t uvk_metadata_partition_offline(const uvk_metadata *md, size_t t, size_t p, size_t i) {
+  const PartitionMeta *m = part_at(md, t, p);
+  return m && m->offline && i < size_t(m->n_offline > 0 ? m->n_offline : 0) ? m->offline[i] : -1;
+}
 UVK_EXTERN int uvk_metadata_partition_error(const uvk_metadata *md, size_t t, size_t p) {
   const PartitionMeta *m = part_at(md, t, p);
   return m && m->error ? UVK_ERR_KAFKA(m->error) : 0;

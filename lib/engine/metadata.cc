@@ -79,7 +79,8 @@ int build_snapshot(const proto::MetadataResponse &m, MetadataSnapshot *s, uint64
       const auto &pp = t.partitions.items[p];
       out.partitions[p] = PartitionMeta{pp.partition_index, pp.error_code, pp.leader_id, pp.leader_epoch,
                                         arena_ints(a, pp.replica_nodes), pp.replica_nodes.count,
-                                        arena_ints(a, pp.isr_nodes), pp.isr_nodes.count};
+                                        arena_ints(a, pp.isr_nodes), pp.isr_nodes.count,
+                                        arena_ints(a, pp.offline_replicas), pp.offline_replicas.count};
     }
     qsort(out.partitions, size_t(out.n_partitions), sizeof(PartitionMeta), cmp_partition);
   }

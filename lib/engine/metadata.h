@@ -22,6 +22,8 @@ struct PartitionMeta {
   int32_t n_replicas;
   const int32_t *isr;
   int32_t n_isr;
+  const int32_t *offline;  // replicas whose log directory is offline (Metadata v5+)
+  int32_t n_offline;
 };
 
 struct TopicMeta {

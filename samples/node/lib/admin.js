@@ -264,8 +264,8 @@ class Admin {
     return {
       topics: md.topics.map(t => ({
         name: t.name,
-        partitions: t.partitions.map(({ partitionErrorCode, partitionId, leader, replicas, isr }) =>
-          ({ partitionErrorCode, partitionId, leader, replicas, isr }))
+        partitions: t.partitions.map(({ partitionErrorCode, partitionId, leader, replicas, isr, offlineReplicas }) =>
+          ({ partitionErrorCode, partitionId, leader, replicas, isr, offlineReplicas }))
       }))
     }
   }

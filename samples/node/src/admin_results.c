@@ -108,6 +108,11 @@ napi_value nk_admin_metadata(napi_env env, const uvk_metadata *md) {
         napi_set_element(env, isr, (uint32_t)i, nk_int(env, uvk_metadata_partition_isr(md, t, p, i)));
       nk_set(env, po, "replicas", replicas);
       nk_set(env, po, "isr", isr);
+      size_t no = uvk_metadata_partition_offline_count(md, t, p);
+      napi_value offline = arr_new(env, no);
+      for (size_t i = 0; i < no; i++)
+        napi_set_element(env, offline, (uint32_t)i, nk_int(env, uvk_metadata_partition_offline(md, t, p, i)));
+      nk_set(env, po, "offlineReplicas", offline);
       napi_set_element(env, parts, (uint32_t)p, po);
     }
     nk_set(env, to, "partitions", parts);
