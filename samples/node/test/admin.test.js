@@ -96,7 +96,7 @@ test('topics: create (true, then false when it exists), list, metadata, partitio
     const { brokers } = await admin.describeCluster()
     const ids = brokers.map(x => x.nodeId)
     for (const p of md.topics[0].partitions) {
-      assert.deepEqual(Object.keys(p).sort(), ['isr', 'leader', 'partitionErrorCode', 'partitionId', 'replicas'])
+      assert.deepEqual(Object.keys(p).sort(), ['isr', 'leader', 'offlineReplicas', 'partitionErrorCode', 'partitionId', 'replicas'])
       assert.equal(p.partitionErrorCode, 0)
       assert.equal(typeof p.leader, 'number')
       assert.ok(ids.includes(p.leader), 'waitForLeaders: every partition has a leader')
