@@ -796,7 +796,8 @@ for (const variant of ['consumer.pause([{ topic }])', 'consumer.pause([{ topic, 
       }
       // --- end
     })
-    const joined = nextEvent(consumer, consumer.events.GROUP_JOIN)
+    // The first fetch: the member has joined and knows where the (latest) start is.
+    const joined = nextEvent(consumer, consumer.events.FETCH_START)
     try {
       if (variant === 'consumer.pause([{ topic }])') {
         // --- docs
@@ -867,7 +868,7 @@ for (const variant of ['consumer.pause([{ topic }])', 'consumer.pause([{ topic, 
         // --- end
       }
       await joined
-      // The subscription starts at the end: the job is produced once the member has joined.
+      // The subscription starts at the end: the job is produced once the member fetches.
       await produce(kafka, jobs, [{ value: 'job-1', partition: 1 }])
       const message = await accepted
       assert.equal(str(message.value), 'job-1')
