@@ -59,7 +59,7 @@ void retry_or_fail(AdminCall *c, int err, const uvk_error *obj, uint64_t now) {
   }
   if (v == RetryVerdict::kGiveUp) return call_failed(c, err, obj);
   uvk_error *last = obj ? nullptr : (err <= UVK_ERR_KAFKA(0) ? error_kafka(e->alloc, int(UVK_ERR_KAFKA_CODE(err)), nullptr, 0)
-                                                             : error_new(e->alloc, err, 0, nullptr, 0, nullptr));
+                                                             : engine_conn_error(e, err, nullptr));
   uvk_error *ex = error_retries_exceeded(e->alloc, obj ? obj : last, c->retry.count, c->retry.wait);
   if (ex) {
     admin_op_fail_error(c->op, ex);

@@ -1,10 +1,12 @@
 #include "io/driver.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <new>
 
+#include "common/tls_record.h"
 #include "uvkafka/uvk_errors.h"
 
 namespace uvk {
@@ -25,8 +27,10 @@ struct IoConn {
   Buf wbuf;                // the bytes of the write in flight (a copy: the engine's may move)
   TlsConn *tls;            // null for plaintext
   bool tls_ready;          // handshake done: the engine has been told "connected"
+  bool tls_heard;          // the peer sent bytes during the handshake
   Buf plain;               // decrypted bytes on their way to the engine
   char host[256];
+  uint16_t port;
   bool resolving, tcp_open, connected, writing, want_write, closed;
   bool foreign;            // stream came from the socket hook: release it after closing
   bool awaiting_hook;      // the hook has not called ready yet: keep this memory
@@ -113,6 +117,20 @@ void on_write(uv_write_t *req, int status) {
 void start_write(IoConn *c) {
   IoDriver *d = c->d;
   c->want_write = false;
+// fail() with why, in words that name the likely fix; libuv's status adds the system's.
+void fail_why(IoConn *c, int err, int status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void fail_why(IoConn *c, int err, int status, const char *fmt, ...) {
+  char why[320];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(why, sizeof why, fmt, ap);
+  va_end(ap);
+  if (status < 0 && n >= 0 && size_t(n) < sizeof why)
+    snprintf(why + n, sizeof why - size_t(n), " (%s: %s)", uv_err_name(status), uv_strerror(status));
+  engine_note_conn_error(c->d->engine, c->id, why);
+  fail(c, err);
+}
+
   if (c->writing || !c->connected || c->closed) {
     c->want_write = !c->closed;
     return;
@@ -199,6 +217,12 @@ void on_tls_bytes(IoConn *c, const uint8_t *data, size_t n) {
     rc = tls_conn_read(c->tls, &c->plain);
     if (c->plain.len > 0) {
       engine_on_read(d->engine, c->id, c->plain.data, c->plain.len, io_now(d));
+  if (!c->tls_heard && !looks_like_tls_record(data, n)) {
+    fail_why(c, UVK_ETLS, 0, "%s", "the TLS handshake failed: the peer does not speak TLS (its first bytes are "
+                                  "no TLS record): is this listener PLAINTEXT? Drop ssl (--tls), or use the SSL one");
+    return;
+  }
+  c->tls_heard = true;
       if (c->closed) return;
     }
   }
@@ -221,7 +245,12 @@ void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     // failure. (It used to be UVK_ETLS, which is final, so one RST during the handshake
     // failed every pending send with an empty "TLS failure".) Real TLS failures, a bad
     // certificate or the broker's alert, come from tls_conn_* in on_tls_bytes as UVK_ETLS.
-    fail(c, UVK_ECLOSED);
+    if (c->tls && !c->tls_ready && !c->tls_heard)
+      fail_why(c, UVK_ECLOSED, n == UV_EOF ? 0 : int(n), "%s", "the TLS handshake failed: the broker closed the "
+               "connection without answering the ClientHello; the peer likely does not speak TLS: is this listener "
+               "PLAINTEXT (or SASL_PLAINTEXT)? Drop ssl (--tls), or use the SSL one");
+    else
+      fail_why(c, UVK_ECLOSED, int(n), "%s", n == UV_EOF ? "the broker closed the connection" : "the connection broke");
   }
 }
 
@@ -234,7 +263,13 @@ void on_connect(uv_connect_t *req, int status) {
     // This address refused: close this socket and try the next one.
     c->trying = c->trying->ai_next;
     if (!c->trying) {
-      fail(c, UVK_ECONNECT);
+      if (status == UV_ECONNREFUSED)
+        fail_why(c, UVK_ECONNECT, 0, strchr(c->host, ':') ? "connection refused by [%s]:%u (nothing listens there: "
+                 "is the broker up, and is this its port?)" : "connection refused by %s:%u (nothing listens there: "
+                 "is the broker up, and is this its port?)", c->host, unsigned(c->port));
+      else
+        fail_why(c, UVK_ECONNECT, status, strchr(c->host, ':') ? "cannot connect to [%s]:%u" : "cannot connect to %s:%u",
+                 c->host, unsigned(c->port));
       return;
     }
     c->tcp_open = false;
@@ -334,7 +369,7 @@ void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
     return;
   }
   if (status < 0 || !res) {
-    fail(c, UVK_ECONNECT);
+    fail_why(c, UVK_ECONNECT, status, "cannot resolve the broker host \"%s\": check the name in brokers", c->host);
     return;
   }
   c->trying = res;
@@ -411,6 +446,7 @@ void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
   if (connect_literal(c, host, port)) return;
   char service[8];
   snprintf(service, sizeof service, "%u", unsigned(port));
+  c->port = port;
   struct addrinfo hints;
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;
