@@ -101,6 +101,20 @@ void fail(IoConn *c, int err) {
   engine_on_conn_error(d->engine, id, err, io_now(d));
 }
 
+// fail() with why, in words that name the likely fix; libuv's status adds the system's.
+void fail_why(IoConn *c, int err, int status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void fail_why(IoConn *c, int err, int status, const char *fmt, ...) {
+  char why[320];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(why, sizeof why, fmt, ap);
+  va_end(ap);
+  if (status < 0 && n >= 0 && size_t(n) < sizeof why)
+    snprintf(why + n, sizeof why - size_t(n), " (%s: %s)", uv_err_name(status), uv_strerror(status));
+  engine_note_conn_error(c->d->engine, c->id, why);
+  fail(c, err);
+}
+
 void start_write(IoConn *c);
 
 void on_write(uv_write_t *req, int status) {
@@ -117,20 +131,6 @@ void on_write(uv_write_t *req, int status) {
 void start_write(IoConn *c) {
   IoDriver *d = c->d;
   c->want_write = false;
-// fail() with why, in words that name the likely fix; libuv's status adds the system's.
-void fail_why(IoConn *c, int err, int status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void fail_why(IoConn *c, int err, int status, const char *fmt, ...) {
-  char why[320];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(why, sizeof why, fmt, ap);
-  va_end(ap);
-  if (status < 0 && n >= 0 && size_t(n) < sizeof why)
-    snprintf(why + n, sizeof why - size_t(n), " (%s: %s)", uv_err_name(status), uv_strerror(status));
-  engine_note_conn_error(c->d->engine, c->id, why);
-  fail(c, err);
-}
-
   if (c->writing || !c->connected || c->closed) {
     c->want_write = !c->closed;
     return;
