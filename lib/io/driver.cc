@@ -200,6 +200,12 @@ void transport_up(IoConn *c) {
 
 void on_tls_bytes(IoConn *c, const uint8_t *data, size_t n) {
   IoDriver *d = c->d;
+  if (!c->tls_heard && !looks_like_tls_record(data, n)) {
+    fail_why(c, UVK_ETLS, 0, "%s", "the TLS handshake failed: the peer does not speak TLS (its first bytes are "
+                                  "no TLS record): is this listener PLAINTEXT? Drop ssl (--tls), or use the SSL one");
+    return;
+  }
+  c->tls_heard = true;
   int rc = tls_conn_feed(c->tls, data, n);
   if (rc == 0 && !c->tls_ready) {
     rc = tls_conn_handshake(c->tls);
@@ -217,12 +223,6 @@ void on_tls_bytes(IoConn *c, const uint8_t *data, size_t n) {
     rc = tls_conn_read(c->tls, &c->plain);
     if (c->plain.len > 0) {
       engine_on_read(d->engine, c->id, c->plain.data, c->plain.len, io_now(d));
-  if (!c->tls_heard && !looks_like_tls_record(data, n)) {
-    fail_why(c, UVK_ETLS, 0, "%s", "the TLS handshake failed: the peer does not speak TLS (its first bytes are "
-                                  "no TLS record): is this listener PLAINTEXT? Drop ssl (--tls), or use the SSL one");
-    return;
-  }
-  c->tls_heard = true;
       if (c->closed) return;
     }
   }
@@ -425,6 +425,7 @@ void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
   c->id = id;
   c->stream = reinterpret_cast<uv_stream_t *>(&c->tcp);
   snprintf(c->host, sizeof c->host, "%s", host);
+  c->port = port;
   c->next = d->conns;
   d->conns = c;
   if (d->socket_open) {
@@ -446,7 +447,6 @@ void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
   if (connect_literal(c, host, port)) return;
   char service[8];
   snprintf(service, sizeof service, "%u", unsigned(port));
-  c->port = port;
   struct addrinfo hints;
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;
