@@ -99,7 +99,12 @@ static int send_batch(State *s, const char *topic, Batch *b, const uvk_send_opti
     while (s->waiting_room) uv_run(&s->loop, UV_RUN_DEFAULT);
   }
   if (rc != 0) {
-    fprintf(stderr, "uvk: send failed: %s\n", uvk_strerror(rc));
+    char why[512];
+    /* A bare UVK_EINVAL for a topic: say which rule its name breaks. */
+    if (rc == UVK_EINVAL && uvk_name_check(UVK_NAME_TOPIC, topic, why, sizeof why) != 0)
+      fprintf(stderr, "uvk: send failed: %s\n", why);
+    else
+      fprintf(stderr, "uvk: send failed: %s\n", uvk_strerror(rc));
     return -1;
   }
   s->pending++;
