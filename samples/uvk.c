@@ -29,8 +29,9 @@ static void usage(void) {
           "                   [--linger-ms N] [-X key=value]... [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n"
-          "       uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [--from-beginning] [-c COUNT] [-e]\n"
-          "                   [-f FORMAT] [--assigner NAME] [-X key=value]... (+ the TLS / SASL flags)\n"
+          "       uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [-o beginning|end|stored] [-c COUNT]\n"
+          "                   [-e] [-f FORMAT | -K DELIM] [-D DELIM] [-Z] [-u] [-q] [-v] [-X key=value]...\n"
+          "                   (uvk consume -h for all its flags)\n"
           "       uvk perf produce|consume ...   (uvk perf for its flags)\n"
           "       uvk topics create|delete|list|describe ...   uvk groups list|describe|offsets ...\n");
 }

@@ -77,10 +77,10 @@ TEST_CASE("uvk consume: reads back what uvk produce wrote, with -e, -c and -f", 
   INFO(p.out);
   REQUIRE(p.status == 0);
   // -e: everything, then exit; one line per message in the format asked for.
-  Run all = sh(cli + " consume -b " + b + " -t " + topic + " --from-beginning -e -X logLevel=NOTHING -f '%k=%v' "
+  Run all = sh(cli + " consume -b " + b + " -t " + topic + " --from-beginning -e -X logLevel=NOTHING -f '%k=%v\\n' "
                "2>/dev/null | sort -u | wc -l");
   CHECK(all.out == "3000\n");
-  Run one = sh(cli + " consume -b " + b + " -t " + topic + " --from-beginning -e -X logLevel=NOTHING -f '%k=%v %t' "
+  Run one = sh(cli + " consume -b " + b + " -t " + topic + " --from-beginning -e -X logLevel=NOTHING -f '%k=%v %t\\n' "
                "2>/dev/null | grep '^k1234='");
   CHECK(one.out == "k1234=v " + topic + "\n");
   // -c with a group: stops after 100; the same group then goes on from there.
