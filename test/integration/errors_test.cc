@@ -175,7 +175,7 @@ TEST_CASE("mistakes: a SASL mechanism the listener does not enable", "[integrati
   INFO(o.text);
   CHECK(o.code == UVK_EAUTH);
   CHECK(o.kafka == 33);
-  CHECK(has(o.text, "UNSUPPORTED_SASL_MECHANISM (33): the broker does not enable SASL GSSAPI on this listener; it "
+  CHECK(has(o.text, "UVK_EAUTH: UNSUPPORTED_SASL_MECHANISM (33): the broker does not enable SASL GSSAPI on this listener; it "
                     "offers: "));
   for (const char *m : {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"}) CHECK(has(o.text, m));
 }
@@ -185,7 +185,7 @@ TEST_CASE("mistakes: a SASL client against a listener without SASL", "[integrati
   INFO(o.text);
   CHECK(o.code == UVK_EAUTH);
   CHECK(o.kafka == 34);  // ILLEGAL_SASL_STATE
-  CHECK(has(o.text, "this listener does not use SASL"));
+  CHECK(has(o.text, "UVK_EAUTH: ILLEGAL_SASL_STATE (34): this listener does not use SASL"));
   CHECK(has(o.text, "drop sasl, or connect to a SASL_PLAINTEXT / SASL_SSL listener"));
 }
 

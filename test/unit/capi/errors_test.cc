@@ -102,6 +102,15 @@ TEST_CASE("capi errors: local errors in the object carry their own retriability"
   uvk_error_format(e, buf, sizeof buf);
   CHECK(std::string(buf) == "UVK_ETIMEDOUT: timed out");
   uvk_error_release(e);
+  // A local code with the broker's code behind it names both.
+  const char why[] = "the broker does not enable SASL GSSAPI on this listener; it offers: PLAIN";
+  e = uvk::error_new(nullptr, UVK_EAUTH, UVK_KAFKA_UNSUPPORTED_SASL_MECHANISM, why, sizeof why - 1, nullptr);
+  char line[256];
+  uvk_error_format(e, line, sizeof line);
+  CHECK(std::string(line) == std::string("UVK_EAUTH: UNSUPPORTED_SASL_MECHANISM (33): ") + why);
+  CHECK(uvk_error_code(e) == UVK_EAUTH);
+  CHECK(uvk_error_is_retriable(e) == 0);
+  uvk_error_release(e);
 }
 
 TEST_CASE("capi names: log levels and events", "[errors]") {
