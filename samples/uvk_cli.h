@@ -22,6 +22,7 @@ void uvk_cli_stdout_mode(int unbuffered);
 /* uv_poll_init for a pipe, socket or terminal, leaving the descriptor blocking; -1 otherwise
  * (a regular file, /dev/null: read those directly). */
 int uvk_cli_poll_init(struct uv_loop_s *loop, struct uv_poll_s *h, int fd);
+int uvk_produce_main(int argc, char **argv);
 int uvk_consume_main(int argc, char **argv);
 int uvk_perf_main(int argc, char **argv);
 /* what: "topics" or "groups"; argv[0] is the command (create, list, ...). */
