@@ -44,6 +44,9 @@ void retry_soon(void *ud, uint64_t now) { fetch_schedule(static_cast<Consumer *>
 // Allocation failed on the way to a request: nothing is in flight to call us back, so try
 // again after the retry backoff (an earlier wake already armed is kept).
 void fetch_retry_later(Consumer *c, uint64_t now) {
+  // The client is disconnecting: its shutdown fires every timer at once, so one set here
+  // would fire (and be set) again forever.
+  if (c->e->shutting_down) return;
   uint64_t at = now + uint64_t(c->cfg.retry.initial_retry_time);
   if (engine_timer_pending(c->e, &c->fetch_timer) && c->fetch_timer.deadline <= at) return;
   engine_add_timer(c->e, &c->fetch_timer, at, retry_soon, c);
