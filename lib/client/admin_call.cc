@@ -186,6 +186,15 @@ Admin *admin_new(Engine *e, const RetryOptions &retry, const Allocator *a, void 
 
 void admin_free(Admin *ad) {
   if (!ad) return;
+  // Every operation not yet called back completes now, once, with UVK_ECLOSED; a late
+  // answer finds it detached. (The admin is marked freed: callbacks cannot start new ops.)
+  uvk_error *closed = error_new(ad->alloc, UVK_ECLOSED, 0, nullptr, 0, nullptr);
+  for (AdminOp *op = ad->ops; op; op = op->next) {
+    AdminFinishFn fn = op->finishing ? nullptr : op->finish;
+    op->finish = nullptr;
+    if (fn) fn(op, closed);
+  }
+  if (closed) error_release(closed);
   for (AdminOp *op = ad->ops; op; op = op->next) op->admin = nullptr;
   const Allocator *a = ad->alloc;
   ad->~Admin();

@@ -156,6 +156,7 @@ struct Consumer {
   uint32_t fetch_lane;  // connections for Fetch (long polls)
   Pending *pending;  // every operation in flight
   bool delivering;   // inside a handler
+  bool detached;     // freed by its owner (maybe from inside a callback): no more handlers or events
 };
 
 // consumer.cc

@@ -43,6 +43,21 @@ struct IoConn {
 
 namespace {
 
+// Around every callback from the loop: the owner knows library code is on the stack. The
+// destructor reads nothing of the driver after busy_fn, which may have freed it.
+struct Busy {
+  void (*fn)(void *, bool);
+  void *ud;
+  explicit Busy(IoDriver *d) : fn(d->busy_fn), ud(d->busy_ud) {
+    if (fn) fn(ud, true);
+  }
+  ~Busy() {
+    if (fn) fn(ud, false);
+  }
+  Busy(const Busy &) = delete;
+  Busy &operator=(const Busy &) = delete;
+};
+
 IoConn *find(IoDriver *d, ConnId id) {
   for (IoConn *c = d->conns; c; c = c->next)
     if (c->id == id && !c->closed) return c;
@@ -73,6 +88,7 @@ void free_conn_mem(IoDriver *d, IoConn *c) {
 }
 
 void on_tcp_closed(uv_handle_t *h) {
+  Busy busy(static_cast<IoConn *>(h->data)->d);
   IoConn *c = static_cast<IoConn *>(h->data);
   IoDriver *d = c->d;
   d->open_handles--;
@@ -118,6 +134,7 @@ void fail_why(IoConn *c, int err, int status, const char *fmt, ...) {
 void start_write(IoConn *c);
 
 void on_write(uv_write_t *req, int status) {
+  Busy busy(static_cast<IoConn *>(req->data)->d);
   IoConn *c = static_cast<IoConn *>(req->data);
   c->writing = false;
   if (c->closed) return;
@@ -200,7 +217,7 @@ void transport_up(IoConn *c) {
 
 void on_tls_bytes(IoConn *c, const uint8_t *data, size_t n) {
   IoDriver *d = c->d;
-  if (!c->tls_heard && !looks_like_tls_record(data, n)) {
+  if (!c->tls_heard && !could_start_tls_record(data, n)) {
     fail_why(c, UVK_ETLS, 0, "%s", "the TLS handshake failed: the peer does not speak TLS (its first bytes are "
                                   "no TLS record): is this listener PLAINTEXT? Drop ssl (--tls), or use the SSL one");
     return;
@@ -234,6 +251,7 @@ void on_tls_bytes(IoConn *c, const uint8_t *data, size_t n) {
 }
 
 void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+  Busy busy(static_cast<IoConn *>(s->data)->d);
   IoConn *c = static_cast<IoConn *>(s->data);
   if (c->closed) return;
   if (n > 0) {
@@ -258,6 +276,7 @@ void try_next_address(IoConn *c);
 
 void on_connect(uv_connect_t *req, int status) {
   IoConn *c = static_cast<IoConn *>(req->data);
+  Busy busy(c->d);
   if (c->closed) return;
   if (status < 0) {
     // This address refused: close this socket and try the next one.
@@ -333,6 +352,7 @@ void on_defer(uv_timer_t *t);
 
 void hook_ready(void *token, int status, void *stream) {
   IoConn *c = static_cast<IoConn *>(token);
+  Busy busy(c->d);
   if (c->in_open) {
     // Called from inside open: the engine is still in its EngineIo call. Next turn.
     c->ready_pending = true;
@@ -360,6 +380,7 @@ void try_next_address(IoConn *c) {
 void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
   IoConn *c = static_cast<IoConn *>(req->data);
   IoDriver *d = c->d;
+  Busy busy(d);
   c->resolving = false;
   d->open_handles--;
   c->addrs = res;
@@ -479,6 +500,7 @@ void io_close_conn(void *ud, ConnId id) {
 }
 
 void on_timer(uv_timer_t *t) {
+  Busy busy(static_cast<IoDriver *>(t->data));
   IoDriver *d = static_cast<IoDriver *>(t->data);
   engine_on_timer(d->engine, io_now(d));
 }
@@ -495,6 +517,7 @@ void io_set_timer(void *ud, uint64_t deadline) {
 }
 
 void on_defer(uv_timer_t *t) {
+  Busy busy(static_cast<IoDriver *>(t->data));
   IoDriver *d = static_cast<IoDriver *>(t->data);
   // Socket-hook answers that came inside open (or an open that failed) go first.
   for (bool again = true; again;) {
@@ -516,6 +539,7 @@ void io_defer(void *ud) {
 }
 
 void on_handle_closed(uv_handle_t *h) {
+  Busy busy(static_cast<IoDriver *>(h->data));
   IoDriver *d = static_cast<IoDriver *>(h->data);
   d->open_handles--;
   maybe_done(d);
@@ -575,5 +599,11 @@ void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud) {
 uint64_t io_now(const IoDriver *d) { return uv_now(d->loop); }
 
 void io_run(IoDriver *d) { uv_run(d->loop, UV_RUN_DEFAULT); }
+
+bool io_wake(IoDriver *d) {
+  if (d->closing) return false;
+  uv_timer_start(&d->defer_timer, on_defer, 0, 0);
+  return true;
+}
 
 }  // namespace uvk
