@@ -239,10 +239,14 @@ static void pump(Produce *s) {
     if (rc != 0) {
       free(sent);
       if (rc != UVK_EQUEUEFULL) {
-        fprintf(stderr, "uvk: send failed: %s\n", uvk_strerror(rc));
+        char why[512];
+        /* A bare UVK_EINVAL for a topic: say which rule its name breaks. */
+        if (rc != UVK_EINVAL || uvk_name_check(UVK_NAME_TOPIC, s->topic, why, sizeof why) == 0)
+          snprintf(why, sizeof why, "%s", uvk_strerror(rc));
+        fprintf(stderr, "uvk: send failed: %s\n", why);
         if (!s->first_error) {
           s->first_error = rc;
-          snprintf(s->error_text, sizeof s->error_text, "%s", uvk_strerror(rc));
+          snprintf(s->error_text, sizeof s->error_text, "%s", why);
         }
         s->failed += (long)(s->n_msgs - done);
         for (size_t i = done; i < s->n_msgs; i++) free(s->bufs[i]);

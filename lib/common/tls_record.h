@@ -13,6 +13,11 @@ inline bool looks_like_tls_record(const uint8_t *p, size_t n) {
   return n >= 3 && p[0] >= 20 && p[0] <= 23 && p[1] == 3 && p[2] <= 4;
 }
 
+// Whether the first n bytes (any n, 1 included: TCP may deliver one) can start a TLS record.
+inline bool could_start_tls_record(const uint8_t *p, size_t n) {
+  return n == 0 || (p[0] >= 20 && p[0] <= 23 && (n < 2 || p[1] == 3) && (n < 3 || p[2] <= 4));
+}
+
 // An alert record (type 21) in the clear: its description byte (handshake_failure 40,
 // bad_certificate 42, certificate_required 116...), or -1.
 inline int tls_plain_alert(const uint8_t *p, size_t n) {

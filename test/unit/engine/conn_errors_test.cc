@@ -118,6 +118,11 @@ TEST_CASE("conn errors: TLS records are told from Kafka frames", "[conn][errors]
   CHECK_FALSE(looks_like_tls_record(frame_len, sizeof frame_len));
   CHECK_FALSE(looks_like_tls_record(http, sizeof http));
   CHECK_FALSE(looks_like_tls_record(alert, 2));
+  for (size_t n = 0; n <= sizeof hello; n++) CHECK(could_start_tls_record(hello, n));  // any split
+  CHECK_FALSE(could_start_tls_record(frame_len, 1));
+  CHECK_FALSE(could_start_tls_record(http, 1));
+  const uint8_t not_version[] = {0x16, 0x04};
+  CHECK_FALSE(could_start_tls_record(not_version, 2));
   CHECK(tls_plain_alert(alert, sizeof alert) == 40);
   CHECK(tls_plain_alert(hello, sizeof hello) == -1);
   CHECK(std::string(tls_alert_name(42)) == "bad_certificate");
