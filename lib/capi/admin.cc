@@ -93,6 +93,7 @@ static void release_admin(void *h) {
 UVK_EXTERN void uvk_admin_free(uvk_admin *admin) {
   if (!admin) return;
   UVK_CHECK_HANDLE(admin, kMagicAdmin, "uvk_admin");  // also a second free
+  if (admin->magic == kMagicFreed) return;  // a second free while the first waits (NDEBUG)
   admin->magic = kMagicFreed;
   admin->free_node = DeferredFree{nullptr, release_admin, admin};
   if (client_busy(admin->client)) {

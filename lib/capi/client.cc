@@ -379,6 +379,7 @@ UVK_EXTERN int uvk_client_disconnect(uvk_client *c, uvk_client_cb cb, void *ud) 
 UVK_EXTERN void uvk_client_free(uvk_client *c) {
   if (!c) return;
   UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");  // also a second free
+  if (c->free_requested) return;  // a second free while the first waits (builds with NDEBUG)
   c->magic = kMagicFreed;
   c->free_requested = true;
   if (!c->disconnecting) disconnect(c, nullptr, nullptr);

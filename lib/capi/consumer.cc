@@ -135,6 +135,7 @@ static void release_consumer(void *h) {
 UVK_EXTERN void uvk_consumer_free(uvk_consumer *c) {
   if (!c) return;
   CHECK_CONSUMER(c);  // also a second free
+  if (c->freed) return;  // a second free while the first waits (builds with NDEBUG)
   c->magic = kMagicFreed;
   c->freed = true;
   c->free_node = DeferredFree{nullptr, release_consumer, c};

@@ -293,6 +293,7 @@ static void release_producer(void *h) {
 UVK_EXTERN void uvk_producer_free(uvk_producer *pr) {
   if (!pr) return;
   CHECK_PRODUCER(pr);  // also a second free
+  if (pr->freed) return;  // a second free while the first waits (builds with NDEBUG)
   pr->magic = kMagicFreed;
   pr->freed = true;
   pr->free_node = DeferredFree{nullptr, release_producer, pr};
