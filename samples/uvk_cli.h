@@ -11,11 +11,11 @@ int uvk_cli_set(uvk_config *cfg, const char *key, const char *value);
 /* The flags every subcommand takes: -X key=value and the TLS / SASL ones. Returns how many
  * arguments it used (1 or 2), 0 when `a` is not one of them, -1 on a usage error. */
 int uvk_cli_common_flag(uvk_config *cfg, const char *a, const char *v);
-/* Stop requests (uvk_stop.c): fn gets SIGINT or SIGTERM, or SIGPIPE once stdout's reader is
- * gone (SIGPIPE itself is ignored, so writes fail with EPIPE instead). A second SIGINT /
- * SIGTERM flushes stdout and exits at once with 128 + the signal. */
+/* Stop requests (uvk_stop.c): fn gets SIGINT or SIGTERM (announced on stderr unless quiet), or
+ * SIGPIPE once stdout's reader is gone (SIGPIPE itself is ignored, so writes fail with EPIPE
+ * instead). A second SIGINT / SIGTERM flushes stdout and exits at once with 128 + the signal. */
 typedef void (*uvk_cli_stop_fn)(void *ud, int signo);
-int uvk_cli_stop_init(struct uv_loop_s *loop, uvk_cli_stop_fn fn, void *ud);
+int uvk_cli_stop_init(struct uv_loop_s *loop, int quiet, uvk_cli_stop_fn fn, void *ud);
 void uvk_cli_stop_close(void);
 /* stdout: unbuffered (-u), line-buffered on a terminal, block-buffered otherwise. */
 void uvk_cli_stdout_mode(int unbuffered);

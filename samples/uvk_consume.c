@@ -250,7 +250,7 @@ args_ok:
   uvk_consumer_set_crash_cb(s.consumer, on_crash, &s);
   uvk_consumer_on(s.consumer, UVK_EVENT_GROUP_JOIN, on_event, &s);
   uvk_consumer_on(s.consumer, UVK_EVENT_FETCH, on_event, &s);
-  if (uvk_cli_stop_init(&s.loop, on_stop_request, &s) != 0) {
+  if (uvk_cli_stop_init(&s.loop, s.quiet, on_stop_request, &s) != 0) {
     fprintf(stderr, "uvk: cannot watch for signals\n");
     return 1;
   }

@@ -198,6 +198,7 @@ static void read_some(Produce *s) {
     s->in_len += (size_t)r;
   }
   if (cut_all(s, s->eof) != 0) s->eof = 1;
+  if (s->tee) fflush(stdout);
   if (s->limit > 0 && s->read_count >= s->limit) s->eof = 1;
   pump(s);
 }
@@ -372,7 +373,7 @@ args_ok:
     return rc == UVK_EINVAL ? 2 : 1;
   }
   uvk_producer_set_drain_cb(s->producer, on_drain, s);
-  if (uvk_cli_stop_init(&s->loop, on_stop_request, s) != 0) return 1;
+  if (uvk_cli_stop_init(&s->loop, quiet, on_stop_request, s) != 0) return 1;
   s->polled = uvk_cli_poll_init(&s->loop, &s->in_poll, s->fd) == 0;
   if (!s->polled) uv_idle_init(&s->loop, &s->in_idle);
   s->in_poll.data = s->in_idle.data = s;

@@ -17,6 +17,7 @@ static struct {
   int out_watched;
   int inited;
   int signals;
+  int quiet;
   uvk_cli_stop_fn fn;
   void *ud;
 } g;
@@ -25,9 +26,11 @@ static void on_signal(uv_signal_t *h, int signo) {
   (void)h;
   if (++g.signals > 1) {
     fflush(stdout);
-    fprintf(stderr, "uvk: %s again, exiting at once\n", signo == SIGINT ? "SIGINT" : "SIGTERM");
+    fprintf(stderr, "uvk: a second signal (%s): exiting at once\n", signo == SIGINT ? "SIGINT" : "SIGTERM");
     _exit(128 + signo);
   }
+  if (!g.quiet)
+    fprintf(stderr, "%% %s: stopping (a second one exits at once)\n", signo == SIGINT ? "SIGINT" : "SIGTERM");
   g.fn(g.ud, signo);
 }
 
@@ -51,13 +54,14 @@ int uvk_cli_poll_init(uv_loop_t *loop, uv_poll_t *h, int fd) {
   return poll_keep_blocking(loop, h, fd);
 }
 
-int uvk_cli_stop_init(uv_loop_t *loop, uvk_cli_stop_fn fn, void *ud) {
+int uvk_cli_stop_init(uv_loop_t *loop, int quiet, uvk_cli_stop_fn fn, void *ud) {
   static const int signums[2] = {SIGINT, SIGTERM};
   struct stat st;
   memset(&g, 0, sizeof g);
   g.fn = fn;
   g.ud = ud;
   g.inited = 1;
+  g.quiet = quiet;
   signal(SIGPIPE, SIG_IGN);
   for (int i = 0; i < 2; i++) {
     if (uv_signal_init(loop, &g.sig[i]) != 0 || uv_signal_start(&g.sig[i], on_signal, signums[i]) != 0) return -1;
