@@ -1,12 +1,12 @@
 /* uvk consume: reads topics through a consumer group and prints each message in a kcat format.
  *
  *   uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [-o beginning|end|stored]
- *               [--from-beginning] [-c COUNT] [-e] [-f FORMAT | -K DELIM] [-D DELIM] [-Z] [-u]
+ *               [--from-beginning] [-c COUNT] [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u]
  *               [-q] [-v] [--assigner NAME] [-X key=value]... (+ the TLS / SASL flags)
  *
- * FORMAT: kcat's tokens and escapes (uvk_format.h); default "%s\n" (with -K: "%k" DELIM "%s\n";
- * -D replaces the "\n"). -c stops after COUNT messages, -e once every assigned partition is at
- * its end. Without -g a fresh group id. A batch is flushed to stdout before its offsets are
+ * FORMAT: kcat's tokens and escapes (uvk_format.h), or -J kcat's JSON envelope; default
+ * "%s\n" (with -K: "%k" DELIM "%s\n"; -D replaces the "\n"). -c stops after COUNT messages,
+ * -e once every assigned partition is at its end. Without -g a fresh group id. A batch is flushed to stdout before its offsets are
  * resolved, so a commit never covers a line that was not written. SIGINT / SIGTERM stop
  * cleanly (commit, leave the group, exit 0), as does a closed stdout pipe. Exit 0: done; 1:
  * failure (the cause on stderr); 2: usage error. */
@@ -33,6 +33,7 @@ typedef struct Consume {
   uvk_cli_format format;
   long count, limit;
   int to_end;
+  int json; /* -J */
   int quiet;
   int joined;
   int done;     /* stop requested */
@@ -46,7 +47,7 @@ typedef struct Consume {
 static void usage(void) {
   fprintf(stderr,
           "usage: uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [-o beginning|end|stored]\n"
-          "                   [--from-beginning] [-c COUNT] [-e] [-f FORMAT | -K DELIM] [-D DELIM] [-Z]\n"
+          "                   [--from-beginning] [-c COUNT] [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z]\n"
           "                   [-u] [-q] [-v] [--assigner NAME] [-X key=value]... [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n");
@@ -80,7 +81,10 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   size_t n = b->n_messages;
   if (s->done || n == 0) return 0;
   if (s->limit > 0 && (long)n > s->limit - s->count) n = (size_t)(s->limit - s->count);
-  for (size_t i = 0; i < n; i++) uvk_cli_format_print(stdout, &s->format, b, &b->messages[i]);
+  for (size_t i = 0; i < n; i++) {
+    if (s->json) uvk_cli_json_print(stdout, b, &b->messages[i]);
+    else uvk_cli_format_print(stdout, &s->format, b, &b->messages[i]);
+  }
   if (fflush(stdout) != 0) {
     /* Not resolved: the lines may not all be out. A reader that went away is a quiet stop. */
     if (errno == EPIPE) {
@@ -184,6 +188,7 @@ int uvk_consume_main(int argc, char **argv) {
     if (strcmp(a, "-e") == 0) { s.to_end = 1; continue; }
     if (strcmp(a, "-u") == 0) { unbuffered = 1; continue; }
     if (strcmp(a, "-Z") == 0) { s.format.null_as_text = 1; continue; }
+    if (strcmp(a, "-J") == 0) { s.json = 1; continue; }
     if (strcmp(a, "-q") == 0) {
       s.quiet = 1;
       if (uvk_cli_set(cfg, "logLevel", "ERROR")) goto bad_usage;

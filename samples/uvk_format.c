@@ -1,4 +1,4 @@
-/* uvk consume's output formats: kcat's -f tokens and escapes, its -K / -D delimiters, -Z. */
+/* uvk consume's output formats: kcat's -f tokens and escapes, its -K / -D delimiters, -Z, -J. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +91,51 @@ void uvk_cli_format_print(FILE *out, const uvk_cli_format *f, const uvk_batch *b
       default: break;
     }
   }
+}
+
+static void json_bytes(FILE *out, const void *p, size_t n) {
+  const unsigned char *c = (const unsigned char *)p;
+  if (!p) {
+    fputs("null", out);
+    return;
+  }
+  putc('"', out);
+  for (size_t i = 0; i < n; i++) {
+    switch (c[i]) {
+      case '"': fputs("\\\"", out); break;
+      case '\\': fputs("\\\\", out); break;
+      case '\b': fputs("\\b", out); break;
+      case '\f': fputs("\\f", out); break;
+      case '\n': fputs("\\n", out); break;
+      case '\r': fputs("\\r", out); break;
+      case '\t': fputs("\\t", out); break;
+      default:
+        if (c[i] < 0x20) fprintf(out, "\\u%04x", c[i]);
+        else putc(c[i], out);
+    }
+  }
+  putc('"', out);
+}
+
+void uvk_cli_json_print(FILE *out, const uvk_batch *b, const uvk_consumer_message *m) {
+  /* attributes bit 3: the batch's timestamps are the broker's log-append time */
+  fputs("{\"topic\":", out);
+  json_bytes(out, b->topic, strlen(b->topic));
+  fprintf(out, ",\"partition\":%d,\"offset\":%lld,\"tstype\":\"%s\",\"ts\":%lld,\"broker\":-1", (int)b->partition,
+          (long long)m->offset, (m->attributes & 8) ? "logappend" : "create", (long long)m->timestamp);
+  if (m->n_headers) {
+    fputs(",\"headers\":[", out);
+    for (size_t h = 0; h < m->n_headers; h++) {
+      if (h) putc(',', out);
+      json_bytes(out, m->headers[h].name, strlen(m->headers[h].name));
+      putc(',', out);
+      json_bytes(out, m->headers[h].value, m->headers[h].value_len);
+    }
+    putc(']', out);
+  }
+  fputs(",\"key\":", out);
+  json_bytes(out, m->key, m->key_len);
+  fputs(",\"payload\":", out);
+  json_bytes(out, m->value, m->value_len);
+  fputs("}\n", out);
 }

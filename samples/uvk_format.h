@@ -26,5 +26,7 @@ typedef struct uvk_cli_format {
  * token or a format too long. Zero the struct first. */
 int uvk_cli_format_add(uvk_cli_format *f, const char *s, int tokens);
 void uvk_cli_format_print(FILE *out, const uvk_cli_format *f, const uvk_batch *b, const uvk_consumer_message *m);
+/* -J: kcat's JSON envelope, one object a line ("broker" is -1: the consumer does not say). */
+void uvk_cli_json_print(FILE *out, const uvk_batch *b, const uvk_consumer_message *m);
 
 #endif

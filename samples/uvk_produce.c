@@ -118,7 +118,8 @@ static const char *find(const char *p, size_t n, const uvk_cli_format *d) {
 
 /* One message from bytes [p, p + n): copied, since uvk_producer_send copies only on send. */
 static int cut(Produce *s, const char *p, size_t n) {
-  if (s->limit > 0 && s->read_count >= s->limit) return 0;
+  /* an empty line is no message (kcat skips it too) */
+  if (n == 0 || (s->limit > 0 && s->read_count >= s->limit)) return 0;
   if (s->n_msgs == s->msgs_cap) {
     size_t cap = s->msgs_cap ? s->msgs_cap * 2 : 1024;
     uvk_message *m = (uvk_message *)realloc(s->msgs, cap * sizeof *m);
