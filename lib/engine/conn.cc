@@ -674,6 +674,12 @@ int conn_timer(Conn *c, uint64_t now) {
     Request *r = pop(&c->in_flight, &c->in_flight_tail);
     c->n_in_flight--;
     notify(c, kConnEventTimeout, r, 0);
+    const proto::ApiInfo *info = proto::api_info(r->api_key);
+    snprintf(c->error_message, sizeof c->error_message,
+             "no answer to %s v%d within requestTimeout (%u ms): the broker is overloaded, stuck or unreachable",
+             info ? info->name : "a request", int(r->version), unsigned(c->cfg.request_timeout_ms));
+    c->error = UVK_ETIMEDOUT;
+    notify(c, kConnEventFailed, nullptr, 0);  // before the request: its error object reads why
     complete(r, UVK_ETIMEDOUT, r->version, nullptr);
     conn_fail(c, UVK_ECLOSED);
     c->error = UVK_ETIMEDOUT;

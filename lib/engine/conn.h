@@ -78,7 +78,7 @@ enum ConnEventKind {
   kConnEventAuthFailed, // authentication failed; Conn::error_message says why
   kConnEventReauthenticated, // KIP-368 re-authentication done; size: the new session lifetime (ms)
   kConnEventThrottled,  // r's response asked for a pause (Conn::throttle_asked); size: the ms held back
-  kConnEventFailed,     // closing with Conn::error; error_message says why when known
+  kConnEventFailed,     // closing with Conn::error (or a request timed out); error_message says why when known
 };
 
 // What an external SASL mechanism answers (conn_sasl_reply).

@@ -152,6 +152,24 @@ TEST_CASE("conn errors: a plaintext client that reads a TLS record fails with UV
   conn_destroy(&c);
 }
 
+TEST_CASE("conn errors: a request timeout names the request and requestTimeout", "[conn][errors]") {
+  ConnConfig cfg;
+  cfg.request_timeout_ms = 500;
+  Conn c;
+  conn_init(&c, cfg, nullptr);
+  Seen seen;
+  c.observer.fn = observe;
+  c.observer.ud = &seen;
+  conn_connected(&c, 0);
+  drain(&c);
+  CHECK(conn_timer(&c, 501) == UVK_ETIMEDOUT);  // ApiVersions went unanswered
+  CHECK(seen.failed >= 1);
+  CHECK(std::string(c.error_message) ==
+        "no answer to ApiVersions v" + std::to_string(ApiVersionsRequest::kMaxVersion) +
+            " within requestTimeout (500 ms): the broker is overloaded, stuck or unreachable");
+  conn_destroy(&c);
+}
+
 TEST_CASE("conn errors: a mechanism the listener does not enable names the ones it offers", "[conn][errors]") {
   SaslConfig sasl;
   sasl.mechanism = kSaslPlain;
