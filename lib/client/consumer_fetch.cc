@@ -150,6 +150,8 @@ void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Req
         PartState *ps = &c->parts[p->parts[j]];
         if (ps->partition != pr.partition_index || !same(resp.topics.items[t].name, ps->topic)) continue;
         ps->committed = pr.committed_offset;
+        // A seek made while the offsets loaded (from a group-join listener) decides instead.
+        if (ps->seq != p->seqs[j]) continue;
         ps->position = pr.committed_offset;  // -1: none; reset by ListOffsets
         ps->seq++;
       }
@@ -541,11 +543,15 @@ void offsets_load(Consumer *c, uint64_t now) {
   Pending *p = pending_new(c, kOffsetFetch);
   if (!p) return retry_later();
   p->parts = arena_new_array<int32_t>(&p->arena, size_t(c->n_parts) + 1);
-  if (!p->parts) {
+  p->seqs = arena_new_array<uint32_t>(&p->arena, size_t(c->n_parts) + 1);
+  if (!p->parts || !p->seqs) {
     pending_free(p);
     return retry_later();
   }
-  for (int32_t i = 0; i < c->n_parts; i++) p->parts[i] = i;
+  for (int32_t i = 0; i < c->n_parts; i++) {
+    p->parts[i] = i;
+    p->seqs[i] = c->parts[i].seq;
+  }
   p->n_parts = c->n_parts;
   p->gen = c->assign_gen;
   p->req.api_key = proto::kOffsetFetch;
