@@ -1,13 +1,14 @@
 /* uvk consume: reads topics through a consumer group and prints each message in a kcat format.
  *
- *   uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [-o beginning|end|stored]
- *               [--from-beginning] [-c COUNT] [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u]
- *               [-q] [-v] [--assigner NAME] [-X key=value]... (+ the TLS / SASL flags)
+ *   uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP | -p PARTITION]
+ *               [-o beginning|end|stored|N|-N|s@TS] [--from-beginning] [-c COUNT] [-e]
+ *               [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u] [-q] [-v] [--assigner NAME] [-X key=value]... (+ the TLS / SASL flags)
  *
  * FORMAT: kcat's tokens and escapes (uvk_format.h), or -J kcat's JSON envelope; default
  * "%s\n" (with -K: "%k" DELIM "%s\n"; -D replaces the "\n"). -c stops after COUNT messages,
- * -e once every assigned partition is at its end. Without -g a fresh group id. A batch is flushed to stdout before its offsets are
- * resolved, so a commit never covers a line that was not written. SIGINT / SIGTERM stop
+ * -e once every assigned partition is at its end. Without -g a fresh group id; -p reads one
+ * partition of it (uvk_start.c). A batch is flushed to stdout before its offsets are resolved,
+ * so a commit never covers a line that was not written. SIGINT / SIGTERM stop
  * cleanly (commit, leave the group, exit 0), as does a closed stdout pipe. Exit 0: done; 1:
  * failure (the cause on stderr); 2: usage error. */
 #define _POSIX_C_SOURCE 200809L
@@ -22,6 +23,7 @@
 
 #include "uvk_cli.h"
 #include "uvk_format.h"
+#include "uvk_start.h"
 #include "uvkafka/uvkafka.h"
 
 #define MAX_TOPICS 64
@@ -31,6 +33,7 @@ typedef struct Consume {
   uvk_client *client;
   uvk_consumer *consumer;
   uvk_cli_format format;
+  uvk_cli_start start;
   long count, limit;
   int to_end;
   int json; /* -J */
@@ -46,8 +49,9 @@ typedef struct Consume {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [-o beginning|end|stored]\n"
-          "                   [--from-beginning] [-c COUNT] [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z]\n"
+          "usage: uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP | -p PARTITION]\n"
+          "                   [-o beginning|end|stored|N|-N|s@TS] [--from-beginning] [-c COUNT] [-e]\n"
+          "                   [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z]\n"
           "                   [-u] [-q] [-v] [--assigner NAME] [-X key=value]... [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n");
@@ -67,9 +71,10 @@ static void fail(Consume *s, const char *what) {
 static int all_at_end(Consume *s) {
   uvk_topic_partition tps[1024];
   size_t n = uvk_consumer_assignment(s->consumer, tps, 1024);
-  if (!s->joined || n > 1024) return 0;
+  if (!s->joined || n > 1024 || s->start.awaiting) return 0;
   for (size_t i = 0; i < n; i++) {
     int64_t pos = -1, hw = -1;
+    if (uvk_cli_start_excluded(&s->start, tps[i].partition)) continue;
     if (uvk_consumer_position(s->consumer, tps[i].topic, tps[i].partition, &pos, &hw) != 0) return 0;
     if (hw < 0 || pos < hw) return 0;
   }
@@ -106,6 +111,7 @@ static void on_event(void *ud, const uvk_event *ev) {
   if (ev->type == UVK_EVENT_GROUP_JOIN) {
     const uvk_event_group_join *j = (const uvk_event_group_join *)ev->payload;
     s->joined = 1;
+    uvk_cli_start_on_join(&s->start, j->assignment, j->n_assignment);
     if (!s->quiet)
       fprintf(stderr, "%% Group %s joined (member %s): %zu partition(s) assigned\n", j->group_id, j->member_id,
               j->n_assignment);
@@ -173,6 +179,7 @@ int uvk_consume_main(int argc, char **argv) {
   uvk_config *cfg = uvk_config_new();
   int rc;
   memset(&s, 0, sizeof s);
+  s.start.only_partition = -1;
   if (!cfg) return 1;
   uvk_cli_set(cfg, "clientId", "uvk");
   for (int i = 0; i < argc; i++) {
@@ -209,15 +216,16 @@ int uvk_consume_main(int argc, char **argv) {
     else if (strcmp(a, "-K") == 0) key_delim = v;
     else if (strcmp(a, "-D") == 0) delim = v;
     else if (strcmp(a, "-o") == 0) {
-      /* With a group, kcat's -o only says where a partition without a committed offset starts. */
-      if (strcmp(v, "beginning") == 0) from_beginning = 1;
-      else if (strcmp(v, "end") == 0 || strcmp(v, "stored") == 0) from_beginning = 0;
-      else { fprintf(stderr, "uvk: -o %s: only beginning, end and stored so far\n", v); goto bad_usage; }
+      if (uvk_cli_start_parse(&s.start, v, &from_beginning)) {
+        fprintf(stderr, "uvk: -o %s: beginning, end, stored, N, -N or s@TIMESTAMP_MS\n", v);
+        goto bad_usage;
+      }
     }
+    else if (strcmp(a, "-p") == 0) s.start.only_partition = atoi(v);
     else if (strcmp(a, "--assigner") == 0) { if (uvk_cli_set(cfg, "partitionAssigners", v)) goto bad_usage; }
     else { usage(); goto bad_usage; }
   }
-  if (!brokers || !topics || s.limit < 0) { usage(); goto bad_usage; }
+  if (!brokers || !topics || s.limit < 0 || (group && s.start.only_partition >= 0)) { usage(); goto bad_usage; }
   if (format ? uvk_cli_format_add(&s.format, format, 1)
              : (key_delim && (uvk_cli_format_add(&s.format, "%k", 1) || uvk_cli_format_add(&s.format, key_delim, 0))) ||
                    uvk_cli_format_add(&s.format, "%s", 1) || uvk_cli_format_add(&s.format, delim, 0))
@@ -236,6 +244,9 @@ args_ok:
   if (uv_loop_init(&s.loop) != 0) return 1;
   rc = uvk_client_new(&s.loop, cfg, &s.client);
   if (rc == 0) rc = uvk_consumer_new(s.client, cfg, &s.consumer);
+  if (rc == 0 && (s.start.kind == START_FROM_END || s.start.kind == START_TIME))
+    rc = uvk_admin_new(s.client, cfg, &s.start.admin);
+  s.start.consumer = s.consumer;
   uvk_config_free(cfg);
   if (rc != 0) {
     fprintf(stderr, "uvk: cannot create the consumer: %s\n", uvk_strerror(rc));
@@ -272,6 +283,7 @@ args_ok:
   while (!s.stopped) uv_run(&s.loop, UV_RUN_DEFAULT);
   fflush(stdout);
   uvk_consumer_free(s.consumer);
+  if (s.start.admin) uvk_admin_free(s.start.admin);
   uvk_client_disconnect(s.client, on_closed, &s);
   while (!s.closed) uv_run(&s.loop, UV_RUN_DEFAULT);
   uvk_client_free(s.client);

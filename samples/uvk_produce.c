@@ -3,7 +3,7 @@
  *
  *   uvk produce -b BROKERS -t TOPIC [-p PARTITION] [-K DELIM] [-k KEY] [-D DELIM] [-Z]
  *               [-H name=value]... [-l FILE] [-T] [-c COUNT] [-q]
- *               [--acks -1|0|1] [--compression none|gzip|snappy|lz4|zstd] [--idempotent]
+ *               [--acks -1|0|1] [--compression|-z none|gzip|snappy|lz4|zstd] [--idempotent]
  *               [--linger-ms N] [-X key=value]... (+ the TLS / SASL flags)
  *
  * Input is read on the loop (a pipe or terminal through uv_poll, a file in chunks), so
@@ -67,7 +67,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: uvk produce -b BROKERS -t TOPIC [-p PARTITION] [-K DELIM] [-k KEY] [-D DELIM] [-Z]\n"
           "                   [-H name=value]... [-l FILE] [-T] [-c COUNT] [-q]\n"
-          "                   [--acks -1|0|1] [--compression none|gzip|snappy|lz4|zstd] [--idempotent]\n"
+          "                   [--acks -1|0|1] [--compression|-z none|gzip|snappy|lz4|zstd] [--idempotent]\n"
           "                   [--linger-ms N] [-X key=value]... [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n");
@@ -334,7 +334,7 @@ int uvk_produce_main(int argc, char **argv) {
     else if (strcmp(a, "--acks") == 0) {
       s->opts.acks = atoi(v);
       if (s->opts.acks != -1 && s->opts.acks != 0 && s->opts.acks != 1) goto bad_usage;
-    } else if (strcmp(a, "--compression") == 0) {
+    } else if (strcmp(a, "--compression") == 0 || strcmp(a, "-z") == 0) {
       static const char *const names[] = {"none", "gzip", "snappy", "lz4", "zstd"};
       int found = -1;
       for (int k = 0; k < 5; k++)

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -132,4 +134,33 @@ TEST_CASE("kcat and uvk produce: the same messages for every flag both support",
     CHECK(u == k);
   }
   remove(input.c_str());
+}
+
+TEST_CASE("kcat and uvk consume: the same start with -o N, -N, s@TS, end and one partition with -p", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  const std::string b = env("UVK_TEST_BROKERS"), cli = "'" + env("UVK_CLI") + "'";
+  const std::string topic = unique("start");
+  int st = -1;
+  sh(cli + " topics create -b " + b + " -t " + topic + " --partitions 3", &st);
+  REQUIRE(st == 0);
+  // Two rounds a moment apart, so a timestamp splits them.
+  for (int round = 0; round < 2; round++) {
+    for (int p = 0; p < 3; p++) {
+      sh("seq 1 20 | sed 's/^/r" + std::to_string(round) + "-/' | kcat -P -b " + b + " -t " + topic + " -p " +
+             std::to_string(p) + " 2>&1",
+         &st);
+      REQUIRE(st == 0);
+    }
+    if (round == 0) usleep(20000);
+  }
+  std::string ts = sh("kcat -C -q -b " + b + " -t " + topic + " -p 0 -o 20 -c 1 -f '%T'");
+  REQUIRE_FALSE(ts.empty());
+  for (const std::string &flags : std::vector<std::string>{"-o 5", "-o -3", "-o -100", "-o s@" + ts, "-o end", "-o beginning", "-p 1",
+                            "-p 2 -o -3", "-p 0 -o s@" + ts, "-p 1 -o 35"}) {
+    Both r = consume(topic, flags + " -f '%p %o %s\\n'", "LC_ALL=C sort");
+    INFO("flags: " << flags);
+    CHECK(r.kcat_status == 0);
+    CHECK(r.uvk_status == 0);
+    CHECK(r.uvk == r.kcat);
+  }
 }
