@@ -174,7 +174,7 @@ int uvk_consume_main(int argc, char **argv) {
   const char *brokers = NULL, *topics = NULL, *group = NULL, *format = NULL, *key_delim = NULL;
   const char *delim = "\\n";
   int from_beginning = 0, unbuffered = 0;
-  char fresh_group[64];
+  char fresh_group[64], group_id[256];
   Consume s;
   uvk_config *cfg = uvk_config_new();
   int rc;
@@ -182,6 +182,7 @@ int uvk_consume_main(int argc, char **argv) {
   s.start.only_partition = -1;
   if (!cfg) return 1;
   uvk_cli_set(cfg, "clientId", "uvk");
+  if (uvk_cli_env_config(cfg) != 0) goto bad_usage;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -225,6 +226,8 @@ int uvk_consume_main(int argc, char **argv) {
     else if (strcmp(a, "--assigner") == 0) { if (uvk_cli_set(cfg, "partitionAssigners", v)) goto bad_usage; }
     else { usage(); goto bad_usage; }
   }
+  brokers = uvk_cli_brokers(cfg, brokers);
+  if (!group && uvk_config_get(cfg, "groupId", group_id, sizeof group_id) > 0) group = group_id;
   if (!brokers || !topics || s.limit < 0 || (group && s.start.only_partition >= 0)) { usage(); goto bad_usage; }
   if (format ? uvk_cli_format_add(&s.format, format, 1)
              : (key_delim && (uvk_cli_format_add(&s.format, "%k", 1) || uvk_cli_format_add(&s.format, key_delim, 0))) ||
@@ -234,7 +237,7 @@ int uvk_consume_main(int argc, char **argv) {
     snprintf(fresh_group, sizeof fresh_group, "uvk-consume-%ld-%ld", (long)getpid(), (long)time(NULL));
     group = fresh_group;
   }
-  if (uvk_cli_set(cfg, "brokers", brokers) || uvk_cli_set(cfg, "groupId", group)) goto bad_usage;
+  if (uvk_cli_set(cfg, "groupId", group)) goto bad_usage;
   goto args_ok;
 bad_usage:
   uvk_config_free(cfg);

@@ -307,6 +307,7 @@ int uvk_produce_main(int argc, char **argv) {
   uvk_send_options_init(&s->opts);
   s->partition = -1;
   uvk_cli_set(cfg, "clientId", "uvk");
+  if (uvk_cli_env_config(cfg) != 0) goto bad_usage;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -344,8 +345,8 @@ int uvk_produce_main(int argc, char **argv) {
     } else if (strcmp(a, "--linger-ms") == 0) { if (uvk_cli_set(cfg, "linger", v)) goto bad_usage; }
     else goto bad_usage;
   }
+  brokers = uvk_cli_brokers(cfg, brokers);
   if (!brokers || !s->topic || uvk_cli_format_add(&s->delim, delim, 0) || s->delim.used == 0) goto bad_usage;
-  if (uvk_cli_set(cfg, "brokers", brokers)) goto bad_usage;
   s->fd = STDIN_FILENO;
   if (file) {
     s->fd = open(file, O_RDONLY);
