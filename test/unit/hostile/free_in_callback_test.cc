@@ -533,6 +533,62 @@ TEST_CASE("free in callback: the client freed in its brokers callback, inside uv
   CHECK(up.calls == 0);
 }
 
+TEST_CASE("free in callback: the client and producer freed in the OAUTHBEARER token provider", "[free_in_callback]") {
+  Case r;
+  uvk_config *cfg = r.config();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "sasl.mechanism", "oauthbearer", err, sizeof err) == 0);
+  static Case *rig;
+  rig = &r;
+  static int asked;
+  asked = 0;
+  REQUIRE(uvk_config_set_oauthbearer_provider(cfg, [](void *, uvk_client *client, uint64_t id) {
+    if (asked++ > 0) return;
+    CHECK(uvk_oauthbearer_token(client, id, "token", nullptr, 0) == 0);
+    rig->free_producer();
+    rig->free_client();
+  }, nullptr) == 0);
+  r.make_client(cfg);
+  REQUIRE(uvk_producer_new(r.client, cfg, &r.producer) == 0);
+  uvk_config_free(cfg);
+  Done up;
+  REQUIRE(uvk_producer_connect(r.producer, [](uvk_producer *, const uvk_error *e, void *ud) {
+    note(static_cast<Done *>(ud), e);
+  }, &up) == 0);
+  REQUIRE(r.run_until([&] { return up.calls == 1; }));
+  r.settle();
+  CHECK(asked >= 1);
+  CHECK(up.calls == 1);
+}
+
+TEST_CASE("free in callback: the client freed in a custom SASL mechanism's step", "[free_in_callback]") {
+  Case r;
+  uvk_config *cfg = r.config();
+  static Case *rig;
+  rig = &r;
+  static int steps;
+  steps = 0;
+  REQUIRE(uvk_config_set_sasl_mechanism(cfg, "X-FREE", [](void *, uvk_client *client, const uvk_sasl_step *st) {
+    steps++;
+    if (!st->server_message) {
+      CHECK(uvk_sasl_send(client, st->id, "hello", 5) == 0);
+      return;
+    }
+    CHECK(uvk_sasl_done(client, st->id) == 0);
+    if (rig->client) rig->free_client();
+  }, nullptr) == 0);
+  r.make_client(cfg);
+  uvk_config_free(cfg);
+  Done up;
+  REQUIRE(uvk_client_connect(r.client, [](uvk_client *, const uvk_error *e, void *ud) {
+    note(static_cast<Done *>(ud), e);
+  }, &up) == 0);
+  REQUIRE(r.run_until([&] { return up.calls == 1; }));
+  r.settle();
+  CHECK(steps >= 2);
+  CHECK(up.calls == 1);
+}
+
 // ---- the consumer ------------------------------------------------------------------------
 
 TEST_CASE("free in callback: the consumer freed in eachMessage", "[free_in_callback]") {
