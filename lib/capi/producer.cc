@@ -14,6 +14,8 @@
 
 using namespace uvk;
 
+struct ConnectCtx;
+
 struct uvk_producer {
   uint32_t magic;  // kMagicProducer; kMagicFreed once uvk_producer_free was called
   uvk_client *client;
@@ -23,6 +25,7 @@ struct uvk_producer {
   void *drain_ud;
   bool disconnecting;
   bool freed;              // uvk_producer_free was called (the memory may wait: free_node)
+  ConnectCtx *connects;    // uvk_producer_connect calls waiting for the client
   DeferredFree free_node;  // queued here when freed from inside a callback
 };
 
@@ -64,19 +67,30 @@ void on_drain(void *ud, int) {
   if (pr->drain_cb && !pr->freed) pr->drain_cb(pr, nullptr, pr->drain_ud);
 }
 
+}  // namespace
+
 struct ConnectCtx {
-  uvk_producer *producer;
+  ConnectCtx *next;
+  uvk_producer *producer;  // null once the producer is gone (it called back with UVK_ECLOSED)
+  const Allocator *alloc;
   uvk_producer_cb cb;
   void *ud;
 };
 
-void connect_done(uvk_client *, const uvk_error *err, void *ud) {
-  ConnectCtx ctx = *static_cast<ConnectCtx *>(ud);
-  mem_free(ctx.producer->alloc, ud);
-  ctx.cb(ctx.producer, err, ctx.ud);
+static void connect_done(uvk_client *, const uvk_error *err, void *ud) {
+  ConnectCtx *ctx = static_cast<ConnectCtx *>(ud);
+  uvk_producer *pr = ctx->producer;
+  uvk_producer_cb cb = ctx->cb;
+  void *cb_ud = ctx->ud;
+  if (pr)
+    for (ConnectCtx **l = &pr->connects; *l; l = &(*l)->next)
+      if (*l == ctx) {
+        *l = ctx->next;
+        break;
+      }
+  mem_free(ctx->alloc, ctx);
+  if (pr) cb(pr, err, cb_ud);
 }
-
-}  // namespace
 
 extern "C" {
 
@@ -146,9 +160,10 @@ UVK_EXTERN int uvk_producer_connect(uvk_producer *pr, uvk_producer_cb cb, void *
   if (pr->freed || client_closing(pr->client)) return UVK_ECLOSED;
   ConnectCtx *ctx = static_cast<ConnectCtx *>(mem_alloc(pr->alloc, sizeof(ConnectCtx)));
   if (!ctx) return UVK_ENOMEM;
-  *ctx = ConnectCtx{pr, cb, ud};
+  *ctx = ConnectCtx{pr->connects, pr, pr->alloc, cb, ud};
   int rc = uvk_client_connect(pr->client, connect_done, ctx);
   if (rc != 0) mem_free(pr->alloc, ctx);
+  else pr->connects = ctx;
   return rc;
 }
 
@@ -284,6 +299,16 @@ static void release_producer(void *h) {
   uvk_producer *pr = static_cast<uvk_producer *>(h);
   uvk_client *client = pr->client;
   producer_free(pr->p);  // every send still pending: UVK_ECLOSED
+  // A connect still waiting for the client ends now; the client's answer finds it detached.
+  if (pr->connects) {
+    uvk_error *closed = error_new(pr->alloc, UVK_ECLOSED, 0, nullptr, 0, nullptr);
+    while (ConnectCtx *ctx = pr->connects) {
+      pr->connects = ctx->next;
+      ctx->producer = nullptr;
+      ctx->cb(pr, closed, ctx->ud);
+    }
+    if (closed) error_release(closed);
+  }
   const Allocator *a = pr->alloc;
   pr->~uvk_producer();
   mem_free(a, pr);
