@@ -10,7 +10,8 @@
  * SIGINT / SIGTERM stop it between reads: what was read is sent, the acknowledgements are
  * awaited and counted, exit 0; a second signal exits at once. Exit 0 only when every message
  * sent was acknowledged, with one summary line on stderr; 1: failure (the cause on stderr);
- * 2: usage error. */
+ * 2: usage error. With -X transactionalId (or transactional.id) everything read goes in one
+ * transaction, committed at the end of the input, aborted when stopped by a signal. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +57,9 @@ typedef struct Produce {
   int first_error;
   char error_text[512];
   int closed;
+  /* -X transactionalId: everything read in one transaction, aborted when stopped */
+  enum { TXN_NONE, TXN_OPEN, TXN_ENDING, TXN_DONE } txn;
+  int aborted;
 } Produce;
 
 typedef struct Sent {
@@ -228,6 +232,38 @@ static void finish(Produce *s) {
   uv_stop(&s->loop);
 }
 
+static void on_txn_end(uvk_producer *p, const uvk_error *err, void *ud) {
+  Produce *s = (Produce *)ud;
+  (void)p;
+  if (err && !s->first_error) {
+    s->first_error = uvk_error_code(err);
+    uvk_error_format(err, s->error_text, sizeof s->error_text);
+  }
+  s->txn = TXN_DONE;
+  finish(s);
+}
+
+/* Everything is answered: commit the transaction, or abort it after a stop or a failure. */
+static void end(Produce *s) {
+  if (s->txn == TXN_ENDING) return;
+  if (s->txn != TXN_OPEN) {
+    finish(s);
+    return;
+  }
+  s->txn = TXN_ENDING;
+  s->aborted = s->stopping || s->first_error;
+  int rc = s->aborted ? uvk_producer_abort_transaction(s->producer, on_txn_end, s)
+                      : uvk_producer_commit_transaction(s->producer, on_txn_end, s);
+  if (rc != 0) {
+    if (!s->first_error) {
+      s->first_error = rc;
+      snprintf(s->error_text, sizeof s->error_text, "ending the transaction: %s", uvk_strerror(rc));
+    }
+    s->txn = TXN_DONE;
+    finish(s);
+  }
+}
+
 /* Sends what was cut; reads more once all of it is accepted; ends when all is answered. */
 static void pump(Produce *s) {
   size_t done = 0;
@@ -265,7 +301,7 @@ static void pump(Produce *s) {
   memmove(s->bufs, s->bufs + done, (s->n_msgs - done) * sizeof *s->bufs);
   s->n_msgs -= done;
   reading(s, s->n_msgs == 0 && !s->eof && !s->stopping);
-  if (s->n_msgs == 0 && (s->eof || s->stopping) && s->pending_sends == 0) finish(s);
+  if (s->n_msgs == 0 && (s->eof || s->stopping) && s->pending_sends == 0) end(s);
 }
 
 static void on_stop_request(void *ud, int signo) {
@@ -273,6 +309,11 @@ static void on_stop_request(void *ud, int signo) {
   if (signo == SIGPIPE) return; /* only -T writes to stdout; its reader leaving stops nothing */
   s->stopping = 1;
   if (!s->stop_signal) s->stop_signal = signo;
+  if (s->txn == TXN_OPEN) {
+    /* the transaction is aborted: what was read but not sent need not go out */
+    for (size_t i = 0; i < s->n_msgs; i++) free(s->bufs[i]);
+    s->n_msgs = 0;
+  }
   pump(s);
 }
 
@@ -301,6 +342,7 @@ static int add_header(Produce *s, const char *v) {
 int uvk_produce_main(int argc, char **argv) {
   const char *brokers = NULL, *file = NULL, *delim = "\\n";
   int quiet = 0, rc = 0;
+  char txn_id[256];
   uvk_config *cfg = uvk_config_new();
   Produce *s = (Produce *)calloc(1, sizeof *s);
   if (!cfg || !s) return 1;
@@ -346,6 +388,7 @@ int uvk_produce_main(int argc, char **argv) {
     else goto bad_usage;
   }
   brokers = uvk_cli_brokers(cfg, brokers);
+  if (uvk_config_get(cfg, "transactionalId", txn_id, sizeof txn_id) <= 0) txn_id[0] = '\0';
   if (!brokers || !s->topic || uvk_cli_format_add(&s->delim, delim, 0) || s->delim.used == 0) goto bad_usage;
   s->fd = STDIN_FILENO;
   if (file) {
@@ -375,6 +418,14 @@ args_ok:
     return rc == UVK_EINVAL ? 2 : 1;
   }
   uvk_producer_set_drain_cb(s->producer, on_drain, s);
+  if (txn_id[0]) {
+    rc = uvk_producer_begin_transaction(s->producer);
+    if (rc != 0) {
+      fprintf(stderr, "uvk: cannot begin the transaction: %s\n", uvk_strerror(rc));
+      return 1;
+    }
+    s->txn = TXN_OPEN;
+  }
   if (uvk_cli_stop_init(&s->loop, quiet, on_stop_request, s) != 0) return 1;
   s->polled = uvk_cli_poll_init(&s->loop, &s->in_poll, s->fd) == 0;
   if (!s->polled) uv_idle_init(&s->loop, &s->in_idle);
@@ -398,8 +449,13 @@ args_ok:
             s->error_text);
     rc = 1;
   } else if (!quiet) {
-    fprintf(stderr, "uvk produce: %ld message(s) acknowledged by %s (topic %s)%s\n", s->acked, brokers, s->topic,
-            s->stop_signal == SIGINT ? ", stopped by SIGINT" : s->stop_signal == SIGTERM ? ", stopped by SIGTERM" : "");
+    const char *why = s->stop_signal == SIGINT ? ", stopped by SIGINT" : s->stop_signal == SIGTERM ? ", stopped by SIGTERM" : "";
+    if (s->aborted)
+      fprintf(stderr, "uvk produce: transaction %s aborted%s: %ld message(s) acknowledged, none committed (topic %s)\n",
+              txn_id, why, s->acked, s->topic);
+    else
+      fprintf(stderr, "uvk produce: %ld message(s) acknowledged by %s (topic %s)%s%s%s\n", s->acked, brokers, s->topic,
+              txn_id[0] ? ", committed in transaction " : "", txn_id, why);
   }
   free(s->in);
   free(s->msgs);

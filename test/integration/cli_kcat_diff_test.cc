@@ -119,16 +119,23 @@ TEST_CASE("kcat and uvk produce: the same messages for every flag both support",
       "-p 0 -H a=1 -H b -H a=2",
       "-p 0 -D '|'",
       "-p 1 -K '|' -T",
+      "-p 0 -K '|' -X transactional.id=ID",  // one transaction, read back read_committed below
   };
   // What a partition holds, with where and when left out: keys, values, headers, order.
-  const std::string read_back = "kcat -C -q -e -J -b " + b + " -t ";
+  const std::string read_back = "kcat -C -q -e -J -X isolation.level=read_committed -b " + b + " -t ";
   const std::string strip = " | sed 's/\"topic\":\"[^\"]*\",//;s/\"ts\":[0-9]*,//;s/\"broker\":[-0-9]*,//'";
   for (const char *flags : cases) {
     INFO("flags: " << flags);
     std::string tk = unique("pk"), tu = unique("pu");
     int sk = -1, su = -1;
-    std::string ek = sh("kcat -P -b " + b + " -t " + tk + " " + flags + " -l " + input + " 2>/dev/null", &sk);
-    std::string eu = sh("'" + env("UVK_CLI") + "' produce -q -b " + b + " -t " + tu + " " + flags + " -l " + input +
+    std::string fk = flags, fu = flags;
+    size_t id = fk.find("=ID");
+    if (id != std::string::npos) {
+      fk.replace(id + 1, 2, tk);
+      fu.replace(id + 1, 2, tu);
+    }
+    std::string ek = sh("kcat -P -b " + b + " -t " + tk + " " + fk + " -l " + input + " 2>/dev/null", &sk);
+    std::string eu = sh("'" + env("UVK_CLI") + "' produce -q -b " + b + " -t " + tu + " " + fu + " -l " + input +
                             " 2>/dev/null",
                         &su);
     CHECK(sk == 0);

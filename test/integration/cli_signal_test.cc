@@ -237,3 +237,44 @@ TEST_CASE("uvk produce: SIGTERM sends what was read and reports the acknowledged
   unlink(out.c_str());
   unlink(err.c_str());
 }
+
+TEST_CASE("uvk produce -X transactional.id: the input in one transaction, committed at its end, aborted by SIGINT",
+          "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  const std::string b = env("UVK_TEST_BROKERS");
+  const std::string topic = unique("txn");
+  const std::string dir = env("UVK_TEST_TMP").empty() ? "/tmp" : env("UVK_TEST_TMP");
+  const std::string out = dir + "/" + topic + ".out", err = out + ".err";
+  int st = -1;
+  std::string done = sh("seq 1 300 | '" + env("UVK_CLI") + "' produce -b " + b + " -t " + topic +
+                            " -X transactional.id=" + unique("committed") + " 2>&1",
+                        &st);
+  INFO(done);
+  CHECK(st == 0);
+  CHECK(done.find("300 message(s) acknowledged") != std::string::npos);
+  CHECK(done.find("committed in transaction") != std::string::npos);
+  // The second run is stopped before its input ends: its 200 messages reach the log, aborted.
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  pid_t pid = spawn({"produce", "-b", b, "-t", topic, "-T", "-X", "transactionalId=" + unique("aborted")}, out, err,
+                    fds[0]);
+  close(fds[0]);
+  std::string lines;
+  for (int i = 1; i <= 200; i++) lines += "aborted-" + std::to_string(i) + "\n";
+  REQUIRE(write(fds[1], lines.data(), lines.size()) == ssize_t(lines.size()));
+  REQUIRE(wait_for([&] { return count_lines(slurp(out)) >= 200; }));
+  kill(pid, SIGINT);
+  int code = wait_exit(pid);
+  close(fds[1]);
+  INFO(slurp(err));
+  CHECK(code == 0);
+  CHECK(slurp(err).find("aborted, stopped by SIGINT") != std::string::npos);
+  // read_committed (uvk's default, kcat's isolation.level) sees the first run only.
+  std::string committed = uvk("consume -q -b " + b + " -t " + topic + " -o beginning -e");
+  CHECK(count_lines(committed) == 300);
+  CHECK(committed.find("aborted") == std::string::npos);
+  std::string all = sh("kcat -C -q -e -b " + b + " -t " + topic + " -X isolation.level=read_uncommitted | grep -c aborted");
+  CHECK(all == "200\n");
+  unlink(out.c_str());
+  unlink(err.c_str());
+}
