@@ -34,6 +34,7 @@ int uvk_cli_poll_init(struct uv_loop_s *loop, struct uv_poll_s *h, int fd);
 int uvk_produce_main(int argc, char **argv);
 int uvk_consume_main(int argc, char **argv);
 int uvk_perf_main(int argc, char **argv);
+int uvk_query_main(int argc, char **argv);
 /* what: "topics" or "groups"; argv[0] is the command (create, list, ...). */
 int uvk_admin_main(const char *what, int argc, char **argv);
 

@@ -175,6 +175,18 @@ TEST_CASE("kcat and uvk consume: the same start with -o N, -N, s@TS, end and one
     CHECK(r.kcat_status == 0);
     CHECK(r.uvk_status == 0);
     CHECK(r.uvk == r.kcat);
+  }  // -Q / uvk query: offsets for a time, in text and JSON; -1 past the last message; exit 1
+  // for a partition that does not exist.
+  const std::string t = " -t " + topic + ":";
+  for (const std::string &args : std::vector<std::string>{t + "0:" + ts + t + "1:" + ts + t + "2:0",
+                                                          t + "0:" + ts + t + "2:5 -J", t + "1:99999999999999",
+                                                          t + "7:0"}) {
+    int sk = -1, su = -1;
+    std::string k = sh("kcat -Q -b " + b + args + " 2>/dev/null", &sk);
+    std::string u = sh(cli + " query -b " + b + args + " 2>/dev/null", &su);
+    INFO("args: " << args);
+    CHECK(su == sk);
+    CHECK(u == k);
   }
 }
 
