@@ -1,13 +1,14 @@
 /* uvk consume: reads topics through a consumer group and prints each message in a kcat format.
  *
  *   uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP | -p PARTITION]
- *               [-o beginning|end|stored|N|-N|s@TS] [--from-beginning] [-c COUNT] [-e]
- *               [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u] [-q] [-v] [--assigner NAME] [-X key=value]... (+ the TLS / SASL flags)
+ *               [-o beginning|end|stored|N|-N|s@TS] [-o e@TS] [--from-beginning] [-c COUNT]
+ *               [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u] [-q] [-v]
+ *               [--assigner NAME] [-X key=value]... [-F FILE] (+ the TLS / SASL flags)
  *
  * FORMAT: kcat's tokens and escapes (uvk_format.h), or -J kcat's JSON envelope; default
  * "%s\n" (with -K: "%k" DELIM "%s\n"; -D replaces the "\n"). -c stops after COUNT messages,
- * -e once every assigned partition is at its end. Without -g a fresh group id; -p reads one
- * partition of it (uvk_start.c). A batch is flushed to stdout before its offsets are resolved,
+ * -e once every assigned partition is at its end. Without -g a fresh group id, read from the
+ * beginning unless -o says otherwise (as kcat); -p reads one partition of it (uvk_start.c). A batch is flushed to stdout before its offsets are resolved,
  * so a commit never covers a line that was not written. SIGINT / SIGTERM stop
  * cleanly (commit, leave the group, exit 0), as does a closed stdout pipe. Exit 0: done; 1:
  * failure (the cause on stderr); 2: usage error. */
@@ -50,9 +51,9 @@ typedef struct Consume {
 static void usage(void) {
   fprintf(stderr,
           "usage: uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP | -p PARTITION]\n"
-          "                   [-o beginning|end|stored|N|-N|s@TS] [--from-beginning] [-c COUNT] [-e]\n"
-          "                   [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z]\n"
-          "                   [-u] [-q] [-v] [--assigner NAME] [-X key=value]... [--tls] [--tls-ca F]\n"
+          "                   [-o beginning|end|stored|N|-N|s@TS] [-o e@TS] [--from-beginning] [-c COUNT]\n"
+          "                   [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u] [-q] [-v]\n"
+          "                   [--assigner NAME] [-X key=value]... [-F FILE] [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n");
 }
@@ -74,7 +75,9 @@ static int all_at_end(Consume *s) {
   if (!s->joined || n > 1024 || s->start.awaiting) return 0;
   for (size_t i = 0; i < n; i++) {
     int64_t pos = -1, hw = -1;
-    if (uvk_cli_start_excluded(&s->start, tps[i].partition)) continue;
+    if (uvk_cli_start_excluded(&s->start, tps[i].partition) ||
+        uvk_cli_start_ended(&s->start, tps[i].topic, tps[i].partition))
+      continue;
     if (uvk_consumer_position(s->consumer, tps[i].topic, tps[i].partition, &pos, &hw) != 0) return 0;
     if (hw < 0 || pos < hw) return 0;
   }
@@ -84,8 +87,15 @@ static int all_at_end(Consume *s) {
 static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   Consume *s = (Consume *)ud;
   size_t n = b->n_messages;
+  int ended = 0;
   if (s->done || n == 0) return 0;
   if (s->limit > 0 && (long)n > s->limit - s->count) n = (size_t)(s->limit - s->count);
+  for (size_t i = 0; s->start.end_ts >= 0 && i < n; i++) {
+    if (b->messages[i].timestamp < s->start.end_ts) continue;
+    n = i; /* -o e@TS: this message and the rest of the partition are left out */
+    ended = 1;
+    break;
+  }
   for (size_t i = 0; i < n; i++) {
     if (s->json) uvk_cli_json_print(stdout, b, &b->messages[i]);
     else uvk_cli_format_print(stdout, &s->format, b, &b->messages[i]);
@@ -100,8 +110,9 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
     }
     return 0;
   }
-  uvk_consumer_resolve_offset(c, b->topic, b->partition, b->messages[n - 1].offset);
+  if (n > 0) uvk_consumer_resolve_offset(c, b->topic, b->partition, b->messages[n - 1].offset);
   s->count += (long)n;
+  if (ended && uvk_cli_start_end(&s->start, b->topic, b->partition)) request_stop(s);
   if (s->limit > 0 && s->count >= s->limit) request_stop(s);
   return 0;
 }
@@ -173,13 +184,14 @@ static const char *stop_reason(int signo) {
 int uvk_consume_main(int argc, char **argv) {
   const char *brokers = NULL, *topics = NULL, *group = NULL, *format = NULL, *key_delim = NULL;
   const char *delim = "\\n";
-  int from_beginning = 0, unbuffered = 0;
+  int from_beginning = 0, unbuffered = 0, start_given = 0;
   char fresh_group[64], group_id[256];
   Consume s;
   uvk_config *cfg = uvk_config_new();
   int rc;
   memset(&s, 0, sizeof s);
   s.start.only_partition = -1;
+  s.start.end_ts = -1;
   if (!cfg) return 1;
   uvk_cli_set(cfg, "clientId", "uvk");
   if (uvk_cli_env_config(cfg) != 0) goto bad_usage;
@@ -217,6 +229,7 @@ int uvk_consume_main(int argc, char **argv) {
     else if (strcmp(a, "-K") == 0) key_delim = v;
     else if (strcmp(a, "-D") == 0) delim = v;
     else if (strcmp(a, "-o") == 0) {
+      start_given = strncmp(v, "e@", 2) != 0 || start_given;
       if (uvk_cli_start_parse(&s.start, v, &from_beginning)) {
         fprintf(stderr, "uvk: -o %s: beginning, end, stored, N, -N or s@TIMESTAMP_MS\n", v);
         goto bad_usage;
@@ -233,6 +246,8 @@ int uvk_consume_main(int argc, char **argv) {
              : (key_delim && (uvk_cli_format_add(&s.format, "%k", 1) || uvk_cli_format_add(&s.format, key_delim, 0))) ||
                    uvk_cli_format_add(&s.format, "%s", 1) || uvk_cli_format_add(&s.format, delim, 0))
     goto bad_usage;
+  /* kcat reads from the beginning without a group, from the group's offsets with one */
+  if (!group && !start_given) from_beginning = 1;
   if (!group) {
     snprintf(fresh_group, sizeof fresh_group, "uvk-consume-%ld-%ld", (long)getpid(), (long)time(NULL));
     group = fresh_group;

@@ -9,6 +9,11 @@
 
 int uvk_cli_start_parse(uvk_cli_start *st, const char *spec, int *from_beginning) {
   char *end = NULL;
+  if (strncmp(spec, "e@", 2) == 0) {
+    if (spec[2] < '0' || spec[2] > '9') return -1;
+    st->end_ts = strtoll(spec + 2, &end, 10);
+    return *end ? -1 : 0;
+  }
   if (strcmp(spec, "beginning") == 0 || strcmp(spec, "end") == 0 || strcmp(spec, "stored") == 0) {
     st->kind = START_GROUP;
     *from_beginning = strcmp(spec, "beginning") == 0;
@@ -31,11 +36,36 @@ int uvk_cli_start_excluded(const uvk_cli_start *st, int32_t partition) {
   return st->only_partition >= 0 && partition != st->only_partition;
 }
 
+static int find(const uvk_cli_start *st, const char *topic, int32_t partition) {
+  for (size_t i = 0; i < st->n_placed; i++)
+    if (st->placed[i].partition == partition && strcmp(st->placed[i].topic, topic) == 0) return (int)i;
+  return -1;
+}
+
+int uvk_cli_start_ended(const uvk_cli_start *st, const char *topic, int32_t partition) {
+  int i = find(st, topic, partition);
+  return i >= 0 && st->placed[i].ended;
+}
+
+int uvk_cli_start_end(uvk_cli_start *st, const char *topic, int32_t partition) {
+  uvk_topic_partition tps[UVK_START_MAX_PLACED];
+  size_t n;
+  int i = find(st, topic, partition);
+  if (i >= 0) st->placed[i].ended = 1;
+  uvk_consumer_pause(st->consumer, topic, &partition, 1);
+  n = uvk_consumer_assignment(st->consumer, tps, UVK_START_MAX_PLACED);
+  for (size_t k = 0; k < n && k < UVK_START_MAX_PLACED; k++)
+    if (!uvk_cli_start_excluded(st, tps[k].partition) && !uvk_cli_start_ended(st, tps[k].topic, tps[k].partition))
+      return 0;
+  return 1;
+}
+
 static int placed(uvk_cli_start *st, const char *topic, int32_t partition) {
   for (size_t i = 0; i < st->n_placed; i++)
     if (st->placed[i].partition == partition && strcmp(st->placed[i].topic, topic) == 0) return 1;
   if (st->n_placed == UVK_START_MAX_PLACED) return 1;
   snprintf(st->placed[st->n_placed].topic, sizeof st->placed[0].topic, "%s", topic);
+  st->placed[st->n_placed].ended = 0;
   st->placed[st->n_placed++].partition = partition;
   return 0;
 }

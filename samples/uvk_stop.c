@@ -17,6 +17,8 @@ static struct {
   int out_watched;
   int inited;
   int signals;
+  int first_signo;
+  uint64_t first_at;
   int quiet;
   uvk_cli_stop_fn fn;
   void *ud;
@@ -24,6 +26,9 @@ static struct {
 
 static void on_signal(uv_signal_t *h, int signo) {
   (void)h;
+  /* timeout(1) and kill 0 send one SIGTERM to the process and one to its group: the same
+   * signal within 200 ms is the same request */
+  if (g.signals > 0 && signo == g.first_signo && uv_hrtime() - g.first_at < 200000000u) return;
   if (++g.signals > 1) {
     fflush(stdout);
     fprintf(stderr, "uvk: a second signal (%s): exiting at once\n", signo == SIGINT ? "SIGINT" : "SIGTERM");
@@ -31,6 +36,8 @@ static void on_signal(uv_signal_t *h, int signo) {
   }
   if (!g.quiet)
     fprintf(stderr, "%% %s: stopping (a second one exits at once)\n", signo == SIGINT ? "SIGINT" : "SIGTERM");
+  g.first_signo = signo;
+  g.first_at = uv_hrtime();
   g.fn(g.ud, signo);
 }
 

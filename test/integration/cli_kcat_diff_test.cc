@@ -1,6 +1,6 @@
 // kcat and uvk side by side: the same flags against the same topics, the outputs compared
 // (sorted where several partitions make the order undefined). kcat consumes in assign mode,
-// uvk through a fresh group; kcat's -J "broker" (uvk does not know it) is left out.
+// uvk through a fresh group (both from the beginning unless -o says otherwise); kcat's -J "broker" (uvk does not know it) is left out.
 // Needs UVK_TEST_BROKERS (the PLAINTEXT listener), kcat and UVK_CLI.
 #include <catch2/catch.hpp>
 
@@ -50,7 +50,7 @@ Both consume(const std::string &topic, const std::string &flags, const std::stri
   const std::string b = env("UVK_TEST_BROKERS");
   Both r;
   r.kcat = sh("kcat -C -q -e -b " + b + " -t " + topic + " " + flags + " | " + post, &r.kcat_status);
-  r.uvk = sh("'" + env("UVK_CLI") + "' consume -q -e -o beginning -b " + b + " -t " + topic + " " + flags + " | " + post,
+  r.uvk = sh("'" + env("UVK_CLI") + "' consume -q -e -b " + b + " -t " + topic + " " + flags + " | " + post,
              &r.uvk_status);
   return r;
 }
@@ -169,7 +169,8 @@ TEST_CASE("kcat and uvk consume: the same start with -o N, -N, s@TS, end and one
   std::string ts = sh("kcat -C -q -b " + b + " -t " + topic + " -p 0 -o 20 -c 1 -f '%T'");
   REQUIRE_FALSE(ts.empty());
   for (const std::string &flags : std::vector<std::string>{"-o 5", "-o -3", "-o -100", "-o s@" + ts, "-o end", "-o beginning", "-p 1",
-                            "-p 2 -o -3", "-p 0 -o s@" + ts, "-p 1 -o 35"}) {
+                            "-p 2 -o -3", "-p 0 -o s@" + ts, "-p 1 -o 35",
+                                                            "-o e@" + ts, "-o 3 -o e@" + ts, "-p 1 -o e@" + ts}) {
     Both r = consume(topic, flags + " -f '%p %o %s\\n'", "LC_ALL=C sort");
     INFO("flags: " << flags);
     CHECK(r.kcat_status == 0);
