@@ -21,7 +21,7 @@ t1=$(ms)
 echo "produced $n messages in $((t1 - t0)) ms" >&2
 out=$(mktemp)
 build/samples/uvk consume -b "$UVK_TEST_BROKERS" -t "$topic" -g "quickstart-group" --from-beginning -e \
-  -X logLevel=WARN -f '%p %o %k %v %h' >"$out"
+  -X logLevel=WARN -f '%p %o %k %v %h\n' >"$out"
 t2=$(ms)
 got=$(wc -l <"$out")
 echo "consumed $got messages through consumer group quickstart-group in $((t2 - t1)) ms; the first three:" >&2

@@ -262,6 +262,7 @@ int uvk_admin_main(const char *what, int argc, char **argv) {
   if (!cfg) return 1;
   uvk_cli_set(cfg, "clientId", "uvk");
   uvk_cli_set(cfg, "allowAutoTopicCreation", "false");
+  if (uvk_cli_env_config(cfg) != 0) goto bad_usage;
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -300,7 +301,7 @@ int uvk_admin_main(const char *what, int argc, char **argv) {
       n_configs++;
     } else goto bad_usage;
   }
-  if (!brokers || uvk_cli_set(cfg, "brokers", brokers)) goto bad_usage;
+  if (!uvk_cli_brokers(cfg, brokers)) goto bad_usage;
   if (a.reset && strcmp(a.reset, "earliest") != 0 && strcmp(a.reset, "latest") != 0) goto bad_usage;
   if (topics && (strcmp(cmd, "create") == 0 || strcmp(cmd, "delete") == 0) && !a.topic) goto bad_usage;
   if (!topics && strcmp(cmd, "list") != 0 && !a.group) goto bad_usage;

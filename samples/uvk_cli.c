@@ -31,8 +31,9 @@ int uvk_cli_common_flag(uvk_config *cfg, const char *a, const char *v) {
     char key[128];
     if (!eq) return -1;
     snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
-    return uvk_cli_set(cfg, key, eq + 1) ? -1 : 2;
+    return uvk_cli_set_any(cfg, key, eq + 1) ? -1 : 2;
   }
+  if (strcmp(a, "-F") == 0) return v && uvk_cli_props_file(cfg, v) == 0 ? 2 : -1;
   for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
     if (strcmp(a, flags[i].flag) != 0) continue;
     if (flags[i].fixed) return uvk_cli_set(cfg, flags[i].key, flags[i].fixed) ? -1 : 1;

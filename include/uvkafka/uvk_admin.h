@@ -33,7 +33,12 @@ struct uvk_event;
 /** An admin on `client`. cfg may be NULL; its retry.* keys, when set, give the admin its own
  * retry policy (else the client's). */
 UVK_EXTERN int uvk_admin_new(struct uvk_client *client, const struct uvk_config *cfg, uvk_admin **out);
-/** Frees the admin. Operations still pending are dropped: their callbacks are not called. */
+/** Frees the admin. Every operation still pending calls back once with UVK_ECLOSED (their
+ * requests finish inside the client and are discarded). Allowed from inside any callback
+ * (its own completions and event listeners, or any callback of its client and of the
+ * client's other handles): the admin is then marked (calls on it return UVK_ECLOSED) and
+ * released, its pending operations with it, once the library's code has returned to the
+ * loop; completions delivered meanwhile keep their outcome. */
 UVK_EXTERN void uvk_admin_free(uvk_admin *admin);
 
 /** KafkaJS's admin.on(admin.events.X): UVK_EVENT_CONNECT, _DISCONNECT, _REQUEST,

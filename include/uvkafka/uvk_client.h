@@ -45,15 +45,24 @@ UVK_EXTERN int uvk_client_metadata(uvk_client *client, const char *const *topics
  * once the client holds no handle on the loop any more. */
 UVK_EXTERN int uvk_client_disconnect(uvk_client *client, uvk_client_cb cb, void *ud);
 /** Frees the client. After uvk_client_disconnect's callback this is immediate; otherwise
- * the client disconnects first and frees itself once the loop has released its handles. */
+ * the client disconnects first and frees itself once the loop has released its handles.
+ * Its producers, consumers and admins may be freed before or after it: the client's memory
+ * goes with the last of them (calls on them return UVK_ECLOSED meanwhile).
+ *
+ * Allowed from inside any callback of the client or of its producers, consumers and admins
+ * (completions, handlers, events, log lines, partitioners, assigners, brokers and SASL /
+ * token callbacks, the disconnect callback): the client is then only marked, and released
+ * once the library's code has returned to the loop. The same holds for every uvk_*_free and
+ * for uvk_client_disconnect. Any call on a handle after its free is a bug; builds without
+ * NDEBUG stop it with a message naming the call. */
 UVK_EXTERN void uvk_client_free(uvk_client *client);
 struct uvk_event;
 /** Adds an instrumentation listener (KafkaJS's client.on) for `event_type` (a
  * uvk_event_type from uvk_events.h; fn is a uvk_event_fn: UVK_EVENT_CONNECT, _DISCONNECT, _REQUEST, _REQUEST_TIMEOUT,
  * _REQUEST_QUEUE_SIZE). Returns the listener's id (> 0) for uvk_client_off, or a negative
  * error (UVK_EINVAL for an unknown type or NULL fn). Listeners run on the loop thread, in
- * the middle of the client's work: they must return quickly and must not free the client
- * (uvk_client_disconnect is fine). */
+ * the middle of the client's work: they must return quickly. Freeing the client (or any
+ * handle) from a listener is allowed: it is released once the client's work returned. */
 UVK_EXTERN int64_t uvk_client_on(uvk_client *client, int event_type,
                                  void (*fn)(void *ud, const struct uvk_event *ev), void *ud);
 /** Removes a listener; UVK_ENOTFOUND when the id is not (any more) registered. */

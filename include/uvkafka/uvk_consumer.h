@@ -90,7 +90,12 @@ typedef void (*uvk_consumer_cb)(uvk_consumer *c, const uvk_error *err, void *ud)
 UVK_EXTERN int uvk_consumer_new(struct uvk_client *client, const struct uvk_config *cfg,
                                 uvk_consumer **out);
 /** Frees the consumer without leaving the group (the broker drops it after sessionTimeout);
- * stop first for a clean leave. Not from inside a handler. */
+ * stop first for a clean leave. A pending stop, commit or describe callback runs first,
+ * once, with UVK_ECLOSED. Allowed from inside any callback, its own eachMessage / eachBatch
+ * (also after it returned UVK_PENDING), stop, commit, describe, crash, event and assigner
+ * callbacks included: no handler, event or crash callback runs after this call, and the
+ * consumer is released (its pending callbacks run, UVK_ECLOSED) once the library's code has
+ * returned to the loop. A handler freeing its consumer may return any value. */
 UVK_EXTERN void uvk_consumer_free(uvk_consumer *c);
 /** subscribe({topics, fromBeginning}) for one topic name; may be called several times
  * before run. UVK_ESTATE once running. */

@@ -156,7 +156,14 @@ UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *p, const char *group_id,
                                          const struct uvk_topic_partition_offset *offsets, size_t n,
                                          uvk_producer_cb cb, void *ud);
 
-/** Frees a producer; any send still pending completes with UVK_ECLOSED first. */
+/** Frees a producer; any send, flush, connect or transaction call still pending completes
+ * with UVK_ECLOSED first, from inside this call. From inside a callback (a send or flush
+ * completion, the drain callback, the partitioner, or any callback of its client or of
+ * another handle of that client) the producer is only marked: new calls on it fail, and it
+ * is released when the library's code has returned to the loop; completions the library is
+ * delivering meanwhile keep their outcome, and what is still pending then completes with
+ * UVK_ECLOSED (from the loop: a send made before a partitioner freed it never calls back
+ * from inside uvk_producer_send). Every pending callback runs exactly once either way. */
 UVK_EXTERN void uvk_producer_free(uvk_producer *p);
 /** Bytes of messages queued or in flight (what bufferMemory bounds). */
 UVK_EXTERN size_t uvk_producer_buffered_bytes(const uvk_producer *p);

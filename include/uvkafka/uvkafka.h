@@ -61,6 +61,19 @@ UVK_EXTERN const char *uvk_err_name(int err);
 /** 1 when a later attempt of the operation that failed with @p err may succeed, else 0. */
 UVK_EXTERN int uvk_err_is_retriable(int err);
 
+/** What uvk_name_check() checks a name as. */
+typedef enum uvk_name_kind {
+  UVK_NAME_TOPIC = 1,           /**< 1 to 249 letters, digits, '.', '_', '-'; not "." or ".." */
+  UVK_NAME_GROUP_ID = 2,        /**< 1 to 32767 bytes */
+  UVK_NAME_CLIENT_ID = 3,       /**< 0 to 32767 bytes */
+  UVK_NAME_TRANSACTIONAL_ID = 4 /**< 1 to 32767 bytes */
+} uvk_name_kind;
+/** 0 when @p name is a @p kind Kafka accepts; else UVK_EINVAL, and @p buf (when not NULL)
+ * gets the rule it breaks, e.g. `invalid topic name "bad topic!": a space (at 3) is not
+ * allowed; a topic name has 1 to 249 characters, ...`. The calls that take a topic refuse
+ * such a name with a bare UVK_EINVAL; this says why. */
+UVK_EXTERN int uvk_name_check(int kind, const char *name, char *buf, size_t buflen);
+
 /* ---- error objects -------------------------------------------------------------------
  * Asynchronous completions report failures as a `uvk_error`: an opaque, immutable,
  * reference-counted object read through the accessors below. A callback borrows it for

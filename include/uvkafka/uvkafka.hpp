@@ -6,9 +6,10 @@
 /// still runs on the loop thread, exactly as the C API.
 ///
 /// Ownership: a callback given to an asynchronous call is kept until it runs once. The C
-/// library drops some callbacks when their handle is freed (the admin's, for instance);
-/// the wrapper keeps every pending one in its handle and frees them with it, so nothing
-/// leaks either way. Destroy handles in the reverse order of creation (consumers, producers
+/// library runs every pending callback once (UVK_ECLOSED when cut short) when its handle is
+/// freed; freed from inside a callback, it does so when that callback has returned, so the
+/// wrapper keeps the pending ones until they ran (a handle may be destroyed in its own
+/// callback). Destroy handles in the reverse order of creation (consumers, producers
 /// and admins before their client) and only after their work finished, as with the C API.
 #ifndef UVKAFKA_HPP
 #define UVKAFKA_HPP
@@ -105,6 +106,8 @@ struct Pending {
     return raw;
   }
   // Takes a node out (the trampoline runs it, then it is freed).
+  int running = 0;        // callbacks running now
+  bool orphaned = false;  // its handle is gone: the last callback to run frees this
   std::unique_ptr<Node> take(Node *n) {
     auto it = nodes.find(n);
     if (it == nodes.end()) return nullptr;
@@ -113,6 +116,16 @@ struct Pending {
     return out;
   }
 };
+
+// A handle's callbacks go with it, or after the last of them ran when the C library still
+// has some to call (a handle freed from inside a callback).
+struct PendingRelease {
+  void operator()(Pending *p) const {
+    if (p->nodes.empty() && p->running == 0) delete p;
+    else p->orphaned = true;
+  }
+};
+using PendingPtr = std::unique_ptr<Pending, PendingRelease>;
 
 template <class Fn>
 struct Once : Pending::Node {
@@ -124,8 +137,12 @@ struct Once : Pending::Node {
 template <class Fn, class... Args>
 void run_once(void *ud, Args &&...args) {
   auto *node = static_cast<Once<Fn> *>(ud);
-  std::unique_ptr<Pending::Node> keep = node->owner->take(node);
+  Pending *owner = node->owner;
+  std::unique_ptr<Pending::Node> keep = owner->take(node);
+  owner->running++;
   if (keep) node->fn(std::forward<Args>(args)...);
+  keep.reset();
+  if (--owner->running == 0 && owner->orphaned && owner->nodes.empty()) delete owner;
 }
 
 // Adds a one-shot callback; drops it again when the C call refused to start (rc != 0).
@@ -199,7 +216,7 @@ class Client {
   /// its own, run it with run()).
   int open(void *loop, const Config &cfg) {
     reset();
-    pending_ = std::make_unique<detail::Pending>();
+    pending_ = detail::PendingPtr(new detail::Pending());
     return uvk_client_new(loop, cfg.get(), &c_);
   }
   /// uvk_client_connect(); @p fn runs once, later.
@@ -242,7 +259,7 @@ class Client {
     listeners_.clear();
   }
   uvk_client *c_ = nullptr;
-  std::unique_ptr<detail::Pending> pending_;
+  detail::PendingPtr pending_;
   std::map<int64_t, std::unique_ptr<EventFn>> listeners_;
 };
 
@@ -304,7 +321,7 @@ class Producer {
   /// Creates the producer (uvk_producer_new()) over @p client; @p cfg may be NULL.
   int open(Client &client, const Config *cfg = nullptr) {
     reset();
-    pending_ = std::make_unique<detail::Pending>();
+    pending_ = detail::PendingPtr(new detail::Pending());
     return uvk_producer_new(client.get(), cfg ? cfg->get() : nullptr, &p_);
   }
   /// uvk_producer_connect(); @p fn runs once, later.
@@ -355,7 +372,7 @@ class Producer {
     pending_.reset();
   }
   uvk_producer *p_ = nullptr;
-  std::unique_ptr<detail::Pending> pending_;
+  detail::PendingPtr pending_;
 };
 
 // ---- Consumer -------------------------------------------------------------------------------
@@ -405,7 +422,9 @@ class Consumer {
     state_ = std::move(o.state_);
     return *this;
   }
-  /// Frees the consumer (uvk_consumer_free()); pending callbacks are freed with it.
+  /// Frees the consumer (uvk_consumer_free()); pending callbacks are freed with it. Not from
+  /// inside its own eachMessage / eachBatch handler: the handler would be destroyed while it
+  /// runs (the C API allows that free; this wrapper does not).
   ~Consumer() { reset(); }
 
   /// Creates the consumer (uvk_consumer_new()) over @p client; @p cfg supplies groupId.
@@ -515,7 +534,7 @@ class Admin {
   /// Creates the admin (uvk_admin_new()) on @p client; @p cfg may be NULL.
   int open(Client &client, const Config *cfg = nullptr) {
     reset();
-    pending_ = std::make_unique<detail::Pending>();
+    pending_ = detail::PendingPtr(new detail::Pending());
     return uvk_admin_new(client.get(), cfg ? cfg->get() : nullptr, &a_);
   }
   /// createTopics for one topic (partitions / replication -1: the broker's defaults).
@@ -573,12 +592,12 @@ class Admin {
     detail::run_once<ResultsFn>(u, Error(e), Span<uvk_admin_result>{r, n});
   }
   void reset() {
-    if (a_) uvk_admin_free(a_);  // drops pending callbacks: pending_ frees them
+    if (a_) uvk_admin_free(a_);  // pending callbacks run (UVK_ECLOSED), now or when a callback returns
     a_ = nullptr;
     pending_.reset();
   }
   uvk_admin *a_ = nullptr;
-  std::unique_ptr<detail::Pending> pending_;
+  detail::PendingPtr pending_;
 };
 
 }  // namespace uvkafka

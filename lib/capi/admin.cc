@@ -5,6 +5,7 @@
 
 #include "capi/client_internal.h"
 #include "capi/config.h"
+#include "capi/handle_check.h"
 #include "capi/sized_options.h"
 #include "client/admin_ops.h"
 #include "uvkafka/uvkafka.h"
@@ -12,18 +13,25 @@
 using namespace uvk;
 
 struct uvk_admin {
+  uint32_t magic;  // kMagicAdmin; kMagicFreed once uvk_admin_free was called
   uvk_client *client;
   Admin *ad;
   const Allocator *alloc;
   int64_t *listeners;  // ids of the client listeners added through this admin
   size_t n_listeners, cap_listeners;
+  DeferredFree free_node;  // queued here when freed from inside a callback
 };
 
 namespace {
 
 // Every operation needs a live client (the loop's clock moves the engine's `now`).
-Admin *usable(uvk_admin *a) {
-  if (!a || client_closing(a->client)) return nullptr;
+Admin *usable(uvk_admin *a, const char *call) {
+#ifndef NDEBUG
+  if (a && a->magic != kMagicAdmin) handle_check_failed(call, "uvk_admin", a, a->magic);
+#else
+  (void)call;
+#endif
+  if (!a || a->magic != kMagicAdmin || client_closing(a->client)) return nullptr;
   client_engine(a->client)->now = client_now(a->client);
   return a->ad;
 }
@@ -33,14 +41,15 @@ Admin *usable(uvk_admin *a) {
 // The topic calls: the application's options (any struct_size it was built with) over the
 // defaults, so lib/client only ever sees this library's layout.
 template <typename Topics, typename Fn>
-static int topic_call(uvk_admin *admin, Fn fn, const Topics *topics, size_t n,
+static int topic_call(const char *call, uvk_admin *admin, Fn fn, const Topics *topics, size_t n,
                       const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud) {
   uvk_admin_topic_options o;
   uvk_admin_topic_options_init(&o);
   int rc = adopt_sized_options(opts, kTopicOptionsMinSize, &o);
   if (rc != 0) return rc;
-  Admin *ad = usable(admin);
+  Admin *ad = usable(admin, call);
   if (!ad) return admin ? UVK_ECLOSED : UVK_EINVAL;
+  ClientScope scope(admin->client, false);
   return fn(ad, topics, n, &o, cb, ud);
 }
 
@@ -56,6 +65,7 @@ UVK_EXTERN int uvk_admin_new(uvk_client *client, const uvk_config *cfg, uvk_admi
   void *mem = mem_alloc(a, sizeof(uvk_admin));
   if (!mem) return UVK_ENOMEM;
   uvk_admin *ad = new (mem) uvk_admin();
+  ad->magic = kMagicAdmin;
   ad->client = client;
   ad->alloc = a;
   ad->ad = admin_new(e, retry, a, ad);
@@ -63,18 +73,35 @@ UVK_EXTERN int uvk_admin_new(uvk_client *client, const uvk_config *cfg, uvk_admi
     mem_free(a, ad);
     return UVK_ENOMEM;
   }
+  client_child_added(client);
   *out = ad;
   return 0;
 }
 
-UVK_EXTERN void uvk_admin_free(uvk_admin *admin) {
-  if (!admin) return;
-  for (size_t i = 0; i < admin->n_listeners; i++) uvk_client_off(admin->client, admin->listeners[i]);
+static void release_admin(void *h) {
+  uvk_admin *admin = static_cast<uvk_admin *>(h);
+  uvk_client *client = admin->client;
+  for (size_t i = 0; i < admin->n_listeners; i++) client_off(client, admin->listeners[i]);
   mem_free(admin->alloc, admin->listeners);
-  admin_free(admin->ad);
+  admin_free(admin->ad);  // pending operations: UVK_ECLOSED
   const Allocator *a = admin->alloc;
   admin->~uvk_admin();
   mem_free(a, admin);
+  client_child_released(client);
+}
+
+UVK_EXTERN void uvk_admin_free(uvk_admin *admin) {
+  if (!admin) return;
+  UVK_CHECK_HANDLE(admin, kMagicAdmin, "uvk_admin");  // also a second free
+  if (admin->magic == kMagicFreed) return;  // a second free while the first waits (NDEBUG)
+  admin->magic = kMagicFreed;
+  admin->free_node = DeferredFree{nullptr, release_admin, admin};
+  if (client_busy(admin->client)) {
+    client_defer_free(admin->client, &admin->free_node);  // released when the callback returns
+    return;
+  }
+  ClientScope scope(admin->client, true);
+  release_admin(admin);
 }
 
 UVK_EXTERN void uvk_admin_new_topic_init(uvk_admin_new_topic *t, const char *topic) {
@@ -94,25 +121,26 @@ UVK_EXTERN void uvk_admin_topic_options_init(uvk_admin_topic_options *o) {
   o->timeout = 5000;
 }
 
-#define UVK_ADMIN_CALL(expr)             \
-  do {                                   \
-    Admin *ad_ = usable(admin);          \
+#define UVK_ADMIN_CALL(expr)                          \
+  do {                                                \
+    Admin *ad_ = usable(admin, __func__);             \
     if (!ad_) return admin ? UVK_ECLOSED : UVK_EINVAL; \
-    return (expr);                       \
+    ClientScope scope_(admin->client, false);         \
+    return (expr);                                    \
   } while (0)
 
 UVK_EXTERN int uvk_admin_create_topics(uvk_admin *admin, const uvk_admin_new_topic *topics, size_t n,
                                        const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud) {
-  return topic_call(admin, admin_create_topics, topics, n, opts, cb, ud);
+  return topic_call(__func__, admin, admin_create_topics, topics, n, opts, cb, ud);
 }
 UVK_EXTERN int uvk_admin_delete_topics(uvk_admin *admin, const char *const *topics, size_t n,
                                        const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud) {
-  return topic_call(admin, admin_delete_topics, topics, n, opts, cb, ud);
+  return topic_call(__func__, admin, admin_delete_topics, topics, n, opts, cb, ud);
 }
 UVK_EXTERN int uvk_admin_create_partitions(uvk_admin *admin, const uvk_admin_new_partitions *topics, size_t n,
                                            const uvk_admin_topic_options *opts, uvk_admin_results_cb cb,
                                            void *ud) {
-  return topic_call(admin, admin_create_partitions, topics, n, opts, cb, ud);
+  return topic_call(__func__, admin, admin_create_partitions, topics, n, opts, cb, ud);
 }
 UVK_EXTERN int uvk_admin_list_topics(uvk_admin *admin, uvk_admin_names_cb cb, void *ud) {
   UVK_ADMIN_CALL(admin_list_topics(ad_, cb, ud));
@@ -198,7 +226,9 @@ UVK_EXTERN int uvk_admin_delete_group_offsets(uvk_admin *admin, const char *grou
 // The admin's events are its client's (it has no connections of its own); listeners added
 // here are removed with the admin.
 UVK_EXTERN int64_t uvk_admin_on(uvk_admin *admin, int type, uvk_event_fn fn, void *ud) {
+  UVK_CHECK_HANDLE(admin, kMagicAdmin, "uvk_admin");
   if (!admin || !fn || type < UVK_EVENT_CONNECT || type > UVK_EVENT_REQUEST_QUEUE_SIZE) return UVK_EINVAL;
+  if (client_closing(admin->client)) return UVK_ECLOSED;
   if (admin->n_listeners == admin->cap_listeners) {
     size_t cap = admin->cap_listeners ? admin->cap_listeners * 2 : 4;
     auto *grown = static_cast<int64_t *>(mem_alloc(admin->alloc, cap * sizeof(int64_t)));
@@ -208,17 +238,18 @@ UVK_EXTERN int64_t uvk_admin_on(uvk_admin *admin, int type, uvk_event_fn fn, voi
     admin->listeners = grown;
     admin->cap_listeners = cap;
   }
-  int64_t id = uvk_client_on(admin->client, type, fn, ud);
+  int64_t id = uvk_client_on(admin->client, type, fn, ud);  // the client is not freed: it is not closing
   if (id > 0) admin->listeners[admin->n_listeners++] = id;
   return id;
 }
 
 UVK_EXTERN int uvk_admin_off(uvk_admin *admin, int64_t listener) {
+  UVK_CHECK_HANDLE(admin, kMagicAdmin, "uvk_admin");
   if (!admin || listener <= 0) return UVK_EINVAL;
   for (size_t i = 0; i < admin->n_listeners; i++) {
     if (admin->listeners[i] != listener) continue;
     admin->listeners[i] = admin->listeners[--admin->n_listeners];
-    return uvk_client_off(admin->client, listener);
+    return client_off(admin->client, listener);
   }
   return UVK_ENOTFOUND;
 }

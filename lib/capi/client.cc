@@ -5,6 +5,7 @@
 #include <new>
 
 #include "capi/client_internal.h"
+#include "capi/handle_check.h"
 #include "capi/sasl_hooks.h"
 #include "capi/config.h"
 #include "engine/events.h"
@@ -19,12 +20,16 @@
 using namespace uvk;
 
 struct uvk_client {
+  uint32_t magic;  // kMagicClient; kMagicFreed once uvk_client_free was called
   const Allocator *alloc;
   Allocator alloc_copy;
   IoDriver io;
   Engine *engine;
   uvk_brokers seeds;
-  bool disconnecting, closed, free_when_closed;
+  bool disconnecting, closed, free_requested;
+  int busy;      // loop callbacks and API calls of this client (or its children) on the stack
+  int children;  // producers, consumers and admins not yet released
+  DeferredFree *deferred, *deferred_tail;  // handles freed while busy
   uvk_client_cb disconnect_cb;
   void *disconnect_ud;
   EngineTimer shutdown_timer;
@@ -128,11 +133,48 @@ void metadata_done(void *ud, const uvk_error *err, MetadataSnapshot *snap) {
   mem_free(c->alloc, p);
 }
 
+void release_client(uvk_client *c) {
+  engine_free(c->engine);
+  brokers_clear(&c->seeds);
+  events_free(&c->events);
+  free_secrets(c);
+  tls_context_free(c->tls);
+  const Allocator *a = c->alloc;
+  Allocator copy = c->alloc_copy;
+  c->~uvk_client();
+  mem_free(a ? &copy : nullptr, c);
+}
+
+// The client goes once freed, disconnected, without children and out of every callback.
+void try_release(uvk_client *c) {
+  if (c->free_requested && c->closed && c->busy == 0 && c->children == 0 && !c->deferred) release_client(c);
+}
+
+// Releases what was freed while busy; their releases call back (UVK_ECLOSED), and what is
+// freed there joins the list.
+void run_deferred(uvk_client *c) {
+  c->busy++;
+  while (DeferredFree *d = c->deferred) {
+    c->deferred = d->next;
+    if (!c->deferred) c->deferred_tail = nullptr;
+    d->release(d->handle);
+  }
+  c->busy--;
+  try_release(c);
+}
+
+void on_busy(void *ud, bool enter) {
+  uvk_client *c = static_cast<uvk_client *>(ud);
+  if (enter) c->busy++;
+  else client_leave(c, true);
+}
+
 void on_io_closed(void *ud) {
   uvk_client *c = static_cast<uvk_client *>(ud);
   c->closed = true;
+  c->busy++;  // uvk_client_new's failure path runs this outside any loop callback
   if (c->disconnect_cb) c->disconnect_cb(c, nullptr, c->disconnect_ud);
-  if (c->free_when_closed) uvk_client_free(c);
+  client_leave(c, true);
 }
 
 // Once the engine has failed what it held (its deferred turn), close the sockets.
@@ -163,6 +205,7 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   void *mem = mem_alloc(a, sizeof(uvk_client));
   if (!mem) return UVK_ENOMEM;
   uvk_client *c = new (mem) uvk_client();
+  c->magic = kMagicClient;
   if (a) {
     c->alloc_copy = *a;
     c->alloc = &c->alloc_copy;
@@ -240,6 +283,8 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
     c->io.socket_open = cfg->socket_open;
     c->io.socket_release = cfg->socket_release;
     c->io.socket_ud = cfg->socket_ud;
+    c->io.busy_fn = on_busy;
+    c->io.busy_ud = c;
     c->engine = engine_new(ec, io, c->alloc);
     if (!c->engine) rc = UVK_ENOMEM;
     else c->engine->hooks = EngineHooks{on_engine_event, c, &c->log};
@@ -248,7 +293,7 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
     rc = engine_add_seed(c->engine, c->seeds.items[i].host, c->seeds.items[i].port);
   if (rc != 0) {
     // The driver's timers exist already: close them properly before freeing.
-    c->free_when_closed = true;
+    c->free_requested = true;
     c->disconnecting = true;
     io_close(&c->io, on_io_closed, c);
     if (c->io.owns_loop) io_run(&c->io);
@@ -259,11 +304,16 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   return 0;
 }
 
-UVK_EXTERN void *uvk_client_loop(uvk_client *c) { return c ? c->io.loop : nullptr; }
+UVK_EXTERN void *uvk_client_loop(uvk_client *c) {
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
+  return c ? c->io.loop : nullptr;
+}
 
 UVK_EXTERN int uvk_client_connect(uvk_client *c, uvk_client_cb cb, void *ud) {
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
   if (!c || !cb) return UVK_EINVAL;
   if (c->disconnecting) return UVK_ECLOSED;
+  ClientScope scope(c, false);  // the brokers callback may free a handle
   if (c->brokers_cb) {
     // Each bootstrap asks the application for the seeds again (KafkaJS's brokers function).
     uvk_brokers fresh;
@@ -286,6 +336,7 @@ UVK_EXTERN int uvk_client_connect(uvk_client *c, uvk_client_cb cb, void *ud) {
 }
 
 UVK_EXTERN int64_t uvk_client_on(uvk_client *c, int type, uvk_event_fn fn, void *ud) {
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
   if (!c) return UVK_EINVAL;
   if (!uvk_event_name(type)) return UVK_EINVAL;
   uint64_t id = 0;
@@ -294,20 +345,20 @@ UVK_EXTERN int64_t uvk_client_on(uvk_client *c, int type, uvk_event_fn fn, void 
 }
 
 UVK_EXTERN int uvk_client_off(uvk_client *c, int64_t listener) {
-  if (!c || listener <= 0) return UVK_EINVAL;
-  return events_off(&c->events, uint64_t(listener));
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
+  return client_off(c, listener);
 }
 
 UVK_EXTERN int uvk_client_metadata(uvk_client *c, const char *const *topics, size_t n,
                                    uvk_metadata_cb cb, void *ud) {
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
   if (!c || !cb || (n > 0 && !topics) || n > 100000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!topics[i] || !*topics[i]) return UVK_EINVAL;
   return start_metadata(c, topics, topics ? int(n) : -1, nullptr, cb, ud);
 }
 
-UVK_EXTERN int uvk_client_disconnect(uvk_client *c, uvk_client_cb cb, void *ud) {
-  if (!c) return UVK_EINVAL;
+static int disconnect(uvk_client *c, uvk_client_cb cb, void *ud) {
   if (c->disconnecting) return UVK_ESTATE;
   c->disconnecting = true;
   c->disconnect_cb = cb;
@@ -318,25 +369,25 @@ UVK_EXTERN int uvk_client_disconnect(uvk_client *c, uvk_client_cb cb, void *ud) 
   return 0;
 }
 
+UVK_EXTERN int uvk_client_disconnect(uvk_client *c, uvk_client_cb cb, void *ud) {
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
+  if (!c) return UVK_EINVAL;
+  return disconnect(c, cb, ud);
+}
+
+// Marks the client; it goes once disconnected, out of every callback and without children.
 UVK_EXTERN void uvk_client_free(uvk_client *c) {
   if (!c) return;
-  if (!c->closed) {
-    c->free_when_closed = true;
-    if (!c->disconnecting) uvk_client_disconnect(c, nullptr, nullptr);
-    return;
-  }
-  engine_free(c->engine);
-  brokers_clear(&c->seeds);
-  events_free(&c->events);
-  free_secrets(c);
-  tls_context_free(c->tls);
-  const Allocator *a = c->alloc;
-  Allocator copy = c->alloc_copy;
-  c->~uvk_client();
-  mem_free(a ? &copy : nullptr, c);
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");  // also a second free
+  if (c->free_requested) return;  // a second free while the first waits (builds with NDEBUG)
+  c->magic = kMagicFreed;
+  c->free_requested = true;
+  if (!c->disconnecting) disconnect(c, nullptr, nullptr);
+  if (c->busy == 0) try_release(c);
 }
 
 UVK_EXTERN int uvk_client_run(uvk_client *c) {
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
   if (!c || !c->io.owns_loop) return UVK_EINVAL;
   io_run(&c->io);
   return 0;
@@ -436,5 +487,33 @@ Engine *client_engine(uvk_client *c) { return c->engine; }
 uint64_t client_now(uvk_client *c) { return io_now(&c->io); }
 const Allocator *client_alloc(uvk_client *c) { return c->alloc; }
 bool client_closing(uvk_client *c) { return c->disconnecting; }
+
+int client_off(uvk_client *c, int64_t listener) {
+  if (!c || listener <= 0) return UVK_EINVAL;
+  return events_off(&c->events, uint64_t(listener));
+}
+
+bool client_busy(const uvk_client *c) { return c->busy > 0; }
+
+void client_defer_free(uvk_client *c, DeferredFree *d) {
+  d->next = nullptr;
+  if (c->deferred_tail) c->deferred_tail->next = d; else c->deferred = d;
+  c->deferred_tail = d;
+}
+
+void client_child_added(uvk_client *c) { c->children++; }
+void client_child_released(uvk_client *c) { c->children--; }
+
+void client_enter(uvk_client *c) { c->busy++; }
+
+void client_leave(uvk_client *c, bool now) {
+  if (--c->busy > 0) return;
+  if (!c->deferred) {
+    try_release(c);
+    return;
+  }
+  if (!now && io_wake(&c->io)) return;  // on_defer's way out runs the list
+  run_deferred(c);
+}
 
 }  // namespace uvk

@@ -14,5 +14,36 @@ Engine *client_engine(uvk_client *c);
 uint64_t client_now(uvk_client *c);
 const Allocator *client_alloc(uvk_client *c);
 bool client_closing(uvk_client *c);
+// uvk_client_off without the freed-handle check (an admin drops its listeners on free).
+int client_off(uvk_client *c, int64_t listener);
+
+// Frees from inside callbacks. While the library's code runs (a loop callback into the
+// client, or a call that may reach the application's code), a handle freed is only queued
+// here; it is released once that code has returned, so nothing still running touches freed
+// memory. The client itself goes after its last producer, consumer and admin.
+struct DeferredFree {
+  DeferredFree *next;
+  void (*release)(void *handle);
+  void *handle;
+};
+bool client_busy(const uvk_client *c);
+// Queues `d` (its fields set); runs it when the client is no longer busy.
+void client_defer_free(uvk_client *c, DeferredFree *d);
+void client_child_added(uvk_client *c);
+void client_child_released(uvk_client *c);  // the client may go once it is not busy
+void client_enter(uvk_client *c);
+// `now`: run what was freed meanwhile before returning (a free call); otherwise it waits for
+// the loop's next turn, so an API call never completes its own work from inside itself.
+void client_leave(uvk_client *c, bool now);
+
+// The client's busy count for the span of an API call that may call the application.
+struct ClientScope {
+  uvk_client *c;
+  bool now;
+  ClientScope(uvk_client *client, bool release_now) : c(client), now(release_now) { client_enter(c); }
+  ~ClientScope() { client_leave(c, now); }
+  ClientScope(const ClientScope &) = delete;
+  ClientScope &operator=(const ClientScope &) = delete;
+};
 
 }  // namespace uvk

@@ -217,6 +217,59 @@ int set_text(uvk_config *cfg, const ConfigKey *k, const char *text, bool explici
   return store(cfg, k, v, explicit_set, errbuf, errlen);
 }
 
+// Lower-case letters and digits only: "linger.ms", "Linger" and "LINGER_MS" compare alike.
+size_t key_letters(const char *s, char *out, size_t cap) {
+  size_t n = 0;
+  for (; *s && n + 1 < cap; s++)
+    if (isalnum(static_cast<unsigned char>(*s))) out[n++] = char(tolower(static_cast<unsigned char>(*s)));
+  out[n] = '\0';
+  return n;
+}
+
+// Levenshtein distance of two short strings (at most 63 characters each).
+size_t edit_distance(const char *a, size_t na, const char *b, size_t nb) {
+  size_t row[64];
+  for (size_t j = 0; j <= nb; j++) row[j] = j;
+  for (size_t i = 1; i <= na; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= nb; j++) {
+      size_t up = row[j];
+      size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[nb];
+}
+
+}  // namespace
+
+const char *config_suggest_key(const char *key) {
+  char want[64], have[64];
+  size_t nw = key_letters(key, want, sizeof want);
+  if (nw == 0) return nullptr;
+  const char *best = nullptr;
+  size_t best_d = SIZE_MAX;
+  for (size_t t = 0; t < kConfigTableCount; t++)
+    for (size_t i = 0; i < kConfigTables[t].n; i++) {
+      const char *name = kConfigTables[t].keys[i].name;
+      size_t nh = key_letters(name, have, sizeof have);
+      if (nh == 0) continue;
+      size_t d = edit_distance(want, nw, have, nh);
+      // A suffix other clients add ("linger.ms", "sessionTimeoutMs") is no typo.
+      if (d > 0 && nw > nh && strncmp(want, have, nh) == 0 && (!strcmp(want + nh, "ms") || !strcmp(want + nh, "s")))
+        d = 0;
+      if (d < best_d) best_d = d, best = name;
+    }
+  // Close enough to be the same word: two edits, or a third of a long name.
+  return best && (best_d <= 2 || best_d * 3 <= nw) ? best : nullptr;
+}
+
+namespace {
+
 const ConfigKey *lookup(uvk_config *cfg, const char *key, char *errbuf, size_t errlen) {
   const ConfigKey *k = key ? config_find_key(key) : nullptr;
   if (k) return k;
@@ -224,13 +277,10 @@ const ConfigKey *lookup(uvk_config *cfg, const char *key, char *errbuf, size_t e
     set_error(cfg, errbuf, errlen, "configuration key is NULL");
     return nullptr;
   }
-  for (size_t t = 0; t < kConfigTableCount; t++)
-    for (size_t i = 0; i < kConfigTables[t].n; i++)
-      if (strcasecmp(kConfigTables[t].keys[i].name, key) == 0) {
-        set_error(cfg, errbuf, errlen, "unknown configuration key \"%s\" (did you mean \"%s\"?)",
-                  key, kConfigTables[t].keys[i].name);
-        return nullptr;
-      }
+  if (const char *near = config_suggest_key(key)) {
+    set_error(cfg, errbuf, errlen, "unknown configuration key \"%s\" (did you mean \"%s\"?)", key, near);
+    return nullptr;
+  }
   set_error(cfg, errbuf, errlen, "unknown configuration key \"%s\"", key);
   return nullptr;
 }

@@ -145,6 +145,9 @@ extern const ConfigTable kConfigTables[];
 extern const size_t kConfigTableCount;
 
 const ConfigKey *config_find_key(const char *name);
+// The known key nearest to an unknown one (case, punctuation and a few typos aside), for
+// "did you mean"; nullptr when none is close.
+const char *config_suggest_key(const char *key);
 // The name of the type as docs/configuration.md writes it ("integer", "boolean", ...).
 const char *config_type_name(ConfType t);
 

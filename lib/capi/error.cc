@@ -104,7 +104,11 @@ size_t uvk_error_format(const uvk_error *e, char *buf, size_t buflen) {
   }
   for (const uvk_error *x = e; x; x = x->cause) {
     if (x != e) fmt_add(&f, " <- ");
-    if (x->kafka_code != 0)
+    // A local code with the broker's behind it (UVK_EAUTH for UNSUPPORTED_SASL_MECHANISM) names both.
+    if (x->kafka_code != 0 && x->code != UVK_EKAFKA && !UVK_ERR_IS_KAFKA(x->code))
+      fmt_add(&f, "%s: %s (%d): %s", uvk_err_name(x->code), uvk_error_kafka_name(x), int(x->kafka_code),
+              uvk_error_message(x));
+    else if (x->kafka_code != 0)
       fmt_add(&f, "%s (%d): %s", uvk_error_kafka_name(x), int(x->kafka_code), uvk_error_message(x));
     else
       fmt_add(&f, "%s: %s", uvk_err_name(x->code), uvk_error_message(x));

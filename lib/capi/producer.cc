@@ -5,6 +5,7 @@
 
 #include "capi/client_internal.h"
 #include "capi/config.h"
+#include "capi/handle_check.h"
 #include "capi/sized_options.h"
 #include "capi/topic_name.h"
 #include "client/producer.h"
@@ -13,14 +14,22 @@
 
 using namespace uvk;
 
+struct ConnectCtx;
+
 struct uvk_producer {
+  uint32_t magic;  // kMagicProducer; kMagicFreed once uvk_producer_free was called
   uvk_client *client;
   Producer *p;
   const Allocator *alloc;
   uvk_producer_cb drain_cb;
   void *drain_ud;
   bool disconnecting;
+  bool freed;              // uvk_producer_free was called (the memory may wait: free_node)
+  ConnectCtx *connects;    // uvk_producer_connect calls waiting for the client
+  DeferredFree free_node;  // queued here when freed from inside a callback
 };
+
+#define CHECK_PRODUCER(pr) UVK_CHECK_HANDLE(pr, kMagicProducer, "uvk_producer")
 
 namespace {
 
@@ -55,22 +64,33 @@ void flush_done(void *ud, int err) {
 
 void on_drain(void *ud, int) {
   uvk_producer *pr = static_cast<uvk_producer *>(ud);
-  if (pr->drain_cb) pr->drain_cb(pr, nullptr, pr->drain_ud);
+  if (pr->drain_cb && !pr->freed) pr->drain_cb(pr, nullptr, pr->drain_ud);
 }
 
+}  // namespace
+
 struct ConnectCtx {
-  uvk_producer *producer;
+  ConnectCtx *next;
+  uvk_producer *producer;  // null once the producer is gone (it called back with UVK_ECLOSED)
+  const Allocator *alloc;
   uvk_producer_cb cb;
   void *ud;
 };
 
-void connect_done(uvk_client *, const uvk_error *err, void *ud) {
-  ConnectCtx ctx = *static_cast<ConnectCtx *>(ud);
-  mem_free(ctx.producer->alloc, ud);
-  ctx.cb(ctx.producer, err, ctx.ud);
+static void connect_done(uvk_client *, const uvk_error *err, void *ud) {
+  ConnectCtx *ctx = static_cast<ConnectCtx *>(ud);
+  uvk_producer *pr = ctx->producer;
+  uvk_producer_cb cb = ctx->cb;
+  void *cb_ud = ctx->ud;
+  if (pr)
+    for (ConnectCtx **l = &pr->connects; *l; l = &(*l)->next)
+      if (*l == ctx) {
+        *l = ctx->next;
+        break;
+      }
+  mem_free(ctx->alloc, ctx);
+  if (pr) cb(pr, err, cb_ud);
 }
-
-}  // namespace
 
 extern "C" {
 
@@ -105,6 +125,7 @@ UVK_EXTERN int uvk_producer_new(uvk_client *client, const uvk_config *cfg, uvk_p
   void *mem = mem_alloc(a, sizeof(uvk_producer));
   if (!mem) return UVK_ENOMEM;
   uvk_producer *pr = new (mem) uvk_producer();
+  pr->magic = kMagicProducer;
   pr->client = client;
   pr->alloc = a;
   pr->p = producer_new(client_engine(client), pc, a);
@@ -113,38 +134,45 @@ UVK_EXTERN int uvk_producer_new(uvk_client *client, const uvk_config *cfg, uvk_p
     return UVK_ENOMEM;
   }
   producer_set_drain(pr->p, on_drain, pr);
+  client_child_added(client);
   *out = pr;
   return 0;
 }
 
 UVK_EXTERN int uvk_producer_set_partitioner(uvk_producer *pr, uvk_partitioner_fn fn, void *ud) {
-  if (!pr) return UVK_EINVAL;
+  CHECK_PRODUCER(pr);
+  if (!pr || pr->freed) return UVK_EINVAL;
   producer_set_partitioner(pr->p, fn, ud);
   return 0;
 }
 
 UVK_EXTERN int uvk_producer_set_drain_cb(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
-  if (!pr) return UVK_EINVAL;
+  CHECK_PRODUCER(pr);
+  if (!pr || pr->freed) return UVK_EINVAL;
   pr->drain_cb = cb;
   pr->drain_ud = ud;
   return 0;
 }
 
 UVK_EXTERN int uvk_producer_connect(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  CHECK_PRODUCER(pr);
   if (!pr || !cb) return UVK_EINVAL;
+  if (pr->freed || client_closing(pr->client)) return UVK_ECLOSED;
   ConnectCtx *ctx = static_cast<ConnectCtx *>(mem_alloc(pr->alloc, sizeof(ConnectCtx)));
   if (!ctx) return UVK_ENOMEM;
-  *ctx = ConnectCtx{pr, cb, ud};
+  *ctx = ConnectCtx{pr->connects, pr, pr->alloc, cb, ud};
   int rc = uvk_client_connect(pr->client, connect_done, ctx);
   if (rc != 0) mem_free(pr->alloc, ctx);
+  else pr->connects = ctx;
   return rc;
 }
 
 UVK_EXTERN int uvk_producer_send_batch(uvk_producer *pr, const uvk_topic_messages *topics,
                                        size_t n_topics, const uvk_send_options *opts,
                                        uvk_send_cb cb, void *ud) {
+  CHECK_PRODUCER(pr);
   if (!pr || !cb) return UVK_EINVAL;
-  if (pr->disconnecting || client_closing(pr->client)) return UVK_ECLOSED;
+  if (pr->freed || pr->disconnecting || client_closing(pr->client)) return UVK_ECLOSED;
   for (size_t i = 0; topics && n_topics <= 10000 && i < n_topics; i++)
     if (topics[i].topic && !kafka_topic_name_ok(topics[i].topic)) return UVK_EINVAL;
   uvk_send_options o;
@@ -154,6 +182,7 @@ UVK_EXTERN int uvk_producer_send_batch(uvk_producer *pr, const uvk_topic_message
   SendCtx *ctx = static_cast<SendCtx *>(mem_alloc(pr->alloc, sizeof(SendCtx)));
   if (!ctx) return UVK_ENOMEM;
   *ctx = SendCtx{pr, cb, ud};
+  ClientScope scope(pr->client, false);  // the partitioner may free a handle
   int rc = producer_send(pr->p, topics, n_topics, o, send_done, ctx,
                          client_now(pr->client));
   if (rc != 0) mem_free(pr->alloc, ctx);
@@ -171,21 +200,25 @@ UVK_EXTERN int uvk_producer_send(uvk_producer *pr, const char *topic, const uvk_
 }
 
 static int flush_impl(uvk_producer *pr, uvk_producer_cb cb, void *ud, bool close_after) {
+  if (pr->freed) return UVK_ECLOSED;
   DoneCtx *ctx = static_cast<DoneCtx *>(mem_alloc(pr->alloc, sizeof(DoneCtx)));
   if (!ctx) return UVK_ENOMEM;
   *ctx = DoneCtx{pr, cb, ud, close_after};
+  ClientScope scope(pr->client, false);  // a log callback may free a handle
   int rc = producer_flush(pr->p, flush_done, ctx, client_now(pr->client));
   if (rc != 0) mem_free(pr->alloc, ctx);
   return rc;
 }
 
 UVK_EXTERN int uvk_producer_flush(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  CHECK_PRODUCER(pr);
   if (!pr || !cb) return UVK_EINVAL;
   if (client_closing(pr->client)) return UVK_ECLOSED;
   return flush_impl(pr, cb, ud, false);
 }
 
 UVK_EXTERN int uvk_producer_disconnect(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  CHECK_PRODUCER(pr);
   if (!pr) return UVK_EINVAL;
   if (pr->disconnecting) return UVK_ESTATE;
   if (client_closing(pr->client)) return UVK_ECLOSED;
@@ -218,16 +251,18 @@ static TxnCtx *txn_ctx(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
 }
 
 UVK_EXTERN int uvk_producer_begin_transaction(uvk_producer *pr) {
+  CHECK_PRODUCER(pr);
   if (!pr) return UVK_EINVAL;
-  if (client_closing(pr->client)) return UVK_ECLOSED;
+  if (pr->freed || client_closing(pr->client)) return UVK_ECLOSED;
   return producer_begin_transaction(pr->p);
 }
 
 static int end_txn(uvk_producer *pr, bool commit, uvk_producer_cb cb, void *ud) {
   if (!pr || !cb) return UVK_EINVAL;
-  if (client_closing(pr->client)) return UVK_ECLOSED;
+  if (pr->freed || client_closing(pr->client)) return UVK_ECLOSED;
   TxnCtx *ctx = txn_ctx(pr, cb, ud);
   if (!ctx) return UVK_ENOMEM;
+  ClientScope scope(pr->client, false);
   int rc = commit ? producer_commit_transaction(pr->p, txn_done, ctx, client_now(pr->client))
                   : producer_abort_transaction(pr->p, txn_done, ctx, client_now(pr->client));
   if (rc != 0) mem_free(pr->alloc, ctx);
@@ -235,17 +270,20 @@ static int end_txn(uvk_producer *pr, bool commit, uvk_producer_cb cb, void *ud) 
 }
 
 UVK_EXTERN int uvk_producer_commit_transaction(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  CHECK_PRODUCER(pr);
   return end_txn(pr, true, cb, ud);
 }
 
 UVK_EXTERN int uvk_producer_abort_transaction(uvk_producer *pr, uvk_producer_cb cb, void *ud) {
+  CHECK_PRODUCER(pr);
   return end_txn(pr, false, cb, ud);
 }
 
 UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *pr, const char *group_id, const uvk_topic_partition_offset *offsets,
                                          size_t n, uvk_producer_cb cb, void *ud) {
+  CHECK_PRODUCER(pr);
   if (!pr || !cb || (n && !offsets) || n > 100000) return UVK_EINVAL;
-  if (client_closing(pr->client)) return UVK_ECLOSED;
+  if (pr->freed || client_closing(pr->client)) return UVK_ECLOSED;
   TxnOffset stack[64];
   TxnOffset *tos = n <= 64 ? stack : static_cast<TxnOffset *>(mem_alloc(pr->alloc, sizeof(TxnOffset) * n));
   if (!tos) return UVK_ENOMEM;
@@ -257,15 +295,43 @@ UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *pr, const char *group_id,
   return rc;
 }
 
-UVK_EXTERN void uvk_producer_free(uvk_producer *pr) {
-  if (!pr) return;
-  producer_free(pr->p);
+static void release_producer(void *h) {
+  uvk_producer *pr = static_cast<uvk_producer *>(h);
+  uvk_client *client = pr->client;
+  producer_free(pr->p);  // every send still pending: UVK_ECLOSED
+  // A connect still waiting for the client ends now; the client's answer finds it detached.
+  if (pr->connects) {
+    uvk_error *closed = error_new(pr->alloc, UVK_ECLOSED, 0, nullptr, 0, nullptr);
+    while (ConnectCtx *ctx = pr->connects) {
+      pr->connects = ctx->next;
+      ctx->producer = nullptr;
+      ctx->cb(pr, closed, ctx->ud);
+    }
+    if (closed) error_release(closed);
+  }
   const Allocator *a = pr->alloc;
   pr->~uvk_producer();
   mem_free(a, pr);
+  client_child_released(client);
+}
+
+UVK_EXTERN void uvk_producer_free(uvk_producer *pr) {
+  if (!pr) return;
+  CHECK_PRODUCER(pr);  // also a second free
+  if (pr->freed) return;  // a second free while the first waits (builds with NDEBUG)
+  pr->magic = kMagicFreed;
+  pr->freed = true;
+  pr->free_node = DeferredFree{nullptr, release_producer, pr};
+  if (client_busy(pr->client)) {
+    client_defer_free(pr->client, &pr->free_node);  // released when the callback returns
+    return;
+  }
+  ClientScope scope(pr->client, true);
+  release_producer(pr);
 }
 
 UVK_EXTERN size_t uvk_producer_buffered_bytes(const uvk_producer *pr) {
+  CHECK_PRODUCER(pr);
   return pr ? producer_buffered(pr->p) : 0;
 }
 

@@ -89,18 +89,21 @@ extern "C" {
 
 UVK_EXTERN int uvk_sasl_send(uvk_client *c, uint64_t id, const void *message, size_t len) {
   if (!c || (len && !message) || len > (1u << 20)) return UVK_EINVAL;
+  ClientScope scope(c, false);  // a failed exchange may reach the application's callbacks
   return engine_sasl_reply(client_engine(c), id_conn(id), id_exchange(id), kSaslReplySend,
                            static_cast<const uint8_t *>(message), len, nullptr, client_now(c));
 }
 
 UVK_EXTERN int uvk_sasl_done(uvk_client *c, uint64_t id) {
   if (!c) return UVK_EINVAL;
+  ClientScope scope(c, false);
   return engine_sasl_reply(client_engine(c), id_conn(id), id_exchange(id), kSaslReplyDone, nullptr, 0, nullptr,
                            client_now(c));
 }
 
 UVK_EXTERN int uvk_sasl_fail(uvk_client *c, uint64_t id, const char *why) {
   if (!c) return UVK_EINVAL;
+  ClientScope scope(c, false);
   return engine_sasl_reply(client_engine(c), id_conn(id), id_exchange(id), kSaslReplyFail, nullptr, 0, why,
                            client_now(c));
 }
@@ -125,6 +128,7 @@ UVK_EXTERN int uvk_oauthbearer_token(uvk_client *c, uint64_t id, const char *tok
     put_u8(&msg, 0x01);
   }
   put_u8(&msg, 0x01);
+  ClientScope scope(c, false);  // ends after buf_free(&msg) below (msg uses the client's allocator)
   int rc = msg.failed ? UVK_ENOMEM
                       : engine_sasl_reply(client_engine(c), id_conn(id), id_exchange(id), kSaslReplySend, msg.data,
                                           msg.len, nullptr, client_now(c));

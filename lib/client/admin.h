@@ -31,7 +31,7 @@ struct Admin {
 };
 
 Admin *admin_new(Engine *e, const RetryOptions &retry, const Allocator *a, void *owner);
-// Detaches the live operations (their callbacks will not run) and frees the admin.
+// Completes the live operations with UVK_ECLOSED (their late answers are dropped), frees the admin.
 void admin_free(Admin *ad);
 
 // Where a call goes.

@@ -59,7 +59,7 @@ void retry_or_fail(AdminCall *c, int err, const uvk_error *obj, uint64_t now) {
   }
   if (v == RetryVerdict::kGiveUp) return call_failed(c, err, obj);
   uvk_error *last = obj ? nullptr : (err <= UVK_ERR_KAFKA(0) ? error_kafka(e->alloc, int(UVK_ERR_KAFKA_CODE(err)), nullptr, 0)
-                                                             : error_new(e->alloc, err, 0, nullptr, 0, nullptr));
+                                                             : engine_conn_error(e, err, nullptr));
   uvk_error *ex = error_retries_exceeded(e->alloc, obj ? obj : last, c->retry.count, c->retry.wait);
   if (ex) {
     admin_op_fail_error(c->op, ex);
@@ -186,6 +186,15 @@ Admin *admin_new(Engine *e, const RetryOptions &retry, const Allocator *a, void 
 
 void admin_free(Admin *ad) {
   if (!ad) return;
+  // Every operation not yet called back completes now, once, with UVK_ECLOSED; a late
+  // answer finds it detached. (The admin is marked freed: callbacks cannot start new ops.)
+  uvk_error *closed = error_new(ad->alloc, UVK_ECLOSED, 0, nullptr, 0, nullptr);
+  for (AdminOp *op = ad->ops; op; op = op->next) {
+    AdminFinishFn fn = op->finishing ? nullptr : op->finish;
+    op->finish = nullptr;
+    if (fn) fn(op, closed);
+  }
+  if (closed) error_release(closed);
   for (AdminOp *op = ad->ops; op; op = op->next) op->admin = nullptr;
   const Allocator *a = ad->alloc;
   ad->~Admin();

@@ -215,9 +215,17 @@ void on_metadata(void *ud, const uvk_error *err, MetadataSnapshot *snap) {
   admin_op_release(op);
 }
 
+// A metadata op cut short (its admin freed): the error, no result.
+void finish_meta(AdminOp *op, const uvk_error *err) {
+  if (static_cast<MetaState *>(op->state)->kind == 0)
+    reinterpret_cast<uvk_admin_names_cb>(op->user_cb)(owner(op), err, nullptr, 0, op->user_ud);
+  else
+    reinterpret_cast<uvk_admin_metadata_cb>(op->user_cb)(owner(op), err, nullptr, op->user_ud);
+}
+
 int metadata_op(Admin *ad, int kind, const char *const *topics, int n, void *cb, void *ud) {
   if (!cb) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, nullptr, cb, ud);
+  AdminOp *op = admin_op_new(ad, finish_meta, cb, ud);
   if (!op) return UVK_ENOMEM;
   MetaState *ms = arena_construct_array<MetaState>(&op->arena, 1);
   if (!ms) return admin_abandon(op, UVK_ENOMEM);

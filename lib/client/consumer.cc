@@ -86,7 +86,7 @@ bool part_paused(const Consumer *c, const PartState *p) {
 }
 
 void consumer_emit(Consumer *c, int type, const void *payload) {
-  if (!c->hooks.events) return;
+  if (!c->hooks.events || c->detached) return;
   events_emit(c->hooks.events, type, int64_t(time_now_ms()), payload);
 }
 
@@ -181,7 +181,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
   BatchView b;
   int rc = 0;
   bool failed = false, held = false;
-  while (!failed && !held && ab.taken && ab.active && (rc = batch_next(&br, &b)) == 1) {
+  while (!failed && !held && !c->detached && ab.taken && ab.active && (rc = batch_next(&br, &b)) == 1) {
     if (stale(c, ps, gen, seq)) break;
     if (b.last_offset() < ps->position) continue;
     // aborted_skip first: an abort marker (a control batch) ends the producer's skipped run.
@@ -262,6 +262,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
           failed = true;
           break;
         }
+        if (c->detached) break;  // freed from inside the handler: no more messages
         // Done, also when the handler paused or stopped meanwhile; a seek decides instead.
         // (ps stays valid: assignments change only on network events, never inside a handler.)
         if (ps->seeks == seeks) {
@@ -378,6 +379,25 @@ int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hook
 
 void consumer_free(Consumer *c) {
   if (!c) return;
+  c->detached = true;
+  // The application's completions still waiting (stop, commits, describe) run now, once,
+  // with UVK_ECLOSED; the requests then free themselves when answered, calling nobody.
+  uvk_error *closed = error_new(c->alloc, UVK_ECLOSED, 0, nullptr, 0, nullptr);
+  if (ConsumerDoneFn fn = c->stop_fn) {
+    c->stop_fn = nullptr;
+    fn(c->stop_ud, closed);
+  }
+  for (Pending *p = c->pending; p; p = p->next) {
+    if (ConsumerDoneFn fn = p->done) {
+      p->done = nullptr;
+      fn(p->done_ud, closed);
+    }
+    if (DescribeGroupFn fn = p->describe_fn) {
+      p->describe_fn = nullptr;
+      fn(p->done_ud, closed, nullptr);
+    }
+  }
+  if (closed) error_release(closed);
   for (Pending *p = c->pending; p; p = p->next) p->c = nullptr;  // they free themselves
   engine_cancel_timer(c->e, &c->heartbeat_timer);
   engine_cancel_timer(c->e, &c->group_timer);
@@ -404,6 +424,8 @@ void consumer_free(Consumer *c) {
   c->~Consumer();
   mem_free(a, c);
 }
+
+void consumer_detach(Consumer *c) { c->detached = true; }
 
 int consumer_subscribe(Consumer *c, const char *topic, bool from_beginning) {
   if (c->running || c->state != kGroupIdle) return UVK_ESTATE;

@@ -46,8 +46,13 @@ struct ConsumerHooks {
 // sessionTimeout; `why` says which) / UVK_ENOMEM.
 int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hooks,
                  const Allocator *a, Consumer **out, char *why, size_t why_len);
-// Pending work is abandoned (requests in flight complete into nothing). Not from a handler.
+// The application's completions still waiting (stop, commits, describe) run first with
+// UVK_ECLOSED; requests in flight complete into nothing. Not from inside one of its own
+// callbacks (the C ABI defers a free made there: consumer_detach, then this).
 void consumer_free(Consumer *c);
+// Its owner freed it from inside a callback (consumer_free follows once that returned):
+// from now on no handler, event or crash callback runs.
+void consumer_detach(Consumer *c);
 
 // Before run: adds a topic (exact name). UVK_ESTATE once running.
 int consumer_subscribe(Consumer *c, const char *topic, bool from_beginning);

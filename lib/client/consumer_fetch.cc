@@ -44,6 +44,9 @@ void retry_soon(void *ud, uint64_t now) { fetch_schedule(static_cast<Consumer *>
 // Allocation failed on the way to a request: nothing is in flight to call us back, so try
 // again after the retry backoff (an earlier wake already armed is kept).
 void fetch_retry_later(Consumer *c, uint64_t now) {
+  // The client is disconnecting: its shutdown fires every timer at once, so one set here
+  // would fire (and be set) again forever.
+  if (c->e->shutting_down) return;
   uint64_t at = now + uint64_t(c->cfg.retry.initial_retry_time);
   if (engine_timer_pending(c->e, &c->fetch_timer) && c->fetch_timer.deadline <= at) return;
   engine_add_timer(c->e, &c->fetch_timer, at, retry_soon, c);
@@ -147,10 +150,11 @@ void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Req
         PartState *ps = &c->parts[p->parts[j]];
         if (ps->partition != pr.partition_index || !same(resp.topics.items[t].name, ps->topic)) continue;
         ps->committed = pr.committed_offset;
-        if (ps->seeks == 0) {  // a seek since the assignment decides where to start instead
-          ps->position = pr.committed_offset;  // -1: none; reset by ListOffsets
-          ps->seq++;
-        }
+        // A seek since the assignment decides where to start instead (also one made while the
+        // offsets loaded, e.g. from a group-join listener); a pause or resume does not.
+        if (ps->seeks != 0) continue;
+        ps->position = pr.committed_offset;  // -1: none; reset by ListOffsets
+        ps->seq++;
       }
     }
   pending_free(p);
@@ -540,11 +544,15 @@ void offsets_load(Consumer *c, uint64_t now) {
   Pending *p = pending_new(c, kOffsetFetch);
   if (!p) return retry_later();
   p->parts = arena_new_array<int32_t>(&p->arena, size_t(c->n_parts) + 1);
-  if (!p->parts) {
+  p->seqs = arena_new_array<uint32_t>(&p->arena, size_t(c->n_parts) + 1);
+  if (!p->parts || !p->seqs) {
     pending_free(p);
     return retry_later();
   }
-  for (int32_t i = 0; i < c->n_parts; i++) p->parts[i] = i;
+  for (int32_t i = 0; i < c->n_parts; i++) {
+    p->parts[i] = i;
+    p->seqs[i] = c->parts[i].seq;
+  }
   p->n_parts = c->n_parts;
   p->gen = c->assign_gen;
   p->req.api_key = proto::kOffsetFetch;

@@ -158,6 +158,7 @@ struct Consumer {
   bool delivering;   // inside a handler
   uint32_t delivering_seeks;  // the delivered partition's seeks when its handler began
   const void *delivering_part;  // the PartState being delivered, while delivering
+  bool detached;     // freed by its owner (maybe from inside a callback): no more handlers or events
 };
 
 // consumer.cc

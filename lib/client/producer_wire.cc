@@ -252,7 +252,7 @@ static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t 
     queue_ready_insert(q, b);
     return;
   }
-  uvk_error *cause = error_new(p->alloc, err, kafka, nullptr, 0, nullptr);
+  uvk_error *cause = kafka ? error_new(p->alloc, err, kafka, nullptr, 0, nullptr) : engine_conn_error(p->e, err, nullptr);
   if (v == RetryVerdict::kExhausted) {
     uvk_error *ex = error_retries_exceeded(p->alloc, cause, b->retry.count, b->retry.wait);
     producer_batch_done(p, b, UVK_ERETRIES, ex, -1, -1, -1);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/tls_record.h"
 #include "engine/kafka_errors.h"
 #include "engine/throttle_field.h"
 #include "proto/gen/api_table.h"
@@ -292,7 +293,17 @@ void sasl_handshake_done(void *ud, int err, int16_t version, Reader *body, const
       used += size_t(n) < sizeof offered - used ? size_t(n) : sizeof offered - used - 1;
     }
     arena_free(&arena);
-    auth_fail(c, UVK_EAUTH, "the broker does not enable this SASL mechanism (it offers: %s)", offered);
+    c->error_kafka_code = resp.error_code;
+    if (offered[0] == '\0') {
+      // A listener without SASL answers SaslHandshake with ILLEGAL_SASL_STATE and no list.
+      auth_fail(c, UVK_EAUTH, "%s", "this listener does not use SASL (it answered SaslHandshake with no "
+                                    "mechanisms): drop sasl, or connect to a SASL_PLAINTEXT / SASL_SSL listener");
+      return;
+    }
+    char why[240];
+    snprintf(why, sizeof why, "the broker does not enable SASL %s on this listener; it offers: %s",
+             sasl_config_name(c->cfg.sasl), offered);
+    auth_fail(c, UVK_EAUTH, "%s", why);
     return;
   }
   arena_free(&arena);
@@ -494,6 +505,12 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
   }
   size_t pos = 0;
   while (c->state != kConnClosed && c->in.len - pos >= 4) {
+    if (c->responses == 0 && looks_like_tls_record(c->in.data + pos, c->in.len - pos)) {
+      snprintf(c->error_message, sizeof c->error_message, "%s",
+               "the broker answered with TLS: this listener needs ssl (--tls), or connect to a PLAINTEXT one");
+      conn_fail(c, UVK_ETLS);
+      return UVK_ETLS;
+    }
     Reader hr = reader_make(c->in.data + pos, 4);
     int32_t size = get_i32(&hr);
     if (size < 4 || size_t(size) > c->cfg.max_response_size) {
@@ -520,6 +537,7 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
     }
     pop(&c->in_flight, &c->in_flight_tail);
     c->n_in_flight--;
+    c->responses++;
     if (proto::response_header_version(r->api_key, r->version) >= 1 && !skip_tags(&frame)) {
       complete(r, UVK_EPROTO, r->version, nullptr);
       conn_fail(c, UVK_EPROTO);
@@ -561,6 +579,7 @@ void conn_fail(Conn *c, int err) {
   if (c->state == kConnClosed) return;
   c->state = kConnClosed;
   c->error = err;
+  notify(c, kConnEventFailed, nullptr, 0);  // before the requests: their error objects read why
   // Take both lists first: a callback may queue new requests, which then fail at once.
   Request *flight = c->in_flight, *queued = c->queued;
   c->in_flight = c->in_flight_tail = c->queued = c->queued_tail = nullptr;
@@ -655,6 +674,12 @@ int conn_timer(Conn *c, uint64_t now) {
     Request *r = pop(&c->in_flight, &c->in_flight_tail);
     c->n_in_flight--;
     notify(c, kConnEventTimeout, r, 0);
+    const proto::ApiInfo *info = proto::api_info(r->api_key);
+    snprintf(c->error_message, sizeof c->error_message,
+             "no answer to %s v%d within requestTimeout (%u ms): the broker is overloaded, stuck or unreachable",
+             info ? info->name : "a request", int(r->version), unsigned(c->cfg.request_timeout_ms));
+    c->error = UVK_ETIMEDOUT;
+    notify(c, kConnEventFailed, nullptr, 0);  // before the request: its error object reads why
     complete(r, UVK_ETIMEDOUT, r->version, nullptr);
     conn_fail(c, UVK_ECLOSED);
     c->error = UVK_ETIMEDOUT;

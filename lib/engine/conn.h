@@ -78,6 +78,7 @@ enum ConnEventKind {
   kConnEventAuthFailed, // authentication failed; Conn::error_message says why
   kConnEventReauthenticated, // KIP-368 re-authentication done; size: the new session lifetime (ms)
   kConnEventThrottled,  // r's response asked for a pause (Conn::throttle_asked); size: the ms held back
+  kConnEventFailed,     // closing with Conn::error (or a request timed out); error_message says why when known
 };
 
 // What an external SASL mechanism answers (conn_sasl_reply).
@@ -129,7 +130,9 @@ struct Conn {
   uint64_t throttle_until = 0;
   int32_t throttle_asked = 0;       // the latest throttle_time_ms > 0 as the broker sent it
   uint32_t throttles = 0;           // responses that asked for a pause, for tests and logs
-  char error_message[256] = {0};    // why authentication failed (no secrets)
+  char error_message[384] = {0};    // why it failed: the broker's SASL answer, a TLS peer... (no secrets)
+  int16_t error_kafka_code = 0;     // the broker's code behind the failure (UNSUPPORTED_SASL_MECHANISM)
+  uint32_t responses = 0;           // frames read, ApiVersions' included
   int error = 0;           // why the connection closed
 };
 

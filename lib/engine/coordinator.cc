@@ -146,8 +146,7 @@ void retry_or_fail(Lookup *l, int code, uint64_t now) {
     return;
   }
   if (v == RetryVerdict::kExhausted) {
-    uvk_error *cause = error_new(e->alloc, code, code <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(code)) : 0,
-                                 nullptr, 0, nullptr);
+    uvk_error *cause = engine_conn_error(e, code, nullptr);
     uvk_error *ex = error_retries_exceeded(e->alloc, cause, l->retry.count, l->retry.wait);
     finish(l, ex, -1);
     error_release(ex);

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include "engine/coordinator.h"
+#include "engine/kafka_errors.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -72,8 +73,9 @@ void note_failure(Engine *e, EngineConn *c, int err) {
   }
   if (e->hooks.log)
     UVK_LOG(e->hooks.log, UVK_LOG_ERROR, "Connection",
-            "Connection error: %s (broker %s, attempt %d, next in %lld ms)", uvk_strerror(err),
-            c->label, h ? int(h->failures) : 0, h ? (long long)h->wait : 0LL);
+            "Connection error: %s (broker %s, attempt %d, next in %lld ms)",
+            c->conn.error_message[0] ? c->conn.error_message : uvk_strerror(err), c->label,
+            h ? int(h->failures) : 0, h ? (long long)h->wait : 0LL);
 }
 
 // The connection's end: a disconnect event if it had been ready, else a failed attempt.
@@ -130,10 +132,16 @@ void on_conn_event(void *ud, ConnEventKind kind, const Request *r, size_t size, 
                 c->label, int(c->node_id), static_cast<long long>(size));
       break;
     case kConnEventAuthFailed:
-      snprintf(e->last_auth_error, sizeof e->last_auth_error, "%s (broker %s)", c->conn.error_message, c->label);
       if (e->hooks.log)
-        UVK_LOG(e->hooks.log, UVK_LOG_ERROR, "Connection", "SASL authentication failed: %s",
-                e->last_auth_error);
+        UVK_LOG(e->hooks.log, UVK_LOG_ERROR, "Connection", "SASL authentication failed: %s (broker %s)",
+                c->conn.error_message, c->label);
+      break;
+    case kConnEventFailed:
+      e->last_conn_error_code = c->conn.error;
+      e->last_conn_kafka_code = c->conn.error_kafka_code;
+      e->last_conn_error[0] = '\0';
+      if (c->conn.error_message[0])
+        snprintf(e->last_conn_error, sizeof e->last_conn_error, "%s (broker %s)", c->conn.error_message, c->label);
       break;
   }
 }
@@ -475,6 +483,12 @@ void engine_on_conn_error(Engine *e, ConnId id, int err, uint64_t now) {
   // A refused or unreachable socket is a connect failure (retriable); TLS and auth
   // failures keep their own, non-retriable codes.
   if (!c->connected && err != UVK_ETLS && err != UVK_EAUTH) err = UVK_ECONNECT;
+  if (err == UVK_ECLOSED && c->ready_seen && c->conn.responses == 1 &&
+      (!c->conn.cfg.sasl || c->conn.cfg.sasl->mechanism == kSaslNone))
+    // A SASL listener answers ApiVersions, then closes on any other request before SaslHandshake.
+    snprintf(c->conn.error_message, sizeof c->conn.error_message, "%s",
+             "the broker closed the connection at the first request after ApiVersions: this listener "
+             "likely expects SASL (SASL_PLAINTEXT / SASL_SSL); set sasl (--sasl), or use a listener without it");
   note_closed(e, c, err);
   conn_fail(&c->conn, err);
   free_conn(e, c);
@@ -484,9 +498,14 @@ void engine_on_conn_error(Engine *e, ConnId id, int err, uint64_t now) {
 void engine_note_conn_error(Engine *e, ConnId id, const char *message) {
   EngineConn *c = find_conn(e, id);
   if (!c || !message) return;
-  snprintf(e->last_auth_error, sizeof e->last_auth_error, "%.*s (broker %s)", 250, message, c->label);
-  if (e->hooks.log)
-    UVK_LOG(e->hooks.log, UVK_LOG_ERROR, "Connection", "%s", e->last_auth_error);
+  snprintf(c->conn.error_message, sizeof c->conn.error_message, "%s", message);
+}
+
+uvk_error *engine_conn_error(const Engine *e, int err, const uvk_error *cause) {
+  bool known = err == e->last_conn_error_code && e->last_conn_error[0];
+  int kafka = err <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(err)) : known ? e->last_conn_kafka_code : 0;
+  const char *msg = known ? e->last_conn_error : nullptr;
+  return error_new(e->alloc, err, kafka, msg, msg ? strlen(msg) : 0, cause);
 }
 
 void engine_on_read(Engine *e, ConnId id, const uint8_t *data, size_t len, uint64_t now) {
@@ -545,6 +564,10 @@ void engine_on_timer(Engine *e, uint64_t now) {
       continue;
     }
     if (!c->connected && c->connect_deadline <= now) {
+      if (!c->conn.error_message[0])
+        snprintf(c->conn.error_message, sizeof c->conn.error_message,
+                 "no connection within connectionTimeout (%u ms): the broker is unreachable or too slow",
+                 unsigned(e->cfg.connection_timeout_ms));
       drop_conn(e, c, UVK_ECONNECT);
       continue;
     }

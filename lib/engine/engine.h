@@ -114,7 +114,11 @@ struct Engine {
   uint64_t now;         // the driver's clock at its latest call into the engine
   uint32_t next_lane;   // engine_new_lane
   bool shutting_down;
-  char last_auth_error[352];  // why the latest authentication failed (for error objects)
+  // The latest connection failure: its code, the broker's code behind it, and why, with the
+  // broker's address ("" when nothing more than the code is known). Error objects carry it.
+  int last_conn_error_code;
+  int16_t last_conn_kafka_code;
+  char last_conn_error[480];
 };
 
 Engine *engine_new(const EngineConfig &cfg, const EngineIo &io, const Allocator *a);
@@ -158,6 +162,10 @@ bool engine_idle(const Engine *e);
 // The broker a request for topic/partition goes to: 0 and *node_id, or the cache's error
 // (UVK_ENOTFOUND: run metadata_ensure first).
 int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t *node_id);
+// The error object for a request that failed with err: when the latest connection failure
+// had that code, it carries why (the resolver's reason, the TLS peer's, the broker's SASL
+// answer) and the broker's code. nullptr when memory runs out.
+uvk_error *engine_conn_error(const Engine *e, int err, const uvk_error *cause);
 // The backoff state of host:port (null when it never failed). For tests and logs.
 const AddrHealth *engine_addr_health(const Engine *e, const char *host, uint16_t port);
 

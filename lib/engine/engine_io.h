@@ -48,8 +48,9 @@ size_t engine_conn_output(Engine *e, ConnId id, const uint8_t **data);
 // The driver has written (or queued to the kernel) `n` bytes returned by engine_conn_output().
 void engine_conn_output_done(Engine *e, ConnId id, size_t n, uint64_t now);
 void engine_on_timer(Engine *e, uint64_t now);
-// Why `id` is about to fail (a TLS verification message, ...): logged, and kept for the error
-// object of the operation that fails with it. Call before engine_on_conn_error.
+// Why `id` is about to fail (the resolver's reason, a refused connect, a TLS verification
+// message, ...): logged, and kept for the error object of the operation that fails with it.
+// Call before engine_on_conn_error.
 void engine_note_conn_error(Engine *e, ConnId id, const char *message);
 // An external SASL mechanism's answer for step `exchange` of connection `id` (see
 // SaslExternal): 0, or UVK_ENOTFOUND when that step is no longer awaited.

@@ -139,11 +139,8 @@ void retry_or_fail(MetadataOp *op, int err, uint64_t now) {
                      [](void *ud, uint64_t t) { attempt(static_cast<MetadataOp *>(ud), t); }, op);
     return;
   }
-  // An authentication failure carries the broker's words (never our secrets).
-  const char *msg = (err == UVK_EAUTH || err == UVK_ETLS) && op->e->last_auth_error[0] ? op->e->last_auth_error
-                                                                                     : nullptr;
-  uvk_error *last = error_new(op->e->alloc, err, err <= UVK_ERR_KAFKA(0) ? int(UVK_ERR_KAFKA_CODE(err)) : 0,
-                              msg, msg ? strlen(msg) : 0, nullptr);
+  // A connection failure carries why (the resolver's, the TLS peer's or the broker's words).
+  uvk_error *last = engine_conn_error(op->e, err, nullptr);
   if (v == RetryVerdict::kExhausted) {
     uvk_error *ex = error_retries_exceeded(op->e->alloc, last, op->retry.count, op->retry.wait);
     op_finish(op, ex, nullptr);

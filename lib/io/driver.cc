@@ -1,10 +1,12 @@
 #include "io/driver.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <new>
 
+#include "common/tls_record.h"
 #include "uvkafka/uvk_errors.h"
 
 namespace uvk {
@@ -25,8 +27,10 @@ struct IoConn {
   Buf wbuf;                // the bytes of the write in flight (a copy: the engine's may move)
   TlsConn *tls;            // null for plaintext
   bool tls_ready;          // handshake done: the engine has been told "connected"
+  bool tls_heard;          // the peer sent bytes during the handshake
   Buf plain;               // decrypted bytes on their way to the engine
   char host[256];
+  uint16_t port;
   bool resolving, tcp_open, connected, writing, want_write, closed;
   bool foreign;            // stream came from the socket hook: release it after closing
   bool awaiting_hook;      // the hook has not called ready yet: keep this memory
@@ -38,6 +42,21 @@ struct IoConn {
 };
 
 namespace {
+
+// Around every callback from the loop: the owner knows library code is on the stack. The
+// destructor reads nothing of the driver after busy_fn, which may have freed it.
+struct Busy {
+  void (*fn)(void *, bool);
+  void *ud;
+  explicit Busy(IoDriver *d) : fn(d->busy_fn), ud(d->busy_ud) {
+    if (fn) fn(ud, true);
+  }
+  ~Busy() {
+    if (fn) fn(ud, false);
+  }
+  Busy(const Busy &) = delete;
+  Busy &operator=(const Busy &) = delete;
+};
 
 IoConn *find(IoDriver *d, ConnId id) {
   for (IoConn *c = d->conns; c; c = c->next)
@@ -69,6 +88,7 @@ void free_conn_mem(IoDriver *d, IoConn *c) {
 }
 
 void on_tcp_closed(uv_handle_t *h) {
+  Busy busy(static_cast<IoConn *>(h->data)->d);
   IoConn *c = static_cast<IoConn *>(h->data);
   IoDriver *d = c->d;
   d->open_handles--;
@@ -97,9 +117,24 @@ void fail(IoConn *c, int err) {
   engine_on_conn_error(d->engine, id, err, io_now(d));
 }
 
+// fail() with why, in words that name the likely fix; libuv's status adds the system's.
+void fail_why(IoConn *c, int err, int status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void fail_why(IoConn *c, int err, int status, const char *fmt, ...) {
+  char why[320];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(why, sizeof why, fmt, ap);
+  va_end(ap);
+  if (status < 0 && n >= 0 && size_t(n) < sizeof why)
+    snprintf(why + n, sizeof why - size_t(n), " (%s: %s)", uv_err_name(status), uv_strerror(status));
+  engine_note_conn_error(c->d->engine, c->id, why);
+  fail(c, err);
+}
+
 void start_write(IoConn *c);
 
 void on_write(uv_write_t *req, int status) {
+  Busy busy(static_cast<IoConn *>(req->data)->d);
   IoConn *c = static_cast<IoConn *>(req->data);
   c->writing = false;
   if (c->closed) return;
@@ -182,6 +217,12 @@ void transport_up(IoConn *c) {
 
 void on_tls_bytes(IoConn *c, const uint8_t *data, size_t n) {
   IoDriver *d = c->d;
+  if (!c->tls_heard && !could_start_tls_record(data, n)) {
+    fail_why(c, UVK_ETLS, 0, "%s", "the TLS handshake failed: the peer does not speak TLS (its first bytes are "
+                                  "no TLS record): is this listener PLAINTEXT? Drop ssl (--tls), or use the SSL one");
+    return;
+  }
+  c->tls_heard = true;
   int rc = tls_conn_feed(c->tls, data, n);
   if (rc == 0 && !c->tls_ready) {
     rc = tls_conn_handshake(c->tls);
@@ -210,6 +251,7 @@ void on_tls_bytes(IoConn *c, const uint8_t *data, size_t n) {
 }
 
 void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+  Busy busy(static_cast<IoConn *>(s->data)->d);
   IoConn *c = static_cast<IoConn *>(s->data);
   if (c->closed) return;
   if (n > 0) {
@@ -221,7 +263,12 @@ void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
     // failure. (It used to be UVK_ETLS, which is final, so one RST during the handshake
     // failed every pending send with an empty "TLS failure".) Real TLS failures, a bad
     // certificate or the broker's alert, come from tls_conn_* in on_tls_bytes as UVK_ETLS.
-    fail(c, UVK_ECLOSED);
+    if (c->tls && !c->tls_ready && !c->tls_heard)
+      fail_why(c, UVK_ECLOSED, n == UV_EOF ? 0 : int(n), "%s", "the TLS handshake failed: the broker closed the "
+               "connection without answering the ClientHello; the peer likely does not speak TLS: is this listener "
+               "PLAINTEXT (or SASL_PLAINTEXT)? Drop ssl (--tls), or use the SSL one");
+    else
+      fail_why(c, UVK_ECLOSED, int(n), "%s", n == UV_EOF ? "the broker closed the connection" : "the connection broke");
   }
 }
 
@@ -229,12 +276,19 @@ void try_next_address(IoConn *c);
 
 void on_connect(uv_connect_t *req, int status) {
   IoConn *c = static_cast<IoConn *>(req->data);
+  Busy busy(c->d);
   if (c->closed) return;
   if (status < 0) {
     // This address refused: close this socket and try the next one.
     c->trying = c->trying->ai_next;
     if (!c->trying) {
-      fail(c, UVK_ECONNECT);
+      if (status == UV_ECONNREFUSED)
+        fail_why(c, UVK_ECONNECT, 0, strchr(c->host, ':') ? "connection refused by [%s]:%u (nothing listens there: "
+                 "is the broker up, and is this its port?)" : "connection refused by %s:%u (nothing listens there: "
+                 "is the broker up, and is this its port?)", c->host, unsigned(c->port));
+      else
+        fail_why(c, UVK_ECONNECT, status, strchr(c->host, ':') ? "cannot connect to [%s]:%u" : "cannot connect to %s:%u",
+                 c->host, unsigned(c->port));
       return;
     }
     c->tcp_open = false;
@@ -298,6 +352,7 @@ void on_defer(uv_timer_t *t);
 
 void hook_ready(void *token, int status, void *stream) {
   IoConn *c = static_cast<IoConn *>(token);
+  Busy busy(c->d);
   if (c->in_open) {
     // Called from inside open: the engine is still in its EngineIo call. Next turn.
     c->ready_pending = true;
@@ -325,6 +380,7 @@ void try_next_address(IoConn *c) {
 void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
   IoConn *c = static_cast<IoConn *>(req->data);
   IoDriver *d = c->d;
+  Busy busy(d);
   c->resolving = false;
   d->open_handles--;
   c->addrs = res;
@@ -334,7 +390,7 @@ void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res) {
     return;
   }
   if (status < 0 || !res) {
-    fail(c, UVK_ECONNECT);
+    fail_why(c, UVK_ECONNECT, status, "cannot resolve the broker host \"%s\": check the name in brokers", c->host);
     return;
   }
   c->trying = res;
@@ -390,6 +446,7 @@ void io_connect(void *ud, ConnId id, const char *host, uint16_t port) {
   c->id = id;
   c->stream = reinterpret_cast<uv_stream_t *>(&c->tcp);
   snprintf(c->host, sizeof c->host, "%s", host);
+  c->port = port;
   c->next = d->conns;
   d->conns = c;
   if (d->socket_open) {
@@ -443,6 +500,7 @@ void io_close_conn(void *ud, ConnId id) {
 }
 
 void on_timer(uv_timer_t *t) {
+  Busy busy(static_cast<IoDriver *>(t->data));
   IoDriver *d = static_cast<IoDriver *>(t->data);
   engine_on_timer(d->engine, io_now(d));
 }
@@ -459,6 +517,7 @@ void io_set_timer(void *ud, uint64_t deadline) {
 }
 
 void on_defer(uv_timer_t *t) {
+  Busy busy(static_cast<IoDriver *>(t->data));
   IoDriver *d = static_cast<IoDriver *>(t->data);
   // Socket-hook answers that came inside open (or an open that failed) go first.
   for (bool again = true; again;) {
@@ -480,6 +539,7 @@ void io_defer(void *ud) {
 }
 
 void on_handle_closed(uv_handle_t *h) {
+  Busy busy(static_cast<IoDriver *>(h->data));
   IoDriver *d = static_cast<IoDriver *>(h->data);
   d->open_handles--;
   maybe_done(d);
@@ -539,5 +599,11 @@ void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud) {
 uint64_t io_now(const IoDriver *d) { return uv_now(d->loop); }
 
 void io_run(IoDriver *d) { uv_run(d->loop, UV_RUN_DEFAULT); }
+
+bool io_wake(IoDriver *d) {
+  if (d->closing) return false;
+  uv_timer_start(&d->defer_timer, on_defer, 0, 0);
+  return true;
+}
 
 }  // namespace uvk

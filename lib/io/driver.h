@@ -30,6 +30,11 @@ struct IoDriver {
   uvk_socket_open_fn socket_open;
   uvk_socket_release_fn socket_release;
   void *socket_ud;
+  // Told when the loop enters (true) and leaves (false) the driver's callbacks, where the
+  // library's code and the application's callbacks run: the owner frees a handle freed
+  // meanwhile only once the outermost one has returned (it may free the driver itself then).
+  void (*busy_fn)(void *ud, bool enter);
+  void *busy_ud;
 };
 
 // Initialises on `loop` (nullptr: an owned loop). Fill `*io` for engine_new with the
@@ -41,5 +46,7 @@ void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud);
 uint64_t io_now(const IoDriver *d);
 // Runs the driver's loop until nothing is pending (for an owned loop).
 void io_run(IoDriver *d);
+// Calls into the driver (busy_fn) on the loop's next turn; false once it is closing.
+bool io_wake(IoDriver *d);
 
 }  // namespace uvk

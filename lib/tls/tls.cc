@@ -17,6 +17,7 @@
 #include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
 
+#include "common/tls_record.h"
 #include "uvkafka/uvk_errors.h"
 
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
@@ -53,7 +54,7 @@ struct TlsConn {
   uint8_t ip[16];
   size_t ip_len;
   bool done;
-  char error[256];
+  char error[320];
 };
 
 namespace {
@@ -164,13 +165,33 @@ bool cert_has_ip(const mbedtls_x509_crt *crt, const uint8_t *ip, size_t ip_len) 
   return false;
 }
 
+// The description byte of the fatal alert mbedTLS just received (it leaves the record in in_msg).
+int peer_alert(const TlsConn *c) {
+#if MBEDTLS_VERSION_MAJOR >= 3
+  const unsigned char *m = c->ssl.MBEDTLS_PRIVATE(in_msg);
+#else
+  const unsigned char *m = c->ssl.in_msg;
+#endif
+  return m ? int(m[1]) : -1;
+}
+
 void set_verify_error(TlsConn *c, uint32_t flags) {
   char info[200];
   int n = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
   if (n > 0 && info[n - 1] == '\n') info[n - 1] = '\0';
   for (char *p = info; *p; p++)
     if (*p == '\n') *p = ';';
-  snprintf(c->error, sizeof c->error, "certificate verification failed: %s", n > 0 ? info : "unknown reason");
+  // The likely fix first: the mbedTLS text after it names every flag.
+  const char *fix = (flags & MBEDTLS_X509_BADCERT_EXPIRED) ? "the broker's certificate has expired: renew it "
+                                                             "(or check this machine's clock)"
+                    : (flags & MBEDTLS_X509_BADCERT_FUTURE) ? "the broker's certificate is not valid yet: check the clocks"
+                    : (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? "the broker's certificate does not carry the name "
+                                                                  "connected to: use a name it lists, or set ssl.servername"
+                    : (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) ? "the broker's certificate is not signed by a trusted CA: "
+                                                                  "set ssl.ca to the CA that signed it"
+                                                                : "the broker's certificate was refused";
+  snprintf(c->error, sizeof c->error, "certificate verification failed: %s (%.150s)", fix,
+           n > 0 ? info : "unknown reason");
 }
 
 }  // namespace
@@ -331,8 +352,15 @@ int tls_conn_handshake(TlsConn *c) {
     char buf[160];
     mbedtls_strerror(rc, buf, sizeof buf);
     uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
-    if (flags != 0 && flags != uint32_t(-1) && c->ctx->reject_unauthorized) set_verify_error(c, flags);
-    else snprintf(c->error, sizeof c->error, "TLS handshake failed: %s", buf);
+    if (flags != 0 && flags != uint32_t(-1) && c->ctx->reject_unauthorized) {
+      set_verify_error(c, flags);
+    } else if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
+      int d = peer_alert(c);
+      snprintf(c->error, sizeof c->error, "TLS handshake failed: the broker sent the alert %s (%d): %s",
+               tls_alert_name(d), d, tls_alert_hint(d));
+    } else {
+      snprintf(c->error, sizeof c->error, "TLS handshake failed: %s", buf);
+    }
     return UVK_ETLS;
   }
   if (c->ctx->reject_unauthorized) {

@@ -23,6 +23,8 @@
 #include "proto/gen/offset_commit.h"
 #include "proto/gen/offset_fetch.h"
 #include "proto/gen/produce.h"
+#include "proto/gen/sasl_authenticate.h"
+#include "proto/gen/sasl_handshake.h"
 #include "proto/gen/sync_group.h"
 #include "proto/records.h"
 
@@ -156,6 +158,7 @@ Answer api_versions(int32_t corr, int16_t version) {
       {proto::kMetadata, 0, 8},      {proto::kOffsetCommit, 2, 8}, {proto::kOffsetFetch, 1, 7},
       {proto::kFindCoordinator, 0, 3}, {proto::kJoinGroup, 0, 7},  {proto::kHeartbeat, 0, 4},
       {proto::kLeaveGroup, 0, 4},    {proto::kSyncGroup, 0, 5},    {proto::kApiVersions, 0, 4},
+      {proto::kSaslHandshake, 1, 1}, {proto::kSaslAuthenticate, 0, 1},
   };
   std::vector<proto::ApiVersionsResponse::ApiVersion> keys;
   for (const Range &r : kRanges) {
@@ -599,6 +602,9 @@ void handle(FakeBrokerConn *c, const uint8_t *data, size_t len) {
     case proto::kOffsetCommit: a = offset_commit(b, corr, version, &f); break;
     case proto::kHeartbeat: a = heartbeat(b, corr, version); break;
     case proto::kLeaveGroup: a = empty_answer<proto::LeaveGroupResponse>(corr, key, version); break;
+    // SASL: any mechanism, any credentials (an empty answer ends every exchange).
+    case proto::kSaslHandshake: a = empty_answer<proto::SaslHandshakeResponse>(corr, key, version); break;
+    case proto::kSaslAuthenticate: a = empty_answer<proto::SaslAuthenticateResponse>(corr, key, version); break;
     default: close_conn(c); return;  // not a request this broker knows
   }
   if (!a.reply) return;

@@ -3,7 +3,8 @@
 // library's own generated encoders, just enough Kafka for the public client: ApiVersions,
 // Metadata (one topic, its partitions led by the brokers of a shared FakeCluster), Produce,
 // Fetch, ListOffsets and the classic group protocol (FindCoordinator, JoinGroup, SyncGroup,
-// Heartbeat, OffsetFetch, OffsetCommit, LeaveGroup), so producers and consumers both run.
+// Heartbeat, OffsetFetch, OffsetCommit, LeaveGroup), so producers and consumers both run, and
+// SaslHandshake / SaslAuthenticate accepting anything (the client's SASL callbacks run).
 //
 // Per test it misbehaves once on a chosen request: the response to the next request of
 // `mischief_api` is corrupted in the way `mischief` says (a frame cut short before the

@@ -157,3 +157,14 @@ def test_driven_by_asyncio(client):
         return got
 
     assert asyncio.run(main()) == [b"a", b"b", b"c"]
+
+
+def test_a_connection_failure_names_its_cause():
+    # issue 28: the last cause's words reach the exception, not only "retries exceeded".
+    c = uvkafka.Client({"brokers": "nosuchhost.invalid:9092", "logLevel": "NOTHING", "retry.retries": 1})
+    out = {}
+    c.producer().send("t", [{"value": "v"}], lambda err, md: out.update(err=err))
+    c.run(until=lambda: "err" in out)
+    c.close()
+    assert out["err"].name == "UVK_ERETRIES"
+    assert 'cannot resolve the broker host "nosuchhost.invalid"' in str(out["err"])

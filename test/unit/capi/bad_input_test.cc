@@ -167,6 +167,15 @@ BAD_INPUT(uvk_err_is_retriable) {
   CHECK(uvk_err_is_retriable(-500) == 0);
   CHECK(uvk_err_is_retriable(INT32_MIN) == 0);
 }
+BAD_INPUT(uvk_name_check) {
+  char buf[8];
+  expect(uvk_name_check(UVK_NAME_TOPIC, nullptr, buf, sizeof buf), UVK_EINVAL);
+  expect(uvk_name_check(0, "t", nullptr, 0), UVK_EINVAL);
+  expect(uvk_name_check(INT32_MAX, "t", buf, 0), UVK_EINVAL);
+  expect(uvk_name_check(UVK_NAME_TOPIC, "bad topic!", nullptr, 5), UVK_EINVAL);
+  expect(uvk_name_check(UVK_NAME_TOPIC, "\xff", buf, sizeof buf), UVK_EINVAL);
+  CHECK(strlen(buf) == 7);  // cut, terminated
+}
 
 BAD_INPUT(uvk_error_code) { CHECK(uvk_error_code(nullptr) == 0); }
 BAD_INPUT(uvk_error_kafka_code) { CHECK(uvk_error_kafka_code(nullptr) == 0); }

@@ -128,6 +128,13 @@ TEST_CASE("config: errors name the key and what it accepts; the value stays", "[
   CHECK(set_err(c, "nope", "1") == "unknown configuration key \"nope\"");
   CHECK(set_err(c, "clientid", "x") ==
         "unknown configuration key \"clientid\" (did you mean \"clientId\"?)");
+  // The nearest key for a typo, another client's spelling or a unit suffix (issue 28).
+  CHECK(set_err(c, "lingr", "5") == "unknown configuration key \"lingr\" (did you mean \"linger\"?)");
+  CHECK(set_err(c, "linger.ms", "5") == "unknown configuration key \"linger.ms\" (did you mean \"linger\"?)");
+  CHECK(set_err(c, "client.id", "x") == "unknown configuration key \"client.id\" (did you mean \"clientId\"?)");
+  CHECK(set_err(c, "sessionTimout", "1").find("(did you mean \"sessionTimeout\"?)") != std::string::npos);
+  CHECK(set_err(c, "retry.retires", "1").find("(did you mean \"retry.retries\"?)") != std::string::npos);
+  CHECK(set_err(c, "compressionCodecForTopics", "1") == "unknown configuration key \"compressionCodecForTopics\"");
   CHECK(set_err(c, "sasl.mechanism", "gssapi").find("sasl.mechanism: expected one of plain") == 0);
   CHECK(set_err(c, "protocolVersionCap", "2").find("protocolVersionCap: expected a Kafka version") == 0);
   CHECK(set_err(c, "protocolVersionCap", "2.x").find("protocolVersionCap:") == 0);

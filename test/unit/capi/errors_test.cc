@@ -102,6 +102,15 @@ TEST_CASE("capi errors: local errors in the object carry their own retriability"
   uvk_error_format(e, buf, sizeof buf);
   CHECK(std::string(buf) == "UVK_ETIMEDOUT: timed out");
   uvk_error_release(e);
+  // A local code with the broker's code behind it names both.
+  const char why[] = "the broker does not enable SASL GSSAPI on this listener; it offers: PLAIN";
+  e = uvk::error_new(nullptr, UVK_EAUTH, UVK_KAFKA_UNSUPPORTED_SASL_MECHANISM, why, sizeof why - 1, nullptr);
+  char line[256];
+  uvk_error_format(e, line, sizeof line);
+  CHECK(std::string(line) == std::string("UVK_EAUTH: UNSUPPORTED_SASL_MECHANISM (33): ") + why);
+  CHECK(uvk_error_code(e) == UVK_EAUTH);
+  CHECK(uvk_error_is_retriable(e) == 0);
+  uvk_error_release(e);
 }
 
 TEST_CASE("capi names: log levels and events", "[errors]") {
@@ -116,4 +125,34 @@ TEST_CASE("capi names: log levels and events", "[errors]") {
   CHECK(uvk_event_type_from_name(nullptr) == 0);
   for (int t = 1; t < UVK_EVENT_TYPE_LAST_; t++)
     CHECK(uvk_event_type_from_name(uvk_event_name(t)) == t);
+}
+
+TEST_CASE("capi names: uvk_name_check says which rule a name breaks", "[errors]") {
+  char why[512];
+  CHECK(uvk_name_check(UVK_NAME_TOPIC, "orders.v2_eu-1", why, sizeof why) == 0);
+  CHECK(std::string(why).empty());
+  CHECK(uvk_name_check(UVK_NAME_TOPIC, "bad topic!", why, sizeof why) == UVK_EINVAL);
+  CHECK(std::string(why) ==
+        "invalid topic name \"bad topic!\": a space (at 3) is not allowed; a topic name has 1 to 249 characters, "
+        "each a letter, digit, '.', '_' or '-', and is not \".\" or \"..\"");
+  CHECK(uvk_name_check(UVK_NAME_TOPIC, "a/b", why, sizeof why) == UVK_EINVAL);
+  CHECK(std::string(why).find("'/' (at 1) is not allowed") != std::string::npos);
+  CHECK(uvk_name_check(UVK_NAME_TOPIC, "caf\xc3\xa9", why, sizeof why) == UVK_EINVAL);
+  CHECK(std::string(why).find("byte 0xc3 (at 3)") != std::string::npos);
+  CHECK(uvk_name_check(UVK_NAME_TOPIC, "..", why, sizeof why) == UVK_EINVAL);
+  CHECK(uvk_name_check(UVK_NAME_TOPIC, "", why, sizeof why) == UVK_EINVAL);
+  CHECK(std::string(why).find("it is empty") != std::string::npos);
+  std::string long_name(250, 'x');
+  CHECK(uvk_name_check(UVK_NAME_TOPIC, long_name.c_str(), why, sizeof why) == UVK_EINVAL);
+  CHECK(std::string(why).find("it has 250 characters") != std::string::npos);
+  CHECK(uvk_name_check(UVK_NAME_TOPIC, std::string(249, 'x').c_str(), why, sizeof why) == 0);
+  CHECK(uvk_name_check(UVK_NAME_GROUP_ID, "", why, sizeof why) == UVK_EINVAL);
+  CHECK(std::string(why) == "invalid group id \"\": it is empty; it needs 1 to 32767 bytes");
+  CHECK(uvk_name_check(UVK_NAME_GROUP_ID, "any thing/ goes", why, sizeof why) == 0);
+  CHECK(uvk_name_check(UVK_NAME_CLIENT_ID, "", why, sizeof why) == 0);
+  CHECK(uvk_name_check(UVK_NAME_CLIENT_ID, std::string(32768, 'c').c_str(), why, sizeof why) == UVK_EINVAL);
+  CHECK(std::string(why).find("over 32767 bytes") != std::string::npos);
+  CHECK(uvk_name_check(UVK_NAME_TRANSACTIONAL_ID, "", why, sizeof why) == UVK_EINVAL);
+  CHECK(uvk_name_check(99, "t", why, sizeof why) == UVK_EINVAL);
+  CHECK(std::string(why) == "unknown name kind 99");
 }

@@ -2,7 +2,7 @@
 // handshake state machine, data both ways, and each verification failure with its message.
 // Certificates: test/unit/tls/certs (made with openssl for these tests; valid until 2126):
 // ca.pem signed server.pem (broker.uvkafka.test and 127.0.0.1) and client.pem; other-ca.pem
-// signed nothing here.
+// signed nothing here; expired-ca.pem signed expired-server.pem, valid only in 2020.
 #include <catch2/catch.hpp>
 
 #include <string.h>
@@ -38,7 +38,7 @@ struct Server {
   bool done = false;
   int error = 0;
 
-  explicit Server(bool require_client_cert) {
+  explicit Server(bool require_client_cert, const std::string &prefix = "") {
     mbedtls_ssl_init(&ssl);
     mbedtls_ssl_config_init(&conf);
     mbedtls_x509_crt_init(&cert);
@@ -47,13 +47,13 @@ struct Server {
     mbedtls_entropy_init(&entropy);
     mbedtls_ctr_drbg_init(&drbg);
     REQUIRE(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, nullptr, 0) == 0);
-    REQUIRE(mbedtls_x509_crt_parse_file(&cert, cert_path("server.pem").c_str()) == 0);
+    REQUIRE(mbedtls_x509_crt_parse_file(&cert, cert_path((prefix + "server.pem").c_str()).c_str()) == 0);
     REQUIRE(mbedtls_x509_crt_parse_file(&ca, cert_path("ca.pem").c_str()) == 0);
 #if MBEDTLS_VERSION_MAJOR >= 3
-    REQUIRE(mbedtls_pk_parse_keyfile(&key, cert_path("server.key").c_str(), nullptr, mbedtls_ctr_drbg_random,
-                                     &drbg) == 0);
+    REQUIRE(mbedtls_pk_parse_keyfile(&key, cert_path((prefix + "server.key").c_str()).c_str(), nullptr,
+                                     mbedtls_ctr_drbg_random, &drbg) == 0);
 #else
-    REQUIRE(mbedtls_pk_parse_keyfile(&key, cert_path("server.key").c_str(), nullptr) == 0);
+    REQUIRE(mbedtls_pk_parse_keyfile(&key, cert_path((prefix + "server.key").c_str()).c_str(), nullptr) == 0);
 #endif
     REQUIRE(mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
                                         MBEDTLS_SSL_PRESET_DEFAULT) == 0);
@@ -274,4 +274,54 @@ TEST_CASE("tls: garbage from the peer fails the handshake, it does not crash", "
   for (size_t i = 0; i < junk.size(); i++) junk[i] = char(i * 37);
   REQUIRE(tls_conn_feed(c.conn, reinterpret_cast<const uint8_t *>(junk.data()), junk.size()) == 0);
   CHECK(tls_conn_handshake(c.conn) == UVK_ETLS);
+}
+
+TEST_CASE("tls: an expired broker certificate says so and what to do", "[tls]") {
+  std::string ca = cert_path("expired-ca.pem");
+  Client c(trusting(ca), "broker.uvkafka.test");
+  REQUIRE(c.rc == 0);
+  Server s(false, "expired-");
+  CHECK(pump_handshake(c, s) == UVK_ETLS);
+  std::string why = tls_conn_error(c.conn);
+  INFO(why);
+  CHECK(why.find("certificate verification failed: the broker's certificate has expired: renew it") == 0);
+  CHECK(why.find("validity has expired") != std::string::npos);  // mbedTLS's own words follow
+}
+
+TEST_CASE("tls: each verification failure names its likely fix", "[tls]") {
+  std::string ca = cert_path("ca.pem"), other = cert_path("other-ca.pem");
+  {
+    Client c(trusting(ca), "evil.example");
+    Server s(false);
+    CHECK(pump_handshake(c, s) == UVK_ETLS);
+    std::string why = tls_conn_error(c.conn);
+    INFO(why);
+    CHECK(why.find("does not carry the name connected to: use a name it lists, or set ssl.servername") !=
+          std::string::npos);
+  }
+  {
+    Client c(trusting(other), "broker.uvkafka.test");
+    Server s(false);
+    CHECK(pump_handshake(c, s) == UVK_ETLS);
+    std::string why = tls_conn_error(c.conn);
+    INFO(why);
+    CHECK(why.find("not signed by a trusted CA: set ssl.ca") != std::string::npos);
+  }
+}
+
+TEST_CASE("tls: the broker's alert is named, with what it likely wants", "[tls]") {
+  // A listener that requires client certificates (ssl.client.auth=required), none given.
+  std::string ca = cert_path("ca.pem");
+  Client c(trusting(ca), "broker.uvkafka.test");
+  Server s(true);
+  CHECK(pump_handshake(c, s) == 0);  // the client's flight is out; the server refused it
+  REQUIRE(s.error != 0);
+  // mbedTLS's server stops without an alert; a Kafka broker sends bad_certificate.
+  REQUIRE(mbedtls_ssl_send_alert_message(&s.ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, MBEDTLS_SSL_ALERT_MSG_BAD_CERT) == 0);
+  REQUIRE(tls_conn_feed(c.conn, reinterpret_cast<const uint8_t *>(s.out.data()), s.out.size()) == 0);
+  CHECK(tls_conn_handshake(c.conn) == UVK_ETLS);
+  std::string why = tls_conn_error(c.conn);
+  INFO(why);
+  CHECK(why == "TLS handshake failed: the broker sent the alert bad_certificate (42): the listener wants a client "
+               "certificate it trusts (mTLS): set ssl.cert and ssl.key");
 }
