@@ -430,8 +430,10 @@ args_ok:
   s->polled = uvk_cli_poll_init(&s->loop, &s->in_poll, s->fd) == 0;
   if (!s->polled) uv_idle_init(&s->loop, &s->in_idle);
   s->in_poll.data = s->in_idle.data = s;
+  uvk_cli_progress_start(&s->loop, quiet || s->tee ? -1 : s->fd, &s->acked, "message(s) acknowledged");
   pump(s);
   uv_run(&s->loop, UV_RUN_DEFAULT);
+  uvk_cli_progress_stop();
   fflush(stdout);
   uv_close(s->polled ? (uv_handle_t *)&s->in_poll : (uv_handle_t *)&s->in_idle, NULL);
   uvk_producer_free(s->producer);
