@@ -104,6 +104,11 @@ UVK_EXTERN size_t uvk_metadata_partition_replica_count(const uvk_metadata *md, s
 /** How many in-sync replicas the partition has (0 out of range). */
 UVK_EXTERN size_t uvk_metadata_partition_isr_count(const uvk_metadata *md, size_t topic,
                                                    size_t partition);
+/** The broker id of replica number @p replica (0-based, the broker's order), -1 out of range. */
+UVK_EXTERN int32_t uvk_metadata_partition_replica(const uvk_metadata *md, size_t topic, size_t partition,
+                                                  size_t replica);
+/** The broker id of in-sync replica number @p isr (0-based, the broker's order), -1 out of range. */
+UVK_EXTERN int32_t uvk_metadata_partition_isr(const uvk_metadata *md, size_t topic, size_t partition, size_t isr);
 
 /* ---- answers for custom SASL mechanisms and OAUTHBEARER (see uvk_config.h) -----------
  * Each names the step / request it answers; once per step. UVK_ENOTFOUND when that step is

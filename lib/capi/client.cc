@@ -458,6 +458,14 @@ UVK_EXTERN size_t uvk_metadata_partition_isr_count(const uvk_metadata *md, size_
   const PartitionMeta *m = part_at(md, t, p);
   return m && m->n_isr > 0 ? size_t(m->n_isr) : 0;
 }
+UVK_EXTERN int32_t uvk_metadata_partition_replica(const uvk_metadata *md, size_t t, size_t p, size_t r) {
+  const PartitionMeta *m = part_at(md, t, p);
+  return m && m->replicas && m->n_replicas > 0 && r < size_t(m->n_replicas) ? m->replicas[r] : -1;
+}
+UVK_EXTERN int32_t uvk_metadata_partition_isr(const uvk_metadata *md, size_t t, size_t p, size_t i) {
+  const PartitionMeta *m = part_at(md, t, p);
+  return m && m->isr && m->n_isr > 0 && i < size_t(m->n_isr) ? m->isr[i] : -1;
+}
 
 }  // extern "C"
 

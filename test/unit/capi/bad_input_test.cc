@@ -494,6 +494,8 @@ ALSO_COVERS(uvk_metadata_partition_id);
 ALSO_COVERS(uvk_metadata_partition_leader);
 ALSO_COVERS(uvk_metadata_partition_replica_count);
 ALSO_COVERS(uvk_metadata_partition_isr_count);
+ALSO_COVERS(uvk_metadata_partition_replica);
+ALSO_COVERS(uvk_metadata_partition_isr);
 BAD_INPUT(uvk_metadata_cluster_id) {
   CHECK(uvk_metadata_cluster_id(nullptr) == nullptr);
   CHECK(uvk_metadata_controller_id(nullptr) == -1);
@@ -509,6 +511,8 @@ BAD_INPUT(uvk_metadata_cluster_id) {
   CHECK(uvk_metadata_partition_leader(nullptr, SIZE_MAX, 0) == -1);
   CHECK(uvk_metadata_partition_replica_count(nullptr, 0, 0) == 0);
   CHECK(uvk_metadata_partition_isr_count(nullptr, 0, 0) == 0);
+  CHECK(uvk_metadata_partition_replica(nullptr, 0, 0, 0) == -1);
+  CHECK(uvk_metadata_partition_isr(nullptr, 0, 0, SIZE_MAX) == -1);
 }
 
 // SASL answers name a step that is not awaited: NULL client is EINVAL, an unknown step
