@@ -41,6 +41,7 @@ void uvk_cli_progress_stop(void);
 int uvk_consume_main(int argc, char **argv);
 int uvk_perf_main(int argc, char **argv);
 int uvk_query_main(int argc, char **argv);
+int uvk_metadata_main(int argc, char **argv);
 /* what: "topics" or "groups"; argv[0] is the command (create, list, ...). */
 int uvk_admin_main(const char *what, int argc, char **argv);
 
