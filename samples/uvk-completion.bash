@@ -11,7 +11,7 @@ _uvk() {
   local common="-b -X -F --tls --tls-ca --tls-cert --tls-key --tls-insecure --sasl --user --password"
   local sub=${words[1]}
   if [[ $cword -eq 1 ]]; then
-    COMPREPLY=($(compgen -W "produce consume query topics groups perf --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "produce consume query metadata topics groups perf --version" -- "$cur"))
     return
   fi
   case $prev in
@@ -28,9 +28,9 @@ _uvk() {
   esac
   local flags
   case $sub in
-    produce) flags="-t -p -K -k -D -Z -H -l -T -c -q --acks --compression -z --idempotent --linger-ms" ;;
-    consume) flags="-t -g -G -p -o --from-beginning -c -e -f -K -D -J -Z -u -q -v --assigner" ;;
-    query) flags="-t -J" ;;
+    produce) flags="-h -t -p -K -k -D -Z -H -l -T -c -q --acks --compression -z --idempotent --linger-ms" ;;
+    consume) flags="-h -t -g -G -p -o --from-beginning -c -e -f -K -D -J -Z -u -q -v --assigner" ;;
+    query | metadata) flags="-t -J" ;;
     topics) [[ $cword -eq 2 ]] && { COMPREPLY=($(compgen -W "create delete list describe" -- "$cur")); return; }
       flags="-t --partitions --replication-factor --config --json" ;;
     groups) [[ $cword -eq 2 ]] && { COMPREPLY=($(compgen -W "list describe offsets" -- "$cur")); return; }

@@ -205,6 +205,11 @@ int uvk_consume_main(int argc, char **argv) {
       i += used - 1;
       continue;
     }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage();
+      uvk_config_free(cfg);
+      return 0;
+    }
     if (strcmp(a, "--from-beginning") == 0) { from_beginning = 1; continue; }
     if (strcmp(a, "-e") == 0) { s.to_end = 1; continue; }
     if (strcmp(a, "-u") == 0) { unbuffered = 1; continue; }

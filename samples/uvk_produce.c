@@ -360,6 +360,12 @@ int uvk_produce_main(int argc, char **argv) {
       continue;
     }
     if (strcmp(a, "--idempotent") == 0) { if (uvk_cli_set(cfg, "idempotent", "true")) goto bad_usage; continue; }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage();
+      uvk_config_free(cfg);
+      free(s);
+      return 0;
+    }
     if (strcmp(a, "-Z") == 0) { s->null_empty = 1; continue; }
     if (strcmp(a, "-T") == 0) { s->tee = 1; continue; }
     if (strcmp(a, "-q") == 0) { quiet = 1; continue; }
