@@ -32,9 +32,16 @@ void uvk_cli_stdout_mode(int unbuffered);
  * (a regular file, /dev/null: read those directly). */
 int uvk_cli_poll_init(struct uv_loop_s *loop, struct uv_poll_s *h, int fd);
 int uvk_produce_main(int argc, char **argv);
+/* A progress line on stderr ("% N messages, R/s now, T s") once a second, while stderr is a
+ * terminal and data_fd (the data's stdout or stdin; -1: none) is not (uvk_progress.c). Clear it
+ * before writing to stderr. */
+void uvk_cli_progress_start(struct uv_loop_s *loop, int data_fd, const long *count, const char *what);
+void uvk_cli_progress_clear(void);
+void uvk_cli_progress_stop(void);
 int uvk_consume_main(int argc, char **argv);
 int uvk_perf_main(int argc, char **argv);
 int uvk_query_main(int argc, char **argv);
+int uvk_metadata_main(int argc, char **argv);
 /* what: "topics" or "groups"; argv[0] is the command (create, list, ...). */
 int uvk_admin_main(const char *what, int argc, char **argv);
 

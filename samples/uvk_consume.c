@@ -123,6 +123,7 @@ static void on_event(void *ud, const uvk_event *ev) {
     const uvk_event_group_join *j = (const uvk_event_group_join *)ev->payload;
     s->joined = 1;
     uvk_cli_start_on_join(&s->start, j->assignment, j->n_assignment);
+    uvk_cli_progress_clear();
     if (!s->quiet)
       fprintf(stderr, "%% Group %s joined (member %s): %zu partition(s) assigned\n", j->group_id, j->member_id,
               j->n_assignment);
@@ -203,6 +204,11 @@ int uvk_consume_main(int argc, char **argv) {
     if (used > 0) {
       i += used - 1;
       continue;
+    }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage();
+      uvk_config_free(cfg);
+      return 0;
     }
     if (strcmp(a, "--from-beginning") == 0) { from_beginning = 1; continue; }
     if (strcmp(a, "-e") == 0) { s.to_end = 1; continue; }
@@ -293,6 +299,7 @@ args_ok:
   o.each_batch = on_batch;
   o.each_batch_auto_resolve = 0;
   o.ud = &s;
+  uvk_cli_progress_start(&s.loop, s.quiet ? -1 : STDOUT_FILENO, &s.count, "message(s) written");
   rc = uvk_consumer_run(s.consumer, &o);
   if (rc != 0) {
     fprintf(stderr, "uvk: cannot run the consumer: %s\n", uvk_strerror(rc));
@@ -300,6 +307,7 @@ args_ok:
   }
   while (!s.stopped) uv_run(&s.loop, UV_RUN_DEFAULT);
   fflush(stdout);
+  uvk_cli_progress_stop();
   uvk_consumer_free(s.consumer);
   if (s.start.admin) uvk_admin_free(s.start.admin);
   uvk_client_disconnect(s.client, on_closed, &s);

@@ -360,6 +360,12 @@ int uvk_produce_main(int argc, char **argv) {
       continue;
     }
     if (strcmp(a, "--idempotent") == 0) { if (uvk_cli_set(cfg, "idempotent", "true")) goto bad_usage; continue; }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage();
+      uvk_config_free(cfg);
+      free(s);
+      return 0;
+    }
     if (strcmp(a, "-Z") == 0) { s->null_empty = 1; continue; }
     if (strcmp(a, "-T") == 0) { s->tee = 1; continue; }
     if (strcmp(a, "-q") == 0) { quiet = 1; continue; }
@@ -430,8 +436,10 @@ args_ok:
   s->polled = uvk_cli_poll_init(&s->loop, &s->in_poll, s->fd) == 0;
   if (!s->polled) uv_idle_init(&s->loop, &s->in_idle);
   s->in_poll.data = s->in_idle.data = s;
+  uvk_cli_progress_start(&s->loop, quiet || s->tee ? -1 : s->fd, &s->acked, "message(s) acknowledged");
   pump(s);
   uv_run(&s->loop, UV_RUN_DEFAULT);
+  uvk_cli_progress_stop();
   fflush(stdout);
   uv_close(s->polled ? (uv_handle_t *)&s->in_poll : (uv_handle_t *)&s->in_idle, NULL);
   uvk_producer_free(s->producer);

@@ -52,6 +52,11 @@ static char *read_all(const char *path) {
   size_t len = 0, cap = 0, n;
   if (!f) return NULL;
   do {
+    if (cap >= (1 << 20)) { /* no PEM file is that big: /dev/zero or a mistake */
+      free(buf);
+      fclose(f);
+      return NULL;
+    }
     if (cap - len < 4096) {
       char *b = (char *)realloc(buf, cap + 65536);
       if (!b) break;

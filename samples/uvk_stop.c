@@ -31,9 +31,11 @@ static void on_signal(uv_signal_t *h, int signo) {
   if (g.signals > 0 && signo == g.first_signo && uv_hrtime() - g.first_at < 200000000u) return;
   if (++g.signals > 1) {
     fflush(stdout);
+    uvk_cli_progress_clear();
     fprintf(stderr, "uvk: a second signal (%s): exiting at once\n", signo == SIGINT ? "SIGINT" : "SIGTERM");
     _exit(128 + signo);
   }
+  uvk_cli_progress_clear();
   if (!g.quiet)
     fprintf(stderr, "%% %s: stopping (a second one exits at once)\n", signo == SIGINT ? "SIGINT" : "SIGTERM");
   g.first_signo = signo;

@@ -48,7 +48,9 @@ static void set_line(uvk_config *cfg, unsigned mode, const std::string &line,
   size_t eq = line.find('=');
   if (mode & 1) {
     int rc = uvk_cli_common_flag(cfg, "-X", line.c_str());
-    if (rc == 2) check_readback(cfg, std::string(line, 0, eq < 127 ? eq : 127).c_str(), set);
+    std::string key(line, 0, eq < 127 ? eq : 127);
+    // A librdkafka spelling (samples/uvk_props.c) sets another key: read back only uvkafka's.
+    if (rc == 2 && uvk::config_find_key(key.c_str())) check_readback(cfg, key.c_str(), set);
     return;
   }
   if (eq == std::string::npos) return;

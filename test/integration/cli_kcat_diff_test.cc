@@ -221,3 +221,25 @@ TEST_CASE("kcat and uvk: one properties file (-F, librdkafka's key names) serves
   }
   remove(props.c_str());
 }
+
+TEST_CASE("kcat -L and uvk metadata: the same brokers, topics, partitions, leaders, replicas and ISRs", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  const std::string b = env("UVK_TEST_BROKERS"), cli = "'" + env("UVK_CLI") + "'", topic = unique("meta");
+  int st = -1;
+  sh(cli + " topics create -b " + b + " -t " + topic + " --partitions 5", &st);
+  REQUIRE(st == 0);
+  // uvk does not know which broker answered: kcat's "(from broker ...)" / "originating_broker" go.
+  std::string k = sh("kcat -L -b " + b + " -t " + topic + " | sed 's/ (from broker [^)]*)//'");
+  std::string u = sh(cli + " metadata -b " + b + " -t " + topic, &st);
+  CHECK(st == 0);
+  CHECK(k.find("partition 4, leader") != std::string::npos);
+  CHECK(u == k);
+  k = sh("kcat -L -J -b " + b + " -t " + topic + " | sed 's/\"originating_broker\":{[^}]*},//'");
+  u = sh(cli + " metadata -J -b " + b + " -t " + topic);
+  CHECK(u == k);
+  // Every topic (other tests create topics meanwhile): the same brokers, and this topic.
+  k = sh("kcat -L -b " + b + " | grep -e '^  broker' -e '\"" + topic + "\"'");
+  u = sh(cli + " metadata -b " + b + " | grep -e '^  broker' -e '\"" + topic + "\"'");
+  CHECK(k.find(topic) != std::string::npos);
+  CHECK(u == k);
+}

@@ -278,3 +278,18 @@ TEST_CASE("uvk produce -X transactional.id: the input in one transaction, commit
   unlink(out.c_str());
   unlink(err.c_str());
 }
+
+TEST_CASE("uvk consume: output that cannot be written is not committed (stdout is /dev/full)", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  const std::string b = env("UVK_TEST_BROKERS"), cli = "'" + env("UVK_CLI") + "'";
+  const std::string topic = unique("full"), group = unique("full-group");
+  int st = -1;
+  sh("seq 1 100 | " + cli + " produce -q -b " + b + " -t " + topic, &st);
+  REQUIRE(st == 0);
+  std::string err = sh(cli + " consume -q -b " + b + " -t " + topic + " -g " + group + " -o beginning -e 2>&1 >/dev/full", &st);
+  CHECK(st == 1);
+  CHECK(err.find("No space left on device") != std::string::npos);
+  std::string offsets = uvk("groups offsets -b " + b + " -g " + group);
+  INFO(offsets);
+  CHECK(offsets.find(topic) == std::string::npos);
+}

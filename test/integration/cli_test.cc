@@ -253,3 +253,41 @@ TEST_CASE("samples: the game server (60 Hz tick, producer and consumer on one lo
   CHECK(json_int(r.out, "failed") == 0);
   CHECK(r.out.find("\"tick_late_max_ms\":") != std::string::npos);
 }
+
+TEST_CASE("uvk: bash completion offers subcommands, flags and the cluster's topics", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  std::string cli = env("UVK_CLI"), b = env("UVK_TEST_BROKERS");
+  std::string topic = "uvk-it-cli-complete-" + std::to_string(uv_hrtime());
+  Run p = sh("echo x | '" + cli + "' produce -q -b " + b + " -t " + topic);
+  REQUIRE(p.status == 0);
+  std::string src = std::string("source '") + UVK_SOURCE_ROOT + "/samples/uvk-completion.bash'; ";
+  auto complete = [&](const std::string &words, int cword) {
+    return sh("bash -c \"" + src + "COMP_WORDS=(" + words + "); COMP_CWORD=" + std::to_string(cword) +
+              "; _uvk; echo \\${COMPREPLY[@]}\"")
+        .out;
+  };
+  CHECK(complete("'" + cli + "' con", 1) == "consume\n");
+  CHECK(complete("'" + cli + "' consume --from", 2) == "--from-beginning\n");
+  CHECK(complete("'" + cli + "' consume -o b", 3) == "beginning\n");
+  CHECK(complete("'" + cli + "' consume -b " + b + " -t " + topic, 5) == topic + "\n");
+}
+
+TEST_CASE("uvk consume: a progress line on a terminal's stderr while stdout goes to a file", "[integration]") {
+  REQUIRE_FALSE(env("UVK_CLI").empty());
+  REQUIRE(system("command -v script >/dev/null") == 0);  // util-linux script(1)
+  std::string cli = "'" + env("UVK_CLI") + "'", b = env("UVK_TEST_BROKERS");
+  std::string topic = "uvk-it-cli-progress-" + std::to_string(uv_hrtime());
+  Run p = sh("seq 1 1000 | " + cli + " produce -q -b " + b + " -t " + topic);
+  REQUIRE(p.status == 0);
+  // script(1) gives uvk a terminal. The line comes once a second: the run lasts three, then
+  // SIGINT (timeout keeps uvk's exit status).
+  std::string out = "/tmp/" + topic + ".out";
+  Run t = sh("script -qec \"timeout --preserve-status -s INT 3 " + cli + " consume -b " + b + " -t " + topic +
+             " -X logLevel=WARN -f '%s\\n' > " + out + "\" /dev/null");
+  INFO(t.out);
+  CHECK(t.status == 0);
+  CHECK(t.out.find("message(s) written") != std::string::npos);
+  Run lines = sh("wc -l < " + out);
+  CHECK(lines.out == "1000\n");
+  remove(out.c_str());
+}

@@ -346,6 +346,26 @@ TEST_CASE("free in callback: the producer freed in the flush callback, a send ma
   CHECK(flushed.calls == 1);
 }
 
+TEST_CASE("free in callback: uvk_producer_disconnect from a send's callback, the producer freed in its callback", "[free_in_callback]") {
+  Case r;
+  r.start_producer();
+  static Done disconnected;
+  disconnected = Done();
+  Rig::Then stop = [](Rig *rig, size_t) {
+    REQUIRE(uvk_producer_disconnect(rig->producer, [](uvk_producer *, const uvk_error *e, void *ud) {
+      note(&disconnected, e);
+      static_cast<Rig *>(ud)->free_producer();
+    }, rig) == 0);
+  };
+  for (size_t i = 0; i < 4; i++) REQUIRE(r.send(i, 50, i == 0 ? stop : nullptr) == 0);
+  REQUIRE(r.run_until([&] { return disconnected.calls == 1 && r.all_sent(); }));
+  r.check_sends_once();
+  CHECK(disconnected.code == 0);
+  CHECK(r.producer == nullptr);
+  r.settle();
+  CHECK(disconnected.calls == 1);
+}
+
 TEST_CASE("free in callback: the producer freed in its connect callback", "[free_in_callback]") {
   Case r;
   uvk_config *cfg = r.config();
