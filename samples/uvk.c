@@ -13,7 +13,7 @@
 static void usage(void) {
   fprintf(stderr,
           "usage: uvk produce -b BROKERS -t TOPIC [-p PARTITION] [-K DELIM] [-k KEY] [-H name=value]...\n"
-          "                   [-D DELIM] [-Z] [-l FILE] [-T] [-c COUNT] [--acks -1|0|1] [-X key=value]...\n"
+          "                   [-D DELIM] [-Z] [-l FILE] [-T] [-c COUNT] [-X key=value]... [FILE...]\n"
           "                   (uvk produce -h for all its flags)\n"
           "       uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [-o beginning|end|stored] [-c COUNT]\n"
           "                   [-e] [-f FORMAT | -K DELIM] [-D DELIM] [-Z] [-u] [-q] [-v] [-X key=value]...\n"

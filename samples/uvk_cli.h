@@ -15,6 +15,9 @@ int uvk_cli_set_any(uvk_config *cfg, const char *key, const char *value);
 int uvk_cli_props_file(uvk_config *cfg, const char *path);
 /* The properties file named by UVK_CONFIG, if set; 0 or -1. */
 int uvk_cli_env_config(uvk_config *cfg);
+/* A whole file, NUL-terminated, its length in *out_len; NULL when it cannot be read or is
+ * over about max bytes (uvk_props.c). Free it. */
+char *uvk_cli_read_file(const char *path, size_t max, size_t *out_len);
 /* The brokers: -b's value (set into cfg), else what -X / -F / UVK_CONFIG set; NULL: none. */
 const char *uvk_cli_brokers(uvk_config *cfg, const char *flag);
 /* The flags every subcommand takes: -X key=value, -F FILE and the TLS / SASL ones. Returns how many

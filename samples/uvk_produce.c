@@ -2,7 +2,7 @@
  * for every acknowledgement.
  *
  *   uvk produce -b BROKERS -t TOPIC [-p PARTITION] [-K DELIM] [-k KEY] [-D DELIM] [-Z]
- *               [-H name=value]... [-l FILE] [-T] [-c COUNT] [-q]
+ *               [-H name=value]... [-l FILE] [-T] [-c COUNT] [-q] [FILE...]
  *               [--acks -1|0|1] [--compression|-z none|gzip|snappy|lz4|zstd] [--idempotent]
  *               [--linger-ms N] [-X key=value]... (+ the TLS / SASL flags)
  *
@@ -10,7 +10,7 @@
  * SIGINT / SIGTERM stop it between reads: what was read is sent, the acknowledgements are
  * awaited and counted, exit 0; a second signal exits at once. Exit 0 only when every message
  * sent was acknowledged, with one summary line on stderr; 1: failure (the cause on stderr);
- * 2: usage error. With -X transactionalId (or transactional.id) everything read goes in one
+ * 2: usage error. Each FILE named is one message, whole (kcat). With -X transactionalId (or transactional.id) everything read goes in one
  * transaction, committed at the end of the input, aborted when stopped by a signal. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -29,6 +29,7 @@
 #define MAX_HEADERS 64
 #define SEND_MAX 1000
 #define CHUNK (1 << 16)
+#define MAX_FILES 256
 
 typedef struct Produce {
   uv_loop_t loop;
@@ -70,7 +71,7 @@ typedef struct Sent {
 static void usage(void) {
   fprintf(stderr,
           "usage: uvk produce -b BROKERS -t TOPIC [-p PARTITION] [-K DELIM] [-k KEY] [-D DELIM] [-Z]\n"
-          "                   [-H name=value]... [-l FILE] [-T] [-c COUNT] [-q]\n"
+          "                   [-H name=value]... [-l FILE] [-T] [-c COUNT] [-q] [FILE...]\n"
           "                   [--acks -1|0|1] [--compression|-z none|gzip|snappy|lz4|zstd] [--idempotent]\n"
           "                   [--linger-ms N] [-X key=value]... [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
@@ -304,6 +305,27 @@ static void pump(Produce *s) {
   if (s->n_msgs == 0 && (s->eof || s->stopping) && s->pending_sends == 0) end(s);
 }
 
+/* Files named on the command line: each one whole is a message (no -K split); stdin is not read. */
+static int add_files(Produce *s, const char *const *files, size_t n) {
+  int key_delim = s->have_key_delim;
+  s->have_key_delim = 0;
+  s->eof = 1;
+  for (size_t i = 0; i < n; i++) {
+    size_t len = 0;
+    char *text = uvk_cli_read_file(files[i], (size_t)1 << 30, &len);
+    if (!text || cut(s, text, len) != 0) {
+      s->first_error = UVK_EINVAL;
+      snprintf(s->error_text, sizeof s->error_text, "cannot read %s", files[i]);
+      free(text);
+      s->have_key_delim = key_delim;
+      return -1;
+    }
+    free(text);
+  }
+  s->have_key_delim = key_delim;
+  return 0;
+}
+
 static void on_stop_request(void *ud, int signo) {
   Produce *s = (Produce *)ud;
   if (signo == SIGPIPE) return; /* only -T writes to stdout; its reader leaving stops nothing */
@@ -342,6 +364,8 @@ static int add_header(Produce *s, const char *v) {
 int uvk_produce_main(int argc, char **argv) {
   const char *brokers = NULL, *file = NULL, *delim = "\\n";
   int quiet = 0, rc = 0;
+  const char *files[MAX_FILES];
+  size_t n_files = 0;
   char txn_id[256];
   uvk_config *cfg = uvk_config_new();
   Produce *s = (Produce *)calloc(1, sizeof *s);
@@ -369,6 +393,10 @@ int uvk_produce_main(int argc, char **argv) {
     if (strcmp(a, "-Z") == 0) { s->null_empty = 1; continue; }
     if (strcmp(a, "-T") == 0) { s->tee = 1; continue; }
     if (strcmp(a, "-q") == 0) { quiet = 1; continue; }
+    if (a[0] != '-' && n_files < MAX_FILES) { /* kcat: each file named is one message */
+      files[n_files++] = a;
+      continue;
+    }
     if (!v) goto bad_usage;
     i++;
     if (strcmp(a, "-b") == 0) brokers = v;
@@ -396,6 +424,7 @@ int uvk_produce_main(int argc, char **argv) {
   brokers = uvk_cli_brokers(cfg, brokers);
   if (uvk_config_get(cfg, "transactionalId", txn_id, sizeof txn_id) <= 0) txn_id[0] = '\0';
   if (!brokers || !s->topic || uvk_cli_format_add(&s->delim, delim, 0) || s->delim.used == 0) goto bad_usage;
+  if (file && n_files) goto bad_usage; /* -l reads one file line by line */
   s->fd = STDIN_FILENO;
   if (file) {
     s->fd = open(file, O_RDONLY);
@@ -437,6 +466,7 @@ args_ok:
   if (!s->polled) uv_idle_init(&s->loop, &s->in_idle);
   s->in_poll.data = s->in_idle.data = s;
   uvk_cli_progress_start(&s->loop, quiet || s->tee ? -1 : s->fd, &s->acked, "message(s) acknowledged");
+  if (n_files) add_files(s, files, n_files);
   pump(s);
   uv_run(&s->loop, UV_RUN_DEFAULT);
   uvk_cli_progress_stop();

@@ -45,14 +45,13 @@ static void lower(char *dst, size_t cap, const char *src) {
   dst[i] = '\0';
 }
 
-/* A file's whole text (for ssl.certificate.location / ssl.key.location: uvkafka takes PEM text). */
-static char *read_all(const char *path) {
+char *uvk_cli_read_file(const char *path, size_t max, size_t *out_len) {
   FILE *f = fopen(path, "rb");
   char *buf = NULL;
   size_t len = 0, cap = 0, n;
   if (!f) return NULL;
   do {
-    if (cap >= (1 << 20)) { /* no PEM file is that big: /dev/zero or a mistake */
+    if (cap >= max + 65536) { /* /dev/zero or a mistake */
       free(buf);
       fclose(f);
       return NULL;
@@ -68,11 +67,13 @@ static char *read_all(const char *path) {
   } while (n > 0);
   fclose(f);
   if (buf) buf[len] = '\0';
+  if (out_len) *out_len = len;
   return buf;
 }
 
 static int set_pem_file(uvk_config *cfg, const char *key, const char *path) {
-  char *pem = read_all(path);
+  /* uvkafka takes PEM text, librdkafka a file name; no PEM file is over 1 MB */
+  char *pem = uvk_cli_read_file(path, 1 << 20, NULL);
   int rc;
   if (!pem) {
     fprintf(stderr, "uvk: cannot read %s\n", path);

@@ -146,6 +146,16 @@ TEST_CASE("kcat and uvk produce: the same messages for every flag both support",
     CHECK_FALSE(k.empty());
     CHECK(u == k);
   }
+  // Files named on the command line: each one whole is a message, -K does not split it.
+  std::string tk = unique("fk"), tu = unique("fu");
+  int sk = -1, su = -1;
+  sh("kcat -P -b " + b + " -t " + tk + " -p 0 -K '|' " + input + " " + input + " 2>/dev/null", &sk);
+  sh("'" + env("UVK_CLI") + "' produce -q -b " + b + " -t " + tu + " -p 0 -K '|' " + input + " " + input, &su);
+  CHECK(sk == 0);
+  CHECK(su == 0);
+  std::string k = sh(read_back + tk + strip), u = sh(read_back + tu + strip);
+  CHECK(count_lines_of(k) == 2);
+  CHECK(u == k);
   remove(input.c_str());
 }
 
