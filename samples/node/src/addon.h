@@ -99,6 +99,8 @@ nk_req *nk_req_new(napi_env env, nk_client *nc, napi_value cb);
 /* Calls the request's callback with (err, result) and frees the request. */
 void nk_req_finish(nk_req *r, napi_value err, napi_value result);
 void nk_req_free(nk_req *r);
+/* A completion without a result: (err, undefined); frees the request. */
+void nk_req_done(nk_req *r, const uvk_error *err);
 
 /* ---- client.c ---- */
 extern const char nk_tag_client[];

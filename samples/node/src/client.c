@@ -145,15 +145,7 @@ void nk_client_event(void *ud, const uvk_event *ev) { on_event(ud, ev); }
 
 static void on_done(uvk_client *client, const uvk_error *err, void *ud) {
   (void)client;
-  nk_req *r = ud;
-  napi_env env = r->nc->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) {
-    nk_req_free(r);
-    return;
-  }
-  nk_req_finish(r, nk_error_object(env, err), nk_undefined(env));
-  napi_close_handle_scope(env, scope);
+  nk_req_done(ud, err);
 }
 
 static void on_metadata(uvk_client *client, const uvk_error *err, const uvk_metadata *md, void *ud) {
@@ -199,8 +191,8 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
   if (argc < 2 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array)
     return nk_throw(env, UVK_EINVAL, "settings must be an array");
   hooks = argv[1];
-  uvk_config *cfg = uvk_config_new();
-  if (!cfg) return nk_throw(env, UVK_ENOMEM, NULL);
+  uvk_config *cfg = nk_settings_config(env, argv[0]);
+  if (!cfg) return NULL;
   nk_client *nc = calloc(1, sizeof *nc);
   if (!nc) {
     uvk_config_free(cfg);
@@ -209,25 +201,7 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
   nc->env = env;
   nc->ne = ne;
   nc->refs = 1;
-  uint32_t n = 0;
-  napi_get_array_length(env, argv[0], &n);
   int ok = 1;
-  for (uint32_t i = 0; ok && i + 1 < n; i += 2) {
-    napi_value k, v;
-    napi_get_element(env, argv[0], i, &k);
-    napi_get_element(env, argv[0], i + 1, &v);
-    char *key = nk_get_string(env, k, "a setting's name");
-    char *val = key ? nk_get_string(env, v, key) : NULL;
-    char err[256] = "";
-    if (!key || !val) {
-      ok = 0;
-    } else if (uvk_config_set(cfg, key, val, err, sizeof err) != 0) {
-      nk_throw(env, UVK_EINVAL, err[0] ? err : "invalid setting");
-      ok = 0;
-    }
-    free(key);
-    free(val);
-  }
   napi_value v;
   if (ok && napi_get_named_property(env, hooks, "log", &v) == napi_ok) ok = fn_or_null(env, v, &nc->log_fn, "logCreator") == 0;
   if (ok && napi_get_named_property(env, hooks, "brokers", &v) == napi_ok) ok = fn_or_null(env, v, &nc->brokers_fn, "brokers") == 0;

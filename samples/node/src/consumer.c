@@ -129,15 +129,7 @@ out:
 /* ---- completions ---- */
 static void on_done(uvk_consumer *c, const uvk_error *err, void *ud) {
   (void)c;
-  nk_req *r = ud;
-  napi_env env = r->nc->env;
-  napi_handle_scope scope;
-  if (r->nc->ne->exiting || napi_open_handle_scope(env, &scope) != napi_ok) {
-    nk_req_free(r);
-    return;
-  }
-  nk_req_finish(r, nk_error_object(env, err), nk_undefined(env));
-  napi_close_handle_scope(env, scope);
+  nk_req_done(ud, err);
 }
 
 static napi_value buffer_or_null(napi_env env, const void *p, size_t n) {

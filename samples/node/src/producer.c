@@ -194,15 +194,7 @@ static void on_sent(uvk_producer *p, const uvk_error *err, const uvk_record_meta
 
 static void on_done(uvk_producer *p, const uvk_error *err, void *ud) {
   (void)p;
-  nk_req *r = ud;
-  napi_env env = r->nc->env;
-  napi_handle_scope scope;
-  if (r->nc->ne->exiting || napi_open_handle_scope(env, &scope) != napi_ok) {
-    nk_req_free(r);
-    return;
-  }
-  nk_req_finish(r, nk_error_object(env, err), nk_undefined(env));
-  napi_close_handle_scope(env, scope);
+  nk_req_done(ud, err);
 }
 
 static int32_t on_partition(void *ud, const char *topic, const uvk_partition_info *parts, size_t n_parts,
@@ -240,42 +232,6 @@ static int32_t on_partition(void *ud, const char *topic, const uvk_partition_inf
 }
 
 /* ---- functions JavaScript calls ---- */
-static uvk_config *settings_config(napi_env env, napi_value arr) {
-  bool is_array = false;
-  if (napi_is_array(env, arr, &is_array) != napi_ok || !is_array) {
-    nk_throw(env, UVK_EINVAL, "settings must be an array");
-    return NULL;
-  }
-  uvk_config *cfg = uvk_config_new();
-  if (!cfg) {
-    nk_throw(env, UVK_ENOMEM, NULL);
-    return NULL;
-  }
-  uint32_t n = 0;
-  napi_get_array_length(env, arr, &n);
-  for (uint32_t i = 0; i + 1 < n; i += 2) {
-    napi_value k, v;
-    napi_get_element(env, arr, i, &k);
-    napi_get_element(env, arr, i + 1, &v);
-    char *key = nk_get_string(env, k, "a setting's name");
-    char *val = key ? nk_get_string(env, v, key) : NULL;
-    char err[256] = "";
-    int bad = !key || !val;
-    if (!bad && uvk_config_set(cfg, key, val, err, sizeof err) != 0) {
-      nk_throw(env, UVK_EINVAL, err[0] ? err : "invalid setting");
-      bad = 1;
-    }
-    free(key);
-    free(val);
-    if (bad) {
-      uvk_config_free(cfg);
-      return NULL;
-    }
-  }
-  return cfg;
-}
-
-uvk_config *nk_settings_config(napi_env env, napi_value arr) { return settings_config(env, arr); }
 
 /* producerNew(client, settings, partitioner|null) */
 static napi_value producer_new(napi_env env, napi_callback_info info) {
@@ -284,7 +240,7 @@ static napi_value producer_new(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   nk_client *nc = nk_client_arg(env, argv[0]);
   if (!nc) return NULL;
-  uvk_config *cfg = settings_config(env, argv[1]);
+  uvk_config *cfg = nk_settings_config(env, argv[1]);
   if (!cfg) return NULL;
   nk_producer *np = calloc(1, sizeof *np);
   if (!np) {

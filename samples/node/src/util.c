@@ -385,3 +385,49 @@ void nk_req_finish(nk_req *r, napi_value err, napi_value result) {
   nk_call(r->nc, r->cb, 2, argv);
   nk_req_free(r);
 }
+
+void nk_req_done(nk_req *r, const uvk_error *err) {
+  napi_env env = r->nc->env;
+  napi_handle_scope scope;
+  if (r->nc->ne->exiting || napi_open_handle_scope(env, &scope) != napi_ok) {
+    nk_req_free(r);
+    return;
+  }
+  nk_req_finish(r, nk_error_object(env, err), nk_undefined(env));
+  napi_close_handle_scope(env, scope);
+}
+
+uvk_config *nk_settings_config(napi_env env, napi_value arr) {
+  bool is_array = false;
+  if (napi_is_array(env, arr, &is_array) != napi_ok || !is_array) {
+    nk_throw(env, UVK_EINVAL, "settings must be an array");
+    return NULL;
+  }
+  uvk_config *cfg = uvk_config_new();
+  if (!cfg) {
+    nk_throw(env, UVK_ENOMEM, NULL);
+    return NULL;
+  }
+  uint32_t n = 0;
+  napi_get_array_length(env, arr, &n);
+  for (uint32_t i = 0; i + 1 < n; i += 2) {
+    napi_value k, v;
+    napi_get_element(env, arr, i, &k);
+    napi_get_element(env, arr, i + 1, &v);
+    char *key = nk_get_string(env, k, "a setting's name");
+    char *val = key ? nk_get_string(env, v, key) : NULL;
+    char err[256] = "";
+    int bad = !key || !val;
+    if (!bad && uvk_config_set(cfg, key, val, err, sizeof err) != 0) {
+      nk_throw(env, UVK_EINVAL, err[0] ? err : "invalid setting");
+      bad = 1;
+    }
+    free(key);
+    free(val);
+    if (bad) {
+      uvk_config_free(cfg);
+      return NULL;
+    }
+  }
+  return cfg;
+}
