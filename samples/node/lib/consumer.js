@@ -310,14 +310,14 @@ class Consumer {
     const key = `${partition}|${topic}`
     let offset = null
     const loop = async () => {
+      let state = native.consumerState(h, topic, partition)
       for (const message of messages) {
-        if (!this._running || this._handle !== h) break
-        if (native.consumerState(h, topic, partition) & (PAUSED | STALE)) break
+        if (!this._running || this._handle !== h || (state & (PAUSED | STALE))) break
         const seeks = this._seeks.get(key)
         offset = message.offset
         await eachMessage({ topic, partition, message, heartbeat, pause })
         if (this._seeks.get(key) !== seeks || this._handle !== h) break  // the seek decides what comes next
-        native.consumerResolveOffset(h, topic, partition, message.offset)
+        state = native.consumerResolveOffset(h, topic, partition, message.offset)  // and tells the state after
         if (this._commitEach) native.consumerCommitIfNecessary(h)
       }
     }

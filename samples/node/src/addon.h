@@ -18,6 +18,7 @@ typedef struct nk_env {
   void *loop;           /* the uv_loop_t Node runs */
   int exiting;          /* the environment is being torn down: never call JavaScript */
   struct nk_client *clients; /* live clients, freed at teardown */
+  napi_ref msg_keys;  /* ["key", "value", "partition", "timestamp", "headers"], made once */
 } nk_env;
 
 /* A uvk_client with what its callbacks need to reach JavaScript. Producers, consumers and
@@ -61,6 +62,9 @@ napi_value nk_error_object(napi_env env, const uvk_error *err); /* NULL -> null 
 char *nk_get_string(napi_env env, napi_value v, const char *what);
 /* Like nk_get_string, but null / undefined give NULL without an error (*ok stays 1). */
 char *nk_get_opt_string(napi_env env, napi_value v, const char *what, int *ok);
+/* Reads a Kafka name (topic, group) into buf without allocating; -1 and a thrown error when it
+ * is not a string, does not fit in cap bytes or holds a NUL. */
+int nk_get_name(napi_env env, napi_value v, const char *what, char *buf, size_t cap);
 int nk_get_int64(napi_env env, napi_value v, const char *what, int64_t *out);
 int nk_get_int32(napi_env env, napi_value v, const char *what, int32_t *out);
 int nk_is_nullish(napi_env env, napi_value v);

@@ -336,8 +336,8 @@ static napi_value consumer_done(napi_env env, napi_callback_info info) {
   int32_t partition = 0, result = 0;
   if (nk_get_int32(env, argv[2], "partition", &partition) != 0 || nk_get_int32(env, argv[3], "result", &result) != 0)
     return NULL;
-  char *t = nk_get_string(env, argv[1], "topic");
-  if (!t) return NULL;
+  char t[256];
+  if (nk_get_name(env, argv[1], "topic", t, sizeof t) != 0) return NULL;
   int rc;
   if (k->in_handler && !k->cur_done && k->cur_partition == partition && strcmp(k->cur_topic, t) == 0) {
     k->cur_done = 1;
@@ -346,22 +346,22 @@ static napi_value consumer_done(napi_env env, napi_callback_info info) {
   } else {
     rc = uvk_consumer_done(k->c, t, partition, result);
   }
-  free(t);
   return nk_int(env, rc);
 }
 
-/* consumerResolveOffset(c, topic, partition, offset) */
+/* consumerResolveOffset(c, topic, partition, offset): the partition's state afterwards, as consumerState */
 static napi_value consumer_resolve(napi_env env, napi_callback_info info) {
   CONSUMER_ARGS(4);
   int32_t partition = 0;
   int64_t offset = 0;
   if (nk_get_int32(env, argv[2], "partition", &partition) != 0 || nk_get_int64(env, argv[3], "offset", &offset) != 0)
     return NULL;
-  char *t = nk_get_string(env, argv[1], "topic");
-  if (!t) return NULL;
-  int rc = uvk_consumer_resolve_offset(k->c, t, partition, offset);
-  free(t);
-  return nk_int(env, rc);
+  char t[256];
+  if (nk_get_name(env, argv[1], "topic", t, sizeof t) != 0) return NULL;
+  /* What consumerState would say next, saving eachMessage a second call per message: a
+   * partition no longer assigned reads as stale. */
+  if (uvk_consumer_resolve_offset(k->c, t, partition, offset) != 0) return nk_int(env, 2);
+  return nk_int(env, (uvk_consumer_is_paused(k->c, t, partition) ? 1 : 0) | (uvk_consumer_is_stale(k->c, t, partition) ? 2 : 0));
 }
 
 static napi_value consumer_commit_if_necessary(napi_env env, napi_callback_info info) {
@@ -457,10 +457,9 @@ static napi_value consumer_state(napi_env env, napi_callback_info info) {
   CONSUMER_ARGS(3);
   int32_t partition = 0;
   if (nk_get_int32(env, argv[2], "partition", &partition) != 0) return NULL;
-  char *t = nk_get_string(env, argv[1], "topic");
-  if (!t) return NULL;
+  char t[256];
+  if (nk_get_name(env, argv[1], "topic", t, sizeof t) != 0) return NULL;
   int st = (uvk_consumer_is_paused(k->c, t, partition) ? 1 : 0) | (uvk_consumer_is_stale(k->c, t, partition) ? 2 : 0);
-  free(t);
   return nk_int(env, st);
 }
 

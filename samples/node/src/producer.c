@@ -29,8 +29,11 @@ static void producer_finalize(napi_env env, void *data, void *hint) {
 static nk_producer *producer_arg(napi_env env, napi_value v) { return nk_unwrap(env, v, tag_producer); }
 
 /* ---- messages ---- */
-static int get_prop(napi_env env, napi_value obj, const char *key, napi_value *out) {
-  return napi_get_named_property(env, obj, key, out) == napi_ok ? 0 : -1;
+/* A message's property by one of the names made once at load (nk_env.msg_keys): V8 looks
+ * them up without building and interning the name again for every message. */
+enum { kKey, kValue, kPartition, kTimestamp, kHeaders };
+static int get_prop(napi_env env, napi_value obj, const napi_value *keys, int which, napi_value *out) {
+  return napi_get_property(env, obj, keys[which], out) == napi_ok ? 0 : -1;
 }
 
 static int marshal_headers(napi_env env, napi_value hv, nk_arena *a, napi_value keep, uint32_t *n_keep,
@@ -112,6 +115,12 @@ static int marshal_messages(napi_env env, napi_value arr, nk_arena *a, napi_valu
     nk_throw(env, UVK_ENOMEM, NULL);
     return -1;
   }
+  nk_env *ne = NULL;
+  napi_value keys[5];
+  napi_get_instance_data(env, (void **)&ne);
+  napi_value key_list;
+  napi_get_reference_value(env, ne->msg_keys, &key_list);
+  for (uint32_t i = 0; i < 5; i++) napi_get_element(env, key_list, i, &keys[i]);
   for (uint32_t i = 0; i < n; i++) {
     napi_value msg, v;
     napi_valuetype t;
@@ -123,23 +132,23 @@ static int marshal_messages(napi_env env, napi_value arr, nk_arena *a, napi_valu
     memset(&m[i], 0, sizeof m[i]);
     m[i].partition = -1;
     m[i].timestamp = -1;
-    if (get_prop(env, msg, "key", &v) != 0 ||
+    if (get_prop(env, msg, keys, kKey, &v) != 0 ||
         nk_get_bytes(env, v, a, keep, n_keep, &m[i].key, &m[i].key_len, "message key") < 0)
       return -1;
-    if (get_prop(env, msg, "value", &v) != 0 ||
+    if (get_prop(env, msg, keys, kValue, &v) != 0 ||
         nk_get_bytes(env, v, a, keep, n_keep, &m[i].value, &m[i].value_len, "message value") < 0)
       return -1;
-    if (get_prop(env, msg, "partition", &v) == 0 && !nk_is_nullish(env, v)) {
+    if (get_prop(env, msg, keys, kPartition, &v) == 0 && !nk_is_nullish(env, v)) {
       if (nk_get_int32(env, v, "message partition", &m[i].partition) != 0) return -1;
       if (m[i].partition < 0) {
         nk_throw(env, UVK_EINVAL, "message partition must not be negative");
         return -1;
       }
     }
-    if (get_prop(env, msg, "timestamp", &v) == 0 && !nk_is_nullish(env, v) &&
+    if (get_prop(env, msg, keys, kTimestamp, &v) == 0 && !nk_is_nullish(env, v) &&
         nk_get_int64(env, v, "message timestamp", &m[i].timestamp) != 0)
       return -1;
-    if (get_prop(env, msg, "headers", &v) == 0 &&
+    if (get_prop(env, msg, keys, kHeaders, &v) == 0 &&
         marshal_headers(env, v, a, keep, n_keep, &m[i].headers, &m[i].n_headers) != 0)
       return -1;
   }

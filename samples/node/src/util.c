@@ -431,3 +431,21 @@ uvk_config *nk_settings_config(napi_env env, napi_value arr) {
   }
   return cfg;
 }
+
+int nk_get_name(napi_env env, napi_value v, const char *what, char *buf, size_t cap) {
+  napi_valuetype t;
+  size_t len = 0;
+  char msg[160];
+  if (!v || napi_typeof(env, v, &t) != napi_ok || t != napi_string) {
+    snprintf(msg, sizeof msg, "%s must be a string", what);
+    nk_throw(env, UVK_EINVAL, msg);
+    return -1;
+  }
+  napi_get_value_string_utf8(env, v, buf, cap, &len);
+  if (len + 1 >= cap || strlen(buf) != len) {
+    snprintf(msg, sizeof msg, "%s is too long or holds a NUL character", what);
+    nk_throw(env, UVK_EINVAL, msg);
+    return -1;
+  }
+  return 0;
+}
