@@ -8,6 +8,8 @@
 #   test/run.sh            everything (what CI runs)
 #   UVK_SKIP_ASAN=1        skip the sanitizer build (local iterations only; CI never sets it)
 #   UVK_SKIP_INSTALL=1     don't call apt-get
+#   UVK_TEST_BREAK=1       the harness self-test: four checks fail on purpose (unit, oracle,
+#                          pytest, node; docs/development.md), the run must end red
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
