@@ -245,7 +245,10 @@ if [ "$FATAL" = 1 ]; then
   rest=${last#*, }
   nfailed=${rest%% failed*}
   tail_part=${rest#* failed}
-  summary=$(printf '%s\n' "$summary" | sed '$d'; printf 'FAILED: a stage could not run (see FATAL above)\n%s passed, %s failed%s\n' "$passed" "$((nfailed + 1))" "$tail_part")
+  distinct=$(printf '%s\n' "$summary" | tail -n 2 | head -n 1)
+  summary=$(printf '%s\n' "$summary" | sed '$d' | sed '$d'
+            printf 'FAILED: a stage could not run (see FATAL above)\n%s\n%s passed, %s failed%s\n' \
+              "$distinct" "$passed" "$((nfailed + 1))" "$tail_part")
 fi
 printf '%s\n' "$summary"
 exit $rc
