@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, builds (normal + ASan/UBSan), prepares the
 # Java oracle data, starts the real Kafka test cluster, runs every suite, stops the cluster
-# (even on failure) and ends with one line: `N passed, N failed[, N skipped]`.
+# (even on failure) and ends with one line: `N passed, N failed[, N skipped]` (test executions),
+# after `N distinct tests in M configurations (...)`. A stage that dies without its results, or
+# writes none, is a failure (test/lib/stage_results.py, test/lib/summarize.py).
 #
 #   test/run.sh            everything (what CI runs)
 #   UVK_SKIP_ASAN=1        skip the sanitizer build (local iterations only; CI never sets it)
 #   UVK_SKIP_INSTALL=1     don't call apt-get
+#   UVK_TEST_BREAK=1       the harness self-test: four checks fail on purpose (unit, oracle,
+#                          pytest, node; docs/development.md), the run must end red
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,6 +29,9 @@ stage() {
   log "=== $* ==="
 }
 fatal() { log "FATAL: $*"; FATAL=1; }
+# check_stage NAME RC OUT.xml RESULT.xml...: a missing result file, or an exit status the
+# results do not explain, becomes a failing case in OUT.xml (test/lib/stage_results.py).
+check_stage() { python3 test/lib/stage_results.py "$@" || log "$1 had failures"; }
 
 # ---------------------------------------------------------------------------
 stage "install missing packages"
@@ -40,16 +47,19 @@ configure() {
     meson setup "$dir" "$@" >"$dir.configure.log" 2>&1
   fi || { cat "$dir.configure.log" >&2; return 1; }
 }
-configure build || fatal "configure failed (build)"
+# Every codec is required: a CI machine that lost liblz4 or libzstd fails here instead of
+# building without it (the codec tests then skip what is not built).
+CODECS=(-Dsnappy=enabled -Dlz4=enabled -Dzstd=enabled)
+configure build "${CODECS[@]}" || fatal "configure failed (build)"
 ninja -C build >&2 || fatal "build failed (build)"
 if [[ " ${BUILDS[*]} " == *" build-asan "* ]]; then
   stage "configure and build (address,undefined sanitizers)"
   # The sanitizer build uses clang when it is installed, so clang's warnings are fatal too.
   if command -v clang++ >/dev/null 2>&1; then
-    CC=clang CXX=clang++ configure build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+    CC=clang CXX=clang++ configure build-asan "${CODECS[@]}" -Db_sanitize=address,undefined -Db_lundef=false \
       || fatal "configure failed (build-asan)"
   else
-    configure build-asan -Db_sanitize=address,undefined -Db_lundef=false || fatal "configure failed (build-asan)"
+    configure build-asan "${CODECS[@]}" -Db_sanitize=address,undefined -Db_lundef=false || fatal "configure failed (build-asan)"
   fi
   ninja -C build-asan >&2 || fatal "build failed (build-asan)"
 fi
@@ -92,13 +102,16 @@ test/lib/valgrind-unit.sh build || log "valgrind memcheck had failures"
 
 if [ -x test/oracle/check.sh ] && [ -n "${UVK_ORACLE_DIR:-}" ]; then
   stage "Java oracle, both ways: fields we decode, batches Java reads"
-  test/oracle/check.sh build "$UVK_ORACLE_DIR" build/test-results >&2 || log "oracle checks had failures"
+  test/oracle/check.sh build "$UVK_ORACLE_DIR" build/test-results >&2
+  check_stage oracle $? build/test-results/oracle-stage.xml \
+    build/test-results/oracle-fields.xml build/test-results/oracle-java-reads-ours.xml
 elif [ -x test/oracle/check.sh ]; then
   fatal "no oracle data: the two-way Java checks cannot run"
 fi
 
 stage "install check (meson install + pkg-config)"
-UVK_INSTALL_PREFIX_OUT=$ROOT/build/install-prefix test/install/check.sh build build/test-results/install.xml >&2 || log "install check had failures"
+UVK_INSTALL_PREFIX_OUT=$ROOT/build/install-prefix test/install/check.sh build build/test-results/install.xml >&2
+check_stage install $? build/test-results/install-stage.xml build/test-results/install.xml
 
 stage "API reference (Doxygen, warnings are errors)"
 # One JUnit case: fails on any warning (an undocumented public symbol) or a missing doxygen.
@@ -106,7 +119,8 @@ stage "API reference (Doxygen, warnings are errors)"
   junit_begin api_reference build/test-results/api-reference.xml
   junit_case "doxygen docs/Doxyfile: public headers fully documented, no warnings" \
     tools/api-reference.sh build/api-reference
-  junit_end ) || log "API reference had failures"
+  junit_end )
+check_stage api_reference $? build/test-results/api-reference-stage.xml build/test-results/api-reference.xml
 
 stage "Node package: npm install (devDependencies, the addon)"
 # samples/node builds its addon with meson (release, linked into uvkafka.node); the rounds
@@ -148,10 +162,11 @@ cluster_up() {  # cluster_up ARGS...: starts a cluster shape and exports its env
 # JUnit files and meson logs move to test-results/round-LABEL/ once the round is over.
 integration_round() {  # integration_round LABEL SUITE...
   local label=$1; shift
-  local failed=0 b f marker
+  local failed=0 b f marker rc
   marker=$(mktemp)
   if [ -x test/integration/harness_kcat.sh ]; then
     test/integration/harness_kcat.sh "build/test-results/harness-kcat-$label.xml" >&2 || failed=1
+    check_stage harness_kcat $failed build/test-results/harness-kcat-stage.xml "build/test-results/harness-kcat-$label.xml"
   fi
   for suite in "$@"; do
     run_suite "$suite" || failed=1
@@ -159,11 +174,17 @@ integration_round() {  # integration_round LABEL SUITE...
   # The Python binding, loading libuvkafka from the installed prefix (normal build only:
   # a sanitizer runtime cannot be loaded into an uninstrumented interpreter).
   if [ "$label" = 1node ]; then
-    UVKAFKA_PREFIX=$ROOT/build/install-prefix samples/python/run_tests.sh build/test-results/python.xml >&2 || failed=1
+    UVKAFKA_PREFIX=$ROOT/build/install-prefix samples/python/run_tests.sh build/test-results/python.xml >&2
+    rc=$?
+    check_stage python $rc build/test-results/python-stage.xml build/test-results/python.xml
+    [ $rc = 0 ] || failed=1
   fi
   # The Node package (samples/node) on the 1- and 3-node clusters.
   if [ "$label" = 1node ] || [ "$label" = 3nodes ]; then
-    UVK_NODE_SKIP_INSTALL=1 samples/node/run_tests.sh build/test-results/node.xml >&2 || failed=1
+    UVK_NODE_SKIP_INSTALL=1 samples/node/run_tests.sh build/test-results/node.xml >&2
+    rc=$?
+    check_stage node $rc build/test-results/node-stage.xml build/test-results/node.xml
+    [ $rc = 0 ] || failed=1
   fi
   [ $failed = 0 ] || show_broker_logs
   for b in "${BUILDS[@]}"; do
@@ -224,7 +245,10 @@ if [ "$FATAL" = 1 ]; then
   rest=${last#*, }
   nfailed=${rest%% failed*}
   tail_part=${rest#* failed}
-  summary=$(printf '%s\n' "$summary" | sed '$d'; printf 'FAILED: a stage could not run (see FATAL above)\n%s passed, %s failed%s\n' "$passed" "$((nfailed + 1))" "$tail_part")
+  distinct=$(printf '%s\n' "$summary" | tail -n 2 | head -n 1)
+  summary=$(printf '%s\n' "$summary" | sed '$d' | sed '$d'
+            printf 'FAILED: a stage could not run (see FATAL above)\n%s\n%s passed, %s failed%s\n' \
+              "$distinct" "$passed" "$((nfailed + 1))" "$tail_part")
 fi
 printf '%s\n' "$summary"
 exit $rc

@@ -55,6 +55,7 @@ struct CoordinatorState {
   EngineTimer flush;   // sends what became ready this turn
   bool batching_unsupported;
   uint64_t sent;
+  uint64_t first_sent;  // requests carrying a lookup's first attempt (not a retry)
 };
 
 namespace {
@@ -283,6 +284,9 @@ void send_batch(CoordinatorState *st, int8_t type, Lookup **ls, size_t n, bool s
   b->req.done = on_batch_response;
   b->req.ud = b;
   st->sent++;
+  bool first = false;
+  for (size_t i = 0; i < n && !first; i++) first = ls[i]->retry.count == 0;
+  if (first) st->first_sent++;
   int rc = engine_send(e, -1, &b->req, now);
   if (rc != 0) {
     // Not sent: answer as if it had failed (we run from a timer, never inside a user call).
@@ -384,6 +388,7 @@ int32_t coordinator_cached(const Engine *e, CoordinatorType type, const char *ke
 }
 
 uint64_t coordinator_requests_sent(const Engine *e) { return e->coords ? e->coords->sent : 0; }
+uint64_t coordinator_first_requests_sent(const Engine *e) { return e->coords ? e->coords->first_sent : 0; }
 
 void coordinator_state_free(Engine *e) {
   CoordinatorState *st = e->coords;

@@ -30,6 +30,9 @@ void coordinator_invalidate(Engine *e, CoordinatorType type, const char *key);
 int32_t coordinator_cached(const Engine *e, CoordinatorType type, const char *key);
 // How many FindCoordinator requests went out (for tests and debugging).
 uint64_t coordinator_requests_sent(const Engine *e);
+// Of those, the requests that carried at least one lookup's first attempt (retries after an
+// error not counted): what batching decides, whatever the broker's state.
+uint64_t coordinator_first_requests_sent(const Engine *e);
 // Frees the cache and fails pending lookups with UVK_ECLOSED (engine_free calls it).
 void coordinator_state_free(Engine *e);
 

@@ -2,7 +2,8 @@
 # Runs the Python binding's pytest suite against the test cluster (UVK_TEST_BROKERS) and
 # writes JUnit XML to $1. libuvkafka comes from UVKAFKA_LIB, else from the installed prefix
 # UVKAFKA_PREFIX, else from build/lib. A run that cannot start (no pytest, no library)
-# still writes a failing case, so it can never look green.
+# still writes a failing case, and so does one that writes no results or collects no tests,
+# so it can never look green.
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -40,4 +41,6 @@ rm -f "$XML"
 cd "$HERE" && timeout 600 "$PY" -m pytest -p no:cacheprovider -q --junitxml="$XML" tests
 rc=$?
 [ -f "$XML" ] || cannot_run "pytest exited $rc without results"
+cases=$(grep -c '<testcase' "$XML" || true)
+[ "${cases:-0}" -gt 0 ] || cannot_run "pytest collected no tests (exit $rc)"
 exit $rc

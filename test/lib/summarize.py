@@ -4,7 +4,13 @@
 Usage: summarize.py BUILD_DIR [BUILD_DIR ...]
 Each BUILD_DIR holds test-results/*.xml and meson-logs/testlog*.json.
 A meson test that failed (crash, sanitizer abort, timeout) without reporting a failing
-test case in its XML counts as one more failure, so a crash can never look green.
+test case in its XML counts as one more failure, so a crash can never look green. So does a
+result file that is unreadable or holds no test case, and a meson test that passed without
+writing its result file (TEST_NAME.xml next to its log): a stage that ran nothing is not green.
+
+The line before the closing one says how many distinct tests ran in how many configurations
+(a build directory, and a round in it: valgrind, a Kafka cluster shape): the closing line
+counts executions, the same unit test once per build and once under valgrind.
 """
 import glob
 import json
@@ -19,15 +25,20 @@ def detail(elem):
     return f"\n    {text[:400]}" if text else ""
 
 
-def count_xml(path):
+def count_xml(path, seen=None):
     passed = failed = skipped = 0
     failures = []
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError) as e:
-        return 0, 1, 0, [f"{path}: unreadable results ({e})"]
-    for case in root.iter("testcase"):
+        return 0, 1, 0, [f"unreadable results ({e})"]
+    cases = list(root.iter("testcase"))
+    if not cases:
+        return 0, 1, 0, ["no test case in the results (the stage ran nothing)"]
+    for case in cases:
         name = case.get("classname", "") + "/" + case.get("name", "")
+        if seen is not None:
+            seen.add(name)
         bad = case.find("failure")
         if bad is None:
             bad = case.find("error")
@@ -41,13 +52,13 @@ def count_xml(path):
     return passed, failed, skipped, failures
 
 
-def count_dir(build, xml_dir, logs):
+def count_dir(build, xml_dir, logs, seen):
     """Counts the XML files directly in xml_dir; `logs` are the meson test logs of those runs."""
     passed = failed = skipped = 0
     failures = []
     xml_failed = {}
     for path in sorted(glob.glob(os.path.join(xml_dir, "*.xml"))):
-        p, f, s, names = count_xml(path)
+        p, f, s, names = count_xml(path, seen)
         passed += p
         failed += f
         skipped += s
@@ -63,11 +74,18 @@ def count_dir(build, xml_dir, logs):
                     entry = json.loads(line)
                 except ValueError:
                     continue
+                # "project:suite / name"; the test's results are NAME.xml
+                name = str(entry.get("name", "")).split(" / ")[-1]
+                if entry.get("result") == "OK" and name not in xml_failed:
+                    failed += 1
+                    failures.append(f"{build}: {name}: passed but wrote no results "
+                                    f"({os.path.relpath(xml_dir, build)}/{name}.xml, {os.path.basename(log)})")
+                    continue
                 if entry.get("result") in ("OK", "SKIP", "EXPECTEDFAIL"):
                     continue
-                if xml_failed.get(entry.get("name"), 0) == 0:
+                if xml_failed.get(name, 0) == 0:
                     failed += 1
-                    failures.append(f"{build}: {entry.get('name')}: {entry.get('result')} "
+                    failures.append(f"{build}: {name}: {entry.get('result')} "
                                     f"(exit {entry.get('returncode')}, {os.path.basename(log)})")
     return passed, failed, skipped, failures
 
@@ -75,6 +93,8 @@ def count_dir(build, xml_dir, logs):
 def main():
     passed = failed = skipped = 0
     failures = []
+    seen = set()
+    configs = []
     for build in sys.argv[1:]:
         results = os.path.join(build, "test-results")
         # test-results/ itself pairs with meson-logs/; each round-LABEL/ subfolder (one Kafka
@@ -83,13 +103,17 @@ def main():
         for sub in sorted(glob.glob(os.path.join(results, "round-*"))):
             dirs.append((sub, glob.glob(os.path.join(sub, "testlog*.json"))))
         for xml_dir, logs in dirs:
-            p, f, s, names = count_dir(build, xml_dir, logs)
+            p, f, s, names = count_dir(build, xml_dir, logs, seen)
+            if p + f + s:
+                label = os.path.basename(xml_dir)
+                configs.append(build if xml_dir == results else f"{build}+{label[len('round-'):]}")
             passed += p
             failed += f
             skipped += s
             failures += names
     for name in failures:
         print(f"FAILED: {name}")
+    print(f"{len(seen)} distinct tests in {len(configs)} configurations ({', '.join(configs)})")
     line = f"{passed} passed, {failed} failed"
     if skipped:
         line += f", {skipped} skipped"

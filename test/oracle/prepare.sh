@@ -3,6 +3,7 @@
 #   messages.txt  every generated message at every version, serialized by the Java client
 #   murmur2.txt   Utils.murmur2 / toPositive for 3200 keys
 #   crc32c.txt    java.util.zip.CRC32C for 300 inputs
+#   errors.txt    Kafka's error table (code, name, retriable) from the client's Errors enum
 #   records.txt   record batches of every codec and shape, and legacy message sets
 #   env           `export UVK_ORACLE_DIR=OUT` for the test command to source
 # Jars come from Maven Central through mvn into ${UVK_CACHE_DIR:-~/.cache/uvkafka}/oracle and
@@ -55,7 +56,7 @@ for v in "${ORACLES[@]}"; do clients[$v]=$(fetch "org.apache.kafka:kafka-clients
 # Everything the data depends on; unchanged inputs reuse the previous output.
 stamp=$( { cat "$SCHEMAS"/*.json "$HERE/src/Oracle.java" "$HERE/gen_samples.py" "$ROOT/tools/kgen/schema.py";
            echo "${ORACLES[*]} $JACKSON"; } | sha256sum | cut -d' ' -f1)
-if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$stamp" ] && [ -s "$OUT/messages.txt" ]; then
+if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$stamp" ] && [ -s "$OUT/messages.txt" ] && [ -s "$OUT/errors.txt" ]; then
   log "reference data is up to date in $OUT"
 else
   rm -rf "$OUT/classes" "$OUT/samples"
@@ -101,6 +102,7 @@ with open(out, "w") as f:
 PY
   java -cp "$OUT/classes:${clients[$last]}:$common_cp" Oracle murmur2 "$OUT/murmur2.txt"
   java -cp "$OUT/classes:${clients[$last]}:$common_cp" Oracle crc32c "$OUT/crc32c.txt"
+  java -cp "$OUT/classes:${clients[$last]}:$common_cp" Oracle errors "$OUT/errors.txt"
   # 3.9.1 still writes legacy message sets (magic 0 and 1), which 4.0 no longer does.
   java -cp "$OUT/classes:${clients[3.9.1]}:$common_cp:$codec_cp" Oracle records "$OUT/records.txt"
   echo "$stamp" >"$OUT/stamp"

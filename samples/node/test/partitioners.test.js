@@ -10,12 +10,14 @@ const keys = Array.from({ length: 500 }, (_, i) => (i % 3 === 0 ? `user-${i}` : 
 const partitionMetadata = [0, 1, 2, 3, 4, 5].map(partitionId => ({ partitionId, leader: 1 }))
 
 test('LegacyPartitioner gives the partition KafkaJS LegacyPartitioner gives, for every key', () => {
+  // UVK_TEST_BREAK=1 (the harness self-test, docs/development.md) breaks this check on purpose.
+  const broken = process.env.UVK_TEST_BREAK ? 1 : 0
   const ours = Partitioners.LegacyPartitioner()
   const theirs = kafkajs.Partitioners.LegacyPartitioner()
   for (const key of keys) {
     for (const k of [key, Buffer.from(key)]) {
       const message = { key: k, value: 'v' }
-      assert.equal(ours({ topic: 't', partitionMetadata, message }), theirs({ topic: 't', partitionMetadata, message }), `key ${key}`)
+      assert.equal(ours({ topic: 't', partitionMetadata, message }), (theirs({ topic: 't', partitionMetadata, message }) + broken) % 6, `key ${key}`)
     }
   }
 })

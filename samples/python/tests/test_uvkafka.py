@@ -46,7 +46,8 @@ def produce(client, topic, n):
 
 
 def test_version_and_bad_config():
-    assert uvkafka.version().count(".") == 2
+    # UVK_TEST_BREAK=1 (the harness self-test, docs/development.md) breaks this check on purpose.
+    assert uvkafka.version().count(".") == (3 if os.environ.get("UVK_TEST_BREAK") else 2)
     with pytest.raises(ValueError) as e:
         uvkafka.Client({"brokers": "127.0.0.1:1", "logLevel": "LOUD"})
     assert "logLevel" in str(e.value)

@@ -26,7 +26,9 @@ import java.util.zip.CRC32C;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
@@ -85,6 +87,15 @@ public class Oracle {
           }
         }
       }
+    }
+  }
+
+  // Kafka's error table as the Java client publishes it (org.apache.kafka.common.protocol.Errors):
+  // "<code> <NAME> <1 if its exception is a RetriableException, else 0>" per line.
+  static void errors(File out) throws Exception {
+    try (PrintWriter w = new PrintWriter(out, StandardCharsets.UTF_8)) {
+      for (Errors e : Errors.values())
+        w.println(e.code() + " " + e.name() + " " + (e.exception() instanceof RetriableException ? 1 : 0));
     }
   }
 
@@ -291,6 +302,7 @@ public class Oracle {
       case "messages": messages(new File(args[1]), new File(args[2])); break;
       case "murmur2": murmur2(new File(args[1])); break;
       case "crc32c": crc32c(new File(args[1])); break;
+      case "errors": errors(new File(args[1])); break;
       case "records": records(new File(args[1])); break;
       case "verify-records": verifyRecords(new File(args[1]), new File(args[2])); break;
       default: throw new IllegalArgumentException("unknown mode " + args[0]);

@@ -101,6 +101,31 @@ uvk_config *unreachable_config() {
   return cfg;
 }
 
+// An allocator hook that counts: calls, and blocks still allocated.
+struct Counted {
+  long calls = 0, live = 0;
+};
+void *c_malloc(void *ud, size_t n) {
+  Counted *c = static_cast<Counted *>(ud);
+  c->calls++;
+  void *p = malloc(n);
+  if (p) c->live++;
+  return p;
+}
+void *c_realloc(void *ud, void *old, size_t n) {
+  Counted *c = static_cast<Counted *>(ud);
+  c->calls++;
+  void *p = realloc(old, n);
+  if (!old && p) c->live++;
+  return p;
+}
+void c_free(void *ud, void *p) {
+  Counted *c = static_cast<Counted *>(ud);
+  c->calls++;
+  if (p) c->live--;
+  free(p);
+}
+
 // A client on a loop with a producer, a consumer and an admin over it.
 struct Rig {
   uv_loop_t loop;
@@ -110,10 +135,11 @@ struct Rig {
   uvk_admin *admin = nullptr;
   bool disconnected = false;
 
-  Rig() {
+  explicit Rig(Counted *counted = nullptr) {
     REQUIRE(uv_loop_init(&loop) == 0);
     uvk_config *cfg = unreachable_config();
     char err[256];
+    if (counted) REQUIRE(uvk_config_set_allocator(cfg, c_malloc, c_realloc, c_free, counted) == 0);
     REQUIRE(uvk_config_set(cfg, "groupId", "uvk-bad-input", err, sizeof err) == 0);
     REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
     REQUIRE(uvk_producer_new(client, nullptr, &producer) == 0);
@@ -145,6 +171,23 @@ struct Rig {
     CHECK(uv_loop_close(&loop) == 0);
   }
 };
+
+// For a void function given NULL (a free or an init): with a client, its producer, consumer
+// and admin alive (their memory through a counting allocator), `call` allocates and frees
+// nothing; after they are freed no block is left (nothing leaked, nothing freed twice).
+template <typename F>
+void touches_nothing(F call) {
+  Counted counted;
+  {
+    Rig r(&counted);
+    long calls = counted.calls, live = counted.live;
+    REQUIRE(live > 0);
+    call();
+    CHECK(counted.calls == calls);
+    CHECK(counted.live == live);
+  }
+  CHECK(counted.live == 0);
+}
 
 }  // namespace
 
@@ -187,7 +230,7 @@ BAD_INPUT(uvk_error_cause) { CHECK(uvk_error_cause(nullptr) == nullptr); }
 BAD_INPUT(uvk_error_retry_count) { CHECK(uvk_error_retry_count(nullptr) == 0); }
 BAD_INPUT(uvk_error_retry_time) { CHECK(uvk_error_retry_time(nullptr) == 0); }
 BAD_INPUT(uvk_error_retain) { CHECK(uvk_error_retain(nullptr) == nullptr); }
-BAD_INPUT(uvk_error_release) { uvk_error_release(nullptr); }
+BAD_INPUT(uvk_error_release) { touches_nothing([] { uvk_error_release(nullptr); }); }
 BAD_INPUT(uvk_error_format) {
   // NULL error, NULL buffer, zero length: the length is still counted.
   CHECK(uvk_error_format(nullptr, nullptr, 0) == strlen("no error"));
@@ -246,7 +289,7 @@ BAD_INPUT(uvk_config_new) {
   uvk_config_free(c);
 }
 BAD_INPUT(uvk_config_dup) { CHECK(uvk_config_dup(nullptr) == nullptr); }
-BAD_INPUT(uvk_config_free) { uvk_config_free(nullptr); }
+BAD_INPUT(uvk_config_free) { touches_nothing([] { uvk_config_free(nullptr); }); }
 
 BAD_INPUT(uvk_config_set) {
   char err[256] = "untouched";
@@ -458,7 +501,7 @@ BAD_INPUT(uvk_client_disconnect) {
   r.disconnect();
   expect(uvk_client_disconnect(r.client, client_cb, nullptr), UVK_ESTATE);  // twice
 }
-BAD_INPUT(uvk_client_free) { uvk_client_free(nullptr); }
+BAD_INPUT(uvk_client_free) { touches_nothing([] { uvk_client_free(nullptr); }); }
 BAD_INPUT(uvk_client_on) {
   CHECK(uvk_client_on(nullptr, UVK_EVENT_CONNECT, event_fn, nullptr) == UVK_EINVAL);
   Rig r;
@@ -567,7 +610,13 @@ BAD_INPUT(uvk_oauthbearer_fail) {
 
 // ---- producer -------------------------------------------------------------------------------
 
-BAD_INPUT(uvk_send_options_init) { uvk_send_options_init(nullptr); }
+BAD_INPUT(uvk_send_options_init) {
+  touches_nothing([] { uvk_send_options_init(nullptr); });
+  uvk_send_options o;
+  memset(&o, 0xab, sizeof o);
+  uvk_send_options_init(&o);
+  CHECK(o.struct_size == sizeof o);
+}
 
 BAD_INPUT(uvk_producer_new) {
   uvk_producer *p = nullptr;
@@ -775,12 +824,18 @@ BAD_INPUT(uvk_producer_send_offsets) {
   r.disconnect();
   expect(uvk_producer_send_offsets(r.producer, "g", &o, 1, producer_cb, nullptr), UVK_ECLOSED);
 }
-BAD_INPUT(uvk_producer_free) { uvk_producer_free(nullptr); }
+BAD_INPUT(uvk_producer_free) { touches_nothing([] { uvk_producer_free(nullptr); }); }
 BAD_INPUT(uvk_producer_buffered_bytes) { CHECK(uvk_producer_buffered_bytes(nullptr) == 0); }
 
 // ---- consumer -------------------------------------------------------------------------------
 
-BAD_INPUT(uvk_run_options_init) { uvk_run_options_init(nullptr); }
+BAD_INPUT(uvk_run_options_init) {
+  touches_nothing([] { uvk_run_options_init(nullptr); });
+  uvk_run_options o;
+  memset(&o, 0xab, sizeof o);
+  uvk_run_options_init(&o);
+  CHECK(o.struct_size == sizeof o);
+}
 
 BAD_INPUT(uvk_consumer_new) {
   uvk_consumer *c = nullptr;
@@ -800,7 +855,7 @@ BAD_INPUT(uvk_consumer_new) {
   expect(uvk_consumer_new(r.client, cfg, &c), UVK_ECLOSED);
   uvk_config_free(cfg);
 }
-BAD_INPUT(uvk_consumer_free) { uvk_consumer_free(nullptr); }
+BAD_INPUT(uvk_consumer_free) { touches_nothing([] { uvk_consumer_free(nullptr); }); }
 BAD_INPUT(uvk_consumer_subscribe) {
   expect(uvk_consumer_subscribe(nullptr, "t", 0), UVK_EINVAL);
   Rig r;
@@ -1004,7 +1059,7 @@ BAD_INPUT(uvk_member_metadata_decode) {
   CHECK(uvk_member_metadata_decode(huge_count, sizeof huge_count, &err) == nullptr);
   CHECK(err < 0);
 }
-BAD_INPUT(uvk_member_metadata_free) { uvk_member_metadata_free(nullptr); }
+BAD_INPUT(uvk_member_metadata_free) { touches_nothing([] { uvk_member_metadata_free(nullptr); }); }
 BAD_INPUT(uvk_member_assignment_decode) {
   int err = 0;
   CHECK(uvk_member_assignment_decode(nullptr, 3, &err) == nullptr);
@@ -1014,7 +1069,7 @@ BAD_INPUT(uvk_member_assignment_decode) {
   CHECK(uvk_member_assignment_decode(truncated, sizeof truncated, &err) == nullptr);
   CHECK(err < 0);
 }
-BAD_INPUT(uvk_member_assignment_free) { uvk_member_assignment_free(nullptr); }
+BAD_INPUT(uvk_member_assignment_free) { touches_nothing([] { uvk_member_assignment_free(nullptr); }); }
 BAD_INPUT(uvk_consumer_describe_group) {
   expect(uvk_consumer_describe_group(nullptr, describe_cb, nullptr), UVK_EINVAL);
   Rig r;
@@ -1048,7 +1103,7 @@ BAD_INPUT(uvk_admin_new) {
   expect(uvk_admin_new(r.client, nullptr, &a), UVK_ECLOSED);
   CHECK(a == nullptr);
 }
-BAD_INPUT(uvk_admin_free) { uvk_admin_free(nullptr); }
+BAD_INPUT(uvk_admin_free) { touches_nothing([] { uvk_admin_free(nullptr); }); }
 BAD_INPUT(uvk_admin_on) {
   CHECK(uvk_admin_on(nullptr, UVK_EVENT_CONNECT, event_fn, nullptr) == UVK_EINVAL);
   Rig r;
@@ -1062,9 +1117,34 @@ BAD_INPUT(uvk_admin_off) {
   expect(uvk_admin_off(r.admin, 0), UVK_EINVAL);
   expect(uvk_admin_off(r.admin, 77), UVK_ENOTFOUND);
 }
-BAD_INPUT(uvk_admin_new_topic_init) { uvk_admin_new_topic_init(nullptr, "t"); }
-BAD_INPUT(uvk_admin_topic_options_init) { uvk_admin_topic_options_init(nullptr); }
-BAD_INPUT(uvk_acl_filter_init) { uvk_acl_filter_init(nullptr); }
+BAD_INPUT(uvk_admin_new_topic_init) {
+  touches_nothing([] { uvk_admin_new_topic_init(nullptr, "t"); });
+  uvk_admin_new_topic t;
+  memset(&t, 0xab, sizeof t);
+  uvk_admin_new_topic_init(&t, nullptr);  // a NULL name is stored as given
+  CHECK(t.topic == nullptr);
+  CHECK(t.num_partitions == -1);
+  CHECK(t.replication_factor == -1);
+  CHECK(t.replica_assignment == nullptr);
+  CHECK(t.config_entries == nullptr);
+}
+BAD_INPUT(uvk_admin_topic_options_init) {
+  touches_nothing([] { uvk_admin_topic_options_init(nullptr); });
+  uvk_admin_topic_options o;
+  memset(&o, 0xab, sizeof o);
+  uvk_admin_topic_options_init(&o);
+  CHECK(o.struct_size == sizeof o);
+  CHECK(o.timeout == 5000);
+}
+BAD_INPUT(uvk_acl_filter_init) {
+  touches_nothing([] { uvk_acl_filter_init(nullptr); });
+  uvk_acl f;
+  memset(&f, 0xab, sizeof f);
+  uvk_acl_filter_init(&f);
+  CHECK(f.resource_type == UVK_ACL_RESOURCE_ANY);
+  CHECK(f.resource_name == nullptr);
+  CHECK(f.principal == nullptr);
+}
 
 // Every admin operation: NULL admin EINVAL, NULL callback EINVAL, NULL / empty arrays and
 // names EINVAL, and ECLOSED once the client disconnected. `call` runs it on an admin with

@@ -6,23 +6,20 @@
 
 using namespace uvk;
 
-TEST_CASE("kafka errors: the table matches the public X-macro row for row", "[errors]") {
-  int rows = 0, retriable = 0;
-#define CHECK_ROW_(n_, c_, r_)                              \
-  {                                                          \
-    const KafkaErrorInfo *i = kafka_error_info(c_);          \
-    REQUIRE(i != nullptr);                                   \
-    CHECK(i->code == c_);                                    \
-    CHECK(std::string(i->name) == #n_);                      \
-    CHECK(i->retriable == (r_ != 0));                        \
-    CHECK(strlen(i->description) > 5);                       \
-    CHECK(kafka_error_by_name(#n_) == c_);                   \
-    rows++;                                                  \
-    retriable += r_;                                         \
+// The codes, names and retriability are checked against the Java client's Errors enum in
+// test/unit/proto_oracle/oracle_errors_test.cc; here: every code of the range is described
+// and found again by its name.
+TEST_CASE("kafka errors: every code from -1 to the newest is described and named", "[errors]") {
+  int retriable = 0;
+  for (int c = kKafkaErrorMin; c <= kKafkaErrorMax; c++) {
+    INFO("code " << c);
+    const KafkaErrorInfo *i = kafka_error_info(c);
+    REQUIRE(i != nullptr);
+    CHECK(i->code == c);
+    CHECK(strlen(i->description) > 5);
+    CHECK(kafka_error_by_name(i->name) == c);
+    retriable += i->retriable ? 1 : 0;
   }
-  UVK_KAFKA_ERROR_MAP(CHECK_ROW_)
-#undef CHECK_ROW_
-  CHECK(rows == kKafkaErrorMax - kKafkaErrorMin + 1);
   CHECK(retriable == 32);
 }
 
