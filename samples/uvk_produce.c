@@ -298,8 +298,10 @@ static void pump(Produce *s) {
     for (size_t i = done; i < done + n; i++) free(s->bufs[i]);
     done += n;
   }
-  memmove(s->msgs, s->msgs + done, (s->n_msgs - done) * sizeof *s->msgs);
-  memmove(s->bufs, s->bufs + done, (s->n_msgs - done) * sizeof *s->bufs);
+  if (done > 0 && done < s->n_msgs) {  /* nothing to move (and maybe no arrays yet) otherwise */
+    memmove(s->msgs, s->msgs + done, (s->n_msgs - done) * sizeof *s->msgs);
+    memmove(s->bufs, s->bufs + done, (s->n_msgs - done) * sizeof *s->bufs);
+  }
   s->n_msgs -= done;
   reading(s, s->n_msgs == 0 && !s->eof && !s->stopping);
   if (s->n_msgs == 0 && (s->eof || s->stopping) && s->pending_sends == 0) end(s);
