@@ -1307,10 +1307,17 @@ test('Admin.md: describeCluster, describeConfigs, alterConfigs', T, async () => 
       })
       // --- end
       assert.deepEqual(altered.resources, [{ errorCode: 0, errorMessage: null, resourceName: topicName, resourceType: 2 }])
-      const now = await admin.describeConfigs({
+      // The brokers apply a topic's new config from the metadata log a moment after the
+      // controller took it: on 3 nodes the next describe may reach one that has not yet.
+      const describe = () => admin.describeConfigs({
         includeSynonyms: false,
         resources: [{ type: ConfigResourceTypes.TOPIC, name: topicName, configNames: ['cleanup.policy'] }]
       })
+      let now = await describe()
+      for (let i = 0; i < 100 && now.resources[0].configEntries[0].configValue !== 'compact'; i++) {
+        await new Promise(resolve => setTimeout(resolve, 50))
+        now = await describe()
+      }
       assert.equal(now.resources[0].configEntries[0].configValue, 'compact')
       assert.equal(now.resources[0].configEntries[0].isDefault, false)
     }
