@@ -160,6 +160,118 @@ bool aborted_skip(Aborted *ab, const BatchView &b) {
 
 }  // namespace
 
+namespace {
+
+// One record as a view into the response (or the decompressed batch); header names are
+// copied into the arena so they are NUL-terminated.
+void fill_message(Arena *arena, const BatchView &b, const RecordView &rec, uvk_consumer_message *m) {
+  m->offset = rec.offset;
+  m->timestamp = rec.timestamp;
+  m->attributes = b.attributes;
+  m->key = rec.key;
+  m->key_len = rec.key ? size_t(rec.key_len) : 0;
+  m->value = rec.value;
+  m->value_len = rec.value ? size_t(rec.value_len) : 0;
+  m->n_headers = rec.n_headers > 0 ? size_t(rec.n_headers) : 0;
+  m->headers = nullptr;
+  if (!m->n_headers) return;
+  uvk_header *hs = arena_new_array<uvk_header>(arena, m->n_headers);
+  Reader hr = reader_make(rec.headers, rec.headers_len);
+  RecordHeader h;
+  size_t k = 0;
+  while (hs && k < m->n_headers && header_next(&hr, &h) == 1) {
+    char *name = static_cast<char *>(arena_alloc(arena, size_t(h.key_len) + 1, 1));
+    if (!name) break;
+    memcpy(name, h.key, size_t(h.key_len));
+    hs[k++] = uvk_header{name, h.value, h.value ? size_t(h.value_len) : 0};
+  }
+  m->headers = hs;
+  m->n_headers = k;
+}
+
+// The records of b at or after position, as views; *out is null when the arena is full.
+size_t collect_messages(Arena *arena, const BatchView &b, int64_t position, uvk_consumer_message **out) {
+  size_t cap = b.count > 0 ? size_t(b.count) : 1;
+  uvk_consumer_message *msgs = arena_new_array<uvk_consumer_message>(arena, cap);
+  *out = msgs;
+  if (!msgs) return 0;
+  size_t n = 0;
+  RecordIter it;
+  record_iter_init(&it, &b);
+  RecordView rec;
+  while (n < cap && record_next(&it, &rec) == 1) {
+    if (rec.offset < position) continue;
+    fill_message(arena, b, rec, &msgs[n++]);
+  }
+  return n;
+}
+
+enum class Handed { kDone, kHeld, kFailed };
+
+// eachMessage over one batch: each finished message is resolved; a pending (UVK_PENDING) or
+// failed handler stops the batch.
+Handed hand_each_message(Consumer *c, PartState *ps, const uvk_batch &batch, uint32_t gen, uint32_t seq) {
+  for (size_t i = 0; i < batch.n_messages; i++) {
+    const uvk_consumer_message *m = &batch.messages[i];
+    uint32_t seeks = ps->seeks;
+    int hr = c->run.each_message(static_cast<uvk_consumer *>(c->hooks.owner), &batch, m, c->run.ud);
+    if (hr == UVK_PENDING) {
+      // Finishing later (uvk_consumer_done): the partition waits for it; the rest of
+      // the batch comes again with the next fetch.
+      if (ps->seeks == seeks) {
+        ps->held = true;
+        ps->held_next = m->offset + 1;
+        ps->held_seeks = seeks;
+      }
+      return Handed::kHeld;
+    }
+    if (hr != 0) return Handed::kFailed;
+    if (c->detached) break;  // freed from inside the handler: no more messages
+    // Done, also when the handler paused or stopped meanwhile; a seek decides instead.
+    // (ps stays valid: assignments change only on network events, never inside a handler.)
+    if (ps->seeks == seeks) {
+      ps->resolved = ps->position = m->offset + 1;
+      ps->since_commit++;
+    }
+    if (stale(c, ps, gen, seq)) break;
+  }
+  return Handed::kDone;
+}
+
+// eachBatch: one call for the batch; with auto-resolve a successful call resolves all of it.
+Handed hand_each_batch(Consumer *c, PartState *ps, const uvk_batch &batch) {
+  int64_t before = ps->position;
+  uint32_t seeks = ps->seeks;
+  int hr = c->run.each_batch(static_cast<uvk_consumer *>(c->hooks.owner), &batch, c->run.ud);
+  bool mine = ps->seeks == seeks;
+  if (hr == UVK_PENDING) {
+    if (mine) {
+      ps->held = true;
+      ps->held_next = c->run.each_batch_auto_resolve ? batch.last_offset + 1 : -1;
+      ps->held_seeks = seeks;
+      ps->held_before = before;
+    }
+    return Handed::kHeld;
+  }
+  if (hr == 0 && c->run.each_batch_auto_resolve && mine) {
+    ps->since_commit += int32_t(batch.n_messages);
+    ps->resolved = batch.last_offset + 1;
+  }
+  // The next fetch starts after what is resolved (KafkaJS): unresolved messages come again.
+  if (mine) ps->position = ps->resolved > before ? ps->resolved : before;
+  return hr != 0 ? Handed::kFailed : Handed::kDone;
+}
+
+// The handler failed: what it did not finish is fetched again after the retry time.
+void back_off_part(Consumer *c, PartState *ps) {
+  int64_t wait = 0;
+  if (retry_on_error(&ps->retry, c->cfg.retry, &c->e->rng, UVK_ETIMEDOUT, &wait) != RetryVerdict::kRetry)
+    wait = c->cfg.retry.max_retry_time;
+  ps->not_before = c->e->now + uint64_t(wait);
+}
+
+}  // namespace
+
 int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
              const int64_t *aborted_pids, const int64_t *aborted_first, int32_t n_aborted) {
   Arena arena;
@@ -190,43 +302,9 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
       continue;
     }
     arena_reset(&arena);
-    // The records at or after position, as views.
-    size_t cap = b.count > 0 ? size_t(b.count) : 1;
-    uvk_consumer_message *msgs = arena_new_array<uvk_consumer_message>(&arena, cap);
+    uvk_consumer_message *msgs;
+    size_t n = collect_messages(&arena, b, ps->position, &msgs);
     if (!msgs) break;
-    size_t n = 0;
-    RecordIter it;
-    record_iter_init(&it, &b);
-    RecordView rec;
-    int rr;
-    while (n < cap && (rr = record_next(&it, &rec)) == 1) {
-      if (rec.offset < ps->position) continue;
-      uvk_consumer_message *m = &msgs[n];
-      m->offset = rec.offset;
-      m->timestamp = rec.timestamp;
-      m->attributes = b.attributes;
-      m->key = rec.key;
-      m->key_len = rec.key ? size_t(rec.key_len) : 0;
-      m->value = rec.value;
-      m->value_len = rec.value ? size_t(rec.value_len) : 0;
-      m->n_headers = rec.n_headers > 0 ? size_t(rec.n_headers) : 0;
-      m->headers = nullptr;
-      if (m->n_headers) {
-        uvk_header *hs = arena_new_array<uvk_header>(&arena, m->n_headers);
-        Reader hr = reader_make(rec.headers, rec.headers_len);
-        RecordHeader h;
-        size_t k = 0;
-        while (hs && k < m->n_headers && header_next(&hr, &h) == 1) {
-          char *name = static_cast<char *>(arena_alloc(&arena, size_t(h.key_len) + 1, 1));
-          if (!name) break;
-          memcpy(name, h.key, size_t(h.key_len));
-          hs[k++] = uvk_header{name, h.value, h.value ? size_t(h.value_len) : 0};
-        }
-        m->headers = hs;
-        m->n_headers = k;
-      }
-      n++;
-    }
     if (n == 0) {
       skip_to(ps, b.last_offset() + 1);
       continue;
@@ -244,56 +322,17 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
     uint64_t t0 = time_now_ms();
     emit_batch(c, UVK_EVENT_START_BATCH_PROCESS, batch, 0);
     if (c->run.each_message) {
-      for (size_t i = 0; i < n; i++) {
-        uint32_t seeks = ps->seeks;
-        int hr = c->run.each_message(static_cast<uvk_consumer *>(c->hooks.owner), &batch, &msgs[i], c->run.ud);
-        if (hr == UVK_PENDING) {
-          // Finishing later (uvk_consumer_done): the partition waits for it; the rest of
-          // the batch comes again with the next fetch.
-          if (ps->seeks == seeks) {
-            ps->held = true;
-            ps->held_next = msgs[i].offset + 1;
-            ps->held_seeks = seeks;
-          }
-          held = true;
-          break;
-        }
-        if (hr != 0) {
-          failed = true;
-          break;
-        }
-        if (c->detached) break;  // freed from inside the handler: no more messages
-        // Done, also when the handler paused or stopped meanwhile; a seek decides instead.
-        // (ps stays valid: assignments change only on network events, never inside a handler.)
-        if (ps->seeks == seeks) {
-          ps->resolved = ps->position = msgs[i].offset + 1;
-          ps->since_commit++;
-        }
-        if (stale(c, ps, gen, seq)) break;
-      }
+      Handed h = hand_each_message(c, ps, batch, gen, seq);
+      held = h == Handed::kHeld;
+      failed = h == Handed::kFailed;
     } else {
-      int64_t before = ps->position;
-      uint32_t seeks = ps->seeks;
-      int hr = c->run.each_batch(static_cast<uvk_consumer *>(c->hooks.owner), &batch, c->run.ud);
-      bool mine = ps->seeks == seeks;
-      if (hr == UVK_PENDING) {
-        if (mine) {
-          ps->held = true;
-          ps->held_next = c->run.each_batch_auto_resolve ? batch.last_offset + 1 : -1;
-          ps->held_seeks = seeks;
-          ps->held_before = before;
-        }
+      Handed h = hand_each_batch(c, ps, batch);
+      if (h == Handed::kHeld) {
         held = true;
         emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, int64_t(time_now_ms() - t0));
         break;
       }
-      if (hr == 0 && c->run.each_batch_auto_resolve && mine) {
-        ps->since_commit += int32_t(n);
-        ps->resolved = batch.last_offset + 1;
-      }
-      // The next fetch starts after what is resolved (KafkaJS): unresolved messages come again.
-      if (mine) ps->position = ps->resolved > before ? ps->resolved : before;
-      failed = hr != 0;
+      failed = h == Handed::kFailed;
     }
     emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, int64_t(time_now_ms() - t0));
     if (!failed && c->assign_gen == gen && ps->position == batch.last_offset + 1)
@@ -309,13 +348,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
   if (corrupt)
     consumer_log(c, UVK_LOG_ERROR, "Fetch %s/%d: corrupt record batch at offset %lld: %s (%s)", ps->topic,
                  int(ps->partition), static_cast<long long>(ps->position), uvk_strerror(rc), uvk_err_name(rc));
-  if (failed && c->assign_gen == gen) {
-    // The handler failed: what it did not finish is fetched again after the retry time.
-    int64_t wait = 0;
-    if (retry_on_error(&ps->retry, c->cfg.retry, &c->e->rng, UVK_ETIMEDOUT, &wait) != RetryVerdict::kRetry)
-      wait = c->cfg.retry.max_retry_time;
-    ps->not_before = c->e->now + uint64_t(wait);
-  }
+  if (failed && c->assign_gen == gen) back_off_part(c, ps);
   batch_reader_free(&br);
   arena_free(&arena);
   arena_free(&ab_arena);
