@@ -3,7 +3,8 @@
  *   uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP | -p PARTITION]
  *               [-o beginning|end|stored|N|-N|s@TS] [-o e@TS] [--from-beginning] [-c COUNT]
  *               [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u] [-q] [-v]
- *               [--assigner NAME] [-X key=value]... [-F FILE] (+ the TLS / SASL flags)
+ *               [--assigner NAME] [--group-protocol classic|consumer] [--remote-assignor uniform|range]
+ *               [-X key=value]... [-F FILE] (+ the TLS / SASL flags)
  *
  * FORMAT: kcat's tokens and escapes (uvk_format.h), or -J kcat's JSON envelope; default
  * "%s\n" (with -K: "%k" DELIM "%s\n"; -D replaces the "\n"). -c stops after COUNT messages,
@@ -53,7 +54,8 @@ static void usage(void) {
           "usage: uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP | -p PARTITION]\n"
           "                   [-o beginning|end|stored|N|-N|s@TS] [-o e@TS] [--from-beginning] [-c COUNT]\n"
           "                   [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u] [-q] [-v]\n"
-          "                   [--assigner NAME] [-X key=value]... [-F FILE] [--tls] [--tls-ca F]\n"
+          "                   [--assigner NAME] [--group-protocol classic|consumer]\n"
+          "                   [--remote-assignor uniform|range] [-X key=value]... [-F FILE] [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n");
 }
@@ -243,6 +245,8 @@ int uvk_consume_main(int argc, char **argv) {
     }
     else if (strcmp(a, "-p") == 0) s.start.only_partition = atoi(v);
     else if (strcmp(a, "--assigner") == 0) { if (uvk_cli_set(cfg, "partitionAssigners", v)) goto bad_usage; }
+    else if (strcmp(a, "--group-protocol") == 0) { if (uvk_cli_set(cfg, "groupProtocol", v)) goto bad_usage; }
+    else if (strcmp(a, "--remote-assignor") == 0) { if (uvk_cli_set(cfg, "groupRemoteAssignor", v)) goto bad_usage; }
     else { usage(); goto bad_usage; }
   }
   brokers = uvk_cli_brokers(cfg, brokers);

@@ -88,6 +88,8 @@ struct uvk_config {
   int64_t max_wait_time_in_ms;
   bool read_uncommitted;
   char *rack_id;
+  char *group_protocol;         // "classic" or "consumer"
+  char *group_remote_assignor;  // "" (the broker's default), "uniform" or "range"
   // hooks (typed setters only)
   uvk_log_fn log_fn;
   void *log_ud;

@@ -70,6 +70,18 @@ bool check_assigners(const char *v, char *err, size_t errlen) {
   return true;
 }
 
+bool check_group_protocol(const char *v, char *err, size_t errlen) {
+  if (strcasecmp(v, "classic") == 0 || strcasecmp(v, "consumer") == 0) return true;
+  snprintf(err, errlen, "expected classic or consumer, got \"%s\"", v);
+  return false;
+}
+
+bool check_remote_assignor(const char *v, char *err, size_t errlen) {
+  if (!*v || strcasecmp(v, "uniform") == 0 || strcasecmp(v, "range") == 0) return true;
+  snprintf(err, errlen, "expected uniform or range (or empty for the broker's default), got \"%s\"", v);
+  return false;
+}
+
 bool check_partitioner(const char *v, char *err, size_t errlen) {
   if (strcmp(v, "default") == 0 || strcmp(v, "sticky") == 0) return true;
   snprintf(err, errlen, "expected default or sticky, got \"%s\"", v);
@@ -185,6 +197,14 @@ const ConfigKey kClientKeys[] = {
      "Consumer: also read messages of open and aborted transactions (READ_UNCOMMITTED)."},
     {"rackId", ConfType::kString, OFF(rack_id), "", 0, 0, nullptr, 0,
      "Consumer: the client's rack, sent with fetches (KIP-392 follower fetching)."},
+    {"groupProtocol", ConfType::kString, OFF(group_protocol), "classic", 0, 0, check_group_protocol,
+     kKeyLowercase,
+     "Consumer: classic (JoinGroup/SyncGroup, client-side assigners) or consumer (KIP-848: the "
+     "broker assigns, incremental rebalances; Kafka 4.0+)."},
+    {"groupRemoteAssignor", ConfType::kString, OFF(group_remote_assignor), "", 0, 0, check_remote_assignor,
+     kKeyLowercase,
+     "Consumer, groupProtocol consumer: the broker-side assignor, uniform or range (empty: the "
+     "broker's default)."},
 };
 
 #undef OFF

@@ -377,15 +377,16 @@ int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hook
   c->group_id = dup_cstr(a, cfg.group_id);
   c->rack_id = dup_cstr(a, cfg.rack_id ? cfg.rack_id : "");
   c->assigner_names = dup_cstr(a, cfg.assigners && *cfg.assigners ? cfg.assigners : "RoundRobinAssigner");
+  c->remote_assignor = dup_cstr(a, cfg.remote_assignor ? cfg.remote_assignor : "");
   // The caller's strings may not outlive this call: only the copies above are used.
-  c->cfg.group_id = c->cfg.assigners = c->cfg.rack_id = nullptr;
+  c->cfg.group_id = c->cfg.assigners = c->cfg.rack_id = c->cfg.remote_assignor = nullptr;
   c->member_id = dup_cstr(a, "");
   c->leader_id = dup_cstr(a, "");
   c->protocol = dup_cstr(a, "");
   c->generation = -1;
   c->coordinator = -1;
   c->state = kGroupIdle;
-  if (!c->group_id || !c->rack_id || !c->assigner_names || !c->member_id || !c->leader_id || !c->protocol) {
+  if (!c->group_id || !c->rack_id || !c->assigner_names || !c->remote_assignor || !c->member_id || !c->leader_id || !c->protocol) {
     consumer_free(c);
     return UVK_ENOMEM;
   }
@@ -436,6 +437,7 @@ void consumer_free(Consumer *c) {
   engine_cancel_timer(c->e, &c->group_timer);
   engine_cancel_timer(c->e, &c->fetch_timer);
   consumer_patterns_free(c);
+  cgroup_free(c);
   fetch_sessions_free(c);
   const Allocator *a = c->alloc;
   for (int i = 0; i < c->n_customs; i++) {
@@ -450,6 +452,8 @@ void consumer_free(Consumer *c) {
   mem_free(a, c->group_id);
   mem_free(a, c->rack_id);
   mem_free(a, c->assigner_names);
+  mem_free(a, c->remote_assignor);
+  mem_free(a, c->broker_regex);
   mem_free(a, c->member_id);
   mem_free(a, c->leader_id);
   mem_free(a, c->protocol);
@@ -510,11 +514,12 @@ int consumer_add_assigner(Consumer *c, const char *name, int16_t version, const 
 int consumer_run(Consumer *c, const uvk_run_options &opts, uint64_t now) {
   if ((opts.each_batch == nullptr) == (opts.each_message == nullptr)) return UVK_EINVAL;
   if (c->running || c->state != kGroupIdle) return UVK_ESTATE;
-  if (c->n_subs == 0 && c->n_patterns == 0) return UVK_EINVAL;
+  if (c->n_subs == 0 && c->n_patterns == 0 && !c->broker_regex) return UVK_EINVAL;
   c->run = opts;
   c->running = true;
   c->last_commit_at = now;
-  if (c->n_patterns > 0) consumer_patterns_start(c, now);
+  // groupProtocol consumer: the broker evaluates the patterns (broker_regex).
+  if (c->n_patterns > 0 && !c->cfg.consumer_protocol) consumer_patterns_start(c, now);
   else group_start(c, now);
   return 0;
 }

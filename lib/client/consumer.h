@@ -29,6 +29,8 @@ struct ConsumerConfig {
   int32_t max_wait_ms = 5000;
   bool read_uncommitted = false;
   const char *rack_id = "";
+  bool consumer_protocol = false;    // groupProtocol consumer (KIP-848) instead of classic
+  const char *remote_assignor = "";  // groupRemoteAssignor ("": the broker's default)
   RetryOptions retry;  // KafkaJS: the consumer's own retry, retries 5 by default
 };
 

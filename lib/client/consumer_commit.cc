@@ -162,8 +162,10 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
       // that had just refused it.
       c->coordinator = -1;
     }
-    if ((first == kRebalanceInProgress || first == kIllegalGeneration || first == kUnknownMemberId) &&
-        c->state == kGroupStable) {
+    if (c->cfg.consumer_protocol) {
+      cgroup_on_commit_error(c, first, now);
+    } else if ((first == kRebalanceInProgress || first == kIllegalGeneration || first == kUnknownMemberId) &&
+               c->state == kGroupStable) {
       if (first == kUnknownMemberId) consumer_set_str(c, &c->member_id, "", 0);
       group_rejoin(c, now);
     }

@@ -150,6 +150,7 @@ void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Req
         PartState *ps = &c->parts[p->parts[j]];
         if (ps->partition != pr.partition_index || !same(resp.topics.items[t].name, ps->topic)) continue;
         ps->committed = pr.committed_offset;
+        ps->offsets_known = true;
         // A seek since the assignment decides where to start instead (also one made while the
         // offsets loaded, e.g. from a group-join listener); a pause or resume does not.
         if (ps->seeks != 0) continue;
@@ -541,19 +542,30 @@ void offsets_load(Consumer *c, uint64_t now) {
   auto retry_later = [c, now] {
     engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
   };
+  // Only partitions whose committed offset is not known yet: an incremental assignment
+  // (groupProtocol consumer) keeps its other partitions where they are.
+  int32_t wanted = 0;
+  for (int32_t i = 0; i < c->n_parts; i++) wanted += c->parts[i].offsets_known ? 0 : 1;
+  if (wanted == 0) {
+    c->offsets_loaded = true;
+    fetch_schedule(c, now);
+    return;
+  }
   Pending *p = pending_new(c, kOffsetFetch);
   if (!p) return retry_later();
-  p->parts = arena_new_array<int32_t>(&p->arena, size_t(c->n_parts) + 1);
-  p->seqs = arena_new_array<uint32_t>(&p->arena, size_t(c->n_parts) + 1);
+  p->parts = arena_new_array<int32_t>(&p->arena, size_t(wanted) + 1);
+  p->seqs = arena_new_array<uint32_t>(&p->arena, size_t(wanted) + 1);
   if (!p->parts || !p->seqs) {
     pending_free(p);
     return retry_later();
   }
+  int32_t n = 0;
   for (int32_t i = 0; i < c->n_parts; i++) {
-    p->parts[i] = i;
-    p->seqs[i] = c->parts[i].seq;
+    if (c->parts[i].offsets_known) continue;
+    p->parts[n] = i;
+    p->seqs[n++] = c->parts[i].seq;
   }
-  p->n_parts = c->n_parts;
+  p->n_parts = n;
   p->gen = c->assign_gen;
   p->req.api_key = proto::kOffsetFetch;
   p->req.min_version = 1;
@@ -615,7 +627,7 @@ void fetch_schedule(Consumer *c, uint64_t now) {
       if (!next_wake || ps->not_before < next_wake) next_wake = ps->not_before;
       continue;
     }
-    if (ps->fetching || ps->resetting || ps->held) continue;
+    if (ps->fetching || ps->resetting || ps->held || ps->revoking) continue;
     if (engine_leader(c->e, ps->topic, ps->partition, &leaders[i]) != 0) {
       metadata_cache_mark_stale(&c->e->mcache, ps->topic);
       c->metadata_ready = false;

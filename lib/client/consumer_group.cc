@@ -71,6 +71,8 @@ void send_heartbeat(void *ud, uint64_t now);
 
 void restart_later(void *ud, uint64_t now) { group_start(static_cast<Consumer *>(ud), now); }
 
+}  // namespace
+
 // A group operation failed with `code` (a UVK_E* or UVK_ERR_KAFKA): retried from
 // FindCoordinator by the retry policy; when retries run out KafkaJS "crashes" and restarts,
 // and a non-retriable error stops the consumer.
@@ -102,6 +104,8 @@ void group_failed(Consumer *c, int code, const char *broker_message, uint64_t no
   }
   if (cause) error_release(cause);
 }
+
+namespace {
 
 // ---- FindCoordinator --------------------------------------------------------------------
 
@@ -408,7 +412,9 @@ void send_sync(Consumer *c, Pending *p, uint64_t now) {
   }
 }
 
-void emit_group_join(Consumer *c, uint64_t now) {
+}  // namespace
+
+void group_emit_join(Consumer *c, uint64_t now) {
   uvk_topic_partition tps[512];
   size_t n = consumer_assignment(c, tps, 512);
   uvk_event_group_join ev;
@@ -422,6 +428,8 @@ void emit_group_join(Consumer *c, uint64_t now) {
   ev.duration = int64_t(now - c->join_started);
   consumer_emit(c, UVK_EVENT_GROUP_JOIN, &ev);
 }
+
+namespace {
 
 // Replaces the assignment with what the coordinator sent (only subscribed topics are kept:
 // KafkaJS ignores the rest and reports them as RECEIVED_UNSUBSCRIBED_TOPICS).
@@ -505,7 +513,7 @@ void on_sync(void *ud, int err, int16_t version, Reader *body, const Request *) 
   consumer_log(c, UVK_LOG_INFO, "Consumer has joined the group (generation %d, protocol %s, %d partitions)",
                int(c->generation), c->protocol, int(c->n_parts));
   retry_start(&c->group_retry, c->cfg.retry, &c->e->rng);
-  emit_group_join(c, now);
+  group_emit_join(c, now);
   c->join_started = 0;
   group_on_stable(c, now);
 }
@@ -609,7 +617,9 @@ int encode_leave(void *ud, Buf *out, int16_t version) {
   return proto::encode(out, req, version);
 }
 
-void finish_stop(Consumer *c) {
+}  // namespace
+
+void group_finish_stop(Consumer *c) {
   c->state = kGroupStopped;
   uvk_event_group ev{c->group_id, c->member_id, c->generation};
   consumer_emit(c, UVK_EVENT_STOP, &ev);
@@ -622,6 +632,8 @@ void finish_stop(Consumer *c) {
   if (err) error_release(err);
 }
 
+namespace {
+
 void on_leave(void *ud, int err, int16_t, Reader *, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
   Consumer *c = p->c;
@@ -631,13 +643,14 @@ void on_leave(void *ud, int err, int16_t, Reader *, const Request *) {
   if (err) consumer_log(c, UVK_LOG_WARN, "LeaveGroup failed: %s", uvk_err_name(err));
   consumer_set_str(c, &c->member_id, "", 0);
   c->generation = -1;
-  finish_stop(c);
+  group_finish_stop(c);
 }
 
 }  // namespace
 
 void group_start(Consumer *c, uint64_t now) {
   if (c->state == kGroupStopping || c->state == kGroupStopped) return;
+  if (c->cfg.consumer_protocol) return cgroup_start(c, now);
   c->state = kGroupFinding;
   engine_cancel_timer(c->e, &c->heartbeat_timer);
   Pending *p = pending_new(c, kFind);
@@ -687,15 +700,16 @@ void group_rejoin(Consumer *c, uint64_t now) {
 void group_leave(Consumer *c, uint64_t now) {
   engine_cancel_timer(c->e, &c->heartbeat_timer);
   engine_cancel_timer(c->e, &c->group_timer);
+  if (c->cfg.consumer_protocol) return cgroup_leave(c, now);
   bool member = c->member_id && *c->member_id && c->generation >= 0;
   int32_t node = c->coordinator >= 0 ? c->coordinator : coordinator_cached(c->e, kCoordinatorGroup, c->group_id);
   if (!member || node < 0) {
-    finish_stop(c);
+    group_finish_stop(c);
     return;
   }
   Pending *p = pending_new(c, kLeave);
   if (!p) {
-    finish_stop(c);
+    group_finish_stop(c);
     return;
   }
   p->req.api_key = proto::kLeaveGroup;
@@ -706,7 +720,7 @@ void group_leave(Consumer *c, uint64_t now) {
   p->req.ud = p;
   if (engine_send_lane(c->e, node, c->group_lane, &p->req, now) != 0) {
     pending_free(p);
-    finish_stop(c);
+    group_finish_stop(c);
   }
 }
 

@@ -18,6 +18,13 @@ namespace uvk {
 struct TopicSub {
   char *name;
   bool from_beginning;
+  bool from_broker;  // groupProtocol consumer: a topic the broker's regex matched (not sent by name)
+};
+
+// groupProtocol consumer: one assigned partition, named by topic id (KIP-848).
+struct CgPartition {
+  uint8_t topic_id[16];
+  int32_t partition;
 };
 
 struct TopicPattern;  // consumer_pattern.cc
@@ -56,6 +63,8 @@ struct PartState {
   int64_t held_next;     // what success resolves to (-1: eachBatch without auto-resolve)
   int64_t held_before;   // eachBatch: the position before the batch
   uint32_t held_seeks;
+  bool offsets_known;  // the group's committed offset was read (OffsetFetch answered)
+  bool revoking;       // groupProtocol consumer: leaving the assignment, no more fetches
 };
 
 enum GroupState {
@@ -128,6 +137,22 @@ struct Consumer {
   EngineTimer group_timer;   // retries of group operations, deferred work
   bool heartbeat_in_flight;
   bool rejoin_needed;
+
+  // groupProtocol consumer (consumer_cgroup.cc); c->generation holds the member epoch
+  char *broker_regex;         // the subscribed patterns as one RE2 alternation, or null
+  char *remote_assignor;      // groupRemoteAssignor, "" for the broker's default
+  bool regex_from_beginning;
+  int32_t cg_interval;        // the heartbeat interval the broker gave
+  CgPartition *cg_target;     // the latest assignment the broker sent, not yet reconciled
+  int32_t n_cg_target;
+  bool cg_has_target;
+  CgPartition *cg_owned;      // what this member owns (sent with each heartbeat)
+  int32_t n_cg_owned;
+  bool cg_reconciling;        // revoked partitions being committed
+  uint32_t cg_fences;         // bumped when fenced: a reconciliation in progress is void
+  bool cg_send_now;           // a heartbeat is due as soon as the one in flight returns
+  bool cg_meta_in_flight;     // metadata asked for to name assigned topic ids
+  EngineTimer cg_meta_timer;
 
   // assignment
   PartState *parts;
@@ -205,6 +230,17 @@ void group_leave(Consumer *c, uint64_t now);
 void group_on_stable(Consumer *c, uint64_t now);
 // Replaces *field with a copy of s[0, n) (kept as it was when there is no memory).
 void consumer_set_str(Consumer *c, char **field, const char *s, size_t n);
+
+// consumer_cgroup.cc (groupProtocol consumer, KIP-848)
+void cgroup_start(Consumer *c, uint64_t now);
+void cgroup_leave(Consumer *c, uint64_t now);
+// A commit was refused with `kafka_error`: fenced members rejoin at epoch 0.
+void cgroup_on_commit_error(Consumer *c, int16_t kafka_error, uint64_t now);
+void cgroup_free(Consumer *c);
+// consumer_group.cc: the shared failure policy (retry, crash) and the end of a stop.
+void group_failed(Consumer *c, int code, const char *broker_message, uint64_t now);
+void group_finish_stop(Consumer *c);
+void group_emit_join(Consumer *c, uint64_t now);
 
 // consumer_commit.cc
 int group_commit(Consumer *c, uint64_t now);    // resolved offsets not yet committed

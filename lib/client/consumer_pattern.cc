@@ -3,6 +3,7 @@
 // metadataMaxAge; topics that newly match are added to the subscription and the member
 // rejoins so the group assigns them. (KafkaJS matches once, at subscribe time.)
 #include <regex.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "client/consumer_internal.h"
@@ -93,6 +94,19 @@ int consumer_subscribe_pattern(Consumer *c, const char *pattern, bool from_begin
   if (!pattern || !*pattern || strlen(pattern) > 1024) return UVK_EINVAL;
   if (c->running || c->state != kGroupIdle) return UVK_ESTATE;
   if (c->n_patterns >= 64) return UVK_EINVAL;
+  if (c->cfg.consumer_protocol) {
+    // KIP-848: the broker matches topics (RE2, whole names); several patterns become one
+    // alternation, since a member sends one regular expression.
+    size_t old = c->broker_regex ? strlen(c->broker_regex) : 0, n = strlen(pattern);
+    char *re = static_cast<char *>(mem_alloc(c->alloc, old + n + 8));
+    if (!re) return UVK_ENOMEM;
+    if (old) snprintf(re, old + n + 8, "%s|(?:%s)", c->broker_regex, pattern);
+    else snprintf(re, old + n + 8, "(?:%s)", pattern);
+    mem_free(c->alloc, c->broker_regex);
+    c->broker_regex = re;
+    c->regex_from_beginning = c->regex_from_beginning || from_beginning;
+    return 0;
+  }
   TopicPattern *ps = static_cast<TopicPattern *>(
       mem_realloc(c->alloc, c->patterns, sizeof(TopicPattern) * size_t(c->n_patterns + 1)));
   if (!ps) return UVK_ENOMEM;

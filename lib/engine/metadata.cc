@@ -72,6 +72,7 @@ int build_snapshot(const proto::MetadataResponse &m, MetadataSnapshot *s, uint64
     out.name = arena_str(a, t.name);
     out.error = t.error_code;
     out.internal = t.is_internal;
+    memcpy(out.topic_id, t.topic_id.b, 16);
     out.n_partitions = t.partitions.count > 0 ? t.partitions.count : 0;
     out.partitions = arena_new_array<PartitionMeta>(a, size_t(out.n_partitions) + 1);
     if (!out.partitions) return UVK_ENOMEM;

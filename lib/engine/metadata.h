@@ -30,6 +30,7 @@ struct TopicMeta {
   const char *name;
   int16_t error;
   bool internal;
+  uint8_t topic_id[16];  // all zero: none (Metadata before v10)
   PartitionMeta *partitions;  // sorted by partition id
   int32_t n_partitions;
 };

@@ -97,6 +97,7 @@ int metadata_cache_update(MetadataCache *c, const MetadataSnapshot *s, uint64_t 
     if (!t) return UVK_ENOMEM;
     clear_topic(c, t);
     t->error = tm.error;
+    memcpy(t->topic_id, tm.topic_id, 16);
     t->fetched_at = now;
     t->stale = false;
     if (tm.n_partitions > 0) {
@@ -119,6 +120,14 @@ int metadata_cache_update(MetadataCache *c, const MetadataSnapshot *s, uint64_t 
 
 const CachedTopic *metadata_cache_topic(const MetadataCache *c, const char *topic) {
   return find(c, topic);
+}
+
+const CachedTopic *metadata_cache_topic_by_id(const MetadataCache *c, const uint8_t *id) {
+  static const uint8_t kZero[16] = {};
+  if (memcmp(id, kZero, 16) == 0) return nullptr;
+  for (size_t i = 0; i < c->n; i++)
+    if (memcmp(c->topics[i].topic_id, id, 16) == 0) return &c->topics[i];
+  return nullptr;
 }
 
 bool metadata_cache_needs_refresh(const MetadataCache *c, const char *topic, uint64_t now) {

@@ -22,6 +22,7 @@ struct CachedPartition {
 struct CachedTopic {
   char *name;
   int16_t error;                // topic-level error of the latest answer
+  uint8_t topic_id[16];         // all zero: not known (the consumer protocol names topics by id)
   CachedPartition *partitions;  // sorted by partition id
   int32_t n_partitions;
   uint64_t fetched_at;
@@ -40,6 +41,8 @@ void metadata_cache_free(MetadataCache *c);
 // Takes in every topic of a Metadata answer (replacing what was known of them).
 int metadata_cache_update(MetadataCache *c, const MetadataSnapshot *s, uint64_t now);
 const CachedTopic *metadata_cache_topic(const MetadataCache *c, const char *topic);
+// The topic whose id is `id` (16 bytes), or null; an all-zero id matches nothing.
+const CachedTopic *metadata_cache_topic_by_id(const MetadataCache *c, const uint8_t *id);
 // Whether `topic` must be asked for again: unknown, stale, expired, a topic-level error, or
 // a partition without a leader.
 bool metadata_cache_needs_refresh(const MetadataCache *c, const char *topic, uint64_t now);

@@ -12,6 +12,7 @@
 #include "common/reader.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/api_versions.h"
+#include "proto/gen/consumer_group_heartbeat.h"
 #include "proto/gen/fetch.h"
 #include "proto/gen/find_coordinator.h"
 #include "proto/gen/headers.h"
@@ -103,6 +104,7 @@ void pump(FakeBrokerConn *c) {
   uint64_t now = uv_now(c->b->loop);
   while (!c->closing && !c->queue.empty()) {
     FakeBrokerConn::Out &o = c->queue.front();
+    if (o.release_at == UINT64_MAX) return;  // parked until an OffsetCommit arrives
     if (o.release_at > now) {
       uv_timer_start(&c->timer, on_timer, o.release_at - now, 0);
       return;
@@ -148,14 +150,14 @@ struct Answer {
   bool reply = true;
 };
 
-Answer api_versions(int32_t corr, int16_t version) {
+Answer api_versions(const FakeCluster *cl, int32_t corr, int16_t version) {
   struct Range {
     int16_t key, min, max;
   };
   // Metadata and Fetch stay below their flexible versions, so tests can find fields by offset.
   static const Range kRanges[] = {
       {proto::kProduce, 3, 8},       {proto::kFetch, 4, 11},       {proto::kListOffsets, 1, 7},
-      {proto::kMetadata, 0, 8},      {proto::kOffsetCommit, 2, 8}, {proto::kOffsetFetch, 1, 7},
+      {proto::kMetadata, 0, 8},      {proto::kConsumerGroupHeartbeat, 0, 1},      {proto::kOffsetCommit, 2, 8}, {proto::kOffsetFetch, 1, 7},
       {proto::kFindCoordinator, 0, 3}, {proto::kJoinGroup, 0, 7},  {proto::kHeartbeat, 0, 4},
       {proto::kLeaveGroup, 0, 4},    {proto::kSyncGroup, 0, 5},    {proto::kApiVersions, 0, 4},
       {proto::kSaslHandshake, 1, 1}, {proto::kSaslAuthenticate, 0, 1},
@@ -164,6 +166,7 @@ Answer api_versions(int32_t corr, int16_t version) {
   for (const Range &r : kRanges) {
     proto::ApiVersionsResponse::ApiVersion v;
     v.api_key = r.key, v.min_version = r.min, v.max_version = r.max;
+    if (r.key == proto::kMetadata) v.max_version = cl->metadata_max_version;
     keys.push_back(v);
   }
   proto::ApiVersionsResponse resp;
@@ -204,6 +207,7 @@ Answer metadata(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   }
   for (size_t i = 0; i < asked.size(); i++) {
     ts[i].name = str(asked[i]);
+    if (asked[i] == cl->topic && cl->metadata_topic_ids) memcpy(ts[i].topic_id.b, cl->topic_id, 16);
     if (asked[i] != cl->topic) {
       ts[i].error_code = 3;  // UNKNOWN_TOPIC_OR_PARTITION
       continue;
@@ -471,7 +475,7 @@ Answer sync_group(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   return a;
 }
 
-Answer offset_fetch(int32_t corr, int16_t version, Reader *body) {
+Answer offset_fetch(const FakeCluster *cl, int32_t corr, int16_t version, Reader *body) {
   Arena arena;
   proto::OffsetFetchRequest req;
   proto::decode(body, &arena, &req, version);
@@ -483,6 +487,8 @@ Answer offset_fetch(int32_t corr, int16_t version, Reader *body) {
       proto::OffsetFetchResponse::OffsetFetchResponsePartition pr;
       pr.partition_index = req.topics.items[i].partition_indexes.items[k];
       pr.committed_offset = 0;  // start at the beginning, no ListOffsets needed
+      auto it = cl->committed.find(pr.partition_index);
+      if (cl->offset_fetch_committed && it != cl->committed.end()) pr.committed_offset = it->second;
       ps[i].push_back(pr);
     }
     ts[i].partitions.items = ps[i].data();
@@ -507,6 +513,54 @@ int16_t next_injected(FakeCluster *cl, int16_t key) {
   return code;
 }
 
+Answer consumer_group_heartbeat(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
+  FakeCluster *cl = b->cluster;
+  Arena arena;
+  proto::ConsumerGroupHeartbeatRequest req;
+  proto::decode(body, &arena, &req, version);
+  FakeCluster::CgRequest r;
+  r.node_id = b->node_id;
+  r.member_id = to_string(req.member_id);
+  r.epoch = req.member_epoch;
+  r.owned_sent = !req.topic_partitions.is_null();
+  for (int32_t i = 0; i < req.topic_partitions.count; i++)
+    if (memcmp(req.topic_partitions.items[i].topic_id.b, cl->topic_id, 16) == 0)
+      for (int32_t k = 0; k < req.topic_partitions.items[i].partitions.count; k++)
+        r.owned.push_back(req.topic_partitions.items[i].partitions.items[k]);
+  for (int32_t i = 0; i < req.subscribed_topic_names.count; i++) r.names.push_back(to_string(req.subscribed_topic_names.items[i]));
+  r.regex = to_string(req.subscribed_topic_regex);
+  r.assignor = to_string(req.server_assignor);
+  r.rack = to_string(req.rack_id);
+  r.rebalance_timeout = req.rebalance_timeout_ms;
+  arena_free(&arena);
+  cl->cg_requests.push_back(r);
+  std::string entry = "cgh epoch=" + std::to_string(r.epoch) + " owned=";
+  for (size_t i = 0; i < r.owned.size(); i++) entry += (i ? "," : "") + std::to_string(r.owned[i]);
+  cl->journal.push_back(entry);
+  FakeCluster::CgReply reply;
+  if (cl->cg_script) reply = cl->cg_script(r);
+  else reply.error = 35;  // UNSUPPORTED_VERSION
+  proto::ConsumerGroupHeartbeatResponse resp;
+  resp.error_code = reply.error;
+  resp.member_id = reply.member_id.empty() ? proto::Str{} : str(reply.member_id);
+  resp.member_epoch = reply.epoch;
+  resp.heartbeat_interval_ms = reply.interval_ms;
+  proto::ConsumerGroupHeartbeatResponse::Assignment as;
+  proto::ConsumerGroupHeartbeatResponse::TopicPartitions tp;
+  if (reply.assign) {
+    memcpy(tp.topic_id.b, cl->topic_id, 16);
+    tp.partitions.items = reply.partitions.data();
+    tp.partitions.count = int32_t(reply.partitions.size());
+    as.topic_partitions.items = &tp;
+    as.topic_partitions.count = reply.partitions.empty() ? 0 : 1;
+    resp.assignment = &as;
+  }
+  Answer a;
+  a.bytes = frame(corr, proto::kConsumerGroupHeartbeat, version, resp, &a.body_at);
+  if (reply.park_until_commit) a.hold_ms = UINT64_MAX;
+  return a;
+}
+
 Answer heartbeat(FakeBroker *b, int32_t corr, int16_t version) {
   proto::HeartbeatResponse resp;
   resp.error_code = next_injected(b->cluster, proto::kHeartbeat);
@@ -520,6 +574,14 @@ Answer offset_commit(FakeBroker *b, int32_t corr, int16_t version, Reader *body)
   Arena arena;
   proto::OffsetCommitRequest req;
   proto::decode(body, &arena, &req, version);
+  std::string entry = "commit epoch=" + std::to_string(req.generation_id_or_member_epoch);
+  for (int32_t i = 0; i < req.topics.count; i++)
+    for (int32_t k = 0; k < req.topics.items[i].partitions.count; k++) {
+      const auto &pp = req.topics.items[i].partitions.items[k];
+      entry += " " + std::to_string(pp.partition_index) + "=" + std::to_string(pp.committed_offset);
+      if (!injected) b->cluster->committed[pp.partition_index] = pp.committed_offset;
+    }
+  b->cluster->journal.push_back(entry);
   std::vector<proto::OffsetCommitResponse::OffsetCommitResponseTopic> ts(size_t(req.topics.count > 0 ? req.topics.count : 0));
   std::vector<std::vector<proto::OffsetCommitResponse::OffsetCommitResponsePartition>> ps(ts.size());
   for (size_t i = 0; i < ts.size(); i++) {
@@ -590,7 +652,8 @@ void handle(FakeBrokerConn *c, const uint8_t *data, size_t len) {
   int32_t corr = h.correlation_id;
   Answer a;
   switch (key) {
-    case proto::kApiVersions: a = api_versions(corr, version); break;
+    case proto::kApiVersions: a = api_versions(b->cluster, corr, version); break;
+    case proto::kConsumerGroupHeartbeat: a = consumer_group_heartbeat(b, corr, version, &f); break;
     case proto::kMetadata: a = metadata(b, corr, version, &f); break;
     case proto::kProduce: a = produce(b, corr, version, &f); break;
     case proto::kFetch: a = fetch(b, corr, version, &f); break;
@@ -598,7 +661,7 @@ void handle(FakeBrokerConn *c, const uint8_t *data, size_t len) {
     case proto::kFindCoordinator: a = find_coordinator(b, corr, version, &f); break;
     case proto::kJoinGroup: a = join_group(c, corr, version, &f); break;
     case proto::kSyncGroup: a = sync_group(b, corr, version, &f); break;
-    case proto::kOffsetFetch: a = offset_fetch(corr, version, &f); break;
+    case proto::kOffsetFetch: a = offset_fetch(b->cluster, corr, version, &f); break;
     case proto::kOffsetCommit: a = offset_commit(b, corr, version, &f); break;
     case proto::kHeartbeat: a = heartbeat(b, corr, version); break;
     case proto::kLeaveGroup: a = empty_answer<proto::LeaveGroupResponse>(corr, key, version); break;
@@ -608,7 +671,11 @@ void handle(FakeBrokerConn *c, const uint8_t *data, size_t len) {
     default: close_conn(c); return;  // not a request this broker knows
   }
   if (!a.reply) return;
-  FakeBrokerConn::Out o{std::move(a.bytes), a.hold_ms ? uv_now(b->loop) + a.hold_ms : 0, false};
+  if (key == proto::kOffsetCommit)
+    for (FakeBrokerConn::Out &held : c->queue)
+      if (held.release_at == UINT64_MAX) held.release_at = 0;  // a parked heartbeat answer goes first
+  uint64_t release = a.hold_ms == UINT64_MAX ? UINT64_MAX : a.hold_ms ? uv_now(b->loop) + a.hold_ms : 0;
+  FakeBrokerConn::Out o{std::move(a.bytes), release, false};
   if (b->mischief_api == key && b->mischief != kMischiefNone) {
     corrupt(b, &o, a.body_at);
     b->mischief_api = -1;  // once

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -60,6 +61,39 @@ struct FakeCluster {
     int16_t error;          // the code it was answered with
   };
   std::vector<GroupRequest> group_requests;
+
+  // ConsumerGroupHeartbeat (KIP-848): every request is recorded and answered by cg_script
+  // (without one: UNSUPPORTED_VERSION). Partitions are those of `topic`, named by topic_id.
+  struct CgRequest {
+    int32_t node_id;
+    std::string member_id;
+    int32_t epoch;
+    bool owned_sent;              // topic_partitions not null
+    std::vector<int32_t> owned;   // of `topic`
+    std::vector<std::string> names;
+    std::string regex, assignor, rack;
+    int32_t rebalance_timeout;
+  };
+  struct CgReply {
+    int16_t error = 0;
+    std::string member_id;        // empty: none (the client's own id stands)
+    int32_t epoch = 0;
+    int32_t interval_ms = 60000;  // long: tests send the next heartbeat by assignment changes
+    bool assign = false;          // carries an assignment: `partitions` of `topic`
+    std::vector<int32_t> partitions;
+    bool park_until_commit = false;  // answered only once an OffsetCommit arrives after it
+  };
+  std::function<CgReply(const CgRequest &)> cg_script;
+  std::vector<CgRequest> cg_requests;
+  uint8_t topic_id[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 1, 2, 3, 4, 5, 6, 7, 8};
+  bool metadata_topic_ids = true;  // false: Metadata answers name `topic` without its id
+  int16_t metadata_max_version = 8;  // 12: topic ids in Metadata (the consumer protocol needs them)
+  // OffsetCommit (committed offsets by partition, the epoch / generation sent) and
+  // ConsumerGroupHeartbeat ("cgh") in arrival order, e.g. "commit epoch=3 0=5 1=7",
+  // "cgh epoch=3 owned=0,1".
+  std::vector<std::string> journal;
+  std::map<int32_t, int64_t> committed;  // the latest committed offset per partition
+  bool offset_fetch_committed = false;   // OffsetFetch answers `committed` (else always 0)
 };
 
 struct FakeBrokerConn;
