@@ -312,6 +312,12 @@ EOF
       cat <<EOF
 share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=$isr
+# groupProtocol consumer (KIP-848): a killed member is dropped after 10 s (default 45 s),
+# heartbeats every second (default 5 s), so the group tests do not wait out the defaults.
+group.consumer.min.session.timeout.ms=6000
+group.consumer.session.timeout.ms=10000
+group.consumer.min.heartbeat.interval.ms=500
+group.consumer.heartbeat.interval.ms=1000
 EOF
     fi
   } >"$nd/server.properties"

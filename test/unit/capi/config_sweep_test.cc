@@ -35,6 +35,8 @@ const std::map<std::string, std::vector<const char *>> kCheckedRejects = {
     {"sasl.mechanism", {"nope", "gssapi", "plain ", "scram-sha-1", "1"}},
     {"partitioner", {"", "nope", "Default", "1", "true"}},
     {"partitionAssigners", {"", "nope", ",range", "RoundRobinAssigner,nope", "Range", "1"}},
+    {"groupProtocol", {"", "eager", "classic ", "consumer,classic", "1"}},
+    {"groupRemoteAssignor", {"sticky", "cooperative-sticky", "uniform ", "range,uniform", "1"}},
 };
 
 std::vector<const ConfigKey *> all_keys() {
