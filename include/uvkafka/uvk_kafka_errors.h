@@ -3,7 +3,7 @@
  *
  * X(NAME, code, retriable): NAME and code are the protocol's; `retriable` is 1 when the
  * Kafka protocol classifies the error as transient (a later attempt may succeed).
- * Codes -1..133 (Apache Kafka 4.1). Include uvkafka/uvkafka.h rather than this file. */
+ * Codes -1..136 (Apache Kafka 4.4). Include uvkafka/uvkafka.h rather than this file. */
 #ifndef UVK_KAFKA_ERRORS_H
 #define UVK_KAFKA_ERRORS_H
 
@@ -145,7 +145,10 @@
   X(STREAMS_INVALID_TOPOLOGY, 130, 0)               \
   X(STREAMS_INVALID_TOPOLOGY_EPOCH, 131, 0)         \
   X(STREAMS_TOPOLOGY_FENCED, 132, 0)                \
-  X(SHARE_SESSION_LIMIT_REACHED, 133, 1)
+  X(SHARE_SESSION_LIMIT_REACHED, 133, 1)            \
+  X(GROUP_DELETION_FAILED, 134, 0)                  \
+  X(STREAMS_TOPOLOGY_DESCRIPTION_UPDATE_FAILED, 135, 0) \
+  X(CONTROLLER_ID_NOT_REGISTERED, 136, 0)
 
 /** The Kafka protocol error codes: UVK_KAFKA_<NAME> = code for each entry of
  * UVK_KAFKA_ERROR_MAP. */
@@ -153,7 +156,7 @@ typedef enum uvk_kafka_err {
 #define UVK_KAFKA_ENUM_(name, code, retriable) UVK_KAFKA_##name = (code),
   UVK_KAFKA_ERROR_MAP(UVK_KAFKA_ENUM_)
 #undef UVK_KAFKA_ENUM_
-  UVK_KAFKA_ERR_LAST_ = 134 /**< not a code: one past the highest code defined */
+  UVK_KAFKA_ERR_LAST_ = 137 /**< not a code: one past the highest code defined */
 } uvk_kafka_err;
 
 /** A Kafka error code @p n as it travels through the int error space: -(1000 + n), so

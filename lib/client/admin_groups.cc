@@ -11,6 +11,7 @@
 #include "proto/gen/describe_groups.h"
 #include "proto/gen/list_groups.h"
 #include "uvkafka/uvkafka.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -250,12 +251,12 @@ int admin_list_groups(Admin *ad, uvk_admin_groups_cb cb, void *ud) {
 
 int admin_describe_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_groups_cb cb, void *ud) {
   return per_group_op(ad, group_ids, n, finish_groups, reinterpret_cast<void *>(cb), ud, proto::kDescribeGroups,
-                      proto::DescribeGroupsRequest::kMaxVersion, encode_describe, on_describe);
+                      proto::kUseDescribeGroups, encode_describe, on_describe);
 }
 
 int admin_delete_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_results_cb cb, void *ud) {
   return per_group_op(ad, group_ids, n, finish_delete, reinterpret_cast<void *>(cb), ud, proto::kDeleteGroups,
-                      proto::DeleteGroupsRequest::kMaxVersion, encode_delete, on_delete);
+                      proto::kUseDeleteGroups, encode_delete, on_delete);
 }
 
 }  // namespace uvk

@@ -16,6 +16,7 @@
 #include "proto/gen/offset_commit.h"
 #include "proto/gen/offset_fetch.h"
 #include "uvkafka/uvkafka.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -128,7 +129,7 @@ const LookupCtx kResolveLatest = {kLatest, 0}, kResolveEarliest = {kEarliest, 0}
 bool lookup(AdminOp *op, size_t row, const LookupCtx *lc) {
   OffsetsState *st = st_of(op);
   return admin_call(op, kAdminLeader, st->rows[row].partition, st->rows[row].topic, proto::kListOffsets,
-                    proto::ListOffsetsRequest::kMaxVersion, encode_list_offsets, on_list_offsets,
+                    proto::kUseListOffsets, encode_list_offsets, on_list_offsets,
                     const_cast<LookupCtx *>(lc), int32_t(row)) != nullptr;
 }
 
@@ -359,7 +360,7 @@ void on_group_topics_known(void *ud, const uvk_error *err) {
   }
   if (!st->topic_parts) admin_op_fail(op, UVK_ENOMEM, nullptr);
   else
-    admin_call(op, kAdminGroup, -1, st->group, proto::kOffsetFetch, proto::OffsetFetchRequest::kMaxVersion,
+    admin_call(op, kAdminGroup, -1, st->group, proto::kOffsetFetch, proto::kUseOffsetFetch,
                encode_offset_fetch, on_offset_fetch, nullptr, 0);
   admin_op_release(op);
 }
@@ -421,7 +422,7 @@ void start_commit(AdminOp *op) {
   if (op->first_error) return;  // a lookup failed: commit nothing
   OffsetsState *st = st_of(op);
   st->answered = false;  // results again only once the commit answered
-  admin_call(op, kAdminGroup, -1, st->group, proto::kOffsetCommit, proto::OffsetCommitRequest::kMaxVersion,
+  admin_call(op, kAdminGroup, -1, st->group, proto::kOffsetCommit, proto::kUseOffsetCommit,
              encode_commit, on_commit, nullptr, 0);
 }
 
@@ -508,7 +509,7 @@ int admin_fetch_offsets(Admin *ad, const char *group_id, const char *const *topi
       op->outstanding--;
       return admin_abandon(op, rc);
     }
-  } else if (!admin_call(op, kAdminGroup, -1, st->group, proto::kOffsetFetch, proto::OffsetFetchRequest::kMaxVersion,
+  } else if (!admin_call(op, kAdminGroup, -1, st->group, proto::kOffsetFetch, proto::kUseOffsetFetch,
                          encode_offset_fetch, on_offset_fetch, nullptr, 0)) {
     return admin_abandon(op, UVK_ENOMEM);
   }

@@ -14,6 +14,7 @@
 #include "proto/gen/list_partition_reassignments.h"
 #include "proto/gen/offset_delete.h"
 #include "uvkafka/uvkafka.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -431,7 +432,7 @@ int admin_alter_partition_reassignments(Admin *ad, const uvk_admin_reassignment 
   st->timeout = timeout_or_default(timeout);
   st->target = kAdminController;
   st->api_key = proto::kAlterPartitionReassignments;
-  st->max_version = proto::AlterPartitionReassignmentsRequest::kMaxVersion;
+  st->max_version = proto::kUseAlterPartitionReassignments;
   st->encode = encode_alter;
   st->on_response = on_alter;
   return start(op, false);

@@ -11,6 +11,7 @@
 #include "proto/gen/api_table.h"
 #include "proto/gen/offset_commit.h"
 #include "uvkafka/uvk_errors.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -90,7 +91,7 @@ int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, co
   p->done_ud = done_ud;
   p->req.api_key = proto::kOffsetCommit;
   p->req.min_version = 2;
-  p->req.max_version = proto::OffsetCommitRequest::kMaxVersion;
+  p->req.max_version = proto::kUseOffsetCommit;
   p->req.encode = encode_commit;
   p->req.done = on_commit;
   p->req.ud = p;

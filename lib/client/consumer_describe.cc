@@ -7,6 +7,7 @@
 #include "proto/gen/api_table.h"
 #include "proto/gen/describe_groups.h"
 #include "uvkafka/uvk_errors.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -106,7 +107,7 @@ int consumer_describe_group(Consumer *c, DescribeGroupFn fn, void *ud, uint64_t 
   p->done_ud = ud;
   p->req.api_key = proto::kDescribeGroups;
   p->req.min_version = 0;
-  p->req.max_version = proto::DescribeGroupsRequest::kMaxVersion;
+  p->req.max_version = proto::kUseDescribeGroups;
   p->req.encode = encode_describe;
   p->req.done = on_describe;
   p->req.ud = p;

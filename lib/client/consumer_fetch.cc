@@ -12,6 +12,7 @@
 #include "proto/gen/list_offsets.h"
 #include "proto/gen/offset_fetch.h"
 #include "uvkafka/uvk_errors.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -481,7 +482,7 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
   } else {
     p->req.api_key = proto::kListOffsets;
     p->req.min_version = 1;
-    p->req.max_version = proto::ListOffsetsRequest::kMaxVersion;
+    p->req.max_version = proto::kUseListOffsets;
     p->req.encode = encode_list_offsets;
     p->req.done = on_list_offsets;
   }

@@ -11,6 +11,7 @@
 #include "proto/gen/init_producer_id.h"
 #include "engine/kafka_errors.h"
 #include "uvkafka/uvk_errors.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -47,7 +48,7 @@ static void pid_request_send(void *ud, uint64_t now) {
   pr->alloc = p->alloc;
   pr->req.api_key = proto::kInitProducerId;
   pr->req.min_version = 0;
-  pr->req.max_version = proto::InitProducerIdRequest::kMaxVersion;
+  pr->req.max_version = proto::kUseInitProducerId;
   pr->req.encode = encode_init_pid;
   pr->req.done = on_init_pid;
   pr->req.ud = pr;

@@ -17,6 +17,7 @@
 #include "proto/gen/end_txn.h"
 #include "proto/gen/txn_offset_commit.h"
 #include "uvkafka/uvk_errors.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -522,7 +523,7 @@ void on_group_coordinator(void *ud, const uvk_error *err, int32_t node) {
   r->kind = kOffsetCommit;
   r->req.api_key = proto::kTxnOffsetCommit;
   r->req.min_version = 0;
-  r->req.max_version = proto::TxnOffsetCommitRequest::kMaxVersion;
+  r->req.max_version = proto::kUseTxnOffsetCommit;
   r->req.encode = encode_offset_commit;
   r->req.done = on_offsets_reply;
   r->req.ud = r;

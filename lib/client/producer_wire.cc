@@ -15,6 +15,7 @@
 #include "proto/gen/produce.h"
 #include "proto/records.h"
 #include "uvkafka/uvk_errors.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -303,7 +304,7 @@ static void send_request(Producer *p, int32_t node, ProducerBatch **batches, siz
   r->req.api_key = proto::kProduce;
   r->req.min_version = kMinProduceVersion;
   // Produce v12+ means KIP-890's transactions v2 to the broker; transactional producers stay below.
-  r->req.max_version = p->txn ? 11 : proto::ProduceRequest::kMaxVersion;
+  r->req.max_version = p->txn ? 11 : proto::kUseProduce;
   r->req.expects_response = r->acks != 0;
   r->req.encode = encode_produce;
   r->req.done = producer_on_produce;

@@ -13,6 +13,7 @@
 #include "proto/gen/sasl_handshake.h"
 #include "uvkafka/uvk_errors.h"
 #include "uvkafka/uvkafka.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -442,7 +443,7 @@ void conn_init(Conn *c, const ConnConfig &cfg, const Allocator *a) {
   c->out.alloc = c->in.alloc = c->sasl_out.alloc = a;
   c->sasl.client_first_bare.alloc = c->sasl.auth_message.alloc = a;
   c->state = kConnConnecting;
-  c->api_versions_version = proto::ApiVersionsRequest::kMaxVersion;
+  c->api_versions_version = proto::kUseApiVersions;
 }
 
 void conn_destroy(Conn *c) {

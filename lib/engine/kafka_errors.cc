@@ -145,6 +145,9 @@ const KafkaErrorInfo kTable[] = {
     {131, false, "STREAMS_INVALID_TOPOLOGY_EPOCH", "The topology epoch is not valid."},
     {132, false, "STREAMS_TOPOLOGY_FENCED", "The topology epoch is outdated."},
     {133, true, "SHARE_SESSION_LIMIT_REACHED", "The share session limit has been reached."},
+    {134, false, "GROUP_DELETION_FAILED", "The group could not be deleted."},
+    {135, false, "STREAMS_TOPOLOGY_DESCRIPTION_UPDATE_FAILED", "The streams group's topology description was not stored."},
+    {136, false, "CONTROLLER_ID_NOT_REGISTERED", "The controller id is not registered."},
 };
 
 static_assert(sizeof(kTable) / sizeof(kTable[0]) == size_t(kKafkaErrorMax - kKafkaErrorMin + 1),

@@ -30,7 +30,7 @@ inline bool kafka_coordinator_error(int16_t code) {
 
 // Lowest and highest code in the table; every code in between is defined.
 constexpr int kKafkaErrorMin = -1;
-constexpr int kKafkaErrorMax = 133;
+constexpr int kKafkaErrorMax = 136;
 
 // The entry for `code`, or nullptr for a code this table does not know (a newer broker).
 const KafkaErrorInfo *kafka_error_info(int code);

@@ -9,6 +9,7 @@
 #include "proto/gen/api_table.h"
 #include "proto/gen/metadata.h"
 #include "uvkafka/uvk_errors.h"
+#include "proto/client_versions.h"
 
 namespace uvk {
 
@@ -199,7 +200,7 @@ void attempt(MetadataOp *op, uint64_t now) {
   op->req = Request();
   op->req.api_key = proto::kMetadata;
   op->req.min_version = 0;
-  op->req.max_version = proto::MetadataRequest::kMaxVersion;
+  op->req.max_version = proto::kUseMetadata;
   op->req.encode = encode_request;
   op->req.done = on_response;
   op->req.ud = op;
@@ -401,7 +402,7 @@ int metadata_fetch(Engine *e, const char *const *topics, int n_topics, MetadataF
   op->req = Request();
   op->req.api_key = proto::kMetadata;
   op->req.min_version = 0;
-  op->req.max_version = proto::MetadataRequest::kMaxVersion;
+  op->req.max_version = proto::kUseMetadata;
   op->req.encode = encode_request;
   op->req.done = on_response;
   op->req.ud = op;

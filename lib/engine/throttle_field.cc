@@ -4,7 +4,7 @@ namespace uvk {
 
 namespace {
 
-// From Kafka's response schemas (../shared/kafka-protocol/*Response.json): the first version
+// From Kafka's response schemas (tools/kschema/schemas/*Response.json): the first version
 // with ThrottleTimeMs, and its offset when fixed-size fields come before it. Checked against
 // the generated encoders by test/unit/engine/throttle_field_test.cc.
 struct Where {

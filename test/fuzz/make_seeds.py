@@ -9,7 +9,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "kgen"))
 import schema  # noqa: E402
 
 oracle = sys.argv[1]
-names = [m.name for m in schema.select(os.path.join(ROOT, "..", "shared", "kafka-protocol"))]
+names = [m.name for m in schema.select(os.path.join(ROOT, "tools", "kschema", "schemas"))]
 out = os.path.join(ROOT, "test", "fuzz", "corpus", "responses")
 os.makedirs(out, exist_ok=True)
 picked = 0

@@ -7,18 +7,21 @@
 #   records.txt   record batches of every codec and shape, and legacy message sets
 #   env           `export UVK_ORACLE_DIR=OUT` for the test command to source
 # Jars come from Maven Central through mvn into ${UVK_CACHE_DIR:-~/.cache/uvkafka}/oracle and
-# are reused. Two kafka-clients releases serve as the oracle: 3.9.1 still writes the oldest
-# versions (4.0 dropped them, KIP-896) and 4.0.0 writes the newest ones our schemas have; a
-# version either one can write counts (released versions never change on the wire).
+# are reused. kafka-clients releases serve as the oracle: 3.9.1 still writes the oldest
+# versions (4.0 dropped them, KIP-896) and 4.4.0 writes the newest ones our schemas have; a
+# version any one can write counts (released versions never change on the wire). Oracle.java
+# is compiled against 4.0.0 (4.x moved the record classes it uses for the record checks into
+# an internal package); message serialization is by class name and runs on every release.
 #
 #   test/oracle/prepare.sh OUT
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 OUT=${1:?usage: prepare.sh OUT}
-SCHEMAS=${UVK_SCHEMA_DIR:-$ROOT/../shared/kafka-protocol}
+SCHEMAS=${UVK_SCHEMA_DIR:-$ROOT/tools/kschema/schemas}
 CACHE=${UVK_CACHE_DIR:-$HOME/.cache/uvkafka}/oracle
-ORACLES=(3.9.1 4.0.0)
+ORACLES=(3.9.1 4.4.0)
+COMPILE=4.0.0  # the jar Oracle.java compiles against and runs murmur2/crc32c on
 JACKSON=2.16.2
 log() { printf '[oracle %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -51,17 +54,17 @@ for art in org.xerial.snappy:snappy-java:1.1.10.5 org.lz4:lz4-java:1.8.0 com.git
   codec_cp+="${codec_cp:+:}$(fetch "$art")"
 done
 declare -A clients
-for v in "${ORACLES[@]}"; do clients[$v]=$(fetch "org.apache.kafka:kafka-clients:$v"); done
+for v in "${ORACLES[@]}" $COMPILE; do clients[$v]=$(fetch "org.apache.kafka:kafka-clients:$v"); done
 
 # Everything the data depends on; unchanged inputs reuse the previous output.
 stamp=$( { cat "$SCHEMAS"/*.json "$HERE/src/Oracle.java" "$HERE/gen_samples.py" "$ROOT/tools/kgen/schema.py";
-           echo "${ORACLES[*]} $JACKSON"; } | sha256sum | cut -d' ' -f1)
+           echo "${ORACLES[*]} $COMPILE $JACKSON"; cat "$HERE/prepare.sh"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$stamp" ] && [ -s "$OUT/messages.txt" ] && [ -s "$OUT/errors.txt" ]; then
   log "reference data is up to date in $OUT"
 else
   rm -rf "$OUT/classes" "$OUT/samples"
   mkdir -p "$OUT/classes"
-  last=${ORACLES[${#ORACLES[@]}-1]}
+  last=$COMPILE
   javac -nowarn -d "$OUT/classes" -cp "${clients[$last]}:$common_cp" "$HERE/src/Oracle.java"
   python3 "$HERE/gen_samples.py" "$SCHEMAS" "$OUT/samples"
   for v in "${ORACLES[@]}"; do
@@ -102,7 +105,7 @@ with open(out, "w") as f:
 PY
   java -cp "$OUT/classes:${clients[$last]}:$common_cp" Oracle murmur2 "$OUT/murmur2.txt"
   java -cp "$OUT/classes:${clients[$last]}:$common_cp" Oracle crc32c "$OUT/crc32c.txt"
-  java -cp "$OUT/classes:${clients[$last]}:$common_cp" Oracle errors "$OUT/errors.txt"
+  java -cp "$OUT/classes:${clients[${ORACLES[-1]}]}:$common_cp" Oracle errors "$OUT/errors.txt"
   # 3.9.1 still writes legacy message sets (magic 0 and 1), which 4.0 no longer does.
   java -cp "$OUT/classes:${clients[3.9.1]}:$common_cp:$codec_cp" Oracle records "$OUT/records.txt"
   echo "$stamp" >"$OUT/stamp"

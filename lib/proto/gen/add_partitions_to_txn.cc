@@ -22,7 +22,7 @@ static void dec_AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction(Reader *
 }
 [[maybe_unused]] static inline size_t min_size_AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction(int16_t v) {
   (void)v;
-  return ((v >= 3)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_AddPartitionsToTxnRequest_AddPartitionsToTxnTopic(Enc *w, const AddPartitionsToTxnRequest::AddPartitionsToTxnTopic &s, int16_t v) {
@@ -63,30 +63,15 @@ static void dec_AddPartitionsToTxnRequest_AddPartitionsToTxnTopic(Reader *r, Are
 static void enc_AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction(Enc *w, const AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 4) {
-    w_str(w, s.transactional_id, v >= 3, false);
-  }
-  if (!(v >= 4) && !str_eq(s.transactional_id, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    put_i64(w->out, s.producer_id);
-  }
-  if (!(v >= 4) && s.producer_id != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    put_i16(w->out, s.producer_epoch);
-  }
-  if (!(v >= 4) && s.producer_epoch != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    w_bool(w, s.verify_only);
-  }
-  if (!(v >= 4) && s.verify_only != false) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    if (w_arr(w, s.topics.count, v >= 3, false)) {
-      for (int32_t i = 0; i < s.topics.count; i++) {
-        enc_AddPartitionsToTxnRequest_AddPartitionsToTxnTopic(w, s.topics.items[i], v);
-      }
+  w_str(w, s.transactional_id, v >= 3, false);
+  put_i64(w->out, s.producer_id);
+  put_i16(w->out, s.producer_epoch);
+  w_bool(w, s.verify_only);
+  if (w_arr(w, s.topics.count, v >= 3, false)) {
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      enc_AddPartitionsToTxnRequest_AddPartitionsToTxnTopic(w, s.topics.items[i], v);
     }
   }
-  if (!(v >= 4) && s.topics.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 3) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -96,23 +81,13 @@ static void dec_AddPartitionsToTxnRequest_AddPartitionsToTxnTransaction(Reader *
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 4) {
-    s->transactional_id = r_str(r, v >= 3, false);
-  }
-  if (v >= 4) {
-    s->producer_id = get_i64(r);
-  }
-  if (v >= 4) {
-    s->producer_epoch = get_i16(r);
-  }
-  if (v >= 4) {
-    s->verify_only = r_bool(r);
-  }
-  if (v >= 4) {
-    if (r_arr(r, a, &s->topics, v >= 3, false, min_size_AddPartitionsToTxnRequest_AddPartitionsToTxnTopic(v))) {
-      for (int32_t i = 0; i < s->topics.count && rd_ok(r); i++) {
-        dec_AddPartitionsToTxnRequest_AddPartitionsToTxnTopic(r, a, &s->topics.items[i], v);
-      }
+  s->transactional_id = r_str(r, v >= 3, false);
+  s->producer_id = get_i64(r);
+  s->producer_epoch = get_i16(r);
+  s->verify_only = r_bool(r);
+  if (r_arr(r, a, &s->topics, v >= 3, false, min_size_AddPartitionsToTxnRequest_AddPartitionsToTxnTopic(v))) {
+    for (int32_t i = 0; i < s->topics.count && rd_ok(r); i++) {
+      dec_AddPartitionsToTxnRequest_AddPartitionsToTxnTopic(r, a, &s->topics.items[i], v);
     }
   }
   if (v >= 3) {
@@ -245,7 +220,7 @@ static void dec_AddPartitionsToTxnResponse_AddPartitionsToTxnResult(Reader *r, A
 }
 [[maybe_unused]] static inline size_t min_size_AddPartitionsToTxnResponse_AddPartitionsToTxnResult(int16_t v) {
   (void)v;
-  return ((v >= 3)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_AddPartitionsToTxnResponse_AddPartitionsToTxnPartitionResult(Enc *w, const AddPartitionsToTxnResponse::AddPartitionsToTxnPartitionResult &s, int16_t v) {
@@ -313,18 +288,12 @@ static void dec_AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult(Reader 
 static void enc_AddPartitionsToTxnResponse_AddPartitionsToTxnResult(Enc *w, const AddPartitionsToTxnResponse::AddPartitionsToTxnResult &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 4) {
-    w_str(w, s.transactional_id, v >= 3, false);
-  }
-  if (!(v >= 4) && !str_eq(s.transactional_id, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    if (w_arr(w, s.topic_results.count, v >= 3, false)) {
-      for (int32_t i = 0; i < s.topic_results.count; i++) {
-        enc_AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult(w, s.topic_results.items[i], v);
-      }
+  w_str(w, s.transactional_id, v >= 3, false);
+  if (w_arr(w, s.topic_results.count, v >= 3, false)) {
+    for (int32_t i = 0; i < s.topic_results.count; i++) {
+      enc_AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult(w, s.topic_results.items[i], v);
     }
   }
-  if (!(v >= 4) && s.topic_results.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 3) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -334,14 +303,10 @@ static void dec_AddPartitionsToTxnResponse_AddPartitionsToTxnResult(Reader *r, A
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 4) {
-    s->transactional_id = r_str(r, v >= 3, false);
-  }
-  if (v >= 4) {
-    if (r_arr(r, a, &s->topic_results, v >= 3, false, min_size_AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult(v))) {
-      for (int32_t i = 0; i < s->topic_results.count && rd_ok(r); i++) {
-        dec_AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult(r, a, &s->topic_results.items[i], v);
-      }
+  s->transactional_id = r_str(r, v >= 3, false);
+  if (r_arr(r, a, &s->topic_results, v >= 3, false, min_size_AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult(v))) {
+    for (int32_t i = 0; i < s->topic_results.count && rd_ok(r); i++) {
+      dec_AddPartitionsToTxnResponse_AddPartitionsToTxnTopicResult(r, a, &s->topic_results.items[i], v);
     }
   }
   if (v >= 3) {

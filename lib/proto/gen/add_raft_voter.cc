@@ -52,6 +52,10 @@ static void enc_AddRaftVoterRequest_AddRaftVoterRequest(Enc *w, const AddRaftVot
       enc_AddRaftVoterRequest_Listener(w, s.listeners.items[i], v);
     }
   }
+  if (v >= 1) {
+    w_bool(w, s.ack_when_committed);
+  }
+  if (!(v >= 1) && s.ack_when_committed != true) enc_fail(w, UVK_EUNSUPPORTED);
   put_u8(w->out, 0);  // no tagged fields
 }
 
@@ -68,6 +72,9 @@ static void dec_AddRaftVoterRequest_AddRaftVoterRequest(Reader *r, Arena *a, Add
       dec_AddRaftVoterRequest_Listener(r, a, &s->listeners.items[i], v);
     }
   }
+  if (v >= 1) {
+    s->ack_when_committed = r_bool(r);
+  }
   uint32_t ntag = r_tag_count(r);
   for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
     Reader tv;
@@ -78,7 +85,7 @@ static void dec_AddRaftVoterRequest_AddRaftVoterRequest(Reader *r, Arena *a, Add
 }
 
 int encode(Buf *out, const AddRaftVoterRequest &m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_AddRaftVoterRequest_AddRaftVoterRequest(&w, m, version);
@@ -88,7 +95,7 @@ int encode(Buf *out, const AddRaftVoterRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, AddRaftVoterRequest *m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   *m = AddRaftVoterRequest();
   dec_AddRaftVoterRequest_AddRaftVoterRequest(in, arena, m, version);
   return in->err;
@@ -121,7 +128,7 @@ static void dec_AddRaftVoterResponse_AddRaftVoterResponse(Reader *r, Arena *a, A
 }
 
 int encode(Buf *out, const AddRaftVoterResponse &m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_AddRaftVoterResponse_AddRaftVoterResponse(&w, m, version);
@@ -131,7 +138,7 @@ int encode(Buf *out, const AddRaftVoterResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, AddRaftVoterResponse *m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   *m = AddRaftVoterResponse();
   dec_AddRaftVoterResponse_AddRaftVoterResponse(in, arena, m, version);
   return in->err;

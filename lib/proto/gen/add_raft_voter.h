@@ -16,9 +16,10 @@ struct AddRaftVoterRequest {
   int32_t voter_id = 0;
   Uuid voter_directory_id = {};
   Array<AddRaftVoterRequest::Listener> listeners = {};
+  bool ack_when_committed = true;
   static constexpr int16_t kApiKey = 80;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 0;
+  static constexpr int16_t kMaxVersion = 1;
 };
 int encode(Buf *out, const AddRaftVoterRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, AddRaftVoterRequest *m, int16_t version);
@@ -29,7 +30,7 @@ struct AddRaftVoterResponse {
   Str error_message = {"", 0};
   static constexpr int16_t kApiKey = 80;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 0;
+  static constexpr int16_t kMaxVersion = 1;
 };
 int encode(Buf *out, const AddRaftVoterResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, AddRaftVoterResponse *m, int16_t version);

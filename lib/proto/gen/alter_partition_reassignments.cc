@@ -91,6 +91,10 @@ static void enc_AlterPartitionReassignmentsRequest_AlterPartitionReassignmentsRe
   (void)v;
   (void)s;
   put_i32(w->out, s.timeout_ms);
+  if (v >= 1) {
+    w_bool(w, s.allow_replication_factor_change);
+  }
+  if (!(v >= 1) && s.allow_replication_factor_change != true) enc_fail(w, UVK_EUNSUPPORTED);
   if (w_arr(w, s.topics.count, true, false)) {
     for (int32_t i = 0; i < s.topics.count; i++) {
       enc_AlterPartitionReassignmentsRequest_ReassignableTopic(w, s.topics.items[i], v);
@@ -104,6 +108,9 @@ static void dec_AlterPartitionReassignmentsRequest_AlterPartitionReassignmentsRe
   (void)a;
   (void)s;
   s->timeout_ms = get_i32(r);
+  if (v >= 1) {
+    s->allow_replication_factor_change = r_bool(r);
+  }
   if (r_arr(r, a, &s->topics, true, false, min_size_AlterPartitionReassignmentsRequest_ReassignableTopic(v))) {
     for (int32_t i = 0; i < s->topics.count && rd_ok(r); i++) {
       dec_AlterPartitionReassignmentsRequest_ReassignableTopic(r, a, &s->topics.items[i], v);
@@ -119,7 +126,7 @@ static void dec_AlterPartitionReassignmentsRequest_AlterPartitionReassignmentsRe
 }
 
 int encode(Buf *out, const AlterPartitionReassignmentsRequest &m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_AlterPartitionReassignmentsRequest_AlterPartitionReassignmentsRequest(&w, m, version);
@@ -129,7 +136,7 @@ int encode(Buf *out, const AlterPartitionReassignmentsRequest &m, int16_t versio
 }
 
 int decode(Reader *in, Arena *arena, AlterPartitionReassignmentsRequest *m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   *m = AlterPartitionReassignmentsRequest();
   dec_AlterPartitionReassignmentsRequest_AlterPartitionReassignmentsRequest(in, arena, m, version);
   return in->err;
@@ -216,6 +223,9 @@ static void enc_AlterPartitionReassignmentsResponse_AlterPartitionReassignmentsR
   (void)v;
   (void)s;
   put_i32(w->out, s.throttle_time_ms);
+  if (v >= 1) {
+    w_bool(w, s.allow_replication_factor_change);
+  }
   put_i16(w->out, s.error_code);
   w_str(w, s.error_message, true, true);
   if (w_arr(w, s.responses.count, true, false)) {
@@ -231,6 +241,9 @@ static void dec_AlterPartitionReassignmentsResponse_AlterPartitionReassignmentsR
   (void)a;
   (void)s;
   s->throttle_time_ms = get_i32(r);
+  if (v >= 1) {
+    s->allow_replication_factor_change = r_bool(r);
+  }
   s->error_code = get_i16(r);
   s->error_message = r_str(r, true, true);
   if (r_arr(r, a, &s->responses, true, false, min_size_AlterPartitionReassignmentsResponse_ReassignableTopicResponse(v))) {
@@ -248,7 +261,7 @@ static void dec_AlterPartitionReassignmentsResponse_AlterPartitionReassignmentsR
 }
 
 int encode(Buf *out, const AlterPartitionReassignmentsResponse &m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_AlterPartitionReassignmentsResponse_AlterPartitionReassignmentsResponse(&w, m, version);
@@ -258,7 +271,7 @@ int encode(Buf *out, const AlterPartitionReassignmentsResponse &m, int16_t versi
 }
 
 int decode(Reader *in, Arena *arena, AlterPartitionReassignmentsResponse *m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   *m = AlterPartitionReassignmentsResponse();
   dec_AlterPartitionReassignmentsResponse_AlterPartitionReassignmentsResponse(in, arena, m, version);
   return in->err;

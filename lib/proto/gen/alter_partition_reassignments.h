@@ -15,10 +15,11 @@ struct AlterPartitionReassignmentsRequest {
     Array<AlterPartitionReassignmentsRequest::ReassignablePartition> partitions = {};
   };
   int32_t timeout_ms = 60000;
+  bool allow_replication_factor_change = true;
   Array<AlterPartitionReassignmentsRequest::ReassignableTopic> topics = {};
   static constexpr int16_t kApiKey = 45;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 0;
+  static constexpr int16_t kMaxVersion = 1;
 };
 int encode(Buf *out, const AlterPartitionReassignmentsRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, AlterPartitionReassignmentsRequest *m, int16_t version);
@@ -34,12 +35,13 @@ struct AlterPartitionReassignmentsResponse {
     Array<AlterPartitionReassignmentsResponse::ReassignablePartitionResponse> partitions = {};
   };
   int32_t throttle_time_ms = 0;
+  bool allow_replication_factor_change = true;
   int16_t error_code = 0;
   Str error_message = {"", 0};
   Array<AlterPartitionReassignmentsResponse::ReassignableTopicResponse> responses = {};
   static constexpr int16_t kApiKey = 45;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 0;
+  static constexpr int16_t kMaxVersion = 1;
 };
 int encode(Buf *out, const AlterPartitionReassignmentsResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, AlterPartitionReassignmentsResponse *m, int16_t version);

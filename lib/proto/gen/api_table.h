@@ -65,9 +65,17 @@ enum ApiKey : int16_t {
   kGetTelemetrySubscriptions = 71,
   kPushTelemetry = 72,
   kListClientMetricsResources = 74,
+  kListConfigResources = 74,
   kDescribeTopicPartitions = 75,
   kAddRaftVoter = 80,
   kRemoveRaftVoter = 81,
+  kStreamsGroupHeartbeat = 88,
+  kStreamsGroupDescribe = 89,
+  kDescribeShareGroupOffsets = 90,
+  kAlterShareGroupOffsets = 91,
+  kDeleteShareGroupOffsets = 92,
+  kStreamsGroupTopologyDescriptionUpdate = 93,
+  kUnregisterController = 94,
 };
 
 struct ApiInfo {

@@ -14,6 +14,12 @@ static void enc_ApiVersionsRequest_ApiVersionsRequest(Enc *w, const ApiVersionsR
   if (v >= 3) {
     w_str(w, s.client_software_version, v >= 3, false);
   }
+  if (v >= 5) {
+    w_str(w, s.cluster_id, v >= 3, v >= 5);
+  }
+  if (v >= 5) {
+    put_i32(w->out, s.node_id);
+  }
   if (v >= 3) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -29,6 +35,12 @@ static void dec_ApiVersionsRequest_ApiVersionsRequest(Reader *r, Arena *a, ApiVe
   if (v >= 3) {
     s->client_software_version = r_str(r, v >= 3, false);
   }
+  if (v >= 5) {
+    s->cluster_id = r_str(r, v >= 3, v >= 5);
+  }
+  if (v >= 5) {
+    s->node_id = get_i32(r);
+  }
   if (v >= 3) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -41,7 +53,7 @@ static void dec_ApiVersionsRequest_ApiVersionsRequest(Reader *r, Arena *a, ApiVe
 }
 
 int encode(Buf *out, const ApiVersionsRequest &m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ApiVersionsRequest_ApiVersionsRequest(&w, m, version);
@@ -51,7 +63,7 @@ int encode(Buf *out, const ApiVersionsRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ApiVersionsRequest *m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
   *m = ApiVersionsRequest();
   dec_ApiVersionsRequest_ApiVersionsRequest(in, arena, m, version);
   return in->err;
@@ -77,7 +89,7 @@ static void dec_ApiVersionsResponse_FinalizedFeatureKey(Reader *r, Arena *a, Api
 }
 [[maybe_unused]] static inline size_t min_size_ApiVersionsResponse_SupportedFeatureKey(int16_t v) {
   (void)v;
-  return ((v >= 3)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const ApiVersionsResponse::FinalizedFeatureKey &s) {
   (void)s;
@@ -85,7 +97,7 @@ static void dec_ApiVersionsResponse_FinalizedFeatureKey(Reader *r, Arena *a, Api
 }
 [[maybe_unused]] static inline size_t min_size_ApiVersionsResponse_FinalizedFeatureKey(int16_t v) {
   (void)v;
-  return ((v >= 3)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_ApiVersionsResponse_ApiVersion(Enc *w, const ApiVersionsResponse::ApiVersion &s, int16_t v) {
@@ -120,18 +132,9 @@ static void dec_ApiVersionsResponse_ApiVersion(Reader *r, Arena *a, ApiVersionsR
 static void enc_ApiVersionsResponse_SupportedFeatureKey(Enc *w, const ApiVersionsResponse::SupportedFeatureKey &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 3) {
-    w_str(w, s.name, v >= 3, false);
-  }
-  if (!(v >= 3) && !str_eq(s.name, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 3) {
-    put_i16(w->out, s.min_version);
-  }
-  if (!(v >= 3) && s.min_version != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 3) {
-    put_i16(w->out, s.max_version);
-  }
-  if (!(v >= 3) && s.max_version != 0) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.name, v >= 3, false);
+  put_i16(w->out, s.min_version);
+  put_i16(w->out, s.max_version);
   if (v >= 3) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -141,15 +144,9 @@ static void dec_ApiVersionsResponse_SupportedFeatureKey(Reader *r, Arena *a, Api
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 3) {
-    s->name = r_str(r, v >= 3, false);
-  }
-  if (v >= 3) {
-    s->min_version = get_i16(r);
-  }
-  if (v >= 3) {
-    s->max_version = get_i16(r);
-  }
+  s->name = r_str(r, v >= 3, false);
+  s->min_version = get_i16(r);
+  s->max_version = get_i16(r);
   if (v >= 3) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -164,18 +161,9 @@ static void dec_ApiVersionsResponse_SupportedFeatureKey(Reader *r, Arena *a, Api
 static void enc_ApiVersionsResponse_FinalizedFeatureKey(Enc *w, const ApiVersionsResponse::FinalizedFeatureKey &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 3) {
-    w_str(w, s.name, v >= 3, false);
-  }
-  if (!(v >= 3) && !str_eq(s.name, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 3) {
-    put_i16(w->out, s.max_version_level);
-  }
-  if (!(v >= 3) && s.max_version_level != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 3) {
-    put_i16(w->out, s.min_version_level);
-  }
-  if (!(v >= 3) && s.min_version_level != 0) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.name, v >= 3, false);
+  put_i16(w->out, s.max_version_level);
+  put_i16(w->out, s.min_version_level);
   if (v >= 3) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -185,15 +173,9 @@ static void dec_ApiVersionsResponse_FinalizedFeatureKey(Reader *r, Arena *a, Api
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 3) {
-    s->name = r_str(r, v >= 3, false);
-  }
-  if (v >= 3) {
-    s->max_version_level = get_i16(r);
-  }
-  if (v >= 3) {
-    s->min_version_level = get_i16(r);
-  }
+  s->name = r_str(r, v >= 3, false);
+  s->max_version_level = get_i16(r);
+  s->min_version_level = get_i16(r);
   if (v >= 3) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -311,7 +293,7 @@ static void dec_ApiVersionsResponse_ApiVersionsResponse(Reader *r, Arena *a, Api
 }
 
 int encode(Buf *out, const ApiVersionsResponse &m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ApiVersionsResponse_ApiVersionsResponse(&w, m, version);
@@ -321,7 +303,7 @@ int encode(Buf *out, const ApiVersionsResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ApiVersionsResponse *m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
   *m = ApiVersionsResponse();
   dec_ApiVersionsResponse_ApiVersionsResponse(in, arena, m, version);
   return in->err;

@@ -8,9 +8,11 @@ namespace proto {
 struct ApiVersionsRequest {
   Str client_software_name = {"", 0};
   Str client_software_version = {"", 0};
+  Str cluster_id = {};
+  int32_t node_id = -1;
   static constexpr int16_t kApiKey = 18;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 4;
+  static constexpr int16_t kMaxVersion = 5;
 };
 int encode(Buf *out, const ApiVersionsRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, ApiVersionsRequest *m, int16_t version);
@@ -40,7 +42,7 @@ struct ApiVersionsResponse {
   bool zk_migration_ready = false;
   static constexpr int16_t kApiKey = 18;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 4;
+  static constexpr int16_t kMaxVersion = 5;
 };
 int encode(Buf *out, const ApiVersionsResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, ApiVersionsResponse *m, int16_t version);

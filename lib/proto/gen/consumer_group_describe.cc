@@ -37,7 +37,7 @@ static void dec_ConsumerGroupDescribeRequest_ConsumerGroupDescribeRequest(Reader
 }
 
 int encode(Buf *out, const ConsumerGroupDescribeRequest &m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ConsumerGroupDescribeRequest_ConsumerGroupDescribeRequest(&w, m, version);
@@ -47,7 +47,7 @@ int encode(Buf *out, const ConsumerGroupDescribeRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ConsumerGroupDescribeRequest *m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   *m = ConsumerGroupDescribeRequest();
   dec_ConsumerGroupDescribeRequest_ConsumerGroupDescribeRequest(in, arena, m, version);
   return in->err;
@@ -79,7 +79,7 @@ static void dec_ConsumerGroupDescribeResponse_DescribedGroup(Reader *r, Arena *a
 }
 [[maybe_unused]] static inline bool is_default(const ConsumerGroupDescribeResponse::Member &s) {
   (void)s;
-  return !((!str_eq(s.member_id, "", 0)) || (s.instance_id.data != nullptr) || (s.rack_id.data != nullptr) || (s.member_epoch != 0) || (!str_eq(s.client_id, "", 0)) || (!str_eq(s.client_host, "", 0)) || (s.subscribed_topic_names.count != 0) || (s.subscribed_topic_regex.data != nullptr) || (!is_default(s.assignment)) || (!is_default(s.target_assignment)));
+  return !((!str_eq(s.member_id, "", 0)) || (s.instance_id.data != nullptr) || (s.rack_id.data != nullptr) || (s.member_epoch != 0) || (!str_eq(s.client_id, "", 0)) || (!str_eq(s.client_host, "", 0)) || (s.subscribed_topic_names.count != 0) || (s.subscribed_topic_regex.data != nullptr) || (!is_default(s.assignment)) || (!is_default(s.target_assignment)) || (s.member_type != -1));
 }
 [[maybe_unused]] static inline size_t min_size_ConsumerGroupDescribeResponse_Member(int16_t v) {
   (void)v;
@@ -173,6 +173,9 @@ static void enc_ConsumerGroupDescribeResponse_Member(Enc *w, const ConsumerGroup
   w_str(w, s.subscribed_topic_regex, true, true);
   enc_ConsumerGroupDescribeResponse_Assignment(w, s.assignment, v);
   enc_ConsumerGroupDescribeResponse_Assignment(w, s.target_assignment, v);
+  if (v >= 1) {
+    put_i8(w->out, s.member_type);
+  }
   put_u8(w->out, 0);  // no tagged fields
 }
 
@@ -194,6 +197,9 @@ static void dec_ConsumerGroupDescribeResponse_Member(Reader *r, Arena *a, Consum
   s->subscribed_topic_regex = r_str(r, true, true);
   dec_ConsumerGroupDescribeResponse_Assignment(r, a, &s->assignment, v);
   dec_ConsumerGroupDescribeResponse_Assignment(r, a, &s->target_assignment, v);
+  if (v >= 1) {
+    s->member_type = get_i8(r);
+  }
   uint32_t ntag = r_tag_count(r);
   for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
     Reader tv;
@@ -280,7 +286,7 @@ static void dec_ConsumerGroupDescribeResponse_ConsumerGroupDescribeResponse(Read
 }
 
 int encode(Buf *out, const ConsumerGroupDescribeResponse &m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ConsumerGroupDescribeResponse_ConsumerGroupDescribeResponse(&w, m, version);
@@ -290,7 +296,7 @@ int encode(Buf *out, const ConsumerGroupDescribeResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ConsumerGroupDescribeResponse *m, int16_t version) {
-  if (version < 0 || version > 0) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
   *m = ConsumerGroupDescribeResponse();
   dec_ConsumerGroupDescribeResponse_ConsumerGroupDescribeResponse(in, arena, m, version);
   return in->err;

@@ -10,7 +10,7 @@ struct ConsumerGroupDescribeRequest {
   bool include_authorized_operations = false;
   static constexpr int16_t kApiKey = 69;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 0;
+  static constexpr int16_t kMaxVersion = 1;
 };
 int encode(Buf *out, const ConsumerGroupDescribeRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, ConsumerGroupDescribeRequest *m, int16_t version);
@@ -35,6 +35,7 @@ struct ConsumerGroupDescribeResponse {
     Str subscribed_topic_regex = {};
     ConsumerGroupDescribeResponse::Assignment assignment = {};
     ConsumerGroupDescribeResponse::Assignment target_assignment = {};
+    int8_t member_type = -1;
   };
   struct DescribedGroup {
     int16_t error_code = 0;
@@ -51,7 +52,7 @@ struct ConsumerGroupDescribeResponse {
   Array<ConsumerGroupDescribeResponse::DescribedGroup> groups = {};
   static constexpr int16_t kApiKey = 69;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 0;
+  static constexpr int16_t kMaxVersion = 1;
 };
 int encode(Buf *out, const ConsumerGroupDescribeResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, ConsumerGroupDescribeResponse *m, int16_t version);

@@ -215,7 +215,7 @@ static void dec_CreateTopicsResponse_CreatableTopicResult(Reader *r, Arena *a, C
 }
 [[maybe_unused]] static inline size_t min_size_CreateTopicsResponse_CreatableTopicConfigs(int16_t v) {
   (void)v;
-  return ((v >= 5)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const CreateTopicsResponse::CreatableTopicResult &s) {
   (void)s;
@@ -229,25 +229,11 @@ static void dec_CreateTopicsResponse_CreatableTopicResult(Reader *r, Arena *a, C
 static void enc_CreateTopicsResponse_CreatableTopicConfigs(Enc *w, const CreateTopicsResponse::CreatableTopicConfigs &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 5) {
-    w_str(w, s.name, v >= 5, false);
-  }
-  if (!(v >= 5) && !str_eq(s.name, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 5) {
-    w_str(w, s.value, v >= 5, v >= 5);
-  }
-  if (!(v >= 5) && !str_eq(s.value, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 5) {
-    w_bool(w, s.read_only);
-  }
-  if (!(v >= 5) && s.read_only != false) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 5) {
-    put_i8(w->out, s.config_source);
-  }
-  if (v >= 5) {
-    w_bool(w, s.is_sensitive);
-  }
-  if (!(v >= 5) && s.is_sensitive != false) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.name, v >= 5, false);
+  w_str(w, s.value, v >= 5, v >= 5);
+  w_bool(w, s.read_only);
+  put_i8(w->out, s.config_source);
+  w_bool(w, s.is_sensitive);
   if (v >= 5) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -257,21 +243,11 @@ static void dec_CreateTopicsResponse_CreatableTopicConfigs(Reader *r, Arena *a, 
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 5) {
-    s->name = r_str(r, v >= 5, false);
-  }
-  if (v >= 5) {
-    s->value = r_str(r, v >= 5, v >= 5);
-  }
-  if (v >= 5) {
-    s->read_only = r_bool(r);
-  }
-  if (v >= 5) {
-    s->config_source = get_i8(r);
-  }
-  if (v >= 5) {
-    s->is_sensitive = r_bool(r);
-  }
+  s->name = r_str(r, v >= 5, false);
+  s->value = r_str(r, v >= 5, v >= 5);
+  s->read_only = r_bool(r);
+  s->config_source = get_i8(r);
+  s->is_sensitive = r_bool(r);
   if (v >= 5) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -292,7 +268,7 @@ static void enc_CreateTopicsResponse_CreatableTopicResult(Enc *w, const CreateTo
   }
   put_i16(w->out, s.error_code);
   if (v >= 1) {
-    w_str(w, s.error_message, v >= 5, true);
+    w_str(w, s.error_message, v >= 5, v >= 1);
   }
   if (v >= 5) {
     put_i32(w->out, s.num_partitions);
@@ -329,7 +305,7 @@ static void dec_CreateTopicsResponse_CreatableTopicResult(Reader *r, Arena *a, C
   }
   s->error_code = get_i16(r);
   if (v >= 1) {
-    s->error_message = r_str(r, v >= 5, true);
+    s->error_message = r_str(r, v >= 5, v >= 1);
   }
   if (v >= 5) {
     s->num_partitions = get_i32(r);

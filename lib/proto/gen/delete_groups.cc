@@ -39,7 +39,7 @@ static void dec_DeleteGroupsRequest_DeleteGroupsRequest(Reader *r, Arena *a, Del
 }
 
 int encode(Buf *out, const DeleteGroupsRequest &m, int16_t version) {
-  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 3) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_DeleteGroupsRequest_DeleteGroupsRequest(&w, m, version);
@@ -49,7 +49,7 @@ int encode(Buf *out, const DeleteGroupsRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, DeleteGroupsRequest *m, int16_t version) {
-  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 3) return UVK_EUNSUPPORTED;
   *m = DeleteGroupsRequest();
   dec_DeleteGroupsRequest_DeleteGroupsRequest(in, arena, m, version);
   return in->err;
@@ -59,7 +59,7 @@ static void enc_DeleteGroupsResponse_DeletableGroupResult(Enc *w, const DeleteGr
 static void dec_DeleteGroupsResponse_DeletableGroupResult(Reader *r, Arena *a, DeleteGroupsResponse::DeletableGroupResult *s, int16_t v);
 [[maybe_unused]] static inline bool is_default(const DeleteGroupsResponse::DeletableGroupResult &s) {
   (void)s;
-  return !((!str_eq(s.group_id, "", 0)) || (s.error_code != 0));
+  return !((!str_eq(s.group_id, "", 0)) || (s.error_code != 0) || (s.error_message.data != nullptr));
 }
 [[maybe_unused]] static inline size_t min_size_DeleteGroupsResponse_DeletableGroupResult(int16_t v) {
   (void)v;
@@ -71,6 +71,9 @@ static void enc_DeleteGroupsResponse_DeletableGroupResult(Enc *w, const DeleteGr
   (void)s;
   w_str(w, s.group_id, v >= 2, false);
   put_i16(w->out, s.error_code);
+  if (v >= 3) {
+    w_str(w, s.error_message, v >= 2, v >= 3);
+  }
   if (v >= 2) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -82,6 +85,9 @@ static void dec_DeleteGroupsResponse_DeletableGroupResult(Reader *r, Arena *a, D
   (void)s;
   s->group_id = r_str(r, v >= 2, false);
   s->error_code = get_i16(r);
+  if (v >= 3) {
+    s->error_message = r_str(r, v >= 2, v >= 3);
+  }
   if (v >= 2) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -129,7 +135,7 @@ static void dec_DeleteGroupsResponse_DeleteGroupsResponse(Reader *r, Arena *a, D
 }
 
 int encode(Buf *out, const DeleteGroupsResponse &m, int16_t version) {
-  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 3) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_DeleteGroupsResponse_DeleteGroupsResponse(&w, m, version);
@@ -139,7 +145,7 @@ int encode(Buf *out, const DeleteGroupsResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, DeleteGroupsResponse *m, int16_t version) {
-  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 3) return UVK_EUNSUPPORTED;
   *m = DeleteGroupsResponse();
   dec_DeleteGroupsResponse_DeleteGroupsResponse(in, arena, m, version);
   return in->err;

@@ -9,7 +9,7 @@ struct DeleteGroupsRequest {
   Array<Str> groups_names = {};
   static constexpr int16_t kApiKey = 42;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 2;
+  static constexpr int16_t kMaxVersion = 3;
 };
 int encode(Buf *out, const DeleteGroupsRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, DeleteGroupsRequest *m, int16_t version);
@@ -18,12 +18,13 @@ struct DeleteGroupsResponse {
   struct DeletableGroupResult {
     Str group_id = {"", 0};
     int16_t error_code = 0;
+    Str error_message = {};
   };
   int32_t throttle_time_ms = 0;
   Array<DeleteGroupsResponse::DeletableGroupResult> results = {};
   static constexpr int16_t kApiKey = 42;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 2;
+  static constexpr int16_t kMaxVersion = 3;
 };
 int encode(Buf *out, const DeleteGroupsResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, DeleteGroupsResponse *m, int16_t version);

@@ -12,20 +12,14 @@ static void dec_DeleteTopicsRequest_DeleteTopicState(Reader *r, Arena *a, Delete
 }
 [[maybe_unused]] static inline size_t min_size_DeleteTopicsRequest_DeleteTopicState(int16_t v) {
   (void)v;
-  return ((v >= 4)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_DeleteTopicsRequest_DeleteTopicState(Enc *w, const DeleteTopicsRequest::DeleteTopicState &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 6) {
-    w_str(w, s.name, v >= 4, v >= 6);
-  }
-  if (!(v >= 6) && s.name.data != nullptr) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 6) {
-    w_uuid(w, s.topic_id);
-  }
-  if (!(v >= 6) && !uuid_is_zero(s.topic_id)) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.name, v >= 4, v >= 6);
+  w_uuid(w, s.topic_id);
   if (v >= 4) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -35,12 +29,8 @@ static void dec_DeleteTopicsRequest_DeleteTopicState(Reader *r, Arena *a, Delete
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 6) {
-    s->name = r_str(r, v >= 4, v >= 6);
-  }
-  if (v >= 6) {
-    r_uuid(r, &s->topic_id);
-  }
+  s->name = r_str(r, v >= 4, v >= 6);
+  r_uuid(r, &s->topic_id);
   if (v >= 4) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {

@@ -13,6 +13,10 @@ static void enc_DescribeClusterRequest_DescribeClusterRequest(Enc *w, const Desc
     put_i8(w->out, s.endpoint_type);
   }
   if (!(v >= 1) && s.endpoint_type != 1) enc_fail(w, UVK_EUNSUPPORTED);
+  if (v >= 2) {
+    w_bool(w, s.include_fenced_brokers);
+  }
+  if (!(v >= 2) && s.include_fenced_brokers != false) enc_fail(w, UVK_EUNSUPPORTED);
   put_u8(w->out, 0);  // no tagged fields
 }
 
@@ -24,6 +28,9 @@ static void dec_DescribeClusterRequest_DescribeClusterRequest(Reader *r, Arena *
   if (v >= 1) {
     s->endpoint_type = get_i8(r);
   }
+  if (v >= 2) {
+    s->include_fenced_brokers = r_bool(r);
+  }
   uint32_t ntag = r_tag_count(r);
   for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
     Reader tv;
@@ -34,7 +41,7 @@ static void dec_DescribeClusterRequest_DescribeClusterRequest(Reader *r, Arena *
 }
 
 int encode(Buf *out, const DescribeClusterRequest &m, int16_t version) {
-  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_DescribeClusterRequest_DescribeClusterRequest(&w, m, version);
@@ -44,7 +51,7 @@ int encode(Buf *out, const DescribeClusterRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, DescribeClusterRequest *m, int16_t version) {
-  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
   *m = DescribeClusterRequest();
   dec_DescribeClusterRequest_DescribeClusterRequest(in, arena, m, version);
   return in->err;
@@ -54,7 +61,7 @@ static void enc_DescribeClusterResponse_DescribeClusterBroker(Enc *w, const Desc
 static void dec_DescribeClusterResponse_DescribeClusterBroker(Reader *r, Arena *a, DescribeClusterResponse::DescribeClusterBroker *s, int16_t v);
 [[maybe_unused]] static inline bool is_default(const DescribeClusterResponse::DescribeClusterBroker &s) {
   (void)s;
-  return !((s.broker_id != 0) || (!str_eq(s.host, "", 0)) || (s.port != 0) || (s.rack.data != nullptr));
+  return !((s.broker_id != 0) || (!str_eq(s.host, "", 0)) || (s.port != 0) || (s.rack.data != nullptr) || (s.is_fenced != false));
 }
 [[maybe_unused]] static inline size_t min_size_DescribeClusterResponse_DescribeClusterBroker(int16_t v) {
   (void)v;
@@ -68,6 +75,10 @@ static void enc_DescribeClusterResponse_DescribeClusterBroker(Enc *w, const Desc
   w_str(w, s.host, true, false);
   put_i32(w->out, s.port);
   w_str(w, s.rack, true, true);
+  if (v >= 2) {
+    w_bool(w, s.is_fenced);
+  }
+  if (!(v >= 2) && s.is_fenced != false) enc_fail(w, UVK_EUNSUPPORTED);
   put_u8(w->out, 0);  // no tagged fields
 }
 
@@ -79,6 +90,9 @@ static void dec_DescribeClusterResponse_DescribeClusterBroker(Reader *r, Arena *
   s->host = r_str(r, true, false);
   s->port = get_i32(r);
   s->rack = r_str(r, true, true);
+  if (v >= 2) {
+    s->is_fenced = r_bool(r);
+  }
   uint32_t ntag = r_tag_count(r);
   for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
     Reader tv;
@@ -137,7 +151,7 @@ static void dec_DescribeClusterResponse_DescribeClusterResponse(Reader *r, Arena
 }
 
 int encode(Buf *out, const DescribeClusterResponse &m, int16_t version) {
-  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_DescribeClusterResponse_DescribeClusterResponse(&w, m, version);
@@ -147,7 +161,7 @@ int encode(Buf *out, const DescribeClusterResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, DescribeClusterResponse *m, int16_t version) {
-  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
   *m = DescribeClusterResponse();
   dec_DescribeClusterResponse_DescribeClusterResponse(in, arena, m, version);
   return in->err;

@@ -8,9 +8,10 @@ namespace proto {
 struct DescribeClusterRequest {
   bool include_cluster_authorized_operations = false;
   int8_t endpoint_type = 1;
+  bool include_fenced_brokers = false;
   static constexpr int16_t kApiKey = 60;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 1;
+  static constexpr int16_t kMaxVersion = 2;
 };
 int encode(Buf *out, const DescribeClusterRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, DescribeClusterRequest *m, int16_t version);
@@ -21,6 +22,7 @@ struct DescribeClusterResponse {
     Str host = {"", 0};
     int32_t port = 0;
     Str rack = {};
+    bool is_fenced = false;
   };
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;
@@ -32,7 +34,7 @@ struct DescribeClusterResponse {
   int32_t cluster_authorized_operations = -2147483648;
   static constexpr int16_t kApiKey = 60;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 1;
+  static constexpr int16_t kMaxVersion = 2;
 };
 int encode(Buf *out, const DescribeClusterResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, DescribeClusterResponse *m, int16_t version);

@@ -128,7 +128,7 @@ static void dec_DescribeConfigsResponse_DescribeConfigsResult(Reader *r, Arena *
 }
 [[maybe_unused]] static inline size_t min_size_DescribeConfigsResponse_DescribeConfigsSynonym(int16_t v) {
   (void)v;
-  return ((v >= 1)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const DescribeConfigsResponse::DescribeConfigsResourceResult &s) {
   (void)s;
@@ -150,18 +150,9 @@ static void dec_DescribeConfigsResponse_DescribeConfigsResult(Reader *r, Arena *
 static void enc_DescribeConfigsResponse_DescribeConfigsSynonym(Enc *w, const DescribeConfigsResponse::DescribeConfigsSynonym &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 1) {
-    w_str(w, s.name, v >= 4, false);
-  }
-  if (!(v >= 1) && !str_eq(s.name, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 1) {
-    w_str(w, s.value, v >= 4, true);
-  }
-  if (!(v >= 1) && !str_eq(s.value, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 1) {
-    put_i8(w->out, s.source);
-  }
-  if (!(v >= 1) && s.source != 0) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.name, v >= 4, false);
+  w_str(w, s.value, v >= 4, v >= 1);
+  put_i8(w->out, s.source);
   if (v >= 4) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -171,15 +162,9 @@ static void dec_DescribeConfigsResponse_DescribeConfigsSynonym(Reader *r, Arena 
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 1) {
-    s->name = r_str(r, v >= 4, false);
-  }
-  if (v >= 1) {
-    s->value = r_str(r, v >= 4, true);
-  }
-  if (v >= 1) {
-    s->source = get_i8(r);
-  }
+  s->name = r_str(r, v >= 4, false);
+  s->value = r_str(r, v >= 4, v >= 1);
+  s->source = get_i8(r);
   if (v >= 4) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -216,7 +201,7 @@ static void enc_DescribeConfigsResponse_DescribeConfigsResourceResult(Enc *w, co
     put_i8(w->out, s.config_type);
   }
   if (v >= 3) {
-    w_str(w, s.documentation, v >= 4, true);
+    w_str(w, s.documentation, v >= 4, v >= 3);
   }
   if (v >= 4) {
     put_u8(w->out, 0);  // no tagged fields
@@ -248,7 +233,7 @@ static void dec_DescribeConfigsResponse_DescribeConfigsResourceResult(Reader *r,
     s->config_type = get_i8(r);
   }
   if (v >= 3) {
-    s->documentation = r_str(r, v >= 4, true);
+    s->documentation = r_str(r, v >= 4, v >= 3);
   }
   if (v >= 4) {
     uint32_t ntag = r_tag_count(r);

@@ -46,7 +46,7 @@ static void dec_DescribeGroupsRequest_DescribeGroupsRequest(Reader *r, Arena *a,
 }
 
 int encode(Buf *out, const DescribeGroupsRequest &m, int16_t version) {
-  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_DescribeGroupsRequest_DescribeGroupsRequest(&w, m, version);
@@ -56,7 +56,7 @@ int encode(Buf *out, const DescribeGroupsRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, DescribeGroupsRequest *m, int16_t version) {
-  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   *m = DescribeGroupsRequest();
   dec_DescribeGroupsRequest_DescribeGroupsRequest(in, arena, m, version);
   return in->err;
@@ -76,7 +76,7 @@ static void dec_DescribeGroupsResponse_DescribedGroup(Reader *r, Arena *a, Descr
 }
 [[maybe_unused]] static inline bool is_default(const DescribeGroupsResponse::DescribedGroup &s) {
   (void)s;
-  return !((s.error_code != 0) || (!str_eq(s.group_id, "", 0)) || (!str_eq(s.group_state, "", 0)) || (!str_eq(s.protocol_type, "", 0)) || (!str_eq(s.protocol_data, "", 0)) || (s.members.count != 0) || (s.authorized_operations != -2147483648));
+  return !((s.error_code != 0) || (s.error_message.data != nullptr) || (!str_eq(s.group_id, "", 0)) || (!str_eq(s.group_state, "", 0)) || (!str_eq(s.protocol_type, "", 0)) || (!str_eq(s.protocol_data, "", 0)) || (s.members.count != 0) || (s.authorized_operations != -2147483648));
 }
 [[maybe_unused]] static inline size_t min_size_DescribeGroupsResponse_DescribedGroup(int16_t v) {
   (void)v;
@@ -126,6 +126,10 @@ static void enc_DescribeGroupsResponse_DescribedGroup(Enc *w, const DescribeGrou
   (void)v;
   (void)s;
   put_i16(w->out, s.error_code);
+  if (v >= 6) {
+    w_str(w, s.error_message, v >= 5, v >= 6);
+  }
+  if (!(v >= 6) && s.error_message.data != nullptr) enc_fail(w, UVK_EUNSUPPORTED);
   w_str(w, s.group_id, v >= 5, false);
   w_str(w, s.group_state, v >= 5, false);
   w_str(w, s.protocol_type, v >= 5, false);
@@ -149,6 +153,9 @@ static void dec_DescribeGroupsResponse_DescribedGroup(Reader *r, Arena *a, Descr
   (void)a;
   (void)s;
   s->error_code = get_i16(r);
+  if (v >= 6) {
+    s->error_message = r_str(r, v >= 5, v >= 6);
+  }
   s->group_id = r_str(r, v >= 5, false);
   s->group_state = r_str(r, v >= 5, false);
   s->protocol_type = r_str(r, v >= 5, false);
@@ -212,7 +219,7 @@ static void dec_DescribeGroupsResponse_DescribeGroupsResponse(Reader *r, Arena *
 }
 
 int encode(Buf *out, const DescribeGroupsResponse &m, int16_t version) {
-  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_DescribeGroupsResponse_DescribeGroupsResponse(&w, m, version);
@@ -222,7 +229,7 @@ int encode(Buf *out, const DescribeGroupsResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, DescribeGroupsResponse *m, int16_t version) {
-  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   *m = DescribeGroupsResponse();
   dec_DescribeGroupsResponse_DescribeGroupsResponse(in, arena, m, version);
   return in->err;

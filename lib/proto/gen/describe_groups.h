@@ -10,7 +10,7 @@ struct DescribeGroupsRequest {
   bool include_authorized_operations = false;
   static constexpr int16_t kApiKey = 15;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 5;
+  static constexpr int16_t kMaxVersion = 6;
 };
 int encode(Buf *out, const DescribeGroupsRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, DescribeGroupsRequest *m, int16_t version);
@@ -26,6 +26,7 @@ struct DescribeGroupsResponse {
   };
   struct DescribedGroup {
     int16_t error_code = 0;
+    Str error_message = {};
     Str group_id = {"", 0};
     Str group_state = {"", 0};
     Str protocol_type = {"", 0};
@@ -37,7 +38,7 @@ struct DescribeGroupsResponse {
   Array<DescribeGroupsResponse::DescribedGroup> groups = {};
   static constexpr int16_t kApiKey = 15;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 5;
+  static constexpr int16_t kMaxVersion = 6;
 };
 int encode(Buf *out, const DescribeGroupsResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, DescribeGroupsResponse *m, int16_t version);

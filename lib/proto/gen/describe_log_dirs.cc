@@ -84,7 +84,7 @@ static void dec_DescribeLogDirsRequest_DescribeLogDirsRequest(Reader *r, Arena *
 }
 
 int encode(Buf *out, const DescribeLogDirsRequest &m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_DescribeLogDirsRequest_DescribeLogDirsRequest(&w, m, version);
@@ -94,7 +94,7 @@ int encode(Buf *out, const DescribeLogDirsRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, DescribeLogDirsRequest *m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
   *m = DescribeLogDirsRequest();
   dec_DescribeLogDirsRequest_DescribeLogDirsRequest(in, arena, m, version);
   return in->err;
@@ -124,7 +124,7 @@ static void dec_DescribeLogDirsResponse_DescribeLogDirsResult(Reader *r, Arena *
 }
 [[maybe_unused]] static inline bool is_default(const DescribeLogDirsResponse::DescribeLogDirsResult &s) {
   (void)s;
-  return !((s.error_code != 0) || (!str_eq(s.log_dir, "", 0)) || (s.topics.count != 0) || (s.total_bytes != INT64_C(-1)) || (s.usable_bytes != INT64_C(-1)));
+  return !((s.error_code != 0) || (!str_eq(s.log_dir, "", 0)) || (s.topics.count != 0) || (s.total_bytes != INT64_C(-1)) || (s.usable_bytes != INT64_C(-1)) || (s.is_cordoned != false));
 }
 [[maybe_unused]] static inline size_t min_size_DescribeLogDirsResponse_DescribeLogDirsResult(int16_t v) {
   (void)v;
@@ -213,6 +213,9 @@ static void enc_DescribeLogDirsResponse_DescribeLogDirsResult(Enc *w, const Desc
   if (v >= 4) {
     put_i64(w->out, s.usable_bytes);
   }
+  if (v >= 5) {
+    w_bool(w, s.is_cordoned);
+  }
   if (v >= 2) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -234,6 +237,9 @@ static void dec_DescribeLogDirsResponse_DescribeLogDirsResult(Reader *r, Arena *
   }
   if (v >= 4) {
     s->usable_bytes = get_i64(r);
+  }
+  if (v >= 5) {
+    s->is_cordoned = r_bool(r);
   }
   if (v >= 2) {
     uint32_t ntag = r_tag_count(r);
@@ -288,7 +294,7 @@ static void dec_DescribeLogDirsResponse_DescribeLogDirsResponse(Reader *r, Arena
 }
 
 int encode(Buf *out, const DescribeLogDirsResponse &m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_DescribeLogDirsResponse_DescribeLogDirsResponse(&w, m, version);
@@ -298,7 +304,7 @@ int encode(Buf *out, const DescribeLogDirsResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, DescribeLogDirsResponse *m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
   *m = DescribeLogDirsResponse();
   dec_DescribeLogDirsResponse_DescribeLogDirsResponse(in, arena, m, version);
   return in->err;

@@ -13,7 +13,7 @@ struct DescribeLogDirsRequest {
   Array<DescribeLogDirsRequest::DescribableLogDirTopic> topics = {};
   static constexpr int16_t kApiKey = 35;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 4;
+  static constexpr int16_t kMaxVersion = 5;
 };
 int encode(Buf *out, const DescribeLogDirsRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, DescribeLogDirsRequest *m, int16_t version);
@@ -35,13 +35,14 @@ struct DescribeLogDirsResponse {
     Array<DescribeLogDirsResponse::DescribeLogDirsTopic> topics = {};
     int64_t total_bytes = INT64_C(-1);
     int64_t usable_bytes = INT64_C(-1);
+    bool is_cordoned = false;
   };
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;
   Array<DescribeLogDirsResponse::DescribeLogDirsResult> results = {};
   static constexpr int16_t kApiKey = 35;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 4;
+  static constexpr int16_t kMaxVersion = 5;
 };
 int encode(Buf *out, const DescribeLogDirsResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, DescribeLogDirsResponse *m, int16_t version);

@@ -305,18 +305,9 @@ static void dec_DescribeQuorumResponse_TopicData(Reader *r, Arena *a, DescribeQu
 static void enc_DescribeQuorumResponse_Listener(Enc *w, const DescribeQuorumResponse::Listener &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 2) {
-    w_str(w, s.name, true, false);
-  }
-  if (!(v >= 2) && !str_eq(s.name, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 2) {
-    w_str(w, s.host, true, false);
-  }
-  if (!(v >= 2) && !str_eq(s.host, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 2) {
-    put_be16(w->out, s.port);
-  }
-  if (!(v >= 2) && s.port != 0) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.name, true, false);
+  w_str(w, s.host, true, false);
+  put_be16(w->out, s.port);
   put_u8(w->out, 0);  // no tagged fields
 }
 
@@ -324,15 +315,9 @@ static void dec_DescribeQuorumResponse_Listener(Reader *r, Arena *a, DescribeQuo
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 2) {
-    s->name = r_str(r, true, false);
-  }
-  if (v >= 2) {
-    s->host = r_str(r, true, false);
-  }
-  if (v >= 2) {
-    s->port = get_be16(r);
-  }
+  s->name = r_str(r, true, false);
+  s->host = r_str(r, true, false);
+  s->port = get_be16(r);
   uint32_t ntag = r_tag_count(r);
   for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
     Reader tv;
@@ -345,18 +330,12 @@ static void dec_DescribeQuorumResponse_Listener(Reader *r, Arena *a, DescribeQuo
 static void enc_DescribeQuorumResponse_Node(Enc *w, const DescribeQuorumResponse::Node &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 2) {
-    put_i32(w->out, s.node_id);
-  }
-  if (!(v >= 2) && s.node_id != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 2) {
-    if (w_arr(w, s.listeners.count, true, false)) {
-      for (int32_t i = 0; i < s.listeners.count; i++) {
-        enc_DescribeQuorumResponse_Listener(w, s.listeners.items[i], v);
-      }
+  put_i32(w->out, s.node_id);
+  if (w_arr(w, s.listeners.count, true, false)) {
+    for (int32_t i = 0; i < s.listeners.count; i++) {
+      enc_DescribeQuorumResponse_Listener(w, s.listeners.items[i], v);
     }
   }
-  if (!(v >= 2) && s.listeners.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
   put_u8(w->out, 0);  // no tagged fields
 }
 
@@ -364,14 +343,10 @@ static void dec_DescribeQuorumResponse_Node(Reader *r, Arena *a, DescribeQuorumR
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 2) {
-    s->node_id = get_i32(r);
-  }
-  if (v >= 2) {
-    if (r_arr(r, a, &s->listeners, true, false, min_size_DescribeQuorumResponse_Listener(v))) {
-      for (int32_t i = 0; i < s->listeners.count && rd_ok(r); i++) {
-        dec_DescribeQuorumResponse_Listener(r, a, &s->listeners.items[i], v);
-      }
+  s->node_id = get_i32(r);
+  if (r_arr(r, a, &s->listeners, true, false, min_size_DescribeQuorumResponse_Listener(v))) {
+    for (int32_t i = 0; i < s->listeners.count && rd_ok(r); i++) {
+      dec_DescribeQuorumResponse_Listener(r, a, &s->listeners.items[i], v);
     }
   }
   uint32_t ntag = r_tag_count(r);

@@ -10,6 +10,7 @@
 #include "proto/gen/alter_configs.h"
 #include "proto/gen/alter_partition_reassignments.h"
 #include "proto/gen/alter_replica_log_dirs.h"
+#include "proto/gen/alter_share_group_offsets.h"
 #include "proto/gen/alter_user_scram_credentials.h"
 #include "proto/gen/api_versions.h"
 #include "proto/gen/consumer_group_describe.h"
@@ -21,6 +22,7 @@
 #include "proto/gen/delete_acls.h"
 #include "proto/gen/delete_groups.h"
 #include "proto/gen/delete_records.h"
+#include "proto/gen/delete_share_group_offsets.h"
 #include "proto/gen/delete_topics.h"
 #include "proto/gen/describe_acls.h"
 #include "proto/gen/describe_client_quotas.h"
@@ -31,6 +33,7 @@
 #include "proto/gen/describe_log_dirs.h"
 #include "proto/gen/describe_producers.h"
 #include "proto/gen/describe_quorum.h"
+#include "proto/gen/describe_share_group_offsets.h"
 #include "proto/gen/describe_topic_partitions.h"
 #include "proto/gen/describe_transactions.h"
 #include "proto/gen/describe_user_scram_credentials.h"
@@ -47,6 +50,7 @@
 #include "proto/gen/join_group.h"
 #include "proto/gen/leave_group.h"
 #include "proto/gen/list_client_metrics_resources.h"
+#include "proto/gen/list_config_resources.h"
 #include "proto/gen/list_groups.h"
 #include "proto/gen/list_offsets.h"
 #include "proto/gen/list_partition_reassignments.h"
@@ -62,9 +66,13 @@
 #include "proto/gen/renew_delegation_token.h"
 #include "proto/gen/sasl_authenticate.h"
 #include "proto/gen/sasl_handshake.h"
+#include "proto/gen/streams_group_describe.h"
+#include "proto/gen/streams_group_heartbeat.h"
+#include "proto/gen/streams_group_topology_description_update.h"
 #include "proto/gen/sync_group.h"
 #include "proto/gen/txn_offset_commit.h"
 #include "proto/gen/unregister_broker.h"
+#include "proto/gen/unregister_controller.h"
 #include "proto/gen/update_features.h"
 
 namespace uvk {
@@ -96,22 +104,24 @@ static const Entry kMessages[] = {
   {{"AddOffsetsToTxnResponse", 25, false, 0, 4}, roundtrip<AddOffsetsToTxnResponse>},
   {{"AddPartitionsToTxnRequest", 24, true, 0, 5}, roundtrip<AddPartitionsToTxnRequest>},
   {{"AddPartitionsToTxnResponse", 24, false, 0, 5}, roundtrip<AddPartitionsToTxnResponse>},
-  {{"AddRaftVoterRequest", 80, true, 0, 0}, roundtrip<AddRaftVoterRequest>},
-  {{"AddRaftVoterResponse", 80, false, 0, 0}, roundtrip<AddRaftVoterResponse>},
+  {{"AddRaftVoterRequest", 80, true, 0, 1}, roundtrip<AddRaftVoterRequest>},
+  {{"AddRaftVoterResponse", 80, false, 0, 1}, roundtrip<AddRaftVoterResponse>},
   {{"AlterClientQuotasRequest", 49, true, 0, 1}, roundtrip<AlterClientQuotasRequest>},
   {{"AlterClientQuotasResponse", 49, false, 0, 1}, roundtrip<AlterClientQuotasResponse>},
   {{"AlterConfigsRequest", 33, true, 0, 2}, roundtrip<AlterConfigsRequest>},
   {{"AlterConfigsResponse", 33, false, 0, 2}, roundtrip<AlterConfigsResponse>},
-  {{"AlterPartitionReassignmentsRequest", 45, true, 0, 0}, roundtrip<AlterPartitionReassignmentsRequest>},
-  {{"AlterPartitionReassignmentsResponse", 45, false, 0, 0}, roundtrip<AlterPartitionReassignmentsResponse>},
+  {{"AlterPartitionReassignmentsRequest", 45, true, 0, 1}, roundtrip<AlterPartitionReassignmentsRequest>},
+  {{"AlterPartitionReassignmentsResponse", 45, false, 0, 1}, roundtrip<AlterPartitionReassignmentsResponse>},
   {{"AlterReplicaLogDirsRequest", 34, true, 0, 2}, roundtrip<AlterReplicaLogDirsRequest>},
   {{"AlterReplicaLogDirsResponse", 34, false, 0, 2}, roundtrip<AlterReplicaLogDirsResponse>},
+  {{"AlterShareGroupOffsetsRequest", 91, true, 0, 0}, roundtrip<AlterShareGroupOffsetsRequest>},
+  {{"AlterShareGroupOffsetsResponse", 91, false, 0, 0}, roundtrip<AlterShareGroupOffsetsResponse>},
   {{"AlterUserScramCredentialsRequest", 51, true, 0, 0}, roundtrip<AlterUserScramCredentialsRequest>},
   {{"AlterUserScramCredentialsResponse", 51, false, 0, 0}, roundtrip<AlterUserScramCredentialsResponse>},
-  {{"ApiVersionsRequest", 18, true, 0, 4}, roundtrip<ApiVersionsRequest>},
-  {{"ApiVersionsResponse", 18, false, 0, 4}, roundtrip<ApiVersionsResponse>},
-  {{"ConsumerGroupDescribeRequest", 69, true, 0, 0}, roundtrip<ConsumerGroupDescribeRequest>},
-  {{"ConsumerGroupDescribeResponse", 69, false, 0, 0}, roundtrip<ConsumerGroupDescribeResponse>},
+  {{"ApiVersionsRequest", 18, true, 0, 5}, roundtrip<ApiVersionsRequest>},
+  {{"ApiVersionsResponse", 18, false, 0, 5}, roundtrip<ApiVersionsResponse>},
+  {{"ConsumerGroupDescribeRequest", 69, true, 0, 1}, roundtrip<ConsumerGroupDescribeRequest>},
+  {{"ConsumerGroupDescribeResponse", 69, false, 0, 1}, roundtrip<ConsumerGroupDescribeResponse>},
   {{"ConsumerGroupHeartbeatRequest", 68, true, 0, 1}, roundtrip<ConsumerGroupHeartbeatRequest>},
   {{"ConsumerGroupHeartbeatResponse", 68, false, 0, 1}, roundtrip<ConsumerGroupHeartbeatResponse>},
   {{"CreateAclsRequest", 30, true, 0, 3}, roundtrip<CreateAclsRequest>},
@@ -124,30 +134,34 @@ static const Entry kMessages[] = {
   {{"CreateTopicsResponse", 19, false, 0, 7}, roundtrip<CreateTopicsResponse>},
   {{"DeleteAclsRequest", 31, true, 0, 3}, roundtrip<DeleteAclsRequest>},
   {{"DeleteAclsResponse", 31, false, 0, 3}, roundtrip<DeleteAclsResponse>},
-  {{"DeleteGroupsRequest", 42, true, 0, 2}, roundtrip<DeleteGroupsRequest>},
-  {{"DeleteGroupsResponse", 42, false, 0, 2}, roundtrip<DeleteGroupsResponse>},
+  {{"DeleteGroupsRequest", 42, true, 0, 3}, roundtrip<DeleteGroupsRequest>},
+  {{"DeleteGroupsResponse", 42, false, 0, 3}, roundtrip<DeleteGroupsResponse>},
   {{"DeleteRecordsRequest", 21, true, 0, 2}, roundtrip<DeleteRecordsRequest>},
   {{"DeleteRecordsResponse", 21, false, 0, 2}, roundtrip<DeleteRecordsResponse>},
+  {{"DeleteShareGroupOffsetsRequest", 92, true, 0, 0}, roundtrip<DeleteShareGroupOffsetsRequest>},
+  {{"DeleteShareGroupOffsetsResponse", 92, false, 0, 0}, roundtrip<DeleteShareGroupOffsetsResponse>},
   {{"DeleteTopicsRequest", 20, true, 0, 6}, roundtrip<DeleteTopicsRequest>},
   {{"DeleteTopicsResponse", 20, false, 0, 6}, roundtrip<DeleteTopicsResponse>},
   {{"DescribeAclsRequest", 29, true, 0, 3}, roundtrip<DescribeAclsRequest>},
   {{"DescribeAclsResponse", 29, false, 0, 3}, roundtrip<DescribeAclsResponse>},
   {{"DescribeClientQuotasRequest", 48, true, 0, 1}, roundtrip<DescribeClientQuotasRequest>},
   {{"DescribeClientQuotasResponse", 48, false, 0, 1}, roundtrip<DescribeClientQuotasResponse>},
-  {{"DescribeClusterRequest", 60, true, 0, 1}, roundtrip<DescribeClusterRequest>},
-  {{"DescribeClusterResponse", 60, false, 0, 1}, roundtrip<DescribeClusterResponse>},
+  {{"DescribeClusterRequest", 60, true, 0, 2}, roundtrip<DescribeClusterRequest>},
+  {{"DescribeClusterResponse", 60, false, 0, 2}, roundtrip<DescribeClusterResponse>},
   {{"DescribeConfigsRequest", 32, true, 0, 4}, roundtrip<DescribeConfigsRequest>},
   {{"DescribeConfigsResponse", 32, false, 0, 4}, roundtrip<DescribeConfigsResponse>},
   {{"DescribeDelegationTokenRequest", 41, true, 0, 3}, roundtrip<DescribeDelegationTokenRequest>},
   {{"DescribeDelegationTokenResponse", 41, false, 0, 3}, roundtrip<DescribeDelegationTokenResponse>},
-  {{"DescribeGroupsRequest", 15, true, 0, 5}, roundtrip<DescribeGroupsRequest>},
-  {{"DescribeGroupsResponse", 15, false, 0, 5}, roundtrip<DescribeGroupsResponse>},
-  {{"DescribeLogDirsRequest", 35, true, 0, 4}, roundtrip<DescribeLogDirsRequest>},
-  {{"DescribeLogDirsResponse", 35, false, 0, 4}, roundtrip<DescribeLogDirsResponse>},
+  {{"DescribeGroupsRequest", 15, true, 0, 6}, roundtrip<DescribeGroupsRequest>},
+  {{"DescribeGroupsResponse", 15, false, 0, 6}, roundtrip<DescribeGroupsResponse>},
+  {{"DescribeLogDirsRequest", 35, true, 0, 5}, roundtrip<DescribeLogDirsRequest>},
+  {{"DescribeLogDirsResponse", 35, false, 0, 5}, roundtrip<DescribeLogDirsResponse>},
   {{"DescribeProducersRequest", 61, true, 0, 0}, roundtrip<DescribeProducersRequest>},
   {{"DescribeProducersResponse", 61, false, 0, 0}, roundtrip<DescribeProducersResponse>},
   {{"DescribeQuorumRequest", 55, true, 0, 2}, roundtrip<DescribeQuorumRequest>},
   {{"DescribeQuorumResponse", 55, false, 0, 2}, roundtrip<DescribeQuorumResponse>},
+  {{"DescribeShareGroupOffsetsRequest", 90, true, 0, 1}, roundtrip<DescribeShareGroupOffsetsRequest>},
+  {{"DescribeShareGroupOffsetsResponse", 90, false, 0, 1}, roundtrip<DescribeShareGroupOffsetsResponse>},
   {{"DescribeTopicPartitionsRequest", 75, true, 0, 0}, roundtrip<DescribeTopicPartitionsRequest>},
   {{"DescribeTopicPartitionsResponse", 75, false, 0, 0}, roundtrip<DescribeTopicPartitionsResponse>},
   {{"DescribeTransactionsRequest", 65, true, 0, 0}, roundtrip<DescribeTransactionsRequest>},
@@ -160,8 +174,8 @@ static const Entry kMessages[] = {
   {{"EndTxnResponse", 26, false, 0, 5}, roundtrip<EndTxnResponse>},
   {{"ExpireDelegationTokenRequest", 40, true, 0, 2}, roundtrip<ExpireDelegationTokenRequest>},
   {{"ExpireDelegationTokenResponse", 40, false, 0, 2}, roundtrip<ExpireDelegationTokenResponse>},
-  {{"FetchRequest", 1, true, 0, 17}, roundtrip<FetchRequest>},
-  {{"FetchResponse", 1, false, 0, 17}, roundtrip<FetchResponse>},
+  {{"FetchRequest", 1, true, 0, 18}, roundtrip<FetchRequest>},
+  {{"FetchResponse", 1, false, 0, 18}, roundtrip<FetchResponse>},
   {{"FindCoordinatorRequest", 10, true, 0, 6}, roundtrip<FindCoordinatorRequest>},
   {{"FindCoordinatorResponse", 10, false, 0, 6}, roundtrip<FindCoordinatorResponse>},
   {{"GetTelemetrySubscriptionsRequest", 71, true, 0, 0}, roundtrip<GetTelemetrySubscriptionsRequest>},
@@ -170,34 +184,36 @@ static const Entry kMessages[] = {
   {{"HeartbeatResponse", 12, false, 0, 4}, roundtrip<HeartbeatResponse>},
   {{"IncrementalAlterConfigsRequest", 44, true, 0, 1}, roundtrip<IncrementalAlterConfigsRequest>},
   {{"IncrementalAlterConfigsResponse", 44, false, 0, 1}, roundtrip<IncrementalAlterConfigsResponse>},
-  {{"InitProducerIdRequest", 22, true, 0, 5}, roundtrip<InitProducerIdRequest>},
-  {{"InitProducerIdResponse", 22, false, 0, 5}, roundtrip<InitProducerIdResponse>},
+  {{"InitProducerIdRequest", 22, true, 0, 6}, roundtrip<InitProducerIdRequest>},
+  {{"InitProducerIdResponse", 22, false, 0, 6}, roundtrip<InitProducerIdResponse>},
   {{"JoinGroupRequest", 11, true, 0, 9}, roundtrip<JoinGroupRequest>},
   {{"JoinGroupResponse", 11, false, 0, 9}, roundtrip<JoinGroupResponse>},
   {{"LeaveGroupRequest", 13, true, 0, 5}, roundtrip<LeaveGroupRequest>},
   {{"LeaveGroupResponse", 13, false, 0, 5}, roundtrip<LeaveGroupResponse>},
   {{"ListClientMetricsResourcesRequest", 74, true, 0, 0}, roundtrip<ListClientMetricsResourcesRequest>},
   {{"ListClientMetricsResourcesResponse", 74, false, 0, 0}, roundtrip<ListClientMetricsResourcesResponse>},
+  {{"ListConfigResourcesRequest", 74, true, 0, 1}, roundtrip<ListConfigResourcesRequest>},
+  {{"ListConfigResourcesResponse", 74, false, 0, 1}, roundtrip<ListConfigResourcesResponse>},
   {{"ListGroupsRequest", 16, true, 0, 5}, roundtrip<ListGroupsRequest>},
   {{"ListGroupsResponse", 16, false, 0, 5}, roundtrip<ListGroupsResponse>},
-  {{"ListOffsetsRequest", 2, true, 0, 10}, roundtrip<ListOffsetsRequest>},
-  {{"ListOffsetsResponse", 2, false, 0, 10}, roundtrip<ListOffsetsResponse>},
+  {{"ListOffsetsRequest", 2, true, 0, 11}, roundtrip<ListOffsetsRequest>},
+  {{"ListOffsetsResponse", 2, false, 0, 11}, roundtrip<ListOffsetsResponse>},
   {{"ListPartitionReassignmentsRequest", 46, true, 0, 0}, roundtrip<ListPartitionReassignmentsRequest>},
   {{"ListPartitionReassignmentsResponse", 46, false, 0, 0}, roundtrip<ListPartitionReassignmentsResponse>},
-  {{"ListTransactionsRequest", 66, true, 0, 1}, roundtrip<ListTransactionsRequest>},
-  {{"ListTransactionsResponse", 66, false, 0, 1}, roundtrip<ListTransactionsResponse>},
-  {{"MetadataRequest", 3, true, 0, 12}, roundtrip<MetadataRequest>},
-  {{"MetadataResponse", 3, false, 0, 12}, roundtrip<MetadataResponse>},
-  {{"OffsetCommitRequest", 8, true, 0, 9}, roundtrip<OffsetCommitRequest>},
-  {{"OffsetCommitResponse", 8, false, 0, 9}, roundtrip<OffsetCommitResponse>},
+  {{"ListTransactionsRequest", 66, true, 0, 2}, roundtrip<ListTransactionsRequest>},
+  {{"ListTransactionsResponse", 66, false, 0, 2}, roundtrip<ListTransactionsResponse>},
+  {{"MetadataRequest", 3, true, 0, 13}, roundtrip<MetadataRequest>},
+  {{"MetadataResponse", 3, false, 0, 13}, roundtrip<MetadataResponse>},
+  {{"OffsetCommitRequest", 8, true, 0, 10}, roundtrip<OffsetCommitRequest>},
+  {{"OffsetCommitResponse", 8, false, 0, 10}, roundtrip<OffsetCommitResponse>},
   {{"OffsetDeleteRequest", 47, true, 0, 0}, roundtrip<OffsetDeleteRequest>},
   {{"OffsetDeleteResponse", 47, false, 0, 0}, roundtrip<OffsetDeleteResponse>},
-  {{"OffsetFetchRequest", 9, true, 0, 9}, roundtrip<OffsetFetchRequest>},
-  {{"OffsetFetchResponse", 9, false, 0, 9}, roundtrip<OffsetFetchResponse>},
+  {{"OffsetFetchRequest", 9, true, 0, 10}, roundtrip<OffsetFetchRequest>},
+  {{"OffsetFetchResponse", 9, false, 0, 10}, roundtrip<OffsetFetchResponse>},
   {{"OffsetForLeaderEpochRequest", 23, true, 0, 4}, roundtrip<OffsetForLeaderEpochRequest>},
   {{"OffsetForLeaderEpochResponse", 23, false, 0, 4}, roundtrip<OffsetForLeaderEpochResponse>},
-  {{"ProduceRequest", 0, true, 0, 11}, roundtrip<ProduceRequest>},
-  {{"ProduceResponse", 0, false, 0, 11}, roundtrip<ProduceResponse>},
+  {{"ProduceRequest", 0, true, 0, 13}, roundtrip<ProduceRequest>},
+  {{"ProduceResponse", 0, false, 0, 13}, roundtrip<ProduceResponse>},
   {{"PushTelemetryRequest", 72, true, 0, 0}, roundtrip<PushTelemetryRequest>},
   {{"PushTelemetryResponse", 72, false, 0, 0}, roundtrip<PushTelemetryResponse>},
   {{"RemoveRaftVoterRequest", 81, true, 0, 0}, roundtrip<RemoveRaftVoterRequest>},
@@ -210,12 +226,20 @@ static const Entry kMessages[] = {
   {{"SaslAuthenticateResponse", 36, false, 0, 2}, roundtrip<SaslAuthenticateResponse>},
   {{"SaslHandshakeRequest", 17, true, 0, 1}, roundtrip<SaslHandshakeRequest>},
   {{"SaslHandshakeResponse", 17, false, 0, 1}, roundtrip<SaslHandshakeResponse>},
+  {{"StreamsGroupDescribeRequest", 89, true, 0, 1}, roundtrip<StreamsGroupDescribeRequest>},
+  {{"StreamsGroupDescribeResponse", 89, false, 0, 1}, roundtrip<StreamsGroupDescribeResponse>},
+  {{"StreamsGroupHeartbeatRequest", 88, true, 0, 1}, roundtrip<StreamsGroupHeartbeatRequest>},
+  {{"StreamsGroupHeartbeatResponse", 88, false, 0, 1}, roundtrip<StreamsGroupHeartbeatResponse>},
+  {{"StreamsGroupTopologyDescriptionUpdateRequest", 93, true, 0, 0}, roundtrip<StreamsGroupTopologyDescriptionUpdateRequest>},
+  {{"StreamsGroupTopologyDescriptionUpdateResponse", 93, false, 0, 0}, roundtrip<StreamsGroupTopologyDescriptionUpdateResponse>},
   {{"SyncGroupRequest", 14, true, 0, 5}, roundtrip<SyncGroupRequest>},
   {{"SyncGroupResponse", 14, false, 0, 5}, roundtrip<SyncGroupResponse>},
-  {{"TxnOffsetCommitRequest", 28, true, 0, 4}, roundtrip<TxnOffsetCommitRequest>},
-  {{"TxnOffsetCommitResponse", 28, false, 0, 4}, roundtrip<TxnOffsetCommitResponse>},
+  {{"TxnOffsetCommitRequest", 28, true, 0, 6}, roundtrip<TxnOffsetCommitRequest>},
+  {{"TxnOffsetCommitResponse", 28, false, 0, 6}, roundtrip<TxnOffsetCommitResponse>},
   {{"UnregisterBrokerRequest", 64, true, 0, 0}, roundtrip<UnregisterBrokerRequest>},
   {{"UnregisterBrokerResponse", 64, false, 0, 0}, roundtrip<UnregisterBrokerResponse>},
+  {{"UnregisterControllerRequest", 94, true, 0, 0}, roundtrip<UnregisterControllerRequest>},
+  {{"UnregisterControllerResponse", 94, false, 0, 0}, roundtrip<UnregisterControllerResponse>},
   {{"UpdateFeaturesRequest", 57, true, 0, 2}, roundtrip<UpdateFeaturesRequest>},
   {{"UpdateFeaturesResponse", 57, false, 0, 2}, roundtrip<UpdateFeaturesResponse>},
 };

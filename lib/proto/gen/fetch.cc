@@ -18,11 +18,11 @@ static void dec_FetchRequest_ForgottenTopic(Reader *r, Arena *a, FetchRequest::F
 }
 [[maybe_unused]] static inline size_t min_size_FetchRequest_ReplicaState(int16_t v) {
   (void)v;
-  return ((v >= 12)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const FetchRequest::FetchPartition &s) {
   (void)s;
-  return !((s.partition != 0) || (s.current_leader_epoch != -1) || (s.fetch_offset != 0) || (s.last_fetched_epoch != -1) || (s.log_start_offset != INT64_C(-1)) || (s.partition_max_bytes != 0) || (!uuid_is_zero(s.replica_directory_id)));
+  return !((s.partition != 0) || (s.current_leader_epoch != -1) || (s.fetch_offset != 0) || (s.last_fetched_epoch != -1) || (s.log_start_offset != INT64_C(-1)) || (s.partition_max_bytes != 0) || (!uuid_is_zero(s.replica_directory_id)) || (s.high_watermark != INT64_C(9223372036854775807)));
 }
 [[maybe_unused]] static inline size_t min_size_FetchRequest_FetchPartition(int16_t v) {
   (void)v;
@@ -42,20 +42,14 @@ static void dec_FetchRequest_ForgottenTopic(Reader *r, Arena *a, FetchRequest::F
 }
 [[maybe_unused]] static inline size_t min_size_FetchRequest_ForgottenTopic(int16_t v) {
   (void)v;
-  return ((v >= 7)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_FetchRequest_ReplicaState(Enc *w, const FetchRequest::ReplicaState &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 15) {
-    put_i32(w->out, s.replica_id);
-  }
-  if (!(v >= 15) && s.replica_id != -1) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 15) {
-    put_i64(w->out, s.replica_epoch);
-  }
-  if (!(v >= 15) && s.replica_epoch != INT64_C(-1)) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i32(w->out, s.replica_id);
+  put_i64(w->out, s.replica_epoch);
   if (v >= 12) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -65,12 +59,8 @@ static void dec_FetchRequest_ReplicaState(Reader *r, Arena *a, FetchRequest::Rep
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 15) {
-    s->replica_id = get_i32(r);
-  }
-  if (v >= 15) {
-    s->replica_epoch = get_i64(r);
-  }
+  s->replica_id = get_i32(r);
+  s->replica_epoch = get_i64(r);
   if (v >= 12) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -101,10 +91,16 @@ static void enc_FetchRequest_FetchPartition(Enc *w, const FetchRequest::FetchPar
   if (v >= 12) {
     uint32_t ntag = 0;
     if ((v >= 17) && !uuid_is_zero(s.replica_directory_id)) ntag++;
+    if ((v >= 18) && s.high_watermark != INT64_C(9223372036854775807)) ntag++;
     put_uvarint(w->out, ntag);
     if ((v >= 17) && !uuid_is_zero(s.replica_directory_id)) {
       size_t mark = w_tag_begin(w, 0);
       w_uuid(w, s.replica_directory_id);
+      w_tag_end(w, mark);
+    }
+    if ((v >= 18) && s.high_watermark != INT64_C(9223372036854775807)) {
+      size_t mark = w_tag_begin(w, 1);
+      put_i64(w->out, s.high_watermark);
       w_tag_end(w, mark);
     }
   }
@@ -135,6 +131,11 @@ static void dec_FetchRequest_FetchPartition(Reader *r, Arena *a, FetchRequest::F
         case 0:
           if (v >= 17) {
             r_uuid(&tv, &s->replica_directory_id);
+          }
+          break;
+        case 1:
+          if (v >= 18) {
+            s->high_watermark = get_i64(&tv);
           }
           break;
         default:
@@ -193,20 +194,17 @@ static void dec_FetchRequest_FetchTopic(Reader *r, Arena *a, FetchRequest::Fetch
 static void enc_FetchRequest_ForgottenTopic(Enc *w, const FetchRequest::ForgottenTopic &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 7 && v <= 12) {
+  if (v <= 12) {
     w_str(w, s.topic, v >= 12, false);
   }
   if (v >= 13) {
     w_uuid(w, s.topic_id);
   }
-  if (v >= 7) {
-    if (w_arr(w, s.partitions.count, v >= 12, false)) {
-      for (int32_t i = 0; i < s.partitions.count; i++) {
-        put_i32(w->out, s.partitions.items[i]);
-      }
+  if (w_arr(w, s.partitions.count, v >= 12, false)) {
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      put_i32(w->out, s.partitions.items[i]);
     }
   }
-  if (!(v >= 7) && s.partitions.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 12) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -216,17 +214,15 @@ static void dec_FetchRequest_ForgottenTopic(Reader *r, Arena *a, FetchRequest::F
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 7 && v <= 12) {
+  if (v <= 12) {
     s->topic = r_str(r, v >= 12, false);
   }
   if (v >= 13) {
     r_uuid(r, &s->topic_id);
   }
-  if (v >= 7) {
-    if (r_arr(r, a, &s->partitions, v >= 12, false, 4)) {
-      for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
-        s->partitions.items[i] = get_i32(r);
-      }
+  if (r_arr(r, a, &s->partitions, v >= 12, false, 4)) {
+    for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
+      s->partitions.items[i] = get_i32(r);
     }
   }
   if (v >= 12) {
@@ -357,7 +353,7 @@ static void dec_FetchRequest_FetchRequest(Reader *r, Arena *a, FetchRequest *s, 
 }
 
 int encode(Buf *out, const FetchRequest &m, int16_t version) {
-  if (version < 0 || version > 17) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 18) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_FetchRequest_FetchRequest(&w, m, version);
@@ -367,7 +363,7 @@ int encode(Buf *out, const FetchRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, FetchRequest *m, int16_t version) {
-  if (version < 0 || version > 17) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 18) return UVK_EUNSUPPORTED;
   *m = FetchRequest();
   dec_FetchRequest_FetchRequest(in, arena, m, version);
   return in->err;
@@ -393,7 +389,7 @@ static void dec_FetchResponse_NodeEndpoint(Reader *r, Arena *a, FetchResponse::N
 }
 [[maybe_unused]] static inline size_t min_size_FetchResponse_EpochEndOffset(int16_t v) {
   (void)v;
-  return ((v >= 12)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const FetchResponse::LeaderIdAndEpoch &s) {
   (void)s;
@@ -401,7 +397,7 @@ static void dec_FetchResponse_NodeEndpoint(Reader *r, Arena *a, FetchResponse::N
 }
 [[maybe_unused]] static inline size_t min_size_FetchResponse_LeaderIdAndEpoch(int16_t v) {
   (void)v;
-  return ((v >= 12)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const FetchResponse::SnapshotId &s) {
   (void)s;
@@ -417,7 +413,7 @@ static void dec_FetchResponse_NodeEndpoint(Reader *r, Arena *a, FetchResponse::N
 }
 [[maybe_unused]] static inline size_t min_size_FetchResponse_AbortedTransaction(int16_t v) {
   (void)v;
-  return ((v >= 4)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const FetchResponse::PartitionData &s) {
   (void)s;
@@ -441,20 +437,14 @@ static void dec_FetchResponse_NodeEndpoint(Reader *r, Arena *a, FetchResponse::N
 }
 [[maybe_unused]] static inline size_t min_size_FetchResponse_NodeEndpoint(int16_t v) {
   (void)v;
-  return ((v >= 12)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_FetchResponse_EpochEndOffset(Enc *w, const FetchResponse::EpochEndOffset &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 12) {
-    put_i32(w->out, s.epoch);
-  }
-  if (!(v >= 12) && s.epoch != -1) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 12) {
-    put_i64(w->out, s.end_offset);
-  }
-  if (!(v >= 12) && s.end_offset != INT64_C(-1)) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i32(w->out, s.epoch);
+  put_i64(w->out, s.end_offset);
   if (v >= 12) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -464,12 +454,8 @@ static void dec_FetchResponse_EpochEndOffset(Reader *r, Arena *a, FetchResponse:
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 12) {
-    s->epoch = get_i32(r);
-  }
-  if (v >= 12) {
-    s->end_offset = get_i64(r);
-  }
+  s->epoch = get_i32(r);
+  s->end_offset = get_i64(r);
   if (v >= 12) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -484,14 +470,8 @@ static void dec_FetchResponse_EpochEndOffset(Reader *r, Arena *a, FetchResponse:
 static void enc_FetchResponse_LeaderIdAndEpoch(Enc *w, const FetchResponse::LeaderIdAndEpoch &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 12) {
-    put_i32(w->out, s.leader_id);
-  }
-  if (!(v >= 12) && s.leader_id != -1) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 12) {
-    put_i32(w->out, s.leader_epoch);
-  }
-  if (!(v >= 12) && s.leader_epoch != -1) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i32(w->out, s.leader_id);
+  put_i32(w->out, s.leader_epoch);
   if (v >= 12) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -501,12 +481,8 @@ static void dec_FetchResponse_LeaderIdAndEpoch(Reader *r, Arena *a, FetchRespons
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 12) {
-    s->leader_id = get_i32(r);
-  }
-  if (v >= 12) {
-    s->leader_epoch = get_i32(r);
-  }
+  s->leader_id = get_i32(r);
+  s->leader_epoch = get_i32(r);
   if (v >= 12) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -548,14 +524,8 @@ static void dec_FetchResponse_SnapshotId(Reader *r, Arena *a, FetchResponse::Sna
 static void enc_FetchResponse_AbortedTransaction(Enc *w, const FetchResponse::AbortedTransaction &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 4) {
-    put_i64(w->out, s.producer_id);
-  }
-  if (!(v >= 4) && s.producer_id != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    put_i64(w->out, s.first_offset);
-  }
-  if (!(v >= 4) && s.first_offset != 0) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i64(w->out, s.producer_id);
+  put_i64(w->out, s.first_offset);
   if (v >= 12) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -565,12 +535,8 @@ static void dec_FetchResponse_AbortedTransaction(Reader *r, Arena *a, FetchRespo
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 4) {
-    s->producer_id = get_i64(r);
-  }
-  if (v >= 4) {
-    s->first_offset = get_i64(r);
-  }
+  s->producer_id = get_i64(r);
+  s->first_offset = get_i64(r);
   if (v >= 12) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -734,22 +700,10 @@ static void dec_FetchResponse_FetchableTopicResponse(Reader *r, Arena *a, FetchR
 static void enc_FetchResponse_NodeEndpoint(Enc *w, const FetchResponse::NodeEndpoint &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 16) {
-    put_i32(w->out, s.node_id);
-  }
-  if (!(v >= 16) && s.node_id != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 16) {
-    w_str(w, s.host, v >= 12, false);
-  }
-  if (!(v >= 16) && !str_eq(s.host, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 16) {
-    put_i32(w->out, s.port);
-  }
-  if (!(v >= 16) && s.port != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 16) {
-    w_str(w, s.rack, v >= 12, v >= 16);
-  }
-  if (!(v >= 16) && s.rack.data != nullptr) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i32(w->out, s.node_id);
+  w_str(w, s.host, v >= 12, false);
+  put_i32(w->out, s.port);
+  w_str(w, s.rack, v >= 12, v >= 16);
   if (v >= 12) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -759,18 +713,10 @@ static void dec_FetchResponse_NodeEndpoint(Reader *r, Arena *a, FetchResponse::N
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 16) {
-    s->node_id = get_i32(r);
-  }
-  if (v >= 16) {
-    s->host = r_str(r, v >= 12, false);
-  }
-  if (v >= 16) {
-    s->port = get_i32(r);
-  }
-  if (v >= 16) {
-    s->rack = r_str(r, v >= 12, v >= 16);
-  }
+  s->node_id = get_i32(r);
+  s->host = r_str(r, v >= 12, false);
+  s->port = get_i32(r);
+  s->rack = r_str(r, v >= 12, v >= 16);
   if (v >= 12) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -859,7 +805,7 @@ static void dec_FetchResponse_FetchResponse(Reader *r, Arena *a, FetchResponse *
 }
 
 int encode(Buf *out, const FetchResponse &m, int16_t version) {
-  if (version < 0 || version > 17) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 18) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_FetchResponse_FetchResponse(&w, m, version);
@@ -869,7 +815,7 @@ int encode(Buf *out, const FetchResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, FetchResponse *m, int16_t version) {
-  if (version < 0 || version > 17) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 18) return UVK_EUNSUPPORTED;
   *m = FetchResponse();
   dec_FetchResponse_FetchResponse(in, arena, m, version);
   return in->err;

@@ -18,6 +18,7 @@ struct FetchRequest {
     int64_t log_start_offset = INT64_C(-1);
     int32_t partition_max_bytes = 0;
     Uuid replica_directory_id = {};
+    int64_t high_watermark = INT64_C(9223372036854775807);
   };
   struct FetchTopic {
     Str topic = {"", 0};
@@ -43,7 +44,7 @@ struct FetchRequest {
   Str rack_id = {"", 0};
   static constexpr int16_t kApiKey = 1;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 17;
+  static constexpr int16_t kMaxVersion = 18;
 };
 int encode(Buf *out, const FetchRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, FetchRequest *m, int16_t version);
@@ -96,7 +97,7 @@ struct FetchResponse {
   Array<FetchResponse::NodeEndpoint> node_endpoints = {};
   static constexpr int16_t kApiKey = 1;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 17;
+  static constexpr int16_t kMaxVersion = 18;
 };
 int encode(Buf *out, const FetchResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, FetchResponse *m, int16_t version);

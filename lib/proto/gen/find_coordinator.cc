@@ -82,35 +82,18 @@ static void dec_FindCoordinatorResponse_Coordinator(Reader *r, Arena *a, FindCoo
 }
 [[maybe_unused]] static inline size_t min_size_FindCoordinatorResponse_Coordinator(int16_t v) {
   (void)v;
-  return ((v >= 3)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_FindCoordinatorResponse_Coordinator(Enc *w, const FindCoordinatorResponse::Coordinator &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 4) {
-    w_str(w, s.key, v >= 3, false);
-  }
-  if (!(v >= 4) && !str_eq(s.key, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    put_i32(w->out, s.node_id);
-  }
-  if (!(v >= 4) && s.node_id != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    w_str(w, s.host, v >= 3, false);
-  }
-  if (!(v >= 4) && !str_eq(s.host, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    put_i32(w->out, s.port);
-  }
-  if (!(v >= 4) && s.port != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    put_i16(w->out, s.error_code);
-  }
-  if (!(v >= 4) && s.error_code != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 4) {
-    w_str(w, s.error_message, v >= 3, v >= 4);
-  }
+  w_str(w, s.key, v >= 3, false);
+  put_i32(w->out, s.node_id);
+  w_str(w, s.host, v >= 3, false);
+  put_i32(w->out, s.port);
+  put_i16(w->out, s.error_code);
+  w_str(w, s.error_message, v >= 3, v >= 4);
   if (v >= 3) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -120,24 +103,12 @@ static void dec_FindCoordinatorResponse_Coordinator(Reader *r, Arena *a, FindCoo
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 4) {
-    s->key = r_str(r, v >= 3, false);
-  }
-  if (v >= 4) {
-    s->node_id = get_i32(r);
-  }
-  if (v >= 4) {
-    s->host = r_str(r, v >= 3, false);
-  }
-  if (v >= 4) {
-    s->port = get_i32(r);
-  }
-  if (v >= 4) {
-    s->error_code = get_i16(r);
-  }
-  if (v >= 4) {
-    s->error_message = r_str(r, v >= 3, v >= 4);
-  }
+  s->key = r_str(r, v >= 3, false);
+  s->node_id = get_i32(r);
+  s->host = r_str(r, v >= 3, false);
+  s->port = get_i32(r);
+  s->error_code = get_i16(r);
+  s->error_message = r_str(r, v >= 3, v >= 4);
   if (v >= 3) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -160,7 +131,7 @@ static void enc_FindCoordinatorResponse_FindCoordinatorResponse(Enc *w, const Fi
   }
   if (!(v <= 3) && s.error_code != 0) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 1 && v <= 3) {
-    w_str(w, s.error_message, v >= 3, v >= 1 && v <= 3);
+    w_str(w, s.error_message, v >= 3, v >= 1);
   }
   if (v <= 3) {
     put_i32(w->out, s.node_id);
@@ -198,7 +169,7 @@ static void dec_FindCoordinatorResponse_FindCoordinatorResponse(Reader *r, Arena
     s->error_code = get_i16(r);
   }
   if (v >= 1 && v <= 3) {
-    s->error_message = r_str(r, v >= 3, v >= 1 && v <= 3);
+    s->error_message = r_str(r, v >= 3, v >= 1);
   }
   if (v <= 3) {
     s->node_id = get_i32(r);

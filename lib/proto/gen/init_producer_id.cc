@@ -18,6 +18,14 @@ static void enc_InitProducerIdRequest_InitProducerIdRequest(Enc *w, const InitPr
     put_i16(w->out, s.producer_epoch);
   }
   if (!(v >= 3) && s.producer_epoch != -1) enc_fail(w, UVK_EUNSUPPORTED);
+  if (v >= 6) {
+    w_bool(w, s.enable2_pc);
+  }
+  if (!(v >= 6) && s.enable2_pc != false) enc_fail(w, UVK_EUNSUPPORTED);
+  if (v >= 6) {
+    w_bool(w, s.keep_prepared_txn);
+  }
+  if (!(v >= 6) && s.keep_prepared_txn != false) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 2) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -35,6 +43,12 @@ static void dec_InitProducerIdRequest_InitProducerIdRequest(Reader *r, Arena *a,
   if (v >= 3) {
     s->producer_epoch = get_i16(r);
   }
+  if (v >= 6) {
+    s->enable2_pc = r_bool(r);
+  }
+  if (v >= 6) {
+    s->keep_prepared_txn = r_bool(r);
+  }
   if (v >= 2) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -47,7 +61,7 @@ static void dec_InitProducerIdRequest_InitProducerIdRequest(Reader *r, Arena *a,
 }
 
 int encode(Buf *out, const InitProducerIdRequest &m, int16_t version) {
-  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_InitProducerIdRequest_InitProducerIdRequest(&w, m, version);
@@ -57,7 +71,7 @@ int encode(Buf *out, const InitProducerIdRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, InitProducerIdRequest *m, int16_t version) {
-  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   *m = InitProducerIdRequest();
   dec_InitProducerIdRequest_InitProducerIdRequest(in, arena, m, version);
   return in->err;
@@ -71,6 +85,14 @@ static void enc_InitProducerIdResponse_InitProducerIdResponse(Enc *w, const Init
   put_i16(w->out, s.error_code);
   put_i64(w->out, s.producer_id);
   put_i16(w->out, s.producer_epoch);
+  if (v >= 6) {
+    put_i64(w->out, s.ongoing_txn_producer_id);
+  }
+  if (!(v >= 6) && s.ongoing_txn_producer_id != INT64_C(-1)) enc_fail(w, UVK_EUNSUPPORTED);
+  if (v >= 6) {
+    put_i16(w->out, s.ongoing_txn_producer_epoch);
+  }
+  if (!(v >= 6) && s.ongoing_txn_producer_epoch != -1) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 2) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -84,6 +106,12 @@ static void dec_InitProducerIdResponse_InitProducerIdResponse(Reader *r, Arena *
   s->error_code = get_i16(r);
   s->producer_id = get_i64(r);
   s->producer_epoch = get_i16(r);
+  if (v >= 6) {
+    s->ongoing_txn_producer_id = get_i64(r);
+  }
+  if (v >= 6) {
+    s->ongoing_txn_producer_epoch = get_i16(r);
+  }
   if (v >= 2) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -96,7 +124,7 @@ static void dec_InitProducerIdResponse_InitProducerIdResponse(Reader *r, Arena *
 }
 
 int encode(Buf *out, const InitProducerIdResponse &m, int16_t version) {
-  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_InitProducerIdResponse_InitProducerIdResponse(&w, m, version);
@@ -106,7 +134,7 @@ int encode(Buf *out, const InitProducerIdResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, InitProducerIdResponse *m, int16_t version) {
-  if (version < 0 || version > 5) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   *m = InitProducerIdResponse();
   dec_InitProducerIdResponse_InitProducerIdResponse(in, arena, m, version);
   return in->err;

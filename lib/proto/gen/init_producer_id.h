@@ -10,9 +10,11 @@ struct InitProducerIdRequest {
   int32_t transaction_timeout_ms = 0;
   int64_t producer_id = INT64_C(-1);
   int16_t producer_epoch = -1;
+  bool enable2_pc = false;
+  bool keep_prepared_txn = false;
   static constexpr int16_t kApiKey = 22;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 5;
+  static constexpr int16_t kMaxVersion = 6;
 };
 int encode(Buf *out, const InitProducerIdRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, InitProducerIdRequest *m, int16_t version);
@@ -22,9 +24,11 @@ struct InitProducerIdResponse {
   int16_t error_code = 0;
   int64_t producer_id = INT64_C(-1);
   int16_t producer_epoch = 0;
+  int64_t ongoing_txn_producer_id = INT64_C(-1);
+  int16_t ongoing_txn_producer_epoch = -1;
   static constexpr int16_t kApiKey = 22;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 5;
+  static constexpr int16_t kMaxVersion = 6;
 };
 int encode(Buf *out, const InitProducerIdResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, InitProducerIdResponse *m, int16_t version);

@@ -13,6 +13,7 @@
 #include "proto/gen/alter_configs.h"
 #include "proto/gen/alter_partition_reassignments.h"
 #include "proto/gen/alter_replica_log_dirs.h"
+#include "proto/gen/alter_share_group_offsets.h"
 #include "proto/gen/alter_user_scram_credentials.h"
 #include "proto/gen/api_versions.h"
 #include "proto/gen/consumer_group_describe.h"
@@ -24,6 +25,7 @@
 #include "proto/gen/delete_acls.h"
 #include "proto/gen/delete_groups.h"
 #include "proto/gen/delete_records.h"
+#include "proto/gen/delete_share_group_offsets.h"
 #include "proto/gen/delete_topics.h"
 #include "proto/gen/describe_acls.h"
 #include "proto/gen/describe_client_quotas.h"
@@ -34,6 +36,7 @@
 #include "proto/gen/describe_log_dirs.h"
 #include "proto/gen/describe_producers.h"
 #include "proto/gen/describe_quorum.h"
+#include "proto/gen/describe_share_group_offsets.h"
 #include "proto/gen/describe_topic_partitions.h"
 #include "proto/gen/describe_transactions.h"
 #include "proto/gen/describe_user_scram_credentials.h"
@@ -50,6 +53,7 @@
 #include "proto/gen/join_group.h"
 #include "proto/gen/leave_group.h"
 #include "proto/gen/list_client_metrics_resources.h"
+#include "proto/gen/list_config_resources.h"
 #include "proto/gen/list_groups.h"
 #include "proto/gen/list_offsets.h"
 #include "proto/gen/list_partition_reassignments.h"
@@ -65,9 +69,13 @@
 #include "proto/gen/renew_delegation_token.h"
 #include "proto/gen/sasl_authenticate.h"
 #include "proto/gen/sasl_handshake.h"
+#include "proto/gen/streams_group_describe.h"
+#include "proto/gen/streams_group_heartbeat.h"
+#include "proto/gen/streams_group_topology_description_update.h"
 #include "proto/gen/sync_group.h"
 #include "proto/gen/txn_offset_commit.h"
 #include "proto/gen/unregister_broker.h"
+#include "proto/gen/unregister_controller.h"
 #include "proto/gen/update_features.h"
 
 namespace uvk {
@@ -147,6 +155,10 @@ static void to_json(Buf *o, const AlterReplicaLogDirsRequest::AlterReplicaLogDir
 static void to_json(Buf *o, const AlterReplicaLogDirsRequest::AlterReplicaLogDir &s, int16_t v);
 static void to_json(Buf *o, const AlterReplicaLogDirsResponse::AlterReplicaLogDirPartitionResult &s, int16_t v);
 static void to_json(Buf *o, const AlterReplicaLogDirsResponse::AlterReplicaLogDirTopicResult &s, int16_t v);
+static void to_json(Buf *o, const AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestPartition &s, int16_t v);
+static void to_json(Buf *o, const AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestTopic &s, int16_t v);
+static void to_json(Buf *o, const AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponsePartition &s, int16_t v);
+static void to_json(Buf *o, const AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponseTopic &s, int16_t v);
 static void to_json(Buf *o, const AlterUserScramCredentialsRequest::ScramCredentialDeletion &s, int16_t v);
 static void to_json(Buf *o, const AlterUserScramCredentialsRequest::ScramCredentialUpsertion &s, int16_t v);
 static void to_json(Buf *o, const AlterUserScramCredentialsResponse::AlterUserScramCredentialsResult &s, int16_t v);
@@ -179,6 +191,8 @@ static void to_json(Buf *o, const DeleteRecordsRequest::DeleteRecordsPartition &
 static void to_json(Buf *o, const DeleteRecordsRequest::DeleteRecordsTopic &s, int16_t v);
 static void to_json(Buf *o, const DeleteRecordsResponse::DeleteRecordsPartitionResult &s, int16_t v);
 static void to_json(Buf *o, const DeleteRecordsResponse::DeleteRecordsTopicResult &s, int16_t v);
+static void to_json(Buf *o, const DeleteShareGroupOffsetsRequest::DeleteShareGroupOffsetsRequestTopic &s, int16_t v);
+static void to_json(Buf *o, const DeleteShareGroupOffsetsResponse::DeleteShareGroupOffsetsResponseTopic &s, int16_t v);
 static void to_json(Buf *o, const DeleteTopicsRequest::DeleteTopicState &s, int16_t v);
 static void to_json(Buf *o, const DeleteTopicsResponse::DeletableTopicResult &s, int16_t v);
 static void to_json(Buf *o, const DescribeAclsResponse::AclDescription &s, int16_t v);
@@ -212,6 +226,11 @@ static void to_json(Buf *o, const DescribeQuorumResponse::PartitionData &s, int1
 static void to_json(Buf *o, const DescribeQuorumResponse::TopicData &s, int16_t v);
 static void to_json(Buf *o, const DescribeQuorumResponse::Listener &s, int16_t v);
 static void to_json(Buf *o, const DescribeQuorumResponse::Node &s, int16_t v);
+static void to_json(Buf *o, const DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestTopic &s, int16_t v);
+static void to_json(Buf *o, const DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestGroup &s, int16_t v);
+static void to_json(Buf *o, const DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponsePartition &s, int16_t v);
+static void to_json(Buf *o, const DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseTopic &s, int16_t v);
+static void to_json(Buf *o, const DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseGroup &s, int16_t v);
 static void to_json(Buf *o, const DescribeTopicPartitionsRequest::TopicRequest &s, int16_t v);
 static void to_json(Buf *o, const DescribeTopicPartitionsRequest::Cursor &s, int16_t v);
 static void to_json(Buf *o, const DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponsePartition &s, int16_t v);
@@ -245,6 +264,7 @@ static void to_json(Buf *o, const JoinGroupResponse::JoinGroupResponseMember &s,
 static void to_json(Buf *o, const LeaveGroupRequest::MemberIdentity &s, int16_t v);
 static void to_json(Buf *o, const LeaveGroupResponse::MemberResponse &s, int16_t v);
 static void to_json(Buf *o, const ListClientMetricsResourcesResponse::ClientMetricsResource &s, int16_t v);
+static void to_json(Buf *o, const ListConfigResourcesResponse::ConfigResource &s, int16_t v);
 static void to_json(Buf *o, const ListGroupsResponse::ListedGroup &s, int16_t v);
 static void to_json(Buf *o, const ListOffsetsRequest::ListOffsetsPartition &s, int16_t v);
 static void to_json(Buf *o, const ListOffsetsRequest::ListOffsetsTopic &s, int16_t v);
@@ -285,6 +305,37 @@ static void to_json(Buf *o, const ProduceResponse::LeaderIdAndEpoch &s, int16_t 
 static void to_json(Buf *o, const ProduceResponse::PartitionProduceResponse &s, int16_t v);
 static void to_json(Buf *o, const ProduceResponse::TopicProduceResponse &s, int16_t v);
 static void to_json(Buf *o, const ProduceResponse::NodeEndpoint &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::KeyValue &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopicInfo &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Subtopology &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Topology &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Endpoint &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TaskOffset &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TaskIds &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Assignment &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Member &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopologyDescriptionNode &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopologyDescriptionSubtopology &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopologyDescriptionGlobalStore &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopologyDescription &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::DescribedGroup &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::KeyValue &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::TopicInfo &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::CopartitionGroup &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::Subtopology &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::Topology &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::TaskIds &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::Endpoint &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::TaskOffset &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::Status &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::TaskIds &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::Endpoint &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::TopicPartition &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::EndpointToPartitions &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionNode &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionSubtopology &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionGlobalStore &s, int16_t v);
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescription &s, int16_t v);
 static void to_json(Buf *o, const SyncGroupRequest::SyncGroupRequestAssignment &s, int16_t v);
 static void to_json(Buf *o, const TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition &s, int16_t v);
 static void to_json(Buf *o, const TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic &s, int16_t v);
@@ -350,34 +401,24 @@ static void to_json(Buf *o, const AddPartitionsToTxnRequest::AddPartitionsToTxnT
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 4) {
-    j_key(o, "transactionalId", &first);
-    j_str(o, s.transactional_id);
-  }
-  if (v >= 4) {
-    j_key(o, "producerId", &first);
-    j_int(o, int64_t(s.producer_id));
-  }
-  if (v >= 4) {
-    j_key(o, "producerEpoch", &first);
-    j_int(o, int64_t(s.producer_epoch));
-  }
-  if (v >= 4) {
-    j_key(o, "verifyOnly", &first);
-    j_raw(o, s.verify_only ? "true" : "false");
-  }
-  if (v >= 4) {
-    j_key(o, "topics", &first);
-    if (s.topics.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.topics.count; i++) {
-        if (i) j_raw(o, ",");
-        to_json(o, s.topics.items[i], v);
-      }
-      j_raw(o, "]");
+  j_key(o, "transactionalId", &first);
+  j_str(o, s.transactional_id);
+  j_key(o, "producerId", &first);
+  j_int(o, int64_t(s.producer_id));
+  j_key(o, "producerEpoch", &first);
+  j_int(o, int64_t(s.producer_epoch));
+  j_key(o, "verifyOnly", &first);
+  j_raw(o, s.verify_only ? "true" : "false");
+  j_key(o, "topics", &first);
+  if (s.topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topics.items[i], v);
     }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -470,22 +511,18 @@ static void to_json(Buf *o, const AddPartitionsToTxnResponse::AddPartitionsToTxn
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 4) {
-    j_key(o, "transactionalId", &first);
-    j_str(o, s.transactional_id);
-  }
-  if (v >= 4) {
-    j_key(o, "topicResults", &first);
-    if (s.topic_results.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.topic_results.count; i++) {
-        if (i) j_raw(o, ",");
-        to_json(o, s.topic_results.items[i], v);
-      }
-      j_raw(o, "]");
+  j_key(o, "transactionalId", &first);
+  j_str(o, s.transactional_id);
+  j_key(o, "topicResults", &first);
+  if (s.topic_results.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topic_results.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topic_results.items[i], v);
     }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -570,6 +607,10 @@ static void to_json(Buf *o, const AddRaftVoterRequest &s, int16_t v) {
       to_json(o, s.listeners.items[i], v);
     }
     j_raw(o, "]");
+  }
+  if (v >= 1) {
+    j_key(o, "ackWhenCommitted", &first);
+    j_raw(o, s.ack_when_committed ? "true" : "false");
   }
   j_raw(o, "}");
 }
@@ -879,6 +920,10 @@ static void to_json(Buf *o, const AlterPartitionReassignmentsRequest &s, int16_t
   (void)first;
   j_key(o, "timeoutMs", &first);
   j_int(o, int64_t(s.timeout_ms));
+  if (v >= 1) {
+    j_key(o, "allowReplicationFactorChange", &first);
+    j_raw(o, s.allow_replication_factor_change ? "true" : "false");
+  }
   j_key(o, "topics", &first);
   if (s.topics.count < 0) {
     j_raw(o, "null");
@@ -938,6 +983,10 @@ static void to_json(Buf *o, const AlterPartitionReassignmentsResponse &s, int16_
   (void)first;
   j_key(o, "throttleTimeMs", &first);
   j_int(o, int64_t(s.throttle_time_ms));
+  if (v >= 1) {
+    j_key(o, "allowReplicationFactorChange", &first);
+    j_raw(o, s.allow_replication_factor_change ? "true" : "false");
+  }
   j_key(o, "errorCode", &first);
   j_int(o, int64_t(s.error_code));
   j_key(o, "errorMessage", &first);
@@ -1077,6 +1126,128 @@ static void to_json(Buf *o, const AlterReplicaLogDirsResponse &s, int16_t v) {
   j_raw(o, "}");
 }
 
+static void to_json(Buf *o, const AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestPartition &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "partitionIndex", &first);
+  j_int(o, int64_t(s.partition_index));
+  j_key(o, "startOffset", &first);
+  j_int(o, int64_t(s.start_offset));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestTopic &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicName", &first);
+  j_str(o, s.topic_name);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const AlterShareGroupOffsetsRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "topics", &first);
+  if (s.topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponsePartition &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "partitionIndex", &first);
+  j_int(o, int64_t(s.partition_index));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponseTopic &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicName", &first);
+  j_str(o, s.topic_name);
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const AlterShareGroupOffsetsResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_key(o, "responses", &first);
+  if (s.responses.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.responses.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.responses.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
 static void to_json(Buf *o, const AlterUserScramCredentialsRequest::ScramCredentialDeletion &s, int16_t v) {
   (void)v;
   (void)s;
@@ -1191,6 +1362,14 @@ static void to_json(Buf *o, const ApiVersionsRequest &s, int16_t v) {
     j_key(o, "clientSoftwareVersion", &first);
     j_str(o, s.client_software_version);
   }
+  if (v >= 5) {
+    j_key(o, "clusterId", &first);
+    j_str(o, s.cluster_id);
+  }
+  if (v >= 5) {
+    j_key(o, "nodeId", &first);
+    j_int(o, int64_t(s.node_id));
+  }
   j_raw(o, "}");
 }
 
@@ -1215,18 +1394,12 @@ static void to_json(Buf *o, const ApiVersionsResponse::SupportedFeatureKey &s, i
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 3) {
-    j_key(o, "name", &first);
-    j_str(o, s.name);
-  }
-  if (v >= 3) {
-    j_key(o, "minVersion", &first);
-    j_int(o, int64_t(s.min_version));
-  }
-  if (v >= 3) {
-    j_key(o, "maxVersion", &first);
-    j_int(o, int64_t(s.max_version));
-  }
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "minVersion", &first);
+  j_int(o, int64_t(s.min_version));
+  j_key(o, "maxVersion", &first);
+  j_int(o, int64_t(s.max_version));
   j_raw(o, "}");
 }
 
@@ -1236,18 +1409,12 @@ static void to_json(Buf *o, const ApiVersionsResponse::FinalizedFeatureKey &s, i
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 3) {
-    j_key(o, "name", &first);
-    j_str(o, s.name);
-  }
-  if (v >= 3) {
-    j_key(o, "maxVersionLevel", &first);
-    j_int(o, int64_t(s.max_version_level));
-  }
-  if (v >= 3) {
-    j_key(o, "minVersionLevel", &first);
-    j_int(o, int64_t(s.min_version_level));
-  }
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "maxVersionLevel", &first);
+  j_int(o, int64_t(s.max_version_level));
+  j_key(o, "minVersionLevel", &first);
+  j_int(o, int64_t(s.min_version_level));
   j_raw(o, "}");
 }
 
@@ -1412,6 +1579,10 @@ static void to_json(Buf *o, const ConsumerGroupDescribeResponse::Member &s, int1
   to_json(o, s.assignment, v);
   j_key(o, "targetAssignment", &first);
   to_json(o, s.target_assignment, v);
+  if (v >= 1) {
+    j_key(o, "memberType", &first);
+    j_int(o, int64_t(s.member_type));
+  }
   j_raw(o, "}");
 }
 
@@ -1977,26 +2148,16 @@ static void to_json(Buf *o, const CreateTopicsResponse::CreatableTopicConfigs &s
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 5) {
-    j_key(o, "name", &first);
-    j_str(o, s.name);
-  }
-  if (v >= 5) {
-    j_key(o, "value", &first);
-    j_str(o, s.value);
-  }
-  if (v >= 5) {
-    j_key(o, "readOnly", &first);
-    j_raw(o, s.read_only ? "true" : "false");
-  }
-  if (v >= 5) {
-    j_key(o, "configSource", &first);
-    j_int(o, int64_t(s.config_source));
-  }
-  if (v >= 5) {
-    j_key(o, "isSensitive", &first);
-    j_raw(o, s.is_sensitive ? "true" : "false");
-  }
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "value", &first);
+  j_str(o, s.value);
+  j_key(o, "readOnly", &first);
+  j_raw(o, s.read_only ? "true" : "false");
+  j_key(o, "configSource", &first);
+  j_int(o, int64_t(s.config_source));
+  j_key(o, "isSensitive", &first);
+  j_raw(o, s.is_sensitive ? "true" : "false");
   j_raw(o, "}");
 }
 
@@ -2220,6 +2381,10 @@ static void to_json(Buf *o, const DeleteGroupsResponse::DeletableGroupResult &s,
   j_str(o, s.group_id);
   j_key(o, "errorCode", &first);
   j_int(o, int64_t(s.error_code));
+  if (v >= 3) {
+    j_key(o, "errorMessage", &first);
+    j_str(o, s.error_message);
+  }
   j_raw(o, "}");
 }
 
@@ -2361,20 +2526,92 @@ static void to_json(Buf *o, const DeleteRecordsResponse &s, int16_t v) {
   j_raw(o, "}");
 }
 
+static void to_json(Buf *o, const DeleteShareGroupOffsetsRequest::DeleteShareGroupOffsetsRequestTopic &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicName", &first);
+  j_str(o, s.topic_name);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DeleteShareGroupOffsetsRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "topics", &first);
+  if (s.topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DeleteShareGroupOffsetsResponse::DeleteShareGroupOffsetsResponseTopic &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicName", &first);
+  j_str(o, s.topic_name);
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DeleteShareGroupOffsetsResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_key(o, "responses", &first);
+  if (s.responses.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.responses.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.responses.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
 static void to_json(Buf *o, const DeleteTopicsRequest::DeleteTopicState &s, int16_t v) {
   (void)v;
   (void)s;
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 6) {
-    j_key(o, "name", &first);
-    j_str(o, s.name);
-  }
-  if (v >= 6) {
-    j_key(o, "topicId", &first);
-    j_uuid(o, s.topic_id);
-  }
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
   j_raw(o, "}");
 }
 
@@ -2688,6 +2925,10 @@ static void to_json(Buf *o, const DescribeClusterRequest &s, int16_t v) {
     j_key(o, "endpointType", &first);
     j_int(o, int64_t(s.endpoint_type));
   }
+  if (v >= 2) {
+    j_key(o, "includeFencedBrokers", &first);
+    j_raw(o, s.include_fenced_brokers ? "true" : "false");
+  }
   j_raw(o, "}");
 }
 
@@ -2705,6 +2946,10 @@ static void to_json(Buf *o, const DescribeClusterResponse::DescribeClusterBroker
   j_int(o, int64_t(s.port));
   j_key(o, "rack", &first);
   j_str(o, s.rack);
+  if (v >= 2) {
+    j_key(o, "isFenced", &first);
+    j_raw(o, s.is_fenced ? "true" : "false");
+  }
   j_raw(o, "}");
 }
 
@@ -2802,18 +3047,12 @@ static void to_json(Buf *o, const DescribeConfigsResponse::DescribeConfigsSynony
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 1) {
-    j_key(o, "name", &first);
-    j_str(o, s.name);
-  }
-  if (v >= 1) {
-    j_key(o, "value", &first);
-    j_str(o, s.value);
-  }
-  if (v >= 1) {
-    j_key(o, "source", &first);
-    j_int(o, int64_t(s.source));
-  }
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "value", &first);
+  j_str(o, s.value);
+  j_key(o, "source", &first);
+  j_int(o, int64_t(s.source));
   j_raw(o, "}");
 }
 
@@ -3080,6 +3319,10 @@ static void to_json(Buf *o, const DescribeGroupsResponse::DescribedGroup &s, int
   (void)first;
   j_key(o, "errorCode", &first);
   j_int(o, int64_t(s.error_code));
+  if (v >= 6) {
+    j_key(o, "errorMessage", &first);
+    j_str(o, s.error_message);
+  }
   j_key(o, "groupId", &first);
   j_str(o, s.group_id);
   j_key(o, "groupState", &first);
@@ -3239,6 +3482,10 @@ static void to_json(Buf *o, const DescribeLogDirsResponse::DescribeLogDirsResult
   if (v >= 4) {
     j_key(o, "usableBytes", &first);
     j_int(o, int64_t(s.usable_bytes));
+  }
+  if (v >= 5) {
+    j_key(o, "isCordoned", &first);
+    j_raw(o, s.is_cordoned ? "true" : "false");
   }
   j_raw(o, "}");
 }
@@ -3553,18 +3800,12 @@ static void to_json(Buf *o, const DescribeQuorumResponse::Listener &s, int16_t v
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 2) {
-    j_key(o, "name", &first);
-    j_str(o, s.name);
-  }
-  if (v >= 2) {
-    j_key(o, "host", &first);
-    j_str(o, s.host);
-  }
-  if (v >= 2) {
-    j_key(o, "port", &first);
-    j_int(o, int64_t(s.port));
-  }
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "host", &first);
+  j_str(o, s.host);
+  j_key(o, "port", &first);
+  j_int(o, int64_t(s.port));
   j_raw(o, "}");
 }
 
@@ -3574,22 +3815,18 @@ static void to_json(Buf *o, const DescribeQuorumResponse::Node &s, int16_t v) {
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 2) {
-    j_key(o, "nodeId", &first);
-    j_int(o, int64_t(s.node_id));
-  }
-  if (v >= 2) {
-    j_key(o, "listeners", &first);
-    if (s.listeners.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.listeners.count; i++) {
-        if (i) j_raw(o, ",");
-        to_json(o, s.listeners.items[i], v);
-      }
-      j_raw(o, "]");
+  j_key(o, "nodeId", &first);
+  j_int(o, int64_t(s.node_id));
+  j_key(o, "listeners", &first);
+  if (s.listeners.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.listeners.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.listeners.items[i], v);
     }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -3629,6 +3866,165 @@ static void to_json(Buf *o, const DescribeQuorumResponse &s, int16_t v) {
       }
       j_raw(o, "]");
     }
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestTopic &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicName", &first);
+  j_str(o, s.topic_name);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partitions.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestGroup &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "topics", &first);
+  if (s.topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DescribeShareGroupOffsetsRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groups", &first);
+  if (s.groups.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.groups.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.groups.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponsePartition &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "partitionIndex", &first);
+  j_int(o, int64_t(s.partition_index));
+  j_key(o, "startOffset", &first);
+  j_int(o, int64_t(s.start_offset));
+  j_key(o, "leaderEpoch", &first);
+  j_int(o, int64_t(s.leader_epoch));
+  if (v >= 1) {
+    j_key(o, "lag", &first);
+    j_int(o, int64_t(s.lag));
+  }
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseTopic &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicName", &first);
+  j_str(o, s.topic_name);
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseGroup &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "topics", &first);
+  if (s.topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const DescribeShareGroupOffsetsResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "groups", &first);
+  if (s.groups.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.groups.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.groups.items[i], v);
+    }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -4199,14 +4595,10 @@ static void to_json(Buf *o, const FetchRequest::ReplicaState &s, int16_t v) {
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 15) {
-    j_key(o, "replicaId", &first);
-    j_int(o, int64_t(s.replica_id));
-  }
-  if (v >= 15) {
-    j_key(o, "replicaEpoch", &first);
-    j_int(o, int64_t(s.replica_epoch));
-  }
+  j_key(o, "replicaId", &first);
+  j_int(o, int64_t(s.replica_id));
+  j_key(o, "replicaEpoch", &first);
+  j_int(o, int64_t(s.replica_epoch));
   j_raw(o, "}");
 }
 
@@ -4237,6 +4629,10 @@ static void to_json(Buf *o, const FetchRequest::FetchPartition &s, int16_t v) {
   if ((v >= 17) && (v >= 17) && (v >= 12)) {
     j_key(o, "replicaDirectoryId", &first);
     j_uuid(o, s.replica_directory_id);
+  }
+  if ((v >= 18) && (v >= 18) && (v >= 12)) {
+    j_key(o, "highWatermark", &first);
+    j_int(o, int64_t(s.high_watermark));
   }
   j_raw(o, "}");
 }
@@ -4275,7 +4671,7 @@ static void to_json(Buf *o, const FetchRequest::ForgottenTopic &s, int16_t v) {
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 7 && v <= 12) {
+  if (v <= 12) {
     j_key(o, "topic", &first);
     j_str(o, s.topic);
   }
@@ -4283,18 +4679,16 @@ static void to_json(Buf *o, const FetchRequest::ForgottenTopic &s, int16_t v) {
     j_key(o, "topicId", &first);
     j_uuid(o, s.topic_id);
   }
-  if (v >= 7) {
-    j_key(o, "partitions", &first);
-    if (s.partitions.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.partitions.count; i++) {
-        if (i) j_raw(o, ",");
-        j_int(o, int64_t(s.partitions.items[i]));
-      }
-      j_raw(o, "]");
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partitions.items[i]));
     }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -4374,14 +4768,10 @@ static void to_json(Buf *o, const FetchResponse::EpochEndOffset &s, int16_t v) {
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 12) {
-    j_key(o, "epoch", &first);
-    j_int(o, int64_t(s.epoch));
-  }
-  if (v >= 12) {
-    j_key(o, "endOffset", &first);
-    j_int(o, int64_t(s.end_offset));
-  }
+  j_key(o, "epoch", &first);
+  j_int(o, int64_t(s.epoch));
+  j_key(o, "endOffset", &first);
+  j_int(o, int64_t(s.end_offset));
   j_raw(o, "}");
 }
 
@@ -4391,14 +4781,10 @@ static void to_json(Buf *o, const FetchResponse::LeaderIdAndEpoch &s, int16_t v)
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 12) {
-    j_key(o, "leaderId", &first);
-    j_int(o, int64_t(s.leader_id));
-  }
-  if (v >= 12) {
-    j_key(o, "leaderEpoch", &first);
-    j_int(o, int64_t(s.leader_epoch));
-  }
+  j_key(o, "leaderId", &first);
+  j_int(o, int64_t(s.leader_id));
+  j_key(o, "leaderEpoch", &first);
+  j_int(o, int64_t(s.leader_epoch));
   j_raw(o, "}");
 }
 
@@ -4421,14 +4807,10 @@ static void to_json(Buf *o, const FetchResponse::AbortedTransaction &s, int16_t 
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 4) {
-    j_key(o, "producerId", &first);
-    j_int(o, int64_t(s.producer_id));
-  }
-  if (v >= 4) {
-    j_key(o, "firstOffset", &first);
-    j_int(o, int64_t(s.first_offset));
-  }
+  j_key(o, "producerId", &first);
+  j_int(o, int64_t(s.producer_id));
+  j_key(o, "firstOffset", &first);
+  j_int(o, int64_t(s.first_offset));
   j_raw(o, "}");
 }
 
@@ -4520,22 +4902,14 @@ static void to_json(Buf *o, const FetchResponse::NodeEndpoint &s, int16_t v) {
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 16) {
-    j_key(o, "nodeId", &first);
-    j_int(o, int64_t(s.node_id));
-  }
-  if (v >= 16) {
-    j_key(o, "host", &first);
-    j_str(o, s.host);
-  }
-  if (v >= 16) {
-    j_key(o, "port", &first);
-    j_int(o, int64_t(s.port));
-  }
-  if (v >= 16) {
-    j_key(o, "rack", &first);
-    j_str(o, s.rack);
-  }
+  j_key(o, "nodeId", &first);
+  j_int(o, int64_t(s.node_id));
+  j_key(o, "host", &first);
+  j_str(o, s.host);
+  j_key(o, "port", &first);
+  j_int(o, int64_t(s.port));
+  j_key(o, "rack", &first);
+  j_str(o, s.rack);
   j_raw(o, "}");
 }
 
@@ -4620,30 +4994,18 @@ static void to_json(Buf *o, const FindCoordinatorResponse::Coordinator &s, int16
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 4) {
-    j_key(o, "key", &first);
-    j_str(o, s.key);
-  }
-  if (v >= 4) {
-    j_key(o, "nodeId", &first);
-    j_int(o, int64_t(s.node_id));
-  }
-  if (v >= 4) {
-    j_key(o, "host", &first);
-    j_str(o, s.host);
-  }
-  if (v >= 4) {
-    j_key(o, "port", &first);
-    j_int(o, int64_t(s.port));
-  }
-  if (v >= 4) {
-    j_key(o, "errorCode", &first);
-    j_int(o, int64_t(s.error_code));
-  }
-  if (v >= 4) {
-    j_key(o, "errorMessage", &first);
-    j_str(o, s.error_message);
-  }
+  j_key(o, "key", &first);
+  j_str(o, s.key);
+  j_key(o, "nodeId", &first);
+  j_int(o, int64_t(s.node_id));
+  j_key(o, "host", &first);
+  j_str(o, s.host);
+  j_key(o, "port", &first);
+  j_int(o, int64_t(s.port));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
   j_raw(o, "}");
 }
 
@@ -4901,6 +5263,14 @@ static void to_json(Buf *o, const InitProducerIdRequest &s, int16_t v) {
     j_key(o, "producerEpoch", &first);
     j_int(o, int64_t(s.producer_epoch));
   }
+  if (v >= 6) {
+    j_key(o, "enable2Pc", &first);
+    j_raw(o, s.enable2_pc ? "true" : "false");
+  }
+  if (v >= 6) {
+    j_key(o, "keepPreparedTxn", &first);
+    j_raw(o, s.keep_prepared_txn ? "true" : "false");
+  }
   j_raw(o, "}");
 }
 
@@ -4918,6 +5288,14 @@ static void to_json(Buf *o, const InitProducerIdResponse &s, int16_t v) {
   j_int(o, int64_t(s.producer_id));
   j_key(o, "producerEpoch", &first);
   j_int(o, int64_t(s.producer_epoch));
+  if (v >= 6) {
+    j_key(o, "ongoingTxnProducerId", &first);
+    j_int(o, int64_t(s.ongoing_txn_producer_id));
+  }
+  if (v >= 6) {
+    j_key(o, "ongoingTxnProducerEpoch", &first);
+    j_int(o, int64_t(s.ongoing_txn_producer_epoch));
+  }
   j_raw(o, "}");
 }
 
@@ -5039,14 +5417,10 @@ static void to_json(Buf *o, const LeaveGroupRequest::MemberIdentity &s, int16_t 
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 3) {
-    j_key(o, "memberId", &first);
-    j_str(o, s.member_id);
-  }
-  if (v >= 3) {
-    j_key(o, "groupInstanceId", &first);
-    j_str(o, s.group_instance_id);
-  }
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "groupInstanceId", &first);
+  j_str(o, s.group_instance_id);
   if (v >= 5) {
     j_key(o, "reason", &first);
     j_str(o, s.reason);
@@ -5088,18 +5462,12 @@ static void to_json(Buf *o, const LeaveGroupResponse::MemberResponse &s, int16_t
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 3) {
-    j_key(o, "memberId", &first);
-    j_str(o, s.member_id);
-  }
-  if (v >= 3) {
-    j_key(o, "groupInstanceId", &first);
-    j_str(o, s.group_instance_id);
-  }
-  if (v >= 3) {
-    j_key(o, "errorCode", &first);
-    j_int(o, int64_t(s.error_code));
-  }
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "groupInstanceId", &first);
+  j_str(o, s.group_instance_id);
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
   j_raw(o, "}");
 }
 
@@ -5169,6 +5537,67 @@ static void to_json(Buf *o, const ListClientMetricsResourcesResponse &s, int16_t
     for (int32_t i = 0; i < s.client_metrics_resources.count; i++) {
       if (i) j_raw(o, ",");
       to_json(o, s.client_metrics_resources.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ListConfigResourcesRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  if (v >= 1) {
+    j_key(o, "resourceTypes", &first);
+    if (s.resource_types.count < 0) {
+      j_raw(o, "null");
+    } else {
+      j_raw(o, "[");
+      for (int32_t i = 0; i < s.resource_types.count; i++) {
+        if (i) j_raw(o, ",");
+        j_int(o, int64_t(s.resource_types.items[i]));
+      }
+      j_raw(o, "]");
+    }
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ListConfigResourcesResponse::ConfigResource &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "resourceName", &first);
+  j_str(o, s.resource_name);
+  if (v >= 1) {
+    j_key(o, "resourceType", &first);
+    j_int(o, int64_t(s.resource_type));
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ListConfigResourcesResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "configResources", &first);
+  if (s.config_resources.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.config_resources.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.config_resources.items[i], v);
     }
     j_raw(o, "]");
   }
@@ -5582,6 +6011,10 @@ static void to_json(Buf *o, const ListTransactionsRequest &s, int16_t v) {
     j_key(o, "durationFilter", &first);
     j_int(o, int64_t(s.duration_filter));
   }
+  if (v >= 2) {
+    j_key(o, "transactionalIdPattern", &first);
+    j_str(o, s.transactional_id_pattern);
+  }
   j_raw(o, "}");
 }
 
@@ -5835,6 +6268,10 @@ static void to_json(Buf *o, const MetadataResponse &s, int16_t v) {
     j_key(o, "clusterAuthorizedOperations", &first);
     j_int(o, int64_t(s.cluster_authorized_operations));
   }
+  if (v >= 13) {
+    j_key(o, "errorCode", &first);
+    j_int(o, int64_t(s.error_code));
+  }
   j_raw(o, "}");
 }
 
@@ -5867,8 +6304,14 @@ static void to_json(Buf *o, const OffsetCommitRequest::OffsetCommitRequestTopic 
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  j_key(o, "name", &first);
-  j_str(o, s.name);
+  if (v <= 9) {
+    j_key(o, "name", &first);
+    j_str(o, s.name);
+  }
+  if (v >= 10) {
+    j_key(o, "topicId", &first);
+    j_uuid(o, s.topic_id);
+  }
   j_key(o, "partitions", &first);
   if (s.partitions.count < 0) {
     j_raw(o, "null");
@@ -5940,8 +6383,14 @@ static void to_json(Buf *o, const OffsetCommitResponse::OffsetCommitResponseTopi
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  j_key(o, "name", &first);
-  j_str(o, s.name);
+  if (v <= 9) {
+    j_key(o, "name", &first);
+    j_str(o, s.name);
+  }
+  if (v >= 10) {
+    j_key(o, "topicId", &first);
+    j_uuid(o, s.topic_id);
+  }
   j_key(o, "partitions", &first);
   if (s.partitions.count < 0) {
     j_raw(o, "null");
@@ -6100,22 +6549,18 @@ static void to_json(Buf *o, const OffsetFetchRequest::OffsetFetchRequestTopic &s
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v <= 7) {
-    j_key(o, "name", &first);
-    j_str(o, s.name);
-  }
-  if (v <= 7) {
-    j_key(o, "partitionIndexes", &first);
-    if (s.partition_indexes.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.partition_indexes.count; i++) {
-        if (i) j_raw(o, ",");
-        j_int(o, int64_t(s.partition_indexes.items[i]));
-      }
-      j_raw(o, "]");
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "partitionIndexes", &first);
+  if (s.partition_indexes.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partition_indexes.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partition_indexes.items[i]));
     }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -6126,22 +6571,24 @@ static void to_json(Buf *o, const OffsetFetchRequest::OffsetFetchRequestTopics &
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 8) {
+  if (v <= 9) {
     j_key(o, "name", &first);
     j_str(o, s.name);
   }
-  if (v >= 8) {
-    j_key(o, "partitionIndexes", &first);
-    if (s.partition_indexes.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.partition_indexes.count; i++) {
-        if (i) j_raw(o, ",");
-        j_int(o, int64_t(s.partition_indexes.items[i]));
-      }
-      j_raw(o, "]");
+  if (v >= 10) {
+    j_key(o, "topicId", &first);
+    j_uuid(o, s.topic_id);
+  }
+  j_key(o, "partitionIndexes", &first);
+  if (s.partition_indexes.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partition_indexes.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partition_indexes.items[i]));
     }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -6152,10 +6599,8 @@ static void to_json(Buf *o, const OffsetFetchRequest::OffsetFetchRequestGroup &s
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 8) {
-    j_key(o, "groupId", &first);
-    j_str(o, s.group_id);
-  }
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
   if (v >= 9) {
     j_key(o, "memberId", &first);
     j_str(o, s.member_id);
@@ -6164,18 +6609,16 @@ static void to_json(Buf *o, const OffsetFetchRequest::OffsetFetchRequestGroup &s
     j_key(o, "memberEpoch", &first);
     j_int(o, int64_t(s.member_epoch));
   }
-  if (v >= 8) {
-    j_key(o, "topics", &first);
-    if (s.topics.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.topics.count; i++) {
-        if (i) j_raw(o, ",");
-        to_json(o, s.topics.items[i], v);
-      }
-      j_raw(o, "]");
+  j_key(o, "topics", &first);
+  if (s.topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topics.items[i], v);
     }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -6229,26 +6672,18 @@ static void to_json(Buf *o, const OffsetFetchResponse::OffsetFetchResponsePartit
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v <= 7) {
-    j_key(o, "partitionIndex", &first);
-    j_int(o, int64_t(s.partition_index));
-  }
-  if (v <= 7) {
-    j_key(o, "committedOffset", &first);
-    j_int(o, int64_t(s.committed_offset));
-  }
-  if (v >= 5 && v <= 7) {
+  j_key(o, "partitionIndex", &first);
+  j_int(o, int64_t(s.partition_index));
+  j_key(o, "committedOffset", &first);
+  j_int(o, int64_t(s.committed_offset));
+  if (v >= 5) {
     j_key(o, "committedLeaderEpoch", &first);
     j_int(o, int64_t(s.committed_leader_epoch));
   }
-  if (v <= 7) {
-    j_key(o, "metadata", &first);
-    j_str(o, s.metadata);
-  }
-  if (v <= 7) {
-    j_key(o, "errorCode", &first);
-    j_int(o, int64_t(s.error_code));
-  }
+  j_key(o, "metadata", &first);
+  j_str(o, s.metadata);
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
   j_raw(o, "}");
 }
 
@@ -6258,22 +6693,18 @@ static void to_json(Buf *o, const OffsetFetchResponse::OffsetFetchResponseTopic 
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v <= 7) {
-    j_key(o, "name", &first);
-    j_str(o, s.name);
-  }
-  if (v <= 7) {
-    j_key(o, "partitions", &first);
-    if (s.partitions.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.partitions.count; i++) {
-        if (i) j_raw(o, ",");
-        to_json(o, s.partitions.items[i], v);
-      }
-      j_raw(o, "]");
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions.items[i], v);
     }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -6284,26 +6715,16 @@ static void to_json(Buf *o, const OffsetFetchResponse::OffsetFetchResponsePartit
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 8) {
-    j_key(o, "partitionIndex", &first);
-    j_int(o, int64_t(s.partition_index));
-  }
-  if (v >= 8) {
-    j_key(o, "committedOffset", &first);
-    j_int(o, int64_t(s.committed_offset));
-  }
-  if (v >= 8) {
-    j_key(o, "committedLeaderEpoch", &first);
-    j_int(o, int64_t(s.committed_leader_epoch));
-  }
-  if (v >= 8) {
-    j_key(o, "metadata", &first);
-    j_str(o, s.metadata);
-  }
-  if (v >= 8) {
-    j_key(o, "errorCode", &first);
-    j_int(o, int64_t(s.error_code));
-  }
+  j_key(o, "partitionIndex", &first);
+  j_int(o, int64_t(s.partition_index));
+  j_key(o, "committedOffset", &first);
+  j_int(o, int64_t(s.committed_offset));
+  j_key(o, "committedLeaderEpoch", &first);
+  j_int(o, int64_t(s.committed_leader_epoch));
+  j_key(o, "metadata", &first);
+  j_str(o, s.metadata);
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
   j_raw(o, "}");
 }
 
@@ -6313,22 +6734,24 @@ static void to_json(Buf *o, const OffsetFetchResponse::OffsetFetchResponseTopics
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 8) {
+  if (v <= 9) {
     j_key(o, "name", &first);
     j_str(o, s.name);
   }
-  if (v >= 8) {
-    j_key(o, "partitions", &first);
-    if (s.partitions.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.partitions.count; i++) {
-        if (i) j_raw(o, ",");
-        to_json(o, s.partitions.items[i], v);
-      }
-      j_raw(o, "]");
+  if (v >= 10) {
+    j_key(o, "topicId", &first);
+    j_uuid(o, s.topic_id);
+  }
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions.items[i], v);
     }
+    j_raw(o, "]");
   }
   j_raw(o, "}");
 }
@@ -6339,27 +6762,21 @@ static void to_json(Buf *o, const OffsetFetchResponse::OffsetFetchResponseGroup 
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 8) {
-    j_key(o, "groupId", &first);
-    j_str(o, s.group_id);
-  }
-  if (v >= 8) {
-    j_key(o, "topics", &first);
-    if (s.topics.count < 0) {
-      j_raw(o, "null");
-    } else {
-      j_raw(o, "[");
-      for (int32_t i = 0; i < s.topics.count; i++) {
-        if (i) j_raw(o, ",");
-        to_json(o, s.topics.items[i], v);
-      }
-      j_raw(o, "]");
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "topics", &first);
+  if (s.topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topics.items[i], v);
     }
+    j_raw(o, "]");
   }
-  if (v >= 8) {
-    j_key(o, "errorCode", &first);
-    j_int(o, int64_t(s.error_code));
-  }
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
   j_raw(o, "}");
 }
 
@@ -6553,8 +6970,14 @@ static void to_json(Buf *o, const ProduceRequest::TopicProduceData &s, int16_t v
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  j_key(o, "name", &first);
-  j_str(o, s.name);
+  if (v <= 12) {
+    j_key(o, "name", &first);
+    j_str(o, s.name);
+  }
+  if (v >= 13) {
+    j_key(o, "topicId", &first);
+    j_uuid(o, s.topic_id);
+  }
   j_key(o, "partitionData", &first);
   if (s.partition_data.count < 0) {
     j_raw(o, "null");
@@ -6603,14 +7026,10 @@ static void to_json(Buf *o, const ProduceResponse::BatchIndexAndErrorMessage &s,
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 8) {
-    j_key(o, "batchIndex", &first);
-    j_int(o, int64_t(s.batch_index));
-  }
-  if (v >= 8) {
-    j_key(o, "batchIndexErrorMessage", &first);
-    j_str(o, s.batch_index_error_message);
-  }
+  j_key(o, "batchIndex", &first);
+  j_int(o, int64_t(s.batch_index));
+  j_key(o, "batchIndexErrorMessage", &first);
+  j_str(o, s.batch_index_error_message);
   j_raw(o, "}");
 }
 
@@ -6620,14 +7039,10 @@ static void to_json(Buf *o, const ProduceResponse::LeaderIdAndEpoch &s, int16_t 
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 10) {
-    j_key(o, "leaderId", &first);
-    j_int(o, int64_t(s.leader_id));
-  }
-  if (v >= 10) {
-    j_key(o, "leaderEpoch", &first);
-    j_int(o, int64_t(s.leader_epoch));
-  }
+  j_key(o, "leaderId", &first);
+  j_int(o, int64_t(s.leader_id));
+  j_key(o, "leaderEpoch", &first);
+  j_int(o, int64_t(s.leader_epoch));
   j_raw(o, "}");
 }
 
@@ -6681,8 +7096,14 @@ static void to_json(Buf *o, const ProduceResponse::TopicProduceResponse &s, int1
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  j_key(o, "name", &first);
-  j_str(o, s.name);
+  if (v <= 12) {
+    j_key(o, "name", &first);
+    j_str(o, s.name);
+  }
+  if (v >= 13) {
+    j_key(o, "topicId", &first);
+    j_uuid(o, s.topic_id);
+  }
   j_key(o, "partitionResponses", &first);
   if (s.partition_responses.count < 0) {
     j_raw(o, "null");
@@ -6703,22 +7124,14 @@ static void to_json(Buf *o, const ProduceResponse::NodeEndpoint &s, int16_t v) {
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  if (v >= 10) {
-    j_key(o, "nodeId", &first);
-    j_int(o, int64_t(s.node_id));
-  }
-  if (v >= 10) {
-    j_key(o, "host", &first);
-    j_str(o, s.host);
-  }
-  if (v >= 10) {
-    j_key(o, "port", &first);
-    j_int(o, int64_t(s.port));
-  }
-  if (v >= 10) {
-    j_key(o, "rack", &first);
-    j_str(o, s.rack);
-  }
+  j_key(o, "nodeId", &first);
+  j_int(o, int64_t(s.node_id));
+  j_key(o, "host", &first);
+  j_str(o, s.host);
+  j_key(o, "port", &first);
+  j_int(o, int64_t(s.port));
+  j_key(o, "rack", &first);
+  j_str(o, s.rack);
   j_raw(o, "}");
 }
 
@@ -6942,6 +7355,1163 @@ static void to_json(Buf *o, const SaslHandshakeResponse &s, int16_t v) {
   j_raw(o, "}");
 }
 
+static void to_json(Buf *o, const StreamsGroupDescribeRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupIds", &first);
+  if (s.group_ids.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.group_ids.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.group_ids.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "includeAuthorizedOperations", &first);
+  j_raw(o, s.include_authorized_operations ? "true" : "false");
+  if (v >= 1) {
+    j_key(o, "includeTopologyDescription", &first);
+    j_raw(o, s.include_topology_description ? "true" : "false");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::KeyValue &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "key", &first);
+  j_str(o, s.key);
+  j_key(o, "value", &first);
+  j_str(o, s.value);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopicInfo &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "partitions", &first);
+  j_int(o, int64_t(s.partitions));
+  j_key(o, "replicationFactor", &first);
+  j_int(o, int64_t(s.replication_factor));
+  j_key(o, "topicConfigs", &first);
+  if (s.topic_configs.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topic_configs.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topic_configs.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Subtopology &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologyId", &first);
+  j_str(o, s.subtopology_id);
+  j_key(o, "sourceTopics", &first);
+  if (s.source_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.source_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.source_topics.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "repartitionSinkTopics", &first);
+  if (s.repartition_sink_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.repartition_sink_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.repartition_sink_topics.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "stateChangelogTopics", &first);
+  if (s.state_changelog_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.state_changelog_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.state_changelog_topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "repartitionSourceTopics", &first);
+  if (s.repartition_source_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.repartition_source_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.repartition_source_topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Topology &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "epoch", &first);
+  j_int(o, int64_t(s.epoch));
+  j_key(o, "subtopologies", &first);
+  if (s.subtopologies.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.subtopologies.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.subtopologies.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Endpoint &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "host", &first);
+  j_str(o, s.host);
+  j_key(o, "port", &first);
+  j_int(o, int64_t(s.port));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TaskOffset &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologyId", &first);
+  j_str(o, s.subtopology_id);
+  j_key(o, "partition", &first);
+  j_int(o, int64_t(s.partition));
+  j_key(o, "offset", &first);
+  j_int(o, int64_t(s.offset));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TaskIds &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologyId", &first);
+  j_str(o, s.subtopology_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partitions.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Assignment &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "activeTasks", &first);
+  if (s.active_tasks.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.active_tasks.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.active_tasks.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "standbyTasks", &first);
+  if (s.standby_tasks.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.standby_tasks.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.standby_tasks.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "warmupTasks", &first);
+  if (s.warmup_tasks.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.warmup_tasks.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.warmup_tasks.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::Member &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "memberEpoch", &first);
+  j_int(o, int64_t(s.member_epoch));
+  j_key(o, "instanceId", &first);
+  j_str(o, s.instance_id);
+  j_key(o, "rackId", &first);
+  j_str(o, s.rack_id);
+  j_key(o, "clientId", &first);
+  j_str(o, s.client_id);
+  j_key(o, "clientHost", &first);
+  j_str(o, s.client_host);
+  j_key(o, "topologyEpoch", &first);
+  j_int(o, int64_t(s.topology_epoch));
+  j_key(o, "processId", &first);
+  j_str(o, s.process_id);
+  j_key(o, "userEndpoint", &first);
+  if (!s.user_endpoint) j_raw(o, "null");
+  else to_json(o, *s.user_endpoint, v);
+  j_key(o, "clientTags", &first);
+  if (s.client_tags.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.client_tags.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.client_tags.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "taskOffsets", &first);
+  if (s.task_offsets.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.task_offsets.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.task_offsets.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "taskEndOffsets", &first);
+  if (s.task_end_offsets.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.task_end_offsets.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.task_end_offsets.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "assignment", &first);
+  to_json(o, s.assignment, v);
+  j_key(o, "targetAssignment", &first);
+  to_json(o, s.target_assignment, v);
+  j_key(o, "isClassic", &first);
+  j_raw(o, s.is_classic ? "true" : "false");
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopologyDescriptionNode &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "nodeType", &first);
+  j_int(o, int64_t(s.node_type));
+  j_key(o, "sourceTopics", &first);
+  if (s.source_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.source_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.source_topics.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "sinkTopic", &first);
+  j_str(o, s.sink_topic);
+  j_key(o, "stores", &first);
+  if (s.stores.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.stores.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.stores.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "successors", &first);
+  if (s.successors.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.successors.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.successors.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopologyDescriptionSubtopology &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologyId", &first);
+  j_str(o, s.subtopology_id);
+  j_key(o, "nodes", &first);
+  if (s.nodes.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.nodes.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.nodes.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopologyDescriptionGlobalStore &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "source", &first);
+  to_json(o, s.source, v);
+  j_key(o, "processor", &first);
+  to_json(o, s.processor, v);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopologyDescription &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologies", &first);
+  if (s.subtopologies.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.subtopologies.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.subtopologies.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "globalStores", &first);
+  if (s.global_stores.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.global_stores.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.global_stores.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse::DescribedGroup &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "groupState", &first);
+  j_str(o, s.group_state);
+  j_key(o, "groupEpoch", &first);
+  j_int(o, int64_t(s.group_epoch));
+  j_key(o, "assignmentEpoch", &first);
+  j_int(o, int64_t(s.assignment_epoch));
+  j_key(o, "topology", &first);
+  if (!s.topology) j_raw(o, "null");
+  else to_json(o, *s.topology, v);
+  j_key(o, "members", &first);
+  if (s.members.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.members.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.members.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "authorizedOperations", &first);
+  j_int(o, int64_t(s.authorized_operations));
+  if (v >= 1) {
+    j_key(o, "topologyDescription", &first);
+    if (!s.topology_description) j_raw(o, "null");
+    else to_json(o, *s.topology_description, v);
+  }
+  if (v >= 1) {
+    j_key(o, "topologyDescriptionStatus", &first);
+    j_int(o, int64_t(s.topology_description_status));
+  }
+  if (v >= 1) {
+    j_key(o, "assignorName", &first);
+    j_str(o, s.assignor_name);
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupDescribeResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "groups", &first);
+  if (s.groups.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.groups.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.groups.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::KeyValue &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "key", &first);
+  j_str(o, s.key);
+  j_key(o, "value", &first);
+  j_str(o, s.value);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::TopicInfo &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "partitions", &first);
+  j_int(o, int64_t(s.partitions));
+  j_key(o, "replicationFactor", &first);
+  j_int(o, int64_t(s.replication_factor));
+  j_key(o, "topicConfigs", &first);
+  if (s.topic_configs.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topic_configs.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topic_configs.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::CopartitionGroup &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "sourceTopics", &first);
+  if (s.source_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.source_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.source_topics.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "sourceTopicRegex", &first);
+  if (s.source_topic_regex.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.source_topic_regex.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.source_topic_regex.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "repartitionSourceTopics", &first);
+  if (s.repartition_source_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.repartition_source_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.repartition_source_topics.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::Subtopology &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologyId", &first);
+  j_str(o, s.subtopology_id);
+  j_key(o, "sourceTopics", &first);
+  if (s.source_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.source_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.source_topics.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "sourceTopicRegex", &first);
+  if (s.source_topic_regex.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.source_topic_regex.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.source_topic_regex.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "stateChangelogTopics", &first);
+  if (s.state_changelog_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.state_changelog_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.state_changelog_topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "repartitionSinkTopics", &first);
+  if (s.repartition_sink_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.repartition_sink_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.repartition_sink_topics.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "repartitionSourceTopics", &first);
+  if (s.repartition_source_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.repartition_source_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.repartition_source_topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "copartitionGroups", &first);
+  if (s.copartition_groups.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.copartition_groups.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.copartition_groups.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::Topology &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "epoch", &first);
+  j_int(o, int64_t(s.epoch));
+  j_key(o, "subtopologies", &first);
+  if (s.subtopologies.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.subtopologies.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.subtopologies.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::TaskIds &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologyId", &first);
+  j_str(o, s.subtopology_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partitions.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::Endpoint &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "host", &first);
+  j_str(o, s.host);
+  j_key(o, "port", &first);
+  j_int(o, int64_t(s.port));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest::TaskOffset &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologyId", &first);
+  j_str(o, s.subtopology_id);
+  j_key(o, "partition", &first);
+  j_int(o, int64_t(s.partition));
+  j_key(o, "offset", &first);
+  j_int(o, int64_t(s.offset));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "memberEpoch", &first);
+  j_int(o, int64_t(s.member_epoch));
+  j_key(o, "endpointInformationEpoch", &first);
+  j_int(o, int64_t(s.endpoint_information_epoch));
+  j_key(o, "instanceId", &first);
+  j_str(o, s.instance_id);
+  j_key(o, "rackId", &first);
+  j_str(o, s.rack_id);
+  j_key(o, "rebalanceTimeoutMs", &first);
+  j_int(o, int64_t(s.rebalance_timeout_ms));
+  j_key(o, "topology", &first);
+  if (!s.topology) j_raw(o, "null");
+  else to_json(o, *s.topology, v);
+  j_key(o, "activeTasks", &first);
+  if (s.active_tasks.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.active_tasks.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.active_tasks.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "standbyTasks", &first);
+  if (s.standby_tasks.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.standby_tasks.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.standby_tasks.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "warmupTasks", &first);
+  if (s.warmup_tasks.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.warmup_tasks.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.warmup_tasks.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "processId", &first);
+  j_str(o, s.process_id);
+  j_key(o, "userEndpoint", &first);
+  if (!s.user_endpoint) j_raw(o, "null");
+  else to_json(o, *s.user_endpoint, v);
+  j_key(o, "clientTags", &first);
+  if (s.client_tags.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.client_tags.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.client_tags.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "taskOffsets", &first);
+  if (s.task_offsets.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.task_offsets.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.task_offsets.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "taskEndOffsets", &first);
+  if (s.task_end_offsets.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.task_end_offsets.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.task_end_offsets.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "shutdownApplication", &first);
+  j_raw(o, s.shutdown_application ? "true" : "false");
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::Status &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "statusCode", &first);
+  j_int(o, int64_t(s.status_code));
+  j_key(o, "statusDetail", &first);
+  j_str(o, s.status_detail);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::TaskIds &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologyId", &first);
+  j_str(o, s.subtopology_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partitions.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::Endpoint &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "host", &first);
+  j_str(o, s.host);
+  j_key(o, "port", &first);
+  j_int(o, int64_t(s.port));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::TopicPartition &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topic", &first);
+  j_str(o, s.topic);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partitions.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse::EndpointToPartitions &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "userEndpoint", &first);
+  to_json(o, s.user_endpoint, v);
+  j_key(o, "activePartitions", &first);
+  if (s.active_partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.active_partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.active_partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "standbyPartitions", &first);
+  if (s.standby_partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.standby_partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.standby_partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupHeartbeatResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "memberEpoch", &first);
+  j_int(o, int64_t(s.member_epoch));
+  j_key(o, "heartbeatIntervalMs", &first);
+  j_int(o, int64_t(s.heartbeat_interval_ms));
+  if (v <= 0) {
+    j_key(o, "acceptableRecoveryLagLegacy", &first);
+    j_int(o, int64_t(s.acceptable_recovery_lag_legacy));
+  }
+  j_key(o, "taskOffsetIntervalMs", &first);
+  j_int(o, int64_t(s.task_offset_interval_ms));
+  if (v >= 1) {
+    j_key(o, "acceptableRecoveryLag", &first);
+    j_int(o, int64_t(s.acceptable_recovery_lag));
+  }
+  j_key(o, "status", &first);
+  if (s.status.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.status.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.status.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "activeTasks", &first);
+  if (s.active_tasks.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.active_tasks.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.active_tasks.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "standbyTasks", &first);
+  if (s.standby_tasks.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.standby_tasks.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.standby_tasks.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "warmupTasks", &first);
+  if (s.warmup_tasks.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.warmup_tasks.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.warmup_tasks.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  if (v >= 1) {
+    j_key(o, "topologyDescriptionRequired", &first);
+    j_raw(o, s.topology_description_required ? "true" : "false");
+  }
+  j_key(o, "endpointInformationEpoch", &first);
+  j_int(o, int64_t(s.endpoint_information_epoch));
+  j_key(o, "partitionsByUserEndpoint", &first);
+  if (s.partitions_by_user_endpoint.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions_by_user_endpoint.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions_by_user_endpoint.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionNode &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "name", &first);
+  j_str(o, s.name);
+  j_key(o, "nodeType", &first);
+  j_int(o, int64_t(s.node_type));
+  j_key(o, "sourceTopics", &first);
+  if (s.source_topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.source_topics.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.source_topics.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "sinkTopic", &first);
+  j_str(o, s.sink_topic);
+  j_key(o, "stores", &first);
+  if (s.stores.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.stores.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.stores.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "successors", &first);
+  if (s.successors.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.successors.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.successors.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionSubtopology &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologyId", &first);
+  j_str(o, s.subtopology_id);
+  j_key(o, "nodes", &first);
+  if (s.nodes.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.nodes.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.nodes.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionGlobalStore &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "source", &first);
+  to_json(o, s.source, v);
+  j_key(o, "processor", &first);
+  to_json(o, s.processor, v);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescription &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "subtopologies", &first);
+  if (s.subtopologies.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.subtopologies.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.subtopologies.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "globalStores", &first);
+  if (s.global_stores.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.global_stores.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.global_stores.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "topologyEpoch", &first);
+  j_int(o, int64_t(s.topology_epoch));
+  j_key(o, "topologyDescription", &first);
+  to_json(o, s.topology_description, v);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const StreamsGroupTopologyDescriptionUpdateResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_raw(o, "}");
+}
+
 static void to_json(Buf *o, const SyncGroupRequest::SyncGroupRequestAssignment &s, int16_t v) {
   (void)v;
   (void)s;
@@ -7043,8 +8613,14 @@ static void to_json(Buf *o, const TxnOffsetCommitRequest::TxnOffsetCommitRequest
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  j_key(o, "name", &first);
-  j_str(o, s.name);
+  if (v <= 5) {
+    j_key(o, "name", &first);
+    j_str(o, s.name);
+  }
+  if (v >= 6) {
+    j_key(o, "topicId", &first);
+    j_uuid(o, s.topic_id);
+  }
   j_key(o, "partitions", &first);
   if (s.partitions.count < 0) {
     j_raw(o, "null");
@@ -7074,8 +8650,8 @@ static void to_json(Buf *o, const TxnOffsetCommitRequest &s, int16_t v) {
   j_key(o, "producerEpoch", &first);
   j_int(o, int64_t(s.producer_epoch));
   if (v >= 3) {
-    j_key(o, "generationId", &first);
-    j_int(o, int64_t(s.generation_id));
+    j_key(o, "generationIdOrMemberEpoch", &first);
+    j_int(o, int64_t(s.generation_id_or_member_epoch));
   }
   if (v >= 3) {
     j_key(o, "memberId", &first);
@@ -7118,8 +8694,14 @@ static void to_json(Buf *o, const TxnOffsetCommitResponse::TxnOffsetCommitRespon
   j_raw(o, "{");
   bool first = true;
   (void)first;
-  j_key(o, "name", &first);
-  j_str(o, s.name);
+  if (v <= 5) {
+    j_key(o, "name", &first);
+    j_str(o, s.name);
+  }
+  if (v >= 6) {
+    j_key(o, "topicId", &first);
+    j_uuid(o, s.topic_id);
+  }
   j_key(o, "partitions", &first);
   if (s.partitions.count < 0) {
     j_raw(o, "null");
@@ -7168,6 +8750,32 @@ static void to_json(Buf *o, const UnregisterBrokerRequest &s, int16_t v) {
 }
 
 static void to_json(Buf *o, const UnregisterBrokerResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const UnregisterControllerRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "controllerId", &first);
+  j_int(o, int64_t(s.controller_id));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const UnregisterControllerResponse &s, int16_t v) {
   (void)v;
   (void)s;
   j_raw(o, "{");
@@ -7299,6 +8907,8 @@ int proto_decode_to_json(const char *name, int16_t version, const uint8_t *data,
   if (strcmp(name, "AlterPartitionReassignmentsResponse") == 0) return dec_json<AlterPartitionReassignmentsResponse>(version, data, len, out);
   if (strcmp(name, "AlterReplicaLogDirsRequest") == 0) return dec_json<AlterReplicaLogDirsRequest>(version, data, len, out);
   if (strcmp(name, "AlterReplicaLogDirsResponse") == 0) return dec_json<AlterReplicaLogDirsResponse>(version, data, len, out);
+  if (strcmp(name, "AlterShareGroupOffsetsRequest") == 0) return dec_json<AlterShareGroupOffsetsRequest>(version, data, len, out);
+  if (strcmp(name, "AlterShareGroupOffsetsResponse") == 0) return dec_json<AlterShareGroupOffsetsResponse>(version, data, len, out);
   if (strcmp(name, "AlterUserScramCredentialsRequest") == 0) return dec_json<AlterUserScramCredentialsRequest>(version, data, len, out);
   if (strcmp(name, "AlterUserScramCredentialsResponse") == 0) return dec_json<AlterUserScramCredentialsResponse>(version, data, len, out);
   if (strcmp(name, "ApiVersionsRequest") == 0) return dec_json<ApiVersionsRequest>(version, data, len, out);
@@ -7321,6 +8931,8 @@ int proto_decode_to_json(const char *name, int16_t version, const uint8_t *data,
   if (strcmp(name, "DeleteGroupsResponse") == 0) return dec_json<DeleteGroupsResponse>(version, data, len, out);
   if (strcmp(name, "DeleteRecordsRequest") == 0) return dec_json<DeleteRecordsRequest>(version, data, len, out);
   if (strcmp(name, "DeleteRecordsResponse") == 0) return dec_json<DeleteRecordsResponse>(version, data, len, out);
+  if (strcmp(name, "DeleteShareGroupOffsetsRequest") == 0) return dec_json<DeleteShareGroupOffsetsRequest>(version, data, len, out);
+  if (strcmp(name, "DeleteShareGroupOffsetsResponse") == 0) return dec_json<DeleteShareGroupOffsetsResponse>(version, data, len, out);
   if (strcmp(name, "DeleteTopicsRequest") == 0) return dec_json<DeleteTopicsRequest>(version, data, len, out);
   if (strcmp(name, "DeleteTopicsResponse") == 0) return dec_json<DeleteTopicsResponse>(version, data, len, out);
   if (strcmp(name, "DescribeAclsRequest") == 0) return dec_json<DescribeAclsRequest>(version, data, len, out);
@@ -7341,6 +8953,8 @@ int proto_decode_to_json(const char *name, int16_t version, const uint8_t *data,
   if (strcmp(name, "DescribeProducersResponse") == 0) return dec_json<DescribeProducersResponse>(version, data, len, out);
   if (strcmp(name, "DescribeQuorumRequest") == 0) return dec_json<DescribeQuorumRequest>(version, data, len, out);
   if (strcmp(name, "DescribeQuorumResponse") == 0) return dec_json<DescribeQuorumResponse>(version, data, len, out);
+  if (strcmp(name, "DescribeShareGroupOffsetsRequest") == 0) return dec_json<DescribeShareGroupOffsetsRequest>(version, data, len, out);
+  if (strcmp(name, "DescribeShareGroupOffsetsResponse") == 0) return dec_json<DescribeShareGroupOffsetsResponse>(version, data, len, out);
   if (strcmp(name, "DescribeTopicPartitionsRequest") == 0) return dec_json<DescribeTopicPartitionsRequest>(version, data, len, out);
   if (strcmp(name, "DescribeTopicPartitionsResponse") == 0) return dec_json<DescribeTopicPartitionsResponse>(version, data, len, out);
   if (strcmp(name, "DescribeTransactionsRequest") == 0) return dec_json<DescribeTransactionsRequest>(version, data, len, out);
@@ -7371,6 +8985,8 @@ int proto_decode_to_json(const char *name, int16_t version, const uint8_t *data,
   if (strcmp(name, "LeaveGroupResponse") == 0) return dec_json<LeaveGroupResponse>(version, data, len, out);
   if (strcmp(name, "ListClientMetricsResourcesRequest") == 0) return dec_json<ListClientMetricsResourcesRequest>(version, data, len, out);
   if (strcmp(name, "ListClientMetricsResourcesResponse") == 0) return dec_json<ListClientMetricsResourcesResponse>(version, data, len, out);
+  if (strcmp(name, "ListConfigResourcesRequest") == 0) return dec_json<ListConfigResourcesRequest>(version, data, len, out);
+  if (strcmp(name, "ListConfigResourcesResponse") == 0) return dec_json<ListConfigResourcesResponse>(version, data, len, out);
   if (strcmp(name, "ListGroupsRequest") == 0) return dec_json<ListGroupsRequest>(version, data, len, out);
   if (strcmp(name, "ListGroupsResponse") == 0) return dec_json<ListGroupsResponse>(version, data, len, out);
   if (strcmp(name, "ListOffsetsRequest") == 0) return dec_json<ListOffsetsRequest>(version, data, len, out);
@@ -7403,12 +9019,20 @@ int proto_decode_to_json(const char *name, int16_t version, const uint8_t *data,
   if (strcmp(name, "SaslAuthenticateResponse") == 0) return dec_json<SaslAuthenticateResponse>(version, data, len, out);
   if (strcmp(name, "SaslHandshakeRequest") == 0) return dec_json<SaslHandshakeRequest>(version, data, len, out);
   if (strcmp(name, "SaslHandshakeResponse") == 0) return dec_json<SaslHandshakeResponse>(version, data, len, out);
+  if (strcmp(name, "StreamsGroupDescribeRequest") == 0) return dec_json<StreamsGroupDescribeRequest>(version, data, len, out);
+  if (strcmp(name, "StreamsGroupDescribeResponse") == 0) return dec_json<StreamsGroupDescribeResponse>(version, data, len, out);
+  if (strcmp(name, "StreamsGroupHeartbeatRequest") == 0) return dec_json<StreamsGroupHeartbeatRequest>(version, data, len, out);
+  if (strcmp(name, "StreamsGroupHeartbeatResponse") == 0) return dec_json<StreamsGroupHeartbeatResponse>(version, data, len, out);
+  if (strcmp(name, "StreamsGroupTopologyDescriptionUpdateRequest") == 0) return dec_json<StreamsGroupTopologyDescriptionUpdateRequest>(version, data, len, out);
+  if (strcmp(name, "StreamsGroupTopologyDescriptionUpdateResponse") == 0) return dec_json<StreamsGroupTopologyDescriptionUpdateResponse>(version, data, len, out);
   if (strcmp(name, "SyncGroupRequest") == 0) return dec_json<SyncGroupRequest>(version, data, len, out);
   if (strcmp(name, "SyncGroupResponse") == 0) return dec_json<SyncGroupResponse>(version, data, len, out);
   if (strcmp(name, "TxnOffsetCommitRequest") == 0) return dec_json<TxnOffsetCommitRequest>(version, data, len, out);
   if (strcmp(name, "TxnOffsetCommitResponse") == 0) return dec_json<TxnOffsetCommitResponse>(version, data, len, out);
   if (strcmp(name, "UnregisterBrokerRequest") == 0) return dec_json<UnregisterBrokerRequest>(version, data, len, out);
   if (strcmp(name, "UnregisterBrokerResponse") == 0) return dec_json<UnregisterBrokerResponse>(version, data, len, out);
+  if (strcmp(name, "UnregisterControllerRequest") == 0) return dec_json<UnregisterControllerRequest>(version, data, len, out);
+  if (strcmp(name, "UnregisterControllerResponse") == 0) return dec_json<UnregisterControllerResponse>(version, data, len, out);
   if (strcmp(name, "UpdateFeaturesRequest") == 0) return dec_json<UpdateFeaturesRequest>(version, data, len, out);
   if (strcmp(name, "UpdateFeaturesResponse") == 0) return dec_json<UpdateFeaturesResponse>(version, data, len, out);
   return UVK_ENOTFOUND;

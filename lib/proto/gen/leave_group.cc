@@ -12,20 +12,14 @@ static void dec_LeaveGroupRequest_MemberIdentity(Reader *r, Arena *a, LeaveGroup
 }
 [[maybe_unused]] static inline size_t min_size_LeaveGroupRequest_MemberIdentity(int16_t v) {
   (void)v;
-  return ((v >= 3)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_LeaveGroupRequest_MemberIdentity(Enc *w, const LeaveGroupRequest::MemberIdentity &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 3) {
-    w_str(w, s.member_id, v >= 4, false);
-  }
-  if (!(v >= 3) && !str_eq(s.member_id, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 3) {
-    w_str(w, s.group_instance_id, v >= 4, v >= 3);
-  }
-  if (!(v >= 3) && s.group_instance_id.data != nullptr) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.member_id, v >= 4, false);
+  w_str(w, s.group_instance_id, v >= 4, v >= 3);
   if (v >= 5) {
     w_str(w, s.reason, v >= 4, v >= 5);
   }
@@ -38,12 +32,8 @@ static void dec_LeaveGroupRequest_MemberIdentity(Reader *r, Arena *a, LeaveGroup
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 3) {
-    s->member_id = r_str(r, v >= 4, false);
-  }
-  if (v >= 3) {
-    s->group_instance_id = r_str(r, v >= 4, v >= 3);
-  }
+  s->member_id = r_str(r, v >= 4, false);
+  s->group_instance_id = r_str(r, v >= 4, v >= 3);
   if (v >= 5) {
     s->reason = r_str(r, v >= 4, v >= 5);
   }
@@ -130,24 +120,15 @@ static void dec_LeaveGroupResponse_MemberResponse(Reader *r, Arena *a, LeaveGrou
 }
 [[maybe_unused]] static inline size_t min_size_LeaveGroupResponse_MemberResponse(int16_t v) {
   (void)v;
-  return ((v >= 3)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_LeaveGroupResponse_MemberResponse(Enc *w, const LeaveGroupResponse::MemberResponse &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 3) {
-    w_str(w, s.member_id, v >= 4, false);
-  }
-  if (!(v >= 3) && !str_eq(s.member_id, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 3) {
-    w_str(w, s.group_instance_id, v >= 4, v >= 3);
-  }
-  if (!(v >= 3) && !str_eq(s.group_instance_id, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 3) {
-    put_i16(w->out, s.error_code);
-  }
-  if (!(v >= 3) && s.error_code != 0) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.member_id, v >= 4, false);
+  w_str(w, s.group_instance_id, v >= 4, v >= 3);
+  put_i16(w->out, s.error_code);
   if (v >= 4) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -157,15 +138,9 @@ static void dec_LeaveGroupResponse_MemberResponse(Reader *r, Arena *a, LeaveGrou
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 3) {
-    s->member_id = r_str(r, v >= 4, false);
-  }
-  if (v >= 3) {
-    s->group_instance_id = r_str(r, v >= 4, v >= 3);
-  }
-  if (v >= 3) {
-    s->error_code = get_i16(r);
-  }
+  s->member_id = r_str(r, v >= 4, false);
+  s->group_instance_id = r_str(r, v >= 4, v >= 3);
+  s->error_code = get_i16(r);
   if (v >= 4) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {

@@ -149,7 +149,7 @@ static void dec_ListOffsetsRequest_ListOffsetsRequest(Reader *r, Arena *a, ListO
 }
 
 int encode(Buf *out, const ListOffsetsRequest &m, int16_t version) {
-  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 11) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ListOffsetsRequest_ListOffsetsRequest(&w, m, version);
@@ -159,7 +159,7 @@ int encode(Buf *out, const ListOffsetsRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ListOffsetsRequest *m, int16_t version) {
-  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 11) return UVK_EUNSUPPORTED;
   *m = ListOffsetsRequest();
   dec_ListOffsetsRequest_ListOffsetsRequest(in, arena, m, version);
   return in->err;
@@ -324,7 +324,7 @@ static void dec_ListOffsetsResponse_ListOffsetsResponse(Reader *r, Arena *a, Lis
 }
 
 int encode(Buf *out, const ListOffsetsResponse &m, int16_t version) {
-  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 11) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ListOffsetsResponse_ListOffsetsResponse(&w, m, version);
@@ -334,7 +334,7 @@ int encode(Buf *out, const ListOffsetsResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ListOffsetsResponse *m, int16_t version) {
-  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 11) return UVK_EUNSUPPORTED;
   *m = ListOffsetsResponse();
   dec_ListOffsetsResponse_ListOffsetsResponse(in, arena, m, version);
   return in->err;

@@ -22,7 +22,7 @@ struct ListOffsetsRequest {
   int32_t timeout_ms = 0;
   static constexpr int16_t kApiKey = 2;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 10;
+  static constexpr int16_t kMaxVersion = 11;
 };
 int encode(Buf *out, const ListOffsetsRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, ListOffsetsRequest *m, int16_t version);
@@ -44,7 +44,7 @@ struct ListOffsetsResponse {
   Array<ListOffsetsResponse::ListOffsetsTopicResponse> topics = {};
   static constexpr int16_t kApiKey = 2;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 10;
+  static constexpr int16_t kMaxVersion = 11;
 };
 int encode(Buf *out, const ListOffsetsResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, ListOffsetsResponse *m, int16_t version);

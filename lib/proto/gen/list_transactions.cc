@@ -22,6 +22,10 @@ static void enc_ListTransactionsRequest_ListTransactionsRequest(Enc *w, const Li
     put_i64(w->out, s.duration_filter);
   }
   if (!(v >= 1) && s.duration_filter != INT64_C(-1)) enc_fail(w, UVK_EUNSUPPORTED);
+  if (v >= 2) {
+    w_str(w, s.transactional_id_pattern, true, v >= 2);
+  }
+  if (!(v >= 2) && s.transactional_id_pattern.data != nullptr) enc_fail(w, UVK_EUNSUPPORTED);
   put_u8(w->out, 0);  // no tagged fields
 }
 
@@ -42,6 +46,9 @@ static void dec_ListTransactionsRequest_ListTransactionsRequest(Reader *r, Arena
   if (v >= 1) {
     s->duration_filter = get_i64(r);
   }
+  if (v >= 2) {
+    s->transactional_id_pattern = r_str(r, true, v >= 2);
+  }
   uint32_t ntag = r_tag_count(r);
   for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
     Reader tv;
@@ -52,7 +59,7 @@ static void dec_ListTransactionsRequest_ListTransactionsRequest(Reader *r, Arena
 }
 
 int encode(Buf *out, const ListTransactionsRequest &m, int16_t version) {
-  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ListTransactionsRequest_ListTransactionsRequest(&w, m, version);
@@ -62,7 +69,7 @@ int encode(Buf *out, const ListTransactionsRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ListTransactionsRequest *m, int16_t version) {
-  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
   *m = ListTransactionsRequest();
   dec_ListTransactionsRequest_ListTransactionsRequest(in, arena, m, version);
   return in->err;
@@ -148,7 +155,7 @@ static void dec_ListTransactionsResponse_ListTransactionsResponse(Reader *r, Are
 }
 
 int encode(Buf *out, const ListTransactionsResponse &m, int16_t version) {
-  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ListTransactionsResponse_ListTransactionsResponse(&w, m, version);
@@ -158,7 +165,7 @@ int encode(Buf *out, const ListTransactionsResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ListTransactionsResponse *m, int16_t version) {
-  if (version < 0 || version > 1) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 2) return UVK_EUNSUPPORTED;
   *m = ListTransactionsResponse();
   dec_ListTransactionsResponse_ListTransactionsResponse(in, arena, m, version);
   return in->err;

@@ -9,9 +9,10 @@ struct ListTransactionsRequest {
   Array<Str> state_filters = {};
   Array<int64_t> producer_id_filters = {};
   int64_t duration_filter = INT64_C(-1);
+  Str transactional_id_pattern = {};
   static constexpr int16_t kApiKey = 66;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 1;
+  static constexpr int16_t kMaxVersion = 2;
 };
 int encode(Buf *out, const ListTransactionsRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, ListTransactionsRequest *m, int16_t version);
@@ -28,7 +29,7 @@ struct ListTransactionsResponse {
   Array<ListTransactionsResponse::TransactionState> transaction_states = {};
   static constexpr int16_t kApiKey = 66;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 1;
+  static constexpr int16_t kMaxVersion = 2;
 };
 int encode(Buf *out, const ListTransactionsResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, ListTransactionsResponse *m, int16_t version);

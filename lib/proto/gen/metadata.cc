@@ -101,7 +101,7 @@ static void dec_MetadataRequest_MetadataRequest(Reader *r, Arena *a, MetadataReq
 }
 
 int encode(Buf *out, const MetadataRequest &m, int16_t version) {
-  if (version < 0 || version > 12) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 13) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_MetadataRequest_MetadataRequest(&w, m, version);
@@ -111,7 +111,7 @@ int encode(Buf *out, const MetadataRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, MetadataRequest *m, int16_t version) {
-  if (version < 0 || version > 12) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 13) return UVK_EUNSUPPORTED;
   *m = MetadataRequest();
   dec_MetadataRequest_MetadataRequest(in, arena, m, version);
   return in->err;
@@ -334,6 +334,9 @@ static void enc_MetadataResponse_MetadataResponse(Enc *w, const MetadataResponse
     put_i32(w->out, s.cluster_authorized_operations);
   }
   if (!(v >= 8 && v <= 10) && s.cluster_authorized_operations != -2147483648) enc_fail(w, UVK_EUNSUPPORTED);
+  if (v >= 13) {
+    put_i16(w->out, s.error_code);
+  }
   if (v >= 9) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -365,6 +368,9 @@ static void dec_MetadataResponse_MetadataResponse(Reader *r, Arena *a, MetadataR
   if (v >= 8 && v <= 10) {
     s->cluster_authorized_operations = get_i32(r);
   }
+  if (v >= 13) {
+    s->error_code = get_i16(r);
+  }
   if (v >= 9) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -377,7 +383,7 @@ static void dec_MetadataResponse_MetadataResponse(Reader *r, Arena *a, MetadataR
 }
 
 int encode(Buf *out, const MetadataResponse &m, int16_t version) {
-  if (version < 0 || version > 12) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 13) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_MetadataResponse_MetadataResponse(&w, m, version);
@@ -387,7 +393,7 @@ int encode(Buf *out, const MetadataResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, MetadataResponse *m, int16_t version) {
-  if (version < 0 || version > 12) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 13) return UVK_EUNSUPPORTED;
   *m = MetadataResponse();
   dec_MetadataResponse_MetadataResponse(in, arena, m, version);
   return in->err;

@@ -16,7 +16,7 @@ struct MetadataRequest {
   bool include_topic_authorized_operations = false;
   static constexpr int16_t kApiKey = 3;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 12;
+  static constexpr int16_t kMaxVersion = 13;
 };
 int encode(Buf *out, const MetadataRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, MetadataRequest *m, int16_t version);
@@ -51,9 +51,10 @@ struct MetadataResponse {
   int32_t controller_id = -1;
   Array<MetadataResponse::MetadataResponseTopic> topics = {};
   int32_t cluster_authorized_operations = -2147483648;
+  int16_t error_code = 0;
   static constexpr int16_t kApiKey = 3;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 12;
+  static constexpr int16_t kMaxVersion = 13;
 };
 int encode(Buf *out, const MetadataResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, MetadataResponse *m, int16_t version);

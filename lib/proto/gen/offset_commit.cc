@@ -18,7 +18,7 @@ static void dec_OffsetCommitRequest_OffsetCommitRequestTopic(Reader *r, Arena *a
 }
 [[maybe_unused]] static inline bool is_default(const OffsetCommitRequest::OffsetCommitRequestTopic &s) {
   (void)s;
-  return !((!str_eq(s.name, "", 0)) || (s.partitions.count != 0));
+  return !((!str_eq(s.name, "", 0)) || (!uuid_is_zero(s.topic_id)) || (s.partitions.count != 0));
 }
 [[maybe_unused]] static inline size_t min_size_OffsetCommitRequest_OffsetCommitRequestTopic(int16_t v) {
   (void)v;
@@ -70,7 +70,12 @@ static void dec_OffsetCommitRequest_OffsetCommitRequestPartition(Reader *r, Aren
 static void enc_OffsetCommitRequest_OffsetCommitRequestTopic(Enc *w, const OffsetCommitRequest::OffsetCommitRequestTopic &s, int16_t v) {
   (void)v;
   (void)s;
-  w_str(w, s.name, v >= 8, false);
+  if (v <= 9) {
+    w_str(w, s.name, v >= 8, false);
+  }
+  if (v >= 10) {
+    w_uuid(w, s.topic_id);
+  }
   if (w_arr(w, s.partitions.count, v >= 8, false)) {
     for (int32_t i = 0; i < s.partitions.count; i++) {
       enc_OffsetCommitRequest_OffsetCommitRequestPartition(w, s.partitions.items[i], v);
@@ -85,7 +90,12 @@ static void dec_OffsetCommitRequest_OffsetCommitRequestTopic(Reader *r, Arena *a
   (void)v;
   (void)a;
   (void)s;
-  s->name = r_str(r, v >= 8, false);
+  if (v <= 9) {
+    s->name = r_str(r, v >= 8, false);
+  }
+  if (v >= 10) {
+    r_uuid(r, &s->topic_id);
+  }
   if (r_arr(r, a, &s->partitions, v >= 8, false, min_size_OffsetCommitRequest_OffsetCommitRequestPartition(v))) {
     for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
       dec_OffsetCommitRequest_OffsetCommitRequestPartition(r, a, &s->partitions.items[i], v);
@@ -163,7 +173,7 @@ static void dec_OffsetCommitRequest_OffsetCommitRequest(Reader *r, Arena *a, Off
 }
 
 int encode(Buf *out, const OffsetCommitRequest &m, int16_t version) {
-  if (version < 0 || version > 9) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_OffsetCommitRequest_OffsetCommitRequest(&w, m, version);
@@ -173,7 +183,7 @@ int encode(Buf *out, const OffsetCommitRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, OffsetCommitRequest *m, int16_t version) {
-  if (version < 0 || version > 9) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
   *m = OffsetCommitRequest();
   dec_OffsetCommitRequest_OffsetCommitRequest(in, arena, m, version);
   return in->err;
@@ -193,7 +203,7 @@ static void dec_OffsetCommitResponse_OffsetCommitResponseTopic(Reader *r, Arena 
 }
 [[maybe_unused]] static inline bool is_default(const OffsetCommitResponse::OffsetCommitResponseTopic &s) {
   (void)s;
-  return !((!str_eq(s.name, "", 0)) || (s.partitions.count != 0));
+  return !((!str_eq(s.name, "", 0)) || (!uuid_is_zero(s.topic_id)) || (s.partitions.count != 0));
 }
 [[maybe_unused]] static inline size_t min_size_OffsetCommitResponse_OffsetCommitResponseTopic(int16_t v) {
   (void)v;
@@ -230,7 +240,12 @@ static void dec_OffsetCommitResponse_OffsetCommitResponsePartition(Reader *r, Ar
 static void enc_OffsetCommitResponse_OffsetCommitResponseTopic(Enc *w, const OffsetCommitResponse::OffsetCommitResponseTopic &s, int16_t v) {
   (void)v;
   (void)s;
-  w_str(w, s.name, v >= 8, false);
+  if (v <= 9) {
+    w_str(w, s.name, v >= 8, false);
+  }
+  if (v >= 10) {
+    w_uuid(w, s.topic_id);
+  }
   if (w_arr(w, s.partitions.count, v >= 8, false)) {
     for (int32_t i = 0; i < s.partitions.count; i++) {
       enc_OffsetCommitResponse_OffsetCommitResponsePartition(w, s.partitions.items[i], v);
@@ -245,7 +260,12 @@ static void dec_OffsetCommitResponse_OffsetCommitResponseTopic(Reader *r, Arena 
   (void)v;
   (void)a;
   (void)s;
-  s->name = r_str(r, v >= 8, false);
+  if (v <= 9) {
+    s->name = r_str(r, v >= 8, false);
+  }
+  if (v >= 10) {
+    r_uuid(r, &s->topic_id);
+  }
   if (r_arr(r, a, &s->partitions, v >= 8, false, min_size_OffsetCommitResponse_OffsetCommitResponsePartition(v))) {
     for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
       dec_OffsetCommitResponse_OffsetCommitResponsePartition(r, a, &s->partitions.items[i], v);
@@ -302,7 +322,7 @@ static void dec_OffsetCommitResponse_OffsetCommitResponse(Reader *r, Arena *a, O
 }
 
 int encode(Buf *out, const OffsetCommitResponse &m, int16_t version) {
-  if (version < 0 || version > 9) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_OffsetCommitResponse_OffsetCommitResponse(&w, m, version);
@@ -312,7 +332,7 @@ int encode(Buf *out, const OffsetCommitResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, OffsetCommitResponse *m, int16_t version) {
-  if (version < 0 || version > 9) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
   *m = OffsetCommitResponse();
   dec_OffsetCommitResponse_OffsetCommitResponse(in, arena, m, version);
   return in->err;

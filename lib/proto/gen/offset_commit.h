@@ -15,6 +15,7 @@ struct OffsetCommitRequest {
   };
   struct OffsetCommitRequestTopic {
     Str name = {"", 0};
+    Uuid topic_id = {};
     Array<OffsetCommitRequest::OffsetCommitRequestPartition> partitions = {};
   };
   Str group_id = {"", 0};
@@ -25,7 +26,7 @@ struct OffsetCommitRequest {
   Array<OffsetCommitRequest::OffsetCommitRequestTopic> topics = {};
   static constexpr int16_t kApiKey = 8;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 9;
+  static constexpr int16_t kMaxVersion = 10;
 };
 int encode(Buf *out, const OffsetCommitRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, OffsetCommitRequest *m, int16_t version);
@@ -37,13 +38,14 @@ struct OffsetCommitResponse {
   };
   struct OffsetCommitResponseTopic {
     Str name = {"", 0};
+    Uuid topic_id = {};
     Array<OffsetCommitResponse::OffsetCommitResponsePartition> partitions = {};
   };
   int32_t throttle_time_ms = 0;
   Array<OffsetCommitResponse::OffsetCommitResponseTopic> topics = {};
   static constexpr int16_t kApiKey = 8;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 9;
+  static constexpr int16_t kMaxVersion = 10;
 };
 int encode(Buf *out, const OffsetCommitResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, OffsetCommitResponse *m, int16_t version);

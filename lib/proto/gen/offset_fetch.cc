@@ -20,11 +20,11 @@ static void dec_OffsetFetchRequest_OffsetFetchRequestGroup(Reader *r, Arena *a, 
 }
 [[maybe_unused]] static inline bool is_default(const OffsetFetchRequest::OffsetFetchRequestTopics &s) {
   (void)s;
-  return !((!str_eq(s.name, "", 0)) || (s.partition_indexes.count != 0));
+  return !((!str_eq(s.name, "", 0)) || (!uuid_is_zero(s.topic_id)) || (s.partition_indexes.count != 0));
 }
 [[maybe_unused]] static inline size_t min_size_OffsetFetchRequest_OffsetFetchRequestTopics(int16_t v) {
   (void)v;
-  return ((v >= 6)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const OffsetFetchRequest::OffsetFetchRequestGroup &s) {
   (void)s;
@@ -32,24 +32,18 @@ static void dec_OffsetFetchRequest_OffsetFetchRequestGroup(Reader *r, Arena *a, 
 }
 [[maybe_unused]] static inline size_t min_size_OffsetFetchRequest_OffsetFetchRequestGroup(int16_t v) {
   (void)v;
-  return ((v >= 6)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_OffsetFetchRequest_OffsetFetchRequestTopic(Enc *w, const OffsetFetchRequest::OffsetFetchRequestTopic &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v <= 7) {
-    w_str(w, s.name, v >= 6, false);
-  }
-  if (!(v <= 7) && !str_eq(s.name, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v <= 7) {
-    if (w_arr(w, s.partition_indexes.count, v >= 6, false)) {
-      for (int32_t i = 0; i < s.partition_indexes.count; i++) {
-        put_i32(w->out, s.partition_indexes.items[i]);
-      }
+  w_str(w, s.name, v >= 6, false);
+  if (w_arr(w, s.partition_indexes.count, v >= 6, false)) {
+    for (int32_t i = 0; i < s.partition_indexes.count; i++) {
+      put_i32(w->out, s.partition_indexes.items[i]);
     }
   }
-  if (!(v <= 7) && s.partition_indexes.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 6) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -59,14 +53,10 @@ static void dec_OffsetFetchRequest_OffsetFetchRequestTopic(Reader *r, Arena *a, 
   (void)v;
   (void)a;
   (void)s;
-  if (v <= 7) {
-    s->name = r_str(r, v >= 6, false);
-  }
-  if (v <= 7) {
-    if (r_arr(r, a, &s->partition_indexes, v >= 6, false, 4)) {
-      for (int32_t i = 0; i < s->partition_indexes.count && rd_ok(r); i++) {
-        s->partition_indexes.items[i] = get_i32(r);
-      }
+  s->name = r_str(r, v >= 6, false);
+  if (r_arr(r, a, &s->partition_indexes, v >= 6, false, 4)) {
+    for (int32_t i = 0; i < s->partition_indexes.count && rd_ok(r); i++) {
+      s->partition_indexes.items[i] = get_i32(r);
     }
   }
   if (v >= 6) {
@@ -83,18 +73,17 @@ static void dec_OffsetFetchRequest_OffsetFetchRequestTopic(Reader *r, Arena *a, 
 static void enc_OffsetFetchRequest_OffsetFetchRequestTopics(Enc *w, const OffsetFetchRequest::OffsetFetchRequestTopics &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 8) {
+  if (v <= 9) {
     w_str(w, s.name, v >= 6, false);
   }
-  if (!(v >= 8) && !str_eq(s.name, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 8) {
-    if (w_arr(w, s.partition_indexes.count, v >= 6, false)) {
-      for (int32_t i = 0; i < s.partition_indexes.count; i++) {
-        put_i32(w->out, s.partition_indexes.items[i]);
-      }
+  if (v >= 10) {
+    w_uuid(w, s.topic_id);
+  }
+  if (w_arr(w, s.partition_indexes.count, v >= 6, false)) {
+    for (int32_t i = 0; i < s.partition_indexes.count; i++) {
+      put_i32(w->out, s.partition_indexes.items[i]);
     }
   }
-  if (!(v >= 8) && s.partition_indexes.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 6) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -104,14 +93,15 @@ static void dec_OffsetFetchRequest_OffsetFetchRequestTopics(Reader *r, Arena *a,
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 8) {
+  if (v <= 9) {
     s->name = r_str(r, v >= 6, false);
   }
-  if (v >= 8) {
-    if (r_arr(r, a, &s->partition_indexes, v >= 6, false, 4)) {
-      for (int32_t i = 0; i < s->partition_indexes.count && rd_ok(r); i++) {
-        s->partition_indexes.items[i] = get_i32(r);
-      }
+  if (v >= 10) {
+    r_uuid(r, &s->topic_id);
+  }
+  if (r_arr(r, a, &s->partition_indexes, v >= 6, false, 4)) {
+    for (int32_t i = 0; i < s->partition_indexes.count && rd_ok(r); i++) {
+      s->partition_indexes.items[i] = get_i32(r);
     }
   }
   if (v >= 6) {
@@ -128,24 +118,18 @@ static void dec_OffsetFetchRequest_OffsetFetchRequestTopics(Reader *r, Arena *a,
 static void enc_OffsetFetchRequest_OffsetFetchRequestGroup(Enc *w, const OffsetFetchRequest::OffsetFetchRequestGroup &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 8) {
-    w_str(w, s.group_id, v >= 6, false);
-  }
-  if (!(v >= 8) && !str_eq(s.group_id, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.group_id, v >= 6, false);
   if (v >= 9) {
     w_str(w, s.member_id, v >= 6, v >= 9);
   }
   if (v >= 9) {
     put_i32(w->out, s.member_epoch);
   }
-  if (v >= 8) {
-    if (w_arr(w, s.topics.count, v >= 6, v >= 8)) {
-      for (int32_t i = 0; i < s.topics.count; i++) {
-        enc_OffsetFetchRequest_OffsetFetchRequestTopics(w, s.topics.items[i], v);
-      }
+  if (w_arr(w, s.topics.count, v >= 6, v >= 8)) {
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      enc_OffsetFetchRequest_OffsetFetchRequestTopics(w, s.topics.items[i], v);
     }
   }
-  if (!(v >= 8) && s.topics.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 6) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -155,20 +139,16 @@ static void dec_OffsetFetchRequest_OffsetFetchRequestGroup(Reader *r, Arena *a, 
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 8) {
-    s->group_id = r_str(r, v >= 6, false);
-  }
+  s->group_id = r_str(r, v >= 6, false);
   if (v >= 9) {
     s->member_id = r_str(r, v >= 6, v >= 9);
   }
   if (v >= 9) {
     s->member_epoch = get_i32(r);
   }
-  if (v >= 8) {
-    if (r_arr(r, a, &s->topics, v >= 6, v >= 8, min_size_OffsetFetchRequest_OffsetFetchRequestTopics(v))) {
-      for (int32_t i = 0; i < s->topics.count && rd_ok(r); i++) {
-        dec_OffsetFetchRequest_OffsetFetchRequestTopics(r, a, &s->topics.items[i], v);
-      }
+  if (r_arr(r, a, &s->topics, v >= 6, v >= 8, min_size_OffsetFetchRequest_OffsetFetchRequestTopics(v))) {
+    for (int32_t i = 0; i < s->topics.count && rd_ok(r); i++) {
+      dec_OffsetFetchRequest_OffsetFetchRequestTopics(r, a, &s->topics.items[i], v);
     }
   }
   if (v >= 6) {
@@ -190,7 +170,7 @@ static void enc_OffsetFetchRequest_OffsetFetchRequest(Enc *w, const OffsetFetchR
   }
   if (!(v <= 7) && !str_eq(s.group_id, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
   if (v <= 7) {
-    if (w_arr(w, s.topics.count, v >= 6, v >= 2 && v <= 7)) {
+    if (w_arr(w, s.topics.count, v >= 6, v >= 2)) {
       for (int32_t i = 0; i < s.topics.count; i++) {
         enc_OffsetFetchRequest_OffsetFetchRequestTopic(w, s.topics.items[i], v);
       }
@@ -222,7 +202,7 @@ static void dec_OffsetFetchRequest_OffsetFetchRequest(Reader *r, Arena *a, Offse
     s->group_id = r_str(r, v >= 6, false);
   }
   if (v <= 7) {
-    if (r_arr(r, a, &s->topics, v >= 6, v >= 2 && v <= 7, min_size_OffsetFetchRequest_OffsetFetchRequestTopic(v))) {
+    if (r_arr(r, a, &s->topics, v >= 6, v >= 2, min_size_OffsetFetchRequest_OffsetFetchRequestTopic(v))) {
       for (int32_t i = 0; i < s->topics.count && rd_ok(r); i++) {
         dec_OffsetFetchRequest_OffsetFetchRequestTopic(r, a, &s->topics.items[i], v);
       }
@@ -250,7 +230,7 @@ static void dec_OffsetFetchRequest_OffsetFetchRequest(Reader *r, Arena *a, Offse
 }
 
 int encode(Buf *out, const OffsetFetchRequest &m, int16_t version) {
-  if (version < 0 || version > 9) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_OffsetFetchRequest_OffsetFetchRequest(&w, m, version);
@@ -260,7 +240,7 @@ int encode(Buf *out, const OffsetFetchRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, OffsetFetchRequest *m, int16_t version) {
-  if (version < 0 || version > 9) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
   *m = OffsetFetchRequest();
   dec_OffsetFetchRequest_OffsetFetchRequest(in, arena, m, version);
   return in->err;
@@ -298,15 +278,15 @@ static void dec_OffsetFetchResponse_OffsetFetchResponseGroup(Reader *r, Arena *a
 }
 [[maybe_unused]] static inline size_t min_size_OffsetFetchResponse_OffsetFetchResponsePartitions(int16_t v) {
   (void)v;
-  return ((v >= 6)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const OffsetFetchResponse::OffsetFetchResponseTopics &s) {
   (void)s;
-  return !((!str_eq(s.name, "", 0)) || (s.partitions.count != 0));
+  return !((!str_eq(s.name, "", 0)) || (!uuid_is_zero(s.topic_id)) || (s.partitions.count != 0));
 }
 [[maybe_unused]] static inline size_t min_size_OffsetFetchResponse_OffsetFetchResponseTopics(int16_t v) {
   (void)v;
-  return ((v >= 6)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const OffsetFetchResponse::OffsetFetchResponseGroup &s) {
   (void)s;
@@ -314,31 +294,19 @@ static void dec_OffsetFetchResponse_OffsetFetchResponseGroup(Reader *r, Arena *a
 }
 [[maybe_unused]] static inline size_t min_size_OffsetFetchResponse_OffsetFetchResponseGroup(int16_t v) {
   (void)v;
-  return ((v >= 6)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_OffsetFetchResponse_OffsetFetchResponsePartition(Enc *w, const OffsetFetchResponse::OffsetFetchResponsePartition &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v <= 7) {
-    put_i32(w->out, s.partition_index);
-  }
-  if (!(v <= 7) && s.partition_index != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v <= 7) {
-    put_i64(w->out, s.committed_offset);
-  }
-  if (!(v <= 7) && s.committed_offset != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 5 && v <= 7) {
+  put_i32(w->out, s.partition_index);
+  put_i64(w->out, s.committed_offset);
+  if (v >= 5) {
     put_i32(w->out, s.committed_leader_epoch);
   }
-  if (v <= 7) {
-    w_str(w, s.metadata, v >= 6, v <= 7);
-  }
-  if (!(v <= 7) && !str_eq(s.metadata, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v <= 7) {
-    put_i16(w->out, s.error_code);
-  }
-  if (!(v <= 7) && s.error_code != 0) enc_fail(w, UVK_EUNSUPPORTED);
+  w_str(w, s.metadata, v >= 6, true);
+  put_i16(w->out, s.error_code);
   if (v >= 6) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -348,21 +316,13 @@ static void dec_OffsetFetchResponse_OffsetFetchResponsePartition(Reader *r, Aren
   (void)v;
   (void)a;
   (void)s;
-  if (v <= 7) {
-    s->partition_index = get_i32(r);
-  }
-  if (v <= 7) {
-    s->committed_offset = get_i64(r);
-  }
-  if (v >= 5 && v <= 7) {
+  s->partition_index = get_i32(r);
+  s->committed_offset = get_i64(r);
+  if (v >= 5) {
     s->committed_leader_epoch = get_i32(r);
   }
-  if (v <= 7) {
-    s->metadata = r_str(r, v >= 6, v <= 7);
-  }
-  if (v <= 7) {
-    s->error_code = get_i16(r);
-  }
+  s->metadata = r_str(r, v >= 6, true);
+  s->error_code = get_i16(r);
   if (v >= 6) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -377,18 +337,12 @@ static void dec_OffsetFetchResponse_OffsetFetchResponsePartition(Reader *r, Aren
 static void enc_OffsetFetchResponse_OffsetFetchResponseTopic(Enc *w, const OffsetFetchResponse::OffsetFetchResponseTopic &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v <= 7) {
-    w_str(w, s.name, v >= 6, false);
-  }
-  if (!(v <= 7) && !str_eq(s.name, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v <= 7) {
-    if (w_arr(w, s.partitions.count, v >= 6, false)) {
-      for (int32_t i = 0; i < s.partitions.count; i++) {
-        enc_OffsetFetchResponse_OffsetFetchResponsePartition(w, s.partitions.items[i], v);
-      }
+  w_str(w, s.name, v >= 6, false);
+  if (w_arr(w, s.partitions.count, v >= 6, false)) {
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      enc_OffsetFetchResponse_OffsetFetchResponsePartition(w, s.partitions.items[i], v);
     }
   }
-  if (!(v <= 7) && s.partitions.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 6) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -398,14 +352,10 @@ static void dec_OffsetFetchResponse_OffsetFetchResponseTopic(Reader *r, Arena *a
   (void)v;
   (void)a;
   (void)s;
-  if (v <= 7) {
-    s->name = r_str(r, v >= 6, false);
-  }
-  if (v <= 7) {
-    if (r_arr(r, a, &s->partitions, v >= 6, false, min_size_OffsetFetchResponse_OffsetFetchResponsePartition(v))) {
-      for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
-        dec_OffsetFetchResponse_OffsetFetchResponsePartition(r, a, &s->partitions.items[i], v);
-      }
+  s->name = r_str(r, v >= 6, false);
+  if (r_arr(r, a, &s->partitions, v >= 6, false, min_size_OffsetFetchResponse_OffsetFetchResponsePartition(v))) {
+    for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
+      dec_OffsetFetchResponse_OffsetFetchResponsePartition(r, a, &s->partitions.items[i], v);
     }
   }
   if (v >= 6) {
@@ -422,25 +372,11 @@ static void dec_OffsetFetchResponse_OffsetFetchResponseTopic(Reader *r, Arena *a
 static void enc_OffsetFetchResponse_OffsetFetchResponsePartitions(Enc *w, const OffsetFetchResponse::OffsetFetchResponsePartitions &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 8) {
-    put_i32(w->out, s.partition_index);
-  }
-  if (!(v >= 8) && s.partition_index != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 8) {
-    put_i64(w->out, s.committed_offset);
-  }
-  if (!(v >= 8) && s.committed_offset != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 8) {
-    put_i32(w->out, s.committed_leader_epoch);
-  }
-  if (v >= 8) {
-    w_str(w, s.metadata, v >= 6, v >= 8);
-  }
-  if (!(v >= 8) && !str_eq(s.metadata, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 8) {
-    put_i16(w->out, s.error_code);
-  }
-  if (!(v >= 8) && s.error_code != 0) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i32(w->out, s.partition_index);
+  put_i64(w->out, s.committed_offset);
+  put_i32(w->out, s.committed_leader_epoch);
+  w_str(w, s.metadata, v >= 6, v >= 8);
+  put_i16(w->out, s.error_code);
   if (v >= 6) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -450,21 +386,11 @@ static void dec_OffsetFetchResponse_OffsetFetchResponsePartitions(Reader *r, Are
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 8) {
-    s->partition_index = get_i32(r);
-  }
-  if (v >= 8) {
-    s->committed_offset = get_i64(r);
-  }
-  if (v >= 8) {
-    s->committed_leader_epoch = get_i32(r);
-  }
-  if (v >= 8) {
-    s->metadata = r_str(r, v >= 6, v >= 8);
-  }
-  if (v >= 8) {
-    s->error_code = get_i16(r);
-  }
+  s->partition_index = get_i32(r);
+  s->committed_offset = get_i64(r);
+  s->committed_leader_epoch = get_i32(r);
+  s->metadata = r_str(r, v >= 6, v >= 8);
+  s->error_code = get_i16(r);
   if (v >= 6) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -479,18 +405,17 @@ static void dec_OffsetFetchResponse_OffsetFetchResponsePartitions(Reader *r, Are
 static void enc_OffsetFetchResponse_OffsetFetchResponseTopics(Enc *w, const OffsetFetchResponse::OffsetFetchResponseTopics &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 8) {
+  if (v <= 9) {
     w_str(w, s.name, v >= 6, false);
   }
-  if (!(v >= 8) && !str_eq(s.name, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 8) {
-    if (w_arr(w, s.partitions.count, v >= 6, false)) {
-      for (int32_t i = 0; i < s.partitions.count; i++) {
-        enc_OffsetFetchResponse_OffsetFetchResponsePartitions(w, s.partitions.items[i], v);
-      }
+  if (v >= 10) {
+    w_uuid(w, s.topic_id);
+  }
+  if (w_arr(w, s.partitions.count, v >= 6, false)) {
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      enc_OffsetFetchResponse_OffsetFetchResponsePartitions(w, s.partitions.items[i], v);
     }
   }
-  if (!(v >= 8) && s.partitions.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 6) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -500,14 +425,15 @@ static void dec_OffsetFetchResponse_OffsetFetchResponseTopics(Reader *r, Arena *
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 8) {
+  if (v <= 9) {
     s->name = r_str(r, v >= 6, false);
   }
-  if (v >= 8) {
-    if (r_arr(r, a, &s->partitions, v >= 6, false, min_size_OffsetFetchResponse_OffsetFetchResponsePartitions(v))) {
-      for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
-        dec_OffsetFetchResponse_OffsetFetchResponsePartitions(r, a, &s->partitions.items[i], v);
-      }
+  if (v >= 10) {
+    r_uuid(r, &s->topic_id);
+  }
+  if (r_arr(r, a, &s->partitions, v >= 6, false, min_size_OffsetFetchResponse_OffsetFetchResponsePartitions(v))) {
+    for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
+      dec_OffsetFetchResponse_OffsetFetchResponsePartitions(r, a, &s->partitions.items[i], v);
     }
   }
   if (v >= 6) {
@@ -524,22 +450,13 @@ static void dec_OffsetFetchResponse_OffsetFetchResponseTopics(Reader *r, Arena *
 static void enc_OffsetFetchResponse_OffsetFetchResponseGroup(Enc *w, const OffsetFetchResponse::OffsetFetchResponseGroup &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 8) {
-    w_str(w, s.group_id, v >= 6, false);
-  }
-  if (!(v >= 8) && !str_eq(s.group_id, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 8) {
-    if (w_arr(w, s.topics.count, v >= 6, false)) {
-      for (int32_t i = 0; i < s.topics.count; i++) {
-        enc_OffsetFetchResponse_OffsetFetchResponseTopics(w, s.topics.items[i], v);
-      }
+  w_str(w, s.group_id, v >= 6, false);
+  if (w_arr(w, s.topics.count, v >= 6, false)) {
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      enc_OffsetFetchResponse_OffsetFetchResponseTopics(w, s.topics.items[i], v);
     }
   }
-  if (!(v >= 8) && s.topics.count != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 8) {
-    put_i16(w->out, s.error_code);
-  }
-  if (!(v >= 8) && s.error_code != 0) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i16(w->out, s.error_code);
   if (v >= 6) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -549,19 +466,13 @@ static void dec_OffsetFetchResponse_OffsetFetchResponseGroup(Reader *r, Arena *a
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 8) {
-    s->group_id = r_str(r, v >= 6, false);
-  }
-  if (v >= 8) {
-    if (r_arr(r, a, &s->topics, v >= 6, false, min_size_OffsetFetchResponse_OffsetFetchResponseTopics(v))) {
-      for (int32_t i = 0; i < s->topics.count && rd_ok(r); i++) {
-        dec_OffsetFetchResponse_OffsetFetchResponseTopics(r, a, &s->topics.items[i], v);
-      }
+  s->group_id = r_str(r, v >= 6, false);
+  if (r_arr(r, a, &s->topics, v >= 6, false, min_size_OffsetFetchResponse_OffsetFetchResponseTopics(v))) {
+    for (int32_t i = 0; i < s->topics.count && rd_ok(r); i++) {
+      dec_OffsetFetchResponse_OffsetFetchResponseTopics(r, a, &s->topics.items[i], v);
     }
   }
-  if (v >= 8) {
-    s->error_code = get_i16(r);
-  }
+  s->error_code = get_i16(r);
   if (v >= 6) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -639,7 +550,7 @@ static void dec_OffsetFetchResponse_OffsetFetchResponse(Reader *r, Arena *a, Off
 }
 
 int encode(Buf *out, const OffsetFetchResponse &m, int16_t version) {
-  if (version < 0 || version > 9) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_OffsetFetchResponse_OffsetFetchResponse(&w, m, version);
@@ -649,7 +560,7 @@ int encode(Buf *out, const OffsetFetchResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, OffsetFetchResponse *m, int16_t version) {
-  if (version < 0 || version > 9) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 10) return UVK_EUNSUPPORTED;
   *m = OffsetFetchResponse();
   dec_OffsetFetchResponse_OffsetFetchResponse(in, arena, m, version);
   return in->err;

@@ -12,6 +12,7 @@ struct OffsetFetchRequest {
   };
   struct OffsetFetchRequestTopics {
     Str name = {"", 0};
+    Uuid topic_id = {};
     Array<int32_t> partition_indexes = {};
   };
   struct OffsetFetchRequestGroup {
@@ -26,7 +27,7 @@ struct OffsetFetchRequest {
   bool require_stable = false;
   static constexpr int16_t kApiKey = 9;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 9;
+  static constexpr int16_t kMaxVersion = 10;
 };
 int encode(Buf *out, const OffsetFetchRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, OffsetFetchRequest *m, int16_t version);
@@ -52,6 +53,7 @@ struct OffsetFetchResponse {
   };
   struct OffsetFetchResponseTopics {
     Str name = {"", 0};
+    Uuid topic_id = {};
     Array<OffsetFetchResponse::OffsetFetchResponsePartitions> partitions = {};
   };
   struct OffsetFetchResponseGroup {
@@ -65,7 +67,7 @@ struct OffsetFetchResponse {
   Array<OffsetFetchResponse::OffsetFetchResponseGroup> groups = {};
   static constexpr int16_t kApiKey = 9;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 9;
+  static constexpr int16_t kMaxVersion = 10;
 };
 int encode(Buf *out, const OffsetFetchResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, OffsetFetchResponse *m, int16_t version);

@@ -18,7 +18,7 @@ static void dec_ProduceRequest_TopicProduceData(Reader *r, Arena *a, ProduceRequ
 }
 [[maybe_unused]] static inline bool is_default(const ProduceRequest::TopicProduceData &s) {
   (void)s;
-  return !((!str_eq(s.name, "", 0)) || (s.partition_data.count != 0));
+  return !((!str_eq(s.name, "", 0)) || (!uuid_is_zero(s.topic_id)) || (s.partition_data.count != 0));
 }
 [[maybe_unused]] static inline size_t min_size_ProduceRequest_TopicProduceData(int16_t v) {
   (void)v;
@@ -55,7 +55,12 @@ static void dec_ProduceRequest_PartitionProduceData(Reader *r, Arena *a, Produce
 static void enc_ProduceRequest_TopicProduceData(Enc *w, const ProduceRequest::TopicProduceData &s, int16_t v) {
   (void)v;
   (void)s;
-  w_str(w, s.name, v >= 9, false);
+  if (v <= 12) {
+    w_str(w, s.name, v >= 9, false);
+  }
+  if (v >= 13) {
+    w_uuid(w, s.topic_id);
+  }
   if (w_arr(w, s.partition_data.count, v >= 9, false)) {
     for (int32_t i = 0; i < s.partition_data.count; i++) {
       enc_ProduceRequest_PartitionProduceData(w, s.partition_data.items[i], v);
@@ -70,7 +75,12 @@ static void dec_ProduceRequest_TopicProduceData(Reader *r, Arena *a, ProduceRequ
   (void)v;
   (void)a;
   (void)s;
-  s->name = r_str(r, v >= 9, false);
+  if (v <= 12) {
+    s->name = r_str(r, v >= 9, false);
+  }
+  if (v >= 13) {
+    r_uuid(r, &s->topic_id);
+  }
   if (r_arr(r, a, &s->partition_data, v >= 9, false, min_size_ProduceRequest_PartitionProduceData(v))) {
     for (int32_t i = 0; i < s->partition_data.count && rd_ok(r); i++) {
       dec_ProduceRequest_PartitionProduceData(r, a, &s->partition_data.items[i], v);
@@ -132,7 +142,7 @@ static void dec_ProduceRequest_ProduceRequest(Reader *r, Arena *a, ProduceReques
 }
 
 int encode(Buf *out, const ProduceRequest &m, int16_t version) {
-  if (version < 0 || version > 11) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 13) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ProduceRequest_ProduceRequest(&w, m, version);
@@ -142,7 +152,7 @@ int encode(Buf *out, const ProduceRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ProduceRequest *m, int16_t version) {
-  if (version < 0 || version > 11) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 13) return UVK_EUNSUPPORTED;
   *m = ProduceRequest();
   dec_ProduceRequest_ProduceRequest(in, arena, m, version);
   return in->err;
@@ -164,7 +174,7 @@ static void dec_ProduceResponse_NodeEndpoint(Reader *r, Arena *a, ProduceRespons
 }
 [[maybe_unused]] static inline size_t min_size_ProduceResponse_BatchIndexAndErrorMessage(int16_t v) {
   (void)v;
-  return ((v >= 8)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const ProduceResponse::LeaderIdAndEpoch &s) {
   (void)s;
@@ -172,7 +182,7 @@ static void dec_ProduceResponse_NodeEndpoint(Reader *r, Arena *a, ProduceRespons
 }
 [[maybe_unused]] static inline size_t min_size_ProduceResponse_LeaderIdAndEpoch(int16_t v) {
   (void)v;
-  return ((v >= 9)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 [[maybe_unused]] static inline bool is_default(const ProduceResponse::PartitionProduceResponse &s) {
   (void)s;
@@ -184,7 +194,7 @@ static void dec_ProduceResponse_NodeEndpoint(Reader *r, Arena *a, ProduceRespons
 }
 [[maybe_unused]] static inline bool is_default(const ProduceResponse::TopicProduceResponse &s) {
   (void)s;
-  return !((!str_eq(s.name, "", 0)) || (s.partition_responses.count != 0));
+  return !((!str_eq(s.name, "", 0)) || (!uuid_is_zero(s.topic_id)) || (s.partition_responses.count != 0));
 }
 [[maybe_unused]] static inline size_t min_size_ProduceResponse_TopicProduceResponse(int16_t v) {
   (void)v;
@@ -196,20 +206,14 @@ static void dec_ProduceResponse_NodeEndpoint(Reader *r, Arena *a, ProduceRespons
 }
 [[maybe_unused]] static inline size_t min_size_ProduceResponse_NodeEndpoint(int16_t v) {
   (void)v;
-  return ((v >= 9)) ? 1 : 0;
+  return (true) ? 1 : 0;
 }
 
 static void enc_ProduceResponse_BatchIndexAndErrorMessage(Enc *w, const ProduceResponse::BatchIndexAndErrorMessage &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 8) {
-    put_i32(w->out, s.batch_index);
-  }
-  if (!(v >= 8) && s.batch_index != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 8) {
-    w_str(w, s.batch_index_error_message, v >= 9, v >= 8);
-  }
-  if (!(v >= 8) && s.batch_index_error_message.data != nullptr) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i32(w->out, s.batch_index);
+  w_str(w, s.batch_index_error_message, v >= 9, v >= 8);
   if (v >= 9) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -219,12 +223,8 @@ static void dec_ProduceResponse_BatchIndexAndErrorMessage(Reader *r, Arena *a, P
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 8) {
-    s->batch_index = get_i32(r);
-  }
-  if (v >= 8) {
-    s->batch_index_error_message = r_str(r, v >= 9, v >= 8);
-  }
+  s->batch_index = get_i32(r);
+  s->batch_index_error_message = r_str(r, v >= 9, v >= 8);
   if (v >= 9) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -239,14 +239,8 @@ static void dec_ProduceResponse_BatchIndexAndErrorMessage(Reader *r, Arena *a, P
 static void enc_ProduceResponse_LeaderIdAndEpoch(Enc *w, const ProduceResponse::LeaderIdAndEpoch &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 10) {
-    put_i32(w->out, s.leader_id);
-  }
-  if (!(v >= 10) && s.leader_id != -1) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 10) {
-    put_i32(w->out, s.leader_epoch);
-  }
-  if (!(v >= 10) && s.leader_epoch != -1) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i32(w->out, s.leader_id);
+  put_i32(w->out, s.leader_epoch);
   if (v >= 9) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -256,12 +250,8 @@ static void dec_ProduceResponse_LeaderIdAndEpoch(Reader *r, Arena *a, ProduceRes
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 10) {
-    s->leader_id = get_i32(r);
-  }
-  if (v >= 10) {
-    s->leader_epoch = get_i32(r);
-  }
+  s->leader_id = get_i32(r);
+  s->leader_epoch = get_i32(r);
   if (v >= 9) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -353,7 +343,12 @@ static void dec_ProduceResponse_PartitionProduceResponse(Reader *r, Arena *a, Pr
 static void enc_ProduceResponse_TopicProduceResponse(Enc *w, const ProduceResponse::TopicProduceResponse &s, int16_t v) {
   (void)v;
   (void)s;
-  w_str(w, s.name, v >= 9, false);
+  if (v <= 12) {
+    w_str(w, s.name, v >= 9, false);
+  }
+  if (v >= 13) {
+    w_uuid(w, s.topic_id);
+  }
   if (w_arr(w, s.partition_responses.count, v >= 9, false)) {
     for (int32_t i = 0; i < s.partition_responses.count; i++) {
       enc_ProduceResponse_PartitionProduceResponse(w, s.partition_responses.items[i], v);
@@ -368,7 +363,12 @@ static void dec_ProduceResponse_TopicProduceResponse(Reader *r, Arena *a, Produc
   (void)v;
   (void)a;
   (void)s;
-  s->name = r_str(r, v >= 9, false);
+  if (v <= 12) {
+    s->name = r_str(r, v >= 9, false);
+  }
+  if (v >= 13) {
+    r_uuid(r, &s->topic_id);
+  }
   if (r_arr(r, a, &s->partition_responses, v >= 9, false, min_size_ProduceResponse_PartitionProduceResponse(v))) {
     for (int32_t i = 0; i < s->partition_responses.count && rd_ok(r); i++) {
       dec_ProduceResponse_PartitionProduceResponse(r, a, &s->partition_responses.items[i], v);
@@ -388,22 +388,10 @@ static void dec_ProduceResponse_TopicProduceResponse(Reader *r, Arena *a, Produc
 static void enc_ProduceResponse_NodeEndpoint(Enc *w, const ProduceResponse::NodeEndpoint &s, int16_t v) {
   (void)v;
   (void)s;
-  if (v >= 10) {
-    put_i32(w->out, s.node_id);
-  }
-  if (!(v >= 10) && s.node_id != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 10) {
-    w_str(w, s.host, v >= 9, false);
-  }
-  if (!(v >= 10) && !str_eq(s.host, "", 0)) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 10) {
-    put_i32(w->out, s.port);
-  }
-  if (!(v >= 10) && s.port != 0) enc_fail(w, UVK_EUNSUPPORTED);
-  if (v >= 10) {
-    w_str(w, s.rack, v >= 9, v >= 10);
-  }
-  if (!(v >= 10) && s.rack.data != nullptr) enc_fail(w, UVK_EUNSUPPORTED);
+  put_i32(w->out, s.node_id);
+  w_str(w, s.host, v >= 9, false);
+  put_i32(w->out, s.port);
+  w_str(w, s.rack, v >= 9, v >= 10);
   if (v >= 9) {
     put_u8(w->out, 0);  // no tagged fields
   }
@@ -413,18 +401,10 @@ static void dec_ProduceResponse_NodeEndpoint(Reader *r, Arena *a, ProduceRespons
   (void)v;
   (void)a;
   (void)s;
-  if (v >= 10) {
-    s->node_id = get_i32(r);
-  }
-  if (v >= 10) {
-    s->host = r_str(r, v >= 9, false);
-  }
-  if (v >= 10) {
-    s->port = get_i32(r);
-  }
-  if (v >= 10) {
-    s->rack = r_str(r, v >= 9, v >= 10);
-  }
+  s->node_id = get_i32(r);
+  s->host = r_str(r, v >= 9, false);
+  s->port = get_i32(r);
+  s->rack = r_str(r, v >= 9, v >= 10);
   if (v >= 9) {
     uint32_t ntag = r_tag_count(r);
     for (uint32_t t = 0; t < ntag && rd_ok(r); t++) {
@@ -500,7 +480,7 @@ static void dec_ProduceResponse_ProduceResponse(Reader *r, Arena *a, ProduceResp
 }
 
 int encode(Buf *out, const ProduceResponse &m, int16_t version) {
-  if (version < 0 || version > 11) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 13) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_ProduceResponse_ProduceResponse(&w, m, version);
@@ -510,7 +490,7 @@ int encode(Buf *out, const ProduceResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, ProduceResponse *m, int16_t version) {
-  if (version < 0 || version > 11) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 13) return UVK_EUNSUPPORTED;
   *m = ProduceResponse();
   dec_ProduceResponse_ProduceResponse(in, arena, m, version);
   return in->err;

@@ -12,6 +12,7 @@ struct ProduceRequest {
   };
   struct TopicProduceData {
     Str name = {"", 0};
+    Uuid topic_id = {};
     Array<ProduceRequest::PartitionProduceData> partition_data = {};
   };
   Str transactional_id = {};
@@ -20,7 +21,7 @@ struct ProduceRequest {
   Array<ProduceRequest::TopicProduceData> topic_data = {};
   static constexpr int16_t kApiKey = 0;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 11;
+  static constexpr int16_t kMaxVersion = 13;
 };
 int encode(Buf *out, const ProduceRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, ProduceRequest *m, int16_t version);
@@ -46,6 +47,7 @@ struct ProduceResponse {
   };
   struct TopicProduceResponse {
     Str name = {"", 0};
+    Uuid topic_id = {};
     Array<ProduceResponse::PartitionProduceResponse> partition_responses = {};
   };
   struct NodeEndpoint {
@@ -59,7 +61,7 @@ struct ProduceResponse {
   Array<ProduceResponse::NodeEndpoint> node_endpoints = {};
   static constexpr int16_t kApiKey = 0;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 11;
+  static constexpr int16_t kMaxVersion = 13;
 };
 int encode(Buf *out, const ProduceResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, ProduceResponse *m, int16_t version);

@@ -12,6 +12,7 @@
 #include "proto/gen/alter_configs.h"
 #include "proto/gen/alter_partition_reassignments.h"
 #include "proto/gen/alter_replica_log_dirs.h"
+#include "proto/gen/alter_share_group_offsets.h"
 #include "proto/gen/alter_user_scram_credentials.h"
 #include "proto/gen/api_versions.h"
 #include "proto/gen/consumer_group_describe.h"
@@ -23,6 +24,7 @@
 #include "proto/gen/delete_acls.h"
 #include "proto/gen/delete_groups.h"
 #include "proto/gen/delete_records.h"
+#include "proto/gen/delete_share_group_offsets.h"
 #include "proto/gen/delete_topics.h"
 #include "proto/gen/describe_acls.h"
 #include "proto/gen/describe_client_quotas.h"
@@ -33,6 +35,7 @@
 #include "proto/gen/describe_log_dirs.h"
 #include "proto/gen/describe_producers.h"
 #include "proto/gen/describe_quorum.h"
+#include "proto/gen/describe_share_group_offsets.h"
 #include "proto/gen/describe_topic_partitions.h"
 #include "proto/gen/describe_transactions.h"
 #include "proto/gen/describe_user_scram_credentials.h"
@@ -49,6 +52,7 @@
 #include "proto/gen/join_group.h"
 #include "proto/gen/leave_group.h"
 #include "proto/gen/list_client_metrics_resources.h"
+#include "proto/gen/list_config_resources.h"
 #include "proto/gen/list_groups.h"
 #include "proto/gen/list_offsets.h"
 #include "proto/gen/list_partition_reassignments.h"
@@ -64,9 +68,13 @@
 #include "proto/gen/renew_delegation_token.h"
 #include "proto/gen/sasl_authenticate.h"
 #include "proto/gen/sasl_handshake.h"
+#include "proto/gen/streams_group_describe.h"
+#include "proto/gen/streams_group_heartbeat.h"
+#include "proto/gen/streams_group_topology_description_update.h"
 #include "proto/gen/sync_group.h"
 #include "proto/gen/txn_offset_commit.h"
 #include "proto/gen/unregister_broker.h"
+#include "proto/gen/unregister_controller.h"
 #include "proto/gen/update_features.h"
 
 namespace uvk {
@@ -111,6 +119,10 @@ static void fill(Arena *a, AlterReplicaLogDirsRequest::AlterReplicaLogDirTopic *
 static void fill(Arena *a, AlterReplicaLogDirsRequest::AlterReplicaLogDir *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, AlterReplicaLogDirsResponse::AlterReplicaLogDirPartitionResult *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, AlterReplicaLogDirsResponse::AlterReplicaLogDirTopicResult *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestPartition *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestTopic *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponsePartition *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponseTopic *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, AlterUserScramCredentialsRequest::ScramCredentialDeletion *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, AlterUserScramCredentialsRequest::ScramCredentialUpsertion *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, AlterUserScramCredentialsResponse::AlterUserScramCredentialsResult *s, int16_t v, uint32_t *seed);
@@ -143,6 +155,8 @@ static void fill(Arena *a, DeleteRecordsRequest::DeleteRecordsPartition *s, int1
 static void fill(Arena *a, DeleteRecordsRequest::DeleteRecordsTopic *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DeleteRecordsResponse::DeleteRecordsPartitionResult *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DeleteRecordsResponse::DeleteRecordsTopicResult *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, DeleteShareGroupOffsetsRequest::DeleteShareGroupOffsetsRequestTopic *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, DeleteShareGroupOffsetsResponse::DeleteShareGroupOffsetsResponseTopic *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DeleteTopicsRequest::DeleteTopicState *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DeleteTopicsResponse::DeletableTopicResult *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DescribeAclsResponse::AclDescription *s, int16_t v, uint32_t *seed);
@@ -176,6 +190,11 @@ static void fill(Arena *a, DescribeQuorumResponse::PartitionData *s, int16_t v, 
 static void fill(Arena *a, DescribeQuorumResponse::TopicData *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DescribeQuorumResponse::Listener *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DescribeQuorumResponse::Node *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestTopic *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestGroup *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponsePartition *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseTopic *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseGroup *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DescribeTopicPartitionsRequest::TopicRequest *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DescribeTopicPartitionsRequest::Cursor *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponsePartition *s, int16_t v, uint32_t *seed);
@@ -209,6 +228,7 @@ static void fill(Arena *a, JoinGroupResponse::JoinGroupResponseMember *s, int16_
 static void fill(Arena *a, LeaveGroupRequest::MemberIdentity *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, LeaveGroupResponse::MemberResponse *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, ListClientMetricsResourcesResponse::ClientMetricsResource *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ListConfigResourcesResponse::ConfigResource *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, ListGroupsResponse::ListedGroup *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, ListOffsetsRequest::ListOffsetsPartition *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, ListOffsetsRequest::ListOffsetsTopic *s, int16_t v, uint32_t *seed);
@@ -249,6 +269,37 @@ static void fill(Arena *a, ProduceResponse::LeaderIdAndEpoch *s, int16_t v, uint
 static void fill(Arena *a, ProduceResponse::PartitionProduceResponse *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, ProduceResponse::TopicProduceResponse *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, ProduceResponse::NodeEndpoint *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::KeyValue *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopicInfo *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::Subtopology *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::Topology *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::Endpoint *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::TaskOffset *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::TaskIds *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::Assignment *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::Member *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopologyDescriptionNode *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopologyDescriptionSubtopology *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopologyDescriptionGlobalStore *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopologyDescription *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupDescribeResponse::DescribedGroup *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::KeyValue *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::TopicInfo *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::CopartitionGroup *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::Subtopology *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::Topology *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::TaskIds *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::Endpoint *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::TaskOffset *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::Status *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::TaskIds *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::Endpoint *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::TopicPartition *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::EndpointToPartitions *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionNode *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionSubtopology *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionGlobalStore *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescription *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, SyncGroupRequest::SyncGroupRequestAssignment *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic *s, int16_t v, uint32_t *seed);
@@ -302,29 +353,19 @@ static void fill(Arena *a, AddPartitionsToTxnRequest::AddPartitionsToTxnTransact
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 4) {
-    if ((false) && next(seed) % 4 == 0) s->transactional_id = Str();
-    else s->transactional_id = sample_str(next(seed));
-  }
-  if (v >= 4) {
-    s->producer_id = int64_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 4) {
-    s->producer_epoch = int16_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 4) {
-    s->verify_only = next(seed) % 2 == 0;
-  }
-  if (v >= 4) {
-    if ((false) && next(seed) % 5 == 0) {
-      s->topics.count = -1;
-    } else {
-      s->topics.count = int32_t(next(seed) % 3);
-      s->topics.items = arena_new_array<AddPartitionsToTxnRequest::AddPartitionsToTxnTopic>(a, size_t(s->topics.count) + 1);
-      for (int32_t i = 0; i < s->topics.count; i++) {
-        new (&s->topics.items[i]) AddPartitionsToTxnRequest::AddPartitionsToTxnTopic();
-        fill(a, &s->topics.items[i], v, seed);
-      }
+  if ((false) && next(seed) % 4 == 0) s->transactional_id = Str();
+  else s->transactional_id = sample_str(next(seed));
+  s->producer_id = int64_t(next(seed) % 30000 + 1);
+  s->producer_epoch = int16_t(next(seed) % 30000 + 1);
+  s->verify_only = next(seed) % 2 == 0;
+  if ((false) && next(seed) % 5 == 0) {
+    s->topics.count = -1;
+  } else {
+    s->topics.count = int32_t(next(seed) % 3);
+    s->topics.items = arena_new_array<AddPartitionsToTxnRequest::AddPartitionsToTxnTopic>(a, size_t(s->topics.count) + 1);
+    for (int32_t i = 0; i < s->topics.count; i++) {
+      new (&s->topics.items[i]) AddPartitionsToTxnRequest::AddPartitionsToTxnTopic();
+      fill(a, &s->topics.items[i], v, seed);
     }
   }
 }
@@ -403,20 +444,16 @@ static void fill(Arena *a, AddPartitionsToTxnResponse::AddPartitionsToTxnResult 
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 4) {
-    if ((false) && next(seed) % 4 == 0) s->transactional_id = Str();
-    else s->transactional_id = sample_str(next(seed));
-  }
-  if (v >= 4) {
-    if ((false) && next(seed) % 5 == 0) {
-      s->topic_results.count = -1;
-    } else {
-      s->topic_results.count = int32_t(next(seed) % 3);
-      s->topic_results.items = arena_new_array<AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult>(a, size_t(s->topic_results.count) + 1);
-      for (int32_t i = 0; i < s->topic_results.count; i++) {
-        new (&s->topic_results.items[i]) AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult();
-        fill(a, &s->topic_results.items[i], v, seed);
-      }
+  if ((false) && next(seed) % 4 == 0) s->transactional_id = Str();
+  else s->transactional_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->topic_results.count = -1;
+  } else {
+    s->topic_results.count = int32_t(next(seed) % 3);
+    s->topic_results.items = arena_new_array<AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult>(a, size_t(s->topic_results.count) + 1);
+    for (int32_t i = 0; i < s->topic_results.count; i++) {
+      new (&s->topic_results.items[i]) AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult();
+      fill(a, &s->topic_results.items[i], v, seed);
     }
   }
 }
@@ -487,6 +524,9 @@ static void fill(Arena *a, AddRaftVoterRequest *s, int16_t v, uint32_t *seed) {
       new (&s->listeners.items[i]) AddRaftVoterRequest::Listener();
       fill(a, &s->listeners.items[i], v, seed);
     }
+  }
+  if (v >= 1) {
+    s->ack_when_committed = next(seed) % 2 == 0;
   }
 }
 
@@ -740,6 +780,9 @@ static void fill(Arena *a, AlterPartitionReassignmentsRequest *s, int16_t v, uin
   (void)seed;
   (void)s;
   s->timeout_ms = int32_t(next(seed) % 30000 + 1);
+  if (v >= 1) {
+    s->allow_replication_factor_change = next(seed) % 2 == 0;
+  }
   if ((false) && next(seed) % 5 == 0) {
     s->topics.count = -1;
   } else {
@@ -788,6 +831,9 @@ static void fill(Arena *a, AlterPartitionReassignmentsResponse *s, int16_t v, ui
   (void)seed;
   (void)s;
   s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  if (v >= 1) {
+    s->allow_replication_factor_change = next(seed) % 2 == 0;
+  }
   s->error_code = int16_t(next(seed) % 30000 + 1);
   if ((true) && next(seed) % 4 == 0) s->error_message = Str();
   else s->error_message = sample_str(next(seed));
@@ -904,6 +950,105 @@ static void fill(Arena *a, AlterReplicaLogDirsResponse *s, int16_t v, uint32_t *
   }
 }
 
+static void fill(Arena *a, AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestPartition *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->partition_index = int32_t(next(seed) % 30000 + 1);
+  s->start_offset = int64_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestTopic *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->topic_name = Str();
+  else s->topic_name = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestPartition>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestPartition();
+      fill(a, &s->partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, AlterShareGroupOffsetsRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->topics.count = -1;
+  } else {
+    s->topics.count = int32_t(next(seed) % 3);
+    s->topics.items = arena_new_array<AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestTopic>(a, size_t(s->topics.count) + 1);
+    for (int32_t i = 0; i < s->topics.count; i++) {
+      new (&s->topics.items[i]) AlterShareGroupOffsetsRequest::AlterShareGroupOffsetsRequestTopic();
+      fill(a, &s->topics.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponsePartition *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->partition_index = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+}
+
+static void fill(Arena *a, AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponseTopic *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->topic_name = Str();
+  else s->topic_name = sample_str(next(seed));
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponsePartition>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponsePartition();
+      fill(a, &s->partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, AlterShareGroupOffsetsResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->responses.count = -1;
+  } else {
+    s->responses.count = int32_t(next(seed) % 3);
+    s->responses.items = arena_new_array<AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponseTopic>(a, size_t(s->responses.count) + 1);
+    for (int32_t i = 0; i < s->responses.count; i++) {
+      new (&s->responses.items[i]) AlterShareGroupOffsetsResponse::AlterShareGroupOffsetsResponseTopic();
+      fill(a, &s->responses.items[i], v, seed);
+    }
+  }
+}
+
 static void fill(Arena *a, AlterUserScramCredentialsRequest::ScramCredentialDeletion *s, int16_t v, uint32_t *seed) {
   (void)a;
   (void)v;
@@ -999,6 +1144,13 @@ static void fill(Arena *a, ApiVersionsRequest *s, int16_t v, uint32_t *seed) {
     if ((false) && next(seed) % 4 == 0) s->client_software_version = Str();
     else s->client_software_version = sample_str(next(seed));
   }
+  if (v >= 5) {
+    if ((v >= 5) && next(seed) % 4 == 0) s->cluster_id = Str();
+    else s->cluster_id = sample_str(next(seed));
+  }
+  if (v >= 5) {
+    s->node_id = int32_t(next(seed) % 30000 + 1);
+  }
 }
 
 static void fill(Arena *a, ApiVersionsResponse::ApiVersion *s, int16_t v, uint32_t *seed) {
@@ -1016,16 +1168,10 @@ static void fill(Arena *a, ApiVersionsResponse::SupportedFeatureKey *s, int16_t 
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 3) {
-    if ((false) && next(seed) % 4 == 0) s->name = Str();
-    else s->name = sample_str(next(seed));
-  }
-  if (v >= 3) {
-    s->min_version = int16_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 3) {
-    s->max_version = int16_t(next(seed) % 30000 + 1);
-  }
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  s->min_version = int16_t(next(seed) % 30000 + 1);
+  s->max_version = int16_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, ApiVersionsResponse::FinalizedFeatureKey *s, int16_t v, uint32_t *seed) {
@@ -1033,16 +1179,10 @@ static void fill(Arena *a, ApiVersionsResponse::FinalizedFeatureKey *s, int16_t 
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 3) {
-    if ((false) && next(seed) % 4 == 0) s->name = Str();
-    else s->name = sample_str(next(seed));
-  }
-  if (v >= 3) {
-    s->max_version_level = int16_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 3) {
-    s->min_version_level = int16_t(next(seed) % 30000 + 1);
-  }
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  s->max_version_level = int16_t(next(seed) % 30000 + 1);
+  s->min_version_level = int16_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, ApiVersionsResponse *s, int16_t v, uint32_t *seed) {
@@ -1183,6 +1323,9 @@ static void fill(Arena *a, ConsumerGroupDescribeResponse::Member *s, int16_t v, 
   else s->subscribed_topic_regex = sample_str(next(seed));
   fill(a, &s->assignment, v, seed);
   fill(a, &s->target_assignment, v, seed);
+  if (v >= 1) {
+    s->member_type = int8_t(next(seed) % 30000 + 1);
+  }
 }
 
 static void fill(Arena *a, ConsumerGroupDescribeResponse::DescribedGroup *s, int16_t v, uint32_t *seed) {
@@ -1653,23 +1796,13 @@ static void fill(Arena *a, CreateTopicsResponse::CreatableTopicConfigs *s, int16
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 5) {
-    if ((false) && next(seed) % 4 == 0) s->name = Str();
-    else s->name = sample_str(next(seed));
-  }
-  if (v >= 5) {
-    if ((v >= 5) && next(seed) % 4 == 0) s->value = Str();
-    else s->value = sample_str(next(seed));
-  }
-  if (v >= 5) {
-    s->read_only = next(seed) % 2 == 0;
-  }
-  if (v >= 5) {
-    s->config_source = int8_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 5) {
-    s->is_sensitive = next(seed) % 2 == 0;
-  }
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  if ((v >= 5) && next(seed) % 4 == 0) s->value = Str();
+  else s->value = sample_str(next(seed));
+  s->read_only = next(seed) % 2 == 0;
+  s->config_source = int8_t(next(seed) % 30000 + 1);
+  s->is_sensitive = next(seed) % 2 == 0;
 }
 
 static void fill(Arena *a, CreateTopicsResponse::CreatableTopicResult *s, int16_t v, uint32_t *seed) {
@@ -1684,7 +1817,7 @@ static void fill(Arena *a, CreateTopicsResponse::CreatableTopicResult *s, int16_
   }
   s->error_code = int16_t(next(seed) % 30000 + 1);
   if (v >= 1) {
-    if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+    if ((v >= 1) && next(seed) % 4 == 0) s->error_message = Str();
     else s->error_message = sample_str(next(seed));
   }
   if ((v >= 5) && (v >= 5) && (v >= 5)) {
@@ -1852,6 +1985,10 @@ static void fill(Arena *a, DeleteGroupsResponse::DeletableGroupResult *s, int16_
   if ((false) && next(seed) % 4 == 0) s->group_id = Str();
   else s->group_id = sample_str(next(seed));
   s->error_code = int16_t(next(seed) % 30000 + 1);
+  if (v >= 3) {
+    if ((v >= 3) && next(seed) % 4 == 0) s->error_message = Str();
+    else s->error_message = sample_str(next(seed));
+  }
 }
 
 static void fill(Arena *a, DeleteGroupsResponse *s, int16_t v, uint32_t *seed) {
@@ -1965,18 +2102,76 @@ static void fill(Arena *a, DeleteRecordsResponse *s, int16_t v, uint32_t *seed) 
   }
 }
 
+static void fill(Arena *a, DeleteShareGroupOffsetsRequest::DeleteShareGroupOffsetsRequestTopic *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->topic_name = Str();
+  else s->topic_name = sample_str(next(seed));
+}
+
+static void fill(Arena *a, DeleteShareGroupOffsetsRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->topics.count = -1;
+  } else {
+    s->topics.count = int32_t(next(seed) % 3);
+    s->topics.items = arena_new_array<DeleteShareGroupOffsetsRequest::DeleteShareGroupOffsetsRequestTopic>(a, size_t(s->topics.count) + 1);
+    for (int32_t i = 0; i < s->topics.count; i++) {
+      new (&s->topics.items[i]) DeleteShareGroupOffsetsRequest::DeleteShareGroupOffsetsRequestTopic();
+      fill(a, &s->topics.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, DeleteShareGroupOffsetsResponse::DeleteShareGroupOffsetsResponseTopic *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->topic_name = Str();
+  else s->topic_name = sample_str(next(seed));
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+}
+
+static void fill(Arena *a, DeleteShareGroupOffsetsResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->responses.count = -1;
+  } else {
+    s->responses.count = int32_t(next(seed) % 3);
+    s->responses.items = arena_new_array<DeleteShareGroupOffsetsResponse::DeleteShareGroupOffsetsResponseTopic>(a, size_t(s->responses.count) + 1);
+    for (int32_t i = 0; i < s->responses.count; i++) {
+      new (&s->responses.items[i]) DeleteShareGroupOffsetsResponse::DeleteShareGroupOffsetsResponseTopic();
+      fill(a, &s->responses.items[i], v, seed);
+    }
+  }
+}
+
 static void fill(Arena *a, DeleteTopicsRequest::DeleteTopicState *s, int16_t v, uint32_t *seed) {
   (void)a;
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 6) {
-    if ((v >= 6) && next(seed) % 4 == 0) s->name = Str();
-    else s->name = sample_str(next(seed));
-  }
-  if (v >= 6) {
-    for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
-  }
+  if ((v >= 6) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
 }
 
 static void fill(Arena *a, DeleteTopicsRequest *s, int16_t v, uint32_t *seed) {
@@ -2233,6 +2428,9 @@ static void fill(Arena *a, DescribeClusterRequest *s, int16_t v, uint32_t *seed)
   if (v >= 1) {
     s->endpoint_type = int8_t(next(seed) % 30000 + 1);
   }
+  if (v >= 2) {
+    s->include_fenced_brokers = next(seed) % 2 == 0;
+  }
 }
 
 static void fill(Arena *a, DescribeClusterResponse::DescribeClusterBroker *s, int16_t v, uint32_t *seed) {
@@ -2246,6 +2444,9 @@ static void fill(Arena *a, DescribeClusterResponse::DescribeClusterBroker *s, in
   s->port = int32_t(next(seed) % 30000 + 1);
   if ((true) && next(seed) % 4 == 0) s->rack = Str();
   else s->rack = sample_str(next(seed));
+  if (v >= 2) {
+    s->is_fenced = next(seed) % 2 == 0;
+  }
 }
 
 static void fill(Arena *a, DescribeClusterResponse *s, int16_t v, uint32_t *seed) {
@@ -2325,17 +2526,11 @@ static void fill(Arena *a, DescribeConfigsResponse::DescribeConfigsSynonym *s, i
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 1) {
-    if ((false) && next(seed) % 4 == 0) s->name = Str();
-    else s->name = sample_str(next(seed));
-  }
-  if (v >= 1) {
-    if ((true) && next(seed) % 4 == 0) s->value = Str();
-    else s->value = sample_str(next(seed));
-  }
-  if (v >= 1) {
-    s->source = int8_t(next(seed) % 30000 + 1);
-  }
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  if ((v >= 1) && next(seed) % 4 == 0) s->value = Str();
+  else s->value = sample_str(next(seed));
+  s->source = int8_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, DescribeConfigsResponse::DescribeConfigsResourceResult *s, int16_t v, uint32_t *seed) {
@@ -2371,7 +2566,7 @@ static void fill(Arena *a, DescribeConfigsResponse::DescribeConfigsResourceResul
     s->config_type = int8_t(next(seed) % 30000 + 1);
   }
   if (v >= 3) {
-    if ((true) && next(seed) % 4 == 0) s->documentation = Str();
+    if ((v >= 3) && next(seed) % 4 == 0) s->documentation = Str();
     else s->documentation = sample_str(next(seed));
   }
 }
@@ -2559,6 +2754,10 @@ static void fill(Arena *a, DescribeGroupsResponse::DescribedGroup *s, int16_t v,
   (void)seed;
   (void)s;
   s->error_code = int16_t(next(seed) % 30000 + 1);
+  if (v >= 6) {
+    if ((v >= 6) && next(seed) % 4 == 0) s->error_message = Str();
+    else s->error_message = sample_str(next(seed));
+  }
   if ((false) && next(seed) % 4 == 0) s->group_id = Str();
   else s->group_id = sample_str(next(seed));
   if ((false) && next(seed) % 4 == 0) s->group_state = Str();
@@ -2691,6 +2890,9 @@ static void fill(Arena *a, DescribeLogDirsResponse::DescribeLogDirsResult *s, in
   }
   if (v >= 4) {
     s->usable_bytes = int64_t(next(seed) % 30000 + 1);
+  }
+  if (v >= 5) {
+    s->is_cordoned = next(seed) % 2 == 0;
   }
 }
 
@@ -2944,17 +3146,11 @@ static void fill(Arena *a, DescribeQuorumResponse::Listener *s, int16_t v, uint3
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 2) {
-    if ((false) && next(seed) % 4 == 0) s->name = Str();
-    else s->name = sample_str(next(seed));
-  }
-  if (v >= 2) {
-    if ((false) && next(seed) % 4 == 0) s->host = Str();
-    else s->host = sample_str(next(seed));
-  }
-  if (v >= 2) {
-    s->port = uint16_t(next(seed) % 30000 + 1);
-  }
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->host = Str();
+  else s->host = sample_str(next(seed));
+  s->port = uint16_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, DescribeQuorumResponse::Node *s, int16_t v, uint32_t *seed) {
@@ -2962,19 +3158,15 @@ static void fill(Arena *a, DescribeQuorumResponse::Node *s, int16_t v, uint32_t 
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 2) {
-    s->node_id = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 2) {
-    if ((false) && next(seed) % 5 == 0) {
-      s->listeners.count = -1;
-    } else {
-      s->listeners.count = int32_t(next(seed) % 3);
-      s->listeners.items = arena_new_array<DescribeQuorumResponse::Listener>(a, size_t(s->listeners.count) + 1);
-      for (int32_t i = 0; i < s->listeners.count; i++) {
-        new (&s->listeners.items[i]) DescribeQuorumResponse::Listener();
-        fill(a, &s->listeners.items[i], v, seed);
-      }
+  s->node_id = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->listeners.count = -1;
+  } else {
+    s->listeners.count = int32_t(next(seed) % 3);
+    s->listeners.items = arena_new_array<DescribeQuorumResponse::Listener>(a, size_t(s->listeners.count) + 1);
+    for (int32_t i = 0; i < s->listeners.count; i++) {
+      new (&s->listeners.items[i]) DescribeQuorumResponse::Listener();
+      fill(a, &s->listeners.items[i], v, seed);
     }
   }
 }
@@ -3009,6 +3201,137 @@ static void fill(Arena *a, DescribeQuorumResponse *s, int16_t v, uint32_t *seed)
         new (&s->nodes.items[i]) DescribeQuorumResponse::Node();
         fill(a, &s->nodes.items[i], v, seed);
       }
+    }
+  }
+}
+
+static void fill(Arena *a, DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestTopic *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->topic_name = Str();
+  else s->topic_name = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) int32_t();
+      s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestGroup *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((true) && next(seed) % 5 == 0) {
+    s->topics.count = -1;
+  } else {
+    s->topics.count = int32_t(next(seed) % 3);
+    s->topics.items = arena_new_array<DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestTopic>(a, size_t(s->topics.count) + 1);
+    for (int32_t i = 0; i < s->topics.count; i++) {
+      new (&s->topics.items[i]) DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestTopic();
+      fill(a, &s->topics.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, DescribeShareGroupOffsetsRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 5 == 0) {
+    s->groups.count = -1;
+  } else {
+    s->groups.count = int32_t(next(seed) % 3);
+    s->groups.items = arena_new_array<DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestGroup>(a, size_t(s->groups.count) + 1);
+    for (int32_t i = 0; i < s->groups.count; i++) {
+      new (&s->groups.items[i]) DescribeShareGroupOffsetsRequest::DescribeShareGroupOffsetsRequestGroup();
+      fill(a, &s->groups.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponsePartition *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->partition_index = int32_t(next(seed) % 30000 + 1);
+  s->start_offset = int64_t(next(seed) % 30000 + 1);
+  s->leader_epoch = int32_t(next(seed) % 30000 + 1);
+  if (v >= 1) {
+    s->lag = int64_t(next(seed) % 30000 + 1);
+  }
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+}
+
+static void fill(Arena *a, DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseTopic *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->topic_name = Str();
+  else s->topic_name = sample_str(next(seed));
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponsePartition>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponsePartition();
+      fill(a, &s->partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseGroup *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->topics.count = -1;
+  } else {
+    s->topics.count = int32_t(next(seed) % 3);
+    s->topics.items = arena_new_array<DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseTopic>(a, size_t(s->topics.count) + 1);
+    for (int32_t i = 0; i < s->topics.count; i++) {
+      new (&s->topics.items[i]) DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseTopic();
+      fill(a, &s->topics.items[i], v, seed);
+    }
+  }
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+}
+
+static void fill(Arena *a, DescribeShareGroupOffsetsResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->groups.count = -1;
+  } else {
+    s->groups.count = int32_t(next(seed) % 3);
+    s->groups.items = arena_new_array<DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseGroup>(a, size_t(s->groups.count) + 1);
+    for (int32_t i = 0; i < s->groups.count; i++) {
+      new (&s->groups.items[i]) DescribeShareGroupOffsetsResponse::DescribeShareGroupOffsetsResponseGroup();
+      fill(a, &s->groups.items[i], v, seed);
     }
   }
 }
@@ -3480,12 +3803,8 @@ static void fill(Arena *a, FetchRequest::ReplicaState *s, int16_t v, uint32_t *s
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 15) {
-    s->replica_id = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 15) {
-    s->replica_epoch = int64_t(next(seed) % 30000 + 1);
-  }
+  s->replica_id = int32_t(next(seed) % 30000 + 1);
+  s->replica_epoch = int64_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, FetchRequest::FetchPartition *s, int16_t v, uint32_t *seed) {
@@ -3507,6 +3826,9 @@ static void fill(Arena *a, FetchRequest::FetchPartition *s, int16_t v, uint32_t 
   s->partition_max_bytes = int32_t(next(seed) % 30000 + 1);
   if ((v >= 17) && (v >= 17) && (v >= 12)) {
     for (uint8_t &b : s->replica_directory_id.b) b = uint8_t(next(seed));
+  }
+  if ((v >= 18) && (v >= 18) && (v >= 12)) {
+    s->high_watermark = int64_t(next(seed) % 30000 + 1);
   }
 }
 
@@ -3539,23 +3861,21 @@ static void fill(Arena *a, FetchRequest::ForgottenTopic *s, int16_t v, uint32_t 
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 7 && v <= 12) {
+  if (v <= 12) {
     if ((false) && next(seed) % 4 == 0) s->topic = Str();
     else s->topic = sample_str(next(seed));
   }
   if (v >= 13) {
     for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
   }
-  if (v >= 7) {
-    if ((false) && next(seed) % 5 == 0) {
-      s->partitions.count = -1;
-    } else {
-      s->partitions.count = int32_t(next(seed) % 3);
-      s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
-      for (int32_t i = 0; i < s->partitions.count; i++) {
-        new (&s->partitions.items[i]) int32_t();
-        s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
-      }
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) int32_t();
+      s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
     }
   }
 }
@@ -3622,12 +3942,8 @@ static void fill(Arena *a, FetchResponse::EpochEndOffset *s, int16_t v, uint32_t
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 12) {
-    s->epoch = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 12) {
-    s->end_offset = int64_t(next(seed) % 30000 + 1);
-  }
+  s->epoch = int32_t(next(seed) % 30000 + 1);
+  s->end_offset = int64_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, FetchResponse::LeaderIdAndEpoch *s, int16_t v, uint32_t *seed) {
@@ -3635,12 +3951,8 @@ static void fill(Arena *a, FetchResponse::LeaderIdAndEpoch *s, int16_t v, uint32
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 12) {
-    s->leader_id = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 12) {
-    s->leader_epoch = int32_t(next(seed) % 30000 + 1);
-  }
+  s->leader_id = int32_t(next(seed) % 30000 + 1);
+  s->leader_epoch = int32_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, FetchResponse::SnapshotId *s, int16_t v, uint32_t *seed) {
@@ -3657,12 +3969,8 @@ static void fill(Arena *a, FetchResponse::AbortedTransaction *s, int16_t v, uint
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 4) {
-    s->producer_id = int64_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 4) {
-    s->first_offset = int64_t(next(seed) % 30000 + 1);
-  }
+  s->producer_id = int64_t(next(seed) % 30000 + 1);
+  s->first_offset = int64_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, FetchResponse::PartitionData *s, int16_t v, uint32_t *seed) {
@@ -3736,20 +4044,12 @@ static void fill(Arena *a, FetchResponse::NodeEndpoint *s, int16_t v, uint32_t *
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 16) {
-    s->node_id = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 16) {
-    if ((false) && next(seed) % 4 == 0) s->host = Str();
-    else s->host = sample_str(next(seed));
-  }
-  if (v >= 16) {
-    s->port = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 16) {
-    if ((v >= 16) && next(seed) % 4 == 0) s->rack = Str();
-    else s->rack = sample_str(next(seed));
-  }
+  s->node_id = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 4 == 0) s->host = Str();
+  else s->host = sample_str(next(seed));
+  s->port = int32_t(next(seed) % 30000 + 1);
+  if ((v >= 16) && next(seed) % 4 == 0) s->rack = Str();
+  else s->rack = sample_str(next(seed));
 }
 
 static void fill(Arena *a, FetchResponse *s, int16_t v, uint32_t *seed) {
@@ -3822,27 +4122,15 @@ static void fill(Arena *a, FindCoordinatorResponse::Coordinator *s, int16_t v, u
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 4) {
-    if ((false) && next(seed) % 4 == 0) s->key = Str();
-    else s->key = sample_str(next(seed));
-  }
-  if (v >= 4) {
-    s->node_id = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 4) {
-    if ((false) && next(seed) % 4 == 0) s->host = Str();
-    else s->host = sample_str(next(seed));
-  }
-  if (v >= 4) {
-    s->port = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 4) {
-    s->error_code = int16_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 4) {
-    if ((v >= 4) && next(seed) % 4 == 0) s->error_message = Str();
-    else s->error_message = sample_str(next(seed));
-  }
+  if ((false) && next(seed) % 4 == 0) s->key = Str();
+  else s->key = sample_str(next(seed));
+  s->node_id = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 4 == 0) s->host = Str();
+  else s->host = sample_str(next(seed));
+  s->port = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((v >= 4) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
 }
 
 static void fill(Arena *a, FindCoordinatorResponse *s, int16_t v, uint32_t *seed) {
@@ -3857,7 +4145,7 @@ static void fill(Arena *a, FindCoordinatorResponse *s, int16_t v, uint32_t *seed
     s->error_code = int16_t(next(seed) % 30000 + 1);
   }
   if (v >= 1 && v <= 3) {
-    if ((v >= 1 && v <= 3) && next(seed) % 4 == 0) s->error_message = Str();
+    if ((v >= 1) && next(seed) % 4 == 0) s->error_message = Str();
     else s->error_message = sample_str(next(seed));
   }
   if (v <= 3) {
@@ -4049,6 +4337,12 @@ static void fill(Arena *a, InitProducerIdRequest *s, int16_t v, uint32_t *seed) 
   if (v >= 3) {
     s->producer_epoch = int16_t(next(seed) % 30000 + 1);
   }
+  if (v >= 6) {
+    s->enable2_pc = next(seed) % 2 == 0;
+  }
+  if (v >= 6) {
+    s->keep_prepared_txn = next(seed) % 2 == 0;
+  }
 }
 
 static void fill(Arena *a, InitProducerIdResponse *s, int16_t v, uint32_t *seed) {
@@ -4060,6 +4354,12 @@ static void fill(Arena *a, InitProducerIdResponse *s, int16_t v, uint32_t *seed)
   s->error_code = int16_t(next(seed) % 30000 + 1);
   s->producer_id = int64_t(next(seed) % 30000 + 1);
   s->producer_epoch = int16_t(next(seed) % 30000 + 1);
+  if (v >= 6) {
+    s->ongoing_txn_producer_id = int64_t(next(seed) % 30000 + 1);
+  }
+  if (v >= 6) {
+    s->ongoing_txn_producer_epoch = int16_t(next(seed) % 30000 + 1);
+  }
 }
 
 static void fill(Arena *a, JoinGroupRequest::JoinGroupRequestProtocol *s, int16_t v, uint32_t *seed) {
@@ -4163,14 +4463,10 @@ static void fill(Arena *a, LeaveGroupRequest::MemberIdentity *s, int16_t v, uint
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 3) {
-    if ((false) && next(seed) % 4 == 0) s->member_id = Str();
-    else s->member_id = sample_str(next(seed));
-  }
-  if (v >= 3) {
-    if ((v >= 3) && next(seed) % 4 == 0) s->group_instance_id = Str();
-    else s->group_instance_id = sample_str(next(seed));
-  }
+  if ((false) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  if ((v >= 3) && next(seed) % 4 == 0) s->group_instance_id = Str();
+  else s->group_instance_id = sample_str(next(seed));
   if (v >= 5) {
     if ((v >= 5) && next(seed) % 4 == 0) s->reason = Str();
     else s->reason = sample_str(next(seed));
@@ -4207,17 +4503,11 @@ static void fill(Arena *a, LeaveGroupResponse::MemberResponse *s, int16_t v, uin
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 3) {
-    if ((false) && next(seed) % 4 == 0) s->member_id = Str();
-    else s->member_id = sample_str(next(seed));
-  }
-  if (v >= 3) {
-    if ((v >= 3) && next(seed) % 4 == 0) s->group_instance_id = Str();
-    else s->group_instance_id = sample_str(next(seed));
-  }
-  if (v >= 3) {
-    s->error_code = int16_t(next(seed) % 30000 + 1);
-  }
+  if ((false) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  if ((v >= 3) && next(seed) % 4 == 0) s->group_instance_id = Str();
+  else s->group_instance_id = sample_str(next(seed));
+  s->error_code = int16_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, LeaveGroupResponse *s, int16_t v, uint32_t *seed) {
@@ -4274,6 +4564,56 @@ static void fill(Arena *a, ListClientMetricsResourcesResponse *s, int16_t v, uin
     for (int32_t i = 0; i < s->client_metrics_resources.count; i++) {
       new (&s->client_metrics_resources.items[i]) ListClientMetricsResourcesResponse::ClientMetricsResource();
       fill(a, &s->client_metrics_resources.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ListConfigResourcesRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if (v >= 1) {
+    if ((false) && next(seed) % 5 == 0) {
+      s->resource_types.count = -1;
+    } else {
+      s->resource_types.count = int32_t(next(seed) % 3);
+      s->resource_types.items = arena_new_array<int8_t>(a, size_t(s->resource_types.count) + 1);
+      for (int32_t i = 0; i < s->resource_types.count; i++) {
+        new (&s->resource_types.items[i]) int8_t();
+        s->resource_types.items[i] = int8_t(next(seed) % 30000 + 1);
+      }
+    }
+  }
+}
+
+static void fill(Arena *a, ListConfigResourcesResponse::ConfigResource *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->resource_name = Str();
+  else s->resource_name = sample_str(next(seed));
+  if (v >= 1) {
+    s->resource_type = int8_t(next(seed) % 30000 + 1);
+  }
+}
+
+static void fill(Arena *a, ListConfigResourcesResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->config_resources.count = -1;
+  } else {
+    s->config_resources.count = int32_t(next(seed) % 3);
+    s->config_resources.items = arena_new_array<ListConfigResourcesResponse::ConfigResource>(a, size_t(s->config_resources.count) + 1);
+    for (int32_t i = 0; i < s->config_resources.count; i++) {
+      new (&s->config_resources.items[i]) ListConfigResourcesResponse::ConfigResource();
+      fill(a, &s->config_resources.items[i], v, seed);
     }
   }
 }
@@ -4622,6 +4962,10 @@ static void fill(Arena *a, ListTransactionsRequest *s, int16_t v, uint32_t *seed
   if (v >= 1) {
     s->duration_filter = int64_t(next(seed) % 30000 + 1);
   }
+  if (v >= 2) {
+    if ((v >= 2) && next(seed) % 4 == 0) s->transactional_id_pattern = Str();
+    else s->transactional_id_pattern = sample_str(next(seed));
+  }
 }
 
 static void fill(Arena *a, ListTransactionsResponse::TransactionState *s, int16_t v, uint32_t *seed) {
@@ -4831,6 +5175,9 @@ static void fill(Arena *a, MetadataResponse *s, int16_t v, uint32_t *seed) {
   if (v >= 8 && v <= 10) {
     s->cluster_authorized_operations = int32_t(next(seed) % 30000 + 1);
   }
+  if (v >= 13) {
+    s->error_code = int16_t(next(seed) % 30000 + 1);
+  }
 }
 
 static void fill(Arena *a, OffsetCommitRequest::OffsetCommitRequestPartition *s, int16_t v, uint32_t *seed) {
@@ -4855,8 +5202,13 @@ static void fill(Arena *a, OffsetCommitRequest::OffsetCommitRequestTopic *s, int
   (void)v;
   (void)seed;
   (void)s;
-  if ((false) && next(seed) % 4 == 0) s->name = Str();
-  else s->name = sample_str(next(seed));
+  if (v <= 9) {
+    if ((false) && next(seed) % 4 == 0) s->name = Str();
+    else s->name = sample_str(next(seed));
+  }
+  if (v >= 10) {
+    for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  }
   if ((false) && next(seed) % 5 == 0) {
     s->partitions.count = -1;
   } else {
@@ -4916,8 +5268,13 @@ static void fill(Arena *a, OffsetCommitResponse::OffsetCommitResponseTopic *s, i
   (void)v;
   (void)seed;
   (void)s;
-  if ((false) && next(seed) % 4 == 0) s->name = Str();
-  else s->name = sample_str(next(seed));
+  if (v <= 9) {
+    if ((false) && next(seed) % 4 == 0) s->name = Str();
+    else s->name = sample_str(next(seed));
+  }
+  if (v >= 10) {
+    for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  }
   if ((false) && next(seed) % 5 == 0) {
     s->partitions.count = -1;
   } else {
@@ -5048,20 +5405,16 @@ static void fill(Arena *a, OffsetFetchRequest::OffsetFetchRequestTopic *s, int16
   (void)v;
   (void)seed;
   (void)s;
-  if (v <= 7) {
-    if ((false) && next(seed) % 4 == 0) s->name = Str();
-    else s->name = sample_str(next(seed));
-  }
-  if (v <= 7) {
-    if ((false) && next(seed) % 5 == 0) {
-      s->partition_indexes.count = -1;
-    } else {
-      s->partition_indexes.count = int32_t(next(seed) % 3);
-      s->partition_indexes.items = arena_new_array<int32_t>(a, size_t(s->partition_indexes.count) + 1);
-      for (int32_t i = 0; i < s->partition_indexes.count; i++) {
-        new (&s->partition_indexes.items[i]) int32_t();
-        s->partition_indexes.items[i] = int32_t(next(seed) % 30000 + 1);
-      }
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partition_indexes.count = -1;
+  } else {
+    s->partition_indexes.count = int32_t(next(seed) % 3);
+    s->partition_indexes.items = arena_new_array<int32_t>(a, size_t(s->partition_indexes.count) + 1);
+    for (int32_t i = 0; i < s->partition_indexes.count; i++) {
+      new (&s->partition_indexes.items[i]) int32_t();
+      s->partition_indexes.items[i] = int32_t(next(seed) % 30000 + 1);
     }
   }
 }
@@ -5071,20 +5424,21 @@ static void fill(Arena *a, OffsetFetchRequest::OffsetFetchRequestTopics *s, int1
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 8) {
+  if (v <= 9) {
     if ((false) && next(seed) % 4 == 0) s->name = Str();
     else s->name = sample_str(next(seed));
   }
-  if (v >= 8) {
-    if ((false) && next(seed) % 5 == 0) {
-      s->partition_indexes.count = -1;
-    } else {
-      s->partition_indexes.count = int32_t(next(seed) % 3);
-      s->partition_indexes.items = arena_new_array<int32_t>(a, size_t(s->partition_indexes.count) + 1);
-      for (int32_t i = 0; i < s->partition_indexes.count; i++) {
-        new (&s->partition_indexes.items[i]) int32_t();
-        s->partition_indexes.items[i] = int32_t(next(seed) % 30000 + 1);
-      }
+  if (v >= 10) {
+    for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->partition_indexes.count = -1;
+  } else {
+    s->partition_indexes.count = int32_t(next(seed) % 3);
+    s->partition_indexes.items = arena_new_array<int32_t>(a, size_t(s->partition_indexes.count) + 1);
+    for (int32_t i = 0; i < s->partition_indexes.count; i++) {
+      new (&s->partition_indexes.items[i]) int32_t();
+      s->partition_indexes.items[i] = int32_t(next(seed) % 30000 + 1);
     }
   }
 }
@@ -5094,10 +5448,8 @@ static void fill(Arena *a, OffsetFetchRequest::OffsetFetchRequestGroup *s, int16
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 8) {
-    if ((false) && next(seed) % 4 == 0) s->group_id = Str();
-    else s->group_id = sample_str(next(seed));
-  }
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
   if (v >= 9) {
     if ((v >= 9) && next(seed) % 4 == 0) s->member_id = Str();
     else s->member_id = sample_str(next(seed));
@@ -5105,16 +5457,14 @@ static void fill(Arena *a, OffsetFetchRequest::OffsetFetchRequestGroup *s, int16
   if (v >= 9) {
     s->member_epoch = int32_t(next(seed) % 30000 + 1);
   }
-  if (v >= 8) {
-    if ((v >= 8) && next(seed) % 5 == 0) {
-      s->topics.count = -1;
-    } else {
-      s->topics.count = int32_t(next(seed) % 3);
-      s->topics.items = arena_new_array<OffsetFetchRequest::OffsetFetchRequestTopics>(a, size_t(s->topics.count) + 1);
-      for (int32_t i = 0; i < s->topics.count; i++) {
-        new (&s->topics.items[i]) OffsetFetchRequest::OffsetFetchRequestTopics();
-        fill(a, &s->topics.items[i], v, seed);
-      }
+  if ((v >= 8) && next(seed) % 5 == 0) {
+    s->topics.count = -1;
+  } else {
+    s->topics.count = int32_t(next(seed) % 3);
+    s->topics.items = arena_new_array<OffsetFetchRequest::OffsetFetchRequestTopics>(a, size_t(s->topics.count) + 1);
+    for (int32_t i = 0; i < s->topics.count; i++) {
+      new (&s->topics.items[i]) OffsetFetchRequest::OffsetFetchRequestTopics();
+      fill(a, &s->topics.items[i], v, seed);
     }
   }
 }
@@ -5129,7 +5479,7 @@ static void fill(Arena *a, OffsetFetchRequest *s, int16_t v, uint32_t *seed) {
     else s->group_id = sample_str(next(seed));
   }
   if (v <= 7) {
-    if ((v >= 2 && v <= 7) && next(seed) % 5 == 0) {
+    if ((v >= 2) && next(seed) % 5 == 0) {
       s->topics.count = -1;
     } else {
       s->topics.count = int32_t(next(seed) % 3);
@@ -5162,22 +5512,14 @@ static void fill(Arena *a, OffsetFetchResponse::OffsetFetchResponsePartition *s,
   (void)v;
   (void)seed;
   (void)s;
-  if (v <= 7) {
-    s->partition_index = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v <= 7) {
-    s->committed_offset = int64_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 5 && v <= 7) {
+  s->partition_index = int32_t(next(seed) % 30000 + 1);
+  s->committed_offset = int64_t(next(seed) % 30000 + 1);
+  if (v >= 5) {
     s->committed_leader_epoch = int32_t(next(seed) % 30000 + 1);
   }
-  if (v <= 7) {
-    if ((v <= 7) && next(seed) % 4 == 0) s->metadata = Str();
-    else s->metadata = sample_str(next(seed));
-  }
-  if (v <= 7) {
-    s->error_code = int16_t(next(seed) % 30000 + 1);
-  }
+  if ((true) && next(seed) % 4 == 0) s->metadata = Str();
+  else s->metadata = sample_str(next(seed));
+  s->error_code = int16_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, OffsetFetchResponse::OffsetFetchResponseTopic *s, int16_t v, uint32_t *seed) {
@@ -5185,20 +5527,16 @@ static void fill(Arena *a, OffsetFetchResponse::OffsetFetchResponseTopic *s, int
   (void)v;
   (void)seed;
   (void)s;
-  if (v <= 7) {
-    if ((false) && next(seed) % 4 == 0) s->name = Str();
-    else s->name = sample_str(next(seed));
-  }
-  if (v <= 7) {
-    if ((false) && next(seed) % 5 == 0) {
-      s->partitions.count = -1;
-    } else {
-      s->partitions.count = int32_t(next(seed) % 3);
-      s->partitions.items = arena_new_array<OffsetFetchResponse::OffsetFetchResponsePartition>(a, size_t(s->partitions.count) + 1);
-      for (int32_t i = 0; i < s->partitions.count; i++) {
-        new (&s->partitions.items[i]) OffsetFetchResponse::OffsetFetchResponsePartition();
-        fill(a, &s->partitions.items[i], v, seed);
-      }
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<OffsetFetchResponse::OffsetFetchResponsePartition>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) OffsetFetchResponse::OffsetFetchResponsePartition();
+      fill(a, &s->partitions.items[i], v, seed);
     }
   }
 }
@@ -5208,22 +5546,12 @@ static void fill(Arena *a, OffsetFetchResponse::OffsetFetchResponsePartitions *s
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 8) {
-    s->partition_index = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 8) {
-    s->committed_offset = int64_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 8) {
-    s->committed_leader_epoch = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 8) {
-    if ((v >= 8) && next(seed) % 4 == 0) s->metadata = Str();
-    else s->metadata = sample_str(next(seed));
-  }
-  if (v >= 8) {
-    s->error_code = int16_t(next(seed) % 30000 + 1);
-  }
+  s->partition_index = int32_t(next(seed) % 30000 + 1);
+  s->committed_offset = int64_t(next(seed) % 30000 + 1);
+  s->committed_leader_epoch = int32_t(next(seed) % 30000 + 1);
+  if ((v >= 8) && next(seed) % 4 == 0) s->metadata = Str();
+  else s->metadata = sample_str(next(seed));
+  s->error_code = int16_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, OffsetFetchResponse::OffsetFetchResponseTopics *s, int16_t v, uint32_t *seed) {
@@ -5231,20 +5559,21 @@ static void fill(Arena *a, OffsetFetchResponse::OffsetFetchResponseTopics *s, in
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 8) {
+  if (v <= 9) {
     if ((false) && next(seed) % 4 == 0) s->name = Str();
     else s->name = sample_str(next(seed));
   }
-  if (v >= 8) {
-    if ((false) && next(seed) % 5 == 0) {
-      s->partitions.count = -1;
-    } else {
-      s->partitions.count = int32_t(next(seed) % 3);
-      s->partitions.items = arena_new_array<OffsetFetchResponse::OffsetFetchResponsePartitions>(a, size_t(s->partitions.count) + 1);
-      for (int32_t i = 0; i < s->partitions.count; i++) {
-        new (&s->partitions.items[i]) OffsetFetchResponse::OffsetFetchResponsePartitions();
-        fill(a, &s->partitions.items[i], v, seed);
-      }
+  if (v >= 10) {
+    for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<OffsetFetchResponse::OffsetFetchResponsePartitions>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) OffsetFetchResponse::OffsetFetchResponsePartitions();
+      fill(a, &s->partitions.items[i], v, seed);
     }
   }
 }
@@ -5254,25 +5583,19 @@ static void fill(Arena *a, OffsetFetchResponse::OffsetFetchResponseGroup *s, int
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 8) {
-    if ((false) && next(seed) % 4 == 0) s->group_id = Str();
-    else s->group_id = sample_str(next(seed));
-  }
-  if (v >= 8) {
-    if ((false) && next(seed) % 5 == 0) {
-      s->topics.count = -1;
-    } else {
-      s->topics.count = int32_t(next(seed) % 3);
-      s->topics.items = arena_new_array<OffsetFetchResponse::OffsetFetchResponseTopics>(a, size_t(s->topics.count) + 1);
-      for (int32_t i = 0; i < s->topics.count; i++) {
-        new (&s->topics.items[i]) OffsetFetchResponse::OffsetFetchResponseTopics();
-        fill(a, &s->topics.items[i], v, seed);
-      }
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->topics.count = -1;
+  } else {
+    s->topics.count = int32_t(next(seed) % 3);
+    s->topics.items = arena_new_array<OffsetFetchResponse::OffsetFetchResponseTopics>(a, size_t(s->topics.count) + 1);
+    for (int32_t i = 0; i < s->topics.count; i++) {
+      new (&s->topics.items[i]) OffsetFetchResponse::OffsetFetchResponseTopics();
+      fill(a, &s->topics.items[i], v, seed);
     }
   }
-  if (v >= 8) {
-    s->error_code = int16_t(next(seed) % 30000 + 1);
-  }
+  s->error_code = int16_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, OffsetFetchResponse *s, int16_t v, uint32_t *seed) {
@@ -5430,8 +5753,13 @@ static void fill(Arena *a, ProduceRequest::TopicProduceData *s, int16_t v, uint3
   (void)v;
   (void)seed;
   (void)s;
-  if ((false) && next(seed) % 4 == 0) s->name = Str();
-  else s->name = sample_str(next(seed));
+  if (v <= 12) {
+    if ((false) && next(seed) % 4 == 0) s->name = Str();
+    else s->name = sample_str(next(seed));
+  }
+  if (v >= 13) {
+    for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  }
   if ((false) && next(seed) % 5 == 0) {
     s->partition_data.count = -1;
   } else {
@@ -5472,13 +5800,9 @@ static void fill(Arena *a, ProduceResponse::BatchIndexAndErrorMessage *s, int16_
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 8) {
-    s->batch_index = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 8) {
-    if ((v >= 8) && next(seed) % 4 == 0) s->batch_index_error_message = Str();
-    else s->batch_index_error_message = sample_str(next(seed));
-  }
+  s->batch_index = int32_t(next(seed) % 30000 + 1);
+  if ((v >= 8) && next(seed) % 4 == 0) s->batch_index_error_message = Str();
+  else s->batch_index_error_message = sample_str(next(seed));
 }
 
 static void fill(Arena *a, ProduceResponse::LeaderIdAndEpoch *s, int16_t v, uint32_t *seed) {
@@ -5486,12 +5810,8 @@ static void fill(Arena *a, ProduceResponse::LeaderIdAndEpoch *s, int16_t v, uint
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 10) {
-    s->leader_id = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 10) {
-    s->leader_epoch = int32_t(next(seed) % 30000 + 1);
-  }
+  s->leader_id = int32_t(next(seed) % 30000 + 1);
+  s->leader_epoch = int32_t(next(seed) % 30000 + 1);
 }
 
 static void fill(Arena *a, ProduceResponse::PartitionProduceResponse *s, int16_t v, uint32_t *seed) {
@@ -5534,8 +5854,13 @@ static void fill(Arena *a, ProduceResponse::TopicProduceResponse *s, int16_t v, 
   (void)v;
   (void)seed;
   (void)s;
-  if ((false) && next(seed) % 4 == 0) s->name = Str();
-  else s->name = sample_str(next(seed));
+  if (v <= 12) {
+    if ((false) && next(seed) % 4 == 0) s->name = Str();
+    else s->name = sample_str(next(seed));
+  }
+  if (v >= 13) {
+    for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  }
   if ((false) && next(seed) % 5 == 0) {
     s->partition_responses.count = -1;
   } else {
@@ -5553,20 +5878,12 @@ static void fill(Arena *a, ProduceResponse::NodeEndpoint *s, int16_t v, uint32_t
   (void)v;
   (void)seed;
   (void)s;
-  if (v >= 10) {
-    s->node_id = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 10) {
-    if ((false) && next(seed) % 4 == 0) s->host = Str();
-    else s->host = sample_str(next(seed));
-  }
-  if (v >= 10) {
-    s->port = int32_t(next(seed) % 30000 + 1);
-  }
-  if (v >= 10) {
-    if ((v >= 10) && next(seed) % 4 == 0) s->rack = Str();
-    else s->rack = sample_str(next(seed));
-  }
+  s->node_id = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 4 == 0) s->host = Str();
+  else s->host = sample_str(next(seed));
+  s->port = int32_t(next(seed) % 30000 + 1);
+  if ((v >= 10) && next(seed) % 4 == 0) s->rack = Str();
+  else s->rack = sample_str(next(seed));
 }
 
 static void fill(Arena *a, ProduceResponse *s, int16_t v, uint32_t *seed) {
@@ -5739,6 +6056,1020 @@ static void fill(Arena *a, SaslHandshakeResponse *s, int16_t v, uint32_t *seed) 
   }
 }
 
+static void fill(Arena *a, StreamsGroupDescribeRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 5 == 0) {
+    s->group_ids.count = -1;
+  } else {
+    s->group_ids.count = int32_t(next(seed) % 3);
+    s->group_ids.items = arena_new_array<Str>(a, size_t(s->group_ids.count) + 1);
+    for (int32_t i = 0; i < s->group_ids.count; i++) {
+      new (&s->group_ids.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->group_ids.items[i] = Str();
+      else s->group_ids.items[i] = sample_str(next(seed));
+    }
+  }
+  s->include_authorized_operations = next(seed) % 2 == 0;
+  if (v >= 1) {
+    s->include_topology_description = next(seed) % 2 == 0;
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::KeyValue *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->key = Str();
+  else s->key = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->value = Str();
+  else s->value = sample_str(next(seed));
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopicInfo *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  s->partitions = int32_t(next(seed) % 30000 + 1);
+  s->replication_factor = int16_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->topic_configs.count = -1;
+  } else {
+    s->topic_configs.count = int32_t(next(seed) % 3);
+    s->topic_configs.items = arena_new_array<StreamsGroupDescribeResponse::KeyValue>(a, size_t(s->topic_configs.count) + 1);
+    for (int32_t i = 0; i < s->topic_configs.count; i++) {
+      new (&s->topic_configs.items[i]) StreamsGroupDescribeResponse::KeyValue();
+      fill(a, &s->topic_configs.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::Subtopology *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->subtopology_id = Str();
+  else s->subtopology_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->source_topics.count = -1;
+  } else {
+    s->source_topics.count = int32_t(next(seed) % 3);
+    s->source_topics.items = arena_new_array<Str>(a, size_t(s->source_topics.count) + 1);
+    for (int32_t i = 0; i < s->source_topics.count; i++) {
+      new (&s->source_topics.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->source_topics.items[i] = Str();
+      else s->source_topics.items[i] = sample_str(next(seed));
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->repartition_sink_topics.count = -1;
+  } else {
+    s->repartition_sink_topics.count = int32_t(next(seed) % 3);
+    s->repartition_sink_topics.items = arena_new_array<Str>(a, size_t(s->repartition_sink_topics.count) + 1);
+    for (int32_t i = 0; i < s->repartition_sink_topics.count; i++) {
+      new (&s->repartition_sink_topics.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->repartition_sink_topics.items[i] = Str();
+      else s->repartition_sink_topics.items[i] = sample_str(next(seed));
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->state_changelog_topics.count = -1;
+  } else {
+    s->state_changelog_topics.count = int32_t(next(seed) % 3);
+    s->state_changelog_topics.items = arena_new_array<StreamsGroupDescribeResponse::TopicInfo>(a, size_t(s->state_changelog_topics.count) + 1);
+    for (int32_t i = 0; i < s->state_changelog_topics.count; i++) {
+      new (&s->state_changelog_topics.items[i]) StreamsGroupDescribeResponse::TopicInfo();
+      fill(a, &s->state_changelog_topics.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->repartition_source_topics.count = -1;
+  } else {
+    s->repartition_source_topics.count = int32_t(next(seed) % 3);
+    s->repartition_source_topics.items = arena_new_array<StreamsGroupDescribeResponse::TopicInfo>(a, size_t(s->repartition_source_topics.count) + 1);
+    for (int32_t i = 0; i < s->repartition_source_topics.count; i++) {
+      new (&s->repartition_source_topics.items[i]) StreamsGroupDescribeResponse::TopicInfo();
+      fill(a, &s->repartition_source_topics.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::Topology *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->epoch = int32_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 5 == 0) {
+    s->subtopologies.count = -1;
+  } else {
+    s->subtopologies.count = int32_t(next(seed) % 3);
+    s->subtopologies.items = arena_new_array<StreamsGroupDescribeResponse::Subtopology>(a, size_t(s->subtopologies.count) + 1);
+    for (int32_t i = 0; i < s->subtopologies.count; i++) {
+      new (&s->subtopologies.items[i]) StreamsGroupDescribeResponse::Subtopology();
+      fill(a, &s->subtopologies.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::Endpoint *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->host = Str();
+  else s->host = sample_str(next(seed));
+  s->port = uint16_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::TaskOffset *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->subtopology_id = Str();
+  else s->subtopology_id = sample_str(next(seed));
+  s->partition = int32_t(next(seed) % 30000 + 1);
+  s->offset = int64_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::TaskIds *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->subtopology_id = Str();
+  else s->subtopology_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) int32_t();
+      s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::Assignment *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 5 == 0) {
+    s->active_tasks.count = -1;
+  } else {
+    s->active_tasks.count = int32_t(next(seed) % 3);
+    s->active_tasks.items = arena_new_array<StreamsGroupDescribeResponse::TaskIds>(a, size_t(s->active_tasks.count) + 1);
+    for (int32_t i = 0; i < s->active_tasks.count; i++) {
+      new (&s->active_tasks.items[i]) StreamsGroupDescribeResponse::TaskIds();
+      fill(a, &s->active_tasks.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->standby_tasks.count = -1;
+  } else {
+    s->standby_tasks.count = int32_t(next(seed) % 3);
+    s->standby_tasks.items = arena_new_array<StreamsGroupDescribeResponse::TaskIds>(a, size_t(s->standby_tasks.count) + 1);
+    for (int32_t i = 0; i < s->standby_tasks.count; i++) {
+      new (&s->standby_tasks.items[i]) StreamsGroupDescribeResponse::TaskIds();
+      fill(a, &s->standby_tasks.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->warmup_tasks.count = -1;
+  } else {
+    s->warmup_tasks.count = int32_t(next(seed) % 3);
+    s->warmup_tasks.items = arena_new_array<StreamsGroupDescribeResponse::TaskIds>(a, size_t(s->warmup_tasks.count) + 1);
+    for (int32_t i = 0; i < s->warmup_tasks.count; i++) {
+      new (&s->warmup_tasks.items[i]) StreamsGroupDescribeResponse::TaskIds();
+      fill(a, &s->warmup_tasks.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::Member *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  s->member_epoch = int32_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->instance_id = Str();
+  else s->instance_id = sample_str(next(seed));
+  if ((true) && next(seed) % 4 == 0) s->rack_id = Str();
+  else s->rack_id = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->client_id = Str();
+  else s->client_id = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->client_host = Str();
+  else s->client_host = sample_str(next(seed));
+  s->topology_epoch = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 4 == 0) s->process_id = Str();
+  else s->process_id = sample_str(next(seed));
+  if ((true) && next(seed) % 3 == 0) {
+    s->user_endpoint = nullptr;
+  } else {
+    StreamsGroupDescribeResponse::Endpoint *p = arena_new_array<StreamsGroupDescribeResponse::Endpoint>(a, 1);
+    new (p) StreamsGroupDescribeResponse::Endpoint();
+    fill(a, p, v, seed);
+    s->user_endpoint = p;
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->client_tags.count = -1;
+  } else {
+    s->client_tags.count = int32_t(next(seed) % 3);
+    s->client_tags.items = arena_new_array<StreamsGroupDescribeResponse::KeyValue>(a, size_t(s->client_tags.count) + 1);
+    for (int32_t i = 0; i < s->client_tags.count; i++) {
+      new (&s->client_tags.items[i]) StreamsGroupDescribeResponse::KeyValue();
+      fill(a, &s->client_tags.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->task_offsets.count = -1;
+  } else {
+    s->task_offsets.count = int32_t(next(seed) % 3);
+    s->task_offsets.items = arena_new_array<StreamsGroupDescribeResponse::TaskOffset>(a, size_t(s->task_offsets.count) + 1);
+    for (int32_t i = 0; i < s->task_offsets.count; i++) {
+      new (&s->task_offsets.items[i]) StreamsGroupDescribeResponse::TaskOffset();
+      fill(a, &s->task_offsets.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->task_end_offsets.count = -1;
+  } else {
+    s->task_end_offsets.count = int32_t(next(seed) % 3);
+    s->task_end_offsets.items = arena_new_array<StreamsGroupDescribeResponse::TaskOffset>(a, size_t(s->task_end_offsets.count) + 1);
+    for (int32_t i = 0; i < s->task_end_offsets.count; i++) {
+      new (&s->task_end_offsets.items[i]) StreamsGroupDescribeResponse::TaskOffset();
+      fill(a, &s->task_end_offsets.items[i], v, seed);
+    }
+  }
+  fill(a, &s->assignment, v, seed);
+  fill(a, &s->target_assignment, v, seed);
+  s->is_classic = next(seed) % 2 == 0;
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopologyDescriptionNode *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  s->node_type = int8_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->source_topics.count = -1;
+  } else {
+    s->source_topics.count = int32_t(next(seed) % 3);
+    s->source_topics.items = arena_new_array<Str>(a, size_t(s->source_topics.count) + 1);
+    for (int32_t i = 0; i < s->source_topics.count; i++) {
+      new (&s->source_topics.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->source_topics.items[i] = Str();
+      else s->source_topics.items[i] = sample_str(next(seed));
+    }
+  }
+  if ((v >= 1) && next(seed) % 4 == 0) s->sink_topic = Str();
+  else s->sink_topic = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->stores.count = -1;
+  } else {
+    s->stores.count = int32_t(next(seed) % 3);
+    s->stores.items = arena_new_array<Str>(a, size_t(s->stores.count) + 1);
+    for (int32_t i = 0; i < s->stores.count; i++) {
+      new (&s->stores.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->stores.items[i] = Str();
+      else s->stores.items[i] = sample_str(next(seed));
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->successors.count = -1;
+  } else {
+    s->successors.count = int32_t(next(seed) % 3);
+    s->successors.items = arena_new_array<Str>(a, size_t(s->successors.count) + 1);
+    for (int32_t i = 0; i < s->successors.count; i++) {
+      new (&s->successors.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->successors.items[i] = Str();
+      else s->successors.items[i] = sample_str(next(seed));
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopologyDescriptionSubtopology *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->subtopology_id = Str();
+  else s->subtopology_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->nodes.count = -1;
+  } else {
+    s->nodes.count = int32_t(next(seed) % 3);
+    s->nodes.items = arena_new_array<StreamsGroupDescribeResponse::TopologyDescriptionNode>(a, size_t(s->nodes.count) + 1);
+    for (int32_t i = 0; i < s->nodes.count; i++) {
+      new (&s->nodes.items[i]) StreamsGroupDescribeResponse::TopologyDescriptionNode();
+      fill(a, &s->nodes.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopologyDescriptionGlobalStore *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  fill(a, &s->source, v, seed);
+  fill(a, &s->processor, v, seed);
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::TopologyDescription *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 5 == 0) {
+    s->subtopologies.count = -1;
+  } else {
+    s->subtopologies.count = int32_t(next(seed) % 3);
+    s->subtopologies.items = arena_new_array<StreamsGroupDescribeResponse::TopologyDescriptionSubtopology>(a, size_t(s->subtopologies.count) + 1);
+    for (int32_t i = 0; i < s->subtopologies.count; i++) {
+      new (&s->subtopologies.items[i]) StreamsGroupDescribeResponse::TopologyDescriptionSubtopology();
+      fill(a, &s->subtopologies.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->global_stores.count = -1;
+  } else {
+    s->global_stores.count = int32_t(next(seed) % 3);
+    s->global_stores.items = arena_new_array<StreamsGroupDescribeResponse::TopologyDescriptionGlobalStore>(a, size_t(s->global_stores.count) + 1);
+    for (int32_t i = 0; i < s->global_stores.count; i++) {
+      new (&s->global_stores.items[i]) StreamsGroupDescribeResponse::TopologyDescriptionGlobalStore();
+      fill(a, &s->global_stores.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse::DescribedGroup *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->group_state = Str();
+  else s->group_state = sample_str(next(seed));
+  s->group_epoch = int32_t(next(seed) % 30000 + 1);
+  s->assignment_epoch = int32_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 3 == 0) {
+    s->topology = nullptr;
+  } else {
+    StreamsGroupDescribeResponse::Topology *p = arena_new_array<StreamsGroupDescribeResponse::Topology>(a, 1);
+    new (p) StreamsGroupDescribeResponse::Topology();
+    fill(a, p, v, seed);
+    s->topology = p;
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->members.count = -1;
+  } else {
+    s->members.count = int32_t(next(seed) % 3);
+    s->members.items = arena_new_array<StreamsGroupDescribeResponse::Member>(a, size_t(s->members.count) + 1);
+    for (int32_t i = 0; i < s->members.count; i++) {
+      new (&s->members.items[i]) StreamsGroupDescribeResponse::Member();
+      fill(a, &s->members.items[i], v, seed);
+    }
+  }
+  s->authorized_operations = int32_t(next(seed) % 30000 + 1);
+  if (v >= 1) {
+    if ((v >= 1) && next(seed) % 3 == 0) {
+      s->topology_description = nullptr;
+    } else {
+      StreamsGroupDescribeResponse::TopologyDescription *p = arena_new_array<StreamsGroupDescribeResponse::TopologyDescription>(a, 1);
+      new (p) StreamsGroupDescribeResponse::TopologyDescription();
+      fill(a, p, v, seed);
+      s->topology_description = p;
+    }
+  }
+  if (v >= 1) {
+    s->topology_description_status = int8_t(next(seed) % 30000 + 1);
+  }
+  if (v >= 1) {
+    if ((v >= 1) && next(seed) % 4 == 0) s->assignor_name = Str();
+    else s->assignor_name = sample_str(next(seed));
+  }
+}
+
+static void fill(Arena *a, StreamsGroupDescribeResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->groups.count = -1;
+  } else {
+    s->groups.count = int32_t(next(seed) % 3);
+    s->groups.items = arena_new_array<StreamsGroupDescribeResponse::DescribedGroup>(a, size_t(s->groups.count) + 1);
+    for (int32_t i = 0; i < s->groups.count; i++) {
+      new (&s->groups.items[i]) StreamsGroupDescribeResponse::DescribedGroup();
+      fill(a, &s->groups.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::KeyValue *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->key = Str();
+  else s->key = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->value = Str();
+  else s->value = sample_str(next(seed));
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::TopicInfo *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  s->partitions = int32_t(next(seed) % 30000 + 1);
+  s->replication_factor = int16_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->topic_configs.count = -1;
+  } else {
+    s->topic_configs.count = int32_t(next(seed) % 3);
+    s->topic_configs.items = arena_new_array<StreamsGroupHeartbeatRequest::KeyValue>(a, size_t(s->topic_configs.count) + 1);
+    for (int32_t i = 0; i < s->topic_configs.count; i++) {
+      new (&s->topic_configs.items[i]) StreamsGroupHeartbeatRequest::KeyValue();
+      fill(a, &s->topic_configs.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::CopartitionGroup *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 5 == 0) {
+    s->source_topics.count = -1;
+  } else {
+    s->source_topics.count = int32_t(next(seed) % 3);
+    s->source_topics.items = arena_new_array<int16_t>(a, size_t(s->source_topics.count) + 1);
+    for (int32_t i = 0; i < s->source_topics.count; i++) {
+      new (&s->source_topics.items[i]) int16_t();
+      s->source_topics.items[i] = int16_t(next(seed) % 30000 + 1);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->source_topic_regex.count = -1;
+  } else {
+    s->source_topic_regex.count = int32_t(next(seed) % 3);
+    s->source_topic_regex.items = arena_new_array<int16_t>(a, size_t(s->source_topic_regex.count) + 1);
+    for (int32_t i = 0; i < s->source_topic_regex.count; i++) {
+      new (&s->source_topic_regex.items[i]) int16_t();
+      s->source_topic_regex.items[i] = int16_t(next(seed) % 30000 + 1);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->repartition_source_topics.count = -1;
+  } else {
+    s->repartition_source_topics.count = int32_t(next(seed) % 3);
+    s->repartition_source_topics.items = arena_new_array<int16_t>(a, size_t(s->repartition_source_topics.count) + 1);
+    for (int32_t i = 0; i < s->repartition_source_topics.count; i++) {
+      new (&s->repartition_source_topics.items[i]) int16_t();
+      s->repartition_source_topics.items[i] = int16_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::Subtopology *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->subtopology_id = Str();
+  else s->subtopology_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->source_topics.count = -1;
+  } else {
+    s->source_topics.count = int32_t(next(seed) % 3);
+    s->source_topics.items = arena_new_array<Str>(a, size_t(s->source_topics.count) + 1);
+    for (int32_t i = 0; i < s->source_topics.count; i++) {
+      new (&s->source_topics.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->source_topics.items[i] = Str();
+      else s->source_topics.items[i] = sample_str(next(seed));
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->source_topic_regex.count = -1;
+  } else {
+    s->source_topic_regex.count = int32_t(next(seed) % 3);
+    s->source_topic_regex.items = arena_new_array<Str>(a, size_t(s->source_topic_regex.count) + 1);
+    for (int32_t i = 0; i < s->source_topic_regex.count; i++) {
+      new (&s->source_topic_regex.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->source_topic_regex.items[i] = Str();
+      else s->source_topic_regex.items[i] = sample_str(next(seed));
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->state_changelog_topics.count = -1;
+  } else {
+    s->state_changelog_topics.count = int32_t(next(seed) % 3);
+    s->state_changelog_topics.items = arena_new_array<StreamsGroupHeartbeatRequest::TopicInfo>(a, size_t(s->state_changelog_topics.count) + 1);
+    for (int32_t i = 0; i < s->state_changelog_topics.count; i++) {
+      new (&s->state_changelog_topics.items[i]) StreamsGroupHeartbeatRequest::TopicInfo();
+      fill(a, &s->state_changelog_topics.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->repartition_sink_topics.count = -1;
+  } else {
+    s->repartition_sink_topics.count = int32_t(next(seed) % 3);
+    s->repartition_sink_topics.items = arena_new_array<Str>(a, size_t(s->repartition_sink_topics.count) + 1);
+    for (int32_t i = 0; i < s->repartition_sink_topics.count; i++) {
+      new (&s->repartition_sink_topics.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->repartition_sink_topics.items[i] = Str();
+      else s->repartition_sink_topics.items[i] = sample_str(next(seed));
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->repartition_source_topics.count = -1;
+  } else {
+    s->repartition_source_topics.count = int32_t(next(seed) % 3);
+    s->repartition_source_topics.items = arena_new_array<StreamsGroupHeartbeatRequest::TopicInfo>(a, size_t(s->repartition_source_topics.count) + 1);
+    for (int32_t i = 0; i < s->repartition_source_topics.count; i++) {
+      new (&s->repartition_source_topics.items[i]) StreamsGroupHeartbeatRequest::TopicInfo();
+      fill(a, &s->repartition_source_topics.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->copartition_groups.count = -1;
+  } else {
+    s->copartition_groups.count = int32_t(next(seed) % 3);
+    s->copartition_groups.items = arena_new_array<StreamsGroupHeartbeatRequest::CopartitionGroup>(a, size_t(s->copartition_groups.count) + 1);
+    for (int32_t i = 0; i < s->copartition_groups.count; i++) {
+      new (&s->copartition_groups.items[i]) StreamsGroupHeartbeatRequest::CopartitionGroup();
+      fill(a, &s->copartition_groups.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::Topology *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->epoch = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->subtopologies.count = -1;
+  } else {
+    s->subtopologies.count = int32_t(next(seed) % 3);
+    s->subtopologies.items = arena_new_array<StreamsGroupHeartbeatRequest::Subtopology>(a, size_t(s->subtopologies.count) + 1);
+    for (int32_t i = 0; i < s->subtopologies.count; i++) {
+      new (&s->subtopologies.items[i]) StreamsGroupHeartbeatRequest::Subtopology();
+      fill(a, &s->subtopologies.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::TaskIds *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->subtopology_id = Str();
+  else s->subtopology_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) int32_t();
+      s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::Endpoint *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->host = Str();
+  else s->host = sample_str(next(seed));
+  s->port = uint16_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatRequest::TaskOffset *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->subtopology_id = Str();
+  else s->subtopology_id = sample_str(next(seed));
+  s->partition = int32_t(next(seed) % 30000 + 1);
+  s->offset = int64_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  s->member_epoch = int32_t(next(seed) % 30000 + 1);
+  s->endpoint_information_epoch = int32_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->instance_id = Str();
+  else s->instance_id = sample_str(next(seed));
+  if ((true) && next(seed) % 4 == 0) s->rack_id = Str();
+  else s->rack_id = sample_str(next(seed));
+  s->rebalance_timeout_ms = int32_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 3 == 0) {
+    s->topology = nullptr;
+  } else {
+    StreamsGroupHeartbeatRequest::Topology *p = arena_new_array<StreamsGroupHeartbeatRequest::Topology>(a, 1);
+    new (p) StreamsGroupHeartbeatRequest::Topology();
+    fill(a, p, v, seed);
+    s->topology = p;
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->active_tasks.count = -1;
+  } else {
+    s->active_tasks.count = int32_t(next(seed) % 3);
+    s->active_tasks.items = arena_new_array<StreamsGroupHeartbeatRequest::TaskIds>(a, size_t(s->active_tasks.count) + 1);
+    for (int32_t i = 0; i < s->active_tasks.count; i++) {
+      new (&s->active_tasks.items[i]) StreamsGroupHeartbeatRequest::TaskIds();
+      fill(a, &s->active_tasks.items[i], v, seed);
+    }
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->standby_tasks.count = -1;
+  } else {
+    s->standby_tasks.count = int32_t(next(seed) % 3);
+    s->standby_tasks.items = arena_new_array<StreamsGroupHeartbeatRequest::TaskIds>(a, size_t(s->standby_tasks.count) + 1);
+    for (int32_t i = 0; i < s->standby_tasks.count; i++) {
+      new (&s->standby_tasks.items[i]) StreamsGroupHeartbeatRequest::TaskIds();
+      fill(a, &s->standby_tasks.items[i], v, seed);
+    }
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->warmup_tasks.count = -1;
+  } else {
+    s->warmup_tasks.count = int32_t(next(seed) % 3);
+    s->warmup_tasks.items = arena_new_array<StreamsGroupHeartbeatRequest::TaskIds>(a, size_t(s->warmup_tasks.count) + 1);
+    for (int32_t i = 0; i < s->warmup_tasks.count; i++) {
+      new (&s->warmup_tasks.items[i]) StreamsGroupHeartbeatRequest::TaskIds();
+      fill(a, &s->warmup_tasks.items[i], v, seed);
+    }
+  }
+  if ((true) && next(seed) % 4 == 0) s->process_id = Str();
+  else s->process_id = sample_str(next(seed));
+  if ((true) && next(seed) % 3 == 0) {
+    s->user_endpoint = nullptr;
+  } else {
+    StreamsGroupHeartbeatRequest::Endpoint *p = arena_new_array<StreamsGroupHeartbeatRequest::Endpoint>(a, 1);
+    new (p) StreamsGroupHeartbeatRequest::Endpoint();
+    fill(a, p, v, seed);
+    s->user_endpoint = p;
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->client_tags.count = -1;
+  } else {
+    s->client_tags.count = int32_t(next(seed) % 3);
+    s->client_tags.items = arena_new_array<StreamsGroupHeartbeatRequest::KeyValue>(a, size_t(s->client_tags.count) + 1);
+    for (int32_t i = 0; i < s->client_tags.count; i++) {
+      new (&s->client_tags.items[i]) StreamsGroupHeartbeatRequest::KeyValue();
+      fill(a, &s->client_tags.items[i], v, seed);
+    }
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->task_offsets.count = -1;
+  } else {
+    s->task_offsets.count = int32_t(next(seed) % 3);
+    s->task_offsets.items = arena_new_array<StreamsGroupHeartbeatRequest::TaskOffset>(a, size_t(s->task_offsets.count) + 1);
+    for (int32_t i = 0; i < s->task_offsets.count; i++) {
+      new (&s->task_offsets.items[i]) StreamsGroupHeartbeatRequest::TaskOffset();
+      fill(a, &s->task_offsets.items[i], v, seed);
+    }
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->task_end_offsets.count = -1;
+  } else {
+    s->task_end_offsets.count = int32_t(next(seed) % 3);
+    s->task_end_offsets.items = arena_new_array<StreamsGroupHeartbeatRequest::TaskOffset>(a, size_t(s->task_end_offsets.count) + 1);
+    for (int32_t i = 0; i < s->task_end_offsets.count; i++) {
+      new (&s->task_end_offsets.items[i]) StreamsGroupHeartbeatRequest::TaskOffset();
+      fill(a, &s->task_end_offsets.items[i], v, seed);
+    }
+  }
+  s->shutdown_application = next(seed) % 2 == 0;
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::Status *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->status_code = int8_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 4 == 0) s->status_detail = Str();
+  else s->status_detail = sample_str(next(seed));
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::TaskIds *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->subtopology_id = Str();
+  else s->subtopology_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) int32_t();
+      s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::Endpoint *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->host = Str();
+  else s->host = sample_str(next(seed));
+  s->port = uint16_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::TopicPartition *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->topic = Str();
+  else s->topic = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) int32_t();
+      s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatResponse::EndpointToPartitions *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  fill(a, &s->user_endpoint, v, seed);
+  if ((false) && next(seed) % 5 == 0) {
+    s->active_partitions.count = -1;
+  } else {
+    s->active_partitions.count = int32_t(next(seed) % 3);
+    s->active_partitions.items = arena_new_array<StreamsGroupHeartbeatResponse::TopicPartition>(a, size_t(s->active_partitions.count) + 1);
+    for (int32_t i = 0; i < s->active_partitions.count; i++) {
+      new (&s->active_partitions.items[i]) StreamsGroupHeartbeatResponse::TopicPartition();
+      fill(a, &s->active_partitions.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->standby_partitions.count = -1;
+  } else {
+    s->standby_partitions.count = int32_t(next(seed) % 3);
+    s->standby_partitions.items = arena_new_array<StreamsGroupHeartbeatResponse::TopicPartition>(a, size_t(s->standby_partitions.count) + 1);
+    for (int32_t i = 0; i < s->standby_partitions.count; i++) {
+      new (&s->standby_partitions.items[i]) StreamsGroupHeartbeatResponse::TopicPartition();
+      fill(a, &s->standby_partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupHeartbeatResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  s->member_epoch = int32_t(next(seed) % 30000 + 1);
+  s->heartbeat_interval_ms = int32_t(next(seed) % 30000 + 1);
+  if (v <= 0) {
+    s->acceptable_recovery_lag_legacy = int32_t(next(seed) % 30000 + 1);
+  }
+  s->task_offset_interval_ms = int32_t(next(seed) % 30000 + 1);
+  if (v >= 1) {
+    s->acceptable_recovery_lag = int64_t(next(seed) % 30000 + 1);
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->status.count = -1;
+  } else {
+    s->status.count = int32_t(next(seed) % 3);
+    s->status.items = arena_new_array<StreamsGroupHeartbeatResponse::Status>(a, size_t(s->status.count) + 1);
+    for (int32_t i = 0; i < s->status.count; i++) {
+      new (&s->status.items[i]) StreamsGroupHeartbeatResponse::Status();
+      fill(a, &s->status.items[i], v, seed);
+    }
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->active_tasks.count = -1;
+  } else {
+    s->active_tasks.count = int32_t(next(seed) % 3);
+    s->active_tasks.items = arena_new_array<StreamsGroupHeartbeatResponse::TaskIds>(a, size_t(s->active_tasks.count) + 1);
+    for (int32_t i = 0; i < s->active_tasks.count; i++) {
+      new (&s->active_tasks.items[i]) StreamsGroupHeartbeatResponse::TaskIds();
+      fill(a, &s->active_tasks.items[i], v, seed);
+    }
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->standby_tasks.count = -1;
+  } else {
+    s->standby_tasks.count = int32_t(next(seed) % 3);
+    s->standby_tasks.items = arena_new_array<StreamsGroupHeartbeatResponse::TaskIds>(a, size_t(s->standby_tasks.count) + 1);
+    for (int32_t i = 0; i < s->standby_tasks.count; i++) {
+      new (&s->standby_tasks.items[i]) StreamsGroupHeartbeatResponse::TaskIds();
+      fill(a, &s->standby_tasks.items[i], v, seed);
+    }
+  }
+  if ((true) && next(seed) % 5 == 0) {
+    s->warmup_tasks.count = -1;
+  } else {
+    s->warmup_tasks.count = int32_t(next(seed) % 3);
+    s->warmup_tasks.items = arena_new_array<StreamsGroupHeartbeatResponse::TaskIds>(a, size_t(s->warmup_tasks.count) + 1);
+    for (int32_t i = 0; i < s->warmup_tasks.count; i++) {
+      new (&s->warmup_tasks.items[i]) StreamsGroupHeartbeatResponse::TaskIds();
+      fill(a, &s->warmup_tasks.items[i], v, seed);
+    }
+  }
+  if (v >= 1) {
+    s->topology_description_required = next(seed) % 2 == 0;
+  }
+  s->endpoint_information_epoch = int32_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 5 == 0) {
+    s->partitions_by_user_endpoint.count = -1;
+  } else {
+    s->partitions_by_user_endpoint.count = int32_t(next(seed) % 3);
+    s->partitions_by_user_endpoint.items = arena_new_array<StreamsGroupHeartbeatResponse::EndpointToPartitions>(a, size_t(s->partitions_by_user_endpoint.count) + 1);
+    for (int32_t i = 0; i < s->partitions_by_user_endpoint.count; i++) {
+      new (&s->partitions_by_user_endpoint.items[i]) StreamsGroupHeartbeatResponse::EndpointToPartitions();
+      fill(a, &s->partitions_by_user_endpoint.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionNode *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->name = Str();
+  else s->name = sample_str(next(seed));
+  s->node_type = int8_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->source_topics.count = -1;
+  } else {
+    s->source_topics.count = int32_t(next(seed) % 3);
+    s->source_topics.items = arena_new_array<Str>(a, size_t(s->source_topics.count) + 1);
+    for (int32_t i = 0; i < s->source_topics.count; i++) {
+      new (&s->source_topics.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->source_topics.items[i] = Str();
+      else s->source_topics.items[i] = sample_str(next(seed));
+    }
+  }
+  if ((true) && next(seed) % 4 == 0) s->sink_topic = Str();
+  else s->sink_topic = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->stores.count = -1;
+  } else {
+    s->stores.count = int32_t(next(seed) % 3);
+    s->stores.items = arena_new_array<Str>(a, size_t(s->stores.count) + 1);
+    for (int32_t i = 0; i < s->stores.count; i++) {
+      new (&s->stores.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->stores.items[i] = Str();
+      else s->stores.items[i] = sample_str(next(seed));
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->successors.count = -1;
+  } else {
+    s->successors.count = int32_t(next(seed) % 3);
+    s->successors.items = arena_new_array<Str>(a, size_t(s->successors.count) + 1);
+    for (int32_t i = 0; i < s->successors.count; i++) {
+      new (&s->successors.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->successors.items[i] = Str();
+      else s->successors.items[i] = sample_str(next(seed));
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionSubtopology *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->subtopology_id = Str();
+  else s->subtopology_id = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->nodes.count = -1;
+  } else {
+    s->nodes.count = int32_t(next(seed) % 3);
+    s->nodes.items = arena_new_array<StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionNode>(a, size_t(s->nodes.count) + 1);
+    for (int32_t i = 0; i < s->nodes.count; i++) {
+      new (&s->nodes.items[i]) StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionNode();
+      fill(a, &s->nodes.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionGlobalStore *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  fill(a, &s->source, v, seed);
+  fill(a, &s->processor, v, seed);
+}
+
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescription *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 5 == 0) {
+    s->subtopologies.count = -1;
+  } else {
+    s->subtopologies.count = int32_t(next(seed) % 3);
+    s->subtopologies.items = arena_new_array<StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionSubtopology>(a, size_t(s->subtopologies.count) + 1);
+    for (int32_t i = 0; i < s->subtopologies.count; i++) {
+      new (&s->subtopologies.items[i]) StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionSubtopology();
+      fill(a, &s->subtopologies.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->global_stores.count = -1;
+  } else {
+    s->global_stores.count = int32_t(next(seed) % 3);
+    s->global_stores.items = arena_new_array<StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionGlobalStore>(a, size_t(s->global_stores.count) + 1);
+    for (int32_t i = 0; i < s->global_stores.count; i++) {
+      new (&s->global_stores.items[i]) StreamsGroupTopologyDescriptionUpdateRequest::TopologyDescriptionGlobalStore();
+      fill(a, &s->global_stores.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  s->topology_epoch = int32_t(next(seed) % 30000 + 1);
+  fill(a, &s->topology_description, v, seed);
+}
+
+static void fill(Arena *a, StreamsGroupTopologyDescriptionUpdateResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+}
+
 static void fill(Arena *a, SyncGroupRequest::SyncGroupRequestAssignment *s, int16_t v, uint32_t *seed) {
   (void)a;
   (void)v;
@@ -5824,8 +7155,13 @@ static void fill(Arena *a, TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic *
   (void)v;
   (void)seed;
   (void)s;
-  if ((false) && next(seed) % 4 == 0) s->name = Str();
-  else s->name = sample_str(next(seed));
+  if (v <= 5) {
+    if ((false) && next(seed) % 4 == 0) s->name = Str();
+    else s->name = sample_str(next(seed));
+  }
+  if (v >= 6) {
+    for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  }
   if ((false) && next(seed) % 5 == 0) {
     s->partitions.count = -1;
   } else {
@@ -5850,7 +7186,7 @@ static void fill(Arena *a, TxnOffsetCommitRequest *s, int16_t v, uint32_t *seed)
   s->producer_id = int64_t(next(seed) % 30000 + 1);
   s->producer_epoch = int16_t(next(seed) % 30000 + 1);
   if (v >= 3) {
-    s->generation_id = int32_t(next(seed) % 30000 + 1);
+    s->generation_id_or_member_epoch = int32_t(next(seed) % 30000 + 1);
   }
   if (v >= 3) {
     if ((false) && next(seed) % 4 == 0) s->member_id = Str();
@@ -5886,8 +7222,13 @@ static void fill(Arena *a, TxnOffsetCommitResponse::TxnOffsetCommitResponseTopic
   (void)v;
   (void)seed;
   (void)s;
-  if ((false) && next(seed) % 4 == 0) s->name = Str();
-  else s->name = sample_str(next(seed));
+  if (v <= 5) {
+    if ((false) && next(seed) % 4 == 0) s->name = Str();
+    else s->name = sample_str(next(seed));
+  }
+  if (v >= 6) {
+    for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  }
   if ((false) && next(seed) % 5 == 0) {
     s->partitions.count = -1;
   } else {
@@ -5927,6 +7268,25 @@ static void fill(Arena *a, UnregisterBrokerRequest *s, int16_t v, uint32_t *seed
 }
 
 static void fill(Arena *a, UnregisterBrokerResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+}
+
+static void fill(Arena *a, UnregisterControllerRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->controller_id = int32_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, UnregisterControllerResponse *s, int16_t v, uint32_t *seed) {
   (void)a;
   (void)v;
   (void)seed;
@@ -6044,6 +7404,8 @@ int proto_sample_roundtrip(const char *name, int16_t version, uint32_t seed, Buf
   if (strcmp(name, "AlterPartitionReassignmentsResponse") == 0) return sample_rt<AlterPartitionReassignmentsResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "AlterReplicaLogDirsRequest") == 0) return sample_rt<AlterReplicaLogDirsRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "AlterReplicaLogDirsResponse") == 0) return sample_rt<AlterReplicaLogDirsResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "AlterShareGroupOffsetsRequest") == 0) return sample_rt<AlterShareGroupOffsetsRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "AlterShareGroupOffsetsResponse") == 0) return sample_rt<AlterShareGroupOffsetsResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "AlterUserScramCredentialsRequest") == 0) return sample_rt<AlterUserScramCredentialsRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "AlterUserScramCredentialsResponse") == 0) return sample_rt<AlterUserScramCredentialsResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "ApiVersionsRequest") == 0) return sample_rt<ApiVersionsRequest>(version, seed, first, second, consumed);
@@ -6066,6 +7428,8 @@ int proto_sample_roundtrip(const char *name, int16_t version, uint32_t seed, Buf
   if (strcmp(name, "DeleteGroupsResponse") == 0) return sample_rt<DeleteGroupsResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "DeleteRecordsRequest") == 0) return sample_rt<DeleteRecordsRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "DeleteRecordsResponse") == 0) return sample_rt<DeleteRecordsResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "DeleteShareGroupOffsetsRequest") == 0) return sample_rt<DeleteShareGroupOffsetsRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "DeleteShareGroupOffsetsResponse") == 0) return sample_rt<DeleteShareGroupOffsetsResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "DeleteTopicsRequest") == 0) return sample_rt<DeleteTopicsRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "DeleteTopicsResponse") == 0) return sample_rt<DeleteTopicsResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "DescribeAclsRequest") == 0) return sample_rt<DescribeAclsRequest>(version, seed, first, second, consumed);
@@ -6086,6 +7450,8 @@ int proto_sample_roundtrip(const char *name, int16_t version, uint32_t seed, Buf
   if (strcmp(name, "DescribeProducersResponse") == 0) return sample_rt<DescribeProducersResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "DescribeQuorumRequest") == 0) return sample_rt<DescribeQuorumRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "DescribeQuorumResponse") == 0) return sample_rt<DescribeQuorumResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "DescribeShareGroupOffsetsRequest") == 0) return sample_rt<DescribeShareGroupOffsetsRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "DescribeShareGroupOffsetsResponse") == 0) return sample_rt<DescribeShareGroupOffsetsResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "DescribeTopicPartitionsRequest") == 0) return sample_rt<DescribeTopicPartitionsRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "DescribeTopicPartitionsResponse") == 0) return sample_rt<DescribeTopicPartitionsResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "DescribeTransactionsRequest") == 0) return sample_rt<DescribeTransactionsRequest>(version, seed, first, second, consumed);
@@ -6116,6 +7482,8 @@ int proto_sample_roundtrip(const char *name, int16_t version, uint32_t seed, Buf
   if (strcmp(name, "LeaveGroupResponse") == 0) return sample_rt<LeaveGroupResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "ListClientMetricsResourcesRequest") == 0) return sample_rt<ListClientMetricsResourcesRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "ListClientMetricsResourcesResponse") == 0) return sample_rt<ListClientMetricsResourcesResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "ListConfigResourcesRequest") == 0) return sample_rt<ListConfigResourcesRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "ListConfigResourcesResponse") == 0) return sample_rt<ListConfigResourcesResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "ListGroupsRequest") == 0) return sample_rt<ListGroupsRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "ListGroupsResponse") == 0) return sample_rt<ListGroupsResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "ListOffsetsRequest") == 0) return sample_rt<ListOffsetsRequest>(version, seed, first, second, consumed);
@@ -6148,12 +7516,20 @@ int proto_sample_roundtrip(const char *name, int16_t version, uint32_t seed, Buf
   if (strcmp(name, "SaslAuthenticateResponse") == 0) return sample_rt<SaslAuthenticateResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "SaslHandshakeRequest") == 0) return sample_rt<SaslHandshakeRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "SaslHandshakeResponse") == 0) return sample_rt<SaslHandshakeResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "StreamsGroupDescribeRequest") == 0) return sample_rt<StreamsGroupDescribeRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "StreamsGroupDescribeResponse") == 0) return sample_rt<StreamsGroupDescribeResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "StreamsGroupHeartbeatRequest") == 0) return sample_rt<StreamsGroupHeartbeatRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "StreamsGroupHeartbeatResponse") == 0) return sample_rt<StreamsGroupHeartbeatResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "StreamsGroupTopologyDescriptionUpdateRequest") == 0) return sample_rt<StreamsGroupTopologyDescriptionUpdateRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "StreamsGroupTopologyDescriptionUpdateResponse") == 0) return sample_rt<StreamsGroupTopologyDescriptionUpdateResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "SyncGroupRequest") == 0) return sample_rt<SyncGroupRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "SyncGroupResponse") == 0) return sample_rt<SyncGroupResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "TxnOffsetCommitRequest") == 0) return sample_rt<TxnOffsetCommitRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "TxnOffsetCommitResponse") == 0) return sample_rt<TxnOffsetCommitResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "UnregisterBrokerRequest") == 0) return sample_rt<UnregisterBrokerRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "UnregisterBrokerResponse") == 0) return sample_rt<UnregisterBrokerResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "UnregisterControllerRequest") == 0) return sample_rt<UnregisterControllerRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "UnregisterControllerResponse") == 0) return sample_rt<UnregisterControllerResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "UpdateFeaturesRequest") == 0) return sample_rt<UpdateFeaturesRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "UpdateFeaturesResponse") == 0) return sample_rt<UpdateFeaturesResponse>(version, seed, first, second, consumed);
   return UVK_ENOTFOUND;

@@ -18,7 +18,7 @@ struct SaslAuthenticateResponse {
   int16_t error_code = 0;
   Str error_message = {"", 0};
   Bytes auth_bytes = {kNoBytes, 0};
-  int64_t session_lifetime_ms = INT64_C(0);
+  int64_t session_lifetime_ms = 0;
   static constexpr int16_t kApiKey = 36;
   static constexpr int16_t kMinVersion = 0;
   static constexpr int16_t kMaxVersion = 2;

@@ -18,7 +18,7 @@ static void dec_TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic(Reader *r, Ar
 }
 [[maybe_unused]] static inline bool is_default(const TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic &s) {
   (void)s;
-  return !((!str_eq(s.name, "", 0)) || (s.partitions.count != 0));
+  return !((!str_eq(s.name, "", 0)) || (!uuid_is_zero(s.topic_id)) || (s.partitions.count != 0));
 }
 [[maybe_unused]] static inline size_t min_size_TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic(int16_t v) {
   (void)v;
@@ -63,7 +63,12 @@ static void dec_TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition(Reader *r
 static void enc_TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic(Enc *w, const TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic &s, int16_t v) {
   (void)v;
   (void)s;
-  w_str(w, s.name, v >= 3, false);
+  if (v <= 5) {
+    w_str(w, s.name, v >= 3, false);
+  }
+  if (v >= 6) {
+    w_uuid(w, s.topic_id);
+  }
   if (w_arr(w, s.partitions.count, v >= 3, false)) {
     for (int32_t i = 0; i < s.partitions.count; i++) {
       enc_TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition(w, s.partitions.items[i], v);
@@ -78,7 +83,12 @@ static void dec_TxnOffsetCommitRequest_TxnOffsetCommitRequestTopic(Reader *r, Ar
   (void)v;
   (void)a;
   (void)s;
-  s->name = r_str(r, v >= 3, false);
+  if (v <= 5) {
+    s->name = r_str(r, v >= 3, false);
+  }
+  if (v >= 6) {
+    r_uuid(r, &s->topic_id);
+  }
   if (r_arr(r, a, &s->partitions, v >= 3, false, min_size_TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition(v))) {
     for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
       dec_TxnOffsetCommitRequest_TxnOffsetCommitRequestPartition(r, a, &s->partitions.items[i], v);
@@ -103,9 +113,9 @@ static void enc_TxnOffsetCommitRequest_TxnOffsetCommitRequest(Enc *w, const TxnO
   put_i64(w->out, s.producer_id);
   put_i16(w->out, s.producer_epoch);
   if (v >= 3) {
-    put_i32(w->out, s.generation_id);
+    put_i32(w->out, s.generation_id_or_member_epoch);
   }
-  if (!(v >= 3) && s.generation_id != -1) enc_fail(w, UVK_EUNSUPPORTED);
+  if (!(v >= 3) && s.generation_id_or_member_epoch != -1) enc_fail(w, UVK_EUNSUPPORTED);
   if (v >= 3) {
     w_str(w, s.member_id, v >= 3, false);
   }
@@ -133,7 +143,7 @@ static void dec_TxnOffsetCommitRequest_TxnOffsetCommitRequest(Reader *r, Arena *
   s->producer_id = get_i64(r);
   s->producer_epoch = get_i16(r);
   if (v >= 3) {
-    s->generation_id = get_i32(r);
+    s->generation_id_or_member_epoch = get_i32(r);
   }
   if (v >= 3) {
     s->member_id = r_str(r, v >= 3, false);
@@ -158,7 +168,7 @@ static void dec_TxnOffsetCommitRequest_TxnOffsetCommitRequest(Reader *r, Arena *
 }
 
 int encode(Buf *out, const TxnOffsetCommitRequest &m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_TxnOffsetCommitRequest_TxnOffsetCommitRequest(&w, m, version);
@@ -168,7 +178,7 @@ int encode(Buf *out, const TxnOffsetCommitRequest &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, TxnOffsetCommitRequest *m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   *m = TxnOffsetCommitRequest();
   dec_TxnOffsetCommitRequest_TxnOffsetCommitRequest(in, arena, m, version);
   return in->err;
@@ -188,7 +198,7 @@ static void dec_TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic(Reader *r, 
 }
 [[maybe_unused]] static inline bool is_default(const TxnOffsetCommitResponse::TxnOffsetCommitResponseTopic &s) {
   (void)s;
-  return !((!str_eq(s.name, "", 0)) || (s.partitions.count != 0));
+  return !((!str_eq(s.name, "", 0)) || (!uuid_is_zero(s.topic_id)) || (s.partitions.count != 0));
 }
 [[maybe_unused]] static inline size_t min_size_TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic(int16_t v) {
   (void)v;
@@ -225,7 +235,12 @@ static void dec_TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition(Reader 
 static void enc_TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic(Enc *w, const TxnOffsetCommitResponse::TxnOffsetCommitResponseTopic &s, int16_t v) {
   (void)v;
   (void)s;
-  w_str(w, s.name, v >= 3, false);
+  if (v <= 5) {
+    w_str(w, s.name, v >= 3, false);
+  }
+  if (v >= 6) {
+    w_uuid(w, s.topic_id);
+  }
   if (w_arr(w, s.partitions.count, v >= 3, false)) {
     for (int32_t i = 0; i < s.partitions.count; i++) {
       enc_TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition(w, s.partitions.items[i], v);
@@ -240,7 +255,12 @@ static void dec_TxnOffsetCommitResponse_TxnOffsetCommitResponseTopic(Reader *r, 
   (void)v;
   (void)a;
   (void)s;
-  s->name = r_str(r, v >= 3, false);
+  if (v <= 5) {
+    s->name = r_str(r, v >= 3, false);
+  }
+  if (v >= 6) {
+    r_uuid(r, &s->topic_id);
+  }
   if (r_arr(r, a, &s->partitions, v >= 3, false, min_size_TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition(v))) {
     for (int32_t i = 0; i < s->partitions.count && rd_ok(r); i++) {
       dec_TxnOffsetCommitResponse_TxnOffsetCommitResponsePartition(r, a, &s->partitions.items[i], v);
@@ -293,7 +313,7 @@ static void dec_TxnOffsetCommitResponse_TxnOffsetCommitResponse(Reader *r, Arena
 }
 
 int encode(Buf *out, const TxnOffsetCommitResponse &m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   size_t start = out->len;
   Enc w{out, 0};
   enc_TxnOffsetCommitResponse_TxnOffsetCommitResponse(&w, m, version);
@@ -303,7 +323,7 @@ int encode(Buf *out, const TxnOffsetCommitResponse &m, int16_t version) {
 }
 
 int decode(Reader *in, Arena *arena, TxnOffsetCommitResponse *m, int16_t version) {
-  if (version < 0 || version > 4) return UVK_EUNSUPPORTED;
+  if (version < 0 || version > 6) return UVK_EUNSUPPORTED;
   *m = TxnOffsetCommitResponse();
   dec_TxnOffsetCommitResponse_TxnOffsetCommitResponse(in, arena, m, version);
   return in->err;

@@ -14,19 +14,20 @@ struct TxnOffsetCommitRequest {
   };
   struct TxnOffsetCommitRequestTopic {
     Str name = {"", 0};
+    Uuid topic_id = {};
     Array<TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition> partitions = {};
   };
   Str transactional_id = {"", 0};
   Str group_id = {"", 0};
   int64_t producer_id = 0;
   int16_t producer_epoch = 0;
-  int32_t generation_id = -1;
+  int32_t generation_id_or_member_epoch = -1;
   Str member_id = {"", 0};
   Str group_instance_id = {};
   Array<TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic> topics = {};
   static constexpr int16_t kApiKey = 28;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 4;
+  static constexpr int16_t kMaxVersion = 6;
 };
 int encode(Buf *out, const TxnOffsetCommitRequest &m, int16_t version);
 int decode(Reader *in, Arena *arena, TxnOffsetCommitRequest *m, int16_t version);
@@ -38,13 +39,14 @@ struct TxnOffsetCommitResponse {
   };
   struct TxnOffsetCommitResponseTopic {
     Str name = {"", 0};
+    Uuid topic_id = {};
     Array<TxnOffsetCommitResponse::TxnOffsetCommitResponsePartition> partitions = {};
   };
   int32_t throttle_time_ms = 0;
   Array<TxnOffsetCommitResponse::TxnOffsetCommitResponseTopic> topics = {};
   static constexpr int16_t kApiKey = 28;
   static constexpr int16_t kMinVersion = 0;
-  static constexpr int16_t kMaxVersion = 4;
+  static constexpr int16_t kMaxVersion = 6;
 };
 int encode(Buf *out, const TxnOffsetCommitResponse &m, int16_t version);
 int decode(Reader *in, Arena *arena, TxnOffsetCommitResponse *m, int16_t version);

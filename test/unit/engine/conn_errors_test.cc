@@ -10,6 +10,7 @@
 
 #include "common/tls_record.h"
 #include "engine/engine.h"
+#include "proto/client_versions.h"
 #include "engine/kafka_errors.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/api_versions.h"
@@ -165,7 +166,7 @@ TEST_CASE("conn errors: a request timeout names the request and requestTimeout",
   CHECK(conn_timer(&c, 501) == UVK_ETIMEDOUT);  // ApiVersions went unanswered
   CHECK(seen.failed >= 1);
   CHECK(std::string(c.error_message) ==
-        "no answer to ApiVersions v" + std::to_string(ApiVersionsRequest::kMaxVersion) +
+        "no answer to ApiVersions v" + std::to_string(kUseApiVersions) +
             " within requestTimeout (500 ms): the broker is overloaded, stuck or unreachable");
   conn_destroy(&c);
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/conn.h"
+#include "proto/client_versions.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/api_versions.h"
 #include "proto/gen/headers.h"
@@ -154,7 +155,7 @@ TEST_CASE("conn: ApiVersions first, then the highest common version", "[conn]") 
   std::vector<Sent> s = drain(&c);
   REQUIRE(s.size() == 1);
   CHECK(s[0].api_key == kApiVersions);
-  CHECK(s[0].version == ApiVersionsRequest::kMaxVersion);
+  CHECK(s[0].version == kUseApiVersions);
   Arena a;
   Reader body = reader_make(s[0].body.data(), s[0].body.size());
   ApiVersionsRequest req;

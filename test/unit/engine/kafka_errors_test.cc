@@ -40,7 +40,8 @@ TEST_CASE("kafka errors: well-known codes and their retriability", "[errors]") {
   CHECK(UVK_KAFKA_UNSUPPORTED_VERSION == 35);
   CHECK(UVK_KAFKA_SHARE_SESSION_LIMIT_REACHED == 133);
   CHECK(kafka_error_info(-2) == nullptr);
-  CHECK(kafka_error_info(134) == nullptr);
+  CHECK(UVK_KAFKA_CONTROLLER_ID_NOT_REGISTERED == 136);
+  CHECK(kafka_error_info(137) == nullptr);
   CHECK(kafka_error_info(32767) == nullptr);
   CHECK_FALSE(kafka_error_retriable(500));
   CHECK(kafka_error_by_name("NO_SUCH_ERROR") == 0);

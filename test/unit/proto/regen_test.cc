@@ -32,7 +32,7 @@ std::set<std::string> list(const std::string &dir) {
 TEST_CASE("regenerating lib/proto/gen from the schemas changes nothing", "[proto][regen]") {
   struct stat st;
   // Missing schemas are a failure: a check that cannot run must not count as passed.
-  INFO("the Kafka JSON schemas are expected at " UVK_SCHEMA_DIR " (../shared/kafka-protocol)");
+  INFO("the schemas are expected at " UVK_SCHEMA_DIR " (tools/kschema/schemas)");
   REQUIRE(stat(UVK_SCHEMA_DIR, &st) == 0);
   char tmpl[] = "/tmp/uvk-kgen-XXXXXX";
   REQUIRE(mkdtemp(tmpl) != nullptr);
