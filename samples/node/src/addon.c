@@ -9,10 +9,9 @@ static void env_cleanup(void *arg) {
 }
 
 static void env_free(napi_env env, void *data, void *hint) {
+  (void)env;
   (void)hint;
-  nk_env *ne = data;
-  if (ne->msg_keys) napi_delete_reference(env, ne->msg_keys);
-  free(ne);
+  free(data);
 }
 
 static napi_value version(napi_env env, napi_callback_info info) {
@@ -52,12 +51,6 @@ NAPI_MODULE_INIT() {
     return NULL;
   }
   napi_add_env_cleanup_hook(env, env_cleanup, ne);
-  /* Strings cannot be referenced before Node-API 10: an array holds them. */
-  static const char *const keys[5] = {"key", "value", "partition", "timestamp", "headers"};
-  napi_value arr;
-  if (napi_create_array_with_length(env, 5, &arr) != napi_ok) return NULL;
-  for (uint32_t i = 0; i < 5; i++) napi_set_element(env, arr, i, nk_str(env, keys[i]));
-  if (napi_create_reference(env, arr, 1, &ne->msg_keys) != napi_ok) return NULL;
   nk_export(env, exports, "version", version);
   nk_export(env, exports, "codecAvailable", codec_available);
   nk_export(env, exports, "errorInfo", err_name);

@@ -18,7 +18,6 @@ typedef struct nk_env {
   void *loop;           /* the uv_loop_t Node runs */
   int exiting;          /* the environment is being torn down: never call JavaScript */
   struct nk_client *clients; /* live clients, freed at teardown */
-  napi_ref msg_keys;  /* ["key", "value", "partition", "timestamp", "headers"], made once */
 } nk_env;
 
 /* A uvk_client with what its callbacks need to reach JavaScript. Producers, consumers and

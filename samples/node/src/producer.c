@@ -29,13 +29,6 @@ static void producer_finalize(napi_env env, void *data, void *hint) {
 static nk_producer *producer_arg(napi_env env, napi_value v) { return nk_unwrap(env, v, tag_producer); }
 
 /* ---- messages ---- */
-/* A message's property by one of the names made once at load (nk_env.msg_keys): V8 looks
- * them up without building and interning the name again for every message. */
-enum { kKey, kValue, kPartition, kTimestamp, kHeaders };
-static int get_prop(napi_env env, napi_value obj, const napi_value *keys, int which, napi_value *out) {
-  return napi_get_property(env, obj, keys[which], out) == napi_ok ? 0 : -1;
-}
-
 static int marshal_headers(napi_env env, napi_value hv, nk_arena *a, napi_value keep, uint32_t *n_keep,
                            const uvk_header **out, size_t *n_out) {
   *out = NULL;
@@ -100,57 +93,79 @@ static int marshal_headers(napi_env env, napi_value hv, nk_arena *a, napi_value 
   return 0;
 }
 
-/* Fills msgs[0..n) from a JavaScript array of KafkaJS messages. */
-static int marshal_messages(napi_env env, napi_value arr, nk_arena *a, napi_value keep, uint32_t *n_keep,
-                            uvk_message **out, size_t *n_out) {
+/* An optional column of a flattened send: null, or an array of exactly n entries. */
+static int flat_column(napi_env env, napi_value flat, uint32_t which, uint32_t n, napi_value *out) {
+  *out = NULL;
+  napi_value v;
+  if (napi_get_element(env, flat, which, &v) != napi_ok) return -1;
+  if (nk_is_nullish(env, v)) return 0;
   bool is_array = false;
-  if (napi_is_array(env, arr, &is_array) != napi_ok || !is_array) {
+  uint32_t len = 0;
+  if (napi_is_array(env, v, &is_array) != napi_ok || !is_array || napi_get_array_length(env, v, &len) != napi_ok ||
+      len != n) {
+    nk_throw(env, UVK_EINVAL, "a flattened send's columns must be arrays of one length");
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+/* Fills msgs[0..n) from one send as lib/producer.js flattens it: [values, keys, partitions,
+ * timestamps, headers], each column null or an array with one entry per message. Values and
+ * keys are read from JavaScript's own arrays, which the send keeps referenced (so their
+ * Buffers are borrowed without one reference per Buffer); header values are user objects and
+ * go into `keep` one by one. */
+static int marshal_flat(napi_env env, napi_value flat, nk_arena *a, napi_value keep, uint32_t *n_keep,
+                        uvk_message **out, size_t *n_out) {
+  bool is_array = false;
+  uint32_t n = 0;
+  napi_value values;
+  if (napi_is_array(env, flat, &is_array) != napi_ok || !is_array ||
+      napi_get_element(env, flat, 0, &values) != napi_ok || napi_is_array(env, values, &is_array) != napi_ok ||
+      !is_array) {
     nk_throw(env, UVK_EINVAL, "messages must be an array");
     return -1;
   }
-  uint32_t n = 0;
-  napi_get_array_length(env, arr, &n);
+  napi_get_array_length(env, values, &n);
+  napi_value keys, parts, stamps, headers;
+  if (flat_column(env, flat, 1, n, &keys) != 0 || flat_column(env, flat, 2, n, &parts) != 0 ||
+      flat_column(env, flat, 3, n, &stamps) != 0 || flat_column(env, flat, 4, n, &headers) != 0)
+    return -1;
   uvk_message *m = nk_arena_alloc(a, (n ? n : 1) * sizeof *m);
   if (!m) {
     nk_throw(env, UVK_ENOMEM, NULL);
     return -1;
   }
-  nk_env *ne = NULL;
-  napi_value keys[5];
-  napi_get_instance_data(env, (void **)&ne);
-  napi_value key_list;
-  napi_get_reference_value(env, ne->msg_keys, &key_list);
-  for (uint32_t i = 0; i < 5; i++) napi_get_element(env, key_list, i, &keys[i]);
+  napi_set_element(env, keep, (*n_keep)++, flat);
   for (uint32_t i = 0; i < n; i++) {
-    napi_value msg, v;
-    napi_valuetype t;
-    napi_get_element(env, arr, i, &msg);
-    if (napi_typeof(env, msg, &t) != napi_ok || t != napi_object) {
-      nk_throw(env, UVK_EINVAL, "each message must be an object");
-      return -1;
-    }
+    napi_value v;
     memset(&m[i], 0, sizeof m[i]);
     m[i].partition = -1;
     m[i].timestamp = -1;
-    if (get_prop(env, msg, keys, kKey, &v) != 0 ||
-        nk_get_bytes(env, v, a, keep, n_keep, &m[i].key, &m[i].key_len, "message key") < 0)
-      return -1;
-    if (get_prop(env, msg, keys, kValue, &v) != 0 ||
-        nk_get_bytes(env, v, a, keep, n_keep, &m[i].value, &m[i].value_len, "message value") < 0)
-      return -1;
-    if (get_prop(env, msg, keys, kPartition, &v) == 0 && !nk_is_nullish(env, v)) {
-      if (nk_get_int32(env, v, "message partition", &m[i].partition) != 0) return -1;
-      if (m[i].partition < 0) {
-        nk_throw(env, UVK_EINVAL, "message partition must not be negative");
-        return -1;
+    napi_get_element(env, values, i, &v);
+    if (nk_get_bytes(env, v, a, NULL, NULL, &m[i].value, &m[i].value_len, "message value") < 0) return -1;
+    if (keys) {
+      napi_get_element(env, keys, i, &v);
+      if (nk_get_bytes(env, v, a, NULL, NULL, &m[i].key, &m[i].key_len, "message key") < 0) return -1;
+    }
+    if (parts) {
+      napi_get_element(env, parts, i, &v);
+      if (!nk_is_nullish(env, v)) {
+        if (nk_get_int32(env, v, "message partition", &m[i].partition) != 0) return -1;
+        if (m[i].partition < 0) {
+          nk_throw(env, UVK_EINVAL, "message partition must not be negative");
+          return -1;
+        }
       }
     }
-    if (get_prop(env, msg, keys, kTimestamp, &v) == 0 && !nk_is_nullish(env, v) &&
-        nk_get_int64(env, v, "message timestamp", &m[i].timestamp) != 0)
-      return -1;
-    if (get_prop(env, msg, keys, kHeaders, &v) == 0 &&
-        marshal_headers(env, v, a, keep, n_keep, &m[i].headers, &m[i].n_headers) != 0)
-      return -1;
+    if (stamps) {
+      napi_get_element(env, stamps, i, &v);
+      if (!nk_is_nullish(env, v) && nk_get_int64(env, v, "message timestamp", &m[i].timestamp) != 0) return -1;
+    }
+    if (headers) {
+      napi_get_element(env, headers, i, &v);
+      if (marshal_headers(env, v, a, keep, n_keep, &m[i].headers, &m[i].n_headers) != 0) return -1;
+    }
   }
   *out = m;
   *n_out = n;
@@ -299,8 +314,9 @@ static int send_options(napi_env env, napi_value *argv, uvk_send_options *o) {
   return 0;
 }
 
-/* producerSend(p, topic, messages, acks, timeout, compression, cb) and
- * producerSendBatch(p, topicMessages, acks, timeout, compression, cb) */
+/* producerSend(p, topic, flat, acks, timeout, compression, cb) and
+ * producerSendBatch(p, [[topic, flat], ...], acks, timeout, compression, cb); flat as
+ * marshal_flat reads it. */
 static napi_value do_send(napi_env env, napi_callback_info info, int batch) {
   size_t argc = 7;
   napi_value argv[7];
@@ -329,7 +345,7 @@ static napi_value do_send(napi_env env, napi_callback_info info, int batch) {
   uint32_t nt = 0;
   if (!batch) {
     topic = nk_get_string(env, argv[1], "topic");
-    if (!topic || marshal_messages(env, argv[2], a, keep, &n_keep, &msgs, &n) != 0) rc = -1;
+    if (!topic || marshal_flat(env, argv[2], a, keep, &n_keep, &msgs, &n) != 0) rc = -1;
   } else {
     bool is_array = false;
     if (napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array) {
@@ -343,12 +359,12 @@ static napi_value do_send(napi_env env, napi_callback_info info, int batch) {
         napi_get_element(env, argv[1], i, &tm);
         napi_valuetype t;
         if (napi_typeof(env, tm, &t) != napi_ok || t != napi_object) {
-          nk_throw(env, UVK_EINVAL, "each topicMessages entry must be an object");
+          nk_throw(env, UVK_EINVAL, "each topicMessages entry must be a [topic, messages] pair");
           rc = -1;
           break;
         }
-        napi_get_named_property(env, tm, "topic", &tv);
-        napi_get_named_property(env, tm, "messages", &mv);
+        napi_get_element(env, tm, 0, &tv);
+        napi_get_element(env, tm, 1, &mv);
         char *name = nk_get_string(env, tv, "topic");
         if (!name) {
           rc = -1;
@@ -361,7 +377,7 @@ static napi_value do_send(napi_env env, napi_callback_info info, int batch) {
         tms[i].topic = copy;
         uvk_message *m = NULL;
         size_t mn = 0;
-        if (!copy || marshal_messages(env, mv, a, keep, &n_keep, &m, &mn) != 0) rc = -1;
+        if (!copy || marshal_flat(env, mv, a, keep, &n_keep, &m, &mn) != 0) rc = -1;
         tms[i].messages = m;
         tms[i].n_messages = mn;
       }

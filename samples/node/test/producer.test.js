@@ -143,6 +143,31 @@ test('bad arguments reject with KafkaJS error classes naming the problem, before
   await producer.disconnect()
 })
 
+test('the addon refuses a malformed flattened send from a caller that bypasses lib/ (no crash)', async () => {
+  const native = require('../lib/native')
+  const producer = kafka().producer()
+  await producer.connect()
+  const h = producer._handle
+  const topic = unique('node-flat')
+  const cb = () => assert.fail('a refused send must not complete')
+  const cases = [
+    [{}, /messages must be an array/],
+    [[], /messages must be an array/],
+    [['x'], /messages must be an array/],
+    [[[Buffer.from('a')], [null, null]], /columns must be arrays of one length/],
+    [[[Buffer.from('a')], null, 'p'], /columns must be arrays of one length/],
+    [[[Buffer.from('a')], null, null, null, [{ a: 1 }, {}]], /columns must be arrays of one length/],
+    [[[{}]], /message value must be a Buffer, a string or null/],
+    [[['a'], null, [-1]], /partition must not be negative/]
+  ]
+  for (const [flat, re] of cases) assert.throws(() => native.producerSend(h, topic, flat, 1, 1000, 0, cb), re)
+  assert.throws(() => native.producerSendBatch(h, [7], 1, 1000, 0, cb), /topicMessages entry must be a \[topic, messages\] pair/)
+  const md = await new Promise((resolve, reject) =>
+    native.producerSend(h, topic, [[Buffer.from('v')], ['k']], 1, 30000, 0, (err, r) => (err ? reject(err) : resolve(r))))
+  assert.equal(md[0].errorCode, 0)
+  await producer.disconnect()
+})
+
 test('an idempotent producer refuses acks other than -1; a plain producer refuses transactions', async () => {
   const k = kafka()
   const idem = k.producer({ idempotent: true })
