@@ -341,6 +341,64 @@ int encode_fetch(void *ud, Buf *out, int16_t version) {
   return proto::encode(out, req, version);
 }
 
+// The offset after a fetched partition's last complete record batch, from the batch headers
+// alone (no CRC or record is read); 0 when unknown (an older message format, nothing whole).
+int64_t records_end(const uint8_t *data, size_t len) {
+  const size_t kHeader = 61;  // a v2 batch header, up to the record count
+  int64_t end = 0;
+  size_t at = 0;
+  while (len - at >= kHeader) {
+    const uint8_t *b = data + at;
+    uint64_t base = 0;
+    for (int i = 0; i < 8; i++) base = base << 8 | b[i];
+    uint32_t size = uint32_t(b[8]) << 24 | uint32_t(b[9]) << 16 | uint32_t(b[10]) << 8 | b[11];
+    if (b[16] != 2 || size < kHeader - 12 || size > len - at - 12) break;
+    int32_t delta = int32_t(uint32_t(b[23]) << 24 | uint32_t(b[24]) << 16 | uint32_t(b[25]) << 8 | b[26]);
+    int64_t last = int64_t(base) + delta;
+    if (int64_t(base) < 0 || delta < 0 || last < int64_t(base)) break;
+    end = last + 1;
+    at += 12 + size_t(size);
+  }
+  return end;
+}
+
+// The index in p of the partition an answer names, or -1 when p did not ask for it.
+int32_t asked_index(const Consumer *c, const Pending *p, const proto::Str &topic, int32_t partition) {
+  for (int32_t j = 0; j < p->n_parts; j++) {
+    const PartState *ps = &c->parts[p->parts[j]];
+    if (ps->partition == partition && same(topic, ps->topic)) return j;
+  }
+  return -1;
+}
+
+// Asks each node for what follows this answer before it is handed to the handlers, so the
+// next answer travels while they run. A prediction the handlers do not meet (a seek, an
+// unresolved eachBatch, a failure) makes that answer stale: on_fetch drops it as overtaken.
+// Partitions whose last delivery was held (handlers that finish later) are not asked ahead:
+// their answer would arrive while they wait and be dropped.
+void fetch_ahead(Consumer *c, Pending *p, const proto::FetchResponse &resp, uint64_t now) {
+  bool any = false;
+  for (int32_t t = 0; t < resp.responses.count; t++) {
+    const auto &tr = resp.responses.items[t];
+    for (int32_t i = 0; i < tr.partitions.count; i++) {
+      const auto &pr = tr.partitions.items[i];
+      int32_t j = asked_index(c, p, tr.topic, pr.partition_index);
+      if (j < 0 || pr.error_code != 0 || pr.records.len <= 0) continue;
+      PartState *ps = &c->parts[p->parts[j]];
+      if (ps->seq != p->seqs[j] || ps->position != p->offsets[j] || ps->no_ahead || ps->held || part_paused(c, ps))
+        continue;
+      int64_t end = records_end(pr.records.data, size_t(pr.records.len));
+      if (end > ps->position) {
+        ps->ahead = end;
+        any = true;
+      }
+    }
+  }
+  if (!any) return;
+  p->answered = true;
+  fetch_schedule(c, now);
+}
+
 void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
   if (p->c && p->gen != p->c->assign_gen) {
@@ -372,18 +430,15 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
     c->metadata_ready = false;
   } else {
     uint32_t gen = c->assign_gen;
+    fetch_ahead(c, p, resp, now);
     for (int32_t t = 0; t < resp.responses.count && gen == c->assign_gen; t++) {
       const auto &tr = resp.responses.items[t];
       for (int32_t i = 0; i < tr.partitions.count && gen == c->assign_gen; i++) {
         const auto &pr = tr.partitions.items[i];
-        int32_t j = 0;
-        for (; j < p->n_parts; j++) {
-          PartState *ps = &c->parts[p->parts[j]];
-          if (ps->partition == pr.partition_index && same(tr.topic, ps->topic)) break;
-        }
-        if (j == p->n_parts) continue;  // not asked for
+        int32_t j = asked_index(c, p, tr.topic, pr.partition_index);
+        if (j < 0) continue;  // not asked for
         PartState *ps = &c->parts[p->parts[j]];
-        if (ps->seq != p->seqs[j] || ps->position != p->offsets[j]) continue;  // overtaken
+        if (ps->seq != p->seqs[j] || ps->position != p->offsets[j] || ps->held) continue;  // overtaken
         if (pr.error_code == kOffsetOutOfRange) {
           ps->position = -1;  // reset by the from-beginning policy
           ps->seq++;
@@ -413,6 +468,10 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
         }
         batches++;
         int bad = deliver(c, ps, pr.records.data, size_t(pr.records.len), pr.high_watermark, pids, firsts, na);
+        if (gen == c->assign_gen) {
+          ps->ahead = 0;
+          ps->no_ahead = ps->held;
+        }
         if (bad < 0) {
           back_off(c, ps, now);  // not again at once: the same bytes would come back
           rd_fail(body, bad);    // the connection closes with it (conn_read)
@@ -429,7 +488,8 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
 
 bool node_busy(const Consumer *c, int32_t node) {
   for (const Pending *p = c->pending; p; p = p->next)
-    if ((p->kind == kFetch || p->kind == kListOffsets) && p->node == node && p->gen == c->assign_gen) return true;
+    if ((p->kind == kFetch || p->kind == kListOffsets) && p->node == node && p->gen == c->assign_gen && !p->answered)
+      return true;
   return false;
 }
 
@@ -451,7 +511,7 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
     PartState *ps = &c->parts[i];
     p->parts[p->n_parts] = i;
     p->seqs[p->n_parts] = ps->seq;
-    p->offsets[p->n_parts] = ps->position;
+    p->offsets[p->n_parts] = kind == kFetch && ps->ahead > 0 ? ps->ahead : ps->position;
     p->n_parts++;
     if (kind == kFetch) ps->fetching = true;
     else ps->resetting = true;

@@ -65,6 +65,8 @@ struct PartState {
   uint32_t held_seeks;
   bool offsets_known;  // the group's committed offset was read (OffsetFetch answered)
   bool revoking;       // groupProtocol consumer: leaving the assignment, no more fetches
+  int64_t ahead;         // > 0: a Fetch in flight asks from here, where this delivery should end
+  bool no_ahead;         // the last delivery was held: do not fetch ahead of the next one
 };
 
 enum GroupState {
@@ -88,6 +90,7 @@ struct Pending {
   Arena arena;
   Buf body;          // extra bytes the request needs (assignments)
   uint32_t gen;      // c->assign_gen when sent
+  bool answered;     // a Fetch whose answer is being delivered: the node may be asked again
   int32_t node;
   uint64_t started;
   // Fetch / ListOffsets / commit: the partitions it covers, with their seq when sent.
