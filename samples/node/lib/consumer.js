@@ -34,23 +34,27 @@ const HDR = 4 // fields per header
 const PAUSED = 1
 const STALE = 2
 
-// The messages of a batch, built from the addon's flat arrays.
+// The messages of a batch, built from the addon's flat arrays. Keys and values are views of
+// `data` made with Buffer.from(arrayBuffer, offset, length), cheaper than subarray; messages of
+// one record batch mostly share a timestamp, so its string is made once.
 function buildMessages (data, meta, hmeta) {
   const n = meta.length / MSG
   const messages = new Array(n)
+  const ab = data.buffer
+  const base = data.byteOffset
   let h = 0
+  let lastTs = NaN
+  let tsString = ''
   for (let i = 0; i < n; i++) {
     const b = i * MSG
-    const ko = meta[b + 3]
     const kl = meta[b + 4]
-    const vo = meta[b + 5]
     const vl = meta[b + 6]
     const nh = meta[b + 7]
     const headers = {}
     for (let j = 0; j < nh; j++, h++) {
       const g = h * HDR
       const name = data.toString('utf8', hmeta[g], hmeta[g] + hmeta[g + 1])
-      const value = hmeta[g + 3] < 0 ? null : data.subarray(hmeta[g + 2], hmeta[g + 2] + hmeta[g + 3])
+      const value = hmeta[g + 3] < 0 ? null : Buffer.from(ab, base + hmeta[g + 2], hmeta[g + 3])
       if (name in headers) {
         if (!Array.isArray(headers[name])) headers[name] = [headers[name]]
         headers[name].push(value)
@@ -58,10 +62,15 @@ function buildMessages (data, meta, hmeta) {
         headers[name] = value
       }
     }
+    const ts = meta[b + 1]
+    if (ts !== lastTs) {
+      lastTs = ts
+      tsString = String(ts)
+    }
     messages[i] = {
-      key: kl < 0 ? null : data.subarray(ko, ko + kl),
-      value: vl < 0 ? null : data.subarray(vo, vo + vl),
-      timestamp: String(meta[b + 1]),
+      key: kl < 0 ? null : Buffer.from(ab, base + meta[b + 3], kl),
+      value: vl < 0 ? null : Buffer.from(ab, base + meta[b + 5], vl),
+      timestamp: tsString,
       attributes: meta[b + 2],
       offset: String(meta[b]),
       headers
@@ -139,7 +148,7 @@ class Consumer {
       this._pendingSeeks.delete(key)
       try {
         native.consumerSeek(h, seek.topic, seek.partition, seek.offset)
-        this._seeks.set(key, (this._seeks.get(key) || 0) + 1)
+        this._seekCount(seek.topic, seek.partition).n++
       } catch (e) {
         this._logger.error(`seek of ${seek.topic}/${seek.partition} failed: ${e.message}`)
       }
@@ -219,8 +228,8 @@ class Consumer {
     this._active = 0
     this._waiting = []
     const start = eachBatch
-      ? (t, p, info, data, meta, hmeta) => this._eachBatch(h, eachBatch, t, p, info, data, meta, hmeta)
-      : (t, p, info, data, meta, hmeta) => this._eachMessage(h, eachMessage, t, p, info, data, meta, hmeta)
+      ? (t, p, info, data, meta, hmeta, slot) => this._eachBatch(h, eachBatch, t, p, info, data, meta, hmeta, slot)
+      : (t, p, info, data, meta, hmeta, slot) => this._eachMessage(h, eachMessage, t, p, info, data, meta, hmeta, slot)
     this._startNext = () => {
       while (this._active < limit && this._waiting.length) {
         this._active++
@@ -242,8 +251,8 @@ class Consumer {
     this._running = true
   }
 
-  _finish (h, topic, partition, result) {
-    if (this._handle === h) native.consumerDone(h, topic, partition, result)
+  _finish (h, slot, result) {
+    if (this._handle === h) native.consumerDone(h, slot, result)
     this._active--
     this._startNext()
     if (this._active === 0 && this._whenIdle) {
@@ -260,7 +269,7 @@ class Consumer {
     }
   }
 
-  _eachBatch (h, eachBatch, topic, partition, info, data, meta, hmeta) {
+  _eachBatch (h, eachBatch, topic, partition, info, data, meta, hmeta, slot) {
     const messages = buildMessages(data, meta, hmeta)
     const n = messages.length
     const batch = {
@@ -295,36 +304,45 @@ class Consumer {
     }
     Promise.resolve()
       .then(() => eachBatch(payload))
-      .then(() => this._finish(h, topic, partition, 0), e => {
+      .then(() => this._finish(h, slot, 0), e => {
         this._logger.error(`Error when calling eachBatch`, { topic, partition, offset: batch.firstOffset(), stack: e && e.stack, error: e && e.message })
-        this._finish(h, topic, partition, -1)
+        this._finish(h, slot, -1)
       })
   }
 
   // KafkaJS's eachMessage loop: one message at a time, each resolved once its handler is done,
   // so a stop, pause or rebalance commits exactly what was processed.
-  _eachMessage (h, eachMessage, topic, partition, info, data, meta, hmeta) {
+  _eachMessage (h, eachMessage, topic, partition, info, data, meta, hmeta, slot) {
     const messages = buildMessages(data, meta, hmeta)
     const heartbeat = async () => {}
     const pause = this._pauseFn(h, topic, partition)
-    const key = `${partition}|${topic}`
+    const seeks = this._seekCount(topic, partition)
     let offset = null
     const loop = async () => {
-      let state = native.consumerState(h, topic, partition)
-      for (const message of messages) {
+      let state = native.consumerSlotState(h, slot)
+      for (let i = 0; i < messages.length; i++) {
         if (!this._running || this._handle !== h || (state & (PAUSED | STALE))) break
-        const seeks = this._seeks.get(key)
+        const message = messages[i]
+        const sought = seeks.n
         offset = message.offset
         await eachMessage({ topic, partition, message, heartbeat, pause })
-        if (this._seeks.get(key) !== seeks || this._handle !== h) break  // the seek decides what comes next
-        state = native.consumerResolveOffset(h, topic, partition, message.offset)  // and tells the state after
+        if (seeks.n !== sought || this._handle !== h) break  // the seek decides what comes next
+        state = native.consumerResolveNext(h, slot, meta[i * MSG])  // and tells the state after
         if (this._commitEach) native.consumerCommitIfNecessary(h)
       }
     }
-    loop().then(() => this._finish(h, topic, partition, 0), e => {
+    loop().then(() => this._finish(h, slot, 0), e => {
       this._logger.error(`Error when calling eachMessage`, { topic, partition, offset, stack: e && e.stack, error: e && e.message })
-      this._finish(h, topic, partition, -1)
+      this._finish(h, slot, -1)
     })
+  }
+
+  // The seeks of one partition so far, as an object a running loop keeps (no lookup per message).
+  _seekCount (topic, partition) {
+    const key = `${partition}|${topic}`
+    let c = this._seeks.get(key)
+    if (!c) this._seeks.set(key, (c = { n: 0 }))
+    return c
   }
 
   _addAssigner (h, factory) {
@@ -419,7 +437,7 @@ class Consumer {
       this._pendingSeeks.set(key, { topic, partition: Number(partition), offset: String(value) })
       return
     }
-    this._seeks.set(key, (this._seeks.get(key) || 0) + 1)
+    this._seekCount(topic, partition).n++
   }
 
   async commitOffsets (topicPartitions = []) {

@@ -24,10 +24,72 @@ typedef struct nk_consumer {
   int32_t cur_partition;
   int cur_done;
   int cur_result;
+  /* The batches handed to JavaScript and not done yet, by slot: eachMessage resolves each
+   * message through its batch's slot number instead of passing the topic's name again. */
+  struct nk_slot *slots;
+  uint32_t n_slots;
+  uint32_t slot_gen;
 } nk_consumer;
+
+typedef struct nk_slot {
+  char *topic;  /* NULL: free */
+  int32_t partition;
+  uint32_t gen;  /* part of the number JavaScript holds: a slot used again gets a new one */
+} nk_slot;
+
+enum { kSlotBits = 16, kMaxSlots = 1 << kSlotBits };
+
+static void slots_clear(nk_consumer *k) {
+  for (uint32_t i = 0; i < k->n_slots; i++) {
+    free(k->slots[i].topic);
+    k->slots[i].topic = NULL;
+  }
+}
+
+/* A free slot for topic/partition; its number (gen << kSlotBits | index) or -1. */
+static double slot_take(nk_consumer *k, const char *topic, int32_t partition) {
+  uint32_t i = 0;
+  while (i < k->n_slots && k->slots[i].topic) i++;
+  if (i == k->n_slots) {
+    if (k->n_slots == kMaxSlots) return -1;
+    uint32_t n = k->n_slots ? k->n_slots * 2 : 8;
+    nk_slot *grown = realloc(k->slots, n * sizeof *grown);
+    if (!grown) return -1;
+    memset(grown + k->n_slots, 0, (n - k->n_slots) * sizeof *grown);
+    k->slots = grown;
+    k->n_slots = n;
+  }
+  size_t len = strlen(topic);
+  char *copy = malloc(len + 1);
+  if (!copy) return -1;
+  memcpy(copy, topic, len + 1);
+  nk_slot *s = &k->slots[i];
+  s->topic = copy;
+  s->partition = partition;
+  s->gen = ++k->slot_gen & 0x7fff;
+  return (double)s->gen * kMaxSlots + i;
+}
+
+/* The live slot a number names, or NULL (done already, or not a slot number at all). */
+static nk_slot *slot_of(napi_env env, nk_consumer *k, napi_value v) {
+  double d = -1;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0 && d < (double)0x8000 * kMaxSlots)) return NULL;
+  uint32_t n = (uint32_t)d;
+  if ((double)n != d) return NULL;
+  uint32_t i = n % kMaxSlots;
+  if (i >= k->n_slots || !k->slots[i].topic || k->slots[i].gen != n / kMaxSlots) return NULL;
+  return &k->slots[i];
+}
+
+static void slot_free(nk_slot *s) {
+  free(s->topic);
+  s->topic = NULL;
+}
 
 static void consumer_destroy(napi_env env, nk_consumer *k) {
   if (k->c) uvk_consumer_free(k->c);
+  slots_clear(k);
+  free(k->slots);
   if (!k->nc->ne->exiting) {
     if (k->on_batch) napi_delete_reference(env, k->on_batch);
     for (int i = 0; i < k->n_assigners; i++) napi_delete_reference(env, k->assigners[i]);
@@ -112,12 +174,16 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   nk_set(env, info, "highWatermark", nk_i64_str(env, b->high_watermark));
   nk_set(env, info, "offsetLag", nk_i64_str(env, b->offset_lag));
   nk_set(env, info, "offsetLagLow", nk_i64_str(env, b->offset_lag_low));
-  napi_value argv[6] = {nk_str(env, b->topic), nk_int(env, b->partition), info, data, meta, hmeta};
+  double slot = slot_take(k, b->topic, b->partition);
+  if (slot < 0) goto out;
+  napi_value js_slot;
+  napi_create_double(env, slot, &js_slot);
+  napi_value argv[7] = {nk_str(env, b->topic), nk_int(env, b->partition), info, data, meta, hmeta, js_slot};
   k->in_handler = 1;
   k->cur_topic = b->topic;
   k->cur_partition = b->partition;
   k->cur_done = 0;
-  nk_call(nc, k->on_batch, 6, argv);
+  nk_call(nc, k->on_batch, 7, argv);
   k->in_handler = 0;
   /* The handler's promise may have settled in the microtasks run after the call. */
   rc = k->cur_done ? k->cur_result : UVK_PENDING;
@@ -330,26 +396,51 @@ static napi_value consumer_run(napi_env env, napi_callback_info info) {
   return nk_undefined(env);
 }
 
-/* consumerDone(c, topic, partition, result): the JavaScript handler finished. */
+/* consumerDone(c, slot, result): the JavaScript handler of the batch in `slot` finished;
+ * nonzero when that batch was done already. */
 static napi_value consumer_done(napi_env env, napi_callback_info info) {
-  CONSUMER_ARGS(4);
-  int32_t partition = 0, result = 0;
-  if (nk_get_int32(env, argv[2], "partition", &partition) != 0 || nk_get_int32(env, argv[3], "result", &result) != 0)
-    return NULL;
-  char t[256];
-  if (nk_get_name(env, argv[1], "topic", t, sizeof t) != 0) return NULL;
+  CONSUMER_ARGS(3);
+  int32_t result = 0;
+  if (nk_get_int32(env, argv[2], "result", &result) != 0) return NULL;
+  nk_slot *s = slot_of(env, k, argv[1]);
+  if (!s) return nk_int(env, UVK_ENOTFOUND);
   int rc;
-  if (k->in_handler && !k->cur_done && k->cur_partition == partition && strcmp(k->cur_topic, t) == 0) {
+  if (k->in_handler && !k->cur_done && k->cur_partition == s->partition && strcmp(k->cur_topic, s->topic) == 0) {
     k->cur_done = 1;
     k->cur_result = result;
     rc = 0;
   } else {
-    rc = uvk_consumer_done(k->c, t, partition, result);
+    rc = uvk_consumer_done(k->c, s->topic, s->partition, result);
   }
+  slot_free(s);
   return nk_int(env, rc);
 }
 
-/* consumerResolveOffset(c, topic, partition, offset): the partition's state afterwards, as consumerState */
+static int partition_state(nk_consumer *k, const char *topic, int32_t partition) {
+  return (uvk_consumer_is_paused(k->c, topic, partition) ? 1 : 0) | (uvk_consumer_is_stale(k->c, topic, partition) ? 2 : 0);
+}
+
+/* consumerResolveNext(c, slot, offset): eachMessage's message at `offset` (a number) of the
+ * batch in `slot` is done. Returns the partition's state afterwards, as consumerState (what
+ * the loop needs next, saving it a second call per message); a batch already done, or a
+ * partition no longer assigned, reads as stale. */
+static napi_value consumer_resolve_next(napi_env env, napi_callback_info info) {
+  CONSUMER_ARGS(3);
+  int64_t offset = 0;
+  if (nk_get_int64(env, argv[2], "offset", &offset) != 0) return NULL;
+  nk_slot *s = slot_of(env, k, argv[1]);
+  if (!s || uvk_consumer_resolve_offset(k->c, s->topic, s->partition, offset) != 0) return nk_int(env, 2);
+  return nk_int(env, partition_state(k, s->topic, s->partition));
+}
+
+/* consumerSlotState(c, slot): consumerState of the batch's partition (stale once done). */
+static napi_value consumer_slot_state(napi_env env, napi_callback_info info) {
+  CONSUMER_ARGS(2);
+  nk_slot *s = slot_of(env, k, argv[1]);
+  return nk_int(env, s ? partition_state(k, s->topic, s->partition) : 2);
+}
+
+/* consumerResolveOffset(c, topic, partition, offset): eachBatch's resolveOffset */
 static napi_value consumer_resolve(napi_env env, napi_callback_info info) {
   CONSUMER_ARGS(4);
   int32_t partition = 0;
@@ -358,10 +449,7 @@ static napi_value consumer_resolve(napi_env env, napi_callback_info info) {
     return NULL;
   char t[256];
   if (nk_get_name(env, argv[1], "topic", t, sizeof t) != 0) return NULL;
-  /* What consumerState would say next, saving eachMessage a second call per message: a
-   * partition no longer assigned reads as stale. */
-  if (uvk_consumer_resolve_offset(k->c, t, partition, offset) != 0) return nk_int(env, 2);
-  return nk_int(env, (uvk_consumer_is_paused(k->c, t, partition) ? 1 : 0) | (uvk_consumer_is_stale(k->c, t, partition) ? 2 : 0));
+  return nk_int(env, uvk_consumer_resolve_offset(k->c, t, partition, offset));
 }
 
 static napi_value consumer_commit_if_necessary(napi_env env, napi_callback_info info) {
@@ -459,8 +547,7 @@ static napi_value consumer_state(napi_env env, napi_callback_info info) {
   if (nk_get_int32(env, argv[2], "partition", &partition) != 0) return NULL;
   char t[256];
   if (nk_get_name(env, argv[1], "topic", t, sizeof t) != 0) return NULL;
-  int st = (uvk_consumer_is_paused(k->c, t, partition) ? 1 : 0) | (uvk_consumer_is_stale(k->c, t, partition) ? 2 : 0);
-  return nk_int(env, st);
+  return nk_int(env, partition_state(k, t, partition));
 }
 
 static napi_value consumer_running(napi_env env, napi_callback_info info) {
@@ -491,7 +578,17 @@ static napi_value with_cb(napi_env env, napi_callback_info info, consumer_op op)
   }
   return nk_undefined(env);
 }
-static napi_value consumer_stop(napi_env env, napi_callback_info info) { return with_cb(env, info, uvk_consumer_stop); }
+/* consumerStop(c, cb). The batches still waiting in JavaScript when it stops are dropped
+ * there (lib/consumer.js), the running ones are done: no slot is in use any more. */
+static napi_value consumer_stop(napi_env env, napi_callback_info info) {
+  napi_value r = with_cb(env, info, uvk_consumer_stop);
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  nk_consumer *k = r ? consumer_arg(env, argv[0]) : NULL;
+  if (k) slots_clear(k);
+  return r;
+}
 
 static napi_value consumer_describe(napi_env env, napi_callback_info info) {
   CONSUMER_ARGS(2);
@@ -567,6 +664,8 @@ napi_value nk_consumer_init(napi_env env, napi_value exports) {
   nk_export(env, exports, "consumerRun", consumer_run);
   nk_export(env, exports, "consumerDone", consumer_done);
   nk_export(env, exports, "consumerResolveOffset", consumer_resolve);
+  nk_export(env, exports, "consumerResolveNext", consumer_resolve_next);
+  nk_export(env, exports, "consumerSlotState", consumer_slot_state);
   nk_export(env, exports, "consumerCommitIfNecessary", consumer_commit_if_necessary);
   nk_export(env, exports, "consumerCommit", consumer_commit);
   nk_export(env, exports, "consumerSeek", consumer_seek);
