@@ -34,6 +34,20 @@ test('consumer() needs a groupId; run needs a handler; subscribe validates topic
   await assert.rejects(consumer.subscribe({ topics: ['x'] }), /disconnected/)
 })
 
+test('the addon answers batch slot numbers it never gave out (or gave out and took back) without harm', async () => {
+  const native = require('../lib/native')
+  const consumer = kafka().consumer({ groupId: unique('node-g') })
+  await consumer.connect()
+  const h = consumer._handle
+  for (const slot of [0, 1, 7, 65536, 65537, -1, 1.5, 2 ** 40, NaN, Infinity]) {
+    assert.equal(native.consumerSlotState(h, slot), 2, `state of ${slot}`)
+    assert.equal(native.consumerResolveNext(h, slot, 5), 2, `resolve through ${slot}`)
+    assert.notEqual(native.consumerDone(h, slot, 0), 0, `done of ${slot}`)
+  }
+  assert.throws(() => native.consumerResolveNext(h, 0, 'x'), /offset must be/)
+  await consumer.disconnect()
+})
+
 test('eachBatch: batch API, resolveOffset, offsets committed on stop and picked up by the next member', async () => {
   const k = kafka()
   const topic = unique('node-batch')
