@@ -183,11 +183,38 @@ static void on_groups(uvk_admin *ad, const uvk_error *err, const uvk_group_descr
           json_str(g->members[m].client_id);
           printf(",\"clientHost\":");
           json_str(g->members[m].client_host);
+          if (g->group_protocol && strcmp(g->group_protocol, "consumer") == 0) {
+            printf(",\"memberEpoch\":%d,\"assignment\":[", (int)g->members[m].member_epoch);
+            for (size_t k = 0; k < g->members[m].n_assignment; k++) {
+              printf("%s{\"topic\":", k ? "," : "");
+              json_str(g->members[m].assignment[k].topic);
+              printf(",\"partition\":%d}", (int)g->members[m].assignment[k].partition);
+            }
+            putchar(']');
+          }
           putchar('}');
         }
-        printf("]}");
+        printf("]");
+        if (g->group_protocol) {
+          printf(",\"groupProtocol\":");
+          json_str(g->group_protocol);
+          if (strcmp(g->group_protocol, "consumer") == 0) printf(",\"groupEpoch\":%d", (int)g->group_epoch);
+        }
+        putchar('}');
       } else if (a->step == 10) {
         printf("%-50s %-20s %s\n", g->group_id, g->state, g->protocol_type);
+      } else if (g->group_protocol && strcmp(g->group_protocol, "consumer") == 0) {
+        /* KIP-848 group: the broker's assignor, epochs and each member's partitions */
+        printf("group %s: state %s, consumer protocol, assignor %s, group epoch %d, %zu member(s)\n", g->group_id,
+               g->state, g->protocol, (int)g->group_epoch, g->n_members);
+        for (size_t m = 0; m < g->n_members; m++) {
+          const uvk_group_member_description *md = &g->members[m];
+          printf("  %s  client %s  host %s  epoch %d  partitions", md->member_id, md->client_id, md->client_host,
+                 (int)md->member_epoch);
+          for (size_t k = 0; k < md->n_assignment; k++)
+            printf(" %s:%d", md->assignment[k].topic, (int)md->assignment[k].partition);
+          putchar('\n');
+        }
       } else {
         printf("group %s: state %s, protocol %s %s, %zu member(s)\n", g->group_id, g->state, g->protocol_type,
                g->protocol, g->n_members);

@@ -240,6 +240,14 @@ typedef struct uvk_group_member_description {
   size_t member_metadata_len;     /**< length of member_metadata */
   const void *member_assignment;  /**< ConsumerProtocol MemberAssignment bytes */
   size_t member_assignment_len;   /**< length of member_assignment */
+  /* Consumer-protocol groups (KIP-848; metadata and assignment bytes are then empty): */
+  int32_t member_epoch;           /**< the member's epoch; -1 in a classic group */
+  const char *instance_id;        /**< groupInstanceId, or NULL */
+  const char *rack_id;            /**< rackId, or NULL */
+  const struct uvk_topic_partition *assignment;         /**< what the member owns */
+  size_t n_assignment;                            /**< entries in assignment */
+  const struct uvk_topic_partition *target_assignment;  /**< what the broker wants it to own */
+  size_t n_target_assignment;                     /**< entries in target_assignment */
 } uvk_group_member_description;
 /** A group's state and members as the coordinator sees them (describeGroup). */
 typedef struct uvk_group_description {
@@ -249,6 +257,10 @@ typedef struct uvk_group_description {
   const char *protocol;       /**< the assigner in use */
   const uvk_group_member_description *members; /**< the members */
   size_t n_members;           /**< entries in members */
+  const char *group_protocol; /**< "classic" or "consumer" (KIP-848: protocol is then the
+                                   broker-side assignor) */
+  int32_t group_epoch;        /**< consumer protocol: the group's epoch; -1 for classic */
+  int32_t assignment_epoch;   /**< consumer protocol: the target assignment's epoch; -1 */
 } uvk_group_description;
 /** The completion of uvk_consumer_describe_group(): @p group is borrowed for the callback;
  * err NULL on success. */

@@ -7,6 +7,7 @@
 #include "engine/kafka_errors.h"
 #include "engine/metadata.h"
 #include "proto/gen/api_table.h"
+#include "proto/gen/consumer_group_describe.h"
 #include "proto/gen/delete_groups.h"
 #include "proto/gen/describe_groups.h"
 #include "proto/gen/list_groups.h"
@@ -128,6 +129,94 @@ int encode_describe(AdminCall *c, Buf *out, int16_t version) {
   return proto::encode(out, req, version);
 }
 
+const int16_t kGroupIdNotFound = 69, kUnsupportedVersion = 35;
+
+int encode_cg_describe(AdminCall *c, Buf *out, int16_t version) {
+  GroupsState *st = st_of(c->op);
+  proto::ConsumerGroupDescribeRequest req;
+  proto::Str id = admin_pstr(st->ids[c->index]);
+  req.group_ids = {&id, 1};
+  return proto::encode(out, req, version);
+}
+
+// Copies a ConsumerGroupDescribe assignment into the op's arena as topic-partitions.
+const uvk_topic_partition *tps_of(AdminOp *op, const proto::ConsumerGroupDescribeResponse::Assignment &a, size_t *n) {
+  size_t total = 0;
+  for (int32_t t = 0; t < a.topic_partitions.count; t++)
+    total += a.topic_partitions.items[t].partitions.count > 0 ? size_t(a.topic_partitions.items[t].partitions.count) : 0;
+  auto *out = arena_construct_array<uvk_topic_partition>(&op->arena, total + 1);
+  *n = 0;
+  if (!out) return nullptr;
+  for (int32_t t = 0; t < a.topic_partitions.count; t++) {
+    const auto &tp = a.topic_partitions.items[t];
+    const char *name = admin_str(op, tp.topic_name);
+    for (int32_t i = 0; i < tp.partitions.count; i++) out[(*n)++] = uvk_topic_partition{name, tp.partitions.items[i]};
+  }
+  return out;
+}
+
+// The DescribeGroups answer stands (a classic or unknown group) when this one says the group
+// is not a consumer-protocol group, or the broker does not know the API (before 4.0).
+int on_cg_describe(AdminCall *c, Reader *body, int16_t version) {
+  AdminOp *op = c->op;
+  proto::ConsumerGroupDescribeResponse resp;
+  int rc = proto::decode(body, &op->arena, &resp, version);
+  if (rc != 0) return rc;
+  if (resp.groups.count != 1) return UVK_EPROTO;
+  const auto &g = resp.groups.items[0];
+  if (admin_moved(g.error_code)) return kAdminRetarget;
+  st_of(op)->answered = true;
+  GroupChunk *ch = add_chunk(op, 1);
+  if (!ch) return UVK_ENOMEM;
+  uvk_group_description &d = ch->groups[ch->n++];
+  d.group_id = st_of(op)->ids[c->index];
+  if (g.error_code == kGroupIdNotFound) {  // neither kind: what DescribeGroups said
+    d.state = "Dead";
+    d.protocol_type = d.protocol = "";
+    d.group_protocol = "classic";
+    d.group_epoch = d.assignment_epoch = -1;
+    return kAdminDone;
+  }
+  if (g.error_code != 0) {
+    admin_op_fail(op, UVK_ERR_KAFKA(g.error_code), &g.error_message);
+    return kAdminDone;
+  }
+  d.state = admin_str(op, g.group_state);
+  d.protocol_type = "consumer";
+  d.protocol = admin_str(op, g.assignor_name);
+  d.group_protocol = "consumer";
+  d.group_epoch = g.group_epoch;
+  d.assignment_epoch = g.assignment_epoch;
+  int32_t n = g.members.count > 0 ? g.members.count : 0;
+  auto *ms = arena_construct_array<uvk_group_member_description>(&op->arena, size_t(n) + 1);
+  if (!ms) return UVK_ENOMEM;
+  for (int32_t i = 0; i < n; i++) {
+    const auto &m = g.members.items[i];
+    ms[i].member_id = admin_str(op, m.member_id);
+    ms[i].client_id = admin_str(op, m.client_id);
+    ms[i].client_host = admin_str(op, m.client_host);
+    ms[i].member_metadata = ms[i].member_assignment = "";
+    ms[i].member_epoch = m.member_epoch;
+    ms[i].instance_id = m.instance_id.data ? admin_str(op, m.instance_id) : nullptr;
+    ms[i].rack_id = m.rack_id.data ? admin_str(op, m.rack_id) : nullptr;
+    ms[i].assignment = tps_of(op, m.assignment, &ms[i].n_assignment);
+    ms[i].target_assignment = tps_of(op, m.target_assignment, &ms[i].n_target_assignment);
+    if (!ms[i].assignment || !ms[i].target_assignment) return UVK_ENOMEM;
+  }
+  d.members = ms;
+  d.n_members = size_t(n);
+  return kAdminDone;
+}
+
+// Starts ConsumerGroupDescribe for the group of describe call c (marked by its ud).
+bool ask_consumer_group(AdminCall *c) {
+  if (!engine_api_supported(c->op->e, c->sent_to, proto::kConsumerGroupDescribe)) return false;
+  static int marker;
+  return admin_call(c->op, kAdminGroup, -1, st_of(c->op)->ids[c->index], proto::kConsumerGroupDescribe,
+                    proto::ConsumerGroupDescribeRequest::kMaxVersion, encode_cg_describe, on_cg_describe, &marker,
+                    c->index) != nullptr;
+}
+
 int on_describe(AdminCall *c, Reader *body, int16_t version) {
   AdminOp *op = c->op;
   proto::DescribeGroupsResponse resp;
@@ -136,7 +225,15 @@ int on_describe(AdminCall *c, Reader *body, int16_t version) {
   if (resp.groups.count != 1) return UVK_EPROTO;
   const auto &g = resp.groups.items[0];
   if (admin_moved(g.error_code)) return kAdminRetarget;
-  if (g.error_code != 0) {
+  if (g.error_code != 0 && g.error_code != kGroupIdNotFound) {
+    admin_op_fail(op, UVK_ERR_KAFKA(g.error_code), nullptr);
+    return kAdminDone;
+  }
+  // A consumer-protocol group (KIP-848) is "Dead" to DescribeGroups (GROUP_ID_NOT_FOUND
+  // from v6): ask ConsumerGroupDescribe, which keeps this answer if the group is not one.
+  bool dead = g.group_state.len == 4 && memcmp(g.group_state.data, "Dead", 4) == 0;
+  if ((dead || g.error_code == kGroupIdNotFound) && !c->ud && ask_consumer_group(c)) return kAdminDone;
+  if (g.error_code == kGroupIdNotFound) {
     admin_op_fail(op, UVK_ERR_KAFKA(g.error_code), nullptr);
     return kAdminDone;
   }
@@ -144,6 +241,8 @@ int on_describe(AdminCall *c, Reader *body, int16_t version) {
   GroupChunk *ch = add_chunk(op, 1);
   if (!ch) return UVK_ENOMEM;
   uvk_group_description &d = ch->groups[ch->n++];
+  d.group_protocol = "classic";
+  d.group_epoch = d.assignment_epoch = -1;
   d.group_id = admin_str(op, g.group_id);
   d.state = admin_str(op, g.group_state);
   d.protocol_type = admin_str(op, g.protocol_type);
@@ -168,6 +267,7 @@ int on_describe(AdminCall *c, Reader *body, int16_t version) {
     ms[i].member_metadata_len = ml;
     ms[i].member_assignment = as;
     ms[i].member_assignment_len = al;
+    ms[i].member_epoch = -1;
   }
   d.members = ms;
   d.n_members = size_t(n);

@@ -1,10 +1,12 @@
-// describeGroup: DescribeGroups for the consumer's own group, sent to its coordinator.
+// describeGroup: DescribeGroups for the consumer's own group, sent to its coordinator
+// (ConsumerGroupDescribe with groupProtocol consumer).
 #include <string.h>
 
 #include "client/consumer_internal.h"
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
 #include "proto/gen/api_table.h"
+#include "proto/gen/consumer_group_describe.h"
 #include "proto/gen/describe_groups.h"
 #include "uvkafka/uvk_errors.h"
 #include "proto/client_versions.h"
@@ -66,6 +68,7 @@ void on_describe(void *ud, int err, int16_t version, Reader *body, const Request
     if (!ms) err = UVK_ENOMEM;
     for (int32_t i = 0; ms && i < n; i++) {
       const auto &m = g.members.items[i];
+      ms[i] = uvk_group_member_description();
       ms[i].member_id = cstr(&p->arena, m.member_id);
       ms[i].client_id = cstr(&p->arena, m.client_id);
       ms[i].client_host = cstr(&p->arena, m.client_host);
@@ -73,6 +76,78 @@ void on_describe(void *ud, int err, int16_t version, Reader *body, const Request
       ms[i].member_metadata_len = m.member_metadata.len > 0 ? size_t(m.member_metadata.len) : 0;
       ms[i].member_assignment = m.member_assignment.data;
       ms[i].member_assignment_len = m.member_assignment.len > 0 ? size_t(m.member_assignment.len) : 0;
+    }
+    d.members = ms;
+    d.n_members = size_t(n);
+    d.group_protocol = "classic";
+    d.group_epoch = d.assignment_epoch = -1;
+    for (int32_t i = 0; ms && i < n; i++) ms[i].member_epoch = -1;
+  }
+  finish(p, err, &d);
+  pending_free(p);
+}
+
+// ---- groupProtocol consumer: ConsumerGroupDescribe (KIP-848) ----------------------------
+
+int encode_cg_describe(void *ud, Buf *out, int16_t version) {
+  Pending *p = static_cast<Pending *>(ud);
+  proto::ConsumerGroupDescribeRequest req;
+  proto::Str id = {"", 0};
+  if (p->c) id = proto::cstr(p->c->group_id);
+  req.group_ids.items = &id;
+  req.group_ids.count = 1;
+  return proto::encode(out, req, version);
+}
+
+const uvk_topic_partition *tps_of(Arena *a, const proto::ConsumerGroupDescribeResponse::Assignment &as, size_t *n) {
+  size_t total = 0;
+  for (int32_t t = 0; t < as.topic_partitions.count; t++)
+    total += as.topic_partitions.items[t].partitions.count > 0 ? size_t(as.topic_partitions.items[t].partitions.count) : 0;
+  auto *out = arena_new_array<uvk_topic_partition>(a, total + 1);
+  *n = 0;
+  for (int32_t t = 0; out && t < as.topic_partitions.count; t++) {
+    const auto &tp = as.topic_partitions.items[t];
+    const char *name = cstr(a, tp.topic_name);
+    for (int32_t i = 0; i < tp.partitions.count; i++) out[(*n)++] = uvk_topic_partition{name, tp.partitions.items[i]};
+  }
+  return out;
+}
+
+void on_cg_describe(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  Pending *p = static_cast<Pending *>(ud);
+  proto::ConsumerGroupDescribeResponse resp;
+  if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
+  if (err == 0 && resp.groups.count != 1) err = UVK_EPROTO;
+  uvk_group_description d;
+  memset(&d, 0, sizeof d);
+  if (err == 0) {
+    const auto &g = resp.groups.items[0];
+    if (g.error_code != 0) err = UVK_ERR_KAFKA(g.error_code);
+    if (p->c && (g.error_code == 16 || g.error_code == 15))
+      coordinator_invalidate(p->c->e, kCoordinatorGroup, p->c->group_id);
+    d.group_id = cstr(&p->arena, g.group_id);
+    d.state = cstr(&p->arena, g.group_state);
+    d.protocol_type = "consumer";
+    d.protocol = cstr(&p->arena, g.assignor_name);
+    d.group_protocol = "consumer";
+    d.group_epoch = g.group_epoch;
+    d.assignment_epoch = g.assignment_epoch;
+    int32_t n = g.members.count > 0 ? g.members.count : 0;
+    auto *ms = arena_new_array<uvk_group_member_description>(&p->arena, size_t(n) + 1);
+    if (!ms) err = UVK_ENOMEM;
+    for (int32_t i = 0; ms && i < n; i++) {
+      const auto &m = g.members.items[i];
+      ms[i] = uvk_group_member_description();
+      ms[i].member_id = cstr(&p->arena, m.member_id);
+      ms[i].client_id = cstr(&p->arena, m.client_id);
+      ms[i].client_host = cstr(&p->arena, m.client_host);
+      ms[i].member_metadata = ms[i].member_assignment = "";
+      ms[i].member_epoch = m.member_epoch;
+      ms[i].instance_id = m.instance_id.data ? cstr(&p->arena, m.instance_id) : nullptr;
+      ms[i].rack_id = m.rack_id.data ? cstr(&p->arena, m.rack_id) : nullptr;
+      ms[i].assignment = tps_of(&p->arena, m.assignment, &ms[i].n_assignment);
+      ms[i].target_assignment = tps_of(&p->arena, m.target_assignment, &ms[i].n_target_assignment);
+      if (!ms[i].assignment || !ms[i].target_assignment) err = UVK_ENOMEM;
     }
     d.members = ms;
     d.n_members = size_t(n);
@@ -110,6 +185,12 @@ int consumer_describe_group(Consumer *c, DescribeGroupFn fn, void *ud, uint64_t 
   p->req.max_version = proto::kUseDescribeGroups;
   p->req.encode = encode_describe;
   p->req.done = on_describe;
+  if (c->cfg.consumer_protocol) {  // the group is a consumer-protocol group (KIP-848)
+    p->req.api_key = proto::kConsumerGroupDescribe;
+    p->req.max_version = proto::ConsumerGroupDescribeRequest::kMaxVersion;
+    p->req.encode = encode_cg_describe;
+    p->req.done = on_cg_describe;
+  }
   p->req.ud = p;
   int rc = coordinator_find(c->e, kCoordinatorGroup, c->group_id, on_coordinator, p, now);
   if (rc != 0) pending_free(p);

@@ -622,4 +622,11 @@ void engine_run_deferred(Engine *e, uint64_t now) {
   sync_io(e);
 }
 
+bool engine_api_supported(const Engine *e, int32_t node_id, int16_t api_key) {
+  if (api_key < 0 || api_key >= int16_t(sizeof(e->conns->conn.versions) / sizeof(ApiRange))) return false;
+  for (const EngineConn *ec = e->conns; ec; ec = ec->next)
+    if (ec->node_id == node_id && ec->ready_seen) return ec->conn.versions[api_key].max >= 0;
+  return false;
+}
+
 }  // namespace uvk

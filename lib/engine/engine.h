@@ -162,6 +162,9 @@ bool engine_idle(const Engine *e);
 // The broker a request for topic/partition goes to: 0 and *node_id, or the cache's error
 // (UVK_ENOTFOUND: run metadata_ensure first).
 int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t *node_id);
+// Whether a ready connection to node_id (any lane) said in ApiVersions that it offers
+// api_key; false when none is ready or it does not.
+bool engine_api_supported(const Engine *e, int32_t node_id, int16_t api_key);
 // The error object for a request that failed with err: when the latest connection failure
 // had that code, it carries why (the resolver's reason, the TLS peer's, the broker's SASL
 // answer) and the broker's code. nullptr when memory runs out.

@@ -201,6 +201,62 @@ struct Group {
 
 std::string uniq(const std::string &p) { return p + "-" + std::to_string(uv_hrtime()); }
 
+// What a describe said, copied out of the callback.
+struct Described {
+  bool done = false;
+  int err = 1;
+  std::string state, protocol, group_protocol;
+  int32_t group_epoch = -2;
+  std::map<std::string, std::set<int>> assignment;  // member id -> partitions
+  std::map<std::string, int32_t> epochs;
+  void take(const uvk_error *e, const uvk_group_description *d) {
+    done = true;
+    err = e ? uvk_error_code(e) : 0;
+    if (!d) return;
+    state = d->state;
+    protocol = d->protocol;
+    group_protocol = d->group_protocol ? d->group_protocol : "";
+    group_epoch = d->group_epoch;
+    for (size_t i = 0; i < d->n_members; i++) {
+      const uvk_group_member_description &m = d->members[i];
+      epochs[m.member_id] = m.member_epoch;
+      for (size_t k = 0; k < m.n_assignment; k++) assignment[m.member_id].insert(m.assignment[k].partition);
+    }
+  }
+};
+
+// The admin's describeGroups and the consumer's own describeGroup agree with what the
+// members own: ConsumerGroupDescribe behind both.
+void check_described(Group &g, Member *asker, size_t members, size_t each) {
+  std::map<std::string, std::set<int>> owned;
+  for (Member *m : g.members) owned[uvk_consumer_member_id(m->c)] = m->owned();
+  uvk_admin *admin = nullptr;
+  REQUIRE(uvk_admin_new(g.client, nullptr, &admin) == 0);
+  Described a, c;
+  const char *ids[] = {g.group.c_str()};
+  REQUIRE(uvk_admin_describe_groups(admin, ids, 1, [](uvk_admin *, const uvk_error *e, const uvk_group_description *d,
+                                                      size_t n, void *ud) {
+    static_cast<Described *>(ud)->take(e, n == 1 ? d : nullptr);
+  }, &a) == 0);
+  REQUIRE(uvk_consumer_describe_group(asker->c, [](uvk_consumer *, const uvk_error *e, const uvk_group_description *d,
+                                                   void *ud) { static_cast<Described *>(ud)->take(e, d); }, &c) == 0);
+  REQUIRE(g.run_until([&] { return a.done && c.done; }));
+  uvk_admin_free(admin);
+  for (Described *d : {&a, &c}) {
+    CHECK(d->err == 0);
+    CHECK(d->state == "Stable");
+    CHECK(d->group_protocol == "consumer");
+    CHECK(d->protocol == "uniform");
+    CHECK(d->group_epoch > 0);
+    CHECK(d->assignment.size() == members);
+    for (const auto &kv : d->assignment) {
+      CHECK(kv.second.size() == each);
+      CHECK(d->epochs[kv.first] > 0);
+      CHECK(owned[kv.first] == kv.second);  // as the member itself says
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("consumer protocol: 3 members balance 12 partitions, a 4th only moves partitions, every message once",
@@ -213,6 +269,7 @@ TEST_CASE("consumer protocol: 3 members balance 12 partitions, a 4th only moves 
   Member *m2 = g.add("m2");
   Member *m3 = g.add("m3");
   REQUIRE(g.run_until([&] { return g.balanced(4, 12) && g.distinct() == 1200; }));
+  check_described(g, m2, 3, 4);
   std::map<Member *, std::set<int>> before;
   for (Member *m : {m1, m2, m3}) before[m] = m->owned();
   uint64_t t0 = uv_now(&g.loop);
