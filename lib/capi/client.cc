@@ -1,6 +1,5 @@
 // uvk_client: the C ABI over the engine (lib/engine) and the libuv driver (lib/io).
 #include <string.h>
-#include <time.h>
 
 #include <new>
 
@@ -13,6 +12,7 @@
 #include "engine/log.h"
 #include "engine/metadata.h"
 #include "proto/gen/api_table.h"
+#include "io/clock.h"
 #include "io/driver.h"
 #include "uvk_build_config.h"
 #include "uvkafka/uvkafka.h"
@@ -62,12 +62,6 @@ void free_secrets(uvk_client *c) {
   c->sasl_password = c->sasl_username = nullptr;
 }
 
-int64_t wall_ms() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
 // Engine events become KafkaJS-style instrumentation events.
 void on_engine_event(void *ud, const EngineEvent *ev) {
   uvk_client *c = static_cast<uvk_client *>(ud);
@@ -96,20 +90,20 @@ void on_engine_event(void *ud, const EngineEvent *ev) {
     p.api_name = api ? api->name : "Unknown";
     p.api_key = r->api_key;
     p.api_version = r->version;
-    events_emit(&c->events, type, wall_ms(), &p);
+    events_emit(&c->events, type, engine_wall_ms(c->engine), &p);
   } else if (type == UVK_EVENT_REQUEST_QUEUE_SIZE) {
     uvk_event_request_queue_size p;
     memset(&p, 0, sizeof p);
     p.broker = ev->conn->label;
     p.client_id = c->client_id;
     p.queue_size = ev->queue_size;
-    events_emit(&c->events, type, wall_ms(), &p);
+    events_emit(&c->events, type, engine_wall_ms(c->engine), &p);
   } else {
     uvk_event_connection p;
     memset(&p, 0, sizeof p);
     p.broker = ev->conn->label;
     p.node_id = ev->conn->node_id;
-    events_emit(&c->events, type, wall_ms(), &p);
+    events_emit(&c->events, type, engine_wall_ms(c->engine), &p);
   }
 }
 
@@ -194,6 +188,64 @@ int start_metadata(uvk_client *c, const char *const *topics, int n, uvk_client_c
   return rc;
 }
 
+// The configured log level and sink; timestamps from the io layer's wall clock.
+void client_log_init(Logger *l, const uvk_config *cfg, const Allocator *a) {
+  log_init(l, int(cfg->log_level), cfg->log_fn, cfg->log_ud, a);
+  l->clock = [](void *) { return io_wall_ms(); };
+}
+
+// SASL from the configuration: the mechanism, its hooks, owned copies of the credentials.
+int client_setup_sasl(uvk_client *c, const uvk_config *cfg) {
+  if (!(cfg->sasl_mechanism && *cfg->sasl_mechanism) && !cfg->sasl_custom_fn) return 0;
+  c->sasl.mechanism = sasl_mechanism_from_config(cfg->sasl_mechanism);
+  int rc = sasl_hooks_init(&c->sasl_hooks, c, cfg, &c->sasl);  // OAUTHBEARER or a custom mechanism
+  if (rc == 0 && c->sasl.mechanism == kSaslNone) rc = UVK_EUNSUPPORTED;
+  c->sasl_username = dup_cstr(c->alloc, cfg->sasl_username ? cfg->sasl_username : "");
+  c->sasl_password = dup_cstr(c->alloc, cfg->sasl_password ? cfg->sasl_password : "");
+  if (!c->sasl_username || !c->sasl_password) rc = UVK_ENOMEM;
+  c->sasl.username = c->sasl_username ? c->sasl_username : "";
+  c->sasl.password = c->sasl_password ? c->sasl_password : "";
+  return rc;
+}
+
+// The TLS context when ssl is on; why it failed goes to the client's log.
+int client_setup_tls(uvk_client *c, const uvk_config *cfg) {
+  if (!cfg->ssl) return 0;
+  TlsOptions to;
+  to.ca = cfg->ssl_ca ? cfg->ssl_ca : "";
+  to.cert = cfg->ssl_cert ? cfg->ssl_cert : "";
+  to.key = cfg->ssl_key ? cfg->ssl_key : "";
+  to.passphrase = cfg->ssl_passphrase ? cfg->ssl_passphrase : "";
+  to.reject_unauthorized = cfg->ssl_reject_unauthorized;
+  to.servername = cfg->ssl_servername ? cfg->ssl_servername : "";
+  char terr[256];
+  int rc = tls_context_new(to, c->alloc, &c->tls, terr, sizeof terr);
+  if (rc != 0) UVK_LOG(&c->log, UVK_LOG_ERROR, "Client", "TLS setup failed: %s", terr);
+  return rc;
+}
+
+EngineConfig client_engine_config(uvk_client *c, const uvk_config *cfg) {
+  EngineConfig ec;
+  ec.conn.client_id = c->client_id;
+  ec.conn.sasl = &c->sasl;
+  ec.conn.authentication_timeout_ms = uint32_t(cfg->authentication_timeout);
+  ec.conn.reauthentication_threshold_ms = uint32_t(cfg->reauthentication_threshold);
+  ec.conn.software_version = UVK_VERSION_STRING;
+  ec.conn.request_timeout_ms = uint32_t(cfg->request_timeout);
+  ec.conn.enforce_request_timeout = cfg->enforce_request_timeout;
+  ec.conn.max_in_flight = cfg->max_in_flight_requests < 0 ? -1 : int(cfg->max_in_flight_requests);
+  ec.conn.max_response_size = size_t(cfg->max_response_size);
+  int major, minor, patch;
+  ec.conn.cap = config_version_cap(cfg, &major, &minor, &patch) ? version_table_find(major, minor, patch) : nullptr;
+  ec.connection_timeout_ms = uint32_t(cfg->connection_timeout);
+  ec.connections_max_idle_ms = uint64_t(cfg->connections_max_idle);
+  ec.retry = config_retry_options(cfg);
+  ec.metadata_max_age_ms = uint64_t(cfg->metadata_max_age);
+  ec.allow_auto_topic_creation = cfg->allow_auto_topic_creation;
+  ec.rng_seed = io_seed();
+  return ec;
+}
+
 }  // namespace
 
 extern "C" {
@@ -213,69 +265,19 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   c->seeds.alloc = c->alloc;
   int rc = config_bootstrap_brokers(cfg, &c->seeds);
   if (rc == 0 && c->seeds.n == 0) rc = UVK_EINVAL;
+  snprintf(c->client_id, sizeof c->client_id, "%s", cfg->client_id ? cfg->client_id : "uvkafka");
+  c->brokers_cb = cfg->brokers_cb;
+  c->brokers_ud = cfg->brokers_ud;
+  client_log_init(&c->log, cfg, c->alloc);
+  c->events.alloc = c->alloc;
+  if (rc == 0) rc = client_setup_sasl(c, cfg);
+  if (rc == 0) rc = client_setup_tls(c, cfg);
   if (rc != 0) {
+    free_secrets(c);
     brokers_clear(&c->seeds);
     mem_free(c->alloc, c);
     return rc;
   }
-  snprintf(c->client_id, sizeof c->client_id, "%s", cfg->client_id ? cfg->client_id : "uvkafka");
-  c->brokers_cb = cfg->brokers_cb;
-  c->brokers_ud = cfg->brokers_ud;
-  log_init(&c->log, int(cfg->log_level), cfg->log_fn, cfg->log_ud, c->alloc);
-  c->events.alloc = c->alloc;
-  if ((cfg->sasl_mechanism && *cfg->sasl_mechanism) || cfg->sasl_custom_fn) {
-    c->sasl.mechanism = sasl_mechanism_from_config(cfg->sasl_mechanism);
-    rc = sasl_hooks_init(&c->sasl_hooks, c, cfg, &c->sasl);  // OAUTHBEARER or a custom mechanism
-    if (rc == 0 && c->sasl.mechanism == kSaslNone) rc = UVK_EUNSUPPORTED;
-    c->sasl_username = dup_cstr(c->alloc, cfg->sasl_username ? cfg->sasl_username : "");
-    c->sasl_password = dup_cstr(c->alloc, cfg->sasl_password ? cfg->sasl_password : "");
-    if (!c->sasl_username || !c->sasl_password) rc = UVK_ENOMEM;
-    c->sasl.username = c->sasl_username ? c->sasl_username : "";
-    c->sasl.password = c->sasl_password ? c->sasl_password : "";
-    if (rc != 0) {
-      free_secrets(c);
-      brokers_clear(&c->seeds);
-      mem_free(c->alloc, c);
-      return rc;
-    }
-  }
-  if (cfg->ssl) {
-    TlsOptions to;
-    to.ca = cfg->ssl_ca ? cfg->ssl_ca : "";
-    to.cert = cfg->ssl_cert ? cfg->ssl_cert : "";
-    to.key = cfg->ssl_key ? cfg->ssl_key : "";
-    to.passphrase = cfg->ssl_passphrase ? cfg->ssl_passphrase : "";
-    to.reject_unauthorized = cfg->ssl_reject_unauthorized;
-    to.servername = cfg->ssl_servername ? cfg->ssl_servername : "";
-    char terr[256];
-    rc = tls_context_new(to, c->alloc, &c->tls, terr, sizeof terr);
-    if (rc != 0) {
-      Logger lg;
-      log_init(&lg, int(cfg->log_level), cfg->log_fn, cfg->log_ud, c->alloc);
-      UVK_LOG(&lg, UVK_LOG_ERROR, "Client", "TLS setup failed: %s", terr);
-      free_secrets(c);
-      brokers_clear(&c->seeds);
-      mem_free(c->alloc, c);
-      return rc;
-    }
-  }
-  EngineConfig ec;
-  ec.conn.client_id = c->client_id;
-  ec.conn.sasl = &c->sasl;
-  ec.conn.authentication_timeout_ms = uint32_t(cfg->authentication_timeout);
-  ec.conn.reauthentication_threshold_ms = uint32_t(cfg->reauthentication_threshold);
-  ec.conn.software_version = UVK_VERSION_STRING;
-  ec.conn.request_timeout_ms = uint32_t(cfg->request_timeout);
-  ec.conn.enforce_request_timeout = cfg->enforce_request_timeout;
-  ec.conn.max_in_flight = cfg->max_in_flight_requests < 0 ? -1 : int(cfg->max_in_flight_requests);
-  ec.conn.max_response_size = size_t(cfg->max_response_size);
-  int major, minor, patch;
-  ec.conn.cap = config_version_cap(cfg, &major, &minor, &patch) ? version_table_find(major, minor, patch) : nullptr;
-  ec.connection_timeout_ms = uint32_t(cfg->connection_timeout);
-  ec.connections_max_idle_ms = uint64_t(cfg->connections_max_idle);
-  ec.retry = config_retry_options(cfg);
-  ec.metadata_max_age_ms = uint64_t(cfg->metadata_max_age);
-  ec.allow_auto_topic_creation = cfg->allow_auto_topic_creation;
   EngineIo io;
   rc = io_init(&c->io, static_cast<uv_loop_t *>(uv_loop), c->alloc, &io);
   if (rc == 0) {
@@ -285,7 +287,7 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
     c->io.socket_ud = cfg->socket_ud;
     c->io.busy_fn = on_busy;
     c->io.busy_ud = c;
-    c->engine = engine_new(ec, io, c->alloc);
+    c->engine = engine_new(client_engine_config(c, cfg), io, c->alloc);
     if (!c->engine) rc = UVK_ENOMEM;
     else c->engine->hooks = EngineHooks{on_engine_event, c, &c->log};
   }

@@ -4,7 +4,6 @@
 // decompressed batch, so nothing is copied but header names).
 #include <stdarg.h>
 #include <string.h>
-#include <time.h>
 
 #include <new>
 
@@ -17,12 +16,6 @@
 namespace uvk {
 
 namespace {
-
-uint64_t time_now_ms() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1000000;
-}
 
 char *dup_cstr(const Allocator *a, const char *s) {
   size_t n = strlen(s);
@@ -87,7 +80,7 @@ bool part_paused(const Consumer *c, const PartState *p) {
 
 void consumer_emit(Consumer *c, int type, const void *payload) {
   if (!c->hooks.events || c->detached) return;
-  events_emit(c->hooks.events, type, int64_t(time_now_ms()), payload);
+  events_emit(c->hooks.events, type, engine_wall_ms(c->e), payload);
 }
 
 void consumer_log(Consumer *c, int level, const char *fmt, ...) {
@@ -319,7 +312,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
     batch.last_offset = msgs[n - 1].offset;
     batch.offset_lag = high_watermark - 1 - batch.last_offset;
     batch.offset_lag_low = high_watermark - 1 - batch.first_offset;
-    uint64_t t0 = time_now_ms();
+    int64_t t0 = engine_wall_ms(c->e);
     emit_batch(c, UVK_EVENT_START_BATCH_PROCESS, batch, 0);
     if (c->run.each_message) {
       Handed h = hand_each_message(c, ps, batch, gen, seq);
@@ -329,12 +322,12 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
       Handed h = hand_each_batch(c, ps, batch);
       if (h == Handed::kHeld) {
         held = true;
-        emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, int64_t(time_now_ms() - t0));
+        emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, engine_wall_ms(c->e) - t0);
         break;
       }
       failed = h == Handed::kFailed;
     }
-    emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, int64_t(time_now_ms() - t0));
+    emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, engine_wall_ms(c->e) - t0);
     if (!failed && c->assign_gen == gen && ps->position == batch.last_offset + 1)
       skip_to(ps, b.last_offset() + 1);  // compacted tail of the batch
     if (!failed && ps->position <= batch.last_offset) break;  // eachBatch left some unresolved

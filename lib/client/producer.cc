@@ -63,18 +63,14 @@ void producer_free(Producer *p) {
         producer_batch_done(p, b, UVK_ECLOSED, nullptr, -1, -1, -1);
       }
     }
-  // Ops still waiting (metadata, in-flight requests) complete with UVK_ECLOSED now; a
-  // late response finds the request orphaned.
-  for (EngineConn *c = p->e->conns; c; c = c->next)
-    for (int list = 0; list < 2; list++)
-      for (Request *r = list == 0 ? c->conn.queued : c->conn.in_flight; r; r = r->next)
-        if (r->done == producer_on_produce) {
-          ProduceReq *pr = static_cast<ProduceReq *>(r->ud);
-          if (pr->p != p) continue;
-          for (size_t i = 0; i < pr->n; i++) producer_batch_done(p, pr->batches[i], UVK_ECLOSED, nullptr, -1, -1, -1);
-          pr->n = 0;
-          pr->p = nullptr;
-        }
+  // Produce requests queued or in flight: their batches complete with UVK_ECLOSED now; a
+  // late response finds the request orphaned (producer_on_produce frees it).
+  engine_cancel_owner(p->e, p, [](Request *r) {
+    ProduceReq *pr = static_cast<ProduceReq *>(r->ud);
+    for (size_t i = 0; i < pr->n; i++) producer_batch_done(pr->p, pr->batches[i], UVK_ECLOSED, nullptr, -1, -1, -1);
+    pr->n = 0;
+    pr->p = nullptr;
+  });
   // Ops still waiting for metadata: complete them now; the metadata answer frees them.
   while (SendOp *op = p->ops) {
     p->ops = op->next;

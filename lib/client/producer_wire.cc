@@ -4,7 +4,6 @@
 #include "client/producer_internal.h"
 
 #include <string.h>
-#include <time.h>
 
 #include <new>
 
@@ -18,12 +17,6 @@
 #include "proto/client_versions.h"
 
 namespace uvk {
-
-static int64_t wall_ms() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 // ---- sending ------------------------------------------------------------------------------
 
@@ -46,7 +39,7 @@ static int encode_produce(void *ud, Buf *out, int16_t version) {
   if (!p) return UVK_ECLOSED;  // the producer is gone: its batches were failed
   Buf *wire = &p->wire;
   buf_clear(wire);
-  int64_t now_wall = wall_ms();
+  int64_t now_wall = engine_wall_ms(p->e);
   size_t *ends = r->ends;
   for (size_t i = 0; i < r->n; i++) {
     ProducerBatch *b = r->batches[i];
@@ -309,6 +302,7 @@ static void send_request(Producer *p, int32_t node, ProducerBatch **batches, siz
   r->req.encode = encode_produce;
   r->req.done = producer_on_produce;
   r->req.ud = r;
+  r->req.owner = p;
   int rc = engine_send(p->e, node, &r->req, now);
   if (rc != 0) {
     // Not queued: every batch goes back by the retry policy (drain runs from a timer).
@@ -398,8 +392,7 @@ void producer_drain(void *ud, uint64_t now) {
     size_t n_groups = 0, cap_groups = 0;
     bool took = false;
     for (TopicState *t = p->topics; t; t = t->next) {
-      const CachedTopic *ct = metadata_cache_topic(&p->e->mcache, t->name);
-      bool stale = !ct || ct->stale || now - ct->fetched_at >= p->e->mcache.max_age_ms;
+      bool stale = !metadata_cache_is_current(&p->e->mcache, t->name, now);
       for (int32_t i = 0; i < t->n_queues; i++) {
         PartitionQueue *q = t->queues[i];
         if (!q || !q->ready) continue;

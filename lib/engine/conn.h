@@ -23,6 +23,7 @@
 #include "common/alloc.h"
 #include "common/buf.h"
 #include "common/reader.h"
+#include "engine/engine_io.h"
 #include "engine/version_table.h"
 #include "sasl/sasl.h"
 
@@ -49,6 +50,7 @@ struct Request {
   RequestDoneFn done = nullptr;
   void *ud = nullptr;
   Conn *conn = nullptr;          // the connection it was written on (request_report_throttle)
+  const void *owner = nullptr;   // who sent it, for engine_cancel_owner; null: nobody asked
 };
 
 enum ConnState { kConnConnecting, kConnApiVersions, kConnAuthenticating, kConnReady, kConnClosed };
@@ -81,8 +83,6 @@ enum ConnEventKind {
   kConnEventFailed,     // closing with Conn::error (or a request timed out); error_message says why when known
 };
 
-// What an external SASL mechanism answers (conn_sasl_reply).
-enum SaslReplyKind { kSaslReplySend, kSaslReplyDone, kSaslReplyFail };
 struct ConnObserver {
   void (*fn)(void *ud, ConnEventKind kind, const Request *r, size_t size, uint64_t now) = nullptr;
   void *ud = nullptr;

@@ -5,7 +5,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <new>
 
@@ -306,13 +305,7 @@ Engine *engine_new(const EngineConfig &cfg, const EngineIo &io, const Allocator 
   e->next_conn_id = 1;
   e->armed = UINT64_MAX;
   metadata_cache_init(&e->mcache, a, cfg.metadata_max_age_ms);
-  uint64_t seed = cfg.rng_seed;
-  if (!seed) {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    seed = uint64_t(ts.tv_nsec) ^ uint64_t(ts.tv_sec) << 20 ^ uint64_t(uintptr_t(e));
-  }
-  rng_seed(&e->rng, seed);
+  rng_seed(&e->rng, cfg.rng_seed ? cfg.rng_seed : 0x9e3779b97f4a7c15ull);
   return e;
 }
 
@@ -455,6 +448,21 @@ void engine_shutdown(Engine *e) {
 }
 
 bool engine_idle(const Engine *e) { return !e->conns && !e->timers; }
+
+void engine_cancel_owner(Engine *e, const void *owner, void (*cancel)(Request *r)) {
+  if (!owner) return;
+  for (EngineConn *c = e->conns; c; c = c->next) {
+    Request *lists[2] = {c->conn.queued, c->conn.in_flight};
+    for (Request *list : lists)
+      for (Request *r = list; r; r = r->next)
+        if (r->owner == owner) {
+          r->owner = nullptr;
+          cancel(r);
+        }
+  }
+}
+
+int64_t engine_wall_ms(const Engine *e) { return e->io.wall_ms ? e->io.wall_ms(e->io.ud) : int64_t(e->now); }
 
 int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t *node_id) {
   return metadata_cache_leader(&e->mcache, topic, partition, node_id);

@@ -21,7 +21,7 @@ struct EngineConfig {
   RetryOptions retry;
   uint64_t metadata_max_age_ms = 300000;
   bool allow_auto_topic_creation = true;
-  uint64_t rng_seed = 0;  // 0: from the clock
+  uint64_t rng_seed = 0;  // 0: a fixed seed (the driver's owner passes io_seed())
 };
 
 struct BrokerAddr {
@@ -144,6 +144,12 @@ int engine_send(Engine *e, int32_t node_id, Request *r, uint64_t now);
 uint32_t engine_new_lane(Engine *e);
 // engine_send over `lane` (0: the shared connections). node_id must be >= 0 for lane != 0.
 int engine_send_lane(Engine *e, int32_t node_id, uint32_t lane, Request *r, uint64_t now);
+// Cancels, for its owner, every request with r->owner == owner that a connection holds
+// (queued or in flight): cancel(r) runs for each inside this call and r->owner is cleared.
+// The requests stay on their connections, so an answer keeps its place in the order, and
+// their `done` still runs later on an engine turn: cancel must leave r->ud able to finish
+// (free itself) without the owner. Used when an owner is freed with requests outstanding.
+void engine_cancel_owner(Engine *e, const void *owner, void (*cancel)(Request *r));
 
 // Calls fn(ud, now) at `deadline` (from the driver's timer, never from inside this call).
 void engine_add_timer(Engine *e, EngineTimer *t, uint64_t deadline, EngineTimerFn fn, void *ud);
@@ -165,6 +171,8 @@ int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t
 // Whether a ready connection to node_id (any lane) said in ApiVersions that it offers
 // api_key; false when none is ready or it does not.
 bool engine_api_supported(const Engine *e, int32_t node_id, int16_t api_key);
+// Wall-clock ms since the epoch, asked of the driver (EngineIo::wall_ms); `now` without one.
+int64_t engine_wall_ms(const Engine *e);
 // The error object for a request that failed with err: when the latest connection failure
 // had that code, it carries why (the resolver's reason, the TLS peer's, the broker's SASL
 // answer) and the broker's code. nullptr when memory runs out.

@@ -19,21 +19,27 @@ namespace uvk {
 struct Engine;
 typedef uint32_t ConnId;  // 0 is never a valid id
 
+// What an external SASL mechanism answers (engine_sasl_reply, conn_sasl_reply).
+enum SaslReplyKind { kSaslReplySend, kSaslReplyDone, kSaslReplyFail };
+
 struct EngineIo {
-  void *ud;
+  void *ud = nullptr;
   // Start a TCP connection to host:port (host may be a name or an IPv4/IPv6 literal).
   // The driver answers later with engine_on_connected() or engine_on_conn_error().
-  void (*connect)(void *ud, ConnId id, const char *host, uint16_t port);
+  void (*connect)(void *ud, ConnId id, const char *host, uint16_t port) = nullptr;
   // The engine has bytes to send on `id`; the driver pulls them with engine_conn_output().
-  void (*want_write)(void *ud, ConnId id);
+  void (*want_write)(void *ud, ConnId id) = nullptr;
   // Close `id` now; the driver calls nothing more for it (no engine_on_conn_error).
-  void (*close)(void *ud, ConnId id);
+  void (*close)(void *ud, ConnId id) = nullptr;
   // The earliest engine deadline, absolute ms on the driver's clock; UINT64_MAX: none.
   // The driver calls engine_on_timer() at or after that time.
-  void (*set_timer)(void *ud, uint64_t deadline_ms);
+  void (*set_timer)(void *ud, uint64_t deadline_ms) = nullptr;
   // Ask the driver to call engine_run_deferred() soon (next loop iteration), so that
   // completions are never delivered inside the call that caused them.
-  void (*defer)(void *ud);
+  void (*defer)(void *ud) = nullptr;
+  // Wall-clock ms since the epoch (record timestamps, event and log times): the engine and
+  // the clients above it read no clock themselves. Null: `now` stands in (fake clocks).
+  int64_t (*wall_ms)(void *ud) = nullptr;
 };
 
 // ---- driver -> engine -----------------------------------------------------------------

@@ -22,12 +22,6 @@ const LevelName kLevels[] = {
 
 void stderr_write(void *, const char *data, size_t len) { fwrite(data, 1, len, stderr); }
 
-int64_t system_clock_ms(void *) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
 }  // namespace
 
 bool log_level_parse(const char *s, int *level) {
@@ -210,7 +204,7 @@ void log_emitv(Logger *l, int level, const char *ns, const LogField *fields, siz
   if (nfields > kLogMaxFields) nfields = kLogMaxFields;
   if (!ns) ns = "";
   char ts[32];
-  log_format_timestamp(l->clock ? l->clock(l->cud) : system_clock_ms(nullptr), ts, sizeof ts);
+  log_format_timestamp(l->clock ? l->clock(l->cud) : 0, ts, sizeof ts);
 
   if (l->fn) {
     const char *kv[2 * kLogMaxFields + 1];

@@ -33,7 +33,8 @@ struct Logger {
   // Where the default sink writes a finished line (possibly in pieces); null: stderr.
   void (*write)(void *wud, const char *data, size_t len) = nullptr;
   void *wud = nullptr;
-  // Wall-clock milliseconds since the epoch for timestamps; null: the system clock.
+  // Wall-clock milliseconds since the epoch for timestamps (lib/capi sets the io layer's
+  // io_wall_ms: the engine reads no clock); null: timestamps are the epoch.
   int64_t (*clock)(void *cud) = nullptr;
   void *cud = nullptr;
 };

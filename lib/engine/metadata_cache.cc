@@ -130,6 +130,11 @@ const CachedTopic *metadata_cache_topic_by_id(const MetadataCache *c, const uint
   return nullptr;
 }
 
+bool metadata_cache_is_current(const MetadataCache *c, const char *topic, uint64_t now) {
+  const CachedTopic *t = find(c, topic);
+  return t && !t->stale && now - t->fetched_at < c->max_age_ms;
+}
+
 bool metadata_cache_needs_refresh(const MetadataCache *c, const char *topic, uint64_t now) {
   const CachedTopic *t = find(c, topic);
   if (!t || t->stale || t->error != 0 || t->n_partitions == 0) return true;

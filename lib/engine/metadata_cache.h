@@ -43,6 +43,8 @@ int metadata_cache_update(MetadataCache *c, const MetadataSnapshot *s, uint64_t 
 const CachedTopic *metadata_cache_topic(const MetadataCache *c, const char *topic);
 // The topic whose id is `id` (16 bytes), or null; an all-zero id matches nothing.
 const CachedTopic *metadata_cache_topic_by_id(const MetadataCache *c, const uint8_t *id);
+// Whether `topic` is known, not marked stale and younger than the maximum age.
+bool metadata_cache_is_current(const MetadataCache *c, const char *topic, uint64_t now);
 // Whether `topic` must be asked for again: unknown, stale, expired, a topic-level error, or
 // a partition without a leader.
 bool metadata_cache_needs_refresh(const MetadataCache *c, const char *topic, uint64_t now);

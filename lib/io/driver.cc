@@ -7,6 +7,7 @@
 #include <new>
 
 #include "common/tls_record.h"
+#include "io/clock.h"
 #include "uvkafka/uvk_errors.h"
 
 namespace uvk {
@@ -569,6 +570,7 @@ int io_init(IoDriver *d, uv_loop_t *loop, const Allocator *a, EngineIo *io) {
   io->close = io_close_conn;
   io->set_timer = io_set_timer;
   io->defer = io_defer;
+  io->wall_ms = [](void *) { return io_wall_ms(); };
   return 0;
 }
 

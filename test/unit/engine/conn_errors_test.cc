@@ -237,7 +237,7 @@ Request metadata_request(Result *res) {
 }
 
 Engine *engine(Io *io) {
-  EngineIo eio{io, io_connect, io_nop, io_nop, io_timer, io_defer};
+  EngineIo eio{io, io_connect, io_nop, io_nop, io_timer, io_defer, nullptr};
   EngineConfig cfg;
   cfg.rng_seed = 1;
   Engine *e = engine_new(cfg, eio, nullptr);

@@ -336,3 +336,64 @@ TEST_CASE("engine: request_timeout and request_queue_size events", "[engine]") {
   CHECK(c.count(kEngineEventDisconnect) == 0);  // never ready: a failed attempt instead
   CHECK(engine_addr_health(c.e, "b1", 9092)->failures == 1);
 }
+
+namespace {
+
+struct OwnedReq {
+  Request req;
+  std::vector<int> *order;  // ids of completed requests, in completion order
+  int id = 0;
+  int cancelled = 0;
+  int err = 1;
+};
+
+int encode_all_topics(void *, Buf *out, int16_t version) {
+  proto::MetadataRequest m;
+  m.topics.items = nullptr;  // null: every topic
+  m.topics.count = -1;
+  m.allow_auto_topic_creation = false;
+  return proto::encode(out, m, version);
+}
+
+void owned_done(void *ud, int err, int16_t, Reader *, const Request *) {
+  OwnedReq *o = static_cast<OwnedReq *>(ud);
+  o->err = err;
+  o->order->push_back(o->id);
+}
+
+}  // namespace
+
+TEST_CASE("engine: engine_cancel_owner detaches one owner's requests; their answers still come in order",
+          "[engine]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "a", 1});
+  c.start(fake::Cluster::default_config(), {"a:1"});
+  int owner_a = 0, owner_b = 0;
+  std::vector<int> order;
+  OwnedReq reqs[3];
+  const void *owners[3] = {&owner_a, &owner_b, &owner_a};
+  for (int i = 0; i < 3; i++) {
+    reqs[i].order = &order;
+    reqs[i].id = i;
+    reqs[i].req.api_key = 3;  // Metadata
+    reqs[i].req.min_version = 1;
+    reqs[i].req.max_version = 12;
+    reqs[i].req.encode = encode_all_topics;
+    reqs[i].req.done = owned_done;
+    reqs[i].req.ud = &reqs[i];
+    reqs[i].req.owner = owners[i];
+    REQUIRE(engine_send(c.e, -1, &reqs[i].req, c.now) == 0);
+  }
+  engine_cancel_owner(c.e, &owner_a, [](Request *r) { static_cast<OwnedReq *>(r->ud)->cancelled++; });
+  CHECK(reqs[0].cancelled == 1);
+  CHECK(reqs[1].cancelled == 0);
+  CHECK(reqs[2].cancelled == 1);
+  CHECK(reqs[0].req.owner == nullptr);
+  CHECK(reqs[1].req.owner == &owner_b);
+  CHECK(order.empty());  // nothing completes inside the call
+  engine_cancel_owner(c.e, &owner_a, [](Request *r) { static_cast<OwnedReq *>(r->ud)->cancelled++; });
+  CHECK(reqs[0].cancelled == 1);  // once only: the owner was cleared
+  c.run_until([&] { return order.size() == 3; });
+  CHECK(order == std::vector<int>{0, 1, 2});
+  for (const OwnedReq &o : reqs) CHECK(o.err == 0);
+}
