@@ -149,8 +149,6 @@ UVK_EXTERN int uvk_admin_create_partitions(uvk_admin *admin, const uvk_admin_new
                                            void *ud);
 /** listTopics: the names of every topic but the internal ones. */
 UVK_EXTERN int uvk_admin_list_topics(uvk_admin *admin, uvk_admin_names_cb cb, void *ud);
-/* fetchTopicMetadata (topics NULL: all) and describeCluster (brokers, controller, cluster
- * id: no topics); read them with the uvk_metadata_* accessors. */
 /** fetchTopicMetadata: metadata for @p n topics (topics NULL: all); read it with the
  * uvk_metadata_* accessors. */
 UVK_EXTERN int uvk_admin_fetch_topic_metadata(uvk_admin *admin, const char *const *topics, size_t n,
@@ -271,7 +269,7 @@ UVK_EXTERN int uvk_admin_describe_configs(uvk_admin *admin, const uvk_admin_conf
 UVK_EXTERN int uvk_admin_alter_configs(uvk_admin *admin, const uvk_admin_config_resource *resources, size_t n,
                                        int validate_only, uvk_admin_results_cb cb, void *ud);
 
-/* incrementalAlterConfigs (beyond KafkaJS): changes only the keys named. */
+/* ---- incrementalAlterConfigs (beyond KafkaJS): changes only the keys named ---------- */
 /** What an incremental config change does to its key (Kafka's AlterConfigOp types). */
 enum uvk_config_op_type { UVK_CONFIG_SET = 0, UVK_CONFIG_DELETE = 1, UVK_CONFIG_APPEND = 2, UVK_CONFIG_SUBTRACT = 3 };
 /** @var UVK_CONFIG_SET

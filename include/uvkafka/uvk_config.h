@@ -35,8 +35,6 @@ UVK_EXTERN void uvk_config_free(uvk_config *cfg);
 UVK_EXTERN int uvk_config_set(uvk_config *cfg, const char *key, const char *value,
                               char *errbuf, size_t errlen);
 
-/* Typed setters: the key must have that type. On UVK_EINVAL the reason is available from
- * uvk_config_last_error(). */
 /** Sets an integer key; also fills floating-point keys. For maxInFlightRequests, -1 means
  * unlimited. @return 0, or UVK_EINVAL (reason in uvk_config_last_error()). */
 UVK_EXTERN int uvk_config_set_int(uvk_config *cfg, const char *key, int64_t value);
@@ -62,10 +60,6 @@ UVK_EXTERN int uvk_config_get(const uvk_config *cfg, const char *key, char *buf,
  * missing port means 9092. Replaces the current list (and any brokers callback). */
 UVK_EXTERN int uvk_config_set_brokers(uvk_config *cfg, const char *const *brokers, size_t n);
 
-/* KafkaJS's `brokers: () => string[]`: the client calls `fn` whenever it bootstraps (the
- * first connect, and each time it must find the cluster again). `fn` adds each broker
- * with uvk_brokers_add() and returns 0, or returns a negative code to fail this bootstrap
- * attempt (it is retried like a connection error). Setting a callback replaces the list. */
 /** The broker list a uvk_brokers_fn fills with uvk_brokers_add(). */
 typedef struct uvk_brokers uvk_brokers;
 /** A brokers callback: adds each broker to @p out with uvk_brokers_add() and returns 0, or a
@@ -143,9 +137,6 @@ typedef void (*uvk_sasl_step_fn)(void *ud, struct uvk_client *client, const uvk_
 UVK_EXTERN int uvk_config_set_sasl_mechanism(uvk_config *cfg, const char *name, uvk_sasl_step_fn fn,
                                              void *ud);
 
-/* OAUTHBEARER (sasl.mechanism "oauthbearer"): the provider is called on the loop thread
- * whenever a connection authenticates; it answers, now or later, with uvk_oauthbearer_token
- * (or uvk_oauthbearer_fail) naming the same request id. Required for that mechanism. */
 /** An OAUTHBEARER token provider: called on the loop thread whenever a connection
  * authenticates; answers, now or later, with uvk_oauthbearer_token() or
  * uvk_oauthbearer_fail() naming @p request_id. */

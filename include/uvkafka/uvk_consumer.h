@@ -51,15 +51,13 @@ typedef struct uvk_batch {
   int64_t offset_lag_low;                /**< high_watermark - 1 - first_offset */
 } uvk_batch;
 
-/* Handlers return 0 when done, or UVK_PENDING to finish later: the partition then waits
- * (no more deliveries or fetches for it; heartbeats and other partitions go on) until
- * uvk_consumer_done(c, topic, partition, result). The views are still only valid during the
- * call: copy what the later work needs. Any other value is a failure: the messages not
- * resolved are fetched again after the retry time (nothing is skipped). */
-/** A handler's "finish later" result: the partition waits until uvk_consumer_done(). */
+/** A handler's "finish later" result: the partition then waits (no more deliveries or
+ * fetches for it; heartbeats and other partitions go on) until uvk_consumer_done(c, topic,
+ * partition, result). The views are still only valid during the call: copy what the later
+ * work needs. */
 #define UVK_PENDING 1
 /** The eachBatch handler: returns 0 when done, UVK_PENDING to finish later, any other value
- * to have the unresolved messages fetched again after the retry time. */
+ * to have the unresolved messages fetched again after the retry time (nothing is skipped). */
 typedef int (*uvk_each_batch_fn)(uvk_consumer *c, const uvk_batch *batch, void *ud);
 /** The eachMessage handler; batch: the message's topic, partition and batch context. Returns
  * as uvk_each_batch_fn. */
@@ -198,9 +196,7 @@ UVK_EXTERN int uvk_assignment_set_partitions(uvk_assignment_builder *b, const ch
                                              const struct uvk_topic_partition *partitions, size_t n,
                                              const void *user_data, size_t user_data_len);
 
-/* ConsumerProtocol MemberMetadata / MemberAssignment (KafkaJS's AssignerProtocol). Decoded
- * objects own their memory; free them with the matching function. NULL (and *err) when the
- * bytes are malformed. */
+/* ---- ConsumerProtocol MemberMetadata / MemberAssignment (KafkaJS's AssignerProtocol) ---- */
 /** A decoded ConsumerProtocol MemberMetadata (uvk_member_metadata_decode()). */
 typedef struct uvk_member_metadata {
   int version;               /**< the metadata's version */
@@ -228,9 +224,6 @@ UVK_EXTERN uvk_member_assignment *uvk_member_assignment_decode(const void *data,
 /** Frees a result of uvk_member_assignment_decode(); NULL is a no-op. */
 UVK_EXTERN void uvk_member_assignment_free(uvk_member_assignment *a);
 
-/* describeGroup (KafkaJS: experimental): the group's state and members as the coordinator
- * sees them. Metadata and assignment bytes are ConsumerProtocol encoded. Borrowed for the
- * callback; err NULL on success. */
 /** One member of a described group. */
 typedef struct uvk_group_member_description {
   const char *member_id;          /**< the member's id */

@@ -67,7 +67,6 @@ typedef struct uvk_event_request_queue_size {
   int32_t queue_size;      /**< requests waiting on the connection */
 } uvk_event_request_queue_size;
 
-/* A topic-partition, and one with the next offset to read (what a commit stores). */
 /** A topic-partition. */
 typedef struct uvk_topic_partition {
   const char *topic;       /**< topic name */

@@ -88,9 +88,6 @@ typedef void (*uvk_send_cb)(uvk_producer *producer, const uvk_error *err,
  * borrowed for the call. */
 typedef void (*uvk_producer_cb)(uvk_producer *producer, const uvk_error *err, void *ud);
 
-/* A custom partitioner (KafkaJS's createPartitioner): returns the partition for `msg` among
- * the topic's partitions (ids and leaders, -1 leader while there is none), or -1 to let the
- * default partitioner decide. */
 /** One partition of a topic, as a custom partitioner sees it. */
 typedef struct uvk_partition_info {
   int32_t partition_id;     /**< partition id */
@@ -113,9 +110,6 @@ UVK_EXTERN int uvk_producer_set_partitioner(uvk_producer *p, uvk_partitioner_fn 
 UVK_EXTERN int uvk_producer_set_drain_cb(uvk_producer *p, uvk_producer_cb cb, void *ud);
 /** Connects the client (bootstrap) if it is not yet. */
 UVK_EXTERN int uvk_producer_connect(uvk_producer *p, uvk_producer_cb cb, void *ud);
-/* send({topic, messages}) and sendBatch({topicMessages}). UVK_EQUEUEFULL (callback not
- * called) when bufferMemory would be exceeded; UVK_EINVAL for a bad message; UVK_ECLOSED
- * after disconnect. */
 /** send({topic, messages}): @p n_messages messages to @p topic; @p opts NULL: the defaults
  * (uvk_send_options_init()). UVK_EQUEUEFULL (callback not called) when bufferMemory would be
  * exceeded; UVK_EINVAL for a bad message; UVK_ECLOSED after disconnect. */

@@ -16,9 +16,11 @@
 extern "C" {
 #endif
 
-/** Marks a function the shared library exports. */
-#if defined(_WIN32)
+/** Marks a function the shared library exports (dllexport only while building it). */
+#if defined(_WIN32) && defined(UVK_BUILDING)
 #  define UVK_EXTERN __declspec(dllexport)
+#elif defined(_WIN32)
+#  define UVK_EXTERN
 #elif defined(__GNUC__)
 #  define UVK_EXTERN __attribute__((visibility("default")))
 #else
@@ -74,14 +76,11 @@ typedef enum uvk_name_kind {
  * such a name with a bare UVK_EINVAL; this says why. */
 UVK_EXTERN int uvk_name_check(int kind, const char *name, char *buf, size_t buflen);
 
-/* ---- error objects -------------------------------------------------------------------
- * Asynchronous completions report failures as a `uvk_error`: an opaque, immutable,
- * reference-counted object read through the accessors below. A callback borrows it for
- * the duration of the call; uvk_error_retain() keeps it longer, uvk_error_release() lets
- * it go. Every accessor accepts NULL (and then returns 0 / NULL). */
-/** An error object: opaque, immutable and reference-counted. A callback borrows it for the
- * call; uvk_error_retain() keeps it longer, uvk_error_release() lets it go. Every accessor
- * accepts NULL (and then returns 0 / NULL). */
+/* ---- error objects ------------------------------------------------------------------- */
+/** How asynchronous completions report a failure: opaque, immutable and reference-counted,
+ * read through the accessors below. A callback borrows it for the call; uvk_error_retain()
+ * keeps it longer, uvk_error_release() lets it go. Every accessor accepts NULL (and then
+ * returns 0 / NULL). */
 typedef struct uvk_error uvk_error;
 
 /** The uvk code: UVK_EKAFKA for a broker error, UVK_ERETRIES when retries ran out,
@@ -118,8 +117,7 @@ UVK_EXTERN const uvk_error *uvk_error_retain(const uvk_error *e);
  * no-op. */
 UVK_EXTERN void uvk_error_release(const uvk_error *e);
 
-/* ---- logging --------------------------------------------------------------------------
- * Levels and their numbers are KafkaJS's. */
+/* ---- logging -------------------------------------------------------------------------- */
 /** Log levels; the levels and their numbers are KafkaJS's. */
 typedef enum uvk_log_level {
   UVK_LOG_NOTHING = 0, /**< no logging */
