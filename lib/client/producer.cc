@@ -129,10 +129,13 @@ void producer_set_drain(Producer *p, ProducerDoneFn fn, void *ud) {
   p->drain_ud = ud;
 }
 
-int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics,
-                  const uvk_send_options &opts, ProducerSendFn fn, void *ud, uint64_t now) {
-  if (p->closed || p->e->shutting_down) return UVK_ECLOSED;
-  if (!topics || n_topics == 0 || n_topics > 10000 || !fn) return UVK_EINVAL;
+namespace {
+
+// The send's arguments against the rules and the buffer: 0 with *bytes (what the send would
+// hold of bufferMemory), or why it is refused.
+int check_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics, const uvk_send_options &opts,
+               size_t *bytes_out) {
+  if (!topics || n_topics == 0 || n_topics > 10000) return UVK_EINVAL;
   if (opts.acks != -1 && opts.acks != 0 && opts.acks != 1) return UVK_EINVAL;
   if (p->idempotent && opts.acks != -1) return UVK_EINVAL;  // idempotence needs acks -1
   if (!txn_accepts_sends(p)) return UVK_ESTATE;  // transactional: only inside a transaction
@@ -161,31 +164,16 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
     p->refused = true;
     return UVK_EQUEUEFULL;
   }
-  SendOp *op = static_cast<SendOp *>(mem_alloc(p->alloc, sizeof(SendOp)));
-  if (!op) return UVK_ENOMEM;
-  new (op) SendOp();
-  op->p = p;
-  op->arena.alloc = p->alloc;
-  op->acks = opts.acks;
-  op->timeout = opts.timeout;
-  op->codec = opts.compression;
-  op->fn = fn;
-  op->ud = ud;
-  bool borrow = opts.borrow != 0;
-  if (producer_can_route_now(p, topics, n_topics, now)) {
-    op->bytes = bytes;
-    p->buffered += bytes;
-    op->seq = p->next_seq++;
-    op->ensured = op->routed = true;
-    if (p->ops_tail) p->ops_tail->next = op; else p->ops = op;
-    p->ops_tail = op;
-    send_op_route(op, topics, n_topics, nullptr, now, true, borrow, true);
-    return 0;
-  }
+  *bytes_out = bytes;
+  return 0;
+}
+
+// A send that waits for metadata keeps its own copy of the messages (keys and values
+// unless borrowed, header names always); names[t] gets topic t's copied name.
+bool copy_topics(SendOp *op, const uvk_topic_messages *topics, size_t n_topics, bool borrow, const char **names) {
   op->n_topics = n_topics;
   op->topics = arena_new_array<uvk_topic_messages>(&op->arena, n_topics);
-  const char **names = arena_new_array<const char *>(&op->arena, n_topics);
-  bool ok = op->topics && names;
+  bool ok = op->topics != nullptr;
   for (size_t t = 0; ok && t < n_topics; t++) {
     const uvk_topic_messages &in = topics[t];
     uvk_topic_messages &out = op->topics[t];
@@ -215,7 +203,47 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
       }
     }
   }
-  int rc = ok ? 0 : UVK_ENOMEM;
+  return ok;
+}
+
+// The op joins the producer's ops in send order, holding `bytes` of bufferMemory.
+void ops_append(Producer *p, SendOp *op, size_t bytes) {
+  op->bytes = bytes;
+  p->buffered += bytes;
+  op->seq = p->next_seq++;
+  op->next = nullptr;
+  if (p->ops_tail) p->ops_tail->next = op; else p->ops = op;
+  p->ops_tail = op;
+}
+
+}  // namespace
+
+int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics,
+                  const uvk_send_options &opts, ProducerSendFn fn, void *ud, uint64_t now) {
+  if (p->closed || p->e->shutting_down) return UVK_ECLOSED;
+  if (!fn) return UVK_EINVAL;
+  size_t bytes = 0;
+  int rc = check_send(p, topics, n_topics, opts, &bytes);
+  if (rc != 0) return rc;
+  SendOp *op = static_cast<SendOp *>(mem_alloc(p->alloc, sizeof(SendOp)));
+  if (!op) return UVK_ENOMEM;
+  new (op) SendOp();
+  op->p = p;
+  op->arena.alloc = p->alloc;
+  op->acks = opts.acks;
+  op->timeout = opts.timeout;
+  op->codec = opts.compression;
+  op->fn = fn;
+  op->ud = ud;
+  bool borrow = opts.borrow != 0;
+  if (producer_can_route_now(p, topics, n_topics, now)) {
+    op->ensured = op->routed = true;
+    ops_append(p, op, bytes);
+    send_op_route(op, topics, n_topics, nullptr, now, true, borrow, true);
+    return 0;
+  }
+  const char **names = arena_new_array<const char *>(&op->arena, n_topics);
+  rc = names && copy_topics(op, topics, n_topics, borrow, names) ? 0 : UVK_ENOMEM;
   if (rc == 0) rc = metadata_ensure(p->e, names, int(n_topics), send_op_ensured, op, now, &p->cfg.retry);
   if (rc != 0) {
     arena_free(&op->arena);
@@ -223,12 +251,7 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
     mem_free(p->alloc, op);
     return rc;
   }
-  op->bytes = bytes;
-  p->buffered += bytes;
-  op->seq = p->next_seq++;
-  op->next = nullptr;
-  if (p->ops_tail) p->ops_tail->next = op; else p->ops = op;
-  p->ops_tail = op;
+  ops_append(p, op, bytes);
   if (!p->route_from) p->route_from = op;
   return 0;
 }

@@ -53,6 +53,71 @@ static void finish_deferred(void *ud, uint64_t) {
   if (--op->remaining == 0) send_op_finish(op);
 }
 
+// The partition for `um`: the custom partitioner's, else the configured one's; 0, or why the
+// message fails (UVK_ERR_KAFKA(UNKNOWN_TOPIC_OR_PARTITION) for a partition the topic lacks).
+static int choose_partition(Producer *p, TopicState *ts, const char *topic, const PartitionInfo *parts,
+                            int32_t n_parts, const uvk_message &um, int32_t *partition) {
+  *partition = -1;
+  if (p->custom) {
+    static_assert(sizeof(uvk_partition_info) == sizeof(PartitionInfo), "same layout");
+    const uvk_partition_info *ip = reinterpret_cast<const uvk_partition_info *>(parts);
+    *partition = p->custom(p->custom_ud, topic, ip, size_t(n_parts), &um);
+  }
+  if (*partition < 0)
+    *partition = partitioner_choose(&ts->part, p->cfg.partitioner, parts, size_t(n_parts), um.partition,
+                                    static_cast<const uint8_t *>(um.key), um.key ? um.key_len : 0,
+                                    producer_rand, p);
+  for (int32_t j = 0; j < n_parts; j++)
+    if (parts[j].partition_id == *partition) return 0;
+  return UVK_ERR_KAFKA(kUnknownTopic);
+}
+
+// Key, value and headers of `um` into m (copied into the op's arena unless borrowed), and
+// the record's size; false when there was no memory for a copy.
+static bool fill_pending(SendOp *op, PendingMsg *m, const uvk_message &um, bool copy, bool borrow) {
+  m->timestamp = um.timestamp;
+  m->key = static_cast<const uint8_t *>(copy ? producer_copy_bytes(&op->arena, um.key, um.key_len, borrow) : um.key);
+  m->key_len = um.key ? int32_t(um.key_len) : 0;
+  m->value = static_cast<const uint8_t *>(copy ? producer_copy_bytes(&op->arena, um.value, um.value_len, borrow)
+                                               : um.value);
+  m->value_len = um.value ? int32_t(um.value_len) : 0;
+  m->n_headers = int32_t(um.n_headers);
+  m->headers = nullptr;
+  if (um.n_headers && copy && !borrow) {
+    m->headers = copy_headers(&op->arena, um);
+  } else if (um.n_headers) {
+    m->headers = arena_new_array<RecordHeader>(&op->arena, um.n_headers);
+    for (size_t h = 0; m->headers && h < um.n_headers; h++)
+      m->headers[h] = RecordHeader{reinterpret_cast<const uint8_t *>(um.headers[h].name),
+                                   int32_t(strlen(um.headers[h].name)),
+                                   static_cast<const uint8_t *>(um.headers[h].value),
+                                   um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
+  }
+  if ((um.key && !m->key) || (um.value && !m->value) || (um.n_headers && !m->headers)) return false;
+  m->size = uint32_t(record_size(0, 0, m->key ? m->key_len : -1, m->value ? m->value_len : -1, m->headers,
+                                 m->n_headers));
+  return true;
+}
+
+// Appends m to q (sealing q first when its batch has other acks / timeout / codec); *seal_now
+// when q reached batchSize, *due lowered to q's linger deadline.
+static void enqueue(Producer *p, const SendOp *op, PartitionQueue *q, PendingMsg *m, uint64_t now, bool *seal_now,
+                    uint64_t *due) {
+  if (q->head && (q->acks != op->acks || q->timeout != op->timeout || q->codec != op->codec))
+    queue_seal(p, q, now);  // one batch, one set of acks/timeout/codec
+  if (!q->head) {
+    q->first_at = now;
+    q->acks = op->acks, q->timeout = op->timeout, q->codec = op->codec;
+  }
+  m->next = nullptr;
+  if (q->tail) q->tail->next = m; else q->head = m;
+  q->tail = m;
+  q->n++;
+  q->bytes += m->size;
+  if (q->bytes >= p->cfg.batch_size) *seal_now = true;
+  if (q->first_at + p->cfg.linger_ms < *due) *due = q->first_at + p->cfg.linger_ms;
+}
+
 // Puts the messages of `topics` on their partition queues. `copy`: the messages are the
 // caller's (routed inside the send call) and key, value and headers are copied into the
 // op unless borrowed; `in_send`: we are inside producer_send, where no callback may run,
@@ -68,6 +133,7 @@ void send_op_route(SendOp *op, const uvk_topic_messages *topics, size_t n_topics
   size_t k = 0;
   uint64_t due = UINT64_MAX;
   bool seal_now = false;
+  int err_code = err ? uvk_error_code(err) : 0;
   // Hold one extra count so the op cannot finish while we are still routing.
   op->remaining++;
   for (size_t t = 0; t < n_topics; t++) {
@@ -87,22 +153,9 @@ void send_op_route(SendOp *op, const uvk_topic_messages *topics, size_t n_topics
       const uvk_message &um = tm.messages[i];
       uint32_t ri = 0;
       int32_t partition = -1;
-      int fail = err ? uvk_error_code(err) : 0;
+      int fail = err_code;
       if (!fail && (!msgs || !ts || !parts)) fail = UVK_ENOMEM;
-      if (!fail) {
-        if (p->custom) {
-          static_assert(sizeof(uvk_partition_info) == sizeof(PartitionInfo), "same layout");
-          const uvk_partition_info *ip = reinterpret_cast<const uvk_partition_info *>(parts);
-          partition = p->custom(p->custom_ud, tm.topic, ip, size_t(n_parts), &um);
-        }
-        if (partition < 0)
-          partition = partitioner_choose(&ts->part, p->cfg.partitioner, parts, size_t(n_parts), um.partition,
-                                         static_cast<const uint8_t *>(um.key), um.key ? um.key_len : 0,
-                                         producer_rand, p);
-        bool exists = false;
-        for (int32_t j = 0; j < n_parts && !exists; j++) exists = parts[j].partition_id == partition;
-        if (!exists) fail = UVK_ERR_KAFKA(kUnknownTopic);
-      }
+      if (!fail) fail = choose_partition(p, ts, tm.topic, parts, n_parts, um, &partition);
       SendResult *r = result_for(op, topic_name, partition, &ri);
       if (!r) {
         // No memory even for the result: count the message as failed in the op's error.
@@ -112,55 +165,19 @@ void send_op_route(SendOp *op, const uvk_topic_messages *topics, size_t n_topics
       }
       if (fail) {
         if (!r->error) r->error = fail;
-        send_op_set_error(op, fail, fail == (err ? uvk_error_code(err) : 0) ? err : nullptr);
+        send_op_set_error(op, fail, fail == err_code ? err : nullptr);
         op->remaining--;
         continue;
       }
       PendingMsg *m = &msgs[k++];
       m->op = op;
       m->result = ri;
-      m->timestamp = um.timestamp;
-      m->key = static_cast<const uint8_t *>(copy ? producer_copy_bytes(&op->arena, um.key, um.key_len, borrow) : um.key);
-      m->key_len = um.key ? int32_t(um.key_len) : 0;
-      m->value = static_cast<const uint8_t *>(copy ? producer_copy_bytes(&op->arena, um.value, um.value_len, borrow)
-                                                   : um.value);
-      m->value_len = um.value ? int32_t(um.value_len) : 0;
-      m->n_headers = int32_t(um.n_headers);
-      m->headers = nullptr;
-      if (um.n_headers && copy && !borrow) {
-        m->headers = copy_headers(&op->arena, um);
-      } else if (um.n_headers) {
-        m->headers = arena_new_array<RecordHeader>(&op->arena, um.n_headers);
-        for (size_t h = 0; m->headers && h < um.n_headers; h++)
-          m->headers[h] = RecordHeader{reinterpret_cast<const uint8_t *>(um.headers[h].name),
-                                       int32_t(strlen(um.headers[h].name)),
-                                       static_cast<const uint8_t *>(um.headers[h].value),
-                                       um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
-      }
-      if ((um.key && !m->key) || (um.value && !m->value) || (um.n_headers && !m->headers)) {
-        pending_msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);  // no memory for its copy
+      PartitionQueue *q = nullptr;
+      if (!fill_pending(op, m, um, copy, borrow) || !(q = producer_queue(p, ts, partition))) {
+        pending_msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);  // no memory for its copy or queue
         continue;
       }
-      m->size = uint32_t(record_size(0, 0, m->key ? m->key_len : -1, m->value ? m->value_len : -1, m->headers,
-                            m->n_headers));
-      PartitionQueue *q = producer_queue(p, ts, partition);
-      if (!q) {
-        pending_msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);
-        continue;
-      }
-      if (q->head && (q->acks != op->acks || q->timeout != op->timeout || q->codec != op->codec))
-        queue_seal(p, q, now);  // one batch, one set of acks/timeout/codec
-      if (!q->head) {
-        q->first_at = now;
-        q->acks = op->acks, q->timeout = op->timeout, q->codec = op->codec;
-      }
-      m->next = nullptr;
-      if (q->tail) q->tail->next = m; else q->head = m;
-      q->tail = m;
-      q->n++;
-      q->bytes += m->size;
-      if (q->bytes >= p->cfg.batch_size) seal_now = true;
-      if (q->first_at + p->cfg.linger_ms < due) due = q->first_at + p->cfg.linger_ms;
+      enqueue(p, op, q, m, now, &seal_now, &due);
     }
     if (parts != stack) mem_free(p->alloc, parts);
   }
