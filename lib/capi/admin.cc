@@ -24,7 +24,7 @@ struct uvk_admin {
 
 namespace {
 
-// Every operation needs a live client (the loop's clock moves the engine's `now`).
+// Every operation needs a live client; each passes the loop's clock as its `now`.
 Admin *usable(uvk_admin *a, const char *call) {
 #ifndef NDEBUG
   if (a && a->magic != kMagicAdmin) handle_check_failed(call, "uvk_admin", a, a->magic);
@@ -32,7 +32,6 @@ Admin *usable(uvk_admin *a, const char *call) {
   (void)call;
 #endif
   if (!a || a->magic != kMagicAdmin || client_closing(a->client)) return nullptr;
-  client_engine(a->client)->now = client_now(a->client);
   return a->ad;
 }
 
@@ -50,7 +49,7 @@ static int topic_call(const char *call, uvk_admin *admin, Fn fn, const Topics *t
   Admin *ad = usable(admin, call);
   if (!ad) return admin ? UVK_ECLOSED : UVK_EINVAL;
   ClientScope scope(admin->client, false);
-  return fn(ad, topics, n, &o, cb, ud);
+  return fn(ad, topics, n, &o, cb, ud, client_now(admin->client));
 }
 
 extern "C" {
@@ -126,6 +125,7 @@ UVK_EXTERN void uvk_admin_topic_options_init(uvk_admin_topic_options *o) {
     Admin *ad_ = usable(admin, __func__);             \
     if (!ad_) return admin ? UVK_ECLOSED : UVK_EINVAL; \
     ClientScope scope_(admin->client, false);         \
+    uint64_t now_ = client_now(admin->client);        \
     return (expr);                                    \
   } while (0)
 
@@ -143,83 +143,83 @@ UVK_EXTERN int uvk_admin_create_partitions(uvk_admin *admin, const uvk_admin_new
   return topic_call(__func__, admin, admin_create_partitions, topics, n, opts, cb, ud);
 }
 UVK_EXTERN int uvk_admin_list_topics(uvk_admin *admin, uvk_admin_names_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_list_topics(ad_, cb, ud));
+  UVK_ADMIN_CALL(admin_list_topics(ad_, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_fetch_topic_metadata(uvk_admin *admin, const char *const *topics, size_t n,
                                               uvk_admin_metadata_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_fetch_topic_metadata(ad_, topics, n, cb, ud));
+  UVK_ADMIN_CALL(admin_fetch_topic_metadata(ad_, topics, n, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_describe_cluster(uvk_admin *admin, uvk_admin_metadata_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_describe_cluster(ad_, cb, ud));
+  UVK_ADMIN_CALL(admin_describe_cluster(ad_, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_fetch_topic_offsets(uvk_admin *admin, const char *topic, uvk_admin_offsets_cb cb,
                                              void *ud) {
-  UVK_ADMIN_CALL(admin_fetch_topic_offsets(ad_, topic, false, 0, cb, ud));
+  UVK_ADMIN_CALL(admin_fetch_topic_offsets(ad_, topic, false, 0, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_fetch_topic_offsets_by_timestamp(uvk_admin *admin, const char *topic, int64_t timestamp,
                                                           uvk_admin_offsets_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_fetch_topic_offsets(ad_, topic, true, timestamp, cb, ud));
+  UVK_ADMIN_CALL(admin_fetch_topic_offsets(ad_, topic, true, timestamp, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_fetch_offsets(uvk_admin *admin, const char *group_id, const char *const *topics,
                                        size_t n_topics, int resolve_offsets, uvk_admin_offsets_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_fetch_offsets(ad_, group_id, topics, n_topics, resolve_offsets != 0, cb, ud));
+  UVK_ADMIN_CALL(admin_fetch_offsets(ad_, group_id, topics, n_topics, resolve_offsets != 0, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_set_offsets(uvk_admin *admin, const char *group_id, const char *topic,
                                      const uvk_admin_seek *partitions, size_t n, uvk_admin_offsets_cb cb,
                                      void *ud) {
-  UVK_ADMIN_CALL(admin_set_offsets(ad_, group_id, topic, partitions, n, cb, ud));
+  UVK_ADMIN_CALL(admin_set_offsets(ad_, group_id, topic, partitions, n, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_reset_offsets(uvk_admin *admin, const char *group_id, const char *topic, int earliest,
                                        uvk_admin_offsets_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_reset_offsets(ad_, group_id, topic, earliest != 0, cb, ud));
+  UVK_ADMIN_CALL(admin_reset_offsets(ad_, group_id, topic, earliest != 0, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_delete_topic_records(uvk_admin *admin, const char *topic,
                                               const uvk_admin_seek *partitions, size_t n,
                                               uvk_admin_offsets_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_delete_topic_records(ad_, topic, partitions, n, cb, ud));
+  UVK_ADMIN_CALL(admin_delete_topic_records(ad_, topic, partitions, n, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_list_groups(uvk_admin *admin, uvk_admin_groups_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_list_groups(ad_, cb, ud));
+  UVK_ADMIN_CALL(admin_list_groups(ad_, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_describe_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
                                          uvk_admin_groups_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_describe_groups(ad_, group_ids, n, cb, ud));
+  UVK_ADMIN_CALL(admin_describe_groups(ad_, group_ids, n, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_delete_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
                                        uvk_admin_results_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_delete_groups(ad_, group_ids, n, cb, ud));
+  UVK_ADMIN_CALL(admin_delete_groups(ad_, group_ids, n, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_describe_configs(uvk_admin *admin, const uvk_admin_config_resource *resources, size_t n,
                                           int include_synonyms, uvk_admin_configs_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_describe_configs(ad_, resources, n, include_synonyms != 0, cb, ud));
+  UVK_ADMIN_CALL(admin_describe_configs(ad_, resources, n, include_synonyms != 0, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_alter_configs(uvk_admin *admin, const uvk_admin_config_resource *resources, size_t n,
                                        int validate_only, uvk_admin_results_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_alter_configs(ad_, resources, n, validate_only != 0, cb, ud));
+  UVK_ADMIN_CALL(admin_alter_configs(ad_, resources, n, validate_only != 0, cb, ud, now_));
 }
 
 UVK_EXTERN int uvk_admin_incremental_alter_configs(uvk_admin *admin, const uvk_admin_config_change *resources,
                                                    size_t n, int validate_only, uvk_admin_results_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_incremental_alter_configs(ad_, resources, n, validate_only != 0, cb, ud));
+  UVK_ADMIN_CALL(admin_incremental_alter_configs(ad_, resources, n, validate_only != 0, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_alter_partition_reassignments(uvk_admin *admin, const uvk_admin_reassignment *r,
                                                        size_t n, int32_t timeout, uvk_admin_partitions_cb cb,
                                                        void *ud) {
-  UVK_ADMIN_CALL(admin_alter_partition_reassignments(ad_, r, n, timeout, cb, ud));
+  UVK_ADMIN_CALL(admin_alter_partition_reassignments(ad_, r, n, timeout, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_list_partition_reassignments(uvk_admin *admin, const uvk_admin_topic_partitions *topics,
                                                       size_t n, int32_t timeout, uvk_admin_reassignments_cb cb,
                                                       void *ud) {
-  UVK_ADMIN_CALL(admin_list_partition_reassignments(ad_, topics, n, timeout, cb, ud));
+  UVK_ADMIN_CALL(admin_list_partition_reassignments(ad_, topics, n, timeout, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_elect_leaders(uvk_admin *admin, int election_type, const uvk_admin_topic_partitions *topics,
                                        size_t n, int32_t timeout, uvk_admin_partitions_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_elect_leaders(ad_, election_type, topics, n, timeout, cb, ud));
+  UVK_ADMIN_CALL(admin_elect_leaders(ad_, election_type, topics, n, timeout, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_delete_group_offsets(uvk_admin *admin, const char *group_id,
                                               const uvk_admin_topic_partitions *topic, uvk_admin_partitions_cb cb,
                                               void *ud) {
-  UVK_ADMIN_CALL(admin_delete_group_offsets(ad_, group_id, topic, cb, ud));
+  UVK_ADMIN_CALL(admin_delete_group_offsets(ad_, group_id, topic, cb, ud, now_));
 }
 
 
@@ -264,22 +264,22 @@ UVK_EXTERN void uvk_acl_filter_init(uvk_acl *f) {
 }
 UVK_EXTERN int uvk_admin_create_acls(uvk_admin *admin, const uvk_acl *acls, size_t n, uvk_admin_acls_cb cb,
                                      void *ud) {
-  UVK_ADMIN_CALL(admin_create_acls(ad_, acls, n, cb, ud));
+  UVK_ADMIN_CALL(admin_create_acls(ad_, acls, n, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_describe_acls(uvk_admin *admin, const uvk_acl *filter, uvk_admin_acls_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_describe_acls(ad_, filter, cb, ud));
+  UVK_ADMIN_CALL(admin_describe_acls(ad_, filter, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_delete_acls(uvk_admin *admin, const uvk_acl *filters, size_t n, uvk_admin_acls_cb cb,
                                      void *ud) {
-  UVK_ADMIN_CALL(admin_delete_acls(ad_, filters, n, cb, ud));
+  UVK_ADMIN_CALL(admin_delete_acls(ad_, filters, n, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_describe_user_scram_credentials(uvk_admin *admin, const char *const *users, size_t n,
                                                          uvk_admin_scram_users_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_describe_user_scram_credentials(ad_, users, n, cb, ud));
+  UVK_ADMIN_CALL(admin_describe_user_scram_credentials(ad_, users, n, cb, ud, now_));
 }
 UVK_EXTERN int uvk_admin_alter_user_scram_credentials(uvk_admin *admin, const uvk_admin_scram_alteration *alterations,
                                                       size_t n, uvk_admin_results_cb cb, void *ud) {
-  UVK_ADMIN_CALL(admin_alter_user_scram_credentials(ad_, alterations, n, cb, ud));
+  UVK_ADMIN_CALL(admin_alter_user_scram_credentials(ad_, alterations, n, cb, ud, now_));
 }
 
 }  // extern "C"

@@ -91,10 +91,12 @@ struct AdminOp {
   void *user_cb;
   void *user_ud;
   void *state;                // the op's own state (in arena)
+  uint64_t started_at;        // the caller's now: its calls' first attempts are due then
   bool finishing;
 };
 
-AdminOp *admin_op_new(Admin *ad, AdminFinishFn finish, void *user_cb, void *user_ud);
+// A new operation of `ad`, held until admin_op_started; `now`: the entry point's clock.
+AdminOp *admin_op_new(Admin *ad, AdminFinishFn finish, void *user_cb, void *user_ud, uint64_t now);
 // Starts a call of `op` (outstanding++). The call finishes (outstanding--) after its
 // response handler ran, or after it failed for good (recorded as the op's error). Returns
 // the call (already under way) or null when out of memory (recorded as the op's error).

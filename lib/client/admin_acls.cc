@@ -189,11 +189,11 @@ int start(AdminOp *op, int16_t api_key, int16_t max_version, AdminEncodeFn enc, 
 
 }  // namespace
 
-int admin_create_acls(Admin *ad, const uvk_acl *acls, size_t n, uvk_admin_acls_cb cb, void *ud) {
+int admin_create_acls(Admin *ad, const uvk_acl *acls, size_t n, uvk_admin_acls_cb cb, void *ud, uint64_t now) {
   if (!cb || !acls || n == 0 || n > 10000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!valid_binding(acls[i])) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_acls, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_acls, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   AclState *st = acl_state(op, acls, n);
   auto *req = arena_construct_array<proto::CreateAclsRequest>(&op->arena, 1);
@@ -220,9 +220,9 @@ int admin_create_acls(Admin *ad, const uvk_acl *acls, size_t n, uvk_admin_acls_c
                encode_built<proto::CreateAclsRequest>, on_create);
 }
 
-int admin_describe_acls(Admin *ad, const uvk_acl *filter, uvk_admin_acls_cb cb, void *ud) {
+int admin_describe_acls(Admin *ad, const uvk_acl *filter, uvk_admin_acls_cb cb, void *ud, uint64_t now) {
   if (!cb || !filter || !valid_filter(*filter)) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_acls, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_acls, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   AclState *st = acl_state(op, filter, 1);
   auto *req = arena_construct_array<proto::DescribeAclsRequest>(&op->arena, 1);
@@ -240,11 +240,11 @@ int admin_describe_acls(Admin *ad, const uvk_acl *filter, uvk_admin_acls_cb cb, 
                encode_built<proto::DescribeAclsRequest>, on_describe);
 }
 
-int admin_delete_acls(Admin *ad, const uvk_acl *filters, size_t n, uvk_admin_acls_cb cb, void *ud) {
+int admin_delete_acls(Admin *ad, const uvk_acl *filters, size_t n, uvk_admin_acls_cb cb, void *ud, uint64_t now) {
   if (!cb || !filters || n == 0 || n > 10000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!valid_filter(filters[i])) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_acls, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_acls, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   AclState *st = acl_state(op, filters, n);
   auto *req = arena_construct_array<proto::DeleteAclsRequest>(&op->arena, 1);

@@ -201,7 +201,7 @@ void admin_free(Admin *ad) {
   mem_free(a, ad);
 }
 
-AdminOp *admin_op_new(Admin *ad, AdminFinishFn finish, void *user_cb, void *user_ud) {
+AdminOp *admin_op_new(Admin *ad, AdminFinishFn finish, void *user_cb, void *user_ud, uint64_t now) {
   void *mem = mem_alloc(ad->alloc, sizeof(AdminOp));
   if (!mem) return nullptr;
   AdminOp *op = new (mem) AdminOp();
@@ -213,6 +213,7 @@ AdminOp *admin_op_new(Admin *ad, AdminFinishFn finish, void *user_cb, void *user
   op->finish = finish;
   op->user_cb = user_cb;
   op->user_ud = user_ud;
+  op->started_at = now;
   op->outstanding = 1;  // held until admin_op_started
   op->next = ad->ops;
   ad->ops = op;
@@ -244,7 +245,7 @@ AdminCall *admin_call(AdminOp *op, AdminTarget target, int32_t node, const char 
   op->calls = c;
   op->outstanding++;
   // Never complete from inside the user's call: the first attempt runs from a timer.
-  engine_add_timer(op->e, &c->timer, op->e->now,
+  engine_add_timer(op->e, &c->timer, op->started_at,
                    [](void *p, uint64_t t) { send_call(static_cast<AdminCall *>(p), t); }, c);
   return c;
 }

@@ -146,7 +146,7 @@ bool target_of(int type, const char *name, AdminTarget *t, int32_t *node) {
 }
 
 int configs_op(Admin *ad, const uvk_admin_config_resource *rs, size_t n, bool describe, bool flag, void *cb,
-               void *ud) {
+               void *ud, uint64_t now) {
   if (!cb || !rs || n == 0 || n > 10000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++) {
     AdminTarget t;
@@ -155,7 +155,7 @@ int configs_op(Admin *ad, const uvk_admin_config_resource *rs, size_t n, bool de
     if ((rs[i].n_config_names && !rs[i].config_names) || (rs[i].n_config_entries && !rs[i].config_entries))
       return UVK_EINVAL;
   }
-  AdminOp *op = admin_op_new(ad, describe ? finish_describe : finish_alter, cb, ud);
+  AdminOp *op = admin_op_new(ad, describe ? finish_describe : finish_alter, cb, ud, now);
   if (!op) return UVK_ENOMEM;
   ConfigsState *st = arena_construct_array<ConfigsState>(&op->arena, 1);
   if (!st) return admin_abandon(op, UVK_ENOMEM);
@@ -222,7 +222,7 @@ int configs_op(Admin *ad, const uvk_admin_config_resource *rs, size_t n, bool de
 }  // namespace
 
 int admin_incremental_alter_configs(Admin *ad, const uvk_admin_config_change *rs, size_t n, bool validate_only,
-                                    uvk_admin_results_cb cb, void *ud) {
+                                    uvk_admin_results_cb cb, void *ud, uint64_t now) {
   if (!cb || !rs || n == 0 || n > 10000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++) {
     AdminTarget t;
@@ -234,7 +234,7 @@ int admin_incremental_alter_configs(Admin *ad, const uvk_admin_config_change *rs
       if (!rs[i].ops[j].name || rs[i].ops[j].op < UVK_CONFIG_SET || rs[i].ops[j].op > UVK_CONFIG_SUBTRACT)
         return UVK_EINVAL;
   }
-  AdminOp *op = admin_op_new(ad, finish_alter, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_alter, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   ConfigsState *st = arena_construct_array<ConfigsState>(&op->arena, 1);
   if (!st) return admin_abandon(op, UVK_ENOMEM);
@@ -273,13 +273,13 @@ int admin_incremental_alter_configs(Admin *ad, const uvk_admin_config_change *rs
 }
 
 int admin_describe_configs(Admin *ad, const uvk_admin_config_resource *resources, size_t n, bool include_synonyms,
-                           uvk_admin_configs_cb cb, void *ud) {
-  return configs_op(ad, resources, n, true, include_synonyms, reinterpret_cast<void *>(cb), ud);
+                           uvk_admin_configs_cb cb, void *ud, uint64_t now) {
+  return configs_op(ad, resources, n, true, include_synonyms, reinterpret_cast<void *>(cb), ud, now);
 }
 
 int admin_alter_configs(Admin *ad, const uvk_admin_config_resource *resources, size_t n, bool validate_only,
-                        uvk_admin_results_cb cb, void *ud) {
-  return configs_op(ad, resources, n, false, validate_only, reinterpret_cast<void *>(cb), ud);
+                        uvk_admin_results_cb cb, void *ud, uint64_t now) {
+  return configs_op(ad, resources, n, false, validate_only, reinterpret_cast<void *>(cb), ud, now);
 }
 
 }  // namespace uvk

@@ -306,11 +306,11 @@ int on_delete(AdminCall *c, Reader *body, int16_t version) {
 }
 
 int per_group_op(Admin *ad, const char *const *ids, size_t n, AdminFinishFn finish, void *cb, void *ud,
-                 int16_t api_key, int16_t max_version, AdminEncodeFn enc, AdminResponseFn on) {
+                 int16_t api_key, int16_t max_version, AdminEncodeFn enc, AdminResponseFn on, uint64_t now) {
   if (!cb || !ids || n == 0 || n > 10000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!ids[i] || !*ids[i]) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish, cb, ud);
+  AdminOp *op = admin_op_new(ad, finish, cb, ud, now);
   if (!op) return UVK_ENOMEM;
   GroupsState *st = arena_construct_array<GroupsState>(&op->arena, 1);
   if (!st) return admin_abandon(op, UVK_ENOMEM);
@@ -332,15 +332,15 @@ int per_group_op(Admin *ad, const char *const *ids, size_t n, AdminFinishFn fini
 
 }  // namespace
 
-int admin_list_groups(Admin *ad, uvk_admin_groups_cb cb, void *ud) {
+int admin_list_groups(Admin *ad, uvk_admin_groups_cb cb, void *ud, uint64_t now) {
   if (!cb) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_groups, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_groups, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   GroupsState *st = arena_construct_array<GroupsState>(&op->arena, 1);
   if (!st) return admin_abandon(op, UVK_ENOMEM);
   op->state = st;
   admin_op_hold(op);
-  int rc = metadata_fetch(ad->e, nullptr, 0, on_brokers, op, ad->e->now);
+  int rc = metadata_fetch(ad->e, nullptr, 0, on_brokers, op, now);
   if (rc != 0) {
     op->outstanding--;
     return admin_abandon(op, rc);
@@ -349,14 +349,14 @@ int admin_list_groups(Admin *ad, uvk_admin_groups_cb cb, void *ud) {
   return 0;
 }
 
-int admin_describe_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_groups_cb cb, void *ud) {
+int admin_describe_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_groups_cb cb, void *ud, uint64_t now) {
   return per_group_op(ad, group_ids, n, finish_groups, reinterpret_cast<void *>(cb), ud, proto::kDescribeGroups,
-                      proto::kUseDescribeGroups, encode_describe, on_describe);
+                      proto::kUseDescribeGroups, encode_describe, on_describe, now);
 }
 
-int admin_delete_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_results_cb cb, void *ud) {
+int admin_delete_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_results_cb cb, void *ud, uint64_t now) {
   return per_group_op(ad, group_ids, n, finish_delete, reinterpret_cast<void *>(cb), ud, proto::kDeleteGroups,
-                      proto::kUseDeleteGroups, encode_delete, on_delete);
+                      proto::kUseDeleteGroups, encode_delete, on_delete, now);
 }
 
 }  // namespace uvk

@@ -196,10 +196,10 @@ void on_topic_known(void *ud, const uvk_error *err) {
 }
 
 // The op waits for metadata of st->topic, then on_topic_known fans out.
-int start_with_topic(AdminOp *op) {
+int start_with_topic(AdminOp *op, uint64_t now) {
   OffsetsState *st = st_of(op);
   admin_op_hold(op);
-  int rc = metadata_ensure(op->e, &st->topic, 1, on_topic_known, op, op->e->now, &op->retry);
+  int rc = metadata_ensure(op->e, &st->topic, 1, on_topic_known, op, now, &op->retry);
   if (rc != 0) {
     op->outstanding--;
     return admin_abandon(op, rc);
@@ -474,23 +474,23 @@ bool valid_name(const char *s) { return s && *s; }
 }  // namespace
 
 int admin_fetch_topic_offsets(Admin *ad, const char *topic, bool by_timestamp, int64_t timestamp,
-                              uvk_admin_offsets_cb cb, void *ud) {
+                              uvk_admin_offsets_cb cb, void *ud, uint64_t now) {
   if (!cb || !valid_name(topic)) return UVK_EINVAL;
   AdminOp *op = admin_op_new(ad, by_timestamp ? finish_by_timestamp : finish_topic_offsets, reinterpret_cast<void *>(cb),
-                             ud);
+                             ud, now);
   if (!op) return UVK_ENOMEM;
   OffsetsState *st = new_state(op, by_timestamp ? kByTimestamp : kTopicOffsets, topic, nullptr);
   if (!st) return admin_abandon(op, UVK_ENOMEM);
   st->timestamp = timestamp;
-  return start_with_topic(op);
+  return start_with_topic(op, now);
 }
 
 int admin_fetch_offsets(Admin *ad, const char *group_id, const char *const *topics, size_t n_topics,
-                        bool resolve_offsets, uvk_admin_offsets_cb cb, void *ud) {
+                        bool resolve_offsets, uvk_admin_offsets_cb cb, void *ud, uint64_t now) {
   if (!cb || !valid_name(group_id) || (n_topics && !topics) || n_topics > 64) return UVK_EINVAL;
   for (size_t i = 0; i < n_topics; i++)
     if (!valid_name(topics[i])) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_offsets, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_offsets, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   OffsetsState *st = new_state(op, kFetchOffsets, nullptr, group_id);
   if (!st) return admin_abandon(op, UVK_ENOMEM);
@@ -504,7 +504,7 @@ int admin_fetch_offsets(Admin *ad, const char *group_id, const char *const *topi
   if (st->topics) {
     // OffsetFetch names partitions: learn the topics' partitions first.
     admin_op_hold(op);
-    int rc = metadata_ensure(op->e, st->topics, st->n_topics, on_group_topics_known, op, op->e->now, &op->retry);
+    int rc = metadata_ensure(op->e, st->topics, st->n_topics, on_group_topics_known, op, now, &op->retry);
     if (rc != 0) {
       op->outstanding--;
       return admin_abandon(op, rc);
@@ -518,11 +518,11 @@ int admin_fetch_offsets(Admin *ad, const char *group_id, const char *const *topi
 }
 
 int admin_set_offsets(Admin *ad, const char *group_id, const char *topic, const uvk_admin_seek *partitions,
-                      size_t n, uvk_admin_offsets_cb cb, void *ud) {
+                      size_t n, uvk_admin_offsets_cb cb, void *ud, uint64_t now) {
   if (!cb || !valid_name(group_id) || !valid_name(topic) || !partitions || n == 0 || n > 100000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (partitions[i].partition < 0 || partitions[i].offset < 0) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_offsets, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_offsets, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   OffsetsState *st = new_state(op, kSetOffsets, topic, group_id);
   if (!st) return admin_abandon(op, UVK_ENOMEM);
@@ -542,22 +542,22 @@ int admin_set_offsets(Admin *ad, const char *group_id, const char *topic, const 
 }
 
 int admin_reset_offsets(Admin *ad, const char *group_id, const char *topic, bool earliest, uvk_admin_offsets_cb cb,
-                        void *ud) {
+                        void *ud, uint64_t now) {
   if (!cb || !valid_name(group_id) || !valid_name(topic)) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_offsets, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_offsets, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   OffsetsState *st = new_state(op, kResetOffsets, topic, group_id);
   if (!st) return admin_abandon(op, UVK_ENOMEM);
   st->earliest = earliest;
-  return start_with_topic(op);
+  return start_with_topic(op, now);
 }
 
 int admin_delete_topic_records(Admin *ad, const char *topic, const uvk_admin_seek *partitions, size_t n,
-                               uvk_admin_offsets_cb cb, void *ud) {
+                               uvk_admin_offsets_cb cb, void *ud, uint64_t now) {
   if (!cb || !valid_name(topic) || !partitions || n == 0 || n > 100000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (partitions[i].partition < 0 || partitions[i].offset < -1) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_offsets, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_offsets, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   OffsetsState *st = new_state(op, kDeleteRecords, topic, nullptr);
   if (!st) return admin_abandon(op, UVK_ENOMEM);

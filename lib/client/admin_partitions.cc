@@ -145,7 +145,7 @@ void on_topics_known(void *ud, const uvk_error *err) {
 }
 
 // Starts the op: metadata first when a topic named no partitions.
-int start(AdminOp *op, bool need_metadata) {
+int start(AdminOp *op, bool need_metadata, uint64_t now) {
   PartsState *st = st_of(op);
   if (!need_metadata) {
     send_main(op);
@@ -159,7 +159,7 @@ int start(AdminOp *op, bool need_metadata) {
   for (int32_t i = 0; i < st->n_topics; i++)
     if (st->topics[i].all) names[n++] = st->topics[i].topic;
   admin_op_hold(op);
-  int rc = metadata_ensure(op->e, names, n, on_topics_known, op, op->e->now, &op->retry);
+  int rc = metadata_ensure(op->e, names, n, on_topics_known, op, now, &op->retry);
   if (rc != 0) {
     op->outstanding--;
     return admin_abandon(op, rc);
@@ -393,8 +393,8 @@ int on_offset_delete(AdminCall *c, Reader *body, int16_t version) {
   return kAdminDone;
 }
 
-AdminOp *new_op(Admin *ad, AdminFinishFn finish, void *cb, void *ud) {
-  AdminOp *op = admin_op_new(ad, finish, cb, ud);
+AdminOp *new_op(Admin *ad, AdminFinishFn finish, void *cb, void *ud, uint64_t now) {
+  AdminOp *op = admin_op_new(ad, finish, cb, ud, now);
   if (!op) return nullptr;
   PartsState *st = arena_construct_array<PartsState>(&op->arena, 1);
   if (!st) {
@@ -410,11 +410,11 @@ int32_t timeout_or_default(int32_t t) { return t < 0 ? 5000 : t; }
 }  // namespace
 
 int admin_alter_partition_reassignments(Admin *ad, const uvk_admin_reassignment *r, size_t n, int32_t timeout,
-                                        uvk_admin_partitions_cb cb, void *ud) {
+                                        uvk_admin_partitions_cb cb, void *ud, uint64_t now) {
   if (!cb || !r || n == 0 || n > 100000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!r[i].topic || !*r[i].topic || r[i].partition < 0 || (r[i].n_replicas && !r[i].replicas)) return UVK_EINVAL;
-  AdminOp *op = new_op(ad, finish_partitions, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = new_op(ad, finish_partitions, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   PartsState *st = st_of(op);
   auto *copy = arena_construct_array<uvk_admin_reassignment>(&op->arena, n);
@@ -435,13 +435,13 @@ int admin_alter_partition_reassignments(Admin *ad, const uvk_admin_reassignment 
   st->max_version = proto::kUseAlterPartitionReassignments;
   st->encode = encode_alter;
   st->on_response = on_alter;
-  return start(op, false);
+  return start(op, false, now);
 }
 
 int admin_list_partition_reassignments(Admin *ad, const uvk_admin_topic_partitions *topics, size_t n,
-                                       int32_t timeout, uvk_admin_reassignments_cb cb, void *ud) {
+                                       int32_t timeout, uvk_admin_reassignments_cb cb, void *ud, uint64_t now) {
   if (!cb || !valid_topics(topics, n)) return UVK_EINVAL;
-  AdminOp *op = new_op(ad, finish_ongoing, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = new_op(ad, finish_ongoing, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   PartsState *st = st_of(op);
   bool need = false;
@@ -453,15 +453,15 @@ int admin_list_partition_reassignments(Admin *ad, const uvk_admin_topic_partitio
   st->max_version = proto::ListPartitionReassignmentsRequest::kMaxVersion;
   st->encode = encode_list;
   st->on_response = on_list;
-  return start(op, need);
+  return start(op, need, now);
 }
 
 int admin_elect_leaders(Admin *ad, int election_type, const uvk_admin_topic_partitions *topics, size_t n,
-                        int32_t timeout, uvk_admin_partitions_cb cb, void *ud) {
+                        int32_t timeout, uvk_admin_partitions_cb cb, void *ud, uint64_t now) {
   if (!cb || (election_type != UVK_ELECTION_PREFERRED && election_type != UVK_ELECTION_UNCLEAN) ||
       !valid_topics(topics, n))
     return UVK_EINVAL;
-  AdminOp *op = new_op(ad, finish_partitions, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = new_op(ad, finish_partitions, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   PartsState *st = st_of(op);
   bool need = false;
@@ -474,13 +474,13 @@ int admin_elect_leaders(Admin *ad, int election_type, const uvk_admin_topic_part
   st->max_version = proto::ElectLeadersRequest::kMaxVersion;
   st->encode = encode_elect;
   st->on_response = on_elect;
-  return start(op, need);
+  return start(op, need, now);
 }
 
 int admin_delete_group_offsets(Admin *ad, const char *group_id, const uvk_admin_topic_partitions *topic,
-                               uvk_admin_partitions_cb cb, void *ud) {
+                               uvk_admin_partitions_cb cb, void *ud, uint64_t now) {
   if (!cb || !group_id || !*group_id || !topic || !valid_topics(topic, 1)) return UVK_EINVAL;
-  AdminOp *op = new_op(ad, finish_partitions, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = new_op(ad, finish_partitions, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   PartsState *st = st_of(op);
   bool need = false;
@@ -492,7 +492,7 @@ int admin_delete_group_offsets(Admin *ad, const char *group_id, const uvk_admin_
   st->max_version = proto::OffsetDeleteRequest::kMaxVersion;
   st->encode = encode_offset_delete;
   st->on_response = on_offset_delete;
-  return start(op, need);
+  return start(op, need, now);
 }
 
 }  // namespace uvk

@@ -139,11 +139,11 @@ bool valid_mechanism(int m) { return m == UVK_SCRAM_SHA_256 || m == UVK_SCRAM_SH
 }  // namespace
 
 int admin_describe_user_scram_credentials(Admin *ad, const char *const *users, size_t n, uvk_admin_scram_users_cb cb,
-                                          void *ud) {
+                                          void *ud, uint64_t now) {
   if (!cb || n > 10000 || (n && !users)) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!users[i] || !*users[i]) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_describe, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_describe, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   ScramState *st = scram_state(op);
   auto *req = arena_construct_array<proto::DescribeUserScramCredentialsRequest>(&op->arena, 1);
@@ -163,7 +163,7 @@ int admin_describe_user_scram_credentials(Admin *ad, const char *const *users, s
 }
 
 int admin_alter_user_scram_credentials(Admin *ad, const uvk_admin_scram_alteration *alts, size_t n,
-                                       uvk_admin_results_cb cb, void *ud) {
+                                       uvk_admin_results_cb cb, void *ud, uint64_t now) {
   if (!cb || !alts || n == 0 || n > 10000) return UVK_EINVAL;
   size_t n_up = 0;
   for (size_t i = 0; i < n; i++) {
@@ -171,7 +171,7 @@ int admin_alter_user_scram_credentials(Admin *ad, const uvk_admin_scram_alterati
     if (!a.user || !*a.user || !valid_mechanism(a.mechanism) || a.iterations < 0) return UVK_EINVAL;
     if (a.password) n_up++;
   }
-  AdminOp *op = admin_op_new(ad, finish_alter, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_alter, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   ScramState *st = scram_state(op);
   using Req = proto::AlterUserScramCredentialsRequest;

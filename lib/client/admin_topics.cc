@@ -223,15 +223,15 @@ void finish_meta(AdminOp *op, const uvk_error *err) {
     reinterpret_cast<uvk_admin_metadata_cb>(op->user_cb)(owner(op), err, nullptr, op->user_ud);
 }
 
-int metadata_op(Admin *ad, int kind, const char *const *topics, int n, void *cb, void *ud) {
+int metadata_op(Admin *ad, int kind, const char *const *topics, int n, void *cb, void *ud, uint64_t now) {
   if (!cb) return UVK_EINVAL;
-  AdminOp *op = admin_op_new(ad, finish_meta, cb, ud);
+  AdminOp *op = admin_op_new(ad, finish_meta, cb, ud, now);
   if (!op) return UVK_ENOMEM;
   MetaState *ms = arena_construct_array<MetaState>(&op->arena, 1);
   if (!ms) return admin_abandon(op, UVK_ENOMEM);
   ms->kind = kind;
   op->state = ms;
-  int rc = metadata_fetch(ad->e, topics, n, on_metadata, op, ad->e->now);
+  int rc = metadata_fetch(ad->e, topics, n, on_metadata, op, now);
   if (rc != 0) return admin_abandon(op, rc);  // the caller gets rc; no callback
   op->state = ms;
   return 0;
@@ -253,7 +253,7 @@ int admin_abandon(AdminOp *op, int rc) {
 }
 
 int admin_create_topics(Admin *ad, const uvk_admin_new_topic *topics, size_t n, const uvk_admin_topic_options *opts,
-                        uvk_admin_results_cb cb, void *ud) {
+                        uvk_admin_results_cb cb, void *ud, uint64_t now) {
   if (!cb || !topics || n == 0 || n > 100000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++) {
     if (!topics[i].topic || !*topics[i].topic) return UVK_EINVAL;
@@ -264,7 +264,7 @@ int admin_create_topics(Admin *ad, const uvk_admin_new_topic *topics, size_t n, 
   uvk_admin_topic_options o;
   uvk_admin_topic_options_init(&o);
   if (opts) o = *opts;
-  AdminOp *op = admin_op_new(ad, finish_results, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_results, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   TopicsState *st = topics_state(op, n);
   auto *req = arena_construct_array<proto::CreateTopicsRequest>(&op->arena, 1);
@@ -312,14 +312,14 @@ int admin_create_topics(Admin *ad, const uvk_admin_new_topic *topics, size_t n, 
 }
 
 int admin_delete_topics(Admin *ad, const char *const *topics, size_t n, const uvk_admin_topic_options *opts,
-                        uvk_admin_results_cb cb, void *ud) {
+                        uvk_admin_results_cb cb, void *ud, uint64_t now) {
   if (!cb || !topics || n == 0 || n > 100000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!topics[i] || !*topics[i]) return UVK_EINVAL;
   uvk_admin_topic_options o;
   uvk_admin_topic_options_init(&o);
   if (opts) o = *opts;
-  AdminOp *op = admin_op_new(ad, finish_results, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_results, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   TopicsState *st = topics_state(op, n);
   auto *req = arena_construct_array<proto::DeleteTopicsRequest>(&op->arena, 1);
@@ -343,7 +343,7 @@ int admin_delete_topics(Admin *ad, const char *const *topics, size_t n, const uv
 }
 
 int admin_create_partitions(Admin *ad, const uvk_admin_new_partitions *topics, size_t n,
-                            const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud) {
+                            const uvk_admin_topic_options *opts, uvk_admin_results_cb cb, void *ud, uint64_t now) {
   if (!cb || !topics || n == 0 || n > 100000) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!topics[i].topic || !*topics[i].topic || topics[i].count <= 0 ||
@@ -352,7 +352,7 @@ int admin_create_partitions(Admin *ad, const uvk_admin_new_partitions *topics, s
   uvk_admin_topic_options o;
   uvk_admin_topic_options_init(&o);
   if (opts) o = *opts;
-  AdminOp *op = admin_op_new(ad, finish_results, reinterpret_cast<void *>(cb), ud);
+  AdminOp *op = admin_op_new(ad, finish_results, reinterpret_cast<void *>(cb), ud, now);
   if (!op) return UVK_ENOMEM;
   TopicsState *st = topics_state(op, n);
   auto *req = arena_construct_array<proto::CreatePartitionsRequest>(&op->arena, 1);
@@ -391,19 +391,19 @@ int admin_create_partitions(Admin *ad, const uvk_admin_new_partitions *topics, s
   return 0;
 }
 
-int admin_list_topics(Admin *ad, uvk_admin_names_cb cb, void *ud) {
-  return metadata_op(ad, 0, nullptr, -1, reinterpret_cast<void *>(cb), ud);
+int admin_list_topics(Admin *ad, uvk_admin_names_cb cb, void *ud, uint64_t now) {
+  return metadata_op(ad, 0, nullptr, -1, reinterpret_cast<void *>(cb), ud, now);
 }
 
-int admin_fetch_topic_metadata(Admin *ad, const char *const *topics, size_t n, uvk_admin_metadata_cb cb, void *ud) {
+int admin_fetch_topic_metadata(Admin *ad, const char *const *topics, size_t n, uvk_admin_metadata_cb cb, void *ud, uint64_t now) {
   if (n > 100000 || (n && !topics)) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (!topics[i] || !*topics[i]) return UVK_EINVAL;
-  return metadata_op(ad, 1, topics, topics ? int(n) : -1, reinterpret_cast<void *>(cb), ud);
+  return metadata_op(ad, 1, topics, topics ? int(n) : -1, reinterpret_cast<void *>(cb), ud, now);
 }
 
-int admin_describe_cluster(Admin *ad, uvk_admin_metadata_cb cb, void *ud) {
-  return metadata_op(ad, 1, nullptr, 0, reinterpret_cast<void *>(cb), ud);
+int admin_describe_cluster(Admin *ad, uvk_admin_metadata_cb cb, void *ud, uint64_t now) {
+  return metadata_op(ad, 1, nullptr, 0, reinterpret_cast<void *>(cb), ud, now);
 }
 
 }  // namespace uvk
