@@ -9,6 +9,7 @@
 
 #include "client/assignor.h"
 #include "client/consumer_internal.h"
+#include "codec/codec.h"
 #include "engine/kafka_errors.h"
 #include "proto/records.h"
 #include "uvkafka/uvk_errors.h"
@@ -182,21 +183,35 @@ void fill_message(Arena *arena, const BatchView &b, const RecordView &rec, uvk_c
   m->n_headers = k;
 }
 
-// The records of b at or after position, as views; *out is null when the arena is full.
-size_t collect_messages(Arena *arena, const BatchView &b, int64_t position, uvk_consumer_message **out) {
-  size_t cap = b.count > 0 ? size_t(b.count) : 1;
-  uvk_consumer_message *msgs = arena_new_array<uvk_consumer_message>(arena, cap);
-  *out = msgs;
-  if (!msgs) return 0;
-  size_t n = 0;
+// Records gathered from consecutive record batches of one partition for one handler call
+// (KafkaJS hands a partition's whole fetch answer at once): fewer, larger calls.
+struct Run {
+  uvk_consumer_message *msgs = nullptr;
+  size_t n = 0, cap = 0;
+  int64_t end = 0;  // the offset after the last record batch taken in (control batches too)
+};
+
+// Appends the records of b at or after position, as views; false when the arena is full.
+bool append_messages(Arena *arena, Run *run, const BatchView &b, int64_t position) {
+  size_t more = b.count > 0 ? size_t(b.count) : 1;
+  if (run->n + more > run->cap) {
+    size_t cap = run->cap * 2 > run->n + more ? run->cap * 2 : run->n + more;
+    uvk_consumer_message *grown = arena_new_array<uvk_consumer_message>(arena, cap);
+    if (!grown) return false;
+    if (run->n) memcpy(grown, run->msgs, run->n * sizeof *grown);
+    run->msgs = grown;
+    run->cap = cap;
+  }
   RecordIter it;
   record_iter_init(&it, &b);
   RecordView rec;
-  while (n < cap && record_next(&it, &rec) == 1) {
+  size_t limit = run->n + more;
+  while (run->n < limit && record_next(&it, &rec) == 1) {
     if (rec.offset < position) continue;
-    fill_message(arena, b, rec, &msgs[n++]);
+    fill_message(arena, b, rec, &run->msgs[run->n++]);
   }
-  return n;
+  run->end = b.last_offset() + 1;
+  return true;
 }
 
 enum class Handed { kDone, kHeld, kFailed };
@@ -265,6 +280,36 @@ void back_off_part(Consumer *c, PartState *ps) {
 
 }  // namespace
 
+namespace {
+
+// One handler call for the gathered records. Returns false when the walk over the answer
+// stops here: a hold, a failure, an eachBatch that left some unresolved, a stale partition.
+bool hand_run(Consumer *c, PartState *ps, const Run &run, int64_t high_watermark, uint32_t gen, uint32_t seq,
+              bool *held, bool *failed) {
+  uvk_batch batch;
+  batch.topic = ps->topic;
+  batch.partition = ps->partition;
+  batch.high_watermark = high_watermark;
+  batch.messages = run.msgs;
+  batch.n_messages = run.n;
+  batch.first_offset = run.msgs[0].offset;
+  batch.last_offset = run.msgs[run.n - 1].offset;
+  batch.offset_lag = high_watermark - 1 - batch.last_offset;
+  batch.offset_lag_low = high_watermark - 1 - batch.first_offset;
+  int64_t t0 = engine_wall_ms(c->e);
+  emit_batch(c, UVK_EVENT_START_BATCH_PROCESS, batch, 0);
+  Handed h = c->run.each_message ? hand_each_message(c, ps, batch, gen, seq) : hand_each_batch(c, ps, batch);
+  *held = h == Handed::kHeld;
+  *failed = h == Handed::kFailed;
+  emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, engine_wall_ms(c->e) - t0);
+  if (*held || *failed) return false;
+  if (c->assign_gen == gen && ps->position == batch.last_offset + 1)
+    skip_to(ps, run.end);  // compacted tail, control batches after the last record
+  return ps->position > batch.last_offset && !c->detached && !stale(c, ps, gen, seq);
+}
+
+}  // namespace
+
 int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
              const int64_t *aborted_pids, const int64_t *aborted_first, int32_t n_aborted) {
   Arena arena;
@@ -273,7 +318,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
   br.decompressed.alloc = c->alloc;
   br.legacy_scratch.alloc = c->alloc;
   batch_reader_init(&br, records, len);
-  // The aborted-transaction state lives in its own arena: `arena` is reset for every batch.
+  // The aborted-transaction state lives in its own arena: `arena` is reset for every run.
   Arena ab_arena;
   ab_arena.alloc = c->alloc;
   Aborted ab{aborted_pids, aborted_first, c->cfg.read_uncommitted ? 0 : n_aborted, nullptr, nullptr, 0};
@@ -284,54 +329,32 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
   c->delivering_part = ps;
   c->delivering_seeks = ps->seeks;
   BatchView b;
+  Run run;
   int rc = 0;
-  bool failed = false, held = false;
-  while (!failed && !held && !c->detached && ab.taken && ab.active && (rc = batch_next(&br, &b)) == 1) {
-    if (stale(c, ps, gen, seq)) break;
+  bool failed = false, held = false, more = ab.taken && ab.active;
+  while (more && !c->detached && (rc = batch_next(&br, &b)) == 1) {
+    if (stale(c, ps, gen, seq)) {
+      run.n = 0;
+      break;
+    }
     if (b.last_offset() < ps->position) continue;
     // aborted_skip first: an abort marker (a control batch) ends the producer's skipped run.
-    if (aborted_skip(&ab, b) || b.control()) {
-      skip_to(ps, b.last_offset() + 1);
+    bool skipped = aborted_skip(&ab, b) || b.control();
+    if (!skipped && !append_messages(&arena, &run, b, ps->position)) break;
+    if (run.n == 0) {
+      skip_to(ps, b.last_offset() + 1);  // nothing to hand yet: step over it now
       continue;
     }
-    arena_reset(&arena);
-    uvk_consumer_message *msgs;
-    size_t n = collect_messages(&arena, b, ps->position, &msgs);
-    if (!msgs) break;
-    if (n == 0) {
-      skip_to(ps, b.last_offset() + 1);
-      continue;
+    run.end = b.last_offset() + 1;
+    // A compressed batch's views live in the reader's buffer until the next batch_next.
+    if (!skipped && b.codec() != kCodecNone) {
+      more = hand_run(c, ps, run, high_watermark, gen, seq, &held, &failed);
+      run = Run();
+      arena_reset(&arena);
     }
-    uvk_batch batch;
-    batch.topic = ps->topic;
-    batch.partition = ps->partition;
-    batch.high_watermark = high_watermark;
-    batch.messages = msgs;
-    batch.n_messages = n;
-    batch.first_offset = msgs[0].offset;
-    batch.last_offset = msgs[n - 1].offset;
-    batch.offset_lag = high_watermark - 1 - batch.last_offset;
-    batch.offset_lag_low = high_watermark - 1 - batch.first_offset;
-    int64_t t0 = engine_wall_ms(c->e);
-    emit_batch(c, UVK_EVENT_START_BATCH_PROCESS, batch, 0);
-    if (c->run.each_message) {
-      Handed h = hand_each_message(c, ps, batch, gen, seq);
-      held = h == Handed::kHeld;
-      failed = h == Handed::kFailed;
-    } else {
-      Handed h = hand_each_batch(c, ps, batch);
-      if (h == Handed::kHeld) {
-        held = true;
-        emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, engine_wall_ms(c->e) - t0);
-        break;
-      }
-      failed = h == Handed::kFailed;
-    }
-    emit_batch(c, UVK_EVENT_END_BATCH_PROCESS, batch, engine_wall_ms(c->e) - t0);
-    if (!failed && c->assign_gen == gen && ps->position == batch.last_offset + 1)
-      skip_to(ps, b.last_offset() + 1);  // compacted tail of the batch
-    if (!failed && ps->position <= batch.last_offset) break;  // eachBatch left some unresolved
   }
+  if (run.n > 0 && !c->detached && !stale(c, ps, gen, seq))
+    hand_run(c, ps, run, high_watermark, gen, seq, &held, &failed);
   c->delivering = false;
   c->delivering_part = nullptr;
   // A corrupt batch (bad CRC, undecompressable, a bomb over the limit) used to end the
