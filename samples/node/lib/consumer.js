@@ -2,6 +2,7 @@
 // kafka.consumer({groupId}): KafkaJS's consumer API over uvkafka's consumer. Batches arrive
 // from the addon as one Buffer plus a Float64Array of offsets into it; messages are views
 // (Buffer.subarray) of that Buffer, which lives as long as any of them is referenced.
+const { Buffer } = require('buffer')
 const native = require('./native')
 const { NativeClient } = require('./kafka')
 const { Instrumentation, EventType, networkEvents } = require('./instrumentation')

@@ -1,7 +1,9 @@
-// The consumer asks for the next Fetch before it hands an answer to the handlers (fetch
-// ahead), on the predicted position; an answer its handlers overtake (a hold, a partial
-// eachBatch resolve, a seek) is dropped, so nothing is lost or delivered twice. The public
-// client against two fake brokers (test/lib/fake_rig.h); partition 0 lives on b1.
+// How the consumer hands a fetch answer to its handlers. It asks for the next Fetch before it
+// hands an answer over (fetch ahead), on the predicted position; an answer its handlers
+// overtake (a hold, a partial eachBatch resolve, a seek) is dropped, so nothing is lost or
+// delivered twice. One handler call takes all the consecutive uncompressed record batches of
+// a partition's answer; a compressed batch ends the call. The public client against two fake
+// brokers (test/lib/fake_rig.h); partition 0 lives on b1.
 #include <catch2/catch.hpp>
 
 #include <functional>
@@ -10,7 +12,10 @@
 
 #include "fake_broker.h"
 #include "fake_rig.h"
+#include "codec/codec.h"
+#include "common/buf.h"
 #include "proto/gen/api_table.h"
+#include "proto/records.h"
 #include "uvkafka/uvkafka.h"
 
 using namespace uvk_test;
@@ -21,6 +26,7 @@ struct Rig : TwoBrokerRig {
   uvk_consumer *consumer = nullptr;
   std::vector<std::string> seen;  // partition 0's values, in delivery order
   int batches = 0;
+  std::vector<size_t> sizes;  // messages per eachBatch call of partition 0
   // What the eachBatch handler does with batch number `batches` (1-based): return value.
   std::function<int(Rig *, const uvk_batch *)> on_batch;
   int auto_resolve = 1;
@@ -53,6 +59,7 @@ struct Rig : TwoBrokerRig {
       Rig *r = static_cast<Rig *>(ud);
       if (b->partition != 0) return 0;
       r->batches++;
+      r->sizes.push_back(b->n_messages);
       for (size_t i = 0; i < b->n_messages; i++)
         r->seen.emplace_back(static_cast<const char *>(b->messages[i].value), b->messages[i].value_len);
       return r->on_batch ? r->on_batch(r, b) : 0;
@@ -69,7 +76,58 @@ std::vector<std::string> values(const char *prefix, int n) {
   return v;
 }
 
+// One record batch of `vals` from offset `base`: under `codec`, or a transaction's commit
+// marker (a control batch of one record) when `control`.
+void put_batch(uvk::Buf *out, int64_t base, const std::vector<std::string> &vals, int codec, bool control = false) {
+  uvk::BatchWriter w;
+  uvk::BatchParams p;
+  p.base_offset = base;
+  p.base_timestamp = 1700000000000;
+  p.codec = codec;
+  if (control) {
+    p.control = p.transactional = true;
+    p.producer_id = 7;
+    p.producer_epoch = 0;
+  }
+  uvk::batch_begin(&w, out, p);
+  if (control) {
+    const uint8_t key[4] = {0, 0, 0, 1};  // version 0, type 1: commit
+    uvk::Buf v;
+    uvk::control_record_value(&v, 1, 0);
+    uvk::batch_append(&w, p.base_timestamp, key, 4, v.data, int32_t(v.len), nullptr, 0);
+    uvk::buf_free(&v);
+  }
+  for (const std::string &s : vals)
+    uvk::batch_append(&w, p.base_timestamp, nullptr, -1, reinterpret_cast<const uint8_t *>(s.data()),
+                      int32_t(s.size()), nullptr, 0);
+  uvk::Buf scratch;
+  REQUIRE(uvk::batch_finish(&w, &scratch) == 0);
+  uvk::buf_free(&scratch);
+}
+
 }  // namespace
+
+TEST_CASE("delivery: one eachBatch call per run of uncompressed record batches; a compressed one ends it",
+          "[fetch_ahead]") {
+  Rig r;
+  r.b1.log[0] = values("v", 8);  // the high watermark; the first Fetch is answered by the bytes below
+  uvk::Buf out;
+  put_batch(&out, 0, {"v0", "v1"}, uvk::kCodecNone);
+  put_batch(&out, 2, {}, uvk::kCodecNone, true);
+  put_batch(&out, 3, {"v3", "v4"}, uvk::kCodecNone);
+  put_batch(&out, 5, {"v5", "v6"}, uvk::kCodecGzip);
+  put_batch(&out, 7, {"v7"}, uvk::kCodecNone);
+  r.b1.fetch_records_once.assign(out.data, out.data + out.len);
+  uvk::buf_free(&out);
+  r.on_batch = [](Rig *rig, const uvk_batch *) {
+    if (rig->batches == 2) rig->b1.log[0].push_back("v8");  // offset 8: the next fetch finds it
+    return 0;
+  };
+  r.start();
+  REQUIRE(r.run_until([&] { return r.seen.size() >= 8; }));
+  CHECK(r.seen == std::vector<std::string>{"v0", "v1", "v3", "v4", "v5", "v6", "v7", "v8"});
+  CHECK(r.sizes == std::vector<size_t>{6, 1, 1});
+}
 
 TEST_CASE("fetch ahead: the next Fetch leaves before a held batch is done; the held partition loses nothing",
           "[fetch_ahead]") {
