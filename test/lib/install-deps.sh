@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages uvkafka builds and tests with, when they are missing.
+# Installs the Debian packages uvkafka builds and tests with, when they are missing. (The
+# Python suite's own packages, pinned, go into a venv: samples/python/run_tests.sh.)
 # Needs root for apt-get; prints what it does to stderr. UVK_SKIP_INSTALL=1 only checks.
 set -uo pipefail
 PKGS=(build-essential meson ninja-build pkg-config python3 libuv1-dev libmbedtls-dev zlib1g-dev
-      catch2 libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev kcat openssl clang python3-pytest)
+      catch2 libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev kcat openssl clang python3-pytest
+      python3-venv python3-dev)
 # Doxygen builds the API reference; the test command fails when a public symbol is undocumented.
 PKGS+=(doxygen)
 # Valgrind memcheck runs the unit suite once more (gcc build): no memory errors, no leaks.

@@ -1,0 +1,388 @@
+/* Consumer: subscribe, run with an each_message or each_batch handler (Python callables),
+ * done / resolve / commit / seek / pause / resume / stop. A handler returns None (or 0):
+ * done; PENDING: the partition waits for done(); raising: the exception is kept for step()
+ * and the unresolved messages come again after the retry time. */
+#include "convert.h"
+
+void uvkpy_consumer_close(ConsumerObject *c) {
+  if (c->consumer) {
+    uvk_consumer *h = c->consumer;
+    c->consumer = NULL;
+    uvk_consumer_free(h);
+  }
+  Py_CLEAR(c->each_message);
+  Py_CLEAR(c->each_batch);
+  if (c->owner) uvkpy_disown(c->owner, (PyObject *)c);
+}
+
+static int alive(ConsumerObject *c) {
+  if (c->consumer) return 1;
+  PyErr_SetString(PyExc_RuntimeError, "the consumer is closed");
+  return 0;
+}
+
+static int Consumer_init(ConsumerObject *self, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"client", "config", NULL};
+  ClientObject *client;
+  PyObject *config;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O!O", kwlist, &Client_Type, &client, &config)) return -1;
+  if (self->consumer || !uvkpy_client_alive(client)) {
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "Consumer.__init__ called twice");
+    return -1;
+  }
+  uvk_config *cfg = uvkpy_config(config);
+  if (!cfg) return -1;
+  int rc = uvk_consumer_new(client->client, cfg, &self->consumer);
+  uvk_config_free(cfg);
+  if (rc != 0) {
+    self->consumer = NULL;
+    uvkpy_refused(rc, "Consumer");
+    return -1;
+  }
+  if (uvkpy_adopt(client, (PyObject *)self) < 0) return -1;
+  Py_INCREF(client);
+  self->owner = client;
+  return 0;
+}
+
+static void Consumer_dealloc(ConsumerObject *self) {
+  uvkpy_consumer_close(self);
+  Py_CLEAR(self->owner);
+  Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int handler_result(PyObject *r) {
+  if (!r) {
+    uvkpy_keep_exception();
+    return -1;
+  }
+  int out = 0;
+  if (r != Py_None) {
+    long v = PyLong_AsLong(r);
+    if (v == -1 && PyErr_Occurred()) {
+      uvkpy_keep_exception();
+      out = -1;
+    } else {
+      out = (int)v;
+    }
+  }
+  Py_DECREF(r);
+  return out;
+}
+
+static int on_message(uvk_consumer *h, const uvk_batch *b, const uvk_consumer_message *m, void *ud) {
+  (void)h;
+  ConsumerObject *self = (ConsumerObject *)ud;
+  if (!self->each_message) return 0;
+  PyObject *topic = PyUnicode_FromString(b->topic);
+  PyObject *msg = topic ? uvkpy_message_new(b, m, topic) : NULL;
+  Py_XDECREF(topic);
+  if (!msg) return handler_result(NULL);
+  PyObject *fn = self->each_message;
+  Py_INCREF(fn);
+  PyObject *r = PyObject_CallOneArg(fn, msg);
+  Py_DECREF(fn);
+  Py_DECREF(msg);
+  return handler_result(r);
+}
+
+static int on_batch(uvk_consumer *h, const uvk_batch *b, void *ud) {
+  (void)h;
+  ConsumerObject *self = (ConsumerObject *)ud;
+  if (!self->each_batch) return 0;
+  PyObject *topic = PyUnicode_FromString(b->topic);
+  PyObject *list = topic ? PyList_New((Py_ssize_t)b->n_messages) : NULL;
+  if (!list) {
+    Py_XDECREF(topic);
+    return handler_result(NULL);
+  }
+  for (size_t i = 0; i < b->n_messages; i++) {
+    PyObject *msg = uvkpy_message_new(b, &b->messages[i], topic);
+    if (!msg) {
+      Py_DECREF(list);
+      Py_DECREF(topic);
+      return handler_result(NULL);
+    }
+    PyList_SET_ITEM(list, (Py_ssize_t)i, msg);
+  }
+  PyObject *fn = self->each_batch;
+  Py_INCREF(fn);
+  PyObject *r = PyObject_CallFunction(fn, "OiLN", topic, b->partition, (long long)b->high_watermark, list);
+  Py_DECREF(fn);
+  Py_DECREF(topic);
+  return handler_result(r);
+}
+
+static PyObject *Consumer_subscribe(ConsumerObject *self, PyObject *args) {
+  PyObject *topic;
+  int from_beginning = 0, pattern = 0;
+  if (!PyArg_ParseTuple(args, "Opp", &topic, &from_beginning, &pattern) || !alive(self)) return NULL;
+  const char *t = uvkpy_str(topic, pattern ? "pattern" : "topic");
+  if (!t) return NULL;
+  int rc = pattern ? uvk_consumer_subscribe_pattern(self->consumer, t, from_beginning)
+                   : uvk_consumer_subscribe(self->consumer, t, from_beginning);
+  if (rc != 0) return uvkpy_refused(rc, "subscribe");
+  Py_RETURN_NONE;
+}
+
+/* run(each_message, each_batch, auto_commit, interval_ms, threshold, auto_resolve) */
+static PyObject *Consumer_run(ConsumerObject *self, PyObject *args) {
+  PyObject *em, *eb;
+  int auto_commit, auto_resolve;
+  long long interval, threshold;
+  if (!PyArg_ParseTuple(args, "OOpLLp", &em, &eb, &auto_commit, &interval, &threshold, &auto_resolve) ||
+      !alive(self))
+    return NULL;
+  if ((em == Py_None) == (eb == Py_None)) {
+    PyErr_SetString(PyExc_ValueError, "exactly one of each_message and each_batch must be given");
+    return NULL;
+  }
+  uvk_run_options o;
+  uvk_run_options_init(&o);
+  o.each_message = em != Py_None ? on_message : NULL;
+  o.each_batch = eb != Py_None ? on_batch : NULL;
+  o.ud = self;
+  o.auto_commit = auto_commit;
+  o.auto_commit_interval = interval;
+  o.auto_commit_threshold = threshold;
+  o.each_batch_auto_resolve = auto_resolve;
+  Py_XSETREF(self->each_message, em != Py_None ? Py_NewRef(em) : NULL);
+  Py_XSETREF(self->each_batch, eb != Py_None ? Py_NewRef(eb) : NULL);
+  int rc = uvk_consumer_run(self->consumer, &o);
+  if (rc != 0) return uvkpy_refused(rc, "run");
+  Py_RETURN_NONE;
+}
+
+static void on_done(uvk_consumer *h, const uvk_error *err, void *ud) {
+  (void)h;
+  uvkpy_complete((PyObject *)ud, Py_BuildValue("(N)", uvkpy_error_tuple(err)));
+}
+
+static PyObject *Consumer_stop(ConsumerObject *self, PyObject *cb) {
+  if (!alive(self)) return NULL;
+  Py_INCREF(cb);
+  int rc = uvk_consumer_stop(self->consumer, on_done, cb);
+  if (rc != 0) {
+    Py_DECREF(cb);
+    return uvkpy_refused(rc, "stop");
+  }
+  Py_RETURN_NONE;
+}
+
+static PyObject *Consumer_set_crash_cb(ConsumerObject *self, PyObject *cb) {
+  if (!alive(self)) return NULL;
+  Py_INCREF(cb);  /* called at most once; kept until then (a small leak when it never is) */
+  int rc = uvk_consumer_set_crash_cb(self->consumer, on_done, cb);
+  if (rc != 0) {
+    Py_DECREF(cb);
+    return uvkpy_refused(rc, "on_crash");
+  }
+  Py_RETURN_NONE;
+}
+
+static int topic_partition(PyObject *args, const char **t, int32_t *p, long long *extra, const char *extra_name) {
+  PyObject *to, *po, *eo = NULL;
+  if (!PyArg_ParseTuple(args, extra ? "OOO" : "OO", &to, &po, &eo)) return -1;
+  long long v;
+  *t = uvkpy_str(to, "topic");
+  if (!*t || uvkpy_int64(po, "partition", 0, INT32_MAX, &v) < 0) return -1;
+  *p = (int32_t)v;
+  if (extra && uvkpy_int64(eo, extra_name, INT32_MIN, INT64_MAX, extra) < 0) return -1;
+  return 0;
+}
+
+static PyObject *Consumer_done(ConsumerObject *self, PyObject *args) {
+  const char *t;
+  int32_t p;
+  long long result;
+  if (!alive(self) || topic_partition(args, &t, &p, &result, "result") < 0) return NULL;
+  int rc = uvk_consumer_done(self->consumer, t, p, (int)result);
+  if (rc != 0 && rc != UVK_ENOTFOUND) return uvkpy_refused(rc, "done");
+  return PyBool_FromLong(rc == 0);
+}
+
+static PyObject *Consumer_resolve_offset(ConsumerObject *self, PyObject *args) {
+  const char *t;
+  int32_t p;
+  long long off;
+  if (!alive(self) || topic_partition(args, &t, &p, &off, "offset") < 0) return NULL;
+  int rc = uvk_consumer_resolve_offset(self->consumer, t, p, off);
+  if (rc != 0) return uvkpy_refused(rc, "resolve_offset");
+  Py_RETURN_NONE;
+}
+
+static PyObject *Consumer_seek(ConsumerObject *self, PyObject *args) {
+  const char *t;
+  int32_t p;
+  long long off;
+  if (!alive(self) || topic_partition(args, &t, &p, &off, "offset") < 0) return NULL;
+  if (off < -2) {
+    PyErr_SetString(PyExc_ValueError, "offset must be >= 0 (or -1 latest, -2 earliest)");
+    return NULL;
+  }
+  int rc = uvk_consumer_seek(self->consumer, t, p, off);
+  if (rc != 0) return uvkpy_refused(rc, "seek");
+  Py_RETURN_NONE;
+}
+
+static PyObject *pause_resume(ConsumerObject *self, PyObject *args, int pause) {
+  PyObject *to, *parts;
+  if (!PyArg_ParseTuple(args, "OO", &to, &parts) || !alive(self)) return NULL;
+  const char *t = uvkpy_str(to, "topic");
+  if (!t) return NULL;
+  int32_t ids[256];
+  size_t n = 0;
+  if (parts != Py_None) {
+    PyObject *seq = PySequence_Fast(parts, "partitions must be a sequence of int");
+    if (!seq) return NULL;
+    Py_ssize_t k = PySequence_Fast_GET_SIZE(seq);
+    if (k == 0 || k > 256) {
+      Py_DECREF(seq);
+      PyErr_SetString(PyExc_ValueError, "partitions must hold 1 to 256 ids (None: the whole topic)");
+      return NULL;
+    }
+    for (Py_ssize_t i = 0; i < k; i++) {
+      long long v;
+      if (uvkpy_int64(PySequence_Fast_GET_ITEM(seq, i), "partitions[]", 0, INT32_MAX, &v) < 0) {
+        Py_DECREF(seq);
+        return NULL;
+      }
+      ids[n++] = (int32_t)v;
+    }
+    Py_DECREF(seq);
+  }
+  int rc = pause ? uvk_consumer_pause(self->consumer, t, n ? ids : NULL, n)
+                 : uvk_consumer_resume(self->consumer, t, n ? ids : NULL, n);
+  if (rc != 0) return uvkpy_refused(rc, pause ? "pause" : "resume");
+  Py_RETURN_NONE;
+}
+
+static PyObject *Consumer_pause(ConsumerObject *self, PyObject *args) { return pause_resume(self, args, 1); }
+static PyObject *Consumer_resume(ConsumerObject *self, PyObject *args) { return pause_resume(self, args, 0); }
+
+static PyObject *Consumer_is_paused(ConsumerObject *self, PyObject *args) {
+  const char *t;
+  int32_t p;
+  if (!alive(self) || topic_partition(args, &t, &p, NULL, NULL) < 0) return NULL;
+  return PyBool_FromLong(uvk_consumer_is_paused(self->consumer, t, p));
+}
+
+static PyObject *Consumer_is_stale(ConsumerObject *self, PyObject *args) {
+  const char *t;
+  int32_t p;
+  if (!alive(self) || topic_partition(args, &t, &p, NULL, NULL) < 0) return NULL;
+  return PyBool_FromLong(uvk_consumer_is_stale(self->consumer, t, p));
+}
+
+static PyObject *Consumer_position(ConsumerObject *self, PyObject *args) {
+  const char *t;
+  int32_t p;
+  if (!alive(self) || topic_partition(args, &t, &p, NULL, NULL) < 0) return NULL;
+  int64_t pos = -1, hw = -1;
+  int rc = uvk_consumer_position(self->consumer, t, p, &pos, &hw);
+  if (rc != 0) return uvkpy_refused(rc, "position");
+  return Py_BuildValue("(LL)", (long long)pos, (long long)hw);
+}
+
+/* commit(cb, [(topic, partition, offset)]) */
+static PyObject *Consumer_commit(ConsumerObject *self, PyObject *args) {
+  PyObject *cb, *list;
+  if (!PyArg_ParseTuple(args, "OO", &cb, &list) || !alive(self)) return NULL;
+  PyObject *seq = PySequence_Fast(list, "offsets must be a sequence of (topic, partition, offset)");
+  if (!seq) return NULL;
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  uvk_topic_partition_offset *o = (uvk_topic_partition_offset *)PyMem_Calloc(n ? (size_t)n : 1, sizeof *o);
+  int rc = 0;
+  if (!o) {
+    PyErr_NoMemory();
+    goto out;
+  }
+  for (Py_ssize_t i = 0; i < n; i++) {
+    long long p, off;
+    if (topic_partition(PySequence_Fast_GET_ITEM(seq, i), &o[i].topic, &o[i].partition, &off, "offset") < 0)
+      goto out;
+    (void)p;
+    if (off < 0) {
+      PyErr_SetString(PyExc_ValueError, "offset must be >= 0");
+      goto out;
+    }
+    o[i].offset = off;
+  }
+  Py_INCREF(cb);
+  rc = uvk_consumer_commit_offsets(self->consumer, o, (size_t)n, on_done, cb);
+  if (rc != 0) Py_DECREF(cb);
+out:
+  PyMem_Free(o);
+  Py_DECREF(seq);
+  if (PyErr_Occurred()) return NULL;
+  if (rc != 0) return uvkpy_refused(rc, "commit");
+  Py_RETURN_NONE;
+}
+
+static PyObject *Consumer_assignment(ConsumerObject *self, PyObject *noargs) {
+  (void)noargs;
+  if (!alive(self)) return NULL;
+  uvk_topic_partition tp[1024];
+  size_t n = uvk_consumer_assignment(self->consumer, tp, 1024);
+  if (n > 1024) n = 1024;
+  PyObject *l = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; l && i < n; i++) {
+    PyObject *t = Py_BuildValue("(si)", tp[i].topic, tp[i].partition);
+    if (!t) {
+      Py_CLEAR(l);
+      break;
+    }
+    PyList_SET_ITEM(l, (Py_ssize_t)i, t);
+  }
+  return l;
+}
+
+static PyObject *Consumer_is_running(ConsumerObject *self, PyObject *noargs) {
+  (void)noargs;
+  return PyBool_FromLong(self->consumer && uvk_consumer_is_running(self->consumer));
+}
+
+static PyObject *Consumer_member_id(ConsumerObject *self, PyObject *noargs) {
+  (void)noargs;
+  if (!alive(self)) return NULL;
+  return PyUnicode_FromString(uvk_consumer_member_id(self->consumer));
+}
+
+static PyObject *Consumer_close(ConsumerObject *self, PyObject *noargs) {
+  (void)noargs;
+  uvkpy_consumer_close(self);
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef Consumer_methods[] = {
+  {"subscribe", (PyCFunction)Consumer_subscribe, METH_VARARGS, "subscribe(topic_or_pattern, from_beginning, is_pattern)"},
+  {"run", (PyCFunction)Consumer_run, METH_VARARGS, "run(each_message, each_batch, auto_commit, interval, threshold, auto_resolve)"},
+  {"stop", (PyCFunction)Consumer_stop, METH_O, "stop(cb)"},
+  {"set_crash_cb", (PyCFunction)Consumer_set_crash_cb, METH_O, "set_crash_cb(cb)"},
+  {"done", (PyCFunction)Consumer_done, METH_VARARGS, "done(topic, partition, result) -> was pending"},
+  {"resolve_offset", (PyCFunction)Consumer_resolve_offset, METH_VARARGS, "resolve_offset(topic, partition, offset)"},
+  {"seek", (PyCFunction)Consumer_seek, METH_VARARGS, "seek(topic, partition, offset)"},
+  {"pause", (PyCFunction)Consumer_pause, METH_VARARGS, "pause(topic, partitions or None)"},
+  {"resume", (PyCFunction)Consumer_resume, METH_VARARGS, "resume(topic, partitions or None)"},
+  {"is_paused", (PyCFunction)Consumer_is_paused, METH_VARARGS, "is_paused(topic, partition)"},
+  {"is_stale", (PyCFunction)Consumer_is_stale, METH_VARARGS, "is_stale(topic, partition)"},
+  {"position", (PyCFunction)Consumer_position, METH_VARARGS, "position(topic, partition) -> (next, high)"},
+  {"commit", (PyCFunction)Consumer_commit, METH_VARARGS, "commit(cb, offsets)"},
+  {"assignment", (PyCFunction)Consumer_assignment, METH_NOARGS, "[(topic, partition)]"},
+  {"is_running", (PyCFunction)Consumer_is_running, METH_NOARGS, "True while running"},
+  {"member_id", (PyCFunction)Consumer_member_id, METH_NOARGS, "the group member id"},
+  {"close", (PyCFunction)Consumer_close, METH_NOARGS, "Frees the consumer without leaving the group."},
+  {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject Consumer_Type = {
+  PyVarObject_HEAD_INIT(NULL, 0)
+  .tp_name = "uvkafka._native.Consumer",
+  .tp_basicsize = sizeof(ConsumerObject),
+  .tp_dealloc = (destructor)Consumer_dealloc,
+  .tp_flags = Py_TPFLAGS_DEFAULT,
+  .tp_doc = "Consumer(client, config)",
+  .tp_methods = Consumer_methods,
+  .tp_init = (initproc)Consumer_init,
+  .tp_new = PyType_GenericNew,
+};

@@ -1,0 +1,74 @@
+/* uvkafka._native: CPython types over uvkafka's C ABI. One client owns one libuv loop that
+ * the Python side drives (fileno / timeout_ms / step); every callback runs inside step()
+ * with the GIL held, and an exception a Python callback raises is kept and re-raised by
+ * step() once the loop returned (never across the C stack). */
+#ifndef UVKPY_NATIVE_H
+#define UVKPY_NATIVE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <uv.h>
+
+#include "uvkafka/uvkafka.h"
+
+typedef struct {
+  PyObject_HEAD
+  uvk_client *client;
+  uv_loop_t *loop;
+  /* Handles made from this client (borrowed: each holds its client, and leaves this list
+   * when it is closed or freed), closed before the client closes. */
+  PyObject **kids;
+  size_t n_kids, cap_kids;
+} ClientObject;
+
+typedef struct {
+  PyObject_HEAD
+  ClientObject *owner;
+  uvk_producer *producer;
+} ProducerObject;
+
+typedef struct {
+  PyObject_HEAD
+  ClientObject *owner;
+  uvk_consumer *consumer;
+  PyObject *each_message;
+  PyObject *each_batch;
+} ConsumerObject;
+
+typedef struct {
+  PyObject_HEAD
+  ClientObject *owner;
+  uvk_admin *admin;
+} AdminObject;
+
+extern PyTypeObject Client_Type;
+extern PyTypeObject Producer_Type;
+extern PyTypeObject Consumer_Type;
+extern PyTypeObject Admin_Type;
+extern PyTypeObject Message_Type;
+
+/* module.c */
+PyObject *uvkpy_error_tuple(const uvk_error *err);       /* None for NULL */
+PyObject *uvkpy_code_tuple(int code, const char *what);  /* an error tuple from a code */
+void uvkpy_keep_exception(void);                         /* the pending Python error, kept */
+int uvkpy_raise_kept(void);                              /* re-raises a kept one: -1 */
+PyObject *uvkpy_refused(int rc, const char *what);       /* raises the C call's refusal */
+uvk_config *uvkpy_config(PyObject *dict);                /* NULL with an exception set */
+void uvkpy_complete(PyObject *cb, PyObject *args);       /* calls cb(*args), steals both */
+PyObject *uvkpy_bytes_or_none(const void *p, size_t n);
+int uvkpy_register_types(PyObject *m);
+
+/* client.c */
+int uvkpy_client_alive(ClientObject *c);                 /* 0 with an exception when closed */
+int uvkpy_adopt(ClientObject *c, PyObject *child);
+void uvkpy_disown(ClientObject *c, PyObject *child);
+
+/* message.c */
+PyObject *uvkpy_message_new(const uvk_batch *b, const uvk_consumer_message *m, PyObject *topic);
+
+/* handle cleanup, called when the client closes or the object goes away */
+void uvkpy_producer_close(ProducerObject *p);
+void uvkpy_consumer_close(ConsumerObject *c);
+void uvkpy_admin_close(AdminObject *a);
+
+#endif

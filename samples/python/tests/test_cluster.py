@@ -1,0 +1,237 @@
+"""The package against the real test cluster (UVK_TEST_BROKERS), on asyncio's default loop
+and on uvloop: admin, send / send_many / send_batch, every way to consume, consumer control,
+transactions read back read_committed, SASL and TLS, the blocking facade."""
+import asyncio
+import os
+
+import pytest
+
+import uvkafka
+from uvkafka import blocking
+
+from conftest import create_topic, produce, unique
+
+
+def test_admin_topics_offsets_groups(brokers, run):
+    topic = unique("uvk-py-admin")
+
+    async def main():
+        async with uvkafka.Admin(brokers) as admin:
+            rs = await admin.create_topics([{"name": topic, "num_partitions": 2}])
+            assert rs == [uvkafka.TopicResult(topic, None)]
+            again = await admin.create_topics([topic])
+            assert again[0].error.kafka_code == 36  # TOPIC_ALREADY_EXISTS: a result, not a raise
+            assert topic in await admin.list_topics()
+            await produce(brokers, topic, 10)
+            offs = await admin.fetch_topic_offsets(topic)
+            assert sorted(o.partition for o in offs) == [0, 1]
+            assert sum(o.high for o in offs) == 10
+            assert (await admin.create_partitions(topic, 3))[0].error is None
+            assert (await admin.delete_topics([topic]))[0].error is None
+            with pytest.raises(uvkafka.BrokerError) as e:
+                await admin.delete_topics([topic + "-missing"])
+            assert e.value.kafka_code == 3 and e.value.results[0].error.kafka_code == 3
+            with pytest.raises(uvkafka.BrokerError) as e:
+                await admin.delete_groups([topic + "-no-group"])
+            assert e.value.kafka_code == 69 and e.value.results[0].error.kafka_code == 69  # GROUP_ID_NOT_FOUND
+    run(main)
+
+
+def test_send_returns_metadata_and_consume_back(brokers, run):
+    topic = unique("uvk-py-send")
+
+    async def main():
+        await create_topic(brokers, topic, 3)
+        async with uvkafka.Producer(brokers) as p:
+            md = await p.send(topic, b"one", key=b"k", headers=[("h", b"1"), ("h", b"2"), ("n", None)], partition=1,
+                              timestamp=1700000000000)
+            assert md == uvkafka.RecordMetadata(topic, 1, 0)
+            many = await p.send_many(topic, [b"a", {"value": "b", "key": "k", "partition": 2}, bytearray(b"c")])
+            assert sum(1 for m in many if m.offset >= 0) == len(many)
+            batch = await p.send_batch({topic: [{"value": memoryview(b"d"), "partition": 0}]})
+            assert batch == [uvkafka.RecordMetadata(topic, 0, batch[0].offset)]
+            await p.send(topic, None, key=b"tombstone", partition=0)
+        got = []
+        async with uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True) as c:
+            async for m in c:
+                got.append(m)
+                if len(got) == 6:
+                    break
+        first = [m for m in got if m.value == b"one"][0]
+        assert (first.partition, first.offset, first.key, first.timestamp) == (1, 0, b"k", 1700000000000)
+        assert first.headers == (("h", b"1"), ("h", b"2"), ("n", None))
+        assert sorted(m.value for m in got if m.value) == [b"a", b"b", b"c", b"d", b"one"]
+        assert [m.key for m in got if m.value is None] == [b"tombstone"]
+    run(main)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("handler", ["each_message", "each_batch"])
+def test_run_handlers(brokers, run, mode, handler):
+    """run() waits for coroutine handlers (the partition waits, the rest goes on) and ends at stop()."""
+    topic = unique("uvk-py-run")
+    n = 300
+
+    async def main():
+        await create_topic(brokers, topic, 3)
+        await produce(brokers, topic, n)
+        seen = {}
+        consumer = uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True)
+        busy = set()
+
+        def take(m):
+            assert (m.topic, m.partition) not in busy  # one handler at a time per partition
+            seen[m.key] = m
+            if len(seen) == n:
+                asyncio.get_running_loop().create_task(consumer.stop())
+
+        async def take_async(m):
+            busy.add((m.topic, m.partition))
+            await asyncio.sleep(0)
+            busy.discard((m.topic, m.partition))
+            take(m)
+
+        if handler == "each_message":
+            fn = take if mode == "sync" else take_async
+            await consumer.run(each_message=fn)
+        else:
+            if mode == "sync":
+                await consumer.run(each_batch=lambda b: [take(m) for m in b.messages] and None)
+            else:
+                async def batch(b):
+                    for m in b.messages:
+                        await take_async(m)
+                await consumer.run(each_batch=batch)
+        consumer.close()
+        assert len(seen) == n
+        assert seen[b"key-7"].value == b"value-7" and seen[b"key-7"].headers == (("origin", b"python"),)
+        # Everything was committed: a new member of the group finds nothing left to read.
+        async with uvkafka.Admin(brokers) as admin:
+            offs = await admin.fetch_offsets(topic + "-g", [topic])
+            assert sum(o.offset for o in offs) == n
+    run(main)
+
+
+def test_handler_exception_comes_out_of_run(brokers, run):
+    topic = unique("uvk-py-raise")
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        await produce(brokers, topic, 3)
+        c = uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True)
+
+        async def boom(m):
+            raise RuntimeError("handler failed at %d" % m.offset)
+
+        with pytest.raises(RuntimeError, match="handler failed at 0"):
+            await c.run(each_message=boom)
+        assert not c._native.is_running()
+        c.close()
+        c.close()
+    run(main)
+
+
+def test_pause_resume_seek_commit(brokers, run):
+    topic = unique("uvk-py-control")
+
+    async def main():
+        await create_topic(brokers, topic, 2)
+        async with uvkafka.Producer(brokers) as p:
+            for part in (0, 1):
+                await p.send_many(topic, [{"value": b"%d-%d" % (part, i), "partition": part} for i in range(5)])
+        c = uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True, auto_commit=False)
+        c.pause(topic, [1])
+        assert c.paused(topic, 1) and not c.paused(topic, 0)
+        got = []
+        async for m in c:
+            got.append((m.partition, m.offset))
+            if len(got) == 5:
+                break
+        assert got == [(0, i) for i in range(5)]  # partition 1 stayed paused
+        assert sorted(c.assignment()) == [(topic, 0), (topic, 1)]
+        await c.commit([(topic, 0, 3)])
+        c.seek(topic, 0, 1)  # read 1..4 of partition 0 again
+        c.resume(topic, [1])
+        more = []
+        async for m in c:
+            more.append((m.partition, m.offset))
+            if len(more) == 9:
+                break
+        assert sorted(more) == sorted([(0, i) for i in range(1, 5)] + [(1, i) for i in range(5)])
+        await c.stop()
+        c.close()
+        async with uvkafka.Admin(brokers) as admin:
+            offs = {o.partition: o.offset for o in await admin.fetch_offsets(topic + "-g", [topic])}
+        assert offs[0] == 3  # only the explicit commit: auto_commit is off
+    run(main)
+
+
+def test_transactions_read_back_read_committed(brokers, run):
+    topic = unique("uvk-py-tx")
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        async with uvkafka.Producer(brokers, transactional_id=topic + "-tx", idempotent=True,
+                                    max_in_flight_requests=1) as p:
+            async with p.transaction():
+                await p.send(topic, b"committed-1")
+                await p.send(topic, b"committed-2")
+            with pytest.raises(ValueError, match="rolled back"):
+                async with p.transaction():
+                    await p.send(topic, b"aborted")
+                    raise ValueError("rolled back")
+            with pytest.raises(uvkafka.TransactionStateError):
+                await p.send(topic, b"outside")  # a transactional producer sends inside one only
+            async with p.transaction():
+                await p.send(topic, b"committed-3")
+        got = []
+        async with uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True) as c:
+            async for m in c:
+                got.append(m.value)
+                if m.value == b"committed-3":
+                    break
+        assert got == [b"committed-1", b"committed-2", b"committed-3"]
+    run(main)
+
+
+@pytest.mark.parametrize("kind", ["ssl", "sasl_ssl"])
+def test_tls_and_sasl(run, kind):
+    env = {"ssl": "UVK_TEST_SSL_BROKERS", "sasl_ssl": "UVK_TEST_SASL_SSL_BROKERS"}[kind]
+    brokers = os.environ.get(env)
+    assert brokers, "%s must be set by test/kafka/cluster.sh" % env
+    opts = {"ssl": {"ca": open(os.environ["UVK_TEST_CA"]).read()}}
+    if kind == "sasl_ssl":
+        opts["sasl"] = {"mechanism": "scram-sha-256", "username": os.environ["UVK_TEST_USER"],
+                        "password": os.environ["UVK_TEST_PASSWORD"]}
+    topic = unique("uvk-py-" + kind.replace("_", "-"))
+
+    async def main():
+        async with uvkafka.Admin(brokers, **opts) as admin:
+            await admin.create_topics([uvkafka.NewTopic(topic, 1)])
+        async with uvkafka.Producer(brokers, **opts) as p:
+            md = await p.send(topic, b"secret")
+        assert md.offset == 0
+        async with uvkafka.Consumer(topic, brokers=brokers, group_id=topic, from_beginning=True, **opts) as c:
+            async for m in c:
+                assert m.value == b"secret"
+                break
+        bad = dict(opts, sasl=dict(opts.get("sasl", {}), password="wrong")) if kind == "sasl_ssl" else None
+        if bad:
+            async with uvkafka.Producer(brokers, retry={"retries": 0}, log_level="NOTHING", **bad) as p:
+                with pytest.raises(uvkafka.KafkaError) as e:
+                    await p.send(topic, b"x")
+                p.close()
+            assert "auth" in str(e.value).lower() or isinstance(e.value, uvkafka.AuthenticationError)
+    run(main)
+
+
+def test_blocking_facade(brokers):
+    topic = unique("uvk-py-blocking")
+    with blocking.Admin(brokers) as admin:
+        assert admin.create_topics([uvkafka.NewTopic(topic, 1)])[0].error is None
+    with blocking.Producer(brokers) as p:
+        assert p.send(topic, b"a").offset == 0
+        assert len(p.send_many(topic, [b"b", b"c"])) == 1
+    with blocking.Consumer(topic, brokers=brokers, group_id=topic, from_beginning=True) as c:
+        got = [c.poll(30).value for _ in range(3)]
+    assert got == [b"a", b"b", b"c"]

@@ -1,0 +1,341 @@
+"""Consumer: a group member. ``async for msg in consumer`` or ``await consumer.run(
+each_message=..., each_batch=...)``; handlers may be coroutines: the partition waits for
+them (other partitions and heartbeats go on) and an exception stops the run and is raised."""
+import asyncio
+import inspect
+from collections import deque
+from typing import (Any, AsyncIterator, Awaitable, Callable, Deque, Iterable, List, Mapping, NamedTuple, Optional,
+                    Sequence, Tuple, Union)
+
+from . import _errors, _native
+from ._client import Client, native_call
+
+Message = _native.Message
+PENDING = _native.PENDING
+
+
+class Batch(NamedTuple):
+    """The messages of one fetch of one partition (each_batch)."""
+    topic: str
+    partition: int
+    high_watermark: int
+    messages: List[Any]
+
+
+def _done(fut: "asyncio.Future[None]", err: Any) -> None:
+    if not fut.done():
+        if err is not None:
+            fut.set_exception(_errors.from_native(err))
+        else:
+            fut.set_result(None)
+
+
+class Consumer:
+    """``async with uvkafka.Consumer("topic", brokers=..., group_id="g") as c: async for m in c``.
+
+    ``topics``: a name or a list of names; ``pattern``: a regular expression (topics created
+    later that match are picked up). ``from_beginning``: where a group without committed offsets
+    starts. ``auto_commit`` (default on) commits processed messages, every
+    ``auto_commit_interval_ms`` / ``auto_commit_threshold`` messages, or each batch when neither
+    is set. Other options: uvkafka's consumer and client keys in snake_case (``session_timeout``,
+    ``heartbeat_interval``, ``partition_assigners``, ``read_uncommitted``, ``max_wait_time_in_ms``...)."""
+
+    def __init__(self, topics: Union[str, Sequence[str], None] = None, *, group_id: str,
+                 brokers: Union[str, Sequence[str], None] = None, client: Optional[Client] = None,
+                 pattern: Optional[str] = None, from_beginning: bool = False, auto_commit: bool = True,
+                 auto_commit_interval_ms: Optional[int] = None, auto_commit_threshold: Optional[int] = None,
+                 config: Optional[Mapping[str, Any]] = None, **options: Any) -> None:
+        if isinstance(topics, str):
+            topics = [topics]
+        elif topics is None:
+            topics = []
+        elif not isinstance(topics, (list, tuple)) or not all(isinstance(t, str) for t in topics):
+            raise TypeError("topics must be a str or a list of str, not %s" % type(topics).__name__)
+        if not isinstance(group_id, str) or not group_id:
+            raise TypeError("group_id must be a non-empty str") if not isinstance(group_id, str) \
+                else ValueError("group_id must be a non-empty str")
+        for name, v in (("auto_commit_interval_ms", auto_commit_interval_ms),
+                        ("auto_commit_threshold", auto_commit_threshold)):
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
+                raise TypeError("%s must be an int" % name)
+            if v is not None and v <= 0:
+                raise ValueError("%s must be > 0" % name)
+        self._own_client = client is None
+        options["group_id"] = group_id
+        self.client = client if client is not None else Client(brokers, config=config, **options)
+        cfg = dict(self.client.config)
+        cfg["groupId"] = group_id
+        if client is not None:
+            from . import _convert
+            cfg.update(_convert.config(options, config))
+        self._native = native_call(_native.Consumer, self.client._native, cfg)
+        self.group_id = group_id
+        self._auto = (bool(auto_commit), auto_commit_interval_ms or -1, auto_commit_threshold or -1)
+        self._driver: Any = None
+        self._running = False
+        self._stopping: Optional["asyncio.Future[None]"] = None
+        self._failure: Optional[BaseException] = None
+        self._wake: Optional["asyncio.Future[None]"] = None
+        self._batches: Deque[Tuple[str, int, List[Any]]] = deque()
+        self._current: Optional[Tuple[str, int, List[Any]]] = None
+        self._index = 0
+        self._tasks: "set[asyncio.Future[Any]]" = set()
+        for t in topics:
+            self.subscribe(t, from_beginning=from_beginning)
+        if pattern is not None:
+            self.subscribe(pattern=pattern, from_beginning=from_beginning)
+
+    def subscribe(self, topic: Optional[str] = None, *, pattern: Optional[str] = None,
+                  from_beginning: bool = False) -> None:
+        """Adds a topic (or a pattern) before the consumer starts."""
+        if (topic is None) == (pattern is None):
+            raise ValueError("give exactly one of topic and pattern")
+        native_call(self._native.subscribe, topic if pattern is None else pattern, bool(from_beginning),
+                    pattern is not None)
+
+    # ---- running ---------------------------------------------------------------------------
+    def _start(self, each_message: Any, each_batch: Any, auto_resolve: bool = True) -> None:
+        if self._running:
+            raise RuntimeError("the consumer is running already")
+        d = self._driver = self.client._attach()
+        d.on_error(self._fail)
+        native_call(self._native.run, each_message, each_batch, self._auto[0], self._auto[1], self._auto[2],
+                    auto_resolve)
+        self._running = True
+        d.poke()
+
+    def _fail(self, e: BaseException) -> None:
+        if self._failure is None:
+            self._failure = e
+        self._wakeup()
+
+    def _wakeup(self) -> None:
+        w = self._wake
+        if w is not None and not w.done():
+            w.set_result(None)
+
+    def _task_done(self, topic: str, partition: int, task: "asyncio.Future[Any]") -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            result = -1
+            self._fail(asyncio.CancelledError())
+        elif task.exception() is not None:
+            result = -1
+            self._fail(task.exception())  # type: ignore[arg-type]
+        else:
+            result = 0
+        if self._native is not None and self._native.is_running():
+            self._native.done(topic, partition, result)
+            self._driver.poke()
+
+    def _call(self, fn: Callable[..., Any], topic: str, partition: int, *args: Any) -> int:
+        r = fn(*args)
+        if r is None:
+            return 0
+        if asyncio.iscoroutine(r) or isinstance(r, asyncio.Future):
+            task = asyncio.ensure_future(r, loop=self._driver.loop)
+            self._tasks.add(task)
+            task.add_done_callback(lambda t: self._task_done(topic, partition, t))
+            return PENDING
+        return 0
+
+    async def run(self, each_message: Optional[Callable[[Any], Optional[Awaitable[None]]]] = None,
+                  each_batch: Optional[Callable[[Batch], Optional[Awaitable[None]]]] = None) -> None:
+        """Joins the group and hands messages to the handler until stop(). A handler that
+        raises stops the consumer; run() then raises its exception."""
+        if (each_message is None) == (each_batch is None):
+            raise ValueError("give exactly one of each_message and each_batch")
+        for name, fn in (("each_message", each_message), ("each_batch", each_batch)):
+            if fn is not None and not callable(fn):
+                raise TypeError("%s must be callable" % name)
+        if each_message is not None and inspect.iscoroutinefunction(each_message):
+            # A coroutine per message: one task walks the batch (a pending message would make
+            # the library fetch again after each one); processed messages are resolved as it goes.
+            em_async = each_message
+            native = self._native
+
+            async def walk(topic: str, partition: int, messages: List[Any]) -> None:
+                for m in messages:
+                    if native.is_stale(topic, partition):
+                        return
+                    await em_async(m)
+                    native.resolve_offset(topic, partition, m[2])
+
+            def on_batch_walk(topic: str, partition: int, hw: int, messages: List[Any]) -> int:
+                return self._call(walk, topic, partition, topic, partition, messages)
+            self._start(None, on_batch_walk)
+        elif each_message is not None:
+            em = each_message
+            call = self._call
+
+            def on_message(m: Any) -> int:
+                return call(em, m[0], m[1], m)
+            self._start(on_message, None)
+        else:
+            eb = each_batch
+
+            def on_batch(topic: str, partition: int, hw: int, messages: List[Any]) -> int:
+                return self._call(eb, topic, partition, Batch(topic, partition, hw, messages))  # type: ignore[arg-type]
+            self._start(None, on_batch)
+        await self._wait_until_stopped()
+
+    async def _wait_until_stopped(self) -> None:
+        loop = self._driver.loop
+        try:
+            while self._running and self._failure is None:
+                self._wake = loop.create_future()
+                await self._wake
+        except asyncio.CancelledError:
+            await self.stop()
+            raise
+        if self._failure is not None:
+            e, self._failure = self._failure, None
+            await self.stop()
+            raise e
+
+    # ---- async for -------------------------------------------------------------------------
+    def _on_batch(self, topic: str, partition: int, hw: int, messages: List[Any]) -> int:
+        if not messages:
+            return 0
+        self._batches.append((topic, partition, messages))
+        self._wakeup()
+        return PENDING  # resolved when the iterator asks for the message after the last one
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self
+
+    async def __anext__(self) -> Any:
+        if not self._running:
+            if self._stopping is not None:
+                raise StopAsyncIteration
+            self._start(None, self._on_batch)
+        while True:
+            cur = self._current
+            if cur is not None:
+                if self._index < len(cur[2]):
+                    m = cur[2][self._index]
+                    self._index += 1
+                    return m
+                self._current = None
+                if self._native.is_running():
+                    self._native.done(cur[0], cur[1], 0)
+                    self._driver.poke()
+            if self._batches:
+                self._current = self._batches.popleft()
+                self._index = 0
+                continue
+            if self._failure is not None:
+                e, self._failure = self._failure, None
+                raise e
+            if not self._running:
+                raise StopAsyncIteration
+            self._wake = self._driver.loop.create_future()
+            await self._wake
+
+    async def getmany(self, max_records: int = 10000) -> List[Any]:
+        """The messages buffered now (waiting for at least one), up to max_records."""
+        out = [await self.__anext__()]
+        while len(out) < max_records and self._current is not None and self._index < len(self._current[2]):
+            take = self._current[2][self._index:self._index + max_records - len(out)]
+            self._index += len(take)
+            out.extend(take)
+        return out
+
+    # ---- control ---------------------------------------------------------------------------
+    def pause(self, topic: str, partitions: Optional[Iterable[int]] = None) -> None:
+        """Stops fetching the topic (or those partitions of it); kept across rebalances."""
+        native_call(self._native.pause, topic, None if partitions is None else list(partitions))
+
+    def resume(self, topic: str, partitions: Optional[Iterable[int]] = None) -> None:
+        native_call(self._native.resume, topic, None if partitions is None else list(partitions))
+        if self._driver is not None:
+            self._driver.poke()
+
+    def paused(self, topic: str, partition: int) -> bool:
+        return bool(native_call(self._native.is_paused, topic, partition))
+
+    def seek(self, topic: str, partition: int, offset: int) -> None:
+        """The next fetch of the partition starts at offset (-2 earliest, -1 latest); batches in
+        flight for it are dropped."""
+        if self._current is not None and self._current[:2] == (topic, partition):
+            self._current = None
+        self._batches = deque(b for b in self._batches if b[:2] != (topic, partition))
+        native_call(self._native.seek, topic, partition, offset)
+        native_call(self._native.done, topic, partition, 0)  # the dropped batch's wait ends
+        if self._driver is not None:
+            self._driver.poke()
+
+    async def commit(self, offsets: Optional[Iterable[Tuple[str, int, int]]] = None) -> None:
+        """Commits (topic, partition, next offset) entries; without offsets, the position
+        after each message handed out so far."""
+        if offsets is None:
+            offsets = self._handed_out()
+        d = self._driver or self.client._attach()
+        fut = d.loop.create_future()
+        native_call(self._native.commit, lambda err: _done(fut, err), list(offsets))
+        d.poke()
+        await fut
+
+    def _handed_out(self) -> List[Tuple[str, int, int]]:
+        cur = self._current
+        if cur is None or self._index == 0:
+            return []
+        return [(cur[0], cur[1], cur[2][self._index - 1].offset + 1)]
+
+    def assignment(self) -> List[Tuple[str, int]]:
+        """The (topic, partition) pairs assigned to this member now."""
+        return list(native_call(self._native.assignment))
+
+    def position(self, topic: str, partition: int) -> Tuple[int, int]:
+        """(next offset to fetch, high watermark of the latest fetch); -1 until known."""
+        return native_call(self._native.position, topic, partition)
+
+    @property
+    def member_id(self) -> str:
+        return native_call(self._native.member_id)
+
+    async def stop(self) -> None:
+        """Stops fetching, commits what was processed, leaves the group. A second stop waits
+        for the first."""
+        if self._stopping is not None:
+            await self._stopping
+            return
+        loop = (self._driver or self.client._attach()).loop
+        self._stopping = loop.create_future()
+        try:
+            # Handlers still running finish first, so what they processed is committed.
+            me = asyncio.current_task()
+            running = [t for t in self._tasks if t is not me]
+            if running:
+                await asyncio.wait(running)
+            if self._native is not None and self._native.is_running():
+                fut = loop.create_future()
+                native_call(self._native.stop, lambda err: _done(fut, err))
+                self._driver.poke()
+                await fut
+        finally:
+            self._running = False
+            self._wakeup()
+            self._stopping.set_result(None)
+
+    def close(self) -> None:
+        """Closes at once, without leaving the group. Closing twice does nothing."""
+        self._running = False
+        if self._native is not None:
+            self._native.close()
+        if self._own_client:
+            self.client.close()
+        self._wakeup()
+
+    async def start(self) -> None:
+        self._driver = self.client._attach()
+
+    async def __aenter__(self) -> "Consumer":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            await self.stop()
+        finally:
+            self.close()

@@ -1,0 +1,212 @@
+"""Producer: send (awaiting the broker's acknowledgement), send_soon (a future, for many
+sends in flight), send_batch, flush, transactions."""
+import asyncio
+from functools import partial
+from typing import Any, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+
+from . import _errors
+from ._client import Client, native_call
+from . import _native
+
+Value = Union[bytes, bytearray, memoryview, str, None]
+Headers = Union[Mapping[str, Value], Sequence[Tuple[str, Value]], None]
+
+COMPRESSION = {None: None, "none": 0, "gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4}
+
+
+class RecordMetadata(NamedTuple):
+    """Where a sent message went: its topic, partition and offset (-1 with acks=0)."""
+    topic: str
+    partition: int
+    offset: int
+
+
+def _compression(c: Optional[str]) -> Optional[int]:
+    try:
+        return COMPRESSION[c]
+    except (KeyError, TypeError):
+        raise ValueError("compression must be one of none, gzip, snappy, lz4, zstd, not %r" % (c,)) from None
+
+
+def _sent(fut: "asyncio.Future[RecordMetadata]", topic: str, err: Any, partition: int, offset: int) -> None:
+    if fut.done():
+        return
+    if err is not None:
+        fut.set_exception(_errors.from_native(err))
+    else:
+        fut.set_result(RecordMetadata(topic, partition, offset))
+
+
+def _sent_many(fut: "asyncio.Future[List[RecordMetadata]]", err: Any, metas: List[Tuple[str, int, int, int]]) -> None:
+    if fut.done():
+        return
+    if err is not None:
+        fut.set_exception(_errors.from_native(err))
+    else:
+        fut.set_result([RecordMetadata(t, p, o) for t, p, _e, o in metas])
+
+
+def _done(fut: "asyncio.Future[None]", err: Any) -> None:
+    if not fut.done():
+        if err is not None:
+            fut.set_exception(_errors.from_native(err))
+        else:
+            fut.set_result(None)
+
+
+def _message(m: Any, i: int) -> Tuple[Value, Value, Headers, int, int]:
+    """A send_batch / send_many entry: a dict (value, key, headers, partition, timestamp), or a value."""
+    if isinstance(m, Mapping):
+        unknown = set(m) - {"value", "key", "headers", "partition", "timestamp"}
+        if unknown:
+            raise ValueError("messages[%d]: unknown field(s) %s" % (i, ", ".join(sorted(unknown))))
+        p, ts = m.get("partition"), m.get("timestamp")
+        return (m.get("key"), m.get("value"), m.get("headers"), -1 if p is None else p, -1 if ts is None else ts)
+    return (None, m, None, -1, -1)
+
+
+class Producer:
+    """``async with uvkafka.Producer(brokers, **options) as p: await p.send(topic, value)``.
+
+    Options are uvkafka's producer and client keys in snake_case (``linger``, ``batch_size``,
+    ``idempotent``, ``transactional_id``, ``client_id``...). ``client``: share the connections
+    of an existing Client instead of opening new ones. ``acks`` (-1, 0, 1) and ``compression``
+    (none, gzip, snappy, lz4, zstd) are the defaults of every send."""
+
+    def __init__(self, brokers: Union[str, Sequence[str], None] = None, *, client: Optional[Client] = None,
+                 acks: int = -1, compression: Optional[str] = None, timeout_ms: Optional[int] = None,
+                 config: Optional[Mapping[str, Any]] = None, **options: Any) -> None:
+        self._own_client = client is None
+        self.client = client if client is not None else Client(brokers, config=config, **options)
+        if acks not in (-1, 0, 1):
+            raise ValueError("acks must be -1, 0 or 1, not %r" % (acks,))
+        self._acks = acks
+        self._compression = _compression(compression)
+        self._timeout = timeout_ms
+        self._native = native_call(_native.Producer, self.client._native, self.client.config)
+        self._driver: Any = None
+        self._send = self._native.send
+        self._closed = False
+
+    async def start(self) -> None:
+        """Binds the producer to the running loop (sends do it too)."""
+        self._driver = self.client._attach()
+
+    def _drv(self) -> Any:
+        d = self._driver
+        if d is None:
+            d = self._driver = self.client._attach()
+        return d
+
+    def send_soon(self, topic: str, value: Value = None, *, key: Value = None, headers: Headers = None,
+                  partition: Optional[int] = None, timestamp: Optional[int] = None) -> "asyncio.Future[RecordMetadata]":
+        """Queues one message and returns a future of its RecordMetadata. Bad arguments raise
+        TypeError / ValueError here, before anything is sent."""
+        d = self._driver or self._drv()
+        fut = d.loop.create_future()
+        try:
+            self._send(partial(_sent, fut, topic), topic, key, value, headers, -1 if partition is None else partition,
+                       -1 if timestamp is None else timestamp, self._acks, self._compression, self._timeout)
+        except _native.NativeError as e:
+            raise _errors.raise_native(e) from None
+        d.poke()
+        return fut
+
+    async def send(self, topic: str, value: Value = None, *, key: Value = None, headers: Headers = None,
+                   partition: Optional[int] = None, timestamp: Optional[int] = None) -> RecordMetadata:
+        """Sends one message; returns where it went once the broker acknowledged it."""
+        return await self.send_soon(topic, value, key=key, headers=headers, partition=partition, timestamp=timestamp)
+
+    async def send_many(self, topic: str, messages: Iterable[Any], *, acks: Optional[int] = None,
+                        compression: Optional[str] = None) -> List[RecordMetadata]:
+        """Sends messages to one topic in one call: each a value or a dict with value, key,
+        headers, partition, timestamp. Returns one RecordMetadata per partition written."""
+        d = self._drv()
+        msgs = [_message(m, i) for i, m in enumerate(messages)]
+        fut = d.loop.create_future()
+        native_call(self._native.send_many, partial(_sent_many, fut), topic, msgs,
+                    self._acks if acks is None else acks,
+                    self._compression if compression is None else _compression(compression), self._timeout)
+        d.poke()
+        return await fut
+
+    async def send_batch(self, topic_messages: Union[Mapping[str, Iterable[Any]], Iterable[Tuple[str, Iterable[Any]]]],
+                         *, acks: Optional[int] = None, compression: Optional[str] = None) -> List[RecordMetadata]:
+        """KafkaJS's sendBatch: {topic: [messages]} (or (topic, messages) pairs) in one call."""
+        d = self._drv()
+        items = topic_messages.items() if isinstance(topic_messages, Mapping) else topic_messages
+        batch = [(t, [_message(m, i) for i, m in enumerate(ms)]) for t, ms in items]
+        fut = d.loop.create_future()
+        native_call(self._native.send_batch, partial(_sent_many, fut), batch,
+                    self._acks if acks is None else acks,
+                    self._compression if compression is None else _compression(compression), self._timeout)
+        d.poke()
+        return await fut
+
+    async def _op(self, fn: Any, *args: Any) -> None:
+        d = self._drv()
+        fut = d.loop.create_future()
+        native_call(fn, partial(_done, fut), *args)
+        d.poke()
+        await fut
+
+    async def flush(self) -> None:
+        """Sends what linger holds back; returns once every earlier send completed."""
+        await self._op(self._native.flush)
+
+    def transaction(self) -> "Transaction":
+        """``async with producer.transaction():`` sends inside belong to one transaction,
+        committed when the block ends, aborted when it raises (the exception goes on)."""
+        return Transaction(self)
+
+    async def send_offsets(self, group_id: str, offsets: Iterable[Tuple[str, int, int]]) -> None:
+        """Inside a transaction: commits a consumer group's offsets (topic, partition, next
+        offset) with it (consume-transform-produce)."""
+        await self._op(self._native.send_offsets, group_id, list(offsets))
+
+    async def stop(self) -> None:
+        """Flushes, waits for every send, then closes the producer (and its own client)."""
+        if self._closed:
+            return
+        try:
+            await self._op(self._native.disconnect)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Closes at once: pending sends fail with ClosedError. Closing twice does nothing."""
+        self._closed = True
+        self._native.close()
+        if self._own_client:
+            self.client.close()
+
+    async def __aenter__(self) -> "Producer":
+        await self.start()
+        return self
+
+    async def __aexit__(self, et: Any, e: Any, tb: Any) -> None:
+        if et is None:
+            await self.stop()
+        else:
+            self.close()
+
+
+class Transaction:
+    """The context manager of Producer.transaction()."""
+
+    def __init__(self, producer: Producer) -> None:
+        self.producer = producer
+
+    async def __aenter__(self) -> "Transaction":
+        self.producer._drv()
+        native_call(self.producer._native.begin_transaction)
+        return self
+
+    async def send_offsets(self, group_id: str, offsets: Iterable[Tuple[str, int, int]]) -> None:
+        await self.producer.send_offsets(group_id, offsets)
+
+    async def __aexit__(self, et: Any, e: Any, tb: Any) -> None:
+        if et is None:
+            await self.producer._op(self.producer._native.commit_transaction)
+        else:
+            await self.producer._op(self.producer._native.abort_transaction)
