@@ -1,5 +1,6 @@
-/* The admin client's internals shared by admin.c (arguments, calls) and admin_results.c
- * (uvk_admin_* results as the plain JavaScript values lib/admin.js shapes into KafkaJS's). */
+/* The admin client's internals shared by its calls (admin.c, admin_topics.c, admin_groups.c)
+ * and admin_results.c (uvk_admin_* results as the plain JavaScript values lib/admin.js shapes
+ * into KafkaJS's). */
 #ifndef NK_ADMIN_H
 #define NK_ADMIN_H
 
