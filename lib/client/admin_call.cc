@@ -151,9 +151,7 @@ void send_call(AdminCall *c, uint64_t now) {
     case kAdminAny:
       return send_to(c, -1, now);
     case kAdminNode: {
-      bool known = false;
-      for (size_t i = 0; i < e->n_brokers; i++) known = known || e->brokers[i].node_id == c->node;
-      if (known) return send_to(c, c->node, now);
+      if (engine_broker_known(e, c->node)) return send_to(c, c->node, now);
       rc = metadata_fetch(e, nullptr, 0, on_controller, c, now);
       break;
     }

@@ -462,6 +462,12 @@ void engine_cancel_owner(Engine *e, const void *owner, void (*cancel)(Request *r
   }
 }
 
+bool engine_broker_known(const Engine *e, int32_t node_id) {
+  for (size_t i = 0; i < e->n_brokers; i++)
+    if (e->brokers[i].node_id == node_id) return true;
+  return false;
+}
+
 int64_t engine_wall_ms(const Engine *e) { return e->io.wall_ms ? e->io.wall_ms(e->io.ud) : int64_t(e->now); }
 
 int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t *node_id) {

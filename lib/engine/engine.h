@@ -171,6 +171,8 @@ int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t
 // Whether a ready connection to node_id (any lane) said in ApiVersions that it offers
 // api_key; false when none is ready or it does not.
 bool engine_api_supported(const Engine *e, int32_t node_id, int16_t api_key);
+// Whether the latest metadata named broker node_id.
+bool engine_broker_known(const Engine *e, int32_t node_id);
 // Wall-clock ms since the epoch, asked of the driver (EngineIo::wall_ms); `now` without one.
 int64_t engine_wall_ms(const Engine *e);
 // The error object for a request that failed with err: when the latest connection failure
