@@ -129,7 +129,7 @@ int encode_describe(AdminCall *c, Buf *out, int16_t version) {
   return proto::encode(out, req, version);
 }
 
-const int16_t kGroupIdNotFound = 69, kUnsupportedVersion = 35;
+const int16_t kGroupIdNotFound = 69;
 
 int encode_cg_describe(AdminCall *c, Buf *out, int16_t version) {
   GroupsState *st = st_of(c->op);
