@@ -4,6 +4,7 @@
  *               [-o beginning|end|stored|N|-N|s@TS] [-o e@TS] [--from-beginning] [-c COUNT]
  *               [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u] [-q] [-v]
  *               [--assigner NAME] [--group-protocol classic|consumer] [--remote-assignor uniform|range]
+ *               [--group-instance-id ID]
  *               [-X key=value]... [-F FILE] (+ the TLS / SASL flags)
  *
  * FORMAT: kcat's tokens and escapes (uvk_format.h), or -J kcat's JSON envelope; default
@@ -55,7 +56,8 @@ static void usage(void) {
           "                   [-o beginning|end|stored|N|-N|s@TS] [-o e@TS] [--from-beginning] [-c COUNT]\n"
           "                   [-e] [-f FORMAT | -K DELIM | -J] [-D DELIM] [-Z] [-u] [-q] [-v]\n"
           "                   [--assigner NAME] [--group-protocol classic|consumer]\n"
-          "                   [--remote-assignor uniform|range] [-X key=value]... [-F FILE] [--tls] [--tls-ca F]\n"
+          "                   [--remote-assignor uniform|range] [--group-instance-id ID]\n"
+          "                   [-X key=value]... [-F FILE] [--tls] [--tls-ca F]\n"
           "                   [--tls-cert F] [--tls-key F] [--tls-insecure]\n"
           "                   [--sasl plain|scram-sha-256|scram-sha-512] [--user U] [--password P]\n");
 }
@@ -247,6 +249,7 @@ int uvk_consume_main(int argc, char **argv) {
     else if (strcmp(a, "--assigner") == 0) { if (uvk_cli_set(cfg, "partitionAssigners", v)) goto bad_usage; }
     else if (strcmp(a, "--group-protocol") == 0) { if (uvk_cli_set(cfg, "groupProtocol", v)) goto bad_usage; }
     else if (strcmp(a, "--remote-assignor") == 0) { if (uvk_cli_set(cfg, "groupRemoteAssignor", v)) goto bad_usage; }
+    else if (strcmp(a, "--group-instance-id") == 0) { if (uvk_cli_set(cfg, "groupInstanceId", v)) goto bad_usage; }
     else { usage(); goto bad_usage; }
   }
   brokers = uvk_cli_brokers(cfg, brokers);

@@ -90,6 +90,7 @@ struct uvk_config {
   char *rack_id;
   char *group_protocol;         // "classic" or "consumer"
   char *group_remote_assignor;  // "" (the broker's default), "uniform" or "range"
+  char *group_instance_id;      // "" : a dynamic member; else static (KIP-345)
   // hooks (typed setters only)
   uvk_log_fn log_fn;
   void *log_ud;

@@ -205,6 +205,9 @@ const ConfigKey kClientKeys[] = {
      kKeyLowercase,
      "Consumer, groupProtocol consumer: the broker-side assignor, uniform or range (empty: the "
      "broker's default)."},
+    {"groupInstanceId", ConfType::kString, OFF(group_instance_id), "", 0, 0, nullptr, 0,
+     "Consumer: makes the member static (KIP-345): restarted within the session timeout it gets "
+     "its partitions back without a rebalance. Unique per member of a group."},
 };
 
 #undef OFF

@@ -97,6 +97,7 @@ UVK_EXTERN int uvk_consumer_new(uvk_client *client, const uvk_config *cfg, uvk_c
   cc.rack_id = cfg->rack_id;
   cc.consumer_protocol = cfg->group_protocol && strcmp(cfg->group_protocol, "consumer") == 0;
   cc.remote_assignor = cfg->group_remote_assignor;
+  cc.instance_id = cfg->group_instance_id;
   // KafkaJS: the consumer's `retry` when given, else the client's.
   cc.retry = cfg->retry_explicit ? config_retry_options(cfg) : client_engine(client)->cfg.retry;
   const Allocator *a = client_alloc(client);

@@ -394,15 +394,16 @@ int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hook
   c->rack_id = dup_cstr(a, cfg.rack_id ? cfg.rack_id : "");
   c->assigner_names = dup_cstr(a, cfg.assigners && *cfg.assigners ? cfg.assigners : "RoundRobinAssigner");
   c->remote_assignor = dup_cstr(a, cfg.remote_assignor ? cfg.remote_assignor : "");
+  c->instance_id = dup_cstr(a, cfg.instance_id ? cfg.instance_id : "");
   // The caller's strings may not outlive this call: only the copies above are used.
-  c->cfg.group_id = c->cfg.assigners = c->cfg.rack_id = c->cfg.remote_assignor = nullptr;
+  c->cfg.group_id = c->cfg.assigners = c->cfg.rack_id = c->cfg.remote_assignor = c->cfg.instance_id = nullptr;
   c->member_id = dup_cstr(a, "");
   c->leader_id = dup_cstr(a, "");
   c->protocol = dup_cstr(a, "");
   c->generation = -1;
   c->coordinator = -1;
   c->state = kGroupIdle;
-  if (!c->group_id || !c->rack_id || !c->assigner_names || !c->remote_assignor || !c->member_id || !c->leader_id || !c->protocol) {
+  if (!c->group_id || !c->rack_id || !c->assigner_names || !c->remote_assignor || !c->instance_id || !c->member_id || !c->leader_id || !c->protocol) {
     consumer_free(c);
     return UVK_ENOMEM;
   }
@@ -469,6 +470,7 @@ void consumer_free(Consumer *c) {
   mem_free(a, c->rack_id);
   mem_free(a, c->assigner_names);
   mem_free(a, c->remote_assignor);
+  mem_free(a, c->instance_id);
   mem_free(a, c->broker_regex);
   mem_free(a, c->member_id);
   mem_free(a, c->leader_id);

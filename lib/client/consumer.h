@@ -31,6 +31,7 @@ struct ConsumerConfig {
   const char *rack_id = "";
   bool consumer_protocol = false;    // groupProtocol consumer (KIP-848) instead of classic
   const char *remote_assignor = "";  // groupRemoteAssignor ("": the broker's default)
+  const char *instance_id = "";      // groupInstanceId ("": a dynamic member)
   RetryOptions retry;  // KafkaJS: the consumer's own retry, retries 5 by default
 };
 

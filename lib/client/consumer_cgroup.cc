@@ -23,7 +23,7 @@ namespace uvk {
 namespace {
 
 enum CgKind { kCgFind = 80, kCgHeartbeat, kCgLeave, kCgMeta };
-const int16_t kFencedMemberEpoch = 110, kStaleMemberEpoch = 113;
+const int16_t kFencedMemberEpoch = 110, kUnreleasedInstanceId = 111, kStaleMemberEpoch = 113;
 const int32_t kMaxAssigned = 65536;  // partitions of one assignment a hostile broker may name
 
 void cg_send(Consumer *c, uint64_t now);
@@ -59,8 +59,10 @@ int encode_heartbeat(void *ud, Buf *out, int16_t version) {
   if (!c) return proto::encode(out, req, version);
   req.group_id = proto::cstr(c->group_id);
   req.member_id = proto::cstr(c->member_id);
+  if (*c->instance_id) req.instance_id = proto::cstr(c->instance_id);
   if (p->kind == kCgLeave) {
-    req.member_epoch = -1;  // leave the group (a static member will send -2)
+    // -1 leaves; -2 (a static member) keeps the assignment for a restart within the session
+    req.member_epoch = *c->instance_id ? -2 : -1;
     return proto::encode(out, req, version);
   }
   req.member_epoch = c->generation < 0 ? 0 : c->generation;
@@ -194,6 +196,16 @@ void on_heartbeat(void *ud, int err, int16_t version, Reader *body, const Reques
   if (resp.error_code == kFencedMemberEpoch || resp.error_code == kUnknownMemberId) {
     pending_free(p);
     return fenced(c, resp.error_code, now);
+  }
+  if (resp.error_code == kUnreleasedInstanceId) {
+    // The previous member with this groupInstanceId has not left (killed: until the broker's
+    // session timeout drops it): try again each heartbeat interval.
+    pending_free(p);
+    consumer_log(c, UVK_LOG_WARN, "groupInstanceId '%s' still held by a previous member; waiting for it",
+                 c->instance_id);
+    engine_add_timer(c->e, &c->heartbeat_timer,
+                     now + uint64_t(c->cg_interval > 0 ? c->cg_interval : c->cfg.heartbeat_interval), heartbeat_due, c);
+    return;
   }
   if (resp.error_code != 0) {
     // UNSUPPORTED_ASSIGNOR, INVALID_REGULAR_EXPRESSION, GROUP_MAX_SIZE_REACHED,
@@ -528,6 +540,7 @@ void cgroup_leave(Consumer *c, uint64_t now) {
 void cgroup_on_commit_error(Consumer *c, int16_t kafka_error, uint64_t now) {
   if (c->state != kGroupStable && c->state != kGroupJoining) return;
   if (kafka_error == kFencedMemberEpoch || kafka_error == kUnknownMemberId) return fenced(c, kafka_error, now);
+  if (kafka_error == kFencedInstanceId) return group_failed(c, UVK_ERR_KAFKA(kafka_error), nullptr, now);
   // STALE_MEMBER_EPOCH: the epoch moved on; the next heartbeat brings the new one and a
   // later commit carries it.
   if (kafka_error == kStaleMemberEpoch) cg_send(c, now);

@@ -31,6 +31,7 @@ int encode_commit(void *ud, Buf *out, int16_t version) {
   bool member = c->generation >= 0 && p->gen == uint32_t(c->generation);
   req.generation_id_or_member_epoch = member ? c->generation : -1;
   req.member_id = proto::cstr(member ? c->member_id : "");
+  if (member && *c->instance_id && version >= 7) req.group_instance_id = proto::cstr(c->instance_id);
   const char **topics = reinterpret_cast<const char **>(p->seqs);
   // Group the partitions by topic (the list is short; quadratic is fine).
   auto *ts = arena_construct_array<proto::OffsetCommitRequest::OffsetCommitRequestTopic>(&p->arena, size_t(p->n_parts) + 1);
@@ -165,6 +166,8 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
     }
     if (c->cfg.consumer_protocol) {
       cgroup_on_commit_error(c, first, now);
+    } else if (first == kFencedInstanceId) {
+      group_failed(c, UVK_ERR_KAFKA(first), nullptr, now);
     } else if ((first == kRebalanceInProgress || first == kIllegalGeneration || first == kUnknownMemberId) &&
                c->state == kGroupStable) {
       if (first == kUnknownMemberId) consumer_set_str(c, &c->member_id, "", 0);

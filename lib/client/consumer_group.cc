@@ -83,6 +83,9 @@ void group_failed(Consumer *c, int code, const char *broker_message, uint64_t no
   if (code == UVK_ECLOSED || code == UVK_ECONNECT || code == UVK_ETIMEDOUT)
     coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
   consumer_log(c, UVK_LOG_WARN, "Group operation failed: %s (%d)", uvk_err_name(code), code);
+  if (code == UVK_ERR_KAFKA(kFencedInstanceId))
+    consumer_log(c, UVK_LOG_ERROR, "Another member joined with groupInstanceId '%s': this one is fenced and stops",
+                 c->instance_id);
   int64_t wait = 0;
   RetryVerdict v = retry_on_error(&c->group_retry, c->cfg.retry, &c->e->rng, code, &wait);
   c->state = kGroupFinding;
@@ -136,6 +139,7 @@ int encode_join(void *ud, Buf *out, int16_t version) {
   req.session_timeout_ms = c->cfg.session_timeout;
   req.rebalance_timeout_ms = c->cfg.rebalance_timeout;
   req.member_id = proto::cstr(c->member_id);
+  if (*c->instance_id && version >= 5) req.group_instance_id = proto::cstr(c->instance_id);
   req.protocol_type = proto::cstr("consumer");
   // Custom assigners first (preferred), then the built-ins; p->offsets[i] ends protocol i's
   // metadata in p->body.
@@ -247,7 +251,9 @@ void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) 
   consumer_set_str(c, &c->leader_id, resp.leader.data, size_t(resp.leader.len));
   consumer_set_str(c, &c->protocol, resp.protocol_name.data, size_t(resp.protocol_name.len));
   c->state = kGroupSyncing;
-  bool leader = resp.leader.len == resp.member_id.len &&
+  // A static leader that rejoined a stable group is told to skip the assignment (KIP-345,
+  // JoinGroup v9): the group keeps the one it has.
+  bool leader = resp.leader.len == resp.member_id.len && !resp.skip_assignment &&
                 memcmp(resp.leader.data, resp.member_id.data, size_t(resp.leader.len)) == 0;
   if (!leader) {
     pending_free(p);
@@ -373,6 +379,7 @@ int encode_sync(void *ud, Buf *out, int16_t version) {
   req.group_id = proto::cstr(c->group_id);
   req.generation_id = c->generation;
   req.member_id = proto::cstr(c->member_id);
+  if (*c->instance_id && version >= 3) req.group_instance_id = proto::cstr(c->instance_id);
   req.protocol_type = proto::cstr("consumer");
   req.protocol_name = proto::cstr(c->protocol);
   const LeaderView *view = static_cast<const LeaderView *>(p->extra);
@@ -528,6 +535,7 @@ int encode_heartbeat(void *ud, Buf *out, int16_t version) {
     req.group_id = proto::cstr(c->group_id);
     req.generation_id = c->generation;
     req.member_id = proto::cstr(c->member_id);
+    if (*c->instance_id && version >= 3) req.group_instance_id = proto::cstr(c->instance_id);
   }
   return proto::encode(out, req, version);
 }
@@ -555,6 +563,7 @@ void on_heartbeat(void *ud, int err, int16_t version, Reader *body, const Reques
     c->coordinator = -1;
     return;
   }
+  if (resp.error_code == kFencedInstanceId) return group_failed(c, UVK_ERR_KAFKA(resp.error_code), nullptr, now);
   if (resp.error_code == kUnknownMemberId) consumer_set_str(c, &c->member_id, "", 0);
   group_rejoin(c, now);
 }
@@ -701,7 +710,9 @@ void group_leave(Consumer *c, uint64_t now) {
   engine_cancel_timer(c->e, &c->heartbeat_timer);
   engine_cancel_timer(c->e, &c->group_timer);
   if (c->cfg.consumer_protocol) return cgroup_leave(c, now);
-  bool member = c->member_id && *c->member_id && c->generation >= 0;
+  // A static member does not leave (KIP-345): restarted within the session timeout, it gets
+  // its partitions back without a rebalance.
+  bool member = c->member_id && *c->member_id && c->generation >= 0 && !*c->instance_id;
   int32_t node = c->coordinator >= 0 ? c->coordinator : coordinator_cached(c->e, kCoordinatorGroup, c->group_id);
   if (!member || node < 0) {
     group_finish_stop(c);

@@ -144,6 +144,7 @@ struct Consumer {
   // groupProtocol consumer (consumer_cgroup.cc); c->generation holds the member epoch
   char *broker_regex;         // the subscribed patterns as one RE2 alternation, or null
   char *remote_assignor;      // groupRemoteAssignor, "" for the broker's default
+  char *instance_id;          // groupInstanceId: "" for a dynamic member
   bool regex_from_beginning;
   int32_t cg_interval;        // the heartbeat interval the broker gave
   CgPartition *cg_target;     // the latest assignment the broker sent, not yet reconciled

@@ -21,7 +21,8 @@ struct KafkaErrorInfo {
 // Codes the group and transaction coordinators' clients act on by name.
 inline constexpr int16_t kCoordinatorLoading = 14, kCoordinatorNotAvailable = 15, kNotCoordinator = 16,
                          kIllegalGeneration = 22, kUnknownMemberId = 25, kRebalanceInProgress = 27,
-                         kConcurrentTransactions = 51, kOperationNotAttempted = 55, kMemberIdRequired = 79;
+                         kConcurrentTransactions = 51, kOperationNotAttempted = 55, kMemberIdRequired = 79,
+                         kFencedInstanceId = 82;
 
 // The coordinator is loading, gone or elsewhere: look it up again.
 inline bool kafka_coordinator_error(int16_t code) {

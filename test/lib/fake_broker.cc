@@ -419,6 +419,7 @@ Answer join_group(FakeBrokerConn *c, int32_t corr, int16_t version, Reader *body
   Arena arena;
   proto::JoinGroupRequest req;
   proto::decode(body, &arena, &req, version);
+  c->b->cluster->join_instance_id = to_string(req.group_instance_id);
   static const std::string member = "member-1", type = "consumer", none = "";
   if (int16_t code = next_error(c->b, proto::kJoinGroup, req.member_id)) {
     // An error answer as a broker writes it: no generation, no members, empty strings where

@@ -61,6 +61,7 @@ struct FakeCluster {
     int16_t error;          // the code it was answered with
   };
   std::vector<GroupRequest> group_requests;
+  std::string join_instance_id;  // group_instance_id of the latest JoinGroup ("" when null)
 
   // ConsumerGroupHeartbeat (KIP-848): every request is recorded and answered by cg_script
   // (without one: UNSUPPORTED_VERSION). Partitions are those of `topic`, named by topic_id.

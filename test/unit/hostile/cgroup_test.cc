@@ -40,7 +40,8 @@ struct Rig : TwoBrokerRig {
   }
 
   // threshold: autoCommitThreshold (huge: commits only on a revoke and on stop).
-  void start(int64_t threshold, const char *assignor = "range") {
+  void start(int64_t threshold, const char *assignor = "range", const char *protocol = "consumer",
+             const char *instance = "") {
     uvk_config *cfg = uvk_config_new();
     REQUIRE(cfg);
     char err[256];
@@ -49,7 +50,8 @@ struct Rig : TwoBrokerRig {
         {"brokers", seed.c_str()},     {"clientId", "cgroup-test"},       {"logLevel", "DEBUG"},
         {"retry.retries", "5"},        {"retry.initialRetryTime", "30"},  {"retry.maxRetryTime", "200"},
         {"maxWaitTimeInMs", "50"},     {"groupId", "cg"},                 {"groupProtocol", "consumer"},
-        {"groupRemoteAssignor", assignor}, {"rackId", "rack-a"},
+        {"groupRemoteAssignor", assignor}, {"rackId", "rack-a"},  {"groupProtocol", protocol},
+        {"groupInstanceId", instance},     {"heartbeatInterval", "100"},
     };
     for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
     log_to(cfg);
@@ -272,4 +274,74 @@ TEST_CASE("consumer protocol: groupProtocol and groupRemoteAssignor reject unkno
   CHECK(uvk_config_get(cfg, "groupProtocol", v, sizeof v) > 0);
   CHECK(std::string(v) == "consumer");
   uvk_config_free(cfg);
+}
+
+TEST_CASE("consumer protocol, static member: instance id sent, UNRELEASED_INSTANCE_ID waited out, leaves with -2",
+          "[cgroup][static]") {
+  Rig r;
+  int refused = 0;
+  r.cluster.cg_script = [&](const Req &q) {
+    Reply out;
+    if (q.epoch == 0 && refused < 2) {
+      refused++;
+      out.error = 111;  // the killed previous instance still holds the id
+      return out;
+    }
+    return q.epoch == 0 ? assign(1, {0, 1}) : keep(1);
+  };
+  r.start(1000000, "range", "consumer", "node-a");
+  REQUIRE(r.run_until([&] { return r.delivered.size() == 6; }));
+  r.stop();
+  INFO(r.journal() + r.all_logs());
+  CHECK(refused == 2);
+  CHECK(r.crashes == 0);
+  REQUIRE(r.cluster.cg_requests.size() >= 4);
+  for (size_t i = 0; i < 3; i++) CHECK(r.cluster.cg_requests[i].epoch == 0);
+  CHECK(r.cluster.cg_requests.back().epoch == -2);  // a static member keeps its assignment
+  CHECK(r.logged("still held by a previous member"));
+}
+
+TEST_CASE("consumer protocol, static member: FENCED_INSTANCE_ID stops the consumer with that error", "[cgroup][static]") {
+  Rig r;
+  r.cluster.cg_script = [&](const Req &q) {
+    if (q.epoch == 0) return assign(1, {0, 1});
+    Reply out;
+    out.error = 82;  // FENCED_INSTANCE_ID: another member took over the instance id
+    return out;
+  };
+  r.start(1000000, "range", "consumer", "node-a");
+  REQUIRE(r.run_until([&] { return r.crashes > 0; }));
+  CHECK(r.crash_kafka == 82);
+  size_t sent = r.cluster.cg_requests.size();
+  CHECK(sent == 2);
+  CHECK(r.logged("Another member joined with groupInstanceId 'node-a'"));
+}
+
+TEST_CASE("classic protocol, static member: JoinGroup names the instance, no LeaveGroup on stop, FENCED_INSTANCE_ID is fatal",
+          "[cgroup][static]") {
+  SECTION("joins and stops without leaving") {
+    Rig r;
+    r.start(1000000, "range", "classic", "node-b");
+    REQUIRE(r.run_until([&] { return r.delivered.size() == 6; }));
+    CHECK(r.cluster.join_instance_id == "node-b");
+    r.stop();
+    CHECK(r.b1.requests[uvk::proto::kLeaveGroup] + r.b2.requests[uvk::proto::kLeaveGroup] == 0);
+    CHECK(r.find("commit epoch=1 0=3 1=3") >= 0);  // the stop's commit (generation 1)
+  }
+  SECTION("a fenced heartbeat stops it instead of rejoining") {
+    Rig r;
+    r.cluster.inject_errors[uvk::proto::kHeartbeat] = {82};
+    r.start(1000000, "range", "classic", "node-b");
+    REQUIRE(r.run_until([&] { return r.crashes > 0; }));
+    CHECK(r.crash_kafka == 82);
+    CHECK(r.b2.requests[uvk::proto::kJoinGroup] == 1);
+  }
+  SECTION("a dynamic member still leaves") {
+    Rig r;
+    r.start(1000000, "range", "classic", "");
+    REQUIRE(r.run_until([&] { return r.delivered.size() == 6; }));
+    CHECK(r.cluster.join_instance_id.empty());
+    r.stop();
+    CHECK(r.b1.requests[uvk::proto::kLeaveGroup] + r.b2.requests[uvk::proto::kLeaveGroup] == 1);
+  }
 }
