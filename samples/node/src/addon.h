@@ -55,6 +55,11 @@ napi_value nk_strn(napi_env env, const char *s, size_t n);
 napi_value nk_i64_str(napi_env env, int64_t v);      /* KafkaJS's offsets: decimal strings */
 napi_value nk_bool(napi_env env, int v);
 void nk_set(napi_env env, napi_value obj, const char *key, napi_value v);
+/* An object of (key, value) pairs, key NULL ending the list: nk_obj(env, "a", va, "b", vb, NULL). */
+__attribute__((sentinel)) napi_value nk_obj(napi_env env, const char *key, ...);
+/* An array of strings (NULL entries as null; s NULL: empty) / of 32-bit ints (v NULL: empty). */
+napi_value nk_str_array(napi_env env, const char *const *s, size_t n);
+napi_value nk_int_array(napi_env env, const int32_t *v, size_t n);
 napi_value nk_error_object(napi_env env, const uvk_error *err); /* NULL -> null */
 /* Reads a string argument into malloc'd memory (caller frees); NULL and a thrown error when
  * the value is not a string. `what` names the argument in the message. */
@@ -104,6 +109,13 @@ void nk_req_finish(nk_req *r, napi_value err, napi_value result);
 void nk_req_free(nk_req *r);
 /* A completion without a result: (err, undefined); frees the request. */
 void nk_req_done(nk_req *r, const uvk_error *err);
+/* After starting a request's uvk_* call: rc 0 gives undefined (the request is the library's
+ * now); else the request is freed and rc thrown. r NULL (not made): NULL, its exception
+ * pending. */
+napi_value nk_req_started(napi_env env, nk_req *r, int rc);
+/* The arguments of a call that takes only a callback, f(handle, cb): the handle's object
+ * (kind `tag`; NULL with an exception) and the callback in *cb. */
+void *nk_handle_and_cb(napi_env env, napi_callback_info info, const void *tag, napi_value *cb);
 
 /* ---- client.c ---- */
 extern const char nk_tag_client[];

@@ -112,7 +112,7 @@ void ad_on_names(uvk_admin *admin, const uvk_error *err, const char *const *name
   ad_req *q = ud;
   napi_handle_scope scope;
   if (!req_open(q, &scope)) return;
-  req_finish(q, scope, err, nk_admin_names(q->r->nc->env, names, n));
+  req_finish(q, scope, err, nk_str_array(q->r->nc->env, names, n));
 }
 
 void ad_on_metadata(uvk_admin *admin, const uvk_error *err, const uvk_metadata *md, void *ud) {

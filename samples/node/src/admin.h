@@ -16,8 +16,6 @@ napi_value nk_admin_results(napi_env env, const uvk_admin_result *r, size_t n);
 /* [{topic, partition, offset, high, low, metadata, error}] (offsets as decimal strings, high /
  * low null when the operation did not ask for them) */
 napi_value nk_admin_offsets(napi_env env, const uvk_admin_partition_offset *o, size_t n);
-/* [name] */
-napi_value nk_admin_names(napi_env env, const char *const *names, size_t n);
 /* {clusterId, controller, brokers: [{nodeId, host, port}], topics: [{name, error,
  * partitions: [{partitionErrorCode, partitionId, leader, replicas, isr}]}]} */
 napi_value nk_admin_metadata(napi_env env, const uvk_metadata *md);

@@ -249,53 +249,25 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
   return nk_wrap(env, nc, nk_tag_client, client_finalize);
 }
 
-static napi_value client_connect(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  nk_client *nc = nk_client_arg(env, argv[0]);
-  if (!nc) return NULL;
-  nk_req *r = nk_req_new(env, nc, argv[1]);
-  if (!r) return NULL;
-  int rc = uvk_client_connect(nc->client, on_done, r);
-  if (rc != 0) {
-    nk_req_free(r);
-    return nk_throw(env, rc, NULL);
-  }
-  return nk_undefined(env);
+typedef int (*client_op)(uvk_client *, uvk_client_cb, void *);
+
+/* client{Connect,Disconnect}(handle, cb) */
+static napi_value with_cb(napi_env env, napi_callback_info info, client_op op) {
+  napi_value cb;
+  nk_client *nc = nk_handle_and_cb(env, info, nk_tag_client, &cb);
+  nk_req *r = nc ? nk_req_new(env, nc, cb) : NULL;
+  return nk_req_started(env, r, r ? op(nc->client, on_done, r) : 0);
 }
 
-static napi_value client_disconnect(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  nk_client *nc = nk_client_arg(env, argv[0]);
-  if (!nc) return NULL;
-  nk_req *r = nk_req_new(env, nc, argv[1]);
-  if (!r) return NULL;
-  int rc = uvk_client_disconnect(nc->client, on_done, r);
-  if (rc != 0) {
-    nk_req_free(r);
-    return nk_throw(env, rc, NULL);
-  }
-  return nk_undefined(env);
-}
+static napi_value client_connect(napi_env env, napi_callback_info info) { return with_cb(env, info, uvk_client_connect); }
+static napi_value client_disconnect(napi_env env, napi_callback_info info) { return with_cb(env, info, uvk_client_disconnect); }
 
 /* clientTopics(handle, cb): every topic's name (for RegExp subscriptions). */
 static napi_value client_topics(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  nk_client *nc = nk_client_arg(env, argv[0]);
-  if (!nc) return NULL;
-  nk_req *r = nk_req_new(env, nc, argv[1]);
-  if (!r) return NULL;
-  int rc = uvk_client_metadata(nc->client, NULL, 0, on_metadata, r);
-  if (rc != 0) {
-    nk_req_free(r);
-    return nk_throw(env, rc, NULL);
-  }
-  return nk_undefined(env);
+  napi_value cb;
+  nk_client *nc = nk_handle_and_cb(env, info, nk_tag_client, &cb);
+  nk_req *r = nc ? nk_req_new(env, nc, cb) : NULL;
+  return nk_req_started(env, r, r ? uvk_client_metadata(nc->client, NULL, 0, on_metadata, r) : 0);
 }
 
 /* clientFree(handle): the JavaScript side is done with the client; it is freed once no
@@ -379,27 +351,31 @@ static napi_value oauth_fail(napi_env env, napi_callback_info info) {
   return nk_int(env, rc);
 }
 
-/* saslSend(handle, stepId, Buffer) / saslDone(handle, stepId) / saslFail(handle, stepId, why):
- * the answer to one step; returns uvkafka's code (UVK_ENOTFOUND once the step is gone). */
-static int step_arg(napi_env env, napi_value v, uint64_t *id) {
-  bool lossless = false;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_bigint ||
-      napi_get_value_bigint_uint64(env, v, id, &lossless) != napi_ok || !lossless) {
-    nk_throw(env, UVK_EINVAL, "step id must be the bigint the step gave");
-    return -1;
-  }
-  return 0;
-}
-
-static napi_value sasl_send(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+/* Reads the first `n` (at most 3) arguments: the client and the step id (the bigint the step
+ * gave); NULL with an exception. */
+static nk_client *step_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, uint64_t *id) {
+  size_t argc = n;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   nk_client *nc = nk_client_arg(env, argv[0]);
+  if (!nc) return NULL;
+  bool lossless = false;
+  napi_valuetype t;
+  if (napi_typeof(env, argv[1], &t) != napi_ok || t != napi_bigint ||
+      napi_get_value_bigint_uint64(env, argv[1], id, &lossless) != napi_ok || !lossless) {
+    nk_throw(env, UVK_EINVAL, "step id must be the bigint the step gave");
+    return NULL;
+  }
+  return nc;
+}
+
+/* saslSend(handle, stepId, Buffer) / saslDone(handle, stepId) / saslFail(handle, stepId, why):
+ * the answer to one step; returns uvkafka's code (UVK_ENOTFOUND once the step is gone). */
+static napi_value sasl_send(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
   uint64_t id = 0;
   bool is_buf = false;
-  if (!nc || step_arg(env, argv[1], &id) != 0) return NULL;
+  nk_client *nc = step_args(env, info, 3, argv, &id);
+  if (!nc) return NULL;
   if (napi_is_buffer(env, argv[2], &is_buf) != napi_ok || !is_buf) return nk_throw(env, UVK_EINVAL, "the SASL message must be a Buffer");
   void *p = NULL;
   size_t len = 0;
@@ -408,23 +384,17 @@ static napi_value sasl_send(napi_env env, napi_callback_info info) {
 }
 
 static napi_value sasl_done(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  nk_client *nc = nk_client_arg(env, argv[0]);
   uint64_t id = 0;
-  if (!nc || step_arg(env, argv[1], &id) != 0) return NULL;
-  return nk_int(env, uvk_sasl_done(nc->client, id));
+  nk_client *nc = step_args(env, info, 2, argv, &id);
+  return nc ? nk_int(env, uvk_sasl_done(nc->client, id)) : NULL;
 }
 
 static napi_value sasl_fail(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  nk_client *nc = nk_client_arg(env, argv[0]);
   uint64_t id = 0;
-  if (!nc || step_arg(env, argv[1], &id) != 0) return NULL;
-  char *why = nk_get_string(env, argv[2], "reason");
+  nk_client *nc = step_args(env, info, 3, argv, &id);
+  char *why = nc ? nk_get_string(env, argv[2], "reason") : NULL;
   if (!why) return NULL;
   int rc = uvk_sasl_fail(nc->client, id, why);
   free(why);

@@ -490,12 +490,7 @@ static napi_value consumer_commit(napi_env env, napi_callback_info info) {
   nk_req *r = ok ? nk_req_new(env, k->nc, argv[2]) : NULL;
   int rc = r ? uvk_consumer_commit_offsets(k->c, o, n, on_done, r) : 0;
   nk_arena_free(a);
-  if (!r) return NULL;
-  if (rc != 0) {
-    nk_req_free(r);
-    return nk_throw(env, rc, NULL);
-  }
-  return nk_undefined(env);
+  return nk_req_started(env, r, rc);
 }
 
 /* consumerSeek(c, topic, partition, offset) */
@@ -568,15 +563,10 @@ static napi_value consumer_assignment(napi_env env, napi_callback_info info) {
 
 typedef int (*consumer_op)(uvk_consumer *, uvk_consumer_cb, void *);
 static napi_value with_cb(napi_env env, napi_callback_info info, consumer_op op) {
-  CONSUMER_ARGS(2);
-  nk_req *r = nk_req_new(env, k->nc, argv[1]);
-  if (!r) return NULL;
-  int rc = op(k->c, on_done, r);
-  if (rc != 0) {
-    nk_req_free(r);
-    return nk_throw(env, rc, NULL);
-  }
-  return nk_undefined(env);
+  napi_value cb;
+  nk_consumer *k = nk_handle_and_cb(env, info, tag_consumer, &cb);
+  nk_req *r = k ? nk_req_new(env, k->nc, cb) : NULL;
+  return nk_req_started(env, r, r ? op(k->c, on_done, r) : 0);
 }
 /* consumerStop(c, cb). The batches still waiting in JavaScript when it stops are dropped
  * there (lib/consumer.js), the running ones are done: no slot is in use any more. */
@@ -591,15 +581,10 @@ static napi_value consumer_stop(napi_env env, napi_callback_info info) {
 }
 
 static napi_value consumer_describe(napi_env env, napi_callback_info info) {
-  CONSUMER_ARGS(2);
-  nk_req *r = nk_req_new(env, k->nc, argv[1]);
-  if (!r) return NULL;
-  int rc = uvk_consumer_describe_group(k->c, on_described, r);
-  if (rc != 0) {
-    nk_req_free(r);
-    return nk_throw(env, rc, NULL);
-  }
-  return nk_undefined(env);
+  napi_value cb;
+  nk_consumer *k = nk_handle_and_cb(env, info, tag_consumer, &cb);
+  nk_req *r = k ? nk_req_new(env, k->nc, cb) : NULL;
+  return nk_req_started(env, r, r ? uvk_consumer_describe_group(k->c, on_described, r) : 0);
 }
 
 /* consumerListen(c, type, on): consumer events go to the client's hooks.event. */

@@ -414,19 +414,10 @@ static napi_value producer_send_batch(napi_env env, napi_callback_info info) { r
 typedef int (*producer_op)(uvk_producer *, uvk_producer_cb, void *);
 
 static napi_value with_cb(napi_env env, napi_callback_info info, producer_op op) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  nk_producer *np = producer_arg(env, argv[0]);
-  if (!np) return NULL;
-  nk_req *r = nk_req_new(env, np->nc, argv[1]);
-  if (!r) return NULL;
-  int rc = op(np->p, on_done, r);
-  if (rc != 0) {
-    nk_req_free(r);
-    return nk_throw(env, rc, NULL);
-  }
-  return nk_undefined(env);
+  napi_value cb;
+  nk_producer *np = nk_handle_and_cb(env, info, tag_producer, &cb);
+  nk_req *r = np ? nk_req_new(env, np->nc, cb) : NULL;
+  return nk_req_started(env, r, r ? op(np->p, on_done, r) : 0);
 }
 
 static napi_value producer_connect(napi_env env, napi_callback_info info) { return with_cb(env, info, uvk_producer_connect); }
@@ -487,12 +478,7 @@ static napi_value producer_send_offsets(napi_env env, napi_callback_info info) {
   int rc = r ? uvk_producer_send_offsets(np->p, group, o, n, on_done, r) : 0;
   nk_arena_free(a);
   free(group);
-  if (!r) return NULL;
-  if (rc != 0) {
-    nk_req_free(r);
-    return nk_throw(env, rc, NULL);
-  }
-  return nk_undefined(env);
+  return nk_req_started(env, r, rc);
 }
 
 /* producerFree(p): after disconnect; pending sends (if any) complete with UVK_ECLOSED. */

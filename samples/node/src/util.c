@@ -1,4 +1,5 @@
 /* Small Node-API helpers shared by the addon: values, errors, arguments, handles, calls. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,30 @@ napi_value nk_bool(napi_env env, int v) {
 
 void nk_set(napi_env env, napi_value obj, const char *key, napi_value v) {
   napi_set_named_property(env, obj, key, v);
+}
+
+napi_value nk_obj(napi_env env, const char *key, ...) {
+  napi_value o;
+  napi_create_object(env, &o);
+  va_list ap;
+  va_start(ap, key);
+  for (; key; key = va_arg(ap, const char *)) nk_set(env, o, key, va_arg(ap, napi_value));
+  va_end(ap);
+  return o;
+}
+
+napi_value nk_str_array(napi_env env, const char *const *s, size_t n) {
+  napi_value a;
+  napi_create_array_with_length(env, s ? n : 0, &a);
+  for (size_t i = 0; s && i < n; i++) napi_set_element(env, a, (uint32_t)i, nk_str(env, s[i]));
+  return a;
+}
+
+napi_value nk_int_array(napi_env env, const int32_t *v, size_t n) {
+  napi_value a;
+  napi_create_array_with_length(env, v ? n : 0, &a);
+  for (size_t i = 0; v && i < n; i++) napi_set_element(env, a, (uint32_t)i, nk_int(env, v[i]));
+  return a;
 }
 
 void nk_export(napi_env env, napi_value exports, const char *name, napi_callback fn) {
@@ -371,6 +396,23 @@ nk_req *nk_req_new(napi_env env, nk_client *nc, napi_value cb) {
   napi_create_reference(env, cb, 1, &r->cb);
   nk_client_retain(nc);
   return r;
+}
+
+napi_value nk_req_started(napi_env env, nk_req *r, int rc) {
+  if (!r) return NULL;
+  if (rc != 0) {
+    nk_req_free(r);
+    return nk_throw(env, rc, NULL);
+  }
+  return nk_undefined(env);
+}
+
+void *nk_handle_and_cb(napi_env env, napi_callback_info info, const void *tag, napi_value *cb) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  *cb = argv[1];
+  return nk_unwrap(env, argv[0], tag);
 }
 
 void nk_req_free(nk_req *r) {
