@@ -3,18 +3,16 @@
 // overtake (a hold, a partial eachBatch resolve, a seek) is dropped, so nothing is lost or
 // delivered twice. One handler call takes all the consecutive uncompressed record batches of
 // a partition's answer; a compressed batch ends the call. The public client against two fake
-// brokers (test/lib/fake_rig.h); partition 0 lives on b1.
+// brokers (test/lib/consumer_rig.h); partition 0 lives on b1.
 #include <catch2/catch.hpp>
 
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "consumer_rig.h"
 #include "fake_broker.h"
-#include "fake_rig.h"
 #include "codec/codec.h"
 #include "common/buf.h"
-#include "proto/gen/api_table.h"
 #include "proto/records.h"
 #include "uvkafka/uvkafka.h"
 
@@ -22,59 +20,7 @@ using namespace uvk_test;
 
 namespace {
 
-struct Rig : TwoBrokerRig {
-  uvk_consumer *consumer = nullptr;
-  std::vector<std::string> seen;  // partition 0's values, in delivery order
-  int batches = 0;
-  std::vector<size_t> sizes;  // messages per eachBatch call of partition 0
-  // What the eachBatch handler does with batch number `batches` (1-based): return value.
-  std::function<int(Rig *, const uvk_batch *)> on_batch;
-  int auto_resolve = 1;
-
-  ~Rig() {
-    if (consumer) uvk_consumer_free(consumer);
-  }
-
-  void start() {
-    uvk_config *cfg = uvk_config_new();
-    REQUIRE(cfg);
-    char err[256];
-    std::string seed = addr(b2);
-    const char *const kv[][2] = {
-        {"brokers", seed.c_str()},     {"clientId", "fetch-ahead"},  {"retry.initialRetryTime", "20"},
-        {"retry.maxRetryTime", "50"},  {"maxWaitTimeInMs", "50"},    {"groupId", "fetch-ahead-group"},
-        {"heartbeatInterval", "100"},
-    };
-    for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
-    REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
-    REQUIRE(uvk_consumer_new(client, cfg, &consumer) == 0);
-    uvk_config_free(cfg);
-    REQUIRE(uvk_consumer_subscribe(consumer, cluster.topic.c_str(), 1) == 0);
-    uvk_run_options o;
-    uvk_run_options_init(&o);
-    o.auto_commit = 0;
-    o.each_batch_auto_resolve = auto_resolve;
-    o.ud = this;
-    o.each_batch = [](uvk_consumer *, const uvk_batch *b, void *ud) {
-      Rig *r = static_cast<Rig *>(ud);
-      if (b->partition != 0) return 0;
-      r->batches++;
-      r->sizes.push_back(b->n_messages);
-      for (size_t i = 0; i < b->n_messages; i++)
-        r->seen.emplace_back(static_cast<const char *>(b->messages[i].value), b->messages[i].value_len);
-      return r->on_batch ? r->on_batch(r, b) : 0;
-    };
-    REQUIRE(uvk_consumer_run(consumer, &o) == 0);
-  }
-
-  int fetches() { return b1.requests[uvk::proto::kFetch]; }
-};
-
-std::vector<std::string> values(const char *prefix, int n) {
-  std::vector<std::string> v;
-  for (int i = 0; i < n; i++) v.push_back(prefix + std::to_string(i));
-  return v;
-}
+using Rig = ConsumerRig;
 
 // One record batch of `vals` from offset `base`: under `codec`, or a transaction's commit
 // marker (a control batch of one record) when `control`.
