@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/tls_record.h"
+#include "conn_rig.h"
 #include "engine/engine.h"
 #include "proto/client_versions.h"
 #include "engine/kafka_errors.h"
@@ -21,60 +22,15 @@
 
 using namespace uvk;
 using namespace uvk::proto;
+using namespace conn_rig;
 
 namespace {
-
-struct Sent {
-  int16_t api_key, version;
-  int32_t correlation;
-};
-
-std::vector<Sent> drain(Conn *c) {
-  std::vector<Sent> out;
-  const uint8_t *p;
-  size_t n = conn_output(c, &p);
-  std::vector<uint8_t> bytes(p, p + n);
-  conn_output_done(c, n, 0);
-  Reader r = reader_make(bytes.data(), bytes.size());
-  while (rd_left(&r) >= 4) {
-    int32_t size = get_i32(&r);
-    Reader f = reader_make(rd_take(&r, size_t(size)), size_t(size));
-    int16_t key = int16_t(f.p[0] << 8 | f.p[1]), version = int16_t(f.p[2] << 8 | f.p[3]);
-    RequestHeader h;
-    Arena a;
-    REQUIRE(decode(&f, &a, &h, request_header_version(key, version)) == 0);
-    out.push_back(Sent{key, version, h.correlation_id});
-    arena_free(&a);
-  }
-  return out;
-}
-
-template <class T>
-std::vector<uint8_t> frame(int32_t correlation, int16_t api_key, int16_t version, const T &body) {
-  Buf b;
-  put_i32(&b, 0);
-  ResponseHeader h;
-  h.correlation_id = correlation;
-  REQUIRE(encode(&b, h, response_header_version(api_key, version)) == 0);
-  REQUIRE(encode(&b, body, version) == 0);
-  patch_be32(&b, 0, uint32_t(b.len - 4));
-  std::vector<uint8_t> out(b.data, b.data + b.len);
-  buf_free(&b);
-  return out;
-}
 
 // ApiVersions answered with Metadata, SaslHandshake v1 and SaslAuthenticate.
 int answer_versions(Conn *c, const Sent &s) {
   std::vector<ApiVersionsResponse::ApiVersion> keys;
-  const int16_t apis[][2] = {{kApiVersions, 3}, {kMetadata, 12}, {kSaslHandshake, 1}, {kSaslAuthenticate, 2}};
-  for (const auto &a : apis) {
-    ApiVersionsResponse::ApiVersion k;
-    k.api_key = a[0], k.min_version = 0, k.max_version = a[1];
-    keys.push_back(k);
-  }
-  ApiVersionsResponse r;
-  r.api_keys.items = keys.data();
-  r.api_keys.count = int32_t(keys.size());
+  ApiVersionsResponse r =
+      versions_of(&keys, {{kApiVersions, 3}, {kMetadata, 12}, {kSaslHandshake, 1}, {kSaslAuthenticate, 2}});
   std::vector<uint8_t> f = frame(s.correlation, kApiVersions, s.version, r);
   return conn_read(c, f.data(), f.size(), 0);
 }
@@ -91,10 +47,10 @@ void observe(void *ud, ConnEventKind kind, const Request *, size_t, uint64_t) {
 // SaslHandshake answered with `code` and these mechanisms; returns the conn's error.
 int sasl_refused(Conn *c, int16_t code, std::vector<const char *> offered) {
   conn_connected(c, 0);
-  std::vector<Sent> s = drain(c);
+  std::vector<Sent> s = take_frames(c);
   REQUIRE(s.size() == 1);
   REQUIRE(answer_versions(c, s[0]) == 0);
-  s = drain(c);
+  s = take_frames(c);
   REQUIRE(s.size() == 1);
   REQUIRE(s[0].api_key == kSaslHandshake);
   std::vector<Str> names;
@@ -141,7 +97,7 @@ TEST_CASE("conn errors: a plaintext client that reads a TLS record fails with UV
   c.observer.fn = observe;
   c.observer.ud = &seen;
   conn_connected(&c, 0);
-  drain(&c);
+  take_frames(&c);
   // What a Kafka SSL listener sends back to ApiVersions in the clear: a fatal alert.
   const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x0a};
   CHECK(conn_read(&c, alert, sizeof alert, 0) == UVK_ETLS);
@@ -162,7 +118,7 @@ TEST_CASE("conn errors: a request timeout names the request and requestTimeout",
   c.observer.fn = observe;
   c.observer.ud = &seen;
   conn_connected(&c, 0);
-  drain(&c);
+  take_frames(&c);
   CHECK(conn_timer(&c, 501) == UVK_ETIMEDOUT);  // ApiVersions went unanswered
   CHECK(seen.failed >= 1);
   CHECK(std::string(c.error_message) ==

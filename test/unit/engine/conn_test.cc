@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "conn_rig.h"
 #include "engine/conn.h"
 #include "proto/client_versions.h"
 #include "proto/gen/api_table.h"
@@ -18,71 +19,20 @@
 
 using namespace uvk;
 using namespace uvk::proto;
+using namespace conn_rig;
 
 namespace {
 
-struct Sent {
-  int16_t api_key, version;
-  int32_t correlation;
-  std::vector<uint8_t> body;
-};
-
-// Takes every complete frame the connection wrote.
+// Every frame the connection wrote; each names this test's client.
 std::vector<Sent> drain(Conn *c) {
-  std::vector<Sent> out;
-  const uint8_t *p;
-  size_t n = conn_output(c, &p);
-  std::vector<uint8_t> bytes(p, p + n);
-  conn_output_done(c, n, 0);
-  Reader r = reader_make(bytes.data(), bytes.size());
-  while (rd_left(&r) >= 4) {
-    int32_t size = get_i32(&r);
-    Reader f = reader_make(rd_take(&r, size_t(size)), size_t(size));
-    int16_t key = int16_t(f.p[0] << 8 | f.p[1]), version = int16_t(f.p[2] << 8 | f.p[3]);
-    RequestHeader h;
-    Arena a;
-    REQUIRE(decode(&f, &a, &h, request_header_version(key, version)) == 0);
-    CHECK(std::string(h.client_id.data, size_t(h.client_id.len)) == "test-client");
-    out.push_back(Sent{key, version, h.correlation_id, std::vector<uint8_t>(f.p, f.end)});
-    arena_free(&a);
-  }
+  std::vector<Sent> out = take_frames(c);
+  for (const Sent &s : out) CHECK(s.client_id == "test-client");
   return out;
-}
-
-template <class T>
-std::vector<uint8_t> frame(int32_t correlation, int16_t api_key, int16_t version, const T &body) {
-  Buf b;
-  put_i32(&b, 0);
-  ResponseHeader h;
-  h.correlation_id = correlation;
-  REQUIRE(encode(&b, h, response_header_version(api_key, version)) == 0);
-  REQUIRE(encode(&b, body, version) == 0);
-  patch_be32(&b, 0, uint32_t(b.len - 4));
-  std::vector<uint8_t> out(b.data, b.data + b.len);
-  buf_free(&b);
-  return out;
-}
-
-// Feeds bytes `chunk` at a time (1 = byte by byte).
-int feed(Conn *c, const std::vector<uint8_t> &bytes, size_t chunk, uint64_t now = 0) {
-  int rc = 0;
-  for (size_t i = 0; i < bytes.size() && rc == 0; i += chunk)
-    rc = conn_read(c, bytes.data() + i, std::min(chunk, bytes.size() - i), now);
-  return rc;
 }
 
 ApiVersionsResponse versions_response(std::vector<ApiVersionsResponse::ApiVersion> *keys, int16_t meta_max,
                                       int16_t av_max) {
-  keys->clear();
-  ApiVersionsResponse::ApiVersion k;
-  k.api_key = kApiVersions, k.min_version = 0, k.max_version = av_max;
-  keys->push_back(k);
-  k.api_key = kMetadata, k.min_version = 0, k.max_version = meta_max;
-  keys->push_back(k);
-  ApiVersionsResponse r;
-  r.api_keys.items = keys->data();
-  r.api_keys.count = int32_t(keys->size());
-  return r;
+  return versions_of(keys, {{kApiVersions, av_max}, {kMetadata, meta_max}});
 }
 
 struct Done {

@@ -69,6 +69,16 @@ void note(Done *d, const uvk_error *err) {
   d->code = err ? uvk_error_code(err) : 0;
 }
 
+struct Rig;
+// The rig of the running test (set as it is made), for the callbacks that get no user data
+// to reach it by.
+Rig *current = nullptr;
+
+// A callback's completion noted in the Done its user data points at.
+void client_noted(uvk_client *, const uvk_error *e, void *ud) { note(static_cast<Done *>(ud), e); }
+void producer_noted(uvk_producer *, const uvk_error *e, void *ud) { note(static_cast<Done *>(ud), e); }
+void consumer_noted(uvk_consumer *, const uvk_error *e, void *ud) { note(static_cast<Done *>(ud), e); }
+
 struct Rig : TwoBrokerRig {
   Memory mem;
   uvk_producer *producer = nullptr;
@@ -83,6 +93,7 @@ struct Rig : TwoBrokerRig {
   Rig() {
     b1.log[0] = {"a0", "a1", "a2", "a3"};
     b2.log[1] = {"b0", "b1", "b2", "b3"};
+    current = this;
   }
   ~Rig() {
     if (consumer) uvk_consumer_free(consumer);
@@ -108,6 +119,19 @@ struct Rig : TwoBrokerRig {
   }
 
   void make_client(uvk_config *cfg) { REQUIRE(uvk_client_new(&loop, cfg, &client) == 0); }
+  // A client of config() (or of cfg, which it frees), nothing on it yet.
+  void start_client(uvk_config *cfg = nullptr) {
+    if (!cfg) cfg = config();
+    make_client(cfg);
+    uvk_config_free(cfg);
+  }
+  // A client and a producer on it (of config(), or of cfg, which it frees), not connected.
+  void make_producer(uvk_config *cfg = nullptr) {
+    if (!cfg) cfg = config();
+    make_client(cfg);
+    REQUIRE(uvk_producer_new(client, cfg, &producer) == 0);
+    uvk_config_free(cfg);
+  }
 
   // Frees the client where it stands (from a callback); the rig forgets it.
   void free_client() {
@@ -139,14 +163,9 @@ struct Rig : TwoBrokerRig {
   }
 
   void start_producer() {
-    uvk_config *cfg = config();
-    make_client(cfg);
-    REQUIRE(uvk_producer_new(client, cfg, &producer) == 0);
-    uvk_config_free(cfg);
+    make_producer();
     Done up;
-    REQUIRE(uvk_producer_connect(producer, [](uvk_producer *, const uvk_error *e, void *ud) {
-      note(static_cast<Done *>(ud), e);
-    }, &up) == 0);
+    REQUIRE(uvk_producer_connect(producer, producer_noted, &up) == 0);
     REQUIRE(run_until([&] { return up.calls == 1; }));
     REQUIRE(up.code == 0);
   }
@@ -330,13 +349,11 @@ TEST_CASE("free in callback: the producer freed in the flush callback, a send ma
   Case r;
   r.start_producer();
   for (size_t i = 0; i < 3; i++) REQUIRE(r.send(i, 10) == 0);
-  static Case *rig;
-  rig = &r;
   Done flushed;
   REQUIRE(uvk_producer_flush(r.producer, [](uvk_producer *, const uvk_error *e, void *ud) {
     note(static_cast<Done *>(ud), e);
-    REQUIRE(rig->send(3, 10) == 0);  // pending when the producer goes
-    rig->free_producer();
+    REQUIRE(current->send(3, 10) == 0);  // pending when the producer goes
+    current->free_producer();
   }, &flushed) == 0);
   REQUIRE(r.run_until([&] { return flushed.calls == 1 && r.all_sent(); }));
   r.check_sends_once();
@@ -368,16 +385,11 @@ TEST_CASE("free in callback: uvk_producer_disconnect from a send's callback, the
 
 TEST_CASE("free in callback: the producer freed in its connect callback", "[free_in_callback]") {
   Case r;
-  uvk_config *cfg = r.config();
-  r.make_client(cfg);
-  REQUIRE(uvk_producer_new(r.client, cfg, &r.producer) == 0);
-  uvk_config_free(cfg);
-  static Case *rig;
-  rig = &r;
+  r.make_producer();
   Done up;
   REQUIRE(uvk_producer_connect(r.producer, [](uvk_producer *, const uvk_error *e, void *ud) {
     note(static_cast<Done *>(ud), e);
-    rig->free_producer();
+    current->free_producer();
   }, &up) == 0);
   REQUIRE(r.run_until([&] { return up.calls == 1; }));
   r.settle();
@@ -389,11 +401,9 @@ TEST_CASE("free in callback: the producer freed in its partitioner, inside uvk_p
   r.start_producer();
   REQUIRE(r.send(0, 1, nullptr, 0) == 0);  // metadata cached: the next send routes inside the call
   REQUIRE(r.run_until([&] { return r.all_sent(); }));
-  static Case *rig;
-  rig = &r;
   REQUIRE(uvk_producer_set_partitioner(r.producer, [](void *, const char *, const uvk_partition_info *, size_t,
                                                       const uvk_message *) -> int32_t {
-    if (rig->producer) rig->free_producer();
+    if (current->producer) current->free_producer();
     return 0;
   }, nullptr) == 0);
   REQUIRE(r.send(1, 3) == 0);
@@ -409,15 +419,11 @@ TEST_CASE("free in callback: the producer freed in its drain callback", "[free_i
   uvk_config *cfg = r.config();
   char err[256];
   REQUIRE(uvk_config_set(cfg, "bufferMemory", "4096", err, sizeof err) == 0);
-  r.make_client(cfg);
-  REQUIRE(uvk_producer_new(r.client, cfg, &r.producer) == 0);
-  uvk_config_free(cfg);
-  static Case *rig;
-  rig = &r;
+  r.make_producer(cfg);
   Done drained;
   REQUIRE(uvk_producer_set_drain_cb(r.producer, [](uvk_producer *, const uvk_error *e, void *ud) {
     note(static_cast<Done *>(ud), e);
-    rig->free_producer();
+    current->free_producer();
   }, &drained) == 0);
   size_t i = 0;
   int rc = 0;
@@ -433,15 +439,11 @@ TEST_CASE("free in callback: the producer freed in its drain callback", "[free_i
 
 TEST_CASE("free in callback: the client freed in its connect callback", "[free_in_callback]") {
   Case r;
-  uvk_config *cfg = r.config();
-  r.make_client(cfg);
-  uvk_config_free(cfg);
-  static Case *rig;
-  rig = &r;
+  r.start_client();
   Done up;
   REQUIRE(uvk_client_connect(r.client, [](uvk_client *, const uvk_error *e, void *ud) {
     note(static_cast<Done *>(ud), e);
-    rig->free_client();
+    current->free_client();
   }, &up) == 0);
   r.settle();
   CHECK(up.calls == 1);
@@ -449,16 +451,12 @@ TEST_CASE("free in callback: the client freed in its connect callback", "[free_i
 
 TEST_CASE("free in callback: the client freed in a metadata callback, another metadata call pending", "[free_in_callback]") {
   Case r;
-  uvk_config *cfg = r.config();
-  r.make_client(cfg);
-  uvk_config_free(cfg);
-  static Case *rig;
-  rig = &r;
+  r.start_client();
   Done first, second;
   const char *topics[] = {r.cluster.topic.c_str()};
   REQUIRE(uvk_client_metadata(r.client, topics, 1, [](uvk_client *, const uvk_error *e, const uvk_metadata *, void *ud) {
     note(static_cast<Done *>(ud), e);
-    rig->free_client();
+    current->free_client();
   }, &first) == 0);
   REQUIRE(uvk_client_metadata(r.client, nullptr, 0, [](uvk_client *, const uvk_error *e, const uvk_metadata *, void *ud) {
     note(static_cast<Done *>(ud), e);
@@ -471,14 +469,12 @@ TEST_CASE("free in callback: the client freed in a metadata callback, another me
 TEST_CASE("free in callback: the client freed in an event listener", "[free_in_callback]") {
   Case r;
   r.start_producer();
-  static Case *rig;
-  rig = &r;
   static int events;
   events = 0;
   REQUIRE(uvk_client_on(r.client, UVK_EVENT_REQUEST, [](void *, const uvk_event *) {
     if (events++ == 0) {
-      rig->free_producer();
-      rig->free_client();
+      current->free_producer();
+      current->free_client();
     }
   }, nullptr) > 0);
   for (size_t i = 0; i < 3; i++) REQUIRE(r.send(i, 10) == 0);
@@ -492,21 +488,17 @@ TEST_CASE("free in callback: the client freed in a log callback", "[free_in_call
   Case r;
   r.log_level = "DEBUG";
   uvk_config *cfg = r.config();
-  static Case *rig;
-  rig = &r;
   static int lines;
   lines = 0;
   REQUIRE(uvk_config_set_logger(cfg, [](void *, const char *, int, const char *, const char *, const char *,
                                         const char *const *, size_t) {
     lines++;
-    if (rig->client && rig->producer) {
-      rig->free_producer();
-      rig->free_client();
+    if (current->client && current->producer) {
+      current->free_producer();
+      current->free_client();
     }
   }, nullptr) == 0);
-  r.make_client(cfg);
-  REQUIRE(uvk_producer_new(r.client, cfg, &r.producer) == 0);
-  uvk_config_free(cfg);
+  r.make_producer(cfg);
   // Sends accepted before the log line that frees complete once; the others are refused.
   std::vector<size_t> accepted;
   for (size_t i = 0; i < 3 && r.producer; i++)
@@ -522,12 +514,10 @@ TEST_CASE("free in callback: the client freed in its disconnect callback", "[fre
   Case r;
   r.start_producer();
   r.free_producer();
-  static Case *rig;
-  rig = &r;
   Done closed;
   REQUIRE(uvk_client_disconnect(r.client, [](uvk_client *, const uvk_error *e, void *ud) {
     note(static_cast<Done *>(ud), e);
-    rig->free_client();
+    current->free_client();
   }, &closed) == 0);
   r.settle();
   CHECK(closed.calls == 1);
@@ -536,18 +526,14 @@ TEST_CASE("free in callback: the client freed in its disconnect callback", "[fre
 TEST_CASE("free in callback: the client freed in its brokers callback, inside uvk_client_connect", "[free_in_callback]") {
   Case r;
   uvk_config *cfg = r.config();
-  static Case *rig;
-  rig = &r;
   REQUIRE(uvk_config_set_brokers_cb(cfg, [](void *, uvk_brokers *out) {
-    rig->free_client();
-    return uvk_brokers_add(out, rig->addr(rig->b2).c_str());
+    current->free_client();
+    return uvk_brokers_add(out, current->addr(current->b2).c_str());
   }, nullptr) == 0);
-  r.make_client(cfg);
-  uvk_config_free(cfg);
+  r.start_client(cfg);
   Done up;
   uvk_client *c = r.client;
-  int rc = uvk_client_connect(c, [](uvk_client *, const uvk_error *e, void *ud) { note(static_cast<Done *>(ud), e); },
-                              &up);
+  int rc = uvk_client_connect(c, client_noted, &up);
   CHECK(rc == UVK_ECLOSED);  // freed meanwhile: refused, so no callback
   r.settle();
   CHECK(up.calls == 0);
@@ -558,23 +544,17 @@ TEST_CASE("free in callback: the client and producer freed in the OAUTHBEARER to
   uvk_config *cfg = r.config();
   char err[256];
   REQUIRE(uvk_config_set(cfg, "sasl.mechanism", "oauthbearer", err, sizeof err) == 0);
-  static Case *rig;
-  rig = &r;
   static int asked;
   asked = 0;
   REQUIRE(uvk_config_set_oauthbearer_provider(cfg, [](void *, uvk_client *client, uint64_t id) {
     if (asked++ > 0) return;
     CHECK(uvk_oauthbearer_token(client, id, "token", nullptr, 0) == 0);
-    rig->free_producer();
-    rig->free_client();
+    current->free_producer();
+    current->free_client();
   }, nullptr) == 0);
-  r.make_client(cfg);
-  REQUIRE(uvk_producer_new(r.client, cfg, &r.producer) == 0);
-  uvk_config_free(cfg);
+  r.make_producer(cfg);
   Done up;
-  REQUIRE(uvk_producer_connect(r.producer, [](uvk_producer *, const uvk_error *e, void *ud) {
-    note(static_cast<Done *>(ud), e);
-  }, &up) == 0);
+  REQUIRE(uvk_producer_connect(r.producer, producer_noted, &up) == 0);
   REQUIRE(r.run_until([&] { return up.calls == 1; }));
   CHECK(up.code == UVK_ECLOSED);  // the producer went before the client connected
   r.settle();
@@ -585,8 +565,6 @@ TEST_CASE("free in callback: the client and producer freed in the OAUTHBEARER to
 TEST_CASE("free in callback: the client freed in a custom SASL mechanism's step", "[free_in_callback]") {
   Case r;
   uvk_config *cfg = r.config();
-  static Case *rig;
-  rig = &r;
   static int steps;
   steps = 0;
   REQUIRE(uvk_config_set_sasl_mechanism(cfg, "X-FREE", [](void *, uvk_client *client, const uvk_sasl_step *st) {
@@ -596,14 +574,11 @@ TEST_CASE("free in callback: the client freed in a custom SASL mechanism's step"
       return;
     }
     CHECK(uvk_sasl_done(client, st->id) == 0);
-    if (rig->client) rig->free_client();
+    if (current->client) current->free_client();
   }, nullptr) == 0);
-  r.make_client(cfg);
-  uvk_config_free(cfg);
+  r.start_client(cfg);
   Done up;
-  REQUIRE(uvk_client_connect(r.client, [](uvk_client *, const uvk_error *e, void *ud) {
-    note(static_cast<Done *>(ud), e);
-  }, &up) == 0);
+  REQUIRE(uvk_client_connect(r.client, client_noted, &up) == 0);
   REQUIRE(r.run_until([&] { return up.calls == 1; }));
   r.settle();
   CHECK(steps >= 2);
@@ -690,10 +665,8 @@ TEST_CASE("free in callback: after UVK_PENDING, the consumer freed from a client
   r.on_message = [](Rig *) { return UVK_PENDING; };
   r.run_consumer(false);
   REQUIRE(r.run_until([&] { return r.handler_calls > 0; }));
-  static Case *rig;
-  rig = &r;
   REQUIRE(uvk_client_on(r.client, UVK_EVENT_REQUEST, [](void *, const uvk_event *) {
-    if (rig->consumer) rig->free_consumer();
+    if (current->consumer) current->free_consumer();
   }, nullptr) > 0);
   REQUIRE(r.run_until([&] { return r.consumer == nullptr; }));
   r.run_until([] { return false; }, 200);
@@ -740,9 +713,7 @@ TEST_CASE("free in callback: uvk_consumer_free outside callbacks completes a pen
   r.run_consumer(false);
   REQUIRE(r.run_until([&] { return r.handler_calls > 0; }));
   Done stop;
-  REQUIRE(uvk_consumer_stop(r.consumer, [](uvk_consumer *, const uvk_error *e, void *ud) {
-    note(static_cast<Done *>(ud), e);
-  }, &stop) == 0);
+  REQUIRE(uvk_consumer_stop(r.consumer, consumer_noted, &stop) == 0);
   r.free_consumer();
   CHECK(stop.calls == 1);
   CHECK(stop.code == UVK_ECLOSED);
@@ -755,15 +726,13 @@ TEST_CASE("free in callback: the consumer freed in its stop, commit and describe
     INFO("callback " << which);
     Case r;
     r.start_consumer();
-    static Case *rig;
-    rig = &r;
     static Done done;
     done = Done();
     r.run_consumer(false);
     REQUIRE(r.run_until([&] { return r.handler_calls > 0; }));
     uvk_consumer_cb free_it = [](uvk_consumer *, const uvk_error *e, void *) {
       note(&done, e);
-      rig->free_consumer();
+      current->free_consumer();
     };
     if (which == 0) {
       REQUIRE(uvk_consumer_stop(r.consumer, free_it, nullptr) == 0);
@@ -774,7 +743,7 @@ TEST_CASE("free in callback: the consumer freed in its stop, commit and describe
       REQUIRE(uvk_consumer_describe_group(r.consumer, [](uvk_consumer *, const uvk_error *e,
                                                          const uvk_group_description *, void *) {
         note(&done, e);
-        rig->free_consumer();
+        current->free_consumer();
       }, nullptr) == 0);
     }
     REQUIRE(r.run_until([&] { return done.calls == 1; }));
@@ -787,10 +756,8 @@ TEST_CASE("free in callback: the consumer freed in its event listener and in its
   SECTION("GROUP_JOIN listener") {
     Case r;
     r.start_consumer();
-    static Case *rig;
-    rig = &r;
     REQUIRE(uvk_consumer_on(r.consumer, UVK_EVENT_GROUP_JOIN, [](void *, const uvk_event *) {
-      if (rig->consumer) rig->free_consumer();
+      if (current->consumer) current->free_consumer();
     }, nullptr) > 0);
     r.run_consumer(false);
     REQUIRE(r.run_until([&] { return r.consumer == nullptr; }));
@@ -802,13 +769,11 @@ TEST_CASE("free in callback: the consumer freed in its event listener and in its
     Case r;
     r.cluster.inject_errors[10] = {30};  // FindCoordinator: GROUP_AUTHORIZATION_FAILED
     r.start_consumer();
-    static Case *rig;
-    rig = &r;
     static Done crashed;
     crashed = Done();
     REQUIRE(uvk_consumer_set_crash_cb(r.consumer, [](uvk_consumer *, const uvk_error *e, void *) {
       note(&crashed, e);
-      rig->free_consumer();
+      current->free_consumer();
     }, nullptr) == 0);
     r.run_consumer(false);
     REQUIRE(r.run_until([&] { return crashed.calls == 1; }));
@@ -820,15 +785,13 @@ TEST_CASE("free in callback: the consumer freed in its event listener and in its
 TEST_CASE("free in callback: the consumer freed in its custom assigner", "[free_in_callback]") {
   Case r;
   r.start_consumer();
-  static Case *rig;
-  rig = &r;
   static int assigns;
   assigns = 0;
   REQUIRE(uvk_consumer_add_assigner(r.consumer, "free-me", 0, nullptr, 0,
                                     [](void *, const uvk_group_member *, size_t, const uvk_assign_topic *, size_t,
                                        uvk_assignment_builder *) {
                                       assigns++;
-                                      if (rig->consumer) rig->free_consumer();
+                                      if (current->consumer) current->free_consumer();
                                       return 0;
                                     },
                                     nullptr) == 0);
@@ -885,10 +848,8 @@ TEST_CASE("free in callback: uvk_admin_free completes pending operations with UV
 TEST_CASE("free in callback: the admin freed in its event listener", "[free_in_callback]") {
   Case r;
   r.start_admin();
-  static Case *rig;
-  rig = &r;
   REQUIRE(uvk_admin_on(r.admin, UVK_EVENT_REQUEST, [](void *, const uvk_event *) {
-    if (rig->admin) rig->free_admin();
+    if (current->admin) current->free_admin();
   }, nullptr) > 0);
   Done op;
   REQUIRE(r.list_topics(&op) == 0);
