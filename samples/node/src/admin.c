@@ -78,7 +78,7 @@ static void req_finish(ad_req *q, napi_handle_scope scope, const uvk_error *err,
   napi_close_handle_scope(env, scope);
 }
 
-napi_value ad_started(napi_env env, ad_req *q, int rc, const char *op) {
+static napi_value started(napi_env env, ad_req *q, int rc, const char *op) {
   if (rc == 0) return nk_undefined(env);
   req_free(q);
   char msg[200];
@@ -191,8 +191,15 @@ int ad_frame_open(napi_env env, napi_callback_info info, size_t want, ad_frame *
   return 1;
 }
 
-ad_req *ad_frame_req(ad_frame *f, size_t cb_index) {
-  return req_new(f->env, f->na, f->argv[0], f->argv[cb_index]);
+ad_req *ad_frame_req(ad_frame *f, int ok, size_t cb_index) {
+  ad_req *q = ok ? req_new(f->env, f->na, f->argv[0], f->argv[cb_index]) : NULL;
+  if (!q) nk_arena_free(f->a);
+  return q;
+}
+
+napi_value ad_frame_end(ad_frame *f, ad_req *q, int rc, const char *op) {
+  nk_arena_free(f->a);
+  return started(f->env, q, rc, op);
 }
 
 /* ---- functions JavaScript calls ---- */

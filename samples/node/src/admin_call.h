@@ -61,10 +61,13 @@ typedef struct ad_frame {
 /* Reads `want` arguments (the admin first, the callback last); 0 and an exception when the
  * admin is not one or is closed. */
 int ad_frame_open(napi_env env, napi_callback_info info, size_t want, ad_frame *f);
-ad_req *ad_frame_req(ad_frame *f, size_t cb_index);
-/* After a uvk_admin_* call: 0 started (the request belongs to the library now); else the
- * request is freed and the refusal thrown. */
-napi_value ad_started(napi_env env, ad_req *q, int rc, const char *op);
+/* The request for the callback argv[cb_index] once the arguments were read (ok); NULL when
+ * they were not or it cannot be made: the frame's arena is freed, an exception pending. */
+ad_req *ad_frame_req(ad_frame *f, int ok, size_t cb_index);
+/* After the uvk_admin_* call that returned rc: the arena freed (the library copied what it
+ * keeps); rc 0, the request belongs to the library now; else it is freed and the refusal
+ * thrown, naming op. */
+napi_value ad_frame_end(ad_frame *f, ad_req *q, int rc, const char *op);
 
 /* Completions: the result as admin_results.c shapes it, then the node-style callback. */
 void ad_on_results(uvk_admin *admin, const uvk_error *err, const uvk_admin_result *results, size_t n, void *ud);

@@ -9,10 +9,9 @@
 static napi_value list_groups(napi_env env, napi_callback_info info) {
   ad_frame f;
   if (!ad_frame_open(env, info, 2, &f)) return NULL;
-  nk_arena_free(f.a);
-  ad_req *q = ad_frame_req(&f, 1);
+  ad_req *q = ad_frame_req(&f, 1, 1);
   if (!q) return NULL;
-  return ad_started(env, q, uvk_admin_list_groups(f.na->a, ad_on_groups, q), "listGroups");
+  return ad_frame_end(&f, q, uvk_admin_list_groups(f.na->a, ad_on_groups, q), "listGroups");
 }
 
 /* adminDescribeGroups(admin, [groupId], cb) / adminDeleteGroups(admin, [groupId], cb) */
@@ -23,15 +22,11 @@ static napi_value groups_call(napi_env env, napi_callback_info info, int del) {
   uint32_t n = 0;
   int ok = ad_strings(env, f.a, f.argv[1], "groupIds", NK_MAX_ITEMS, &ids, &n) == 0;
   if (ok && n == 0) ok = ad_fail(env, "groupIds", "must not be empty") == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 2) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 2);
+  if (!q) return NULL;
   int rc = del ? uvk_admin_delete_groups(f.na->a, ids, n, ad_on_results, q)
                : uvk_admin_describe_groups(f.na->a, ids, n, ad_on_groups, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, del ? "deleteGroups" : "describeGroups");
+  return ad_frame_end(&f, q, rc, del ? "deleteGroups" : "describeGroups");
 }
 
 static napi_value describe_groups(napi_env env, napi_callback_info info) { return groups_call(env, info, 0); }
@@ -92,14 +87,10 @@ static napi_value describe_configs(napi_env env, napi_callback_info info) {
   uint32_t n = 0;
   int syn = 0;
   int ok = get_resources(&f, f.argv[1], 0, &r, &n) == 0 && ad_bool(env, f.argv[2], "includeSynonyms", 0, &syn) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 3) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 3);
+  if (!q) return NULL;
   int rc = uvk_admin_describe_configs(f.na->a, r, n, syn, ad_on_configs, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "describeConfigs");
+  return ad_frame_end(&f, q, rc, "describeConfigs");
 }
 
 /* adminAlterConfigs(admin, [{type, name, configEntries: [{name, value}]}], validateOnly, cb) */
@@ -110,14 +101,10 @@ static napi_value alter_configs(napi_env env, napi_callback_info info) {
   uint32_t n = 0;
   int validate = 0;
   int ok = get_resources(&f, f.argv[1], 1, &r, &n) == 0 && ad_bool(env, f.argv[2], "validateOnly", 0, &validate) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 3) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 3);
+  if (!q) return NULL;
   int rc = uvk_admin_alter_configs(f.na->a, r, n, validate, ad_on_results, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "alterConfigs");
+  return ad_frame_end(&f, q, rc, "alterConfigs");
 }
 
 /* One ACL binding or filter: {resourceType, resourceName, resourcePatternType, principal,
@@ -177,14 +164,10 @@ static napi_value create_acls(napi_env env, napi_callback_info info) {
   uvk_acl *acls = NULL;
   uint32_t n = 0;
   int ok = get_acls(&f, f.argv[1], "acl", 0, &acls, &n) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 2) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 2);
+  if (!q) return NULL;
   int rc = uvk_admin_create_acls(f.na->a, acls, n, ad_on_acls, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "createAcls");
+  return ad_frame_end(&f, q, rc, "createAcls");
 }
 
 /* adminDescribeAcls(admin, filter, cb) */
@@ -193,14 +176,10 @@ static napi_value describe_acls(napi_env env, napi_callback_info info) {
   if (!ad_frame_open(env, info, 3, &f)) return NULL;
   uvk_acl filter;
   int ok = get_acl(&f, f.argv[1], "filter", 1, &filter) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 2) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 2);
+  if (!q) return NULL;
   int rc = uvk_admin_describe_acls(f.na->a, &filter, ad_on_acls, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "describeAcls");
+  return ad_frame_end(&f, q, rc, "describeAcls");
 }
 
 /* adminDeleteAcls(admin, [filter], cb) */
@@ -210,14 +189,10 @@ static napi_value delete_acls(napi_env env, napi_callback_info info) {
   uvk_acl *filters = NULL;
   uint32_t n = 0;
   int ok = get_acls(&f, f.argv[1], "filters", 1, &filters, &n) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 2) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 2);
+  if (!q) return NULL;
   int rc = uvk_admin_delete_acls(f.na->a, filters, n, ad_on_acls, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "deleteAcls");
+  return ad_frame_end(&f, q, rc, "deleteAcls");
 }
 
 /* adminAlterPartitionReassignments(admin, [{topic, partitionAssignment: [{partition,
@@ -280,14 +255,10 @@ static napi_value alter_reassignments(napi_env env, napi_callback_info info) {
   }
   if (ok && k != total) ok = ad_fail(env, "topics", "changed while being read") == 0;
   if (ok) ok = ad_timeout(env, f.argv[2], &timeout) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 3) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 3);
+  if (!q) return NULL;
   int rc = uvk_admin_alter_partition_reassignments(f.na->a, r, total, timeout, ad_on_partition_results, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "alterPartitionReassignments");
+  return ad_frame_end(&f, q, rc, "alterPartitionReassignments");
 }
 
 /* adminListPartitionReassignments(admin, [{topic, partitions: [id]}] | null, timeout, cb) */
@@ -339,14 +310,10 @@ static napi_value list_reassignments(napi_env env, napi_callback_info info) {
     }
   }
   if (ok) ok = ad_timeout(env, f.argv[2], &timeout) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 3) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 3);
+  if (!q) return NULL;
   int rc = uvk_admin_list_partition_reassignments(f.na->a, n ? t : NULL, n, timeout, ad_on_reassignments, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "listPartitionReassignments");
+  return ad_frame_end(&f, q, rc, "listPartitionReassignments");
 }
 
 void ad_groups_init(napi_env env, napi_value exports) {

@@ -9,10 +9,9 @@
 static napi_value list_topics(napi_env env, napi_callback_info info) {
   ad_frame f;
   if (!ad_frame_open(env, info, 2, &f)) return NULL;
-  nk_arena_free(f.a);
-  ad_req *q = ad_frame_req(&f, 1);
+  ad_req *q = ad_frame_req(&f, 1, 1);
   if (!q) return NULL;
-  return ad_started(env, q, uvk_admin_list_topics(f.na->a, ad_on_names, q), "listTopics");
+  return ad_frame_end(&f, q, uvk_admin_list_topics(f.na->a, ad_on_names, q), "listTopics");
 }
 
 static int topic_options(ad_frame *f, napi_value validate, napi_value wait, napi_value timeout,
@@ -96,14 +95,10 @@ static napi_value create_topics(napi_env env, napi_callback_info info) {
     }
   }
   if (ok) ok = topic_options(&f, f.argv[2], f.argv[3], f.argv[4], &o) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 5) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 5);
+  if (!q) return NULL;
   int rc = uvk_admin_create_topics(f.na->a, t, n, &o, ad_on_results, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "createTopics");
+  return ad_frame_end(&f, q, rc, "createTopics");
 }
 
 /* adminDeleteTopics(admin, [topic], timeout, cb) */
@@ -116,14 +111,10 @@ static napi_value delete_topics(napi_env env, napi_callback_info info) {
   int ok = ad_strings(env, f.a, f.argv[1], "topics", NK_MAX_ITEMS, &names, &n) == 0;
   if (ok && n == 0) ok = ad_fail(env, "topics", "must not be empty") == 0;
   if (ok) ok = topic_options(&f, NULL, NULL, f.argv[2], &o) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 3) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 3);
+  if (!q) return NULL;
   int rc = uvk_admin_delete_topics(f.na->a, names, n, &o, ad_on_results, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "deleteTopics");
+  return ad_frame_end(&f, q, rc, "deleteTopics");
 }
 
 /* adminCreatePartitions(admin, [{topic, count, assignments: [[brokerId]]}], validateOnly,
@@ -172,14 +163,10 @@ static napi_value create_partitions(napi_env env, napi_callback_info info) {
     }
   }
   if (ok) ok = topic_options(&f, f.argv[2], NULL, f.argv[3], &o) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 4) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 4);
+  if (!q) return NULL;
   int rc = uvk_admin_create_partitions(f.na->a, t, n, &o, ad_on_results, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "createPartitions");
+  return ad_frame_end(&f, q, rc, "createPartitions");
 }
 
 /* adminFetchTopicMetadata(admin, [topic] | null, cb) */
@@ -190,24 +177,19 @@ static napi_value fetch_topic_metadata(napi_env env, napi_callback_info info) {
   uint32_t n = 0;
   int ok = 1;
   if (!nk_is_nullish(env, f.argv[1])) ok = ad_strings(env, f.a, f.argv[1], "topics", NK_MAX_ITEMS, &names, &n) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 2) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 2);
+  if (!q) return NULL;
   int rc = uvk_admin_fetch_topic_metadata(f.na->a, names, n, ad_on_metadata, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "fetchTopicMetadata");
+  return ad_frame_end(&f, q, rc, "fetchTopicMetadata");
 }
 
 /* adminDescribeCluster(admin, cb) */
 static napi_value describe_cluster(napi_env env, napi_callback_info info) {
   ad_frame f;
   if (!ad_frame_open(env, info, 2, &f)) return NULL;
-  nk_arena_free(f.a);
-  ad_req *q = ad_frame_req(&f, 1);
+  ad_req *q = ad_frame_req(&f, 1, 1);
   if (!q) return NULL;
-  return ad_started(env, q, uvk_admin_describe_cluster(f.na->a, ad_on_metadata, q), "describeCluster");
+  return ad_frame_end(&f, q, uvk_admin_describe_cluster(f.na->a, ad_on_metadata, q), "describeCluster");
 }
 
 /* adminFetchTopicOffsets(admin, topic, cb) */
@@ -216,14 +198,10 @@ static napi_value fetch_topic_offsets(napi_env env, napi_callback_info info) {
   if (!ad_frame_open(env, info, 3, &f)) return NULL;
   const char *topic = NULL;
   int ok = ad_str(env, f.a, f.argv[1], "topic", 0, 0, &topic) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 2) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 2);
+  if (!q) return NULL;
   int rc = uvk_admin_fetch_topic_offsets(f.na->a, topic, ad_on_offsets, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "fetchTopicOffsets");
+  return ad_frame_end(&f, q, rc, "fetchTopicOffsets");
 }
 
 /* adminFetchTopicOffsetsByTimestamp(admin, topic, timestamp, cb) */
@@ -235,14 +213,10 @@ static napi_value fetch_topic_offsets_ts(napi_env env, napi_callback_info info) 
   int ok = ad_str(env, f.a, f.argv[1], "topic", 0, 0, &topic) == 0;
   if (ok && !nk_is_nullish(env, f.argv[2])) ok = nk_get_int64(env, f.argv[2], "timestamp", &ts) == 0;
   if (ok && ts < -2) ok = ad_fail(env, "timestamp", "must be a time in ms (or -1 latest, -2 earliest)") == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 3) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 3);
+  if (!q) return NULL;
   int rc = uvk_admin_fetch_topic_offsets_by_timestamp(f.na->a, topic, ts, ad_on_offsets, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "fetchTopicOffsetsByTimestamp");
+  return ad_frame_end(&f, q, rc, "fetchTopicOffsetsByTimestamp");
 }
 
 /* adminFetchOffsets(admin, groupId, [topic] | null, resolveOffsets, cb) */
@@ -257,14 +231,10 @@ static napi_value fetch_offsets(napi_env env, napi_callback_info info) {
   if (ok && !nk_is_nullish(env, f.argv[2]))
     ok = ad_strings(env, f.a, f.argv[2], "topics", NK_MAX_OFFSET_TOPICS, &names, &n) == 0;
   if (ok) ok = ad_bool(env, f.argv[3], "resolveOffsets", 0, &resolve) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 4) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 4);
+  if (!q) return NULL;
   int rc = uvk_admin_fetch_offsets(f.na->a, group, n ? names : NULL, n, resolve, ad_on_offsets, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "fetchOffsets");
+  return ad_frame_end(&f, q, rc, "fetchOffsets");
 }
 
 /* [{partition, offset}] as seeks; min_offset: the lowest offset allowed. */
@@ -305,14 +275,10 @@ static napi_value set_offsets(napi_env env, napi_callback_info info) {
   uint32_t n = 0;
   int ok = ad_str(env, f.a, f.argv[1], "groupId", 0, 0, &group) == 0 &&
            ad_str(env, f.a, f.argv[2], "topic", 0, 0, &topic) == 0 && get_seeks(&f, f.argv[3], 0, &s, &n) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 4) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 4);
+  if (!q) return NULL;
   int rc = uvk_admin_set_offsets(f.na->a, group, topic, s, n, ad_on_offsets, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "setOffsets");
+  return ad_frame_end(&f, q, rc, "setOffsets");
 }
 
 /* adminResetOffsets(admin, groupId, topic, earliest, cb) */
@@ -324,14 +290,10 @@ static napi_value reset_offsets(napi_env env, napi_callback_info info) {
   int ok = ad_str(env, f.a, f.argv[1], "groupId", 0, 0, &group) == 0 &&
            ad_str(env, f.a, f.argv[2], "topic", 0, 0, &topic) == 0 &&
            ad_bool(env, f.argv[3], "earliest", 0, &earliest) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 4) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 4);
+  if (!q) return NULL;
   int rc = uvk_admin_reset_offsets(f.na->a, group, topic, earliest, ad_on_offsets, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "resetOffsets");
+  return ad_frame_end(&f, q, rc, "resetOffsets");
 }
 
 /* adminDeleteTopicRecords(admin, topic, [{partition, offset}], cb) */
@@ -342,14 +304,10 @@ static napi_value delete_topic_records(napi_env env, napi_callback_info info) {
   uvk_admin_seek *s = NULL;
   uint32_t n = 0;
   int ok = ad_str(env, f.a, f.argv[1], "topic", 0, 0, &topic) == 0 && get_seeks(&f, f.argv[2], -1, &s, &n) == 0;
-  ad_req *q = ok ? ad_frame_req(&f, 3) : NULL;
-  if (!q) {
-    nk_arena_free(f.a);
-    return NULL;
-  }
+  ad_req *q = ad_frame_req(&f, ok, 3);
+  if (!q) return NULL;
   int rc = uvk_admin_delete_topic_records(f.na->a, topic, s, n, ad_on_offsets, q);
-  nk_arena_free(f.a);
-  return ad_started(env, q, rc, "deleteTopicRecords");
+  return ad_frame_end(&f, q, rc, "deleteTopicRecords");
 }
 
 void ad_topics_init(napi_env env, napi_value exports) {
