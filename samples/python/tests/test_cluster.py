@@ -65,6 +65,26 @@ def test_send_returns_metadata_and_consume_back(brokers, run):
     run(main)
 
 
+def test_produce_fire_and_forget(brokers, run):
+    """produce(): no future per message; the messages of a loop turn go down as one send."""
+    topic = unique("uvk-py-produce")
+
+    async def main():
+        await create_topic(brokers, topic, 2)
+        async with uvkafka.Producer(brokers) as p:
+            with pytest.raises(TypeError, match="value"):
+                p.produce(topic, 5)
+            for i in range(1000):
+                p.produce(topic, b"v%d" % i, key=b"k%d" % (i % 10), headers={"i": str(i)})
+            await p.flush()
+            p.produce(topic, b"x", partition=7)  # no such partition: the next flush raises
+            with pytest.raises(uvkafka.KafkaError):
+                await p.flush()
+        async with uvkafka.Admin(brokers) as admin:
+            assert sum(o.high for o in await admin.fetch_topic_offsets(topic)) == 1000
+    run(main)
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("handler", ["each_message", "each_batch"])
 def test_run_handlers(brokers, run, mode, handler):

@@ -9,7 +9,7 @@ from . import _native
 
 
 class Driver:
-    __slots__ = ("native", "loop", "_fd", "_timer", "_due", "_poked", "_closed", "errors", "_listeners")
+    __slots__ = ("native", "loop", "_fd", "_timer", "_due", "_poked", "_closed", "errors", "_listeners", "before_step")
 
     def __init__(self, native: _native.Client, loop: asyncio.AbstractEventLoop) -> None:
         self.native = native
@@ -21,6 +21,8 @@ class Driver:
         self._closed = False
         self.errors: List[BaseException] = []
         self._listeners: List[Callable[[BaseException], None]] = []
+        # Called before each step: producers hand over what produce() collected meanwhile.
+        self.before_step: List[Callable[[], None]] = []
         loop.add_reader(self._fd, self._tick)
         self.poke()
 
@@ -43,6 +45,8 @@ class Driver:
         if self._closed:
             return
         try:
+            for fn in self.before_step:
+                fn()
             self.native.step()
         except BaseException as e:  # noqa: BLE001 - handed to the handle that waits for it
             self.errors.append(e)

@@ -87,6 +87,8 @@ class Producer:
         self._driver: Any = None
         self._send = self._native.send
         self._closed = False
+        self._collected: "dict[str, list[Any]]" = {}
+        self._first_error: Optional[_errors.KafkaError] = None
 
     async def start(self) -> None:
         """Binds the producer to the running loop (sends do it too)."""
@@ -96,7 +98,47 @@ class Producer:
         d = self._driver
         if d is None:
             d = self._driver = self.client._attach()
+            d.before_step.append(self._hand_over)
         return d
+
+    def produce(self, topic: str, value: Value = None, *, key: Value = None, headers: Headers = None,
+                partition: Optional[int] = None, timestamp: Optional[int] = None) -> None:
+        """Fire and forget, for throughput: the message joins the others produced in this loop
+        iteration and they go to the library as one send. The first failure is raised by the
+        next flush() (or stop()). Use send() / send_soon() for per-message metadata."""
+        if not isinstance(topic, str):
+            raise TypeError("topic must be str, not %s" % type(topic).__name__)
+        for name, v in (("value", value), ("key", key)):
+            if v is not None and v.__class__ is not bytes and v.__class__ is not str:
+                try:
+                    memoryview(v)
+                except TypeError:
+                    raise TypeError("%s must be bytes, str, a buffer or None, not %s" % (name, type(v).__name__)) from None
+        msg = (key, value, headers, -1 if partition is None else partition, -1 if timestamp is None else timestamp)
+        c = self._collected.get(topic)
+        if c is None:
+            self._collected[topic] = [msg]
+            (self._driver or self._drv()).poke()
+        else:
+            c.append(msg)
+
+    def _produced(self, err: Any, metas: Any) -> None:
+        if err is not None and self._first_error is None:
+            self._first_error = _errors.from_native(err)
+
+    def _hand_over(self) -> None:
+        if not self._collected or self._closed:
+            return
+        collected, self._collected = self._collected, {}
+        for topic, msgs in collected.items():
+            try:
+                self._native.send_many(self._produced, topic, msgs, self._acks, self._compression, self._timeout)
+            except _native.NativeError as e:
+                if self._first_error is None:
+                    self._first_error = _errors.raise_native(e)
+            except (TypeError, ValueError) as e:  # a bad message: the whole group fails with it
+                if self._first_error is None:
+                    self._first_error = e  # type: ignore[assignment]
 
     def send_soon(self, topic: str, value: Value = None, *, key: Value = None, headers: Headers = None,
                   partition: Optional[int] = None, timestamp: Optional[int] = None) -> "asyncio.Future[RecordMetadata]":
@@ -151,8 +193,13 @@ class Producer:
         await fut
 
     async def flush(self) -> None:
-        """Sends what linger holds back; returns once every earlier send completed."""
+        """Sends what linger holds back; returns once every earlier send completed. Raises the
+        first failure of produce() since the last flush."""
+        self._hand_over()
         await self._op(self._native.flush)
+        e, self._first_error = self._first_error, None
+        if e is not None:
+            raise e
 
     def transaction(self) -> "Transaction":
         """``async with producer.transaction():`` sends inside belong to one transaction,
@@ -169,7 +216,11 @@ class Producer:
         if self._closed:
             return
         try:
+            self._hand_over()
             await self._op(self._native.disconnect)
+            e, self._first_error = self._first_error, None
+            if e is not None:
+                raise e
         finally:
             self.close()
 

@@ -1,0 +1,207 @@
+"""One benchmark run of a Python Kafka client (test/bench/py_compare.sh runs them):
+
+    python py_bench.py create BROKERS TOPIC PARTITIONS
+    python py_bench.py produce|consume|consume-batch CLIENT BROKERS TOPIC N
+
+CLIENT: uvkafka (this repository's package, asyncio), uvkafka-uvloop, confluent (confluent-kafka),
+aiokafka. produce: N x 100 B values, acks=1, as each client is meant to be used for throughput
+(per-message calls, many in flight; one message sent and acknowledged first, so every client
+knows the topic's metadata). consume: the first N messages of TOPIC from the beginning in
+a fresh group, one message at a time; produce-fire: uvkafka's produce() (no future per message,
+like confluent's produce(); the messages of one loop iteration go down as one send) (uvkafka: a plain each_message handler; confluent:
+consume() batches walked per message; aiokafka: getmany() walked per message); consume-batch:
+uvkafka each_batch. Prints one JSON line: msgs/s and the process's CPU seconds (all threads)."""
+import asyncio
+import json
+import resource
+import sys
+import time
+
+VALUE = b"x" * 100
+WINDOW = 100_000  # messages in flight at most (bufferMemory and the peers' queues)
+
+
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+async def uvk_produce(brokers, topic, n):
+    import uvkafka
+    async with uvkafka.Producer(brokers, acks=1) as p:
+        await p.send(topic, VALUE)  # metadata known before the clock starts, as for the peers
+        send = p.send_soon
+        chunks = []
+        for start in range(0, n, 10_000):
+            chunks.append([send(topic, VALUE) for _ in range(min(10_000, n - start))])
+            if len(chunks) * 10_000 >= WINDOW:
+                await asyncio.gather(*chunks.pop(0))
+        for c in chunks:
+            await asyncio.gather(*c)
+
+
+async def uvk_produce_fire(brokers, topic, n):
+    import uvkafka
+    async with uvkafka.Producer(brokers, acks=1) as p:
+        await p.send(topic, VALUE)  # metadata known before the clock starts, as for the peers
+        produce = p.produce
+        for start in range(0, n, 10_000):
+            for _ in range(min(10_000, n - start)):
+                produce(topic, VALUE)
+            await asyncio.sleep(0)  # the loop turns: this chunk goes to the library as one send
+            if (start + 10_000) % WINDOW == 0:
+                await p.flush()
+        await p.flush()
+
+
+async def uvk_consume(brokers, topic, n, batch):
+    import uvkafka
+    c = uvkafka.Consumer(topic, brokers=brokers, group_id="bench-%d" % time.monotonic_ns(), from_beginning=True,
+                         max_bytes_per_partition=4 << 20)
+    count = [0]
+    stopped = []
+
+    def stop():
+        if not stopped:
+            stopped.append(1)
+            asyncio.get_running_loop().create_task(c.stop())
+
+    if batch:
+        def each_batch(b):
+            count[0] += len(b.messages)
+            if count[0] >= n:
+                stop()
+        await c.run(each_batch=each_batch)
+    else:
+        def each_message(m):
+            count[0] += 1
+            if count[0] >= n:
+                stop()
+        await c.run(each_message=each_message)
+    c.close()
+
+
+def confluent_produce(brokers, topic, n):
+    from confluent_kafka import Producer
+    p = Producer({"bootstrap.servers": brokers, "acks": 1, "linger.ms": 5, "queue.buffering.max.messages": WINDOW})
+    p.produce(topic, VALUE)
+    p.flush(60)
+    for _ in range(n):
+        while True:
+            try:
+                p.produce(topic, VALUE)
+                break
+            except BufferError:
+                p.poll(0.01)
+        p.poll(0)
+    p.flush(60)
+
+
+def confluent_consume(brokers, topic, n):
+    from confluent_kafka import Consumer
+    c = Consumer({"bootstrap.servers": brokers, "group.id": "bench-%d" % time.monotonic_ns(),
+                  "auto.offset.reset": "earliest"})
+    c.subscribe([topic])
+    count = 0
+    while count < n:
+        for m in c.consume(num_messages=10_000, timeout=1.0):
+            if m.error() is None:
+                count += 1
+    c.close()
+
+
+async def aiokafka_produce(brokers, topic, n):
+    from aiokafka import AIOKafkaProducer
+    p = AIOKafkaProducer(bootstrap_servers=brokers, acks=1, linger_ms=5)
+    await p.start()
+    try:
+        await p.send_and_wait(topic, VALUE)
+        chunks = []
+        for start in range(0, n, 10_000):
+            chunks.append([await p.send(topic, VALUE) for _ in range(min(10_000, n - start))])
+            if len(chunks) * 10_000 >= WINDOW:
+                await asyncio.gather(*chunks.pop(0))
+        for c in chunks:
+            await asyncio.gather(*c)
+    finally:
+        await p.stop()
+
+
+async def aiokafka_consume(brokers, topic, n):
+    from aiokafka import AIOKafkaConsumer
+    c = AIOKafkaConsumer(topic, bootstrap_servers=brokers, group_id="bench-%d" % time.monotonic_ns(),
+                         auto_offset_reset="earliest")
+    await c.start()
+    count = 0
+    try:
+        while count < n:
+            for _tp, msgs in (await c.getmany(timeout_ms=1000, max_records=10_000)).items():
+                for _m in msgs:
+                    count += 1
+    finally:
+        await c.stop()
+
+
+async def uvk_wakeup(brokers, topic, n):
+    """The loop integration's cost: sequential acks=1 sends (each one wakes the asyncio loop
+    through the client's descriptor) and an idle step (uv_run NOWAIT with nothing due)."""
+    import statistics
+    import uvkafka
+    async with uvkafka.Producer(brokers, acks=1) as p:
+        await p.send(topic, VALUE)
+        lat = []
+        for _ in range(min(n, 2000)):
+            t0 = time.perf_counter()
+            await p.send(topic, VALUE)
+            lat.append(time.perf_counter() - t0)
+        step = p.client._native.step
+        t0 = time.perf_counter()
+        for _ in range(100_000):
+            step()
+        idle = (time.perf_counter() - t0) / 100_000
+    return {"send_rtt_median_us": round(statistics.median(lat) * 1e6, 1), "idle_step_us": round(idle * 1e6, 3)}
+
+
+async def create(brokers, topic, partitions):
+    import uvkafka
+    async with uvkafka.Admin(brokers) as a:
+        await a.create_topics([uvkafka.NewTopic(topic, partitions)])
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "create":
+        asyncio.run(create(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+        return
+    client, brokers, topic, n = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+    run = asyncio.run
+    if client == "uvkafka-uvloop":
+        import uvloop
+        run = uvloop.run
+    jobs = {
+        ("produce", "uvkafka"): lambda: run(uvk_produce(brokers, topic, n)),
+        ("produce", "uvkafka-uvloop"): lambda: run(uvk_produce(brokers, topic, n)),
+        ("produce-fire", "uvkafka"): lambda: run(uvk_produce_fire(brokers, topic, n)),
+        ("produce-fire", "uvkafka-uvloop"): lambda: run(uvk_produce_fire(brokers, topic, n)),
+        ("consume", "uvkafka"): lambda: run(uvk_consume(brokers, topic, n, False)),
+        ("consume", "uvkafka-uvloop"): lambda: run(uvk_consume(brokers, topic, n, False)),
+        ("consume-batch", "uvkafka"): lambda: run(uvk_consume(brokers, topic, n, True)),
+        ("produce", "confluent"): lambda: confluent_produce(brokers, topic, n),
+        ("consume", "confluent"): lambda: confluent_consume(brokers, topic, n),
+        ("produce", "aiokafka"): lambda: run(aiokafka_produce(brokers, topic, n)),
+        ("consume", "aiokafka"): lambda: run(aiokafka_consume(brokers, topic, n)),
+    }
+    if mode == "wakeup":
+        extra = run(uvk_wakeup(brokers, topic, n))
+        print(json.dumps(dict({"mode": mode, "client": client}, **extra)))
+        return
+    c0, t0 = cpu(), time.monotonic()
+    jobs[(mode, client)]()
+    dt, dc = time.monotonic() - t0, cpu() - c0  # produce: includes one warm-up message (metadata)
+    print(json.dumps({"mode": mode, "client": client, "n": n, "seconds": round(dt, 3),
+                      "msgs_per_s": round(n / dt), "cpu_s": round(dc, 3),
+                      "cpu_us_per_msg": round(dc / n * 1e6, 3)}))
+
+
+if __name__ == "__main__":
+    main()
