@@ -255,3 +255,46 @@ def test_blocking_facade(brokers):
     with blocking.Consumer(topic, brokers=brokers, group_id=topic, from_beginning=True) as c:
         got = [c.poll(30).value for _ in range(3)]
     assert got == [b"a", b"b", b"c"]
+
+
+def test_hostile_use_never_crashes(brokers):
+    """A huge value, a handler closing its consumer, a callback stepping the loop again, pending
+    sends at close and at interpreter exit: errors or clean ends, never a crash."""
+    import subprocess
+    import sys
+    import textwrap
+    script = textwrap.dedent("""
+        import asyncio, sys, uvkafka
+        B, T = sys.argv[1], sys.argv[2]
+        async def main():
+            async with uvkafka.Admin(B) as a:
+                await a.create_topics([uvkafka.NewTopic(T, 1)])
+            p = uvkafka.Producer(B)
+            try:
+                await p.send(T, b"x" * (50 << 20))
+                print("huge value accepted")
+            except uvkafka.KafkaError as e:
+                print("huge:", e.name)
+            f = p.send_soon(T, b"v")
+            f.add_done_callback(lambda _: p.client._native.step())  # re-entrant: refused, kept
+            await asyncio.sleep(0.5)
+            c = uvkafka.Consumer(T, brokers=B, group_id=T, from_beginning=True)
+            await asyncio.wait_for(c.run(each_message=lambda m: c.close()), 30)
+            c.close()
+            fs = [p.send_soon(T, b"v") for _ in range(100)]
+            p.close()
+            rs = await asyncio.gather(*fs, return_exceptions=True)
+            print("pending at close:", sorted({type(r).__name__ for r in rs}))
+            global LEFT
+            LEFT = uvkafka.Producer(B)
+            for _ in range(1000):
+                LEFT.send_soon(T, b"v")  # still pending when the interpreter exits
+        asyncio.run(main())
+        print("exit")
+    """)
+    r = subprocess.run([sys.executable, "-c", script, brokers, unique("uvk-py-hostile")], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "huge: UVK_ETOOLARGE" in r.stdout
+    assert "pending at close: ['ClosedError']" in r.stdout
+    assert r.stdout.rstrip().endswith("exit")
