@@ -41,6 +41,7 @@ typedef struct Consume {
   int to_end;
   int json; /* -J */
   int quiet;
+  int verbose; /* -v: the rebalance listener's calls on stderr */
   int joined;
   int done;     /* stop requested */
   int stopped;
@@ -118,6 +119,17 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   s->count += (long)n;
   if (ended && uvk_cli_start_end(&s->start, b->topic, b->partition)) request_stop(s);
   if (s->limit > 0 && s->count >= s->limit) request_stop(s);
+  return 0;
+}
+
+/* -v: "% Rebalance: revoked t:0 t:3" for each listener call. */
+static int on_rebalance(uvk_consumer *c, int kind, const uvk_topic_partition *tps, size_t n, void *ud) {
+  (void)c;
+  (void)ud;
+  uvk_cli_progress_clear();
+  fprintf(stderr, "%% Rebalance: %s", kind == UVK_REBALANCE_ASSIGNED ? "assigned" : kind == UVK_REBALANCE_REVOKED ? "revoked" : "lost");
+  for (size_t i = 0; i < n; i++) fprintf(stderr, " %s:%d", tps[i].topic, (int)tps[i].partition);
+  fprintf(stderr, "\n");
   return 0;
 }
 
@@ -226,6 +238,7 @@ int uvk_consume_main(int argc, char **argv) {
     }
     if (strcmp(a, "-v") == 0) {
       s.quiet = 0;
+      s.verbose = 1;
       if (uvk_cli_set(cfg, "logLevel", "DEBUG")) goto bad_usage;
       continue;
     }
@@ -295,6 +308,7 @@ args_ok:
     }
   }
   uvk_consumer_set_crash_cb(s.consumer, on_crash, &s);
+  if (s.verbose) uvk_consumer_set_rebalance_listener(s.consumer, on_rebalance, &s);
   uvk_consumer_on(s.consumer, UVK_EVENT_GROUP_JOIN, on_event, &s);
   uvk_consumer_on(s.consumer, UVK_EVENT_FETCH, on_event, &s);
   if (uvk_cli_stop_init(&s.loop, s.quiet, on_stop_request, &s) != 0) {

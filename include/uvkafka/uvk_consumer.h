@@ -115,6 +115,31 @@ UVK_EXTERN int uvk_consumer_disconnect(uvk_consumer *c, uvk_consumer_cb cb, void
  * a CRASH event). */
 UVK_EXTERN int uvk_consumer_set_crash_cb(uvk_consumer *c, uvk_consumer_cb cb, void *ud);
 
+/* Rebalance listener (Java's ConsumerRebalanceListener): told when partitions are
+ * UVK_REBALANCE_ASSIGNED (before they are fetched: a seek here decides where they start),
+ * UVK_REBALANCE_REVOKED (before they go: resolve or commit what was processed; the library's
+ * own auto-commit follows the listener) or UVK_REBALANCE_LOST (already gone: the member was
+ * fenced or its generation is void, commits would be refused). @p partitions is borrowed for
+ * the call. Return 0 when done, or UVK_PENDING to finish later with
+ * uvk_consumer_rebalance_done(): the rebalance waits (heartbeats go on with the consumer
+ * protocol; with classic, a revoke waits past sessionTimeout at the member's peril). */
+/** Rebalance listener kind: partitions given to this member (before they are fetched). */
+#define UVK_REBALANCE_ASSIGNED 1
+/** Rebalance listener kind: partitions about to go (still owned: commits are accepted). */
+#define UVK_REBALANCE_REVOKED 2
+/** Rebalance listener kind: partitions already gone (fenced; commits would be refused). */
+#define UVK_REBALANCE_LOST 3
+/** The rebalance listener: @p kind is a UVK_REBALANCE_* value, @p partitions (@p n of them)
+ * borrowed for the call, @p ud as given to uvk_consumer_set_rebalance_listener().
+ * @return 0 when done, or UVK_PENDING and uvk_consumer_rebalance_done() later. */
+typedef int (*uvk_rebalance_fn)(uvk_consumer *c, int kind, const struct uvk_topic_partition *partitions,
+                                size_t n, void *ud);
+/** Sets the rebalance listener (NULL: none). Before run; UVK_ESTATE after. */
+UVK_EXTERN int uvk_consumer_set_rebalance_listener(uvk_consumer *c, uvk_rebalance_fn fn, void *ud);
+/** Finishes the listener call that returned UVK_PENDING; the rebalance goes on from the next
+ * loop turn. UVK_ENOTFOUND when none is pending. */
+UVK_EXTERN int uvk_consumer_rebalance_done(uvk_consumer *c);
+
 /** Ends the pending handler of topic/partition (it returned UVK_PENDING): result 0 resolves
  * its message (eachMessage) or batch (eachBatch with auto-resolve); another value makes the
  * unresolved messages come again after the retry time. UVK_ENOTFOUND when nothing is pending

@@ -205,6 +205,21 @@ UVK_EXTERN int uvk_consumer_set_crash_cb(uvk_consumer *c, uvk_consumer_cb cb, vo
   return 0;
 }
 
+UVK_EXTERN int uvk_consumer_set_rebalance_listener(uvk_consumer *c, uvk_rebalance_fn fn, void *ud) {
+  CHECK_CONSUMER(c);
+  IF_FREED_RETURN(c, UVK_ECLOSED);
+  if (!c) return UVK_EINVAL;
+  return consumer_set_rebalance_listener(c->c, fn, ud);
+}
+
+UVK_EXTERN int uvk_consumer_rebalance_done(uvk_consumer *c) {
+  CHECK_CONSUMER(c);
+  IF_FREED_RETURN(c, UVK_ECLOSED);
+  if (!c) return UVK_EINVAL;
+  ClientScope scope(c->client, false);
+  return consumer_rebalance_done(c->c, client_now(c->client));
+}
+
 UVK_EXTERN int uvk_consumer_done(uvk_consumer *c, const char *topic, int32_t partition, int result) {
   CHECK_CONSUMER(c);
   IF_FREED_RETURN(c, UVK_ECLOSED);

@@ -453,6 +453,7 @@ void consumer_free(Consumer *c) {
   engine_cancel_timer(c->e, &c->heartbeat_timer);
   engine_cancel_timer(c->e, &c->group_timer);
   engine_cancel_timer(c->e, &c->fetch_timer);
+  engine_cancel_timer(c->e, &c->listener_timer);
   consumer_patterns_free(c);
   cgroup_free(c);
   fetch_sessions_free(c);
@@ -550,8 +551,18 @@ void stop_after_commit(void *ud, const uvk_error *err) {
   group_leave(c, c->e->now);
 }
 
+void stop_after_listener(Consumer *c, uint64_t now) {
+  if (c->run.auto_commit && c->generation >= 0) {
+    group_commit_then(c, stop_after_commit, now);
+    return;
+  }
+  group_leave(c, now);
+}
+
 void stop_now(void *ud, uint64_t now) {
   Consumer *c = static_cast<Consumer *>(ud);
+  // A member gives its partitions up: the listener hears of them before the final commit.
+  if (c->generation >= 0 && c->n_parts > 0) return listener_call_all(c, UVK_REBALANCE_REVOKED, stop_after_listener, now);
   if (c->run.auto_commit && c->generation >= 0) {
     group_commit_then(c, stop_after_commit, now);
     return;

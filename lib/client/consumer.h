@@ -75,6 +75,11 @@ int consumer_stop(Consumer *c, ConsumerDoneFn fn, void *ud, uint64_t now);
 typedef void (*DescribeGroupFn)(void *ud, const uvk_error *err, const uvk_group_description *d);
 int consumer_describe_group(Consumer *c, DescribeGroupFn fn, void *ud, uint64_t now);
 
+// Before run: the rebalance listener (null: none). UVK_ESTATE once running.
+int consumer_set_rebalance_listener(Consumer *c, uvk_rebalance_fn fn, void *ud);
+// The listener call that returned UVK_PENDING is done; UVK_ENOTFOUND when none is pending.
+int consumer_rebalance_done(Consumer *c, uint64_t now);
+
 // A handler that returned UVK_PENDING finished: result 0 resolves what it was given.
 int consumer_done(Consumer *c, const char *topic, int32_t partition, int result, uint64_t now);
 int consumer_resolve_offset(Consumer *c, const char *topic, int32_t partition, int64_t offset);

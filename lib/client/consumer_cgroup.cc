@@ -128,9 +128,16 @@ void drop_all(Consumer *c) {
   fetch_sessions_reset(c);
 }
 
+void rejoin_after_lost(Consumer *c, uint64_t now) { cg_send(c, now); }
+
 void fenced(Consumer *c, int16_t code, uint64_t now) {
   consumer_log(c, UVK_LOG_WARN, "Fenced by the group coordinator (%s): partitions lost, rejoining",
                kafka_error_info(code) ? kafka_error_info(code)->name : "?");
+  // The listener hears of what was lost (names outlive the partitions), then the rejoin.
+  size_t n = size_t(c->n_parts);
+  uvk_topic_partition *lost = static_cast<uvk_topic_partition *>(mem_alloc(c->alloc, sizeof(uvk_topic_partition) * (n + 1)));
+  if (!lost) n = 0;
+  for (size_t i = 0; i < n; i++) lost[i] = uvk_topic_partition{c->parts[i].topic, c->parts[i].partition};
   drop_all(c);
   if (c->state == kGroupStable) {
     uvk_event_group ev{c->group_id, c->member_id, c->generation};
@@ -138,7 +145,9 @@ void fenced(Consumer *c, int16_t code, uint64_t now) {
   }
   c->state = kGroupJoining;
   c->join_started = now;
-  cg_send(c, now);
+  uvk_topic_partition none[1] = {};
+  listener_call(c, UVK_REBALANCE_LOST, lost ? lost : none, n, rejoin_after_lost, now);
+  mem_free(c->alloc, lost);
 }
 
 bool take_target(Consumer *c, const proto::ConsumerGroupHeartbeatResponse::Assignment *a) {
@@ -367,7 +376,8 @@ int32_t resolve(Consumer *c, const char **names) {
 
 // Replaces the partitions with the target's named ones, keeping the state of those that stay.
 // *changed: whether the owned set moved.
-int apply(Consumer *c, const char *const *names, uint64_t now, bool *changed) {
+int apply(Consumer *c, const char *const *names, uint64_t now, bool *changed, uvk_topic_partition *added_out,
+          size_t *n_added) {
   int32_t n = 0;
   for (int32_t i = 0; i < c->n_cg_target; i++) n += names[i] ? 1 : 0;
   *changed = n != c->n_parts;
@@ -399,6 +409,7 @@ int apply(Consumer *c, const char *const *names, uint64_t now, bool *changed) {
       ps->position = ps->resolved = ps->committed = -1;
       ps->high_watermark = -1;
       retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
+      added_out[(*n_added)++] = uvk_topic_partition{ps->topic, ps->partition};
       added++;
     }
     owned[k++] = c->cg_target[i];
@@ -425,22 +436,36 @@ struct RevokeCtx {
   uint32_t fences;
 };
 
+// After the listener heard of the new partitions: tell the broker, load offsets, fetch.
+void after_assigned(Consumer *c, uint64_t now) {
+  cg_send(c, now);
+  offsets_load(c, now);
+  fetch_schedule(c, now);
+}
+
 void finish_reconcile(Consumer *c, uint64_t now) {
   const char **names = static_cast<const char **>(mem_alloc(c->alloc, sizeof(char *) * size_t(c->n_cg_target + 1)));
-  if (!names) return group_failed(c, UVK_ENOMEM, nullptr, now);
+  auto *added = static_cast<uvk_topic_partition *>(mem_alloc(c->alloc, sizeof(uvk_topic_partition) * size_t(c->n_cg_target + 1)));
+  if (!names || !added) {
+    mem_free(c->alloc, names);
+    mem_free(c->alloc, added);
+    return group_failed(c, UVK_ENOMEM, nullptr, now);
+  }
   int32_t unknown = resolve(c, names);
   bool changed = false;
-  int rc = apply(c, names, now, &changed);
+  size_t n_added = 0;
+  int rc = apply(c, names, now, &changed, added, &n_added);
   mem_free(c->alloc, names);
   c->cg_reconciling = false;
-  if (rc != 0) return group_failed(c, rc, nullptr, now);
+  if (rc != 0) {
+    mem_free(c->alloc, added);
+    return group_failed(c, rc, nullptr, now);
+  }
   c->cg_has_target = unknown > 0;  // the rest once metadata names them
   if (unknown > 0)
     engine_add_timer(c->e, &c->cg_meta_timer, now + uint64_t(c->cfg.retry.initial_retry_time), names_retry, c);
-  if (!changed) return;
-  cg_send(c, now);  // tell the broker what is owned now
-  offsets_load(c, now);
-  fetch_schedule(c, now);
+  if (changed) listener_call(c, UVK_REBALANCE_ASSIGNED, added, n_added, after_assigned, now);
+  mem_free(c->alloc, added);
 }
 
 void after_revoke_commit(void *ud, const uvk_error *err) {
@@ -450,6 +475,19 @@ void after_revoke_commit(void *ud, const uvk_error *err) {
   if (!c->cg_reconciling) return;
   if (err) consumer_log(c, UVK_LOG_WARN, "Commit before revoking failed: %s", uvk_err_name(uvk_error_code(err)));
   finish_reconcile(c, c->e->now);
+}
+
+// The listener heard of the revoke: commit what was processed (after a commit in flight),
+// then let the partitions go.
+void revoke_after_listener(Consumer *c, uint64_t now) {
+  if (!c->cg_reconciling) return;  // fenced meanwhile
+  if (c->run.auto_commit) return group_commit_then(c, after_revoke_commit, now);
+  if (c->commit_in_flight) {
+    c->commit_waiter = after_revoke_commit;
+    c->commit_waiter_ud = c;
+    return;
+  }
+  finish_reconcile(c, now);
 }
 
 void cg_reconcile(Consumer *c, uint64_t now) {
@@ -478,13 +516,14 @@ void cg_reconcile(Consumer *c, uint64_t now) {
   }
   consumer_log(c, UVK_LOG_INFO, "Revoking %d partitions: committing their offsets first", int(revoked));
   c->cg_reconciling = true;
-  if (c->run.auto_commit) return group_commit_then(c, after_revoke_commit, now);
-  if (c->commit_in_flight) {
-    c->commit_waiter = after_revoke_commit;
-    c->commit_waiter_ud = c;
-    return;
-  }
-  finish_reconcile(c, now);
+  uvk_topic_partition stack[256] = {};
+  uvk_topic_partition *tps = revoked <= 256 ? stack
+      : static_cast<uvk_topic_partition *>(mem_alloc(c->alloc, sizeof(uvk_topic_partition) * size_t(revoked)));
+  size_t n = 0;
+  for (int32_t i = 0; tps && i < c->n_parts; i++)
+    if (c->parts[i].revoking) tps[n++] = uvk_topic_partition{c->parts[i].topic, c->parts[i].partition};
+  listener_call(c, UVK_REBALANCE_REVOKED, tps ? tps : stack, n, revoke_after_listener, now);
+  if (tps != stack) mem_free(c->alloc, tps);
 }
 
 void on_leave(void *ud, int err, int16_t version, Reader *body, const Request *) {

@@ -171,7 +171,7 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
     } else if ((first == kRebalanceInProgress || first == kIllegalGeneration || first == kUnknownMemberId) &&
                c->state == kGroupStable) {
       if (first == kUnknownMemberId) consumer_set_str(c, &c->member_id, "", 0);
-      group_rejoin(c, now);
+      group_rejoin(c, now, first != kRebalanceInProgress);
     }
   }
   if (done) done(done_ud, e);

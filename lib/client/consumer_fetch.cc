@@ -650,7 +650,9 @@ void offsets_load(Consumer *c, uint64_t now) {
 }
 
 void fetch_schedule(Consumer *c, uint64_t now) {
-  if (!c->running || c->state != kGroupStable || !c->offsets_loaded || c->delivering || c->n_parts == 0) return;
+  if (!c->running || c->state != kGroupStable || !c->offsets_loaded || c->delivering || c->n_parts == 0 ||
+      c->listener_pending)
+    return;
   if (!c->metadata_ready) {
     if (c->ensuring) return;
     const char *topics[256];

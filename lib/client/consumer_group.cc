@@ -71,6 +71,8 @@ void send_heartbeat(void *ud, uint64_t now);
 
 void restart_later(void *ud, uint64_t now) { group_start(static_cast<Consumer *>(ud), now); }
 
+void fetch_after_listener(Consumer *c, uint64_t now) { fetch_schedule(c, now); }
+
 }  // namespace
 
 // A group operation failed with `code` (a UVK_E* or UVK_ERR_KAFKA): retried from
@@ -522,7 +524,8 @@ void on_sync(void *ud, int err, int16_t version, Reader *body, const Request *) 
   retry_start(&c->group_retry, c->cfg.retry, &c->e->rng);
   group_emit_join(c, now);
   c->join_started = 0;
-  group_on_stable(c, now);
+  group_on_stable(c, now);  // heartbeats and offsets; fetching waits for the listener
+  listener_call_all(c, UVK_REBALANCE_ASSIGNED, fetch_after_listener, now);
 }
 
 // ---- Heartbeat --------------------------------------------------------------------------
@@ -565,7 +568,7 @@ void on_heartbeat(void *ud, int err, int16_t version, Reader *body, const Reques
   }
   if (resp.error_code == kFencedInstanceId) return group_failed(c, UVK_ERR_KAFKA(resp.error_code), nullptr, now);
   if (resp.error_code == kUnknownMemberId) consumer_set_str(c, &c->member_id, "", 0);
-  group_rejoin(c, now);
+  group_rejoin(c, now, resp.error_code == kUnknownMemberId || resp.error_code == kIllegalGeneration);
 }
 
 void on_heartbeat_coordinator(void *ud, const uvk_error *err, int32_t node) {
@@ -682,18 +685,9 @@ void rejoin_after_commit(void *ud, const uvk_error *) {
   send_join(c, c->e->now);
 }
 
-}  // namespace
-
-void group_rejoin(Consumer *c, uint64_t now) {
-  if (c->state != kGroupStable) return;
-  consumer_log(c, UVK_LOG_INFO, "The group is rebalancing, rejoining");
-  uvk_event_group ev{c->group_id, c->member_id, c->generation};
-  consumer_emit(c, UVK_EVENT_REBALANCING, &ev);
-  engine_cancel_timer(c->e, &c->heartbeat_timer);
-  c->assign_gen++;  // batches of the old assignment are stale from here
-  c->state = kGroupJoining;
-  c->join_started = now;
-  // Commit what was processed before giving the partitions up, then join again.
+// After the listener heard of the revoke: commit what was processed, then join again.
+void rejoin_after_listener(Consumer *c, uint64_t now) {
+  if (c->state != kGroupJoining) return;
   if (c->run.auto_commit) {
     group_commit_then(c, rejoin_after_commit, now);
     return;
@@ -704,6 +698,21 @@ void group_rejoin(Consumer *c, uint64_t now) {
     return;
   }
   send_join(c, now);
+}
+
+}  // namespace
+
+void group_rejoin(Consumer *c, uint64_t now, bool lost) {
+  if (c->state != kGroupStable) return;
+  consumer_log(c, UVK_LOG_INFO, "The group is rebalancing, rejoining");
+  uvk_event_group ev{c->group_id, c->member_id, c->generation};
+  consumer_emit(c, UVK_EVENT_REBALANCING, &ev);
+  engine_cancel_timer(c->e, &c->heartbeat_timer);
+  c->assign_gen++;  // batches of the old assignment are stale from here
+  c->state = kGroupJoining;
+  c->join_started = now;
+  // The eager protocol gives every partition up: the listener first, then the commit.
+  listener_call_all(c, lost ? UVK_REBALANCE_LOST : UVK_REBALANCE_REVOKED, rejoin_after_listener, now);
 }
 
 void group_leave(Consumer *c, uint64_t now) {

@@ -176,6 +176,14 @@ struct Consumer {
   FetchSession *fsessions;   // one per broker fetched from (KIP-227)
   int32_t n_fsessions;
 
+  // rebalance listener (consumer_listener.cc)
+  uvk_rebalance_fn listener;
+  void *listener_ud;
+  bool listener_pending;       // it returned UVK_PENDING: waiting for uvk_consumer_rebalance_done
+  uint32_t listener_seq;       // bumped by each call: a superseded continuation does not run
+  void (*listener_next)(Consumer *c, uint64_t now);
+  EngineTimer listener_timer;  // runs the continuation on the loop turn after _done
+
   // stop
   ConsumerDoneFn stop_fn;
   void *stop_ud;
@@ -229,7 +237,9 @@ void consumer_patterns_free(Consumer *c);
 
 // consumer_group.cc
 void group_start(Consumer *c, uint64_t now);
-void group_rejoin(Consumer *c, uint64_t now);  // after REBALANCE_IN_PROGRESS and the like
+// After REBALANCE_IN_PROGRESS and the like; `lost`: the generation is void (UNKNOWN_MEMBER_ID,
+// ILLEGAL_GENERATION), so the listener hears "lost" instead of "revoked".
+void group_rejoin(Consumer *c, uint64_t now, bool lost = false);
 void group_leave(Consumer *c, uint64_t now);
 void group_on_stable(Consumer *c, uint64_t now);
 // Replaces *field with a copy of s[0, n) (kept as it was when there is no memory).
@@ -245,6 +255,14 @@ void cgroup_free(Consumer *c);
 void group_failed(Consumer *c, int code, const char *broker_message, uint64_t now);
 void group_finish_stop(Consumer *c);
 void group_emit_join(Consumer *c, uint64_t now);
+
+// consumer_listener.cc: tells the rebalance listener (if any) about tps[0, n) of `kind`
+// (UVK_REBALANCE_*), then next(c, now): at once when it returned, or after
+// uvk_consumer_rebalance_done. A later call supersedes a pending one (its next never runs).
+typedef void (*ListenerNext)(Consumer *c, uint64_t now);
+void listener_call(Consumer *c, int kind, const uvk_topic_partition *tps, size_t n, ListenerNext next, uint64_t now);
+// The same for every partition currently assigned.
+void listener_call_all(Consumer *c, int kind, ListenerNext next, uint64_t now);
 
 // consumer_commit.cc
 int group_commit(Consumer *c, uint64_t now);    // resolved offsets not yet committed

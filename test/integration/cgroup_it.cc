@@ -81,7 +81,11 @@ TEST_CASE("consumer protocol: 3 members balance 12 partitions, a 4th only moves 
   REQUIRE(g.run_until([&] { return g.balanced(4, 12) && g.distinct() == 1200; }));
   check_described(g, m2, 3, 4);
   std::map<Member *, std::set<int>> before;
-  for (Member *m : {m1, m2, m3}) before[m] = m->owned();
+  std::map<Member *, size_t> calls_before;
+  for (Member *m : {m1, m2, m3}) {
+    before[m] = m->owned();
+    calls_before[m] = m->listener.size();
+  }
   uint64_t t0 = uv_now(&g.loop);
   g.add("m4");
   REQUIRE(g.run_until([&] { return g.balanced(3, 12); }));
@@ -96,6 +100,23 @@ TEST_CASE("consumer protocol: 3 members balance 12 partitions, a 4th only moves 
           for (int p : m->history[k]) CHECK(before[m].count(p) == 1);
       }
     }
+  }
+  // The listener heard only of what moved: revoked partitions are ones the member lost, and
+  // nothing was assigned to the first three (as Java's, each reconciliation ends with an
+  // "assigned" call naming what is new: nothing here).
+  for (Member *m : {m1, m2, m3}) {
+    INFO(m->name);
+    std::set<int> revoked;
+    for (size_t i = calls_before[m]; i < m->listener.size(); i++) {
+      if (m->listener[i].first == UVK_REBALANCE_ASSIGNED) {
+        CHECK(m->listener[i].second.empty());
+        continue;
+      }
+      CHECK(m->listener[i].first == UVK_REBALANCE_REVOKED);
+      revoked.insert(m->listener[i].second.begin(), m->listener[i].second.end());
+    }
+    for (int p : revoked) CHECK(m->owned().count(p) == 0);
+    CHECK(revoked.size() + m->owned().size() == before[m].size());
   }
   produce(topic, 1201, 2400);
   REQUIRE(g.run_until([&] { return g.distinct() == 2400; }));

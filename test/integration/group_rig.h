@@ -66,6 +66,7 @@ struct Member {
   std::string name;
   uvk_consumer *c = nullptr;
   std::vector<std::set<int>> history;  // the assignment after each GROUP_JOIN (reconciliation)
+  std::vector<std::pair<int, std::set<int>>> listener;  // rebalance listener calls: kind, partitions
   std::set<int> owned() const { return history.empty() ? std::set<int>() : history.back(); }
 };
 
@@ -133,6 +134,13 @@ struct Group {
     REQUIRE(uvk_consumer_set_crash_cb(m->c, [](uvk_consumer *, const uvk_error *e, void *ud) {
       Member *mm = static_cast<Member *>(ud);
       mm->g->crash += mm->name + ": " + (e ? uvk_err_name(uvk_error_code(e)) : "?") + "; ";
+    }, m) == 0);
+    REQUIRE(uvk_consumer_set_rebalance_listener(m->c, [](uvk_consumer *, int kind, const uvk_topic_partition *tps,
+                                                         size_t n, void *ud) {
+      std::set<int> s;
+      for (size_t i = 0; i < n; i++) s.insert(tps[i].partition);
+      static_cast<Member *>(ud)->listener.push_back({kind, s});
+      return 0;
     }, m) == 0);
     REQUIRE(uvk_consumer_subscribe(m->c, topic.c_str(), 1) == 0);
     uvk_run_options o;

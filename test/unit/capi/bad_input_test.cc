@@ -933,6 +933,16 @@ BAD_INPUT(uvk_consumer_disconnect) {
   r.run_until(&stopped);
 }
 BAD_INPUT(uvk_consumer_set_crash_cb) { expect(uvk_consumer_set_crash_cb(nullptr, consumer_cb, nullptr), UVK_EINVAL); }
+BAD_INPUT(uvk_consumer_set_rebalance_listener) {
+  expect(uvk_consumer_set_rebalance_listener(nullptr, nullptr, nullptr), UVK_EINVAL);
+  Rig r;
+  expect(uvk_consumer_set_rebalance_listener(r.consumer, nullptr, nullptr), 0);  // none
+}
+BAD_INPUT(uvk_consumer_rebalance_done) {
+  expect(uvk_consumer_rebalance_done(nullptr), UVK_EINVAL);
+  Rig r;
+  expect(uvk_consumer_rebalance_done(r.consumer), UVK_ENOTFOUND);  // no listener call pending
+}
 BAD_INPUT(uvk_consumer_done) {
   expect(uvk_consumer_done(nullptr, "t", 0, 0), UVK_EINVAL);
   Rig r;

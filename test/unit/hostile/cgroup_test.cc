@@ -29,6 +29,9 @@ struct Rig : TwoBrokerRig {
   std::vector<std::string> delivered;  // "p:value"
   int crashes = 0, crash_kafka = 0;
   bool stopped = false;
+  bool listen = false;           // set a rebalance listener (journal: "listener revoked 1")
+  int pend_kind = 0;             // the listener answers UVK_PENDING to calls of this kind
+  int pending = 0;               // calls answered UVK_PENDING so far
 
   Rig() {
     b1.log[0] = {"a0", "a1", "a2"};
@@ -63,6 +66,18 @@ struct Rig : TwoBrokerRig {
       r->crashes++;
       r->crash_kafka = e ? uvk_error_kafka_code(e) : 0;
     }, this) == 0);
+    if (listen)
+      REQUIRE(uvk_consumer_set_rebalance_listener(consumer, [](uvk_consumer *, int kind, const uvk_topic_partition *tps,
+                                                               size_t n, void *ud) {
+        Rig *r = static_cast<Rig *>(ud);
+        std::string e = std::string("listener ") +
+                        (kind == UVK_REBALANCE_ASSIGNED ? "assigned" : kind == UVK_REBALANCE_REVOKED ? "revoked" : "lost") + " ";
+        for (size_t i = 0; i < n; i++) e += (i ? "," : "") + std::to_string(tps[i].partition);
+        r->cluster.journal.push_back(e);
+        if (kind != r->pend_kind) return 0;
+        r->pending++;
+        return UVK_PENDING;
+      }, this) == 0);
     REQUIRE(uvk_consumer_subscribe(consumer, cluster.topic.c_str(), 1) == 0);
     uvk_run_options o;
     uvk_run_options_init(&o);
@@ -344,4 +359,66 @@ TEST_CASE("classic protocol, static member: JoinGroup names the instance, no Lea
     r.stop();
     CHECK(r.b1.requests[uvk::proto::kLeaveGroup] + r.b2.requests[uvk::proto::kLeaveGroup] == 1);
   }
+}
+
+TEST_CASE("rebalance listener, consumer protocol: assigned, revoked before the commit and the ack, lost when fenced, revoked on stop",
+          "[cgroup][listener]") {
+  Rig r;
+  r.listen = true;
+  r.pend_kind = UVK_REBALANCE_REVOKED;  // the revoke finishes later (uvk_consumer_rebalance_done)
+  bool revoke_sent = false, fence = false;
+  r.cluster.cg_script = [&](const Req &q) {
+    Reply out = keep(q.epoch);
+    if (q.epoch == 0) out = assign(q.member_id.empty() ? 1 : (fence ? 7 : 1), {0, 1});
+    if (q.epoch == 1 && r.delivered.size() == 6 && !revoke_sent) {
+      revoke_sent = true;
+      out = assign(2, {0});
+    }
+    if (q.epoch == 2 && fence) out.error = 110;  // FENCED_MEMBER_EPOCH
+    out.interval_ms = 20;
+    return out;
+  };
+  r.start(1000000);
+  REQUIRE(r.run_until([&] { return r.pending == 1; }));  // the revoke listener was called...
+  long revoked_at = r.find("listener revoked 1");
+  REQUIRE(revoked_at >= 0);
+  CHECK(r.find("listener assigned 0,1") >= 0);
+  CHECK(r.find("listener assigned 0,1") < revoked_at);
+  // ... and while it has not finished, nothing is committed and the partition is not given back.
+  REQUIRE(r.run_until([&] { return r.cluster.cg_requests.size() >= 6; }));  // heartbeats go on meanwhile
+  CHECK(r.find("cgh epoch=2 owned=0") < 0);
+  for (size_t i = size_t(revoked_at); i < r.cluster.journal.size(); i++) CHECK(r.cluster.journal[i].rfind("commit", 0) != 0);
+  CHECK(uvk_consumer_rebalance_done(r.consumer) == 0);
+  CHECK(uvk_consumer_rebalance_done(r.consumer) == UVK_ENOTFOUND);
+  REQUIRE(r.run_until([&] { return r.find("cgh epoch=2 owned=0") >= 0; }));
+  long commit_at = r.find("commit epoch=2 0=3 1=3");
+  CHECK(commit_at > revoked_at);
+  CHECK(r.find("cgh epoch=2 owned=0") > commit_at);
+  // Fenced: the listener hears "lost" for what is left, then the member rejoins.
+  fence = true;
+  REQUIRE(r.run_until([&] { return r.find("listener lost 0") >= 0 && r.find("cgh epoch=0 owned=", size_t(commit_at)) >= 0; }));
+  REQUIRE(r.run_until([&] { return r.find("listener assigned 0,1", size_t(commit_at)) >= 0; }));
+  fence = false;
+  r.pend_kind = 0;
+  r.stop();
+  INFO(r.journal());
+  long stop_revoke = long(r.cluster.journal.size()) - 1;
+  while (stop_revoke >= 0 && r.cluster.journal[size_t(stop_revoke)].rfind("listener revoked", 0) != 0) stop_revoke--;
+  CHECK(r.cluster.journal[size_t(stop_revoke)] == "listener revoked 0,1");
+  CHECK(r.crashes == 0);
+}
+
+TEST_CASE("rebalance listener, classic: assigned after the join, revoked before the stop's commit", "[cgroup][listener]") {
+  Rig r;
+  r.listen = true;
+  r.start(1000000, "range", "classic");
+  REQUIRE(r.run_until([&] { return r.delivered.size() == 6; }));
+  r.stop();
+  INFO(r.journal());
+  long assigned = r.find("listener assigned 0,1");
+  long revoked = r.find("listener revoked 0,1");
+  long commit = r.find("commit epoch=1 0=3 1=3");
+  CHECK(assigned >= 0);
+  CHECK(revoked > assigned);
+  CHECK(commit > revoked);
 }
