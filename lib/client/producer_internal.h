@@ -17,7 +17,7 @@
 
 namespace uvk {
 
-inline constexpr int16_t kMessageTooLarge = 10, kRecordListTooLarge = 18, kUnknownTopic = 3;
+inline constexpr int16_t kMessageTooLarge = 10, kRecordListTooLarge = 18, kUnknownTopic = 3, kNotLeader = 6;
 inline constexpr int16_t kOutOfOrderSequence = 45, kDuplicateSequence = 46, kInvalidProducerEpoch = 47,
               kUnknownProducerId = 59;
 inline constexpr int kMaxInFlightPerPartition = 5;  // what Kafka keeps idempotence state for

@@ -97,6 +97,36 @@ static int encode_produce(void *ud, Buf *out, int16_t version) {
   return rc;
 }
 
+// KIP-951: brokers a Produce answer names (new leaders the client may not know yet).
+static void take_node_endpoints(Producer *p, const proto::ProduceResponse &resp) {
+  for (int32_t i = 0; i < resp.node_endpoints.count; i++) {
+    const auto &n = resp.node_endpoints.items[i];
+    char host[256];
+    if (n.node_id < 0 || n.port <= 0 || n.port > 65535 || n.host.len <= 0 || size_t(n.host.len) >= sizeof host ||
+        memchr(n.host.data, 0, size_t(n.host.len)))
+      continue;  // hostile or empty: the next Metadata answer will tell
+    memcpy(host, n.host.data, size_t(n.host.len));
+    host[n.host.len] = 0;
+    engine_put_broker(p->e, n.node_id, host, uint16_t(n.port));
+  }
+}
+
+// KIP-951: NOT_LEADER_OR_FOLLOWER naming a newer leader. The cache takes it and the batch goes
+// there on the next drain, without the metadata round trip and without a backoff (it
+// still counts as a retry). False when the answer names no newer leader.
+static bool resend_to_current_leader(Producer *p, ProducerBatch *b,
+                                     const proto::ProduceResponse::LeaderIdAndEpoch &cur, uint64_t now) {
+  if (p->e->shutting_down) return false;
+  if (!metadata_cache_set_leader(&p->e->mcache, b->q->t->name, b->q->partition, cur.leader_id, cur.leader_epoch))
+    return false;
+  int64_t wait = 0;
+  if (retry_on_failure(&b->retry, p->cfg.retry, &p->e->rng, true, &wait) != RetryVerdict::kRetry) return false;
+  if (p->idempotent && b->epoch != p->epoch) b->base_seq = -1;  // numbered under an old epoch
+  b->not_before = now;
+  queue_ready_insert(b->q, b);
+  return true;
+}
+
 void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const Request *req) {
   ProduceReq *r = static_cast<ProduceReq *>(ud);
   Producer *p = r->p;
@@ -111,6 +141,7 @@ void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const
   if (err == 0 && r->acks != 0) err = proto::decode(body, &arena, &resp, version);
   // After the responses array, so the conn cannot find it itself (KIP-219).
   if (err == 0 && r->acks != 0 && version >= 1) request_report_throttle(req, resp.throttle_time_ms);
+  if (err == 0 && r->acks != 0) take_node_endpoints(p, resp);
   for (size_t i = 0; i < r->n; i++) {
     ProducerBatch *b = r->batches[i];
     b->q->in_flight--;
@@ -145,6 +176,7 @@ void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const
       producer_batch_done(p, b, 0, nullptr, -1, -1, -1);
       continue;
     }
+    if (pr->error_code == kNotLeader && resend_to_current_leader(p, b, pr->current_leader, now)) continue;
     if (pr->error_code != 0) {
       handle_batch_error(p, b, UVK_ERR_KAFKA(pr->error_code), now);
       continue;

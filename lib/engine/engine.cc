@@ -372,6 +372,20 @@ int engine_set_brokers(Engine *e, const BrokerAddr *brokers, size_t n) {
   return 0;
 }
 
+int engine_put_broker(Engine *e, int32_t node_id, const char *host, uint16_t port) {
+  size_t n = e->n_brokers, at = n;
+  for (size_t i = 0; i < n; i++)
+    if (e->brokers[i].node_id == node_id) at = i;
+  if (at < n && e->brokers[at].port == port && strcmp(e->brokers[at].host, host) == 0) return 0;
+  BrokerAddr *v = static_cast<BrokerAddr *>(mem_alloc(e->alloc, (n + 1) * sizeof(BrokerAddr)));
+  if (!v) return UVK_ENOMEM;
+  for (size_t i = 0; i < n; i++) v[i] = e->brokers[i];
+  v[at] = BrokerAddr{node_id, const_cast<char *>(host), port};
+  int rc = engine_set_brokers(e, v, at == n ? n + 1 : n);  // copies every string
+  mem_free(e->alloc, v);
+  return rc;
+}
+
 uint32_t engine_new_lane(Engine *e) {
   if (++e->next_lane == 0) e->next_lane = 1;
   return e->next_lane;

@@ -128,6 +128,9 @@ int engine_add_seed(Engine *e, const char *host, uint16_t port);
 void engine_clear_seeds(Engine *e);
 // Replaces the known brokers (from a Metadata response). Copies the strings.
 int engine_set_brokers(Engine *e, const BrokerAddr *brokers, size_t n);
+// Adds or updates one broker (a NodeEndpoint of a Produce or Fetch answer, KIP-951); the
+// others stay. host is copied.
+int engine_put_broker(Engine *e, int32_t node_id, const char *host, uint16_t port);
 
 // Sends `r` to broker `node_id`, or to any broker when node_id is -1 (a ready connection if
 // there is one, else the next seed in turn). Returns 0 — the request then completes through

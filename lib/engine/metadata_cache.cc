@@ -159,6 +159,22 @@ void metadata_cache_mark_stale(MetadataCache *c, const char *topic) {
   if (CachedTopic *t = find(c, topic)) t->stale = true;
 }
 
+bool metadata_cache_set_leader(MetadataCache *c, const char *topic, int32_t partition, int32_t leader,
+                               int32_t leader_epoch) {
+  CachedTopic *t = find(c, topic);
+  if (!t || leader < 0 || leader_epoch < 0) return false;
+  for (int32_t i = 0; i < t->n_partitions; i++) {
+    CachedPartition *p = &t->partitions[i];
+    if (p->partition != partition) continue;
+    if (p->leader_epoch >= leader_epoch) return false;
+    p->leader = leader;
+    p->leader_epoch = leader_epoch;
+    p->error = 0;
+    return true;
+  }
+  return false;
+}
+
 bool metadata_cache_on_error(MetadataCache *c, const char *topic, int16_t kafka_error) {
   if (!kafka_error_means_stale_metadata(kafka_error)) return false;
   metadata_cache_mark_stale(c, topic);

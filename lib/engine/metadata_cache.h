@@ -53,6 +53,11 @@ bool metadata_cache_needs_refresh(const MetadataCache *c, const char *topic, uin
 int metadata_cache_leader(const MetadataCache *c, const char *topic, int32_t partition,
                           int32_t *leader);
 void metadata_cache_mark_stale(MetadataCache *c, const char *topic);
+// KIP-951: a broker's NOT_LEADER_OR_FOLLOWER answer named the partition's current leader.
+// Taken when its epoch is newer than the cached one (an older or equal one changes nothing);
+// the topic's staleness is left as it was. Returns whether the leader changed.
+bool metadata_cache_set_leader(MetadataCache *c, const char *topic, int32_t partition, int32_t leader,
+                               int32_t leader_epoch);
 // A broker answered `kafka_error` for topic/partition: when the error means the metadata is
 // out of date (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE,
 // FENCED_LEADER_EPOCH, ...), the topic is marked stale. Returns whether it was.

@@ -63,6 +63,9 @@ struct Topic {
   std::map<int32_t, std::vector<int32_t>> base_seqs;   // every base sequence stored
   int16_t produce_error = 0;
   int produce_errors = 0;        // answer produce_error this many times (-1: always)
+  // KIP-951: NOT_LEADER_OR_FOLLOWER answers name the leader with this epoch (-1: they do not)
+  // and list its endpoint.
+  int32_t named_leader_epoch = -1;
 };
 
 inline Topic topic(std::vector<int32_t> leaders, int16_t error = 0, int error_responses = 0) {
@@ -308,6 +311,7 @@ struct Cluster {
     std::vector<proto::ProduceResponse::TopicProduceResponse> ts(size_t(req.topic_data.count));
     std::vector<std::vector<proto::ProduceResponse::PartitionProduceResponse>> ps(ts.size());
     std::vector<std::string> names(ts.size());
+    std::vector<proto::ProduceResponse::NodeEndpoint> endpoints;
     for (size_t i = 0; i < ts.size(); i++) {
       const auto &td = req.topic_data.items[i];
       names[i] = std::string(td.name.data, size_t(td.name.len));
@@ -321,6 +325,14 @@ struct Cluster {
           pr.error_code = 3;
         } else if (t.leaders[size_t(pd.index)] != b->node_id) {
           pr.error_code = 6;  // NOT_LEADER_OR_FOLLOWER
+          if (t.named_leader_epoch >= 0) {
+            pr.current_leader.leader_id = t.leaders[size_t(pd.index)];
+            pr.current_leader.leader_epoch = t.named_leader_epoch;
+            for (const Broker &x : brokers)
+              if (x.node_id == pr.current_leader.leader_id && endpoints.empty())
+                endpoints.push_back(proto::ProduceResponse::NodeEndpoint{x.node_id, proto::Str{x.host.c_str(), int32_t(x.host.size())},
+                                                                         int32_t(x.port), proto::Str{}});
+          }
         } else if (size_t(pd.records.len) > max_batch_bytes) {
           pr.error_code = 10;  // MESSAGE_TOO_LARGE
         } else if (t.produce_errors != 0) {
@@ -370,6 +382,8 @@ struct Cluster {
     r.responses.items = ts.data();
     r.responses.count = int32_t(ts.size());
     r.throttle_time_ms = answer_throttle;
+    r.node_endpoints.items = endpoints.data();
+    r.node_endpoints.count = int32_t(endpoints.size());
     return frame(corr, proto::kProduce, version, r);
   }
 

@@ -91,6 +91,38 @@ TEST_CASE("producer: the leader moved: NOT_LEADER refreshes metadata and resends
   producer_free(p);
 }
 
+// KIP-951: the old leader's NOT_LEADER_OR_FOLLOWER names the new one (newer epoch): the
+// batch goes there at once, no Metadata request; a named leader with an epoch no newer than
+// the cached one is not believed (the refresh path as before).
+TEST_CASE("producer: NOT_LEADER naming the new leader resends there without a metadata refresh",
+          "[producer]") {
+  for (int32_t epoch : {5, -1}) {
+    fake::Cluster c;
+    c.brokers.push_back(fake::Broker{1, "b1", 9092});
+    c.brokers.push_back(fake::Broker{2, "b2", 9092});
+    c.topics["t"] = fake::topic({1});
+    c.start(fake::Cluster::default_config(), {"b1:9092"});
+    Producer *p = producer_new(c.e, ProducerConfig(), nullptr);
+    const char *names[] = {"t"};
+    int ensured = 0;
+    REQUIRE(metadata_ensure(c.e, names, 1, [](void *ud, const uvk_error *) { ++*static_cast<int *>(ud); }, &ensured,
+                            c.now) == 0);
+    c.run_until([&] { return ensured > 0; });
+    c.topics["t"].leaders = {2};
+    c.topics["t"].named_leader_epoch = epoch;
+    Messages m(20, -1);
+    Sent s;
+    REQUIRE(send(p, c, "t", m, &s) == 0);
+    c.run_until([&] { return s.calls > 0; });
+    INFO("named leader epoch " << epoch);
+    CHECK(s.code == 0);
+    REQUIRE(c.topics["t"].log[0].size() == 20);
+    CHECK(c.requests[proto::kProduce] == 2);  // once to 1 (NOT_LEADER), once to 2
+    CHECK(c.requests[proto::kMetadata] == (epoch >= 0 ? 1 : 2));
+    producer_free(p);
+  }
+}
+
 TEST_CASE("producer: retries run out: the send fails once, with the last error as cause",
           "[producer]") {
   fake::Cluster c;
