@@ -278,6 +278,17 @@ struct FetchExtra {
 
 const int16_t kFirstSessionVersion = 7;
 
+// How long a Fetch may wait for data. A node serves one Fetch of ours at a time, so a long
+// poll for idle partitions would keep a partition whose handler finishes later (UVK_PENDING)
+// waiting that long once it is done: while any partition is held, the poll stays short.
+const int32_t kHeldMaxWaitMs = 100;
+
+int32_t fetch_max_wait(const Consumer *c) {
+  for (int32_t i = 0; i < c->n_parts; i++)
+    if (c->parts[i].held) return c->cfg.max_wait_ms < kHeldMaxWaitMs ? c->cfg.max_wait_ms : kHeldMaxWaitMs;
+  return c->cfg.max_wait_ms;
+}
+
 int encode_fetch(void *ud, Buf *out, int16_t version) {
   Pending *p = static_cast<Pending *>(ud);
   Consumer *c = p->c;
@@ -285,7 +296,7 @@ int encode_fetch(void *ud, Buf *out, int16_t version) {
   FetchExtra *x = static_cast<FetchExtra *>(p->extra);
   if (!c || p->gen != c->assign_gen || !x) return proto::encode(out, req, version);
   req.replica_id = -1;
-  req.max_wait_ms = c->cfg.max_wait_ms;
+  req.max_wait_ms = fetch_max_wait(c);
   req.min_bytes = c->cfg.min_bytes;
   req.max_bytes = c->cfg.max_bytes;
   req.isolation_level = c->cfg.read_uncommitted ? 0 : 1;

@@ -293,6 +293,7 @@ Answer fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   Arena arena;
   proto::FetchRequest req;
   proto::decode(body, &arena, &req, version);
+  b->fetch_max_waits.push_back(req.max_wait_ms);
   std::vector<proto::FetchResponse::FetchableTopicResponse> ts(size_t(req.topics.count > 0 ? req.topics.count : 0));
   std::vector<std::vector<proto::FetchResponse::PartitionData>> ps(ts.size());
   // Each batch's bytes stay where they are when this vector grows (vectors move their buffer).

@@ -118,6 +118,7 @@ struct FakeBroker {
   // What it saw.
   std::map<int, int> requests;  // api key -> requests received
   std::map<int, int16_t> request_versions;  // api key -> version of the latest one
+  std::vector<int32_t> fetch_max_waits;     // each Fetch's max_wait_ms, in arrival order
   int accepted = 0;             // client connections accepted
   int client_closes = 0;        // connections the client closed (EOF or reset)
   int broker_closes = 0;        // connections this broker closed (kMischiefTruncate)

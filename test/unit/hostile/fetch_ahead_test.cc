@@ -135,3 +135,30 @@ TEST_CASE("fetch ahead: a seek inside the handler wins over the Fetch asked ahea
   REQUIRE(r.run_until([&] { return r.seen.size() >= 8; }));
   CHECK(r.seen == std::vector<std::string>{"v0", "v1", "v2", "v3", "v2", "v3", "w0", "w1"});
 }
+
+TEST_CASE("a held partition does not wait behind a long poll: while one is held, Fetches wait briefly",
+          "[fetch_ahead]") {
+  Rig r;
+  r.cluster.leaders = {1, 1};  // both partitions on b1: one Fetch at a time serves them both
+  r.max_wait = "2000";
+  r.b1.log[0] = values("v", 2);
+  r.on_batch = [](Rig *rig, const uvk_batch *) { return rig->batches == 1 ? int(UVK_PENDING) : 0; };
+  r.start();
+  REQUIRE(r.run_until([&] { return r.batches == 1; }));
+  // Held: the other partition is polled briefly (the Fetch asked ahead before the hold began
+  // may still wait the configured time; this fake broker holds empty answers to the end).
+  size_t from = r.b1.fetch_max_waits.size();
+  auto polled_with = [&](int32_t wait) {
+    for (size_t i = from; i < r.b1.fetch_max_waits.size(); i++)
+      if (r.b1.fetch_max_waits[i] == wait) return true;
+    return false;
+  };
+  REQUIRE(r.run_until([&] { return polled_with(100); }));
+  r.b1.log[0].push_back("w0");
+  REQUIRE(uvk_consumer_done(r.consumer, r.cluster.topic.c_str(), 0, 0) == 0);
+  REQUIRE(r.run_until([&] { return r.seen.size() >= 3; }));
+  CHECK(r.seen == std::vector<std::string>{"v0", "v1", "w0"});
+  // Nothing held any more: the configured long poll again.
+  from = r.b1.fetch_max_waits.size();
+  REQUIRE(r.run_until([&] { return polled_with(2000); }));
+}
