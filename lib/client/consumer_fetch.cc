@@ -296,7 +296,7 @@ int encode_fetch(void *ud, Buf *out, int16_t version) {
   FetchExtra *x = static_cast<FetchExtra *>(p->extra);
   if (!c || p->gen != c->assign_gen || !x) return proto::encode(out, req, version);
   req.replica_id = -1;
-  req.max_wait_ms = fetch_max_wait(c);
+  req.max_wait_ms = p->ahead ? 0 : fetch_max_wait(c);
   req.min_bytes = c->cfg.min_bytes;
   req.max_bytes = c->cfg.max_bytes;
   req.isolation_level = c->cfg.read_uncommitted ? 0 : 1;
@@ -386,7 +386,9 @@ int32_t asked_index(const Consumer *c, const Pending *p, const proto::Str &topic
 // next answer travels while they run. A prediction the handlers do not meet (a seek, an
 // unresolved eachBatch, a failure) makes that answer stale: on_fetch drops it as overtaken.
 // Partitions whose last delivery was held (handlers that finish later) are not asked ahead:
-// their answer would arrive while they wait and be dropped.
+// their answer would arrive while they wait and be dropped. A Fetch asked ahead does not wait
+// for data: built before the handlers ran, it would otherwise keep the node busy with a long
+// poll while the handlers pause, resume or finish partitions that then wait for it.
 void fetch_ahead(Consumer *c, Pending *p, const proto::FetchResponse &resp, uint64_t now) {
   bool any = false;
   for (int32_t t = 0; t < resp.responses.count; t++) {
@@ -407,7 +409,10 @@ void fetch_ahead(Consumer *c, Pending *p, const proto::FetchResponse &resp, uint
   }
   if (!any) return;
   p->answered = true;
+  c->asking_ahead = true;
   fetch_schedule(c, now);
+  c->asking_ahead = false;
+  for (int32_t i = 0; i < c->n_parts; i++) c->parts[i].ahead = 0;  // only that Fetch asks from there
 }
 
 void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *) {
@@ -479,10 +484,7 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
         }
         batches++;
         int bad = deliver(c, ps, pr.records.data, size_t(pr.records.len), pr.high_watermark, pids, firsts, na);
-        if (gen == c->assign_gen) {
-          ps->ahead = 0;
-          ps->no_ahead = ps->held;
-        }
+        if (gen == c->assign_gen) ps->no_ahead = ps->held;
         if (bad < 0) {
           back_off(c, ps, now);  // not again at once: the same bytes would come back
           rd_fail(body, bad);    // the connection closes with it (conn_read)
@@ -530,6 +532,7 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
   p->gen = c->assign_gen;
   p->node = node;
   p->started = now;
+  p->ahead = kind == kFetch && c->asking_ahead;
   if (kind == kFetch) {
     FetchExtra *x = arena_new_array<FetchExtra>(&p->arena, 1);
     FetchSessionPart *as_session = arena_new_array<FetchSessionPart>(&p->arena, size_t(n) + 1);

@@ -65,7 +65,7 @@ struct PartState {
   uint32_t held_seeks;
   bool offsets_known;  // the group's committed offset was read (OffsetFetch answered)
   bool revoking;       // groupProtocol consumer: leaving the assignment, no more fetches
-  int64_t ahead;         // > 0: a Fetch in flight asks from here, where this delivery should end
+  int64_t ahead;         // > 0 while fetch_ahead sends: ask from here, where this delivery should end
   bool no_ahead;         // the last delivery was held: do not fetch ahead of the next one
 };
 
@@ -91,6 +91,7 @@ struct Pending {
   Buf body;          // extra bytes the request needs (assignments)
   uint32_t gen;      // c->assign_gen when sent
   bool answered;     // a Fetch whose answer is being delivered: the node may be asked again
+  bool ahead;        // a Fetch asked ahead of a delivery: it does not wait for data
   int32_t node;
   uint64_t started;
   // Fetch / ListOffsets / commit: the partitions it covers, with their seq when sent.
@@ -193,6 +194,7 @@ struct Consumer {
   uint32_t fetch_lane;  // connections for Fetch (long polls)
   Pending *pending;  // every operation in flight
   bool delivering;   // inside a handler
+  bool asking_ahead;  // fetch_ahead is sending: its Fetches are marked `ahead`
   uint32_t delivering_seeks;  // the delivered partition's seeks when its handler began
   const void *delivering_part;  // the PartState being delivered, while delivering
   bool detached;     // freed by its owner (maybe from inside a callback): no more handlers or events

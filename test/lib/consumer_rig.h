@@ -15,6 +15,7 @@ namespace uvk_test {
 struct ConsumerRig : TwoBrokerRig {
   uvk_consumer *consumer = nullptr;
   std::vector<std::string> seen;  // partition 0's values, in delivery order
+  std::vector<std::string> seen1;  // partition 1's
   int batches = 0;
   std::vector<size_t> sizes;  // messages per eachBatch call of partition 0
   // What the eachBatch handler does with batch number `batches` (1-based): return value.
@@ -54,7 +55,11 @@ struct ConsumerRig : TwoBrokerRig {
     o.ud = this;
     o.each_batch = [](uvk_consumer *, const uvk_batch *b, void *ud) {
       ConsumerRig *r = static_cast<ConsumerRig *>(ud);
-      if (b->partition != 0) return 0;
+      if (b->partition != 0) {
+        for (size_t i = 0; i < b->n_messages; i++)
+          r->seen1.emplace_back(static_cast<const char *>(b->messages[i].value), b->messages[i].value_len);
+        return 0;
+      }
       r->batches++;
       r->sizes.push_back(b->n_messages);
       for (size_t i = 0; i < b->n_messages; i++)

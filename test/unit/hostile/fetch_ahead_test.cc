@@ -162,3 +162,23 @@ TEST_CASE("a held partition does not wait behind a long poll: while one is held,
   from = r.b1.fetch_max_waits.size();
   REQUIRE(r.run_until([&] { return polled_with(2000); }));
 }
+
+TEST_CASE("fetch ahead: a partition whose answer a handler made stale is fetched again from where it is",
+          "[fetch_ahead]") {
+  Rig r;
+  r.cluster.leaders = {1, 1};  // one answer carries both partitions
+  r.max_wait = "2000";
+  r.b1.log[0] = values("v", 2);
+  r.b1.log[1] = values("u", 3);
+  // Pausing partition 0 in its handler makes the rest of the answer (partition 1's records)
+  // stale; the Fetch asked ahead asked partition 1 from offset 3, where it is not.
+  r.on_batch = [](Rig *rig, const uvk_batch *b) {
+    int32_t p = 0;
+    REQUIRE(uvk_consumer_pause(rig->consumer, b->topic, &p, 1) == 0);
+    return 0;
+  };
+  r.start();
+  REQUIRE(r.run_until([&] { return r.seen1.size() >= 3; }));
+  CHECK(r.seen1 == values("u", 3));
+  CHECK(r.seen == values("v", 2));
+}
