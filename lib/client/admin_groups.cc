@@ -129,7 +129,7 @@ int encode_describe(AdminCall *c, Buf *out, int16_t version) {
   return proto::encode(out, req, version);
 }
 
-const int16_t kGroupIdNotFound = 69;
+const int16_t kGroupIdNotFound = 69, kUnsupportedVersion = 35;
 
 int encode_cg_describe(AdminCall *c, Buf *out, int16_t version) {
   GroupsState *st = st_of(c->op);
@@ -165,20 +165,22 @@ int on_cg_describe(AdminCall *c, Reader *body, int16_t version) {
   if (resp.groups.count != 1) return UVK_EPROTO;
   const auto &g = resp.groups.items[0];
   if (admin_moved(g.error_code)) return kAdminRetarget;
+  if (g.error_code != 0 && g.error_code != kGroupIdNotFound && g.error_code != kUnsupportedVersion) {
+    admin_op_fail(op, UVK_ERR_KAFKA(g.error_code), &g.error_message);
+    return kAdminDone;
+  }
   st_of(op)->answered = true;
   GroupChunk *ch = add_chunk(op, 1);
   if (!ch) return UVK_ENOMEM;
   uvk_group_description &d = ch->groups[ch->n++];
   d.group_id = st_of(op)->ids[c->index];
-  if (g.error_code == kGroupIdNotFound) {  // neither kind: what DescribeGroups said
+  // Neither kind, or a broker without the consumer protocol's coordinator (3.x answers
+  // UNSUPPORTED_VERSION though it lists the API): what DescribeGroups said.
+  if (g.error_code != 0) {
     d.state = "Dead";
     d.protocol_type = d.protocol = "";
     d.group_protocol = "classic";
     d.group_epoch = d.assignment_epoch = -1;
-    return kAdminDone;
-  }
-  if (g.error_code != 0) {
-    admin_op_fail(op, UVK_ERR_KAFKA(g.error_code), &g.error_message);
     return kAdminDone;
   }
   d.state = admin_str(op, g.group_state);
