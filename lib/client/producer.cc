@@ -84,7 +84,7 @@ void producer_free(Producer *p) {
     op->results = nullptr;
     if (op->ensure_err) error_release(op->ensure_err);
     op->ensure_err = nullptr;
-    if (op->ensured) {
+    if (op->ensured || op->host) {  // a rider has no metadata_ensure of its own to wait for
       arena_free(&op->arena);
       op->~SendOp();
       mem_free(p->alloc, op);
@@ -218,6 +218,18 @@ void ops_append(Producer *p, SendOp *op, size_t bytes) {
 
 }  // namespace
 
+// The op whose metadata_ensure a new send can share: the last send, or the host it rides on,
+// when it still waits for metadata of exactly the same topics. A burst of sends before the
+// metadata is known then costs one Metadata round, not one per send.
+static SendOp *ensure_host(Producer *p, const SendOp *op) {
+  SendOp *last = p->ops_tail;
+  if (last && last->host) last = last->host;
+  if (!last || last->ensured || last->routed || last->orphaned || last->n_topics != op->n_topics) return nullptr;
+  for (size_t i = 0; i < op->n_topics; i++)
+    if (strcmp(last->topics[i].topic, op->topics[i].topic) != 0) return nullptr;
+  return last;
+}
+
 int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics,
                   const uvk_send_options &opts, ProducerSendFn fn, void *ud, uint64_t now) {
   if (p->closed || p->e->shutting_down) return UVK_ECLOSED;
@@ -244,7 +256,15 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
   }
   const char **names = arena_new_array<const char *>(&op->arena, n_topics);
   rc = names && copy_topics(op, topics, n_topics, borrow, names) ? 0 : UVK_ENOMEM;
-  if (rc == 0) rc = metadata_ensure(p->e, names, int(n_topics), send_op_ensured, op, now, &p->cfg.retry);
+  SendOp *host = rc == 0 ? ensure_host(p, op) : nullptr;
+  if (host) {
+    op->host = host;
+    if (host->riders_tail) host->riders_tail->rider_next = op;
+    else host->riders = op;
+    host->riders_tail = op;
+  } else if (rc == 0) {
+    rc = metadata_ensure(p->e, names, int(n_topics), send_op_ensured, op, now, &p->cfg.retry);
+  }
   if (rc != 0) {
     arena_free(&op->arena);
     op->~SendOp();

@@ -128,6 +128,11 @@ struct SendOp {
   bool routed;    // its messages went to the partition queues
   bool orphaned;  // the producer is gone; the pending metadata_ensure frees this op
   const uvk_error *ensure_err;
+  // A send to the same topics as the one before it, while that one waits for metadata, rides
+  // on its metadata_ensure instead of starting another: `host` is the op whose answer it
+  // takes, `riders` / `riders_tail` (on the host) the ops taking it, in send order.
+  SendOp *host;
+  SendOp *riders, *riders_tail, *rider_next;
 };
 
 struct ProduceReq {

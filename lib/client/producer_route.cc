@@ -273,6 +273,13 @@ void send_op_ensured(void *ud, const uvk_error *err) {
   op->ensured = true;
   op->p->ensured_unrouted++;
   op->ensure_err = err ? error_retain(err) : nullptr;
+  for (SendOp *r = op->riders; r; r = r->rider_next) {
+    r->host = nullptr;
+    r->ensured = true;
+    op->p->ensured_unrouted++;
+    r->ensure_err = err ? error_retain(err) : nullptr;
+  }
+  op->riders = op->riders_tail = nullptr;
   route_ready(op->p, op->p->e->now);
 }
 
