@@ -357,6 +357,12 @@ export interface ConsumerConfig {
   maxInFlightRequests?: number
   readUncommitted?: boolean
   rackId?: string
+  /** uvkafka: 'consumer' joins with Kafka 4's consumer group protocol (KIP-848); default 'classic' */
+  groupProtocol?: 'classic' | 'consumer'
+  /** uvkafka, groupProtocol 'consumer': the broker-side assignor */
+  groupRemoteAssignor?: 'uniform' | 'range'
+  /** uvkafka: static membership (KIP-345): a restart within sessionTimeout keeps the partitions */
+  groupInstanceId?: string
 }
 
 interface MessageSetEntry {

@@ -27,8 +27,10 @@ const events = Object.assign({
   RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics'
 }, networkEvents('consumer'))
 
+// KafkaJS's options, then what KafkaJS never had: the consumer group protocol of Kafka 4
+// (KIP-848) and static membership (KIP-345), named as uvkafka's configuration names them.
 const CONSUMER_KEYS = ['sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval', 'maxBytesPerPartition', 'minBytes',
-  'maxBytes', 'maxWaitTimeInMs', 'readUncommitted', 'rackId']
+  'maxBytes', 'maxWaitTimeInMs', 'readUncommitted', 'rackId', 'groupProtocol', 'groupRemoteAssignor', 'groupInstanceId']
 const CLIENT_KEYS = ['metadataMaxAge', 'allowAutoTopicCreation']
 const MSG = 8 // fields per message in the meta array (src/consumer.c)
 const HDR = 4 // fields per header

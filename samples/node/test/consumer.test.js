@@ -2,7 +2,7 @@
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const { KafkaJSNonRetriableError } = require('..')
-const { kafka, unique } = require('./helpers')
+const { kafka, unique, readBack, createTopic } = require('./helpers')
 
 async function produce (k, topic, n, opts = {}) {
   const producer = k.producer()
@@ -216,4 +216,17 @@ test('stop during eachMessage commits exactly the messages processed; the group 
   const first = await new Promise(resolve => next.run({ eachMessage: async ({ message }) => resolve(message.offset) }))
   await next.disconnect()
   assert.equal(first, '30')
+})
+
+test('groupProtocol consumer (KIP-848) with a static groupInstanceId reads every message; bad values are refused', async () => {
+  const k = kafka()
+  assert.throws(() => k.consumer({ groupId: unique('node-g'), groupProtocol: 'eager' }), /groupProtocol/)
+  const topic = unique('node-kip848')
+  await createTopic(k, topic, 3)
+  const producer = k.producer()
+  await producer.connect()
+  await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ value: `m${i}` })) })
+  await producer.disconnect()
+  const got = await readBack(k, topic, 30, { groupProtocol: 'consumer', groupRemoteAssignor: 'uniform', groupInstanceId: unique('static') })
+  assert.deepEqual(got.map(m => m.value.toString()).sort(), Array.from({ length: 30 }, (_, i) => `m${i}`).sort())
 })
