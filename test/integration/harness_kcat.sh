@@ -127,29 +127,18 @@ consume_has() {  # consume_has BOOTSTRAP TOPIC LINE
 cluster() { "$CLUSTER" "$@"; }
 
 # java_scram LISTENER MECHANISM PASSWORD: the official Java client (kafka-clients from the
-# jar cache, through kafka.admin.ConfigCommand) authenticates and describes user $UVK_TEST_USER
+# jar cache, test/integration/JavaScram.java run as a source file) authenticates and describes
+# user $UVK_TEST_USER's SCRAM credentials
 java_scram() {
-  local listener=$1 mech=$2 pw=$3 bs props
+  local listener=$1 mech=$2 pw=$3 bs
   case $listener in
     SASL_PLAINTEXT) bs=$UVK_TEST_SASL_PLAINTEXT_BROKERS ;;
     SASL_SSL) bs=$UVK_TEST_SASL_SSL_BROKERS ;;
   esac
-  props=$(mktemp)
-  {
-    echo "security.protocol=$listener"
-    echo "sasl.mechanism=$mech"
-    echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$UVK_TEST_USER\" password=\"$pw\";"
-    echo "ssl.truststore.type=PEM"
-    echo "ssl.truststore.location=$UVK_TEST_CA"
-  } >"$props"
   local logopt=-Dlog4j2.configurationFile=$ROOT/test/kafka/tools-log4j2.properties
   [ "${UVK_TEST_KAFKA_VERSION%%.*}" -ge 4 ] || logopt=-Dlog4j.configuration=file:$ROOT/test/kafka/tools-log4j.properties
-  local rc=0
-  CLASSPATH=$UVK_TEST_KAFKA_CLASSPATH timeout 60 java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-    "$logopt" kafka.admin.ConfigCommand --bootstrap-server "$bs" --command-config "$props" \
-    --describe --entity-type users --entity-name "$UVK_TEST_USER" 2>&1 || rc=$?
-  rm -f "$props"
-  return $rc
+  timeout 90 java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$logopt" -cp "$UVK_TEST_KAFKA_CLASSPATH" \
+    "$ROOT/test/integration/JavaScram.java" "$bs" "$listener" "$mech" "$UVK_TEST_USER" "$pw" "$UVK_TEST_CA" 2>&1
 }
 java_scram_fails() {
   local out
