@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """compare.py: checks that two schema directories describe the same wire format on every
-version both have. Usage: compare.py OLD_DIR NEW_DIR
+version both have. Usage: compare.py OLD_DIR NEW_DIR [--junit XML_PATH]
 
 Per message and version: the fields present (snake_case names, in order), their types,
 nullability, tags, compactness, the message's flexibility, defaults, and the ignorable flag
@@ -64,8 +64,28 @@ def unstable_latest(path):
     return d.get("latestVersionUnstable", False)
 
 
+def write_junit(path, checked, diffs):
+    """One test case in JUnit XML, as the test command's summary counts results."""
+    from xml.sax.saxutils import escape, quoteattr
+    name = "the schemas derived from kafka-clients agree with the 4.0 snapshot"
+    body = ""
+    if diffs:
+        body = f'<failure message={quoteattr(f"{len(diffs)} differences")}>{escape(chr(10).join(diffs))}</failure>'
+    with open(path, "w") as fh:
+        fh.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        fh.write(f'<testsuite name="kschema_vs_snapshot" tests="1" failures="{1 if diffs else 0}" errors="0" '
+                 f'skipped="0"><testcase classname="kschema" name={quoteattr(name)}>{body}'
+                 f'<system-out>{checked} message versions compared</system-out></testcase></testsuite>\n')
+
+
 def main():
-    old_dir, new_dir = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    junit = None
+    if "--junit" in args:
+        i = args.index("--junit")
+        junit = args[i + 1]
+        del args[i:i + 2]
+    old_dir, new_dir = args[0], args[1]
     old = {m.name: m for m in schema.select(old_dir)}
     new = {m.name: m for m in schema.select(new_dir)}
     diffs, checked, renames = [], 0, set()
@@ -100,6 +120,8 @@ def main():
     for r in sorted(renames):
         print(f"renamed (same wire format): {r}", file=sys.stderr)
     print(f"compare.py: {checked} message versions compared, {len(diffs)} differences", file=sys.stderr)
+    if junit:
+        write_junit(junit, checked, diffs)
     return 1 if diffs else 0
 
 
