@@ -20,6 +20,19 @@ constexpr int16_t kUseInitProducerId = 5;
 constexpr int16_t kUseDescribeGroups = 5;
 constexpr int16_t kUseDeleteGroups = 2;
 constexpr int16_t kUseAlterPartitionReassignments = 0;
+// Share groups (KIP-932): version 0 was the early access of Kafka 4.0, which 4.1 brokers no
+// longer accept; 1 is the released protocol; ShareFetch / ShareAcknowledge 2 add renew
+// acknowledgements (KIP-1222), sent only when a renew is asked for.
+constexpr int16_t kMinShareGroupHeartbeat = 1;
+constexpr int16_t kUseShareGroupHeartbeat = 1;
+constexpr int16_t kMinShareFetch = 1;
+constexpr int16_t kUseShareFetch = 2;
+constexpr int16_t kMinShareAcknowledge = 1;
+constexpr int16_t kUseShareAcknowledge = 2;
+constexpr int16_t kUseShareGroupDescribe = 1;
+constexpr int16_t kUseDescribeShareGroupOffsets = 1;
+constexpr int16_t kUseAlterShareGroupOffsets = 0;
+constexpr int16_t kUseDeleteShareGroupOffsets = 0;
 
 }  // namespace proto
 }  // namespace uvk

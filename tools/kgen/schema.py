@@ -12,12 +12,11 @@ PRIMITIVES = {"bool", "int8", "int16", "uint16", "int32", "uint32", "int64", "fl
               "string", "uuid", "bytes", "records"}
 
 # APIs with "broker" among their listeners that a client never sends: inter-broker state
-# of share groups (KIP-932, early access in 4.0, not a client feature yet), and markers
-# that only the transaction coordinator writes.
+# of share groups (the share coordinator's persister), and markers that only the
+# transaction coordinator writes.
 EXCLUDED = {
     "DeleteShareGroupState", "InitializeShareGroupState", "ReadShareGroupState",
     "ReadShareGroupStateSummary", "WriteShareGroupState", "WriteTxnMarkers",
-    "ShareAcknowledge", "ShareFetch", "ShareGroupDescribe", "ShareGroupHeartbeat",
 }
 
 MAX_VERSION = 0x7fff

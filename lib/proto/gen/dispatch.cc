@@ -66,6 +66,10 @@
 #include "proto/gen/renew_delegation_token.h"
 #include "proto/gen/sasl_authenticate.h"
 #include "proto/gen/sasl_handshake.h"
+#include "proto/gen/share_acknowledge.h"
+#include "proto/gen/share_fetch.h"
+#include "proto/gen/share_group_describe.h"
+#include "proto/gen/share_group_heartbeat.h"
 #include "proto/gen/streams_group_describe.h"
 #include "proto/gen/streams_group_heartbeat.h"
 #include "proto/gen/streams_group_topology_description_update.h"
@@ -226,6 +230,14 @@ static const Entry kMessages[] = {
   {{"SaslAuthenticateResponse", 36, false, 0, 2}, roundtrip<SaslAuthenticateResponse>},
   {{"SaslHandshakeRequest", 17, true, 0, 1}, roundtrip<SaslHandshakeRequest>},
   {{"SaslHandshakeResponse", 17, false, 0, 1}, roundtrip<SaslHandshakeResponse>},
+  {{"ShareAcknowledgeRequest", 79, true, 0, 2}, roundtrip<ShareAcknowledgeRequest>},
+  {{"ShareAcknowledgeResponse", 79, false, 0, 2}, roundtrip<ShareAcknowledgeResponse>},
+  {{"ShareFetchRequest", 78, true, 0, 2}, roundtrip<ShareFetchRequest>},
+  {{"ShareFetchResponse", 78, false, 0, 2}, roundtrip<ShareFetchResponse>},
+  {{"ShareGroupDescribeRequest", 77, true, 0, 1}, roundtrip<ShareGroupDescribeRequest>},
+  {{"ShareGroupDescribeResponse", 77, false, 0, 1}, roundtrip<ShareGroupDescribeResponse>},
+  {{"ShareGroupHeartbeatRequest", 76, true, 0, 1}, roundtrip<ShareGroupHeartbeatRequest>},
+  {{"ShareGroupHeartbeatResponse", 76, false, 0, 1}, roundtrip<ShareGroupHeartbeatResponse>},
   {{"StreamsGroupDescribeRequest", 89, true, 0, 1}, roundtrip<StreamsGroupDescribeRequest>},
   {{"StreamsGroupDescribeResponse", 89, false, 0, 1}, roundtrip<StreamsGroupDescribeResponse>},
   {{"StreamsGroupHeartbeatRequest", 88, true, 0, 1}, roundtrip<StreamsGroupHeartbeatRequest>},

@@ -69,6 +69,10 @@
 #include "proto/gen/renew_delegation_token.h"
 #include "proto/gen/sasl_authenticate.h"
 #include "proto/gen/sasl_handshake.h"
+#include "proto/gen/share_acknowledge.h"
+#include "proto/gen/share_fetch.h"
+#include "proto/gen/share_group_describe.h"
+#include "proto/gen/share_group_heartbeat.h"
 #include "proto/gen/streams_group_describe.h"
 #include "proto/gen/streams_group_heartbeat.h"
 #include "proto/gen/streams_group_topology_description_update.h"
@@ -305,6 +309,28 @@ static void to_json(Buf *o, const ProduceResponse::LeaderIdAndEpoch &s, int16_t 
 static void to_json(Buf *o, const ProduceResponse::PartitionProduceResponse &s, int16_t v);
 static void to_json(Buf *o, const ProduceResponse::TopicProduceResponse &s, int16_t v);
 static void to_json(Buf *o, const ProduceResponse::NodeEndpoint &s, int16_t v);
+static void to_json(Buf *o, const ShareAcknowledgeRequest::AcknowledgementBatch &s, int16_t v);
+static void to_json(Buf *o, const ShareAcknowledgeRequest::AcknowledgePartition &s, int16_t v);
+static void to_json(Buf *o, const ShareAcknowledgeRequest::AcknowledgeTopic &s, int16_t v);
+static void to_json(Buf *o, const ShareAcknowledgeResponse::LeaderIdAndEpoch &s, int16_t v);
+static void to_json(Buf *o, const ShareAcknowledgeResponse::PartitionData &s, int16_t v);
+static void to_json(Buf *o, const ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse &s, int16_t v);
+static void to_json(Buf *o, const ShareAcknowledgeResponse::NodeEndpoint &s, int16_t v);
+static void to_json(Buf *o, const ShareFetchRequest::AcknowledgementBatch &s, int16_t v);
+static void to_json(Buf *o, const ShareFetchRequest::FetchPartition &s, int16_t v);
+static void to_json(Buf *o, const ShareFetchRequest::FetchTopic &s, int16_t v);
+static void to_json(Buf *o, const ShareFetchRequest::ForgottenTopic &s, int16_t v);
+static void to_json(Buf *o, const ShareFetchResponse::LeaderIdAndEpoch &s, int16_t v);
+static void to_json(Buf *o, const ShareFetchResponse::AcquiredRecords &s, int16_t v);
+static void to_json(Buf *o, const ShareFetchResponse::PartitionData &s, int16_t v);
+static void to_json(Buf *o, const ShareFetchResponse::ShareFetchableTopicResponse &s, int16_t v);
+static void to_json(Buf *o, const ShareFetchResponse::NodeEndpoint &s, int16_t v);
+static void to_json(Buf *o, const ShareGroupDescribeResponse::TopicPartitions &s, int16_t v);
+static void to_json(Buf *o, const ShareGroupDescribeResponse::Assignment &s, int16_t v);
+static void to_json(Buf *o, const ShareGroupDescribeResponse::Member &s, int16_t v);
+static void to_json(Buf *o, const ShareGroupDescribeResponse::DescribedGroup &s, int16_t v);
+static void to_json(Buf *o, const ShareGroupHeartbeatResponse::TopicPartitions &s, int16_t v);
+static void to_json(Buf *o, const ShareGroupHeartbeatResponse::Assignment &s, int16_t v);
 static void to_json(Buf *o, const StreamsGroupDescribeResponse::KeyValue &s, int16_t v);
 static void to_json(Buf *o, const StreamsGroupDescribeResponse::TopicInfo &s, int16_t v);
 static void to_json(Buf *o, const StreamsGroupDescribeResponse::Subtopology &s, int16_t v);
@@ -7355,6 +7381,759 @@ static void to_json(Buf *o, const SaslHandshakeResponse &s, int16_t v) {
   j_raw(o, "}");
 }
 
+static void to_json(Buf *o, const ShareAcknowledgeRequest::AcknowledgementBatch &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "firstOffset", &first);
+  j_int(o, int64_t(s.first_offset));
+  j_key(o, "lastOffset", &first);
+  j_int(o, int64_t(s.last_offset));
+  j_key(o, "acknowledgeTypes", &first);
+  if (s.acknowledge_types.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.acknowledge_types.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.acknowledge_types.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareAcknowledgeRequest::AcknowledgePartition &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "partitionIndex", &first);
+  j_int(o, int64_t(s.partition_index));
+  j_key(o, "acknowledgementBatches", &first);
+  if (s.acknowledgement_batches.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.acknowledgement_batches.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.acknowledgement_batches.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareAcknowledgeRequest::AcknowledgeTopic &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareAcknowledgeRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "shareSessionEpoch", &first);
+  j_int(o, int64_t(s.share_session_epoch));
+  if (v >= 2) {
+    j_key(o, "isRenewAck", &first);
+    j_raw(o, s.is_renew_ack ? "true" : "false");
+  }
+  j_key(o, "topics", &first);
+  if (s.topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareAcknowledgeResponse::LeaderIdAndEpoch &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "leaderId", &first);
+  j_int(o, int64_t(s.leader_id));
+  j_key(o, "leaderEpoch", &first);
+  j_int(o, int64_t(s.leader_epoch));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareAcknowledgeResponse::PartitionData &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "partitionIndex", &first);
+  j_int(o, int64_t(s.partition_index));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_key(o, "currentLeader", &first);
+  to_json(o, s.current_leader, v);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareAcknowledgeResponse::NodeEndpoint &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "nodeId", &first);
+  j_int(o, int64_t(s.node_id));
+  j_key(o, "host", &first);
+  j_str(o, s.host);
+  j_key(o, "port", &first);
+  j_int(o, int64_t(s.port));
+  j_key(o, "rack", &first);
+  j_str(o, s.rack);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareAcknowledgeResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  if (v >= 2) {
+    j_key(o, "acquisitionLockTimeoutMs", &first);
+    j_int(o, int64_t(s.acquisition_lock_timeout_ms));
+  }
+  j_key(o, "responses", &first);
+  if (s.responses.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.responses.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.responses.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "nodeEndpoints", &first);
+  if (s.node_endpoints.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.node_endpoints.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.node_endpoints.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchRequest::AcknowledgementBatch &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "firstOffset", &first);
+  j_int(o, int64_t(s.first_offset));
+  j_key(o, "lastOffset", &first);
+  j_int(o, int64_t(s.last_offset));
+  j_key(o, "acknowledgeTypes", &first);
+  if (s.acknowledge_types.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.acknowledge_types.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.acknowledge_types.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchRequest::FetchPartition &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "partitionIndex", &first);
+  j_int(o, int64_t(s.partition_index));
+  if (v <= 0) {
+    j_key(o, "partitionMaxBytes", &first);
+    j_int(o, int64_t(s.partition_max_bytes));
+  }
+  j_key(o, "acknowledgementBatches", &first);
+  if (s.acknowledgement_batches.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.acknowledgement_batches.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.acknowledgement_batches.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchRequest::FetchTopic &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchRequest::ForgottenTopic &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partitions.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "shareSessionEpoch", &first);
+  j_int(o, int64_t(s.share_session_epoch));
+  j_key(o, "maxWaitMs", &first);
+  j_int(o, int64_t(s.max_wait_ms));
+  j_key(o, "minBytes", &first);
+  j_int(o, int64_t(s.min_bytes));
+  j_key(o, "maxBytes", &first);
+  j_int(o, int64_t(s.max_bytes));
+  if (v >= 1) {
+    j_key(o, "maxRecords", &first);
+    j_int(o, int64_t(s.max_records));
+  }
+  if (v >= 1) {
+    j_key(o, "batchSize", &first);
+    j_int(o, int64_t(s.batch_size));
+  }
+  if (v >= 2) {
+    j_key(o, "shareAcquireMode", &first);
+    j_int(o, int64_t(s.share_acquire_mode));
+  }
+  if (v >= 2) {
+    j_key(o, "isRenewAck", &first);
+    j_raw(o, s.is_renew_ack ? "true" : "false");
+  }
+  j_key(o, "topics", &first);
+  if (s.topics.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topics.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topics.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "forgottenTopicsData", &first);
+  if (s.forgotten_topics_data.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.forgotten_topics_data.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.forgotten_topics_data.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchResponse::LeaderIdAndEpoch &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "leaderId", &first);
+  j_int(o, int64_t(s.leader_id));
+  j_key(o, "leaderEpoch", &first);
+  j_int(o, int64_t(s.leader_epoch));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchResponse::AcquiredRecords &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "firstOffset", &first);
+  j_int(o, int64_t(s.first_offset));
+  j_key(o, "lastOffset", &first);
+  j_int(o, int64_t(s.last_offset));
+  j_key(o, "deliveryCount", &first);
+  j_int(o, int64_t(s.delivery_count));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchResponse::PartitionData &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "partitionIndex", &first);
+  j_int(o, int64_t(s.partition_index));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_key(o, "acknowledgeErrorCode", &first);
+  j_int(o, int64_t(s.acknowledge_error_code));
+  j_key(o, "acknowledgeErrorMessage", &first);
+  j_str(o, s.acknowledge_error_message);
+  j_key(o, "currentLeader", &first);
+  to_json(o, s.current_leader, v);
+  j_key(o, "records", &first);
+  j_bytes(o, s.records);
+  j_key(o, "acquiredRecords", &first);
+  if (s.acquired_records.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.acquired_records.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.acquired_records.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchResponse::ShareFetchableTopicResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchResponse::NodeEndpoint &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "nodeId", &first);
+  j_int(o, int64_t(s.node_id));
+  j_key(o, "host", &first);
+  j_str(o, s.host);
+  j_key(o, "port", &first);
+  j_int(o, int64_t(s.port));
+  j_key(o, "rack", &first);
+  j_str(o, s.rack);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareFetchResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  if (v >= 1) {
+    j_key(o, "acquisitionLockTimeoutMs", &first);
+    j_int(o, int64_t(s.acquisition_lock_timeout_ms));
+  }
+  j_key(o, "responses", &first);
+  if (s.responses.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.responses.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.responses.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "nodeEndpoints", &first);
+  if (s.node_endpoints.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.node_endpoints.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.node_endpoints.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupDescribeRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupIds", &first);
+  if (s.group_ids.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.group_ids.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.group_ids.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "includeAuthorizedOperations", &first);
+  j_raw(o, s.include_authorized_operations ? "true" : "false");
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupDescribeResponse::TopicPartitions &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "topicName", &first);
+  j_str(o, s.topic_name);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partitions.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupDescribeResponse::Assignment &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicPartitions", &first);
+  if (s.topic_partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topic_partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topic_partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupDescribeResponse::Member &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "rackId", &first);
+  j_str(o, s.rack_id);
+  j_key(o, "memberEpoch", &first);
+  j_int(o, int64_t(s.member_epoch));
+  j_key(o, "clientId", &first);
+  j_str(o, s.client_id);
+  j_key(o, "clientHost", &first);
+  j_str(o, s.client_host);
+  j_key(o, "subscribedTopicNames", &first);
+  if (s.subscribed_topic_names.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.subscribed_topic_names.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.subscribed_topic_names.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "assignment", &first);
+  to_json(o, s.assignment, v);
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupDescribeResponse::DescribedGroup &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "groupState", &first);
+  j_str(o, s.group_state);
+  j_key(o, "groupEpoch", &first);
+  j_int(o, int64_t(s.group_epoch));
+  j_key(o, "assignmentEpoch", &first);
+  j_int(o, int64_t(s.assignment_epoch));
+  j_key(o, "assignorName", &first);
+  j_str(o, s.assignor_name);
+  j_key(o, "members", &first);
+  if (s.members.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.members.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.members.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_key(o, "authorizedOperations", &first);
+  j_int(o, int64_t(s.authorized_operations));
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupDescribeResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "groups", &first);
+  if (s.groups.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.groups.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.groups.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupHeartbeatRequest &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "groupId", &first);
+  j_str(o, s.group_id);
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "memberEpoch", &first);
+  j_int(o, int64_t(s.member_epoch));
+  j_key(o, "rackId", &first);
+  j_str(o, s.rack_id);
+  j_key(o, "subscribedTopicNames", &first);
+  if (s.subscribed_topic_names.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.subscribed_topic_names.count; i++) {
+      if (i) j_raw(o, ",");
+      j_str(o, s.subscribed_topic_names.items[i]);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupHeartbeatResponse::TopicPartitions &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicId", &first);
+  j_uuid(o, s.topic_id);
+  j_key(o, "partitions", &first);
+  if (s.partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      j_int(o, int64_t(s.partitions.items[i]));
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupHeartbeatResponse::Assignment &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "topicPartitions", &first);
+  if (s.topic_partitions.count < 0) {
+    j_raw(o, "null");
+  } else {
+    j_raw(o, "[");
+    for (int32_t i = 0; i < s.topic_partitions.count; i++) {
+      if (i) j_raw(o, ",");
+      to_json(o, s.topic_partitions.items[i], v);
+    }
+    j_raw(o, "]");
+  }
+  j_raw(o, "}");
+}
+
+static void to_json(Buf *o, const ShareGroupHeartbeatResponse &s, int16_t v) {
+  (void)v;
+  (void)s;
+  j_raw(o, "{");
+  bool first = true;
+  (void)first;
+  j_key(o, "throttleTimeMs", &first);
+  j_int(o, int64_t(s.throttle_time_ms));
+  j_key(o, "errorCode", &first);
+  j_int(o, int64_t(s.error_code));
+  j_key(o, "errorMessage", &first);
+  j_str(o, s.error_message);
+  j_key(o, "memberId", &first);
+  j_str(o, s.member_id);
+  j_key(o, "memberEpoch", &first);
+  j_int(o, int64_t(s.member_epoch));
+  j_key(o, "heartbeatIntervalMs", &first);
+  j_int(o, int64_t(s.heartbeat_interval_ms));
+  j_key(o, "assignment", &first);
+  if (!s.assignment) j_raw(o, "null");
+  else to_json(o, *s.assignment, v);
+  j_raw(o, "}");
+}
+
 static void to_json(Buf *o, const StreamsGroupDescribeRequest &s, int16_t v) {
   (void)v;
   (void)s;
@@ -9019,6 +9798,14 @@ int proto_decode_to_json(const char *name, int16_t version, const uint8_t *data,
   if (strcmp(name, "SaslAuthenticateResponse") == 0) return dec_json<SaslAuthenticateResponse>(version, data, len, out);
   if (strcmp(name, "SaslHandshakeRequest") == 0) return dec_json<SaslHandshakeRequest>(version, data, len, out);
   if (strcmp(name, "SaslHandshakeResponse") == 0) return dec_json<SaslHandshakeResponse>(version, data, len, out);
+  if (strcmp(name, "ShareAcknowledgeRequest") == 0) return dec_json<ShareAcknowledgeRequest>(version, data, len, out);
+  if (strcmp(name, "ShareAcknowledgeResponse") == 0) return dec_json<ShareAcknowledgeResponse>(version, data, len, out);
+  if (strcmp(name, "ShareFetchRequest") == 0) return dec_json<ShareFetchRequest>(version, data, len, out);
+  if (strcmp(name, "ShareFetchResponse") == 0) return dec_json<ShareFetchResponse>(version, data, len, out);
+  if (strcmp(name, "ShareGroupDescribeRequest") == 0) return dec_json<ShareGroupDescribeRequest>(version, data, len, out);
+  if (strcmp(name, "ShareGroupDescribeResponse") == 0) return dec_json<ShareGroupDescribeResponse>(version, data, len, out);
+  if (strcmp(name, "ShareGroupHeartbeatRequest") == 0) return dec_json<ShareGroupHeartbeatRequest>(version, data, len, out);
+  if (strcmp(name, "ShareGroupHeartbeatResponse") == 0) return dec_json<ShareGroupHeartbeatResponse>(version, data, len, out);
   if (strcmp(name, "StreamsGroupDescribeRequest") == 0) return dec_json<StreamsGroupDescribeRequest>(version, data, len, out);
   if (strcmp(name, "StreamsGroupDescribeResponse") == 0) return dec_json<StreamsGroupDescribeResponse>(version, data, len, out);
   if (strcmp(name, "StreamsGroupHeartbeatRequest") == 0) return dec_json<StreamsGroupHeartbeatRequest>(version, data, len, out);

@@ -68,6 +68,10 @@
 #include "proto/gen/renew_delegation_token.h"
 #include "proto/gen/sasl_authenticate.h"
 #include "proto/gen/sasl_handshake.h"
+#include "proto/gen/share_acknowledge.h"
+#include "proto/gen/share_fetch.h"
+#include "proto/gen/share_group_describe.h"
+#include "proto/gen/share_group_heartbeat.h"
 #include "proto/gen/streams_group_describe.h"
 #include "proto/gen/streams_group_heartbeat.h"
 #include "proto/gen/streams_group_topology_description_update.h"
@@ -269,6 +273,28 @@ static void fill(Arena *a, ProduceResponse::LeaderIdAndEpoch *s, int16_t v, uint
 static void fill(Arena *a, ProduceResponse::PartitionProduceResponse *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, ProduceResponse::TopicProduceResponse *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, ProduceResponse::NodeEndpoint *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareAcknowledgeRequest::AcknowledgementBatch *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareAcknowledgeRequest::AcknowledgePartition *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareAcknowledgeRequest::AcknowledgeTopic *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareAcknowledgeResponse::LeaderIdAndEpoch *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareAcknowledgeResponse::PartitionData *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareAcknowledgeResponse::NodeEndpoint *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareFetchRequest::AcknowledgementBatch *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareFetchRequest::FetchPartition *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareFetchRequest::FetchTopic *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareFetchRequest::ForgottenTopic *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareFetchResponse::LeaderIdAndEpoch *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareFetchResponse::AcquiredRecords *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareFetchResponse::PartitionData *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareFetchResponse::ShareFetchableTopicResponse *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareFetchResponse::NodeEndpoint *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareGroupDescribeResponse::TopicPartitions *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareGroupDescribeResponse::Assignment *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareGroupDescribeResponse::Member *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareGroupDescribeResponse::DescribedGroup *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareGroupHeartbeatResponse::TopicPartitions *s, int16_t v, uint32_t *seed);
+static void fill(Arena *a, ShareGroupHeartbeatResponse::Assignment *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, StreamsGroupDescribeResponse::KeyValue *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, StreamsGroupDescribeResponse::TopicInfo *s, int16_t v, uint32_t *seed);
 static void fill(Arena *a, StreamsGroupDescribeResponse::Subtopology *s, int16_t v, uint32_t *seed);
@@ -6056,6 +6082,620 @@ static void fill(Arena *a, SaslHandshakeResponse *s, int16_t v, uint32_t *seed) 
   }
 }
 
+static void fill(Arena *a, ShareAcknowledgeRequest::AcknowledgementBatch *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->first_offset = int64_t(next(seed) % 30000 + 1);
+  s->last_offset = int64_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->acknowledge_types.count = -1;
+  } else {
+    s->acknowledge_types.count = int32_t(next(seed) % 3);
+    s->acknowledge_types.items = arena_new_array<int8_t>(a, size_t(s->acknowledge_types.count) + 1);
+    for (int32_t i = 0; i < s->acknowledge_types.count; i++) {
+      new (&s->acknowledge_types.items[i]) int8_t();
+      s->acknowledge_types.items[i] = int8_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareAcknowledgeRequest::AcknowledgePartition *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->partition_index = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->acknowledgement_batches.count = -1;
+  } else {
+    s->acknowledgement_batches.count = int32_t(next(seed) % 3);
+    s->acknowledgement_batches.items = arena_new_array<ShareAcknowledgeRequest::AcknowledgementBatch>(a, size_t(s->acknowledgement_batches.count) + 1);
+    for (int32_t i = 0; i < s->acknowledgement_batches.count; i++) {
+      new (&s->acknowledgement_batches.items[i]) ShareAcknowledgeRequest::AcknowledgementBatch();
+      fill(a, &s->acknowledgement_batches.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareAcknowledgeRequest::AcknowledgeTopic *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<ShareAcknowledgeRequest::AcknowledgePartition>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) ShareAcknowledgeRequest::AcknowledgePartition();
+      fill(a, &s->partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareAcknowledgeRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((true) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((true) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  s->share_session_epoch = int32_t(next(seed) % 30000 + 1);
+  if (v >= 2) {
+    s->is_renew_ack = next(seed) % 2 == 0;
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->topics.count = -1;
+  } else {
+    s->topics.count = int32_t(next(seed) % 3);
+    s->topics.items = arena_new_array<ShareAcknowledgeRequest::AcknowledgeTopic>(a, size_t(s->topics.count) + 1);
+    for (int32_t i = 0; i < s->topics.count; i++) {
+      new (&s->topics.items[i]) ShareAcknowledgeRequest::AcknowledgeTopic();
+      fill(a, &s->topics.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareAcknowledgeResponse::LeaderIdAndEpoch *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->leader_id = int32_t(next(seed) % 30000 + 1);
+  s->leader_epoch = int32_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, ShareAcknowledgeResponse::PartitionData *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->partition_index = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  fill(a, &s->current_leader, v, seed);
+}
+
+static void fill(Arena *a, ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<ShareAcknowledgeResponse::PartitionData>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) ShareAcknowledgeResponse::PartitionData();
+      fill(a, &s->partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareAcknowledgeResponse::NodeEndpoint *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->node_id = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 4 == 0) s->host = Str();
+  else s->host = sample_str(next(seed));
+  s->port = int32_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->rack = Str();
+  else s->rack = sample_str(next(seed));
+}
+
+static void fill(Arena *a, ShareAcknowledgeResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  if (v >= 2) {
+    s->acquisition_lock_timeout_ms = int32_t(next(seed) % 30000 + 1);
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->responses.count = -1;
+  } else {
+    s->responses.count = int32_t(next(seed) % 3);
+    s->responses.items = arena_new_array<ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse>(a, size_t(s->responses.count) + 1);
+    for (int32_t i = 0; i < s->responses.count; i++) {
+      new (&s->responses.items[i]) ShareAcknowledgeResponse::ShareAcknowledgeTopicResponse();
+      fill(a, &s->responses.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->node_endpoints.count = -1;
+  } else {
+    s->node_endpoints.count = int32_t(next(seed) % 3);
+    s->node_endpoints.items = arena_new_array<ShareAcknowledgeResponse::NodeEndpoint>(a, size_t(s->node_endpoints.count) + 1);
+    for (int32_t i = 0; i < s->node_endpoints.count; i++) {
+      new (&s->node_endpoints.items[i]) ShareAcknowledgeResponse::NodeEndpoint();
+      fill(a, &s->node_endpoints.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareFetchRequest::AcknowledgementBatch *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->first_offset = int64_t(next(seed) % 30000 + 1);
+  s->last_offset = int64_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->acknowledge_types.count = -1;
+  } else {
+    s->acknowledge_types.count = int32_t(next(seed) % 3);
+    s->acknowledge_types.items = arena_new_array<int8_t>(a, size_t(s->acknowledge_types.count) + 1);
+    for (int32_t i = 0; i < s->acknowledge_types.count; i++) {
+      new (&s->acknowledge_types.items[i]) int8_t();
+      s->acknowledge_types.items[i] = int8_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareFetchRequest::FetchPartition *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->partition_index = int32_t(next(seed) % 30000 + 1);
+  if (v <= 0) {
+    s->partition_max_bytes = int32_t(next(seed) % 30000 + 1);
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->acknowledgement_batches.count = -1;
+  } else {
+    s->acknowledgement_batches.count = int32_t(next(seed) % 3);
+    s->acknowledgement_batches.items = arena_new_array<ShareFetchRequest::AcknowledgementBatch>(a, size_t(s->acknowledgement_batches.count) + 1);
+    for (int32_t i = 0; i < s->acknowledgement_batches.count; i++) {
+      new (&s->acknowledgement_batches.items[i]) ShareFetchRequest::AcknowledgementBatch();
+      fill(a, &s->acknowledgement_batches.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareFetchRequest::FetchTopic *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<ShareFetchRequest::FetchPartition>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) ShareFetchRequest::FetchPartition();
+      fill(a, &s->partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareFetchRequest::ForgottenTopic *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) int32_t();
+      s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareFetchRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((true) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((true) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  s->share_session_epoch = int32_t(next(seed) % 30000 + 1);
+  s->max_wait_ms = int32_t(next(seed) % 30000 + 1);
+  s->min_bytes = int32_t(next(seed) % 30000 + 1);
+  s->max_bytes = int32_t(next(seed) % 30000 + 1);
+  if (v >= 1) {
+    s->max_records = int32_t(next(seed) % 30000 + 1);
+  }
+  if (v >= 1) {
+    s->batch_size = int32_t(next(seed) % 30000 + 1);
+  }
+  if (v >= 2) {
+    s->share_acquire_mode = int8_t(next(seed) % 30000 + 1);
+  }
+  if (v >= 2) {
+    s->is_renew_ack = next(seed) % 2 == 0;
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->topics.count = -1;
+  } else {
+    s->topics.count = int32_t(next(seed) % 3);
+    s->topics.items = arena_new_array<ShareFetchRequest::FetchTopic>(a, size_t(s->topics.count) + 1);
+    for (int32_t i = 0; i < s->topics.count; i++) {
+      new (&s->topics.items[i]) ShareFetchRequest::FetchTopic();
+      fill(a, &s->topics.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->forgotten_topics_data.count = -1;
+  } else {
+    s->forgotten_topics_data.count = int32_t(next(seed) % 3);
+    s->forgotten_topics_data.items = arena_new_array<ShareFetchRequest::ForgottenTopic>(a, size_t(s->forgotten_topics_data.count) + 1);
+    for (int32_t i = 0; i < s->forgotten_topics_data.count; i++) {
+      new (&s->forgotten_topics_data.items[i]) ShareFetchRequest::ForgottenTopic();
+      fill(a, &s->forgotten_topics_data.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareFetchResponse::LeaderIdAndEpoch *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->leader_id = int32_t(next(seed) % 30000 + 1);
+  s->leader_epoch = int32_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, ShareFetchResponse::AcquiredRecords *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->first_offset = int64_t(next(seed) % 30000 + 1);
+  s->last_offset = int64_t(next(seed) % 30000 + 1);
+  s->delivery_count = int16_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, ShareFetchResponse::PartitionData *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->partition_index = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  s->acknowledge_error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->acknowledge_error_message = Str();
+  else s->acknowledge_error_message = sample_str(next(seed));
+  fill(a, &s->current_leader, v, seed);
+  if ((v <= 0) && next(seed) % 4 == 0) s->records = Bytes();
+  else s->records = sample_bytes(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->acquired_records.count = -1;
+  } else {
+    s->acquired_records.count = int32_t(next(seed) % 3);
+    s->acquired_records.items = arena_new_array<ShareFetchResponse::AcquiredRecords>(a, size_t(s->acquired_records.count) + 1);
+    for (int32_t i = 0; i < s->acquired_records.count; i++) {
+      new (&s->acquired_records.items[i]) ShareFetchResponse::AcquiredRecords();
+      fill(a, &s->acquired_records.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareFetchResponse::ShareFetchableTopicResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<ShareFetchResponse::PartitionData>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) ShareFetchResponse::PartitionData();
+      fill(a, &s->partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareFetchResponse::NodeEndpoint *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->node_id = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 4 == 0) s->host = Str();
+  else s->host = sample_str(next(seed));
+  s->port = int32_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->rack = Str();
+  else s->rack = sample_str(next(seed));
+}
+
+static void fill(Arena *a, ShareFetchResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  if (v >= 1) {
+    s->acquisition_lock_timeout_ms = int32_t(next(seed) % 30000 + 1);
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->responses.count = -1;
+  } else {
+    s->responses.count = int32_t(next(seed) % 3);
+    s->responses.items = arena_new_array<ShareFetchResponse::ShareFetchableTopicResponse>(a, size_t(s->responses.count) + 1);
+    for (int32_t i = 0; i < s->responses.count; i++) {
+      new (&s->responses.items[i]) ShareFetchResponse::ShareFetchableTopicResponse();
+      fill(a, &s->responses.items[i], v, seed);
+    }
+  }
+  if ((false) && next(seed) % 5 == 0) {
+    s->node_endpoints.count = -1;
+  } else {
+    s->node_endpoints.count = int32_t(next(seed) % 3);
+    s->node_endpoints.items = arena_new_array<ShareFetchResponse::NodeEndpoint>(a, size_t(s->node_endpoints.count) + 1);
+    for (int32_t i = 0; i < s->node_endpoints.count; i++) {
+      new (&s->node_endpoints.items[i]) ShareFetchResponse::NodeEndpoint();
+      fill(a, &s->node_endpoints.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareGroupDescribeRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 5 == 0) {
+    s->group_ids.count = -1;
+  } else {
+    s->group_ids.count = int32_t(next(seed) % 3);
+    s->group_ids.items = arena_new_array<Str>(a, size_t(s->group_ids.count) + 1);
+    for (int32_t i = 0; i < s->group_ids.count; i++) {
+      new (&s->group_ids.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->group_ids.items[i] = Str();
+      else s->group_ids.items[i] = sample_str(next(seed));
+    }
+  }
+  s->include_authorized_operations = next(seed) % 2 == 0;
+}
+
+static void fill(Arena *a, ShareGroupDescribeResponse::TopicPartitions *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->topic_name = Str();
+  else s->topic_name = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) int32_t();
+      s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareGroupDescribeResponse::Assignment *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 5 == 0) {
+    s->topic_partitions.count = -1;
+  } else {
+    s->topic_partitions.count = int32_t(next(seed) % 3);
+    s->topic_partitions.items = arena_new_array<ShareGroupDescribeResponse::TopicPartitions>(a, size_t(s->topic_partitions.count) + 1);
+    for (int32_t i = 0; i < s->topic_partitions.count; i++) {
+      new (&s->topic_partitions.items[i]) ShareGroupDescribeResponse::TopicPartitions();
+      fill(a, &s->topic_partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareGroupDescribeResponse::Member *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  if ((true) && next(seed) % 4 == 0) s->rack_id = Str();
+  else s->rack_id = sample_str(next(seed));
+  s->member_epoch = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 4 == 0) s->client_id = Str();
+  else s->client_id = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->client_host = Str();
+  else s->client_host = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->subscribed_topic_names.count = -1;
+  } else {
+    s->subscribed_topic_names.count = int32_t(next(seed) % 3);
+    s->subscribed_topic_names.items = arena_new_array<Str>(a, size_t(s->subscribed_topic_names.count) + 1);
+    for (int32_t i = 0; i < s->subscribed_topic_names.count; i++) {
+      new (&s->subscribed_topic_names.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->subscribed_topic_names.items[i] = Str();
+      else s->subscribed_topic_names.items[i] = sample_str(next(seed));
+    }
+  }
+  fill(a, &s->assignment, v, seed);
+}
+
+static void fill(Arena *a, ShareGroupDescribeResponse::DescribedGroup *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->group_state = Str();
+  else s->group_state = sample_str(next(seed));
+  s->group_epoch = int32_t(next(seed) % 30000 + 1);
+  s->assignment_epoch = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 4 == 0) s->assignor_name = Str();
+  else s->assignor_name = sample_str(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->members.count = -1;
+  } else {
+    s->members.count = int32_t(next(seed) % 3);
+    s->members.items = arena_new_array<ShareGroupDescribeResponse::Member>(a, size_t(s->members.count) + 1);
+    for (int32_t i = 0; i < s->members.count; i++) {
+      new (&s->members.items[i]) ShareGroupDescribeResponse::Member();
+      fill(a, &s->members.items[i], v, seed);
+    }
+  }
+  s->authorized_operations = int32_t(next(seed) % 30000 + 1);
+}
+
+static void fill(Arena *a, ShareGroupDescribeResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  if ((false) && next(seed) % 5 == 0) {
+    s->groups.count = -1;
+  } else {
+    s->groups.count = int32_t(next(seed) % 3);
+    s->groups.items = arena_new_array<ShareGroupDescribeResponse::DescribedGroup>(a, size_t(s->groups.count) + 1);
+    for (int32_t i = 0; i < s->groups.count; i++) {
+      new (&s->groups.items[i]) ShareGroupDescribeResponse::DescribedGroup();
+      fill(a, &s->groups.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareGroupHeartbeatRequest *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 4 == 0) s->group_id = Str();
+  else s->group_id = sample_str(next(seed));
+  if ((false) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  s->member_epoch = int32_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->rack_id = Str();
+  else s->rack_id = sample_str(next(seed));
+  if ((true) && next(seed) % 5 == 0) {
+    s->subscribed_topic_names.count = -1;
+  } else {
+    s->subscribed_topic_names.count = int32_t(next(seed) % 3);
+    s->subscribed_topic_names.items = arena_new_array<Str>(a, size_t(s->subscribed_topic_names.count) + 1);
+    for (int32_t i = 0; i < s->subscribed_topic_names.count; i++) {
+      new (&s->subscribed_topic_names.items[i]) Str();
+      if ((false) && next(seed) % 4 == 0) s->subscribed_topic_names.items[i] = Str();
+      else s->subscribed_topic_names.items[i] = sample_str(next(seed));
+    }
+  }
+}
+
+static void fill(Arena *a, ShareGroupHeartbeatResponse::TopicPartitions *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  for (uint8_t &b : s->topic_id.b) b = uint8_t(next(seed));
+  if ((false) && next(seed) % 5 == 0) {
+    s->partitions.count = -1;
+  } else {
+    s->partitions.count = int32_t(next(seed) % 3);
+    s->partitions.items = arena_new_array<int32_t>(a, size_t(s->partitions.count) + 1);
+    for (int32_t i = 0; i < s->partitions.count; i++) {
+      new (&s->partitions.items[i]) int32_t();
+      s->partitions.items[i] = int32_t(next(seed) % 30000 + 1);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareGroupHeartbeatResponse::Assignment *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  if ((false) && next(seed) % 5 == 0) {
+    s->topic_partitions.count = -1;
+  } else {
+    s->topic_partitions.count = int32_t(next(seed) % 3);
+    s->topic_partitions.items = arena_new_array<ShareGroupHeartbeatResponse::TopicPartitions>(a, size_t(s->topic_partitions.count) + 1);
+    for (int32_t i = 0; i < s->topic_partitions.count; i++) {
+      new (&s->topic_partitions.items[i]) ShareGroupHeartbeatResponse::TopicPartitions();
+      fill(a, &s->topic_partitions.items[i], v, seed);
+    }
+  }
+}
+
+static void fill(Arena *a, ShareGroupHeartbeatResponse *s, int16_t v, uint32_t *seed) {
+  (void)a;
+  (void)v;
+  (void)seed;
+  (void)s;
+  s->throttle_time_ms = int32_t(next(seed) % 30000 + 1);
+  s->error_code = int16_t(next(seed) % 30000 + 1);
+  if ((true) && next(seed) % 4 == 0) s->error_message = Str();
+  else s->error_message = sample_str(next(seed));
+  if ((true) && next(seed) % 4 == 0) s->member_id = Str();
+  else s->member_id = sample_str(next(seed));
+  s->member_epoch = int32_t(next(seed) % 30000 + 1);
+  s->heartbeat_interval_ms = int32_t(next(seed) % 30000 + 1);
+  if ((v >= 1) && next(seed) % 3 == 0) {
+    s->assignment = nullptr;
+  } else {
+    ShareGroupHeartbeatResponse::Assignment *p = arena_new_array<ShareGroupHeartbeatResponse::Assignment>(a, 1);
+    new (p) ShareGroupHeartbeatResponse::Assignment();
+    fill(a, p, v, seed);
+    s->assignment = p;
+  }
+}
+
 static void fill(Arena *a, StreamsGroupDescribeRequest *s, int16_t v, uint32_t *seed) {
   (void)a;
   (void)v;
@@ -7516,6 +8156,14 @@ int proto_sample_roundtrip(const char *name, int16_t version, uint32_t seed, Buf
   if (strcmp(name, "SaslAuthenticateResponse") == 0) return sample_rt<SaslAuthenticateResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "SaslHandshakeRequest") == 0) return sample_rt<SaslHandshakeRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "SaslHandshakeResponse") == 0) return sample_rt<SaslHandshakeResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "ShareAcknowledgeRequest") == 0) return sample_rt<ShareAcknowledgeRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "ShareAcknowledgeResponse") == 0) return sample_rt<ShareAcknowledgeResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "ShareFetchRequest") == 0) return sample_rt<ShareFetchRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "ShareFetchResponse") == 0) return sample_rt<ShareFetchResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "ShareGroupDescribeRequest") == 0) return sample_rt<ShareGroupDescribeRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "ShareGroupDescribeResponse") == 0) return sample_rt<ShareGroupDescribeResponse>(version, seed, first, second, consumed);
+  if (strcmp(name, "ShareGroupHeartbeatRequest") == 0) return sample_rt<ShareGroupHeartbeatRequest>(version, seed, first, second, consumed);
+  if (strcmp(name, "ShareGroupHeartbeatResponse") == 0) return sample_rt<ShareGroupHeartbeatResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "StreamsGroupDescribeRequest") == 0) return sample_rt<StreamsGroupDescribeRequest>(version, seed, first, second, consumed);
   if (strcmp(name, "StreamsGroupDescribeResponse") == 0) return sample_rt<StreamsGroupDescribeResponse>(version, seed, first, second, consumed);
   if (strcmp(name, "StreamsGroupHeartbeatRequest") == 0) return sample_rt<StreamsGroupHeartbeatRequest>(version, seed, first, second, consumed);
