@@ -11,7 +11,8 @@ import re
 import sys
 from html import escape
 
-COLORS = {"uvkafka": "#2b7bba", "librdkafka": "#e6862b", "KafkaJS": "#6aa84f"}
+COLORS = {"uvkafka": "#2b7bba", "librdkafka-2.16": "#c0392b", "librdkafka-2.0.2": "#e6862b", "librdkafka": "#e6862b",
+          "KafkaJS": "#6aa84f"}
 
 
 def number(cell):
@@ -69,7 +70,8 @@ def main():
               lambda v: "%.2f" % v)
     height = max(h1, h2) + 24
     legend = " ".join('<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d" font-size="11">%s</text>'
-                      % (10 + i * 110, height - 16, c, 24 + i * 110, height - 7, n) for i, (n, c) in enumerate(COLORS.items()))
+                      % (10 + i * 130, height - 16, c, 24 + i * 130, height - 7, n)
+                      for i, (n, c) in enumerate((n, c) for n, c in COLORS.items() if n != "librdkafka"))
     print('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">'
           % (2 * half + 40, height))
     print('<rect width="100%" height="100%" fill="white"/>')

@@ -10,6 +10,8 @@
  * With RATE (messages per second) each message is sent on its own at its due time (checked
  * every millisecond) and the line adds latency percentiles, send call to delivery report;
  * one untimed message goes first, so both clients are connected and know the topic.
+ * BATCH_BYTES "default" leaves each client's own batch size (uvkafka's batchSize / batchSizeMax,
+ * librdkafka's batch.size).
  * BENCH_BUFFER_KB (default 262144) caps what each client may hold unsent: uvkafka's
  * bufferMemory and librdkafka's queue.buffering.max.kbytes (its message-count cap is lifted). */
 #define _POSIX_C_SOURCE 200809L
@@ -114,7 +116,7 @@ static long run_uvkafka(const char *brokers, const char *topic, long n, size_t s
   uvk_config *cfg = uvk_config_new();
   set(cfg, "brokers", brokers);
   set(cfg, "linger", linger);
-  set(cfg, "batchSize", batch);
+  if (strcmp(batch, "default") != 0) set(cfg, "batchSize", batch);
   char buffer_bytes[32];
   snprintf(buffer_bytes, sizeof buffer_bytes, "%ld", buffer_kb() * 1024);
   if (buffer_kb() > 0) set(cfg, "bufferMemory", buffer_bytes);
@@ -244,7 +246,7 @@ static long run_rdkafka(const char *brokers, const char *topic, long n, size_t s
   snprintf(acks_s, sizeof acks_s, "%d", acks);
   if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) ||
       rd_kafka_conf_set(conf, "linger.ms", linger, err, sizeof err) ||
-      rd_kafka_conf_set(conf, "batch.size", batch, err, sizeof err) ||
+      (strcmp(batch, "default") != 0 && rd_kafka_conf_set(conf, "batch.size", batch, err, sizeof err)) ||
       rd_kafka_conf_set(conf, "acks", acks_s, err, sizeof err) ||
       rd_kafka_conf_set(conf, "compression.codec", codecs[codec], err, sizeof err) ||
       rd_kafka_conf_set(conf, "enable.idempotence", "false", err, sizeof err) ||
