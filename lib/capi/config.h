@@ -71,6 +71,7 @@ struct uvk_config {
   // producer
   int64_t linger;
   int64_t batch_size;
+  int64_t batch_size_max;
   int64_t buffer_memory;
   char *partitioner;  // "default" or "sticky"
   bool idempotent;

@@ -158,6 +158,9 @@ const ConfigKey kClientKeys[] = {
      "loop turn."},
     {"batchSize", ConfType::kInt, OFF(batch_size), "16384", 1, kI32, nullptr, 0,
      "Producer: bytes of messages per partition batch; a full batch leaves at once."},
+    {"batchSizeMax", ConfType::kInt, OFF(batch_size_max), "1000000", 1, kI32, nullptr, 0,
+     "Producer: how large a partition's batches may grow while earlier ones wait for the broker "
+     "(doubling from batchSize); at or below batchSize, batches stay at batchSize."},
     {"bufferMemory", ConfType::kInt, OFF(buffer_memory), "33554432", 1024, kI32, nullptr, 0,
      "Producer: bytes of messages queued or in flight; a send beyond it fails with UVK_EQUEUEFULL."},
     {"idempotent", ConfType::kBool, OFF(idempotent), "false", 0, 0, nullptr, 0,

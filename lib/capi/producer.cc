@@ -112,6 +112,7 @@ UVK_EXTERN int uvk_producer_new(uvk_client *client, const uvk_config *cfg, uvk_p
   if (cfg) {
     pc.linger_ms = uint64_t(cfg->linger);
     pc.batch_size = size_t(cfg->batch_size);
+    pc.batch_size_max = size_t(cfg->batch_size_max);
     pc.buffer_memory = size_t(cfg->buffer_memory);
     pc.idempotent = cfg->idempotent;
     pc.partitioner = cfg->partitioner && strcmp(cfg->partitioner, "sticky") == 0 ? kPartitionerSticky

@@ -21,6 +21,7 @@ namespace uvk {
 struct ProducerConfig {
   uint64_t linger_ms = 0;            // low latency by default: a batch leaves on the next turn
   size_t batch_size = 16384;         // bytes per partition batch (Java's batch.size)
+  size_t batch_size_max = 1000000;   // how far a backlogged partition's batches grow (doubling)
   size_t buffer_memory = 32u << 20;  // bytes queued or in flight (Java's buffer.memory)
   PartitionerMode partitioner = kPartitionerDefault;
   bool idempotent = false;           // KIP-98: producer id, sequence numbers, acks -1 only

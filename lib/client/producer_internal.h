@@ -82,6 +82,8 @@ struct PartitionQueue {
   uint64_t next_order;
   int32_t next_seq;   // idempotence: the next batch's base sequence
   int in_flight;      // batches sent, not answered
+  size_t batch_limit;  // bytes the next batch may hold (producer_batching.cc); 0: batchSize
+  size_t batch_cap;    // how far batch_limit may grow here; 0: batchSizeMax (lowered by MESSAGE_TOO_LARGE)
   bool confirmed;     // idempotence: a batch of the current epoch was acknowledged here
   bool txn_added;     // transactions: AddPartitionsToTxn done for the open transaction
   bool txn_wanted;    // transactions: a batch waits for that
@@ -206,7 +208,7 @@ uint32_t producer_rand(void *ud);  // a partitioner's random source: the engine'
 TopicState *producer_topic(Producer *p, const char *name);  // found or created; null: no memory
 PartitionQueue *producer_queue(Producer *p, TopicState *t, int32_t partition);
 ProducerBatch *queue_new_batch(Producer *p, PartitionQueue *q);
-// Moves the queue's messages into batches of at most batchSize at the end of its ready list.
+// Moves the queue's messages into batches of at most its batch limit at the end of its ready list.
 void queue_seal(Producer *p, PartitionQueue *q, uint64_t now);
 // Back into the ready list at its place by seal order (a retried batch).
 void queue_ready_insert(PartitionQueue *q, ProducerBatch *b);
@@ -219,6 +221,15 @@ void producer_batch_free(Producer *p, ProducerBatch *b);
 void producer_batch_done(Producer *p, ProducerBatch *b, int err, const uvk_error *cause, int64_t base_offset,
                          int64_t append_time, int64_t log_start);
 void producer_check_waiters(Producer *p);  // flush waiters whose sends are all done
+
+// producer_batching.cc: the default batching policy (how large a partition's batches get)
+size_t queue_batch_limit(const Producer *p, const PartitionQueue *q);
+// At seal time: doubles q's limit (up to batchSizeMax) when its batch filled up while earlier
+// batches wait for the broker; halves it (down to batchSize) when idle and half empty.
+void queue_adapt_limit(const Producer *p, PartitionQueue *q);
+// A batch of `bytes` was too large for the broker (a topic's max.message.bytes below
+// batchSizeMax): the partition's batches stop growing at half of it.
+void queue_batch_too_large(const Producer *p, PartitionQueue *q, size_t bytes);
 
 // producer_wire.cc: draining batches into Produce requests
 void producer_drain(void *ud, uint64_t now);  // a timer callback (ud: the Producer)

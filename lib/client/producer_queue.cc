@@ -208,9 +208,11 @@ ProducerBatch *queue_new_batch(Producer *p, PartitionQueue *q) {
   return b;
 }
 
-// Moves the queue's messages into batches of at most batch_size bytes (one message at
-// least) at the end of the ready list.
+// Moves the queue's messages into batches of at most the partition's batch limit (one
+// message at least) at the end of the ready list.
 void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) {
+  if (q->head) queue_adapt_limit(p, q);
+  size_t limit = queue_batch_limit(p, q);
   while (q->head) {
     ProducerBatch *b = queue_new_batch(p, q);
     if (!b) {
@@ -221,14 +223,18 @@ void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) {
       }
       break;
     }
-    while (q->head && (b->n == 0 || b->bytes + q->head->size <= p->cfg.batch_size)) {
+    while (q->head) {
+      // m->size counts an offset delta of one byte; past 63 and 8191 records it takes two
+      // and three, so large batches of small records stay within the broker's limit.
+      size_t size = q->head->size + (b->n < 64 ? 0 : b->n < 8192 ? 1 : 2);
+      if (b->n > 0 && b->bytes + size > limit) break;
       PendingMsg *m = q->head;
       q->head = m->next;
       m->next = nullptr;
       if (b->tail) b->tail->next = m; else b->head = m;
       b->tail = m;
+      b->bytes += size;
       b->n++;
-      b->bytes += m->size;
     }
     b->not_before = now;
     ready_push_back(q, b);

@@ -100,7 +100,7 @@ static bool fill_pending(SendOp *op, PendingMsg *m, const uvk_message &um, bool 
 }
 
 // Appends m to q (sealing q first when its batch has other acks / timeout / codec); *seal_now
-// when q reached batchSize, *due lowered to q's linger deadline.
+// when q reached its batch limit, *due lowered to q's linger deadline.
 static void enqueue(Producer *p, const SendOp *op, PartitionQueue *q, PendingMsg *m, uint64_t now, bool *seal_now,
                     uint64_t *due) {
   if (q->head && (q->acks != op->acks || q->timeout != op->timeout || q->codec != op->codec))
@@ -114,7 +114,7 @@ static void enqueue(Producer *p, const SendOp *op, PartitionQueue *q, PendingMsg
   q->tail = m;
   q->n++;
   q->bytes += m->size;
-  if (q->bytes >= p->cfg.batch_size) *seal_now = true;
+  if (q->bytes >= queue_batch_limit(p, q)) *seal_now = true;
   if (q->first_at + p->cfg.linger_ms < *due) *due = q->first_at + p->cfg.linger_ms;
 }
 

@@ -217,6 +217,7 @@ static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t 
   int16_t kafka = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
   if ((kafka == kMessageTooLarge || kafka == kRecordListTooLarge) && b->n > 1) {
     // Too big together: resend one message per batch, in order, so only the oversized fail.
+    queue_batch_too_large(p, q, b->bytes);
     PendingMsg *list = b->head;
     ProducerBatch *singles_head = nullptr, *singles_tail = nullptr;
     while (list) {
@@ -400,7 +401,7 @@ void producer_drain(void *ud, uint64_t now) {
       PartitionQueue *q = t->queues[i];
       if (!q || !q->head) continue;
       uint64_t due = q->first_at + p->cfg.linger_ms;
-      if (flushing || due <= now || q->bytes >= p->cfg.batch_size) queue_seal(p, q, now);
+      if (flushing || due <= now || q->bytes >= queue_batch_limit(p, q)) queue_seal(p, q, now);
       else if (due < next) next = due;
     }
   if (p->idempotent && p->pid_state != 2) {

@@ -111,6 +111,10 @@ struct Cluster {
   int coordinator_errors = 0;   // answer COORDINATOR_NOT_AVAILABLE this many times first
   std::vector<std::vector<std::string>> coordinator_keys;  // per request, the keys asked
   int drop_produce_answers = 0;
+  // Produce answers wait here while hold_produce is set (a broker behind), until release_produce().
+  bool hold_produce = false;
+  std::vector<std::pair<ConnId, std::vector<uint8_t>>> held_produce;
+  std::vector<int32_t> batch_records;  // records of each stored batch, in the order stored
   size_t max_batch_bytes = SIZE_MAX;  // a larger record batch gets MESSAGE_TOO_LARGE  // store the records, then lose the connection, this many times
   int64_t producer_id = 1000;
   int16_t producer_epoch = 0;
@@ -345,6 +349,7 @@ struct Cluster {
           batch_reader_init(&br, pd.records.data, size_t(pd.records.len));
           BatchView bv;
           while (batch_next(&br, &bv) == 1) {
+            batch_records.push_back(bv.count);
             if (bv.producer_id >= 0) {
               // Idempotence as a broker keeps it: per partition, the next sequence.
               int32_t &expect = t.next_seq[pd.index];
@@ -441,6 +446,10 @@ struct Cluster {
           bool reply = true;
           resp = produce(h.correlation_id, version, &f, b, &reply);
           if (!reply) continue;
+          if (hold_produce) {
+            held_produce.emplace_back(id, std::move(resp));
+            continue;
+          }
           if (drop_produce_answers > 0) {
             // Stored, but the answer is lost with the connection.
             drop_produce_answers--;
@@ -465,6 +474,14 @@ struct Cluster {
       }
     }
     return moved;
+  }
+
+  // Delivers the Produce answers held so far, in order.
+  void release_produce() {
+    std::vector<std::pair<ConnId, std::vector<uint8_t>>> held;
+    held.swap(held_produce);
+    for (auto &h : held) engine_on_read(e, h.first, h.second.data(), h.second.size(), now);
+    pump();
   }
 
   void pump() {

@@ -1,0 +1,33 @@
+// The default batching policy: how large a partition's next batch may get. It starts at
+// batchSize and doubles (up to batchSizeMax) each time a batch fills up while earlier
+// batches of the partition still wait for the broker; it halves back once the partition is
+// idle and its batches stay small. So a partition the broker keeps up with sends what it has
+// as soon as linger allows (latency), and one with a backlog sends fewer, larger batches,
+// which is what the broker's cost per batch rewards (throughput). Decided from the queue's
+// own state at seal time: no clock.
+#include "client/producer_internal.h"
+
+namespace uvk {
+
+size_t queue_batch_limit(const Producer *p, const PartitionQueue *q) {
+  return q->batch_limit ? q->batch_limit : p->cfg.batch_size;
+}
+
+void queue_adapt_limit(const Producer *p, PartitionQueue *q) {
+  size_t base = p->cfg.batch_size;
+  size_t cap = q->batch_cap ? q->batch_cap : p->cfg.batch_size_max;
+  if (cap < base) cap = base;
+  size_t lim = queue_batch_limit(p, q);
+  bool backlog = q->in_flight > 0 || q->ready != nullptr;
+  if (backlog && q->bytes >= lim) lim = lim > cap / 2 ? cap : lim * 2;
+  else if (!backlog && q->bytes < lim / 2) lim = lim / 2 > base ? lim / 2 : base;
+  q->batch_limit = lim;
+}
+
+void queue_batch_too_large(const Producer *p, PartitionQueue *q, size_t bytes) {
+  size_t half = bytes / 2;
+  q->batch_cap = half > p->cfg.batch_size ? half : p->cfg.batch_size;
+  if (queue_batch_limit(p, q) > q->batch_cap) q->batch_limit = q->batch_cap;
+}
+
+}  // namespace uvk

@@ -1,0 +1,134 @@
+// The default batching policy (lib/client/producer_batching.cc) against the scripted cluster:
+// a partition's batches grow (doubling from batchSize up to batchSizeMax) while earlier ones
+// wait for the broker, shrink back once it keeps up, and stop growing where the broker said
+// MESSAGE_TOO_LARGE. What is checked is the record count of each batch the broker stored.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "client/producer.h"
+#include "fake_cluster.h"
+
+using namespace uvk;
+
+namespace {
+
+struct Sent {
+  int calls = 0;
+  int code = 1;
+};
+
+void on_sent(void *ud, const uvk_error *err, const uvk_record_metadata *, size_t) {
+  Sent *s = static_cast<Sent *>(ud);
+  s->calls++;
+  s->code = err ? uvk_error_code(err) : 0;
+}
+
+// n messages of about 1 KB each (1010 bytes as records) to partition 0.
+struct Messages {
+  std::vector<std::string> values;
+  std::vector<uvk_message> msgs;
+  explicit Messages(int n) {
+    for (int i = 0; i < n; i++) values.push_back(std::to_string(i % 10) + std::string(999, 'x'));
+    for (const std::string &v : values) msgs.push_back(uvk_message{nullptr, 0, v.data(), v.size(), 0, -1, nullptr, 0});
+  }
+};
+
+struct Rig {
+  fake::Cluster c;
+  Producer *p = nullptr;
+  std::vector<Sent *> sent;
+
+  Rig(size_t batch_size, size_t batch_size_max) {
+    c.brokers.push_back(fake::Broker{1, "b1", 9092});
+    c.topics["t"] = fake::topic({1});
+    c.start(fake::Cluster::default_config(), {"b1:9092"});
+    ProducerConfig pc;
+    pc.batch_size = batch_size;
+    pc.batch_size_max = batch_size_max;
+    p = producer_new(c.e, pc, nullptr);
+  }
+  ~Rig() {
+    producer_free(p);
+    for (Sent *s : sent) delete s;
+  }
+  // Sends n messages and runs until the broker stored (or refused) what they sealed into;
+  // returns the record counts of the batches stored meanwhile.
+  std::vector<int32_t> send(int n, size_t expect_batches) {
+    Messages m(n);
+    uvk_topic_messages tm{"t", m.msgs.data(), m.msgs.size()};
+    uvk_send_options o;
+    uvk_send_options_init(&o);
+    sent.push_back(new Sent);
+    size_t before = c.batch_records.size();
+    REQUIRE(producer_send(p, &tm, 1, o, on_sent, sent.back(), c.now) == 0);
+    c.run_until([&] { return c.batch_records.size() >= before + expect_batches; });
+    return std::vector<int32_t>(c.batch_records.begin() + long(before), c.batch_records.end());
+  }
+  bool all_done() const {
+    for (const Sent *s : sent)
+      if (s->calls != 1 || s->code != 0) return false;
+    return true;
+  }
+};
+
+using V = std::vector<int32_t>;
+
+}  // namespace
+
+TEST_CASE("batching: batches grow while the partition's earlier batches wait, up to batchSizeMax",
+          "[producer][batching]") {
+  Rig r(4096, 16384);
+  r.c.hold_produce = true;  // the broker is behind: nothing is answered yet
+  CHECK(r.send(5, 2) == V{4, 1});   // nothing in flight: batchSize (4 records of 1010 bytes)
+  CHECK(r.send(5, 1) == V{5});      // filled up while 2 batches wait: 8 KB
+  CHECK(r.send(9, 1) == V{9});      // 16 KB
+  CHECK(r.send(20, 2) == V{16, 4});  // capped at batchSizeMax
+  CHECK(r.c.held_produce.size() == 6);
+  r.c.release_produce();
+  CHECK(r.all_done());
+  CHECK(r.c.topics["t"].log[0].size() == 39);
+  // The broker keeps up again: nothing in flight and small batches halve the limit back.
+  r.c.hold_produce = false;
+  CHECK(r.send(1, 1) == V{1});  // 16 KB -> 8 KB
+  CHECK(r.send(1, 1) == V{1});  // -> 4 KB
+  CHECK(r.send(5, 2) == V{4, 1});
+  CHECK(r.all_done());
+}
+
+TEST_CASE("batching: a partition the broker keeps up with keeps batchSize", "[producer][batching]") {
+  Rig r(4096, 1000000);
+  for (int i = 0; i < 5; i++) CHECK(r.send(5, 2) == V{4, 1});  // answered before the next send
+  CHECK(r.all_done());
+}
+
+TEST_CASE("batching: batchSizeMax at batchSize turns growing off", "[producer][batching]") {
+  Rig r(4096, 4096);
+  r.c.hold_produce = true;
+  for (int i = 0; i < 3; i++) CHECK(r.send(5, 2) == V{4, 1});
+  r.c.release_produce();
+  CHECK(r.all_done());
+}
+
+TEST_CASE("batching: MESSAGE_TOO_LARGE stops the partition's batches growing past half of it",
+          "[producer][batching]") {
+  Rig r(4096, 1000000);
+  r.c.max_batch_bytes = 9000;  // the topic's max.message.bytes, below batchSizeMax
+  r.c.hold_produce = true;
+  CHECK(r.send(5, 2) == V{4, 1});
+  CHECK(r.send(5, 1) == V{5});
+  CHECK(r.send(9, 0).empty());  // 9 records (9 KB) in one batch: refused once answered
+  r.c.run_until([&] { return r.c.held_produce.size() == 4; });
+  r.c.hold_produce = false;
+  r.c.release_produce();        // the refused batch goes again one record per batch
+  r.c.run_until([&] { return r.c.batch_records.size() == 3 + 9; });
+  CHECK(r.c.batch_records == V{4, 1, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+  CHECK(r.all_done());
+  r.c.hold_produce = true;
+  CHECK(r.send(5, 2) == V{4, 1});
+  CHECK(r.send(9, 3) == V{4, 4, 1});  // in flight, but capped at 4.5 KB now
+  r.c.release_produce();
+  CHECK(r.all_done());
+  CHECK(r.c.topics["t"].log[0].size() == 33);
+}
