@@ -24,10 +24,13 @@ RK_SO=$(test/lib/rdkafka_wheel.sh)
 [ -d build-rel ] || meson setup build-rel -Dbuildtype=release >/dev/null
 meson configure build-rel -Drdkafka_lib="$RK_SO" >/dev/null
 ninja -C build-rel test/bench/produce_bench test/bench/consume_bench test/bench/idle_bench \
-  test/bench/many_brokers test/bench/produce_bench_peer test/bench/consume_bench_peer >/dev/null
+  test/bench/many_brokers test/bench/produce_bench_peer test/bench/consume_bench_peer samples/uvk >/dev/null
 P=build-rel/test/bench/produce_bench
 C=build-rel/test/bench/consume_bench
 IDLE_S=${IDLE_S:-60}
+# COMPARE_ACKS=-1 gives the 100 B rows acks=all too (the 3-node, replication factor 3 table);
+# COMPARE_PRODUCE_ONLY=1 stops after the produce, memory and latency tables.
+A100=${COMPARE_ACKS:-1}
 stamp=$(date +%s)
 TMPDIR_C=$(mktemp -d)
 trap 'rm -rf "$TMPDIR_C"' EXIT
@@ -101,21 +104,23 @@ consume() {  # consume NAME TOPIC N UVK_MODE
 # batch sizes (uvkafka's growing batches, librdkafka's batch.size 1 MB) and buffers (uvkafka's
 # bufferMemory 32 MB, librdkafka's 100,000 messages / 1 GB) are each client's own.
 echo "### Each client at its defaults (acks and linger 5 ms the same)"
-BENCH_BUFFER_KB=default produce "1M x 100 B acks=1, defaults" 1000000 100 1 5 default 0
+BENCH_BUFFER_KB=default produce "1M x 100 B acks=$A100, defaults" 1000000 100 "$A100" 5 default 0
 BENCH_BUFFER_KB=default produce "1M x 1 KB acks=-1 lz4, defaults" 1000000 1024 -1 5 default 3
 flush_tables
 # 2. Equal settings: 1 MB batches and 256 MB of buffer for every client.
 echo
 echo "### Equal settings: 1 MB batches, 256 MB buffers"
-produce "1M x 100 B acks=1" 1000000 100 1 5 1000000 0
+produce "1M x 100 B acks=$A100" 1000000 100 "$A100" 5 1000000 0
 produce "1M x 1 KB acks=-1 lz4" 1000000 1024 -1 5 1000000 3
 produce "1M x 1 KB acks=-1 zstd" 1000000 1024 -1 5 1000000 4
 flush_tables
+if [ "${COMPARE_PRODUCE_ONLY:-0}" != 1 ]; then
 # Consume what the first workload wrote (REPS x 3 x 1M messages): 1M each time, fresh groups.
 echo
 echo "### Consume"
-consume "1M x 100 B eachBatch" "compare-$stamp-1M-x-100-B-acks-1--defaults" 1000000 uvkafka-batch
-consume "1M x 100 B eachMessage" "compare-$stamp-1M-x-100-B-acks-1--defaults" 1000000 uvkafka-message
+first="compare-$stamp-1M-x-100-B-acks-${A100//[^0-9]/-}--defaults"
+consume "1M x 100 B eachBatch" "$first" 1000000 uvkafka-batch
+consume "1M x 100 B eachMessage" "$first" 1000000 uvkafka-message
 flush_tables
 
 # KafkaJS: the 100 B workloads (it ships only gzip), 1M messages: shorter runs measured mostly
@@ -141,6 +146,7 @@ kjs "produce 1M x 100 B acks=1" $P uvkafka "$UVK_TEST_BROKERS" "compare-$stamp-k
   -- produce "$UVK_TEST_BROKERS" "compare-$stamp-kjs" 1000000 100 1 0
 kjs "consume 1M x 100 B eachBatch" $C uvkafka-batch "$UVK_TEST_BROKERS" "compare-$stamp-kjs" 1000000 \
   -- consume "$UVK_TEST_BROKERS" "compare-$stamp-kjs" 1000000
+fi
 
 echo
 echo "### Memory"
@@ -168,6 +174,36 @@ done
 for c in "${CLIENTS[@]}"; do
   printf '| %s | %s | %s | %s | %s |\n' "${LABEL[$c]}" "$(med "${L[${c}p50]}")" "$(med "${L[${c}p99]}")" \
     "$(med "${L[${c}p999]}")" "$(med "${L[${c}cpu]}")"
+done
+
+if [ "${COMPARE_PRODUCE_ONLY:-0}" = 1 ]; then
+  echo; echo "$REPS repetitions, medians; $(nproc) cores; broker $UVK_TEST_BROKERS; $(date -u '+%Y-%m-%d %H:%M')"
+  exit 0
+fi
+# End to end at 10,000 msg/s, uvkafka only: from the produce call (uvk perf produce writes the
+# wall-clock time into each value) to the consumer's handler. The consumer (a fresh group)
+# gets 5 s to join before the producer starts, so the percentiles are the steady state.
+echo
+echo "| end to end, 10,000 msg/s x 10 s, 100 B, acks=-1, linger 5 ms (uvkafka) | p50 ms | p99 ms | p99.9 ms |"
+echo "|---|---:|---:|---:|"
+UVK=build-rel/samples/uvk
+declare -A E
+for ((i = 0; i < REPS; i++)); do
+  for each in batch message; do
+    e2e_topic="compare-$stamp-e2e-$i-$each"
+    $UVK perf produce -b "$UVK_TEST_BROKERS" -t "$e2e_topic" -n 1 -s 100 >/dev/null  # the topic, untimed
+    $UVK perf consume -b "$UVK_TEST_BROKERS" -t "$e2e_topic" -n 100001 --each $each >"$TMPDIR_C/e2e" &
+    e2e_pid=$!
+    sleep 5
+    $UVK perf produce -b "$UVK_TEST_BROKERS" -t "$e2e_topic" -n 100000 -s 100 --acks -1 --linger-ms 5 --rate 10000 >/dev/null
+    wait "$e2e_pid"
+    line=$(tail -n 1 "$TMPDIR_C/e2e")
+    for q in p50 p99 p999; do E[$each$q]+=" $(jnum ${q}_ms <<<"$line")"; done
+  done
+done
+for each in batch message; do
+  printf '| each%s | %s | %s | %s |\n' "${each^}" "$(med "${E[${each}p50]}")" "$(med "${E[${each}p99]}")" \
+    "$(med "${E[${each}p999]}")"
 done
 
 # IDLE_S=0 leaves out the idle member and the 300 mock brokers (both librdkafka 2.0.2 only).

@@ -2,7 +2,10 @@
 // keys, 1000 records per batch, with each available codec; CRC32C throughput.
 // Prints the median of 5 runs. Run a release build:
 //   meson setup build-rel -Dbuildtype=release && ninja -C build-rel && build-rel/test/bench/records_bench
+// `records_bench CODEC BATCHES` runs that codec alone (none, gzip, ...) for BATCHES batches and
+// skips the CRC runs: what instruction counts under callgrind compare with (docs/performance.md).
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,15 +29,17 @@ static double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-int main() {
-  const int kBatch = 1000, kBatches = 2000;
+int main(int argc, char **argv) {
+  const int kBatch = 1000;
+  const char *only = argc > 1 ? argv[1] : nullptr;
+  const int kBatches = argc > 2 ? atoi(argv[2]) : 2000;
   uint8_t key[16], value[100];
   for (int i = 0; i < 16; i++) key[i] = uint8_t('k' + i % 3);
   for (int i = 0; i < 100; i++) value[i] = uint8_t(i % 9 == 0 ? i * 7 : 'a' + i % 13);
   printf("%-8s %14s %14s %12s\n", "codec", "encode msg/s", "decode msg/s", "batch bytes");
   for (int codec = 0; codec <= 4; codec++) {
-    if (!codec_available(codec)) continue;
-    int batches = codec == 0 ? kBatches : kBatches / 10;
+    if (!codec_available(codec) || (only && strcmp(only, codec_name(codec)) != 0)) continue;
+    int batches = codec == 0 || only ? kBatches : kBatches / 10;
     std::vector<double> enc, dec;
     size_t batch_bytes = 0;
     for (int run = 0; run < 5; run++) {
@@ -77,6 +82,7 @@ int main() {
     }
     printf("%-8s %14.0f %14.0f %12zu\n", codec_name(codec), median(enc), median(dec), batch_bytes);
   }
+  if (only) return 0;
   std::vector<uint8_t> data(1 << 20);
   for (size_t i = 0; i < data.size(); i++) data[i] = uint8_t(i * 31);
   for (int hw = 1; hw >= 0; hw--) {
