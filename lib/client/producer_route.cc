@@ -15,8 +15,10 @@ namespace uvk {
 // ---- routing --------------------------------------------------------------------------
 
 static SendResult *result_for(SendOp *op, const char *topic, int32_t partition, uint32_t *index) {
+  // Results name topics by the producer's own copies, so the pointer usually decides.
   for (size_t i = 0; i < op->n_results; i++)
-    if (op->results[i].partition == partition && strcmp(op->results[i].topic, topic) == 0) {
+    if (op->results[i].partition == partition &&
+        (op->results[i].topic == topic || strcmp(op->results[i].topic, topic) == 0)) {
       *index = uint32_t(i);
       return &op->results[i];
     }
@@ -67,7 +69,8 @@ static int choose_partition(Producer *p, TopicState *ts, const char *topic, cons
     *partition = partitioner_choose(&ts->part, p->cfg.partitioner, parts, size_t(n_parts), um.partition,
                                     static_cast<const uint8_t *>(um.key), um.key ? um.key_len : 0,
                                     producer_rand, p);
-  for (int32_t j = 0; j < n_parts; j++)
+  if (*partition >= 0 && *partition < n_parts && parts[*partition].partition_id == *partition) return 0;
+  for (int32_t j = 0; j < n_parts; j++)  // partitions listed out of order
     if (parts[j].partition_id == *partition) return 0;
   return UVK_ERR_KAFKA(kUnknownTopic);
 }
