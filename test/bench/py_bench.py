@@ -4,13 +4,15 @@
     python py_bench.py produce|consume|consume-batch CLIENT BROKERS TOPIC N
 
 CLIENT: uvkafka (this repository's package, asyncio), uvkafka-uvloop, confluent (confluent-kafka),
-aiokafka. produce: N x 100 B values, acks=1, as each client is meant to be used for throughput
-(per-message calls, many in flight; one message sent and acknowledged first, so every client
-knows the topic's metadata). consume: the first N messages of TOPIC from the beginning in
-a fresh group, one message at a time; produce-fire: uvkafka's produce() (no future per message,
-like confluent's produce(); the messages of one loop iteration go down as one send) (uvkafka: a plain each_message handler; confluent:
-consume() batches walked per message; aiokafka: getmany() walked per message); consume-batch:
-uvkafka each_batch. Prints one JSON line: msgs/s and the process's CPU seconds (all threads)."""
+aiokafka. produce: N x 100 B values, acks=1, one call per message, as each client is meant to
+be used for throughput (uvkafka: produce(), fire and forget, the messages of a loop turn go
+down as one send; confluent: produce() + poll(0); aiokafka: send(), a future per message),
+about 100,000 in flight (one message sent and acknowledged first, so every client knows the
+topic's metadata). produce-future: uvkafka's send_soon(), a future per message. consume: the
+first N messages of TOPIC from the beginning in a fresh group, one message at a time (uvkafka:
+a plain each_message handler; confluent: consume() batches walked per message; aiokafka:
+getmany() walked per message); consume-batch: uvkafka each_batch. Prints one JSON line:
+msgs/s and the process's CPU seconds (all threads)."""
 import asyncio
 import json
 import resource
@@ -41,6 +43,9 @@ async def uvk_produce(brokers, topic, n):
 
 
 async def uvk_produce_fire(brokers, topic, n):
+    """produce(): every 10,000 messages the loop turns (they go down as one send); every
+    WINDOW a flush bounds what is in flight (it drains the pipeline: a cost the peers, with a
+    sliding window, do not pay)."""
     import uvkafka
     async with uvkafka.Producer(brokers, acks=1) as p:
         await p.send(topic, VALUE)  # metadata known before the clock starts, as for the peers
@@ -179,10 +184,10 @@ def main():
         import uvloop
         run = uvloop.run
     jobs = {
-        ("produce", "uvkafka"): lambda: run(uvk_produce(brokers, topic, n)),
-        ("produce", "uvkafka-uvloop"): lambda: run(uvk_produce(brokers, topic, n)),
-        ("produce-fire", "uvkafka"): lambda: run(uvk_produce_fire(brokers, topic, n)),
-        ("produce-fire", "uvkafka-uvloop"): lambda: run(uvk_produce_fire(brokers, topic, n)),
+        ("produce-future", "uvkafka"): lambda: run(uvk_produce(brokers, topic, n)),
+        ("produce-future", "uvkafka-uvloop"): lambda: run(uvk_produce(brokers, topic, n)),
+        ("produce", "uvkafka"): lambda: run(uvk_produce_fire(brokers, topic, n)),
+        ("produce", "uvkafka-uvloop"): lambda: run(uvk_produce_fire(brokers, topic, n)),
         ("consume", "uvkafka"): lambda: run(uvk_consume(brokers, topic, n, False)),
         ("consume", "uvkafka-uvloop"): lambda: run(uvk_consume(brokers, topic, n, False)),
         ("consume-batch", "uvkafka"): lambda: run(uvk_consume(brokers, topic, n, True)),

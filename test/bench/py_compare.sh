@@ -2,7 +2,8 @@
 # The Python package (samples/python) against confluent-kafka and aiokafka on the same running
 # broker: produce N x 100 B (acks 1) to a fresh 4-partition topic, then consume N back (fresh
 # groups, from the beginning); each workload REPS times, the clients alternating, each run in a
-# process of its own (test/bench/py_bench.py). Prints the medians as a Markdown table.
+# process of its own (test/bench/py_bench.py). Prints the medians as a Markdown table, and the
+# load average before and after (the machine may be shared).
 #
 #   test/bench/py_compare.sh [REPS] [N]      (defaults 3 and 1000000; needs UVK_TEST_BROKERS)
 #
@@ -23,10 +24,11 @@ topic="py-compare-$(date +%s)"
 B="$PY $ROOT/test/bench/py_bench.py"
 run() { local line; line=$($B "$@" | tail -n 1); echo "$line" >&2; echo "$line" >>"$JSONL"; }
 
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >"$JSONL.load"
 $B create "$UVK_TEST_BROKERS" "$topic" 4
 for ((i = 0; i < REPS; i++)); do
   for c in uvkafka uvkafka-uvloop confluent aiokafka; do run produce "$c" "$UVK_TEST_BROKERS" "$topic" "$N"; done
-  for c in uvkafka uvkafka-uvloop; do run produce-fire "$c" "$UVK_TEST_BROKERS" "$topic" "$N"; done
+  for c in uvkafka uvkafka-uvloop; do run produce-future "$c" "$UVK_TEST_BROKERS" "$topic" "$N"; done
 done
 for ((i = 0; i < REPS; i++)); do
   for c in uvkafka uvkafka-uvloop confluent aiokafka; do run consume "$c" "$UVK_TEST_BROKERS" "$topic" "$N"; done
@@ -35,6 +37,8 @@ done
 for c in uvkafka uvkafka-uvloop; do
   w=$($B wakeup "$c" "$UVK_TEST_BROKERS" "$topic" 2000 | tail -n 1); echo "$w" >&2; echo "$w" >>"$JSONL.wakeup"
 done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$JSONL.load"
+cat "$JSONL.load"
 "$PY" - "$JSONL" <<'PYEOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

@@ -21,10 +21,19 @@ typedef struct {
   size_t n_kids, cap_kids;
 } ClientObject;
 
+struct ProduceChunk;  /* produce.c */
+
 typedef struct {
   PyObject_HEAD
   ClientObject *owner;
   uvk_producer *producer;
+  /* produce(): the messages of this loop turn (strong references, handed to the library
+   * borrowed by hand_over), spare chunks for reuse, the wake-up callable (called when the
+   * first message of a turn arrives) and the first failure since take_error(). */
+  struct ProduceChunk *filling;
+  struct ProduceChunk *spare;
+  PyObject *wake;
+  PyObject *first_error;
 } ProducerObject;
 
 typedef struct {
@@ -65,6 +74,15 @@ void uvkpy_disown(ClientObject *c, PyObject *child);
 
 /* message.c */
 PyObject *uvkpy_message_new(const uvk_batch *b, const uvk_consumer_message *m, PyObject *topic);
+
+/* produce.c: Producer's fire-and-forget path */
+PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
+PyObject *uvkpy_hand_over(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *uvkpy_take_error(ProducerObject *self, PyObject *noargs);
+PyObject *uvkpy_set_wake(ProducerObject *self, PyObject *wake);
+void uvkpy_produce_clear(ProducerObject *self);  /* drops the unsent messages and spare chunks */
+/* producer.c: a send's acks / compression / timeout (None: the default) */
+int uvkpy_send_options(uvk_send_options *o, PyObject *acks, PyObject *compression, PyObject *timeout);
 
 /* handle cleanup, called when the client closes or the object goes away */
 void uvkpy_producer_close(ProducerObject *p);

@@ -7,6 +7,7 @@ void uvkpy_producer_close(ProducerObject *p) {
     p->producer = NULL;
     uvk_producer_free(h);  /* pending callbacks run now, with UVK_ECLOSED */
   }
+  uvkpy_produce_clear(p);  /* what produce() kept for the next turn is not sent */
   if (p->owner) uvkpy_disown(p->owner, (PyObject *)p);
 }
 
@@ -42,11 +43,13 @@ static int Producer_init(ProducerObject *self, PyObject *args, PyObject *kw) {
 
 static void Producer_dealloc(ProducerObject *self) {
   uvkpy_producer_close(self);
+  Py_CLEAR(self->wake);
+  Py_CLEAR(self->first_error);
   Py_CLEAR(self->owner);
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static int send_options(uvk_send_options *o, PyObject *acks, PyObject *compression, PyObject *timeout) {
+int uvkpy_send_options(uvk_send_options *o, PyObject *acks, PyObject *compression, PyObject *timeout) {
   long long v;
   uvk_send_options_init(o);
   if (acks != Py_None) {
@@ -110,7 +113,7 @@ static PyObject *Producer_send(ProducerObject *self, PyObject *const *args, Py_s
   if (uvkpy_int64(args[6], "timestamp", -1, INT64_MAX, &v) < 0) return NULL;
   m.timestamp = (int64_t)v;
   uvk_send_options o;
-  if (send_options(&o, args[7], args[8], args[9]) < 0) return NULL;
+  if (uvkpy_send_options(&o, args[7], args[8], args[9]) < 0) return NULL;
   Bytes key, value;
   Headers h;
   if (uvkpy_bytes(args[2], &key, "key") < 0) return NULL;
@@ -223,7 +226,7 @@ static PyObject *Producer_send_many(ProducerObject *self, PyObject *const *args,
   if (!alive(self)) return NULL;
   const char *topic = uvkpy_str(args[1], "topic");
   uvk_send_options o;
-  if (!topic || send_options(&o, args[3], args[4], args[5]) < 0) return NULL;
+  if (!topic || uvkpy_send_options(&o, args[3], args[4], args[5]) < 0) return NULL;
   Converted c;
   if (convert_messages(args[2], &c) < 0) {
     converted_release(&c);
@@ -245,7 +248,7 @@ static PyObject *Producer_send_batch(ProducerObject *self, PyObject *const *args
   }
   if (!alive(self)) return NULL;
   uvk_send_options o;
-  if (send_options(&o, args[2], args[3], args[4]) < 0) return NULL;
+  if (uvkpy_send_options(&o, args[2], args[3], args[4]) < 0) return NULL;
   PyObject *seq = PySequence_Fast(args[1], "topic_messages must be a sequence of (topic, messages)");
   if (!seq) return NULL;
   Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -380,6 +383,12 @@ static PyMethodDef Producer_methods[] = {
   {"send", (PyCFunction)(void (*)(void))Producer_send, METH_FASTCALL, "One message."},
   {"send_many", (PyCFunction)(void (*)(void))Producer_send_many, METH_FASTCALL, "Messages to one topic."},
   {"send_batch", (PyCFunction)(void (*)(void))Producer_send_batch, METH_FASTCALL, "Messages to several topics."},
+  {"produce", (PyCFunction)(void (*)(void))uvkpy_produce, METH_FASTCALL | METH_KEYWORDS,
+   "produce(topic, value=None, *, key=None, headers=None, partition=None, timestamp=None): fire and forget."},
+  {"hand_over", (PyCFunction)(void (*)(void))uvkpy_hand_over, METH_FASTCALL,
+   "hand_over(acks, compression, timeout): this turn's produce() messages as one send."},
+  {"take_error", (PyCFunction)uvkpy_take_error, METH_NOARGS, "The first produce() failure since the last call, or None."},
+  {"set_wake", (PyCFunction)uvkpy_set_wake, METH_O, "set_wake(fn): fn() when a turn's first produce() arrives."},
   {"flush", (PyCFunction)Producer_flush, METH_O, "flush(cb)"},
   {"disconnect", (PyCFunction)Producer_disconnect, METH_O, "disconnect(cb)"},
   {"begin_transaction", (PyCFunction)Producer_begin, METH_NOARGS, "Begins a transaction."},

@@ -120,3 +120,50 @@ def test_a_connection_failure_names_its_cause():
 def test_blocking_facade_refuses_bad_input_too():
     with pytest.raises(ValueError, match="acks"):
         blocking.Producer("127.0.0.1:1", acks=9)
+
+
+def test_produce_checks_its_arguments_before_anything_is_kept():
+    async def main():
+        p = uvkafka.Producer("127.0.0.1:1", retry={"retries": 0}, log_level="NOTHING")
+        with pytest.raises(TypeError, match="topic"):
+            p.produce(5, b"v")
+        with pytest.raises(ValueError, match="topic"):
+            p.produce("t\0x", b"v")
+        with pytest.raises(TypeError, match="value"):
+            p.produce("t", 1.5)
+        with pytest.raises(TypeError, match="key"):
+            p.produce("t", b"v", key=object())
+        with pytest.raises(ValueError, match="partition"):
+            p.produce("t", b"v", partition=1 << 40)
+        with pytest.raises(TypeError, match="partition"):
+            p.produce("t", b"v", partition="0")
+        with pytest.raises(ValueError, match="timestamp"):
+            p.produce("t", b"v", timestamp=-2)
+        with pytest.raises(TypeError, match="headers"):
+            p.produce("t", b"v", headers=b"h")
+        with pytest.raises(TypeError, match="headers"):
+            p.produce("t", b"v", headers=[("a", b"1", b"2")])
+        with pytest.raises(TypeError, match="headers value"):
+            p.produce("t", b"v", headers={"a": 3})
+        with pytest.raises(TypeError, match="unexpected keyword"):
+            p.produce("t", b"v", partitoin=1)
+        with pytest.raises(TypeError):
+            p.produce()
+        with pytest.raises(UnicodeEncodeError):
+            p.produce("t", "\ud800")
+        p.close()
+        p.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            p.produce("t", b"v")
+        # The waker of a dropped producer is a weak reference: nothing keeps the producer alive.
+        import gc
+        import weakref
+        q = uvkafka.Producer("127.0.0.1:1")
+        q.produce("t", b"never sent")
+        ref = weakref.ref(q)
+        q.close()
+        del q
+        await asyncio.sleep(0)  # one loop turn: the step scheduled by produce() runs and lets go
+        gc.collect()
+        assert ref() is None
+    asyncio.run(main())

@@ -85,6 +85,58 @@ def test_produce_fire_and_forget(brokers, run):
     run(main)
 
 
+def test_produce_goes_out_without_flush_and_keeps_what_it_was_given(brokers, run):
+    """produce() after start(): each loop turn hands its messages over by itself (no flush); a
+    buffer changed after produce() is sent as it was; str, headers as pairs and as a dict."""
+    topic = unique("uvk-py-produce-turn")
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        async with uvkafka.Producer(brokers) as p:
+            buf = bytearray(b"before")
+            p.produce(topic, buf, key="k1", headers=[("a", b"1"), ("b", None)])
+            buf[:] = b"after!"
+            p.produce(topic, "text", headers={"c": memoryview(b"3")}, timestamp=1700000000000)
+            p.produce(topic, None, key=b"tombstone")
+            got = []
+            async with uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True) as c:
+                async for m in c:  # read while the producer is open: nothing flushed it
+                    got.append(m)
+                    if len(got) == 3:
+                        break
+        assert [(m.key, m.value, m.headers) for m in got] == [
+            (b"k1", b"before", (("a", b"1"), ("b", None))), (None, b"text", (("c", b"3"),)), (b"tombstone", None, ())]
+        assert got[1].timestamp == 1700000000000
+    run(main)
+
+
+def test_produce_in_a_transaction(brokers, run):
+    """produce() calls of the turn that ends a transaction belong to it: committed ones are read
+    read_committed, aborted ones never."""
+    topic = unique("uvk-py-produce-tx")
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        async with uvkafka.Producer(brokers, transactional_id=topic + "-tx", idempotent=True) as p:
+            async with p.transaction():
+                for i in range(100):
+                    p.produce(topic, b"c%d" % i)
+            with pytest.raises(KeyError):
+                async with p.transaction():
+                    p.produce(topic, b"aborted")
+                    raise KeyError("rolled back")
+            async with p.transaction():
+                p.produce(topic, b"last")
+        got = []
+        async with uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True) as c:
+            async for m in c:
+                got.append(m.value)
+                if m.value == b"last":
+                    break
+        assert got == [b"c%d" % i for i in range(100)] + [b"last"]
+    run(main)
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("handler", ["each_message", "each_batch"])
 def test_run_handlers(brokers, run, mode, handler):

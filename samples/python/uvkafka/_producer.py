@@ -1,6 +1,7 @@
 """Producer: send (awaiting the broker's acknowledgement), send_soon (a future, for many
 sends in flight), send_batch, flush, transactions."""
 import asyncio
+import weakref
 from functools import partial
 from typing import Any, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -65,6 +66,14 @@ def _message(m: Any, i: int) -> Tuple[Value, Value, Headers, int, int]:
     return (None, m, None, -1, -1)
 
 
+def _waker(ref: "weakref.ReferenceType[Producer]") -> Any:
+    def wake() -> None:
+        p = ref()
+        if p is not None:
+            p._wake()
+    return wake
+
+
 class Producer:
     """``async with uvkafka.Producer(brokers, **options) as p: await p.send(topic, value)``.
 
@@ -87,12 +96,15 @@ class Producer:
         self._driver: Any = None
         self._send = self._native.send
         self._closed = False
-        self._collected: "dict[str, list[Any]]" = {}
-        self._first_error: Optional[_errors.KafkaError] = None
+        # produce() is the native method itself (no Python frame per message); the native
+        # producer calls the waker on a turn's first message (a weak reference: no cycle
+        # through the native object, which the garbage collector cannot see into).
+        self.produce = self._native.produce  # type: ignore[method-assign]
+        self._native.set_wake(_waker(weakref.ref(self)))
 
     async def start(self) -> None:
         """Binds the producer to the running loop (sends do it too)."""
-        self._driver = self.client._attach()
+        self._drv()
 
     def _drv(self) -> Any:
         d = self._driver
@@ -104,41 +116,23 @@ class Producer:
     def produce(self, topic: str, value: Value = None, *, key: Value = None, headers: Headers = None,
                 partition: Optional[int] = None, timestamp: Optional[int] = None) -> None:
         """Fire and forget, for throughput: the message joins the others produced in this loop
-        iteration and they go to the library as one send. The first failure is raised by the
-        next flush() (or stop()). Use send() / send_soon() for per-message metadata."""
-        if not isinstance(topic, str):
-            raise TypeError("topic must be str, not %s" % type(topic).__name__)
-        for name, v in (("value", value), ("key", key)):
-            if v is not None and v.__class__ is not bytes and v.__class__ is not str:
-                try:
-                    memoryview(v)
-                except TypeError:
-                    raise TypeError("%s must be bytes, str, a buffer or None, not %s" % (name, type(v).__name__)) from None
-        msg = (key, value, headers, -1 if partition is None else partition, -1 if timestamp is None else timestamp)
-        c = self._collected.get(topic)
-        if c is None:
-            self._collected[topic] = [msg]
-            (self._driver or self._drv()).poke()
-        else:
-            c.append(msg)
+        iteration and they go to the library as one send, without copies (bytes and str are
+        kept as they are; other buffers are copied now). The first failure is raised by the
+        next flush() (or stop()). Bad arguments raise TypeError / ValueError here. Use send() /
+        send_soon() for per-message metadata. (The instance's produce is the native method.)"""
+        self._native.produce(topic, value, key=key, headers=headers, partition=partition, timestamp=timestamp)
 
-    def _produced(self, err: Any, metas: Any) -> None:
-        if err is not None and self._first_error is None:
-            self._first_error = _errors.from_native(err)
+    def _wake(self) -> None:
+        (self._driver or self._drv()).poke()
 
     def _hand_over(self) -> None:
-        if not self._collected or self._closed:
-            return
-        collected, self._collected = self._collected, {}
-        for topic, msgs in collected.items():
-            try:
-                self._native.send_many(self._produced, topic, msgs, self._acks, self._compression, self._timeout)
-            except _native.NativeError as e:
-                if self._first_error is None:
-                    self._first_error = _errors.raise_native(e)
-            except (TypeError, ValueError) as e:  # a bad message: the whole group fails with it
-                if self._first_error is None:
-                    self._first_error = e  # type: ignore[assignment]
+        if not self._closed:
+            self._native.hand_over(self._acks, self._compression, self._timeout)
+
+    def _raise_produced(self) -> None:
+        e = self._native.take_error()
+        if e is not None:
+            raise _errors.from_native(e)
 
     def send_soon(self, topic: str, value: Value = None, *, key: Value = None, headers: Headers = None,
                   partition: Optional[int] = None, timestamp: Optional[int] = None) -> "asyncio.Future[RecordMetadata]":
@@ -197,9 +191,7 @@ class Producer:
         first failure of produce() since the last flush."""
         self._hand_over()
         await self._op(self._native.flush)
-        e, self._first_error = self._first_error, None
-        if e is not None:
-            raise e
+        self._raise_produced()
 
     def transaction(self) -> "Transaction":
         """``async with producer.transaction():`` sends inside belong to one transaction,
@@ -218,9 +210,7 @@ class Producer:
         try:
             self._hand_over()
             await self._op(self._native.disconnect)
-            e, self._first_error = self._first_error, None
-            if e is not None:
-                raise e
+            self._raise_produced()
         finally:
             self.close()
 
@@ -257,6 +247,7 @@ class Transaction:
         await self.producer.send_offsets(group_id, offsets)
 
     async def __aexit__(self, et: Any, e: Any, tb: Any) -> None:
+        self.producer._hand_over()  # produce() calls of this turn belong to the transaction
         if et is None:
             await self.producer._op(self.producer._native.commit_transaction)
         else:
