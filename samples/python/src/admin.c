@@ -1,5 +1,6 @@
-/* Admin: topics, partitions, offsets and groups (the part of uvk_admin.h bound so far). */
-#include "convert.h"
+/* Admin: the handle, topics, offsets and group deletion; the rest of uvk_admin.h is in
+ * admin_*.c (declared in admin.h). */
+#include "admin.h"
 
 void uvkpy_admin_close(AdminObject *a) {
   if (a->admin) {
@@ -10,7 +11,7 @@ void uvkpy_admin_close(AdminObject *a) {
   if (a->owner) uvkpy_disown(a->owner, (PyObject *)a);
 }
 
-static int alive(AdminObject *a) {
+int uvkpy_admin_alive(AdminObject *a) {
   if (a->admin) return 1;
   PyErr_SetString(PyExc_RuntimeError, "the admin is closed");
   return 0;
@@ -47,7 +48,7 @@ static void Admin_dealloc(AdminObject *self) {
 }
 
 /* cb(err, [(name, error, error_message)]) */
-static void on_results(uvk_admin *a, const uvk_error *err, const uvk_admin_result *rs, size_t n, void *ud) {
+void uvkpy_admin_on_results(uvk_admin *a, const uvk_error *err, const uvk_admin_result *rs, size_t n, void *ud) {
   (void)a;
   PyObject *l = PyList_New((Py_ssize_t)n);
   for (size_t i = 0; l && i < n; i++) {
@@ -70,7 +71,7 @@ static void on_names(uvk_admin *a, const uvk_error *err, const char *const *name
 }
 
 /* cb(err, [(topic, partition, offset, high, low, metadata, error)]) */
-static void on_offsets(uvk_admin *a, const uvk_error *err, const uvk_admin_partition_offset *os, size_t n, void *ud) {
+void uvkpy_admin_on_offsets(uvk_admin *a, const uvk_error *err, const uvk_admin_partition_offset *os, size_t n, void *ud) {
   (void)a;
   PyObject *l = PyList_New((Py_ssize_t)n);
   for (size_t i = 0; l && i < n; i++) {
@@ -82,7 +83,7 @@ static void on_offsets(uvk_admin *a, const uvk_error *err, const uvk_admin_parti
   uvkpy_complete((PyObject *)ud, l ? Py_BuildValue("(NN)", uvkpy_error_tuple(err), l) : NULL);
 }
 
-static PyObject *started(int rc, PyObject *cb, const char *what) {
+PyObject *uvkpy_admin_started(int rc, PyObject *cb, const char *what) {
   if (rc != 0) {
     Py_DECREF(cb);
     if (PyErr_Occurred()) return NULL;
@@ -109,7 +110,7 @@ static PyObject *Admin_create_topics(AdminObject *self, PyObject *args) {
   PyObject *cb, *list;
   int validate_only, wait_for_leaders;
   long long timeout;
-  if (!PyArg_ParseTuple(args, "OOppL", &cb, &list, &validate_only, &wait_for_leaders, &timeout) || !alive(self))
+  if (!PyArg_ParseTuple(args, "OOppL", &cb, &list, &validate_only, &wait_for_leaders, &timeout) || !uvkpy_admin_alive(self))
     return NULL;
   uvk_admin_topic_options o;
   if (topic_options(&o, validate_only, wait_for_leaders, timeout) < 0) return NULL;
@@ -161,7 +162,7 @@ static PyObject *Admin_create_topics(AdminObject *self, PyObject *args) {
     }
   }
   Py_INCREF(cb);
-  rc = uvk_admin_create_topics(self->admin, ts, (size_t)n, &o, on_results, cb);
+  rc = uvk_admin_create_topics(self->admin, ts, (size_t)n, &o, uvkpy_admin_on_results, cb);
   if (rc != 0) Py_DECREF(cb);
 out:
   for (Py_ssize_t i = 0; entries && i < n; i++) PyMem_Free(entries[i]);
@@ -174,7 +175,7 @@ out:
 }
 
 /* A list of str as a NULL-free C array; *out NULL with an exception on failure. */
-static int names(PyObject *list, const char ***out, size_t *n, const char *what) {
+int uvkpy_names(PyObject *list, const char ***out, size_t *n, const char *what) {
   *out = NULL;
   *n = 0;
   if (PyUnicode_Check(list)) {
@@ -210,22 +211,22 @@ static int names(PyObject *list, const char ***out, size_t *n, const char *what)
 static PyObject *Admin_delete_topics(AdminObject *self, PyObject *args) {
   PyObject *cb, *list;
   long long timeout;
-  if (!PyArg_ParseTuple(args, "OOL", &cb, &list, &timeout) || !alive(self)) return NULL;
+  if (!PyArg_ParseTuple(args, "OOL", &cb, &list, &timeout) || !uvkpy_admin_alive(self)) return NULL;
   uvk_admin_topic_options o;
   const char **a;
   size_t n;
-  if (topic_options(&o, 0, 0, timeout) < 0 || names(list, &a, &n, "topics") < 0) return NULL;
+  if (topic_options(&o, 0, 0, timeout) < 0 || uvkpy_names(list, &a, &n, "topics") < 0) return NULL;
   Py_INCREF(cb);
-  int rc = uvk_admin_delete_topics(self->admin, a, n, &o, on_results, cb);
+  int rc = uvk_admin_delete_topics(self->admin, a, n, &o, uvkpy_admin_on_results, cb);
   PyMem_Free(a);
-  return started(rc, cb, "delete_topics");
+  return uvkpy_admin_started(rc, cb, "delete_topics");
 }
 
 static PyObject *Admin_create_partitions(AdminObject *self, PyObject *args) {
   PyObject *cb, *to;
   long long count, timeout;
   int validate_only;
-  if (!PyArg_ParseTuple(args, "OOLpL", &cb, &to, &count, &validate_only, &timeout) || !alive(self)) return NULL;
+  if (!PyArg_ParseTuple(args, "OOLpL", &cb, &to, &count, &validate_only, &timeout) || !uvkpy_admin_alive(self)) return NULL;
   uvk_admin_topic_options o;
   if (topic_options(&o, validate_only, 0, timeout) < 0) return NULL;
   uvk_admin_new_partitions p = {0};
@@ -237,48 +238,48 @@ static PyObject *Admin_create_partitions(AdminObject *self, PyObject *args) {
   }
   p.count = (int32_t)count;
   Py_INCREF(cb);
-  return started(uvk_admin_create_partitions(self->admin, &p, 1, &o, on_results, cb), cb, "create_partitions");
+  return uvkpy_admin_started(uvk_admin_create_partitions(self->admin, &p, 1, &o, uvkpy_admin_on_results, cb), cb, "create_partitions");
 }
 
 static PyObject *Admin_list_topics(AdminObject *self, PyObject *cb) {
-  if (!alive(self)) return NULL;
+  if (!uvkpy_admin_alive(self)) return NULL;
   Py_INCREF(cb);
-  return started(uvk_admin_list_topics(self->admin, on_names, cb), cb, "list_topics");
+  return uvkpy_admin_started(uvk_admin_list_topics(self->admin, on_names, cb), cb, "list_topics");
 }
 
 static PyObject *Admin_fetch_topic_offsets(AdminObject *self, PyObject *args) {
   PyObject *cb, *to;
-  if (!PyArg_ParseTuple(args, "OO", &cb, &to) || !alive(self)) return NULL;
+  if (!PyArg_ParseTuple(args, "OO", &cb, &to) || !uvkpy_admin_alive(self)) return NULL;
   const char *t = uvkpy_str(to, "topic");
   if (!t) return NULL;
   Py_INCREF(cb);
-  return started(uvk_admin_fetch_topic_offsets(self->admin, t, on_offsets, cb), cb, "fetch_topic_offsets");
+  return uvkpy_admin_started(uvk_admin_fetch_topic_offsets(self->admin, t, uvkpy_admin_on_offsets, cb), cb, "fetch_topic_offsets");
 }
 
 static PyObject *Admin_fetch_offsets(AdminObject *self, PyObject *args) {
   PyObject *cb, *go, *list;
   int resolve;
-  if (!PyArg_ParseTuple(args, "OOOp", &cb, &go, &list, &resolve) || !alive(self)) return NULL;
+  if (!PyArg_ParseTuple(args, "OOOp", &cb, &go, &list, &resolve) || !uvkpy_admin_alive(self)) return NULL;
   const char *g = uvkpy_str(go, "group_id");
   const char **a = NULL;
   size_t n = 0;
-  if (!g || (list != Py_None && names(list, &a, &n, "topics") < 0)) return NULL;
+  if (!g || (list != Py_None && uvkpy_names(list, &a, &n, "topics") < 0)) return NULL;
   Py_INCREF(cb);
-  int rc = uvk_admin_fetch_offsets(self->admin, g, a, n, resolve, on_offsets, cb);
+  int rc = uvk_admin_fetch_offsets(self->admin, g, a, n, resolve, uvkpy_admin_on_offsets, cb);
   PyMem_Free(a);
-  return started(rc, cb, "fetch_offsets");
+  return uvkpy_admin_started(rc, cb, "fetch_offsets");
 }
 
 static PyObject *Admin_delete_groups(AdminObject *self, PyObject *args) {
   PyObject *cb, *list;
-  if (!PyArg_ParseTuple(args, "OO", &cb, &list) || !alive(self)) return NULL;
+  if (!PyArg_ParseTuple(args, "OO", &cb, &list) || !uvkpy_admin_alive(self)) return NULL;
   const char **a;
   size_t n;
-  if (names(list, &a, &n, "group_ids") < 0) return NULL;
+  if (uvkpy_names(list, &a, &n, "group_ids") < 0) return NULL;
   Py_INCREF(cb);
-  int rc = uvk_admin_delete_groups(self->admin, a, n, on_results, cb);
+  int rc = uvk_admin_delete_groups(self->admin, a, n, uvkpy_admin_on_results, cb);
   PyMem_Free(a);
-  return started(rc, cb, "delete_groups");
+  return uvkpy_admin_started(rc, cb, "delete_groups");
 }
 
 static PyObject *Admin_close(AdminObject *self, PyObject *noargs) {
@@ -295,6 +296,7 @@ static PyMethodDef Admin_methods[] = {
   {"fetch_topic_offsets", (PyCFunction)Admin_fetch_topic_offsets, METH_VARARGS, NULL},
   {"fetch_offsets", (PyCFunction)Admin_fetch_offsets, METH_VARARGS, NULL},
   {"delete_groups", (PyCFunction)Admin_delete_groups, METH_VARARGS, NULL},
+  UVKPY_ADMIN_MORE_METHODS
   {"close", (PyCFunction)Admin_close, METH_NOARGS, NULL},
   {NULL, NULL, 0, NULL},
 };
@@ -310,3 +312,79 @@ PyTypeObject Admin_Type = {
   .tp_init = (initproc)Admin_init,
   .tp_new = PyType_GenericNew,
 };
+
+int uvkpy_int32s(PyObject *o, const char *what, long long lo, int allow_none, int32_t **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  if (o == Py_None && allow_none) return 0;
+  PyObject *seq = PyUnicode_Check(o) || PyBytes_Check(o) ? NULL : PySequence_Fast(o, "");
+  if (!seq) {
+    PyErr_Clear();
+    PyErr_Format(PyExc_TypeError, "%s must be a list of int, not %.80s", what, Py_TYPE(o)->tp_name);
+    return -1;
+  }
+  Py_ssize_t k = PySequence_Fast_GET_SIZE(seq);
+  int32_t *a = (int32_t *)PyMem_Calloc(k ? (size_t)k : 1, sizeof *a);
+  if (!a) {
+    Py_DECREF(seq);
+    PyErr_NoMemory();
+    return -1;
+  }
+  for (Py_ssize_t i = 0; i < k; i++) {
+    long long v;
+    if (uvkpy_int64(PySequence_Fast_GET_ITEM(seq, i), what, lo, INT32_MAX, &v) < 0) {
+      PyMem_Free(a);
+      Py_DECREF(seq);
+      return -1;
+    }
+    a[i] = (int32_t)v;
+  }
+  Py_DECREF(seq);
+  *out = a;
+  *n = (size_t)k;
+  return 0;
+}
+
+void uvkpy_topic_parts_release(TopicParts *t) {
+  for (size_t i = 0; t->tp && i < t->n; i++) PyMem_Free((void *)t->tp[i].partitions);
+  PyMem_Free(t->tp);
+  t->tp = NULL;
+  t->n = 0;
+}
+
+int uvkpy_topic_parts(PyObject *o, const char *what, TopicParts *out) {
+  out->tp = NULL;
+  out->n = 0;
+  PyObject *seq = PySequence_Fast(o, "");
+  if (!seq) {
+    PyErr_Clear();
+    PyErr_Format(PyExc_TypeError, "%s must be a list of (topic, partitions)", what);
+    return -1;
+  }
+  Py_ssize_t k = PySequence_Fast_GET_SIZE(seq);
+  out->tp = (uvk_admin_topic_partitions *)PyMem_Calloc(k ? (size_t)k : 1, sizeof *out->tp);
+  if (!out->tp) {
+    Py_DECREF(seq);
+    PyErr_NoMemory();
+    return -1;
+  }
+  for (Py_ssize_t i = 0; i < k; i++) {
+    PyObject *t = PySequence_Fast_GET_ITEM(seq, i);
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 2) {
+      PyErr_Format(PyExc_TypeError, "%s entries must be (topic, partitions)", what);
+      goto fail;
+    }
+    out->n = (size_t)i + 1;
+    out->tp[i].topic = uvkpy_str(PyTuple_GET_ITEM(t, 0), "topic");
+    int32_t *ps;
+    if (!out->tp[i].topic || uvkpy_int32s(PyTuple_GET_ITEM(t, 1), "partitions", 0, 1, &ps, &out->tp[i].n_partitions) < 0)
+      goto fail;
+    out->tp[i].partitions = ps;
+  }
+  Py_DECREF(seq);
+  return 0;
+fail:
+  Py_DECREF(seq);
+  uvkpy_topic_parts_release(out);
+  return -1;
+}

@@ -13,6 +13,11 @@ the running asyncio loop drives (the default loop or uvloop): no threads.
 """
 from . import _native
 from ._admin import Admin, NewTopic, PartitionOffset, TopicResult
+from ._admin_types import (Acl, AclOperation, AclPatternType, AclPermissionType, AclResourceType, AclResult,
+                           BrokerInfo, ClusterMetadata, ConfigEntry, ConfigOp, ConfigResourceResult,
+                           ConfigResourceType, ConfigSynonym, ElectionType, GroupDescription, GroupMember,
+                           PartitionMetadata, PartitionResult, Reassignment, ScramCredentialInfo, ScramMechanism,
+                           ScramUser, TopicMetadata)
 from ._client import Client
 from ._consumer import Batch, Consumer, Message
 from ._errors import (AuthenticationError, BrokerError, ClosedError, KafkaConnectionError, KafkaError,
@@ -20,6 +25,10 @@ from ._errors import (AuthenticationError, BrokerError, ClosedError, KafkaConnec
 from ._producer import Producer, RecordMetadata, Transaction
 
 __all__ = [
+    "Acl", "AclOperation", "AclPatternType", "AclPermissionType", "AclResourceType", "AclResult", "BrokerInfo",
+    "ClusterMetadata", "ConfigEntry", "ConfigOp", "ConfigResourceResult", "ConfigResourceType", "ConfigSynonym",
+    "ElectionType", "GroupDescription", "GroupMember", "PartitionMetadata", "PartitionResult", "Reassignment",
+    "ScramCredentialInfo", "ScramMechanism", "ScramUser", "TopicMetadata",
     "Admin", "AuthenticationError", "Batch", "BrokerError", "Client", "ClosedError", "Consumer",
     "KafkaConnectionError", "KafkaError", "KafkaTimeoutError", "Message", "NewTopic", "PartitionOffset",
     "Producer", "QueueFullError", "RecordMetadata", "RetriesExceededError", "TopicResult", "Transaction",
