@@ -20,6 +20,11 @@ namespace uvk {
 
 // ---- sending ------------------------------------------------------------------------------
 
+// A Produce request takes batches up to this many record bytes (one batch at least), like
+// Java's max.request.size: a request is encoded, copied into the connection's output and
+// into the socket's write buffer, so its size is what each of those holds at once.
+static constexpr size_t kMaxRequestBytes = size_t(1) << 20;
+
 static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now);
 
 static void produce_req_free(ProduceReq *r) {
@@ -420,6 +425,7 @@ void producer_drain(void *ud, uint64_t now) {
       int32_t timeout;
       ProducerBatch *batches[256];
       size_t n;
+      size_t bytes;
     };
     Group *groups = nullptr;
     size_t n_groups = 0, cap_groups = 0;
@@ -447,7 +453,7 @@ void producer_drain(void *ud, uint64_t now) {
         Group *g = nullptr;
         for (size_t k = 0; k < n_groups && !g; k++)
           if (groups[k].node == leader && groups[k].acks == b->acks && groups[k].timeout == b->timeout &&
-              groups[k].n < 256)
+              groups[k].n < 256 && groups[k].bytes + b->bytes <= kMaxRequestBytes)
             g = &groups[k];
         if (!g) {
           if (n_groups == cap_groups) {
@@ -462,7 +468,7 @@ void producer_drain(void *ud, uint64_t now) {
             cap_groups = cap;
           }
           g = &groups[n_groups++];
-          g->node = leader, g->acks = b->acks, g->timeout = b->timeout, g->n = 0;
+          g->node = leader, g->acks = b->acks, g->timeout = b->timeout, g->n = 0, g->bytes = 0;
         }
         q->ready = b->next;
         if (!q->ready) q->ready_tail = nullptr;
@@ -475,6 +481,7 @@ void producer_drain(void *ud, uint64_t now) {
         }
         q->in_flight++;
         g->batches[g->n++] = b;
+        g->bytes += b->bytes;
         took = true;
       }
     }

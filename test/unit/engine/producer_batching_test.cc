@@ -25,13 +25,14 @@ void on_sent(void *ud, const uvk_error *err, const uvk_record_metadata *, size_t
   s->code = err ? uvk_error_code(err) : 0;
 }
 
-// n messages of about 1 KB each (1010 bytes as records) to partition 0.
+// n messages of about 1 KB each (1010 bytes as records) to one partition.
 struct Messages {
   std::vector<std::string> values;
   std::vector<uvk_message> msgs;
-  explicit Messages(int n) {
+  explicit Messages(int n, int32_t partition = 0) {
     for (int i = 0; i < n; i++) values.push_back(std::to_string(i % 10) + std::string(999, 'x'));
-    for (const std::string &v : values) msgs.push_back(uvk_message{nullptr, 0, v.data(), v.size(), 0, -1, nullptr, 0});
+    for (const std::string &v : values)
+      msgs.push_back(uvk_message{nullptr, 0, v.data(), v.size(), partition, -1, nullptr, 0});
   }
 };
 
@@ -40,13 +41,14 @@ struct Rig {
   Producer *p = nullptr;
   std::vector<Sent *> sent;
 
-  Rig(size_t batch_size, size_t batch_size_max) {
+  Rig(size_t batch_size, size_t batch_size_max, int partitions = 1, uint64_t linger_ms = 0) {
     c.brokers.push_back(fake::Broker{1, "b1", 9092});
-    c.topics["t"] = fake::topic({1});
+    c.topics["t"] = fake::topic(std::vector<int32_t>(size_t(partitions), 1));
     c.start(fake::Cluster::default_config(), {"b1:9092"});
     ProducerConfig pc;
     pc.batch_size = batch_size;
     pc.batch_size_max = batch_size_max;
+    pc.linger_ms = linger_ms;
     p = producer_new(c.e, pc, nullptr);
   }
   ~Rig() {
@@ -131,4 +133,22 @@ TEST_CASE("batching: MESSAGE_TOO_LARGE stops the partition's batches growing pas
   r.c.release_produce();
   CHECK(r.all_done());
   CHECK(r.c.topics["t"].log[0].size() == 33);
+}
+
+TEST_CASE("batching: a Produce request carries at most 1 MiB of batches (one batch at least)",
+          "[producer][batching]") {
+  Rig r(700000, 700000, 3, 10000);  // batches of 600 KB wait for linger on three partitions
+  std::vector<Messages> ms;
+  for (int32_t part = 0; part < 3; part++) ms.emplace_back(600, part);
+  Sent s[3];
+  uvk_send_options o;
+  uvk_send_options_init(&o);
+  for (int32_t part = 0; part < 3; part++) {
+    uvk_topic_messages tm{"t", ms[size_t(part)].msgs.data(), ms[size_t(part)].msgs.size()};
+    REQUIRE(producer_send(r.p, &tm, 1, o, on_sent, &s[part], r.c.now) == 0);
+  }
+  r.c.run_until([&] { return s[0].calls + s[1].calls + s[2].calls == 3; });
+  for (const Sent &x : s) CHECK(x.code == 0);
+  CHECK(r.c.batch_records == V{600, 600, 600});
+  CHECK(r.c.requests[proto::kProduce] == 3);  // together 1.8 MB: one request each
 }
