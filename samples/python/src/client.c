@@ -95,6 +95,7 @@ static int Client_init(ClientObject *self, PyObject *args, PyObject *kw) {
 
 static void Client_dealloc(ClientObject *self) {
   close_client(self);
+  Py_CLEAR(self->listeners);
   PyMem_Free(self->kids);
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -157,7 +158,19 @@ static PyObject *Client_closed(ClientObject *self, void *closure) {
   return PyBool_FromLong(self->client == NULL);
 }
 
+static PyObject *Client_on(ClientObject *self, PyObject *args) {
+  if (!uvkpy_client_alive(self)) return NULL;
+  return uvkpy_events_on(0, self->client, &self->listeners, args);
+}
+
+static PyObject *Client_off(ClientObject *self, PyObject *id) {
+  if (!uvkpy_client_alive(self)) return NULL;
+  return uvkpy_events_off(0, self->client, self->listeners, id);
+}
+
 static PyMethodDef Client_methods[] = {
+  {"on", (PyCFunction)Client_on, METH_VARARGS, "on(event, fn) -> listener id: fn(event dict) for each event."},
+  {"off", (PyCFunction)Client_off, METH_O, "off(listener id) -> whether it was registered."},
   {"close", (PyCFunction)Client_close, METH_NOARGS, "Closes the handles made from it, then the client."},
   {"fileno", (PyCFunction)Client_fileno, METH_NOARGS, "The loop's descriptor: readable when I/O is due."},
   {"timeout_ms", (PyCFunction)Client_timeout_ms, METH_NOARGS, "ms until the next timer, -1 for none."},

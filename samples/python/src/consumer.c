@@ -47,6 +47,7 @@ static int Consumer_init(ConsumerObject *self, PyObject *args, PyObject *kw) {
 
 static void Consumer_dealloc(ConsumerObject *self) {
   uvkpy_consumer_close(self);
+  Py_CLEAR(self->listeners);
   Py_CLEAR(self->owner);
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -354,7 +355,19 @@ static PyObject *Consumer_close(ConsumerObject *self, PyObject *noargs) {
   Py_RETURN_NONE;
 }
 
+static PyObject *Consumer_on(ConsumerObject *self, PyObject *args) {
+  if (!alive(self)) return NULL;
+  return uvkpy_events_on(1, self->consumer, &self->listeners, args);
+}
+
+static PyObject *Consumer_off(ConsumerObject *self, PyObject *id) {
+  if (!alive(self)) return NULL;
+  return uvkpy_events_off(1, self->consumer, self->listeners, id);
+}
+
 static PyMethodDef Consumer_methods[] = {
+  {"on", (PyCFunction)Consumer_on, METH_VARARGS, "on(event, fn) -> listener id: fn(event dict) for each event."},
+  {"off", (PyCFunction)Consumer_off, METH_O, "off(listener id) -> whether it was registered."},
   {"subscribe", (PyCFunction)Consumer_subscribe, METH_VARARGS, "subscribe(topic_or_pattern, from_beginning, is_pattern)"},
   {"run", (PyCFunction)Consumer_run, METH_VARARGS, "run(each_message, each_batch, auto_commit, interval, threshold, auto_resolve)"},
   {"stop", (PyCFunction)Consumer_stop, METH_O, "stop(cb)"},

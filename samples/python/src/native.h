@@ -19,6 +19,7 @@ typedef struct {
    * when it is closed or freed), closed before the client closes. */
   PyObject **kids;
   size_t n_kids, cap_kids;
+  PyObject *listeners;  /* events.c: {listener id: fn} */
 } ClientObject;
 
 struct ProduceChunk;  /* produce.c */
@@ -42,6 +43,7 @@ typedef struct {
   uvk_consumer *consumer;
   PyObject *each_message;
   PyObject *each_batch;
+  PyObject *listeners;  /* events.c: {listener id: fn} */
 } ConsumerObject;
 
 typedef struct {
@@ -83,6 +85,10 @@ PyObject *uvkpy_set_wake(ProducerObject *self, PyObject *wake);
 void uvkpy_produce_clear(ProducerObject *self);  /* drops the unsent messages and spare chunks */
 /* producer.c: a send's acks / compression / timeout (None: the default) */
 int uvkpy_send_options(uvk_send_options *o, PyObject *acks, PyObject *compression, PyObject *timeout);
+
+/* events.c: on(name, fn) -> id and off(id) -> bool; kind 0: a uvk_client, 1: a uvk_consumer */
+PyObject *uvkpy_events_on(int kind, void *handle, PyObject **listeners, PyObject *args);
+PyObject *uvkpy_events_off(int kind, void *handle, PyObject *listeners, PyObject *id);
 
 /* handle cleanup, called when the client closes or the object goes away */
 void uvkpy_producer_close(ProducerObject *p);

@@ -20,6 +20,7 @@ from ._admin_types import (Acl, AclOperation, AclPatternType, AclPermissionType,
                            ScramUser, TopicMetadata)
 from ._client import Client
 from ._consumer import Batch, Consumer, Message
+from ._events import Event
 from ._errors import (AuthenticationError, BrokerError, ClosedError, KafkaConnectionError, KafkaError,
                       KafkaTimeoutError, QueueFullError, RetriesExceededError, TransactionStateError)
 from ._producer import Producer, RecordMetadata, Transaction
@@ -27,7 +28,7 @@ from ._producer import Producer, RecordMetadata, Transaction
 __all__ = [
     "Acl", "AclOperation", "AclPatternType", "AclPermissionType", "AclResourceType", "AclResult", "BrokerInfo",
     "ClusterMetadata", "ConfigEntry", "ConfigOp", "ConfigResourceResult", "ConfigResourceType", "ConfigSynonym",
-    "ElectionType", "GroupDescription", "GroupMember", "PartitionMetadata", "PartitionResult", "Reassignment",
+    "ElectionType", "Event", "GroupDescription", "GroupMember", "PartitionMetadata", "PartitionResult", "Reassignment",
     "ScramCredentialInfo", "ScramMechanism", "ScramUser", "TopicMetadata",
     "Admin", "AuthenticationError", "Batch", "BrokerError", "Client", "ClosedError", "Consumer",
     "KafkaConnectionError", "KafkaError", "KafkaTimeoutError", "Message", "NewTopic", "PartitionOffset",

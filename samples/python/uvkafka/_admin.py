@@ -324,6 +324,11 @@ class Admin:
             alts.append((a[0], enum_value(ScramMechanism, a[1], "mechanism"), a[2], a[3] if len(a) == 4 else 0))
         return await self._call(_results, self._native.alter_user_scram_credentials, alts)
 
+    def on(self, event: str, fn: Any) -> Any:
+        """Network events of this admin's client (connect, disconnect, request,
+        request_timeout, request_queue_size): see Client.on. Returns the remover."""
+        return self.client.on(event, fn)
+
     def close(self) -> None:
         if self._native is not None:
             self._native.close()

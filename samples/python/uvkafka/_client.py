@@ -44,6 +44,13 @@ class Client:
             raise RuntimeError("a uvkafka client serves the event loop that first used it")
         return d
 
+    def on(self, event: str, fn: Any) -> Any:
+        """Adds an instrumentation listener for a network event (connect, disconnect,
+        request, request_timeout, request_queue_size): fn(uvkafka.Event) inside the loop
+        step. Returns a function that removes it."""
+        from ._events import listen
+        return listen(self._native, event, fn)
+
     @property
     def closed(self) -> bool:
         return bool(self._native.closed)

@@ -318,6 +318,16 @@ class Consumer:
             self._wakeup()
             self._stopping.set_result(None)
 
+    def on(self, event: str, fn: Any) -> Any:
+        """Adds an instrumentation listener: consumer events (group_join, heartbeat,
+        commit_offsets, rebalancing, crash, stop, fetch, fetch_start, start_batch_process,
+        end_batch_process, received_unsubscribed_topics) and the client's network events.
+        fn(uvkafka.Event) runs inside the loop step. Returns a function that removes it."""
+        from ._events import NETWORK, listen
+        if isinstance(event, str) and event.rsplit(".", 1)[-1] in NETWORK:
+            return self.client.on(event, fn)
+        return listen(self._native, event, fn)
+
     def close(self) -> None:
         """Closes at once, without leaving the group. Closing twice does nothing."""
         self._running = False

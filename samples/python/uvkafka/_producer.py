@@ -214,6 +214,11 @@ class Producer:
         finally:
             self.close()
 
+    def on(self, event: str, fn: Any) -> Any:
+        """Network events of this producer's client (connect, disconnect, request,
+        request_timeout, request_queue_size): see Client.on. Returns the remover."""
+        return self.client.on(event, fn)
+
     def close(self) -> None:
         """Closes at once: pending sends fail with ClosedError. Closing twice does nothing."""
         self._closed = True
