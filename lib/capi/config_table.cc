@@ -55,9 +55,10 @@ bool check_assigners(const char *v, char *err, size_t errlen) {
     const char *end = strchr(s, ',');
     size_t n = end ? size_t(end - s) : strlen(s);
     bool ok = (n == 18 && strncmp(s, "RoundRobinAssigner", n) == 0) || (n == 5 && strncmp(s, "range", n) == 0) ||
-              (n == 10 && strncmp(s, "roundrobin", n) == 0);
+              (n == 10 && strncmp(s, "roundrobin", n) == 0) || (n == 18 && strncmp(s, "cooperative-sticky", n) == 0);
     if (!ok) {
-      snprintf(err, errlen, "unknown assigner '%.*s' (RoundRobinAssigner, range, roundrobin)", int(n < 64 ? n : 64), s);
+      snprintf(err, errlen, "unknown assigner '%.*s' (RoundRobinAssigner, range, roundrobin, cooperative-sticky)",
+               int(n < 64 ? n : 64), s);
       return false;
     }
     if (!end) break;
@@ -181,7 +182,7 @@ const ConfigKey kClientKeys[] = {
     {"partitionAssigners", ConfType::kString, OFF(partition_assigners), "RoundRobinAssigner", 0, 0,
      check_assigners, 0,
      "Consumer: assigners by preference, comma-separated: RoundRobinAssigner (KafkaJS's), range, "
-     "roundrobin (Java's)."},
+     "roundrobin (Java's), cooperative-sticky (KIP-429 incremental rebalancing, classic protocol)."},
     {"sessionTimeout", ConfType::kInt, OFF(session_timeout), "30000", 1, kMsMax, nullptr, 0,
      "Consumer: ms without a heartbeat before the coordinator drops the member."},
     {"rebalanceTimeout", ConfType::kInt, OFF(rebalance_timeout), "60000", 1, kMsMax, nullptr, 0,

@@ -61,7 +61,71 @@ void get_user_data(Reader *r, const uint8_t **p, int32_t *len) {
   if (*p) *len = n;
 }
 
+// [topic [partition]]: an array of TopicPartitions (the owned partitions, sticky user data).
+int get_topic_partitions(Reader *r, Arena *arena, TopicPartitions **out, int32_t *n_out) {
+  *out = nullptr;
+  *n_out = 0;
+  int32_t n = get_count(r, 6);
+  if (n < 0) return r->err ? r->err : UVK_EPROTO;
+  TopicPartitions *tps = arena_new_array<TopicPartitions>(arena, size_t(n) + 1);
+  if (!tps) return UVK_ENOMEM;
+  for (int32_t i = 0; i < n; i++) {
+    tps[i].topic = get_str(r, arena);
+    if (!tps[i].topic) return r->err ? r->err : UVK_EPROTO;
+    int32_t np = get_count(r, 4);
+    if (np < 0) return r->err ? r->err : UVK_EPROTO;
+    int32_t *parts = arena_new_array<int32_t>(arena, size_t(np) + 1);
+    if (!parts) return UVK_ENOMEM;
+    for (int32_t j = 0; j < np; j++) parts[j] = get_i32(r);
+    tps[i].partitions = parts;
+    tps[i].n = np;
+  }
+  *out = tps;
+  *n_out = n;
+  return r->err;
+}
+
+void put_topic_partitions(Buf *out, const TopicPartitions *tps, int32_t n) {
+  put_i32(out, n);
+  for (int32_t i = 0; i < n; i++) {
+    put_str(out, tps[i].topic);
+    put_i32(out, tps[i].n);
+    for (int32_t j = 0; j < tps[i].n; j++) put_i32(out, tps[i].partitions[j]);
+  }
+}
+
+// Subscriptions before v2 carry the generation in the user data: the sticky format
+// ([topic [partition]] generation) or Java's cooperative one (the generation alone).
+int32_t generation_from_user_data(const uint8_t *p, int32_t len, Arena *arena) {
+  if (!p || len < 4) return -1;
+  Reader r = reader_make(p, size_t(len));
+  if (len == 4) return get_i32(&r);
+  TopicPartitions *tps;
+  int32_t n;
+  if (get_topic_partitions(&r, arena, &tps, &n) != 0 || rd_left(&r) < 4) return -1;
+  int32_t g = get_i32(&r);
+  return rd_ok(&r) ? g : -1;
+}
+
 }  // namespace
+
+void sticky_user_data_encode(Buf *out, const TopicPartitions *owned, int32_t n_owned, int32_t generation) {
+  put_topic_partitions(out, owned, n_owned);
+  put_i32(out, generation);
+}
+
+void member_metadata_encode_v3(Buf *out, const char *const *topics, int32_t n_topics, const uint8_t *user_data,
+                               int32_t user_data_len, const TopicPartitions *owned, int32_t n_owned,
+                               int32_t generation, const char *rack) {
+  member_metadata_encode(out, 3, topics, n_topics, user_data, user_data_len);
+  put_topic_partitions(out, owned, n_owned);
+  put_i32(out, generation);
+  if (rack && *rack) {
+    put_str(out, rack);
+  } else {
+    put_i16(out, -1);  // null
+  }
+}
 
 void member_metadata_encode(Buf *out, int16_t version, const char *const *topics, int32_t n_topics,
                             const uint8_t *user_data, int32_t user_data_len) {
@@ -84,8 +148,31 @@ int member_metadata_decode(const uint8_t *data, size_t len, Arena *arena, Member
     if (!out->topics[i]) return r.err ? r.err : UVK_EPROTO;
   }
   out->n_topics = n;
+  out->generation = -1;
   get_user_data(&r, &out->user_data, &out->user_data_len);
-  return r.err;  // later versions' fields (owned partitions, rack) are ignored
+  if (r.err) return r.err;
+  // v1+ fields (KIP-429, KIP-792, KIP-881), each read when present (some encoders stop
+  // early) and refused when cut; a version newer than 3 may add more after them.
+  if (out->version >= 1 && rd_left(&r) > 0) {
+    int rc = get_topic_partitions(&r, arena, &out->owned, &out->n_owned);
+    if (rc != 0) return rc;
+  }
+  if (out->version >= 2 && rd_left(&r) > 0) {
+    out->generation = get_i32(&r);
+  } else {
+    out->generation = generation_from_user_data(out->user_data, out->user_data_len, arena);
+  }
+  if (out->version >= 3 && rd_left(&r) > 0) {
+    int16_t rl = get_i16(&r);
+    if (rl >= 0) {
+      const uint8_t *p = rd_take(&r, size_t(rl));
+      char *rack = static_cast<char *>(arena_alloc(arena, size_t(rl) + 1, 1));
+      if (!p || !rack) return r.err ? r.err : UVK_ENOMEM;
+      memcpy(rack, p, size_t(rl));
+      out->rack = rack;
+    }
+  }
+  return r.err;
 }
 
 void member_assignment_encode(Buf *out, const MemberAssignment &a) {
@@ -244,6 +331,7 @@ const BuiltinAssignor kBuiltins[] = {
     {"RoundRobinAssigner", assign_kafkajs_round_robin},
     {"range", assign_range},
     {"roundrobin", assign_java_round_robin},
+    {"cooperative-sticky", assign_cooperative_sticky},
 };
 
 }  // namespace
@@ -253,6 +341,8 @@ const BuiltinAssignor *builtin_assignor(const char *name) {
     if (strcmp(b.name, name) == 0) return &b;
   return nullptr;
 }
+
+bool assignor_is_cooperative(const char *name) { return strcmp(name, "cooperative-sticky") == 0; }
 
 int plan_encode(Buf *out, const MemberPlan &plan, const AssignTopic *topics) {
   // Group by topic in order of first appearance.

@@ -456,6 +456,7 @@ void consumer_free(Consumer *c) {
   engine_cancel_timer(c->e, &c->listener_timer);
   consumer_patterns_free(c);
   cgroup_free(c);
+  coop_free(c);
   fetch_sessions_free(c);
   const Allocator *a = c->alloc;
   for (int i = 0; i < c->n_customs; i++) {
@@ -574,7 +575,7 @@ void stop_now(void *ud, uint64_t now) {
 
 int consumer_stop(Consumer *c, ConsumerDoneFn fn, void *ud, uint64_t now) {
   if (c->state == kGroupStopping || c->stop_fn) return UVK_ESTATE;
-  bool was_member = c->state == kGroupStable;
+  bool was_member = group_owns(c);
   c->running = false;
   c->assign_gen++;
   engine_cancel_timer(c->e, &c->heartbeat_timer);
@@ -639,7 +640,7 @@ int consumer_resolve_offset(Consumer *c, const char *topic, int32_t partition, i
 }
 
 int consumer_commit_if_necessary(Consumer *c, uint64_t now) {
-  if (!c->run.auto_commit || c->state != kGroupStable) return 0;
+  if (!c->run.auto_commit || !group_owns(c)) return 0;
   bool by_time = c->run.auto_commit_interval >= 0 && now - c->last_commit_at >= uint64_t(c->run.auto_commit_interval);
   int64_t pending = 0;
   for (int32_t i = 0; i < c->n_parts; i++) pending += c->parts[i].since_commit;
@@ -710,14 +711,14 @@ bool consumer_is_stale(const Consumer *c, const char *topic, int32_t partition) 
   if (!c->running) return true;
   for (int32_t i = 0; i < c->n_parts; i++)
     if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0)
-      return c->state != kGroupStable || part_paused(c, &c->parts[i]) ||
+      return !group_owns(c) || c->parts[i].revoking || part_paused(c, &c->parts[i]) ||
              (c->parts[i].held && c->parts[i].seeks != c->parts[i].held_seeks) ||
              (c->delivering && c->delivering_part == &c->parts[i] && c->parts[i].seeks != c->delivering_seeks);
   return true;  // not assigned (any more)
 }
 
 size_t consumer_assignment(const Consumer *c, uvk_topic_partition *out, size_t cap) {
-  if (c->state != kGroupStable) return 0;
+  if (!group_owns(c)) return 0;
   for (int32_t i = 0; i < c->n_parts && size_t(i) < cap; i++)
     out[i] = uvk_topic_partition{c->parts[i].topic, c->parts[i].partition};
   return size_t(c->n_parts);
@@ -725,7 +726,7 @@ size_t consumer_assignment(const Consumer *c, uvk_topic_partition *out, size_t c
 
 int consumer_position(const Consumer *c, const char *topic, int32_t partition, int64_t *position,
                       int64_t *high_watermark) {
-  if (c->state != kGroupStable) return UVK_ENOTFOUND;
+  if (!group_owns(c)) return UVK_ENOTFOUND;
   for (int32_t i = 0; i < c->n_parts; i++)
     if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0) {
       if (position) *position = c->parts[i].position;

@@ -131,7 +131,7 @@ void offsets_retry(void *ud, uint64_t now) {
 void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
   Consumer *c = p->c;
-  if (!c || p->gen != c->assign_gen || c->state != kGroupStable) {
+  if (!c || p->gen != c->assign_gen || !group_owns(c)) {
     if (c && p->gen == c->assign_gen) c->offsets_loading = false;
     pending_free(p);
     return;
@@ -606,7 +606,7 @@ void fetch_sessions_free(Consumer *c) {
 }
 
 void offsets_load(Consumer *c, uint64_t now) {
-  if (c->state != kGroupStable || c->offsets_loading) return;
+  if (!group_owns(c) || c->offsets_loading) return;
   c->offsets_loaded = false;
   if (c->n_parts == 0) {
     c->offsets_loaded = true;
@@ -664,7 +664,7 @@ void offsets_load(Consumer *c, uint64_t now) {
 }
 
 void fetch_schedule(Consumer *c, uint64_t now) {
-  if (!c->running || c->state != kGroupStable || !c->offsets_loaded || c->delivering || c->n_parts == 0 ||
+  if (!c->running || !group_owns(c) || !c->offsets_loaded || c->delivering || c->n_parts == 0 ||
       c->listener_pending)
     return;
   if (!c->metadata_ready) {

@@ -189,6 +189,8 @@ void send_join(Consumer *c, uint64_t now) {
     if (i < c->n_customs) {
       const CustomAssigner &cu = c->customs[i];
       member_metadata_encode(&p->body, cu.version, topics, n, cu.user_data, int32_t(cu.user_data_len));
+    } else if (assignor_is_cooperative(c->assigners[i - c->n_customs])) {
+      coop_encode_metadata(c, &p->body, &p->arena, topics, n);
     } else {
       member_metadata_encode(&p->body, 0, topics, n, nullptr, 0);
     }
@@ -216,6 +218,10 @@ void send_join(Consumer *c, uint64_t now) {
 void send_sync(Consumer *c, Pending *p, uint64_t now);
 void on_assign_metadata(void *ud, const uvk_error *err);
 
+void join_after_lost(Consumer *c, uint64_t now) {
+  if (c->state == kGroupJoining) send_join(c, now);
+}
+
 void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
   Consumer *c = pending_claim(p, p->c && p->c->state == kGroupJoining);
@@ -230,6 +236,15 @@ void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) 
   }
   consumer_log(c, UVK_LOG_DEBUG, "JoinGroup answered %d (generation %d, leader %.*s)", int(resp.error_code),
                int(resp.generation_id), int(resp.leader.len), resp.leader.data ? resp.leader.data : "");
+  if (c->coop_keep && (resp.error_code == kUnknownMemberId || resp.error_code == kIllegalGeneration)) {
+    // The generation whose partitions this member kept is void: they are lost (KIP-429).
+    if (resp.error_code == kUnknownMemberId) consumer_set_str(c, &c->member_id, "", 0);
+    pending_free(p);
+    coop_forget(c);
+    c->assign_gen++;
+    listener_call_all(c, UVK_REBALANCE_LOST, join_after_lost, now);
+    return;
+  }
   if (resp.error_code == kMemberIdRequired || resp.error_code == kUnknownMemberId) {
     // KIP-394: the first join only learns the member id; an unknown id starts afresh.
     if (resp.error_code == kMemberIdRequired) consumer_set_str(c, &c->member_id, resp.member_id.data, size_t(resp.member_id.len));
@@ -286,7 +301,7 @@ void on_join(void *ud, int err, int16_t version, Reader *body, const Request *) 
     ok = id && member_metadata_decode(m.metadata.data, size_t(m.metadata.len > 0 ? m.metadata.len : 0), &a->arena, &md) == 0;
     if (!ok) break;
     memcpy(id, m.member_id.data, size_t(m.member_id.len));
-    members[i] = AssignMember{id, md.topics, md.n_topics};
+    members[i] = AssignMember{id, md.topics, md.n_topics, md.owned, md.n_owned, md.generation};
     raw_len[i] = m.metadata.len > 0 ? m.metadata.len : 0;
     uint8_t *copy = static_cast<uint8_t *>(arena_alloc(&a->arena, size_t(raw_len[i]) + 1, 1));
     ok = copy != nullptr;
@@ -515,6 +530,16 @@ void on_sync(void *ud, int err, int16_t version, Reader *body, const Request *) 
   MemberAssignment a;
   err = member_assignment_decode(resp.assignment.data, size_t(resp.assignment.len > 0 ? resp.assignment.len : 0),
                                  &p->arena, &a);
+  if (err == 0 && group_cooperative(c) && assignor_is_cooperative(c->protocol)) {
+    report_unsubscribed(c, a);
+    err = coop_on_sync(c, a, now);
+    pending_free(p);
+    if (err != 0) return group_failed(c, err, nullptr, now);
+    consumer_log(c, UVK_LOG_INFO, "Consumer has joined the group (generation %d, protocol %s, cooperative)",
+                 int(c->generation), c->protocol);
+    return;
+  }
+  coop_forget(c);
   if (err == 0) err = set_assignment(c, a);
   pending_free(p);
   if (err != 0) return group_failed(c, err, nullptr, now);
@@ -702,8 +727,12 @@ void rejoin_after_listener(Consumer *c, uint64_t now) {
 
 }  // namespace
 
+void group_send_join(Consumer *c, uint64_t now) { send_join(c, now); }
+
 void group_rejoin(Consumer *c, uint64_t now, bool lost) {
   if (c->state != kGroupStable) return;
+  if (!lost && c->coop_keep) return coop_rejoin(c, now);
+  coop_forget(c);
   consumer_log(c, UVK_LOG_INFO, "The group is rebalancing, rejoining");
   uvk_event_group ev{c->group_id, c->member_id, c->generation};
   consumer_emit(c, UVK_EVENT_REBALANCING, &ev);

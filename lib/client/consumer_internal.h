@@ -159,6 +159,14 @@ struct Consumer {
   bool cg_meta_in_flight;     // metadata asked for to name assigned topic ids
   EngineTimer cg_meta_timer;
 
+  // cooperative rebalancing, classic protocol (consumer_coop.cc)
+  bool coop_keep;          // the partitions are kept through a rejoin (and sent as owned)
+  bool coop_revoking;      // after SyncGroup: revoking what left, then applying coop_next
+  bool coop_rejoin_after;  // something was revoked (or a rebalance came meanwhile): join again
+  uint32_t coop_round;     // bumped by each sync, rejoin and loss
+  void *coop_next;         // the assignment SyncGroup gave, applied after the revoke
+  int32_t n_coop_next;
+
   // assignment
   PartState *parts;
   int32_t n_parts;
@@ -246,6 +254,23 @@ void group_leave(Consumer *c, uint64_t now);
 void group_on_stable(Consumer *c, uint64_t now);
 // Replaces *field with a copy of s[0, n) (kept as it was when there is no memory).
 void consumer_set_str(Consumer *c, char **field, const char *s, size_t n);
+
+// Whether the member holds its partitions now: stable, or rejoining cooperatively (KIP-429,
+// fetching and processing go on during the rebalance).
+inline bool group_owns(const Consumer *c) {
+  return c->state == kGroupStable || (c->coop_keep && (c->state == kGroupJoining || c->state == kGroupSyncing));
+}
+void group_send_join(Consumer *c, uint64_t now);
+
+// consumer_coop.cc (cooperative rebalancing, classic protocol)
+bool group_cooperative(const Consumer *c);  // every assigner is cooperative (Java's rule)
+// The cooperative protocol's JoinGroup metadata: subscription v3 with what is owned.
+void coop_encode_metadata(Consumer *c, Buf *out, Arena *arena, const char *const *topics, int32_t n_topics);
+// SyncGroup's assignment: revoke what left (listener, commit), then add what is new.
+int coop_on_sync(Consumer *c, const MemberAssignment &a, uint64_t now);
+void coop_rejoin(Consumer *c, uint64_t now);  // a rebalance: join again, keeping the partitions
+void coop_forget(Consumer *c);                // the partitions are lost or given up: not kept
+void coop_free(Consumer *c);
 
 // consumer_cgroup.cc (groupProtocol consumer, KIP-848)
 void cgroup_start(Consumer *c, uint64_t now);

@@ -7,6 +7,7 @@
 
 #include <deque>
 
+#include "client/assignor.h"
 #include "common/arena.h"
 #include "common/buf.h"
 #include "common/reader.h"
@@ -437,6 +438,33 @@ Answer join_group(FakeBrokerConn *c, int32_t corr, int16_t version, Reader *body
     arena_free(&arena);
     return a;
   }
+  FakeCluster *cl = c->b->cluster;
+  if (cl->classic_assign && req.protocols.count > 0) {
+    uvk::MemberMetadata md;
+    const auto &pr = req.protocols.items[0];
+    std::string e = "join " + to_string(pr.name);
+    if (uvk::member_metadata_decode(pr.metadata.data, size_t(pr.metadata.len > 0 ? pr.metadata.len : 0), &arena, &md) == 0) {
+      e += " gen=" + std::to_string(md.generation) + " owned=";
+      std::string sep;
+      for (int32_t t = 0; t < md.n_owned; t++)
+        for (int32_t k = 0; k < md.owned[t].n; k++, sep = ",") e += sep + std::to_string(md.owned[t].partitions[k]);
+    } else {
+      e += " undecodable";
+    }
+    cl->journal.push_back(e);
+    static const std::string leader = "leader-0";
+    proto::JoinGroupResponse resp;
+    resp.generation_id = ++cl->classic_generation;
+    resp.protocol_type = str(type);
+    resp.protocol_name = pr.name;
+    resp.leader = str(leader);
+    resp.member_id = str(member);
+    Answer a;
+    a.bytes = frame(corr, proto::kJoinGroup, version, resp, &a.body_at);
+    a.hold_ms = cl->classic_join_hold_ms;
+    arena_free(&arena);
+    return a;
+  }
   proto::JoinGroupResponse::JoinGroupResponseMember m;
   m.member_id = str(member);
   proto::JoinGroupResponse resp;
@@ -464,7 +492,20 @@ Answer sync_group(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   static const uint8_t kEmpty[1] = {0};
   resp.error_code = next_error(b, proto::kSyncGroup, req.member_id);
   resp.assignment = proto::Bytes{kEmpty, 0};  // an error answer assigns nothing
-  if (resp.error_code == 0) {
+  uvk::Buf assigned;
+  FakeCluster *cl = b->cluster;
+  if (resp.error_code == 0 && cl->classic_assign) {
+    std::vector<int32_t> parts = cl->classic_assign(req.generation_id);
+    std::string e = "sync gen=" + std::to_string(req.generation_id) + " assigned=";
+    for (size_t i = 0; i < parts.size(); i++) e += (i ? "," : "") + std::to_string(parts[i]);
+    cl->journal.push_back(e);
+    uvk::TopicPartitions tp{cl->topic.c_str(), parts.data(), int32_t(parts.size())};
+    uvk::MemberAssignment ma{};
+    ma.topics = &tp;
+    ma.n_topics = 1;
+    uvk::member_assignment_encode(&assigned, ma);
+    resp.assignment = proto::Bytes{assigned.data, int32_t(assigned.len)};
+  } else if (resp.error_code == 0) {
     for (int32_t i = 0; i < req.assignments.count; i++)
       if (to_string(req.assignments.items[i].member_id) == to_string(req.member_id))
         resp.assignment = req.assignments.items[i].assignment;
@@ -473,6 +514,7 @@ Answer sync_group(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   resp.protocol_name = req.protocol_name;
   Answer a;
   a.bytes = frame(corr, proto::kSyncGroup, version, resp, &a.body_at);
+  uvk::buf_free(&assigned);
   arena_free(&arena);
   return a;
 }

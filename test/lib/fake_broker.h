@@ -62,6 +62,14 @@ struct FakeCluster {
   };
   std::vector<GroupRequest> group_requests;
   std::string join_instance_id;  // group_instance_id of the latest JoinGroup ("" when null)
+  // Classic groups with other members (KIP-429 tests): when set, JoinGroup makes this member a
+  // follower of another leader at the next generation (classic_generation, shared by the
+  // brokers), held classic_join_hold_ms, and SyncGroup hands it classic_assign(generation),
+  // partitions of `topic`. Both are journaled: "join <protocol> gen=<the subscription's
+  // generation> owned=0,1" (its first protocol's metadata) and "sync gen=2 assigned=0".
+  std::function<std::vector<int32_t>(int32_t generation)> classic_assign;
+  int32_t classic_generation = 0;
+  uint64_t classic_join_hold_ms = 0;
 
   // ConsumerGroupHeartbeat (KIP-848): every request is recorded and answered by cg_script
   // (without one: UNSUPPORTED_VERSION). Partitions are those of `topic`, named by topic_id.
