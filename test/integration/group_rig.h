@@ -67,6 +67,7 @@ struct Member {
   uvk_consumer *c = nullptr;
   std::vector<std::set<int>> history;  // the assignment after each GROUP_JOIN (reconciliation)
   std::vector<std::pair<int, std::set<int>>> listener;  // rebalance listener calls: kind, partitions
+  std::vector<size_t> listener_at;  // history.size() at each listener call
   std::set<int> owned() const { return history.empty() ? std::set<int>() : history.back(); }
 };
 
@@ -107,8 +108,10 @@ struct Group {
   }
 
   // A member with groupProtocol `protocol` (consumer: the uniform assignor), static when
-  // `instance` is not empty.
-  Member *add(const std::string &name, const char *protocol = "consumer", const std::string &instance = "") {
+  // `instance` is not empty; classic members use `assigners` and heartbeat every
+  // `heartbeat` ms (a rebalance waits for every member's next heartbeat).
+  Member *add(const std::string &name, const char *protocol = "consumer", const std::string &instance = "",
+              const char *assigners = "range", const char *heartbeat = "3000") {
     Member *m = new Member();
     m->g = this;
     m->name = name;
@@ -118,7 +121,7 @@ struct Group {
     const char *const kv[][2] = {
         {"groupId", group.c_str()},  {"groupProtocol", protocol}, {"groupRemoteAssignor", "uniform"},
         {"maxWaitTimeInMs", "200"},  {"groupInstanceId", instance.c_str()},
-        {"partitionAssigners", "range"},
+        {"partitionAssigners", assigners}, {"heartbeatInterval", heartbeat},
     };
     for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
     REQUIRE(uvk_consumer_new(client, cfg, &m->c) == 0);
@@ -139,7 +142,9 @@ struct Group {
                                                          size_t n, void *ud) {
       std::set<int> s;
       for (size_t i = 0; i < n; i++) s.insert(tps[i].partition);
-      static_cast<Member *>(ud)->listener.push_back({kind, s});
+      Member *mm = static_cast<Member *>(ud);
+      mm->listener.push_back({kind, s});
+      mm->listener_at.push_back(mm->history.size());
       return 0;
     }, m) == 0);
     REQUIRE(uvk_consumer_subscribe(m->c, topic.c_str(), 1) == 0);
