@@ -150,6 +150,26 @@ UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *p, const char *group_id,
                                          const struct uvk_topic_partition_offset *offsets, size_t n,
                                          uvk_producer_cb cb, void *ud);
 
+/** What a transactional failure means for the application (KIP-1050's classes, as in
+ * Kafka 4's Java producer). Ask with uvk_txn_error_class_of() on a code a transaction call
+ * returned, or uvk_error_txn_class() on a callback's error. A failed send inside a
+ * transaction makes the transaction at least abortable: its commit fails with UVK_ESTATE. */
+typedef enum uvk_txn_error_class {
+  UVK_TXN_ERR_NONE = 0,           /**< not an error */
+  UVK_TXN_ERR_RETRIABLE = 1,      /**< transient (timeout, connection, coordinator moving): call again */
+  UVK_TXN_ERR_ABORTABLE = 2,      /**< this transaction cannot commit: abort it; the producer goes on */
+  UVK_TXN_ERR_PRODUCER_FATAL = 3, /**< this producer is finished (fenced by a newer producer with its
+                                       transactionalId, its producer state lost): free it; a new
+                                       producer with the same transactionalId recovers */
+  UVK_TXN_ERR_FATAL = 4           /**< a new producer would fail the same way (authorization, bad
+                                       configuration or argument, a broker without support) */
+} uvk_txn_error_class;
+/** The class of @p err (0, a UVK_E* code, or a Kafka error as UVK_ERR_KAFKA(n)). */
+UVK_EXTERN uvk_txn_error_class uvk_txn_error_class_of(int err);
+/** The class of a completion's error (NULL: UVK_TXN_ERR_NONE); a UVK_EKAFKA error is classed
+ * by its Kafka code. */
+UVK_EXTERN uvk_txn_error_class uvk_error_txn_class(const uvk_error *e);
+
 /** Frees a producer; any send, flush, connect or transaction call still pending completes
  * with UVK_ECLOSED first, from inside this call. From inside a callback (a send or flush
  * completion, the drain callback, the partitioner, or any callback of its client or of

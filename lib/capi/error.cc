@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client/txn_errors.h"
 #include "engine/kafka_errors.h"
 #include "engine/log.h"
 #include "uvkafka/uvkafka.h"
@@ -43,6 +44,13 @@ const char *uvk_err_name(int err) {
 }
 
 int uvk_err_is_retriable(int err) { return uvk::err_retriable(err) ? 1 : 0; }
+
+uvk_txn_error_class uvk_txn_error_class_of(int err) { return uvk::txn_error_class(err); }
+
+uvk_txn_error_class uvk_error_txn_class(const uvk_error *e) {
+  if (!e) return UVK_TXN_ERR_NONE;
+  return uvk::txn_error_class(e->code == UVK_EKAFKA && e->kafka_code ? UVK_ERR_KAFKA(e->kafka_code) : e->code);
+}
 
 // ---- uvk_error ---------------------------------------------------------------------------
 

@@ -254,8 +254,8 @@ int txn_new(Producer *p, const char *id, int32_t timeout_ms);  // 0 or UVK_ENOME
 void txn_free(Producer *p);
 // Whether a send is allowed now (a transaction is open, or the producer is not transactional).
 bool txn_accepts_sends(const Producer *p);
-// A send of the open transaction failed: commit must then fail (abort instead).
-void txn_note_send_failure(Producer *p);
+// A send of the open transaction failed with `err`: commit must then fail (abort instead).
+void txn_note_send_failure(Producer *p, const uvk_error *err);
 // The batch of q may go out only once its partition joined the transaction: false means
 // wait (an AddPartitionsToTxn is under way and drains again when done).
 bool txn_partition_ready(Producer *p, PartitionQueue *q, uint64_t now);
@@ -266,6 +266,12 @@ void txn_fill_init_pid(const Producer *p, proto::Str *transactional_id, int32_t 
 void txn_init_pid_failed(Producer *p, int err);  // forgets a coordinator that moved
 // The transactional id for Produce requests (null Str when not transactional).
 proto::Str txn_produce_id(const Producer *p);
+// The Produce versions a transactional producer may use: v12 exactly under transactions v2
+// (it joins the partition to the transaction), below v12 otherwise. min_version is in/out.
+void txn_produce_versions(const Producer *p, int16_t *min_version, int16_t *max_version);
+// The open transaction uses transactions v2: an epoch error fails it (abort bumps the epoch)
+// instead of asking InitProducerId for a new epoch in the middle of it.
+bool txn_v2(const Producer *p);
 
 }  // namespace uvk
 

@@ -75,7 +75,7 @@ void send_op_finish(SendOp *op) {
   // Unlink first (the callback may send again or flush); md points into the op (topic
   // names), so its memory goes after the callback.
   op_unlink(op);
-  if (op->error) txn_note_send_failure(p);
+  if (op->error) txn_note_send_failure(p, op->error);
   op->fn(op->ud, op->error, md, n);
   op_release(op);
   if (md != stack) mem_free(p->alloc, md);

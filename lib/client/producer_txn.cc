@@ -1,15 +1,24 @@
-// Transactions (KIP-98) for a producer with a transactionalId, the classic protocol (Kafka
-// 0.11+): InitProducerId at the transaction coordinator, AddPartitionsToTxn before the first
-// batch of each partition, AddOffsetsToTxn + TxnOffsetCommit for sendOffsets, EndTxn to
-// commit or abort. Requests stay below the versions of KIP-890's "transactions v2"
-// (Produce < 12, AddPartitionsToTxn <= 3, EndTxn <= 4), whose semantics differ.
+// Transactions (KIP-98) for a producer with a transactionalId. Two protocols, chosen per
+// transaction by the broker's finalized feature transaction.version (ApiVersions):
+// - v1 (Kafka 0.11+): InitProducerId at the transaction coordinator, AddPartitionsToTxn
+//   before the first batch of each partition, AddOffsetsToTxn + TxnOffsetCommit (<= v4) for
+//   sendOffsets, EndTxn (<= v4) to commit or abort; Produce stays below v12.
+// - v2 (KIP-890, transaction.version >= 2): Produce v12 and TxnOffsetCommit v5 add their
+//   partitions to the transaction on the broker (no AddPartitionsToTxn / AddOffsetsToTxn
+//   round trip), and EndTxn v5 bumps the producer epoch after every transaction: its answer
+//   carries the id and epoch the next transaction uses, with sequence numbers from 0.
+// Errors follow KIP-1050's classes (txn_errors.cc): retriable ones are retried here,
+// abortable ones fail the transaction's step (abort it), fatal ones end the producer's
+// transactional life.
 #include <string.h>
 
 #include <new>
 
 #include "client/producer.h"
 #include "client/producer_internal.h"
+#include "client/txn_errors.h"
 #include "engine/coordinator.h"
+#include "engine/version_table.h"
 #include "engine/kafka_errors.h"
 #include "proto/gen/add_offsets_to_txn.h"
 #include "proto/gen/add_partitions_to_txn.h"
@@ -40,6 +49,7 @@ struct Txn {
   bool finding;
   bool adding;          // an AddPartitionsToTxn in flight
   bool joined;          // a partition or offsets joined the open transaction: EndTxn needed
+  int8_t v2;            // this transaction's protocol: -1 not chosen yet, 0 v1, 1 v2 (KIP-890)
   int send_failures;
   int fatal;            // the error that ended this producer's transactions
   RetryState retry;
@@ -103,6 +113,23 @@ void req_free(TxnReq *r) {
 }
 
 uint64_t now_of(const Txn *t) { return t->p->e->now; }
+
+// Chooses the open transaction's protocol once the producer id is known (its InitProducerId
+// answered, so a connection has reported the broker's features) and keeps it to the end.
+// protocolVersionCap below Kafka 4.0's versions means v1 even where the broker offers v2.
+bool use_v2(Txn *t) {
+  if (t->v2 < 0 && t->p->pid_state == 2) {
+    const KafkaRelease *cap = t->p->e->cfg.conn.cap;
+    t->v2 = engine_transaction_version(t->p->e) >= 2 && version_cap(cap, proto::kEndTxn) >= 5 &&
+            version_cap(cap, proto::kProduce) >= 12 && version_cap(cap, proto::kTxnOffsetCommit) >= 5;
+  }
+  return t->v2 == 1;
+}
+
+bool is_producer_fatal(int err) {
+  uvk_txn_error_class c = txn_error_class(err);
+  return c == UVK_TXN_ERR_PRODUCER_FATAL || c == UVK_TXN_ERR_FATAL;
+}
 
 void retry_later(Txn *t, EngineTimer *timer, int err, EngineTimerFn fn) {
   int64_t wait = 0;
@@ -257,7 +284,24 @@ void on_add(void *ud, int err, int16_t version, Reader *body, const Request *) {
     retry_later(t, &t->add_timer, code, [](void *ud2, uint64_t n) { after_coordinator(static_cast<Txn *>(ud2), n); });
     return;
   }
-  go_fatal(t, code);  // fenced, not authorized, invalid state: this producer's transactions are over
+  if (is_producer_fatal(code)) {
+    go_fatal(t, code);  // fenced, not authorized, invalid state: this producer's transactions are over
+    return;
+  }
+  // Abortable (a topic not authorized, TRANSACTION_ABORTABLE...): the batches that waited for
+  // their partition fail, so the transaction can only be aborted; the producer goes on.
+  for (TopicState *ts = t->p->topics; ts; ts = ts->next)
+    for (int32_t i = 0; i < ts->n_queues; i++) {
+      PartitionQueue *q = ts->queues[i];
+      if (!q || !q->txn_wanted || q->txn_added) continue;
+      q->txn_wanted = false;
+      while (q->ready) {
+        ProducerBatch *b = q->ready;
+        q->ready = b->next;
+        if (!q->ready) q->ready_tail = nullptr;
+        producer_batch_done(t->p, b, code, nullptr, -1, -1, -1);
+      }
+    }
 }
 
 void add_partitions(Txn *t, uint64_t now) {
@@ -290,10 +334,26 @@ void add_partitions(Txn *t, uint64_t now) {
 // ---- EndTxn ---------------------------------------------------------------------------------
 
 void finish_end(Txn *t, int err) {
+  if (err == 0 && !t->end_commit && t->send_failures > 0 && t->v2 != 1 && t->p->pid_state == 2) {
+    // v1 after an abort with a failed send: a batch the broker refused used sequence numbers
+    // it never saw, so the next transaction would start with a gap. A new epoch from
+    // InitProducerId (KIP-360, as the Java client does) starts every partition at 0 again.
+    Producer *p = t->p;
+    p->pid_state = 0;
+    for (TopicState *ts = p->topics; ts; ts = ts->next)
+      for (int32_t i = 0; i < ts->n_queues; i++)
+        if (PartitionQueue *q = ts->queues[i]) {
+          q->next_seq = 0;
+          q->confirmed = false;
+          for (ProducerBatch *b = q->ready; b; b = b->next) b->base_seq = -1;
+        }
+    producer_fetch_pid(p, now_of(t));
+  }
   if (err == 0) {
     t->state = kTxnReady;
     t->joined = false;
     t->send_failures = 0;
+    t->v2 = -1;
     for (TopicState *ts = t->p->topics; ts; ts = ts->next)
       for (int32_t i = 0; i < ts->n_queues; i++)
         if (ts->queues[i]) ts->queues[i]->txn_added = ts->queues[i]->txn_wanted = false;
@@ -327,6 +387,16 @@ void on_end(void *ud, int err, int16_t version, Reader *body, const Request *) {
   if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
   req_free(r);
   if (err == 0) {
+    if (version >= 5 && resp.producer_id >= 0 && resp.producer_epoch >= 0) {
+      // KIP-890: the coordinator bumped the epoch (a new id when the epoch ran out); every
+      // partition's sequence starts again at 0 under it.
+      Producer *p = t->p;
+      p->pid = resp.producer_id;
+      p->epoch = resp.producer_epoch;
+      for (TopicState *ts = p->topics; ts; ts = ts->next)
+        for (int32_t i = 0; i < ts->n_queues; i++)
+          if (PartitionQueue *q = ts->queues[i]) q->next_seq = 0, q->confirmed = false;
+    }
     finish_end(t, 0);
     return;
   }
@@ -334,6 +404,11 @@ void on_end(void *ud, int err, int16_t version, Reader *body, const Request *) {
   if (code && kafka_coordinator_error(code)) coordinator_lost(t);
   if (code == 0 || code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code)) {
     retry_later(t, &t->end_timer, err, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); });
+    return;
+  }
+  if (t->end_commit && !is_producer_fatal(err)) {
+    t->state = kTxnOpen;  // abortable: the commit failed, an abort may follow
+    finish_end(t, err);
     return;
   }
   go_fatal(t, err);
@@ -353,8 +428,9 @@ void send_end(Txn *t, uint64_t now) {
     return;
   }
   r->req.api_key = proto::kEndTxn;
-  r->req.min_version = 0;
-  r->req.max_version = 4;
+  bool v2 = use_v2(t);
+  r->req.min_version = v2 ? 5 : 0;  // v5: the epoch bump of transactions v2
+  r->req.max_version = v2 ? 5 : 4;
   r->req.encode = encode_end;
   r->req.done = on_end;
   r->req.ud = r;
@@ -371,6 +447,10 @@ void on_flushed(void *ud, int err) {
   if (err != 0) {  // the producer is closing
     t->state = kTxnOpen;
     finish_end(t, err);
+    return;
+  }
+  if (t->fatal) {  // a send was fenced or refused for good: no end can succeed
+    go_fatal(t, t->fatal);
     return;
   }
   if (t->end_commit && t->send_failures > 0) {
@@ -506,7 +586,9 @@ void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Re
                      [](void *ud2, uint64_t n) { offsets_step(static_cast<TxnReq *>(ud2), n); }, r);
     return;
   }
-  offsets_done(r, err ? err : UVK_ERR_KAFKA(code));
+  int final_err = err ? err : UVK_ERR_KAFKA(code);
+  if (is_producer_fatal(final_err)) go_fatal(t, final_err);
+  offsets_done(r, final_err);
 }
 
 void on_group_coordinator(void *ud, const uvk_error *err, int32_t node) {
@@ -522,8 +604,9 @@ void on_group_coordinator(void *ud, const uvk_error *err, int32_t node) {
   }
   r->kind = kOffsetCommit;
   r->req.api_key = proto::kTxnOffsetCommit;
-  r->req.min_version = 0;
-  r->req.max_version = proto::kUseTxnOffsetCommit;
+  bool v2 = use_v2(r->t);
+  r->req.min_version = v2 ? 5 : 0;  // v5 adds the offsets to the transaction itself
+  r->req.max_version = v2 ? 5 : proto::kUseTxnOffsetCommit;
   r->req.encode = encode_offset_commit;
   r->req.done = on_offsets_reply;
   r->req.ud = r;
@@ -541,6 +624,10 @@ void offsets_step(TxnReq *r, uint64_t now) {
     return;
   }
   r->req = Request();
+  if (r->kind == kAddOffsets && t->p->pid_state == 2 && use_v2(t)) {
+    t->joined = true;  // transactions v2: TxnOffsetCommit v5 joins the group's offsets itself
+    r->kind = kFindGroup;
+  }
   if (r->kind == kAddOffsets) {
     if (t->p->pid_state != 2 || t->coordinator < 0) {  // wait for the producer id / coordinator
       if (t->p->pid_state == 0) producer_drain_at(t->p, now);
@@ -586,6 +673,7 @@ int txn_new(Producer *p, const char *id, int32_t timeout_ms) {
   t->timeout_ms = timeout_ms;
   t->state = kTxnReady;
   t->coordinator = -1;
+  t->v2 = -1;
   retry_start(&t->retry, p->cfg.retry, &p->e->rng);
   p->txn = t;
   return 0;
@@ -618,12 +706,26 @@ void txn_free(Producer *p) {
 
 bool txn_accepts_sends(const Producer *p) { return !p->txn || p->txn->state == kTxnOpen; }
 
-void txn_note_send_failure(Producer *p) {
-  if (p->txn && (p->txn->state == kTxnOpen || p->txn->state == kTxnEnding)) p->txn->send_failures++;
+void txn_note_send_failure(Producer *p, const uvk_error *e) {
+  Txn *t = p->txn;
+  if (!t || (t->state != kTxnOpen && t->state != kTxnEnding)) return;
+  const uvk_error *k = e;  // the Kafka code behind it, also under UVK_ERETRIES
+  while (k && k->kafka_code == 0) k = k->cause;
+  int err = k ? UVK_ERR_KAFKA(k->kafka_code) : e->code;
+  t->send_failures++;
+  // Fenced by a newer producer, not authorized: no later transaction can succeed either.
+  // (INVALID_PRODUCER_EPOCH from Produce only fails the transaction: abortable, as in Java.)
+  if (is_producer_fatal(err) && err != UVK_ERR_KAFKA(kInvalidProducerEpoch) && !t->fatal)
+    t->fatal = err;  // go_fatal once the flush the end waits for is over (on_flushed)
 }
 
 bool txn_partition_ready(Producer *p, PartitionQueue *q, uint64_t now) {
   if (!p->txn || q->txn_added) return true;
+  if (use_v2(p->txn)) {  // Produce v12 adds the partition to the transaction on the broker
+    q->txn_added = true;
+    p->txn->joined = true;
+    return true;
+  }
   q->txn_wanted = true;
   add_partitions(p->txn, now);
   return false;
@@ -639,6 +741,8 @@ void txn_init_pid_failed(Producer *p, int err) {
   if (!p->txn) return;
   int16_t code = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
   if (code && kafka_coordinator_error(code)) coordinator_lost(p->txn);
+  // A transaction timeout the broker refuses, an id we may not use: no InitProducerId will work.
+  if (p->txn->state != kTxnFatal && txn_error_class(err) == UVK_TXN_ERR_FATAL) go_fatal(p->txn, err);
 }
 
 void txn_fill_init_pid(const Producer *p, proto::Str *transactional_id, int32_t *timeout_ms) {
@@ -647,6 +751,14 @@ void txn_fill_init_pid(const Producer *p, proto::Str *transactional_id, int32_t 
 }
 
 proto::Str txn_produce_id(const Producer *p) { return p->txn ? proto::cstr(p->txn->id) : proto::Str{}; }
+
+void txn_produce_versions(const Producer *p, int16_t *min_version, int16_t *max_version) {
+  bool v2 = p->txn->v2 == 1;  // chosen by txn_partition_ready before any batch goes out
+  *min_version = v2 ? 12 : *min_version;
+  *max_version = v2 ? 12 : 11;  // v12+ means transactions v2 to the broker
+}
+
+bool txn_v2(const Producer *p) { return p->txn && p->txn->v2 == 1; }
 
 // ---- the API ---------------------------------------------------------------------------------
 
@@ -658,6 +770,7 @@ int producer_begin_transaction(Producer *p) {
   t->state = kTxnOpen;
   t->joined = false;
   t->send_failures = 0;
+  t->v2 = -1;
   if (p->pid_state == 0) producer_drain_at(p, p->e->now);  // start InitProducerId now
   return 0;
 }

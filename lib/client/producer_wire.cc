@@ -255,13 +255,13 @@ static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t 
     return;
   }
   bool retriable_here = false;
-  if (p->idempotent && (kafka == kUnknownProducerId || kafka == kInvalidProducerEpoch ||
+  if (p->idempotent && !txn_v2(p) && (kafka == kUnknownProducerId || kafka == kInvalidProducerEpoch ||
                         (kafka == kOutOfOrderSequence && b->epoch == p->epoch && !earlier_pending(q, b)))) {
     // The broker lost our producer state (KIP-360), or a gap no earlier batch will fill:
     // a new epoch, and every unacknowledged batch gets new sequence numbers in order.
     bump_epoch(p, now);
     retriable_here = true;
-  } else if (p->idempotent && (kafka == kOutOfOrderSequence || kafka == kInvalidProducerEpoch)) {
+  } else if (p->idempotent && !txn_v2(p) && (kafka == kOutOfOrderSequence || kafka == kInvalidProducerEpoch)) {
     retriable_here = true;  // an earlier batch of this partition is being retried: follow it
   }
   // UVK_ENOTFOUND comes from engine_send only: the leader in the topic's cached metadata is
@@ -334,8 +334,8 @@ static void send_request(Producer *p, int32_t node, ProducerBatch **batches, siz
   r->req = Request();
   r->req.api_key = proto::kProduce;
   r->req.min_version = kMinProduceVersion;
-  // Produce v12+ means KIP-890's transactions v2 to the broker; transactional producers stay below.
-  r->req.max_version = p->txn ? 11 : proto::kUseProduce;
+  r->req.max_version = proto::kUseProduce;
+  if (p->txn) txn_produce_versions(p, &r->req.min_version, &r->req.max_version);  // v12: transactions v2
   r->req.expects_response = r->acks != 0;
   r->req.encode = encode_produce;
   r->req.done = producer_on_produce;

@@ -216,6 +216,13 @@ void api_versions_done(void *ud, int err, int16_t version, Reader *body, const R
       if (k.api_key >= 0 && k.api_key < int16_t(sizeof c->versions / sizeof c->versions[0]))
         c->versions[k.api_key] = ApiRange{k.min_version, k.max_version};
     }
+    c->features_epoch = resp.finalized_features_epoch;
+    c->transaction_version = 0;
+    for (int32_t i = 0; i < resp.finalized_features.count; i++) {
+      const auto &f = resp.finalized_features.items[i];
+      if (f.name.len == 19 && memcmp(f.name.data, "transaction.version", 19) == 0)
+        c->transaction_version = f.max_version_level;
+    }
   }
   int32_t throttle_ms = rc == 0 && version >= 1 ? resp.throttle_time_ms : 0;
   arena_free(&arena);

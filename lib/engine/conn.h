@@ -108,6 +108,10 @@ struct Conn {
   bool output_held = false;  // requests wait for `out` to drain below kConnMaxUnwritten
   Buf in;                  // a partial response frame
   ApiRange versions[96];   // from ApiVersions, by key
+  // ApiVersions v3+'s finalized features (KIP-584) the client acts on: transaction.version
+  // (KIP-890: 2 means transactions v2) and the epoch of that feature set (-1: none reported).
+  int64_t features_epoch = -1;
+  int16_t transaction_version = 0;
   int16_t api_versions_version = 3;
   Request api_versions_req;
   Request sasl_req;        // the SaslHandshake / SaslAuthenticate in flight

@@ -657,4 +657,15 @@ bool engine_api_supported(const Engine *e, int32_t node_id, int16_t api_key) {
   return false;
 }
 
+int16_t engine_transaction_version(const Engine *e) {
+  int64_t epoch = -1;
+  int16_t level = 0;
+  for (const EngineConn *ec = e->conns; ec; ec = ec->next)
+    if (ec->ready_seen && ec->conn.features_epoch > epoch) {
+      epoch = ec->conn.features_epoch;
+      level = ec->conn.transaction_version;
+    }
+  return level;
+}
+
 }  // namespace uvk

@@ -174,6 +174,9 @@ int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t
 // Whether a ready connection to node_id (any lane) said in ApiVersions that it offers
 // api_key; false when none is ready or it does not.
 bool engine_api_supported(const Engine *e, int32_t node_id, int16_t api_key);
+// The finalized transaction.version (KIP-890) of the newest feature set (highest epoch) any
+// ready connection reported in ApiVersions; 0 when none reported one.
+int16_t engine_transaction_version(const Engine *e);
 // Whether the latest metadata named broker node_id.
 bool engine_broker_known(const Engine *e, int32_t node_id);
 // Wall-clock ms since the epoch, asked of the driver (EngineIo::wall_ms); `now` without one.

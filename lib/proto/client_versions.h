@@ -11,7 +11,7 @@ namespace proto {
 
 constexpr int16_t kUseApiVersions = 4;
 constexpr int16_t kUseMetadata = 12;
-constexpr int16_t kUseProduce = 11;  // 12: Transactions V2; 13: topics by id
+constexpr int16_t kUseProduce = 11;  // 12: transactions v2 (producer_txn.cc picks it); 13: topics by id
 constexpr int16_t kUseListOffsets = 10;
 constexpr int16_t kUseOffsetCommit = 9;
 constexpr int16_t kUseOffsetFetch = 9;

@@ -40,6 +40,8 @@ int uvk_abi_c_check(void) {
   if (UVK_VERSION_HEX < 0x000100) failures++;
   if (strcmp(uvk_err_name(UVK_EINVAL), "UVK_EINVAL") != 0) failures++;
   if (uvk_err_is_retriable(UVK_ERR_KAFKA(UVK_KAFKA_LEADER_NOT_AVAILABLE)) != 1) failures++;
+  if (uvk_txn_error_class_of(UVK_ERR_KAFKA(UVK_KAFKA_PRODUCER_FENCED)) != UVK_TXN_ERR_PRODUCER_FATAL) failures++;
+  if (uvk_error_txn_class(NULL) != UVK_TXN_ERR_NONE) failures++;
   if (strcmp(uvk_strerror(UVK_ERETRIES), "number of retries exceeded") != 0) failures++;
   if (uvk_error_code(NULL) != 0) failures++;
   if (strcmp(uvk_log_level_name(UVK_LOG_WARN), "WARN") != 0) failures++;

@@ -210,6 +210,13 @@ BAD_INPUT(uvk_err_is_retriable) {
   CHECK(uvk_err_is_retriable(-500) == 0);
   CHECK(uvk_err_is_retriable(INT32_MIN) == 0);
 }
+BAD_INPUT(uvk_txn_error_class_of) {
+  CHECK(uvk_txn_error_class_of(5) == UVK_TXN_ERR_NONE);  // not an error code
+  CHECK(uvk_txn_error_class_of(-500) == UVK_TXN_ERR_ABORTABLE);  // unknown: this transaction is lost
+  CHECK(uvk_txn_error_class_of(INT32_MIN) == UVK_TXN_ERR_ABORTABLE);
+  CHECK(uvk_txn_error_class_of(UVK_ERR_KAFKA(30000)) == UVK_TXN_ERR_ABORTABLE);
+}
+BAD_INPUT(uvk_error_txn_class) { CHECK(uvk_error_txn_class(nullptr) == UVK_TXN_ERR_NONE); }
 BAD_INPUT(uvk_name_check) {
   char buf[8];
   expect(uvk_name_check(UVK_NAME_TOPIC, nullptr, buf, sizeof buf), UVK_EINVAL);
