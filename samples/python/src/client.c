@@ -102,6 +102,10 @@ static void Client_dealloc(ClientObject *self) {
 
 static PyObject *Client_close(ClientObject *self, PyObject *noargs) {
   (void)noargs;
+  if (uvkpy_partitioning) {
+    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner");
+    return NULL;
+  }
   close_client(self);
   Py_RETURN_NONE;
 }
@@ -121,7 +125,7 @@ static PyObject *Client_timeout_ms(ClientObject *self, PyObject *noargs) {
 /* Runs what is due without blocking; re-raises the first exception a callback raised. */
 static PyObject *Client_step(ClientObject *self, PyObject *noargs) {
   (void)noargs;
-  if (running) {
+  if (running || uvkpy_partitioning) {
     PyErr_SetString(PyExc_RuntimeError, "step() called from inside a uvkafka callback");
     return NULL;
   }

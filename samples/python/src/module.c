@@ -129,7 +129,14 @@ static PyObject *mod_err_name(PyObject *self, PyObject *arg) {
   return PyUnicode_FromString(uvk_err_name((int)code));
 }
 
+static PyObject *mod_partitioning(PyObject *m, PyObject *noargs) {
+  (void)m;
+  (void)noargs;
+  return PyBool_FromLong(uvkpy_partitioning > 0);
+}
+
 static PyMethodDef mod_methods[] = {
+  {"partitioning", mod_partitioning, METH_NOARGS, "True while a Python partitioner runs."},
   {"version", mod_version, METH_NOARGS, "The libuvkafka version linked into the module."},
   {"err_name", mod_err_name, METH_O, "UVK_E* name of an error code."},
   {NULL, NULL, 0, NULL},

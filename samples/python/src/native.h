@@ -35,6 +35,7 @@ typedef struct {
   struct ProduceChunk *spare;
   PyObject *wake;
   PyObject *first_error;
+  PyObject *partitioner;  /* partitioner.c: the Python partitioner, or NULL */
 } ProducerObject;
 
 typedef struct {
@@ -89,6 +90,10 @@ int uvkpy_send_options(uvk_send_options *o, PyObject *acks, PyObject *compressio
 /* events.c: on(name, fn) -> id and off(id) -> bool; kind 0: a uvk_client, 1: a uvk_consumer */
 PyObject *uvkpy_events_on(int kind, void *handle, PyObject **listeners, PyObject *args);
 PyObject *uvkpy_events_off(int kind, void *handle, PyObject *listeners, PyObject *id);
+
+/* partitioner.c: nonzero while a Python partitioner runs (the library is mid-send) */
+extern int uvkpy_partitioning;
+PyObject *uvkpy_set_partitioner(ProducerObject *self, PyObject *fn);
 
 /* handle cleanup, called when the client closes or the object goes away */
 void uvkpy_producer_close(ProducerObject *p);

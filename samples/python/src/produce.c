@@ -208,8 +208,8 @@ PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t 
       return NULL;
     }
   }
-  if (!self->producer) {
-    PyErr_SetString(PyExc_RuntimeError, "the producer is closed");
+  if (!self->producer || uvkpy_partitioning) {
+    PyErr_SetString(PyExc_RuntimeError, self->producer ? "not from inside a partitioner" : "the producer is closed");
     return NULL;
   }
   ProduceChunk *c = self->filling;
@@ -331,6 +331,10 @@ PyObject *uvkpy_hand_over(ProducerObject *self, PyObject *const *args, Py_ssize_
   }
   ProduceChunk *c = self->filling;
   if (!c || c->n == 0 || !self->producer) Py_RETURN_NONE;
+  if (uvkpy_partitioning) {
+    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner");
+    return NULL;
+  }
   uvk_send_options o;
   if (uvkpy_send_options(&o, args[0], args[1], args[2]) < 0) return NULL;
   o.borrow = 1;  /* the chunk holds the payloads until the completion */

@@ -12,8 +12,8 @@ void uvkpy_producer_close(ProducerObject *p) {
 }
 
 static int alive(ProducerObject *p) {
-  if (p->producer) return 1;
-  PyErr_SetString(PyExc_RuntimeError, "the producer is closed");
+  if (p->producer && !uvkpy_partitioning) return 1;
+  PyErr_SetString(PyExc_RuntimeError, p->producer ? "not from inside a partitioner" : "the producer is closed");
   return 0;
 }
 
@@ -43,6 +43,7 @@ static int Producer_init(ProducerObject *self, PyObject *args, PyObject *kw) {
 
 static void Producer_dealloc(ProducerObject *self) {
   uvkpy_producer_close(self);
+  Py_CLEAR(self->partitioner);
   Py_CLEAR(self->wake);
   Py_CLEAR(self->first_error);
   Py_CLEAR(self->owner);
@@ -369,6 +370,10 @@ out:
 
 static PyObject *Producer_close(ProducerObject *self, PyObject *noargs) {
   (void)noargs;
+  if (uvkpy_partitioning) {
+    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner");
+    return NULL;
+  }
   uvkpy_producer_close(self);
   Py_RETURN_NONE;
 }
@@ -389,6 +394,8 @@ static PyMethodDef Producer_methods[] = {
    "hand_over(acks, compression, timeout): this turn's produce() messages as one send."},
   {"take_error", (PyCFunction)uvkpy_take_error, METH_NOARGS, "The first produce() failure since the last call, or None."},
   {"set_wake", (PyCFunction)uvkpy_set_wake, METH_O, "set_wake(fn): fn() when a turn's first produce() arrives."},
+  {"set_partitioner", (PyCFunction)uvkpy_set_partitioner, METH_O,
+   "set_partitioner(fn or None): fn(topic, partitions, key, value) -> partition or None."},
   {"flush", (PyCFunction)Producer_flush, METH_O, "flush(cb)"},
   {"disconnect", (PyCFunction)Producer_disconnect, METH_O, "disconnect(cb)"},
   {"begin_transaction", (PyCFunction)Producer_begin, METH_NOARGS, "Begins a transaction."},

@@ -57,7 +57,10 @@ class Client:
 
     def close(self) -> None:
         """Closes every producer, consumer and admin made from this client, then the client.
-        Pending calls fail with ClosedError. Closing twice does nothing."""
+        Pending calls fail with ClosedError. Closing twice does nothing. Refused (RuntimeError)
+        from inside a partitioner, before anything is closed."""
+        if _native.partitioning():
+            raise RuntimeError("not from inside a partitioner")
         if self._driver is not None:
             self._driver.close()
         self._native.close()

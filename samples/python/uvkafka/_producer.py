@@ -3,7 +3,7 @@ sends in flight), send_batch, flush, transactions."""
 import asyncio
 import weakref
 from functools import partial
-from typing import Any, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 from . import _errors
 from ._client import Client, native_call
@@ -80,12 +80,22 @@ class Producer:
     Options are uvkafka's producer and client keys in snake_case (``linger``, ``batch_size``,
     ``idempotent``, ``transactional_id``, ``client_id``...). ``client``: share the connections
     of an existing Client instead of opening new ones. ``acks`` (-1, 0, 1) and ``compression``
-    (none, gzip, snappy, lz4, zstd) are the defaults of every send."""
+    (none, gzip, snappy, lz4, zstd) are the defaults of every send. ``partitioner``:
+    fn(topic, partitions, key, value) -> a partition, or None for the configured partitioner
+    (``partitioner="sticky"`` among the options picks that one); it runs while the library
+    routes a send, so it may not call the producer or close it or its client (RuntimeError),
+    and if it raises, the configured partitioner decides and the exception reaches the loop's
+    exception handler."""
 
     def __init__(self, brokers: Union[str, Sequence[str], None] = None, *, client: Optional[Client] = None,
                  acks: int = -1, compression: Optional[str] = None, timeout_ms: Optional[int] = None,
+                 partitioner: Union[str, Callable[[str, List[int], Optional[bytes], Optional[bytes]], Optional[int]], None] = None,
                  config: Optional[Mapping[str, Any]] = None, **options: Any) -> None:
         self._own_client = client is None
+        if isinstance(partitioner, str):  # "default" / "sticky": the library's configuration key
+            options["partitioner"], partitioner = partitioner, None
+        if partitioner is not None and not callable(partitioner):
+            raise TypeError("partitioner must be callable or a name, not %s" % type(partitioner).__name__)
         self.client = client if client is not None else Client(brokers, config=config, **options)
         if acks not in (-1, 0, 1):
             raise ValueError("acks must be -1, 0 or 1, not %r" % (acks,))
@@ -93,6 +103,8 @@ class Producer:
         self._compression = _compression(compression)
         self._timeout = timeout_ms
         self._native = native_call(_native.Producer, self.client._native, self.client.config)
+        if partitioner is not None:
+            self._native.set_partitioner(partitioner)
         self._driver: Any = None
         self._send = self._native.send
         self._closed = False
@@ -220,7 +232,10 @@ class Producer:
         return self.client.on(event, fn)
 
     def close(self) -> None:
-        """Closes at once: pending sends fail with ClosedError. Closing twice does nothing."""
+        """Closes at once: pending sends fail with ClosedError. Closing twice does nothing.
+        Refused (RuntimeError) from inside a partitioner."""
+        if _native.partitioning():
+            raise RuntimeError("not from inside a partitioner")
         self._closed = True
         self._native.close()
         if self._own_client:
