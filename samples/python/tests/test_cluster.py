@@ -350,3 +350,56 @@ def test_hostile_use_never_crashes(brokers):
     assert "huge: UVK_ETOOLARGE" in r.stdout
     assert "pending at close: ['ClosedError']" in r.stdout
     assert r.stdout.rstrip().endswith("exit")
+
+
+def test_hostile_produce_events_partitioner_never_crash(brokers):
+    """produce() of a huge value, of many pending and in-flight messages at interpreter exit,
+    a consumer closing itself from its own group_join listener, a listener and a partitioner
+    that raise at exit, a coroutine handler that raises: errors or clean ends, never a crash."""
+    import subprocess
+    import sys
+    import textwrap
+    script = textwrap.dedent("""
+        import asyncio, sys, uvkafka
+        B, T = sys.argv[1], sys.argv[2]
+        async def main():
+            asyncio.get_running_loop().set_exception_handler(lambda l, c: None)
+            async with uvkafka.Admin(B) as a:
+                await a.create_topics([uvkafka.NewTopic(T, 2)])
+            p = uvkafka.Producer(B)
+            p.produce(T, b"x" * (50 << 20))
+            try:
+                await p.flush()
+            except uvkafka.KafkaError as e:
+                print("huge:", e.name)
+            for i in range(100):
+                p.produce(T, b"v%d" % i)
+            await p.flush()
+            c = uvkafka.Consumer(T, brokers=B, group_id=T, from_beginning=True)
+            c.on("group_join", lambda ev: c.close())  # closes itself mid-dispatch
+            async def each(m):
+                raise KeyError("handler")
+            try:
+                await asyncio.wait_for(c.run(each_message=each), 30)
+                print("run: returned")
+            except Exception as e:
+                print("run:", type(e).__name__)
+            c.close()
+            c.close()
+            global LEFT
+            LEFT = uvkafka.Producer(B, partitioner=lambda *a: 1 // 0)
+            LEFT.on("request", lambda ev: 1 // 0)
+            for i in range(50000):
+                LEFT.produce(T, b"pending")  # handed over or not, still pending at exit
+            await asyncio.sleep(0)
+            for i in range(1000):
+                LEFT.produce(T, b"not handed over")
+        asyncio.run(main())
+        print("exit")
+    """)
+    r = subprocess.run([sys.executable, "-c", script, brokers, unique("uvk-py-hostile-produce")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "huge: UVK_ETOOLARGE" in r.stdout
+    assert "run: " in r.stdout
+    assert r.stdout.rstrip().endswith("exit"), r.stdout + r.stderr[-2000:]
