@@ -115,14 +115,14 @@ def test_acls_and_scram_credentials(brokers, run):
             rs = await admin.create_acls([acl, {"resource_type": "group", "resource_name": user, "pattern_type":
                                                 "literal", "principal": principal, "host": "*", "operation": "read",
                                                 "permission_type": "deny"}])
-            assert [(r.index, r.error) for r in rs] == [(0, None), (1, None)]
+            assert [(r.request_index, r.error) for r in rs] == [(0, None), (1, None)]
             got = await admin.describe_acls(Acl(principal=principal))
             assert sorted((r.acl.resource_type, r.acl.permission_type) for r in got) == [
                 (AclResourceType.TOPIC, AclPermissionType.ALLOW), (AclResourceType.GROUP, AclPermissionType.DENY)]
             assert [r.acl for r in got if r.acl.resource_type == AclResourceType.TOPIC] == [
                 acl._replace(pattern_type=AclPatternType.PREFIXED, permission_type=AclPermissionType.ALLOW)]
             gone = await admin.delete_acls([Acl(resource_type="topic", principal=principal)])
-            assert [(r.index, r.acl.resource_type) for r in gone] == [(0, AclResourceType.TOPIC)]
+            assert [(r.request_index, r.acl.resource_type) for r in gone] == [(0, AclResourceType.TOPIC)]
             assert [r.acl.resource_type for r in await admin.describe_acls(Acl(principal=principal))] == [
                 AclResourceType.GROUP]
             await admin.delete_acls([Acl(principal=principal)])

@@ -87,12 +87,13 @@ def _metadata(m: Any) -> ClusterMetadata:
 
 
 def _groups(gs: Any) -> List[GroupDescription]:
-    return [GroupDescription(*g[:7], [GroupMember(*m) for m in g[7]]) for g in gs]  # type: ignore[misc]
+    return [GroupDescription(g[0], g[1], g[2], g[3], g[4], g[5], g[6], [GroupMember(*m) for m in g[7]]) for g in gs]
 
 
 def _configs(rs: Any) -> List[ConfigResourceResult]:
     return [ConfigResourceResult(ConfigResourceType(t) if t in (2, 4, 8) else t, n, _errors.from_code(e, m or n or ""),
-                                 [ConfigEntry(*c[:6], [ConfigSynonym(*x) for x in c[6]]) for c in es])
+                                 [ConfigEntry(c[0], c[1], c[2], c[3], c[4], c[5], [ConfigSynonym(*x) for x in c[6]])
+                                  for c in es])
             for t, n, e, m, es in rs]
 
 
@@ -132,7 +133,7 @@ def _topic_parts(topics: Any) -> Optional[List[Tuple[str, Optional[List[int]]]]]
     if topics is None:
         return None
     items = list(topics.items()) if isinstance(topics, Mapping) else _names(topics, "topics")
-    out = []
+    out: List[Tuple[str, Optional[List[int]]]] = []
     for t in items:
         if isinstance(t, str):
             out.append((t, None))
@@ -241,11 +242,15 @@ class Admin:
             if len(r) != 3:
                 raise TypeError("resources[%d] must be (type, name, changes)" % i)
             ch = r[2]
+            ops: List[Tuple[Any, Any, int]] = []
             if isinstance(ch, Mapping):
-                ops = [(k, v, ConfigOp.DELETE if v is None else ConfigOp.SET) for k, v in ch.items()]
+                ops = [(k, v, int(ConfigOp.DELETE if v is None else ConfigOp.SET)) for k, v in ch.items()]
             else:
-                ops = [(k, v, enum_value(ConfigOp, op, "op")) for k, v, op in _names(ch, "changes")]
-            rs.append((t, n, [(k, v, int(op)) for k, v, op in ops]))
+                for c in _names(ch, "changes"):
+                    if not isinstance(c, (tuple, list)) or len(c) != 3:
+                        raise TypeError("resources[%d] changes must be (key, value, op)" % i)
+                    ops.append((c[0], c[1], enum_value(ConfigOp, c[2], "op")))
+            rs.append((t, n, ops))
         return await self._call(_results, self._native.incremental_alter_configs, rs, validate_only)
 
     # ---- offsets and records
@@ -304,7 +309,7 @@ class Admin:
         return await self._call(_acl_results, self._native.describe_acls, _acl_tuple(acl_filter, 0, "filter"))
 
     async def delete_acls(self, filters: Iterable[Any]) -> List[AclResult]:
-        """Deletes what each filter matches; result index = the filter."""
+        """Deletes what each filter matches; result request_index = the filter."""
         return await self._call(_acl_results, self._native.delete_acls,
                                 [_acl_tuple(a, i, "filters") for i, a in enumerate(_names(filters, "filters"))])
 
@@ -317,7 +322,7 @@ class Admin:
     async def alter_user_scram_credentials(self, alterations: Iterable[Any]) -> List[TopicResult]:
         """(user, mechanism, password, iterations=0): upserts (password None deletes). The
         password never leaves the client (a salted hash goes). One result per alteration."""
-        alts = []
+        alts: List[Tuple[Any, int, Any, Any]] = []
         for i, a in enumerate(_names(alterations, "alterations")):
             if not isinstance(a, (tuple, list)) or len(a) not in (3, 4):
                 raise TypeError("alterations[%d] must be (user, mechanism, password[, iterations])" % i)

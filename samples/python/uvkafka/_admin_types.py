@@ -190,9 +190,10 @@ class Acl(NamedTuple):
 
 
 class AclResult(NamedTuple):
-    """create_acls: index = the ACL given; delete_acls: the filter; describe_acls: 0."""
+    """request_index: create_acls: the ACL given; delete_acls: the filter; describe_acls: 0
+    (not `index`, which is a tuple method)."""
     acl: Acl
-    index: int
+    request_index: int
     error: Optional[_errors.KafkaError]
 
 

@@ -183,8 +183,8 @@ class Consumer:
         loop = self._driver.loop
         try:
             while self._running and self._failure is None:
-                self._wake = loop.create_future()
-                await self._wake
+                wake = self._wake = loop.create_future()
+                await wake
         except asyncio.CancelledError:
             await self.stop()
             raise
@@ -229,8 +229,8 @@ class Consumer:
                 raise e
             if not self._running:
                 raise StopAsyncIteration
-            self._wake = self._driver.loop.create_future()
-            await self._wake
+            wake = self._wake = self._driver.loop.create_future()
+            await wake
 
     async def getmany(self, max_records: int = 10000) -> List[Any]:
         """The messages buffered now (waiting for at least one), up to max_records."""

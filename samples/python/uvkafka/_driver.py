@@ -50,8 +50,8 @@ class Driver:
             self.native.step()
         except BaseException as e:  # noqa: BLE001 - handed to the handle that waits for it
             self.errors.append(e)
-            for fn in list(self._listeners):
-                fn(e)
+            for listener in list(self._listeners):
+                listener(e)
             if not self._listeners:
                 self.loop.call_exception_handler({"message": "uvkafka callback raised", "exception": e})
         if self._closed or self.native.closed:
