@@ -23,7 +23,8 @@ enum PendingKind { kOffsetFetch = 20, kEnsure, kListOffsets, kFetch };
 const int16_t kOffsetOutOfRange = 1;
 const int16_t kFetchSessionIdNotFound = 70;
 const int16_t kInvalidFetchSessionEpoch = 71;
-const int16_t kMaxFetchVersion = 12;   // 13+ names topics by id only
+const int16_t kMaxFetchNameVersion = 12;  // 13+ names topics by id only
+const int16_t kMaxFetchVersion = 18;      // when every topic of the request has a known id
 const int16_t kMaxOffsetFetchVersion = 7;  // 8+ batches groups
 
 
@@ -223,7 +224,7 @@ int encode_list_offsets(void *ud, Buf *out, int16_t version) {
   int32_t nt = 0;
   int rc = group_by_topic<T, P>(p, c, nullptr, 0, &ts, &nt, [](P *out_p, const PartState *ps, int32_t) {
     out_p->partition_index = ps->partition;
-    out_p->timestamp = ps->from_beginning ? -2 : -1;  // earliest : latest
+    out_p->timestamp = ps->from_beginning || ps->recreated ? -2 : -1;  // earliest : latest
   });
   if (rc != 0) return rc;
   req.topics.items = ts;
@@ -259,6 +260,7 @@ void on_list_offsets(void *ud, int err, int16_t version, Reader *body, const Req
           }
           if (ps->seq != p->seqs[j]) continue;  // a seek overtook the reset
           ps->position = pr.offset;
+          ps->recreated = false;
           ps->seq++;
         }
       }
@@ -324,6 +326,14 @@ int encode_fetch(void *ud, Buf *out, int16_t version) {
                               out_p->partition_max_bytes = max_part;
                             });
   if (rc != 0) return rc;
+  if (version >= 13) {  // topics by id: each one's is in its partitions' state
+    for (int32_t k = 0; k < nt; k++)
+      for (int32_t j = 0; j < p->n_parts; j++)
+        if (c->parts[p->parts[j]].topic == ts[k].topic.data) {
+          memcpy(ts[k].topic_id.b, c->parts[p->parts[j]].topic_id, 16);
+          break;
+        }
+  }
   req.topics.items = ts;
   req.topics.count = nt;
   // Forgotten partitions, per topic.
@@ -338,6 +348,10 @@ int encode_fetch(void *ud, Buf *out, int16_t version) {
     if (done[i]) continue;
     const char *topic = x->plan.forget[i].topic;
     fs[nft].topic = proto::cstr(topic);
+    if (version >= 13) {  // the id the session knows: the cached one (sessions restart when it changes)
+      const CachedTopic *ct = metadata_cache_topic(&c->e->mcache, topic);
+      if (ct) memcpy(fs[nft].topic_id.b, ct->topic_id, 16);
+    }
     fs[nft].partitions.items = &ids[nid];
     for (int32_t j = i; j < nf; j++) {
       if (done[j] || strcmp(x->plan.forget[j].topic, topic) != 0) continue;
@@ -373,11 +387,14 @@ int64_t records_end(const uint8_t *data, size_t len) {
   return end;
 }
 
-// The index in p of the partition an answer names, or -1 when p did not ask for it.
-int32_t asked_index(const Consumer *c, const Pending *p, const proto::Str &topic, int32_t partition) {
+// The index in p of the partition an answer names (by name, or by id from v13), or -1 when
+// p did not ask for it.
+int32_t asked_index(const Consumer *c, const Pending *p, const proto::FetchResponse::FetchableTopicResponse &tr,
+                    int32_t partition, int16_t version) {
   for (int32_t j = 0; j < p->n_parts; j++) {
     const PartState *ps = &c->parts[p->parts[j]];
-    if (ps->partition == partition && same(topic, ps->topic)) return j;
+    if (ps->partition != partition) continue;
+    if (version >= 13 ? memcmp(tr.topic_id.b, ps->topic_id, 16) == 0 : same(tr.topic, ps->topic)) return j;
   }
   return -1;
 }
@@ -389,13 +406,13 @@ int32_t asked_index(const Consumer *c, const Pending *p, const proto::Str &topic
 // their answer would arrive while they wait and be dropped. A Fetch asked ahead does not wait
 // for data: built before the handlers ran, it would otherwise keep the node busy with a long
 // poll while the handlers pause, resume or finish partitions that then wait for it.
-void fetch_ahead(Consumer *c, Pending *p, const proto::FetchResponse &resp, uint64_t now) {
+void fetch_ahead(Consumer *c, Pending *p, const proto::FetchResponse &resp, int16_t version, uint64_t now) {
   bool any = false;
   for (int32_t t = 0; t < resp.responses.count; t++) {
     const auto &tr = resp.responses.items[t];
     for (int32_t i = 0; i < tr.partitions.count; i++) {
       const auto &pr = tr.partitions.items[i];
-      int32_t j = asked_index(c, p, tr.topic, pr.partition_index);
+      int32_t j = asked_index(c, p, tr, pr.partition_index, version);
       if (j < 0 || pr.error_code != 0 || pr.records.len <= 0) continue;
       PartState *ps = &c->parts[p->parts[j]];
       if (ps->seq != p->seqs[j] || ps->position != p->offsets[j] || ps->no_ahead || ps->held || part_paused(c, ps))
@@ -446,12 +463,12 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
     c->metadata_ready = false;
   } else {
     uint32_t gen = c->assign_gen;
-    fetch_ahead(c, p, resp, now);
+    fetch_ahead(c, p, resp, version, now);
     for (int32_t t = 0; t < resp.responses.count && gen == c->assign_gen; t++) {
       const auto &tr = resp.responses.items[t];
       for (int32_t i = 0; i < tr.partitions.count && gen == c->assign_gen; i++) {
         const auto &pr = tr.partitions.items[i];
-        int32_t j = asked_index(c, p, tr.topic, pr.partition_index);
+        int32_t j = asked_index(c, p, tr, pr.partition_index, version);
         if (j < 0) continue;  // not asked for
         PartState *ps = &c->parts[p->parts[j]];
         if (ps->seq != p->seqs[j] || ps->position != p->offsets[j] || ps->held) continue;  // overtaken
@@ -549,7 +566,15 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
     p->extra = x;
     p->req.api_key = proto::kFetch;
     p->req.min_version = 4;
-    p->req.max_version = kMaxFetchVersion;
+    // v13+ names topics by id: only when every topic of the request has one.
+    bool ids = true;
+    for (int32_t j = 0; j < p->n_parts && ids; j++) {
+      const uint8_t *id = c->parts[p->parts[j]].topic_id;
+      bool zero = true;
+      for (int b = 0; b < 16 && zero; b++) zero = id[b] == 0;
+      ids = !zero;
+    }
+    p->req.max_version = ids ? kMaxFetchVersion : kMaxFetchNameVersion;
     p->req.encode = encode_fetch;
     p->req.done = on_fetch;
     p->req.deadline = now + uint64_t(c->cfg.max_wait_ms) + c->e->cfg.conn.request_timeout_ms;
@@ -663,6 +688,26 @@ void offsets_load(Consumer *c, uint64_t now) {
   }
 }
 
+// Takes the topic's id from the metadata the first time; a different one later means the
+// topic was deleted and created again under the same name: the old topic's position (and what
+// was resolved or committed there) means nothing in the new one, which is read from its start.
+static void note_topic_id(Consumer *c, PartState *ps) {
+  const CachedTopic *ct = metadata_cache_topic(&c->e->mcache, ps->topic);
+  static const uint8_t kZero[16] = {0};
+  if (!ct || memcmp(ct->topic_id, kZero, 16) == 0 || memcmp(ct->topic_id, ps->topic_id, 16) == 0) return;
+  bool had = memcmp(ps->topic_id, kZero, 16) != 0;
+  memcpy(ps->topic_id, ct->topic_id, 16);
+  if (!had) return;
+  consumer_log(c, UVK_LOG_WARN, "Topic %s was deleted and created again (a new topic id): partition %d is read "
+               "from the beginning of the new topic", ps->topic, int(ps->partition));
+  ps->position = -1;
+  ps->resolved = ps->committed = -1;
+  ps->ahead = 0;
+  ps->recreated = true;
+  ps->seq++;
+  fetch_sessions_reset(c);  // the brokers' sessions name the old topic
+}
+
 void fetch_schedule(Consumer *c, uint64_t now) {
   if (!c->running || !group_owns(c) || !c->offsets_loaded || c->delivering || c->n_parts == 0 ||
       c->listener_pending)
@@ -711,6 +756,7 @@ void fetch_schedule(Consumer *c, uint64_t now) {
       back_off(c, ps, now);
       continue;
     }
+    note_topic_id(c, ps);
     if (ps->position < 0) reset[i] = true;
     else if (!part_paused(c, ps)) fetch[i] = true;
   }

@@ -67,6 +67,11 @@ struct PartState {
   bool revoking;       // groupProtocol consumer: leaving the assignment, no more fetches
   int64_t ahead;         // > 0 while fetch_ahead sends: ask from here, where this delivery should end
   bool no_ahead;         // the last delivery was held: do not fetch ahead of the next one
+  // The id of the topic the position belongs to (all zero: not known yet). A different id in
+  // the metadata means the topic was deleted and created again: the position is dropped and
+  // the new topic read from its beginning (recreated: the next ListOffsets asks for earliest).
+  uint8_t topic_id[16];
+  bool recreated;
 };
 
 enum GroupState {

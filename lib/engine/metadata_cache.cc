@@ -19,6 +19,8 @@ const int16_t kStaleMetadataErrors[] = {
     74,  // FENCED_LEADER_EPOCH
     75,  // UNKNOWN_LEADER_EPOCH
     80,  // PREFERRED_LEADER_NOT_AVAILABLE
+    100, // UNKNOWN_TOPIC_ID (the topic was deleted, maybe created again under a new id)
+    103, // INCONSISTENT_TOPIC_ID
 };
 const int16_t kLeaderNotAvailable = 5;
 
