@@ -32,10 +32,11 @@ int16_t delete_topic(Rig &rig, const std::string &name) {
   return code;
 }
 
-// Values prefix0..prefixN-1 to partition 0, acknowledged.
-void produce(Rig &rig, const std::string &topic, const std::string &prefix, int n) {
-  uvk_producer *p = nullptr;
-  REQUIRE(uvk_producer_new(rig.client, nullptr, &p) == 0);
+// Values prefix0..prefixN-1 to partition 0 through `p` (null: a new producer), acknowledged;
+// the base offset.
+int64_t produce(Rig &rig, const std::string &topic, const std::string &prefix, int n, uvk_producer *with = nullptr) {
+  uvk_producer *p = with;
+  if (!p) REQUIRE(uvk_producer_new(rig.client, nullptr, &p) == 0);
   std::vector<std::string> values;
   for (int i = 0; i < n; i++) values.push_back(prefix + std::to_string(i));
   std::vector<uvk_message> msgs;
@@ -43,19 +44,34 @@ void produce(Rig &rig, const std::string &topic, const std::string &prefix, int 
   struct S {
     bool done = false;
     int code = 1;
+    int64_t base = -1;
     uv_loop_t *loop;
   } s;
   s.loop = &rig.loop;
   REQUIRE(uvk_producer_send(p, topic.c_str(), msgs.data(), msgs.size(), nullptr,
-                            [](uvk_producer *, const uvk_error *err, const uvk_record_metadata *, size_t, void *ud) {
+                            [](uvk_producer *, const uvk_error *err, const uvk_record_metadata *md, size_t n_md,
+                               void *ud) {
                               S *x = static_cast<S *>(ud);
                               x->done = true;
                               x->code = err ? uvk_error_code(err) : 0;
+                              if (n_md == 1) x->base = md[0].base_offset;
                               uv_stop(x->loop);
                             }, &s) == 0);
   while (!s.done) rig.turn();
   REQUIRE(s.code == 0);
-  uvk_producer_free(p);
+  if (!with) uvk_producer_free(p);
+  return s.base;
+}
+
+// Deletes `topic` and creates it again (1 partition) once the deletion is through.
+void recreate(Rig &rig, const std::string &topic) {
+  REQUIRE(delete_topic(rig, topic) == 0);
+  int16_t code = -1;
+  for (int tries = 0; tries < 5000 && code != 0; tries++) {
+    code = create_topic_code(rig, topic, 1);
+    if (code != 0) REQUIRE(code == UVK_KAFKA_TOPIC_ALREADY_EXISTS);  // the deletion is still under way
+  }
+  REQUIRE(code == 0);
 }
 
 struct Seen {
@@ -111,18 +127,39 @@ TEST_CASE("topic ids: Fetch names topics by id; a topic deleted and created agai
   REQUIRE(!fetches.empty());
   for (int v : fetches) CHECK(v >= 13);  // Kafka 3.9 and 4.4 both take topics by id
   // The same name, a new topic: its first messages sit at offsets 0.. below the old position (10).
-  REQUIRE(delete_topic(rig, topic) == 0);
-  int16_t code = -1;
-  for (int tries = 0; tries < 5000 && code != 0; tries++) {
-    code = create_topic_code(rig, topic, 1);
-    if (code != 0) REQUIRE(code == UVK_KAFKA_TOPIC_ALREADY_EXISTS);  // the deletion is still under way
-  }
-  REQUIRE(code == 0);
+  recreate(rig, topic);
   produce(rig, topic, "new-", 5);
   while (r.seen.size() < 15) rig.turn();
   for (size_t i = 0; i < 10; i++) CHECK(r.seen[i].value == "old-" + std::to_string(i));
   for (size_t i = 10; i < 15; i++) {
     CHECK(r.seen[i].value == "new-" + std::to_string(i - 10));
     CHECK(r.seen[i].offset == int64_t(i - 10));
+  }
+}
+
+TEST_CASE("topic ids: an idempotent producer goes on into a topic deleted and created again, from its start",
+          "[integration]") {
+  Rig rig("allowAutoTopicCreation", "false");
+  std::string topic = uniq("uvk-it-recreated-p");
+  create_topic(rig, topic, 1);
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "idempotent", "true", err, sizeof err) == 0);
+  uvk_producer *p = nullptr;
+  REQUIRE(uvk_producer_new(rig.client, cfg, &p) == 0);
+  uvk_config_free(cfg);
+  CHECK(produce(rig, topic, "old-", 10, p) == 0);
+  CHECK(produce(rig, topic, "old-", 10, p) == 10);
+  recreate(rig, topic);
+  // The old topic's sequence numbers mean nothing to the new partition: the producer's
+  // messages are acknowledged there, at the new topic's first offsets.
+  CHECK(produce(rig, topic, "new-", 5, p) == 0);
+  CHECK(produce(rig, topic, "new-", 5, p) == 5);
+  uvk_producer_free(p);
+  Reader r(rig, uniq("uvk-it-recreated-p-group"), topic);
+  while (r.seen.size() < 10) rig.turn();
+  for (size_t i = 0; i < 10; i++) {
+    CHECK(r.seen[i].value == "new-" + std::to_string(i % 5));
+    CHECK(r.seen[i].offset == int64_t(i));
   }
 }
