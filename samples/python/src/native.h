@@ -33,6 +33,12 @@ typedef struct {
    * first message of a turn arrives) and the first failure since take_error(). */
   struct ProduceChunk *filling;
   struct ProduceChunk *spare;
+  /* Chunks handed over but refused for memory (UVK_EQUEUEFULL), sent in order when the
+   * library drains; the options of produce() sends; whether the drain callback is set. */
+  struct ProduceChunk *queue, *queue_tail;
+  uvk_send_options produce_opts;
+  size_t slice_bytes;  /* a slice's payload at most (a quarter of bufferMemory, <= 512 KiB) */
+  int drain_set;
   PyObject *wake;
   PyObject *first_error;
   PyObject *partitioner;  /* partitioner.c: the Python partitioner, or NULL */
@@ -83,6 +89,8 @@ PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t 
 PyObject *uvkpy_hand_over(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *uvkpy_take_error(ProducerObject *self, PyObject *noargs);
 PyObject *uvkpy_set_wake(ProducerObject *self, PyObject *wake);
+PyObject *uvkpy_queued(ProducerObject *self, PyObject *noargs);       /* messages waiting for memory */
+PyObject *uvkpy_drop_unsent(ProducerObject *self, PyObject *noargs);  /* forgets them (an abort) */
 void uvkpy_produce_clear(ProducerObject *self);  /* drops the unsent messages and spare chunks */
 /* producer.c: a send's acks / compression / timeout (None: the default) */
 int uvkpy_send_options(uvk_send_options *o, PyObject *acks, PyObject *compression, PyObject *timeout);

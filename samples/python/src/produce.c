@@ -2,8 +2,13 @@
  * arguments and keeps references to them in the producer's current chunk; hand_over() (the
  * driver calls it before each step) gives the chunk to the library as one send_batch with
  * borrowed payloads (no copy), and the chunk's references go when that send completes.
- * Chunks are reused: big per-turn allocations were page faults (half the CPU of a send). */
+ * Chunks are reused: big per-turn allocations were page faults (half the CPU of a send).
+ * A turn's messages go as slices (kSliceMsgs, slice_bytes): a slice the library refuses for
+ * memory (UVK_EQUEUEFULL) waits, with the ones after it, until the library drains, so a
+ * burst bigger than bufferMemory is sent in order instead of failing whole. */
 #include "convert.h"
+
+#include <string.h>
 
 typedef struct {
   PyObject *topic;    /* str */
@@ -27,7 +32,7 @@ typedef struct ProduceChunk {
   struct ProduceChunk *next;
 } ProduceChunk;
 
-enum { kSpareChunks = 4, kKeepCap = 1 << 16 };
+enum { kSpareChunks = 8, kKeepCap = 1 << 16, kSliceMsgs = 8192 };
 
 static void chunk_drop_refs(ProduceChunk *c) {
   for (size_t i = 0; i < c->n; i++) {
@@ -62,8 +67,7 @@ static void chunk_recycle(ProduceChunk *c) {
   p->spare = c;
 }
 
-static ProduceChunk *chunk_get(ProducerObject *p) {
-  if (p->filling) return p->filling;
+static ProduceChunk *chunk_new(ProducerObject *p) {
   ProduceChunk *c = p->spare;
   if (c) {
     p->spare = c->next;
@@ -73,8 +77,12 @@ static ProduceChunk *chunk_get(ProducerObject *p) {
     c->owner = p;
   }
   c->next = NULL;
-  p->filling = c;
   return c;
+}
+
+static ProduceChunk *chunk_get(ProducerObject *p) {
+  if (!p->filling) p->filling = chunk_new(p);
+  return p->filling;
 }
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
@@ -322,34 +330,137 @@ static int chunk_views(ProduceChunk *c, size_t *n_topics) {
   return 0;
 }
 
-/* hand_over(acks, compression, timeout): this turn's produce() messages as one send. A
- * refusal (a full buffer, a bad partition...) is kept for take_error(), like a failed send. */
+static size_t payload_len(PyObject *o) {
+  if (!o) return 0;
+  if (PyBytes_Check(o)) return (size_t)PyBytes_GET_SIZE(o);
+  Py_ssize_t n = 0;
+  PyUnicode_AsUTF8AndSize(o, &n);
+  return (size_t)n;
+}
+
+static void enqueue(ProducerObject *p, ProduceChunk *c) {
+  c->next = NULL;
+  if (p->queue_tail) p->queue_tail->next = c;
+  else p->queue = c;
+  p->queue_tail = c;
+}
+
+/* The filling chunk into the queue, cut into slices. */
+static int queue_filling(ProducerObject *p) {
+  ProduceChunk *f = p->filling;
+  if (!f || f->n == 0) return 0;
+  p->filling = NULL;
+  size_t start = 0;
+  while (start < f->n) {
+    size_t end = start, bytes = 0;
+    while (end < f->n && end - start < kSliceMsgs) {
+      size_t b = 64 + payload_len(f->msgs[end].key) + payload_len(f->msgs[end].value);
+      if (end > start && bytes + b > p->slice_bytes) break;  /* a big message goes alone */
+      bytes += b;
+      end++;
+    }
+    if (start == 0 && end == f->n) {  /* one slice: the chunk itself */
+      enqueue(p, f);
+      return 0;
+    }
+    ProduceChunk *c = chunk_new(p);
+    if (!c || grow((void **)&c->msgs, &c->cap, end - start, sizeof *c->msgs) < 0) {
+      if (c) chunk_recycle(c);
+      /* what is not queued yet stays in f, which becomes the filling chunk again */
+      memmove(f->msgs, f->msgs + start, (f->n - start) * sizeof *f->msgs);
+      f->n -= start;
+      p->filling = f;
+      return -1;
+    }
+    memcpy(c->msgs, f->msgs + start, (end - start) * sizeof *c->msgs);  /* the references move */
+    c->n = end - start;
+    enqueue(p, c);
+    start = end;
+  }
+  f->n = 0;  /* every reference moved to a slice */
+  chunk_recycle(f);
+  return 0;
+}
+
+static void keep_error(ProducerObject *p, int rc) {
+  if (!p->first_error) p->first_error = uvkpy_code_tuple(rc, "produce");
+  if (!p->first_error) uvkpy_keep_exception();
+}
+
+static void on_drain(uvk_producer *pr, const uvk_error *err, void *ud);
+
+/* Sends the queue's slices in order until the library refuses one for memory. */
+static int send_queue(ProducerObject *p) {
+  while (p->queue && p->producer) {
+    ProduceChunk *c = p->queue;
+    size_t nt = 0;
+    if (chunk_views(c, &nt) < 0) return -1;
+    int rc = uvk_producer_send_batch(p->producer, c->tm, nt, &p->produce_opts, on_chunk_sent, c);
+    if (rc == UVK_EQUEUEFULL) {
+      if (!p->drain_set && uvk_producer_set_drain_cb(p->producer, on_drain, p) == 0) p->drain_set = 1;
+      if (p->drain_set) return 0;  /* the drain callback wakes the next hand-over */
+    }
+    p->queue = c->next;
+    if (!p->queue) p->queue_tail = NULL;
+    if (rc != 0) {
+      keep_error(p, rc);
+      chunk_recycle(c);
+    }
+  }
+  return 0;
+}
+
+/* The library has room again: the Python side schedules a step, which hands over. */
+static void on_drain(uvk_producer *pr, const uvk_error *err, void *ud) {
+  (void)pr;
+  (void)err;
+  ProducerObject *p = (ProducerObject *)ud;
+  if (!p->queue || !p->wake || p->wake == Py_None) return;
+  PyObject *r = PyObject_CallNoArgs(p->wake);
+  if (r) Py_DECREF(r);
+  else uvkpy_keep_exception();
+}
+
+/* hand_over(acks, compression, timeout, slice_bytes): this turn's produce() messages (and what waited for
+ * memory) to the library. A refusal other than a full buffer (a bad partition...) is kept for
+ * take_error(), like a failed send. */
 PyObject *uvkpy_hand_over(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs) {
-  if (nargs != 3) {
-    PyErr_SetString(PyExc_TypeError, "hand_over takes 3 positional arguments");
+  if (nargs != 4) {
+    PyErr_SetString(PyExc_TypeError, "hand_over takes 4 positional arguments");
     return NULL;
   }
-  ProduceChunk *c = self->filling;
-  if (!c || c->n == 0 || !self->producer) Py_RETURN_NONE;
+  if (!self->producer || ((!self->filling || self->filling->n == 0) && !self->queue)) Py_RETURN_NONE;
   if (uvkpy_partitioning) {
     PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner");
     return NULL;
   }
   uvk_send_options o;
   if (uvkpy_send_options(&o, args[0], args[1], args[2]) < 0) return NULL;
-  o.borrow = 1;  /* the chunk holds the payloads until the completion */
-  self->filling = NULL;
-  size_t nt = 0;
-  if (chunk_views(c, &nt) < 0) {
+  long long sb;
+  if (uvkpy_int64(args[3], "slice_bytes", 1, INT32_MAX, &sb) < 0) return NULL;
+  o.borrow = 1;  /* the chunks hold the payloads until their completion */
+  self->produce_opts = o;
+  self->slice_bytes = (size_t)sb;
+  if (queue_filling(self) < 0 || send_queue(self) < 0) return NULL;
+  Py_RETURN_NONE;
+}
+
+PyObject *uvkpy_queued(ProducerObject *self, PyObject *noargs) {
+  (void)noargs;
+  size_t n = 0;
+  for (ProduceChunk *c = self->queue; c; c = c->next) n += c->n;
+  return PyLong_FromSize_t(n);
+}
+
+PyObject *uvkpy_drop_unsent(ProducerObject *self, PyObject *noargs) {
+  (void)noargs;
+  while (self->queue) {
+    ProduceChunk *c = self->queue;
+    self->queue = c->next;
     chunk_recycle(c);
-    return NULL;
   }
-  int rc = uvk_producer_send_batch(self->producer, c->tm, nt, &o, on_chunk_sent, c);
-  if (rc != 0) {
-    if (!self->first_error) self->first_error = uvkpy_code_tuple(rc, "produce");
-    chunk_recycle(c);
-    if (!self->first_error) return NULL;
-  }
+  self->queue_tail = NULL;
+  if (self->filling) chunk_drop_refs(self->filling);
   Py_RETURN_NONE;
 }
 
@@ -370,6 +481,12 @@ PyObject *uvkpy_set_wake(ProducerObject *self, PyObject *wake) {
 void uvkpy_produce_clear(ProducerObject *self) {
   if (self->filling) chunk_free(self->filling);
   self->filling = NULL;
+  while (self->queue) {
+    ProduceChunk *c = self->queue;
+    self->queue = c->next;
+    chunk_free(c);
+  }
+  self->queue_tail = NULL;
   while (self->spare) {
     ProduceChunk *c = self->spare;
     self->spare = c->next;

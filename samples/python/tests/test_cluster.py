@@ -403,3 +403,30 @@ def test_hostile_produce_events_partitioner_never_crash(brokers):
     assert "huge: UVK_ETOOLARGE" in r.stdout
     assert "run: " in r.stdout
     assert r.stdout.rstrip().endswith("exit"), r.stdout + r.stderr[-2000:]
+
+
+def test_produce_a_burst_bigger_than_the_buffer(brokers, run):
+    """produce() of many times bufferMemory in one loop turn: sent in order as the library
+    drains, nothing lost; a message bigger than the buffer fails alone."""
+    topic = unique("uvk-py-produce-burst")
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        async with uvkafka.Producer(brokers, buffer_memory=64 << 10) as p:
+            for i in range(3000):
+                p.produce(topic, b"%05d" % i + b"x" * 195)  # ~600 KB: ten times the buffer
+            p.produce(topic, b"y" * (100 << 10))  # over bufferMemory itself
+            p.produce(topic, b"last")
+            assert p._native.queued() == 0  # nothing handed over before the loop turns
+            with pytest.raises(uvkafka.KafkaError) as e:
+                await p.flush()
+            assert e.value.name == "UVK_ETOOLARGE"
+            await p.flush()  # the failure was raised once
+        got = []
+        async with uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True) as c:
+            async for m in c:
+                got.append(m.value)
+                if m.value == b"last":
+                    break
+        assert [v[:5] for v in got[:-1]] == [b"%05d" % i for i in range(3000)] and got[-1] == b"last"
+    run(main)

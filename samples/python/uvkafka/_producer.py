@@ -103,6 +103,9 @@ class Producer:
         self._compression = _compression(compression)
         self._timeout = timeout_ms
         self._native = native_call(_native.Producer, self.client._native, self.client.config)
+        # produce() hands a turn's messages over in slices of at most this many payload bytes,
+        # so that a slice always fits in the library's buffer (bufferMemory) once it drains.
+        self._slice = max(1, min(512 << 10, int(self.client.config.get("bufferMemory", 33554432)) // 4))
         if partitioner is not None:
             self._native.set_partitioner(partitioner)
         self._driver: Any = None
@@ -139,7 +142,15 @@ class Producer:
 
     def _hand_over(self) -> None:
         if not self._closed:
-            self._native.hand_over(self._acks, self._compression, self._timeout)
+            self._native.hand_over(self._acks, self._compression, self._timeout, self._slice)
+
+    async def _send_queued(self) -> None:
+        """Hands over, then, while produce() messages wait for the library's memory (a burst
+        bigger than bufferMemory), waits for what is in flight and hands over again."""
+        self._hand_over()
+        while not self._closed and self._native.queued():
+            await self._op(self._native.flush)
+            self._hand_over()
 
     def _raise_produced(self) -> None:
         e = self._native.take_error()
@@ -201,7 +212,7 @@ class Producer:
     async def flush(self) -> None:
         """Sends what linger holds back; returns once every earlier send completed. Raises the
         first failure of produce() since the last flush."""
-        self._hand_over()
+        await self._send_queued()
         await self._op(self._native.flush)
         self._raise_produced()
 
@@ -220,7 +231,7 @@ class Producer:
         if self._closed:
             return
         try:
-            self._hand_over()
+            await self._send_queued()
             await self._op(self._native.disconnect)
             self._raise_produced()
         finally:
@@ -267,8 +278,9 @@ class Transaction:
         await self.producer.send_offsets(group_id, offsets)
 
     async def __aexit__(self, et: Any, e: Any, tb: Any) -> None:
-        self.producer._hand_over()  # produce() calls of this turn belong to the transaction
         if et is None:
+            await self.producer._send_queued()  # produce() calls of this turn belong to it
             await self.producer._op(self.producer._native.commit_transaction)
         else:
+            self.producer._native.drop_unsent()  # never sent: they would be aborted anyway
             await self.producer._op(self.producer._native.abort_transaction)
