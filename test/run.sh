@@ -226,7 +226,8 @@ if [ -x test/kafka/cluster.sh ]; then
   if [ -n "${UVK_COMPAT_VERSION:-3.9.1}" ]; then
     stage "Kafka ${UVK_COMPAT_VERSION:-3.9.1} (older protocol versions), 1 node"
     if cluster_up --nodes 1 --version "${UVK_COMPAT_VERSION:-3.9.1}"; then
-      integration_round compat compat
+      # Last on this cluster: the rebootstrap suite replaces it with a fresh one on the same ports.
+      integration_round compat compat rebootstrap
     else
       fatal "the Kafka ${UVK_COMPAT_VERSION:-3.9.1} test cluster did not start"
     fi
