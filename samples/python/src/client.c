@@ -103,7 +103,7 @@ static void Client_dealloc(ClientObject *self) {
 static PyObject *Client_close(ClientObject *self, PyObject *noargs) {
   (void)noargs;
   if (uvkpy_partitioning) {
-    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner");
+    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner or an assigner");
     return NULL;
   }
   close_client(self);

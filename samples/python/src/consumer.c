@@ -47,6 +47,7 @@ static int Consumer_init(ConsumerObject *self, PyObject *args, PyObject *kw) {
 
 static void Consumer_dealloc(ConsumerObject *self) {
   uvkpy_consumer_close(self);
+  uvkpy_assigners_free(self);  /* after the consumer is freed: the library held them */
   Py_CLEAR(self->listeners);
   Py_CLEAR(self->owner);
   Py_TYPE(self)->tp_free((PyObject *)self);
@@ -351,6 +352,10 @@ static PyObject *Consumer_member_id(ConsumerObject *self, PyObject *noargs) {
 
 static PyObject *Consumer_close(ConsumerObject *self, PyObject *noargs) {
   (void)noargs;
+  if (uvkpy_partitioning) {
+    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner or an assigner");
+    return NULL;
+  }
   uvkpy_consumer_close(self);
   Py_RETURN_NONE;
 }
@@ -366,6 +371,7 @@ static PyObject *Consumer_off(ConsumerObject *self, PyObject *id) {
 }
 
 static PyMethodDef Consumer_methods[] = {
+  {"add_assigner", (PyCFunction)uvkpy_add_assigner, METH_VARARGS, "add_assigner(name, version, user_data, fn): before run."},
   {"on", (PyCFunction)Consumer_on, METH_VARARGS, "on(event, fn) -> listener id: fn(event dict) for each event."},
   {"off", (PyCFunction)Consumer_off, METH_O, "off(listener id) -> whether it was registered."},
   {"subscribe", (PyCFunction)Consumer_subscribe, METH_VARARGS, "subscribe(topic_or_pattern, from_beginning, is_pattern)"},

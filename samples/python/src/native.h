@@ -51,6 +51,8 @@ typedef struct {
   PyObject *each_message;
   PyObject *each_batch;
   PyObject *listeners;  /* events.c: {listener id: fn} */
+  void *assigners[4];   /* assigner.c: the custom assigners (freed with the object) */
+  int n_assigners;
 } ConsumerObject;
 
 typedef struct {
@@ -102,6 +104,10 @@ PyObject *uvkpy_events_off(int kind, void *handle, PyObject *listeners, PyObject
 /* partitioner.c: nonzero while a Python partitioner runs (the library is mid-send) */
 extern int uvkpy_partitioning;
 PyObject *uvkpy_set_partitioner(ProducerObject *self, PyObject *fn);
+
+/* assigner.c */
+PyObject *uvkpy_add_assigner(ConsumerObject *self, PyObject *args);
+void uvkpy_assigners_free(ConsumerObject *self);
 
 /* handle cleanup, called when the client closes or the object goes away */
 void uvkpy_producer_close(ProducerObject *p);

@@ -42,7 +42,7 @@ static int32_t call_partitioner(void *ud, const char *topic, const uvk_partition
 /* set_partitioner(fn or None) */
 PyObject *uvkpy_set_partitioner(ProducerObject *self, PyObject *fn) {
   if (!self->producer || uvkpy_partitioning) {
-    PyErr_SetString(PyExc_RuntimeError, self->producer ? "not from inside a partitioner" : "the producer is closed");
+    PyErr_SetString(PyExc_RuntimeError, self->producer ? "not from inside a partitioner or an assigner" : "the producer is closed");
     return NULL;
   }
   if (fn != Py_None && !PyCallable_Check(fn)) {

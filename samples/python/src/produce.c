@@ -217,7 +217,7 @@ PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t 
     }
   }
   if (!self->producer || uvkpy_partitioning) {
-    PyErr_SetString(PyExc_RuntimeError, self->producer ? "not from inside a partitioner" : "the producer is closed");
+    PyErr_SetString(PyExc_RuntimeError, self->producer ? "not from inside a partitioner or an assigner" : "the producer is closed");
     return NULL;
   }
   ProduceChunk *c = self->filling;
@@ -431,7 +431,7 @@ PyObject *uvkpy_hand_over(ProducerObject *self, PyObject *const *args, Py_ssize_
   }
   if (!self->producer || ((!self->filling || self->filling->n == 0) && !self->queue)) Py_RETURN_NONE;
   if (uvkpy_partitioning) {
-    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner");
+    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner or an assigner");
     return NULL;
   }
   uvk_send_options o;

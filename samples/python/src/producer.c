@@ -13,7 +13,7 @@ void uvkpy_producer_close(ProducerObject *p) {
 
 static int alive(ProducerObject *p) {
   if (p->producer && !uvkpy_partitioning) return 1;
-  PyErr_SetString(PyExc_RuntimeError, p->producer ? "not from inside a partitioner" : "the producer is closed");
+  PyErr_SetString(PyExc_RuntimeError, p->producer ? "not from inside a partitioner or an assigner" : "the producer is closed");
   return 0;
 }
 
@@ -371,7 +371,7 @@ out:
 static PyObject *Producer_close(ProducerObject *self, PyObject *noargs) {
   (void)noargs;
   if (uvkpy_partitioning) {
-    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner");
+    PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner or an assigner");
     return NULL;
   }
   uvkpy_producer_close(self);

@@ -11,6 +11,21 @@ from uvkafka import Acl, AclOperation, AclPatternType, AclPermissionType, AclRes
 from conftest import create_topic, unique
 
 
+async def eventually(call, ok):
+    """A broker answers describe calls from its copy of the metadata log, which applies a
+    change after the controller answered it (no event tells when): call until ok(result)
+    (10 s at most), returning the last result; an exception counts as a result."""
+    for _ in range(100):
+        try:
+            r = await call()
+        except uvkafka.KafkaError as e:
+            r = e
+        if ok(r):
+            return r
+        await asyncio.sleep(0.1)
+    return r
+
+
 def test_metadata_cluster_configs(brokers, run):
     topic = unique("uvk-py-adm-meta")
 
@@ -32,13 +47,15 @@ def test_metadata_cluster_configs(brokers, run):
             assert [e.name for e in d.entries] == ["retention.ms"] and d.entries[0].is_default
             rs = await admin.incremental_alter_configs([(ConfigResourceType.TOPIC, topic, {"retention.ms": "12345"})])
             assert rs == [uvkafka.TopicResult(topic, None)]
-            [d] = await admin.describe_configs([("topic", topic)], include_synonyms=True)
+            [d] = await eventually(lambda: admin.describe_configs([("topic", topic)], include_synonyms=True),
+                                   lambda r: r[0].as_dict().get("retention.ms") == "12345")
             e = [e for e in d.entries if e.name == "retention.ms"][0]
             assert (e.value, e.is_default, e.source) == ("12345", False, 1)  # 1: a topic config
             assert e.synonyms and e.synonyms[0].value == "12345"
             # The whole-set alter: keys not given go back to their defaults.
             assert (await admin.alter_configs([("topic", topic, {"cleanup.policy": "compact"})]))[0].error is None
-            d = (await admin.describe_configs([("topic", topic, ["retention.ms", "cleanup.policy"])]))[0].as_dict()
+            d = (await eventually(lambda: admin.describe_configs([("topic", topic, ["retention.ms", "cleanup.policy"])]),
+                                  lambda r: r[0].as_dict().get("cleanup.policy") == "compact"))[0].as_dict()
             assert d["cleanup.policy"] == "compact" and d["retention.ms"] != "12345"
             rs = await admin.incremental_alter_configs([("topic", topic, [("cleanup.policy", None, "delete")])])
             assert rs[0].error is None
@@ -116,26 +133,38 @@ def test_acls_and_scram_credentials(brokers, run):
                                                 "literal", "principal": principal, "host": "*", "operation": "read",
                                                 "permission_type": "deny"}])
             assert [(r.request_index, r.error) for r in rs] == [(0, None), (1, None)]
-            got = await admin.describe_acls(Acl(principal=principal))
+            async def described(want):
+                """The broker's authorizer applies ACL changes from the metadata log after the
+                answer (no event tells when): describe until it shows want (10 s at most)."""
+                for _ in range(100):
+                    got = await admin.describe_acls(Acl(principal=principal))
+                    if sorted(r.acl.resource_type for r in got) == sorted(want):
+                        return got
+                    await asyncio.sleep(0.1)
+                return got
+
+            got = await described([AclResourceType.TOPIC, AclResourceType.GROUP])
             assert sorted((r.acl.resource_type, r.acl.permission_type) for r in got) == [
                 (AclResourceType.TOPIC, AclPermissionType.ALLOW), (AclResourceType.GROUP, AclPermissionType.DENY)]
             assert [r.acl for r in got if r.acl.resource_type == AclResourceType.TOPIC] == [
                 acl._replace(pattern_type=AclPatternType.PREFIXED, permission_type=AclPermissionType.ALLOW)]
             gone = await admin.delete_acls([Acl(resource_type="topic", principal=principal)])
             assert [(r.request_index, r.acl.resource_type) for r in gone] == [(0, AclResourceType.TOPIC)]
-            assert [r.acl.resource_type for r in await admin.describe_acls(Acl(principal=principal))] == [
-                AclResourceType.GROUP]
+            assert [r.acl.resource_type for r in await described([AclResourceType.GROUP])] == [AclResourceType.GROUP]
             await admin.delete_acls([Acl(principal=principal)])
 
             rs = await admin.alter_user_scram_credentials([(user, "scram-sha-256", "secret-1", 8192)])
             assert rs == [uvkafka.TopicResult(user, None)]
-            [u] = await admin.describe_user_scram_credentials([user])
+            [u] = await eventually(lambda: admin.describe_user_scram_credentials([user]),
+                                   lambda r: not isinstance(r, Exception) and r[0].credentials)
             assert u.error is None and u.credentials == [uvkafka.ScramCredentialInfo(uvkafka.ScramMechanism.SCRAM_SHA_256,
                                                                                      8192)]
-            assert user in [x.user for x in await admin.describe_user_scram_credentials()]
+            assert user in [x.user for x in await eventually(admin.describe_user_scram_credentials,
+                                                             lambda r: user in [x.user for x in r])]
             assert (await admin.alter_user_scram_credentials([(user, "scram-sha-256", None)]))[0].error is None
-            with pytest.raises(uvkafka.KafkaError):
-                await admin.describe_user_scram_credentials([user])  # RESOURCE_NOT_FOUND (91)
+            gone = await eventually(lambda: admin.describe_user_scram_credentials([user]),
+                                    lambda r: isinstance(r, Exception))
+            assert isinstance(gone, uvkafka.KafkaError)  # RESOURCE_NOT_FOUND (91)
     run(main)
 
 

@@ -19,7 +19,7 @@ from ._admin_types import (Acl, AclOperation, AclPatternType, AclPermissionType,
                            PartitionMetadata, PartitionResult, Reassignment, ScramCredentialInfo, ScramMechanism,
                            ScramUser, TopicMetadata)
 from ._client import Client
-from ._consumer import Batch, Consumer, Message
+from ._consumer import Assigner, AssignerMember, Batch, Consumer, Message
 from ._events import Event
 from ._errors import (AuthenticationError, BrokerError, ClosedError, KafkaConnectionError, KafkaError,
                       KafkaTimeoutError, QueueFullError, RetriesExceededError, TransactionStateError)
@@ -30,7 +30,7 @@ __all__ = [
     "ClusterMetadata", "ConfigEntry", "ConfigOp", "ConfigResourceResult", "ConfigResourceType", "ConfigSynonym",
     "ElectionType", "Event", "GroupDescription", "GroupMember", "PartitionMetadata", "PartitionResult", "Reassignment",
     "ScramCredentialInfo", "ScramMechanism", "ScramUser", "TopicMetadata",
-    "Admin", "AuthenticationError", "Batch", "BrokerError", "Client", "ClosedError", "Consumer",
+    "Admin", "Assigner", "AssignerMember", "AuthenticationError", "Batch", "BrokerError", "Client", "ClosedError", "Consumer",
     "KafkaConnectionError", "KafkaError", "KafkaTimeoutError", "Message", "NewTopic", "PartitionOffset",
     "Producer", "QueueFullError", "RecordMetadata", "RetriesExceededError", "TopicResult", "Transaction",
     "TransactionStateError", "version",

@@ -60,7 +60,7 @@ class Client:
         Pending calls fail with ClosedError. Closing twice does nothing. Refused (RuntimeError)
         from inside a partitioner, before anything is closed."""
         if _native.partitioning():
-            raise RuntimeError("not from inside a partitioner")
+            raise RuntimeError("not from inside a partitioner or an assigner")
         if self._driver is not None:
             self._driver.close()
         self._native.close()

@@ -4,8 +4,8 @@ them (other partitions and heartbeats go on) and an exception stops the run and 
 import asyncio
 import inspect
 from collections import deque
-from typing import (Any, AsyncIterator, Awaitable, Callable, Deque, Iterable, List, Mapping, NamedTuple, Optional,
-                    Sequence, Tuple, Union)
+from typing import (Any, AsyncIterator, Awaitable, Callable, Deque, Dict, Iterable, List, Mapping,
+                    NamedTuple, Optional, Sequence, Tuple, Union)
 
 from . import _errors, _native
 from ._client import Client, native_call
@@ -30,6 +30,32 @@ def _done(fut: "asyncio.Future[None]", err: Any) -> None:
             fut.set_result(None)
 
 
+class AssignerMember(NamedTuple):
+    """A group member as a custom assigner sees it (its ConsumerProtocol metadata)."""
+    member_id: str
+    version: int
+    topics: List[str]
+    user_data: Optional[bytes]
+
+
+class Assigner(NamedTuple):
+    """A custom partition assigner (KafkaJS's assigner): ``assign(members, topics)`` gets
+    [AssignerMember] and {topic: number of partitions} and returns {member_id: [(topic,
+    partition)]}; members left out get nothing. It runs on the group leader, inside a loop
+    step; if it raises or answers badly, that join fails and is retried (the exception goes
+    to the loop's exception handler). ``user_data`` goes to every member's metadata."""
+    name: str
+    assign: Callable[[List[AssignerMember], Dict[str, int]], Mapping[str, Sequence[Tuple[str, int]]]]
+    version: int = 0
+    user_data: Optional[bytes] = None
+
+
+def _assign_call(fn: Any) -> Any:
+    def call(members: List[Any], topics: Dict[str, int]) -> Any:
+        return fn([AssignerMember(*m) for m in members], topics)
+    return call
+
+
 class Consumer:
     """``async with uvkafka.Consumer("topic", brokers=..., group_id="g") as c: async for m in c``.
 
@@ -38,13 +64,15 @@ class Consumer:
     starts. ``auto_commit`` (default on) commits processed messages, every
     ``auto_commit_interval_ms`` / ``auto_commit_threshold`` messages, or each batch when neither
     is set. Other options: uvkafka's consumer and client keys in snake_case (``session_timeout``,
-    ``heartbeat_interval``, ``partition_assigners``, ``read_uncommitted``, ``max_wait_time_in_ms``...)."""
+    ``heartbeat_interval``, ``partition_assigners``, ``read_uncommitted``, ``max_wait_time_in_ms``...).
+    ``assigners``: custom assigners (uvkafka.Assigner), preferred over partition_assigners."""
 
     def __init__(self, topics: Union[str, Sequence[str], None] = None, *, group_id: str,
                  brokers: Union[str, Sequence[str], None] = None, client: Optional[Client] = None,
                  pattern: Optional[str] = None, from_beginning: bool = False, auto_commit: bool = True,
                  auto_commit_interval_ms: Optional[int] = None, auto_commit_threshold: Optional[int] = None,
-                 config: Optional[Mapping[str, Any]] = None, **options: Any) -> None:
+                 assigners: Sequence["Assigner"] = (), config: Optional[Mapping[str, Any]] = None,
+                 **options: Any) -> None:
         if isinstance(topics, str):
             topics = [topics]
         elif topics is None:
@@ -68,7 +96,14 @@ class Consumer:
         if client is not None:
             from . import _convert
             cfg.update(_convert.config(options, config))
+        for i, a in enumerate(assigners):
+            if not isinstance(a, Assigner):
+                raise TypeError("assigners[%d] must be an uvkafka.Assigner" % i)
+            if not callable(a.assign):
+                raise TypeError("assigners[%d].assign must be callable" % i)
         self._native = native_call(_native.Consumer, self.client._native, cfg)
+        for a in assigners:
+            native_call(self._native.add_assigner, a.name, a.version, a.user_data, _assign_call(a.assign))
         self.group_id = group_id
         self._auto = (bool(auto_commit), auto_commit_interval_ms or -1, auto_commit_threshold or -1)
         self._driver: Any = None
@@ -329,7 +364,10 @@ class Consumer:
         return listen(self._native, event, fn)
 
     def close(self) -> None:
-        """Closes at once, without leaving the group. Closing twice does nothing."""
+        """Closes at once, without leaving the group. Closing twice does nothing. Refused
+        (RuntimeError) from inside a partitioner or an assigner."""
+        if _native.partitioning():
+            raise RuntimeError("not from inside a partitioner or an assigner")
         self._running = False
         if self._native is not None:
             self._native.close()

@@ -246,7 +246,7 @@ class Producer:
         """Closes at once: pending sends fail with ClosedError. Closing twice does nothing.
         Refused (RuntimeError) from inside a partitioner."""
         if _native.partitioning():
-            raise RuntimeError("not from inside a partitioner")
+            raise RuntimeError("not from inside a partitioner or an assigner")
         self._closed = True
         self._native.close()
         if self._own_client:
