@@ -88,6 +88,16 @@ TEST_CASE("uvk consume: reads back what uvk produce wrote, with -e, -c and -f", 
   Run first = sh(cli + " consume -b " + b + " -t " + topic + " -g " + group + " --from-beginning -c 100 -X logLevel=NOTHING");
   CHECK(first.status == 0);
   CHECK(first.out.find("100 message(s)") != std::string::npos);
+  // --assigner cooperative-sticky (KIP-429) with -v: the listener's calls on stderr, the
+  // assignment when it joins and the revoke when it stops.
+  std::string coop = "uvk-it-cli-coop-" + std::to_string(uv_hrtime());
+  Run c = sh("{ " + cli + " consume -b " + b + " -t " + topic + " -g " + coop +
+             " --assigner cooperative-sticky -v --from-beginning -c 100 -X logLevel=NOTHING 2>&1 >/dev/null; }");
+  INFO(c.out);
+  CHECK(c.status == 0);
+  size_t assigned = c.out.find("% Rebalance: assigned " + topic + ":0");
+  CHECK(assigned != std::string::npos);
+  CHECK(c.out.find("% Rebalance: revoked " + topic + ":0", assigned) != std::string::npos);
   // --from-beginning only counts where the group has no offset yet (KafkaJS).
   Run rest = sh(cli + " consume -b " + b + " -t " + topic + " -g " + group +
                 " --from-beginning -e -X logLevel=NOTHING 2>&1 | tail -1");
