@@ -257,14 +257,16 @@ TEST_CASE("interop: uvkafka and librdkafka 2.16 (cooperative-sticky) share a cla
   CHECK(rdk2.values.size() > 0);
 }
 
-TEST_CASE("interop: a classic group migrated online to the consumer protocol, members restarted one by one",
-          "[integration][interop]") {
+namespace {
+
+// Three classic members (assigner `assigners`) restarted one by one with the consumer protocol.
+void migrate(const char *assigners) {
   std::string topic = uniq("migrate");
   make_topic(topic, 12);
   produce(topic, 1, 600);
   Group g(topic, uniq("migrate-group"));
-  std::vector<Member *> live = {g.add("c1", "classic", "", "range", "300"), g.add("c2", "classic", "", "range", "300"),
-                                g.add("c3", "classic", "", "range", "300")};
+  std::vector<Member *> live = {g.add("c1", "classic", "", assigners, "300"), g.add("c2", "classic", "", assigners, "300"),
+                                g.add("c3", "classic", "", assigners, "300")};
   REQUIRE(g.run_until([&] { return g.balanced(4, 12) && g.distinct() == 600; }));
   int next = 601;
   for (int round = 0; round < 3; round++) {
@@ -305,4 +307,15 @@ TEST_CASE("interop: a classic group migrated online to the consumer protocol, me
   for (const auto &kv : g.seen) dups += kv.second - 1;
   CHECK(dups == 0);
   CHECK(g.distinct() == size_t(next - 1));
+}
+
+}  // namespace
+
+TEST_CASE("interop: a classic group migrated online to the consumer protocol, members restarted one by one",
+          "[integration][interop]") {
+  migrate("range");
+}
+
+TEST_CASE("interop: a cooperative-sticky classic group migrated online to the consumer protocol", "[integration][interop]") {
+  migrate("cooperative-sticky");
 }
