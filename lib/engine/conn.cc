@@ -109,6 +109,7 @@ void flush_queue(Conn *c, uint64_t now) {
     Request *r = pop_queued(c);
     int16_t v = conn_pick_version(c, r->api_key, r->min_version, r->max_version);
     int rc = v < 0 ? UVK_EUNSUPPORTED : write_request(c, r, v, now);
+    if (v < 0 && c->observer.fn) c->observer.fn(c->observer.ud, kConnEventNoVersion, r, 0, now);
     if (rc != 0) {
       complete(r, rc, v, nullptr);
       continue;

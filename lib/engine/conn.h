@@ -81,6 +81,7 @@ enum ConnEventKind {
   kConnEventReauthenticated, // KIP-368 re-authentication done; size: the new session lifetime (ms)
   kConnEventThrottled,  // r's response asked for a pause (Conn::throttle_asked); size: the ms held back
   kConnEventFailed,     // closing with Conn::error (or a request timed out); error_message says why when known
+  kConnEventNoVersion,  // r failed with UVK_EUNSUPPORTED: no version both sides and the cap allow
 };
 
 struct ConnObserver {

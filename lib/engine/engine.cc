@@ -2,6 +2,8 @@
 
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
+#include "engine/version_table.h"
+#include "proto/gen/api_table.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -91,6 +93,30 @@ void note_closed(Engine *e, EngineConn *c, int err) {
   }
 }
 
+// A request no version fits (UVK_EUNSUPPORTED): says which API, what the client and the cap
+// allow and what the broker offers, so a capped client against Kafka 4 (which removed the
+// oldest versions, KIP-896) reads what it cannot do instead of a bare code.
+void log_no_version(Engine *e, const EngineConn *c, const Request *r) {
+  if (!e->hooks.log) return;
+  const proto::ApiInfo *info = proto::api_info(r->api_key);
+  const char *name = info ? info->name : "?";
+  ApiRange b = r->api_key >= 0 && r->api_key < int16_t(sizeof c->conn.versions / sizeof c->conn.versions[0])
+                   ? c->conn.versions[r->api_key] : ApiRange();
+  int16_t cap = version_cap(c->conn.cfg.cap, r->api_key);
+  char capped[96] = "";
+  if (cap < r->max_version)
+    snprintf(capped, sizeof capped, ", v%d at most under protocolVersionCap", cap < 0 ? -1 : int(cap));
+  if (b.max < 0)
+    UVK_LOG(e->hooks.log, UVK_LOG_WARN, "Connection", "%s (key %d) cannot be sent to %s: the broker does not offer it",
+            name, int(r->api_key), c->label);
+  else
+    UVK_LOG(e->hooks.log, UVK_LOG_WARN, "Connection", "%s (key %d) cannot be sent to %s: the client speaks v%d-v%d%s, "
+            "the broker v%d-v%d (%s)", name, int(r->api_key), c->label, int(r->min_version), int(r->max_version), capped,
+            int(b.min), int(b.max),
+            b.max < r->min_version ? "the broker is older than this needs"
+                                   : "the broker no longer takes the old versions: Kafka 4 removed them, KIP-896");
+}
+
 void on_conn_event(void *ud, ConnEventKind kind, const Request *r, size_t size, uint64_t now) {
   EngineConn *c = static_cast<EngineConn *>(ud);
   Engine *e = c->engine;
@@ -134,6 +160,9 @@ void on_conn_event(void *ud, ConnEventKind kind, const Request *r, size_t size, 
       if (e->hooks.log)
         UVK_LOG(e->hooks.log, UVK_LOG_ERROR, "Connection", "SASL authentication failed: %s (broker %s)",
                 c->conn.error_message, c->label);
+      break;
+    case kConnEventNoVersion:
+      log_no_version(e, c, r);
       break;
     case kConnEventFailed:
       e->last_conn_error_code = c->conn.error;
@@ -402,8 +431,10 @@ int engine_send_lane(Engine *e, int32_t node_id, uint32_t lane, Request *r, uint
   EngineConn *c = conn_for(e, node_id, now, &err, lane);
   if (!c) return err ? err : UVK_ENOMEM;
   if (c->conn.state == kConnReady &&
-      conn_pick_version(&c->conn, r->api_key, r->min_version, r->max_version) < 0)
+      conn_pick_version(&c->conn, r->api_key, r->min_version, r->max_version) < 0) {
+    log_no_version(e, c, r);
     return UVK_EUNSUPPORTED;
+  }
   // Queued, never completed here: sending happens now, completion on a later read.
   c->last_active = now;
   conn_send(&c->conn, r, now);
