@@ -159,5 +159,6 @@ typedef void (*uvk_free_fn)(void *ud, void *ptr);
 #include "uvkafka/uvk_producer.h"
 #include "uvkafka/uvk_consumer.h"
 #include "uvkafka/uvk_admin.h"
+#include "uvkafka/uvk_share.h"
 
 #endif /* UVKAFKA_H */

@@ -10,6 +10,7 @@ inline constexpr uint32_t kMagicClient = 0x75766b43u;    // "uvkC"
 inline constexpr uint32_t kMagicProducer = 0x75766b50u;  // "uvkP"
 inline constexpr uint32_t kMagicConsumer = 0x75766b4eu;  // "uvkN"
 inline constexpr uint32_t kMagicAdmin = 0x75766b41u;     // "uvkA"
+inline constexpr uint32_t kMagicShare = 0x75766b53u;     // "uvkS"
 inline constexpr uint32_t kMagicFreed = 0x66726565u;     // "free": uvk_*_free was called
 
 // Prints what went wrong (a freed or foreign handle) and aborts.

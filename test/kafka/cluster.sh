@@ -318,6 +318,15 @@ group.consumer.min.session.timeout.ms=6000
 group.consumer.session.timeout.ms=10000
 group.consumer.min.heartbeat.interval.ms=500
 group.consumer.heartbeat.interval.ms=1000
+# Share groups (KIP-932): Kafka 4.4 formats a new cluster with share.version=2, so they are on
+# without a feature upgrade. The lower bounds let a test give its group a short record lock
+# (share.record.lock.duration.ms, default 30 s, minimum 15 s); a killed member goes after
+# 10 s (default 45 s), heartbeats every second as for the consumer protocol.
+group.share.min.record.lock.duration.ms=1000
+group.share.min.session.timeout.ms=6000
+group.share.session.timeout.ms=10000
+group.share.min.heartbeat.interval.ms=500
+group.share.heartbeat.interval.ms=1000
 EOF
     fi
   } >"$nd/server.properties"

@@ -3,6 +3,8 @@
 // response a test asked for.
 #include "fake_broker.h"
 
+#include "fake_share.h"
+
 #include <string.h>
 
 #include <deque>
@@ -162,6 +164,7 @@ Answer api_versions(const FakeCluster *cl, int32_t corr, int16_t version) {
       {proto::kFindCoordinator, 0, 3}, {proto::kJoinGroup, 0, 7},  {proto::kHeartbeat, 0, 4},
       {proto::kLeaveGroup, 0, 4},    {proto::kSyncGroup, 0, 5},    {proto::kApiVersions, 0, 4},
       {proto::kSaslHandshake, 1, 1}, {proto::kSaslAuthenticate, 0, 1},
+      {proto::kShareGroupHeartbeat, 1, 1}, {proto::kShareFetch, 1, 2}, {proto::kShareAcknowledge, 1, 2},
   };
   std::vector<proto::ApiVersionsResponse::ApiVersion> keys;
   for (const Range &r : kRanges) {
@@ -712,7 +715,16 @@ void handle(FakeBrokerConn *c, const uint8_t *data, size_t len) {
     // SASL: any mechanism, any credentials (an empty answer ends every exchange).
     case proto::kSaslHandshake: a = empty_answer<proto::SaslHandshakeResponse>(corr, key, version); break;
     case proto::kSaslAuthenticate: a = empty_answer<proto::SaslAuthenticateResponse>(corr, key, version); break;
-    default: close_conn(c); return;  // not a request this broker knows
+    default: {
+      FakeShareAnswer sa;
+      if (!fake_share_handle(b, key, corr, version, &f, &sa)) {
+        close_conn(c);  // not a request this broker knows
+        return;
+      }
+      a.bytes = std::move(sa.bytes);
+      a.body_at = sa.body_at;
+      a.hold_ms = sa.hold_ms;
+    }
   }
   if (!a.reply) return;
   if (key == proto::kOffsetCommit)

@@ -103,7 +103,62 @@ struct FakeCluster {
   std::vector<std::string> journal;
   std::map<int32_t, int64_t> committed;  // the latest committed offset per partition
   bool offset_fetch_committed = false;   // OffsetFetch answers `committed` (else always 0)
+
+  // Share groups (KIP-932, fake_share.cc). ShareGroupHeartbeat is answered by share_script
+  // (without one: epoch max(1, the member's), every partition of `topic`); a leave (epoch -1)
+  // releases the member's records. ShareFetch / ShareAcknowledge work on a share-partition
+  // state per partition of `topic` kept here, shared by the brokers (a test moves a leader
+  // and the state stays: the persister's view), with share sessions per member and broker.
+  struct ShareHbRequest {
+    int32_t node_id;
+    std::string member_id;
+    int32_t epoch;
+    std::vector<std::string> names;
+  };
+  struct ShareHbReply {
+    int16_t error = 0;
+    int32_t epoch = 1;
+    int32_t interval_ms = 60000;
+    bool assign = true;
+    std::vector<int32_t> partitions = {0};
+  };
+  std::function<ShareHbReply(const ShareHbRequest &)> share_script;
+  std::vector<ShareHbRequest> share_hb_requests;
+  enum ShareState { kAvailable, kAcquired, kAcknowledged, kArchived };
+  struct ShareRecord {
+    ShareState state = kAvailable;
+    std::string member;
+    int16_t deliveries = 0;
+  };
+  std::map<int32_t, std::vector<ShareRecord>> share_records;  // per partition, by offset
+  int16_t share_delivery_limit = 5;
+  int32_t share_max_records = 0;  // > 0: a fetch acquires at most this many per partition
+  struct ShareAckSeen {
+    int32_t partition;
+    int64_t first, last;
+    int8_t type;
+  };
+  // ShareFetch / ShareAcknowledge requests in arrival order.
+  struct ShareReq {
+    int16_t api_key;
+    int32_t node_id;
+    std::string member_id;
+    int32_t epoch;
+    std::vector<ShareAckSeen> acks;
+    std::vector<int32_t> listed, forgotten;
+    bool renew;
+    int16_t error;  // top-level answer
+  };
+  std::vector<ShareReq> share_requests;
+  std::map<std::pair<std::string, int32_t>, int32_t> share_epochs;  // (member, node) -> next epoch
+  std::map<std::pair<std::string, int32_t>, std::vector<int32_t>> share_session_parts;
 };
+
+// The acquisition lock of every acquired record runs out (the broker's timer, without
+// waiting for it): each goes back to available, or is archived at the delivery-count limit.
+void fake_share_expire(FakeCluster *cl);
+// The member's acquired records go back (it left or was fenced).
+void fake_share_release_member(FakeCluster *cl, const std::string &member);
 
 struct FakeBrokerConn;
 

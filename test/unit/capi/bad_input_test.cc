@@ -862,6 +862,171 @@ BAD_INPUT(uvk_consumer_new) {
   expect(uvk_consumer_new(r.client, cfg, &c), UVK_ECLOSED);
   uvk_config_free(cfg);
 }
+// ---- the share consumer (uvk_share.h) --------------------------------------------------
+namespace {
+// A share consumer over the rig's client (its broker refuses every connection).
+uvk_share_consumer *new_share(Rig &r) {
+  uvk_config *cfg = unreachable_config();
+  REQUIRE(uvk_config_set_str(cfg, "groupId", "uvk-bad-input-share") == 0);
+  uvk_share_consumer *s = nullptr;
+  REQUIRE(uvk_share_consumer_new(r.client, cfg, &s) == 0);
+  uvk_config_free(cfg);
+  return s;
+}
+int share_record(uvk_share_consumer *, const uvk_share_record *, void *) { return 0; }
+}  // namespace
+
+BAD_INPUT(uvk_share_run_options_init) {
+  touches_nothing([] { uvk_share_run_options_init(nullptr); });
+  uvk_share_run_options o;
+  memset(&o, 0xab, sizeof o);
+  uvk_share_run_options_init(&o);
+  CHECK(o.struct_size == sizeof o);
+  CHECK(o.max_records == 500);
+  CHECK(o.each_record == nullptr);
+}
+BAD_INPUT(uvk_share_consumer_new) {
+  uvk_share_consumer *s = nullptr;
+  Rig r;
+  uvk_config *cfg = uvk_config_new();
+  expect(uvk_share_consumer_new(nullptr, cfg, &s), UVK_EINVAL);
+  expect(uvk_share_consumer_new(r.client, nullptr, &s), UVK_EINVAL);
+  expect(uvk_share_consumer_new(r.client, cfg, nullptr), UVK_EINVAL);
+  expect(uvk_share_consumer_new(r.client, cfg, &s), UVK_EINVAL);  // no groupId
+  CHECK(s == nullptr);
+  uvk_config_free(cfg);
+  r.disconnect();
+  cfg = unreachable_config();
+  REQUIRE(uvk_config_set_str(cfg, "groupId", "g") == 0);
+  expect(uvk_share_consumer_new(r.client, cfg, &s), UVK_ECLOSED);
+  uvk_config_free(cfg);
+}
+BAD_INPUT(uvk_share_consumer_free) { touches_nothing([] { uvk_share_consumer_free(nullptr); }); }
+BAD_INPUT(uvk_share_consumer_subscribe) {
+  expect(uvk_share_consumer_subscribe(nullptr, "t"), UVK_EINVAL);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  expect(uvk_share_consumer_subscribe(s, nullptr), UVK_EINVAL);
+  expect(uvk_share_consumer_subscribe(s, ""), UVK_EINVAL);
+  for (const char *bad : {kBadUtf8, kOverlong, "a b", "a/b"}) {
+    INFO(bad);
+    expect(uvk_share_consumer_subscribe(s, bad), UVK_EINVAL);
+  }
+  REQUIRE(uvk_share_consumer_subscribe(s, "t") == 0);
+  uvk_share_run_options o;
+  uvk_share_run_options_init(&o);
+  o.each_record = share_record;
+  REQUIRE(uvk_share_consumer_run(s, &o) == 0);
+  expect(uvk_share_consumer_subscribe(s, "u"), UVK_ESTATE);  // running
+  uvk_share_consumer_free(s);
+}
+BAD_INPUT(uvk_share_consumer_run) {
+  uvk_share_run_options o;
+  uvk_share_run_options_init(&o);
+  o.each_record = share_record;
+  expect(uvk_share_consumer_run(nullptr, &o), UVK_EINVAL);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  expect(uvk_share_consumer_run(s, nullptr), UVK_EINVAL);
+  expect(uvk_share_consumer_run(s, &o), UVK_EINVAL);  // nothing subscribed
+  REQUIRE(uvk_share_consumer_subscribe(s, "t") == 0);
+  uvk_share_run_options both = o;
+  both.each_batch = [](uvk_share_consumer *, const uvk_share_batch *, void *) { return 0; };
+  expect(uvk_share_consumer_run(s, &both), UVK_EINVAL);  // exactly one handler
+  uvk_share_run_options none = o;
+  none.each_record = nullptr;
+  expect(uvk_share_consumer_run(s, &none), UVK_EINVAL);
+  uvk_share_run_options zero = o;
+  zero.max_records = 0;
+  expect(uvk_share_consumer_run(s, &zero), UVK_EINVAL);
+  uvk_share_run_options small = o;
+  small.struct_size = 3;
+  expect(uvk_share_consumer_run(s, &small), UVK_EINVAL);  // never initialised
+  uvk_share_run_options big = o;
+  big.struct_size = sizeof big + 8;
+  expect(uvk_share_consumer_run(s, &big), UVK_EUNSUPPORTED);  // a newer header
+  REQUIRE(uvk_share_consumer_run(s, &o) == 0);
+  expect(uvk_share_consumer_run(s, &o), UVK_ESTATE);
+  uvk_share_consumer_free(s);
+}
+BAD_INPUT(uvk_share_ack) {
+  expect(uvk_share_ack(nullptr, "t", 0, 0, UVK_SHARE_ACCEPT), UVK_EINVAL);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  expect(uvk_share_ack(s, nullptr, 0, 0, UVK_SHARE_ACCEPT), UVK_EINVAL);
+  expect(uvk_share_ack(s, "t", 0, 0, 0), UVK_EINVAL);   // GAP is the library's own
+  expect(uvk_share_ack(s, "t", 0, 0, 5), UVK_EINVAL);
+  expect(uvk_share_ack(s, "t", 0, 0, UVK_SHARE_ACCEPT), UVK_ENOTFOUND);  // nothing delivered
+  expect(uvk_share_ack(s, "t", -1, -5, UVK_SHARE_RENEW), UVK_ENOTFOUND);
+  uvk_share_consumer_free(s);
+}
+BAD_INPUT(uvk_share_consumer_held) {
+  CHECK(uvk_share_consumer_held(nullptr) == 0);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  CHECK(uvk_share_consumer_held(s) == 0);
+  uvk_share_consumer_free(s);
+}
+BAD_INPUT(uvk_share_consumer_set_ack_cb) {
+  expect(uvk_share_consumer_set_ack_cb(nullptr, nullptr, nullptr), UVK_EINVAL);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  CHECK(uvk_share_consumer_set_ack_cb(s, nullptr, nullptr) == 0);  // NULL: none
+  uvk_share_consumer_free(s);
+}
+BAD_INPUT(uvk_share_consumer_set_crash_cb) {
+  expect(uvk_share_consumer_set_crash_cb(nullptr, nullptr, nullptr), UVK_EINVAL);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  CHECK(uvk_share_consumer_set_crash_cb(s, nullptr, nullptr) == 0);
+  uvk_share_consumer_free(s);
+}
+BAD_INPUT(uvk_share_consumer_close) {
+  expect(uvk_share_consumer_close(nullptr, nullptr, nullptr), UVK_EINVAL);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  bool done = false;
+  int code = 1;
+  struct Ctx {
+    bool *done;
+    int *code;
+  } ctx{&done, &code};
+  // Never run: the close completes on the loop's next turn, not inside the call.
+  REQUIRE(uvk_share_consumer_close(s, [](uvk_share_consumer *, const uvk_error *e, void *ud) {
+    Ctx *c = static_cast<Ctx *>(ud);
+    *c->done = true;
+    *c->code = e ? uvk_error_code(e) : 0;
+  }, &ctx) == 0);
+  CHECK(!done);
+  expect(uvk_share_consumer_close(s, nullptr, nullptr), UVK_ESTATE);  // one close at a time
+  r.run_until(&done);
+  CHECK(code == 0);
+  uvk_share_consumer_free(s);
+}
+BAD_INPUT(uvk_share_consumer_member_id) {
+  CHECK(strcmp(uvk_share_consumer_member_id(nullptr), "") == 0);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  CHECK(strcmp(uvk_share_consumer_member_id(s), "") == 0);  // made at run
+  uvk_share_consumer_free(s);
+}
+BAD_INPUT(uvk_share_consumer_member_epoch) {
+  CHECK(uvk_share_consumer_member_epoch(nullptr) == -1);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  CHECK(uvk_share_consumer_member_epoch(s) == 0);
+  uvk_share_consumer_free(s);
+}
+BAD_INPUT(uvk_share_consumer_assignment) {
+  CHECK(uvk_share_consumer_assignment(nullptr, nullptr, 0) == 0);
+  Rig r;
+  uvk_share_consumer *s = new_share(r);
+  CHECK(uvk_share_consumer_assignment(s, nullptr, 5) == 0);  // NULL out with a capacity
+  uvk_topic_partition tp[2];
+  CHECK(uvk_share_consumer_assignment(s, tp, 2) == 0);
+  uvk_share_consumer_free(s);
+}
+
 BAD_INPUT(uvk_consumer_free) { touches_nothing([] { uvk_consumer_free(nullptr); }); }
 BAD_INPUT(uvk_consumer_subscribe) {
   expect(uvk_consumer_subscribe(nullptr, "t", 0), UVK_EINVAL);
