@@ -11,7 +11,7 @@ _uvk() {
   local common="-b -X -F --tls --tls-ca --tls-cert --tls-key --tls-insecure --sasl --user --password"
   local sub=${words[1]}
   if [[ $cword -eq 1 ]]; then
-    COMPREPLY=($(compgen -W "produce consume query metadata topics groups perf --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "produce consume share query metadata topics groups perf --version" -- "$cur"))
     return
   fi
   case $prev in
@@ -25,11 +25,14 @@ _uvk() {
     --compression | -z) COMPREPLY=($(compgen -W "none gzip snappy lz4 zstd" -- "$cur")); return ;;
     --sasl) COMPREPLY=($(compgen -W "plain scram-sha-256 scram-sha-512" -- "$cur")); return ;;
     --acks) COMPREPLY=($(compgen -W "-1 0 1" -- "$cur")); return ;;
+    --ack) COMPREPLY=($(compgen -W "accept release reject" -- "$cur")); return ;;
   esac
   local flags
   case $sub in
     produce) flags="-h -t -p -K -k -D -Z -H -l -T -c -q --acks --compression -z --idempotent --linger-ms" ;;
     consume) flags="-h -t -g -G -p -o --from-beginning -c -e -f -K -D -J -Z -u -q -v --assigner" ;;
+    share) [[ $cword -eq 2 ]] && { COMPREPLY=($(compgen -W "consume" -- "$cur")); return; }
+      flags="-h -t -g -G -c -f -u -q -v --ack" ;;
     query | metadata) flags="-t -J" ;;
     topics) [[ $cword -eq 2 ]] && { COMPREPLY=($(compgen -W "create delete list describe" -- "$cur")); return; }
       flags="-t --partitions --replication-factor --config --json" ;;

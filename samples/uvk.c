@@ -18,6 +18,7 @@ static void usage(void) {
           "       uvk consume -b BROKERS -t TOPIC[,TOPIC...] [-g GROUP] [-o beginning|end|stored] [-c COUNT]\n"
           "                   [-e] [-f FORMAT | -K DELIM] [-D DELIM] [-Z] [-u] [-q] [-v] [-X key=value]...\n"
           "                   (uvk consume -h for all its flags)\n"
+          "       uvk share consume -b BROKERS -t TOPIC -g GROUP [-c COUNT] [--ack accept|release|reject] [-f FORMAT]\n"
           "       uvk query -b BROKERS -t TOPIC:PARTITION:TIMESTAMP_MS [-t ...]... [-J]\n"
           "       uvk metadata -b BROKERS [-t TOPIC] [-J]\n"
           "       uvk perf produce|consume ...   (uvk perf for its flags)\n"
@@ -27,6 +28,7 @@ static void usage(void) {
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "produce") == 0) return uvk_produce_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "consume") == 0) return uvk_consume_main(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "share") == 0) return uvk_share_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "perf") == 0) return uvk_perf_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "query") == 0) return uvk_query_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "metadata") == 0) return uvk_metadata_main(argc - 2, argv + 2);

@@ -202,7 +202,9 @@ static void on_groups(uvk_admin *ad, const uvk_error *err, const uvk_group_descr
         }
         putchar('}');
       } else if (a->step == 10) {
-        printf("%-50s %-20s %s\n", g->group_id, g->state, g->protocol_type);
+        /* ListGroups v5 says the group's type (classic, consumer, share, streams) */
+        printf("%-50s %-20s %s\n", g->group_id, g->state,
+               g->group_protocol && *g->group_protocol ? g->group_protocol : g->protocol_type);
       } else if (g->group_protocol && strcmp(g->group_protocol, "consumer") == 0) {
         /* KIP-848 group: the broker's assignor, epochs and each member's partitions */
         printf("group %s: state %s, consumer protocol, assignor %s, group epoch %d, %zu member(s)\n", g->group_id,

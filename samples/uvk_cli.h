@@ -42,6 +42,8 @@ void uvk_cli_progress_start(struct uv_loop_s *loop, int data_fd, const long *cou
 void uvk_cli_progress_clear(void);
 void uvk_cli_progress_stop(void);
 int uvk_consume_main(int argc, char **argv);
+/* uvk share consume (uvk_share.c): a share group's records (KIP-932). */
+int uvk_share_main(int argc, char **argv);
 int uvk_perf_main(int argc, char **argv);
 int uvk_query_main(int argc, char **argv);
 int uvk_metadata_main(int argc, char **argv);

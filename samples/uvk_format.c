@@ -5,7 +5,7 @@
 
 #include "uvk_format.h"
 
-static const char kTokens[] = "sSkKtpoThv%";
+static const char kTokens[] = "sSkKtpoThv%d";
 
 static int add_op(uvk_cli_format *f, char token, size_t start, size_t len) {
   if (f->n == UVK_FORMAT_MAX_OPS) return -1;
@@ -28,7 +28,7 @@ int uvk_cli_format_add(uvk_cli_format *f, const char *s, int tokens) {
   for (; *s; s++) {
     char c = *s;
     if (tokens && c == '%') {
-      if (!s[1] || !strchr(kTokens, s[1])) {
+      if (!s[1] || !strchr(kTokens, s[1]) || (s[1] == 'd' && !f->share)) {
         fprintf(stderr, "uvk: unsupported formatter: %%%c\n", s[1] ? s[1] : ' ');
         return -1;
       }
@@ -81,6 +81,7 @@ void uvk_cli_format_print(FILE *out, const uvk_cli_format *f, const uvk_batch *b
       case 'p': fprintf(out, "%d", (int)b->partition); break;
       case 'o': fprintf(out, "%lld", (long long)m->offset); break;
       case 'T': fprintf(out, "%lld", (long long)m->timestamp); break;
+      case 'd': fprintf(out, "%d", (int)f->delivery_count); break;
       case 'h':
         for (size_t h = 0; h < m->n_headers; h++) {
           fprintf(out, "%s%s=", h ? "," : "", m->headers[h].name);

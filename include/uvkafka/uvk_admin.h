@@ -198,8 +198,9 @@ UVK_EXTERN int uvk_admin_delete_topic_records(uvk_admin *admin, const char *topi
 
 /* ---- groups ----------------------------------------------------------------------- */
 
-/** listGroups: every group of every broker; each description has group_id, protocol_type
- * and state (when the broker tells it), and no members. */
+/** listGroups: every group of every broker; each description has group_id, protocol_type,
+ * state (when the broker tells it) and group_protocol, the group's type ("classic",
+ * "consumer", "share" or "streams"; "" from brokers before ListGroups v5), and no members. */
 UVK_EXTERN int uvk_admin_list_groups(uvk_admin *admin, uvk_admin_groups_cb cb, void *ud);
 /** describeGroups. A group that does not exist comes back in state "Dead". */
 UVK_EXTERN int uvk_admin_describe_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
@@ -216,7 +217,8 @@ enum uvk_config_resource_type {
   UVK_RESOURCE_UNKNOWN = 0,      /**< unknown */
   UVK_RESOURCE_TOPIC = 2,        /**< a topic */
   UVK_RESOURCE_BROKER = 4,       /**< a broker */
-  UVK_RESOURCE_BROKER_LOGGER = 8 /**< a broker's loggers */
+  UVK_RESOURCE_BROKER_LOGGER = 8, /**< a broker's loggers */
+  UVK_RESOURCE_GROUP = 32         /**< a group (Kafka 4: share.* and consumer.* group configs) */
 };
 
 /** A config resource to describe (describeConfigs) or alter (alterConfigs). */

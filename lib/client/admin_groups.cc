@@ -100,6 +100,7 @@ int on_list(AdminCall *c, Reader *body, int16_t version) {
     d.group_id = admin_str(op, g.group_id);
     d.protocol_type = admin_str(op, g.protocol_type);
     d.state = admin_str(op, g.group_state);  // "" before v4
+    d.group_protocol = admin_str(op, g.group_type);  // classic, consumer, share, streams; "" before v5
     d.protocol = "";
   }
   return kAdminDone;

@@ -310,3 +310,24 @@ TEST_CASE("share: a handler's failure releases the record; the delivery-count li
   for (int i = 0; i < 3; i++) CHECK(m->seen[size_t(i)].delivery_count == i + 1);
   rig.close(m);
 }
+
+TEST_CASE("share: close from inside the handler: the rest of the batch is released, the close completes") {
+  ShareRig rig;
+  Member *m = nullptr;
+  m = rig.start_member([&](Member *mm, const uvk_share_record *r) {
+    CHECK(uvk_share_ack(mm->s, r->topic, r->partition, r->offset, UVK_SHARE_REJECT) == 0);
+    REQUIRE(uvk_share_consumer_close(mm->s, [](uvk_share_consumer *, const uvk_error *e, void *ud) {
+      Member *x = static_cast<Member *>(ud);
+      x->closed = true;
+      x->close_code = e ? uvk_error_code(e) : 0;
+    }, mm) == 0);
+    return 0;
+  });
+  REQUIRE(rig.run_until([&] { return m->closed; }));
+  CHECK(m->close_code == 0);
+  CHECK(m->seen.size() == 1);  // nothing handed after the close
+  CHECK(rig.cluster.share_records[0][0].state == FakeCluster::kArchived);
+  CHECK(rig.states(FakeCluster::kAvailable) == 4);
+  CHECK(rig.cluster.share_requests.back().epoch == -1);
+  CHECK(rig.cluster.share_hb_requests.back().epoch == -1);
+}

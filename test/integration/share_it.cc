@@ -1,0 +1,371 @@
+// Share groups (KIP-932) on the real broker: three uvkafka share consumers and Kafka's Java
+// KafkaShareConsumer (test/integration/JavaShare.java, run as a source file on the cluster's
+// jars) split a one-partition topic, each record accepted exactly once; a member SIGKILLed
+// while it holds records: they reach another member after the group's lock timeout with
+// delivery count 2; and `uvk share consume`: RELEASE redelivers, the delivery-count limit
+// archives, REJECT archives, `uvk groups list` says "share".
+#include <catch2/catch.hpp>
+
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "admin_rig.h"
+
+using namespace admin_it;
+
+namespace {
+
+struct Got {
+  int64_t offset;
+  int32_t delivery_count;
+};
+
+struct Member {
+  uv_loop_t *loop = nullptr;
+  uvk_client *client = nullptr;
+  uvk_share_consumer *s = nullptr;
+  std::vector<Got> got;
+  int (*decide)(Member *, const uvk_share_record *) = nullptr;  // null: accept
+  bool closed = false;
+  int crashed = 0;
+  // A test that failed half-way: free what is left (no close), so the rig's loop can end.
+  ~Member() {
+    if (s) uvk_share_consumer_free(s);
+    if (!client) return;
+    bool done = false;
+    if (uvk_client_disconnect(client, [](uvk_client *, const uvk_error *, void *ud) {
+          *static_cast<bool *>(ud) = true;
+          wake();
+        }, &done) == 0)
+      while (!done && uv_run(loop, UV_RUN_DEFAULT)) {
+      }
+    uvk_client_free(client);
+  }
+};
+
+// A child process killed (SIGKILL) and reaped when the test ends early.
+struct Child {
+  pid_t pid = -1;
+  ~Child() {
+    if (pid <= 0) return;
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+};
+
+// Waits (bounded: 120 s) for something outside the loop, a JVM starting, checking every 100 ms.
+template <typename F>
+bool within_2min(Rig &rig, F check) {
+  for (int i = 0; i < 1200; i++) {
+    if (check()) return true;
+    rig.pause(100);
+  }
+  return false;
+}
+
+// A share consumer on its own client over the rig's loop.
+void start(Rig &rig, Member *m, const std::string &group, const std::string &topic, int32_t max_records) {
+  m->loop = &rig.loop;
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "brokers", env("UVK_TEST_BROKERS").c_str(), err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "logLevel", "NOTHING", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "groupId", group.c_str(), err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "maxWaitTimeInMs", "500", err, sizeof err) == 0);
+  REQUIRE(uvk_client_new(&rig.loop, cfg, &m->client) == 0);
+  REQUIRE(uvk_share_consumer_new(m->client, cfg, &m->s) == 0);
+  uvk_config_free(cfg);
+  REQUIRE(uvk_share_consumer_subscribe(m->s, topic.c_str()) == 0);
+  REQUIRE(uvk_share_consumer_set_crash_cb(m->s, [](uvk_share_consumer *, const uvk_error *, void *ud) {
+    static_cast<Member *>(ud)->crashed++;
+    wake();
+  }, m) == 0);
+  uvk_share_run_options o;
+  uvk_share_run_options_init(&o);
+  o.max_records = max_records;
+  o.ud = m;
+  o.each_record = [](uvk_share_consumer *, const uvk_share_record *r, void *ud) {
+    Member *mm = static_cast<Member *>(ud);
+    mm->got.push_back(Got{r->offset, r->delivery_count});
+    wake();
+    return mm->decide ? mm->decide(mm, r) : 0;
+  };
+  REQUIRE(uvk_share_consumer_run(m->s, &o) == 0);
+}
+
+void stop(Rig &rig, Member *m) {
+  if (!m->s) return;
+  REQUIRE(uvk_share_consumer_close(m->s, [](uvk_share_consumer *, const uvk_error *, void *ud) {
+    static_cast<Member *>(ud)->closed = true;
+    wake();
+  }, m) == 0);
+  run_until(&rig.loop, &m->closed);
+  uvk_share_consumer_free(m->s);
+  m->s = nullptr;
+  bool done = false;
+  REQUIRE(uvk_client_disconnect(m->client, [](uvk_client *, const uvk_error *, void *ud) {
+    *static_cast<bool *>(ud) = true;
+    wake();
+  }, &done) == 0);
+  run_until(&rig.loop, &done);
+  uvk_client_free(m->client);
+  m->client = nullptr;
+}
+
+// The group's configs (Kafka 4 group configs: share.auto.offset.reset, the record lock, the
+// delivery-count limit), set before any member joins.
+void group_configs(Rig &rig, const std::string &group, const std::vector<std::pair<std::string, std::string>> &kv) {
+  std::vector<uvk_admin_config_op> ops;
+  for (const auto &p : kv) ops.push_back(uvk_admin_config_op{p.first.c_str(), p.second.c_str(), UVK_CONFIG_SET});
+  uvk_admin_config_change ch{UVK_RESOURCE_GROUP, group.c_str(), ops.data(), ops.size()};
+  Reply r;
+  REQUIRE(uvk_admin_incremental_alter_configs(rig.admin, &ch, 1, 0, on_results, &r) == 0);
+  rig.wait(r);
+  REQUIRE(r.code == 0);
+  for (const Item &it : r.items) {
+    INFO(it.name << ": " << it.message);
+    REQUIRE(it.error == 0);
+  }
+}
+
+std::string read_file(const std::string &path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Run {
+  int status;
+  std::string out;
+};
+Run sh(const std::string &cmd) {
+  Run r{-1, ""};
+  FILE *f = popen(cmd.c_str(), "r");
+  REQUIRE(f);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
+  int st = pclose(f);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string cli() {
+  std::string c = env("UVK_CLI");
+  INFO("UVK_CLI must name the uvk tool (meson sets it)");
+  REQUIRE_FALSE(c.empty());
+  return "'" + c + "'";
+}
+
+}  // namespace
+
+TEST_CASE("share: three uvkafka share consumers and Java's KafkaShareConsumer accept each record once", "[integration]") {
+  std::string cp = env("UVK_TEST_KAFKA_CLASSPATH");
+  INFO("UVK_TEST_KAFKA_CLASSPATH must name the cluster's jars (cluster.sh exports it)");
+  REQUIRE_FALSE(cp.empty());
+  Rig rig;
+  std::string topic = uniq("uvk-it-share"), group = topic + "-g";
+  REQUIRE(create_topic(rig, topic, 1).code == 0);
+  group_configs(rig, group, {{"share.auto.offset.reset", "earliest"}});
+  // The Java member: a child process whose stdin ending tells it to close.
+  std::string out = "/tmp/" + topic + ".java";
+  int to_java[2];
+  REQUIRE(pipe(to_java) == 0);
+  Child java_child;
+  pid_t java = fork();
+  REQUIRE(java >= 0);
+  if (java == 0) {
+    dup2(to_java[0], 0);
+    close(to_java[1]);
+    std::string log = std::string("-Dlog4j2.configurationFile=") + UVK_SOURCE_ROOT + "/test/kafka/tools-log4j2.properties";
+    std::string src = std::string(UVK_SOURCE_ROOT) + "/test/integration/JavaShare.java";
+    std::string bs = env("UVK_TEST_BROKERS");
+    execlp("java", "java", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", log.c_str(), "-cp", cp.c_str(),
+           src.c_str(), bs.c_str(), group.c_str(), topic.c_str(), out.c_str(), static_cast<char *>(nullptr));
+    _exit(127);
+  }
+  close(to_java[0]);
+  java_child.pid = java;
+  Member m[3];
+  for (Member &mm : m) start(rig, &mm, group, topic, 10);
+  // Every member is in before the records come (the Java one once its first poll returned).
+  REQUIRE(within_2min(rig, [&] { return read_file(out).find("POLLING") != std::string::npos; }));
+  for (Member &mm : m) REQUIRE(rig.eventually([&] { return uvk_share_consumer_member_epoch(mm.s) > 0; }));
+  const int kRounds = 20, kPerRound = 10, kTotal = kRounds * kPerRound;
+  auto java_lines = [&] {
+    std::vector<Got> v;
+    std::istringstream in(read_file(out));
+    std::string line;
+    while (std::getline(in, line)) {
+      long long off;
+      int dc;
+      if (sscanf(line.c_str(), "%lld %d", &off, &dc) == 2) v.push_back(Got{off, dc});
+    }
+    return v;
+  };
+  auto consumed = [&] {
+    size_t n = java_lines().size();
+    for (Member &mm : m) n += mm.got.size();
+    return n;
+  };
+  for (int round = 0; round < kRounds; round++) {
+    produce(rig, topic, kPerRound);  // one batch a round: members take turns at them
+    INFO("round " << round);
+    REQUIRE(rig.eventually([&] { return consumed() >= size_t((round + 1) * kPerRound); }));
+  }
+  for (Member &mm : m) stop(rig, &mm);
+  close(to_java[1]);  // the Java member closes, acknowledging its last records
+  int st = 0;
+  REQUIRE(waitpid(java, &st, 0) == java);
+  java_child.pid = -1;
+  CHECK(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 0);
+  std::vector<Got> all = java_lines();
+  size_t from_java = all.size();
+  std::set<size_t> members_with_records;
+  if (from_java) members_with_records.insert(3);
+  for (size_t i = 0; i < 3; i++) {
+    all.insert(all.end(), m[i].got.begin(), m[i].got.end());
+    if (!m[i].got.empty()) members_with_records.insert(i);
+    CHECK(m[i].crashed == 0);
+  }
+  UNSCOPED_INFO("records: java " << from_java << ", uvkafka " << m[0].got.size() << " " << m[1].got.size() << " "
+                                 << m[2].got.size());
+  std::set<int64_t> offsets;
+  for (const Got &g : all) {
+    CHECK(g.delivery_count == 1);  // nobody failed: each record delivered once
+    offsets.insert(g.offset);
+  }
+  CHECK(all.size() == size_t(kTotal));  // exactly once
+  CHECK(offsets.size() == size_t(kTotal));
+  CHECK(*offsets.begin() == 0);
+  CHECK(*offsets.rbegin() == kTotal - 1);
+  CHECK(members_with_records.size() >= 2);  // the partition was shared
+  unlink(out.c_str());
+}
+
+TEST_CASE("share: a member SIGKILLed while holding records: another gets them after the lock timeout, delivery count 2",
+          "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-share-kill"), group = topic + "-g";
+  REQUIRE(create_topic(rig, topic, 1).code == 0);
+  group_configs(rig, group, {{"share.auto.offset.reset", "earliest"}, {"share.record.lock.duration.ms", "2000"}});
+  produce(rig, topic, 5);
+  // The victim: a child process with its own loop whose handler keeps every record
+  // (UVK_PENDING) and tells the parent their offsets through a pipe.
+  int from_child[2];
+  REQUIRE(pipe(from_child) == 0);
+  Child victim;
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    close(from_child[0]);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    uvk_config *cfg = uvk_config_new();
+    char err[256];
+    uvk_config_set(cfg, "brokers", env("UVK_TEST_BROKERS").c_str(), err, sizeof err);
+    uvk_config_set(cfg, "logLevel", "NOTHING", err, sizeof err);
+    uvk_config_set(cfg, "groupId", group.c_str(), err, sizeof err);
+    uvk_client *c = nullptr;
+    uvk_share_consumer *s = nullptr;
+    if (uvk_client_new(&loop, cfg, &c) != 0 || uvk_share_consumer_new(c, cfg, &s) != 0) _exit(3);
+    uvk_share_consumer_subscribe(s, topic.c_str());
+    static int fd;
+    fd = from_child[1];
+    uvk_share_run_options o;
+    uvk_share_run_options_init(&o);
+    o.each_record = [](uvk_share_consumer *, const uvk_share_record *r, void *) {
+      char line[64];
+      int n = snprintf(line, sizeof line, "%lld %d\n", static_cast<long long>(r->offset), int(r->delivery_count));
+      if (write(fd, line, size_t(n)) != n) _exit(4);
+      return UVK_PENDING;
+    };
+    if (uvk_share_consumer_run(s, &o) != 0) _exit(5);
+    uv_run(&loop, UV_RUN_DEFAULT);  // until killed
+    _exit(6);
+  }
+  close(from_child[1]);
+  victim.pid = child;
+  // Wait (bounded) for the child to report its five records.
+  std::string held;
+  while (std::count(held.begin(), held.end(), '\n') < 5) {
+    struct pollfd p{from_child[0], POLLIN, 0};
+    REQUIRE(poll(&p, 1, 60000) == 1);
+    char buf[256];
+    ssize_t n = read(from_child[0], buf, sizeof buf);
+    REQUIRE(n > 0);
+    held.append(buf, size_t(n));
+  }
+  CHECK(held == "0 1\n1 1\n2 1\n3 1\n4 1\n");
+  REQUIRE(kill(child, SIGKILL) == 0);
+  int st = 0;
+  REQUIRE(waitpid(child, &st, 0) == child);
+  victim.pid = -1;
+  CHECK(WIFSIGNALED(st));
+  close(from_child[0]);
+  // The survivor gets them once their 2 s lock ran out (the session timeout is 10 s: it is
+  // the lock, not the membership, that frees them).
+  Member m;
+  start(rig, &m, group, topic, 500);
+  REQUIRE(within_2min(rig, [&] { return m.got.size() >= 5; }));
+  REQUIRE(m.got.size() == 5);
+  for (size_t i = 0; i < 5; i++) {
+    CHECK(m.got[i].offset == int64_t(i));
+    CHECK(m.got[i].delivery_count == 2);
+  }
+  stop(rig, &m);
+}
+
+TEST_CASE("share: uvk share consume: RELEASE redelivers up to the delivery-count limit, REJECT archives", "[integration]") {
+  std::string uvk = cli();
+  Rig rig;
+  std::string b = env("UVK_TEST_BROKERS");
+  std::string topic = uniq("uvk-it-share-cli"), group = topic + "-g";
+  REQUIRE(create_topic(rig, topic, 1).code == 0);
+  group_configs(rig, group, {{"share.auto.offset.reset", "earliest"}, {"share.delivery.count.limit", "2"}});
+  std::string log = "/tmp/" + topic + ".log";  // the runs' debug logs, shown when a check fails
+  std::string base = "timeout 60 " + uvk + " share consume -v -b " + b + " -t " + topic + " -g " + group +
+                     " -f '%o %s %d\\n' 2>>" + log;
+  struct ShowLog {
+    std::string path;
+    ~ShowLog() { unlink(path.c_str()); }
+  } show_log{log};
+  // One record at a time (a fetch acquires a whole batch). v0 released twice: delivered with
+  // counts 1 and 2, then archived at the limit of 2 ...
+  produce(rig, topic, 1);
+  Run r1 = sh(base + " -c 2 --ack release");
+  INFO(read_file(log));
+  CHECK(r1.status == 0);
+  CHECK(r1.out == "0 v0 1\n0 v0 2\n");
+  // ... so the next record delivered is the next one produced.
+  produce(rig, topic, 1);
+  Run r2 = sh(base + " -c 1 --ack reject");
+  CHECK(r2.status == 0);
+  CHECK(r2.out == "1 v0 1\n");
+  // REJECT archived offset 1 at once: the next delivery is offset 2.
+  produce(rig, topic, 1);
+  Run r3 = sh(base + " -c 1");
+  CHECK(r3.status == 0);
+  CHECK(r3.out == "2 v0 1\n");
+  // uvk groups list names the group's type.
+  Run l = sh(uvk + " groups list -b " + b);
+  REQUIRE(l.status == 0);
+  bool found = false;
+  std::istringstream in(l.out);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(group + " ", 0) == 0) found = line.find(" share") != std::string::npos;
+  CHECK(found);
+  CHECK(sh(uvk + " share consume -b " + b + " -t " + topic + " -g " + group + " --ack maybe").status == 2);
+  CHECK(sh(uvk + " share consume -b " + b + " -t " + topic + " -f '%d %Q'").status == 2);
+}
