@@ -276,7 +276,8 @@ typedef struct uvk_group_description {
   const uvk_group_member_description *members; /**< the members */
   size_t n_members;           /**< entries in members */
   const char *group_protocol; /**< "classic" or "consumer" (KIP-848: protocol is then the
-                                   broker-side assignor) */
+                                   broker-side assignor); listGroups: the group's type, also
+                                   "share" or "streams" */
   int32_t group_epoch;        /**< consumer protocol: the group's epoch; -1 for classic */
   int32_t assignment_epoch;   /**< consumer protocol: the target assignment's epoch; -1 */
 } uvk_group_description;
