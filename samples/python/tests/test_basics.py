@@ -167,3 +167,21 @@ def test_produce_checks_its_arguments_before_anything_is_kept():
         gc.collect()
         assert ref() is None
     asyncio.run(main())
+
+
+def test_send_many_refuses_a_bad_message_anywhere_in_the_list():
+    """A bad entry after good ones (a buffer among them, held while converting) raises
+    TypeError / ValueError naming it; what was converted is released; nothing is sent."""
+    async def main():
+        p = uvkafka.Producer("127.0.0.1:1", retry={"retries": 0}, log_level="NOTHING")
+        good = [b"a", bytearray(b"b"), {"value": memoryview(b"c"), "headers": {"h": bytearray(b"1")}}]
+        for bad, exc, what in (({"value": b"x", "key": 5}, TypeError, "key"),
+                               ({"value": b"x", "headers": [("h", 1)]}, TypeError, "headers"),
+                               ({"value": b"x", "partition": -5}, ValueError, "partition"),
+                               (7, TypeError, "value")):
+            with pytest.raises(exc, match=what):
+                await p.send_many("t", good * 50 + [bad] + good)
+            with pytest.raises(exc, match=what):
+                await p.send_batch({"t": good, "u": good + [bad]})
+        p.close()
+    asyncio.run(main())
