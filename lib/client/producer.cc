@@ -74,6 +74,7 @@ void producer_free(Producer *p) {
   // Ops still waiting for metadata: complete them now; the metadata answer frees them.
   while (SendOp *op = p->ops) {
     p->ops = op->next;
+    if (p->ops) p->ops->prev = nullptr;
     p->buffered -= op->bytes;
     uvk_error *err = error_new(p->alloc, UVK_ECLOSED, 0, nullptr, 0, op->error);
     op->fn(op->ud, err, nullptr, 0);
@@ -212,6 +213,7 @@ void ops_append(Producer *p, SendOp *op, size_t bytes) {
   p->buffered += bytes;
   op->seq = p->next_seq++;
   op->next = nullptr;
+  op->prev = p->ops_tail;
   if (p->ops_tail) p->ops_tail->next = op; else p->ops = op;
   p->ops_tail = op;
 }

@@ -110,6 +110,7 @@ struct SendResult {
 
 struct SendOp {
   SendOp *next;
+  SendOp *prev;  // unlinking is O(1): a million pending sends complete in any order
   Producer *p;
   uint64_t seq;
   Arena arena;

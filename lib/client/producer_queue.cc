@@ -23,15 +23,12 @@ static void op_unlink(SendOp *op) {
   engine_cancel_timer(p->e, &op->timer);
   if (op->ensured && !op->routed && p->ensured_unrouted) p->ensured_unrouted--;
   if (p->route_from == op) p->route_from = op->next;
-  for (SendOp **l = &p->ops; *l; l = &(*l)->next)
-    if (*l == op) {
-      *l = op->next;
-      if (p->ops_tail == op) {
-        p->ops_tail = nullptr;
-        for (SendOp *o = p->ops; o; o = o->next) p->ops_tail = o;
-      }
-      break;
-    }
+  if (op->prev ? op->prev->next != op : p->ops != op) return;  // not linked
+  if (op->prev) op->prev->next = op->next;
+  else p->ops = op->next;
+  if (op->next) op->next->prev = op->prev;
+  else p->ops_tail = op->prev;
+  op->next = op->prev = nullptr;
 }
 
 static void op_release(SendOp *op) {
