@@ -1,7 +1,7 @@
 /* uvk perf: throughput, CPU and latency of the producer and the consumer (C99, public ABI).
  *
  *   uvk perf produce -b BROKERS -t TOPIC -n COUNT -s SIZE [--acks N] [--compression C]
- *                    [--linger-ms N] [--idempotent] [--rate MSGS_PER_S] [-X key=value]...
+ *                    [--linger-ms N] [--idempotent] [--rate MSGS_PER_S] [--threads N] [-X key=value]...
  *   uvk perf consume -b BROKERS -t TOPIC -n COUNT [-g GROUP] [--each message|batch] [-X key=value]...
  *
  * A progress line goes to stderr once a second when stderr is a terminal. The last line of
@@ -9,7 +9,10 @@
  * cpu_s, max_rss_kb, p50_ms, p99_ms, p999_ms. Produce latency runs from the send call to the
  * acknowledgement; consume latency is end to end, from the timestamp `uvk perf produce`
  * writes into each value (the first 8 bytes: wall-clock microseconds) to its delivery
- * (needs SIZE >= 8; otherwise the latency fields are null). */
+ * (needs SIZE >= 8; otherwise the latency fields are null).
+ * --threads N: N application threads send one message per call through the producer's
+ * thread-safe send queue (uvk_send_queue_send, copying, waiting for room); the loop runs on
+ * the main thread. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -284,10 +287,129 @@ static int perf_consume(Perf *p, uvk_config *cfg, const char *topic, int batch) 
 
 /* ---- main ------------------------------------------------------------------------------- */
 
+/* ---- produce from N threads (uvk_send_queue) ------------------------------------------- */
+
+typedef struct Sender {
+  Perf *p;
+  uvk_send_queue *q;
+  const char *topic;
+  const uvk_send_options *o;
+  long from, to; /* message numbers this thread sends */
+  int rc;
+  uv_thread_t tid;
+} Sender;
+
+static uv_mutex_t g_ended_mu;
+static int g_ended; /* senders finished (under g_ended_mu) */
+
+typedef struct QSlot {
+  Perf *p;
+  double sent_at;
+} QSlot;
+
+static void on_sent_slot(uvk_producer *pr, const uvk_error *err, const uvk_record_metadata *md, size_t n_md,
+                         void *ud) {
+  QSlot *slot = (QSlot *)ud;
+  Perf *p = slot->p;
+  (void)pr, (void)md, (void)n_md;
+  if (err) {
+    p->failed++;
+    if (!p->error[0]) uvk_error_format(err, p->error, sizeof p->error);
+  } else {
+    p->lat_ms[p->n_lat++] = (mono_s() - slot->sent_at) * 1000.0;
+  }
+  p->done++;
+  progress(p);
+}
+
+static QSlot *g_slots;
+
+static void sender_main(void *arg) {
+  Sender *s = (Sender *)arg;
+  char *payload = (char *)malloc((size_t)(s->p->size > 0 ? s->p->size : 1));
+  long i;
+  if (!payload) {
+    s->rc = UVK_ENOMEM;
+    return;
+  }
+  memset(payload, 'x', (size_t)s->p->size);
+  for (i = s->from; i < s->to; i++) {
+    uvk_message m;
+    memset(&m, 0, sizeof m);
+    m.value = payload;
+    m.value_len = (size_t)s->p->size;
+    m.partition = -1;
+    m.timestamp = -1;
+    if (s->p->size >= 8) {
+      uint64_t t = wall_us();
+      memcpy(payload, &t, 8); /* copied by the queue */
+    }
+    g_slots[i].p = s->p;
+    g_slots[i].sent_at = mono_s();
+    s->rc = uvk_send_queue_send(s->q, s->topic, &m, 1, s->o, -1, on_sent_slot, &g_slots[i]);
+    if (s->rc != 0) break;
+  }
+  free(payload);
+  uv_mutex_lock(&g_ended_mu);
+  g_ended++;
+  uv_mutex_unlock(&g_ended_mu);
+}
+
+static int perf_produce_threads(Perf *p, uvk_config *cfg, const char *topic, int threads, int acks, int codec) {
+  uvk_send_options o;
+  uvk_send_queue *q = NULL;
+  Sender *s = (Sender *)calloc((size_t)threads, sizeof *s);
+  int i, rc = 0, ended = 0;
+  g_slots = (QSlot *)calloc((size_t)p->n, sizeof *g_slots);
+  if (!s || !g_slots) return 1;
+  if (uvk_producer_new(p->client, cfg, &p->producer) != 0) return 1;
+  if (uvk_send_queue_new(p->producer, NULL, &q) != 0 || uv_mutex_init(&g_ended_mu) != 0) return 1;
+  uvk_send_options_init(&o);
+  o.acks = acks;
+  o.compression = codec;
+  p->start = mono_s();
+  for (i = 0; i < threads; i++) {
+    s[i].p = p;
+    s[i].q = q;
+    s[i].topic = topic;
+    s[i].o = &o;
+    s[i].from = p->n * i / threads;
+    s[i].to = p->n * (i + 1) / threads;
+    if (uv_thread_create(&s[i].tid, sender_main, &s[i]) != 0) return 1;
+  }
+  p->bytes = (uint64_t)p->n * (uint64_t)p->size;
+  /* The queue's wake-up keeps the loop alive: run turns until every accepted message
+   * completed (all of them, unless a sender failed). */
+  while (p->done < p->n) {
+    uvk_send_queue_stats st;
+    st.struct_size = sizeof st;
+    uv_mutex_lock(&g_ended_mu);
+    ended = g_ended;
+    uv_mutex_unlock(&g_ended_mu);
+    if (ended == threads && uvk_send_queue_get_stats(q, &st) == 0 && p->done >= (long)st.messages) break;
+    uv_run(&p->loop, UV_RUN_ONCE);
+  }
+  for (i = 0; i < threads; i++) {
+    uv_thread_join(&s[i].tid);
+    if (s[i].rc != 0) {
+      fprintf(stderr, "uvk perf: send failed: %s\n", uvk_strerror(s[i].rc));
+      rc = s[i].rc;
+    }
+  }
+  report(p, "produce", mono_s() - p->start);
+  uvk_producer_free(p->producer);
+  uvk_send_queue_release(q);
+  uv_mutex_destroy(&g_ended_mu);
+  free(g_slots);
+  free(s);
+  return rc != 0 || p->failed ? 1 : 0;
+}
+
 static void perf_usage(void) {
   fprintf(stderr,
           "usage: uvk perf produce -b BROKERS -t TOPIC -n COUNT -s SIZE [--acks N] [--compression C]\n"
-          "                        [--linger-ms N] [--idempotent] [--rate MSGS_PER_S] [-X key=value]...\n"
+          "                        [--linger-ms N] [--idempotent] [--rate MSGS_PER_S] [--threads N]\n"
+          "                        [-X key=value]...\n"
           "       uvk perf consume -b BROKERS -t TOPIC -n COUNT [-g GROUP] [--each message|batch]\n"
           "                        [-X key=value]...   (+ the TLS / SASL flags)\n");
 }
@@ -311,6 +433,7 @@ int uvk_perf_main(int argc, char **argv) {
   Perf p;
   const char *mode = argc > 0 ? argv[0] : "", *brokers = NULL, *topic = NULL, *group = NULL;
   double rate = 0;
+  int threads = 0;
   int acks = -1, codec = UVK_COMPRESSION_NONE, batch = 1, rc, i, closed = 0;
   char group_buf[64];
   uvk_config *cfg;
@@ -340,6 +463,7 @@ int uvk_perf_main(int argc, char **argv) {
     else if (strcmp(a, "-g") == 0) group = v;
     else if (strcmp(a, "--acks") == 0) acks = atoi(v);
     else if (strcmp(a, "--rate") == 0) rate = atof(v);
+    else if (strcmp(a, "--threads") == 0) threads = atoi(v);
     else if (strcmp(a, "--compression") == 0) {
       if ((codec = codec_of(v)) < 0) goto usage;
     } else if (strcmp(a, "--linger-ms") == 0) {
@@ -357,6 +481,7 @@ int uvk_perf_main(int argc, char **argv) {
     i++;
   }
   if (!brokers || !topic || p.n <= 0 || p.size < 0 || (acks != -1 && acks != 0 && acks != 1)) goto usage;
+  if (threads < 0 || threads > 256 || (threads > 0 && (rate > 0 || strcmp(mode, "produce") != 0))) goto usage;
   if (uvk_cli_set(cfg, "brokers", brokers)) goto usage;
   if (strcmp(mode, "consume") == 0) {
     if (!group) {
@@ -373,8 +498,9 @@ int uvk_perf_main(int argc, char **argv) {
     return 1;
   }
   p.cpu0 = cpu_s();
-  rc = strcmp(mode, "produce") == 0 ? perf_produce(&p, cfg, topic, rate, acks, codec)
-                                     : perf_consume(&p, cfg, topic, batch);
+  if (threads > 0) rc = perf_produce_threads(&p, cfg, topic, threads, acks, codec);
+  else rc = strcmp(mode, "produce") == 0 ? perf_produce(&p, cfg, topic, rate, acks, codec)
+                                          : perf_consume(&p, cfg, topic, batch);
   uvk_config_free(cfg);
   if (p.error[0]) fprintf(stderr, "uvk perf: FAILED: %s\n", p.error);
   uvk_client_disconnect(p.client, stop_client, &closed);

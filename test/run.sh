@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one test command: installs what is missing, builds (normal + ASan/UBSan), prepares the
+# The one test command: installs what is missing, builds (normal + ASan/UBSan, and TSan for
+# the suites with threads), prepares the
 # Java oracle data, starts the real Kafka test cluster, runs every suite, stops the cluster
 # (even on failure) and ends with one line: `N passed, N failed[, N skipped]` (test executions),
 # after `N distinct tests in M configurations (...)`. A stage that dies without its results, or
@@ -63,10 +64,31 @@ if [[ " ${BUILDS[*]} " == *" build-asan "* ]]; then
   fi
   ninja -C build-asan >&2 || fatal "build failed (build-asan)"
 fi
+# ThreadSanitizer: only the suites with threads (meson suite `threads`), and only their
+# targets are built, which keeps this build small.
+TSAN_BUILD=build-tsan
+stage "configure and build (thread sanitizer: suite threads)"
+if command -v clang++ >/dev/null 2>&1; then
+  CC=clang CXX=clang++ configure $TSAN_BUILD "${CODECS[@]}" -Db_sanitize=thread -Db_lundef=false
+else
+  configure $TSAN_BUILD "${CODECS[@]}" -Db_sanitize=thread -Db_lundef=false
+fi || fatal "configure failed ($TSAN_BUILD)"
+mapfile -t TSAN_TARGETS < <(meson introspect --tests $TSAN_BUILD | python3 -c '
+import json, os, sys
+root = os.path.abspath(sys.argv[1])
+for t in json.load(sys.stdin):
+    if "threads" in t["suite"] or any(s.endswith(":threads") for s in t["suite"]):
+        print(os.path.relpath(t["cmd"][0], root))' $TSAN_BUILD)
+if [ ${#TSAN_TARGETS[@]} -eq 0 ]; then
+  fatal "no tests in suite threads ($TSAN_BUILD)"
+else
+  ninja -C $TSAN_BUILD "${TSAN_TARGETS[@]}" >&2 || fatal "build failed ($TSAN_BUILD)"
+fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-for b in "${BUILDS[@]}"; do rm -rf "$b/test-results" "$b"/meson-logs/testlog*.json; mkdir -p "$b/test-results"; done
+for b in "${BUILDS[@]}" $TSAN_BUILD; do rm -rf "$b/test-results" "$b"/meson-logs/testlog*.json; mkdir -p "$b/test-results"; done
 
 # ---------------------------------------------------------------------------
 # Java oracle: reference bytes from the official Java client (kafka-clients from Maven Central).
@@ -96,6 +118,10 @@ run_suite() {  # run_suite SUITE [extra meson test args]
 
 stage "unit suites"
 run_suite unit || log "unit suite had failures"
+
+stage "thread sanitizer: suite threads"
+meson test -C $TSAN_BUILD --suite threads --no-rebuild --print-errorlogs --logbase testlog-threads \
+  --timeout-multiplier 4 >&2 || log "thread sanitizer suite had failures"
 
 stage "valgrind memcheck: unit suite (gcc build)"
 test/lib/valgrind-unit.sh build || log "valgrind memcheck had failures"
@@ -240,7 +266,7 @@ fi
 # ---------------------------------------------------------------------------
 stage "summary"
 log "total time $(( $(date +%s) - T0 )) s"
-summary=$(python3 test/lib/summarize.py "${BUILDS[@]}")
+summary=$(python3 test/lib/summarize.py "${BUILDS[@]}" $TSAN_BUILD)
 rc=$?
 if [ "$FATAL" = 1 ]; then
   rc=1

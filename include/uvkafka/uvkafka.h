@@ -157,6 +157,7 @@ typedef void (*uvk_free_fn)(void *ud, void *ptr);
 #include "uvkafka/uvk_codec.h"
 #include "uvkafka/uvk_client.h"
 #include "uvkafka/uvk_producer.h"
+#include "uvkafka/uvk_send_queue.h"
 #include "uvkafka/uvk_consumer.h"
 #include "uvkafka/uvk_admin.h"
 #include "uvkafka/uvk_share.h"

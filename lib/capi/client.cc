@@ -487,6 +487,7 @@ namespace uvk {
 
 Engine *client_engine(uvk_client *c) { return c->engine; }
 uint64_t client_now(uvk_client *c) { return io_now(&c->io); }
+IoDriver *client_io(uvk_client *c) { return &c->io; }
 const Allocator *client_alloc(uvk_client *c) { return c->alloc; }
 bool client_closing(uvk_client *c) { return c->disconnecting; }
 

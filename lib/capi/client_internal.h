@@ -9,6 +9,9 @@ struct uvk_client;
 
 namespace uvk {
 
+struct IoDriver;
+IoDriver *client_io(uvk_client *c);
+
 Engine *client_engine(uvk_client *c);
 // The loop's clock (what the engine runs on).
 uint64_t client_now(uvk_client *c);

@@ -6,6 +6,7 @@
 #include "capi/client_internal.h"
 #include "capi/config.h"
 #include "capi/handle_check.h"
+#include "capi/send_queue.h"
 #include "capi/sized_options.h"
 #include "capi/topic_name.h"
 #include "client/producer.h"
@@ -26,6 +27,7 @@ struct uvk_producer {
   bool disconnecting;
   bool freed;              // uvk_producer_free was called (the memory may wait: free_node)
   ConnectCtx *connects;    // uvk_producer_connect calls waiting for the client
+  uvk_send_queue *queue;   // sends from other threads (send_queue.cc), or null
   DeferredFree free_node;  // queued here when freed from inside a callback
 };
 
@@ -64,6 +66,7 @@ void flush_done(void *ud, int err) {
 
 void on_drain(void *ud, int) {
   uvk_producer *pr = static_cast<uvk_producer *>(ud);
+  if (pr->queue && !pr->freed) send_queue_on_drain(pr->queue);
   if (pr->drain_cb && !pr->freed) pr->drain_cb(pr, nullptr, pr->drain_ud);
 }
 
@@ -223,6 +226,7 @@ UVK_EXTERN int uvk_producer_disconnect(uvk_producer *pr, uvk_producer_cb cb, voi
   if (!pr) return UVK_EINVAL;
   if (pr->disconnecting) return UVK_ESTATE;
   if (client_closing(pr->client)) return UVK_ECLOSED;
+  if (pr->queue && !pr->freed) send_queue_on_disconnect(pr->queue);  // queued sends go first
   int rc = flush_impl(pr, cb, ud, true);
   if (rc == 0) pr->disconnecting = true;
   return rc;
@@ -299,7 +303,9 @@ UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *pr, const char *group_id,
 static void release_producer(void *h) {
   uvk_producer *pr = static_cast<uvk_producer *>(h);
   uvk_client *client = pr->client;
+  if (pr->queue) send_queue_detach(pr->queue);  // not yet handed over: UVK_ECLOSED
   producer_free(pr->p);  // every send still pending: UVK_ECLOSED
+  if (pr->queue) send_queue_unref(pr->queue);
   // A connect still waiting for the client ends now; the client's answer finds it detached.
   if (pr->connects) {
     uvk_error *closed = error_new(pr->alloc, UVK_ECLOSED, 0, nullptr, 0, nullptr);
@@ -337,3 +343,19 @@ UVK_EXTERN size_t uvk_producer_buffered_bytes(const uvk_producer *pr) {
 }
 
 }  // extern "C"
+
+namespace uvk {
+
+uvk_client *producer_client_of(uvk_producer *pr) {
+  CHECK_PRODUCER(pr);
+  return pr->freed ? nullptr : pr->client;
+}
+
+int producer_attach_queue(uvk_producer *pr, uvk_send_queue *q) {
+  if (pr->queue) return UVK_ESTATE;
+  if (pr->freed || pr->disconnecting || client_closing(pr->client)) return UVK_ECLOSED;
+  pr->queue = q;
+  return 0;
+}
+
+}  // namespace uvk

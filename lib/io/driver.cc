@@ -1,4 +1,5 @@
 #include "io/driver.h"
+#include "io/xthread.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -594,8 +595,15 @@ void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud) {
         break;
       }
   }
+  io_async_close_all(d);
   uv_close(reinterpret_cast<uv_handle_t *>(&d->timer), on_handle_closed);
   uv_close(reinterpret_cast<uv_handle_t *>(&d->defer_timer), on_handle_closed);
+}
+
+void io_handle_released(IoDriver *d) {
+  Busy busy(d);
+  d->open_handles--;
+  maybe_done(d);
 }
 
 uint64_t io_now(const IoDriver *d) { return uv_now(d->loop); }

@@ -11,6 +11,7 @@
 namespace uvk {
 
 struct IoConn;
+struct IoAsync;
 
 struct IoDriver {
   uv_loop_t *loop;
@@ -20,6 +21,7 @@ struct IoDriver {
   uv_timer_t defer_timer;  // engine_run_deferred on the next turn
   Engine *engine;
   IoConn *conns;
+  IoAsync *asyncs;  // cross-thread wake-ups (xthread.h), closed by io_close
   const Allocator *alloc;
   int open_handles;        // timers + sockets not yet closed
   bool closing;
@@ -46,6 +48,8 @@ void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud);
 uint64_t io_now(const IoDriver *d);
 // Runs the driver's loop until nothing is pending (for an owned loop).
 void io_run(IoDriver *d);
+// A handle of the driver (xthread.cc) is closed: it may be the last one io_close waits for.
+void io_handle_released(IoDriver *d);
 // Calls into the driver (busy_fn) on the loop's next turn; false once it is closing.
 bool io_wake(IoDriver *d);
 
