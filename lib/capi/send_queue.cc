@@ -219,7 +219,9 @@ void on_fire(void *ud) {
   take_list(q);
   q->wake_pending = false;
   q->wakeups++;
+  bool closed = q->closed;
   io_unlock(q->lock);
+  if (closed) q->blocked = false;  // the producer is disconnecting: fail the rest, wait for no drain
   if (!q->blocked) pump(q, true);
   close_async_if_idle(q);
 }

@@ -54,7 +54,7 @@ struct Rig : TwoBrokerRig {
     if (queue) uvk_send_queue_release(queue);
     close_client();
   }
-  void start(size_t max_messages = 100000) {
+  void start(size_t max_messages = 100000, const char *buffer_memory = nullptr) {
     // A fake broker answering a connection the racing disconnect just closed must get EPIPE,
     // not a signal that ends the test (libuv leaves SIGPIPE to the application).
     signal(SIGPIPE, SIG_IGN);
@@ -67,6 +67,7 @@ struct Rig : TwoBrokerRig {
     REQUIRE(uvk_config_set_allocator(cfg, c_malloc, c_realloc, c_free, &counts) == 0);
     // A million sends on a shared machine: a slow fake broker must not turn into a timeout.
     REQUIRE(uvk_config_set(cfg, "enforceRequestTimeout", "false", err, sizeof err) == 0);
+    if (buffer_memory) REQUIRE(uvk_config_set(cfg, "bufferMemory", buffer_memory, err, sizeof err) == 0);
     REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
     REQUIRE(uvk_producer_new(client, cfg, &producer) == 0);
     uvk_config_free(cfg);
@@ -298,6 +299,39 @@ TEST_CASE("messages taken over (borrow) stay the caller's until their completion
   REQUIRE(r.run_until([&] { return freed == n; }));
   std::multiset<std::string> stored = r.stored_values();
   for (size_t i = 0; i < n; i++) CHECK(stored.count(value_of(i)) == 1);
+}
+
+TEST_CASE("a disconnect while the producer is full: the queue's rest completes with UVK_ECLOSED", "[send_queue]") {
+  Rig r;
+  r.start(100000, "1024");  // bufferMemory 1024: the producer takes a few of these at a time
+  const size_t n = 20;
+  Ledger l(n);
+  std::vector<Slot> slots(n);
+  uvk_send_options o = acks1();
+  std::string v(300, 'v');
+  for (size_t i = 0; i < n; i++) {
+    slots[i] = Slot{&l, i};
+    std::string vi = value_of(i) + v;
+    uvk_message m = message(vi);
+    REQUIRE(uvk_send_queue_send(r.queue, r.cluster.topic.c_str(), &m, 1, &o, 0, on_sent_slot, &slots[i]) == 0);
+    l.accepted[i] = 1;
+  }
+  bool disconnected = false;
+  REQUIRE(uvk_producer_disconnect(r.producer, [](uvk_producer *, const uvk_error *, void *ud) {
+    *static_cast<bool *>(ud) = true;
+  }, &disconnected) == 0);
+  CHECK(l.completions == 0);  // nothing calls back from inside the disconnect
+  REQUIRE(r.run_until([&] { return disconnected && l.completions == n; }));
+  size_t ok = 0, closed = 0;
+  for (size_t i = 0; i < n; i++) {
+    CHECK(l.done[i] == 1);
+    if (l.code[i] == 0) ok++;
+    if (l.code[i] == UVK_ECLOSED) closed++;
+  }
+  CHECK(ok > 0);      // what the producer took before the disconnect was sent and flushed
+  CHECK(closed > 0);  // the rest did not wait for room that a disconnecting producer never gives
+  CHECK(ok + closed == n);
+  CHECK(r.stored() == ok);
 }
 
 TEST_CASE("4 threads x 250,000 sends with a producer disconnect racing them", "[send_queue][race]") {
