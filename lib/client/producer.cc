@@ -135,7 +135,7 @@ namespace {
 // The send's arguments against the rules and the buffer: 0 with *bytes (what the send would
 // hold of bufferMemory), or why it is refused.
 int check_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics, const uvk_send_options &opts,
-               size_t *bytes_out) {
+               size_t *bytes_out, size_t *msgs_out) {
   if (!topics || n_topics == 0 || n_topics > 10000) return UVK_EINVAL;
   if (opts.acks != -1 && opts.acks != 0 && opts.acks != 1) return UVK_EINVAL;
   if (p->idempotent && opts.acks != -1) return UVK_EINVAL;  // idempotence needs acks -1
@@ -166,6 +166,7 @@ int check_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics, c
     return UVK_EQUEUEFULL;
   }
   *bytes_out = bytes;
+  *msgs_out = n_msgs;
   return 0;
 }
 
@@ -236,14 +237,18 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
                   const uvk_send_options &opts, ProducerSendFn fn, void *ud, uint64_t now) {
   if (p->closed || p->e->shutting_down) return UVK_ECLOSED;
   if (!fn) return UVK_EINVAL;
-  size_t bytes = 0;
-  int rc = check_send(p, topics, n_topics, opts, &bytes);
+  size_t bytes = 0, n_msgs = 0;
+  int rc = check_send(p, topics, n_topics, opts, &bytes, &n_msgs);
   if (rc != 0) return rc;
   SendOp *op = static_cast<SendOp *>(mem_alloc(p->alloc, sizeof(SendOp)));
   if (!op) return UVK_ENOMEM;
   new (op) SendOp();
   op->p = p;
   op->arena.alloc = p->alloc;
+  // A small send's arena is sized to it (its message records, copies unless borrowed, topic
+  // names): a pending one-message send held a 4 KB chunk, 30 times what bufferMemory counts.
+  size_t need = 64 + 32 * n_topics + (opts.borrow ? n_msgs * kMessageOverhead : bytes);
+  op->arena.first_chunk = need < 4096 ? need : 4096;
   op->acks = opts.acks;
   op->timeout = opts.timeout;
   op->codec = opts.compression;

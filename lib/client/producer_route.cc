@@ -23,7 +23,7 @@ static SendResult *result_for(SendOp *op, const char *topic, int32_t partition, 
       return &op->results[i];
     }
   if (op->n_results == op->cap_results) {
-    size_t cap = op->cap_results ? op->cap_results * 2 : 4;
+    size_t cap = op->cap_results ? op->cap_results * 2 : 1;  // most sends touch one partition
     void *mem = mem_realloc(op->p->alloc, op->results, sizeof(SendResult) * cap);
     if (!mem) return nullptr;
     op->results = static_cast<SendResult *>(mem);

@@ -18,7 +18,7 @@ void *arena_alloc(Arena *a, size_t size, size_t align) {
   uintptr_t at = (uintptr_t(a->cur) + (align - 1)) & ~uintptr_t(align - 1);
   if (!a->cur || at + size > uintptr_t(a->end) || at < uintptr_t(a->cur)) {
     size_t want = size + align;
-    size_t chunk = a->head ? a->head->size * 2 : kMinChunk;
+    size_t chunk = a->head ? a->head->size * 2 : a->first_chunk ? a->first_chunk : kMinChunk;
     // A request over half the doubled chunk gets a chunk of its own size: doubling would
     // leave up to half of it unused (a 72 KB array in a 128 KB chunk).
     if (chunk < want || want > chunk / 2) chunk = want;

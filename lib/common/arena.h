@@ -20,6 +20,7 @@ struct Arena {
   uint8_t *end = nullptr;
   size_t used = 0;   // bytes handed out, all chunks
   size_t limit = 0;  // 0 = no limit
+  size_t first_chunk = 0;  // size of the first chunk when it is known to be small; 0: 4 KB
   const Allocator *alloc = nullptr;
 };
 
