@@ -7,7 +7,9 @@
 //   node test/bench/node_bench.js table < results.jsonl
 //
 // CLIENT: uvkafka (samples/node, at its defaults), kafkajs (2.2.4), platformatic
-// (@platformatic/kafka); the peers come from test/bench/node_modules (test/bench/package.json,
+// (@platformatic/kafka), confluent (@confluentinc/kafka-javascript's KafkaJS API, librdkafka
+// inside; acks and fromBeginning go to its producer / consumer configuration, where it wants
+// them, instead of send() and subscribe()); the peers come from test/bench/node_modules (test/bench/package.json,
 // installed by node_compare.sh). create: the topic with PARTITIONS partitions (KafkaJS's admin)
 // and one message, so it exists before any client is timed. produce: one untimed message first
 // (connected, metadata known), then N messages of SIZE bytes (default 100) in sends of PER_SEND
@@ -106,6 +108,54 @@ async function consumeKafkaJS (client, mode, brokers, topic, n) {
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })
   const run = counter(client, mode, n, t0, c0)
+  if (mode === 'batch') {
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        const ms = batch.messages
+        let bytes = 0
+        for (let i = 0; i < ms.length; i++) bytes += ms[i].value ? ms[i].value.length : 0
+        run.add(ms.length, bytes)
+      }
+    })
+  } else {
+    await consumer.run({
+      eachMessage: async ({ message }) => run.add(1, message.value ? message.value.length : 0)
+    })
+  }
+  await run.done
+  await consumer.disconnect()
+}
+
+// --- @confluentinc/kafka-javascript: KafkaJS's API with its documented differences ---
+
+function confluentApi (brokers) {
+  const { Kafka, logLevel } = require('@confluentinc/kafka-javascript').KafkaJS
+  return new Kafka({ kafkaJS: { clientId: 'node-bench', brokers, logLevel: logLevel.ERROR } })
+}
+
+async function produceConfluent (brokers, topic, n, size, per, inflightMax, acks) {
+  const producer = confluentApi(brokers).producer({ kafkaJS: { acks } })
+  await producer.connect()
+  const value = Buffer.alloc(size, 'x')
+  await producer.send({ topic, messages: [{ value }] }) // untimed: connected, topic known
+  const send = k => {
+    const messages = new Array(k)
+    for (let i = 0; i < k; i++) messages[i] = { value }
+    return producer.send({ topic, messages })
+  }
+  await timedProduce('confluent', n, size, per, inflightMax, send)
+  await producer.disconnect()
+}
+
+async function consumeConfluent (mode, brokers, topic, n) {
+  const consumer = confluentApi(brokers).consumer({
+    kafkaJS: { groupId: `node-bench-confluent-${process.pid}-${Date.now()}`, fromBeginning: true }
+  })
+  const t0 = performance.now()
+  const c0 = process.cpuUsage()
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic] })
+  const run = counter('confluent', mode, n, t0, c0)
   if (mode === 'batch') {
     await consumer.run({
       eachBatch: async ({ batch }) => {
@@ -230,7 +280,7 @@ function table (text) {
     const s = xs.slice().sort((a, b) => a - b)
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
   }
-  const names = { uvkafka: 'uvkafka', kafkajs: 'KafkaJS 2.2.4', platformatic: '@platformatic/kafka' }
+  const names = { uvkafka: 'uvkafka', kafkajs: 'KafkaJS 2.2.4', platformatic: '@platformatic/kafka', confluent: '@confluentinc/kafka-javascript' }
   const titles = { produce: 'produce', batch: 'consume, eachBatch', message: 'consume, eachMessage' }
   const out = []
   for (const mode of ['produce', 'batch', 'message']) {
@@ -281,9 +331,9 @@ async function main () {
     return create(a[0].split(','), a[1], Number(a[2]))
   }
   const [client, brokersText, topic, nText, sizeText, perText, inflightText, acksText] = a
-  if (!['produce', 'batch', 'message'].includes(mode) || !['uvkafka', 'kafkajs', 'platformatic'].includes(client) ||
+  if (!['produce', 'batch', 'message'].includes(mode) || !['uvkafka', 'kafkajs', 'platformatic', 'confluent'].includes(client) ||
       !brokersText || !topic || !nText) {
-    die('usage: node_bench.js produce|batch|message uvkafka|kafkajs|platformatic BROKERS TOPIC N [SIZE PER_SEND IN_FLIGHT ACKS]')
+    die('usage: node_bench.js produce|batch|message uvkafka|kafkajs|platformatic|confluent BROKERS TOPIC N [SIZE PER_SEND IN_FLIGHT ACKS]')
   }
   const brokers = brokersText.split(',')
   const n = Number(nText)
@@ -293,9 +343,11 @@ async function main () {
     const inflight = Number(inflightText || 8)
     const acks = Number(acksText || 1)
     if (client === 'platformatic') return producePlatformatic(brokers, topic, n, size, per, inflight, acks)
+    if (client === 'confluent') return produceConfluent(brokers, topic, n, size, per, inflight, acks)
     return produceKafkaJS(client, brokers, topic, n, size, per, inflight, acks)
   }
   if (client === 'platformatic') return consumePlatformatic(mode, brokers, topic, n)
+  if (client === 'confluent') return consumeConfluent(mode, brokers, topic, n)
   return consumeKafkaJS(client, mode, brokers, topic, n)
 }
 

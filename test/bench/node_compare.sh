@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# uvkafka's npm package (samples/node) against KafkaJS 2.2.4 and @platformatic/kafka on the same
-# running broker: produce N x 100 B (sends of 1,000, 8 in flight, acks 1) to a fresh 4-partition
+# uvkafka's npm package (samples/node) against KafkaJS 2.2.4, @platformatic/kafka and
+# @confluentinc/kafka-javascript (librdkafka) on the same running broker: produce N x 100 B
+# (sends of 1,000, 8 in flight, acks 1) to a fresh 4-partition
 # topic, then consume N back with eachBatch and with eachMessage (fresh groups, from the
 # beginning); each workload REPS times, the clients alternating (the order rotates every
 # repetition), each run in a process of its own. Prints the medians as Markdown tables.
@@ -19,8 +20,23 @@ N=${2:-1000000}
 : "${UVK_TEST_BROKERS:?start the cluster first: eval \"\$(test/kafka/cluster.sh up)\"}"
 cd "$ROOT"
 BENCH=test/bench
-if [ ! -f "$BENCH/node_modules/kafkajs/package.json" ] || [ ! -f "$BENCH/node_modules/@platformatic/kafka/package.json" ]; then
-  (cd "$BENCH" && npm ci --no-audit --no-fund --loglevel=error >&2)
+# @confluentinc/kafka-javascript's install script would download a prebuilt addon, then the
+# sources of librdkafka's dependencies; neither host is reachable here. Built from source with
+# dynamic linking, its bundled librdkafka uses Debian's OpenSSL, zstd and lz4 instead, and
+# node-gyp takes Node's headers from the installation.
+ckjs_addon=$BENCH/node_modules/@confluentinc/kafka-javascript/build/Release/confluent-kafka-javascript.node
+if [ ! -f "$BENCH/node_modules/kafkajs/package.json" ] || [ ! -f "$BENCH/node_modules/@platformatic/kafka/package.json" ] ||
+   [ ! -f "$ckjs_addon" ]; then
+  for pkg in libssl-dev libzstd-dev liblz4-dev python3 make g++; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing="${missing:-} $pkg"
+  done
+  if [ -n "${missing:-}" ]; then
+    echo "installing$missing (to build @confluentinc/kafka-javascript)" >&2
+    apt-get install -y -q $missing >&2 || { apt-get update -q >&2 && apt-get install -y -q $missing >&2; }
+  fi
+  echo "npm ci in $BENCH (@confluentinc/kafka-javascript builds librdkafka with an unbounded make -j, niced: a few minutes)" >&2
+  (cd "$BENCH" && CKJS_LINKING=dynamic npm_config_build_from_source=true npm_config_nodedir=/usr \
+     nice -n 10 npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 [ -f samples/node/build/uvkafka.node ] || node samples/node/scripts/build.js >&2
 JSONL=${NODE_BENCH_JSONL:-$(mktemp /tmp/node-compare-XXXXXX.jsonl)}
@@ -54,15 +70,15 @@ rotate() {  # rotate I CLIENT...: the clients, starting with the (I mod count)-t
 
 $J create "$UVK_TEST_BROKERS" "$topic" 4  # the topic and one message, before anything is timed
 for ((i = 0; i < REPS; i++)); do
-  for c in $(rotate "$i" uvkafka kafkajs platformatic); do run produce "$c"; done
+  for c in $(rotate "$i" uvkafka kafkajs platformatic confluent); do run produce "$c"; done
 done
-# Consume what was produced (REPS x 3 x N messages): the first N each time, fresh groups.
+# Consume what was produced (REPS x 4 x N messages): the first N each time, fresh groups.
 # @platformatic/kafka has no batch callback; its message stream runs in the eachMessage table.
 for ((i = 0; i < REPS; i++)); do
-  for c in $(rotate "$i" uvkafka kafkajs); do run batch "$c"; done
+  for c in $(rotate "$i" uvkafka kafkajs confluent); do run batch "$c"; done
 done
 for ((i = 0; i < REPS; i++)); do
-  for c in $(rotate "$i" uvkafka kafkajs platformatic); do run message "$c"; done
+  for c in $(rotate "$i" uvkafka kafkajs platformatic confluent); do run message "$c"; done
 done
 
 $J table <"$JSONL"
