@@ -287,6 +287,17 @@ typedef void (*uvk_describe_group_cb)(uvk_consumer *c, const uvk_error *err,
                                       const uvk_group_description *group, void *ud);
 /** describeGroup (KafkaJS: experimental): the consumer's group as the coordinator sees it. */
 UVK_EXTERN int uvk_consumer_describe_group(uvk_consumer *c, uvk_describe_group_cb cb, void *ud);
+/** A consumer's place in its group at one moment (Java's ConsumerGroupMetadata), for
+ * uvk_producer_send_consumer_offsets(). The strings belong to the consumer and are valid
+ * until its next rebalance or its free: the producer copies them. */
+typedef struct uvk_group_metadata {
+  const char *group_id;          /**< the group */
+  const char *member_id;         /**< the member id ("" before the first join) */
+  int32_t generation_id;         /**< classic: the generation; consumer protocol: the member epoch; -1 before the first join */
+  const char *group_instance_id; /**< groupInstanceId, NULL for a dynamic member */
+} uvk_group_metadata;
+/** Fills @p out with the consumer's group metadata now. UVK_EINVAL for a NULL argument. */
+UVK_EXTERN int uvk_consumer_group_metadata(const uvk_consumer *c, uvk_group_metadata *out);
 /** The member id the coordinator gave ("" before the first join). */
 UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c);
 /** The group generation this member is in. */

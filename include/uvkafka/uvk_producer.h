@@ -21,6 +21,7 @@ extern "C" {
 typedef struct uvk_producer uvk_producer;
 struct uvk_client;
 struct uvk_topic_partition_offset;
+struct uvk_group_metadata;
 
 /** A header: repeated names are allowed. value NULL is a null value. */
 typedef struct uvk_header {
@@ -149,6 +150,15 @@ UVK_EXTERN int uvk_producer_abort_transaction(uvk_producer *p, uvk_producer_cb c
 UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *p, const char *group_id,
                                          const struct uvk_topic_partition_offset *offsets, size_t n,
                                          uvk_producer_cb cb, void *ud);
+/** sendOffsets fenced by the group (KIP-447): like uvk_producer_send_offsets() for
+ * @p group's group, and the commit carries its member id, generation and instance id, so the
+ * coordinator refuses it (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID; abort
+ * the transaction) once the group has moved on: a consumer that lost its partitions in a
+ * rebalance cannot commit their offsets over the new owner's. Take @p group from
+ * uvk_consumer_group_metadata() when the consumed records arrived. */
+UVK_EXTERN int uvk_producer_send_consumer_offsets(uvk_producer *p, const struct uvk_group_metadata *group,
+                                                  const struct uvk_topic_partition_offset *offsets, size_t n,
+                                                  uvk_producer_cb cb, void *ud);
 
 /** What a transactional failure means for the application (KIP-1050's classes, as in
  * Kafka 4's Java producer). Ask with uvk_txn_error_class_of() on a code a transaction call

@@ -345,6 +345,15 @@ UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c) {
   return c ? consumer_generation(c->c) : -1;
 }
 
+UVK_EXTERN int uvk_consumer_group_metadata(const uvk_consumer *c, uvk_group_metadata *out) {
+  CHECK_CONSUMER(c);
+  if (!c || !out) return UVK_EINVAL;
+  const char *instance = consumer_instance_id(c->c);
+  *out = uvk_group_metadata{consumer_group_id(c->c), consumer_member_id(c->c), consumer_generation(c->c),
+                            *instance ? instance : nullptr};
+  return 0;
+}
+
 UVK_EXTERN int64_t uvk_consumer_on(uvk_consumer *c, int type, uvk_event_fn fn, void *ud) {
   CHECK_CONSUMER(c);
   IF_FREED_RETURN(c, UVK_ECLOSED);

@@ -284,9 +284,8 @@ UVK_EXTERN int uvk_producer_abort_transaction(uvk_producer *pr, uvk_producer_cb 
   return end_txn(pr, false, cb, ud);
 }
 
-UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *pr, const char *group_id, const uvk_topic_partition_offset *offsets,
-                                         size_t n, uvk_producer_cb cb, void *ud) {
-  CHECK_PRODUCER(pr);
+static int send_offsets(uvk_producer *pr, const char *group_id, const uvk_topic_partition_offset *offsets, size_t n,
+                        const TxnGroupMember *member, uvk_producer_cb cb, void *ud) {
   if (!pr || !cb || (n && !offsets) || n > 100000) return UVK_EINVAL;
   if (pr->freed || client_closing(pr->client)) return UVK_ECLOSED;
   TxnOffset stack[64];
@@ -294,10 +293,26 @@ UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *pr, const char *group_id,
   if (!tos) return UVK_ENOMEM;
   for (size_t i = 0; i < n; i++) tos[i] = TxnOffset{offsets[i].topic, offsets[i].partition, offsets[i].offset};
   TxnCtx *ctx = txn_ctx(pr, cb, ud);
-  int rc = ctx ? producer_send_offsets(pr->p, group_id, tos, n, txn_done, ctx, client_now(pr->client)) : UVK_ENOMEM;
+  int rc = ctx ? producer_send_offsets(pr->p, group_id, tos, n, member, txn_done, ctx, client_now(pr->client))
+               : UVK_ENOMEM;
   if (rc != 0) mem_free(pr->alloc, ctx);
   if (tos != stack) mem_free(pr->alloc, tos);
   return rc;
+}
+
+UVK_EXTERN int uvk_producer_send_offsets(uvk_producer *pr, const char *group_id, const uvk_topic_partition_offset *offsets,
+                                         size_t n, uvk_producer_cb cb, void *ud) {
+  CHECK_PRODUCER(pr);
+  return send_offsets(pr, group_id, offsets, n, nullptr, cb, ud);
+}
+
+UVK_EXTERN int uvk_producer_send_consumer_offsets(uvk_producer *pr, const uvk_group_metadata *group,
+                                                  const uvk_topic_partition_offset *offsets, size_t n,
+                                                  uvk_producer_cb cb, void *ud) {
+  CHECK_PRODUCER(pr);
+  if (!group || !group->member_id) return UVK_EINVAL;
+  TxnGroupMember member{group->member_id, group->generation_id, group->group_instance_id};
+  return send_offsets(pr, group->group_id, offsets, n, &member, cb, ud);
 }
 
 static void release_producer(void *h) {

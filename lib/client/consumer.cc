@@ -738,5 +738,7 @@ int consumer_position(const Consumer *c, const char *topic, int32_t partition, i
 
 const char *consumer_member_id(const Consumer *c) { return c->member_id; }
 int32_t consumer_generation(const Consumer *c) { return c->generation; }
+const char *consumer_group_id(const Consumer *c) { return c->group_id; }
+const char *consumer_instance_id(const Consumer *c) { return c->cfg.instance_id ? c->cfg.instance_id : ""; }
 
 }  // namespace uvk

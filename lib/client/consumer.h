@@ -99,5 +99,7 @@ int consumer_position(const Consumer *c, const char *topic, int32_t partition, i
                       int64_t *high_watermark);
 const char *consumer_member_id(const Consumer *c);
 int32_t consumer_generation(const Consumer *c);
+const char *consumer_group_id(const Consumer *c);
+const char *consumer_instance_id(const Consumer *c);  // "" for a dynamic member
 
 }  // namespace uvk

@@ -67,8 +67,15 @@ struct TxnOffset {
   int32_t partition;
   int64_t offset;  // the next offset to consume
 };
-int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *offsets, size_t n, ProducerDoneFn fn,
-                          void *ud, uint64_t now);
+// KIP-447: the consuming member's place in the group, so the coordinator refuses offsets
+// from a member the group has moved past. Null fields: a commit without it (KafkaJS's).
+struct TxnGroupMember {
+  const char *member_id;
+  int32_t generation_id;
+  const char *instance_id;  // null: a dynamic member
+};
+int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *offsets, size_t n,
+                          const TxnGroupMember *member, ProducerDoneFn fn, void *ud, uint64_t now);
 size_t producer_buffered(const Producer *p);
 
 }  // namespace uvk

@@ -73,6 +73,9 @@ struct TxnReq {
   Arena arena;
   // sendOffsets
   char *group;
+  char *member_id;    // KIP-447 (null: none)
+  char *instance_id;
+  int32_t generation_id;
   TxnOffset *offsets;
   size_t n_offsets;
   ProducerDoneFn fn;
@@ -108,6 +111,8 @@ void req_free(TxnReq *r) {
   for (size_t i = 0; i < r->n_offsets; i++) mem_free(a, const_cast<char *>(r->offsets[i].topic));
   mem_free(a, r->offsets);
   mem_free(a, r->group);
+  mem_free(a, r->member_id);
+  mem_free(a, r->instance_id);
   r->~TxnReq();
   mem_free(a, r);
 }
@@ -513,6 +518,11 @@ int encode_offset_commit(void *ud, Buf *out, int16_t version) {
   req.group_id = proto::cstr(r->group);
   req.producer_id = r->t->p->pid;
   req.producer_epoch = r->t->p->epoch;
+  if (r->member_id) {
+    req.generation_id_or_member_epoch = r->generation_id;
+    req.member_id = proto::cstr(r->member_id);
+    if (r->instance_id) req.group_instance_id = proto::cstr(r->instance_id);
+  }
   using T = proto::TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic;
   using P = proto::TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition;
   T *ts = arena_construct_array<T>(&r->arena, r->n_offsets + 1);
@@ -783,8 +793,8 @@ int producer_abort_transaction(Producer *p, ProducerDoneFn fn, void *ud, uint64_
   return end_transaction(p, false, fn, ud, now);
 }
 
-int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *offsets, size_t n, ProducerDoneFn fn,
-                          void *ud, uint64_t now) {
+int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *offsets, size_t n,
+                          const TxnGroupMember *member, ProducerDoneFn fn, void *ud, uint64_t now) {
   Txn *t = p->txn;
   if (!fn || !group_id || !*group_id || (n && !offsets) || n > 100000) return UVK_EINVAL;
   if (!t || t->state != kTxnOpen) return t && t->state == kTxnFatal ? t->fatal : UVK_ESTATE;
@@ -796,6 +806,12 @@ int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *of
   r->group = static_cast<char *>(mem_alloc(r->alloc, glen + 1));
   r->offsets = static_cast<TxnOffset *>(mem_alloc(r->alloc, sizeof(TxnOffset) * (n + 1)));
   bool ok = r->group && r->offsets;
+  if (ok && member && member->member_id) {
+    r->member_id = mem_strdup(r->alloc, member->member_id);
+    r->instance_id = member->instance_id && *member->instance_id ? mem_strdup(r->alloc, member->instance_id) : nullptr;
+    r->generation_id = member->generation_id;
+    ok = r->member_id && (r->instance_id || !member->instance_id || !*member->instance_id);
+  }
   for (size_t i = 0; ok && i < n; i++) {
     size_t tl = strlen(offsets[i].topic);
     char *name = static_cast<char *>(mem_alloc(r->alloc, tl + 1));

@@ -2,6 +2,7 @@
 // (per-client hook) so tests can inject allocation failures; nullptr means libc.
 #pragma once
 #include <stddef.h>
+#include <string.h>
 
 namespace uvk {
 
@@ -30,6 +31,12 @@ inline void mem_free(const Allocator *a, void *p) {
   if (!p) return;
   a = alloc_or_default(a);
   a->free_fn(a->ud, p);
+}
+inline char *mem_strdup(const Allocator *a, const char *s) {
+  size_t n = strlen(s);
+  char *d = static_cast<char *>(mem_alloc(a, n + 1));
+  if (d) memcpy(d, s, n + 1);
+  return d;
 }
 
 }  // namespace uvk

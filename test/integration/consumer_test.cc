@@ -1122,3 +1122,58 @@ TEST_CASE("transactions: sendOffsets commits a group's offsets with the transact
   CHECK(first[1] == 7);
   m.stop();
 }
+
+TEST_CASE("transactions: offsets sent with a consumer's group metadata are refused once the group moved on (KIP-447)",
+          "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-txn-fenced");
+  create_topic(rig, topic, 2);
+  std::string group = uniq("uvk-it-group-txn-fenced");
+  Member a(rig, group, topic, true);
+  a.run_each_message();
+  while (a.joins < 1) rig.turn();
+  uvk_group_metadata then;
+  REQUIRE(uvk_consumer_group_metadata(a.c, &then) == 0);
+  CHECK(std::string(then.group_id) == group);
+  CHECK(then.group_instance_id == nullptr);
+  std::string then_member = then.member_id;
+  then.member_id = then_member.c_str();
+  int32_t then_generation = then.generation_id;
+  REQUIRE(then_generation > 0);
+  Member b(rig, group, topic, true);  // a second member: a rebalance, a new generation
+  b.run_each_message();
+  while (b.joins < 1 || a.joined_generation == then_generation) rig.turn();
+
+  TxnRig t(rig, uniq("uvk-it-txn-fenced-id"));
+  uvk_topic_partition_offset offs[] = {{topic.c_str(), 0, 0}};
+  struct Refused {
+    bool done = false;
+    int kafka_code = 0;
+    uv_loop_t *loop;
+  } stale;
+  stale.loop = &rig.loop;
+  REQUIRE(uvk_producer_begin_transaction(t.p) == 0);
+  REQUIRE(uvk_producer_send_consumer_offsets(t.p, &then, offs, 1, [](uvk_producer *, const uvk_error *err, void *ud) {
+    Refused *r = static_cast<Refused *>(ud);
+    r->done = true;
+    r->kafka_code = err ? uvk_error_kafka_code(err) : 0;
+    uv_stop(r->loop);
+  }, &stale) == 0);
+  while (!stale.done) rig.turn();
+  CHECK(stale.kafka_code == 22);  // ILLEGAL_GENERATION: the zombie's offsets never land
+  REQUIRE(t.end(false) == 0);
+
+  uvk_group_metadata now;
+  REQUIRE(uvk_consumer_group_metadata(a.c, &now) == 0);
+  CHECK(now.generation_id == a.joined_generation);
+  TxnRig::Done fresh;
+  fresh.loop = &rig.loop;
+  REQUIRE(uvk_producer_begin_transaction(t.p) == 0);
+  REQUIRE(uvk_producer_send_consumer_offsets(t.p, &now, offs, 1, TxnRig::on_done, &fresh) == 0);
+  while (!fresh.done) rig.turn();
+  CHECK(fresh.code == 0);
+  CHECK(t.end(true) == 0);
+  CHECK(uvk_producer_send_consumer_offsets(t.p, nullptr, offs, 1, TxnRig::on_done, &fresh) == UVK_EINVAL);
+  a.stop();
+  b.stop();
+}
