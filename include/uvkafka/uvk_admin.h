@@ -210,6 +210,28 @@ UVK_EXTERN int uvk_admin_describe_groups(uvk_admin *admin, const char *const *gr
 UVK_EXTERN int uvk_admin_delete_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
                                        uvk_admin_results_cb cb, void *ud);
 
+/* ---- share groups (KIP-932; docs/share-groups.md) ------------------------------------ */
+/** describeShareGroups: state, assignor, epochs and members with their assigned partitions
+ * (member_epoch, assignment; no metadata bytes); group_protocol and protocol_type "share".
+ * A group that is not a share group fails with GROUP_ID_NOT_FOUND (69). Delete a share group
+ * with uvk_admin_delete_groups. */
+UVK_EXTERN int uvk_admin_describe_share_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
+                                               uvk_admin_groups_cb cb, void *ud);
+/** The share group's start offsets (where it reads each partition from): topic NULL for every
+ * topic it has one for. Results: offset = the start offset (-1: none yet), high = the lag
+ * (records not yet acknowledged; -1 when the broker does not say), low = -1. */
+UVK_EXTERN int uvk_admin_describe_share_group_offsets(uvk_admin *admin, const char *group_id, const char *topic,
+                                                      uvk_admin_offsets_cb cb, void *ud);
+/** Sets the start offsets of `partitions` of `topic` (offset: the new start offset). The
+ * group must have no members: otherwise NON_EMPTY_GROUP (68). */
+UVK_EXTERN int uvk_admin_alter_share_group_offsets(uvk_admin *admin, const char *group_id, const char *topic,
+                                                   const uvk_admin_seek *partitions, size_t n, uvk_admin_offsets_cb cb,
+                                                   void *ud);
+/** Deletes the share group's state for `topics` (it then starts them afresh, by
+ * share.auto.offset.reset). The group must have no members. One result per topic. */
+UVK_EXTERN int uvk_admin_delete_share_group_offsets(uvk_admin *admin, const char *group_id, const char *const *topics,
+                                                    size_t n, uvk_admin_results_cb cb, void *ud);
+
 /* ---- configs ---------------------------------------------------------------------- */
 
 /** Config resource types (Kafka's ConfigResource types). */

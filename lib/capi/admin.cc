@@ -189,6 +189,23 @@ UVK_EXTERN int uvk_admin_delete_groups(uvk_admin *admin, const char *const *grou
                                        uvk_admin_results_cb cb, void *ud) {
   UVK_ADMIN_CALL(admin_delete_groups(ad_, group_ids, n, cb, ud, now_));
 }
+UVK_EXTERN int uvk_admin_describe_share_groups(uvk_admin *admin, const char *const *group_ids, size_t n,
+                                               uvk_admin_groups_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_describe_share_groups(ad_, group_ids, n, cb, ud, now_));
+}
+UVK_EXTERN int uvk_admin_describe_share_group_offsets(uvk_admin *admin, const char *group_id, const char *topic,
+                                                      uvk_admin_offsets_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_describe_share_group_offsets(ad_, group_id, topic, cb, ud, now_));
+}
+UVK_EXTERN int uvk_admin_alter_share_group_offsets(uvk_admin *admin, const char *group_id, const char *topic,
+                                                   const uvk_admin_seek *partitions, size_t n, uvk_admin_offsets_cb cb,
+                                                   void *ud) {
+  UVK_ADMIN_CALL(admin_alter_share_group_offsets(ad_, group_id, topic, partitions, n, cb, ud, now_));
+}
+UVK_EXTERN int uvk_admin_delete_share_group_offsets(uvk_admin *admin, const char *group_id, const char *const *topics,
+                                                    size_t n, uvk_admin_results_cb cb, void *ud) {
+  UVK_ADMIN_CALL(admin_delete_share_group_offsets(ad_, group_id, topics, n, cb, ud, now_));
+}
 UVK_EXTERN int uvk_admin_describe_configs(uvk_admin *admin, const uvk_admin_config_resource *resources, size_t n,
                                           int include_synonyms, uvk_admin_configs_cb cb, void *ud) {
   UVK_ADMIN_CALL(admin_describe_configs(ad_, resources, n, include_synonyms != 0, cb, ud, now_));

@@ -11,6 +11,7 @@
 #include "proto/gen/delete_groups.h"
 #include "proto/gen/describe_groups.h"
 #include "proto/gen/list_groups.h"
+#include "proto/gen/share_group_describe.h"
 #include "uvkafka/uvkafka.h"
 #include "proto/client_versions.h"
 
@@ -277,6 +278,76 @@ int on_describe(AdminCall *c, Reader *body, int16_t version) {
   return kAdminDone;
 }
 
+// ---- describeShareGroups (KIP-932) -----------------------------------------------------------
+
+int encode_share_describe(AdminCall *c, Buf *out, int16_t version) {
+  GroupsState *st = st_of(c->op);
+  proto::ShareGroupDescribeRequest req;
+  proto::Str id = admin_pstr(st->ids[c->index]);
+  req.group_ids = {&id, 1};
+  return proto::encode(out, req, version);
+}
+
+const uvk_topic_partition *share_tps_of(AdminOp *op, const proto::ShareGroupDescribeResponse::Assignment &a, size_t *n) {
+  size_t total = 0;
+  for (int32_t t = 0; t < a.topic_partitions.count; t++)
+    total += a.topic_partitions.items[t].partitions.count > 0 ? size_t(a.topic_partitions.items[t].partitions.count) : 0;
+  auto *out = arena_construct_array<uvk_topic_partition>(&op->arena, total + 1);
+  *n = 0;
+  if (!out) return nullptr;
+  for (int32_t t = 0; t < a.topic_partitions.count; t++) {
+    const auto &tp = a.topic_partitions.items[t];
+    const char *name = admin_str(op, tp.topic_name);
+    for (int32_t i = 0; i < tp.partitions.count; i++) out[(*n)++] = uvk_topic_partition{name, tp.partitions.items[i]};
+  }
+  return out;
+}
+
+// A group that is not a share group (GROUP_ID_NOT_FOUND, also for another type) fails.
+int on_share_describe(AdminCall *c, Reader *body, int16_t version) {
+  AdminOp *op = c->op;
+  proto::ShareGroupDescribeResponse resp;
+  int rc = proto::decode(body, &op->arena, &resp, version);
+  if (rc != 0) return rc;
+  if (resp.groups.count != 1) return UVK_EPROTO;
+  const auto &g = resp.groups.items[0];
+  if (admin_moved(g.error_code)) return kAdminRetarget;
+  if (g.error_code != 0) {
+    admin_op_fail(op, UVK_ERR_KAFKA(g.error_code), &g.error_message);
+    return kAdminDone;
+  }
+  st_of(op)->answered = true;
+  GroupChunk *ch = add_chunk(op, 1);
+  if (!ch) return UVK_ENOMEM;
+  uvk_group_description &d = ch->groups[ch->n++];
+  d.group_id = st_of(op)->ids[c->index];
+  d.state = admin_str(op, g.group_state);
+  d.protocol_type = "share";
+  d.protocol = admin_str(op, g.assignor_name);
+  d.group_protocol = "share";
+  d.group_epoch = g.group_epoch;
+  d.assignment_epoch = g.assignment_epoch;
+  int32_t n = g.members.count > 0 ? g.members.count : 0;
+  auto *ms = arena_construct_array<uvk_group_member_description>(&op->arena, size_t(n) + 1);
+  if (!ms) return UVK_ENOMEM;
+  for (int32_t i = 0; i < n; i++) {
+    const auto &m = g.members.items[i];
+    ms[i].member_id = admin_str(op, m.member_id);
+    ms[i].client_id = admin_str(op, m.client_id);
+    ms[i].client_host = admin_str(op, m.client_host);
+    ms[i].member_metadata = ms[i].member_assignment = "";
+    ms[i].member_epoch = m.member_epoch;
+    ms[i].rack_id = m.rack_id.data ? admin_str(op, m.rack_id) : nullptr;
+    ms[i].assignment = share_tps_of(op, m.assignment, &ms[i].n_assignment);
+    ms[i].target_assignment = ms[i].assignment;  // a share group has no target apart
+    ms[i].n_target_assignment = ms[i].n_assignment;
+    if (!ms[i].assignment) return UVK_ENOMEM;
+  }
+  d.members = ms;
+  d.n_members = size_t(n);
+  return kAdminDone;
+}
+
 // ---- deleteGroups -----------------------------------------------------------------------------
 
 void finish_delete(AdminOp *op, const uvk_error *err) {
@@ -355,6 +426,12 @@ int admin_list_groups(Admin *ad, uvk_admin_groups_cb cb, void *ud, uint64_t now)
 int admin_describe_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_groups_cb cb, void *ud, uint64_t now) {
   return per_group_op(ad, group_ids, n, finish_groups, reinterpret_cast<void *>(cb), ud, proto::kDescribeGroups,
                       proto::kUseDescribeGroups, encode_describe, on_describe, now);
+}
+
+int admin_describe_share_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_groups_cb cb, void *ud,
+                                uint64_t now) {
+  return per_group_op(ad, group_ids, n, finish_groups, reinterpret_cast<void *>(cb), ud, proto::kShareGroupDescribe,
+                      proto::kUseShareGroupDescribe, encode_share_describe, on_share_describe, now);
 }
 
 int admin_delete_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_results_cb cb, void *ud, uint64_t now) {

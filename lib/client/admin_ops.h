@@ -40,6 +40,15 @@ int admin_delete_topic_records(Admin *ad, const char *topic, const uvk_admin_see
 int admin_list_groups(Admin *ad, uvk_admin_groups_cb cb, void *ud, uint64_t now);
 int admin_describe_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_groups_cb cb, void *ud, uint64_t now);
 int admin_delete_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_results_cb cb, void *ud, uint64_t now);
+// Share groups (KIP-932): admin_groups.cc (describe) and admin_share.cc (start offsets).
+int admin_describe_share_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_groups_cb cb, void *ud,
+                                uint64_t now);
+int admin_describe_share_group_offsets(Admin *ad, const char *group, const char *topic, uvk_admin_offsets_cb cb,
+                                       void *ud, uint64_t now);
+int admin_alter_share_group_offsets(Admin *ad, const char *group, const char *topic, const uvk_admin_seek *partitions,
+                                    size_t n, uvk_admin_offsets_cb cb, void *ud, uint64_t now);
+int admin_delete_share_group_offsets(Admin *ad, const char *group, const char *const *topics, size_t n,
+                                     uvk_admin_results_cb cb, void *ud, uint64_t now);
 
 // admin_configs.cc
 int admin_describe_configs(Admin *ad, const uvk_admin_config_resource *resources, size_t n, bool include_synonyms,

@@ -369,3 +369,112 @@ TEST_CASE("share: uvk share consume: RELEASE redelivers up to the delivery-count
   CHECK(sh(uvk + " share consume -b " + b + " -t " + topic + " -g " + group + " --ack maybe").status == 2);
   CHECK(sh(uvk + " share consume -b " + b + " -t " + topic + " -f '%d %Q'").status == 2);
 }
+
+TEST_CASE("share: admin describes a share group and its start offsets, alters and deletes them, deletes the group",
+          "[integration]") {
+  Rig rig;
+  std::string topic = uniq("uvk-it-share-admin"), group = topic + "-g";
+  REQUIRE(create_topic(rig, topic, 1).code == 0);
+  group_configs(rig, group, {{"share.auto.offset.reset", "earliest"}});
+  produce(rig, topic, 5);
+  const char *ids[] = {group.c_str()};
+  auto describe = [&] {
+    struct D {
+      bool done = false;
+      int code = 1, kafka = 0;
+      std::string state, type;
+      size_t members = 0;
+      std::string assigned;
+    } d;
+    REQUIRE(uvk_admin_describe_share_groups(rig.admin, ids, 1, [](uvk_admin *, const uvk_error *e,
+                                                                   const uvk_group_description *gs, size_t n, void *ud) {
+      D *x = static_cast<D *>(ud);
+      x->done = true;
+      x->code = e ? uvk_error_code(e) : 0;
+      x->kafka = e ? uvk_error_kafka_code(e) : 0;
+      if (!e && n == 1) {
+        x->state = gs[0].state;
+        x->type = gs[0].group_protocol;
+        x->members = gs[0].n_members;
+        for (size_t m = 0; m < gs[0].n_members; m++)
+          for (size_t k = 0; k < gs[0].members[m].n_assignment; k++)
+            x->assigned += std::string(gs[0].members[m].assignment[k].topic) + ":" +
+                           std::to_string(gs[0].members[m].assignment[k].partition) + " ";
+      }
+      wake();
+    }, &d) == 0);
+    run_until(&rig.loop, &d.done);
+    return d;
+  };
+  std::string last_offsets;
+  int64_t lag = -9;
+  auto start_offset = [&] {
+    Reply r;
+    REQUIRE(uvk_admin_describe_share_group_offsets(rig.admin, group.c_str(), nullptr, on_offsets, &r) == 0);
+    rig.wait(r);
+    REQUIRE(r.code == 0);
+    last_offsets.clear();
+    for (const Offset &o : r.offsets)
+      last_offsets += o.topic + ":" + std::to_string(o.partition) + "=" + std::to_string(o.offset) + " lag " +
+                      std::to_string(o.high) + " error " + std::to_string(o.error) + "; ";
+    lag = -9;
+    for (const Offset &o : r.offsets)
+      if (o.topic == topic && o.partition == 0) {
+        lag = o.high;
+        return o.offset;
+      }
+    return int64_t(-9);
+  };
+  Member m;
+  start(rig, &m, group, topic, 500);
+  REQUIRE(within_2min(rig, [&] { return m.got.size() == 5; }));
+  // The members and their partitions, while the member is in.
+  REQUIRE(rig.eventually([&] { return describe().assigned == topic + ":0 "; }));
+  auto d = describe();
+  CHECK(d.code == 0);
+  CHECK(d.type == "share");
+  CHECK(d.state == "Stable");
+  CHECK(d.members == 1);
+  // Everything was accepted: no lag left (the share coordinator learns it shortly after the
+  // acknowledgements); the start offset is the group's, somewhere up to the end.
+  bool done = rig.eventually([&] {
+    int64_t so = start_offset();
+    return so >= 0 && so <= 5 && lag == 0;
+  });
+  INFO("share group offsets: " << last_offsets);
+  REQUIRE(done);
+  stop(rig, &m);
+  // Altered start offset (the group is empty now): the next member reads from offset 2.
+  REQUIRE(rig.eventually([&] { return describe().members == 0; }));
+  uvk_admin_seek seek{0, 2};
+  Reply alt;
+  REQUIRE(uvk_admin_alter_share_group_offsets(rig.admin, group.c_str(), topic.c_str(), &seek, 1, on_offsets, &alt) == 0);
+  rig.wait(alt);
+  REQUIRE(alt.code == 0);
+  REQUIRE(alt.offsets.size() == 1);
+  CHECK(alt.offsets[0].error == 0);
+  CHECK(start_offset() == 2);
+  Member again;
+  start(rig, &again, group, topic, 500);
+  REQUIRE(within_2min(rig, [&] { return again.got.size() == 3; }));
+  CHECK(again.got[0].offset == 2);
+  CHECK(again.got[0].delivery_count == 1);
+  stop(rig, &again);
+  REQUIRE(rig.eventually([&] { return describe().members == 0; }));
+  // Deleting the topic's state, then the group.
+  const char *topics[] = {topic.c_str()};
+  Reply del;
+  REQUIRE(uvk_admin_delete_share_group_offsets(rig.admin, group.c_str(), topics, 1, on_results, &del) == 0);
+  rig.wait(del);
+  CHECK(del.code == 0);
+  REQUIRE(del.items.size() == 1);
+  CHECK(del.items[0].error == 0);
+  CHECK(start_offset() == -9);  // no start offset for the topic any more
+  Reply gone;
+  REQUIRE(uvk_admin_delete_groups(rig.admin, ids, 1, on_results, &gone) == 0);
+  rig.wait(gone);
+  CHECK(gone.code == 0);
+  auto after = describe();
+  CHECK(after.code != 0);
+  CHECK(after.kafka == 69);  // GROUP_ID_NOT_FOUND
+}

@@ -1500,6 +1500,50 @@ BAD_INPUT(uvk_admin_delete_groups) {
   expect(uvk_admin_delete_groups(r.admin, ids + 1, 1, results_cb, nullptr), UVK_EINVAL);
   expect(uvk_admin_delete_groups(r.admin, ids + 2, 1, results_cb, nullptr), UVK_EINVAL);
 }
+BAD_INPUT(uvk_admin_describe_share_groups) {
+  const char *ids[] = {"g", nullptr, ""};
+  admin_basics([&](uvk_admin *a, bool cb) {
+    return uvk_admin_describe_share_groups(a, ids, 1, cb ? groups_cb : nullptr, nullptr);
+  });
+  Rig r;
+  expect(uvk_admin_describe_share_groups(r.admin, nullptr, 1, groups_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_describe_share_groups(r.admin, ids, 0, groups_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_describe_share_groups(r.admin, ids + 1, 1, groups_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_describe_share_groups(r.admin, ids + 2, 1, groups_cb, nullptr), UVK_EINVAL);
+}
+BAD_INPUT(uvk_admin_describe_share_group_offsets) {
+  admin_basics([&](uvk_admin *a, bool cb) {
+    return uvk_admin_describe_share_group_offsets(a, "g", nullptr, cb ? offsets_cb : nullptr, nullptr);
+  });
+  Rig r;
+  expect(uvk_admin_describe_share_group_offsets(r.admin, nullptr, "t", offsets_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_describe_share_group_offsets(r.admin, "", "t", offsets_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_describe_share_group_offsets(r.admin, "g", "", offsets_cb, nullptr), UVK_EINVAL);
+}
+BAD_INPUT(uvk_admin_alter_share_group_offsets) {
+  uvk_admin_seek s{0, 5};
+  admin_basics([&](uvk_admin *a, bool cb) {
+    return uvk_admin_alter_share_group_offsets(a, "g", "t", &s, 1, cb ? offsets_cb : nullptr, nullptr);
+  });
+  Rig r;
+  expect(uvk_admin_alter_share_group_offsets(r.admin, nullptr, "t", &s, 1, offsets_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_alter_share_group_offsets(r.admin, "g", nullptr, &s, 1, offsets_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_alter_share_group_offsets(r.admin, "g", "", &s, 1, offsets_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_alter_share_group_offsets(r.admin, "g", "t", nullptr, 1, offsets_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_alter_share_group_offsets(r.admin, "g", "t", &s, 0, offsets_cb, nullptr), UVK_EINVAL);
+}
+BAD_INPUT(uvk_admin_delete_share_group_offsets) {
+  const char *topics[] = {"t", nullptr, ""};
+  admin_basics([&](uvk_admin *a, bool cb) {
+    return uvk_admin_delete_share_group_offsets(a, "g", topics, 1, cb ? results_cb : nullptr, nullptr);
+  });
+  Rig r;
+  expect(uvk_admin_delete_share_group_offsets(r.admin, nullptr, topics, 1, results_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_delete_share_group_offsets(r.admin, "g", nullptr, 1, results_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_delete_share_group_offsets(r.admin, "g", topics, 0, results_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_delete_share_group_offsets(r.admin, "g", topics + 1, 1, results_cb, nullptr), UVK_EINVAL);
+  expect(uvk_admin_delete_share_group_offsets(r.admin, "g", topics + 2, 1, results_cb, nullptr), UVK_EINVAL);
+}
 BAD_INPUT(uvk_admin_describe_configs) {
   uvk_admin_config_resource res;
   memset(&res, 0, sizeof res);
