@@ -206,8 +206,9 @@ void send_join(Consumer *c, uint64_t now) {
   p->req.encode = encode_join;
   p->req.done = on_join;
   p->req.ud = p;
-  // The broker holds a JoinGroup until every member joined: up to rebalanceTimeout.
-  p->req.deadline = now + uint64_t(c->cfg.rebalance_timeout) + 5000;
+  // The broker holds a JoinGroup until every member joined: up to rebalanceTimeout (as Java,
+  // the request may take that plus 5 s when it is longer than requestTimeout).
+  p->req.min_timeout_ms = uint64_t(c->cfg.rebalance_timeout) + 5000;
   int rc = engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now);
   if (rc != 0) {
     pending_free(p);
@@ -427,7 +428,7 @@ void send_sync(Consumer *c, Pending *p, uint64_t now) {
   p->req.encode = encode_sync;
   p->req.done = on_sync;
   p->req.ud = p;
-  p->req.deadline = now + uint64_t(c->cfg.rebalance_timeout) + 5000;
+  p->req.min_timeout_ms = uint64_t(c->cfg.rebalance_timeout) + 5000;  // held for the leader's assignment
   // The coordinator forgotten since the join (see send_join): retried from FindCoordinator.
   int rc = c->coordinator < 0 ? UVK_ECLOSED : engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now);
   if (rc != 0) {

@@ -21,6 +21,10 @@ namespace {
 
 const int16_t kUnsupportedVersion = 35;  // Kafka's UNSUPPORTED_VERSION
 
+uint64_t request_timeout(const Conn *c, const Request *r) {
+  return r->min_timeout_ms > c->cfg.request_timeout_ms ? r->min_timeout_ms : c->cfg.request_timeout_ms;
+}
+
 void push(Request **head, Request **tail, Request *r) {
   r->next = nullptr;
   if (*tail) (*tail)->next = r; else *head = r;
@@ -60,7 +64,7 @@ int write_request(Conn *c, Request *r, int16_t version, uint64_t now) {
   r->sent_at = now;
   r->conn = c;
   r->size = c->out.len - start;
-  r->deadline = c->cfg.enforce_request_timeout ? now + c->cfg.request_timeout_ms : UINT64_MAX;
+  r->deadline = c->cfg.enforce_request_timeout ? now + request_timeout(c, r) : UINT64_MAX;
   return 0;
 }
 
@@ -475,7 +479,7 @@ void conn_send(Conn *c, Request *r, uint64_t now) {
   r->version = -1;
   r->conn = nullptr;
   if (c->cfg.enforce_request_timeout)
-    r->deadline = now + c->cfg.request_timeout_ms + (c->throttle_until > now ? c->throttle_until - now : 0);
+    r->deadline = now + request_timeout(c, r) + (c->throttle_until > now ? c->throttle_until - now : 0);
   push(&c->queued, &c->queued_tail, r);
   c->n_queued++;
   notify(c, kConnEventQueueSize, nullptr, size_t(c->n_queued));

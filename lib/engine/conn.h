@@ -45,6 +45,9 @@ struct Request {
   int32_t correlation_id = 0;
   bool expects_response = true;  // false for Produce with acks=0
   uint64_t created_at = 0, sent_at = 0, deadline = UINT64_MAX;
+  // A request the broker may hold longer than requestTimeout (JoinGroup and SyncGroup wait for
+  // the whole group, up to rebalanceTimeout): its timeout is the larger of the two.
+  uint64_t min_timeout_ms = 0;
   size_t size = 0;               // bytes on the wire, size prefix included
   RequestEncodeFn encode = nullptr;
   RequestDoneFn done = nullptr;

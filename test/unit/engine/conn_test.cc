@@ -296,6 +296,31 @@ TEST_CASE("conn: a request timeout fails it and closes the connection", "[conn]"
   conn_destroy(&c);
 }
 
+TEST_CASE("conn: a request the broker may hold (min_timeout_ms) times out after that, not requestTimeout", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);  // requestTimeout 1000
+  ready(&c, 12);
+  Done d1, d2;
+  Request r1 = metadata_request(&d1), r2 = metadata_request(&d2);
+  r1.min_timeout_ms = 5000;  // a JoinGroup held for rebalanceTimeout
+  r2.min_timeout_ms = 500;   // shorter than requestTimeout: requestTimeout
+  conn_send(&c, &r1, 100);
+  drain(&c);
+  CHECK(conn_next_deadline(&c) == 5100);
+  CHECK(conn_timer(&c, 5099) == 0);
+  CHECK(d1.calls == 0);
+  CHECK(conn_timer(&c, 5100) == UVK_ETIMEDOUT);
+  CHECK(d1.err == UVK_ETIMEDOUT);
+  conn_destroy(&c);
+  Conn c2;
+  conn_init(&c2, config(), nullptr);
+  ready(&c2, 12);
+  conn_send(&c2, &r2, 100);
+  drain(&c2);
+  CHECK(conn_next_deadline(&c2) == 1100);
+  conn_destroy(&c2);
+}
+
 TEST_CASE("conn: enforceRequestTimeout false waits forever", "[conn]") {
   ConnConfig cfg = config();
   cfg.enforce_request_timeout = false;
