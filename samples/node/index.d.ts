@@ -21,6 +21,8 @@ export class Kafka {
   producer(config?: ProducerConfig): Producer
   consumer(config: ConsumerConfig): Consumer
   admin(config?: AdminConfig): Admin
+  /** A share group member (KIP-932, Kafka 4.2+); not in KafkaJS. */
+  shareConsumer(config: ShareConsumerConfig): ShareConsumer
   logger(): Logger
 }
 
@@ -340,6 +342,44 @@ export const Partitioners: {
 
 // ---------------------------------------------------------------------------------------------
 // Consumer
+
+export interface ShareConsumerConfig {
+  groupId: string
+  heartbeatInterval?: number
+  maxWaitTimeInMs?: number
+  minBytes?: number
+  maxBytes?: number
+}
+
+export type ShareAcknowledgeType = 'accept' | 'release' | 'reject' | 'renew'
+
+export interface ShareMessage {
+  key: Buffer | null
+  value: Buffer | null
+  headers: IHeaders
+  timestamp: string
+  offset: string
+  /** 1 on the first delivery, one more each time the record comes again */
+  deliveryCount: number
+  /** Decides the record's fate now (true when the broker will get it); without a call, the
+   * handler resolving accepts the record and throwing releases it. */
+  acknowledge(type?: ShareAcknowledgeType): boolean
+}
+
+export interface ShareEachMessagePayload {
+  topic: string
+  partition: number
+  message: ShareMessage
+}
+
+export type ShareConsumer = {
+  connect(): Promise<void>
+  subscribe(subscription: { topic?: string; topics?: string[] }): Promise<void>
+  run(config: { eachMessage: (payload: ShareEachMessagePayload) => Promise<void>; maxRecords?: number }): Promise<void>
+  /** Releases the records not yet acknowledged and leaves the group. */
+  disconnect(): Promise<void>
+  on(eventName: 'share.crash', listener: (error: Error) => void): () => void
+}
 
 export interface ConsumerConfig {
   groupId: string

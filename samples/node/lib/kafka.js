@@ -214,6 +214,12 @@ class Kafka {
     return new Admin(this, options)
   }
 
+  // A share group member (KIP-932): not in KafkaJS; lib/share_consumer.js.
+  shareConsumer (options = {}) {
+    const { ShareConsumer } = require('./share_consumer')
+    return new ShareConsumer(this, options)
+  }
+
   logger () {
     return this.rootLogger
   }

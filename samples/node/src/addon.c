@@ -57,6 +57,7 @@ NAPI_MODULE_INIT() {
   nk_client_init(env, exports);
   nk_producer_init(env, exports);
   nk_consumer_init(env, exports);
+  nk_share_init(env, exports);
   nk_codec_init(env, exports);
 #ifdef NK_HAVE_ADMIN
   nk_admin_init(env, exports);

@@ -131,12 +131,13 @@ void nk_client_event(void *ud, const uvk_event *ev);
 napi_value nk_event_payload(napi_env env, const uvk_event *ev);
 napi_value nk_topic_partitions(napi_env env, const uvk_topic_partition *tp, size_t n);
 
-/* ---- producer.c, consumer.c, admin.c ---- */
+/* ---- producer.c, consumer.c, share.c, admin.c ---- */
 /* A uvk_config from a JavaScript array [key, value, ...] (strings); NULL and a thrown error
  * naming the key when a setting is refused. */
 uvk_config *nk_settings_config(napi_env env, napi_value arr);
 napi_value nk_producer_init(napi_env env, napi_value exports);
 napi_value nk_consumer_init(napi_env env, napi_value exports);
+napi_value nk_share_init(napi_env env, napi_value exports);
 napi_value nk_admin_init(napi_env env, napi_value exports);
 void nk_admin_results_init(napi_env env, napi_value exports);
 void nk_codec_init(napi_env env, napi_value exports);
