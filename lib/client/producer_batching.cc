@@ -24,6 +24,13 @@ void queue_adapt_limit(const Producer *p, PartitionQueue *q) {
   q->batch_limit = lim;
 }
 
+// A broker serves one request per connection at a time, so a batch sent while an earlier one
+// of its partition is unanswered would only wait behind it on the broker: keeping it open
+// until the answer costs no latency, and under a backlog (acks=all on a busy cluster) it
+// turns many small requests, each paying a replication round, into one larger one. A full
+// batch still leaves at once.
+bool queue_hold(const PartitionQueue *q) { return q->in_flight > 0; }
+
 void queue_batch_too_large(const Producer *p, PartitionQueue *q, size_t bytes) {
   size_t half = bytes / 2;
   q->batch_cap = half > p->cfg.batch_size ? half : p->cfg.batch_size;

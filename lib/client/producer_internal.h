@@ -231,6 +231,8 @@ void queue_adapt_limit(const Producer *p, PartitionQueue *q);
 // A batch of `bytes` was too large for the broker (a topic's max.message.bytes below
 // batchSizeMax): the partition's batches stop growing at half of it.
 void queue_batch_too_large(const Producer *p, PartitionQueue *q, size_t bytes);
+// Whether q's open batch, its linger over, waits for an answer: a batch of q is in flight.
+bool queue_hold(const PartitionQueue *q);
 
 // producer_wire.cc: draining batches into Produce requests
 void producer_drain(void *ud, uint64_t now);  // a timer callback (ud: the Producer)

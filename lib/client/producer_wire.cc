@@ -406,8 +406,9 @@ void producer_drain(void *ud, uint64_t now) {
       PartitionQueue *q = t->queues[i];
       if (!q || !q->head) continue;
       uint64_t due = q->first_at + p->cfg.linger_ms;
-      if (flushing || due <= now || q->bytes >= queue_batch_limit(p, q)) queue_seal(p, q, now);
-      else if (due < next) next = due;
+      if (flushing || q->bytes >= queue_batch_limit(p, q)) queue_seal(p, q, now);
+      else if (due <= now && !queue_hold(q)) queue_seal(p, q, now);
+      else if (due > now && due < next) next = due;  // a held batch goes when an answer comes
     }
   if (p->idempotent && p->pid_state != 2) {
     // Nothing goes out before the producer id (the batches carry it).

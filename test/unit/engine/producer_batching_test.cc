@@ -152,3 +152,19 @@ TEST_CASE("batching: a Produce request carries at most 1 MiB of batches (one bat
   CHECK(r.c.batch_records == V{600, 600, 600});
   CHECK(r.c.requests[proto::kProduce] == 3);  // together 1.8 MB: one request each
 }
+
+TEST_CASE("batching: a batch past its linger waits while its partition has one in flight",
+          "[producer][batching]") {
+  Rig r(4096, 16384);  // linger 0
+  r.c.hold_produce = true;
+  CHECK(r.send(1, 1) == V{1});  // nothing in flight: leaves at once
+  CHECK(r.send(1, 0).empty());  // held behind the unanswered batch
+  CHECK(r.send(1, 0).empty());
+  r.c.run_until([&] { return r.c.held_produce.size() == 1; });
+  CHECK(r.c.batch_records == V{1});
+  r.c.hold_produce = false;
+  r.c.release_produce();  // the answer: the two held messages leave together
+  r.c.run_until([&] { return r.all_done(); });
+  CHECK(r.c.batch_records == V{1, 2});
+  CHECK(r.send(5, 2) == V{4, 1});  // a full batch never waits
+}
