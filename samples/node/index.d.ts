@@ -218,6 +218,8 @@ export interface ProducerConfig {
   linger?: number
   /** uvkafka: the batch size (bytes) per partition. */
   batchSize?: number
+  /** uvkafka: how large a partition's batches may grow while earlier ones wait for the broker. */
+  batchSizeMax?: number
   /** uvkafka: the bytes the producer may hold unsent. */
   bufferMemory?: number
 }

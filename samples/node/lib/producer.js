@@ -12,7 +12,7 @@ const events = Object.assign({
 }, networkEvents('producer'))
 
 // Producer options uvkafka's producer reads (KafkaJS's, plus the batching keys KafkaJS lacks).
-const PRODUCER_KEYS = ['idempotent', 'transactionalId', 'transactionTimeout', 'linger', 'batchSize', 'bufferMemory']
+const PRODUCER_KEYS = ['idempotent', 'transactionalId', 'transactionTimeout', 'linger', 'batchSize', 'batchSizeMax', 'bufferMemory']
 const CLIENT_KEYS = ['metadataMaxAge', 'allowAutoTopicCreation']
 
 function callNative (fn, handle, ...args) {
