@@ -831,7 +831,76 @@ BAD_INPUT(uvk_producer_send_offsets) {
   r.disconnect();
   expect(uvk_producer_send_offsets(r.producer, "g", &o, 1, producer_cb, nullptr), UVK_ECLOSED);
 }
+BAD_INPUT(uvk_producer_send_consumer_offsets) {
+  uvk_topic_partition_offset o = {"t", 0, 1};
+  uvk_group_metadata g = {"g", "member-1", 3, nullptr};
+  expect(uvk_producer_send_consumer_offsets(nullptr, &g, &o, 1, producer_cb, nullptr), UVK_EINVAL);
+  Rig r;
+  expect(uvk_producer_send_consumer_offsets(r.producer, nullptr, &o, 1, producer_cb, nullptr), UVK_EINVAL);
+  uvk_group_metadata no_member = {"g", nullptr, 3, nullptr};
+  expect(uvk_producer_send_consumer_offsets(r.producer, &no_member, &o, 1, producer_cb, nullptr), UVK_EINVAL);
+  uvk_group_metadata no_group = {nullptr, "member-1", 3, nullptr};
+  expect(uvk_producer_send_consumer_offsets(r.producer, &no_group, &o, 1, producer_cb, nullptr), UVK_EINVAL);
+  expect(uvk_producer_send_consumer_offsets(r.producer, &g, nullptr, 1, producer_cb, nullptr), UVK_EINVAL);
+  expect(uvk_producer_send_consumer_offsets(r.producer, &g, &o, 1, nullptr, nullptr), UVK_EINVAL);
+  expect(uvk_producer_send_consumer_offsets(r.producer, &g, &o, 1, producer_cb, nullptr), UVK_ESTATE);  // no transaction
+  r.disconnect();
+  expect(uvk_producer_send_consumer_offsets(r.producer, &g, &o, 1, producer_cb, nullptr), UVK_ECLOSED);
+}
 BAD_INPUT(uvk_producer_free) { touches_nothing([] { uvk_producer_free(nullptr); }); }
+BAD_INPUT(uvk_send_queue_options_init) {
+  touches_nothing([] { uvk_send_queue_options_init(nullptr); });
+  uvk_send_queue_options o;
+  uvk_send_queue_options_init(&o);
+  CHECK(o.struct_size == sizeof o);
+  CHECK(o.max_messages == 100000);
+}
+BAD_INPUT(uvk_send_queue_new) {
+  uvk_send_queue *q = nullptr;
+  expect(uvk_send_queue_new(nullptr, nullptr, &q), UVK_EINVAL);
+  Rig r;
+  expect(uvk_send_queue_new(r.producer, nullptr, nullptr), UVK_EINVAL);
+  uvk_send_queue_options o;
+  uvk_send_queue_options_init(&o);
+  o.max_messages = 0;
+  expect(uvk_send_queue_new(r.producer, &o, &q), UVK_EINVAL);
+  REQUIRE(uvk_send_queue_new(r.producer, nullptr, &q) == 0);
+  uvk_send_queue *second = nullptr;
+  expect(uvk_send_queue_new(r.producer, nullptr, &second), UVK_ESTATE);  // one queue per producer
+  uvk_send_queue_release(q);
+}
+BAD_INPUT(uvk_send_queue_send) {
+  uvk_message m = {nullptr, 0, "v", 1, -1, -1, nullptr, 0};
+  expect(uvk_send_queue_send(nullptr, "t", &m, 1, nullptr, 0, send_cb, nullptr), UVK_EINVAL);
+  Rig r;
+  uvk_send_queue *q = nullptr;
+  REQUIRE(uvk_send_queue_new(r.producer, nullptr, &q) == 0);
+  expect(uvk_send_queue_send(q, nullptr, &m, 1, nullptr, 0, send_cb, nullptr), UVK_EINVAL);
+  expect(uvk_send_queue_send(q, "", &m, 1, nullptr, 0, send_cb, nullptr), UVK_EINVAL);
+  expect(uvk_send_queue_send(q, "t", nullptr, 1, nullptr, 0, send_cb, nullptr), UVK_EINVAL);
+  expect(uvk_send_queue_send(q, "t", &m, 0, nullptr, 0, send_cb, nullptr), UVK_EINVAL);
+  expect(uvk_send_queue_send(q, "t", &m, 1, nullptr, 0, nullptr, nullptr), UVK_EINVAL);
+  expect(uvk_send_queue_send(q, "t", &m, 1, nullptr, 5, send_cb, nullptr), UVK_ESTATE);  // a wait on the loop thread
+  uvk_send_queue_release(q);
+}
+BAD_INPUT(uvk_send_queue_get_stats) {
+  uvk_send_queue_stats st;
+  memset(&st, 0, sizeof st);
+  st.struct_size = sizeof st;
+  expect(uvk_send_queue_get_stats(nullptr, &st), UVK_EINVAL);
+  Rig r;
+  uvk_send_queue *q = nullptr;
+  REQUIRE(uvk_send_queue_new(r.producer, nullptr, &q) == 0);
+  expect(uvk_send_queue_get_stats(q, nullptr), UVK_EINVAL);
+  uvk_send_queue_stats small;
+  memset(&small, 0, sizeof small);
+  small.struct_size = 1;
+  expect(uvk_send_queue_get_stats(q, &small), UVK_EINVAL);
+  REQUIRE(uvk_send_queue_get_stats(q, &st) == 0);
+  CHECK(st.sends == 0);
+  uvk_send_queue_release(q);
+}
+BAD_INPUT(uvk_send_queue_release) { touches_nothing([] { uvk_send_queue_release(nullptr); }); }
 BAD_INPUT(uvk_producer_buffered_bytes) { CHECK(uvk_producer_buffered_bytes(nullptr) == 0); }
 
 // ---- consumer -------------------------------------------------------------------------------
@@ -1259,6 +1328,17 @@ BAD_INPUT(uvk_consumer_describe_group) {
 }
 BAD_INPUT(uvk_consumer_member_id) { CHECK(strcmp(uvk_consumer_member_id(nullptr), "") == 0); }
 BAD_INPUT(uvk_consumer_generation) { CHECK(uvk_consumer_generation(nullptr) == -1); }
+BAD_INPUT(uvk_consumer_group_metadata) {
+  uvk_group_metadata g;
+  CHECK(uvk_consumer_group_metadata(nullptr, &g) == UVK_EINVAL);
+  Rig r;
+  CHECK(uvk_consumer_group_metadata(r.consumer, nullptr) == UVK_EINVAL);
+  REQUIRE(uvk_consumer_group_metadata(r.consumer, &g) == 0);
+  CHECK(std::string(g.group_id) == "uvk-bad-input");
+  CHECK(std::string(g.member_id).empty());  // never joined
+  CHECK(g.generation_id == -1);
+  CHECK(g.group_instance_id == nullptr);
+}
 BAD_INPUT(uvk_consumer_on) {
   CHECK(uvk_consumer_on(nullptr, UVK_EVENT_GROUP_JOIN, event_fn, nullptr) == UVK_EINVAL);
   Rig r;
