@@ -51,6 +51,7 @@ static void close_client(ClientObject *c) {
     Py_INCREF(k);
     if (Py_IS_TYPE(k, &Producer_Type)) uvkpy_producer_close((ProducerObject *)k);
     else if (Py_IS_TYPE(k, &Consumer_Type)) uvkpy_consumer_close((ConsumerObject *)k);
+    else if (Py_IS_TYPE(k, &ShareConsumer_Type)) uvkpy_share_close((ShareConsumerObject *)k);
     else uvkpy_admin_close((AdminObject *)k);
     uvkpy_disown(c, k);  /* in case the close above did not */
     Py_DECREF(k);

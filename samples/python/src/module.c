@@ -104,9 +104,9 @@ PyObject *uvkpy_bytes_or_none(const void *p, size_t n) {
 int uvkpy_message_init_type(void);
 
 int uvkpy_register_types(PyObject *m) {
-  PyTypeObject *types[] = {&Client_Type, &Producer_Type, &Consumer_Type, &Admin_Type};
-  const char *names_[] = {"Client", "Producer", "Consumer", "Admin"};
-  for (int i = 0; i < 4; i++) {
+  PyTypeObject *types[] = {&Client_Type, &Producer_Type, &Consumer_Type, &Admin_Type, &ShareConsumer_Type};
+  const char *names_[] = {"Client", "Producer", "Consumer", "Admin", "ShareConsumer"};
+  for (int i = 0; i < 5; i++) {
     if (PyType_Ready(types[i]) < 0) return -1;
     Py_INCREF(types[i]);
     if (PyModule_AddObject(m, names_[i], (PyObject *)types[i]) < 0) return -1;

@@ -61,10 +61,19 @@ typedef struct {
   uvk_admin *admin;
 } AdminObject;
 
+typedef struct {
+  PyObject_HEAD
+  ClientObject *owner;
+  uvk_share_consumer *share;
+  PyObject *on_record;  /* (topic, partition, offset, delivery_count, timestamp, key, value, headers) */
+  PyObject *on_crash;   /* (error tuple), once */
+} ShareConsumerObject;
+
 extern PyTypeObject Client_Type;
 extern PyTypeObject Producer_Type;
 extern PyTypeObject Consumer_Type;
 extern PyTypeObject Admin_Type;
+extern PyTypeObject ShareConsumer_Type;
 extern PyTypeObject Message_Type;
 
 /* module.c */
@@ -113,5 +122,6 @@ void uvkpy_assigners_free(ConsumerObject *self);
 void uvkpy_producer_close(ProducerObject *p);
 void uvkpy_consumer_close(ConsumerObject *c);
 void uvkpy_admin_close(AdminObject *a);
+void uvkpy_share_close(ShareConsumerObject *k);
 
 #endif

@@ -1,0 +1,113 @@
+"""uvkafka.ShareConsumer (KIP-932 share groups; the test cluster enables them) against the test
+cluster: two members of one share group on a one-partition topic split its records; a record
+released (explicitly or by a handler that raises) comes back with delivery_count 2, a rejected
+one never again, every other record is accepted once. Bad input is refused before anything
+is sent."""
+import asyncio
+
+import pytest
+
+import uvkafka
+
+from conftest import create_topic, unique
+
+
+def test_two_members_share_one_partition(brokers, run):
+    topic = unique("uvk-py-share")
+    group = unique("uvk-py-share-g")
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        seen = []  # (value, delivery_count, member)
+        warm = asyncio.Event()
+        end = asyncio.Event()
+        again = []
+        all_seen = asyncio.Event()
+
+        def complete():
+            values = [v for v, _, _ in seen]
+            return len(set(values)) == 30 and values.count("t-5") == 2 and values.count("t-9") == 2
+
+        def handler(name):
+            async def each_message(m):
+                await asyncio.sleep(0)  # the record stays held while the coroutine runs
+                value = m.value.decode()
+                if value == "warm":
+                    warm.set()
+                    return
+                if value == "end":
+                    end.set()
+                    return
+                seen.append((value, m.delivery_count, name))
+                if complete():
+                    all_seen.set()
+                if value == "t-5" and m.delivery_count == 1:
+                    assert m.acknowledge("release") is True
+                    again.append(m.acknowledge("accept"))  # decided already: False
+                if value == "t-7":
+                    assert m.acknowledge("reject") is True
+                if value == "t-9" and m.delivery_count == 1:
+                    raise RuntimeError("not now: t-9 is released")
+            return each_message
+
+        members = [uvkafka.ShareConsumer(topic, brokers=brokers, group_id=group, max_wait_time_in_ms=200)
+                   for _ in range(2)]
+        async with uvkafka.Producer(brokers) as p:
+            for name, s in zip("ab", members):
+                await s.run(each_message=handler(name))
+            # A share group starts at the partition's end: write until a member has it.
+            for _ in range(60):
+                await p.send(topic, b"warm")
+                try:
+                    await asyncio.wait_for(warm.wait(), 0.5)
+                    break
+                except asyncio.TimeoutError:
+                    pass
+            assert warm.is_set(), "a share member got the partition"
+            await p.send_many(topic, [b"t-%d" % i for i in range(30)])
+            await all_seen.wait()
+            # Redelivered records come before later offsets: once "end" is handled, t-7 had its chance.
+            await p.send(topic, b"end")
+            await end.wait()
+        assert again == [False]
+        for i in range(30):
+            counts = [dc for v, dc, _ in seen if v == "t-%d" % i]
+            assert counts == ([1, 2] if i in (5, 9) else [1]), ("t-%d" % i, counts)
+        assert sum(s.held for s in members) == 0
+        assert all(s.member_id for s in members)
+        for s in members:
+            await s.close()
+        await members[0].close()  # a second close is fine
+        with pytest.raises(uvkafka.ClosedError):
+            members[0].subscribe(topic)
+    run(main)
+
+
+def test_share_bad_input(brokers, run):
+    async def main():
+        with pytest.raises(TypeError, match="group_id"):
+            uvkafka.ShareConsumer(brokers=brokers, group_id=5)
+        with pytest.raises(ValueError, match="group_id"):
+            uvkafka.ShareConsumer(brokers=brokers, group_id="")
+        with pytest.raises(TypeError, match="topics"):
+            uvkafka.ShareConsumer(5, brokers=brokers, group_id="g")
+        async with uvkafka.ShareConsumer(brokers=brokers, group_id=unique("uvk-py-share-bad")) as s:
+            with pytest.raises(ValueError, match="topics"):
+                s.subscribe([])
+            with pytest.raises(TypeError, match="topics"):
+                s.subscribe([b"bytes"])
+            with pytest.raises(TypeError, match="each_message"):
+                await s.run(each_message=5)
+            with pytest.raises(ValueError, match="max_records"):
+                await s.run(each_message=lambda m: None, max_records=0)
+            with pytest.raises(TypeError, match="max_records"):
+                await s.run(each_message=lambda m: None, max_records="1")
+            m = uvkafka.ShareMessage(s, "t", 0, 0, 1, 0, None, None, ())
+            with pytest.raises(ValueError, match="type"):
+                m.acknowledge("archive")
+            with pytest.raises(TypeError, match="type"):
+                m.acknowledge(3)
+            assert m.acknowledge("accept") is False  # never delivered: not held
+        with pytest.raises(uvkafka.ClosedError):
+            await s.run(each_message=lambda m: None)
+    run(main)
