@@ -1,7 +1,8 @@
 """uvkafka.ShareConsumer (KIP-932 share groups; the test cluster enables them) against the test
 cluster: two members of one share group on a one-partition topic split its records; a record
 released (explicitly or by a handler that raises) comes back with delivery_count 2, a rejected
-one never again, every other record is accepted once. Bad input is refused before anything
+one never again, every other record is accepted once (one after renewing its lock); what a
+member holds when it closes goes to the other member. Bad input is refused before anything
 is sent."""
 import asyncio
 
@@ -22,6 +23,10 @@ def test_two_members_share_one_partition(brokers, run):
         warm = asyncio.Event()
         end = asyncio.Event()
         again = []
+        renewed = []
+        holding = asyncio.get_running_loop().create_future()  # the member holding "hold"
+        held_again = asyncio.Event()
+        redelivered = []
         all_seen = asyncio.Event()
 
         def complete():
@@ -38,12 +43,21 @@ def test_two_members_share_one_partition(brokers, run):
                 if value == "end":
                     end.set()
                     return
+                if value == "hold":
+                    if m.delivery_count == 1:
+                        holding.set_result(name)
+                        await asyncio.get_running_loop().create_future()  # never done: held until close
+                    redelivered.append((m.delivery_count, name))
+                    held_again.set()
+                    return
                 seen.append((value, m.delivery_count, name))
                 if complete():
                     all_seen.set()
                 if value == "t-5" and m.delivery_count == 1:
                     assert m.acknowledge("release") is True
                     again.append(m.acknowledge("accept"))  # decided already: False
+                if value == "t-3":
+                    renewed.append(m.acknowledge("renew"))  # still held: returning accepts it
                 if value == "t-7":
                     assert m.acknowledge("reject") is True
                 if value == "t-9" and m.delivery_count == 1:
@@ -69,12 +83,20 @@ def test_two_members_share_one_partition(brokers, run):
             # Redelivered records come before later offsets: once "end" is handled, t-7 had its chance.
             await p.send(topic, b"end")
             await end.wait()
+            # close() releases what its member holds: the other member gets it, delivery_count 2.
+            assert all(s.member_id for s in members)
+            await p.send(topic, b"hold")
+            holder = await holding
+            closing = members["ab".index(holder)]
+            assert closing.held == 1
+            await closing.close()
+            await held_again.wait()
         assert again == [False]
+        assert renewed == [True]
+        assert redelivered == [(2, "b" if holder == "a" else "a")]
         for i in range(30):
             counts = [dc for v, dc, _ in seen if v == "t-%d" % i]
             assert counts == ([1, 2] if i in (5, 9) else [1]), ("t-%d" % i, counts)
-        assert sum(s.held for s in members) == 0
-        assert all(s.member_id for s in members)
         for s in members:
             await s.close()
         await members[0].close()  # a second close is fine
