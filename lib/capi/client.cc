@@ -46,13 +46,6 @@ struct uvk_client {
 
 namespace {
 
-char *dup_cstr(const Allocator *a, const char *s) {
-  size_t n = strlen(s);
-  char *p = static_cast<char *>(mem_alloc(a, n + 1));
-  if (p) memcpy(p, s, n + 1);
-  return p;
-}
-
 void free_secrets(uvk_client *c) {
   if (c->sasl_password) {
     memset(c->sasl_password, 0, strlen(c->sasl_password));
@@ -200,8 +193,8 @@ int client_setup_sasl(uvk_client *c, const uvk_config *cfg) {
   c->sasl.mechanism = sasl_mechanism_from_config(cfg->sasl_mechanism);
   int rc = sasl_hooks_init(&c->sasl_hooks, c, cfg, &c->sasl);  // OAUTHBEARER or a custom mechanism
   if (rc == 0 && c->sasl.mechanism == kSaslNone) rc = UVK_EUNSUPPORTED;
-  c->sasl_username = dup_cstr(c->alloc, cfg->sasl_username ? cfg->sasl_username : "");
-  c->sasl_password = dup_cstr(c->alloc, cfg->sasl_password ? cfg->sasl_password : "");
+  c->sasl_username = mem_strdup(c->alloc, cfg->sasl_username ? cfg->sasl_username : "");
+  c->sasl_password = mem_strdup(c->alloc, cfg->sasl_password ? cfg->sasl_password : "");
   if (!c->sasl_username || !c->sasl_password) rc = UVK_ENOMEM;
   c->sasl.username = c->sasl_username ? c->sasl_username : "";
   c->sasl.password = c->sasl_password ? c->sasl_password : "";

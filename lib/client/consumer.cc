@@ -18,13 +18,6 @@ namespace uvk {
 
 namespace {
 
-char *dup_cstr(const Allocator *a, const char *s) {
-  size_t n = strlen(s);
-  char *d = static_cast<char *>(mem_alloc(a, n + 1));
-  if (d) memcpy(d, s, n + 1);
-  return d;
-}
-
 void set_why(char *why, size_t len, const char *msg) {
   if (why && len) {
     strncpy(why, msg, len - 1);
@@ -390,16 +383,16 @@ int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hook
   c->alloc = a;
   c->cfg = cfg;
   c->hooks = hooks;
-  c->group_id = dup_cstr(a, cfg.group_id);
-  c->rack_id = dup_cstr(a, cfg.rack_id ? cfg.rack_id : "");
-  c->assigner_names = dup_cstr(a, cfg.assigners && *cfg.assigners ? cfg.assigners : "RoundRobinAssigner");
-  c->remote_assignor = dup_cstr(a, cfg.remote_assignor ? cfg.remote_assignor : "");
-  c->instance_id = dup_cstr(a, cfg.instance_id ? cfg.instance_id : "");
+  c->group_id = mem_strdup(a, cfg.group_id);
+  c->rack_id = mem_strdup(a, cfg.rack_id ? cfg.rack_id : "");
+  c->assigner_names = mem_strdup(a, cfg.assigners && *cfg.assigners ? cfg.assigners : "RoundRobinAssigner");
+  c->remote_assignor = mem_strdup(a, cfg.remote_assignor ? cfg.remote_assignor : "");
+  c->instance_id = mem_strdup(a, cfg.instance_id ? cfg.instance_id : "");
   // The caller's strings may not outlive this call: only the copies above are used.
   c->cfg.group_id = c->cfg.assigners = c->cfg.rack_id = c->cfg.remote_assignor = c->cfg.instance_id = nullptr;
-  c->member_id = dup_cstr(a, "");
-  c->leader_id = dup_cstr(a, "");
-  c->protocol = dup_cstr(a, "");
+  c->member_id = mem_strdup(a, "");
+  c->leader_id = mem_strdup(a, "");
+  c->protocol = mem_strdup(a, "");
   c->generation = -1;
   c->coordinator = -1;
   c->state = kGroupIdle;
@@ -500,7 +493,7 @@ int consumer_add_sub(Consumer *c, const char *topic, bool from_beginning) {
   TopicSub *subs = static_cast<TopicSub *>(mem_realloc(c->alloc, c->subs, sizeof(TopicSub) * size_t(c->n_subs + 1)));
   if (!subs) return UVK_ENOMEM;
   c->subs = subs;
-  char *name = dup_cstr(c->alloc, topic);
+  char *name = mem_strdup(c->alloc, topic);
   if (!name) return UVK_ENOMEM;
   c->subs[c->n_subs++] = TopicSub{name, from_beginning};
   return 0;
@@ -515,7 +508,7 @@ int consumer_add_assigner(Consumer *c, const char *name, int16_t version, const 
   for (int i = 0; i < c->n_customs; i++)
     if (strcmp(c->customs[i].name, name) == 0) return UVK_EINVAL;
   CustomAssigner cu{};
-  cu.name = dup_cstr(c->alloc, name);
+  cu.name = mem_strdup(c->alloc, name);
   cu.user_data = user_data_len ? static_cast<uint8_t *>(mem_alloc(c->alloc, user_data_len)) : nullptr;
   if (!cu.name || (user_data_len && !cu.user_data)) {
     mem_free(c->alloc, cu.name);
@@ -688,7 +681,7 @@ int consumer_pause(Consumer *c, const char *topic, const int32_t *partitions, si
     PauseEntry *pes = static_cast<PauseEntry *>(mem_realloc(c->alloc, c->paused, sizeof(PauseEntry) * size_t(c->n_paused + 1)));
     if (!pes) return UVK_ENOMEM;
     c->paused = pes;
-    char *name = dup_cstr(c->alloc, topic);
+    char *name = mem_strdup(c->alloc, topic);
     if (!name) return UVK_ENOMEM;
     c->paused[c->n_paused++] = PauseEntry{name, part};
   }

@@ -60,13 +60,6 @@ struct CoordinatorState {
 
 namespace {
 
-char *dup(const Allocator *a, const char *s) {
-  size_t n = strlen(s);
-  char *p = static_cast<char *>(mem_alloc(a, n + 1));
-  if (p) memcpy(p, s, n + 1);
-  return p;
-}
-
 CoordinatorState *state(Engine *e) {
   if (!e->coords) {
     void *mem = mem_alloc(e->alloc, sizeof(CoordinatorState));
@@ -88,7 +81,7 @@ void remember(CoordinatorState *st, int8_t type, const char *key, int32_t node_i
   if (!c) {
     c = static_cast<CachedCoordinator *>(mem_alloc(st->e->alloc, sizeof(CachedCoordinator)));
     if (!c) return;  // no cache entry: the next lookup asks again
-    c->key = dup(st->e->alloc, key);
+    c->key = mem_strdup(st->e->alloc, key);
     if (!c->key) {
       mem_free(st->e->alloc, c);
       return;
@@ -353,7 +346,7 @@ int coordinator_find(Engine *e, CoordinatorType type, const char *key, Coordinat
   Lookup *l = static_cast<Lookup *>(mem_alloc(e->alloc, sizeof(Lookup)));
   if (!l) return UVK_ENOMEM;
   new (l) Lookup();
-  l->key = dup(e->alloc, key);
+  l->key = mem_strdup(e->alloc, key);
   if (!l->key) {
     mem_free(e->alloc, l);
     return UVK_ENOMEM;

@@ -16,13 +16,6 @@ namespace uvk {
 
 namespace {
 
-char *dup_str(const Allocator *a, const char *s) {
-  size_t n = strlen(s);
-  char *p = static_cast<char *>(mem_alloc(a, n + 1));
-  if (p) memcpy(p, s, n + 1);
-  return p;
-}
-
 void free_addrs(Engine *e, BrokerAddr *v, size_t n) {
   for (size_t i = 0; i < n; i++) mem_free(e->alloc, v[i].host);
   mem_free(e->alloc, v);
@@ -39,7 +32,7 @@ AddrHealth *health_for(Engine *e, const char *host, uint16_t port) {
   AddrHealth *h = static_cast<AddrHealth *>(mem_alloc(e->alloc, sizeof(AddrHealth)));
   if (!h) return nullptr;
   memset(static_cast<void *>(h), 0, sizeof *h);
-  h->host = dup_str(e->alloc, host);
+  h->host = mem_strdup(e->alloc, host);
   if (!h->host) {
     mem_free(e->alloc, h);
     return nullptr;
@@ -244,7 +237,7 @@ EngineConn *open_conn(Engine *e, int32_t node_id, const char *host, uint16_t por
   EngineConn *c = static_cast<EngineConn *>(mem_alloc(e->alloc, sizeof(EngineConn)));
   if (!c) return nullptr;
   new (&c->conn) Conn();
-  c->host = dup_str(e->alloc, host);
+  c->host = mem_strdup(e->alloc, host);
   if (!c->host) {
     mem_free(e->alloc, c);
     return nullptr;
@@ -367,7 +360,7 @@ int engine_add_seed(Engine *e, const char *host, uint16_t port) {
   void *p = mem_realloc(e->alloc, e->seeds, (e->n_seeds + 1) * sizeof(BrokerAddr));
   if (!p) return UVK_ENOMEM;
   e->seeds = static_cast<BrokerAddr *>(p);
-  char *h = dup_str(e->alloc, host);
+  char *h = mem_strdup(e->alloc, host);
   if (!h) return UVK_ENOMEM;
   e->seeds[e->n_seeds++] = BrokerAddr{-1, h, port};
   return 0;
@@ -384,7 +377,7 @@ int engine_set_brokers(Engine *e, const BrokerAddr *brokers, size_t n) {
   if (!v) return UVK_ENOMEM;
   for (size_t i = 0; i < n; i++) {
     v[i] = brokers[i];
-    v[i].host = dup_str(e->alloc, brokers[i].host);
+    v[i].host = mem_strdup(e->alloc, brokers[i].host);
     if (!v[i].host) {
       free_addrs(e, v, i);
       return UVK_ENOMEM;
@@ -471,7 +464,7 @@ int engine_add_broker(Engine *e, int32_t node_id, const char *host, uint16_t por
   for (size_t i = 0; i < e->n_brokers; i++)
     if (e->brokers[i].node_id == node_id) {
       if (e->brokers[i].port == port && strcmp(e->brokers[i].host, host) == 0) return 0;
-      char *h = dup_str(e->alloc, host);
+      char *h = mem_strdup(e->alloc, host);
       if (!h) return UVK_ENOMEM;
       mem_free(e->alloc, e->brokers[i].host);
       e->brokers[i].host = h;
@@ -481,7 +474,7 @@ int engine_add_broker(Engine *e, int32_t node_id, const char *host, uint16_t por
   void *p = mem_realloc(e->alloc, e->brokers, (e->n_brokers + 1) * sizeof(BrokerAddr));
   if (!p) return UVK_ENOMEM;
   e->brokers = static_cast<BrokerAddr *>(p);
-  char *h = dup_str(e->alloc, host);
+  char *h = mem_strdup(e->alloc, host);
   if (!h) return UVK_ENOMEM;
   e->brokers[e->n_brokers++] = BrokerAddr{node_id, h, port};
   return 0;
