@@ -2,6 +2,7 @@
 and on uvloop: admin, send / send_many / send_batch, every way to consume, consumer control,
 transactions read back read_committed, SASL and TLS, the blocking facade."""
 import asyncio
+import contextlib
 import os
 
 import pytest
@@ -200,6 +201,43 @@ def test_handler_exception_comes_out_of_run(brokers, run):
         assert not c._native.is_running()
         c.close()
         c.close()
+    run(main)
+
+
+@pytest.mark.parametrize("leave", ["break", "raise", "commit"])
+def test_leaving_async_for_commits_what_was_consumed(brokers, run, leave):
+    """Leaving `async for` commits every partition's consumed messages, not only the batches
+    walked to their end: after a break, up to the last message taken; when the body raised,
+    up to the one before it (it was not processed); commit() without offsets, everything
+    taken so far (auto-commit off)."""
+    topic = unique("uvk-py-leave-" + leave)
+
+    async def main():
+        await create_topic(brokers, topic, 3)
+        async with uvkafka.Producer(brokers) as p:
+            for part in range(3):
+                await p.send_many(topic, [{"value": b"%d-%d" % (part, i), "partition": part} for i in range(5)])
+        got = []
+        c = uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True,
+                             auto_commit=leave != "commit")
+        with pytest.raises(KeyError) if leave == "raise" else contextlib.nullcontext():
+            async with c:
+                async for m in c:
+                    got.append((m.partition, m.offset))
+                    if len(got) == 12:
+                        if leave == "raise":
+                            raise KeyError("not processed")
+                        if leave == "commit":
+                            await c.commit()
+                        break
+        processed = got[:-1] if leave == "raise" else got
+        want = {}
+        for part, off in processed:
+            want[part] = max(want.get(part, 0), off + 1)
+        async with uvkafka.Admin(brokers) as admin:
+            offs = {o.partition: o.offset for o in await admin.fetch_offsets(topic + "-g", [topic]) if o.offset >= 0}
+        assert offs == want
+        assert sum(offs.values()) == len(processed)
     run(main)
 
 

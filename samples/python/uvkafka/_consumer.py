@@ -114,6 +114,8 @@ class Consumer:
         self._batches: Deque[Tuple[str, int, List[Any]]] = deque()
         self._current: Optional[Tuple[str, int, List[Any]]] = None
         self._index = 0
+        # Next offset after the batches `async for` walked to their end, per (topic, partition).
+        self._walked: Dict[Tuple[str, int], int] = {}
         self._tasks: "set[asyncio.Future[Any]]" = set()
         for t in topics:
             self.subscribe(t, from_beginning=from_beginning)
@@ -252,6 +254,7 @@ class Consumer:
                     self._index += 1
                     return m
                 self._current = None
+                self._walked[cur[0], cur[1]] = cur[2][-1].offset + 1
                 if self._native.is_running():
                     self._native.done(cur[0], cur[1], 0)
                     self._driver.poke()
@@ -295,6 +298,7 @@ class Consumer:
         if self._current is not None and self._current[:2] == (topic, partition):
             self._current = None
         self._batches = deque(b for b in self._batches if b[:2] != (topic, partition))
+        self._walked.pop((topic, partition), None)
         native_call(self._native.seek, topic, partition, offset)
         native_call(self._native.done, topic, partition, 0)  # the dropped batch's wait ends
         if self._driver is not None:
@@ -312,10 +316,18 @@ class Consumer:
         await fut
 
     def _handed_out(self) -> List[Tuple[str, int, int]]:
+        taken = dict(self._walked)
         cur = self._current
-        if cur is None or self._index == 0:
-            return []
-        return [(cur[0], cur[1], cur[2][self._index - 1].offset + 1)]
+        if cur is not None and self._index > 0:
+            taken[cur[0], cur[1]] = cur[2][self._index - 1].offset + 1
+        return [(t, p, o) for (t, p), o in taken.items()]
+
+    def _resolve_taken(self, include_last: bool) -> None:
+        # The batch `async for` is in the middle of waits for its end: resolve the messages
+        # taken from it, so leaving the loop commits them (the walked batches are resolved).
+        cur, k = self._current, self._index - (0 if include_last else 1)
+        if cur is not None and k > 0 and self._native is not None and self._native.is_running():
+            self._native.resolve_offset(cur[0], cur[1], cur[2][k - 1].offset)
 
     def assignment(self) -> List[Tuple[str, int]]:
         """The (topic, partition) pairs assigned to this member now."""
@@ -330,8 +342,11 @@ class Consumer:
         return native_call(self._native.member_id)
 
     async def stop(self) -> None:
-        """Stops fetching, commits what was processed, leaves the group. A second stop waits
-        for the first."""
+        """Stops fetching, commits what was processed (with `async for`: every message taken
+        so far), leaves the group. A second stop waits for the first."""
+        await self._stop(True)
+
+    async def _stop(self, include_last: bool) -> None:
         if self._stopping is not None:
             await self._stopping
             return
@@ -343,6 +358,7 @@ class Consumer:
             running = [t for t in self._tasks if t is not me]
             if running:
                 await asyncio.wait(running)
+            self._resolve_taken(include_last)
             if self._native is not None and self._native.is_running():
                 fut = loop.create_future()
                 native_call(self._native.stop, lambda err: _done(fut, err))
@@ -384,6 +400,6 @@ class Consumer:
 
     async def __aexit__(self, *exc: Any) -> None:
         try:
-            await self.stop()
+            await self._stop(exc[0] is None)  # the message whose loop body raised was not processed
         finally:
             self.close()
