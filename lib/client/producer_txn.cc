@@ -16,15 +16,14 @@
 
 #include "client/producer.h"
 #include "client/producer_internal.h"
+#include "client/producer_txn_internal.h"
 #include "client/txn_errors.h"
 #include "engine/coordinator.h"
 #include "engine/version_table.h"
 #include "engine/kafka_errors.h"
-#include "proto/gen/add_offsets_to_txn.h"
 #include "proto/gen/add_partitions_to_txn.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/end_txn.h"
-#include "proto/gen/txn_offset_commit.h"
 #include "uvkafka/uvk_errors.h"
 #include "proto/client_versions.h"
 
@@ -32,60 +31,8 @@ namespace uvk {
 
 void producer_send_init_pid(Producer *p, uint64_t now);  // producer_pid.cc
 
-namespace {
 
-enum TxnState { kTxnReady, kTxnOpen, kTxnEnding, kTxnFatal };
-
-}  // namespace
-
-struct TxnReq;
-
-struct Txn {
-  Producer *p;
-  char *id;
-  int32_t timeout_ms;
-  TxnState state;
-  int32_t coordinator;  // -1: unknown
-  bool finding;
-  bool adding;          // an AddPartitionsToTxn in flight
-  bool joined;          // a partition or offsets joined the open transaction: EndTxn needed
-  int8_t v2;            // this transaction's protocol: -1 not chosen yet, 0 v1, 1 v2 (KIP-890)
-  int send_failures;
-  int fatal;            // the error that ended this producer's transactions
-  RetryState retry;
-  EngineTimer add_timer;
-  EngineTimer end_timer;
-  bool end_commit;
-  ProducerDoneFn end_fn;
-  void *end_ud;
-  TxnReq *reqs;         // everything the engine holds for us (t cleared on free)
-};
-
-enum ReqKind { kFind, kAddPartitions, kEndTxn, kAddOffsets, kOffsetCommit, kFindGroup };
-
-// One asynchronous step; owned by the engine (or the coordinator lookup) until it completes.
-struct TxnReq {
-  TxnReq *next, *prev;
-  Txn *t;  // null once the producer is gone
-  const Allocator *alloc;
-  ReqKind kind;
-  Request req;
-  Arena arena;
-  // sendOffsets
-  char *group;
-  char *member_id;    // KIP-447 (null: none)
-  char *instance_id;
-  int32_t generation_id;
-  TxnOffset *offsets;
-  size_t n_offsets;
-  ProducerDoneFn fn;
-  void *ud;
-  EngineTimer timer;  // a sendOffsets step waiting to be tried again
-};
-
-namespace {
-
-TxnReq *req_new(Txn *t, ReqKind kind) {
+TxnReq *txn_req_new(Txn *t, ReqKind kind) {
   const Allocator *a = t->p->alloc;
   TxnReq *r = static_cast<TxnReq *>(mem_alloc(a, sizeof(TxnReq)));
   if (!r) return nullptr;
@@ -100,7 +47,7 @@ TxnReq *req_new(Txn *t, ReqKind kind) {
   return r;
 }
 
-void req_free(TxnReq *r) {
+void txn_req_free(TxnReq *r) {
   if (r->t) {
     if (r->prev) r->prev->next = r->next;
     else r->t->reqs = r->next;
@@ -117,12 +64,12 @@ void req_free(TxnReq *r) {
   mem_free(a, r);
 }
 
-uint64_t now_of(const Txn *t) { return t->p->e->now; }
+uint64_t txn_now(const Txn *t) { return t->p->e->now; }
 
 // Chooses the open transaction's protocol once the producer id is known (its InitProducerId
 // answered, so a connection has reported the broker's features) and keeps it to the end.
 // protocolVersionCap below Kafka 4.0's versions means v1 even where the broker offers v2.
-bool use_v2(Txn *t) {
+bool txn_use_v2(Txn *t) {
   if (t->v2 < 0 && t->p->pid_state == 2) {
     const KafkaRelease *cap = t->p->e->cfg.conn.cap;
     t->v2 = engine_transaction_version(t->p->e) >= 2 && version_cap(cap, proto::kEndTxn) >= 5 &&
@@ -131,20 +78,24 @@ bool use_v2(Txn *t) {
   return t->v2 == 1;
 }
 
-bool is_producer_fatal(int err) {
+bool txn_is_producer_fatal(int err) {
   uvk_txn_error_class c = txn_error_class(err);
   return c == UVK_TXN_ERR_PRODUCER_FATAL || c == UVK_TXN_ERR_FATAL;
 }
+
+namespace {
 
 void retry_later(Txn *t, EngineTimer *timer, int err, EngineTimerFn fn) {
   int64_t wait = 0;
   if (retry_on_error(&t->retry, t->p->cfg.retry, &t->p->e->rng, err, &wait) != RetryVerdict::kRetry)
     wait = t->p->cfg.retry.max_retry_time;  // keep trying: the transaction cannot just drop its step
-  engine_add_timer(t->p->e, timer, now_of(t) + uint64_t(wait), fn, t);
+  engine_add_timer(t->p->e, timer, txn_now(t) + uint64_t(wait), fn, t);
 }
 
+}  // namespace
+
 // Ends the producer's transactional life: what waits fails with `err`.
-void go_fatal(Txn *t, int err) {
+void txn_go_fatal(Txn *t, int err) {
   t->state = kTxnFatal;
   t->fatal = err;
   producer_fail_ready(t->p, err, nullptr);
@@ -155,6 +106,8 @@ void go_fatal(Txn *t, int err) {
   }
 }
 
+namespace {
+
 // ---- the transaction coordinator ---------------------------------------------------------
 
 void after_coordinator(Txn *t, uint64_t now);
@@ -162,7 +115,7 @@ void after_coordinator(Txn *t, uint64_t now);
 void on_coordinator(void *ud, const uvk_error *err, int32_t node) {
   TxnReq *r = static_cast<TxnReq *>(ud);
   Txn *t = r->t;
-  req_free(r);
+  txn_req_free(r);
   if (!t) return;
   t->finding = false;
   if (err) {
@@ -171,32 +124,36 @@ void on_coordinator(void *ud, const uvk_error *err, int32_t node) {
     return;
   }
   t->coordinator = node;
-  after_coordinator(t, now_of(t));
+  after_coordinator(t, txn_now(t));
 }
 
+}  // namespace
+
 // Looks the coordinator up; everything that waited for it resumes in after_coordinator.
-void find_coordinator(Txn *t, uint64_t now) {
+void txn_find_coordinator(Txn *t, uint64_t now) {
   if (t->finding) return;
-  TxnReq *r = req_new(t, kFind);
+  TxnReq *r = txn_req_new(t, kFind);
   if (!r) return;
   t->finding = true;
   if (coordinator_find(t->p->e, kCoordinatorTransaction, t->id, on_coordinator, r, now) != 0) {
     t->finding = false;
-    req_free(r);
+    txn_req_free(r);
   }
 }
 
-void coordinator_lost(Txn *t) {
+void txn_coordinator_lost(Txn *t) {
   if (t->coordinator >= 0) coordinator_invalidate(t->p->e, kCoordinatorTransaction, t->id);
   t->coordinator = -1;
 }
+
+namespace {
 
 void add_partitions(Txn *t, uint64_t now);
 void send_end(Txn *t, uint64_t now);
 
 void after_coordinator(Txn *t, uint64_t now) {
   if (t->coordinator < 0) {
-    find_coordinator(t, now);
+    txn_find_coordinator(t, now);
     return;
   }
   // An InitProducerId that waited for the coordinator (not one in flight or backing off).
@@ -253,7 +210,7 @@ void on_add(void *ud, int err, int16_t version, Reader *body, const Request *) {
   TxnReq *r = static_cast<TxnReq *>(ud);
   Txn *t = r->t;
   if (!t) {
-    req_free(r);
+    txn_req_free(r);
     return;
   }
   t->adding = false;
@@ -276,21 +233,21 @@ void on_add(void *ud, int err, int16_t version, Reader *body, const Request *) {
     }
     if (resp.error_code != 0) worst = resp.error_code;
   }
-  req_free(r);
-  uint64_t now = now_of(t);
+  txn_req_free(r);
+  uint64_t now = txn_now(t);
   if (err == 0 && worst == 0) {
     retry_start(&t->retry, t->p->cfg.retry, &t->p->e->rng);
     producer_drain_at(t->p, now);
     return;
   }
   int code = err != 0 ? err : UVK_ERR_KAFKA(worst);
-  if (err == 0 && kafka_coordinator_error(worst)) coordinator_lost(t);
+  if (err == 0 && kafka_coordinator_error(worst)) txn_coordinator_lost(t);
   if (err != 0 || worst == kConcurrentTransactions || kafka_coordinator_error(worst) || kafka_error_retriable(worst)) {
     retry_later(t, &t->add_timer, code, [](void *ud2, uint64_t n) { after_coordinator(static_cast<Txn *>(ud2), n); });
     return;
   }
-  if (is_producer_fatal(code)) {
-    go_fatal(t, code);  // fenced, not authorized, invalid state: this producer's transactions are over
+  if (txn_is_producer_fatal(code)) {
+    txn_go_fatal(t, code);  // fenced, not authorized, invalid state: this producer's transactions are over
     return;
   }
   // Abortable (a topic not authorized, TRANSACTION_ABORTABLE...): the batches that waited for
@@ -317,10 +274,10 @@ void add_partitions(Txn *t, uint64_t now) {
       any = ts->queues[i] && ts->queues[i]->txn_wanted && !ts->queues[i]->txn_added;
   if (!any) return;
   if (t->coordinator < 0) {
-    find_coordinator(t, now);
+    txn_find_coordinator(t, now);
     return;
   }
-  TxnReq *r = req_new(t, kAddPartitions);
+  TxnReq *r = txn_req_new(t, kAddPartitions);
   if (!r) return;
   r->req.api_key = proto::kAddPartitionsToTxn;
   r->req.min_version = 0;
@@ -331,7 +288,7 @@ void add_partitions(Txn *t, uint64_t now) {
   t->adding = true;
   if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) {
     t->adding = false;
-    req_free(r);
+    txn_req_free(r);
     retry_later(t, &t->add_timer, UVK_ECONNECT, [](void *ud2, uint64_t n) { after_coordinator(static_cast<Txn *>(ud2), n); });
   }
 }
@@ -352,7 +309,7 @@ void finish_end(Txn *t, int err) {
           q->confirmed = false;
           for (ProducerBatch *b = q->ready; b; b = b->next) b->base_seq = -1;
         }
-    producer_fetch_pid(p, now_of(t));
+    producer_fetch_pid(p, txn_now(t));
   }
   if (err == 0) {
     t->state = kTxnReady;
@@ -384,13 +341,13 @@ void on_end(void *ud, int err, int16_t version, Reader *body, const Request *) {
   TxnReq *r = static_cast<TxnReq *>(ud);
   Txn *t = r->t;
   if (!t) {
-    req_free(r);
+    txn_req_free(r);
     return;
   }
   proto::EndTxnResponse resp;
   if (err == 0) err = proto::decode(body, &r->arena, &resp, version);
   if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
-  req_free(r);
+  txn_req_free(r);
   if (err == 0) {
     if (version >= 5 && resp.producer_id >= 0 && resp.producer_epoch >= 0) {
       // KIP-890: the coordinator bumped the epoch (a new id when the epoch ran out); every
@@ -406,41 +363,41 @@ void on_end(void *ud, int err, int16_t version, Reader *body, const Request *) {
     return;
   }
   int16_t code = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
-  if (code && kafka_coordinator_error(code)) coordinator_lost(t);
+  if (code && kafka_coordinator_error(code)) txn_coordinator_lost(t);
   if (code == 0 || code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code)) {
     retry_later(t, &t->end_timer, err, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); });
     return;
   }
-  if (t->end_commit && !is_producer_fatal(err)) {
+  if (t->end_commit && !txn_is_producer_fatal(err)) {
     t->state = kTxnOpen;  // abortable: the commit failed, an abort may follow
     finish_end(t, err);
     return;
   }
-  go_fatal(t, err);
+  txn_go_fatal(t, err);
 }
 
 void send_end(Txn *t, uint64_t now) {
   if (t->state != kTxnEnding) return;
   if (t->coordinator < 0) {
     // Resumed from the lookup through after_coordinator -> not there; poll via the timer.
-    find_coordinator(t, now);
+    txn_find_coordinator(t, now);
     engine_add_timer(t->p->e, &t->end_timer, now + 50, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); }, t);
     return;
   }
-  TxnReq *r = req_new(t, kEndTxn);
+  TxnReq *r = txn_req_new(t, kEndTxn);
   if (!r) {
     engine_add_timer(t->p->e, &t->end_timer, now + 50, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); }, t);
     return;
   }
   r->req.api_key = proto::kEndTxn;
-  bool v2 = use_v2(t);
+  bool v2 = txn_use_v2(t);
   r->req.min_version = v2 ? 5 : 0;  // v5: the epoch bump of transactions v2
   r->req.max_version = v2 ? 5 : 4;
   r->req.encode = encode_end;
   r->req.done = on_end;
   r->req.ud = r;
   if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) {
-    req_free(r);
+    txn_req_free(r);
     retry_later(t, &t->end_timer, UVK_ECONNECT, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); });
   }
 }
@@ -455,7 +412,7 @@ void on_flushed(void *ud, int err) {
     return;
   }
   if (t->fatal) {  // a send was fenced or refused for good: no end can succeed
-    go_fatal(t, t->fatal);
+    txn_go_fatal(t, t->fatal);
     return;
   }
   if (t->end_commit && t->send_failures > 0) {
@@ -468,7 +425,7 @@ void on_flushed(void *ud, int err) {
     return;
   }
   retry_start(&t->retry, t->p->cfg.retry, &t->p->e->rng);
-  send_end(t, now_of(t));
+  send_end(t, txn_now(t));
 }
 
 int end_transaction(Producer *p, bool commit, ProducerDoneFn fn, void *ud, uint64_t now) {
@@ -485,179 +442,6 @@ int end_transaction(Producer *p, bool commit, ProducerDoneFn fn, void *ud, uint6
     t->end_fn = nullptr;
   }
   return rc;
-}
-
-// ---- sendOffsets: AddOffsetsToTxn, then TxnOffsetCommit at the group coordinator ------------
-
-void offsets_step(TxnReq *r, uint64_t now);
-
-void offsets_done(TxnReq *r, int err) {
-  ProducerDoneFn fn = r->fn;
-  void *ud = r->ud;
-  req_free(r);
-  fn(ud, err);
-}
-
-int encode_add_offsets(void *ud, Buf *out, int16_t version) {
-  TxnReq *r = static_cast<TxnReq *>(ud);
-  proto::AddOffsetsToTxnRequest req;
-  if (r->t) {
-    req.transactional_id = proto::cstr(r->t->id);
-    req.producer_id = r->t->p->pid;
-    req.producer_epoch = r->t->p->epoch;
-    req.group_id = proto::cstr(r->group);
-  }
-  return proto::encode(out, req, version);
-}
-
-int encode_offset_commit(void *ud, Buf *out, int16_t version) {
-  TxnReq *r = static_cast<TxnReq *>(ud);
-  proto::TxnOffsetCommitRequest req;
-  if (!r->t) return proto::encode(out, req, version);
-  req.transactional_id = proto::cstr(r->t->id);
-  req.group_id = proto::cstr(r->group);
-  req.producer_id = r->t->p->pid;
-  req.producer_epoch = r->t->p->epoch;
-  if (r->member_id) {
-    req.generation_id_or_member_epoch = r->generation_id;
-    req.member_id = proto::cstr(r->member_id);
-    if (r->instance_id) req.group_instance_id = proto::cstr(r->instance_id);
-  }
-  using T = proto::TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic;
-  using P = proto::TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition;
-  T *ts = arena_construct_array<T>(&r->arena, r->n_offsets + 1);
-  P *ps = arena_construct_array<P>(&r->arena, r->n_offsets + 1);
-  if (!ts || !ps) return UVK_ENOMEM;
-  int32_t nt = 0;
-  size_t np = 0;
-  for (size_t i = 0; i < r->n_offsets; i++) {
-    bool seen = false;
-    for (size_t j = 0; j < i && !seen; j++) seen = strcmp(r->offsets[j].topic, r->offsets[i].topic) == 0;
-    if (seen) continue;
-    ts[nt].name = proto::cstr(r->offsets[i].topic);
-    ts[nt].partitions.items = &ps[np];
-    for (size_t j = i; j < r->n_offsets; j++) {
-      if (strcmp(r->offsets[j].topic, r->offsets[i].topic) != 0) continue;
-      ps[np].partition_index = r->offsets[j].partition;
-      ps[np].committed_offset = r->offsets[j].offset;
-      np++;
-      ts[nt].partitions.count++;
-    }
-    nt++;
-  }
-  req.topics.items = ts;
-  req.topics.count = nt;
-  return proto::encode(out, req, version);
-}
-
-void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Request *) {
-  TxnReq *r = static_cast<TxnReq *>(ud);
-  Txn *t = r->t;
-  if (!t) {
-    offsets_done(r, UVK_ECLOSED);
-    return;
-  }
-  int16_t code = 0;
-  if (err == 0 && r->kind == kAddOffsets) {
-    proto::AddOffsetsToTxnResponse resp;
-    err = proto::decode(body, &r->arena, &resp, version);
-    if (err == 0) code = resp.error_code;
-  } else if (err == 0) {
-    proto::TxnOffsetCommitResponse resp;
-    err = proto::decode(body, &r->arena, &resp, version);
-    for (int32_t i = 0; err == 0 && i < resp.topics.count && !code; i++)
-      for (int32_t j = 0; j < resp.topics.items[i].partitions.count && !code; j++)
-        code = resp.topics.items[i].partitions.items[j].error_code;
-  }
-  arena_reset(&r->arena);
-  uint64_t now = now_of(t);
-  if (err == 0 && code == 0) {
-    if (r->kind == kAddOffsets) {
-      t->joined = true;
-      r->kind = kFindGroup;
-    } else {
-      offsets_done(r, 0);
-      return;
-    }
-    offsets_step(r, now);
-    return;
-  }
-  if (code && kafka_coordinator_error(code)) {
-    if (r->kind == kAddOffsets) coordinator_lost(t);
-    else coordinator_invalidate(t->p->e, kCoordinatorGroup, r->group), r->kind = kFindGroup;
-  }
-  bool retriable = err != 0 || code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code);
-  int64_t wait = 0;
-  if (retriable &&
-      retry_on_error(&t->retry, t->p->cfg.retry, &t->p->e->rng, err ? err : UVK_ERR_KAFKA(code), &wait) ==
-          RetryVerdict::kRetry) {
-    // Try the same step again after the wait (a one-shot timer owned by the request).
-    engine_add_timer(t->p->e, &r->timer, now + uint64_t(wait),
-                     [](void *ud2, uint64_t n) { offsets_step(static_cast<TxnReq *>(ud2), n); }, r);
-    return;
-  }
-  int final_err = err ? err : UVK_ERR_KAFKA(code);
-  if (is_producer_fatal(final_err)) go_fatal(t, final_err);
-  offsets_done(r, final_err);
-}
-
-void on_group_coordinator(void *ud, const uvk_error *err, int32_t node) {
-  TxnReq *r = static_cast<TxnReq *>(ud);
-  if (!r->t) {
-    offsets_done(r, UVK_ECLOSED);
-    return;
-  }
-  if (err) {
-    int code = uvk_error_code(err) == UVK_EKAFKA ? UVK_ERR_KAFKA(uvk_error_kafka_code(err)) : uvk_error_code(err);
-    offsets_done(r, code);
-    return;
-  }
-  r->kind = kOffsetCommit;
-  r->req.api_key = proto::kTxnOffsetCommit;
-  bool v2 = use_v2(r->t);
-  r->req.min_version = v2 ? 5 : 0;  // v5 adds the offsets to the transaction itself
-  r->req.max_version = v2 ? 5 : proto::kUseTxnOffsetCommit;
-  r->req.encode = encode_offset_commit;
-  r->req.done = on_offsets_reply;
-  r->req.ud = r;
-  if (engine_send(r->t->p->e, node, &r->req, now_of(r->t)) != 0) offsets_done(r, UVK_ECONNECT);
-}
-
-void offsets_step(TxnReq *r, uint64_t now) {
-  Txn *t = r->t;
-  if (!t) {
-    offsets_done(r, UVK_ECLOSED);
-    return;
-  }
-  if (t->state == kTxnFatal) {
-    offsets_done(r, t->fatal);
-    return;
-  }
-  r->req = Request();
-  if (r->kind == kAddOffsets && t->p->pid_state == 2 && use_v2(t)) {
-    t->joined = true;  // transactions v2: TxnOffsetCommit v5 joins the group's offsets itself
-    r->kind = kFindGroup;
-  }
-  if (r->kind == kAddOffsets) {
-    if (t->p->pid_state != 2 || t->coordinator < 0) {  // wait for the producer id / coordinator
-      if (t->p->pid_state == 0) producer_drain_at(t->p, now);
-      if (t->coordinator < 0) find_coordinator(t, now);
-      engine_add_timer(t->p->e, &r->timer, now + 20,
-                       [](void *ud2, uint64_t n) { offsets_step(static_cast<TxnReq *>(ud2), n); }, r);
-      return;
-    }
-    r->req.api_key = proto::kAddOffsetsToTxn;
-    r->req.min_version = 0;
-    r->req.max_version = proto::AddOffsetsToTxnRequest::kMaxVersion;
-    r->req.encode = encode_add_offsets;
-    r->req.done = on_offsets_reply;
-    r->req.ud = r;
-    if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) offsets_done(r, UVK_ECONNECT);
-    return;
-  }
-  // kFindGroup
-  if (coordinator_find(t->p->e, kCoordinatorGroup, r->group, on_group_coordinator, r, now) != 0)
-    offsets_done(r, UVK_ENOMEM);
 }
 
 }  // namespace
@@ -698,7 +482,7 @@ void txn_free(Producer *p) {
     TxnReq *next = r->next;
     if (engine_timer_pending(p->e, &r->timer)) {  // a sendOffsets between tries: ours to end
       engine_cancel_timer(p->e, &r->timer);
-      offsets_done(r, UVK_ECLOSED);
+      txn_offsets_done(r, UVK_ECLOSED);
     } else {
       r->t = nullptr;  // the engine (or a coordinator lookup) holds it; its completion frees it
     }
@@ -725,13 +509,13 @@ void txn_note_send_failure(Producer *p, const uvk_error *e) {
   t->send_failures++;
   // Fenced by a newer producer, not authorized: no later transaction can succeed either.
   // (INVALID_PRODUCER_EPOCH from Produce only fails the transaction: abortable, as in Java.)
-  if (is_producer_fatal(err) && err != UVK_ERR_KAFKA(kInvalidProducerEpoch) && !t->fatal)
+  if (txn_is_producer_fatal(err) && err != UVK_ERR_KAFKA(kInvalidProducerEpoch) && !t->fatal)
     t->fatal = err;  // go_fatal once the flush the end waits for is over (on_flushed)
 }
 
 bool txn_partition_ready(Producer *p, PartitionQueue *q, uint64_t now) {
   if (!p->txn || q->txn_added) return true;
-  if (use_v2(p->txn)) {  // Produce v12 adds the partition to the transaction on the broker
+  if (txn_use_v2(p->txn)) {  // Produce v12 adds the partition to the transaction on the broker
     q->txn_added = true;
     p->txn->joined = true;
     return true;
@@ -743,16 +527,16 @@ bool txn_partition_ready(Producer *p, PartitionQueue *q, uint64_t now) {
 
 int32_t txn_init_pid_node(Producer *p, uint64_t now) {
   Txn *t = p->txn;
-  if (t->coordinator < 0) find_coordinator(t, now);
+  if (t->coordinator < 0) txn_find_coordinator(t, now);
   return t->coordinator;
 }
 
 void txn_init_pid_failed(Producer *p, int err) {
   if (!p->txn) return;
   int16_t code = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
-  if (code && kafka_coordinator_error(code)) coordinator_lost(p->txn);
+  if (code && kafka_coordinator_error(code)) txn_coordinator_lost(p->txn);
   // A transaction timeout the broker refuses, an id we may not use: no InitProducerId will work.
-  if (p->txn->state != kTxnFatal && txn_error_class(err) == UVK_TXN_ERR_FATAL) go_fatal(p->txn, err);
+  if (p->txn->state != kTxnFatal && txn_error_class(err) == UVK_TXN_ERR_FATAL) txn_go_fatal(p->txn, err);
 }
 
 void txn_fill_init_pid(const Producer *p, proto::Str *transactional_id, int32_t *timeout_ms) {
@@ -793,43 +577,5 @@ int producer_abort_transaction(Producer *p, ProducerDoneFn fn, void *ud, uint64_
   return end_transaction(p, false, fn, ud, now);
 }
 
-int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *offsets, size_t n,
-                          const TxnGroupMember *member, ProducerDoneFn fn, void *ud, uint64_t now) {
-  Txn *t = p->txn;
-  if (!fn || !group_id || !*group_id || (n && !offsets) || n > 100000) return UVK_EINVAL;
-  if (!t || t->state != kTxnOpen) return t && t->state == kTxnFatal ? t->fatal : UVK_ESTATE;
-  for (size_t i = 0; i < n; i++)
-    if (!offsets[i].topic || !*offsets[i].topic || offsets[i].partition < 0 || offsets[i].offset < 0) return UVK_EINVAL;
-  TxnReq *r = req_new(t, kAddOffsets);
-  if (!r) return UVK_ENOMEM;
-  size_t glen = strlen(group_id);
-  r->group = static_cast<char *>(mem_alloc(r->alloc, glen + 1));
-  r->offsets = static_cast<TxnOffset *>(mem_alloc(r->alloc, sizeof(TxnOffset) * (n + 1)));
-  bool ok = r->group && r->offsets;
-  if (ok && member && member->member_id) {
-    r->member_id = mem_strdup(r->alloc, member->member_id);
-    r->instance_id = member->instance_id && *member->instance_id ? mem_strdup(r->alloc, member->instance_id) : nullptr;
-    r->generation_id = member->generation_id;
-    ok = r->member_id && (r->instance_id || !member->instance_id || !*member->instance_id);
-  }
-  for (size_t i = 0; ok && i < n; i++) {
-    size_t tl = strlen(offsets[i].topic);
-    char *name = static_cast<char *>(mem_alloc(r->alloc, tl + 1));
-    ok = name != nullptr;
-    if (ok) memcpy(name, offsets[i].topic, tl + 1);
-    r->offsets[i] = TxnOffset{name, offsets[i].partition, offsets[i].offset};
-    r->n_offsets = i + 1;
-  }
-  if (!ok) {
-    req_free(r);  // fn is not called when the call fails
-    return UVK_ENOMEM;
-  }
-  r->fn = fn;
-  r->ud = ud;
-  memcpy(r->group, group_id, glen + 1);
-  retry_start(&t->retry, p->cfg.retry, &p->e->rng);
-  offsets_step(r, now);
-  return 0;
-}
 
 }  // namespace uvk

@@ -1,0 +1,73 @@
+// What producer_txn.cc (the transaction's life) and producer_txn_offsets.cc (sendOffsets)
+// share: the transaction's state, its asynchronous steps, and the helpers both call.
+#ifndef UVK_CLIENT_PRODUCER_TXN_INTERNAL_H
+#define UVK_CLIENT_PRODUCER_TXN_INTERNAL_H
+
+#include <stdint.h>
+
+#include "client/producer_internal.h"
+
+namespace uvk {
+
+enum TxnState { kTxnReady, kTxnOpen, kTxnEnding, kTxnFatal };
+
+struct TxnReq;
+
+struct Txn {
+  Producer *p;
+  char *id;
+  int32_t timeout_ms;
+  TxnState state;
+  int32_t coordinator;  // -1: unknown
+  bool finding;
+  bool adding;          // an AddPartitionsToTxn in flight
+  bool joined;          // a partition or offsets joined the open transaction: EndTxn needed
+  int8_t v2;            // this transaction's protocol: -1 not chosen yet, 0 v1, 1 v2 (KIP-890)
+  int send_failures;
+  int fatal;            // the error that ended this producer's transactions
+  RetryState retry;
+  EngineTimer add_timer;
+  EngineTimer end_timer;
+  bool end_commit;
+  ProducerDoneFn end_fn;
+  void *end_ud;
+  TxnReq *reqs;         // everything the engine holds for us (t cleared on free)
+};
+
+enum ReqKind { kFind, kAddPartitions, kEndTxn, kAddOffsets, kOffsetCommit, kFindGroup };
+
+// One asynchronous step; owned by the engine (or the coordinator lookup) until it completes.
+struct TxnReq {
+  TxnReq *next, *prev;
+  Txn *t;  // null once the producer is gone
+  const Allocator *alloc;
+  ReqKind kind;
+  Request req;
+  Arena arena;
+  // sendOffsets
+  char *group;
+  char *member_id;    // KIP-447 (null: none)
+  char *instance_id;
+  int32_t generation_id;
+  TxnOffset *offsets;
+  size_t n_offsets;
+  ProducerDoneFn fn;
+  void *ud;
+  EngineTimer timer;  // a sendOffsets step waiting to be tried again
+};
+
+TxnReq *txn_req_new(Txn *t, ReqKind kind);
+void txn_req_free(TxnReq *r);
+uint64_t txn_now(const Txn *t);
+// Chooses this transaction's protocol (v2 when the broker's transaction.version allows).
+bool txn_use_v2(Txn *t);
+bool txn_is_producer_fatal(int err);
+void txn_go_fatal(Txn *t, int err);
+void txn_find_coordinator(Txn *t, uint64_t now);
+void txn_coordinator_lost(Txn *t);
+// Ends a sendOffsets step: frees it, then tells its caller.
+void txn_offsets_done(TxnReq *r, int err);
+
+}  // namespace uvk
+
+#endif

@@ -1,0 +1,234 @@
+// sendOffsets (KIP-98, KIP-447): AddOffsetsToTxn at the transaction coordinator (v1 only),
+// then TxnOffsetCommit at the group's coordinator; v5 of the latter (transactions v2) joins
+// the group's offsets to the transaction itself.
+#include <string.h>
+
+#include "client/producer.h"
+#include "client/producer_internal.h"
+#include "client/producer_txn_internal.h"
+#include "client/txn_errors.h"
+#include "engine/coordinator.h"
+#include "engine/kafka_errors.h"
+#include "proto/client_versions.h"
+#include "proto/gen/add_offsets_to_txn.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/txn_offset_commit.h"
+#include "uvkafka/uvk_errors.h"
+
+namespace uvk {
+
+void txn_offsets_done(TxnReq *r, int err) {
+  ProducerDoneFn fn = r->fn;
+  void *ud = r->ud;
+  txn_req_free(r);
+  fn(ud, err);
+}
+
+namespace {
+
+void offsets_step(TxnReq *r, uint64_t now);
+
+int encode_add_offsets(void *ud, Buf *out, int16_t version) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  proto::AddOffsetsToTxnRequest req;
+  if (r->t) {
+    req.transactional_id = proto::cstr(r->t->id);
+    req.producer_id = r->t->p->pid;
+    req.producer_epoch = r->t->p->epoch;
+    req.group_id = proto::cstr(r->group);
+  }
+  return proto::encode(out, req, version);
+}
+
+int encode_offset_commit(void *ud, Buf *out, int16_t version) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  proto::TxnOffsetCommitRequest req;
+  if (!r->t) return proto::encode(out, req, version);
+  req.transactional_id = proto::cstr(r->t->id);
+  req.group_id = proto::cstr(r->group);
+  req.producer_id = r->t->p->pid;
+  req.producer_epoch = r->t->p->epoch;
+  if (r->member_id) {
+    req.generation_id_or_member_epoch = r->generation_id;
+    req.member_id = proto::cstr(r->member_id);
+    if (r->instance_id) req.group_instance_id = proto::cstr(r->instance_id);
+  }
+  using T = proto::TxnOffsetCommitRequest::TxnOffsetCommitRequestTopic;
+  using P = proto::TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition;
+  T *ts = arena_construct_array<T>(&r->arena, r->n_offsets + 1);
+  P *ps = arena_construct_array<P>(&r->arena, r->n_offsets + 1);
+  if (!ts || !ps) return UVK_ENOMEM;
+  int32_t nt = 0;
+  size_t np = 0;
+  for (size_t i = 0; i < r->n_offsets; i++) {
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; j++) seen = strcmp(r->offsets[j].topic, r->offsets[i].topic) == 0;
+    if (seen) continue;
+    ts[nt].name = proto::cstr(r->offsets[i].topic);
+    ts[nt].partitions.items = &ps[np];
+    for (size_t j = i; j < r->n_offsets; j++) {
+      if (strcmp(r->offsets[j].topic, r->offsets[i].topic) != 0) continue;
+      ps[np].partition_index = r->offsets[j].partition;
+      ps[np].committed_offset = r->offsets[j].offset;
+      np++;
+      ts[nt].partitions.count++;
+    }
+    nt++;
+  }
+  req.topics.items = ts;
+  req.topics.count = nt;
+  return proto::encode(out, req, version);
+}
+
+void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Request *) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  Txn *t = r->t;
+  if (!t) {
+    txn_offsets_done(r, UVK_ECLOSED);
+    return;
+  }
+  int16_t code = 0;
+  if (err == 0 && r->kind == kAddOffsets) {
+    proto::AddOffsetsToTxnResponse resp;
+    err = proto::decode(body, &r->arena, &resp, version);
+    if (err == 0) code = resp.error_code;
+  } else if (err == 0) {
+    proto::TxnOffsetCommitResponse resp;
+    err = proto::decode(body, &r->arena, &resp, version);
+    for (int32_t i = 0; err == 0 && i < resp.topics.count && !code; i++)
+      for (int32_t j = 0; j < resp.topics.items[i].partitions.count && !code; j++)
+        code = resp.topics.items[i].partitions.items[j].error_code;
+  }
+  arena_reset(&r->arena);
+  uint64_t now = txn_now(t);
+  if (err == 0 && code == 0) {
+    if (r->kind == kAddOffsets) {
+      t->joined = true;
+      r->kind = kFindGroup;
+    } else {
+      txn_offsets_done(r, 0);
+      return;
+    }
+    offsets_step(r, now);
+    return;
+  }
+  if (code && kafka_coordinator_error(code)) {
+    if (r->kind == kAddOffsets) txn_coordinator_lost(t);
+    else coordinator_invalidate(t->p->e, kCoordinatorGroup, r->group), r->kind = kFindGroup;
+  }
+  bool retriable = err != 0 || code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code);
+  int64_t wait = 0;
+  if (retriable &&
+      retry_on_error(&t->retry, t->p->cfg.retry, &t->p->e->rng, err ? err : UVK_ERR_KAFKA(code), &wait) ==
+          RetryVerdict::kRetry) {
+    // Try the same step again after the wait (a one-shot timer owned by the request).
+    engine_add_timer(t->p->e, &r->timer, now + uint64_t(wait),
+                     [](void *ud2, uint64_t n) { offsets_step(static_cast<TxnReq *>(ud2), n); }, r);
+    return;
+  }
+  int final_err = err ? err : UVK_ERR_KAFKA(code);
+  if (txn_is_producer_fatal(final_err)) txn_go_fatal(t, final_err);
+  txn_offsets_done(r, final_err);
+}
+
+void on_group_coordinator(void *ud, const uvk_error *err, int32_t node) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  if (!r->t) {
+    txn_offsets_done(r, UVK_ECLOSED);
+    return;
+  }
+  if (err) {
+    int code = uvk_error_code(err) == UVK_EKAFKA ? UVK_ERR_KAFKA(uvk_error_kafka_code(err)) : uvk_error_code(err);
+    txn_offsets_done(r, code);
+    return;
+  }
+  r->kind = kOffsetCommit;
+  r->req.api_key = proto::kTxnOffsetCommit;
+  bool v2 = txn_use_v2(r->t);
+  r->req.min_version = v2 ? 5 : 0;  // v5 adds the offsets to the transaction itself
+  r->req.max_version = v2 ? 5 : proto::kUseTxnOffsetCommit;
+  r->req.encode = encode_offset_commit;
+  r->req.done = on_offsets_reply;
+  r->req.ud = r;
+  if (engine_send(r->t->p->e, node, &r->req, txn_now(r->t)) != 0) txn_offsets_done(r, UVK_ECONNECT);
+}
+
+void offsets_step(TxnReq *r, uint64_t now) {
+  Txn *t = r->t;
+  if (!t) {
+    txn_offsets_done(r, UVK_ECLOSED);
+    return;
+  }
+  if (t->state == kTxnFatal) {
+    txn_offsets_done(r, t->fatal);
+    return;
+  }
+  r->req = Request();
+  if (r->kind == kAddOffsets && t->p->pid_state == 2 && txn_use_v2(t)) {
+    t->joined = true;  // transactions v2: TxnOffsetCommit v5 joins the group's offsets itself
+    r->kind = kFindGroup;
+  }
+  if (r->kind == kAddOffsets) {
+    if (t->p->pid_state != 2 || t->coordinator < 0) {  // wait for the producer id / coordinator
+      if (t->p->pid_state == 0) producer_drain_at(t->p, now);
+      if (t->coordinator < 0) txn_find_coordinator(t, now);
+      engine_add_timer(t->p->e, &r->timer, now + 20,
+                       [](void *ud2, uint64_t n) { offsets_step(static_cast<TxnReq *>(ud2), n); }, r);
+      return;
+    }
+    r->req.api_key = proto::kAddOffsetsToTxn;
+    r->req.min_version = 0;
+    r->req.max_version = proto::AddOffsetsToTxnRequest::kMaxVersion;
+    r->req.encode = encode_add_offsets;
+    r->req.done = on_offsets_reply;
+    r->req.ud = r;
+    if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) txn_offsets_done(r, UVK_ECONNECT);
+    return;
+  }
+  // kFindGroup
+  if (coordinator_find(t->p->e, kCoordinatorGroup, r->group, on_group_coordinator, r, now) != 0)
+    txn_offsets_done(r, UVK_ENOMEM);
+}
+
+}  // namespace
+
+int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *offsets, size_t n,
+                          const TxnGroupMember *member, ProducerDoneFn fn, void *ud, uint64_t now) {
+  Txn *t = p->txn;
+  if (!fn || !group_id || !*group_id || (n && !offsets) || n > 100000) return UVK_EINVAL;
+  if (!t || t->state != kTxnOpen) return t && t->state == kTxnFatal ? t->fatal : UVK_ESTATE;
+  for (size_t i = 0; i < n; i++)
+    if (!offsets[i].topic || !*offsets[i].topic || offsets[i].partition < 0 || offsets[i].offset < 0) return UVK_EINVAL;
+  TxnReq *r = txn_req_new(t, kAddOffsets);
+  if (!r) return UVK_ENOMEM;
+  size_t glen = strlen(group_id);
+  r->group = static_cast<char *>(mem_alloc(r->alloc, glen + 1));
+  r->offsets = static_cast<TxnOffset *>(mem_alloc(r->alloc, sizeof(TxnOffset) * (n + 1)));
+  bool ok = r->group && r->offsets;
+  if (ok && member && member->member_id) {
+    r->member_id = mem_strdup(r->alloc, member->member_id);
+    r->instance_id = member->instance_id && *member->instance_id ? mem_strdup(r->alloc, member->instance_id) : nullptr;
+    r->generation_id = member->generation_id;
+    ok = r->member_id && (r->instance_id || !member->instance_id || !*member->instance_id);
+  }
+  for (size_t i = 0; ok && i < n; i++) {
+    size_t tl = strlen(offsets[i].topic);
+    char *name = static_cast<char *>(mem_alloc(r->alloc, tl + 1));
+    ok = name != nullptr;
+    if (ok) memcpy(name, offsets[i].topic, tl + 1);
+    r->offsets[i] = TxnOffset{name, offsets[i].partition, offsets[i].offset};
+    r->n_offsets = i + 1;
+  }
+  if (!ok) {
+    txn_req_free(r);  // fn is not called when the call fails
+    return UVK_ENOMEM;
+  }
+  r->fn = fn;
+  r->ud = ud;
+  memcpy(r->group, group_id, glen + 1);
+  retry_start(&t->retry, p->cfg.retry, &p->e->rng);
+  offsets_step(r, now);
+  return 0;
+}
+
+}  // namespace uvk
