@@ -18,7 +18,7 @@ set -uo pipefail
 # kschema_vs_snapshot and api_table are Python scripts comparing files: no code of ours to check.
 # send_queue is a million sends from four threads (valgrind serialises threads: minutes);
 # it runs under ASan + UBSan and under TSan (build-tsan).
-SKIP=(mock_errors kschema_vs_snapshot api_table send_queue)
+SKIP=(mock_errors mock_errors_heartbeat mock_errors_commit kschema_vs_snapshot api_table send_queue)
 BUILD=${1:?usage: valgrind-unit.sh BUILD}
 RESULTS=$BUILD/test-results
 OUT=$RESULTS/round-valgrind
