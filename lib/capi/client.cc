@@ -308,6 +308,10 @@ UVK_EXTERN int uvk_client_connect(uvk_client *c, uvk_client_cb cb, void *ud) {
   UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
   if (!c || !cb) return UVK_EINVAL;
   if (c->disconnecting) return UVK_ECLOSED;
+  if (io_sigpipe_kills())
+    UVK_LOG(&c->log, UVK_LOG_WARN, "Client",
+            "SIGPIPE has its default action: a broker closing a connection while the client writes "
+            "would end this process; ignore it (signal(SIGPIPE, SIG_IGN)), as Node.js and Python do");
   ClientScope scope(c, false);  // the brokers callback may free a handle
   if (c->brokers_cb) {
     // Each bootstrap asks the application for the seeds again (KafkaJS's brokers function).

@@ -1,6 +1,7 @@
 #include "io/driver.h"
 #include "io/xthread.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -614,6 +615,12 @@ bool io_wake(IoDriver *d) {
   if (d->closing) return false;
   uv_timer_start(&d->defer_timer, on_defer, 0, 0);
   return true;
+}
+
+bool io_sigpipe_kills(void) {
+  struct sigaction now;
+  if (sigaction(SIGPIPE, nullptr, &now) != 0) return false;
+  return !(now.sa_flags & SA_SIGINFO) && now.sa_handler == SIG_DFL;
 }
 
 }  // namespace uvk

@@ -53,4 +53,9 @@ void io_handle_released(IoDriver *d);
 // Calls into the driver (busy_fn) on the loop's next turn; false once it is closing.
 bool io_wake(IoDriver *d);
 
+// True when SIGPIPE still has its default action (terminate): libuv writes to sockets with
+// write(2), so a broker closing a connection mid-write would end the process. The library
+// leaves the process's signal dispositions alone; the client warns once instead.
+bool io_sigpipe_kills(void);
+
 }  // namespace uvk
