@@ -503,6 +503,10 @@ int set_assignment(Consumer *c, const MemberAssignment &a) {
   fetch_sessions_reset(c);
   c->n_parts = n;
   c->assign_gen++;
+  // A load of the old assignment (in flight, or its retry waiting on the group timer, which a
+  // failed join takes over) is not this one's: left set, it kept the new one from loading.
+  c->offsets_loading = false;
+  engine_cancel_timer(c->e, &c->group_timer);
   return 0;
 }
 

@@ -522,7 +522,10 @@ Answer sync_group(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   return a;
 }
 
-Answer offset_fetch(const FakeCluster *cl, int32_t corr, int16_t version, Reader *body) {
+int16_t next_injected(FakeCluster *cl, int16_t key);
+
+Answer offset_fetch(FakeCluster *cl, int32_t corr, int16_t version, Reader *body) {
+  int16_t injected = next_injected(cl, proto::kOffsetFetch);  // on every partition, as UNSTABLE_OFFSET_COMMIT is
   Arena arena;
   proto::OffsetFetchRequest req;
   proto::decode(body, &arena, &req, version);
@@ -533,9 +536,10 @@ Answer offset_fetch(const FakeCluster *cl, int32_t corr, int16_t version, Reader
     for (int32_t k = 0; k < req.topics.items[i].partition_indexes.count; k++) {
       proto::OffsetFetchResponse::OffsetFetchResponsePartition pr;
       pr.partition_index = req.topics.items[i].partition_indexes.items[k];
-      pr.committed_offset = 0;  // start at the beginning, no ListOffsets needed
+      pr.error_code = injected;
+      pr.committed_offset = injected ? -1 : 0;  // start at the beginning, no ListOffsets needed
       auto it = cl->committed.find(pr.partition_index);
-      if (cl->offset_fetch_committed && it != cl->committed.end()) pr.committed_offset = it->second;
+      if (!injected && cl->offset_fetch_committed && it != cl->committed.end()) pr.committed_offset = it->second;
       ps[i].push_back(pr);
     }
     ts[i].partitions.items = ps[i].data();

@@ -48,9 +48,9 @@ struct FakeCluster {
   std::vector<int32_t> leaders;  // partition i's leader (node id)
   int32_t coordinator = -1;      // node id answering FindCoordinator with itself
 
-  // API key (kFindCoordinator, kJoinGroup, kSyncGroup, kHeartbeat, kOffsetCommit) -> error
-  // codes for its next requests, one per request, whichever broker gets it (an OffsetCommit
-  // gets it on every partition). A JoinGroup answered MEMBER_ID_REQUIRED (79) carries the
+  // API key (kFindCoordinator, kJoinGroup, kSyncGroup, kHeartbeat, kOffsetCommit,
+  // kOffsetFetch) -> error codes for its next requests, one per request, whichever broker gets
+  // it (an OffsetCommit or OffsetFetch gets it on every partition). A JoinGroup answered MEMBER_ID_REQUIRED (79) carries the
   // member id this cluster hands out (KIP-394).
   std::map<int, std::deque<int16_t>> inject_errors;
   // FindCoordinator, JoinGroup and SyncGroup requests, in arrival order.

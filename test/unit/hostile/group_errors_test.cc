@@ -322,3 +322,40 @@ TEST_CASE("group errors: NOT_COORDINATOR on the commit before a rejoin looks the
   CHECK(h.broker_sequence() == "F J[] S[member-1] F J[member-1] S[member-1]");
   h.stop_consumer();
 }
+
+// ---- committed offsets still unstable when the group rebalances -------------------------
+
+// OffsetFetch answered UNSTABLE_OFFSET_COMMIT (a transaction of the previous owner still
+// commits offsets: KIP-447) is retried after a backoff on the group timer. The group
+// rebalances meanwhile and the JoinGroup fails once (the coordinator loading, as when a
+// broker died): the group's retry takes the group timer, so the OffsetFetch retry never
+// comes. The new generation must still load its committed offsets and fetch; it used to
+// find "an OffsetFetch in flight" left from the old generation and stall for good (the
+// chaos soak: a pipeline partition never fetched again).
+TEST_CASE("group errors: UNSTABLE_OFFSET_COMMIT, then a rebalance whose JoinGroup fails: the new generation fetches",
+          "[group_errors]") {
+  Harness h;
+  h.cluster.inject_errors[uvk::proto::kOffsetFetch].assign(1000, 88);  // UNSTABLE_OFFSET_COMMIT
+  h.start_consumer();
+  uvk::Consumer *c = uvk::consumer_of(h.consumer);
+  REQUIRE(c != nullptr);
+  bool ok = h.run_until([&] { return h.joins >= 1 && h.b2.requests[uvk::proto::kOffsetFetch] >= 2; });
+  INFO(h.all_logs());
+  REQUIRE(ok);
+  CHECK(h.delivered.empty());
+  h.cluster.inject_errors[uvk::proto::kHeartbeat].push_back(27);  // REBALANCE_IN_PROGRESS
+  h.cluster.inject_errors[uvk::proto::kJoinGroup].push_back(14);  // COORDINATOR_LOAD_IN_PROGRESS
+  ok = h.run_until([&] { return h.joins >= 2 || !h.crashes.empty(); });
+  INFO("brokers saw: " << h.broker_sequence());
+  REQUIRE(ok);
+  CHECK(h.crashes.empty());
+  CHECK(h.cluster.inject_errors[uvk::proto::kJoinGroup].empty());
+  h.cluster.inject_errors[uvk::proto::kOffsetFetch].clear();  // the transaction finished
+  ok = h.run_until([&] { return h.delivered.size() >= 6; }, 5000);
+  INFO("OffsetFetch requests: " << h.b2.requests[uvk::proto::kOffsetFetch]);
+  CHECK(ok);
+  std::vector<std::string> got = h.delivered;
+  std::sort(got.begin(), got.end());
+  CHECK(got == std::vector<std::string>({"a0", "a1", "a2", "b0", "b1", "b2"}));
+  h.stop_consumer();
+}
