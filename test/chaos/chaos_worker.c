@@ -11,7 +11,9 @@
  *     consume-transform-produce: reads IN (read_committed) in GROUP and writes each value
  *     "IN-PARTITION:IN-OFFSET:VALUE" to the same partition of OUT in transactions that also
  *     commit the consumed offsets (sendOffsets); the group's own autocommit is off.
- *     "T N": a transaction with N records committed; "X CODE WHY": one aborted. The offsets carry
+ *     "B GEN PARTITION FIRST LAST": a batch taken into the next transaction;
+ *     "T N gen GEN P@NEXT...": a transaction with N records committed, the offsets it committed;
+ *     "X CODE WHY gen GEN P@NEXT...": one aborted. The offsets carry
  *     the group metadata of when the records arrived (KIP-447); CHAOS_PLAIN_OFFSETS=1 sends
  *     them without it, as KafkaJS's sendOffsets does.
  *
@@ -170,7 +172,9 @@ static TxnSet *cur = &sets[0], *nxt = &sets[1];
 static void start_txn(Worker *w);
 
 static void release(Worker *w, TxnSet *s, int result) {
-  for (size_t i = 0; i < s->n_held; i++) uvk_consumer_done(w->consumer, s->held[i].topic, s->held[i].partition, result);
+  for (size_t i = 0; i < s->n_held; i++)
+    if (uvk_consumer_done(w->consumer, s->held[i].topic, s->held[i].partition, result) != 0)
+      printf("D %d not pending\n", (int)s->held[i].partition);
   for (size_t i = 0; i < s->n_values; i++) free(s->values[i]);
   s->n_values = 0;
   s->n_held = 0;
@@ -178,12 +182,15 @@ static void release(Worker *w, TxnSet *s, int result) {
 
 static void txn_over(Worker *w, int committed, int code) {
   if (committed) {
-    printf("T %zu\n", cur->n_values);
+    printf("T %zu", cur->n_values);
     w->txns++;
   } else {
-    printf("X %d %s\n", code, w->why[0] ? w->why : "-");
+    printf("X %d %s", code, w->why[0] ? w->why : "-");
     w->aborts++;
   }
+  printf(" gen %d", (int)cur->group.generation_id);  /* and each partition's next offset: */
+  for (size_t i = 0; i < cur->n_held; i++) printf(" %d@%lld", (int)cur->held[i].partition, (long long)cur->held[i].offset);
+  printf("\n");
   w->why[0] = '\0';
   fflush(stdout);
   release(w, cur, committed ? 0 : -1);  /* aborted: fetched again from the committed offsets */
@@ -286,6 +293,8 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
     s->partition[s->n_values] = b->partition;
     s->n_values++;
   }
+  printf("B %d %d %lld %lld\n", (int)g.generation_id, (int)b->partition, (long long)b->first_offset,
+         (long long)b->last_offset);
   snprintf(s->topics[s->n_held], sizeof s->topics[0], "%s", b->topic);
   s->held[s->n_held].topic = s->topics[s->n_held];
   s->held[s->n_held].partition = b->partition;
