@@ -143,7 +143,10 @@ UVK_EXTERN int uvk_consumer_rebalance_done(uvk_consumer *c);
 /** Ends the pending handler of topic/partition (it returned UVK_PENDING): result 0 resolves
  * its message (eachMessage) or batch (eachBatch with auto-resolve); another value makes the
  * unresolved messages come again after the retry time. UVK_ENOTFOUND when nothing is pending
- * there (also after a rebalance took the partition away: its offsets were not committed). */
+ * there (also after a rebalance took the partition away: its offsets were not committed). When
+ * an eager rebalance gives the partition back meanwhile, its new assignment delivers nothing
+ * until this call, whose result is then ignored (the partition goes on from its committed
+ * offset): a late result never lands on a batch of the new assignment. */
 UVK_EXTERN int uvk_consumer_done(uvk_consumer *c, const char *topic, int32_t partition, int result);
 /** Inside eachBatch: marks `offset` (and everything before it) processed. */
 UVK_EXTERN int uvk_consumer_resolve_offset(uvk_consumer *c, const char *topic, int32_t partition,

@@ -597,7 +597,9 @@ int consumer_done(Consumer *c, const char *topic, int32_t partition, int result,
   PartState *ps = find_part(c, topic, partition);
   if (!ps || !ps->held) return UVK_ENOTFOUND;  // not assigned any more, or nothing pending
   ps->held = false;
-  if (ps->seeks == ps->held_seeks) {
+  if (ps->held_stale) {  // a handler of the old assignment: the new one starts from the committed offset
+    ps->held_stale = false;
+  } else if (ps->seeks == ps->held_seeks) {
     if (result == 0) {
       if (c->run.each_message) {
         ps->resolved = ps->position = ps->held_next;

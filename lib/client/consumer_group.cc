@@ -496,6 +496,12 @@ int set_assignment(Consumer *c, const MemberAssignment &a) {
       ps->position = ps->resolved = ps->committed = -1;
       ps->high_watermark = -1;
       retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
+      // Given back while a handler of the old assignment still holds it (UVK_PENDING): no
+      // delivery before that handler's uvk_consumer_done, which would otherwise end the new
+      // hold instead (a transaction's abort failing, and so repeating, a batch of the new one).
+      for (int32_t k = 0; k < c->n_parts; k++)
+        if (c->parts[k].held && c->parts[k].partition == ps->partition && strcmp(c->parts[k].topic, ps->topic) == 0)
+          ps->held = ps->held_stale = true;
     }
   }
   mem_free(c->alloc, c->parts);

@@ -63,6 +63,8 @@ struct PartState {
   int64_t held_next;     // what success resolves to (-1: eachBatch without auto-resolve)
   int64_t held_before;   // eachBatch: the position before the batch
   uint32_t held_seeks;
+  bool held_stale;       // held by a handler of the previous assignment (eager rebalance): its
+                         // uvk_consumer_done only lets the partition go on, its result is ignored
   bool offsets_known;  // the group's committed offset was read (OffsetFetch answered)
   bool revoking;       // groupProtocol consumer: leaving the assignment, no more fetches
   int64_t ahead;         // > 0 while fetch_ahead sends: ask from here, where this delivery should end
