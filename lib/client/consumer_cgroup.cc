@@ -23,7 +23,7 @@ namespace uvk {
 namespace {
 
 enum CgKind { kCgFind = 80, kCgHeartbeat, kCgLeave, kCgMeta };
-const int16_t kFencedMemberEpoch = 110, kUnreleasedInstanceId = 111, kStaleMemberEpoch = 113;
+const int16_t kGroupIdNotFound = 69, kFencedMemberEpoch = 110, kUnreleasedInstanceId = 111, kStaleMemberEpoch = 113;
 const int32_t kMaxAssigned = 65536;  // partitions of one assignment a hostile broker may name
 
 void cg_send(Consumer *c, uint64_t now);
@@ -203,6 +203,14 @@ void on_heartbeat(void *ud, int err, int16_t version, Reader *body, const Reques
     return;
   }
   if (resp.error_code == kFencedMemberEpoch || resp.error_code == kUnknownMemberId) {
+    pending_free(p);
+    return fenced(c, resp.error_code, now);
+  }
+  if (resp.error_code == kGroupIdNotFound && c->generation > 0) {
+    // "Group ... is not a consumer group" / "not found" to a member: the group went back to
+    // classic (its last consumer-protocol member was dropped meanwhile) or was deleted, and the
+    // membership with it. As when fenced: rejoin at epoch 0, which upgrades the group again
+    // (online migration) or is refused with this same code, then fatal (the broker's policy).
     pending_free(p);
     return fenced(c, resp.error_code, now);
   }

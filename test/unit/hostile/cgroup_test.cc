@@ -422,3 +422,52 @@ TEST_CASE("rebalance listener, classic: assigned after the join, revoked before 
   CHECK(revoked > assigned);
   CHECK(commit > revoked);
 }
+
+// The chaos soak: a member away longer than its session (its broker stopped) was dropped; the
+// group's last consumer-protocol member gone, the broker turned it back into a classic group,
+// and the member's next heartbeat got GROUP_ID_NOT_FOUND ("Group ... is not a consumer
+// group"). That ended the consumer; the membership is gone, as when fenced: it rejoins at
+// epoch 0 (which upgrades the group again).
+TEST_CASE("consumer protocol: GROUP_ID_NOT_FOUND to a member (epoch > 0): partitions lost, rejoin at epoch 0",
+          "[cgroup]") {
+  Rig r;
+  bool drop = false;
+  int refused = 0;
+  r.cluster.cg_script = [&](const Req &q) {
+    Reply out = q.epoch == 0 ? assign(refused ? 2 : 1, {0, 1}) : keep(q.epoch);
+    if (q.epoch == 1 && drop && !refused) {
+      refused++;
+      out = Reply();
+      out.error = 69;  // GROUP_ID_NOT_FOUND
+    }
+    out.interval_ms = 50;  // heartbeats go on while the test waits
+    return out;
+  };
+  r.start(1000000);
+  REQUIRE(r.run_until([&] { return r.delivered.size() == 6; }));
+  drop = true;
+  REQUIRE(r.run_until([&] { return r.find("cgh epoch=2 owned=0,1") >= 0 || r.crashes > 0; }));
+  INFO(r.journal());
+  CHECK(r.crashes == 0);
+  CHECK(refused == 1);
+  CHECK(r.find("cgh epoch=0 owned=", size_t(r.find("cgh epoch=1 owned=0,1"))) >= 0);  // rejoined at 0
+  CHECK(r.logged("Fenced by the group coordinator (GROUP_ID_NOT_FOUND)"));
+  r.stop();
+  CHECK(r.crashes == 0);
+}
+
+// Joining (epoch 0) and refused with GROUP_ID_NOT_FOUND: a classic group the broker will not
+// convert (group.consumer.migration.policy, or a classic group it cannot upgrade): the
+// consumer stops with that code, as the Java client does.
+TEST_CASE("consumer protocol: GROUP_ID_NOT_FOUND to a join (epoch 0) stops the consumer with that error", "[cgroup]") {
+  Rig r;
+  r.cluster.cg_script = [](const Req &) {
+    Reply out;
+    out.error = 69;
+    return out;
+  };
+  r.start(1000000);
+  REQUIRE(r.run_until([&] { return r.crashes > 0; }));
+  CHECK(r.crash_kafka == 69);
+  CHECK(r.cluster.cg_requests.size() == 1);
+}
