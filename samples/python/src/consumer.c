@@ -12,6 +12,8 @@ void uvkpy_consumer_close(ConsumerObject *c) {
   }
   Py_CLEAR(c->each_message);
   Py_CLEAR(c->each_batch);
+  Py_CLEAR(c->delivering);
+  Py_CLEAR(c->later);
   if (c->owner) uvkpy_disown(c->owner, (PyObject *)c);
 }
 
@@ -76,14 +78,39 @@ static int on_message(uvk_consumer *h, const uvk_batch *b, const uvk_consumer_me
   (void)h;
   ConsumerObject *self = (ConsumerObject *)ud;
   if (!self->each_message) return 0;
-  PyObject *topic = PyUnicode_FromString(b->topic);
-  PyObject *msg = topic ? uvkpy_message_new(b, m, topic) : NULL;
-  Py_XDECREF(topic);
+  /* The batch is copied once, at its first message; each message is then a view into it. */
+  uvk_batch one;
+  size_t i = (size_t)(m - b->messages);
+  if (m < b->messages || i >= b->n_messages) {  /* not a view into b: a batch of its own */
+    one = *b;
+    one.messages = m;
+    one.n_messages = 1;
+    b = &one;
+    i = 0;
+  }
+  if (i == 0 || !uvkpy_messages_match(self->delivering, b, i)) {
+    Py_CLEAR(self->delivering);
+    PyObject *topic = PyUnicode_FromString(b->topic);
+    self->delivering = topic ? uvkpy_messages_new(b, topic) : NULL;
+    Py_XDECREF(topic);
+    if (!self->delivering) return handler_result(NULL);
+  }
+  PyObject *msg = uvkpy_message_at(self->delivering, i);
+  if (i + 1 == b->n_messages) Py_CLEAR(self->delivering);  /* the messages handed out keep it */
   if (!msg) return handler_result(NULL);
-  PyObject *fn = self->each_message;
+  PyObject *fn = self->each_message, *later = self->later;
   Py_INCREF(fn);
+  Py_XINCREF(later);
   PyObject *r = PyObject_CallOneArg(fn, msg);
   Py_DECREF(fn);
+  if (r && r != Py_None && later) {
+    /* Only a result that is not None leaves C: a plain handler costs one call. */
+    PyObject *t = PyObject_GetAttrString(msg, "topic");
+    PyObject *l = t ? PyObject_CallFunction(later, "OOi", r, t, b->partition) : NULL;
+    Py_XDECREF(t);
+    Py_SETREF(r, l);
+  }
+  Py_XDECREF(later);
   Py_DECREF(msg);
   return handler_result(r);
 }
@@ -93,23 +120,14 @@ static int on_batch(uvk_consumer *h, const uvk_batch *b, void *ud) {
   ConsumerObject *self = (ConsumerObject *)ud;
   if (!self->each_batch) return 0;
   PyObject *topic = PyUnicode_FromString(b->topic);
-  PyObject *list = topic ? PyList_New((Py_ssize_t)b->n_messages) : NULL;
-  if (!list) {
+  PyObject *messages = topic ? uvkpy_messages_new(b, topic) : NULL;
+  if (!messages) {
     Py_XDECREF(topic);
     return handler_result(NULL);
   }
-  for (size_t i = 0; i < b->n_messages; i++) {
-    PyObject *msg = uvkpy_message_new(b, &b->messages[i], topic);
-    if (!msg) {
-      Py_DECREF(list);
-      Py_DECREF(topic);
-      return handler_result(NULL);
-    }
-    PyList_SET_ITEM(list, (Py_ssize_t)i, msg);
-  }
   PyObject *fn = self->each_batch;
   Py_INCREF(fn);
-  PyObject *r = PyObject_CallFunction(fn, "OiLN", topic, b->partition, (long long)b->high_watermark, list);
+  PyObject *r = PyObject_CallFunction(fn, "OiLN", topic, b->partition, (long long)b->high_watermark, messages);
   Py_DECREF(fn);
   Py_DECREF(topic);
   return handler_result(r);
@@ -127,12 +145,12 @@ static PyObject *Consumer_subscribe(ConsumerObject *self, PyObject *args) {
   Py_RETURN_NONE;
 }
 
-/* run(each_message, each_batch, auto_commit, interval_ms, threshold, auto_resolve) */
+/* run(each_message, each_batch, auto_commit, interval_ms, threshold, auto_resolve[, later]) */
 static PyObject *Consumer_run(ConsumerObject *self, PyObject *args) {
-  PyObject *em, *eb;
+  PyObject *em, *eb, *later = Py_None;
   int auto_commit, auto_resolve;
   long long interval, threshold;
-  if (!PyArg_ParseTuple(args, "OOpLLp", &em, &eb, &auto_commit, &interval, &threshold, &auto_resolve) ||
+  if (!PyArg_ParseTuple(args, "OOpLLp|O", &em, &eb, &auto_commit, &interval, &threshold, &auto_resolve, &later) ||
       !alive(self))
     return NULL;
   if ((em == Py_None) == (eb == Py_None)) {
@@ -150,6 +168,7 @@ static PyObject *Consumer_run(ConsumerObject *self, PyObject *args) {
   o.each_batch_auto_resolve = auto_resolve;
   Py_XSETREF(self->each_message, em != Py_None ? Py_NewRef(em) : NULL);
   Py_XSETREF(self->each_batch, eb != Py_None ? Py_NewRef(eb) : NULL);
+  Py_XSETREF(self->later, later != Py_None ? Py_NewRef(later) : NULL);
   int rc = uvk_consumer_run(self->consumer, &o);
   if (rc != 0) return uvkpy_refused(rc, "run");
   Py_RETURN_NONE;
@@ -375,7 +394,7 @@ static PyMethodDef Consumer_methods[] = {
   {"on", (PyCFunction)Consumer_on, METH_VARARGS, "on(event, fn) -> listener id: fn(event dict) for each event."},
   {"off", (PyCFunction)Consumer_off, METH_O, "off(listener id) -> whether it was registered."},
   {"subscribe", (PyCFunction)Consumer_subscribe, METH_VARARGS, "subscribe(topic_or_pattern, from_beginning, is_pattern)"},
-  {"run", (PyCFunction)Consumer_run, METH_VARARGS, "run(each_message, each_batch, auto_commit, interval, threshold, auto_resolve)"},
+  {"run", (PyCFunction)Consumer_run, METH_VARARGS, "run(each_message, each_batch, auto_commit, interval, threshold, auto_resolve[, later])"},
   {"stop", (PyCFunction)Consumer_stop, METH_O, "stop(cb)"},
   {"set_crash_cb", (PyCFunction)Consumer_set_crash_cb, METH_O, "set_crash_cb(cb)"},
   {"done", (PyCFunction)Consumer_done, METH_VARARGS, "done(topic, partition, result) -> was pending"},

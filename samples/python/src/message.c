@@ -1,33 +1,65 @@
-/* Message: a consumed message (a struct sequence: fast to build, read-only, tuple-like). */
+/* Message and Messages: a fetched batch is copied once into a Messages sequence (keys and
+ * values in one block, headers as tuples); a Message is a two-field view into it whose fields
+ * become Python objects only when read. Per message that is one small object instead of a
+ * tuple, two ints and a bytes built whether the handler looks at them or not. */
 #include "native.h"
 
-static PyStructSequence_Field fields[] = {
-  {"topic", "the topic"},
-  {"partition", "the partition"},
-  {"offset", "the message's offset"},
-  {"timestamp", "ms since the epoch"},
-  {"key", "bytes, or None"},
-  {"value", "bytes, or None (a tombstone)"},
-  {"headers", "a tuple of (name, value) pairs; repeated names kept in order"},
-  {NULL, NULL},
-};
+typedef struct {
+  int64_t offset, timestamp;
+  Py_ssize_t key_at, value_at; /* into data; -1: None */
+  Py_ssize_t key_len, value_len;
+  PyObject *headers;           /* a tuple of (name, value); NULL: none */
+} Slot;
 
-static PyStructSequence_Desc desc = {"uvkafka.Message", "A consumed message.", fields, 7};
+typedef struct {
+  PyObject_HEAD
+  PyObject *topic;
+  int32_t partition;
+  Py_ssize_t n;  /* slots filled (all of them once built) */
+  Slot *slots;   /* n slots, then the data block: one allocation */
+  size_t cap;    /* its size */
+  char *data;
+} MessagesObject;
 
+typedef struct {
+  PyObject_HEAD
+  MessagesObject *batch;
+  Py_ssize_t i;
+} MessageObject;
+
+PyTypeObject Messages_Type;
+
+/* The block of the last batch freed, kept for the next one: a fetch's blocks are megabytes,
+ * and fresh ones cost a page fault per 4 KiB. One block (the GIL guards it), 64 MiB at most. */
+static void *spare;
+static size_t spare_cap;
+#define SPARE_MAX ((size_t)64 << 20)
+
+static void *block_take(size_t need, size_t *cap) {
+  if (spare && spare_cap >= need) {
+    void *b = spare;
+    *cap = spare_cap;
+    spare = NULL;
+    return b;
+  }
+  *cap = need;
+  return PyMem_Malloc(need);
+}
+
+static void block_give(void *b, size_t cap) {
+  if (!b) return;
+  if (cap <= SPARE_MAX && (!spare || spare_cap < cap)) {
+    PyMem_Free(spare);
+    spare = b;
+    spare_cap = cap;
+  } else {
+    PyMem_Free(b);
+  }
+}
 PyTypeObject Message_Type;
 static PyObject *no_headers;
 
-int uvkpy_message_init_type(void) {
-  if (PyStructSequence_InitType2(&Message_Type, &desc) < 0) return -1;
-  no_headers = PyTuple_New(0);
-  return no_headers ? 0 : -1;
-}
-
 static PyObject *headers_tuple(const uvk_consumer_message *m) {
-  if (m->n_headers == 0) {
-    Py_INCREF(no_headers);
-    return no_headers;
-  }
   PyObject *t = PyTuple_New((Py_ssize_t)m->n_headers);
   if (!t) return NULL;
   for (size_t i = 0; i < m->n_headers; i++) {
@@ -42,28 +74,265 @@ static PyObject *headers_tuple(const uvk_consumer_message *m) {
   return t;
 }
 
-PyObject *uvkpy_message_new(const uvk_batch *b, const uvk_consumer_message *m, PyObject *topic) {
-  PyObject *o = PyStructSequence_New(&Message_Type);
-  if (!o) return NULL;
-  Py_INCREF(topic);
-  PyStructSequence_SET_ITEM(o, 0, topic);
-  PyObject *items[6] = {
-    PyLong_FromLong(b->partition), PyLong_FromLongLong(m->offset), PyLong_FromLongLong(m->timestamp),
-    uvkpy_bytes_or_none(m->key, m->key_len), uvkpy_bytes_or_none(m->value, m->value_len), headers_tuple(m),
-  };
-  int ok = 1;
-  for (int i = 0; i < 6; i++) {
-    if (!items[i]) ok = 0;
-    else PyStructSequence_SET_ITEM(o, i + 1, items[i]);
+PyObject *uvkpy_messages_new(const uvk_batch *b, PyObject *topic) {
+  size_t n = b->n_messages, total = 0;
+  if (n > (size_t)PY_SSIZE_T_MAX / sizeof(Slot)) return PyErr_NoMemory();
+  for (size_t i = 0; i < n; i++) {
+    const uvk_consumer_message *m = &b->messages[i];
+    total += (m->key ? m->key_len : 0) + (m->value ? m->value_len : 0);  /* bytes held in memory: no overflow */
   }
-  if (!ok) {
-    for (int i = 0; i < 6; i++)
-      if (!items[i]) {
-        PyStructSequence_SET_ITEM(o, i + 1, Py_None);
-        Py_INCREF(Py_None);
-      }
+  size_t head = n * sizeof(Slot);
+  if (total > (size_t)PY_SSIZE_T_MAX - head - 1) return PyErr_NoMemory();
+  MessagesObject *o = PyObject_New(MessagesObject, &Messages_Type);
+  if (!o) return NULL;
+  o->topic = Py_NewRef(topic);
+  o->partition = b->partition;
+  o->n = 0;
+  o->slots = (Slot *)block_take(head + total + 1, &o->cap);
+  if (!o->slots) {
     Py_DECREF(o);
+    return PyErr_NoMemory();
+  }
+  o->data = (char *)o->slots + head;
+  Py_ssize_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    const uvk_consumer_message *m = &b->messages[i];
+    Slot *s = &o->slots[i];
+    s->offset = m->offset;
+    s->timestamp = m->timestamp;
+    s->key_at = s->value_at = -1;
+    s->key_len = s->value_len = 0;
+    s->headers = NULL;
+    if (m->key) {
+      memcpy(o->data + at, m->key, m->key_len);
+      s->key_at = at;
+      s->key_len = (Py_ssize_t)m->key_len;
+      at += s->key_len;
+    }
+    if (m->value) {
+      memcpy(o->data + at, m->value, m->value_len);
+      s->value_at = at;
+      s->value_len = (Py_ssize_t)m->value_len;
+      at += s->value_len;
+    }
+    o->n = (Py_ssize_t)i + 1;  /* this slot is complete: dealloc releases its headers */
+    if (m->n_headers > 0 && !(s->headers = headers_tuple(m))) {
+      Py_DECREF(o);
+      return NULL;
+    }
+  }
+  return (PyObject *)o;
+}
+
+/* Whether @p o (a Messages) was built from @p b's message @p i: each_message reuses one. */
+int uvkpy_messages_match(PyObject *o, const uvk_batch *b, size_t i) {
+  MessagesObject *m = (MessagesObject *)o;
+  if (!o || i >= b->n_messages || (size_t)m->n != b->n_messages || m->partition != b->partition ||
+      m->slots[i].offset != b->messages[i].offset)
+    return 0;
+  const char *t = PyUnicode_AsUTF8(m->topic);
+  if (!t) PyErr_Clear();
+  return t && strcmp(t, b->topic) == 0;
+}
+
+static void Messages_dealloc(MessagesObject *o) {
+  for (Py_ssize_t i = 0; i < o->n; i++) Py_XDECREF(o->slots[i].headers);
+  block_give(o->slots, o->cap);
+  Py_XDECREF(o->topic);
+  PyObject_Free(o);
+}
+
+static PyObject *message_at(MessagesObject *b, Py_ssize_t i) {
+  MessageObject *m = PyObject_New(MessageObject, &Message_Type);
+  if (!m) return NULL;
+  Py_INCREF(b);
+  m->batch = b;
+  m->i = i;
+  return (PyObject *)m;
+}
+
+PyObject *uvkpy_message_at(PyObject *messages, size_t i) {
+  return message_at((MessagesObject *)messages, (Py_ssize_t)i);
+}
+
+static Py_ssize_t Messages_len(MessagesObject *o) { return o->n; }
+
+static PyObject *Messages_item(MessagesObject *o, Py_ssize_t i) {
+  if (i < 0 || i >= o->n) {
+    PyErr_SetString(PyExc_IndexError, "message index out of range");
     return NULL;
   }
-  return o;
+  return message_at(o, i);
+}
+
+static PyObject *Messages_subscript(MessagesObject *o, PyObject *key) {
+  if (PyIndex_Check(key)) {
+    Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+    if (i == -1 && PyErr_Occurred()) return NULL;
+    return Messages_item(o, i < 0 ? i + o->n : i);
+  }
+  if (!PySlice_Check(key)) {
+    PyErr_Format(PyExc_TypeError, "message indices must be integers or slices, not %.100s", Py_TYPE(key)->tp_name);
+    return NULL;
+  }
+  Py_ssize_t start, stop, step;
+  if (PySlice_Unpack(key, &start, &stop, &step) < 0) return NULL;
+  Py_ssize_t k = PySlice_AdjustIndices(o->n, &start, &stop, step);
+  PyObject *l = PyList_New(k);
+  for (Py_ssize_t j = 0; l && j < k; j++) {
+    PyObject *m = message_at(o, start + j * step);
+    if (!m) Py_CLEAR(l);
+    else PyList_SET_ITEM(l, j, m);
+  }
+  return l;
+}
+
+static PyObject *Messages_repr(MessagesObject *o) {
+  return PyUnicode_FromFormat("<uvkafka.Messages %U/%d: %zd messages>", o->topic, (int)o->partition, o->n);
+}
+
+static PySequenceMethods Messages_seq = {.sq_length = (lenfunc)Messages_len, .sq_item = (ssizeargfunc)Messages_item};
+static PyMappingMethods Messages_map = {.mp_length = (lenfunc)Messages_len,
+                                        .mp_subscript = (binaryfunc)Messages_subscript};
+
+/* ---- Message ---------------------------------------------------------------------------- */
+
+static void Message_dealloc(MessageObject *m) {
+  Py_DECREF(m->batch);
+  PyObject_Free(m);
+}
+
+static PyObject *bytes_at(const MessagesObject *b, Py_ssize_t at, Py_ssize_t len) {
+  if (at < 0) Py_RETURN_NONE;
+  return PyBytes_FromStringAndSize(b->data + at, len);
+}
+
+/* Field k of the message (the order of the former struct sequence, kept for m[k]). */
+static PyObject *field(MessageObject *m, Py_ssize_t k) {
+  const MessagesObject *b = m->batch;
+  const Slot *s = &b->slots[m->i];
+  switch (k) {
+    case 0: return Py_NewRef(b->topic);
+    case 1: return PyLong_FromLong(b->partition);
+    case 2: return PyLong_FromLongLong(s->offset);
+    case 3: return PyLong_FromLongLong(s->timestamp);
+    case 4: return bytes_at(b, s->key_at, s->key_len);
+    case 5: return bytes_at(b, s->value_at, s->value_len);
+    case 6: return Py_NewRef(s->headers ? s->headers : no_headers);
+    default: PyErr_SetString(PyExc_IndexError, "Message index out of range"); return NULL;
+  }
+}
+
+static Py_ssize_t Message_len(MessageObject *m) {
+  (void)m;
+  return 7;
+}
+
+static PyObject *Message_item(MessageObject *m, Py_ssize_t k) { return field(m, k); }
+
+static PyObject *as_tuple(MessageObject *m) {
+  PyObject *t = PyTuple_New(7);
+  for (Py_ssize_t k = 0; t && k < 7; k++) {
+    PyObject *v = field(m, k);
+    if (!v) Py_CLEAR(t);
+    else PyTuple_SET_ITEM(t, k, v);
+  }
+  return t;
+}
+
+static PyObject *Message_richcompare(PyObject *a, PyObject *b, int op) {
+  if (!PyObject_TypeCheck(a, &Message_Type) || !(PyObject_TypeCheck(b, &Message_Type) || PyTuple_Check(b)))
+    Py_RETURN_NOTIMPLEMENTED;
+  PyObject *ta = as_tuple((MessageObject *)a);
+  PyObject *tb = PyTuple_Check(b) ? Py_NewRef(b) : as_tuple((MessageObject *)b);
+  PyObject *r = ta && tb ? PyObject_RichCompare(ta, tb, op) : NULL;
+  Py_XDECREF(ta);
+  Py_XDECREF(tb);
+  return r;
+}
+
+static Py_hash_t Message_hash(MessageObject *m) {
+  PyObject *t = as_tuple(m);
+  if (!t) return -1;
+  Py_hash_t h = PyObject_Hash(t);
+  Py_DECREF(t);
+  return h;
+}
+
+static PyObject *Message_repr(MessageObject *m) {
+  PyObject *t = as_tuple(m);
+  if (!t) return NULL;
+  PyObject *r = PyUnicode_FromFormat("uvkafka.Message(topic=%R, partition=%R, offset=%R, timestamp=%R, key=%R, "
+                                     "value=%R, headers=%R)", PyTuple_GET_ITEM(t, 0), PyTuple_GET_ITEM(t, 1),
+                                     PyTuple_GET_ITEM(t, 2), PyTuple_GET_ITEM(t, 3), PyTuple_GET_ITEM(t, 4),
+                                     PyTuple_GET_ITEM(t, 5), PyTuple_GET_ITEM(t, 6));
+  Py_DECREF(t);
+  return r;
+}
+
+/* pickle / copy: a plain tuple of the fields (a Message only exists as a view of a fetch). */
+static PyObject *Message_reduce(MessageObject *m, PyObject *noargs) {
+  (void)noargs;
+  PyObject *t = as_tuple(m);
+  return t ? Py_BuildValue("(O(N))", (PyObject *)&PyTuple_Type, t) : NULL;
+}
+
+static PyObject *get_topic(MessageObject *m, void *c) { (void)c; return field(m, 0); }
+static PyObject *get_partition(MessageObject *m, void *c) { (void)c; return field(m, 1); }
+static PyObject *get_offset(MessageObject *m, void *c) { (void)c; return field(m, 2); }
+static PyObject *get_timestamp(MessageObject *m, void *c) { (void)c; return field(m, 3); }
+static PyObject *get_key(MessageObject *m, void *c) { (void)c; return field(m, 4); }
+static PyObject *get_value(MessageObject *m, void *c) { (void)c; return field(m, 5); }
+static PyObject *get_headers(MessageObject *m, void *c) { (void)c; return field(m, 6); }
+
+static PyGetSetDef Message_getset[] = {
+  {"topic", (getter)get_topic, NULL, "the topic", NULL},
+  {"partition", (getter)get_partition, NULL, "the partition", NULL},
+  {"offset", (getter)get_offset, NULL, "the message's offset", NULL},
+  {"timestamp", (getter)get_timestamp, NULL, "ms since the epoch", NULL},
+  {"key", (getter)get_key, NULL, "bytes, or None", NULL},
+  {"value", (getter)get_value, NULL, "bytes, or None (a tombstone)", NULL},
+  {"headers", (getter)get_headers, NULL, "a tuple of (name, value) pairs; repeated names kept in order", NULL},
+  {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMethodDef Message_methods[] = {
+  {"__reduce__", (PyCFunction)Message_reduce, METH_NOARGS, "pickles as a tuple of the fields"},
+  {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods Message_seq = {.sq_length = (lenfunc)Message_len, .sq_item = (ssizeargfunc)Message_item};
+
+int uvkpy_message_init_type(void) {
+  Messages_Type = (PyTypeObject){
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "uvkafka.Messages",
+    .tp_doc = "The messages of one fetch of one partition: a read-only sequence of Message (a "
+              "slice is a list). The fetched keys and values are copied here once.",
+    .tp_basicsize = sizeof(MessagesObject),
+    .tp_dealloc = (destructor)Messages_dealloc,
+    .tp_repr = (reprfunc)Messages_repr,
+    .tp_as_sequence = &Messages_seq,
+    .tp_as_mapping = &Messages_map,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+  };
+  Message_Type = (PyTypeObject){
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "uvkafka.Message",
+    .tp_doc = "A consumed message: topic, partition, offset, timestamp, key, value, headers (also "
+              "m[0]..m[6] and unpacking; equal to the tuple of its fields). Keeping one keeps its "
+              "fetch's data.",
+    .tp_basicsize = sizeof(MessageObject),
+    .tp_dealloc = (destructor)Message_dealloc,
+    .tp_repr = (reprfunc)Message_repr,
+    .tp_hash = (hashfunc)Message_hash,
+    .tp_richcompare = Message_richcompare,
+    .tp_as_sequence = &Message_seq,
+    .tp_getset = Message_getset,
+    .tp_methods = Message_methods,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+  };
+  if (PyType_Ready(&Messages_Type) < 0 || PyType_Ready(&Message_Type) < 0) return -1;
+  no_headers = PyTuple_New(0);
+  return no_headers ? 0 : -1;
 }

@@ -113,7 +113,9 @@ int uvkpy_register_types(PyObject *m) {
   }
   if (uvkpy_message_init_type() < 0) return -1;
   Py_INCREF(&Message_Type);
-  return PyModule_AddObject(m, "Message", (PyObject *)&Message_Type);
+  if (PyModule_AddObject(m, "Message", (PyObject *)&Message_Type) < 0) return -1;
+  Py_INCREF(&Messages_Type);
+  return PyModule_AddObject(m, "Messages", (PyObject *)&Messages_Type);
 }
 
 static PyObject *mod_version(PyObject *self, PyObject *noargs) {

@@ -53,6 +53,9 @@ typedef struct {
   PyObject *listeners;  /* events.c: {listener id: fn} */
   void *assigners[4];   /* assigner.c: the custom assigners (freed with the object) */
   int n_assigners;
+  PyObject *delivering; /* each_message: the Messages of the batch being handed out */
+  PyObject *later;      /* each_message: later(result, topic, partition) -> 0 or PENDING for a
+                           handler result that is not None (a coroutine: the partition waits) */
 } ConsumerObject;
 
 typedef struct {
@@ -75,6 +78,7 @@ extern PyTypeObject Consumer_Type;
 extern PyTypeObject Admin_Type;
 extern PyTypeObject ShareConsumer_Type;
 extern PyTypeObject Message_Type;
+extern PyTypeObject Messages_Type;
 
 /* module.c */
 PyObject *uvkpy_error_tuple(const uvk_error *err);       /* None for NULL */
@@ -92,8 +96,11 @@ int uvkpy_client_alive(ClientObject *c);                 /* 0 with an exception 
 int uvkpy_adopt(ClientObject *c, PyObject *child);
 void uvkpy_disown(ClientObject *c, PyObject *child);
 
-/* message.c */
-PyObject *uvkpy_message_new(const uvk_batch *b, const uvk_consumer_message *m, PyObject *topic);
+/* message.c: a batch copied into a Messages sequence; a Message view of its entry i; whether
+ * a Messages was built from batch b (checked at entry i) */
+PyObject *uvkpy_messages_new(const uvk_batch *b, PyObject *topic);
+PyObject *uvkpy_message_at(PyObject *messages, size_t i);
+int uvkpy_messages_match(PyObject *messages, const uvk_batch *b, size_t i);
 
 /* produce.c: Producer's fire-and-forget path */
 PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);

@@ -4,6 +4,7 @@ transactions read back read_committed, SASL and TLS, the blocking facade."""
 import asyncio
 import contextlib
 import os
+import pickle
 
 import pytest
 
@@ -182,6 +183,65 @@ def test_run_handlers(brokers, run, mode, handler):
         async with uvkafka.Admin(brokers) as admin:
             offs = await admin.fetch_offsets(topic + "-g", [topic])
             assert sum(o.offset for o in offs) == n
+    run(main)
+
+
+@pytest.mark.parametrize("handler", ["each_message", "each_batch", "async_for"])
+def test_messages_are_views_that_outlive_their_fetch(brokers, run, handler):
+    """A Message is a view into its batch's copy of the fetch (uvkafka.Messages): its fields
+    read the same after the handler, the consumer and the fetch's buffers are gone; it indexes
+    and unpacks like the tuple of its fields and equals it; a batch's messages index (also
+    negative), slice into lists and refuse what is out of range."""
+    topic = unique("uvk-py-views-" + handler.replace("_", "-"))
+    n = 50
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        async with uvkafka.Producer(brokers) as p:
+            await p.send_many(topic, [{"value": b"v%d" % i if i % 7 else None, "key": None if i % 5 else b"k%d" % i,
+                                       "headers": [("i", b"%d" % i), ("i", None)] if i % 3 == 0 else None,
+                                       "timestamp": 1700000000000 + i} for i in range(n)])
+        kept, batches = [], []
+        c = uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True)
+
+        def enough():
+            if len(kept) == n:
+                asyncio.get_running_loop().create_task(c.stop())
+        if handler == "each_message":
+            await c.run(each_message=lambda m: kept.append(m) or enough())
+        elif handler == "each_batch":
+            await c.run(each_batch=lambda b: batches.append(b) or kept.extend(b.messages) or enough())
+        else:
+            async for m in c:
+                kept.append(m)
+                if len(kept) == n:
+                    break
+            await c.stop()
+        c.close()
+        del c
+        for i, m in enumerate(kept):
+            want = (topic, 0, i, 1700000000000 + i, None if i % 5 else b"k%d" % i, b"v%d" % i if i % 7 else None,
+                    (("i", b"%d" % i), ("i", None)) if i % 3 == 0 else ())
+            assert (m.topic, m.partition, m.offset, m.timestamp, m.key, m.value, m.headers) == want
+            assert tuple(m) == want and m == want and len(m) == 7
+            assert (m[0], m[2], m[-1]) == (want[0], want[2], want[6])
+            topic_, partition, offset, ts, key, value, headers = m
+            assert offset == i and hash(m) == hash(want)
+            assert pickle.loads(pickle.dumps(m)) == want
+            assert "offset=%d" % i in repr(m)
+        with pytest.raises(IndexError):
+            kept[0][7]
+        with pytest.raises(AttributeError):
+            kept[0].value = b"x"
+        if batches:
+            msgs = batches[0].messages
+            assert isinstance(msgs, uvkafka.Messages) and len(msgs) > 0
+            assert msgs[-1] == msgs[len(msgs) - 1] and msgs[0].offset == 0
+            assert [m.offset for m in msgs[1:3]] == [1, 2] and msgs[::-1][0] == msgs[-1]
+            with pytest.raises(IndexError):
+                msgs[len(msgs)]
+            with pytest.raises(TypeError):
+                msgs["0"]
     run(main)
 
 

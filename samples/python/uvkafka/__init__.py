@@ -19,7 +19,7 @@ from ._admin_types import (Acl, AclOperation, AclPatternType, AclPermissionType,
                            PartitionMetadata, PartitionResult, Reassignment, ScramCredentialInfo, ScramMechanism,
                            ScramUser, TopicMetadata)
 from ._client import Client
-from ._consumer import Assigner, AssignerMember, Batch, Consumer, Message
+from ._consumer import Assigner, AssignerMember, Batch, Consumer, Message, Messages
 from ._events import Event
 from ._errors import (AuthenticationError, BrokerError, ClosedError, KafkaConnectionError, KafkaError,
                       KafkaTimeoutError, QueueFullError, RetriesExceededError, TransactionStateError)
@@ -32,7 +32,7 @@ __all__ = [
     "ElectionType", "Event", "GroupDescription", "GroupMember", "PartitionMetadata", "PartitionResult", "Reassignment",
     "ScramCredentialInfo", "ScramMechanism", "ScramUser", "TopicMetadata",
     "Admin", "Assigner", "AssignerMember", "AuthenticationError", "Batch", "BrokerError", "Client", "ClosedError", "Consumer",
-    "KafkaConnectionError", "KafkaError", "KafkaTimeoutError", "Message", "NewTopic", "PartitionOffset",
+    "KafkaConnectionError", "KafkaError", "KafkaTimeoutError", "Message", "Messages", "NewTopic", "PartitionOffset",
     "Producer", "QueueFullError", "RecordMetadata", "RetriesExceededError", "ShareConsumer", "ShareMessage", "TopicResult", "Transaction",
     "TransactionStateError", "version",
 ]

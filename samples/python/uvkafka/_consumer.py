@@ -11,15 +11,17 @@ from . import _errors, _native
 from ._client import Client, native_call
 
 Message = _native.Message
+Messages = _native.Messages
 PENDING = _native.PENDING
 
 
 class Batch(NamedTuple):
-    """The messages of one fetch of one partition (each_batch)."""
+    """The messages of one fetch of one partition (each_batch): ``messages`` is a read-only
+    sequence (uvkafka.Messages) whose Message objects are made as they are read."""
     topic: str
     partition: int
     high_watermark: int
-    messages: List[Any]
+    messages: Sequence[Message]
 
 
 def _done(fut: "asyncio.Future[None]", err: Any) -> None:
@@ -111,8 +113,8 @@ class Consumer:
         self._stopping: Optional["asyncio.Future[None]"] = None
         self._failure: Optional[BaseException] = None
         self._wake: Optional["asyncio.Future[None]"] = None
-        self._batches: Deque[Tuple[str, int, List[Any]]] = deque()
-        self._current: Optional[Tuple[str, int, List[Any]]] = None
+        self._batches: Deque[Tuple[str, int, Sequence[Message]]] = deque()
+        self._current: Optional[Tuple[str, int, Sequence[Message]]] = None
         self._index = 0
         # Next offset after the batches `async for` walked to their end, per (topic, partition).
         self._walked: Dict[Tuple[str, int], int] = {}
@@ -131,13 +133,13 @@ class Consumer:
                     pattern is not None)
 
     # ---- running ---------------------------------------------------------------------------
-    def _start(self, each_message: Any, each_batch: Any, auto_resolve: bool = True) -> None:
+    def _start(self, each_message: Any, each_batch: Any, auto_resolve: bool = True, later: Any = None) -> None:
         if self._running:
             raise RuntimeError("the consumer is running already")
         d = self._driver = self.client._attach()
         d.on_error(self._fail)
         native_call(self._native.run, each_message, each_batch, self._auto[0], self._auto[1], self._auto[2],
-                    auto_resolve)
+                    auto_resolve, later)
         self._running = True
         d.poke()
 
@@ -167,8 +169,10 @@ class Consumer:
 
     def _call(self, fn: Callable[..., Any], topic: str, partition: int, *args: Any) -> int:
         r = fn(*args)
-        if r is None:
-            return 0
+        return 0 if r is None else self._later(r, topic, partition)
+
+    def _later(self, r: Any, topic: str, partition: int) -> int:
+        """A handler's result that is not None: a coroutine or future makes the partition wait."""
         if asyncio.iscoroutine(r) or isinstance(r, asyncio.Future):
             task = asyncio.ensure_future(r, loop=self._driver.loop)
             self._tasks.add(task)
@@ -191,27 +195,24 @@ class Consumer:
             em_async = each_message
             native = self._native
 
-            async def walk(topic: str, partition: int, messages: List[Any]) -> None:
+            async def walk(topic: str, partition: int, messages: Sequence[Message]) -> None:
                 for m in messages:
                     if native.is_stale(topic, partition):
                         return
                     await em_async(m)
-                    native.resolve_offset(topic, partition, m[2])
+                    native.resolve_offset(topic, partition, m.offset)
 
-            def on_batch_walk(topic: str, partition: int, hw: int, messages: List[Any]) -> int:
+            def on_batch_walk(topic: str, partition: int, hw: int, messages: Sequence[Message]) -> int:
                 return self._call(walk, topic, partition, topic, partition, messages)
             self._start(None, on_batch_walk)
         elif each_message is not None:
-            em = each_message
-            call = self._call
-
-            def on_message(m: Any) -> int:
-                return call(em, m[0], m[1], m)
-            self._start(on_message, None)
+            # Called from C: a result that is not None goes to _later (a future makes the
+            # partition wait), so a plain handler costs one call per message.
+            self._start(each_message, None, later=self._later)
         else:
             eb = each_batch
 
-            def on_batch(topic: str, partition: int, hw: int, messages: List[Any]) -> int:
+            def on_batch(topic: str, partition: int, hw: int, messages: Sequence[Message]) -> int:
                 return self._call(eb, topic, partition, Batch(topic, partition, hw, messages))  # type: ignore[arg-type]
             self._start(None, on_batch)
         await self._wait_until_stopped()
@@ -231,7 +232,7 @@ class Consumer:
             raise e
 
     # ---- async for -------------------------------------------------------------------------
-    def _on_batch(self, topic: str, partition: int, hw: int, messages: List[Any]) -> int:
+    def _on_batch(self, topic: str, partition: int, hw: int, messages: Sequence[Message]) -> int:
         if not messages:
             return 0
         self._batches.append((topic, partition, messages))
