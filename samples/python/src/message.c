@@ -157,6 +157,8 @@ PyObject *uvkpy_message_at(PyObject *messages, size_t i) {
 
 static Py_ssize_t Messages_len(MessagesObject *o) { return o->n; }
 
+size_t uvkpy_messages_len(PyObject *messages) { return (size_t)((MessagesObject *)messages)->n; }
+
 static PyObject *Messages_item(MessagesObject *o, Py_ssize_t i) {
   if (i < 0 || i >= o->n) {
     PyErr_SetString(PyExc_IndexError, "message index out of range");

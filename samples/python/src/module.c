@@ -115,7 +115,10 @@ int uvkpy_register_types(PyObject *m) {
   Py_INCREF(&Message_Type);
   if (PyModule_AddObject(m, "Message", (PyObject *)&Message_Type) < 0) return -1;
   Py_INCREF(&Messages_Type);
-  return PyModule_AddObject(m, "Messages", (PyObject *)&Messages_Type);
+  if (PyModule_AddObject(m, "Messages", (PyObject *)&Messages_Type) < 0) return -1;
+  if (uvkpy_walker_init_types() < 0) return -1;
+  Py_INCREF(&Walker_Type);
+  return PyModule_AddObject(m, "Walker", (PyObject *)&Walker_Type);
 }
 
 static PyObject *mod_version(PyObject *self, PyObject *noargs) {

@@ -101,6 +101,11 @@ void uvkpy_disown(ClientObject *c, PyObject *child);
 PyObject *uvkpy_messages_new(const uvk_batch *b, PyObject *topic);
 PyObject *uvkpy_message_at(PyObject *messages, size_t i);
 int uvkpy_messages_match(PyObject *messages, const uvk_batch *b, size_t i);
+size_t uvkpy_messages_len(PyObject *messages);
+
+/* walker.c: the async iterator of `async for` (Walker) and its done awaitable */
+extern PyTypeObject Walker_Type;
+int uvkpy_walker_init_types(void);
 
 /* produce.c: Producer's fire-and-forget path */
 PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);

@@ -113,9 +113,11 @@ class Consumer:
         self._stopping: Optional["asyncio.Future[None]"] = None
         self._failure: Optional[BaseException] = None
         self._wake: Optional["asyncio.Future[None]"] = None
-        self._batches: Deque[Tuple[str, int, Sequence[Message]]] = deque()
-        self._current: Optional[Tuple[str, int, Sequence[Message]]] = None
-        self._index = 0
+        self._batches: Deque[Tuple[str, int, Messages]] = deque()
+        # `async for`: the batch in hand (it.current, a (topic, partition, Messages)) and the
+        # next message of it (it.index); the walker hands those out from C, and calls
+        # _anext_slow when the batch is through.
+        self._it = _native.Walker(self._anext_slow)
         # Next offset after the batches `async for` walked to their end, per (topic, partition).
         self._walked: Dict[Tuple[str, int], int] = {}
         self._tasks: "set[asyncio.Future[Any]]" = set()
@@ -232,36 +234,40 @@ class Consumer:
             raise e
 
     # ---- async for -------------------------------------------------------------------------
-    def _on_batch(self, topic: str, partition: int, hw: int, messages: Sequence[Message]) -> int:
+    def _on_batch(self, topic: str, partition: int, hw: int, messages: Messages) -> int:
         if not messages:
             return 0
         self._batches.append((topic, partition, messages))
         self._wakeup()
         return PENDING  # resolved when the iterator asks for the message after the last one
 
-    def __aiter__(self) -> AsyncIterator[Any]:
-        return self
+    def __aiter__(self) -> AsyncIterator[Message]:
+        return self._it  # type: ignore[no-any-return]
 
-    async def __anext__(self) -> Any:
+    def __anext__(self) -> Awaitable[Message]:
+        return self._it.__anext__()  # type: ignore[no-any-return]
+
+    async def _anext_slow(self) -> Message:
+        it = self._it
         if not self._running:
             if self._stopping is not None:
                 raise StopAsyncIteration
             self._start(None, self._on_batch)
         while True:
-            cur = self._current
+            cur = it.current
             if cur is not None:
-                if self._index < len(cur[2]):
-                    m = cur[2][self._index]
-                    self._index += 1
-                    return m
-                self._current = None
+                if it.index < len(cur[2]):
+                    m = cur[2][it.index]
+                    it.index += 1
+                    return m  # type: ignore[no-any-return]
+                it.current = None
                 self._walked[cur[0], cur[1]] = cur[2][-1].offset + 1
                 if self._native.is_running():
                     self._native.done(cur[0], cur[1], 0)
                     self._driver.poke()
             if self._batches:
-                self._current = self._batches.popleft()
-                self._index = 0
+                it.current = self._batches.popleft()
+                it.index = 0
                 continue
             if self._failure is not None:
                 e, self._failure = self._failure, None
@@ -271,12 +277,13 @@ class Consumer:
             wake = self._wake = self._driver.loop.create_future()
             await wake
 
-    async def getmany(self, max_records: int = 10000) -> List[Any]:
+    async def getmany(self, max_records: int = 10000) -> List[Message]:
         """The messages buffered now (waiting for at least one), up to max_records."""
         out = [await self.__anext__()]
-        while len(out) < max_records and self._current is not None and self._index < len(self._current[2]):
-            take = self._current[2][self._index:self._index + max_records - len(out)]
-            self._index += len(take)
+        it = self._it
+        while len(out) < max_records and it.current is not None and it.index < len(it.current[2]):
+            take = it.current[2][it.index:it.index + max_records - len(out)]
+            it.index += len(take)
             out.extend(take)
         return out
 
@@ -296,8 +303,8 @@ class Consumer:
     def seek(self, topic: str, partition: int, offset: int) -> None:
         """The next fetch of the partition starts at offset (-2 earliest, -1 latest); batches in
         flight for it are dropped."""
-        if self._current is not None and self._current[:2] == (topic, partition):
-            self._current = None
+        if self._it.current is not None and self._it.current[:2] == (topic, partition):
+            self._it.current = None
         self._batches = deque(b for b in self._batches if b[:2] != (topic, partition))
         self._walked.pop((topic, partition), None)
         native_call(self._native.seek, topic, partition, offset)
@@ -318,15 +325,15 @@ class Consumer:
 
     def _handed_out(self) -> List[Tuple[str, int, int]]:
         taken = dict(self._walked)
-        cur = self._current
-        if cur is not None and self._index > 0:
-            taken[cur[0], cur[1]] = cur[2][self._index - 1].offset + 1
+        cur = self._it.current
+        if cur is not None and self._it.index > 0:
+            taken[cur[0], cur[1]] = cur[2][self._it.index - 1].offset + 1
         return [(t, p, o) for (t, p), o in taken.items()]
 
     def _resolve_taken(self, include_last: bool) -> None:
         # The batch `async for` is in the middle of waits for its end: resolve the messages
         # taken from it, so leaving the loop commits them (the walked batches are resolved).
-        cur, k = self._current, self._index - (0 if include_last else 1)
+        cur, k = self._it.current, self._it.index - (0 if include_last else 1)
         if cur is not None and k > 0 and self._native is not None and self._native.is_running():
             self._native.resolve_offset(cur[0], cur[1], cur[2][k - 1].offset)
 
@@ -360,6 +367,7 @@ class Consumer:
             if running:
                 await asyncio.wait(running)
             self._resolve_taken(include_last)
+            self._it.current = None  # nothing more is handed out
             if self._native is not None and self._native.is_running():
                 fut = loop.create_future()
                 native_call(self._native.stop, lambda err: _done(fut, err))
@@ -386,6 +394,7 @@ class Consumer:
         if _native.partitioning():
             raise RuntimeError("not from inside a partitioner or an assigner")
         self._running = False
+        self._it.current = None
         if self._native is not None:
             self._native.close()
         if self._own_client:
