@@ -54,9 +54,9 @@ void producer_free(Producer *p) {
     for (int32_t i = 0; i < t->n_queues; i++) {
       PartitionQueue *q = t->queues[i];
       if (!q) continue;
-      while (PendingMsg *m = q->head) {
-        q->head = m->next;
-        pending_msg_done(m, UVK_ECLOSED, nullptr, -1, -1, -1);
+      while (MsgRun *r = q->head) {
+        q->head = r->next;
+        msg_run_done(p, r, UVK_ECLOSED, nullptr, -1, -1, -1);
       }
       while (ProducerBatch *b = q->ready) {
         q->ready = b->next;
@@ -86,6 +86,7 @@ void producer_free(Producer *p) {
     if (op->ensure_err) error_release(op->ensure_err);
     op->ensure_err = nullptr;
     if (op->ensured || op->host) {  // a rider has no metadata_ensure of its own to wait for
+      send_op_free_blocks(op);
       arena_free(&op->arena);
       op->~SendOp();
       mem_free(p->alloc, op);
@@ -132,17 +133,28 @@ void producer_set_drain(Producer *p, ProducerDoneFn fn, void *ud) {
 
 namespace {
 
-// The send's arguments against the rules and the buffer: 0 with *bytes (what the send would
-// hold of bufferMemory), or why it is refused.
+// What a send holds, by where its messages go: routed inside the call (entries copying the
+// bytes unless borrowed) or after a metadata round (a copy of the message array first, the
+// entries then pointing into it). Borrowed payloads count too: bufferMemory bounds what
+// the application must keep alive as well.
+struct SendSize {
+  size_t kv = 0;       // keys and values
+  size_t headers = 0;  // header names and values
+  size_t n_headers = 0;
+  size_t entries_inline = 0, entries_ptr = 0;
+  size_t msgs = 0;
+};
+
+// The send's arguments against the rules: 0 with *size, or why it is refused.
 int check_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics, const uvk_send_options &opts,
-               size_t *bytes_out, size_t *msgs_out) {
+               SendSize *size) {
   if (!topics || n_topics == 0 || n_topics > 10000) return UVK_EINVAL;
   if (opts.acks != -1 && opts.acks != 0 && opts.acks != 1) return UVK_EINVAL;
   if (p->idempotent && opts.acks != -1) return UVK_EINVAL;  // idempotence needs acks -1
   if (!txn_accepts_sends(p)) return UVK_ESTATE;  // transactional: only inside a transaction
   if (opts.timeout < 0 || opts.compression < 0 || opts.compression > 7) return UVK_EINVAL;
   if (opts.compression != 0 && !codec_available(opts.compression)) return UVK_EUNSUPPORTED;
-  size_t bytes = 0, n_msgs = 0;
+  SendSize s;
   for (size_t t = 0; t < n_topics; t++) {
     const uvk_topic_messages &tm = topics[t];
     if (!tm.topic || !*tm.topic || strlen(tm.topic) > 249 || (tm.n_messages && !tm.messages)) return UVK_EINVAL;
@@ -151,22 +163,30 @@ int check_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics, c
       if ((m.key && m.key_len > INT32_MAX) || (m.value && m.value_len > INT32_MAX) ||
           (m.n_headers && !m.headers) || m.n_headers > 100000 || m.partition < -1)
         return UVK_EINVAL;
-      bytes += kMessageOverhead + (m.key ? m.key_len : 0) + (m.value ? m.value_len : 0);
+      s.kv += (m.key ? m.key_len : 0) + (m.value ? m.value_len : 0);
       for (size_t h = 0; h < m.n_headers; h++) {
         if (!m.headers[h].name) return UVK_EINVAL;
-        bytes += 8 + strlen(m.headers[h].name) + (m.headers[h].value ? m.headers[h].value_len : 0);
+        s.headers += strlen(m.headers[h].name) + 1 +
+                     (m.headers[h].value ? m.headers[h].value_len : 0);
       }
+      s.n_headers += m.n_headers;
+      s.entries_inline += msg_entry_size(m, true);
+      s.entries_ptr += msg_entry_size(m, false);
     }
-    n_msgs += tm.n_messages;
+    s.msgs += tm.n_messages;
   }
-  if (n_msgs == 0) return UVK_EINVAL;
+  if (s.msgs == 0) return UVK_EINVAL;
+  *size = s;
+  return 0;
+}
+
+// bytes against bufferMemory: 0, or why the send is refused.
+int check_budget(Producer *p, size_t bytes) {
   if (bytes > p->cfg.buffer_memory) return UVK_ETOOLARGE;
   if (p->buffered + bytes > p->cfg.buffer_memory) {
     p->refused = true;
     return UVK_EQUEUEFULL;
   }
-  *bytes_out = bytes;
-  *msgs_out = n_msgs;
   return 0;
 }
 
@@ -237,25 +257,41 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
                   const uvk_send_options &opts, ProducerSendFn fn, void *ud, uint64_t now) {
   if (p->closed || p->e->shutting_down) return UVK_ECLOSED;
   if (!fn) return UVK_EINVAL;
-  size_t bytes = 0, n_msgs = 0;
-  int rc = check_send(p, topics, n_topics, opts, &bytes, &n_msgs);
+  SendSize size;
+  int rc = check_send(p, topics, n_topics, opts, &size);
+  if (rc != 0) return rc;
+  bool borrow = opts.borrow != 0;
+  bool now_ok = producer_can_route_now(p, topics, n_topics, now);
+  size_t topic_bytes = 0;
+  for (size_t t = 0; t < n_topics; t++) topic_bytes += strlen(topics[t].topic) + 1 + sizeof(uvk_topic_messages) + 16;
+  // The entries go into a block of their own (producer_route.cc); the op's arena holds the
+  // runs, header records and, on the slow path, the copied message arrays, names and bytes.
+  size_t entries = now_ok && !borrow ? size.entries_inline : size.entries_ptr;
+  // (Header records: RecordHeader ones made when routed inside the call, the copied
+  // uvk_header array itself otherwise.)
+  size_t arena_need = n_topics * sizeof(MsgRun) + size.headers +
+                      (now_ok ? size.n_headers * sizeof(RecordHeader)
+                              : size.msgs * sizeof(uvk_message) + size.n_headers * sizeof(uvk_header) + topic_bytes +
+                                    (borrow ? 0 : size.kv));
+  // One run and one result per topic here; routing adds those of further partitions.
+  size_t bytes = kSendOverhead + entries + arena_need + (borrow ? size.kv : 0) + (n_topics - 1) * kRunOverhead;
+  rc = check_budget(p, bytes);
   if (rc != 0) return rc;
   SendOp *op = static_cast<SendOp *>(mem_alloc(p->alloc, sizeof(SendOp)));
   if (!op) return UVK_ENOMEM;
   new (op) SendOp();
   op->p = p;
   op->arena.alloc = p->alloc;
-  // A small send's arena is sized to it (its message records, copies unless borrowed, topic
-  // names): a pending one-message send held a 4 KB chunk, 30 times what bufferMemory counts.
-  size_t need = 64 + 32 * n_topics + (opts.borrow ? n_msgs * kMessageOverhead : bytes);
+  // A small send's arena is sized to it: a pending one-message send held a 4 KB chunk, 30
+  // times what bufferMemory counted.
+  size_t need = 32 + 8 * n_topics + arena_need;
   op->arena.first_chunk = need < 4096 ? need : 4096;
   op->acks = opts.acks;
   op->timeout = opts.timeout;
   op->codec = opts.compression;
   op->fn = fn;
   op->ud = ud;
-  bool borrow = opts.borrow != 0;
-  if (producer_can_route_now(p, topics, n_topics, now)) {
+  if (now_ok) {
     op->ensured = op->routed = true;
     ops_append(p, op, bytes);
     send_op_route(op, topics, n_topics, nullptr, now, true, borrow, true);

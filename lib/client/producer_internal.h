@@ -22,34 +22,40 @@ inline constexpr int16_t kOutOfOrderSequence = 45, kDuplicateSequence = 46, kInv
               kUnknownProducerId = 59;
 inline constexpr int kMaxInFlightPerPartition = 5;  // what Kafka keeps idempotence state for
 inline constexpr int16_t kMinProduceVersion = 3;  // record batches v2 (Kafka 0.11+)
-// Bookkeeping per message counted against bufferMemory: its PendingMsg, and the copy of its
-// uvk_message a send keeps while it waits for metadata. So bufferMemory bounds what the
-// producer really holds (payloads count even when borrowed).
-inline constexpr size_t kMessageOverhead = 136;
+inline constexpr size_t kRunOverhead = 96;  // a further run and result (and a queue's share)
 
 struct SendOp;
 struct PartitionQueue;
 
-// One queued message (72 bytes: pointers first, then the 32-bit fields, no padding holes).
-struct PendingMsg {
-  PendingMsg *next;
+// A run: messages of one send to one partition, in send order, whose entries lie back to back
+// in the send's block (producer_msgs.cc has the entry format). Queues and batches are lists
+// of runs, so a queued message costs its entry (2 bytes plus copied payload, or ~10 with a
+// borrowed value), not a record of its own.
+struct MsgRun {
+  MsgRun *next;
   SendOp *op;
-  const uint8_t *key;
-  const uint8_t *value;
-  RecordHeader *headers;
-  int64_t timestamp;
-  int32_t key_len;
-  int32_t value_len;
+  const uint8_t *data;  // its first entry
+  size_t bytes;         // estimated bytes in a batch (offset deltas of one byte)
+  uint32_t n;           // messages
+  uint32_t result;      // index into op->results
+  bool owned;           // allocated alone (a run split by a batch limit): freed when done
+};
+
+// One message, read back from its entry.
+struct MsgView {
+  int64_t timestamp;  // -1: the time the batch is written
+  const uint8_t *key, *value;  // null: a null key / value
+  int32_t key_len, value_len;
+  const RecordHeader *headers;
+  const uvk_header *uheaders;  // instead of headers: a send's copied uvk_header array
   int32_t n_headers;
-  uint32_t result;  // index into op->results
-  uint32_t size;    // estimated bytes in a batch (a message is at most bufferMemory, < 2 GB)
 };
 
 struct ProducerBatch {
   ProducerBatch *next;
   PartitionQueue *q;
-  PendingMsg *head, *tail;
-  int32_t n;
+  MsgRun *head, *tail;
+  int32_t n;  // messages
   size_t bytes;
   int acks;
   int32_t timeout;
@@ -71,8 +77,8 @@ struct EnsureCtx {
 struct PartitionQueue {
   TopicState *t;
   int32_t partition;
-  PendingMsg *head, *tail;  // not yet sealed
-  int32_t n;
+  MsgRun *head, *tail;  // not yet sealed
+  int32_t n;  // messages
   size_t bytes;
   uint64_t first_at;
   int acks;
@@ -114,6 +120,7 @@ struct SendOp {
   Producer *p;
   uint64_t seq;
   Arena arena;
+  void *blocks;  // the entries' blocks (producer_route.cc), each starting with the next's pointer
   uvk_topic_messages *topics;  // the (copied) input
   size_t n_topics;
   int acks;
@@ -215,8 +222,25 @@ void queue_seal(Producer *p, PartitionQueue *q, uint64_t now);
 void queue_ready_insert(PartitionQueue *q, ProducerBatch *b);
 void send_op_set_error(SendOp *op, int code, const uvk_error *cause);  // the first failure wins
 void send_op_finish(SendOp *op);  // calls the send's callback and frees the op
-void pending_msg_done(PendingMsg *m, int err, const uvk_error *cause, int64_t offset, int64_t append_time,
-                      int64_t log_start);
+void send_op_free_blocks(SendOp *op);
+// Every message of run r is done (offsets from `offset`); frees r if it was split off.
+void msg_run_done(Producer *p, MsgRun *r, int err, const uvk_error *cause, int64_t offset, int64_t append_time,
+                  int64_t log_start);
+
+// producer_msgs.cc: the entries of a send's block
+// Bytes of m's entry: `inline_bytes` copies key and value into it, else it points at them.
+size_t msg_entry_size(const uvk_message &m, bool inline_bytes);
+// Writes m's entry at dst (headers: hs, or m.headers itself when hs is null); returns the end.
+uint8_t *msg_entry_write(uint8_t *dst, const uvk_message &m, bool inline_bytes, const RecordHeader *hs);
+const uint8_t *msg_entry_read(const uint8_t *src, MsgView *v);  // returns the next entry
+size_t msg_record_size(const MsgView &v);  // what the record takes in a batch (estimate)
+// v's headers as RecordHeader records: v.headers, or converted into buf (cap entries) or into
+// *heap (allocated, the caller frees it); null when there was no memory.
+const RecordHeader *msg_view_headers(const MsgView &v, RecordHeader *buf, size_t cap, RecordHeader **heap,
+                                     const Allocator *a);
+// Splits r after k messages (0 < k < r->n): r keeps the first k, the returned run (its own
+// allocation) the rest; null when there was no memory (r is left whole).
+MsgRun *msg_run_split(Producer *p, MsgRun *r, uint32_t k, size_t first_bytes);
 void producer_batch_free(Producer *p, ProducerBatch *b);
 // Completes every message of b (offsets from base_offset), then frees b.
 void producer_batch_done(Producer *p, ProducerBatch *b, int err, const uvk_error *cause, int64_t base_offset,
@@ -279,6 +303,9 @@ bool txn_v2(const Producer *p);
 }  // namespace uvk
 
 namespace uvk {
-static_assert(sizeof(PendingMsg) == 72, "PendingMsg grew: update kMessageOverhead");
-static_assert(kMessageOverhead >= sizeof(PendingMsg) + sizeof(uvk_message), "kMessageOverhead undercounts");
+static_assert(kRunOverhead >= sizeof(MsgRun) + sizeof(SendResult), "kRunOverhead undercounts");
+// What bufferMemory counts for a send besides its messages' entries and payloads: the
+// SendOp, its first result and run, the arena's fixed part and chunk header, the block's link
+// (producer_route.cc adds a run and a result for each further partition it reaches).
+inline constexpr size_t kSendOverhead = sizeof(SendOp) + sizeof(SendResult) + sizeof(MsgRun) + 128;
 }  // namespace uvk

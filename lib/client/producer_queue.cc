@@ -31,10 +31,18 @@ static void op_unlink(SendOp *op) {
   op->next = op->prev = nullptr;
 }
 
+void send_op_free_blocks(SendOp *op) {
+  while (void *b = op->blocks) {
+    memcpy(&op->blocks, b, sizeof(void *));
+    mem_free(op->p->alloc, b);
+  }
+}
+
 static void op_release(SendOp *op) {
   Producer *p = op->p;
   if (op->error) error_release(op->error);
   mem_free(p->alloc, op->results);
+  send_op_free_blocks(op);
   arena_free(&op->arena);
   op->~SendOp();
   mem_free(p->alloc, op);
@@ -93,21 +101,24 @@ void send_op_set_error(SendOp *op, int code, const uvk_error *cause) {
   op->error = error_new(op->p->alloc, code, kafka, nullptr, 0, nullptr);
 }
 
-// One message is done: success (offset) or error.
-void pending_msg_done(PendingMsg *m, int err, const uvk_error *cause, int64_t offset, int64_t append_time,
-              int64_t log_start) {
-  SendOp *op = m->op;
-  SendResult &r = op->results[m->result];
+// Every message of a run is done: success (offsets from `offset`) or error.
+void msg_run_done(Producer *p, MsgRun *r, int err, const uvk_error *cause, int64_t offset, int64_t append_time,
+                  int64_t log_start) {
+  SendOp *op = r->op;
+  uint32_t n = r->n;
+  SendResult &res = op->results[r->result];
+  if (r->owned) mem_free(p->alloc, r);
   if (err) {
-    if (!r.error) r.error = err;
+    if (!res.error) res.error = err;
     send_op_set_error(op, err, cause);
-  } else if (!r.have_offset) {
-    r.have_offset = true;
-    r.base_offset = offset;
-    r.log_append_time = append_time;
-    r.log_start_offset = log_start;
+  } else if (!res.have_offset) {
+    res.have_offset = true;
+    res.base_offset = offset;
+    res.log_append_time = append_time;
+    res.log_start_offset = log_start;
   }
-  if (--op->remaining == 0) send_op_finish(op);
+  op->remaining -= n;
+  if (op->remaining == 0) send_op_finish(op);
 }
 
 void producer_batch_free(Producer *p, ProducerBatch *b) { mem_free(p->alloc, b); }
@@ -115,14 +126,15 @@ void producer_batch_free(Producer *p, ProducerBatch *b) { mem_free(p->alloc, b);
 // Completes every message of b, then frees b.
 void producer_batch_done(Producer *p, ProducerBatch *b, int err, const uvk_error *cause, int64_t base_offset,
                 int64_t append_time, int64_t log_start) {
-  PendingMsg *m = b->head;
+  MsgRun *r = b->head;
   int64_t i = 0;
   producer_batch_free(p, b);
-  while (m) {
-    PendingMsg *next = m->next;  // m lives in its op's arena: read before the op may go
-    pending_msg_done(m, err, cause, base_offset >= 0 ? base_offset + i : -1, append_time, log_start);
-    m = next;
-    i++;
+  while (r) {
+    MsgRun *next = r->next;  // r lives in its op's arena: read before the op may go
+    int64_t n = r->n;
+    msg_run_done(p, r, err, cause, base_offset >= 0 ? base_offset + i : -1, append_time, log_start);
+    r = next;
+    i += n;
   }
 }
 
@@ -205,8 +217,25 @@ ProducerBatch *queue_new_batch(Producer *p, PartitionQueue *q) {
   return b;
 }
 
+// Bytes the offset deltas of messages [from, from + n) of a batch take beyond the one byte
+// each record's size counts: two bytes from the 64th record, three from the 8192nd.
+static size_t delta_extra(size_t from, size_t n) {
+  size_t to = from + n, extra = 0;
+  if (to > 64) extra += to - (from > 64 ? from : 64);
+  if (to > 8192) extra += to - (from > 8192 ? from : 8192);
+  return extra;
+}
+
+static void batch_push(ProducerBatch *b, MsgRun *r, size_t bytes) {
+  r->next = nullptr;
+  if (b->tail) b->tail->next = r; else b->head = r;
+  b->tail = r;
+  b->bytes += bytes;
+  b->n += int32_t(r->n);
+}
+
 // Moves the queue's messages into batches of at most the partition's batch limit (one
-// message at least) at the end of the ready list.
+// message at least) at the end of the ready list; a run that does not fit is split.
 void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) {
   if (q->head) queue_adapt_limit(p, q);
   size_t limit = queue_batch_limit(p, q);
@@ -214,24 +243,41 @@ void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) {
     ProducerBatch *b = queue_new_batch(p, q);
     if (!b) {
       // No memory for a batch: fail what is queued rather than lose it silently.
-      while (PendingMsg *m = q->head) {
-        q->head = m->next;
-        pending_msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);
+      while (MsgRun *r = q->head) {
+        q->head = r->next;
+        msg_run_done(p, r, UVK_ENOMEM, nullptr, -1, -1, -1);
       }
       break;
     }
-    while (q->head) {
-      // m->size counts an offset delta of one byte; past 63 and 8191 records it takes two
-      // and three, so large batches of small records stay within the broker's limit.
-      size_t size = q->head->size + (b->n < 64 ? 0 : b->n < 8192 ? 1 : 2);
-      if (b->n > 0 && b->bytes + size > limit) break;
-      PendingMsg *m = q->head;
-      q->head = m->next;
-      m->next = nullptr;
-      if (b->tail) b->tail->next = m; else b->head = m;
-      b->tail = m;
-      b->bytes += size;
-      b->n++;
+    while (MsgRun *r = q->head) {
+      size_t whole = r->bytes + delta_extra(size_t(b->n), r->n);
+      if (b->bytes + whole <= limit) {
+        q->head = r->next;
+        batch_push(b, r, whole);
+        continue;
+      }
+      // The messages of r that fit (one at least in an empty batch).
+      const uint8_t *at = r->data;
+      uint32_t k = 0;
+      size_t first = 0, taken = 0;
+      while (k < r->n) {
+        MsgView v;
+        const uint8_t *next = msg_entry_read(at, &v);
+        size_t size = msg_record_size(v);
+        size_t extra = delta_extra(size_t(b->n) + k, 1);
+        if ((b->n > 0 || k > 0) && b->bytes + taken + size + extra > limit) break;
+        first += size;
+        taken += size + extra;
+        at = next;
+        k++;
+      }
+      if (k == 0) break;  // the batch is full
+      // No memory to split: the batch takes the whole run (a broker refusing it as too
+      // large splits it into single messages).
+      if (k < r->n && !msg_run_split(p, r, k, first)) taken = whole;
+      q->head = r->next;
+      batch_push(b, r, taken);
+      break;
     }
     b->not_before = now;
     ready_push_back(q, b);

@@ -58,7 +58,7 @@ static void finish_deferred(void *ud, uint64_t) {
 // The partition for `um`: the custom partitioner's, else the configured one's; 0, or why the
 // message fails (UVK_ERR_KAFKA(UNKNOWN_TOPIC_OR_PARTITION) for a partition the topic lacks).
 static int choose_partition(Producer *p, TopicState *ts, const char *topic, const PartitionInfo *parts,
-                            int32_t n_parts, const uvk_message &um, int32_t *partition) {
+                            int32_t n_parts, const uvk_message &um, int32_t *partition, int32_t *slot) {
   *partition = -1;
   if (p->custom) {
     static_assert(sizeof(uvk_partition_info) == sizeof(PartitionInfo), "same layout");
@@ -69,42 +69,32 @@ static int choose_partition(Producer *p, TopicState *ts, const char *topic, cons
     *partition = partitioner_choose(&ts->part, p->cfg.partitioner, parts, size_t(n_parts), um.partition,
                                     static_cast<const uint8_t *>(um.key), um.key ? um.key_len : 0,
                                     producer_rand, p);
-  if (*partition >= 0 && *partition < n_parts && parts[*partition].partition_id == *partition) return 0;
+  if (*partition >= 0 && *partition < n_parts && parts[*partition].partition_id == *partition) {
+    *slot = *partition;
+    return 0;
+  }
   for (int32_t j = 0; j < n_parts; j++)  // partitions listed out of order
-    if (parts[j].partition_id == *partition) return 0;
+    if (parts[j].partition_id == *partition) {
+      *slot = j;
+      return 0;
+    }
   return UVK_ERR_KAFKA(kUnknownTopic);
 }
 
-// Key, value and headers of `um` into m (copied into the op's arena unless borrowed), and
-// the record's size; false when there was no memory for a copy.
-static bool fill_pending(SendOp *op, PendingMsg *m, const uvk_message &um, bool copy, bool borrow) {
-  m->timestamp = um.timestamp;
-  m->key = static_cast<const uint8_t *>(copy ? producer_copy_bytes(&op->arena, um.key, um.key_len, borrow) : um.key);
-  m->key_len = um.key ? int32_t(um.key_len) : 0;
-  m->value = static_cast<const uint8_t *>(copy ? producer_copy_bytes(&op->arena, um.value, um.value_len, borrow)
-                                               : um.value);
-  m->value_len = um.value ? int32_t(um.value_len) : 0;
-  m->n_headers = int32_t(um.n_headers);
-  m->headers = nullptr;
-  if (um.n_headers && copy && !borrow) {
-    m->headers = copy_headers(&op->arena, um);
-  } else if (um.n_headers) {
-    m->headers = arena_new_array<RecordHeader>(&op->arena, um.n_headers);
-    for (size_t h = 0; m->headers && h < um.n_headers; h++)
-      m->headers[h] = RecordHeader{reinterpret_cast<const uint8_t *>(um.headers[h].name),
-                                   int32_t(strlen(um.headers[h].name)),
-                                   static_cast<const uint8_t *>(um.headers[h].value),
-                                   um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
-  }
-  if ((um.key && !m->key) || (um.value && !m->value) || (um.n_headers && !m->headers)) return false;
-  m->size = uint32_t(record_size(0, 0, m->key ? m->key_len : -1, m->value ? m->value_len : -1, m->headers,
-                                 m->n_headers));
-  return true;
+// The header records of `um` (copied into the op's arena when `copy`); null: no memory.
+static const RecordHeader *header_records(SendOp *op, const uvk_message &um, bool copy) {
+  if (copy) return copy_headers(&op->arena, um);
+  RecordHeader *hs = arena_new_array<RecordHeader>(&op->arena, um.n_headers);
+  for (size_t h = 0; hs && h < um.n_headers; h++)
+    hs[h] = RecordHeader{reinterpret_cast<const uint8_t *>(um.headers[h].name), int32_t(strlen(um.headers[h].name)),
+                         static_cast<const uint8_t *>(um.headers[h].value),
+                         um.headers[h].value ? int32_t(um.headers[h].value_len) : 0};
+  return hs;
 }
 
-// Appends m to q (sealing q first when its batch has other acks / timeout / codec); *seal_now
-// when q reached its batch limit, *due lowered to q's linger deadline.
-static void enqueue(Producer *p, const SendOp *op, PartitionQueue *q, PendingMsg *m, uint64_t now, bool *seal_now,
+// Appends run r to q (sealing q first when its batch has other acks / timeout / codec);
+// *seal_now when q reached its batch limit, *due lowered to q's linger deadline.
+static void enqueue(Producer *p, const SendOp *op, PartitionQueue *q, MsgRun *r, uint64_t now, bool *seal_now,
                     uint64_t *due) {
   if (q->head && (q->acks != op->acks || q->timeout != op->timeout || q->codec != op->codec))
     queue_seal(p, q, now);  // one batch, one set of acks/timeout/codec
@@ -112,13 +102,131 @@ static void enqueue(Producer *p, const SendOp *op, PartitionQueue *q, PendingMsg
     q->first_at = now;
     q->acks = op->acks, q->timeout = op->timeout, q->codec = op->codec;
   }
-  m->next = nullptr;
-  if (q->tail) q->tail->next = m; else q->head = m;
-  q->tail = m;
-  q->n++;
-  q->bytes += m->size;
+  r->next = nullptr;
+  if (q->tail) q->tail->next = r; else q->head = r;
+  q->tail = r;
+  q->n += int32_t(r->n);
+  q->bytes += r->bytes;
   if (q->bytes >= queue_batch_limit(p, q)) *seal_now = true;
   if (q->first_at + p->cfg.linger_ms < *due) *due = q->first_at + p->cfg.linger_ms;
+}
+
+// One partition a topic's messages of a send go to: its run, where its next entry goes.
+struct Slot {
+  MsgRun *run;
+  uint8_t *at;
+  size_t entry_bytes;
+  uint32_t n;
+  bool failed;  // no memory for a message's headers: the run fails
+};
+
+// A block of entries, freed with its op (a list: one block per topic of the send).
+static uint8_t *op_block(SendOp *op, size_t bytes) {
+  void *mem = mem_alloc(op->p->alloc, sizeof(void *) + bytes);
+  if (!mem) return nullptr;
+  memcpy(mem, &op->blocks, sizeof(void *));
+  op->blocks = mem;
+  return static_cast<uint8_t *>(mem) + sizeof(void *);
+}
+
+// Routes one topic's messages of op: a partition for each, then one run per partition whose
+// entries lie back to back in one block, then the runs onto their queues. Returns the
+// bookkeeping it added beyond what the send counted (runs and results past the first).
+static size_t route_topic(SendOp *op, const uvk_topic_messages &tm, int err_code, const uvk_error *err,
+                          bool inline_bytes, bool copy_headers_too, bool own_copy, uint64_t now, bool *seal_now,
+                          uint64_t *due) {
+  Producer *p = op->p;
+  TopicState *ts = producer_topic(p, tm.topic);
+  // Results name the topic by the producer's own copy: the caller's string may not last.
+  const char *topic_name = ts ? ts->name : tm.topic;
+  const CachedTopic *ct = metadata_cache_topic(&p->e->mcache, tm.topic);
+  int32_t n_parts = ct ? ct->n_partitions : 0;
+  PartitionInfo pstack[64];
+  Slot sstack[64];
+  int32_t mstack[256];
+  bool big = n_parts > 64;
+  PartitionInfo *parts = big ? static_cast<PartitionInfo *>(mem_alloc(p->alloc, sizeof(PartitionInfo) * size_t(n_parts))) : pstack;
+  Slot *slots = big ? static_cast<Slot *>(mem_alloc(p->alloc, sizeof(Slot) * size_t(n_parts))) : sstack;
+  int32_t *slot_of = tm.n_messages > 256 ? static_cast<int32_t *>(mem_alloc(p->alloc, sizeof(int32_t) * tm.n_messages))
+                                         : mstack;
+  int fail_all = err_code;
+  if (!fail_all && (!ts || !parts || !slots || !slot_of)) fail_all = UVK_ENOMEM;
+  if (parts && slots)
+    for (int32_t i = 0; i < n_parts; i++) {
+      parts[i] = PartitionInfo{ct->partitions[i].partition, ct->partitions[i].leader};
+      slots[i] = Slot{nullptr, nullptr, 0, 0, false};
+    }
+  // 1. A partition for each message; failures complete here.
+  for (size_t i = 0; i < tm.n_messages; i++) {
+    const uvk_message &um = tm.messages[i];
+    int32_t partition = -1, slot = -1;
+    int fail = fail_all;
+    if (!fail) fail = choose_partition(p, ts, tm.topic, parts, n_parts, um, &partition, &slot);
+    if (slot_of) slot_of[i] = fail ? -1 : slot;
+    if (!fail) {
+      slots[slot].n++;
+      slots[slot].entry_bytes += msg_entry_size(um, inline_bytes);
+      continue;
+    }
+    uint32_t ri = 0;
+    SendResult *r = result_for(op, topic_name, partition, &ri);
+    if (r && !r->error) r->error = fail;
+    send_op_set_error(op, r ? fail : UVK_ENOMEM, r && fail == err_code ? err : nullptr);
+    op->remaining--;
+  }
+  // 2. One block for the entries, a run per partition (and its result slot).
+  size_t block_bytes = 0, n_runs = 0;
+  for (int32_t s = 0; !fail_all && s < n_parts; s++)
+    if (slots[s].n) block_bytes += slots[s].entry_bytes, n_runs++;
+  uint8_t *block = n_runs ? op_block(op, block_bytes) : nullptr;
+  MsgRun *runs = n_runs ? arena_new_array<MsgRun>(&op->arena, n_runs) : nullptr;
+  size_t k = 0, off = 0;
+  for (int32_t s = 0; n_runs && s < n_parts; s++) {
+    Slot &sl = slots[s];
+    if (!sl.n) continue;
+    uint32_t ri = 0;
+    SendResult *r = result_for(op, topic_name, parts[s].partition_id, &ri);
+    if (!block || !runs || !r) {  // no memory: this partition's messages fail
+      if (r && !r->error) r->error = UVK_ENOMEM;
+      send_op_set_error(op, UVK_ENOMEM, nullptr);
+      op->remaining -= sl.n;
+      continue;
+    }
+    sl.run = &runs[k++];
+    *sl.run = MsgRun{nullptr, op, block + off, 0, sl.n, ri, false};
+    sl.at = block + off;
+    off += sl.entry_bytes;
+  }
+  // 3. The entries, in send order within each partition.
+  for (size_t i = 0; n_runs && slot_of && i < tm.n_messages; i++) {
+    if (slot_of[i] < 0) continue;
+    Slot &sl = slots[slot_of[i]];
+    if (!sl.run) continue;  // failed above
+    const uvk_message &um = tm.messages[i];
+    // A send that waited for metadata points at its own copy of the headers.
+    const RecordHeader *hs = um.n_headers && !own_copy ? header_records(op, um, copy_headers_too) : nullptr;
+    if (um.n_headers && !own_copy && !hs) sl.failed = true;
+    sl.at = msg_entry_write(sl.at, um, inline_bytes, hs);
+    MsgView v{um.timestamp, static_cast<const uint8_t *>(um.key), static_cast<const uint8_t *>(um.value),
+              int32_t(um.key_len), int32_t(um.value_len), hs, own_copy ? um.headers : nullptr,
+              hs || own_copy ? int32_t(um.n_headers) : 0};
+    sl.run->bytes += msg_record_size(v);
+  }
+  // 4. The runs onto their queues.
+  for (int32_t s = 0; n_runs && s < n_parts; s++) {
+    Slot &sl = slots[s];
+    if (!sl.run) continue;
+    PartitionQueue *q = sl.failed ? nullptr : producer_queue(p, ts, parts[s].partition_id);
+    if (!q) {
+      msg_run_done(p, sl.run, UVK_ENOMEM, nullptr, -1, -1, -1);  // no memory for its headers or queue
+      continue;
+    }
+    enqueue(p, op, q, sl.run, now, seal_now, due);
+  }
+  if (parts != pstack) mem_free(p->alloc, parts);
+  if (slots != sstack) mem_free(p->alloc, slots);
+  if (slot_of != mstack) mem_free(p->alloc, slot_of);
+  return n_runs > 1 ? (n_runs - 1) * kRunOverhead : 0;
 }
 
 // Puts the messages of `topics` on their partition queues. `copy`: the messages are the
@@ -128,62 +236,19 @@ static void enqueue(Producer *p, const SendOp *op, PartitionQueue *q, PendingMsg
 void send_op_route(SendOp *op, const uvk_topic_messages *topics, size_t n_topics, const uvk_error *err, uint64_t now,
                    bool copy, bool borrow, bool in_send) {
   Producer *p = op->p;
-  // Every message gets a PendingMsg (in the op's arena) and a result slot first.
   size_t total = 0;
   for (size_t t = 0; t < n_topics; t++) total += topics[t].n_messages;
-  op->remaining = total;
-  PendingMsg *msgs = arena_new_array<PendingMsg>(&op->arena, total);
-  size_t k = 0;
+  // Hold one extra count so the op cannot finish while we are still routing.
+  op->remaining = total + 1;
   uint64_t due = UINT64_MAX;
   bool seal_now = false;
   int err_code = err ? uvk_error_code(err) : 0;
-  // Hold one extra count so the op cannot finish while we are still routing.
-  op->remaining++;
-  for (size_t t = 0; t < n_topics; t++) {
-    const uvk_topic_messages &tm = topics[t];
-    TopicState *ts = producer_topic(p, tm.topic);
-    // Results name the topic by the producer's own copy: the caller's string may not last.
-    const char *topic_name = ts ? ts->name : tm.topic;
-    const CachedTopic *ct = metadata_cache_topic(&p->e->mcache, tm.topic);
-    PartitionInfo stack[64];
-    PartitionInfo *parts = stack;
-    int32_t n_parts = ct ? ct->n_partitions : 0;
-    if (n_parts > 64) parts = static_cast<PartitionInfo *>(mem_alloc(p->alloc, sizeof(PartitionInfo) * size_t(n_parts)));
-    if (parts)
-      for (int32_t i = 0; i < n_parts; i++)
-        parts[i] = PartitionInfo{ct->partitions[i].partition, ct->partitions[i].leader};
-    for (size_t i = 0; i < tm.n_messages; i++) {
-      const uvk_message &um = tm.messages[i];
-      uint32_t ri = 0;
-      int32_t partition = -1;
-      int fail = err_code;
-      if (!fail && (!msgs || !ts || !parts)) fail = UVK_ENOMEM;
-      if (!fail) fail = choose_partition(p, ts, tm.topic, parts, n_parts, um, &partition);
-      SendResult *r = result_for(op, topic_name, partition, &ri);
-      if (!r) {
-        // No memory even for the result: count the message as failed in the op's error.
-        send_op_set_error(op, UVK_ENOMEM, nullptr);
-        op->remaining--;
-        continue;
-      }
-      if (fail) {
-        if (!r->error) r->error = fail;
-        send_op_set_error(op, fail, fail == err_code ? err : nullptr);
-        op->remaining--;
-        continue;
-      }
-      PendingMsg *m = &msgs[k++];
-      m->op = op;
-      m->result = ri;
-      PartitionQueue *q = nullptr;
-      if (!fill_pending(op, m, um, copy, borrow) || !(q = producer_queue(p, ts, partition))) {
-        pending_msg_done(m, UVK_ENOMEM, nullptr, -1, -1, -1);  // no memory for its copy or queue
-        continue;
-      }
-      enqueue(p, op, q, m, now, &seal_now, &due);
-    }
-    if (parts != stack) mem_free(p->alloc, parts);
-  }
+  size_t extra = 0;
+  for (size_t t = 0; t < n_topics; t++)
+    extra += route_topic(op, topics[t], err_code, err, copy && !borrow, copy && !borrow, !copy, now, &seal_now,
+                         &due);
+  op->bytes += extra;  // what further runs hold: counted from now on
+  p->buffered += extra;
   if (seal_now || p->cfg.linger_ms == 0 || p->waiters) due = now;
   if (due != UINT64_MAX) producer_drain_at(p, due);
   if (in_send && op->error) {

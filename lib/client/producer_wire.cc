@@ -59,12 +59,23 @@ static int encode_produce(void *ud, Buf *out, int16_t version) {
       bp.producer_epoch = b->epoch;
       bp.base_sequence = b->base_seq;
     }
-    bp.base_timestamp = b->head->timestamp >= 0 ? b->head->timestamp : now_wall;
+    MsgView v;
+    msg_entry_read(b->head->data, &v);
+    bp.base_timestamp = v.timestamp >= 0 ? v.timestamp : now_wall;
     BatchWriter w;
     batch_begin(&w, wire, bp);
-    for (PendingMsg *m = b->head; m; m = m->next)
-      batch_append(&w, m->timestamp >= 0 ? m->timestamp : now_wall, m->key, m->key_len, m->value,
-                   m->value_len, m->headers, m->n_headers);
+    for (const MsgRun *run = b->head; run; run = run->next) {
+      const uint8_t *at = run->data;
+      for (uint32_t k = 0; k < run->n; k++) {
+        at = msg_entry_read(at, &v);
+        RecordHeader buf[16], *heap = nullptr;
+        const RecordHeader *hs = msg_view_headers(v, buf, 16, &heap, p->alloc);
+        if (v.n_headers && !hs) return UVK_ENOMEM;
+        batch_append(&w, v.timestamp >= 0 ? v.timestamp : now_wall, v.key, v.key_len, v.value, v.value_len, hs,
+                     v.n_headers);
+        mem_free(p->alloc, heap);
+      }
+    }
     buf_clear(&p->scratch);
     int rc = batch_finish(&w, &p->scratch);
     if (wire->failed) return UVK_ENOMEM;
@@ -223,14 +234,23 @@ static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t 
   if ((kafka == kMessageTooLarge || kafka == kRecordListTooLarge) && b->n > 1) {
     // Too big together: resend one message per batch, in order, so only the oversized fail.
     queue_batch_too_large(p, q, b->bytes);
-    PendingMsg *list = b->head;
+    // One message per run first (the runs split where needed), then one run per batch.
+    for (MsgRun *r = b->head; r; r = r->next) {
+      while (r->n > 1) {
+        MsgView v;
+        msg_entry_read(r->data, &v);
+        if (!msg_run_split(p, r, 1, msg_record_size(v))) break;
+        r = r->next;
+      }
+    }
+    MsgRun *list = b->head;
     ProducerBatch *singles_head = nullptr, *singles_tail = nullptr;
     while (list) {
-      PendingMsg *next = list->next;
+      MsgRun *next = list->next;
       list->next = nullptr;
-      ProducerBatch *s = queue_new_batch(p, q);
-      if (!s) {
-        pending_msg_done(list, UVK_ENOMEM, nullptr, -1, -1, -1);
+      ProducerBatch *s = list->n == 1 ? queue_new_batch(p, q) : nullptr;
+      if (!s) {  // no memory for a batch, or to split the run
+        msg_run_done(p, list, UVK_ENOMEM, nullptr, -1, -1, -1);
         list = next;
         continue;
       }
@@ -238,7 +258,7 @@ static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t 
       s->order = b->order;  // same place in line as the batch they came from, kept in order below
       s->head = s->tail = list;
       s->n = 1;
-      s->bytes = list->size;
+      s->bytes = list->bytes;
       s->not_before = now;
       if (singles_tail) singles_tail->next = s; else singles_head = s;
       singles_tail = s;

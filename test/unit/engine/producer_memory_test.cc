@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "client/producer.h"
 #include "fake_cluster.h"
@@ -90,4 +91,73 @@ TEST_CASE("producer memory: a pending one-message send holds well under 1 KB", "
   c.hold_produce = false;
   c.run_until([&] { return ok == n + 1; });
   producer_free(p);
+}
+
+namespace {
+
+// Bytes the producer's allocator holds per message while `sends` sends of `per_send`
+// 100-byte messages wait for a broker that does not answer, and what bufferMemory counts.
+struct Held {
+  size_t held_per_msg;  // while queued
+  size_t counted;       // producer_buffered, once the sends are queued
+  size_t held;          // what the producer's allocator held then
+};
+
+Held hold_sends(int sends, int per_send, bool borrow) {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1, 1, 1, 1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Counting count;
+  Allocator a = counting_allocator(&count);
+  ProducerConfig pc;
+  pc.buffer_memory = size_t(1) << 30;
+  Producer *p = producer_new(c.e, pc, &a);
+  std::string value(100, 'v');
+  std::vector<uvk_message> msgs(size_t(per_send), uvk_message{nullptr, 0, value.data(), value.size(), -1, -1, nullptr, 0});
+  uvk_topic_messages tm{"t", msgs.data(), msgs.size()};
+  uvk_send_options o;
+  uvk_send_options_init(&o);
+  o.borrow = borrow;
+  int ok = 0;
+  REQUIRE(producer_send(p, &tm, 1, o, on_sent, &ok, c.now) == 0);  // metadata, connection
+  c.run_until([&] { return ok == 1; });
+  c.hold_produce = true;
+  size_t before = count.bytes;
+  for (int i = 0; i < sends; i++) REQUIRE(producer_send(p, &tm, 1, o, on_sent, &ok, c.now) == 0);
+  // Queued (routed inside the send calls, not yet sealed): what the sends hold, the part
+  // bufferMemory counts. Batches and requests in flight add the producer's own per batch.
+  size_t queued = count.bytes - before, counted = producer_buffered(p);
+  Held h{queued / (size_t(sends) * size_t(per_send)), counted, queued};
+  c.run_until([&] { return !c.held_produce.empty(); });
+  c.release_produce();
+  c.hold_produce = false;
+  c.run_until([&] { return ok == sends + 1; });
+  CHECK(producer_buffered(p) == 0);
+  producer_free(p);
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("producer memory: a queued message costs at most 16 bytes besides its payload", "[producer][memory]") {
+  // Sends of 1000 messages (the sticky / round-robin partitioners spread them over 4
+  // partitions): one entry per message in one block per send, a run per partition.
+  Held copied = hold_sends(20, 1000, false);
+  INFO("copied: bytes held per message " << copied.held_per_msg << ", counted " << copied.counted << " held "
+                                         << copied.held);
+  CHECK(copied.held_per_msg <= 100 + 16);
+  CHECK(copied.counted >= copied.held);  // bufferMemory counts what is really held
+  Held borrowed = hold_sends(20, 1000, true);
+  INFO("borrowed: bytes held per message " << borrowed.held_per_msg << ", counted " << borrowed.counted << " held "
+                                           << borrowed.held);
+  CHECK(borrowed.held_per_msg <= 16);
+  CHECK(borrowed.counted >= borrowed.held);
+}
+
+TEST_CASE("producer memory: bufferMemory counts what a one-message send holds", "[producer][memory]") {
+  Held one = hold_sends(2000, 1, false);
+  INFO("bytes held per one-message send " << one.held / 2000 << ", counted " << one.counted / 2000);
+  CHECK(one.counted >= one.held);
+  CHECK(one.counted <= one.held * 2);  // and not far more
 }
