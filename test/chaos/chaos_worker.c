@@ -17,15 +17,24 @@
  *     the group metadata of when the records arrived (KIP-447); CHAOS_PLAIN_OFFSETS=1 sends
  *     them without it, as KafkaJS's sendOffsets does.
  *
+ *   chaos_worker admin BROKERS reassign TOPIC PARTITION R1,R2,...   (alterPartitionReassignments)
+ *   chaos_worker admin BROKERS elect TOPIC                          (preferred leader election)
+ *     the nemesis's admin faults; prints each partition's outcome, exits 0 once answered.
+ *
  * CHAOS_LOG=INFO|DEBUG: the library's log on stderr (default ERROR).
+ * CHAOS_PROXY=FILE: every broker connection through a TCP fault proxy (chaos_proxy.cc);
+ * SIGUSR1 applies the fault FILE names.
  * SIGTERM: finish (flush / stop the consumer and commit), "S ..." summary, exit 0. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "uvkafka/uvkafka.h"
+
+int chaos_proxy_install(uvk_config *cfg, uv_loop_t *loop, const char *ctl); /* chaos_proxy.cc */
 
 #define MAX_IN_FLIGHT 64
 #define MAX_QUEUED 20000
@@ -319,6 +328,44 @@ static void on_crash(uvk_consumer *c, const uvk_error *err, void *ud) {
   die("consumer crashed", err);
 }
 
+/* ---- admin ------------------------------------------------------------------------ */
+
+static void on_admin(uvk_admin *a, const uvk_error *err, const uvk_admin_partition_result *r, size_t n, void *ud) {
+  Worker *w = (Worker *)ud;
+  (void)a;
+  printf("admin: %s\n", err ? uvk_error_message(err) : "ok");
+  for (size_t i = 0; i < n; i++)
+    printf("  %s %d: %d %s\n", r[i].topic, (int)r[i].partition, r[i].error, r[i].error_message ? r[i].error_message : "");
+  fflush(stdout);
+  uv_stop(&w->loop);
+}
+
+static int admin_main(Worker *w, int argc, char **argv) {
+  uvk_config *cfg = base_config(argv[2], "chaos-admin");
+  uvk_admin *admin = NULL;
+  if (uvk_client_new(&w->loop, cfg, &w->client) != 0 || uvk_admin_new(w->client, cfg, &admin) != 0) die("admin", NULL);
+  uvk_config_free(cfg);
+  int rc = -1;
+  if (strcmp(argv[3], "reassign") == 0 && argc == 7) {
+    int32_t replicas[16];
+    size_t n = 0;
+    for (char *t = strtok(argv[6], ","); t && n < 16; t = strtok(NULL, ",")) replicas[n++] = atoi(t);
+    uvk_admin_reassignment r = {argv[4], atoi(argv[5]), replicas, n};
+    rc = uvk_admin_alter_partition_reassignments(admin, &r, 1, 10000, on_admin, w);
+  } else if (strcmp(argv[3], "elect") == 0 && argc == 5) {
+    uvk_admin_topic_partitions tp = {argv[4], NULL, 0};
+    rc = uvk_admin_elect_leaders(admin, 0, &tp, 1, 10000, on_admin, w);
+  } else {
+    return 2;
+  }
+  if (rc != 0) {
+    fprintf(stderr, "chaos_worker: admin call refused (%d)\n", rc);
+    return 1;
+  }
+  uv_run(&w->loop, UV_RUN_DEFAULT);
+  return 0;
+}
+
 /* ---- main ------------------------------------------------------------------------- */
 
 static void on_signal(uv_signal_t *s, int signum) {
@@ -334,7 +381,8 @@ static void on_signal(uv_signal_t *s, int signum) {
 
 static int usage(void) {
   fprintf(stderr, "usage: chaos_worker produce BROKERS TOPIC PARTITIONS ID [PER_TICK]\n"
-                  "       chaos_worker pipeline BROKERS GROUP IN OUT TXID\n");
+                  "       chaos_worker pipeline BROKERS GROUP IN OUT TXID\n"
+                  "       chaos_worker admin BROKERS reassign TOPIC PARTITION R1,R2,... | elect TOPIC\n");
   return 2;
 }
 
@@ -346,6 +394,13 @@ int main(int argc, char **argv) {
   uv_signal_init(&w.loop, &w.sigterm);
   w.sigterm.data = &w;
   uv_signal_start(&w.sigterm, on_signal, SIGTERM);
+  if (strcmp(argv[1], "admin") == 0 && argc >= 5) {
+    int rc = admin_main(&w, argc, argv);
+    if (rc == 2) return usage();
+    fflush(stdout);
+    _exit(rc);  /* the answer is in: no need to close the connections politely */
+  }
+  const char *proxy = getenv("CHAOS_PROXY");
   if (strcmp(argv[1], "produce") == 0 && (argc == 6 || argc == 7)) {
     w.topic = argv[3];
     w.partitions = atoi(argv[4]);
@@ -356,6 +411,7 @@ int main(int argc, char **argv) {
     snprintf(cid, sizeof cid, "chaos-producer-%ld", w.id);
     uvk_config *cfg = base_config(argv[2], cid);
     set(cfg, "idempotent", "true");
+    if (proxy && chaos_proxy_install(cfg, &w.loop, proxy) != 0) die("proxy", NULL);
     if (uvk_client_new(&w.loop, cfg, &w.client) != 0 || uvk_producer_new(w.client, cfg, &w.producer) != 0)
       die("producer", NULL);
     uvk_config_free(cfg);
@@ -372,6 +428,7 @@ int main(int argc, char **argv) {
     uvk_config *cfg = base_config(argv[2], cid);
     set(cfg, "groupId", w.group);
     set(cfg, "transactionalId", argv[6]);
+    if (proxy && chaos_proxy_install(cfg, &w.loop, proxy) != 0) die("proxy", NULL);
     if (uvk_client_new(&w.loop, cfg, &w.client) != 0 || uvk_producer_new(w.client, cfg, &w.producer) != 0 ||
         uvk_consumer_new(w.client, cfg, &w.consumer) != 0)
       die("pipeline", NULL);

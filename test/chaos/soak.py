@@ -20,9 +20,12 @@ min.insync.replicas 2):
   (c) 2 consume-transform-produce pipelines (chaos_worker pipeline, one transactional id each)
       read IN read_committed and write to OUT in transactions that commit their input offsets.
 The nemesis acts every 2-6 s, faults overlapping: SIGKILL + restart, SIGSTOP + SIGCONT and plain
-restarts of a broker (at most one broker is down or stopped at a time, so acks=all stays
-possible: min.insync.replicas 2 of 3), SIGKILL of a group member or a pipeline (restarted a few
-seconds later; a pipeline with its transactional id, which fences its zombie).
+restarts of a broker, or SIGKILL / SIGSTOP of the active KRaft controller (at most one node is
+down or stopped at a time, so acks=all stays possible: min.insync.replicas 2 of 3), SIGKILL of
+a group member or a pipeline (restarted a few seconds later; a pipeline with its transactional
+id, which fences its zombie), a TCP fault on the connections of producer1 or pipeline1 (they
+go through fault proxies: delay, reset, blackhole, one-byte writes, for 2-12 s), a partition
+reassignment (a new replica order) and a preferred leader election through the admin client.
 
 The checks (each a JUnit case): every acknowledged record is in IN at the offset its
 acknowledgement gave, read back by uvkafka and by kcat (a client nobody here wrote), which
@@ -56,8 +59,8 @@ def log(msg):
 class Proc:
     """A client process whose stdout goes to a file; restarted under the same name."""
 
-    def __init__(self, name, argv, out_dir):
-        self.name, self.argv, self.out_dir = name, argv, out_dir
+    def __init__(self, name, argv, out_dir, env=None):
+        self.name, self.argv, self.out_dir, self.env = name, argv, out_dir, env
         self.p = None
         self.lives = 0
         self.killed = False  # the nemesis killed the current life
@@ -71,7 +74,8 @@ class Proc:
         self.lives += 1
         path = os.path.join(self.out_dir, f"{self.name}.{self.lives}.out")
         err = open(os.path.join(self.out_dir, f"{self.name}.{self.lives}.err"), "w")
-        self.p = subprocess.Popen(self.argv, stdout=open(path, "w"), stderr=err, stdin=subprocess.DEVNULL)
+        self.p = subprocess.Popen(self.argv, stdout=open(path, "w"), stderr=err, stdin=subprocess.DEVNULL,
+                                  env=dict(os.environ, **self.env) if self.env else None)
         self.samples = []
 
     def alive(self):
@@ -111,14 +115,36 @@ def cluster(*args, wait=True):
     return r.returncode == 0
 
 
-class Nemesis:
-    """The fault schedule, drawn from one seeded generator; at most one broker down at a time."""
+def active_controller(cluster_dir):
+    """The KRaft quorum leader: the newest leaderEpoch any node's quorum-state names."""
+    best = (-1, None)
+    for node in sorted(os.listdir(cluster_dir)) if cluster_dir and os.path.isdir(cluster_dir) else []:
+        path = os.path.join(cluster_dir, node, "data", "__cluster_metadata-0", "quorum-state")
+        try:
+            with open(path) as f:
+                q = json.load(f)
+            if q.get("leaderId", -1) >= 0 and q.get("leaderEpoch", -1) > best[0]:
+                best = (q["leaderEpoch"], q["leaderId"])
+        except (OSError, ValueError):
+            pass
+    return best[1]
 
-    def __init__(self, rng, nodes, members, pipelines):
+
+TCP_FAULTS = ["delay", "reset", "blackhole", "onebyte"]
+
+
+class Nemesis:
+    """The fault schedule, drawn from one seeded generator; at most one broker down at a time
+    (min.insync.replicas 2 of 3); TCP faults, admin moves and client kills overlap with it."""
+
+    def __init__(self, rng, nodes, members, pipelines, proxied, admin, topics, out):
         self.rng, self.nodes, self.members, self.pipelines = rng, nodes, members, pipelines
+        self.proxied, self.admin, self.topics, self.out = proxied, admin, topics, out
         self.down = None  # (node, how, until)
         self.starting = None  # a broker restart under way (cluster.sh start): still down
         self.dead = []    # (proc, restart_at)
+        self.tcp = []     # (proc, clear_at)
+        self.admins = []  # admin calls under way
         self.history = []
         self.counts = {}
 
@@ -130,11 +156,11 @@ class Nemesis:
 
     def act(self, t):
         r = self.rng
-        kinds = ["member-kill", "pipeline-kill"]
+        kinds = ["member-kill", "pipeline-kill", "tcp-fault", "reassign", "elect"]
         if self.starting is not None and self.starting.poll() is not None:
             self.starting = None
         if self.down is None and self.starting is None:
-            kinds += ["broker-kill", "broker-stop", "broker-restart"]
+            kinds += ["broker-kill", "broker-stop", "broker-restart", "controller-kill", "controller-stop"]
         kind = r.choice(kinds)
         if kind == "member-kill" or kind == "pipeline-kill":
             pool = [p for p in (self.members if kind == "member-kill" else self.pipelines) if p.alive()]
@@ -146,22 +172,54 @@ class Nemesis:
             back = r.uniform(2, 8)
             self.dead.append((p, t + back))
             self.note(t, f"{kind} {p.name} (back in {back:.1f} s)")
+        elif kind == "tcp-fault":
+            fault, ms, back = r.choice(TCP_FAULTS), r.choice([50, 200, 1000]), r.uniform(2, 12)
+            pool = [p for p in self.proxied if p.alive() and p not in [x for x, _ in self.tcp]]
+            if not pool:
+                return
+            p = r.choice(pool)
+            what = f"delay {ms}" if fault == "delay" else fault
+            with open(p.env["CHAOS_PROXY"], "w") as f:
+                f.write(what + "\n")
+            p.signal(signal.SIGUSR1)
+            self.tcp.append((p, t + back))
+            self.note(t, f"tcp-fault {p.name} {what} (cleared in {back:.1f} s)")
+        elif kind == "reassign" or kind == "elect":
+            topic = r.choice(self.topics)
+            if kind == "reassign":
+                part = r.randrange(PARTITIONS)
+                replicas = list(range(1, self.nodes + 1))
+                r.shuffle(replicas)
+                argv = ["reassign", topic, str(part), ",".join(map(str, replicas))]
+                what = f"reassign {topic} {part} to {replicas}"
+            else:
+                argv = ["elect", topic]
+                what = f"elect preferred leaders of {topic}"
+            n = len(self.admins) + 1
+            outf = open(os.path.join(self.out, f"admin.{n}.out"), "w")
+            self.admins.append(subprocess.Popen([*self.admin, *argv], stdout=outf, stderr=subprocess.STDOUT))
+            self.note(t, what)
         else:
             node = r.randint(1, self.nodes)
-            if kind == "broker-kill":
+            if kind.startswith("controller-"):
+                node = active_controller(os.environ.get("UVK_TEST_CLUSTER_DIR", "")) or node
+                kind_node = f"{kind} node {node} (the active controller)"
+            else:
+                kind_node = f"{kind} node {node}"
+            if kind in ("broker-kill", "controller-kill"):
                 cluster("kill", str(node))
                 back = r.uniform(3, 10)
                 self.down = (node, "start", t + back)
-                self.note(t, f"broker-kill node {node} (restart in {back:.1f} s)")
-            elif kind == "broker-stop":
+                self.note(t, f"{kind_node} (restart in {back:.1f} s)")
+            elif kind in ("broker-stop", "controller-stop"):
                 cluster("stop", str(node))
                 back = r.uniform(2, 8)
                 self.down = (node, "cont", t + back)
-                self.note(t, f"broker-stop node {node} (SIGCONT in {back:.1f} s)")
+                self.note(t, f"{kind_node} (SIGCONT in {back:.1f} s)")
             else:
                 cluster("kill", str(node))
                 self.down = (node, "start", t)
-                self.note(t, f"broker-restart node {node}")
+                self.note(t, kind_node)
 
     def heal(self, t, everything=False):
         if self.down and (everything or t >= self.down[2]):
@@ -174,10 +232,22 @@ class Nemesis:
         if everything and self.starting is not None:
             self.starting.wait()
             self.starting = None
+        for p, at in list(self.tcp):
+            if everything or t >= at:
+                with open(p.env["CHAOS_PROXY"], "w") as f:
+                    f.write("clear\n")
+                p.signal(signal.SIGUSR1)
+                self.tcp.remove((p, at))
         for p, at in list(self.dead):
             if everything or t >= at:
                 p.start()
                 self.dead.remove((p, at))
+        if everything:
+            for a in self.admins:
+                try:
+                    a.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    a.kill()
 
 
 def read_lines(paths):
@@ -242,18 +312,23 @@ def main():
         if r.returncode != 0:
             sys.exit(f"creating {t}: {r.stderr}")
 
-    producers = [Proc(f"producer{i}", [worker, "produce", brokers, IN, str(PARTITIONS), str(i), "5"], out)
-                 for i in (1, 2)]
+    # producer1 and pipeline1 reach the brokers through TCP fault proxies (CHAOS_PROXY).
+    def tcp(name, i):
+        return {"CHAOS_PROXY": os.path.join(out, f"{name}.tcp")} if i == 1 else None
+    producers = [Proc(f"producer{i}", [worker, "produce", brokers, IN, str(PARTITIONS), str(i), "5"], out,
+                      tcp(f"producer{i}", i)) for i in (1, 2)]
     members = [Proc(f"member{i}", [uvk, "consume", "-b", brokers, "-t", IN, "-g", G, "-o", "beginning", "-f", "%p %o %s\\n", "-u",
                                    "-q", "--group-protocol", a.group_protocol], out)
                for i in (1, 2, 3)]
-    pipelines = [Proc(f"pipeline{i}", [worker, "pipeline", brokers, PG, IN, OUT, f"{tag}-tx{i}"], out)
-                 for i in range(1, a.pipelines + 1)]
+    pipelines = [Proc(f"pipeline{i}", [worker, "pipeline", brokers, PG, IN, OUT, f"{tag}-tx{i}"], out,
+                      tcp(f"pipeline{i}", i)) for i in range(1, a.pipelines + 1)]
     everyone = producers + members + pipelines
     for p in everyone:
         p.start()
 
-    nemesis = Nemesis(rng, nodes, members, pipelines)
+    proxied = [p for p in producers + pipelines if p.env]
+    nemesis = Nemesis(rng, nodes, members, pipelines, proxied, [worker, "admin", brokers], [IN, OUT] if pipelines else [IN],
+                      out)
     t0 = time.time()
     next_fault = rng.uniform(2, 6)
     next_sample = 0.0
