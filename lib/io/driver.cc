@@ -174,7 +174,21 @@ void start_write(IoConn *c) {
     put_raw(&c->wbuf, out->data, out->len);
     buf_clear(out);
   } else {
+    // Straight from the connection's output first: the socket usually takes all of it, and
+    // only what it did not take is copied for uv_write (a copy of every request, and a
+    // buffer as large as the largest, before).
     size_t n = engine_conn_output(d->engine, c->id, &data);
+    while (n > 0) {
+      uv_buf_t tb = uv_buf_init(const_cast<char *>(reinterpret_cast<const char *>(data)), unsigned(n));
+      int w = uv_try_write(c->stream, &tb, 1);
+      if (w <= 0) break;  // EAGAIN (full) or an error, which uv_write reports below
+      engine_conn_output_done(d->engine, c->id, size_t(w), io_now(d));
+      if (size_t(w) < n) {
+        n = engine_conn_output(d->engine, c->id, &data);
+        break;  // the socket is full: the rest waits in a write request
+      }
+      n = engine_conn_output(d->engine, c->id, &data);
+    }
     if (n == 0) return;
     put_raw(&c->wbuf, data, n);
     engine_conn_output_done(d->engine, c->id, n, io_now(d));
