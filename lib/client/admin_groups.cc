@@ -133,16 +133,19 @@ int encode_describe(AdminCall *c, Buf *out, int16_t version) {
 
 const int16_t kGroupIdNotFound = 69, kUnsupportedVersion = 35;
 
-int encode_cg_describe(AdminCall *c, Buf *out, int16_t version) {
+// ConsumerGroupDescribe and ShareGroupDescribe: one group id, the same answer's shape.
+template <typename Request>
+int encode_group_ids(AdminCall *c, Buf *out, int16_t version) {
   GroupsState *st = st_of(c->op);
-  proto::ConsumerGroupDescribeRequest req;
+  Request req;
   proto::Str id = admin_pstr(st->ids[c->index]);
   req.group_ids = {&id, 1};
   return proto::encode(out, req, version);
 }
 
-// Copies a ConsumerGroupDescribe assignment into the op's arena as topic-partitions.
-const uvk_topic_partition *tps_of(AdminOp *op, const proto::ConsumerGroupDescribeResponse::Assignment &a, size_t *n) {
+// Copies a described member's assignment into the op's arena as topic-partitions.
+template <typename Assignment>
+const uvk_topic_partition *tps_of(AdminOp *op, const Assignment &a, size_t *n) {
   size_t total = 0;
   for (int32_t t = 0; t < a.topic_partitions.count; t++)
     total += a.topic_partitions.items[t].partitions.count > 0 ? size_t(a.topic_partitions.items[t].partitions.count) : 0;
@@ -155,6 +158,49 @@ const uvk_topic_partition *tps_of(AdminOp *op, const proto::ConsumerGroupDescrib
     for (int32_t i = 0; i < tp.partitions.count; i++) out[(*n)++] = uvk_topic_partition{name, tp.partitions.items[i]};
   }
   return out;
+}
+
+// What only one kind of group describes: a consumer-protocol member's instance id and target
+// assignment; a share group has neither (its target is its assignment).
+void member_extras(AdminOp *op, const proto::ConsumerGroupDescribeResponse::Member &m,
+                   uvk_group_member_description *out) {
+  out->instance_id = m.instance_id.data ? admin_str(op, m.instance_id) : nullptr;
+  out->target_assignment = tps_of(op, m.target_assignment, &out->n_target_assignment);
+}
+void member_extras(AdminOp *, const proto::ShareGroupDescribeResponse::Member &,
+                   uvk_group_member_description *out) {
+  out->target_assignment = out->assignment;
+  out->n_target_assignment = out->n_assignment;
+}
+
+// Fills d from a ConsumerGroupDescribe or ShareGroupDescribe group (`kind` names the protocol).
+template <typename Group>
+int describe_members(AdminOp *op, const Group &g, const char *kind, uvk_group_description *d) {
+  d->state = admin_str(op, g.group_state);
+  d->protocol_type = kind;
+  d->protocol = admin_str(op, g.assignor_name);
+  d->group_protocol = kind;
+  d->group_epoch = g.group_epoch;
+  d->assignment_epoch = g.assignment_epoch;
+  int32_t n = g.members.count > 0 ? g.members.count : 0;
+  auto *ms = arena_construct_array<uvk_group_member_description>(&op->arena, size_t(n) + 1);
+  if (!ms) return UVK_ENOMEM;
+  for (int32_t i = 0; i < n; i++) {
+    const auto &m = g.members.items[i];
+    ms[i].member_id = admin_str(op, m.member_id);
+    ms[i].client_id = admin_str(op, m.client_id);
+    ms[i].client_host = admin_str(op, m.client_host);
+    ms[i].member_metadata = ms[i].member_assignment = "";
+    ms[i].member_epoch = m.member_epoch;
+    ms[i].rack_id = m.rack_id.data ? admin_str(op, m.rack_id) : nullptr;
+    ms[i].assignment = tps_of(op, m.assignment, &ms[i].n_assignment);
+    if (!ms[i].assignment) return UVK_ENOMEM;
+    member_extras(op, m, &ms[i]);
+    if (!ms[i].target_assignment) return UVK_ENOMEM;
+  }
+  d->members = ms;
+  d->n_members = size_t(n);
+  return kAdminDone;
 }
 
 // The DescribeGroups answer stands (a classic or unknown group) when this one says the group
@@ -185,31 +231,7 @@ int on_cg_describe(AdminCall *c, Reader *body, int16_t version) {
     d.group_epoch = d.assignment_epoch = -1;
     return kAdminDone;
   }
-  d.state = admin_str(op, g.group_state);
-  d.protocol_type = "consumer";
-  d.protocol = admin_str(op, g.assignor_name);
-  d.group_protocol = "consumer";
-  d.group_epoch = g.group_epoch;
-  d.assignment_epoch = g.assignment_epoch;
-  int32_t n = g.members.count > 0 ? g.members.count : 0;
-  auto *ms = arena_construct_array<uvk_group_member_description>(&op->arena, size_t(n) + 1);
-  if (!ms) return UVK_ENOMEM;
-  for (int32_t i = 0; i < n; i++) {
-    const auto &m = g.members.items[i];
-    ms[i].member_id = admin_str(op, m.member_id);
-    ms[i].client_id = admin_str(op, m.client_id);
-    ms[i].client_host = admin_str(op, m.client_host);
-    ms[i].member_metadata = ms[i].member_assignment = "";
-    ms[i].member_epoch = m.member_epoch;
-    ms[i].instance_id = m.instance_id.data ? admin_str(op, m.instance_id) : nullptr;
-    ms[i].rack_id = m.rack_id.data ? admin_str(op, m.rack_id) : nullptr;
-    ms[i].assignment = tps_of(op, m.assignment, &ms[i].n_assignment);
-    ms[i].target_assignment = tps_of(op, m.target_assignment, &ms[i].n_target_assignment);
-    if (!ms[i].assignment || !ms[i].target_assignment) return UVK_ENOMEM;
-  }
-  d.members = ms;
-  d.n_members = size_t(n);
-  return kAdminDone;
+  return describe_members(op, g, "consumer", &d);
 }
 
 // Starts ConsumerGroupDescribe for the group of describe call c (marked by its ud).
@@ -217,7 +239,8 @@ bool ask_consumer_group(AdminCall *c) {
   if (!engine_api_supported(c->op->e, c->sent_to, proto::kConsumerGroupDescribe)) return false;
   static int marker;
   return admin_call(c->op, kAdminGroup, -1, st_of(c->op)->ids[c->index], proto::kConsumerGroupDescribe,
-                    proto::ConsumerGroupDescribeRequest::kMaxVersion, encode_cg_describe, on_cg_describe, &marker,
+                    proto::ConsumerGroupDescribeRequest::kMaxVersion, encode_group_ids<proto::ConsumerGroupDescribeRequest>,
+                    on_cg_describe, &marker,
                     c->index) != nullptr;
 }
 
@@ -280,29 +303,6 @@ int on_describe(AdminCall *c, Reader *body, int16_t version) {
 
 // ---- describeShareGroups (KIP-932) -----------------------------------------------------------
 
-int encode_share_describe(AdminCall *c, Buf *out, int16_t version) {
-  GroupsState *st = st_of(c->op);
-  proto::ShareGroupDescribeRequest req;
-  proto::Str id = admin_pstr(st->ids[c->index]);
-  req.group_ids = {&id, 1};
-  return proto::encode(out, req, version);
-}
-
-const uvk_topic_partition *share_tps_of(AdminOp *op, const proto::ShareGroupDescribeResponse::Assignment &a, size_t *n) {
-  size_t total = 0;
-  for (int32_t t = 0; t < a.topic_partitions.count; t++)
-    total += a.topic_partitions.items[t].partitions.count > 0 ? size_t(a.topic_partitions.items[t].partitions.count) : 0;
-  auto *out = arena_construct_array<uvk_topic_partition>(&op->arena, total + 1);
-  *n = 0;
-  if (!out) return nullptr;
-  for (int32_t t = 0; t < a.topic_partitions.count; t++) {
-    const auto &tp = a.topic_partitions.items[t];
-    const char *name = admin_str(op, tp.topic_name);
-    for (int32_t i = 0; i < tp.partitions.count; i++) out[(*n)++] = uvk_topic_partition{name, tp.partitions.items[i]};
-  }
-  return out;
-}
-
 // A group that is not a share group (GROUP_ID_NOT_FOUND, also for another type) fails.
 int on_share_describe(AdminCall *c, Reader *body, int16_t version) {
   AdminOp *op = c->op;
@@ -321,31 +321,7 @@ int on_share_describe(AdminCall *c, Reader *body, int16_t version) {
   if (!ch) return UVK_ENOMEM;
   uvk_group_description &d = ch->groups[ch->n++];
   d.group_id = st_of(op)->ids[c->index];
-  d.state = admin_str(op, g.group_state);
-  d.protocol_type = "share";
-  d.protocol = admin_str(op, g.assignor_name);
-  d.group_protocol = "share";
-  d.group_epoch = g.group_epoch;
-  d.assignment_epoch = g.assignment_epoch;
-  int32_t n = g.members.count > 0 ? g.members.count : 0;
-  auto *ms = arena_construct_array<uvk_group_member_description>(&op->arena, size_t(n) + 1);
-  if (!ms) return UVK_ENOMEM;
-  for (int32_t i = 0; i < n; i++) {
-    const auto &m = g.members.items[i];
-    ms[i].member_id = admin_str(op, m.member_id);
-    ms[i].client_id = admin_str(op, m.client_id);
-    ms[i].client_host = admin_str(op, m.client_host);
-    ms[i].member_metadata = ms[i].member_assignment = "";
-    ms[i].member_epoch = m.member_epoch;
-    ms[i].rack_id = m.rack_id.data ? admin_str(op, m.rack_id) : nullptr;
-    ms[i].assignment = share_tps_of(op, m.assignment, &ms[i].n_assignment);
-    ms[i].target_assignment = ms[i].assignment;  // a share group has no target apart
-    ms[i].n_target_assignment = ms[i].n_assignment;
-    if (!ms[i].assignment) return UVK_ENOMEM;
-  }
-  d.members = ms;
-  d.n_members = size_t(n);
-  return kAdminDone;
+  return describe_members(op, g, "share", &d);
 }
 
 // ---- deleteGroups -----------------------------------------------------------------------------
@@ -431,7 +407,7 @@ int admin_describe_groups(Admin *ad, const char *const *group_ids, size_t n, uvk
 int admin_describe_share_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_groups_cb cb, void *ud,
                                 uint64_t now) {
   return per_group_op(ad, group_ids, n, finish_groups, reinterpret_cast<void *>(cb), ud, proto::kShareGroupDescribe,
-                      proto::kUseShareGroupDescribe, encode_share_describe, on_share_describe, now);
+                      proto::kUseShareGroupDescribe, encode_group_ids<proto::ShareGroupDescribeRequest>, on_share_describe, now);
 }
 
 int admin_delete_groups(Admin *ad, const char *const *group_ids, size_t n, uvk_admin_results_cb cb, void *ud, uint64_t now) {
