@@ -240,8 +240,8 @@ integration_round() {  # integration_round LABEL SUITE...
 if [ -x test/kafka/cluster.sh ]; then
   stage "Kafka 1 node: harness and integration suites"
   if cluster_up --nodes 1; then
-    # The AddressSanitizer build runs the integration suites on the 3-node round only: the same
-    # suites, the same code paths, and 3 nodes add leader moves (CI time).
+    # Each integration suite runs once per cluster shape (CI time): the normal build on 1 node,
+    # the AddressSanitizer + UBSan build on 3 nodes (where leaders move and brokers die).
     ALL_BUILDS=("${BUILDS[@]}")
     BUILDS=(build)
     integration_round 1node integration
@@ -254,8 +254,11 @@ if [ -x test/kafka/cluster.sh ]; then
   if cluster_up --nodes 3; then
     # The full 100,000-message codec x acks matrix runs on 1 node; on 3 nodes (replication
     # factor 3) a smaller stream checks the same things and keeps CI under its time budget.
+    ALL_BUILDS=("${BUILDS[@]}")
+    BUILDS=("${ALL_BUILDS[-1]}")  # build-asan (build when UVK_SKIP_ASAN=1)
     UVK_TEST_PRODUCE_MESSAGES=${UVK_TEST_PRODUCE_MESSAGES_3NODES:-20000} \
       integration_round 3nodes integration integration3
+    BUILDS=("${ALL_BUILDS[@]}")
     # The chaos soak (test/chaos/soak.py): idempotent producers and a consumer group under a
     # randomized nemesis, then the checker; a fixed seed and a random one (printed, so a
     # failure can be run again). With the transactional pipelines (docs/reliability.md). Last
@@ -275,8 +278,8 @@ if [ -x test/kafka/cluster.sh ]; then
     stage "Kafka ${UVK_COMPAT_VERSION:-3.9.1} (older protocol versions), 1 node"
     if cluster_up --nodes 1 --version "${UVK_COMPAT_VERSION:-3.9.1}"; then
       # Last on this cluster: the rebootstrap suite replaces it with a fresh one on the same ports.
-      # The older protocol on the normal build only: the AddressSanitizer build runs every
-      # suite on the two 4.4 rounds already (CI time, with the ThreadSanitizer build and chaos).
+      # The older protocol on the normal build only (the ASan build ran every integration suite
+      # on the 3-node round).
       ALL_BUILDS=("${BUILDS[@]}")
       BUILDS=(build)
       integration_round compat compat rebootstrap
