@@ -33,6 +33,9 @@ constexpr int16_t kUseShareGroupDescribe = 1;
 constexpr int16_t kUseDescribeShareGroupOffsets = 1;
 constexpr int16_t kUseAlterShareGroupOffsets = 0;
 constexpr int16_t kUseDeleteShareGroupOffsets = 0;
+// KIP-714 client telemetry (lib/client/telemetry.cc): one version each so far (Kafka 3.7+).
+constexpr int16_t kUseGetTelemetrySubscriptions = 0;
+constexpr int16_t kUsePushTelemetry = 0;
 
 }  // namespace proto
 }  // namespace uvk
