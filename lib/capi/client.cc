@@ -7,6 +7,7 @@
 #include "capi/handle_check.h"
 #include "capi/sasl_hooks.h"
 #include "capi/config.h"
+#include "client/telemetry.h"
 #include "engine/events.h"
 #include "engine/kafka_errors.h"
 #include "engine/log.h"
@@ -42,6 +43,10 @@ struct uvk_client {
   uvk_brokers_fn brokers_cb;  // re-asked on every uvk_client_connect (bootstrap)
   void *brokers_ud;
   char client_id[256];
+  Telemetry telemetry;    // KIP-714 (lib/capi/telemetry.cc)
+  bool metrics_push;      // enableMetricsPush
+  int telemetry_kinds;    // ClientKind bits: what started it
+  int64_t connects;       // connections that became ready (telemetry's connection.creation.total)
 };
 
 namespace {
@@ -58,6 +63,7 @@ void free_secrets(uvk_client *c) {
 // Engine events become KafkaJS-style instrumentation events.
 void on_engine_event(void *ud, const EngineEvent *ev) {
   uvk_client *c = static_cast<uvk_client *>(ud);
+  if (ev->kind == kEngineEventConnect) c->connects++;
   int type = 0;
   switch (ev->kind) {
     case kEngineEventConnect: type = UVK_EVENT_CONNECT; break;
@@ -121,6 +127,7 @@ void metadata_done(void *ud, const uvk_error *err, MetadataSnapshot *snap) {
 }
 
 void release_client(uvk_client *c) {
+  telemetry_free(&c->telemetry);
   engine_free(c->engine);
   brokers_clear(&c->seeds);
   events_free(&c->events);
@@ -295,6 +302,8 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
     return rc;
   }
   c->io.engine = c->engine;
+  c->metrics_push = cfg->enable_metrics_push;
+  telemetry_init(&c->telemetry, c->engine, c->alloc, client_telemetry_collect, c);
   *out = c;
   return 0;
 }
@@ -357,14 +366,21 @@ UVK_EXTERN int uvk_client_metadata(uvk_client *c, const char *const *topics, siz
   return start_metadata(c, topics, topics ? int(n) : -1, nullptr, cb, ud);
 }
 
+static void shutdown_engine(void *ud) {
+  uvk_client *c = static_cast<uvk_client *>(ud);
+  engine_shutdown(c->engine);  // held requests fail on the next turn...
+  // ...and one turn later the sockets close.
+  engine_add_timer(c->engine, &c->shutdown_timer, io_now(&c->io), on_shutdown_timer, c);
+}
+
 static int disconnect(uvk_client *c, uvk_client_cb cb, void *ud) {
   if (c->disconnecting) return UVK_ESTATE;
   c->disconnecting = true;
   c->disconnect_cb = cb;
   c->disconnect_ud = ud;
-  engine_shutdown(c->engine);  // held requests fail on the next turn...
-  // ...and one turn later the sockets close.
-  engine_add_timer(c->engine, &c->shutdown_timer, io_now(&c->io), on_shutdown_timer, c);
+  // KIP-714: the terminating push first, when metrics are subscribed (at most a second).
+  if (telemetry_close(&c->telemetry, shutdown_engine, c, io_now(&c->io)) == 0) return 0;
+  shutdown_engine(c);
   return 0;
 }
 
@@ -487,6 +503,14 @@ uint64_t client_now(uvk_client *c) { return io_now(&c->io); }
 IoDriver *client_io(uvk_client *c) { return &c->io; }
 const Allocator *client_alloc(uvk_client *c) { return c->alloc; }
 bool client_closing(uvk_client *c) { return c->disconnecting; }
+
+void client_telemetry_start(uvk_client *c, int kind) {
+  c->telemetry_kinds |= kind;
+  if (c->metrics_push && !c->disconnecting) telemetry_start(&c->telemetry, io_now(&c->io));
+}
+int client_telemetry_kinds(const uvk_client *c) { return c->telemetry_kinds; }
+int64_t client_connects(const uvk_client *c) { return c->connects; }
+Telemetry *client_telemetry(uvk_client *c) { return &c->telemetry; }
 
 int client_off(uvk_client *c, int64_t listener) {
   if (!c || listener <= 0) return UVK_EINVAL;

@@ -20,6 +20,18 @@ bool client_closing(uvk_client *c);
 // uvk_client_off without the freed-handle check (an admin drops its listeners on free).
 int client_off(uvk_client *c, int64_t listener);
 
+// KIP-714 telemetry (lib/capi/telemetry.cc): a producer's connect or a consumer's run asks
+// the brokers for a metrics subscription, once per client, unless enableMetricsPush is off.
+enum ClientKind { kClientKindProducer = 1, kClientKindConsumer = 2 };
+void client_telemetry_start(uvk_client *c, int kind);
+int client_telemetry_kinds(const uvk_client *c);
+int64_t client_connects(const uvk_client *c);
+struct Telemetry;
+Telemetry *client_telemetry(uvk_client *c);
+struct TelemetrySink;
+// Offers the client's metrics (ud: the uvk_client).
+void client_telemetry_collect(void *ud, TelemetrySink *s);
+
 // Frees from inside callbacks. While the library's code runs (a loop callback into the
 // client, or a call that may reach the application's code), a handle freed is only queued
 // here; it is released once that code has returned, so nothing still running touches freed

@@ -53,6 +53,7 @@ struct uvk_config {
   int64_t log_level;
   int64_t metadata_max_age;
   bool allow_auto_topic_creation;
+  bool enable_metrics_push;  // KIP-714 client telemetry
   int64_t max_in_flight_requests;  // -1: unlimited (KafkaJS null)
   int64_t max_response_size;
   char *protocol_version_cap;      // "" or "2.4" / "0.10.2"

@@ -125,6 +125,9 @@ const ConfigKey kClientKeys[] = {
      "Milliseconds after which cached metadata is refreshed even without errors."},
     {"allowAutoTopicCreation", ConfType::kBool, OFF(allow_auto_topic_creation), "true", 0, 0,
      nullptr, 0, "Let metadata requests create missing topics (when the broker allows it)."},
+    {"enableMetricsPush", ConfType::kBool, OFF(enable_metrics_push), "true", 0, 0, nullptr, 0,
+     "Push the client's metrics to a broker that asks for them (KIP-714 client telemetry, "
+     "like the Java client's enable.metrics.push); false never asks."},
     {"maxInFlightRequests", ConfType::kNullableInt, OFF(max_in_flight_requests), "null", 1, kI32,
      nullptr, 0, "Requests in flight per broker connection; null means unlimited."},
     {"maxResponseSize", ConfType::kInt, OFF(max_response_size), "104857600", 1024, kI32, nullptr,

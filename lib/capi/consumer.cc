@@ -175,7 +175,9 @@ UVK_EXTERN int uvk_consumer_run(uvk_consumer *c, const uvk_run_options *opts) {
   if (rc != 0) return rc;
   if (client_closing(c->client)) return UVK_ECLOSED;
   ClientScope scope(c->client, false);  // a log or assigner callback may free a handle
-  return consumer_run(c->c, o, client_now(c->client));
+  rc = consumer_run(c->c, o, client_now(c->client));
+  if (rc == 0) client_telemetry_start(c->client, kClientKindConsumer);
+  return rc;
 }
 
 UVK_EXTERN int uvk_consumer_stop(uvk_consumer *c, uvk_consumer_cb cb, void *ud) {

@@ -168,6 +168,7 @@ UVK_EXTERN int uvk_producer_connect(uvk_producer *pr, uvk_producer_cb cb, void *
   int rc = uvk_client_connect(pr->client, connect_done, ctx);
   if (rc != 0) mem_free(pr->alloc, ctx);
   else pr->connects = ctx;
+  if (rc == 0) client_telemetry_start(pr->client, kClientKindProducer);
   return rc;
 }
 

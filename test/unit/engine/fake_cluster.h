@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -119,6 +120,10 @@ struct Cluster {
   int64_t producer_id = 1000;
   int16_t producer_epoch = 0;
   std::vector<std::pair<int64_t, int16_t>> init_pid_requests;  // (id, epoch) each asked with
+  // More APIs for a test to answer itself: offered in ApiVersions as (key, max version), and
+  // answered by `other` (returns false to leave a request unanswered).
+  std::vector<std::pair<int16_t, int16_t>> extra_apis;
+  std::function<bool(int16_t key, int32_t corr, int16_t version, Reader *body, std::vector<uint8_t> *resp)> other;
 
   Cluster() = default;
   Cluster(const Cluster &) = delete;
@@ -204,6 +209,7 @@ struct Cluster {
     add(proto::kFindCoordinator, find_coordinator_max);
     add(proto::kProduce, proto::ProduceRequest::kMaxVersion);
     add(proto::kInitProducerId, proto::InitProducerIdRequest::kMaxVersion);
+    for (const auto &x : extra_apis) add(x.first, x.second);
     proto::ApiVersionsResponse r;
     r.api_keys.items = keys.data();
     r.api_keys.count = int32_t(keys.size());
@@ -469,6 +475,8 @@ struct Cluster {
           ir.producer_id = producer_id;
           ir.producer_epoch = producer_epoch;
           resp = frame(h.correlation_id, key, version, ir);
+        } else if (other) {
+          if (!other(key, h.correlation_id, version, &f, &resp)) continue;
         } else FAIL("the fake cluster got api key " << key);
         engine_on_read(e, id, resp.data(), resp.size(), now);
       }
