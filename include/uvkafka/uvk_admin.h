@@ -240,6 +240,7 @@ enum uvk_config_resource_type {
   UVK_RESOURCE_TOPIC = 2,        /**< a topic */
   UVK_RESOURCE_BROKER = 4,       /**< a broker */
   UVK_RESOURCE_BROKER_LOGGER = 8, /**< a broker's loggers */
+  UVK_RESOURCE_CLIENT_METRICS = 16, /**< a KIP-714 client metrics subscription (incrementalAlterConfigs) */
   UVK_RESOURCE_GROUP = 32         /**< a group (Kafka 4: share.* and consumer.* group configs) */
 };
 

@@ -191,6 +191,7 @@ UVK_EXTERN int uvk_producer_send_batch(uvk_producer *pr, const uvk_topic_message
   int rc = producer_send(pr->p, topics, n_topics, o, send_done, ctx,
                          client_now(pr->client));
   if (rc != 0) mem_free(pr->alloc, ctx);
+  else client_telemetry_start(pr->client, kClientKindProducer);  // also without a connect call
   return rc;
 }
 

@@ -217,13 +217,19 @@ void subscribe(Telemetry *t, uint64_t now) {
       turn_off(t, "the brokers do not offer GetTelemetrySubscriptions (Kafka before 3.7, or no metrics plugin)");
       return;
     }
-    // No connection is ready yet: look again shortly (a client still connecting).
+    // No connection is ready yet: look again shortly (a client still connecting), less often
+    // the longer none is (200 ms doubling up to 10 s).
     t->state = kTelemetrySubscribing;
-    schedule(t, now + 200, [](void *u, uint64_t n) { subscribe(static_cast<Telemetry *>(u), n); });
+    t->ready_wait_ms = t->ready_wait_ms ? (t->ready_wait_ms >= 5000 ? 10000 : t->ready_wait_ms * 2) : 200;
+    schedule(t, now + t->ready_wait_ms, [](void *u, uint64_t n) { subscribe(static_cast<Telemetry *>(u), n); });
     return;
   }
+  t->ready_wait_ms = 0;
   Pending *p = static_cast<Pending *>(mem_alloc(t->alloc, sizeof(Pending)));
-  if (!p) return;
+  if (!p) {  // out of memory: try again in a second
+    schedule(t, now + 1000, [](void *u, uint64_t n) { subscribe(static_cast<Telemetry *>(u), n); });
+    return;
+  }
   new (p) Pending();
   p->t = t;
   p->alloc = t->alloc;

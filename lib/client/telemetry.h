@@ -70,7 +70,7 @@ struct Telemetry {
   TelemetryLast *last = nullptr;
   size_t n_last = 0, cap_last = 0;
   EngineTimer timer;
-  Request req;
+  uint32_t ready_wait_ms = 0;      // the wait before looking for a ready connection again
   bool in_flight = false;
   bool terminating = false;        // the push in flight is the last one
   void (*closed)(void *ud) = nullptr;  // telemetry_close's callback

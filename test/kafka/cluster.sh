@@ -168,6 +168,27 @@ ensure_jars() {  # ensure_jars VERSION -> sets KAFKA_LIB
   exec 8>&-
 }
 
+# ensure_plugin: compiles the KIP-714 test receiver (test/kafka/telemetry) against the
+# cluster's own jars into $DIR/telemetry-plugin/VERSION (again only when the source changed)
+# and sets PLUGIN_DIR. Every broker loads it (metric.reporters); a failed compile stops here.
+PLUGIN_DIR=
+ensure_plugin() {
+  [ -z "$PLUGIN_DIR" ] || return 0
+  local src=$SCRIPT_DIR/telemetry/UvkTelemetryPlugin.java out=$DIR/telemetry-plugin/$VERSION stamp
+  command -v javac >/dev/null 2>&1 || die "'javac' is not installed (needed for the telemetry plugin)"
+  stamp=$(sha256sum "$src" | cut -d' ' -f1)
+  if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$out/UvkTelemetryPlugin.class" ]; then
+    rm -rf "$out"
+    mkdir -p "$out"
+    javac -nowarn -d "$out" -cp "$KAFKA_LIB/*" "$src" >"$DIR/telemetry-plugin/javac.log" 2>&1 || {
+      cat "$DIR/telemetry-plugin/javac.log" >&2
+      die "compiling the telemetry plugin $src against Kafka $VERSION failed"
+    }
+    echo "$stamp" >"$out/stamp"
+  fi
+  PLUGIN_DIR=$out
+}
+
 # log_opts VERSION broker|tools -> the -D option selecting the version's logging config
 log_opts() {
   local v=$1 kind=$2
@@ -307,6 +328,11 @@ log.flush.offset.checkpoint.interval.ms=2000
 num.replica.fetchers=1
 log.cleaner.threads=1
 log.cleaner.dedupe.buffer.size=16777216
+
+# KIP-714: the test receiver of client metrics (test/kafka/telemetry/UvkTelemetryPlugin.java,
+# on the classpath), one JSON line per push into this file.
+metric.reporters=UvkTelemetryPlugin
+uvk.telemetry.file=$nd/telemetry.jsonl
 EOF
     if [ "$(major_of "$VERSION")" -ge 4 ]; then
       cat <<EOF
@@ -346,7 +372,8 @@ jvm_opts() {  # jvm_opts N -> one option per line
 format_node() {  # format_node N (writes node<N>/format.out)
   local n=$1 nd
   nd=$(node_dir "$n")
-  CLASSPATH="$KAFKA_LIB/*" java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
+  ensure_plugin
+  CLASSPATH="$KAFKA_LIB/*:$PLUGIN_DIR" java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData \
     "$(log_opts "$VERSION" tools)" kafka.tools.StorageTool format -t "$CLUSTER_ID" \
     -c "$nd/server.properties" \
     --add-scram "SCRAM-SHA-256=[name=$SASL_USER,password=$PASSWORD]" \
@@ -359,6 +386,7 @@ format_node() {  # format_node N (writes node<N>/format.out)
 start_node() {  # start_node N: spawns the broker in its own session; records the log offset
   local n=$1 nd opts
   nd=$(node_dir "$n")
+  ensure_plugin
   touch "$nd/kafka.log"
   stat -c %s "$nd/kafka.log" >"$nd/log.offset"
   mapfile -t opts < <(jvm_opts "$n")
@@ -371,7 +399,7 @@ start_node() {  # start_node N: spawns the broker in its own session; records th
       if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
     done
     cd "$nd"
-    CLASSPATH="$KAFKA_LIB/*" exec setsid java "${opts[@]}" kafka.Kafka "$nd/server.properties"
+    CLASSPATH="$KAFKA_LIB/*:$PLUGIN_DIR" exec setsid java "${opts[@]}" kafka.Kafka "$nd/server.properties"
   ) >>"$nd/kafka.log" 2>&1 </dev/null &
   echo $! >"$nd/pid"
 }
@@ -525,6 +553,7 @@ write_env() {
     echo "export UVK_TEST_NODE_PIDS=$(q "$pidlist")"
     echo "export UVK_TEST_CLUSTER_DIR=$(q "$DIR")"
     echo "export UVK_TEST_KAFKA_CLASSPATH=$(q "$CACHE/kafka-$VERSION/lib/*")"
+    echo "export UVK_TEST_TELEMETRY_DIR=$(q "$DIR")"
   } >"$DIR/env.tmp"
   mv "$DIR/env.tmp" "$DIR/env"
 }
@@ -626,6 +655,7 @@ cmd_up() {
   PASSWORD=uvk-$(openssl rand -hex 12)
   local n
   for ((n = 1; n <= NODES; n++)); do write_config "$n"; done
+  ensure_plugin  # once, before the parallel formats
 
   # Format all nodes (in parallel) with the same cluster id.
   local fpids=() failed=0
