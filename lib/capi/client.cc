@@ -46,7 +46,7 @@ struct uvk_client {
   Telemetry telemetry;    // KIP-714 (lib/capi/telemetry.cc)
   bool metrics_push;      // enableMetricsPush
   int telemetry_kinds;    // ClientKind bits: what started it
-  int64_t connects;       // connections that became ready (telemetry's connection.creation.total)
+  TelemetryCounters tcount;  // lib/capi/telemetry.cc
 };
 
 namespace {
@@ -63,7 +63,7 @@ void free_secrets(uvk_client *c) {
 // Engine events become KafkaJS-style instrumentation events.
 void on_engine_event(void *ud, const EngineEvent *ev) {
   uvk_client *c = static_cast<uvk_client *>(ud);
-  if (ev->kind == kEngineEventConnect) c->connects++;
+  telemetry_counters_on_event(&c->tcount, ev);
   int type = 0;
   switch (ev->kind) {
     case kEngineEventConnect: type = UVK_EVENT_CONNECT; break;
@@ -509,7 +509,7 @@ void client_telemetry_start(uvk_client *c, int kind) {
   if (c->metrics_push && !c->disconnecting) telemetry_start(&c->telemetry, io_now(&c->io));
 }
 int client_telemetry_kinds(const uvk_client *c) { return c->telemetry_kinds; }
-int64_t client_connects(const uvk_client *c) { return c->connects; }
+TelemetryCounters *client_telemetry_counters(uvk_client *c) { return &c->tcount; }
 Telemetry *client_telemetry(uvk_client *c) { return &c->telemetry; }
 
 int client_off(uvk_client *c, int64_t listener) {

@@ -25,7 +25,17 @@ int client_off(uvk_client *c, int64_t listener);
 enum ClientKind { kClientKindProducer = 1, kClientKindConsumer = 2 };
 void client_telemetry_start(uvk_client *c, int kind);
 int client_telemetry_kinds(const uvk_client *c);
-int64_t client_connects(const uvk_client *c);
+// What telemetry counts itself from the engine's events (lib/capi/telemetry.cc).
+struct LatencyWindow {
+  int64_t sum, cnt, max;  // ms from a request's write to its response, since the previous push
+};
+struct TelemetryCounters {
+  int64_t connects;      // connections that became ready
+  LatencyWindow fetch;   // Fetch requests
+  LatencyWindow commit;  // OffsetCommit requests
+};
+TelemetryCounters *client_telemetry_counters(uvk_client *c);
+void telemetry_counters_on_event(TelemetryCounters *t, const EngineEvent *ev);
 struct Telemetry;
 Telemetry *client_telemetry(uvk_client *c);
 struct TelemetrySink;

@@ -416,6 +416,7 @@ void on_close_timer(void *ud, uint64_t) { finish_close(static_cast<Telemetry *>(
 }  // namespace
 
 bool telemetry_wants(const TelemetrySink *s, const char *name) { return wanted(s->t, name); }
+bool telemetry_sink_pushing(const TelemetrySink *s) { return s->commit; }
 
 void telemetry_add(TelemetrySink *s, const TelemetryValue &v) {
   Telemetry *t = s->t;

@@ -41,6 +41,9 @@ struct TelemetrySink;
 // Whether the subscription wants `name`: a collector may skip computing what it does not.
 bool telemetry_wants(const TelemetrySink *s, const char *name);
 void telemetry_add(TelemetrySink *s, const TelemetryValue &v);
+// Whether this collection is a real push (windows the collector keeps start anew after it),
+// not a dry run (telemetry_encode).
+bool telemetry_sink_pushing(const TelemetrySink *s);
 typedef void (*TelemetryCollectFn)(void *ud, TelemetrySink *s);
 
 enum TelemetryState { kTelemetryIdle, kTelemetrySubscribing, kTelemetryWaiting, kTelemetryPushing, kTelemetryOff };

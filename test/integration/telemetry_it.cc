@@ -8,6 +8,7 @@
 
 #include <glob.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -183,6 +184,7 @@ double value_of(const std::vector<Got> &pushes, const std::string &name, uint64_
 struct Counted {
   int connects = 0;
   std::map<int, int> requests;  // api key -> requests answered
+  std::map<int, std::pair<int64_t, int64_t>> written_to_answer;  // api key -> min, max ms
 };
 
 uvk_client *new_client(Rig &rig, const std::string &client_id, bool push, Counted *counted) {
@@ -198,7 +200,13 @@ uvk_client *new_client(Rig &rig, const std::string &client_id, bool push, Counte
   REQUIRE(uvk_client_on(c, UVK_EVENT_CONNECT, [](void *ud, const uvk_event *) { static_cast<Counted *>(ud)->connects++; },
                         counted) > 0);
   REQUIRE(uvk_client_on(c, UVK_EVENT_REQUEST, [](void *ud, const uvk_event *ev) {
-    static_cast<Counted *>(ud)->requests[static_cast<const uvk_event_request *>(ev->payload)->api_key]++;
+    Counted *x = static_cast<Counted *>(ud);
+    const uvk_event_request *r = static_cast<const uvk_event_request *>(ev->payload);
+    x->requests[r->api_key]++;
+    int64_t ms = r->duration - r->pending_duration;  // from the write to the response
+    auto it = x->written_to_answer.find(r->api_key);
+    if (it == x->written_to_answer.end()) x->written_to_answer[r->api_key] = {ms, ms};
+    else it->second = {std::min(it->second.first, ms), std::max(it->second.second, ms)};
   }, counted) > 0);
   return c;
 }
@@ -377,6 +385,23 @@ TEST_CASE("telemetry: the broker's plugin gets the producer's and the consumer's
   CHECK(c_ids.size() == 1);
   CHECK(*p_ids.begin() != *c_ids.begin());
   CHECK(pc.requests[71] >= 1);  // GetTelemetrySubscriptions
+  // Fetch and OffsetCommit latency: each push's window lies within what the client's own
+  // request events measured for those requests.
+  int windows = 0;
+  for (const Got &g : cp)
+    for (const Json &m : g.metrics.arr) {
+      const std::string &name = m["name"].str;
+      int key = name.find(".fetch.latency.") != std::string::npos ? 1
+                : name.find(".commit.latency.") != std::string::npos ? 8 : -1;
+      if (key < 0) continue;
+      INFO(name << " = " << m["value"].num);
+      REQUIRE(cc.written_to_answer.count(key));
+      CHECK(m["value"].num >= double(cc.written_to_answer[key].first));
+      CHECK(m["value"].num <= double(cc.written_to_answer[key].second));
+      CHECK(m["unit"].str == "ms");
+      windows += key == 1;
+    }
+  CHECK(windows >= 2);  // the consumer fetched during at least one push window (avg and max)
   for (const Got &g : pp) CHECK_FALSE(g.terminating);
 
   // Disconnecting sends one terminating push each.
