@@ -70,6 +70,7 @@ typedef struct {
   uvk_share_consumer *share;
   PyObject *on_record;  /* (topic, partition, offset, delivery_count, timestamp, key, value, headers) */
   PyObject *on_crash;   /* (error tuple), once */
+  PyObject *on_ack;     /* (topic, partition, [offsets], error tuple or None) per acknowledgement result */
 } ShareConsumerObject;
 
 extern PyTypeObject Client_Type;

@@ -12,6 +12,7 @@ void uvkpy_share_close(ShareConsumerObject *k) {
   }
   Py_CLEAR(k->on_record);
   Py_CLEAR(k->on_crash);
+  Py_CLEAR(k->on_ack);
   if (k->owner) uvkpy_disown(k->owner, (PyObject *)k);
 }
 
@@ -104,6 +105,40 @@ static void on_crash(uvk_share_consumer *s, const uvk_error *err, void *ud) {
   PyObject *cb = self->on_crash;
   self->on_crash = NULL;  /* called once: uvkpy_complete drops the reference */
   uvkpy_complete(cb, Py_BuildValue("(N)", uvkpy_error_tuple(err)));
+}
+
+static void on_ack(uvk_share_consumer *s, const char *topic, int32_t partition, const int64_t *offsets, size_t n,
+                   const uvk_error *err, void *ud) {
+  (void)s;
+  ShareConsumerObject *self = (ShareConsumerObject *)ud;
+  if (!self->on_ack) return;
+  PyObject *fn = Py_NewRef(self->on_ack);
+  PyObject *l = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; l && i < n; i++) {
+    PyObject *o = PyLong_FromLongLong(offsets[i]);
+    if (!o) Py_CLEAR(l);
+    else PyList_SET_ITEM(l, (Py_ssize_t)i, o);
+  }
+  PyObject *e = l ? uvkpy_error_tuple(err) : NULL;
+  PyObject *r = e ? PyObject_CallFunction(fn, "siOO", topic, (int)partition, l, e) : NULL;
+  Py_XDECREF(e);
+  Py_XDECREF(l);
+  Py_DECREF(fn);
+  if (!r) uvkpy_keep_exception();
+  Py_XDECREF(r);
+}
+
+/* set_ack_cb(fn or None): fn(topic, partition, offsets, error tuple or None). */
+static PyObject *Share_set_ack_cb(ShareConsumerObject *self, PyObject *fn) {
+  if (!alive(self)) return NULL;
+  if (fn != Py_None && !PyCallable_Check(fn)) {
+    PyErr_SetString(PyExc_TypeError, "the acknowledgement callback must be callable or None");
+    return NULL;
+  }
+  int rc = uvk_share_consumer_set_ack_cb(self->share, fn == Py_None ? NULL : on_ack, self);
+  if (rc != 0) return uvkpy_refused(rc, "on_acknowledged");
+  Py_XSETREF(self->on_ack, fn == Py_None ? NULL : Py_NewRef(fn));
+  Py_RETURN_NONE;
 }
 
 static PyObject *Share_subscribe(ShareConsumerObject *self, PyObject *topic) {
@@ -214,6 +249,7 @@ static PyMethodDef Share_methods[] = {
   {"ack", (PyCFunction)Share_ack, METH_VARARGS, "ack(topic, partition, offset, type) -> was held"},
   {"shutdown", (PyCFunction)Share_shutdown, METH_O, "shutdown(cb): releases what is held and leaves."},
   {"held", (PyCFunction)Share_held, METH_NOARGS, "records waiting for an acknowledgement"},
+  {"set_ack_cb", (PyCFunction)Share_set_ack_cb, METH_O, "set_ack_cb(fn or None): acknowledgement results"},
   {"member_id", (PyCFunction)Share_member_id, METH_NOARGS, "the member id"},
   {"assignment", (PyCFunction)Share_assignment, METH_NOARGS, "[(topic, partition)]"},
   {"close", (PyCFunction)Share_close, METH_NOARGS, "Frees the share consumer without leaving the group."},

@@ -105,6 +105,57 @@ def test_two_members_share_one_partition(brokers, run):
     run(main)
 
 
+def test_share_on_acknowledged(brokers, run):
+    """on_acknowledged reports the offsets the broker took: records accepted by returning,
+    accepted and rejected explicitly, each reported once with no error."""
+    topic = unique("uvk-py-share-ack")
+    group = unique("uvk-py-share-ack-g")
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        loop = asyncio.get_running_loop()
+        warm = asyncio.Event()
+        offsets = {}  # value -> offset
+        reported = []
+        all_reported = loop.create_future()
+
+        def each_message(m):
+            value = m.value.decode()
+            if value == "warm":
+                warm.set()
+                return
+            offsets[value] = m.offset
+            if value == "r-1":
+                assert m.acknowledge("reject") is True
+            if value == "r-2":
+                assert m.acknowledge("accept") is True
+
+        def acked(topic_, partition, offs, err):
+            assert (topic_, partition, err) == (topic, 0, None)
+            reported.extend(offs)
+            if len(offsets) == 3 and set(offsets.values()) <= set(reported) and not all_reported.done():
+                all_reported.set_result(None)
+
+        async with uvkafka.ShareConsumer(topic, brokers=brokers, group_id=group, max_wait_time_in_ms=100) as s:
+            s.on_acknowledged(acked)
+            await s.run(each_message=each_message)
+            async with uvkafka.Producer(brokers) as p:
+                # A share group starts at the partition's end: write until the member has it.
+                for _ in range(60):
+                    await p.send(topic, b"warm")
+                    try:
+                        await asyncio.wait_for(warm.wait(), 0.5)
+                        break
+                    except asyncio.TimeoutError:
+                        pass
+                assert warm.is_set(), "the share member got the partition"
+                await p.send_many(topic, [b"r-0", b"r-1", b"r-2"])
+                await all_reported
+        for v in ("r-0", "r-1", "r-2"):
+            assert reported.count(offsets[v]) == 1, (v, reported)
+    run(main)
+
+
 def test_share_bad_input(brokers, run):
     async def main():
         with pytest.raises(TypeError, match="group_id"):
@@ -130,6 +181,8 @@ def test_share_bad_input(brokers, run):
             with pytest.raises(TypeError, match="type"):
                 m.acknowledge(3)
             assert m.acknowledge("accept") is False  # never delivered: not held
+            with pytest.raises(TypeError, match="on_acknowledged"):
+                s.on_acknowledged(5)
         with pytest.raises(uvkafka.ClosedError):
             await s.run(each_message=lambda m: None)
     run(main)

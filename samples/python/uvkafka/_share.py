@@ -140,6 +140,21 @@ class ShareConsumer:
         self._running = True
         d.poke()
 
+    def on_acknowledged(self, fn: Optional[Callable[[str, int, List[int], Optional[BaseException]], Any]]) -> None:
+        """fn(topic, partition, offsets, error) when acknowledgements were answered (Java's
+        AcknowledgementCommitCallback): error None when the broker took them, else the
+        KafkaError (those records come again after their lock timeout). Runs inside the loop
+        step; None removes it."""
+        h = self._live()
+        if fn is not None and not callable(fn):
+            raise TypeError("on_acknowledged takes a callable or None")
+        cb = fn
+
+        def call(topic: str, partition: int, offsets: List[int], err: Any) -> None:
+            if cb is not None:
+                cb(topic, partition, offsets, None if err is None else _errors.from_native(err))
+        native_call(h.set_ack_cb, None if fn is None else call)
+
     def _finished(self, m: ShareMessage, task: "asyncio.Future[Any]") -> None:
         self._tasks.discard(task)
         failed = task.cancelled() or task.exception() is not None
