@@ -17,6 +17,10 @@
 #include <vector>
 
 #include "admin_rig.h"
+#include "capi/client_internal.h"
+#include "engine/engine.h"
+#include "proto/gen/api_table.h"
+#include "proto/gen/get_telemetry_subscriptions.h"
 #include "uvkafka/uvkafka.h"
 
 using namespace admin_it;
@@ -245,6 +249,64 @@ void unsubscribe(Rig &rig, const std::string &name) {
   CHECK(r.code == 0);
 }
 
+// A new subscription reaches each broker through the cluster's metadata shortly after the
+// controller took it, and a client that asks before gets an empty one with the default
+// interval (5 minutes). So wait until every broker hands the subscription to a client whose
+// id matches (GetTelemetrySubscriptions sent to each broker by hand, 100 ms apart).
+void wait_subscribed(Rig &rig, const std::string &client_id) {
+  Counted none;
+  uvk_client *probe = new_client(rig, client_id, false, &none);
+  struct Md {
+    bool done = false;
+    std::vector<int32_t> nodes;
+  } md;
+  REQUIRE(uvk_client_metadata(probe, nullptr, 0, [](uvk_client *, const uvk_error *e, const uvk_metadata *m, void *ud) {
+    Md *x = static_cast<Md *>(ud);
+    for (size_t b = 0; !e && m && b < uvk_metadata_broker_count(m); b++) x->nodes.push_back(uvk_metadata_broker_id(m, b));
+    x->done = true;
+    wake();
+  }, &md) == 0);
+  run_until(&rig.loop, &md.done);
+  REQUIRE_FALSE(md.nodes.empty());
+  struct Ask {
+    uvk::Request req;
+    bool done = false;
+    int err = 1;
+    int32_t metrics = -1;
+  };
+  for (int32_t node : md.nodes) {
+    bool ok = false;
+    for (int attempt = 0; attempt < 300 && !ok; attempt++) {
+      if (attempt) rig.pause(100);
+      Ask a;
+      a.req.api_key = uvk::proto::kGetTelemetrySubscriptions;
+      a.req.max_version = 0;
+      a.req.ud = &a;
+      a.req.encode = [](void *, uvk::Buf *out, int16_t v) {
+        return uvk::proto::encode(out, uvk::proto::GetTelemetrySubscriptionsRequest(), v);
+      };
+      a.req.done = [](void *ud, int err, int16_t v, uvk::Reader *body, const uvk::Request *) {
+        Ask *x = static_cast<Ask *>(ud);
+        x->done = true;
+        x->err = err;
+        uvk::Arena arena;
+        uvk::proto::GetTelemetrySubscriptionsResponse resp;
+        if (err == 0) x->err = uvk::proto::decode(body, &arena, &resp, v);
+        if (x->err == 0) x->metrics = resp.requested_metrics.count;
+        uvk::arena_free(&arena);
+        wake();
+      };
+      REQUIRE(uvk::engine_send(uvk::client_engine(probe), node, &a.req, uvk::client_now(probe)) == 0);
+      run_until(&rig.loop, &a.done);
+      REQUIRE(a.err == 0);
+      ok = a.metrics > 0;
+    }
+    INFO("broker " << node << " never handed out the subscription");
+    REQUIRE(ok);
+  }
+  disconnect(rig, probe);
+}
+
 int produce_on(Rig &rig, uvk_client *c, const std::string &topic, int n) {
   uvk_producer *p = nullptr;
   REQUIRE(uvk_producer_new(c, nullptr, &p) == 0);
@@ -348,6 +410,7 @@ TEST_CASE("telemetry: the broker's plugin gets the producer's and the consumer's
   Rig rig;
   std::string tag = uniq("uvk-tel");
   subscribe_clients(rig, tag, tag + "-.*", "org.apache.kafka.producer.,org.apache.kafka.consumer.");
+  wait_subscribed(rig, tag + "-probe");
   REQUIRE(create_topic(rig, tag, 1).code == 0);
 
   Counted pc, cc;
@@ -422,6 +485,7 @@ TEST_CASE("telemetry: enableMetricsPush false asks for no subscription and pushe
   Rig rig;
   std::string tag = uniq("uvk-tel-off");
   subscribe_clients(rig, tag, tag + "-.*", "*");
+  wait_subscribed(rig, tag + "-probe");
   REQUIRE(create_topic(rig, tag, 1).code == 0);
   Counted on, off;
   uvk_client *c_on = new_client(rig, tag + "-on", true, &on);
