@@ -9,6 +9,7 @@ import asyncio
 import pytest
 
 import uvkafka
+from uvkafka import blocking
 
 from conftest import create_topic, unique
 
@@ -154,6 +155,43 @@ def test_share_on_acknowledged(brokers, run):
         for v in ("r-0", "r-1", "r-2"):
             assert reported.count(offsets[v]) == 1, (v, reported)
     run(main)
+
+
+def test_share_blocking_facade(brokers):
+    """blocking.ShareConsumer: poll() hands out one record at a time, accepting the previous one
+    (the broker reports each accepted offset); a record released with acknowledge() comes again
+    with delivery_count 2; close() accepts the last one."""
+    topic = unique("uvk-py-share-blocking")
+    group = unique("uvk-py-share-blocking-g")
+    with blocking.Admin(brokers) as admin:
+        assert admin.create_topics([uvkafka.NewTopic(topic, 1)])[0].error is None
+    acked = {}
+    with blocking.Producer(brokers) as p:
+        with blocking.ShareConsumer(topic, brokers=brokers, group_id=group, max_wait_time_in_ms=100) as s:
+            s.on_acknowledged(lambda t, part, offs, err: [acked.setdefault(o, err) for o in offs])
+            m = None
+            # A share group starts at the partition's end: write until the member has it.
+            for _ in range(60):
+                p.send(topic, b"warm")
+                m = s.poll(0.5)
+                if m is not None:
+                    break
+            assert m is not None and m.value == b"warm"
+            p.send_many(topic, [b"r-0", b"r-1", b"r-2"])
+            got, offsets = [], {}
+            while sorted(got) != [(b"r-0", 1), (b"r-0", 2), (b"r-1", 1), (b"r-2", 1)]:
+                m = s.poll(30)
+                assert m is not None, got
+                if m.value == b"warm":
+                    continue
+                got.append((m.value, m.delivery_count))
+                offsets[m.value] = m.offset
+                if m.value == b"r-0" and m.delivery_count == 1:
+                    assert m.acknowledge("release") is True
+        with pytest.raises(RuntimeError):
+            s.poll(0)
+    for v in (b"r-0", b"r-1", b"r-2"):
+        assert acked.get(offsets[v], "missing") is None, (v, acked)
 
 
 def test_share_bad_input(brokers, run):
