@@ -154,7 +154,7 @@ void conn_send(Conn *c, Request *r, uint64_t now);
 // Requests are encoded into `out` only while less than this is waiting for the driver, so
 // a burst of requests (a producer's backlog) waits as requests, not as a second, encoded
 // copy of everything: memory stays bounded by what the socket can take.
-inline constexpr size_t kConnMaxUnwritten = size_t(2) << 20;
+inline constexpr size_t kConnMaxUnwritten = size_t(1) << 20;
 
 // Bytes to write next (0: none). Valid until conn_output_done or the next conn call.
 size_t conn_output(Conn *c, const uint8_t **data);
