@@ -156,6 +156,7 @@ typedef void (*uvk_free_fn)(void *ud, void *ptr);
 #include "uvkafka/uvk_events.h"
 #include "uvkafka/uvk_codec.h"
 #include "uvkafka/uvk_client.h"
+#include "uvkafka/uvk_stats.h"
 #include "uvkafka/uvk_producer.h"
 #include "uvkafka/uvk_send_queue.h"
 #include "uvkafka/uvk_consumer.h"

@@ -8,6 +8,7 @@
 #include "capi/sasl_hooks.h"
 #include "capi/config.h"
 #include "client/telemetry.h"
+#include "capi/stats.h"
 #include "engine/events.h"
 #include "engine/kafka_errors.h"
 #include "engine/log.h"
@@ -47,6 +48,7 @@ struct uvk_client {
   bool metrics_push;      // enableMetricsPush
   int telemetry_kinds;    // ClientKind bits: what started it
   TelemetryCounters tcount;  // lib/capi/telemetry.cc
+  ClientStats stats;  // capi/stats.cc
 };
 
 namespace {
@@ -131,6 +133,7 @@ void release_client(uvk_client *c) {
   engine_free(c->engine);
   brokers_clear(&c->seeds);
   events_free(&c->events);
+  client_stats_free(&c->stats);
   free_secrets(c);
   tls_context_free(c->tls);
   const Allocator *a = c->alloc;
@@ -304,6 +307,7 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
   c->io.engine = c->engine;
   c->metrics_push = cfg->enable_metrics_push;
   telemetry_init(&c->telemetry, c->engine, c->alloc, client_telemetry_collect, c);
+  client_stats_start(c, &c->stats, cfg, io_now(&c->io));
   *out = c;
   return 0;
 }
@@ -399,6 +403,16 @@ UVK_EXTERN void uvk_client_free(uvk_client *c) {
   c->free_requested = true;
   if (!c->disconnecting) disconnect(c, nullptr, nullptr);
   if (c->busy == 0) try_release(c);
+}
+
+UVK_EXTERN int uvk_client_get_stats(uvk_client *c, uvk_client_stats *out) {
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
+  return client_stats_get(c, out);
+}
+
+UVK_EXTERN size_t uvk_client_stats_json(uvk_client *c, char *buf, size_t buflen) {
+  UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
+  return client_stats_json(c, buf, buflen);
 }
 
 UVK_EXTERN int uvk_client_run(uvk_client *c) {
@@ -501,6 +515,7 @@ namespace uvk {
 Engine *client_engine(uvk_client *c) { return c->engine; }
 uint64_t client_now(uvk_client *c) { return io_now(&c->io); }
 IoDriver *client_io(uvk_client *c) { return &c->io; }
+ClientStats *client_stats(uvk_client *c) { return &c->stats; }
 const Allocator *client_alloc(uvk_client *c) { return c->alloc; }
 bool client_closing(uvk_client *c) { return c->disconnecting; }
 

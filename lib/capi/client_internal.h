@@ -11,6 +11,8 @@ namespace uvk {
 
 struct IoDriver;
 IoDriver *client_io(uvk_client *c);
+struct ClientStats;
+ClientStats *client_stats(uvk_client *c);  // capi/stats.h
 
 Engine *client_engine(uvk_client *c);
 // The loop's clock (what the engine runs on).

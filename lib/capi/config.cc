@@ -631,6 +631,13 @@ int uvk_brokers_add(uvk_brokers *out, const char *host_port) {
   return brokers_add(out, host_port, strlen(host_port), err, sizeof err);
 }
 
+int uvk_config_set_stats_cb(uvk_config *cfg, uvk_stats_fn fn, void *ud) {
+  if (!cfg) return UVK_EINVAL;
+  cfg->stats_fn = fn;
+  cfg->stats_ud = fn ? ud : nullptr;
+  return UVK_OK;
+}
+
 int uvk_config_set_logger(uvk_config *cfg, uvk_log_fn fn, void *ud) {
   if (!cfg) return UVK_EINVAL;
   cfg->log_fn = fn;

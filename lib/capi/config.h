@@ -57,6 +57,7 @@ struct uvk_config {
   int64_t max_in_flight_requests;  // -1: unlimited (KafkaJS null)
   int64_t max_response_size;
   char *protocol_version_cap;      // "" or "2.4" / "0.10.2"
+  int64_t statistics_interval;     // ms between statistics documents; 0: none
   // ssl
   bool ssl;
   char *ssl_ca;
@@ -106,6 +107,8 @@ struct uvk_config {
   void *sasl_custom_ud;
   uvk_oauthbearer_fn oauthbearer_fn;
   void *oauthbearer_ud;
+  uvk_stats_fn stats_fn;
+  void *stats_ud;
   // the reason of the last failed setter
   char last_error[256];
 };

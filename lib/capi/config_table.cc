@@ -136,6 +136,8 @@ const ConfigKey kClientKeys[] = {
     {"protocolVersionCap", ConfType::kString, OFF(protocol_version_cap), "", 0, 0,
      check_version_cap, 0,
      "Use only API versions that Kafka release (e.g. \"2.4\", \"0.10.2\") knows; empty: no cap."},
+    {"statisticsIntervalMs", ConfType::kInt, OFF(statistics_interval), "0", 0, 86400000, nullptr, 0,
+     "Milliseconds between statistics documents to the statistics callback (uvk_stats.h); 0: none."},
     {"ssl", ConfType::kBool, OFF(ssl), "false", 0, 0, nullptr, 0,
      "Connect with TLS. Setting any other ssl.* key turns it on."},
     {"ssl.ca", ConfType::kString, OFF(ssl_ca), "", 0, 0, nullptr, kKeyImpliesSsl,

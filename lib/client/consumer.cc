@@ -290,6 +290,7 @@ bool hand_run(Consumer *c, PartState *ps, const Run &run, int64_t high_watermark
   batch.offset_lag = high_watermark - 1 - batch.last_offset;
   batch.offset_lag_low = high_watermark - 1 - batch.first_offset;
   int64_t t0 = engine_wall_ms(c->e);
+  consumer_stats_handed(c, ps, run.msgs, run.n);
   emit_batch(c, UVK_EVENT_START_BATCH_PROCESS, batch, 0);
   Handed h = c->run.each_message ? hand_each_message(c, ps, batch, gen, seq) : hand_each_batch(c, ps, batch);
   *held = h == Handed::kHeld;
@@ -417,12 +418,14 @@ int consumer_new(Engine *e, const ConsumerConfig &cfg, const ConsumerHooks &hook
   c->group_lane = engine_new_lane(e);
   c->fetch_lane = engine_new_lane(e);
   retry_start(&c->group_retry, c->cfg.retry, &e->rng);
+  consumer_stats_register(c);
   *out = c;
   return 0;
 }
 
 void consumer_free(Consumer *c) {
   if (!c) return;
+  engine_stats_remove_source(c->e, &c->stats_src);
   c->detached = true;
   // The application's completions still waiting (stop, commits, describe) run now, once,
   // with UVK_ECLOSED; the requests then free themselves when answered, calling nobody.

@@ -440,6 +440,8 @@ void send_sync(Consumer *c, Pending *p, uint64_t now) {
 }  // namespace
 
 void group_emit_join(Consumer *c, uint64_t now) {
+  c->st_rebalance_cnt++;
+  c->st_rebalance_at = now;
   uvk_topic_partition tps[512];
   size_t n = consumer_assignment(c, tps, 512);
   uvk_event_group_join ev;

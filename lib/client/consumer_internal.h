@@ -74,6 +74,8 @@ struct PartState {
   // the new topic read from its beginning (recreated: the next ListOffsets asks for earliest).
   uint8_t topic_id[16];
   bool recreated;
+  int64_t st_rxmsgs, st_rxbytes;  // statistics: handed to the application while assigned
+  int64_t st_app_next;            // statistics: the offset after the last one handed over; 0: none
 };
 
 enum GroupState {
@@ -213,6 +215,13 @@ struct Consumer {
   uint32_t delivering_seeks;  // the delivered partition's seeks when its handler began
   const void *delivering_part;  // the PartState being delivered, while delivering
   bool detached;     // freed by its owner (maybe from inside a callback): no more handlers or events
+
+  StatsSource stats_src;         // consumer_stats.cc
+  int64_t st_rxmsgs, st_rxbytes;  // handed to the application, every assignment
+  int64_t st_rebalance_cnt;       // assignments received
+  uint64_t st_rebalance_at;       // when the latest one came
+  int st_state_seen;              // the group state a document last saw (+1; 0: none yet)
+  uint64_t st_state_since;        // and since when
 };
 
 // consumer.cc
@@ -289,6 +298,10 @@ void cgroup_free(Consumer *c);
 void group_failed(Consumer *c, int code, const char *broker_message, uint64_t now);
 void group_finish_stop(Consumer *c);
 void group_emit_join(Consumer *c, uint64_t now);
+// Statistics (consumer_stats.cc): registers the consumer as a source of the engine's
+// documents; counts messages handed to the application.
+void consumer_stats_register(Consumer *c);
+void consumer_stats_handed(Consumer *c, PartState *ps, const uvk_consumer_message *msgs, size_t n);
 
 // consumer_listener.cc: tells the rebalance listener (if any) about tps[0, n) of `kind`
 // (UVK_REBALANCE_*), then next(c, now): at once when it returned, or after

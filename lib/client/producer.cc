@@ -38,11 +38,13 @@ Producer *producer_new(Engine *e, const ProducerConfig &cfg, const Allocator *a)
     mem_free(a, p);
     return nullptr;
   }
+  producer_stats_register(p);
   return p;
 }
 
 void producer_free(Producer *p) {
   if (!p) return;
+  engine_stats_remove_source(p->e, &p->stats_src);
   p->closed = true;
   engine_cancel_timer(p->e, &p->drain_timer);
   engine_cancel_timer(p->e, &p->pid_timer);
@@ -232,6 +234,7 @@ bool copy_topics(SendOp *op, const uvk_topic_messages *topics, size_t n_topics, 
 void ops_append(Producer *p, SendOp *op, size_t bytes) {
   op->bytes = bytes;
   p->buffered += bytes;
+  p->st_msg_cnt += int64_t(op->n_msgs);
   op->seq = p->next_seq++;
   op->next = nullptr;
   op->prev = p->ops_tail;
@@ -281,6 +284,7 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
   if (!op) return UVK_ENOMEM;
   new (op) SendOp();
   op->p = p;
+  op->n_msgs = n_msgs;
   op->arena.alloc = p->alloc;
   // A small send's arena is sized to it: a pending one-message send held a 4 KB chunk, 30
   // times what bufferMemory counted.

@@ -93,6 +93,7 @@ struct PartitionQueue {
   bool confirmed;     // idempotence: a batch of the current epoch was acknowledged here
   bool txn_added;     // transactions: AddPartitionsToTxn done for the open transaction
   bool txn_wanted;    // transactions: a batch waits for that
+  int64_t st_txmsgs, st_txbytes;  // statistics: messages acknowledged here, and their key+value bytes
 };
 
 struct TopicState {
@@ -143,6 +144,7 @@ struct SendOp {
   // takes, `riders` / `riders_tail` (on the host) the ops taking it, in send order.
   SendOp *host;
   SendOp *riders, *riders_tail, *rider_next;
+  size_t n_msgs;  // statistics: messages in this send (msg_cnt)
 };
 
 struct ProduceReq {
@@ -207,6 +209,8 @@ struct Producer {
   EngineTimer pid_timer;
   struct PidReq *pid_req;  // the InitProducerId held by the engine, if any
   Txn *txn;                // null unless transactional
+  StatsSource stats_src;   // producer_stats.cc
+  int64_t st_msg_cnt;      // messages sent and not yet completed
 };
 
 // ---- shared by the producer's files (producer*.cc) ----------------------------------------
@@ -260,6 +264,10 @@ bool queue_hold(const PartitionQueue *q);
 
 // producer_wire.cc: draining batches into Produce requests
 void producer_drain(void *ud, uint64_t now);  // a timer callback (ud: the Producer)
+// Statistics (producer_stats.cc): registers the producer as a source of the engine's
+// documents; counts a batch the broker acknowledged.
+void producer_stats_register(Producer *p);
+void producer_stats_acked(const ProducerBatch *b);
 void producer_drain_at(Producer *p, uint64_t at);
 void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const Request *req);
 

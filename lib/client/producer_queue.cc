@@ -68,6 +68,7 @@ void producer_check_waiters(Producer *p) {
 void send_op_finish(SendOp *op) {
   Producer *p = op->p;
   p->buffered -= op->bytes;
+  p->st_msg_cnt -= int64_t(op->n_msgs);
   uvk_record_metadata stack[16];
   uvk_record_metadata *md = op->n_results <= 16 ? stack
       : static_cast<uvk_record_metadata *>(mem_alloc(p->alloc, sizeof(uvk_record_metadata) * op->n_results));
@@ -128,6 +129,7 @@ void producer_batch_done(Producer *p, ProducerBatch *b, int err, const uvk_error
                 int64_t append_time, int64_t log_start) {
   MsgRun *r = b->head;
   int64_t i = 0;
+  if (err == 0) producer_stats_acked(b);
   producer_batch_free(p, b);
   while (r) {
     MsgRun *next = r->next;  // r lives in its op's arena: read before the op may go

@@ -578,4 +578,16 @@ int producer_abort_transaction(Producer *p, ProducerDoneFn fn, void *ud, uint64_
 }
 
 
+// librdkafka's transaction state names, for statistics (producer_stats.cc).
+const char *txn_state_name(const Producer *p) {
+  const Txn *t = p->txn;
+  if (!t) return "Init";
+  switch (t->state) {
+    case kTxnReady: return p->pid_state == 2 ? "Ready" : "WaitPID";
+    case kTxnOpen: return "InTransaction";
+    case kTxnEnding: return t->end_commit ? "CommittingTransaction" : "AbortingTransaction";
+    case kTxnFatal: default: return "FatalError";
+  }
+}
+
 }  // namespace uvk

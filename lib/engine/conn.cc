@@ -64,6 +64,8 @@ int write_request(Conn *c, Request *r, int16_t version, uint64_t now) {
   r->sent_at = now;
   r->conn = c;
   r->size = c->out.len - start;
+  c->tx_reqs++;
+  c->tx_bytes += r->size;
   r->deadline = c->cfg.enforce_request_timeout ? now + request_timeout(c, r) : UINT64_MAX;
   return 0;
 }
@@ -551,6 +553,7 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
     pop(&c->in_flight, &c->in_flight_tail);
     c->n_in_flight--;
     c->responses++;
+    c->rx_bytes += 4 + uint64_t(size);
     if (proto::response_header_version(r->api_key, r->version) >= 1 && !skip_tags(&frame)) {
       complete(r, UVK_EPROTO, r->version, nullptr);
       conn_fail(c, UVK_EPROTO);
@@ -592,6 +595,8 @@ void conn_fail(Conn *c, int err) {
   if (c->state == kConnClosed) return;
   c->state = kConnClosed;
   c->error = err;
+  if (err == UVK_EPROTO) c->rx_errs++;
+  c->tx_errs += uint64_t(c->n_in_flight) + uint64_t(c->n_queued);
   notify(c, kConnEventFailed, nullptr, 0);  // before the requests: their error objects read why
   // Take both lists first: a callback may queue new requests, which then fail at once.
   Request *flight = c->in_flight, *queued = c->queued;

@@ -141,6 +141,11 @@ struct Conn {
   char error_message[384] = {0};    // why it failed: the broker's SASL answer, a TLS peer... (no secrets)
   int16_t error_kafka_code = 0;     // the broker's code behind the failure (UNSUPPORTED_SASL_MECHANISM)
   uint32_t responses = 0;           // frames read, ApiVersions' included
+  // Statistics (lib/engine/broker_stats.cc folds them into the broker's totals when it goes).
+  uint64_t tx_reqs = 0, tx_bytes = 0;  // requests framed for the wire, and their bytes
+  uint64_t rx_bytes = 0;               // response frames' bytes, size prefix included
+  uint64_t tx_errs = 0;                // requests failed by the connection's failure
+  uint64_t rx_errs = 0;                // failures because a response could not be read (UVK_EPROTO)
   int error = 0;           // why the connection closed
 };
 

@@ -115,6 +115,7 @@ void on_conn_event(void *ud, ConnEventKind kind, const Request *r, size_t size, 
   Engine *e = c->engine;
   e->now = now;
   c->last_active = now;
+  broker_stats_conn_event(e, c, kind, r, now);
   switch (kind) {
     case kConnEventReady:
       c->ready_seen = true;
@@ -182,6 +183,7 @@ void unlink_conn(Engine *e, EngineConn *c) {
 }
 
 void free_conn(Engine *e, EngineConn *c) {
+  broker_stats_conn_gone(e, c, e->now);
   buf_free(&c->conn.out);
   buf_free(&c->conn.in);
   buf_free(&c->conn.sasl_out);
@@ -227,6 +229,7 @@ void drop_conn(Engine *e, EngineConn *c, int err) {
 void start_connect(Engine *e, EngineConn *c) {
   c->started = true;
   c->connect_deadline = e->now + e->cfg.connection_timeout_ms;
+  broker_stats_conn_started(e, c, e->now);
   if (e->hooks.log)
     UVK_LOG(e->hooks.log, UVK_LOG_DEBUG, "Connection", "Connecting to %s", c->label);
   e->io.connect(e->io.ud, c->id, c->host, c->port);
@@ -349,6 +352,7 @@ void engine_free(Engine *e) {
     mem_free(e->alloc, h->host);
     mem_free(e->alloc, h);
   }
+  broker_stats_free(e);
   coordinator_state_free(e);
   metadata_cache_free(&e->mcache);
   free_addrs(e, e->seeds, e->n_seeds);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "common/alloc.h"
+#include "engine/broker_stats.h"
 #include "engine/conn.h"
 #include "engine/engine_io.h"
 #include "engine/log.h"
@@ -113,6 +114,8 @@ struct Engine {
   uint64_t armed;       // the deadline last given to io.set_timer
   uint64_t now;         // the driver's clock at its latest call into the engine
   uint32_t next_lane;   // engine_new_lane
+  BrokerStats *bstats;          // statistics per broker (broker_stats.cc)
+  StatsSource *stats_sources;   // producers and consumers that add to a statistics document
   bool shutting_down;
   // The latest connection failure: its code, the broker's code behind it, and why, with the
   // broker's address ("" when nothing more than the code is known). Error objects carry it.

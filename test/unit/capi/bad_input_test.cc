@@ -529,6 +529,28 @@ BAD_INPUT(uvk_client_run) {
   Rig r;
   expect(uvk_client_run(r.client), UVK_EINVAL);  // it runs on the application's loop
 }
+BAD_INPUT(uvk_config_set_stats_cb) {
+  expect(uvk_config_set_stats_cb(nullptr, nullptr, nullptr), UVK_EINVAL);
+}
+BAD_INPUT(uvk_client_get_stats) {
+  uvk_client_stats st;
+  memset(&st, 0, sizeof st);
+  st.struct_size = sizeof st;
+  expect(uvk_client_get_stats(nullptr, &st), UVK_EINVAL);
+  Rig r;
+  expect(uvk_client_get_stats(r.client, nullptr), UVK_EINVAL);
+  uvk_client_stats small;
+  memset(&small, 0, sizeof small);
+  small.struct_size = 1;
+  expect(uvk_client_get_stats(r.client, &small), UVK_EINVAL);
+  REQUIRE(uvk_client_get_stats(r.client, &st) == 0);
+  CHECK(st.txmsgs == 0);
+}
+BAD_INPUT(uvk_client_stats_json) {
+  CHECK(uvk_client_stats_json(nullptr, nullptr, 0) == 0);
+  Rig r;
+  CHECK(uvk_client_stats_json(r.client, nullptr, 0) > 0);  // the length it needs
+}
 
 // Metadata accessors: NULL (there is no snapshot outside a callback) gives 0 / NULL / -1.
 ALSO_COVERS(uvk_metadata_controller_id);
