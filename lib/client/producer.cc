@@ -284,7 +284,7 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
   if (!op) return UVK_ENOMEM;
   new (op) SendOp();
   op->p = p;
-  op->n_msgs = n_msgs;
+  op->n_msgs = uint32_t(size.msgs);
   op->arena.alloc = p->alloc;
   // A small send's arena is sized to it: a pending one-message send held a 4 KB chunk, 30
   // times what bufferMemory counted.

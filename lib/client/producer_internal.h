@@ -93,7 +93,7 @@ struct PartitionQueue {
   bool confirmed;     // idempotence: a batch of the current epoch was acknowledged here
   bool txn_added;     // transactions: AddPartitionsToTxn done for the open transaction
   bool txn_wanted;    // transactions: a batch waits for that
-  int64_t st_txmsgs, st_txbytes;  // statistics: messages acknowledged here, and their key+value bytes
+  int64_t st_txmsgs, st_txbytes;  // statistics: messages acknowledged here, and their record bytes (estimate)
 };
 
 struct TopicState {
@@ -127,6 +127,7 @@ struct SendOp {
   int acks;
   int32_t timeout;
   int codec;
+  uint32_t n_msgs;   // statistics: messages in this send (msg_cnt); fills padding, SendOp is counted in bufferMemory
   size_t bytes;
   size_t remaining;  // messages not completed
   uvk_error *error;  // the first failure
@@ -144,7 +145,6 @@ struct SendOp {
   // takes, `riders` / `riders_tail` (on the host) the ops taking it, in send order.
   SendOp *host;
   SendOp *riders, *riders_tail, *rider_next;
-  size_t n_msgs;  // statistics: messages in this send (msg_cnt)
 };
 
 struct ProduceReq {

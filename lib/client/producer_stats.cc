@@ -62,7 +62,9 @@ void producer_stats_acked(const ProducerBatch *b) {
   PartitionQueue *q = b->q;
   if (!q) return;
   q->st_txmsgs += b->n;
-  for (const PendingMsg *m = b->head; m; m = m->next) q->st_txbytes += int64_t(m->key_len) + m->value_len;
+  // The records' estimated size in the batch (librdkafka counts framing too): per run, not
+  // per message, to keep acknowledgements cheap.
+  for (const MsgRun *r = b->head; r; r = r->next) q->st_txbytes += int64_t(r->bytes);
 }
 
 }  // namespace uvk
