@@ -43,6 +43,9 @@ export interface KafkaConfig {
   socketFactory?: ISocketFactory
   logLevel?: logLevel
   logCreator?: logCreator
+  /** uvkafka: a STATS event (`producer.stats`, `consumer.stats`, `admin.stats`) every this many
+   * ms; 0 (the default) sends none. */
+  statisticsIntervalMs?: number
 }
 
 export interface RetryOptions {
@@ -179,10 +182,19 @@ export type RequestEvent = InstrumentationEvent<RequestPayload & { duration: num
 export type RequestTimeoutEvent = InstrumentationEvent<RequestPayload>
 export type RequestQueueSizeEvent = InstrumentationEvent<{ broker: string; clientId: string; queueSize: number }>
 
+/** uvkafka's statistics (librdkafka's field names; docs/operations.md), every
+ * statisticsIntervalMs: the JSON text, and `stats`, the same parsed on first read. */
+export interface StatsPayload {
+  json: string
+  readonly stats: { [field: string]: any }
+}
+export type StatsEvent = InstrumentationEvent<StatsPayload>
+
 type NetworkEvents<P extends string> = {
   REQUEST: `${P}.network.request`
   REQUEST_TIMEOUT: `${P}.network.request_timeout`
   REQUEST_QUEUE_SIZE: `${P}.network.request_queue_size`
+  STATS: `${P}.stats`
 }
 
 type NetworkEventMap<P extends string> = {
@@ -191,6 +203,8 @@ type NetworkEventMap<P extends string> = {
   [K in `${P}.network.request_timeout`]: RequestTimeoutEvent
 } & {
   [K in `${P}.network.request_queue_size`]: RequestQueueSizeEvent
+} & {
+  [K in `${P}.stats`]: StatsEvent
 }
 
 /** on(name, listener) typed by the event name; returns the listener's remover. */
@@ -209,6 +223,9 @@ export interface ProducerConfig {
   createPartitioner?: ICustomPartitioner
   retry?: RetryOptions
   metadataMaxAge?: number
+  /** uvkafka: a STATS event (`producer.stats`, `consumer.stats`, `admin.stats`) every this many
+   * ms; 0 (the default) sends none. */
+  statisticsIntervalMs?: number
   allowAutoTopicCreation?: boolean
   idempotent?: boolean
   transactionalId?: string
@@ -387,6 +404,9 @@ export interface ConsumerConfig {
   groupId: string
   partitionAssigners?: PartitionAssigner[]
   metadataMaxAge?: number
+  /** uvkafka: a STATS event (`producer.stats`, `consumer.stats`, `admin.stats`) every this many
+   * ms; 0 (the default) sends none. */
+  statisticsIntervalMs?: number
   sessionTimeout?: number
   rebalanceTimeout?: number
   heartbeatInterval?: number

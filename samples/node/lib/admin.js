@@ -4,7 +4,7 @@
 // messages, then again by the addon (which refuses anything malformed before sending).
 const native = require('./native')
 const { NativeClient } = require('./kafka')
-const { Instrumentation, EventType, networkEvents } = require('./instrumentation')
+const { Instrumentation, EventType, networkEvents, statsPayload } = require('./instrumentation')
 const {
   KafkaJSNonRetriableError,
   KafkaJSProtocolError,
@@ -70,7 +70,8 @@ class Admin {
   }
 
   _open () {
-    const client = new NativeClient(this._kafka, this._settings, (type, payload, ts) => this._instr.emitNative(type, payload, ts))
+    const client = new NativeClient(this._kafka, this._settings, (type, payload, ts) => this._instr.emitNative(type, payload, ts),
+      json => this._instr.emit(events.STATS, statsPayload(json)))
     try {
       this._handle = native.adminNew(client.handle, this._settings)
     } catch (e) {

@@ -5,7 +5,7 @@
 const { Buffer } = require('buffer')
 const native = require('./native')
 const { NativeClient } = require('./kafka')
-const { Instrumentation, EventType, networkEvents } = require('./instrumentation')
+const { Instrumentation, EventType, networkEvents, statsPayload } = require('./instrumentation')
 const { BUILTIN } = require('./assigners')
 const { AssignerProtocol } = require('./assigner_protocol')
 const { callNative } = require('./producer')
@@ -31,7 +31,7 @@ const events = Object.assign({
 // (KIP-848) and static membership (KIP-345), named as uvkafka's configuration names them.
 const CONSUMER_KEYS = ['sessionTimeout', 'rebalanceTimeout', 'heartbeatInterval', 'maxBytesPerPartition', 'minBytes',
   'maxBytes', 'maxWaitTimeInMs', 'readUncommitted', 'rackId', 'groupProtocol', 'groupRemoteAssignor', 'groupInstanceId']
-const CLIENT_KEYS = ['metadataMaxAge', 'allowAutoTopicCreation']
+const CLIENT_KEYS = ['metadataMaxAge', 'allowAutoTopicCreation', 'statisticsIntervalMs']
 const MSG = 8 // fields per message in the meta array (src/consumer.c)
 const HDR = 4 // fields per header
 const PAUSED = 1
@@ -102,7 +102,8 @@ class Consumer {
     }
     const retry = Object.assign({ retries: 5 }, options.retry)
     for (const k of Object.keys(retry)) if (typeof retry[k] === 'number') clientExtra.push(`retry.${k}`, String(retry[k]))
-    this._client = new NativeClient(kafka, clientExtra, (type, payload, ts) => this._onEvent(type, payload, ts))
+    this._client = new NativeClient(kafka, clientExtra, (type, payload, ts) => this._onEvent(type, payload, ts),
+      json => this._instr.emit(events.STATS, statsPayload(json)))
     const settings = ['groupId', groupId]
     for (const k of Object.keys(retry)) if (typeof retry[k] === 'number') settings.push(`retry.${k}`, String(retry[k]))
     for (const k of CONSUMER_KEYS) if (options[k] !== undefined && options[k] !== null) settings.push(k, String(options[k]))

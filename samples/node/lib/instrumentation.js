@@ -26,8 +26,22 @@ const EventType = {
 const networkEvents = prefix => ({
   REQUEST: `${prefix}.network.request`,
   REQUEST_TIMEOUT: `${prefix}.network.request_timeout`,
-  REQUEST_QUEUE_SIZE: `${prefix}.network.request_queue_size`
+  REQUEST_QUEUE_SIZE: `${prefix}.network.request_queue_size`,
+  // uvkafka's statistics (statisticsIntervalMs > 0): not a KafkaJS event, not a native event type.
+  STATS: `${prefix}.stats`
 })
+
+// A statistics event's payload: the JSON text as the library wrote it, parsed on first read.
+function statsPayload (json) {
+  let parsed
+  return {
+    json,
+    get stats () {
+      if (parsed === undefined) parsed = JSON.parse(json)
+      return parsed
+    }
+  }
+}
 
 class Instrumentation {
   // events: KafkaJS's {KEY: 'name'}; nativeKeys: which keys come from the native library, and
@@ -96,4 +110,4 @@ class Instrumentation {
   }
 }
 
-module.exports = { Instrumentation, EventType, networkEvents }
+module.exports = { Instrumentation, EventType, networkEvents, statsPayload }

@@ -22,7 +22,7 @@ function clientSettings (config) {
   }
   put('clientId', config.clientId ?? 'kafkajs')
   for (const k of ['connectionTimeout', 'authenticationTimeout', 'reauthenticationThreshold', 'requestTimeout',
-    'enforceRequestTimeout', 'metadataMaxAge', 'allowAutoTopicCreation']) put(k, config[k])
+    'enforceRequestTimeout', 'metadataMaxAge', 'allowAutoTopicCreation', 'statisticsIntervalMs']) put(k, config[k])
   if (config.maxInFlightRequests !== undefined) put('maxInFlightRequests', config.maxInFlightRequests === null ? 'null' : config.maxInFlightRequests)
   const retry = config.retry || {}
   for (const k of ['maxRetryTime', 'initialRetryTime', 'factor', 'multiplier', 'retries']) put(`retry.${k}`, retry[k])
@@ -64,7 +64,7 @@ function clientSettings (config) {
 
 // One native client and what its hooks need.
 class NativeClient {
-  constructor (kafka, extra, onEvent) {
+  constructor (kafka, extra, onEvent, onStats) {
     this.kafka = kafka
     this.connected = false
     this.brokerList = null
@@ -83,7 +83,8 @@ class NativeClient {
         : null,
       oauthbearer: config.sasl && config.sasl.oauthBearerProvider ? id => this._token(id) : null,
       sasl: config.sasl && config.sasl.authenticationProvider ? (...a) => this._saslStep(...a) : null,
-      saslMechanism: config.sasl && config.sasl.mechanism
+      saslMechanism: config.sasl && config.sasl.mechanism,
+      stats: onStats || null
     }
     this._exchanges = new Map()
     try {

@@ -2,7 +2,7 @@
 // kafka.producer(): KafkaJS's producer API over uvkafka's producer.
 const native = require('./native')
 const { NativeClient } = require('./kafka')
-const { Instrumentation, networkEvents } = require('./instrumentation')
+const { Instrumentation, networkEvents, statsPayload } = require('./instrumentation')
 const { NATIVE } = require('./partitioners')
 const { KafkaJSError, KafkaJSNonRetriableError, fromNative, fromThrown } = require('./errors')
 
@@ -13,7 +13,7 @@ const events = Object.assign({
 
 // Producer options uvkafka's producer reads (KafkaJS's, plus the batching keys KafkaJS lacks).
 const PRODUCER_KEYS = ['idempotent', 'transactionalId', 'transactionTimeout', 'linger', 'batchSize', 'batchSizeMax', 'bufferMemory']
-const CLIENT_KEYS = ['metadataMaxAge', 'allowAutoTopicCreation']
+const CLIENT_KEYS = ['metadataMaxAge', 'allowAutoTopicCreation', 'statisticsIntervalMs']
 
 function callNative (fn, handle, ...args) {
   return new Promise((resolve, reject) => {
@@ -76,7 +76,8 @@ class Producer {
     }
     const retry = options.retry || {}
     for (const k of Object.keys(retry)) if (retry[k] !== undefined && k !== 'restartOnFailure') clientExtra.push(`retry.${k}`, String(retry[k]))
-    this._client = new NativeClient(kafka, clientExtra, (type, payload, ts) => this._instr.emitNative(type, payload, ts))
+    this._client = new NativeClient(kafka, clientExtra, (type, payload, ts) => this._instr.emitNative(type, payload, ts),
+      json => this._instr.emit(events.STATS, statsPayload(json)))
     const settings = []
     for (const k of PRODUCER_KEYS) if (options[k] !== undefined && options[k] !== null) settings.push(k, String(options[k]))
     let partitioner = null

@@ -33,6 +33,7 @@ typedef struct nk_client {
   napi_ref event_fn;     /* (type, payload, timestamp) for events, or NULL */
   napi_ref oauth_fn;     /* (requestId) for OAUTHBEARER tokens, or NULL */
   napi_ref sasl_fn;      /* (stepId, exchange, broker, serverMessage) for a custom mechanism */
+  napi_ref stats_fn;     /* (json) every statisticsIntervalMs, or NULL */
   int64_t listeners[UVK_EVENT_TYPE_LAST_];
   int refs;              /* the JavaScript external + each child */
   int freed;             /* uvk_client_free was called */

@@ -19,7 +19,7 @@ static void client_destroy(nk_client *nc) {
   if (nc->next) nc->next->prev = nc->prev;
   if (!nc->ne->exiting) {
     napi_async_destroy(env, nc->actx);
-    napi_ref refs[] = {nc->resource, nc->log_fn, nc->brokers_fn, nc->event_fn, nc->oauth_fn, nc->sasl_fn};
+    napi_ref refs[] = {nc->resource, nc->log_fn, nc->brokers_fn, nc->event_fn, nc->oauth_fn, nc->sasl_fn, nc->stats_fn};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
       if (refs[i]) napi_delete_reference(env, refs[i]);
   }
@@ -62,6 +62,18 @@ static void on_log(void *ud, const char *ns, int level, const char *label, const
   napi_value argv[6] = {nk_str(env, ns), nk_int(env, level), nk_str(env, label), nk_str(env, timestamp),
                         nk_str(env, message), ex};
   nk_call(nc, nc->log_fn, 6, argv);
+  napi_close_handle_scope(env, scope);
+}
+
+/* One statistics document (JSON text) to JavaScript, unparsed: it parses only when a listener reads it. */
+static void on_stats(void *ud, const char *json, size_t len) {
+  nk_client *nc = ud;
+  if (nc->ne->exiting || !nc->stats_fn) return;
+  napi_env env = nc->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value argv[1] = {nk_strn(env, json, len)};
+  nk_call(nc, nc->stats_fn, 1, argv);
   napi_close_handle_scope(env, scope);
 }
 
@@ -208,6 +220,7 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
   if (ok && napi_get_named_property(env, hooks, "oauthbearer", &v) == napi_ok) ok = fn_or_null(env, v, &nc->oauth_fn, "oauthBearerProvider") == 0;
   if (ok && napi_get_named_property(env, hooks, "event", &v) == napi_ok) ok = fn_or_null(env, v, &nc->event_fn, "event") == 0;
   if (ok && napi_get_named_property(env, hooks, "sasl", &v) == napi_ok) ok = fn_or_null(env, v, &nc->sasl_fn, "authenticationProvider") == 0;
+  if (ok && napi_get_named_property(env, hooks, "stats", &v) == napi_ok) ok = fn_or_null(env, v, &nc->stats_fn, "statistics") == 0;
   if (ok && nc->sasl_fn) {
     char *name = napi_get_named_property(env, hooks, "saslMechanism", &v) == napi_ok ? nk_get_string(env, v, "sasl.mechanism") : NULL;
     ok = name && uvk_config_set_sasl_mechanism(cfg, name, on_sasl_step, nc) == 0;
@@ -225,6 +238,7 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
   if (ok && nc->log_fn) uvk_config_set_logger(cfg, on_log, nc);
   if (ok && nc->brokers_fn) uvk_config_set_brokers_cb(cfg, on_brokers, nc);
   if (ok && nc->oauth_fn) uvk_config_set_oauthbearer_provider(cfg, on_oauth, nc);
+  if (ok && nc->stats_fn) uvk_config_set_stats_cb(cfg, on_stats, nc);
   int rc = 0;
   if (ok) {
     rc = uvk_client_new(ne->loop, cfg, &nc->client);
@@ -236,7 +250,7 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
   uvk_config_free(cfg);
   if (!ok) {
     if (nc->actx) napi_async_destroy(env, nc->actx);
-    napi_ref refs[] = {nc->resource, nc->log_fn, nc->brokers_fn, nc->event_fn, nc->oauth_fn, nc->sasl_fn};
+    napi_ref refs[] = {nc->resource, nc->log_fn, nc->brokers_fn, nc->event_fn, nc->oauth_fn, nc->sasl_fn, nc->stats_fn};
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
       if (refs[i]) napi_delete_reference(env, refs[i]);
     if (nc->client) uvk_client_free(nc->client);

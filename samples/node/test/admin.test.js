@@ -608,7 +608,8 @@ test('lifecycle: events, calls after disconnect, disconnect twice, reconnect, a 
     DISCONNECT: 'admin.disconnect',
     REQUEST: 'admin.network.request',
     REQUEST_TIMEOUT: 'admin.network.request_timeout',
-    REQUEST_QUEUE_SIZE: 'admin.network.request_queue_size'
+    REQUEST_QUEUE_SIZE: 'admin.network.request_queue_size',
+    STATS: 'admin.stats' // uvkafka's statistics, not KafkaJS's (docs/node.md)
   })
   assert.equal(typeof admin.logger().info, 'function')
   const connects = waitEvents(admin, admin.events.CONNECT)
