@@ -39,7 +39,7 @@ _uvk() {
     groups) [[ $cword -eq 2 ]] && { COMPREPLY=($(compgen -W "list describe offsets" -- "$cur")); return; }
       flags="-g -t --reset --json" ;;
     perf) [[ $cword -eq 2 ]] && { COMPREPLY=($(compgen -W "produce consume" -- "$cur")); return; }
-      flags="-t -n -s -g --acks --compression --each" ;;
+      flags="-t -n -s -g --acks --compression --each --stats-ms" ;;
   esac
   COMPREPLY=($(compgen -W "$flags $common" -- "$cur"))
 }

@@ -1,8 +1,10 @@
 /* uvk perf: throughput, CPU and latency of the producer and the consumer (C99, public ABI).
  *
  *   uvk perf produce -b BROKERS -t TOPIC -n COUNT -s SIZE [--acks N] [--compression C]
- *                    [--linger-ms N] [--idempotent] [--rate MSGS_PER_S] [--threads N] [-X key=value]...
- *   uvk perf consume -b BROKERS -t TOPIC -n COUNT [-g GROUP] [--each message|batch] [-X key=value]...
+ *                    [--linger-ms N] [--idempotent] [--rate MSGS_PER_S] [--threads N] [--stats-ms N]
+ *                    [-X key=value]...
+ *   uvk perf consume -b BROKERS -t TOPIC -n COUNT [-g GROUP] [--each message|batch] [--stats-ms N]
+ *                    [-X key=value]...
  *
  * A progress line goes to stderr once a second when stderr is a terminal. The last line of
  * stdout is one JSON object: client, mode, msgs, failed, seconds, msgs_per_sec, mb_per_sec,
@@ -12,7 +14,9 @@
  * (needs SIZE >= 8; otherwise the latency fields are null).
  * --threads N: N application threads send one message per call through the producer's
  * thread-safe send queue (uvk_send_queue_send, copying, waiting for room); the loop runs on
- * the main thread. */
+ * the main thread.
+ * --stats-ms N: the client's statistics document (uvk_stats.h, docs/operations.md) every N ms,
+ * one JSON line each on stderr (stdout keeps its last-line result). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -405,13 +409,20 @@ static int perf_produce_threads(Perf *p, uvk_config *cfg, const char *topic, int
   return rc != 0 || p->failed ? 1 : 0;
 }
 
+/* --stats-ms: one statistics document per line on stderr. */
+static void print_stats(void *ud, const char *json, size_t len) {
+  (void)ud;
+  fprintf(stderr, "%.*s\n", (int)len, json);
+}
+
 static void perf_usage(void) {
   fprintf(stderr,
           "usage: uvk perf produce -b BROKERS -t TOPIC -n COUNT -s SIZE [--acks N] [--compression C]\n"
           "                        [--linger-ms N] [--idempotent] [--rate MSGS_PER_S] [--threads N]\n"
-          "                        [-X key=value]...\n"
+          "                        [--stats-ms N] [-X key=value]...\n"
           "       uvk perf consume -b BROKERS -t TOPIC -n COUNT [-g GROUP] [--each message|batch]\n"
-          "                        [-X key=value]...   (+ the TLS / SASL flags)\n");
+          "                        [--stats-ms N] [-X key=value]...   (+ the TLS / SASL flags)\n"
+          "  --stats-ms N: a statistics JSON document every N ms, one line each on stderr\n");
 }
 
 static int codec_of(const char *name) {
@@ -468,6 +479,9 @@ int uvk_perf_main(int argc, char **argv) {
       if ((codec = codec_of(v)) < 0) goto usage;
     } else if (strcmp(a, "--linger-ms") == 0) {
       if (uvk_cli_set(cfg, "linger", v)) goto usage;
+    } else if (strcmp(a, "--stats-ms") == 0) {
+      if (atoi(v) <= 0 || uvk_cli_set(cfg, "statisticsIntervalMs", v)) goto usage;
+      uvk_config_set_stats_cb(cfg, print_stats, NULL);
     } else if (strcmp(a, "--each") == 0) {
       if (strcmp(v, "batch") == 0) batch = 1;
       else if (strcmp(v, "message") == 0) batch = 0;

@@ -168,6 +168,31 @@ TEST_CASE("uvk perf: produce and consume print one valid JSON line", "[integrati
   Run usage = sh(base + "produce -t x");
   CHECK(usage.status == 2);
   CHECK(usage.out.find("usage: uvk perf") != std::string::npos);
+  // --stats-ms: statistics documents on stderr, one per line; the result stays stdout's last line.
+  std::string stats_file = "/tmp/uvk-it-perf-stats-" + std::to_string(getpid()) + ".txt";
+  Run st = sh("(" + base + "produce -b " + env("UVK_TEST_BROKERS") + " -t " + topic +
+              " -n 20000 -s 64 --acks -1 --rate 20000 --stats-ms 50 2>" + stats_file + ")");
+  INFO(st.out);
+  REQUIRE(st.status == 0);
+  CHECK(json_number(last_json_line(st.out), "msgs") == 20000);
+  Run lines = sh("cat " + stats_file + "; rm -f " + stats_file);
+  size_t docs = 0, at = 0;
+  double txmsgs = -1;
+  while (at < lines.out.size()) {
+    size_t nl = lines.out.find('\n', at);
+    std::string line = lines.out.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    at = nl == std::string::npos ? lines.out.size() : nl + 1;
+    if (line.empty()) continue;
+    INFO(line);
+    CHECK(line.rfind("{\"name\":\"uvkafka#producer-", 0) == 0);
+    CHECK(line.back() == '}');
+    double t = json_number(line, "txmsgs");
+    CHECK(t >= txmsgs);  // a counter: never goes back
+    txmsgs = t;
+    docs++;
+  }
+  CHECK(docs >= 2);  // about a second of sending at 50 ms
+  CHECK(txmsgs > 0);
 }
 
 TEST_CASE("uvk topics and uvk groups: create, list, describe, offsets, reset, delete; exit codes", "[integration]") {
