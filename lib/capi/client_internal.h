@@ -32,7 +32,6 @@ struct LatencyWindow {
   int64_t sum, cnt, max;  // ms from a request's write to its response, since the previous push
 };
 struct TelemetryCounters {
-  int64_t connects;      // connections that became ready
   LatencyWindow fetch;   // Fetch requests
   LatencyWindow commit;  // OffsetCommit requests
 };

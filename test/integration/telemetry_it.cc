@@ -307,7 +307,17 @@ void wait_subscribed(Rig &rig, const std::string &client_id) {
   disconnect(rig, probe);
 }
 
-int produce_on(Rig &rig, uvk_client *c, const std::string &topic, int n) {
+void free_producer(Rig &rig, uvk_producer *p) {
+  bool closed = false;
+  REQUIRE(uvk_producer_disconnect(p, [](uvk_producer *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; wake(); },
+                                  &closed) == 0);
+  run_until(&rig.loop, &closed);
+  uvk_producer_free(p);
+}
+
+// Sends n messages and waits for their acknowledgement; the producer stays when `keep` is
+// given (the statistics count a producer's messages while it lives).
+int produce_on(Rig &rig, uvk_client *c, const std::string &topic, int n, uvk_producer **keep = nullptr) {
   uvk_producer *p = nullptr;
   REQUIRE(uvk_producer_new(c, nullptr, &p) == 0);
   bool connected = false;
@@ -332,11 +342,8 @@ int produce_on(Rig &rig, uvk_client *c, const std::string &topic, int n) {
                             }, &s) == 0);
   run_until(&rig.loop, &s.done);
   REQUIRE(s.code == 0);
-  bool closed = false;
-  REQUIRE(uvk_producer_disconnect(p, [](uvk_producer *, const uvk_error *, void *ud) { *static_cast<bool *>(ud) = true; wake(); },
-                                  &closed) == 0);
-  run_until(&rig.loop, &closed);
-  uvk_producer_free(p);
+  if (keep) *keep = p;
+  else free_producer(rig, p);
   return n;
 }
 
@@ -378,6 +385,14 @@ void stop_consumer(Rig &rig, uvk_consumer *k) {
   uvk_consumer_free(k);
 }
 
+uvk_client_stats stats_of(uvk_client *c) {
+  uvk_client_stats st;
+  memset(&st, 0, sizeof st);
+  st.struct_size = sizeof st;
+  REQUIRE(uvk_client_get_stats(c, &st) == 0);
+  return st;
+}
+
 // Waits (polling the plugin's files, 100 ms apart, at most 30 s) until check() holds.
 template <typename F>
 bool wait_for(Rig &rig, F check) {
@@ -417,27 +432,74 @@ TEST_CASE("telemetry: the broker's plugin gets the producer's and the consumer's
   uvk_client *producer = new_client(rig, tag + "-p", true, &pc);
   uvk_client *consumer = new_client(rig, tag + "-c", true, &cc);
   const int n = 20;
-  produce_on(rig, producer, tag, n);
+  uvk_producer *prod = nullptr;
+  produce_on(rig, producer, tag, n, &prod);
   Consumed got;
   got.want = n;
   uvk_consumer *k = consume_on(rig, consumer, tag, &got);
   CHECK(got.n == n);
 
-  // Traffic has stopped: the clients' own numbers now, and the moment they were taken.
+  // Traffic has stopped: the clients' own statistics now, and the moment they were taken.
+  uvk_client_stats ps = stats_of(producer), cs = stats_of(consumer);
   int64_t at_ns = wall_ms() * 1000000;
-  int p_connects = pc.connects, c_connects = cc.connects;
-  // A push built after that moment carries the same numbers (nothing changed meanwhile).
+  CHECK(ps.txmsgs == n);
+  CHECK(cs.rxmsgs == n);
+  // A push built after that moment carries the same numbers: what does not move without
+  // traffic is equal, what the pushes and long polls themselves move lies between the
+  // statistics then and the statistics once that push arrived.
   uint64_t p_latest = 0, c_latest = 0;
   REQUIRE(wait_for(rig, [&] {
-    value_of(of_client(tag + "-p"), "org.apache.kafka.producer.connection.creation.total", &p_latest);
-    value_of(of_client(tag + "-c"), "org.apache.kafka.consumer.connection.creation.total", &c_latest);
+    value_of(of_client(tag + "-p"), "org.apache.kafka.producer.record.send.total", &p_latest);
+    value_of(of_client(tag + "-c"), "org.apache.kafka.consumer.fetch.manager.records.consumed.total", &c_latest);
     return p_latest >= uint64_t(at_ns) && c_latest >= uint64_t(at_ns);
   }));
   std::vector<Got> pp = of_client(tag + "-p"), cp = of_client(tag + "-c");
-  CHECK(pc.connects == p_connects);  // still nothing new
-  CHECK(cc.connects == c_connects);
-  CHECK(value_of(pp, "org.apache.kafka.producer.connection.creation.total") == p_connects);
-  CHECK(value_of(cp, "org.apache.kafka.consumer.connection.creation.total") == c_connects);
+  uvk_client_stats ps2 = stats_of(producer), cs2 = stats_of(consumer);
+  const char *P = "org.apache.kafka.producer.", *C = "org.apache.kafka.consumer.";
+  auto pv = [&](const char *suffix) { return value_of(pp, std::string(P) + suffix); };
+  auto cv = [&](const char *suffix) { return value_of(cp, std::string(C) + suffix); };
+  CHECK(pv("record.send.total") == double(ps.txmsgs));
+  CHECK(pv("connection.creation.total") == double(ps.connects));
+  CHECK(ps2.connects == ps.connects);
+  CHECK(cv("fetch.manager.records.consumed.total") == double(cs.rxmsgs));
+  CHECK(cv("fetch.manager.bytes.consumed.total") == double(cs.rxmsg_bytes));
+  CHECK(cv("coordinator.assigned.partitions") == double(cs.assignment_size));
+  CHECK(cs.assignment_size == 1);
+  CHECK(cv("coordinator.rebalance.total") == double(cs.rebalance_cnt));
+  CHECK(cv("connection.creation.total") == double(cs.connects));
+  CHECK(pc.connects == ps.connects);  // and the statistics agree with the connect events
+  struct Moving {
+    const char *suffix;
+    int64_t then, later;
+  };
+  for (const Moving &m : {Moving{"request.total", ps.tx, ps2.tx}, Moving{"response.total", ps.rx, ps2.rx},
+                          Moving{"outgoing.byte.total", ps.tx_bytes, ps2.tx_bytes},
+                          Moving{"incoming.byte.total", ps.rx_bytes, ps2.rx_bytes}}) {
+    INFO("producer " << m.suffix);
+    CHECK(pv(m.suffix) >= double(m.then));
+    CHECK(pv(m.suffix) <= double(m.later));
+  }
+  for (const Moving &m : {Moving{"request.total", cs.tx, cs2.tx}, Moving{"response.total", cs.rx, cs2.rx}}) {
+    INFO("consumer " << m.suffix);
+    CHECK(cv(m.suffix) >= double(m.then));
+    CHECK(cv(m.suffix) <= double(m.later));
+  }
+  // Per broker latency: node.id set, values within what the client's request events measured.
+  int per_node = 0;
+  for (const Got &g : pp)
+    for (const Json &m : g.metrics.arr) {
+      if (m["name"].str.find("node.request.latency") == std::string::npos) continue;
+      per_node++;
+      CHECK(m["attrs"]["node.id"].kind == Json::kNum);
+      int64_t lo = INT64_MAX, hi = -1;
+      for (const auto &kv : pc.written_to_answer) {
+        lo = std::min(lo, kv.second.first);
+        hi = std::max(hi, kv.second.second);
+      }
+      CHECK(m["value"].num >= double(lo));
+      CHECK(m["value"].num <= double(hi));
+    }
+  CHECK(per_node >= 2);
   // Each client pushes only its own kind's names, under one instance id of its own.
   for (const std::string &name : names_of(pp)) CHECK(name.rfind("org.apache.kafka.producer.", 0) == 0);
   for (const std::string &name : names_of(cp)) CHECK(name.rfind("org.apache.kafka.consumer.", 0) == 0);
@@ -469,6 +531,7 @@ TEST_CASE("telemetry: the broker's plugin gets the producer's and the consumer's
 
   // Disconnecting sends one terminating push each.
   stop_consumer(rig, k);
+  free_producer(rig, prod);
   disconnect(rig, producer);
   disconnect(rig, consumer);
   auto terminated = [&](const std::string &id) {
