@@ -1,10 +1,12 @@
 #include "io/driver.h"
 #include "io/xthread.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <new>
 
@@ -136,6 +138,25 @@ void fail_why(IoConn *c, int err, int status, const char *fmt, ...) {
 
 void start_write(IoConn *c);
 
+// Writes what the socket takes now, without blocking and without SIGPIPE (uv_try_write's
+// write(2) raises it on a connection the broker reset): bytes written, 0 when the socket is
+// full (or this is no socket: uv_write then goes on as before), -1 when the connection broke.
+ssize_t write_now(IoConn *c, const uint8_t *data, size_t n) {
+#ifdef MSG_NOSIGNAL
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t *>(c->stream), &fd) != 0) return 0;
+  ssize_t w;
+  do {
+    w = send(fd, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (w < 0 && errno == EINTR);
+  if (w >= 0) return w;
+  return errno == EPIPE || errno == ECONNRESET ? -1 : 0;
+#else
+  (void)c, (void)data, (void)n;
+  return 0;  // no MSG_NOSIGNAL: every write goes through uv_write
+#endif
+}
+
 void on_write(uv_write_t *req, int status) {
   Busy busy(static_cast<IoConn *>(req->data)->d);
   IoConn *c = static_cast<IoConn *>(req->data);
@@ -179,9 +200,11 @@ void start_write(IoConn *c) {
     // buffer as large as the largest, before).
     size_t n = engine_conn_output(d->engine, c->id, &data);
     while (n > 0) {
-      uv_buf_t tb = uv_buf_init(const_cast<char *>(reinterpret_cast<const char *>(data)), unsigned(n));
-      int w = uv_try_write(c->stream, &tb, 1);
-      if (w <= 0) break;  // EAGAIN (full) or an error, which uv_write reports below
+      ssize_t w = write_now(c, data, n);
+      // Broken: the output stays where it is and the read side reports the reset (failing
+      // the connection here could re-enter the engine, which may be calling us).
+      if (w < 0) return;
+      if (w == 0) break;  // the socket is full: a write request takes the rest
       engine_conn_output_done(d->engine, c->id, size_t(w), io_now(d));
       if (size_t(w) < n) {
         n = engine_conn_output(d->engine, c->id, &data);
