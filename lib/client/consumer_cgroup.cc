@@ -394,21 +394,25 @@ int apply(Consumer *c, const char *const *names, uint64_t now, bool *changed, uv
   if (!*changed) return 0;
   PartState *parts = static_cast<PartState *>(mem_alloc(c->alloc, sizeof(PartState) * size_t(n + 1)));
   CgPartition *owned = static_cast<CgPartition *>(mem_alloc(c->alloc, sizeof(CgPartition) * size_t(n + 1)));
-  if (!parts || !owned) {
+  int32_t *moved_to = static_cast<int32_t *>(mem_alloc(c->alloc, sizeof(int32_t) * size_t(c->n_parts + 1)));
+  if (!parts || !owned || !moved_to) {
     mem_free(c->alloc, parts);
     mem_free(c->alloc, owned);
+    mem_free(c->alloc, moved_to);
     return UVK_ENOMEM;
   }
+  for (int32_t i = 0; i < c->n_parts; i++) moved_to[i] = -1;
   int32_t k = 0, added = 0;
   for (int32_t i = 0; i < c->n_cg_target; i++) {
     if (!names[i]) continue;
     PartState *old = find_part(c, names[i], c->cg_target[i].partition);
     PartState *ps = &parts[k];
     if (old) {
+      // A partition that stays keeps its Fetch in flight (fetch_follow); a ListOffsets in
+      // flight belongs to the old array and is asked again.
       *ps = *old;
-      // Requests in flight belong to the old array (assign_gen moves on below).
-      ps->fetching = ps->resetting = false;
-      ps->seq++;
+      ps->resetting = false;
+      moved_to[old - c->parts] = k;
     } else {
       *ps = PartState();
       ps->topic = names[i];
@@ -422,6 +426,8 @@ int apply(Consumer *c, const char *const *names, uint64_t now, bool *changed, uv
     }
     owned[k++] = c->cg_target[i];
   }
+  fetch_follow(c, moved_to, c->assign_gen + 1);
+  mem_free(c->alloc, moved_to);
   mem_free(c->alloc, c->parts);
   mem_free(c->alloc, c->cg_owned);
   c->parts = parts;
@@ -430,8 +436,7 @@ int apply(Consumer *c, const char *const *names, uint64_t now, bool *changed, uv
   c->n_cg_owned = k;
   c->assign_gen++;
   c->offsets_loading = false;
-  if (added) c->metadata_ready = false;
-  fetch_sessions_reset(c);
+  if (added && !fetch_leaders_known(c)) c->metadata_ready = false;
   consumer_log(c, UVK_LOG_INFO, "Assignment reconciled (member epoch %d, %d partitions, %d new)", int(c->generation),
                int(k), int(added));
   group_emit_join(c, now);

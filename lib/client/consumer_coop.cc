@@ -76,19 +76,23 @@ void apply(Consumer *c, uint64_t now) {
   int32_t n = c->n_coop_next;
   PartState *parts = static_cast<PartState *>(mem_alloc(c->alloc, sizeof(PartState) * size_t(n + 1)));
   uvk_topic_partition *added = static_cast<uvk_topic_partition *>(mem_alloc(c->alloc, sizeof(uvk_topic_partition) * size_t(n + 1)));
-  if (!parts || !added) {
+  int32_t *moved_to = static_cast<int32_t *>(mem_alloc(c->alloc, sizeof(int32_t) * size_t(c->n_parts + 1)));
+  if (!parts || !added || !moved_to) {
     mem_free(c->alloc, parts);
     mem_free(c->alloc, added);
+    mem_free(c->alloc, moved_to);
     return group_failed(c, UVK_ENOMEM, nullptr, now);
   }
+  for (int32_t i = 0; i < c->n_parts; i++) moved_to[i] = -1;
   size_t n_added = 0;
   for (int32_t i = 0; i < n; i++) {
     PartState *old = find_part(c, next[i].topic, next[i].partition);
     PartState *ps = &parts[i];
     if (old && !old->revoking) {
+      // It keeps its Fetch in flight (fetch_follow); a ListOffsets in flight is asked again.
       *ps = *old;
-      ps->fetching = ps->resetting = false;  // requests in flight belong to the old array
-      ps->seq++;
+      ps->resetting = false;
+      moved_to[old - c->parts] = i;
       continue;
     }
     *ps = PartState();
@@ -101,13 +105,14 @@ void apply(Consumer *c, uint64_t now) {
     retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
     added[n_added++] = uvk_topic_partition{ps->topic, ps->partition};
   }
+  fetch_follow(c, moved_to, c->assign_gen + 1);
+  mem_free(c->alloc, moved_to);
   mem_free(c->alloc, c->parts);
   c->parts = parts;
   c->n_parts = n;
   c->assign_gen++;
   c->offsets_loading = false;
-  if (n_added) c->metadata_ready = false;
-  fetch_sessions_reset(c);
+  if (n_added && !fetch_leaders_known(c)) c->metadata_ready = false;
   c->coop_revoking = false;
   c->coop_keep = true;
   consumer_log(c, UVK_LOG_INFO, "Incremental assignment (generation %d): %d partitions, %d new", int(c->generation),

@@ -392,6 +392,7 @@ int64_t records_end(const uint8_t *data, size_t len) {
 int32_t asked_index(const Consumer *c, const Pending *p, const proto::FetchResponse::FetchableTopicResponse &tr,
                     int32_t partition, int16_t version) {
   for (int32_t j = 0; j < p->n_parts; j++) {
+    if (p->parts[j] < 0) continue;  // left the assignment while in flight
     const PartState *ps = &c->parts[p->parts[j]];
     if (ps->partition != partition) continue;
     if (version >= 13 ? memcmp(tr.topic_id.b, ps->topic_id, 16) == 0 : same(tr.topic, ps->topic)) return j;
@@ -441,7 +442,8 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
   Consumer *c = pending_claim(p, p->c && p->gen == p->c->assign_gen);
   if (!c) return;
   uint64_t now = c->e->now;
-  for (int32_t j = 0; j < p->n_parts; j++) c->parts[p->parts[j]].fetching = false;
+  for (int32_t j = 0; j < p->n_parts; j++)
+    if (p->parts[j] >= 0) c->parts[p->parts[j]].fetching = false;
   proto::FetchResponse resp;
   if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
   if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
@@ -459,7 +461,8 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
                  uvk_err_name(err));
   } else if (err != 0) {
     consumer_log(c, UVK_LOG_WARN, "Fetch from node %d failed: %s", int(p->node), uvk_err_name(err));
-    for (int32_t j = 0; j < p->n_parts; j++) back_off(c, &c->parts[p->parts[j]], now);
+    for (int32_t j = 0; j < p->n_parts; j++)
+      if (p->parts[j] >= 0) back_off(c, &c->parts[p->parts[j]], now);
     c->metadata_ready = false;
   } else {
     uint32_t gen = c->assign_gen;
@@ -619,6 +622,38 @@ FetchSession *fetch_session_of(Consumer *c, int32_t node, bool create) {
   return s;
 }
 
+void fetch_follow(Consumer *c, const int32_t *moved_to, uint32_t new_gen) {
+  for (Pending *p = c->pending; p; p = p->next) {
+    if (p->kind != kFetch || p->gen != c->assign_gen) continue;
+    FetchExtra *x = static_cast<FetchExtra *>(p->extra);
+    bool on_wire = !x || x->planned;
+    int32_t k = 0;
+    for (int32_t j = 0; j < p->n_parts; j++) {
+      int32_t to = moved_to[p->parts[j]];
+      if (on_wire) {  // the session plan names what was sent: keep the slot, its answer is skipped
+        p->parts[j] = to;
+        continue;
+      }
+      if (to < 0) continue;  // not encoded yet: it never goes on the wire
+      p->parts[k] = to;
+      p->seqs[k] = p->seqs[j];
+      p->offsets[k] = p->offsets[j];
+      x->want[k] = x->want[j];
+      k++;
+    }
+    if (!on_wire) p->n_parts = k;
+    p->gen = new_gen;
+  }
+}
+
+bool fetch_leaders_known(Consumer *c) {
+  for (int32_t i = 0; i < c->n_parts; i++) {
+    int32_t leader = -1;
+    if (engine_leader(c->e, c->parts[i].topic, c->parts[i].partition, &leader) != 0) return false;
+  }
+  return true;
+}
+
 void fetch_sessions_reset(Consumer *c) {
   for (int32_t i = 0; i < c->n_fsessions; i++) fetch_session_reset(&c->fsessions[i]);
 }
@@ -709,9 +744,9 @@ static void note_topic_id(Consumer *c, PartState *ps) {
 }
 
 void fetch_schedule(Consumer *c, uint64_t now) {
-  if (!c->running || !group_owns(c) || !c->offsets_loaded || c->delivering || c->n_parts == 0 ||
-      c->listener_pending)
-    return;
+  // While committed offsets load, the partitions whose offsets are known go on (the ones an
+  // incremental assignment kept); the others wait for them.
+  if (!c->running || !group_owns(c) || c->delivering || c->n_parts == 0 || c->listener_pending) return;
   if (!c->metadata_ready) {
     if (c->ensuring) return;
     const char *topics[256];
@@ -750,6 +785,7 @@ void fetch_schedule(Consumer *c, uint64_t now) {
       continue;
     }
     if (ps->fetching || ps->resetting || ps->held || ps->revoking) continue;
+    if (!c->offsets_loaded && !ps->offsets_known) continue;
     if (engine_leader(c->e, ps->topic, ps->partition, &leaders[i]) != 0) {
       metadata_cache_mark_stale(&c->e->mcache, ps->topic);
       c->metadata_ready = false;

@@ -255,6 +255,15 @@ int consumer_add_sub(Consumer *c, const char *topic, bool from_beginning);
 FetchSession *fetch_session_of(Consumer *c, int32_t node, bool create);
 // A new assignment: every session's next request is full.
 void fetch_sessions_reset(Consumer *c);
+// An incremental assignment change (consumer protocol, cooperative-sticky), before
+// c->assign_gen moves to new_gen: Fetches in flight follow the partitions that stay into the
+// new array (moved_to[old index]: the new index, -1 for one that left), so their answers are
+// still delivered, and the node stays busy until they come; nothing of a partition that left
+// is. The sessions go on incrementally: the next request forgets what left.
+void fetch_follow(Consumer *c, const int32_t *moved_to, uint32_t new_gen);
+// Whether the metadata cache knows every assigned partition's leader: a new assignment asks
+// for metadata (holding every fetch until it comes) only when it does not.
+bool fetch_leaders_known(Consumer *c);
 void fetch_sessions_free(Consumer *c);
 
 // consumer_pattern.cc

@@ -47,6 +47,7 @@ struct FakeBrokerConn {
     std::vector<uint8_t> bytes;
     uint64_t release_at;  // loop time; 0: now
     bool close_after;
+    bool parked_fetch = false;  // parked by park_fetches (fake_cluster_release_fetches)
   };
   std::deque<Out> queue;  // answers in request order
   int32_t generation = 0;
@@ -151,6 +152,7 @@ struct Answer {
   size_t body_at = 0;
   uint64_t hold_ms = 0;  // a Fetch with nothing to return waits this long (maxWaitMs)
   bool reply = true;
+  bool parked_fetch = false;
 };
 
 Answer api_versions(const FakeCluster *cl, int32_t corr, int16_t version) {
@@ -298,6 +300,15 @@ Answer fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   proto::FetchRequest req;
   proto::decode(body, &arena, &req, version);
   b->fetch_max_waits.push_back(req.max_wait_ms);
+  if (b->cluster->journal_fetches) {
+    std::string e = "fetch " + std::to_string(b->node_id) + " ";
+    for (int32_t i = 0; i < req.topics.count; i++)
+      for (int32_t k = 0; k < req.topics.items[i].partitions.count; k++) {
+        const auto &fp = req.topics.items[i].partitions.items[k];
+        e += (e.back() == ' ' ? "" : ",") + std::to_string(fp.partition) + "@" + std::to_string(fp.fetch_offset);
+      }
+    b->cluster->journal.push_back(e);
+  }
   std::vector<proto::FetchResponse::FetchableTopicResponse> ts(size_t(req.topics.count > 0 ? req.topics.count : 0));
   std::vector<std::vector<proto::FetchResponse::PartitionData>> ps(ts.size());
   // Each batch's bytes stay where they are when this vector grows (vectors move their buffer).
@@ -343,6 +354,11 @@ Answer fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   Answer a;
   a.bytes = frame(corr, proto::kFetch, version, resp, &a.body_at);
   if (!any) a.hold_ms = uint64_t(req.max_wait_ms > 0 ? req.max_wait_ms : 0);  // long poll
+  if (any && !records.empty() && b->cluster->park_fetches) {
+    a.hold_ms = UINT64_MAX;
+    a.parked_fetch = true;
+    b->cluster->parked_fetches++;
+  }
   arena_free(&arena);
   return a;
 }
@@ -733,9 +749,9 @@ void handle(FakeBrokerConn *c, const uint8_t *data, size_t len) {
   if (!a.reply) return;
   if (key == proto::kOffsetCommit)
     for (FakeBrokerConn::Out &held : c->queue)
-      if (held.release_at == UINT64_MAX) held.release_at = 0;  // a parked heartbeat answer goes first
+      if (held.release_at == UINT64_MAX && !held.parked_fetch) held.release_at = 0;  // a parked heartbeat answer goes first
   uint64_t release = a.hold_ms == UINT64_MAX ? UINT64_MAX : a.hold_ms ? uv_now(b->loop) + a.hold_ms : 0;
-  FakeBrokerConn::Out o{std::move(a.bytes), release, false};
+  FakeBrokerConn::Out o{std::move(a.bytes), release, false, a.parked_fetch};
   if (b->mischief_api == key && b->mischief != kMischiefNone) {
     corrupt(b, &o, a.body_at);
     b->mischief_api = -1;  // once
@@ -820,6 +836,18 @@ int fake_broker_start(FakeBroker *b, uv_loop_t *loop, FakeCluster *cluster, int3
   b->port = ntohs(reinterpret_cast<struct sockaddr_in *>(&bound)->sin_port);
   cluster->brokers.push_back(b);
   return 0;
+}
+
+void fake_cluster_release_fetches(FakeCluster *cl) {
+  for (FakeBroker *b : cl->brokers)
+    for (FakeBrokerConn *c : b->conns) {
+      for (FakeBrokerConn::Out &o : c->queue)
+        if (o.parked_fetch) {
+          o.parked_fetch = false;
+          o.release_at = 0;
+        }
+      pump(c);
+    }
 }
 
 void fake_broker_stop(FakeBroker *b) {

@@ -102,6 +102,12 @@ struct FakeCluster {
   // "cgh epoch=3 owned=0,1".
   std::vector<std::string> journal;
   std::map<int32_t, int64_t> committed;  // the latest committed offset per partition
+  // While park_fetches is set, a Fetch answer that carries records is parked (not written)
+  // until fake_cluster_release_fetches; parked_fetches counts them. journal_fetches: each
+  // Fetch goes into the journal as "fetch <node> <partition>@<offset>,...".
+  bool park_fetches = false;
+  int parked_fetches = 0;
+  bool journal_fetches = false;
   bool offset_fetch_committed = false;   // OffsetFetch answers `committed` (else always 0)
 
   // Share groups (KIP-932, fake_share.cc). ShareGroupHeartbeat is answered by share_script
@@ -159,6 +165,9 @@ struct FakeCluster {
 void fake_share_expire(FakeCluster *cl);
 // The member's acquired records go back (it left or was fenced).
 void fake_share_release_member(FakeCluster *cl, const std::string &member);
+
+// Writes every parked Fetch answer (park_fetches) of every broker of the cluster.
+void fake_cluster_release_fetches(FakeCluster *cl);
 
 struct FakeBrokerConn;
 

@@ -212,6 +212,65 @@ TEST_CASE("consumer protocol: a revoke arriving while a commit is in flight wait
   CHECK(r.crashes == 0);
 }
 
+// How many Fetches asked for partition@offset (journal_fetches), from journal entry `from`.
+static int fetches_of(const Rig &r, const std::string &part_at, size_t from = 0) {
+  int n = 0;
+  for (size_t i = from; i < r.cluster.journal.size(); i++) {
+    const std::string &e = r.cluster.journal[i];
+    if (e.rfind("fetch ", 0) != 0) continue;
+    std::string list = "," + e.substr(e.find(' ', 6) + 1) + ",";
+    n += list.find("," + part_at + ",") != std::string::npos ? 1 : 0;
+  }
+  return n;
+}
+
+TEST_CASE("consumer protocol: a Fetch in flight across a revoke delivers the kept partition, not the revoked one",
+          "[cgroup][keep]") {
+  Rig r;
+  r.cluster.leaders = {1, 1};  // one Fetch carries both partitions
+  r.b1.log[1] = {"b0", "b1", "b2"};
+  r.listen = true;
+  bool revoke = false;
+  r.cluster.cg_script = [&](const Req &q) {
+    Reply out = keep(q.epoch);
+    if (q.epoch == 0) out = assign(1, {0, 1});
+    if (q.epoch == 1 && revoke) out = assign(2, {0});
+    out.interval_ms = 20;
+    return out;
+  };
+  r.start(1000000);  // commits only on the revoke and on stop
+  REQUIRE(r.run_until([&] { return r.delivered.size() == 6; }));
+  r.cluster.journal_fetches = true;
+  r.cluster.park_fetches = true;
+  r.b1.log[0].push_back("a3");
+  r.b1.log[1].push_back("b3");
+  // A Fetch for 0@3 and 1@3 is on the wire; its answer (a3, b3) waits at the broker.
+  REQUIRE(r.run_until([&] { return r.cluster.parked_fetches == 1; }));
+  CHECK(fetches_of(r, "0@3") == 1);
+  revoke = true;  // partition 1 moves away while that Fetch is in flight
+  bool acked = r.run_until([&] { return r.find("cgh epoch=2 owned=0") >= 0; });
+  INFO(r.journal() + r.all_logs());
+  REQUIRE(acked);
+  long revoked = r.find("listener revoked 1");
+  CHECK(revoked >= 0);
+  CHECK(r.find("commit epoch=2 0=3 1=3") > revoked);
+  r.cluster.park_fetches = false;
+  fake_cluster_release_fetches(&r.cluster);
+  REQUIRE(r.run_until([&] { return r.count("0:a3") == 1; }));
+  // The answer in flight delivered partition 0: it was not dropped and asked for again...
+  CHECK(fetches_of(r, "0@3") == 1);
+  // ... and nothing of partition 1, which left the assignment while the answer travelled.
+  CHECK(r.count("1:b3") == 0);
+  // The next Fetch goes on from there, and the member keeps reading partition 0.
+  r.b1.log[0].push_back("a4");
+  REQUIRE(r.run_until([&] { return r.count("0:a4") == 1; }));
+  CHECK(fetches_of(r, "1@3") == 1);  // never asked for again
+  CHECK(r.count("0:") == 5);         // nothing twice
+  r.stop();
+  CHECK(r.find("commit epoch=2 0=5") >= 0);
+  CHECK(r.crashes == 0);
+}
+
 TEST_CASE("consumer protocol: fenced while committing a revoke: partitions lost, rejoin at epoch 0, committed offsets kept",
           "[cgroup]") {
   Rig r;

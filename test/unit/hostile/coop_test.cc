@@ -149,6 +149,43 @@ TEST_CASE("cooperative-sticky: a rebalance keeps fetching, revokes only what mov
   CHECK(r.crashes == 0);
 }
 
+TEST_CASE("cooperative-sticky: a Fetch in flight across the revoke delivers the kept partition, not the revoked one",
+          "[coop][keep]") {
+  Rig r;
+  r.cluster.leaders = {1, 1};  // one Fetch carries both partitions
+  r.b1.log[1] = {"b0", "b1", "b2"};
+  r.cluster.classic_assign = [](int32_t gen) { return gen == 1 ? std::vector<int32_t>{0, 1} : std::vector<int32_t>{0}; };
+  r.start("cooperative-sticky");
+  REQUIRE(r.run_until([&] { return r.delivered == 6; }));
+  r.cluster.journal_fetches = true;
+  r.cluster.park_fetches = true;
+  r.b1.log[0].push_back("a3");
+  r.b1.log[1].push_back("b3");
+  // A Fetch for 0@3 and 1@3 is on the wire; its answer (a3, b3) waits at the broker.
+  REQUIRE(r.run_until([&] { return r.cluster.parked_fetches == 1; }));
+  size_t parked_at = r.cluster.journal.size();
+  r.cluster.inject_errors[uvk::proto::kHeartbeat] = {27};  // REBALANCE_IN_PROGRESS
+  // Generation 2 takes partition 1 away: revoked, committed, then the member joins again.
+  bool rejoined = r.run_until([&] { return r.find("join cooperative-sticky gen=2 owned=0") >= 0; });
+  INFO(r.journal() + r.all_logs());
+  REQUIRE(rejoined);
+  CHECK(r.find("listener revoked 1") > long(parked_at));
+  r.cluster.park_fetches = false;
+  fake_cluster_release_fetches(&r.cluster);
+  REQUIRE(r.run_until([&] { return r.find("deliver 0 next=4") >= 0; }));
+  // Partition 0's answer in flight was delivered, not dropped and asked for again; partition
+  // 1's part of it was not delivered (it had left).
+  int asked = 0;
+  for (const std::string &e : r.cluster.journal) asked += e.rfind("fetch 1 ", 0) == 0 && e.find("0@3") != std::string::npos;
+  CHECK(asked == 1);
+  CHECK(r.find("deliver 1 next=4") < 0);
+  CHECK(r.delivered == 7);
+  REQUIRE(r.run_until([&] { return r.find("sync gen=3 assigned=0") >= 0; }));
+  CHECK(r.find_prefix("listener revoked 0") < 0);  // partition 0 never stopped
+  r.stop();
+  CHECK(r.crashes == 0);
+}
+
 TEST_CASE("cooperative-sticky: a new partition is added without revoking the others", "[coop]") {
   Rig r;
   r.cluster.classic_assign = [](int32_t gen) { return gen == 1 ? std::vector<int32_t>{0} : std::vector<int32_t>{0, 1}; };
