@@ -580,7 +580,8 @@ void send_to_node(Consumer *c, int kind, int32_t node, const int32_t *leaders, c
     p->req.max_version = ids ? kMaxFetchVersion : kMaxFetchNameVersion;
     p->req.encode = encode_fetch;
     p->req.done = on_fetch;
-    p->req.deadline = now + uint64_t(c->cfg.max_wait_ms) + c->e->cfg.conn.request_timeout_ms;
+    // The broker may hold it maxWaitTimeInMs before it answers: that time is not the timeout's.
+    p->req.min_timeout_ms = uint64_t(c->cfg.max_wait_ms) + c->e->cfg.conn.request_timeout_ms;
   } else {
     p->req.api_key = proto::kListOffsets;
     p->req.min_version = 1;

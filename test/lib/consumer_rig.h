@@ -26,6 +26,7 @@ struct ConsumerRig : TwoBrokerRig {
   int auto_commit = 0;
   int64_t auto_commit_threshold = -1;
   std::string max_wait = "50";  // maxWaitTimeInMs: how long an empty Fetch is held
+  std::string request_timeout = "30000";  // requestTimeout
 
   ~ConsumerRig() {
     if (consumer) uvk_consumer_free(consumer);
@@ -39,7 +40,7 @@ struct ConsumerRig : TwoBrokerRig {
     const char *const kv[][2] = {
         {"brokers", seed.c_str()},     {"clientId", "consumer-rig"},  {"retry.initialRetryTime", "20"},
         {"retry.maxRetryTime", "50"},  {"maxWaitTimeInMs", max_wait.c_str()}, {"groupId", "consumer-rig-group"},
-        {"heartbeatInterval", "100"},
+        {"heartbeatInterval", "100"}, {"requestTimeout", request_timeout.c_str()},
     };
     for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
     REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);

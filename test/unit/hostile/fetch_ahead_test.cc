@@ -182,3 +182,25 @@ TEST_CASE("fetch ahead: a partition whose answer a handler made stale is fetched
   CHECK(r.seen1 == values("u", 3));
   CHECK(r.seen == values("v", 2));
 }
+
+TEST_CASE("a Fetch may be held maxWaitTimeInMs beyond requestTimeout without timing out", "[fetch_ahead][deadline]") {
+  Rig r;
+  r.max_wait = "1000";        // the broker holds an empty Fetch this long...
+  r.request_timeout = "200";  // ... five times the request timeout
+  r.b1.log[0] = values("v", 2);
+  r.start();
+  REQUIRE(r.run_until([&] { return r.seen.size() == 2; }));
+  size_t from = r.b1.fetch_max_waits.size();
+  size_t poll = 0;  // the index of a long poll after the delivery
+  REQUIRE(r.run_until([&] {
+    for (size_t i = from; i < r.b1.fetch_max_waits.size() && !poll; i++)
+      if (r.b1.fetch_max_waits[i] == 1000) poll = i + 1;
+    return poll > 0;
+  }));
+  // The next Fetch comes once the held answer was read (or, timed out, after a reconnect).
+  REQUIRE(r.run_until([&] { return r.b1.fetch_max_waits.size() > poll; }));
+  CHECK(r.b1.client_closes == 0);  // a request timeout closes its connection
+  CHECK(r.b1.accepted == 1);       // the fetch lane's one connection, never opened again
+  r.b1.log[0].push_back("w0");
+  REQUIRE(r.run_until([&] { return r.seen.size() == 3; }));
+}
