@@ -60,7 +60,8 @@ struct uvk_event;
 /** Adds an instrumentation listener (KafkaJS's client.on) for `event_type` (a
  * uvk_event_type from uvk_events.h; fn is a uvk_event_fn: UVK_EVENT_CONNECT, _DISCONNECT, _REQUEST, _REQUEST_TIMEOUT,
  * _REQUEST_QUEUE_SIZE). Returns the listener's id (> 0) for uvk_client_off, or a negative
- * error (UVK_EINVAL for an unknown type or NULL fn). Listeners run on the loop thread, in
+ * error (UVK_EINVAL for NULL fn or any other type: a consumer's events are the consumer's,
+ * uvk_consumer_on). Listeners run on the loop thread, in
  * the middle of the client's work: they must return quickly. Freeing the client (or any
  * handle) from a listener is allowed: it is released once the client's work returned. */
 UVK_EXTERN int64_t uvk_client_on(uvk_client *client, int event_type,

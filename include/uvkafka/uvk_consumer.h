@@ -205,8 +205,11 @@ typedef struct uvk_assign_topic {
 /** Collects a custom assigner's answer (uvk_assignment_set, uvk_assignment_set_partitions). */
 typedef struct uvk_assignment_builder uvk_assignment_builder;
 /** A custom assigner's assign function: gets every member and every subscribed topic and sets
- * each member's assignment in @p out. Return 0, or a negative code: the join then fails and
- * is retried like any group error. */
+ * each member's assignment in @p out. Return 0, or a negative code (any, UVK_EINVAL
+ * included): the join then fails (a WARN log line names the assigner and the code) and is
+ * retried by the retry policy; when the retries run out the consumer restarts (a CRASH
+ * event with restart 1, whose cause is that code) and keeps trying. It never stops the
+ * consumer. */
 typedef int (*uvk_assign_fn)(void *ud, const uvk_group_member *members, size_t n_members,
                              const uvk_assign_topic *topics, size_t n_topics,
                              uvk_assignment_builder *out);
@@ -306,8 +309,9 @@ UVK_EXTERN const char *uvk_consumer_member_id(const uvk_consumer *c);
 /** The group generation this member is in. */
 UVK_EXTERN int32_t uvk_consumer_generation(const uvk_consumer *c);
 struct uvk_event;
-/** Adds a listener for consumer events (a uvk_event_type such as UVK_EVENT_GROUP_JOIN).
- * @return the listener's id (> 0), or a negative error (UVK_EINVAL for an unknown type). */
+/** Adds a listener for consumer events (a uvk_event_type from UVK_EVENT_GROUP_JOIN on).
+ * @return the listener's id (> 0), or a negative error (UVK_EINVAL for an unknown type and
+ * for the network events, which are its client's: uvk_client_on). */
 UVK_EXTERN int64_t uvk_consumer_on(uvk_consumer *c, int type,
                                    void (*fn)(void *ud, const struct uvk_event *ev), void *ud);
 /** Removes a listener added with uvk_consumer_on(); UVK_ENOTFOUND when the id is not (any

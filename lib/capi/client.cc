@@ -350,7 +350,8 @@ UVK_EXTERN int uvk_client_connect(uvk_client *c, uvk_client_cb cb, void *ud) {
 UVK_EXTERN int64_t uvk_client_on(uvk_client *c, int type, uvk_event_fn fn, void *ud) {
   UVK_CHECK_HANDLE(c, kMagicClient, "uvk_client");
   if (!c) return UVK_EINVAL;
-  if (!uvk_event_name(type)) return UVK_EINVAL;
+  // A client emits the network events only: a consumer's type would be taken and never fire.
+  if (type < UVK_EVENT_CONNECT || type > UVK_EVENT_REQUEST_QUEUE_SIZE) return UVK_EINVAL;
   uint64_t id = 0;
   int rc = events_on(&c->events, type, fn, ud, &id);
   return rc != 0 ? rc : int64_t(id);

@@ -359,7 +359,8 @@ UVK_EXTERN int uvk_consumer_group_metadata(const uvk_consumer *c, uvk_group_meta
 UVK_EXTERN int64_t uvk_consumer_on(uvk_consumer *c, int type, uvk_event_fn fn, void *ud) {
   CHECK_CONSUMER(c);
   IF_FREED_RETURN(c, UVK_ECLOSED);
-  if (!c || !uvk_event_name(type)) return UVK_EINVAL;
+  // A consumer emits its own events only; the network events are its client's (uvk_client_on).
+  if (!c || type <= UVK_EVENT_REQUEST_QUEUE_SIZE || !uvk_event_name(type)) return UVK_EINVAL;
   uint64_t id = 0;
   int rc = events_on(&c->events, type, fn, ud, &id);
   return rc != 0 ? rc : int64_t(id);

@@ -79,6 +79,10 @@ void fetch_after_listener(Consumer *c, uint64_t now) { fetch_schedule(c, now); }
 // FindCoordinator by the retry policy; when retries run out KafkaJS "crashes" and restarts,
 // and a non-retriable error stops the consumer.
 void group_failed(Consumer *c, int code, const char *broker_message, uint64_t now) {
+  group_failed_as(c, code, broker_message, err_retriable(code), now);
+}
+
+void group_failed_as(Consumer *c, int code, const char *broker_message, bool retriable, uint64_t now) {
   if (c->state == kGroupStopping || c->state == kGroupStopped || c->state == kGroupIdle) return;
   if (code <= UVK_ERR_KAFKA(0) && kafka_coordinator_error(int16_t(UVK_ERR_KAFKA_CODE(code))))
     coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
@@ -89,7 +93,7 @@ void group_failed(Consumer *c, int code, const char *broker_message, uint64_t no
     consumer_log(c, UVK_LOG_ERROR, "Another member joined with groupInstanceId '%s': this one is fenced and stops",
                  c->instance_id);
   int64_t wait = 0;
-  RetryVerdict v = retry_on_error(&c->group_retry, c->cfg.retry, &c->e->rng, code, &wait);
+  RetryVerdict v = retry_on_failure(&c->group_retry, c->cfg.retry, &c->e->rng, retriable, &wait);
   c->state = kGroupFinding;
   if (v == RetryVerdict::kRetry) {
     engine_add_timer(c->e, &c->group_timer, now + uint64_t(wait), restart_later, c);
@@ -364,8 +368,11 @@ void on_assign_metadata(void *ud, const uvk_error *err) {
   if (custom) {
     int rc = run_custom(c, custom, a, view, topics, n_topics, ends);
     if (rc != 0) {
+      // Whatever it returned (UVK_EINVAL included), the join is retried as documented in
+      // uvk_consumer.h; when the retries run out the consumer restarts (CRASH, restart 1).
+      consumer_log(c, UVK_LOG_WARN, "Custom assigner '%s' failed: %s (%d)", custom->name, uvk_err_name(rc), rc);
       pending_free(a);
-      return group_failed(c, rc, nullptr, now);
+      return group_failed_as(c, rc, nullptr, true, now);
     }
   } else {
     if (asg->assign(members, n_members, topics, n_topics, &a->arena, plans) != 0) {

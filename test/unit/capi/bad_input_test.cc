@@ -516,6 +516,13 @@ BAD_INPUT(uvk_client_on) {
   CHECK(uvk_client_on(r.client, 0, event_fn, nullptr) == UVK_EINVAL);
   CHECK(uvk_client_on(r.client, -1, event_fn, nullptr) == UVK_EINVAL);
   CHECK(uvk_client_on(r.client, 100000, event_fn, nullptr) == UVK_EINVAL);
+  // The consumer's events are never emitted by a client: refused, not taken and left silent.
+  for (int type = UVK_EVENT_GROUP_JOIN; type < UVK_EVENT_TYPE_LAST_; type++) {
+    INFO(uvk_event_name(type));
+    CHECK(uvk_client_on(r.client, type, event_fn, nullptr) == UVK_EINVAL);
+  }
+  for (int type = UVK_EVENT_CONNECT; type <= UVK_EVENT_REQUEST_QUEUE_SIZE; type++)
+    CHECK(uvk_client_on(r.client, type, event_fn, nullptr) > 0);
 }
 BAD_INPUT(uvk_client_off) {
   expect(uvk_client_off(nullptr, 1), UVK_EINVAL);
@@ -1367,6 +1374,13 @@ BAD_INPUT(uvk_consumer_on) {
   CHECK(uvk_consumer_on(r.consumer, UVK_EVENT_GROUP_JOIN, nullptr, nullptr) == UVK_EINVAL);
   CHECK(uvk_consumer_on(r.consumer, 0, event_fn, nullptr) == UVK_EINVAL);
   CHECK(uvk_consumer_on(r.consumer, -3, event_fn, nullptr) == UVK_EINVAL);
+  // The network events are its client's (uvk_client_on): refused here.
+  for (int type = UVK_EVENT_CONNECT; type <= UVK_EVENT_REQUEST_QUEUE_SIZE; type++) {
+    INFO(uvk_event_name(type));
+    CHECK(uvk_consumer_on(r.consumer, type, event_fn, nullptr) == UVK_EINVAL);
+  }
+  for (int type = UVK_EVENT_GROUP_JOIN; type < UVK_EVENT_TYPE_LAST_; type++)
+    CHECK(uvk_consumer_on(r.consumer, type, event_fn, nullptr) > 0);
 }
 BAD_INPUT(uvk_consumer_off) {
   expect(uvk_consumer_off(nullptr, 1), UVK_EINVAL);

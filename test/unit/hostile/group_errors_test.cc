@@ -47,6 +47,7 @@ struct Harness : TwoBrokerRig {
   int crash_cb_calls = 0, crash_cb_kafka = 0;
   int joins = 0;  // GROUP_JOIN events
   std::vector<std::string> delivered;
+  std::function<void(uvk_consumer *)> before_run;  // custom assigners, listeners
 
   Harness() {
     b1.log[0] = {"a0", "a1", "a2"};
@@ -99,6 +100,7 @@ struct Harness : TwoBrokerRig {
       h->crash_cb_kafka = e ? uvk_error_kafka_code(e) : 0;
     }, this) == 0);
     REQUIRE(uvk_consumer_subscribe(consumer, cluster.topic.c_str(), 1) == 0);
+    if (before_run) before_run(consumer);
     uvk_run_options o;
     uvk_run_options_init(&o);
     o.auto_commit = auto_commit ? 1 : 0;
@@ -357,5 +359,70 @@ TEST_CASE("group errors: UNSTABLE_OFFSET_COMMIT, then a rebalance whose JoinGrou
   std::vector<std::string> got = h.delivered;
   std::sort(got.begin(), got.end());
   CHECK(got == std::vector<std::string>({"a0", "a1", "a2", "b0", "b1", "b2"}));
+  h.stop_consumer();
+}
+
+// ---- a custom assigner that fails ---------------------------------------------------------
+
+namespace {
+
+struct Assigner {
+  int calls = 0;
+  int fail_first = 0;   // this many calls return `code`
+  int code = UVK_EINVAL;
+};
+
+int failing_assign(void *ud, const uvk_group_member *members, size_t n_members, const uvk_assign_topic *topics,
+                   size_t n_topics, uvk_assignment_builder *out) {
+  Assigner *a = static_cast<Assigner *>(ud);
+  if (++a->calls <= a->fail_first) return a->code;
+  std::vector<uvk_topic_partition> tps;
+  for (size_t t = 0; t < n_topics; t++)
+    for (int32_t p = 0; p < topics[t].n_partitions; p++) tps.push_back(uvk_topic_partition{topics[t].topic, p});
+  for (size_t m = 0; m < n_members; m++)  // everything to the first member
+    if (int rc = uvk_assignment_set_partitions(out, members[m].member_id, 0, m == 0 ? tps.data() : nullptr,
+                                               m == 0 ? tps.size() : 0, nullptr, 0))
+      return rc;
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("custom assigner: a negative return (UVK_EINVAL) fails the join, which is retried", "[group_errors][assigner]") {
+  Harness h;
+  Assigner a;
+  a.fail_first = 2;
+  h.before_run = [&](uvk_consumer *c) { REQUIRE(uvk_consumer_add_assigner(c, "Failing", 0, nullptr, 0, failing_assign, &a) == 0); };
+  h.start_consumer();
+  bool ok = h.run_until([&] { return h.joins >= 1 && h.delivered.size() >= 6; });
+  INFO(h.all_logs());
+  INFO("brokers saw: " << h.broker_sequence());
+  REQUIRE(ok);
+  CHECK(a.calls == 3);
+  CHECK(h.crashes.empty());  // retried within the retry policy: no CRASH at all
+  CHECK(h.crash_cb_calls == 0);
+  CHECK(h.logged("Custom assigner 'Failing' failed: UVK_EINVAL"));
+  // Each failure starts the join over (the coordinator is cached): three joins, one SyncGroup.
+  CHECK(h.broker_sequence() == "F J[] J[member-1] J[member-1] S[member-1]");
+  h.stop_consumer();
+}
+
+TEST_CASE("custom assigner: one that always fails restarts the consumer (CRASH restart 1), never stops it",
+          "[group_errors][assigner]") {
+  Harness h;
+  Assigner a;
+  a.fail_first = 1000000;
+  a.code = UVK_ENOTFOUND;  // any negative code, not only UVK_EINVAL
+  h.before_run = [&](uvk_consumer *c) { REQUIRE(uvk_consumer_add_assigner(c, "Failing", 0, nullptr, 0, failing_assign, &a) == 0); };
+  h.start_consumer();
+  // retry.retries 5: the sixth failure exhausts them (a restart), then it goes on assigning.
+  bool ok = h.run_until([&] { return !h.crashes.empty() && a.calls >= 8; });
+  INFO(h.all_logs());
+  REQUIRE(ok);
+  for (const Crash &c : h.crashes) CHECK(c.restart == 1);
+  CHECK(h.crashes[0].code == UVK_ERETRIES);
+  CHECK(h.crash_cb_calls == 0);
+  CHECK(uvk_consumer_is_running(h.consumer) == 1);
+  CHECK(h.delivered.empty());
   h.stop_consumer();
 }
