@@ -389,8 +389,12 @@ int apply(Consumer *c, const char *const *names, uint64_t now, bool *changed, uv
   int32_t n = 0;
   for (int32_t i = 0; i < c->n_cg_target; i++) n += names[i] ? 1 : 0;
   *changed = n != c->n_parts;
-  for (int32_t i = 0; i < c->n_cg_target && !*changed; i++)
-    *changed = names[i] && !find_part(c, names[i], c->cg_target[i].partition);
+  // A partition revoked (listener told, offsets committed) that the broker's newer target
+  // gives back counts as new: it starts again as one, never stuck as revoking.
+  for (int32_t i = 0; i < c->n_cg_target && !*changed; i++) {
+    const PartState *ps = names[i] ? find_part(c, names[i], c->cg_target[i].partition) : nullptr;
+    *changed = names[i] && (!ps || ps->revoking);
+  }
   if (!*changed) return 0;
   PartState *parts = static_cast<PartState *>(mem_alloc(c->alloc, sizeof(PartState) * size_t(n + 1)));
   CgPartition *owned = static_cast<CgPartition *>(mem_alloc(c->alloc, sizeof(CgPartition) * size_t(n + 1)));
@@ -407,7 +411,7 @@ int apply(Consumer *c, const char *const *names, uint64_t now, bool *changed, uv
     if (!names[i]) continue;
     PartState *old = find_part(c, names[i], c->cg_target[i].partition);
     PartState *ps = &parts[k];
-    if (old) {
+    if (old && !old->revoking) {
       // A partition that stays keeps its Fetch in flight (fetch_follow); a ListOffsets in
       // flight belongs to the old array and is asked again.
       *ps = *old;

@@ -271,6 +271,47 @@ TEST_CASE("consumer protocol: a Fetch in flight across a revoke delivers the kep
   CHECK(r.crashes == 0);
 }
 
+TEST_CASE("consumer protocol: a partition being revoked that a newer target gives back starts again as a new one",
+          "[cgroup][keep]") {
+  Rig r;
+  r.cluster.offset_fetch_committed = true;  // OffsetFetch answers what was committed
+  r.listen = true;
+  r.pend_kind = UVK_REBALANCE_REVOKED;  // the revoke waits (uvk_consumer_rebalance_done)
+  int phase = 0;                        // 1: take partition 1 away; 2: give it back
+  r.cluster.cg_script = [&](const Req &q) {
+    Reply out = keep(q.epoch);
+    if (q.epoch == 0) out = assign(1, {0, 1});
+    if (phase == 1 && q.epoch == 1) out = assign(2, {0});
+    if (phase == 2 && q.epoch == 2) out = assign(3, {0, 1});
+    out.interval_ms = 20;
+    return out;
+  };
+  r.start(1000000);
+  REQUIRE(r.run_until([&] { return r.delivered.size() == 6; }));
+  phase = 1;
+  REQUIRE(r.run_until([&] { return r.pending == 1; }));  // "revoked 1" told, the revoke held
+  phase = 2;
+  size_t from = r.cluster.cg_requests.size();
+  REQUIRE(r.run_until([&] { return r.cluster.cg_requests.size() >= from + 2; }));  // epoch 3's target taken
+  CHECK(uvk_consumer_rebalance_done(r.consumer) == 0);
+  long revoked = r.find("listener revoked 1");
+  REQUIRE(revoked >= 0);
+  bool back = r.run_until([&] { return r.find("listener assigned 1", size_t(revoked)) >= 0; });
+  INFO(r.journal() + r.all_logs());
+  REQUIRE(back);  // it comes back as new (it stayed "revoking" before, and nothing was told)...
+  long commit = r.find("commit epoch=3 0=3 1=3");
+  CHECK(commit > revoked);
+  CHECK(r.find("listener assigned 1", size_t(revoked)) > commit);
+  r.b1.log[0].push_back("a3");
+  r.b2.log[1].push_back("b3");
+  // ... and is fetched again from its committed offset (stuck as "revoking" before: never).
+  REQUIRE(r.run_until([&] { return r.count("1:b3") == 1 && r.count("0:a3") == 1; }));
+  CHECK(r.count("1:") == 4);
+  r.pend_kind = 0;
+  r.stop();
+  CHECK(r.crashes == 0);
+}
+
 TEST_CASE("consumer protocol: fenced while committing a revoke: partitions lost, rejoin at epoch 0, committed offsets kept",
           "[cgroup]") {
   Rig r;
