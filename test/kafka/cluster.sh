@@ -169,22 +169,26 @@ ensure_jars() {  # ensure_jars VERSION -> sets KAFKA_LIB
 }
 
 # ensure_plugin: compiles the KIP-714 test receiver (test/kafka/telemetry) against the
-# cluster's own jars into $DIR/telemetry-plugin/VERSION (again only when the source changed)
-# and sets PLUGIN_DIR. Every broker loads it (metric.reporters); a failed compile stops here.
+# cluster's own jars into the jar cache, $CACHE/telemetry-plugin/VERSION-<source sha> (once per
+# source and release; built in a temporary folder and renamed, so clusters starting side by
+# side never see half a build), and sets PLUGIN_DIR. Every broker loads it (metric.reporters);
+# a failed compile stops here.
 PLUGIN_DIR=
 ensure_plugin() {
   [ -z "$PLUGIN_DIR" ] || return 0
-  local src=$SCRIPT_DIR/telemetry/UvkTelemetryPlugin.java out=$DIR/telemetry-plugin/$VERSION stamp
-  command -v javac >/dev/null 2>&1 || die "'javac' is not installed (needed for the telemetry plugin)"
-  stamp=$(sha256sum "$src" | cut -d' ' -f1)
-  if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$out/UvkTelemetryPlugin.class" ]; then
-    rm -rf "$out"
-    mkdir -p "$out"
-    javac -nowarn -d "$out" -cp "$KAFKA_LIB/*" "$src" >"$DIR/telemetry-plugin/javac.log" 2>&1 || {
-      cat "$DIR/telemetry-plugin/javac.log" >&2
+  local src=$SCRIPT_DIR/telemetry/UvkTelemetryPlugin.java out tmp
+  out=$CACHE/telemetry-plugin/$VERSION-$(sha256sum "$src" | cut -c1-16)
+  if [ ! -f "$out/UvkTelemetryPlugin.class" ]; then
+    command -v javac >/dev/null 2>&1 || die "'javac' is not installed (needed for the telemetry plugin)"
+    mkdir -p "$CACHE/telemetry-plugin"
+    tmp=$(mktemp -d "$CACHE/telemetry-plugin/.build-XXXXXX")
+    if ! javac -nowarn -d "$tmp" -cp "$KAFKA_LIB/*" "$src" >"$tmp/javac.log" 2>&1; then
+      cat "$tmp/javac.log" >&2
+      rm -rf "$tmp"
       die "compiling the telemetry plugin $src against Kafka $VERSION failed"
-    }
-    echo "$stamp" >"$out/stamp"
+    fi
+    rm -f "$tmp/javac.log"
+    mv -T "$tmp" "$out" 2>/dev/null || rm -rf "$tmp"  # another cluster's build won the race: same bytes
   fi
   PLUGIN_DIR=$out
 }
