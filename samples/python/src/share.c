@@ -63,18 +63,8 @@ static PyObject *headers_tuple(const uvk_share_record *r) {
   return t;
 }
 
-static int on_record(uvk_share_consumer *s, const uvk_share_record *r, void *ud) {
-  (void)s;
-  ShareConsumerObject *self = (ShareConsumerObject *)ud;
-  if (!self->on_record) return UVK_SHARE_RELEASE;
-  PyObject *fn = self->on_record;
-  Py_INCREF(fn);
-  /* (topic, partition, offset, delivery_count, timestamp, key, value, headers) */
-  PyObject *res = PyObject_CallFunction(fn, "siLiLNNN", r->topic, r->partition, (long long)r->offset,
-                                        r->delivery_count, (long long)r->timestamp,
-                                        uvkpy_bytes_or_none(r->key, r->key_len),
-                                        uvkpy_bytes_or_none(r->value, r->value_len), headers_tuple(r));
-  Py_DECREF(fn);
+/* A handler's answer: None or an int (0 accept, PENDING, other: release); raising releases. */
+static int share_result(PyObject *res) {
   if (!res) {
     uvkpy_keep_exception();
     return UVK_SHARE_RELEASE;
@@ -91,6 +81,42 @@ static int on_record(uvk_share_consumer *s, const uvk_share_record *r, void *ud)
   }
   Py_DECREF(res);
   return out;
+}
+
+static int on_record(uvk_share_consumer *s, const uvk_share_record *r, void *ud) {
+  (void)s;
+  ShareConsumerObject *self = (ShareConsumerObject *)ud;
+  if (!self->on_record) return UVK_SHARE_RELEASE;
+  PyObject *fn = self->on_record;
+  Py_INCREF(fn);
+  /* (topic, partition, offset, delivery_count, timestamp, key, value, headers) */
+  PyObject *res = PyObject_CallFunction(fn, "siLiLNNN", r->topic, r->partition, (long long)r->offset,
+                                        r->delivery_count, (long long)r->timestamp,
+                                        uvkpy_bytes_or_none(r->key, r->key_len),
+                                        uvkpy_bytes_or_none(r->value, r->value_len), headers_tuple(r));
+  Py_DECREF(fn);
+  return share_result(res);
+}
+
+/* each_batch: on_batch(topic, partition, [(offset, delivery_count, timestamp, key, value, headers)]) */
+static int on_batch(uvk_share_consumer *s, const uvk_share_batch *b, void *ud) {
+  (void)s;
+  ShareConsumerObject *self = (ShareConsumerObject *)ud;
+  if (!self->on_record) return UVK_SHARE_RELEASE;
+  PyObject *l = PyList_New((Py_ssize_t)b->n_records);
+  for (size_t i = 0; l && i < b->n_records; i++) {
+    const uvk_share_record *r = &b->records[i];
+    PyObject *t = Py_BuildValue("(LiLNNN)", (long long)r->offset, r->delivery_count, (long long)r->timestamp,
+                                uvkpy_bytes_or_none(r->key, r->key_len), uvkpy_bytes_or_none(r->value, r->value_len),
+                                headers_tuple(r));
+    if (!t) Py_CLEAR(l);
+    else PyList_SET_ITEM(l, (Py_ssize_t)i, t);
+  }
+  if (!l) return share_result(NULL);
+  PyObject *fn = Py_NewRef(self->on_record);
+  PyObject *res = PyObject_CallFunction(fn, "siN", b->topic, (int)b->partition, l);
+  Py_DECREF(fn);
+  return share_result(res);
 }
 
 static void on_done(uvk_share_consumer *s, const uvk_error *err, void *ud) {
@@ -150,11 +176,12 @@ static PyObject *Share_subscribe(ShareConsumerObject *self, PyObject *topic) {
   Py_RETURN_NONE;
 }
 
-/* run(max_records, on_record, on_crash) */
+/* run(max_records, on_record, on_crash[, batch]): batch true: on_record is on_batch */
 static PyObject *Share_run(ShareConsumerObject *self, PyObject *args) {
   PyObject *mo, *fn, *crash;
   long long max_records;
-  if (!PyArg_ParseTuple(args, "OOO", &mo, &fn, &crash) || !alive(self)) return NULL;
+  int batch = 0;
+  if (!PyArg_ParseTuple(args, "OOO|p", &mo, &fn, &crash, &batch) || !alive(self)) return NULL;
   if (uvkpy_int64(mo, "max_records", 1, INT32_MAX, &max_records) < 0) return NULL;
   if (!PyCallable_Check(fn) || !PyCallable_Check(crash)) {
     PyErr_SetString(PyExc_TypeError, "on_record and on_crash must be callable");
@@ -167,7 +194,8 @@ static PyObject *Share_run(ShareConsumerObject *self, PyObject *args) {
   uvk_share_run_options o;
   uvk_share_run_options_init(&o);
   o.max_records = (int32_t)max_records;
-  o.each_record = on_record;
+  o.each_record = batch ? NULL : on_record;
+  o.each_batch = batch ? on_batch : NULL;
   o.ud = self;
   self->on_record = Py_NewRef(fn);
   self->on_crash = Py_NewRef(crash);
@@ -245,7 +273,7 @@ static PyObject *Share_close(ShareConsumerObject *self, PyObject *noargs) {
 
 static PyMethodDef Share_methods[] = {
   {"subscribe", (PyCFunction)Share_subscribe, METH_O, "subscribe(topic): before run."},
-  {"run", (PyCFunction)Share_run, METH_VARARGS, "run(max_records, on_record, on_crash)"},
+  {"run", (PyCFunction)Share_run, METH_VARARGS, "run(max_records, on_record, on_crash[, batch])"},
   {"ack", (PyCFunction)Share_ack, METH_VARARGS, "ack(topic, partition, offset, type) -> was held"},
   {"shutdown", (PyCFunction)Share_shutdown, METH_O, "shutdown(cb): releases what is held and leaves."},
   {"held", (PyCFunction)Share_held, METH_NOARGS, "records waiting for an acknowledgement"},

@@ -157,6 +157,63 @@ def test_share_on_acknowledged(brokers, run):
     run(main)
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_share_each_batch(brokers, run, mode):
+    """each_batch gets a fetch's records of one partition: returning accepts those it did not
+    decide, acknowledge() decides one (r-1 released: it comes again; r-2 rejected: never), and
+    a handler that raises releases the whole batch (it comes again, delivery_count 2)."""
+    topic = unique("uvk-py-share-batch-" + mode)
+    group = unique("uvk-py-share-batch-g")
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        warm = asyncio.Event()
+        seen = []  # (value, delivery_count)
+        done = asyncio.Event()
+        raised = []
+
+        def handle(b):
+            assert isinstance(b, uvkafka.ShareBatch) and (b.topic, b.partition) == (topic, 0)
+            values = [m.value.decode() for m in b.messages]
+            if "warm" in values:
+                warm.set()
+            if "boom" in values and not raised:
+                raised.append(1)
+                raise RuntimeError("the whole batch is released")
+            for m in b.messages:
+                v = m.value.decode()
+                if v == "warm":
+                    continue
+                seen.append((v, m.delivery_count))
+                if v == "r-1" and m.delivery_count == 1:
+                    assert m.acknowledge("release") is True
+                if v == "r-2":
+                    assert m.acknowledge("reject") is True
+            if sorted(seen) == [("boom", 2), ("r-0", 1), ("r-1", 1), ("r-1", 2), ("r-2", 1)]:
+                done.set()
+
+        async def handle_async(b):
+            await asyncio.sleep(0)  # the records stay held while the coroutine runs
+            handle(b)
+
+        async with uvkafka.ShareConsumer(topic, brokers=brokers, group_id=group, max_wait_time_in_ms=100) as s:
+            await s.run(each_batch=handle if mode == "sync" else handle_async)
+            async with uvkafka.Producer(brokers) as p:
+                for _ in range(60):
+                    await p.send(topic, b"warm")
+                    try:
+                        await asyncio.wait_for(warm.wait(), 0.5)
+                        break
+                    except asyncio.TimeoutError:
+                        pass
+                assert warm.is_set(), "the share member got the partition"
+                await p.send_many(topic, [b"r-0", b"r-1", b"r-2"])
+                await p.send(topic, b"boom")
+                await done.wait()
+        assert raised == [1]
+    run(main)
+
+
 def test_share_blocking_facade(brokers):
     """blocking.ShareConsumer: poll() hands out one record at a time, accepting the previous one
     (the broker reports each accepted offset); a record released with acknowledge() comes again
@@ -209,6 +266,10 @@ def test_share_bad_input(brokers, run):
                 s.subscribe([b"bytes"])
             with pytest.raises(TypeError, match="each_message"):
                 await s.run(each_message=5)
+            with pytest.raises(TypeError, match="each_batch"):
+                await s.run(each_batch=5)
+            with pytest.raises(ValueError, match="each_batch"):
+                await s.run(each_message=lambda m: None, each_batch=lambda b: None)
             with pytest.raises(ValueError, match="max_records"):
                 await s.run(each_message=lambda m: None, max_records=0)
             with pytest.raises(TypeError, match="max_records"):

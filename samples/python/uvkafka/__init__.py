@@ -24,7 +24,7 @@ from ._events import Event
 from ._errors import (AuthenticationError, BrokerError, ClosedError, KafkaConnectionError, KafkaError,
                       KafkaTimeoutError, QueueFullError, RetriesExceededError, TransactionStateError)
 from ._producer import Producer, RecordMetadata, Transaction
-from ._share import ShareConsumer, ShareMessage
+from ._share import ShareBatch, ShareConsumer, ShareMessage
 
 __all__ = [
     "Acl", "AclOperation", "AclPatternType", "AclPermissionType", "AclResourceType", "AclResult", "BrokerInfo",
@@ -33,7 +33,7 @@ __all__ = [
     "ScramCredentialInfo", "ScramMechanism", "ScramUser", "TopicMetadata",
     "Admin", "Assigner", "AssignerMember", "AuthenticationError", "Batch", "BrokerError", "Client", "ClosedError", "Consumer",
     "KafkaConnectionError", "KafkaError", "KafkaTimeoutError", "Message", "Messages", "NewTopic", "PartitionOffset",
-    "Producer", "QueueFullError", "RecordMetadata", "RetriesExceededError", "ShareConsumer", "ShareMessage", "TopicResult", "Transaction",
+    "Producer", "QueueFullError", "RecordMetadata", "RetriesExceededError", "ShareBatch", "ShareConsumer", "ShareMessage", "TopicResult", "Transaction",
     "TransactionStateError", "version",
 ]
 __version__ = "0.1.0"

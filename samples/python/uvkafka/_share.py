@@ -4,7 +4,7 @@ returning accepts it, raising releases it (delivered again, delivery_count one h
 ``message.acknowledge(...)`` decides at once."""
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 from . import _errors, _native
 from ._client import Client, native_call
@@ -55,6 +55,13 @@ class ShareMessage:
             self.topic, self.partition, self.offset, self.delivery_count)
 
 
+class ShareBatch(NamedTuple):
+    """The records of one partition acquired by one fetch (each_batch)."""
+    topic: str
+    partition: int
+    messages: List[ShareMessage]
+
+
 class ShareConsumer:
     """``async with uvkafka.ShareConsumer("jobs", brokers=..., group_id="g") as s:
     await s.run(each_message=handle)``.
@@ -103,15 +110,18 @@ class ShareConsumer:
         for t in _topic_list(topics, "topics", allow_none=False):
             native_call(h.subscribe, t)
 
-    async def run(self, each_message: Callable[[ShareMessage], Optional[Awaitable[None]]],
-                  max_records: int = 500) -> None:
-        """Joins the share group and hands each acquired record to each_message (a
-        coroutine function or a plain function) until close(). The record is held until it
-        finishes: returning accepts it (unless it acknowledged it itself), raising releases
-        it. Returns once started."""
+    async def run(self, each_message: Optional[Callable[[ShareMessage], Optional[Awaitable[None]]]] = None,
+                  max_records: int = 500, *,
+                  each_batch: Optional[Callable[[ShareBatch], Optional[Awaitable[None]]]] = None) -> None:
+        """Joins the share group and hands each acquired record to each_message (or each
+        fetch's records of a partition to each_batch; a coroutine function or a plain
+        function) until close(). A record is held until its handler finishes: returning
+        accepts it (unless it was acknowledged), raising releases it. Returns once started."""
         h = self._live()
-        if not callable(each_message):
-            raise TypeError("each_message must be callable")
+        if (each_message is None) == (each_batch is None):
+            raise ValueError("give exactly one of each_message and each_batch")
+        if not callable(each_message if each_batch is None else each_batch):
+            raise TypeError("%s must be callable" % ("each_message" if each_batch is None else "each_batch"))
         if not isinstance(max_records, int) or isinstance(max_records, bool):
             raise TypeError("max_records must be an int")
         if max_records < 1:
@@ -125,7 +135,7 @@ class ShareConsumer:
                       key: Optional[bytes], value: Optional[bytes], headers: Any) -> int:
             m = ShareMessage(self, topic, partition, offset, delivery_count, timestamp, key, value, headers)
             try:
-                r = fn(m)
+                r = fn(m)  # type: ignore[misc]
             except Exception:  # noqa: BLE001 - a handler's failure releases its record
                 _log.warning("each_message raised: %r released", m, exc_info=True)
                 return 0 if m._decided else ACK_TYPES["release"]
@@ -136,7 +146,27 @@ class ShareConsumer:
                 return int(_native.PENDING)
             return 0
 
-        native_call(h.run, max_records, on_record, self._crashed)
+        eb = each_batch
+
+        def on_batch(topic: str, partition: int, records: List[Any]) -> int:
+            ms = [ShareMessage(self, topic, partition, *r) for r in records]
+            try:
+                r = eb(ShareBatch(topic, partition, ms))  # type: ignore[misc]
+            except Exception:  # noqa: BLE001 - a handler's failure releases its records
+                _log.warning("each_batch raised: %d records of %s/%d released", len(ms), topic, partition,
+                             exc_info=True)
+                return ACK_TYPES["release"]
+            if asyncio.iscoroutine(r) or isinstance(r, asyncio.Future):
+                task = asyncio.ensure_future(r, loop=d.loop)
+                self._tasks.add(task)
+                task.add_done_callback(lambda t: self._finished_batch(ms, t))
+                return int(_native.PENDING)
+            return 0
+
+        if eb is None:
+            native_call(h.run, max_records, on_record, self._crashed)
+        else:
+            native_call(h.run, max_records, on_batch, self._crashed, True)
         self._running = True
         d.poke()
 
@@ -162,6 +192,15 @@ class ShareConsumer:
             _log.warning("each_message raised: %r released", m, exc_info=task.exception())
         if not m._decided:
             m.acknowledge("release" if failed else "accept")
+
+    def _finished_batch(self, ms: List[ShareMessage], task: "asyncio.Future[Any]") -> None:
+        self._tasks.discard(task)
+        failed = task.cancelled() or task.exception() is not None
+        if failed and not task.cancelled():
+            _log.warning("each_batch raised: its undecided records released", exc_info=task.exception())
+        for m in ms:
+            if not m._decided:
+                m.acknowledge("release" if failed else "accept")
 
     def _crashed(self, err: Any) -> None:
         self._running = False
