@@ -65,15 +65,19 @@ static void close_client(ClientObject *c) {
 }
 
 static int Client_init(ClientObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"config", NULL};
-  PyObject *config = NULL;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O", kwlist, &config)) return -1;
+  static char *kwlist[] = {"config", "stats_cb", NULL};
+  PyObject *config = NULL, *stats_cb = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|O", kwlist, &config, &stats_cb)) return -1;
   if (self->client) {
     PyErr_SetString(PyExc_RuntimeError, "Client.__init__ called twice");
     return -1;
   }
   uvk_config *cfg = uvkpy_config(config);
   if (!cfg) return -1;
+  if (uvkpy_stats_set(self, cfg, stats_cb) < 0) {
+    uvk_config_free(cfg);
+    return -1;
+  }
   uv_loop_t *loop = (uv_loop_t *)PyMem_RawMalloc(sizeof *loop);
   if (!loop || uv_loop_init(loop) != 0) {
     PyMem_RawFree(loop);
@@ -97,6 +101,7 @@ static int Client_init(ClientObject *self, PyObject *args, PyObject *kw) {
 static void Client_dealloc(ClientObject *self) {
   close_client(self);
   Py_CLEAR(self->listeners);
+  Py_CLEAR(self->stats_cb);
   PyMem_Free(self->kids);
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -181,6 +186,7 @@ static PyMethodDef Client_methods[] = {
   {"timeout_ms", (PyCFunction)Client_timeout_ms, METH_NOARGS, "ms until the next timer, -1 for none."},
   {"step", (PyCFunction)Client_step, METH_NOARGS, "Runs what is due now, without blocking."},
   {"connect", (PyCFunction)Client_connect, METH_O, "connect(cb): cb(err) once connected."},
+  {"stats_json", (PyCFunction)uvkpy_stats_json, METH_NOARGS, "The current statistics document (JSON str)."},
   {NULL, NULL, 0, NULL},
 };
 
@@ -195,7 +201,7 @@ PyTypeObject Client_Type = {
   .tp_basicsize = sizeof(ClientObject),
   .tp_dealloc = (destructor)Client_dealloc,
   .tp_flags = Py_TPFLAGS_DEFAULT,
-  .tp_doc = "Client(config: dict[str, str]): a uvkafka client on a libuv loop of its own.",
+  .tp_doc = "Client(config: dict[str, str], stats_cb=None): a uvkafka client on a libuv loop of its own.",
   .tp_methods = Client_methods,
   .tp_getset = Client_getset,
   .tp_init = (initproc)Client_init,

@@ -20,6 +20,7 @@ typedef struct {
   PyObject **kids;
   size_t n_kids, cap_kids;
   PyObject *listeners;  /* events.c: {listener id: fn} */
+  PyObject *stats_cb;   /* stats.c: fn(json str) per statistics document, or NULL */
 } ClientObject;
 
 struct ProduceChunk;  /* produce.c */
@@ -91,6 +92,11 @@ uvk_config *uvkpy_config(PyObject *dict);                /* NULL with an excepti
 void uvkpy_complete(PyObject *cb, PyObject *args);       /* calls cb(*args), steals both */
 PyObject *uvkpy_bytes_or_none(const void *p, size_t n);
 int uvkpy_register_types(PyObject *m);
+
+/* stats.c: stats_cb on a config before the client is made (None: none); the current
+ * document as a str */
+int uvkpy_stats_set(ClientObject *c, uvk_config *cfg, PyObject *fn);
+PyObject *uvkpy_stats_json(ClientObject *c, PyObject *noargs);
 
 /* client.c */
 int uvkpy_client_alive(ClientObject *c);                 /* 0 with an exception when closed */

@@ -1,7 +1,8 @@
 """Client: broker connections and metadata on one libuv loop, shared by the producers,
 consumers and admins made from it, all driven by the asyncio loop that first uses it."""
 import asyncio
-from typing import Any, Mapping, Optional, Sequence, Union
+import json
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
 
 from . import _convert, _errors, _native
 from ._driver import Driver
@@ -19,17 +20,22 @@ class Client:
     """A uvkafka client. ``brokers`` is ``"host:port,host:port"`` or a list; the other keyword
     options are uvkafka's configuration keys in snake_case (``client_id``, ``request_timeout``,
     ``retry={"retries": 8}``, ``ssl=True``, ``sasl={...}``, ``log_level="WARN"``) and ``config``
-    takes keys as docs/configuration.md spells them."""
+    takes keys as docs/configuration.md spells them. ``stats_cb(json_str)`` gets a statistics
+    document every ``statistics_interval_ms`` (librdkafka's names; ``json.loads`` it), inside
+    the loop step; ``stats()`` reads the current one."""
 
     def __init__(self, brokers: Union[str, Sequence[str], None] = None, *,
-                 config: Optional[Mapping[str, Any]] = None, **options: Any) -> None:
+                 config: Optional[Mapping[str, Any]] = None, stats_cb: Optional[Callable[[str], Any]] = None,
+                 **options: Any) -> None:
         if brokers is not None:
             if not isinstance(brokers, (str, list, tuple)):
                 raise TypeError("brokers must be a str or a list of str, not %s" % type(brokers).__name__)
             options["brokers"] = brokers
         options.setdefault("log_level", "WARN")
         self.config = _convert.config(options, config)
-        self._native = native_call(_native.Client, self.config)
+        if stats_cb is not None and not callable(stats_cb):
+            raise TypeError("stats_cb must be callable")
+        self._native = native_call(_native.Client, self.config, stats_cb)
         self._driver: Optional[Driver] = None
 
     def _attach(self) -> Driver:
@@ -50,6 +56,10 @@ class Client:
         step. Returns a function that removes it."""
         from ._events import listen
         return listen(self._native, event, fn)
+
+    def stats(self) -> Dict[str, Any]:
+        """The statistics document now (the same JSON stats_cb gets), parsed."""
+        return json.loads(native_call(self._native.stats_json))  # type: ignore[no-any-return]
 
     @property
     def closed(self) -> bool:
