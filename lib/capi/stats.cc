@@ -22,8 +22,8 @@ std::atomic<uint32_t> g_instances{0};
 // The first release's uvk_client_stats ends with `partitions`.
 constexpr size_t kStatsMinSize = offsetof(uvk_client_stats, partitions) + sizeof(int32_t);
 
-// Builds the document into s->doc (NUL-terminated); false when memory ran out.
-bool build(uvk_client *c, ClientStats *s, uint64_t now) {
+// Builds the document into out (NUL-terminated); false when memory ran out.
+bool build(uvk_client *c, ClientStats *s, uint64_t now, Buf *out) {
   Engine *e = client_engine(c);
   StatsCollector sc;
   memset(&sc, 0, sizeof sc);
@@ -32,11 +32,11 @@ bool build(uvk_client *c, ClientStats *s, uint64_t now) {
   char name[300];
   snprintf(name, sizeof name, "%s#%s-%u", e->cfg.conn.client_id, stats_type(sc), unsigned(s->instance));
   StatsClient cl{name, e->cfg.conn.client_id, now, engine_wall_ms(e), s->created_ms};
-  s->doc.alloc = client_alloc(c);
-  buf_clear(&s->doc);
-  if (!sc.failed) stats_json(e, cl, sc, &s->doc);
-  put_u8(&s->doc, '\0');
-  bool ok = !sc.failed && !s->doc.failed;
+  out->alloc = client_alloc(c);
+  buf_clear(out);
+  if (!sc.failed) stats_json(e, cl, sc, out);
+  put_u8(out, '\0');
+  bool ok = !sc.failed && !out->failed;
   stats_collector_free(&sc);
   return ok;
 }
@@ -48,7 +48,7 @@ void on_interval(void *ud, uint64_t now) {
   if (e->shutting_down || client_closing(c) || !s->fn) return;
   // The next one first: the callback may free the client (then shutting_down cancels it).
   engine_add_timer(e, &s->timer, now + s->interval_ms, on_interval, c);
-  bool ok = build(c, s, now);
+  bool ok = build(c, s, now, &s->doc);
   broker_stats_roll(e);  // windows cover one interval each
   if (!ok) return;       // out of memory: this interval's document is skipped
   ClientScope scope(c, false);
@@ -91,17 +91,17 @@ int client_stats_get(uvk_client *c, uvk_client_stats *out) {
 
 size_t client_stats_json(uvk_client *c, char *buf, size_t buflen) {
   if (!c) return 0;
-  ClientStats *s = client_stats(c);
-  if (!build(c, s, client_now(c))) {
-    if (buf && buflen) buf[0] = '\0';
-    return 0;
-  }
-  size_t len = s->doc.len - 1;
+  // A buffer of its own: the interval document may be in the application's hands right now
+  // (this call from inside the statistics callback must not move it).
+  Buf doc;
+  bool ok = build(c, client_stats(c), client_now(c), &doc);
+  size_t len = ok ? doc.len - 1 : 0;
   if (buf && buflen) {
     size_t n = len < buflen - 1 ? len : buflen - 1;
-    memcpy(buf, s->doc.data, n);
+    if (n) memcpy(buf, doc.data, n);
     buf[n] = '\0';
   }
+  buf_free(&doc);
   return len;
 }
 

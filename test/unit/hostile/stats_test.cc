@@ -338,3 +338,30 @@ TEST_CASE("consumer statistics: consumer_lag is the high watermark minus the com
   // Partition 1 is empty: its lag counts too (0 or unknown), so the sum is at least p0's.
   CHECK(s.consumer_lag >= 6);
 }
+
+TEST_CASE("the document handed to the callback stays valid while the callback asks for another", "[stats]") {
+  struct Reentrant {
+    uvk_client *client = nullptr;
+    int calls = 0;
+    bool same = true;
+  } re;
+  TwoBrokerRig r;
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  std::string seed = r.addr(r.b2);
+  REQUIRE(uvk_config_set(cfg, "brokers", seed.c_str(), err, sizeof err) == 0);
+  REQUIRE(uvk_config_set(cfg, "statisticsIntervalMs", "10", err, sizeof err) == 0);
+  REQUIRE(uvk_config_set_stats_cb(cfg, [](void *ud, const char *json, size_t len) {
+    Reentrant *x = static_cast<Reentrant *>(ud);
+    std::string before(json, len);
+    std::vector<char> other(uvk_client_stats_json(x->client, nullptr, 0) + 1);
+    uvk_client_stats_json(x->client, other.data(), other.size());
+    x->same = x->same && before == std::string(json, len);  // not moved under the caller
+    x->calls++;
+  }, &re) == 0);
+  REQUIRE(uvk_client_new(&r.loop, cfg, &r.client) == 0);
+  uvk_config_free(cfg);
+  re.client = r.client;
+  REQUIRE(r.run_until([&] { return re.calls >= 3; }));
+  CHECK(re.same);
+}
