@@ -304,6 +304,7 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   }
   printf("B %d %d %lld %lld\n", (int)g.generation_id, (int)b->partition, (long long)b->first_offset,
          (long long)b->last_offset);
+  fflush(stdout);  /* a SIGKILLed life's batches are what a duplicate is traced to */
   snprintf(s->topics[s->n_held], sizeof s->topics[0], "%s", b->topic);
   s->held[s->n_held].topic = s->topics[s->n_held];
   s->held[s->n_held].partition = b->partition;
