@@ -18,6 +18,7 @@
 namespace uvk {
 
 inline constexpr int16_t kMessageTooLarge = 10, kRecordListTooLarge = 18, kUnknownTopic = 3, kNotLeader = 6;
+inline constexpr int16_t kUnknownTopicId = 100, kInconsistentTopicId = 103;
 inline constexpr int16_t kOutOfOrderSequence = 45, kDuplicateSequence = 46, kInvalidProducerEpoch = 47,
               kUnknownProducerId = 59;
 inline constexpr int kMaxInFlightPerPartition = 5;  // what Kafka keeps idempotence state for
@@ -105,6 +106,7 @@ struct TopicState {
   int32_t n_queues;
   bool refreshing;  // a metadata_ensure for this topic is running
   EnsureCtx *refresh_ctx;
+  uint8_t topic_id[16];  // from the metadata (producer_topic_id.cc); all zero: not known
 };
 
 struct SendResult {
@@ -155,6 +157,7 @@ struct ProduceReq {
   size_t *ends;    // per batch: where it ends in Producer::wire while encoding
   proto::ProduceRequest::TopicProduceData *topics;     // n slots, filled when encoded
   proto::ProduceRequest::PartitionProduceData *parts;  // n slots
+  proto::Uuid *topic_ids;  // per batch: its topic's id when sent (Produce v13 names topics by it)
   size_t n;
   int acks;
   int32_t timeout;
@@ -271,6 +274,16 @@ void producer_stats_acked(const ProducerBatch *b);
 void producer_drain_at(Producer *p, uint64_t at);
 void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const Request *req);
 
+// producer_topic_id.cc: topic ids (Produce v13)
+// Takes t's id from the metadata cache; a new id for a known topic (deleted and created
+// again) starts an idempotent producer's sequence numbers on it again.
+void producer_note_topic_id(Producer *p, TopicState *t);
+// Fills r->topic_ids from the batches' topics; the highest Produce version r may use (v13
+// only when every topic's id is known).
+int16_t producer_fill_topic_ids(const Producer *p, ProduceReq *r);
+// Whether b was sent under an id its topic no longer has (an answer from the old topic).
+bool producer_batch_of_old_topic(const ProducerBatch *b, const proto::Uuid &sent);
+
 // producer_pid.cc: the producer id (idempotence)
 void producer_fetch_pid(Producer *p, uint64_t now);  // unless one is held or being asked for
 void producer_fail_ready(Producer *p, int code, const uvk_error *cause);  // every sealed batch
@@ -301,8 +314,8 @@ void txn_fill_init_pid(const Producer *p, proto::Str *transactional_id, int32_t 
 void txn_init_pid_failed(Producer *p, int err);  // forgets a coordinator that moved
 // The transactional id for Produce requests (null Str when not transactional).
 proto::Str txn_produce_id(const Producer *p);
-// The Produce versions a transactional producer may use: v12 exactly under transactions v2
-// (it joins the partition to the transaction), below v12 otherwise. min_version is in/out.
+// The Produce versions a transactional producer may use: v12 or above under transactions v2
+// (it joins the partition to the transaction), below v12 otherwise. Both are in/out.
 void txn_produce_versions(const Producer *p, int16_t *min_version, int16_t *max_version);
 // The open transaction uses transactions v2: an epoch error fails it (abort bumps the epoch)
 // instead of asking InitProducerId for a new epoch in the middle of it.

@@ -549,7 +549,8 @@ proto::Str txn_produce_id(const Producer *p) { return p->txn ? proto::cstr(p->tx
 void txn_produce_versions(const Producer *p, int16_t *min_version, int16_t *max_version) {
   bool v2 = p->txn->v2 == 1;  // chosen by txn_partition_ready before any batch goes out
   *min_version = v2 ? 12 : *min_version;
-  *max_version = v2 ? 12 : 11;  // v12+ means transactions v2 to the broker
+  // v12+ means transactions v2 to the broker; v13 (topics by id) when the caller allows it.
+  *max_version = v2 ? (*max_version > 12 ? *max_version : 12) : 11;
 }
 
 bool txn_v2(const Producer *p) { return p->txn && p->txn->v2 == 1; }

@@ -10,6 +10,7 @@
 #include "codec/codec.h"
 #include "engine/kafka_errors.h"
 #include "engine/metadata.h"
+#include "engine/node_endpoint.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/produce.h"
 #include "proto/records.h"
@@ -97,6 +98,7 @@ static int encode_produce(void *ud, Buf *out, int16_t version) {
     if (b->q->t != cur) {
       cur = b->q->t;
       r->topics[n_topics].name = proto::cstr(cur->name);
+      r->topics[n_topics].topic_id = r->topic_ids[i];  // v13 writes this instead of the name
       r->topics[n_topics].partition_data.items = &r->parts[n_parts];
       r->topics[n_topics].partition_data.count = 0;
       n_topics++;
@@ -117,13 +119,7 @@ static int encode_produce(void *ud, Buf *out, int16_t version) {
 static void take_node_endpoints(Producer *p, const proto::ProduceResponse &resp) {
   for (int32_t i = 0; i < resp.node_endpoints.count; i++) {
     const auto &n = resp.node_endpoints.items[i];
-    char host[256];
-    if (n.node_id < 0 || n.port <= 0 || n.port > 65535 || n.host.len <= 0 || size_t(n.host.len) >= sizeof host ||
-        memchr(n.host.data, 0, size_t(n.host.len)))
-      continue;  // hostile or empty: the next Metadata answer will tell
-    memcpy(host, n.host.data, size_t(n.host.len));
-    host[n.host.len] = 0;
-    engine_put_broker(p->e, n.node_id, host, uint16_t(n.port));
+    engine_take_node_endpoint(p->e, n.node_id, n.host, n.port);
   }
 }
 
@@ -178,7 +174,9 @@ void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const
     size_t tlen = strlen(topic);
     for (int32_t t = 0; t < resp.responses.count && !pr; t++) {
       const auto &tr = resp.responses.items[t];
-      if (size_t(tr.name.len) != tlen || memcmp(tr.name.data, topic, tlen) != 0) continue;
+      if (version >= 13 ? memcmp(tr.topic_id.b, r->topic_ids[i].b, 16) != 0
+                        : size_t(tr.name.len) != tlen || memcmp(tr.name.data, topic, tlen) != 0)
+        continue;
       for (int32_t k = 0; k < tr.partition_responses.count; k++)
         if (tr.partition_responses.items[k].index == b->q->partition) pr = &tr.partition_responses.items[k];
     }
@@ -193,11 +191,14 @@ void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const
       continue;
     }
     if (pr->error_code == kNotLeader && resend_to_current_leader(p, b, pr->current_leader, now)) continue;
+    bool old_topic = producer_batch_of_old_topic(b, r->topic_ids[i]);
+    if ((pr->error_code == kUnknownTopicId || pr->error_code == kInconsistentTopicId) && old_topic && p->idempotent)
+      b->base_seq = -1;  // not written; its numbers were the deleted topic's: numbered again in the new one
     if (pr->error_code != 0) {
       handle_batch_error(p, b, UVK_ERR_KAFKA(pr->error_code), now);
       continue;
     }
-    if (b->epoch == p->epoch) b->q->confirmed = true;
+    if (b->epoch == p->epoch && !old_topic) b->q->confirmed = true;
     producer_batch_done(p, b, 0, nullptr, pr->base_offset, pr->log_append_time_ms, pr->log_start_offset);
   }
   arena_free(&arena);
@@ -335,7 +336,8 @@ static void send_request(Producer *p, int32_t node, ProducerBatch **batches, siz
   r->ends = arena_new_array<size_t>(&r->arena, n);
   r->topics = arena_construct_array<proto::ProduceRequest::TopicProduceData>(&r->arena, n);
   r->parts = arena_construct_array<proto::ProduceRequest::PartitionProduceData>(&r->arena, n);
-  if (!r->batches || !r->batch_err || !r->ends || !r->topics || !r->parts) {
+  r->topic_ids = arena_construct_array<proto::Uuid>(&r->arena, n);
+  if (!r->batches || !r->batch_err || !r->ends || !r->topics || !r->parts || !r->topic_ids) {
     produce_req_free(r);
     for (size_t i = 0; i < n; i++) {
       batches[i]->q->in_flight--;
@@ -354,7 +356,7 @@ static void send_request(Producer *p, int32_t node, ProducerBatch **batches, siz
   r->req = Request();
   r->req.api_key = proto::kProduce;
   r->req.min_version = kMinProduceVersion;
-  r->req.max_version = proto::kUseProduce;
+  r->req.max_version = producer_fill_topic_ids(p, r);  // v13 when every topic's id is known
   if (p->txn) txn_produce_versions(p, &r->req.min_version, &r->req.max_version);  // v12: transactions v2
   r->req.expects_response = r->acks != 0;
   r->req.encode = encode_produce;
@@ -453,6 +455,7 @@ void producer_drain(void *ud, uint64_t now) {
     bool took = false;
     for (TopicState *t = p->topics; t; t = t->next) {
       bool stale = !metadata_cache_is_current(&p->e->mcache, t->name, now);
+      if (!stale && t->n_queues) producer_note_topic_id(p, t);  // before any of its batches is numbered
       for (int32_t i = 0; i < t->n_queues; i++) {
         PartitionQueue *q = t->queues[i];
         if (!q || !q->ready) continue;

@@ -11,7 +11,9 @@ namespace proto {
 
 constexpr int16_t kUseApiVersions = 4;
 constexpr int16_t kUseMetadata = 12;
-constexpr int16_t kUseProduce = 11;  // 12: transactions v2 (producer_txn.cc picks it); 13: topics by id
+// Produce: 13 names topics by id (only when every topic of a request has one, else 12 at
+// most); 12+ means transactions v2, so a producer without it stays at 11 (producer_txn.cc).
+constexpr int16_t kUseProduce = 13;
 constexpr int16_t kUseListOffsets = 10;
 constexpr int16_t kUseOffsetCommit = 9;
 constexpr int16_t kUseOffsetFetch = 9;

@@ -152,10 +152,18 @@ TEST_CASE("topic ids: an idempotent producer goes on into a topic deleted and cr
   CHECK(produce(rig, topic, "old-", 10, p) == 10);
   recreate(rig, topic);
   // The old topic's sequence numbers mean nothing to the new partition: the producer's
-  // messages are acknowledged there, at the new topic's first offsets.
+  // messages are acknowledged there, at the new topic's first offsets. Kafka 4.1+ takes
+  // Produce v13: the old id is refused (UNKNOWN_TOPIC_ID), the metadata brings the new one,
+  // and the sequence numbers start again at 0; 3.9 takes the topic by name (v11).
   CHECK(produce(rig, topic, "new-", 5, p) == 0);
   CHECK(produce(rig, topic, "new-", 5, p) == 5);
   uvk_producer_free(p);
+  std::string kafka = env("UVK_TEST_KAFKA_VERSION");
+  INFO("Kafka " << kafka);
+  const std::vector<int> &versions = rig.versions[uvk::proto::kProduce];
+  REQUIRE(versions.size() >= 4);
+  bool by_id = kafka.rfind("3.", 0) != 0 && kafka.rfind("4.0", 0) != 0;
+  for (int v : versions) CHECK(v == (by_id ? 13 : kafka.rfind("3.", 0) == 0 ? 11 : 12));
   Reader r(rig, uniq("uvk-it-recreated-p-group"), topic);
   while (r.seen.size() < 10) rig.turn();
   for (size_t i = 0; i < 10; i++) {

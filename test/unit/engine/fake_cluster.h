@@ -51,6 +51,7 @@ struct Seen {
   uint64_t at;
   std::string addr;
   int16_t api_key;
+  int16_t version = -1;
 };
 
 struct Topic {
@@ -67,6 +68,9 @@ struct Topic {
   // KIP-951: NOT_LEADER_OR_FOLLOWER answers name the leader with this epoch (-1: they do not)
   // and list its endpoint.
   int32_t named_leader_epoch = -1;
+  // The topic's id (16 bytes) in Metadata answers; empty: none (Metadata before v10). Produce
+  // v13 finds the topic by it and answers UNKNOWN_TOPIC_ID for an id no topic has.
+  std::string id;
 };
 
 inline Topic topic(std::vector<int32_t> leaders, int16_t error = 0, int error_responses = 0) {
@@ -251,6 +255,7 @@ struct Cluster {
         continue;
       }
       ts[i].error_code = t.error;
+      if (t.id.size() == 16) memcpy(ts[i].topic_id.b, t.id.data(), 16);
       for (size_t p = 0; p < t.leaders.size(); p++) {
         proto::MetadataResponse::MetadataResponsePartition mp;
         mp.partition_index = int32_t(p);
@@ -326,12 +331,23 @@ struct Cluster {
       const auto &td = req.topic_data.items[i];
       names[i] = std::string(td.name.data, size_t(td.name.len));
       ts[i].name = proto::Str{names[i].c_str(), int32_t(names[i].size())};
-      Topic &t = topics[names[i]];
+      ts[i].topic_id = td.topic_id;
+      Topic none;
+      Topic *found = &none;
+      if (version >= 13) {
+        for (auto &kv : topics)
+          if (kv.second.id.size() == 16 && memcmp(kv.second.id.data(), td.topic_id.b, 16) == 0) found = &kv.second;
+      } else {
+        found = &topics[names[i]];
+      }
+      Topic &t = *found;
       for (int32_t k = 0; k < td.partition_data.count; k++) {
         const auto &pd = td.partition_data.items[k];
         proto::ProduceResponse::PartitionProduceResponse pr;
         pr.index = pd.index;
-        if (pd.index < 0 || size_t(pd.index) >= t.leaders.size()) {
+        if (found == &none) {
+          pr.error_code = 100;  // UNKNOWN_TOPIC_ID
+        } else if (pd.index < 0 || size_t(pd.index) >= t.leaders.size()) {
           pr.error_code = 3;
         } else if (t.leaders[size_t(pd.index)] != b->node_id) {
           pr.error_code = 6;  // NOT_LEADER_OR_FOLLOWER
@@ -441,7 +457,7 @@ struct Cluster {
         REQUIRE(proto::decode(&f, &a, &h, proto::request_header_version(key, version)) == 0);
         arena_free(&a);
         requests[key]++;
-        seen.push_back(Seen{now, conns[i].host + ":" + std::to_string(conns[i].port), key});
+        seen.push_back(Seen{now, conns[i].host + ":" + std::to_string(conns[i].port), key, version});
         if (b && b->silent) continue;
         answer_throttle = b ? b->take_throttle(key) : 0;
         std::vector<uint8_t> resp;
