@@ -7,6 +7,8 @@
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
 #include "engine/metadata.h"
+#include "engine/metadata_cache.h"
+#include "engine/node_endpoint.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/fetch.h"
 #include "proto/gen/list_offsets.h"
@@ -400,6 +402,43 @@ int32_t asked_index(const Consumer *c, const Pending *p, const proto::FetchRespo
   return -1;
 }
 
+// KIP-951: NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH naming the partition's current leader
+// (Fetch v12+), with its endpoint (v16+): the cache takes a newer leader, so the partition is
+// fetched from there at once instead of after a Metadata round trip.
+bool is_leader_error(int16_t code) { return code == 6 || code == 74; }
+
+void take_named_leaders(Consumer *c, const Pending *p, const proto::FetchResponse &resp, int16_t version) {
+  bool named = false;
+  for (int32_t t = 0; t < resp.responses.count; t++) {
+    const auto &tr = resp.responses.items[t];
+    for (int32_t i = 0; i < tr.partitions.count; i++) {
+      const auto &pr = tr.partitions.items[i];
+      if (!is_leader_error(pr.error_code) || pr.current_leader.leader_id < 0) continue;
+      int32_t j = asked_index(c, p, tr, pr.partition_index, version);
+      if (j < 0) continue;
+      const PartState *ps = &c->parts[p->parts[j]];
+      named = metadata_cache_set_leader(&c->e->mcache, ps->topic, ps->partition, pr.current_leader.leader_id,
+                                        pr.current_leader.leader_epoch) || named;
+    }
+  }
+  if (!named) return;
+  for (int32_t i = 0; i < resp.node_endpoints.count; i++) {
+    const auto &n = resp.node_endpoints.items[i];
+    engine_take_node_endpoint(c->e, n.node_id, n.host, n.port);
+  }
+}
+
+// Whether a leader error needs nothing more: the partition's leader is now another node (named
+// by the answer), where the next fetch_schedule sends it without a backoff.
+bool leader_moved_on(Consumer *c, const PartState *ps, int32_t node, int16_t code) {
+  int32_t leader = -1;
+  if (!is_leader_error(code) || engine_leader(c->e, ps->topic, ps->partition, &leader) != 0 || leader == node)
+    return false;
+  consumer_log(c, UVK_LOG_INFO, "Fetch %s/%d: leader moved from node %d to %d (named by the broker)", ps->topic,
+               int(ps->partition), int(node), int(leader));
+  return true;
+}
+
 // Asks each node for what follows this answer before it is handed to the handlers, so the
 // next answer travels while they run. A prediction the handlers do not meet (a seek, an
 // unresolved eachBatch, a failure) makes that answer stale: on_fetch drops it as overtaken.
@@ -461,11 +500,17 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
                  uvk_err_name(err));
   } else if (err != 0) {
     consumer_log(c, UVK_LOG_WARN, "Fetch from node %d failed: %s", int(p->node), uvk_err_name(err));
-    for (int32_t j = 0; j < p->n_parts; j++)
-      if (p->parts[j] >= 0) back_off(c, &c->parts[p->parts[j]], now);
+    for (int32_t j = 0; j < p->n_parts; j++) {
+      if (p->parts[j] < 0) continue;
+      back_off(c, &c->parts[p->parts[j]], now);
+      // The node may be gone (killed, fenced): the cluster is asked where its partitions
+      // went, not the cache, which would send them back to it until its metadata expired.
+      metadata_cache_mark_stale(&c->e->mcache, c->parts[p->parts[j]].topic);
+    }
     c->metadata_ready = false;
   } else {
     uint32_t gen = c->assign_gen;
+    take_named_leaders(c, p, resp, version);  // before fetch_ahead, which may send to them
     fetch_ahead(c, p, resp, version, now);
     for (int32_t t = 0; t < resp.responses.count && gen == c->assign_gen; t++) {
       const auto &tr = resp.responses.items[t];
@@ -480,6 +525,7 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
           ps->seq++;
           continue;
         }
+        if (pr.error_code != 0 && leader_moved_on(c, ps, p->node, pr.error_code)) continue;
         if (pr.error_code != 0) {
           consumer_log(c, UVK_LOG_WARN, "Fetch %s/%d: %s", ps->topic, int(ps->partition),
                        uvk_err_name(UVK_ERR_KAFKA(pr.error_code)));

@@ -173,6 +173,7 @@ Answer api_versions(const FakeCluster *cl, int32_t corr, int16_t version) {
     proto::ApiVersionsResponse::ApiVersion v;
     v.api_key = r.key, v.min_version = r.min, v.max_version = r.max;
     if (r.key == proto::kMetadata) v.max_version = cl->metadata_max_version;
+    if (r.key == proto::kFetch) v.max_version = cl->fetch_max_version;
     keys.push_back(v);
   }
   proto::ApiVersionsResponse resp;
@@ -314,15 +315,28 @@ Answer fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   // Each batch's bytes stay where they are when this vector grows (vectors move their buffer).
   std::vector<std::vector<uint8_t>> records;
   bool any = false;
+  const FakeCluster *cl = b->cluster;
+  std::vector<proto::FetchResponse::NodeEndpoint> endpoints;
+  std::string host = "127.0.0.1";
   for (size_t i = 0; i < ts.size(); i++) {
     const auto &ft = req.topics.items[i];
     ts[i].topic = ft.topic;
+    ts[i].topic_id = ft.topic_id;
+    bool ours = version >= 13 ? memcmp(ft.topic_id.b, cl->topic_id, 16) == 0 : to_string(ft.topic) == cl->topic;
     for (int32_t k = 0; k < ft.partitions.count; k++) {
       const auto &fp = ft.partitions.items[k];
       proto::FetchResponse::PartitionData pd;
       pd.partition_index = fp.partition;
-      if (to_string(ft.topic) != b->cluster->topic || !leads(b, fp.partition)) {
+      if (!ours || !leads(b, fp.partition)) {
         pd.error_code = 6;  // NOT_LEADER_OR_FOLLOWER
+        bool known = ours && fp.partition >= 0 && size_t(fp.partition) < cl->leaders.size();
+        if (known && cl->fetch_named_leader_epoch >= 0) {
+          pd.current_leader.leader_id = cl->leaders[size_t(fp.partition)];
+          pd.current_leader.leader_epoch = cl->fetch_named_leader_epoch;
+          for (const FakeBroker *x : cl->brokers)
+            if (x->node_id == pd.current_leader.leader_id && endpoints.empty())
+              endpoints.push_back(proto::FetchResponse::NodeEndpoint{x->node_id, str(host), int32_t(x->port), proto::Str{}});
+        }
         any = true;
         ps[i].push_back(pd);
         continue;
@@ -351,6 +365,8 @@ Answer fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   proto::FetchResponse resp;
   resp.responses.items = ts.data();
   resp.responses.count = int32_t(ts.size());
+  resp.node_endpoints.items = endpoints.data();
+  resp.node_endpoints.count = int32_t(endpoints.size());
   Answer a;
   a.bytes = frame(corr, proto::kFetch, version, resp, &a.body_at);
   if (!any) a.hold_ms = uint64_t(req.max_wait_ms > 0 ? req.max_wait_ms : 0);  // long poll

@@ -97,6 +97,12 @@ struct FakeCluster {
   uint8_t topic_id[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 1, 2, 3, 4, 5, 6, 7, 8};
   bool metadata_topic_ids = true;  // false: Metadata answers name `topic` without its id
   int16_t metadata_max_version = 8;  // 12: topic ids in Metadata (the consumer protocol needs them)
+  // Fetch up to 11 by default (fields at fixed offsets for the hostile tests); 13+ names the
+  // topic by topic_id, 16+ carries KIP-951's node endpoints.
+  int16_t fetch_max_version = 11;
+  // >= 0: a Fetch's NOT_LEADER_OR_FOLLOWER names the partition's leader with this epoch (and,
+  // v16+, its endpoint), as KIP-951 brokers do; -1: it names none.
+  int32_t fetch_named_leader_epoch = -1;
   // OffsetCommit (committed offsets by partition, the epoch / generation sent) and
   // ConsumerGroupHeartbeat ("cgh") in arrival order, e.g. "commit epoch=3 0=5 1=7",
   // "cgh epoch=3 owned=0,1".
