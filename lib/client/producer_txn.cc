@@ -146,6 +146,13 @@ void txn_coordinator_lost(Txn *t) {
   t->coordinator = -1;
 }
 
+// A request to the coordinator that got no answer (connection refused or lost, timed out): its
+// broker may be dead, so the next try looks the coordinator up again instead of waiting for
+// that node (a commit waited for a SIGKILLed coordinator forever: fault_test.cc).
+static void txn_coordinator_unanswered(Txn *t, int err) {
+  if (err < 0 && err > UVK_ERR_KAFKA(0)) txn_coordinator_lost(t);
+}
+
 namespace {
 
 void add_partitions(Txn *t, uint64_t now);
@@ -242,6 +249,7 @@ void on_add(void *ud, int err, int16_t version, Reader *body, const Request *) {
   }
   int code = err != 0 ? err : UVK_ERR_KAFKA(worst);
   if (err == 0 && kafka_coordinator_error(worst)) txn_coordinator_lost(t);
+  txn_coordinator_unanswered(t, err);
   if (err != 0 || worst == kConcurrentTransactions || kafka_coordinator_error(worst) || kafka_error_retriable(worst)) {
     retry_later(t, &t->add_timer, code, [](void *ud2, uint64_t n) { after_coordinator(static_cast<Txn *>(ud2), n); });
     return;
@@ -289,6 +297,7 @@ void add_partitions(Txn *t, uint64_t now) {
   if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) {
     t->adding = false;
     txn_req_free(r);
+    txn_coordinator_lost(t);
     retry_later(t, &t->add_timer, UVK_ECONNECT, [](void *ud2, uint64_t n) { after_coordinator(static_cast<Txn *>(ud2), n); });
   }
 }
@@ -364,6 +373,7 @@ void on_end(void *ud, int err, int16_t version, Reader *body, const Request *) {
   }
   int16_t code = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
   if (code && kafka_coordinator_error(code)) txn_coordinator_lost(t);
+  txn_coordinator_unanswered(t, err);
   if (code == 0 || code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code)) {
     retry_later(t, &t->end_timer, err, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); });
     return;
@@ -398,6 +408,7 @@ void send_end(Txn *t, uint64_t now) {
   r->req.ud = r;
   if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) {
     txn_req_free(r);
+    txn_coordinator_lost(t);
     retry_later(t, &t->end_timer, UVK_ECONNECT, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); });
   }
 }
@@ -535,6 +546,7 @@ void txn_init_pid_failed(Producer *p, int err) {
   if (!p->txn) return;
   int16_t code = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
   if (code && kafka_coordinator_error(code)) txn_coordinator_lost(p->txn);
+  txn_coordinator_unanswered(p->txn, err);
   // A transaction timeout the broker refuses, an id we may not use: no InitProducerId will work.
   if (p->txn->state != kTxnFatal && txn_error_class(err) == UVK_TXN_ERR_FATAL) txn_go_fatal(p->txn, err);
 }

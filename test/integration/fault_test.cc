@@ -1234,3 +1234,161 @@ TEST_CASE("faults: a partition leader killed or moved: the consumer's first reco
   }
   WARN("measured, consumer failover (time to the first record from the new leader):\n" << report);
 }
+
+// ---- 6. the transaction coordinator killed mid-transaction ------------------------------
+
+namespace {
+
+struct TxnDone {
+  bool done = false;
+  int code = 1;
+  uvk_txn_error_class cls = UVK_TXN_ERR_NONE;
+  std::string text;
+};
+
+void txn_done(TxnDone *d, const uvk_error *err) {
+  d->done = true;
+  d->code = err ? uvk_error_code(err) : 0;
+  d->cls = uvk_error_txn_class(err);
+  if (err) {
+    char buf[512];
+    uvk_error_format(err, buf, sizeof buf);
+    d->text = buf;
+  }
+  wake();
+}
+
+// Ids [from, to) as values to partition 0, in one send; its outcome.
+TxnDone txn_send(Rig &rig, uvk_producer *p, const std::string &topic, int from, int to) {
+  std::vector<std::string> values;
+  for (int i = from; i < to; i++) values.push_back(std::to_string(i));
+  std::vector<uvk_message> msgs;
+  for (const std::string &v : values) msgs.push_back(uvk_message{"k", 1, v.data(), v.size(), 0, -1, nullptr, 0});
+  TxnDone d;
+  REQUIRE(uvk_producer_send(p, topic.c_str(), msgs.data(), msgs.size(), nullptr,
+                            [](uvk_producer *, const uvk_error *err, const uvk_record_metadata *, size_t, void *ud) {
+                              txn_done(static_cast<TxnDone *>(ud), err);
+                            }, &d) == 0);
+  rig.until([&] { return d.done; });
+  return d;
+}
+
+TxnDone txn_end(Rig &rig, uvk_producer *p, bool commit) {
+  TxnDone d;
+  auto cb = [](uvk_producer *, const uvk_error *err, void *ud) { txn_done(static_cast<TxnDone *>(ud), err); };
+  int rc = commit ? uvk_producer_commit_transaction(p, cb, &d) : uvk_producer_abort_transaction(p, cb, &d);
+  if (rc != 0) {
+    d.done = true;
+    d.code = rc;
+    d.cls = uvk_txn_error_class_of(rc);
+    d.text = uvk_strerror(rc);
+    return d;
+  }
+  rig.until([&] { return d.done; });
+  return d;
+}
+
+}  // namespace
+
+// Three transactions of 100 records each; while the second is open (its records written), the
+// broker coordinating the transactional id is SIGKILLed, then the commit is asked for. It must
+// end cleanly: committed, or refused as retriable / abortable and then aborted (a
+// producer-fatal or fatal class fails the test). The third transaction commits through the new
+// coordinator. A read_committed consumer then sees the first and third transactions' records
+// once each, in order, and the second's only if it committed.
+TEST_CASE("faults: the transaction coordinator killed mid-transaction: commit or abort cleanly, read_committed exact",
+          "[integration3]") {
+  Rig rig;
+  wait_healthy(rig);
+  NodeGuard guard;
+  std::string topic = uniq("uvk-it-fault-txn"), id = uniq("uvk-it-fault-txn-id");
+  {
+    Admin ad(rig);
+    AdminReply r;
+    create_topic(ad, topic, 1, &r);
+    rig.until([&] { return r.calls > 0; });
+    INFO(r.text);
+    REQUIRE(r.code == 0);
+  }
+  uvk_config *cfg = uvk_config_new();
+  char err[256];
+  REQUIRE(uvk_config_set(cfg, "transactionalId", id.c_str(), err, sizeof err) == 0);
+  uvk_producer *p = nullptr;
+  REQUIRE(uvk_producer_new(rig.client, cfg, &p) == 0);
+  uvk_config_free(cfg);
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  TxnDone d = txn_send(rig, p, topic, 0, 100);
+  INFO(d.text);
+  REQUIRE(d.code == 0);
+  d = txn_end(rig, p, true);
+  REQUIRE(d.code == 0);
+
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  d = txn_send(rig, p, topic, 100, 200);
+  REQUIRE(d.code == 0);
+  struct C {
+    bool done = false;
+    int code = 1;
+    int32_t node = -1;
+  } c;
+  REQUIRE(uvk::coordinator_find(uvk::client_engine(rig.client), uvk::kCoordinatorTransaction, id.c_str(),
+                                [](void *ud, const uvk_error *e, int32_t node) {
+    C *x = static_cast<C *>(ud);
+    x->done = true;
+    x->code = e ? uvk_error_code(e) : 0;
+    x->node = node;
+    wake();
+  }, &c, uvk::client_now(rig.client)) == 0);
+  rig.until([&] { return c.done; });
+  REQUIRE(c.code == 0);
+  REQUIRE(c.node >= 1);
+  guard.arm(c.node);
+  std::string out;
+  int rc = cluster_ctl("kill " + std::to_string(c.node), out);
+  {
+    INFO("cluster.sh kill " << c.node << ": " << out);
+    REQUIRE(rc == 0);
+  }
+  uint64_t t0 = uv_hrtime();
+  d = txn_end(rig, p, true);
+  bool committed = d.code == 0;
+  std::string how = committed ? "committed" : "commit refused (" + d.text + "), aborted";
+  if (!committed) {
+    INFO("commit after the coordinator's kill: " << d.text);
+    REQUIRE((d.cls == UVK_TXN_ERR_RETRIABLE || d.cls == UVK_TXN_ERR_ABORTABLE));
+    TxnDone a = txn_end(rig, p, false);
+    INFO("abort: " << a.text);
+    REQUIRE(a.code == 0);
+  }
+  double end_ms = double(uv_hrtime() - t0) / 1e6;
+
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  d = txn_send(rig, p, topic, 200, 300);
+  INFO(d.text);
+  REQUIRE(d.code == 0);
+  d = txn_end(rig, p, true);
+  INFO(d.text);
+  REQUIRE(d.code == 0);
+  uvk_producer_free(p);
+  // A last record outside any transaction: once it is read, everything before it was.
+  produce_range(rig, topic, 300, 301);
+
+  // read_committed (the default, readUncommitted false) from the beginning.
+  Member m(rig, uniq("uvk-it-fault-txn-read"), topic);
+  m.run();
+  std::vector<long> expect;
+  for (long i = 0; i < 300; i++)
+    if (committed || i < 100 || i >= 200) expect.push_back(i);
+  expect.push_back(300);
+  rig.until([&] { return (!m.values.empty() && m.values.back() == 300) || !m.crash.empty(); });
+  INFO(m.crash);
+  REQUIRE(m.crash.empty());
+  CHECK(m.values == expect);
+  m.stop(rig);
+  rc = guard.restore(out);
+  INFO("cluster.sh start " << c.node << ": " << out);
+  REQUIRE(rc == 0);
+  wait_healthy(rig);
+  FAULT_SUMMARY("transaction coordinator %d killed with a transaction open: %s in %.0f ms; read_committed saw %zu records\n",
+                int(c.node), how.c_str(), end_ms, m.values.size());
+}
