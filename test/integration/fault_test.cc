@@ -1067,10 +1067,9 @@ struct Fetcher {
     if (uvk_client_disconnect(client, [](uvk_client *, const uvk_error *, void *ud) {
           *static_cast<bool *>(ud) = true;
           wake();
-        }, &done) == 0) {
-      INFO("disconnecting its client");
-      rig.until([&] { return done; });
-    }
+        }, &done) == 0)
+      while (!done && uv_run(&rig.loop, UV_RUN_DEFAULT)) {  // as ~Rig does: the loop may run dry first
+      }
     uvk_client_free(client);
     client = nullptr;
   }
@@ -1128,8 +1127,8 @@ void move_partition(Rig &rig, Admin &ad, const std::string &topic, int32_t to) {
 // v16+) the old leader's NOT_LEADER_OR_FOLLOWER names the new one and the consumer goes there
 // at once, without a Metadata request; without it (protocolVersionCap 3.6: Fetch v15, the
 // broker names no leader) it refreshes its metadata first. The times are printed, not
-// asserted; what is asserted is that every record comes, once, in order, and the Metadata
-// requests of the move.
+// asserted; what is asserted is that every record comes, once, in order, and that with
+// KIP-951 the move costs no Metadata request.
 TEST_CASE("faults: a partition leader killed or moved: the consumer's first record from the new leader (KIP-951)",
           "[integration3]") {
   Rig rig;
@@ -1219,11 +1218,13 @@ TEST_CASE("faults: a partition leader killed or moved: the consumer's first reco
     double moved_ms = double(g.first_at - t0) / 1e6;
     for (size_t i = 0; i < 100; i++) REQUIRE(g.values[i] == long(i));
     INFO("Metadata requests after the move: " << n.metadata);
-    if (!cap) CHECK(n.metadata == 0);  // the old leader's answer named the new one
-    else CHECK(n.metadata >= 1);       // no leader named: a metadata round trip first
+    // With KIP-951 the old leader's answer names the new one: no Metadata request. Without it
+    // a round trip comes first, unless the consumer had refreshed its metadata during the
+    // reassignment already (then the time says nothing: printed as such).
+    if (!cap) CHECK(n.metadata == 0);
     char line[256];
-    snprintf(line, sizeof line, "%s: leader moved %d -> %d: %.1f ms (%d Metadata requests)\n", mode, int(from),
-             int(to), moved_ms, n.metadata);
+    snprintf(line, sizeof line, "%s: leader moved %d -> %d: %.1f ms (%d Metadata requests%s)\n", mode, int(from),
+             int(to), moved_ms, n.metadata, cap && n.metadata == 0 ? ", the new leader was known before" : "");
     FAULT_SUMMARY("consumer: %s", line);
     report += line;
     g.close(rig);
