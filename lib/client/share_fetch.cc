@@ -187,6 +187,8 @@ void send_request(ShareConsumer *s, ShareSession *ss, bool ack, bool final, uint
       q->req.min_version = proto::kMinShareFetch;
       q->req.max_version = proto::kUseShareFetch;
       q->req.encode = encode_body<proto::ShareFetchRequest>;
+      // The broker may hold it maxWaitTimeInMs before it answers: that time is not the timeout's.
+      q->req.min_timeout_ms = uint64_t(s->cfg.max_wait_ms) + s->e->cfg.conn.request_timeout_ms;
     }
   } else if (ok) {
     auto *req = arena_construct_array<proto::ShareAcknowledgeRequest>(&q->arena, 1);

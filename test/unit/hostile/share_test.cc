@@ -45,6 +45,8 @@ struct Member {
 
 struct ShareRig : TwoBrokerRig {
   std::vector<std::unique_ptr<Member>> members;
+  std::string max_wait = "50";          // the members' maxWaitTimeInMs
+  std::string request_timeout = "30000";  // the client's requestTimeout
 
   ShareRig() {
     cluster.metadata_max_version = 12;  // topic ids: share assignments name topics by id
@@ -64,7 +66,8 @@ struct ShareRig : TwoBrokerRig {
       char err[256];
       std::string seed = addr(b2);
       const char *const kv[][2] = {{"brokers", seed.c_str()}, {"clientId", "share-rig"},
-                                   {"retry.initialRetryTime", "20"}, {"retry.maxRetryTime", "50"}};
+                                   {"retry.initialRetryTime", "20"}, {"retry.maxRetryTime", "50"},
+                                   {"requestTimeout", request_timeout.c_str()}};
       for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
       log_to(cfg);
       REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
@@ -72,7 +75,7 @@ struct ShareRig : TwoBrokerRig {
     }
     uvk_config *cfg = uvk_config_new();
     char err[256];
-    const char *const kv[][2] = {{"groupId", "share-rig-group"}, {"maxWaitTimeInMs", "50"}, {"heartbeatInterval", "100"},
+    const char *const kv[][2] = {{"groupId", "share-rig-group"}, {"maxWaitTimeInMs", max_wait.c_str()}, {"heartbeatInterval", "100"},
                                  {"retry.initialRetryTime", "20"}, {"retry.maxRetryTime", "50"}};
     for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
     members.push_back(std::make_unique<Member>());
@@ -330,4 +333,21 @@ TEST_CASE("share: close from inside the handler: the rest of the batch is releas
   CHECK(rig.states(FakeCluster::kAvailable) == 4);
   CHECK(rig.cluster.share_requests.back().epoch == -1);
   CHECK(rig.cluster.share_hb_requests.back().epoch == -1);
+}
+
+TEST_CASE("share: a ShareFetch may be held maxWaitTimeInMs beyond requestTimeout without timing out", "[deadline]") {
+  ShareRig rig;
+  rig.max_wait = "1000";        // the broker holds an empty ShareFetch this long...
+  rig.request_timeout = "200";  // ... five times the request timeout
+  Member *m = rig.start_member();
+  int timeouts = 0;
+  REQUIRE(uvk_client_on(rig.client, UVK_EVENT_REQUEST_TIMEOUT,
+                        [](void *ud, const uvk_event *) { ++*static_cast<int *>(ud); }, &timeouts) > 0);
+  REQUIRE(rig.run_until([&] { return m->seen.size() == 5; }));
+  size_t fetches = size_t(rig.count(uvk::proto::kShareFetch));
+  // Two more ShareFetches: the one after the delivery was held a whole second and answered.
+  REQUIRE(rig.run_until([&] { return size_t(rig.count(uvk::proto::kShareFetch)) >= fetches + 2; }));
+  CHECK(timeouts == 0);
+  CHECK(m->crashes == 0);
+  rig.close(m);
 }
