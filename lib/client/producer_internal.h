@@ -66,6 +66,8 @@ struct ProducerBatch {
   uint64_t order;     // per partition, in seal order: retries go back in this order
   int32_t base_seq;   // idempotence: assigned when first sent, kept for retries; -1: none
   int16_t epoch;      // the producer epoch base_seq belongs to
+  int64_t pid;        // ... and the producer id (a new id keeps epoch 0: the epoch alone does not tell)
+  uint32_t seq_gen;   // ... and its queue's numbering (PartitionQueue::seq_gen) when numbered
 };
 
 struct TopicState;
@@ -88,6 +90,7 @@ struct PartitionQueue {
   ProducerBatch *ready, *ready_tail;  // sealed, waiting to be sent, by order
   uint64_t next_order;
   int32_t next_seq;   // idempotence: the next batch's base sequence
+  uint32_t seq_gen;   // idempotence: counts restarts of next_seq at 0 (queue_restart_seqs)
   int in_flight;      // batches sent, not answered
   size_t batch_limit;  // bytes the next batch may hold (producer_batching.cc); 0: batchSize
   size_t batch_cap;    // how far batch_limit may grow here; 0: batchSizeMax (lowered by MESSAGE_TOO_LARGE)
@@ -227,6 +230,13 @@ ProducerBatch *queue_new_batch(Producer *p, PartitionQueue *q);
 void queue_seal(Producer *p, PartitionQueue *q, uint64_t now);
 // Back into the ready list at its place by seal order (a retried batch).
 void queue_ready_insert(PartitionQueue *q, ProducerBatch *b);
+// Idempotence: q's sequence numbers start again at 0 (a new producer id or epoch, a topic
+// created again). Every batch numbered before, queued or still in flight, is numbered again
+// when it next goes out.
+void queue_restart_seqs(PartitionQueue *q);
+// Whether b's sequence numbers are valid now: numbered under the producer's current id and
+// epoch, since its queue's numbering last restarted.
+bool batch_numbered_now(const Producer *p, const ProducerBatch *b);
 void send_op_set_error(SendOp *op, int code, const uvk_error *cause);  // the first failure wins
 void send_op_finish(SendOp *op);  // calls the send's callback and frees the op
 void send_op_free_blocks(SendOp *op);

@@ -204,6 +204,17 @@ void queue_ready_insert(PartitionQueue *q, ProducerBatch *b) {
   (void)prev;
 }
 
+void queue_restart_seqs(PartitionQueue *q) {
+  q->next_seq = 0;
+  q->confirmed = false;
+  q->seq_gen++;
+  for (ProducerBatch *b = q->ready; b; b = b->next) b->base_seq = -1;
+}
+
+bool batch_numbered_now(const Producer *p, const ProducerBatch *b) {
+  return b->base_seq >= 0 && b->pid == p->pid && b->epoch == p->epoch && b->seq_gen == b->q->seq_gen;
+}
+
 ProducerBatch *queue_new_batch(Producer *p, PartitionQueue *q) {
   ProducerBatch *b = static_cast<ProducerBatch *>(mem_alloc(p->alloc, sizeof(ProducerBatch)));
   if (!b) return nullptr;
@@ -215,6 +226,7 @@ ProducerBatch *queue_new_batch(Producer *p, PartitionQueue *q) {
   b->order = q->next_order++;
   b->base_seq = -1;
   b->epoch = -1;
+  b->pid = -1;
   retry_start(&b->retry, p->cfg.retry, &p->e->rng);
   return b;
 }

@@ -31,10 +31,7 @@ void producer_note_topic_id(Producer *p, TopicState *t) {
             "Topic %s was deleted and created again (a new topic id): its sequence numbers start again", t->name);
   for (int32_t i = 0; i < t->n_queues; i++) {
     PartitionQueue *q = t->queues[i];
-    if (!q) continue;
-    q->next_seq = 0;
-    q->confirmed = false;
-    for (ProducerBatch *b = q->ready; b; b = b->next) b->base_seq = -1;
+    if (q) queue_restart_seqs(q);
   }
 }
 

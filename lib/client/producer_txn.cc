@@ -313,11 +313,7 @@ void finish_end(Txn *t, int err) {
     p->pid_state = 0;
     for (TopicState *ts = p->topics; ts; ts = ts->next)
       for (int32_t i = 0; i < ts->n_queues; i++)
-        if (PartitionQueue *q = ts->queues[i]) {
-          q->next_seq = 0;
-          q->confirmed = false;
-          for (ProducerBatch *b = q->ready; b; b = b->next) b->base_seq = -1;
-        }
+        if (PartitionQueue *q = ts->queues[i]) queue_restart_seqs(q);
     producer_fetch_pid(p, txn_now(t));
   }
   if (err == 0) {
@@ -366,7 +362,7 @@ void on_end(void *ud, int err, int16_t version, Reader *body, const Request *) {
       p->epoch = resp.producer_epoch;
       for (TopicState *ts = p->topics; ts; ts = ts->next)
         for (int32_t i = 0; i < ts->n_queues; i++)
-          if (PartitionQueue *q = ts->queues[i]) q->next_seq = 0, q->confirmed = false;
+          if (PartitionQueue *q = ts->queues[i]) queue_restart_seqs(q);
     }
     finish_end(t, 0);
     return;

@@ -56,7 +56,7 @@ static int encode_produce(void *ud, Buf *out, int16_t version) {
     bp.codec = b->codec;
     bp.transactional = p->txn != nullptr;
     if (p->idempotent) {
-      bp.producer_id = p->pid;
+      bp.producer_id = b->pid;  // the id its numbers belong to (p->pid may be newer by now)
       bp.producer_epoch = b->epoch;
       bp.base_sequence = b->base_seq;
     }
@@ -133,7 +133,7 @@ static bool resend_to_current_leader(Producer *p, ProducerBatch *b,
     return false;
   int64_t wait = 0;
   if (retry_on_failure(&b->retry, p->cfg.retry, &p->e->rng, true, &wait) != RetryVerdict::kRetry) return false;
-  if (p->idempotent && b->epoch != p->epoch) b->base_seq = -1;  // numbered under an old epoch
+  if (p->idempotent && !batch_numbered_now(p, b)) b->base_seq = -1;  // numbered under an old id or epoch
   b->not_before = now;
   queue_ready_insert(b->q, b);
   return true;
@@ -186,7 +186,7 @@ void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const
     }
     if (pr->error_code == kDuplicateSequence && p->idempotent) {
       // Written before (an earlier attempt's answer was lost): a success without offsets.
-      if (b->epoch == p->epoch) b->q->confirmed = true;
+      if (batch_numbered_now(p, b)) b->q->confirmed = true;
       producer_batch_done(p, b, 0, nullptr, -1, -1, -1);
       continue;
     }
@@ -198,7 +198,7 @@ void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const
       handle_batch_error(p, b, UVK_ERR_KAFKA(pr->error_code), now);
       continue;
     }
-    if (b->epoch == p->epoch && !old_topic) b->q->confirmed = true;
+    if (batch_numbered_now(p, b) && !old_topic) b->q->confirmed = true;
     producer_batch_done(p, b, 0, nullptr, pr->base_offset, pr->log_append_time_ms, pr->log_start_offset);
   }
   arena_free(&arena);
@@ -220,17 +220,18 @@ static void bump_epoch(Producer *p, uint64_t now) {
   for (TopicState *t = p->topics; t; t = t->next)
     for (int32_t i = 0; i < t->n_queues; i++) {
       PartitionQueue *q = t->queues[i];
-      if (!q) continue;
-      q->next_seq = 0;
-      q->confirmed = false;
-      for (ProducerBatch *b = q->ready; b; b = b->next) b->base_seq = -1;
+      if (q) queue_restart_seqs(q);
     }
   producer_fetch_pid(p, now);
 }
 
 static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now) {
   PartitionQueue *q = b->q;
-  if (p->idempotent && b->epoch != p->epoch) b->base_seq = -1;  // numbered under an old epoch
+  // Numbered under an old id or epoch, or before its queue's numbering restarted at 0 (a
+  // batch in flight then): numbered again, else it would reuse numbers the restart hands out
+  // again, and the broker answers a batch with another's (producer id, epoch, sequences) as
+  // a duplicate of that one: acknowledged, not written (found by the chaos soak).
+  if (p->idempotent && !batch_numbered_now(p, b)) b->base_seq = -1;
   int16_t kafka = err <= UVK_ERR_KAFKA(0) ? int16_t(UVK_ERR_KAFKA_CODE(err)) : 0;
   if ((kafka == kMessageTooLarge || kafka == kRecordListTooLarge) && b->n > 1) {
     // Too big together: resend one message per batch, in order, so only the oversized fail.
@@ -277,7 +278,7 @@ static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t 
   }
   bool retriable_here = false;
   if (p->idempotent && !txn_v2(p) && (kafka == kUnknownProducerId || kafka == kInvalidProducerEpoch ||
-                        (kafka == kOutOfOrderSequence && b->epoch == p->epoch && !earlier_pending(q, b)))) {
+                        (kafka == kOutOfOrderSequence && b->base_seq >= 0 && !earlier_pending(q, b)))) {
     // The broker lost our producer state (KIP-360), or a gap no earlier batch will fill:
     // a new epoch, and every unacknowledged batch gets new sequence numbers in order.
     bump_epoch(p, now);
@@ -497,9 +498,11 @@ void producer_drain(void *ud, uint64_t now) {
         q->ready = b->next;
         if (!q->ready) q->ready_tail = nullptr;
         b->next = nullptr;
-        if (p->idempotent && (b->base_seq < 0 || b->epoch != p->epoch)) {  // new, or numbered under an old epoch
+        if (p->idempotent && !batch_numbered_now(p, b)) {  // new, or numbered under an old id, epoch or numbering
           b->base_seq = q->next_seq;
           b->epoch = p->epoch;
+          b->pid = p->pid;
+          b->seq_gen = q->seq_gen;
           int64_t next_seq = int64_t(q->next_seq) + b->n;
           q->next_seq = next_seq > INT32_MAX ? int32_t(next_seq - INT32_MAX - 1) : int32_t(next_seq);
         }

@@ -63,6 +63,19 @@ struct Topic {
   std::map<int32_t, int32_t> next_seq;                 // idempotence: expected sequence
   std::map<int32_t, int16_t> seq_epoch;                // ... under this epoch
   std::map<int32_t, std::vector<int32_t>> base_seqs;   // every base sequence stored
+  // Cluster::kafka_idempotence: per partition and producer id, the epoch, the next sequence
+  // and the last 5 batches stored (first and last sequence, offset), as a Kafka broker keeps them.
+  struct Appended {
+    int16_t epoch;
+    int32_t first, last;
+    int64_t offset;
+  };
+  struct PidState {
+    int16_t epoch = -1;
+    int32_t next = 0;
+    std::vector<Appended> last;
+  };
+  std::map<std::pair<int32_t, int64_t>, PidState> pids;
   int16_t produce_error = 0;
   int produce_errors = 0;        // answer produce_error this many times (-1: always)
   // KIP-951: NOT_LEADER_OR_FOLLOWER answers name the leader with this epoch (-1: they do not)
@@ -123,6 +136,11 @@ struct Cluster {
   size_t max_batch_bytes = SIZE_MAX;  // a larger record batch gets MESSAGE_TOO_LARGE  // store the records, then lose the connection, this many times
   int64_t producer_id = 1000;
   int16_t producer_epoch = 0;
+  // Idempotence as Kafka does it: InitProducerId without a transactional id hands out a new
+  // producer id with epoch 0 (not the same id with a bumped epoch); a new id's first batch may
+  // start at any sequence; a batch repeating one of the id's last 5 batches (epoch, first and
+  // last sequence) is answered as a success with that batch's offset, and not stored.
+  bool kafka_idempotence = false;
   std::vector<std::pair<int64_t, int16_t>> init_pid_requests;  // (id, epoch) each asked with
   // More APIs for a test to answer itself: offered in ApiVersions as (key, max version), and
   // answered by `other` (returns false to leave a request unanswered).
@@ -372,7 +390,29 @@ struct Cluster {
           BatchView bv;
           while (batch_next(&br, &bv) == 1) {
             batch_records.push_back(bv.count);
-            if (bv.producer_id >= 0) {
+            if (bv.producer_id >= 0 && kafka_idempotence) {
+              Topic::PidState &st = t.pids[{pd.index, bv.producer_id}];
+              int32_t last_seq = bv.base_sequence + bv.count - 1;
+              const Topic::Appended *dup = nullptr;
+              for (const Topic::Appended &x : st.last)
+                if (x.epoch == bv.producer_epoch && x.first == bv.base_sequence && x.last == last_seq) dup = &x;
+              if (dup) {
+                pr.base_offset = dup->offset;  // a duplicate: its first write's offset
+                break;
+              }
+              bool in_seq = st.epoch < 0 || (bv.producer_epoch > st.epoch ? bv.base_sequence == 0
+                                                                          : bv.producer_epoch == st.epoch &&
+                                                                                bv.base_sequence == st.next);
+              if (!in_seq) {
+                pr.error_code = 45;  // OUT_OF_ORDER_SEQUENCE_NUMBER
+                break;
+              }
+              st.epoch = bv.producer_epoch;
+              st.next = last_seq + 1;
+              st.last.push_back(Topic::Appended{bv.producer_epoch, bv.base_sequence, last_seq, int64_t(log.size())});
+              if (st.last.size() > 5) st.last.erase(st.last.begin());
+              t.base_seqs[pd.index].push_back(bv.base_sequence);
+            } else if (bv.producer_id >= 0) {
               // Idempotence as a broker keeps it: per partition, the next sequence.
               int32_t &expect = t.next_seq[pd.index];
               int16_t &ep = t.seq_epoch[pd.index];
@@ -486,7 +526,10 @@ struct Cluster {
           REQUIRE(proto::decode(&f, &ia, &ireq, version) == 0);
           arena_free(&ia);
           init_pid_requests.emplace_back(ireq.producer_id, ireq.producer_epoch);
-          if (ireq.producer_id == producer_id) producer_epoch++;  // KIP-360 bump
+          if (kafka_idempotence) {
+            if (init_pid_requests.size() > 1) producer_id++;  // a new id each time, epoch 0
+            producer_epoch = 0;
+          } else if (ireq.producer_id == producer_id) producer_epoch++;  // KIP-360 bump
           proto::InitProducerIdResponse ir;
           ir.producer_id = producer_id;
           ir.producer_epoch = producer_epoch;

@@ -353,6 +353,51 @@ TEST_CASE("producer: idempotent: UNKNOWN_PRODUCER_ID bumps the epoch and renumbe
   producer_free(p);
 }
 
+TEST_CASE("producer: idempotent: a batch in flight at a new producer id is numbered again, not reusing "
+          "numbers a later batch gets (acknowledged as its duplicate, lost)", "[producer]") {
+  // Found by the chaos soak (seed 5): Kafka gives an idempotent producer a new id with epoch 0
+  // on every InitProducerId, so the epoch alone did not show that a batch in flight at the
+  // bump was numbered under the old id. It kept sequence 0 and was written first under the
+  // new id; the next batch was numbered from 0 again, and the broker answered it as a
+  // duplicate of the first, with the first's offset: acknowledged, never written.
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.kafka_idempotence = true;
+  c.hold_produce = true;
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Producer *p = idempotent_producer(c);
+  // Two batches of the same size: Kafka's duplicate check compares first and last sequence.
+  Messages first(2, 0), second(2, 0);
+  first.values = {"a0", "a1"};
+  second.values = {"b0", "b1"};
+  for (size_t i = 0; i < 2; i++) {
+    first.msgs[i].value = first.values[i].data(), first.msgs[i].value_len = 2;
+    second.msgs[i].value = second.values[i].data(), second.msgs[i].value_len = 2;
+  }
+  Sent s1, s2;
+  c.topics["t"].produce_error = 59;  // UNKNOWN_PRODUCER_ID: a new producer id
+  c.topics["t"].produce_errors = 1;
+  REQUIRE(send(p, c, "t", first, &s1) == 0);
+  c.run_until([&] { return c.held_produce.size() == 1; });
+  REQUIRE(send(p, c, "t", second, &s2) == 0);  // waits: one batch in flight until one is acknowledged
+  c.pump();
+  c.hold_produce = false;
+  c.release_produce();
+  c.run_until([&] { return s1.calls > 0 && s2.calls > 0; });
+  CHECK(s1.code == 0);
+  CHECK(s2.code == 0);
+  CHECK(c.topics["t"].log[0] == std::vector<std::string>({"a0", "a1", "b0", "b1"}));
+  CHECK(c.init_pid_requests.size() == 2);
+  CHECK(c.producer_id == 1001);
+  REQUIRE(s1.md.size() == 1);
+  REQUIRE(s2.md.size() == 1);
+  CHECK(s1.md[0].base_offset == 0);
+  CHECK(s2.md[0].base_offset == 2);
+  CHECK(c.topics["t"].base_seqs[0] == std::vector<int32_t>({0, 2}));
+  producer_free(p);
+}
+
 TEST_CASE("producer: MESSAGE_TOO_LARGE splits the batch; only the big one fails, order kept",
           "[producer]") {
   fake::Cluster c;
