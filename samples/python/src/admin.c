@@ -18,27 +18,13 @@ int uvkpy_admin_alive(AdminObject *a) {
 }
 
 static int Admin_init(AdminObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"client", "config", NULL};
   ClientObject *client;
-  PyObject *config = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|O", kwlist, &Client_Type, &client, &config)) return -1;
-  if (self->admin || !uvkpy_client_alive(client)) {
-    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "Admin.__init__ called twice");
-    return -1;
-  }
-  uvk_config *cfg = uvkpy_config(config);
+  uvk_config *cfg = uvkpy_child_begin(args, kw, 0, self->admin != NULL, "Admin", &client);
   if (!cfg) return -1;
   int rc = uvk_admin_new(client->client, cfg, &self->admin);
   uvk_config_free(cfg);
-  if (rc != 0) {
-    self->admin = NULL;
-    uvkpy_refused(rc, "Admin");
-    return -1;
-  }
-  if (uvkpy_adopt(client, (PyObject *)self) < 0) return -1;
-  Py_INCREF(client);
-  self->owner = client;
-  return 0;
+  if (rc != 0) self->admin = NULL;
+  return uvkpy_child_end(client, (PyObject *)self, &self->owner, rc, "Admin");
 }
 
 static void Admin_dealloc(AdminObject *self) {

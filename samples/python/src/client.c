@@ -26,6 +26,30 @@ int uvkpy_adopt(ClientObject *c, PyObject *child) {
   return 0;
 }
 
+uvk_config *uvkpy_child_begin(PyObject *args, PyObject *kw, int config_required, int already, const char *type,
+                              ClientObject **client) {
+  static char *kwlist[] = {"client", "config", NULL};
+  PyObject *config = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, config_required ? "O!O" : "O!|O", kwlist, &Client_Type, client, &config))
+    return NULL;
+  if (already || !uvkpy_client_alive(*client)) {
+    if (!PyErr_Occurred()) PyErr_Format(PyExc_RuntimeError, "%s.__init__ called twice", type);
+    return NULL;
+  }
+  return uvkpy_config(config);
+}
+
+int uvkpy_child_end(ClientObject *client, PyObject *child, ClientObject **owner, int rc, const char *refused) {
+  if (rc != 0) {
+    uvkpy_refused(rc, refused);
+    return -1;
+  }
+  if (uvkpy_adopt(client, child) < 0) return -1;
+  Py_INCREF(client);
+  *owner = client;
+  return 0;
+}
+
 void uvkpy_disown(ClientObject *c, PyObject *child) {
   for (size_t i = 0; i < c->n_kids; i++)
     if (c->kids[i] == child) {

@@ -24,27 +24,13 @@ static int alive(ConsumerObject *c) {
 }
 
 static int Consumer_init(ConsumerObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"client", "config", NULL};
   ClientObject *client;
-  PyObject *config;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O!O", kwlist, &Client_Type, &client, &config)) return -1;
-  if (self->consumer || !uvkpy_client_alive(client)) {
-    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "Consumer.__init__ called twice");
-    return -1;
-  }
-  uvk_config *cfg = uvkpy_config(config);
+  uvk_config *cfg = uvkpy_child_begin(args, kw, 1, self->consumer != NULL, "Consumer", &client);
   if (!cfg) return -1;
   int rc = uvk_consumer_new(client->client, cfg, &self->consumer);
   uvk_config_free(cfg);
-  if (rc != 0) {
-    self->consumer = NULL;
-    uvkpy_refused(rc, "Consumer");
-    return -1;
-  }
-  if (uvkpy_adopt(client, (PyObject *)self) < 0) return -1;
-  Py_INCREF(client);
-  self->owner = client;
-  return 0;
+  if (rc != 0) self->consumer = NULL;
+  return uvkpy_child_end(client, (PyObject *)self, &self->owner, rc, "Consumer");
 }
 
 static void Consumer_dealloc(ConsumerObject *self) {

@@ -101,6 +101,13 @@ PyObject *uvkpy_stats_json(ClientObject *c, PyObject *noargs);
 /* client.c */
 int uvkpy_client_alive(ClientObject *c);                 /* 0 with an exception when closed */
 int uvkpy_adopt(ClientObject *c, PyObject *child);
+/* A child's __init__(client, config): the begin half parses both (config optional unless
+ * `config_required`), refuses a closed client or a second call (`already`) and returns the
+ * config (NULL with an exception); the end half reports a refusal of the library (rc != 0)
+ * or makes the client own the child. Both return what __init__ returns, 0 or -1. */
+uvk_config *uvkpy_child_begin(PyObject *args, PyObject *kw, int config_required, int already, const char *type,
+                              ClientObject **client);
+int uvkpy_child_end(ClientObject *client, PyObject *child, ClientObject **owner, int rc, const char *refused);
 void uvkpy_disown(ClientObject *c, PyObject *child);
 
 /* message.c: a batch copied into a Messages sequence; a Message view of its entry i; whether

@@ -18,27 +18,13 @@ static int alive(ProducerObject *p) {
 }
 
 static int Producer_init(ProducerObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"client", "config", NULL};
   ClientObject *client;
-  PyObject *config = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O!|O", kwlist, &Client_Type, &client, &config)) return -1;
-  if (self->producer || !uvkpy_client_alive(client)) {
-    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "Producer.__init__ called twice");
-    return -1;
-  }
-  uvk_config *cfg = uvkpy_config(config);
+  uvk_config *cfg = uvkpy_child_begin(args, kw, 0, self->producer != NULL, "Producer", &client);
   if (!cfg) return -1;
   int rc = uvk_producer_new(client->client, cfg, &self->producer);
   uvk_config_free(cfg);
-  if (rc != 0) {
-    self->producer = NULL;
-    uvkpy_refused(rc, "Producer");
-    return -1;
-  }
-  if (uvkpy_adopt(client, (PyObject *)self) < 0) return -1;
-  Py_INCREF(client);
-  self->owner = client;
-  return 0;
+  if (rc != 0) self->producer = NULL;
+  return uvkpy_child_end(client, (PyObject *)self, &self->owner, rc, "Producer");
 }
 
 static void Producer_dealloc(ProducerObject *self) {

@@ -23,27 +23,13 @@ static int alive(ShareConsumerObject *k) {
 }
 
 static int Share_init(ShareConsumerObject *self, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"client", "config", NULL};
   ClientObject *client;
-  PyObject *config;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O!O", kwlist, &Client_Type, &client, &config)) return -1;
-  if (self->share || !uvkpy_client_alive(client)) {
-    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "ShareConsumer.__init__ called twice");
-    return -1;
-  }
-  uvk_config *cfg = uvkpy_config(config);
+  uvk_config *cfg = uvkpy_child_begin(args, kw, 1, self->share != NULL, "ShareConsumer", &client);
   if (!cfg) return -1;
   int rc = uvk_share_consumer_new(client->client, cfg, &self->share);
   uvk_config_free(cfg);
-  if (rc != 0) {
-    self->share = NULL;
-    uvkpy_refused(rc, "ShareConsumer (groupId is required)");
-    return -1;
-  }
-  if (uvkpy_adopt(client, (PyObject *)self) < 0) return -1;
-  Py_INCREF(client);
-  self->owner = client;
-  return 0;
+  if (rc != 0) self->share = NULL;
+  return uvkpy_child_end(client, (PyObject *)self, &self->owner, rc, "ShareConsumer (groupId is required)");
 }
 
 static void Share_dealloc(ShareConsumerObject *self) {
