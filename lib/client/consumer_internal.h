@@ -303,7 +303,7 @@ void cgroup_leave(Consumer *c, uint64_t now);
 // A commit was refused with `kafka_error`: fenced members rejoin at epoch 0.
 void cgroup_on_commit_error(Consumer *c, int16_t kafka_error, uint64_t now);
 void cgroup_free(Consumer *c);
-// consumer_group.cc: the shared failure policy (retry, crash) and the end of a stop.
+// consumer_group.cc: the shared failure policy (retry, crash); consumer_group_beat.cc: the end of a stop.
 void group_failed(Consumer *c, int code, const char *broker_message, uint64_t now);
 // The same with the retriability decided by the caller (a custom assigner's failure).
 void group_failed_as(Consumer *c, int code, const char *broker_message, bool retriable, uint64_t now);
