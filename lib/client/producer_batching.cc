@@ -3,7 +3,8 @@
 // batches of the partition still wait for the broker; it halves back once the partition is
 // idle and its batches stay small. So a partition the broker keeps up with sends what it has
 // as soon as linger allows (latency), and one with a backlog sends fewer, larger batches,
-// which is what the broker's cost per batch rewards (throughput). Decided from the queue's
+// which is what the broker's cost per batch rewards (throughput); a seal packs what is
+// queued into batches of up to batchSizeMax. Decided from the queue's
 // own state at seal time: no clock.
 #include "client/producer_internal.h"
 
@@ -22,6 +23,16 @@ void queue_adapt_limit(const Producer *p, PartitionQueue *q) {
   if (backlog && q->bytes >= lim) lim = lim > cap / 2 ? cap : lim * 2;
   else if (!backlog && q->bytes < lim / 2) lim = lim / 2 > base ? lim / 2 : base;
   q->batch_limit = lim;
+}
+
+// What a seal cuts the queue into: everything queued leaves now, so a queue longer than the
+// limit goes in batches as large as batchSizeMax allows; cutting it at the limit would only
+// multiply the broker's per-batch and per-request cost without sending anything sooner.
+size_t queue_seal_limit(const Producer *p, const PartitionQueue *q) {
+  size_t lim = queue_batch_limit(p, q);
+  size_t cap = q->batch_cap ? q->batch_cap : p->cfg.batch_size_max;
+  size_t want = q->bytes < cap ? q->bytes : cap;
+  return want > lim ? want : lim;
 }
 
 // A broker serves one request per connection at a time, so a batch sent while an earlier one

@@ -272,6 +272,8 @@ void queue_adapt_limit(const Producer *p, PartitionQueue *q);
 // A batch of `bytes` was too large for the broker (a topic's max.message.bytes below
 // batchSizeMax): the partition's batches stop growing at half of it.
 void queue_batch_too_large(const Producer *p, PartitionQueue *q, size_t bytes);
+// The size a seal cuts q's queue at: the limit, or what is queued up to batchSizeMax.
+size_t queue_seal_limit(const Producer *p, const PartitionQueue *q);
 // Whether q's open batch, its linger over, waits for an answer: a batch of q is in flight.
 bool queue_hold(const PartitionQueue *q);
 

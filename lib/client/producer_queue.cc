@@ -252,7 +252,7 @@ static void batch_push(ProducerBatch *b, MsgRun *r, size_t bytes) {
 // message at least) at the end of the ready list; a run that does not fit is split.
 void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) {
   if (q->head) queue_adapt_limit(p, q);
-  size_t limit = queue_batch_limit(p, q);
+  size_t limit = queue_seal_limit(p, q);
   while (q->head) {
     ProducerBatch *b = queue_new_batch(p, q);
     if (!b) {

@@ -1,6 +1,6 @@
 // The default batching policy (lib/client/producer_batching.cc) against the scripted cluster:
 // a partition's batches grow (doubling from batchSize up to batchSizeMax) while earlier ones
-// wait for the broker, shrink back once it keeps up, and stop growing where the broker said
+// wait for the broker or more than a batch is queued at a seal, shrink back once it keeps up, and stop growing where the broker said
 // MESSAGE_TOO_LARGE. What is checked is the record count of each batch the broker stored.
 #include <catch2/catch.hpp>
 
@@ -83,25 +83,54 @@ TEST_CASE("batching: batches grow while the partition's earlier batches wait, up
           "[producer][batching]") {
   Rig r(4096, 16384);
   r.c.hold_produce = true;  // the broker is behind: nothing is answered yet
-  CHECK(r.send(5, 2) == V{4, 1});   // nothing in flight: batchSize (4 records of 1010 bytes)
-  CHECK(r.send(5, 1) == V{5});      // filled up while 2 batches wait: 8 KB
-  CHECK(r.send(9, 1) == V{9});      // 16 KB
+  CHECK(r.send(4, 1) == V{4});       // nothing in flight: batchSize (4 records of 1010 bytes)
+  CHECK(r.send(5, 1) == V{5});       // filled up while a batch waits: 8 KB
+  CHECK(r.send(9, 1) == V{9});       // 16 KB
   CHECK(r.send(20, 2) == V{16, 4});  // capped at batchSizeMax
-  CHECK(r.c.held_produce.size() == 6);
+  CHECK(r.c.held_produce.size() == 5);
   r.c.release_produce();
   CHECK(r.all_done());
-  CHECK(r.c.topics["t"].log[0].size() == 39);
-  // The broker keeps up again: nothing in flight and small batches halve the limit back.
+  CHECK(r.c.topics["t"].log[0].size() == 38);
+}
+
+TEST_CASE("batching: a queue longer than a batch at a seal goes out in as few batches as batchSizeMax allows",
+          "[producer][batching]") {
+  Rig r(4096, 16384);  // nothing in flight at any seal
+  CHECK(r.send(5, 1) == V{5});
+  CHECK(r.send(40, 3) == V{16, 16, 8});
+  CHECK(r.all_done());
+  Rig off(4096, 4096);  // batchSizeMax at batchSize: cut at batchSize as before
+  CHECK(off.send(5, 2) == V{4, 1});
+  CHECK(off.all_done());
+}
+
+TEST_CASE("batching: the limit halves back once the broker keeps up and batches stay small",
+          "[producer][batching]") {
+  Rig r(4096, 16384, 1, 1000);  // linger 1 s: a batch below the limit waits for it
+  r.c.hold_produce = true;
+  CHECK(r.send(4, 1) == V{4});
+  CHECK(r.send(9, 1) == V{9});  // filled up while a batch waits: 8 KB, then 16 KB
+  CHECK(r.send(9, 1) == V{9});
+  r.c.release_produce();
+  CHECK(r.all_done());
   r.c.hold_produce = false;
-  CHECK(r.send(1, 1) == V{1});  // 16 KB -> 8 KB
+  uint64_t t = r.c.now;
+  CHECK(r.send(5, 1) == V{5});  // below 16 KB: waited for linger; the limit halves to 8 KB
+  CHECK(r.c.now >= t + 1000);
   CHECK(r.send(1, 1) == V{1});  // -> 4 KB
-  CHECK(r.send(5, 2) == V{4, 1});
+  t = r.c.now;
+  CHECK(r.send(5, 1) == V{5});  // at 4 KB a 5 KB send is full: it leaves at once
+  CHECK(r.c.now == t);
   CHECK(r.all_done());
 }
 
 TEST_CASE("batching: a partition the broker keeps up with keeps batchSize", "[producer][batching]") {
-  Rig r(4096, 1000000);
-  for (int i = 0; i < 5; i++) CHECK(r.send(5, 2) == V{4, 1});  // answered before the next send
+  Rig r(4096, 1000000, 1, 1000);
+  for (int i = 0; i < 5; i++) {
+    uint64_t t = r.c.now;
+    CHECK(r.send(5, 1) == V{5});  // answered before the next send; full at 4 KB: leaves at once
+    CHECK(r.c.now == t);
+  }
   CHECK(r.all_done());
 }
 
@@ -118,21 +147,21 @@ TEST_CASE("batching: MESSAGE_TOO_LARGE stops the partition's batches growing pas
   Rig r(4096, 1000000);
   r.c.max_batch_bytes = 9000;  // the topic's max.message.bytes, below batchSizeMax
   r.c.hold_produce = true;
-  CHECK(r.send(5, 2) == V{4, 1});
+  CHECK(r.send(4, 1) == V{4});
   CHECK(r.send(5, 1) == V{5});
   CHECK(r.send(9, 0).empty());  // 9 records (9 KB) in one batch: refused once answered
-  r.c.run_until([&] { return r.c.held_produce.size() == 4; });
+  r.c.run_until([&] { return r.c.held_produce.size() == 3; });
   r.c.hold_produce = false;
   r.c.release_produce();        // the refused batch goes again one record per batch
-  r.c.run_until([&] { return r.c.batch_records.size() == 3 + 9; });
-  CHECK(r.c.batch_records == V{4, 1, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+  r.c.run_until([&] { return r.c.batch_records.size() == 2 + 9; });
+  CHECK(r.c.batch_records == V{4, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1});
   CHECK(r.all_done());
   r.c.hold_produce = true;
   CHECK(r.send(5, 2) == V{4, 1});
   CHECK(r.send(9, 3) == V{4, 4, 1});  // in flight, but capped at 4.5 KB now
   r.c.release_produce();
   CHECK(r.all_done());
-  CHECK(r.c.topics["t"].log[0].size() == 33);
+  CHECK(r.c.topics["t"].log[0].size() == 32);
 }
 
 TEST_CASE("batching: a Produce request carries at most 1 MiB of batches (one batch at least)",
@@ -166,5 +195,9 @@ TEST_CASE("batching: a batch past its linger waits while its partition has one i
   r.c.release_produce();  // the answer: the two held messages leave together
   r.c.run_until([&] { return r.all_done(); });
   CHECK(r.c.batch_records == V{1, 2});
-  CHECK(r.send(5, 2) == V{4, 1});  // a full batch never waits
+  r.c.hold_produce = true;
+  CHECK(r.send(1, 1) == V{1});
+  CHECK(r.send(5, 1) == V{5});  // a full batch never waits
+  r.c.release_produce();
+  CHECK(r.all_done());
 }
