@@ -600,8 +600,10 @@ int consumer_done(Consumer *c, const char *topic, int32_t partition, int result,
   PartState *ps = find_part(c, topic, partition);
   if (!ps || !ps->held) return UVK_ENOTFOUND;  // not assigned any more, or nothing pending
   ps->held = false;
-  if (ps->held_stale) {  // a handler of the old assignment: the new one starts from the committed offset
-    ps->held_stale = false;
+  if (ps->held_stale) {  // a handler of the old assignment: the new one starts from the committed offset,
+    ps->held_stale = false;  // read only now (offsets_load): that handler's work may have moved it
+    c->offsets_loaded = false;
+    offsets_load(c, now);
   } else if (ps->seeks == ps->held_seeks) {
     if (result == 0) {
       if (c->run.each_message) {

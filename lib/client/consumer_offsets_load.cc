@@ -16,6 +16,8 @@ namespace {
 const int kOffsetFetchKind = 20;  // Pending kinds: each consumer file has its own range
 const int16_t kMaxOffsetFetchVersion = 7;  // 8+ batches groups
 
+bool offsets_wanted(const PartState &ps) { return !ps.offsets_known && !ps.held_stale; }
+
 bool same(const proto::Str &a, const char *b) {
   return int32_t(strlen(b)) == a.len && memcmp(a.data, b, size_t(a.len)) == 0;
 }
@@ -68,6 +70,7 @@ void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Req
     return;
   }
   uint64_t now = c->e->now;
+  int32_t asked = p->n_parts;
   proto::OffsetFetchResponse resp;
   if (err == 0) err = proto::decode(body, &p->arena, &resp, version);
   if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
@@ -90,6 +93,9 @@ void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Req
         ps->seq++;
       }
     }
+  // Answered: a partition the answer left out starts like one without a committed offset
+  // (ListOffsets), rather than being asked for again at once.
+  for (int32_t j = 0; err == 0 && j < p->n_parts; j++) c->parts[p->parts[j]].offsets_known = true;
   pending_free(p);
   if (err != 0) {
     consumer_log(c, UVK_LOG_WARN, "OffsetFetch failed: %s", uvk_err_name(err));
@@ -102,9 +108,8 @@ void on_offset_fetch(void *ud, int err, int16_t version, Reader *body, const Req
     return;
   }
   c->offsets_loading = false;
-  c->offsets_loaded = true;
-  consumer_log(c, UVK_LOG_DEBUG, "Committed offsets loaded for %d partitions", int(c->n_parts));
-  fetch_schedule(c, now);
+  consumer_log(c, UVK_LOG_DEBUG, "Committed offsets loaded for %d partitions", int(asked));
+  offsets_load(c, now);  // a stale hold that ended meanwhile loads now; else every offset is known: fetch
 }
 
 void on_offsets_coordinator(void *ud, const uvk_error *err, int32_t node) {
@@ -139,9 +144,12 @@ void offsets_load(Consumer *c, uint64_t now) {
     engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
   };
   // Only partitions whose committed offset is not known yet: an incremental assignment
-  // (groupProtocol consumer) keeps its other partitions where they are.
+  // (groupProtocol consumer) keeps its other partitions where they are. A partition given back
+  // while a handler of the old assignment holds it waits for that handler: its work may still
+  // commit the partition's offset (a transaction's TxnOffsetCommit in the same generation, after
+  // the coordinator moved), and an offset read before that is one the work already consumed.
   int32_t wanted = 0;
-  for (int32_t i = 0; i < c->n_parts; i++) wanted += c->parts[i].offsets_known ? 0 : 1;
+  for (int32_t i = 0; i < c->n_parts; i++) wanted += offsets_wanted(c->parts[i]) ? 1 : 0;
   if (wanted == 0) {
     c->offsets_loaded = true;
     fetch_schedule(c, now);
@@ -157,7 +165,7 @@ void offsets_load(Consumer *c, uint64_t now) {
   }
   int32_t n = 0;
   for (int32_t i = 0; i < c->n_parts; i++) {
-    if (c->parts[i].offsets_known) continue;
+    if (!offsets_wanted(c->parts[i])) continue;
     p->parts[n] = i;
     p->seqs[n++] = c->parts[i].seq;
   }
