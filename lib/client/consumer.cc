@@ -454,6 +454,7 @@ void consumer_free(Consumer *c) {
   cgroup_free(c);
   coop_free(c);
   fetch_sessions_free(c);
+  fetch_park_free(c);
   const Allocator *a = c->alloc;
   for (int i = 0; i < c->n_customs; i++) {
     mem_free(a, c->customs[i].name);

@@ -334,10 +334,10 @@ bool leader_moved_on(Consumer *c, const PartState *ps, int32_t node, int16_t cod
 // Asks each node for what follows this answer before it is handed to the handlers, so the
 // next answer travels while they run. A prediction the handlers do not meet (a seek, an
 // unresolved eachBatch, a failure) makes that answer stale: on_fetch drops it as overtaken.
-// Partitions whose last delivery was held (handlers that finish later) are not asked ahead:
-// their answer would arrive while they wait and be dropped. A Fetch asked ahead does not wait
-// for data: built before the handlers ran, it would otherwise keep the node busy with a long
-// poll while the handlers pause, resume or finish partitions that then wait for it.
+// A handler that finishes later (UVK_PENDING) holds its partition: the answer asked ahead for
+// it is parked until uvk_consumer_done (consumer_fetch_park.cc). A Fetch asked ahead does not
+// wait for data: built before the handlers ran, it would otherwise keep the node busy with a
+// long poll while the handlers pause, resume or finish partitions that then wait for it.
 void fetch_ahead(Consumer *c, Pending *p, const proto::FetchResponse &resp, int16_t version, uint64_t now) {
   bool any = false;
   for (int32_t t = 0; t < resp.responses.count; t++) {
@@ -347,7 +347,7 @@ void fetch_ahead(Consumer *c, Pending *p, const proto::FetchResponse &resp, int1
       int32_t j = asked_index(c, p, tr, pr.partition_index, version);
       if (j < 0 || pr.error_code != 0 || pr.records.len <= 0) continue;
       PartState *ps = &c->parts[p->parts[j]];
-      if (ps->seq != p->seqs[j] || ps->position != p->offsets[j] || ps->no_ahead || ps->held || part_paused(c, ps))
+      if (ps->seq != p->seqs[j] || ps->position != p->offsets[j] || ps->held || part_paused(c, ps))
         continue;
       int64_t end = records_end(pr.records.data, size_t(pr.records.len));
       if (end > ps->position) {
@@ -362,6 +362,39 @@ void fetch_ahead(Consumer *c, Pending *p, const proto::FetchResponse &resp, int1
   fetch_schedule(c, now);
   c->asking_ahead = false;
   for (int32_t i = 0; i < c->n_parts; i++) c->parts[i].ahead = 0;  // only that Fetch asks from there
+}
+
+// Aborted transactions (read_committed) of a partition's answer: their producer ids and
+// first offsets, in p's arena. False when there is no memory.
+bool aborted_of(Pending *p, const proto::FetchResponse::PartitionData &pr, int64_t **pids, int64_t **firsts,
+                int32_t *n) {
+  int32_t na = pr.aborted_transactions.count > 0 ? pr.aborted_transactions.count : 0;
+  *pids = arena_new_array<int64_t>(&p->arena, size_t(na) + 1);
+  *firsts = arena_new_array<int64_t>(&p->arena, size_t(na) + 1);
+  if (!*pids || !*firsts) return false;
+  for (int32_t a = 0; a < na; a++) {
+    (*pids)[a] = pr.aborted_transactions.items[a].producer_id;
+    (*firsts)[a] = pr.aborted_transactions.items[a].first_offset;
+  }
+  *n = na;
+  return true;
+}
+
+// A held partition's answer (asked ahead of its held batch) that starts where that batch
+// ends, as its handler left it (no seek, pause or failure since): parked for uvk_consumer_done.
+void park_if_next(Consumer *c, Pending *p, int32_t j, const proto::FetchResponse::PartitionData &pr) {
+  PartState *ps = &c->parts[p->parts[j]];
+  if (pr.error_code != 0 || pr.records.len <= 0 || ps->held_stale || ps->seq != p->seqs[j] ||
+      ps->seeks != ps->held_seeks || ps->held_next != p->offsets[j] || part_paused(c, ps))
+    return;
+  int64_t *pids = nullptr, *firsts = nullptr;
+  int32_t na = 0;
+  if (!aborted_of(p, pr, &pids, &firsts, &na)) return;
+  if (!fetch_park(c, p->parts[j], p->node, ps->seq, p->offsets[j], pr.high_watermark, pr.records.data,
+                  size_t(pr.records.len), pids, firsts, na))
+    return;
+  ps->high_watermark = pr.high_watermark;
+  retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
 }
 
 void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *) {
@@ -411,7 +444,11 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
         int32_t j = asked_index(c, p, tr, pr.partition_index, version);
         if (j < 0) continue;  // not asked for
         PartState *ps = &c->parts[p->parts[j]];
-        if (ps->seq != p->seqs[j] || ps->position != p->offsets[j] || ps->held) continue;  // overtaken
+        if (ps->held) {  // its handler is not done: what follows its batch waits for it
+          park_if_next(c, p, j, pr);
+          continue;
+        }
+        if (ps->seq != p->seqs[j] || ps->position != p->offsets[j]) continue;  // overtaken
         if (pr.error_code == kOffsetOutOfRange) {
           ps->position = -1;  // reset by the from-beginning policy
           ps->seq++;
@@ -428,21 +465,14 @@ void on_fetch(void *ud, int err, int16_t version, Reader *body, const Request *)
         retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
         ps->high_watermark = pr.high_watermark;
         if (pr.records.len <= 0 || part_paused(c, ps)) continue;
-        // Aborted transactions (read_committed): their producer ids and first offsets.
-        int32_t na = pr.aborted_transactions.count > 0 ? pr.aborted_transactions.count : 0;
-        int64_t *pids = arena_new_array<int64_t>(&p->arena, size_t(na) + 1);
-        int64_t *firsts = arena_new_array<int64_t>(&p->arena, size_t(na) + 1);
-        if (!pids || !firsts) {
+        int64_t *pids = nullptr, *firsts = nullptr;
+        int32_t na = 0;
+        if (!aborted_of(p, pr, &pids, &firsts, &na)) {
           back_off(c, ps, now);
           continue;
         }
-        for (int32_t a = 0; a < na; a++) {
-          pids[a] = pr.aborted_transactions.items[a].producer_id;
-          firsts[a] = pr.aborted_transactions.items[a].first_offset;
-        }
         batches++;
         int bad = deliver(c, ps, pr.records.data, size_t(pr.records.len), pr.high_watermark, pids, firsts, na);
-        if (gen == c->assign_gen) ps->no_ahead = ps->held;
         if (bad < 0) {
           back_off(c, ps, now);  // not again at once: the same bytes would come back
           rd_fail(body, bad);    // the connection closes with it (conn_read)
@@ -562,6 +592,7 @@ FetchSession *fetch_session_of(Consumer *c, int32_t node, bool create) {
 }
 
 void fetch_follow(Consumer *c, const int32_t *moved_to, uint32_t new_gen) {
+  fetch_park_follow(c, moved_to, new_gen);
   for (Pending *p = c->pending; p; p = p->next) {
     if (p->kind != kFetch || p->gen != c->assign_gen) continue;
     FetchExtra *x = static_cast<FetchExtra *>(p->extra);
@@ -584,6 +615,10 @@ void fetch_follow(Consumer *c, const int32_t *moved_to, uint32_t new_gen) {
     p->gen = new_gen;
   }
 }
+
+int64_t fetch_records_end(const uint8_t *data, size_t len) { return records_end(data, len); }
+
+void fetch_back_off(Consumer *c, PartState *ps, uint64_t now) { back_off(c, ps, now); }
 
 bool fetch_leaders_known(Consumer *c) {
   for (int32_t i = 0; i < c->n_parts; i++) {
@@ -625,6 +660,7 @@ static void note_topic_id(Consumer *c, PartState *ps) {
 }
 
 void fetch_schedule(Consumer *c, uint64_t now) {
+  fetch_park_check(c, now);
   // While committed offsets load, the partitions whose offsets are known go on (the ones an
   // incremental assignment kept); the others wait for them.
   if (!c->running || !group_owns(c) || c->delivering || c->n_parts == 0 || c->listener_pending) return;
@@ -665,7 +701,7 @@ void fetch_schedule(Consumer *c, uint64_t now) {
       if (!next_wake || ps->not_before < next_wake) next_wake = ps->not_before;
       continue;
     }
-    if (ps->fetching || ps->resetting || ps->held || ps->revoking) continue;
+    if (ps->fetching || ps->resetting || ps->held || ps->revoking || fetch_parked(c, i)) continue;
     if (!c->offsets_loaded && !ps->offsets_known) continue;
     if (engine_leader(c->e, ps->topic, ps->partition, &leaders[i]) != 0) {
       metadata_cache_mark_stale(&c->e->mcache, ps->topic);

@@ -68,7 +68,6 @@ struct PartState {
   bool offsets_known;  // the group's committed offset was read (OffsetFetch answered)
   bool revoking;       // groupProtocol consumer: leaving the assignment, no more fetches
   int64_t ahead;         // > 0 while fetch_ahead sends: ask from here, where this delivery should end
-  bool no_ahead;         // the last delivery was held: do not fetch ahead of the next one
   // The id of the topic the position belongs to (all zero: not known yet). A different id in
   // the metadata means the topic was deleted and created again: the position is dropped and
   // the new topic read from its beginning (recreated: the next ListOffsets asks for earliest).
@@ -112,6 +111,21 @@ struct Pending {
   ConsumerDoneFn done;
   DescribeGroupFn describe_fn;
   void *done_ud;
+};
+
+// A partition's part of a Fetch answer that came while its handler still held the batch before
+// it (UVK_PENDING): a copy, handed over once that handler is done (consumer_fetch_park.cc).
+struct ParkedFetch {
+  ParkedFetch *next;
+  int32_t part;   // index into c->parts at assignment generation `gen`
+  uint32_t gen, seq;
+  int32_t node;   // the leader it came from (the bytes parked per node are capped)
+  int64_t offset;  // the fetch offset: the records start there
+  int64_t high_watermark;
+  uint8_t *records;
+  size_t len;
+  int64_t *aborted;  // read_committed: n_aborted producer ids, then their first offsets
+  int32_t n_aborted;
 };
 
 struct Consumer {
@@ -193,6 +207,8 @@ struct Consumer {
   EngineTimer fetch_timer;   // next fetch attempt (backoff)
   FetchSession *fsessions;   // one per broker fetched from (KIP-227)
   int32_t n_fsessions;
+  ParkedFetch *parked;       // answers waiting for their partition's held handler
+  EngineTimer park_timer;    // hands parked answers over on a loop turn of their own
 
   // rebalance listener (consumer_listener.cc)
   uvk_rebalance_fn listener;
@@ -265,6 +281,25 @@ void fetch_follow(Consumer *c, const int32_t *moved_to, uint32_t new_gen);
 // for metadata (holding every fetch until it comes) only when it does not.
 bool fetch_leaders_known(Consumer *c);
 void fetch_sessions_free(Consumer *c);
+// The offset after the last complete record batch of a partition's records (batch headers
+// only); 0 when unknown.
+int64_t fetch_records_end(const uint8_t *data, size_t len);
+// A failed partition waits the retry time before its next Fetch.
+void fetch_back_off(Consumer *c, PartState *ps, uint64_t now);
+
+// consumer_fetch_park.cc: fetch ahead of handlers that finish later (UVK_PENDING). An answer
+// for a held partition that starts where its held batch ends is copied and kept (at most one
+// per partition, at most maxBytes per broker), and handed over after uvk_consumer_done, on a
+// later loop turn, unless a seek, pause or reassignment overtook it.
+bool fetch_park(Consumer *c, int32_t part, int32_t node, uint32_t seq, int64_t offset, int64_t high_watermark,
+                const uint8_t *records, size_t len, const int64_t *pids, const int64_t *firsts, int32_t n_aborted);
+bool fetch_parked(const Consumer *c, int32_t part);  // a parked answer waits for it: do not fetch it
+// Drops parked answers that can never be handed over, and arms the turn that hands over
+// those whose partition is free again.
+void fetch_park_check(Consumer *c, uint64_t now);
+// Incremental reassignment (fetch_follow): parked answers follow their partitions.
+void fetch_park_follow(Consumer *c, const int32_t *moved_to, uint32_t new_gen);
+void fetch_park_free(Consumer *c);
 
 // consumer_pattern.cc
 void consumer_patterns_start(Consumer *c, uint64_t now);  // lists topics, then group_start

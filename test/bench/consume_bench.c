@@ -1,13 +1,16 @@
 /* Consumer throughput and CPU per message, uvkafka or librdkafka, against the same broker.
  *
- *   consume_bench uvkafka-batch|uvkafka-message|rdkafka BROKERS TOPIC N
+ *   consume_bench uvkafka-batch|uvkafka-message|uvkafka-async|rdkafka BROKERS TOPIC N
  *
  * A fresh consumer group reads the topic from the beginning until N messages arrived (the
  * topic must hold at least N, e.g. written by produce_bench), touching every value so
  * nothing is skipped unread. Prints one line: client, messages/s, MB/s, CPU microseconds per
  * message (user + system, the whole process), wall seconds, from the start of the group join
  * to the N-th message (both clients pay for the join). Both use 1 MiB per partition and
- * 50 MiB per fetch; librdkafka runs its own threads, uvkafka one loop. */
+ * 50 MiB per fetch; librdkafka runs its own threads, uvkafka one loop. uvkafka-async is
+ * eachBatch with a handler that finishes on the next loop turn (UVK_PENDING, then
+ * uvk_consumer_done), as the Node and Python bindings' async handlers do; with
+ * UVK_BENCH_HOLD_MS=N it finishes N ms later instead (a handler waiting on I/O). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -24,9 +27,19 @@
 #endif
 
 typedef struct {
+  const char *topic;
+  int32_t partition;
+} Held;
+
+typedef struct {
   uv_loop_t loop;
   long n, seen;
   uint64_t bytes, checksum;
+  uvk_consumer *consumer;  /* uvkafka-async: batches held until the next loop turn */
+  uv_timer_t done_timer;
+  Held held[256];
+  int n_held;
+  uint64_t hold_ms;
 } U;
 
 static void touch(U *u, const void *value, size_t len) {
@@ -42,6 +55,23 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   u->seen += (long)b->n_messages;
   if (u->seen >= u->n) uv_stop(&u->loop);
   return 0;
+}
+
+static void finish_held(uv_timer_t *t) {
+  U *u = (U *)t->data;
+  for (int i = 0; i < u->n_held; i++) uvk_consumer_done(u->consumer, u->held[i].topic, u->held[i].partition, 0);
+  u->n_held = 0;
+}
+
+static int on_batch_async(uvk_consumer *c, const uvk_batch *b, void *ud) {
+  U *u = (U *)ud;
+  on_batch(c, b, ud);
+  if (u->n_held == (int)(sizeof u->held / sizeof u->held[0])) return 0;
+  u->held[u->n_held].topic = b->topic;
+  u->held[u->n_held].partition = b->partition;
+  u->n_held++;
+  if (u->n_held == 1) uv_timer_start(&u->done_timer, finish_held, u->hold_ms, 0);
+  return UVK_PENDING;
 }
 
 static int on_message(uvk_consumer *c, const uvk_batch *b, const uvk_consumer_message *m, void *ud) {
@@ -82,9 +112,15 @@ static void run_uvkafka(const char *brokers, const char *topic, long n, int batc
   if (uvk_consumer_subscribe(c, topic, 1) != 0) exit(1);
   uvk_run_options o;
   uvk_run_options_init(&o);
-  if (batch) o.each_batch = on_batch;
+  if (batch == 2) o.each_batch = on_batch_async;
+  else if (batch) o.each_batch = on_batch;
   else o.each_message = on_message;
   o.ud = u;
+  u->consumer = c;
+  uv_timer_init(&u->loop, &u->done_timer);
+  u->done_timer.data = u;
+  const char *hold = getenv("UVK_BENCH_HOLD_MS");
+  u->hold_ms = hold ? (uint64_t)atol(hold) : 0;
   u->n = n;
   if (uvk_consumer_run(c, &o) != 0) exit(1);
   while (u->seen < n) uv_run(&u->loop, UV_RUN_DEFAULT);
@@ -92,6 +128,7 @@ static void run_uvkafka(const char *brokers, const char *topic, long n, int batc
   uv_run(&u->loop, UV_RUN_DEFAULT);
   uvk_consumer_free(c);
   uvk_client_free(client);
+  uv_close((uv_handle_t *)&u->done_timer, NULL);
   uv_run(&u->loop, UV_RUN_DEFAULT);
 }
 
@@ -134,7 +171,7 @@ static void run_rdkafka(const char *brokers, const char *topic, long n, U *u) {
 
 int main(int argc, char **argv) {
   if (argc != 5) {
-    fprintf(stderr, "usage: consume_bench uvkafka-batch|uvkafka-message|rdkafka BROKERS TOPIC N\n");
+    fprintf(stderr, "usage: consume_bench uvkafka-batch|uvkafka-message|uvkafka-async|rdkafka BROKERS TOPIC N\n");
     return 2;
   }
   const char *which = argv[1];
@@ -146,6 +183,8 @@ int main(int argc, char **argv) {
     run_uvkafka(argv[2], argv[3], n, 1, &u);
   } else if (strcmp(which, "uvkafka-message") == 0) {
     run_uvkafka(argv[2], argv[3], n, 0, &u);
+  } else if (strcmp(which, "uvkafka-async") == 0) {
+    run_uvkafka(argv[2], argv[3], n, 2, &u);
 #ifdef HAVE_RDKAFKA
   } else if (strcmp(which, "rdkafka") == 0) {
     run_rdkafka(argv[2], argv[3], n, &u);

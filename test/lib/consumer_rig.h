@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fake_rig.h"
@@ -27,6 +28,8 @@ struct ConsumerRig : TwoBrokerRig {
   int64_t auto_commit_threshold = -1;
   std::string max_wait = "50";  // maxWaitTimeInMs: how long an empty Fetch is held
   std::string request_timeout = "30000";  // requestTimeout
+  std::vector<std::pair<std::string, std::string>> extra_config;  // more keys for the config
+  bool debug_logs = false;  // the client's DEBUG log lines go to `logs`
 
   ~ConsumerRig() {
     if (consumer) uvk_consumer_free(consumer);
@@ -43,6 +46,11 @@ struct ConsumerRig : TwoBrokerRig {
         {"heartbeatInterval", "100"}, {"requestTimeout", request_timeout.c_str()},
     };
     for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
+    for (const auto &p : extra_config) REQUIRE(uvk_config_set(cfg, p.first.c_str(), p.second.c_str(), err, sizeof err) == 0);
+    if (debug_logs) {
+      REQUIRE(uvk_config_set(cfg, "logLevel", "DEBUG", err, sizeof err) == 0);
+      log_to(cfg);
+    }
     REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
     REQUIRE(uvk_consumer_new(client, cfg, &consumer) == 0);
     uvk_config_free(cfg);

@@ -204,3 +204,151 @@ TEST_CASE("a Fetch may be held maxWaitTimeInMs beyond requestTimeout without tim
   r.b1.log[0].push_back("w0");
   REQUIRE(r.run_until([&] { return r.seen.size() == 3; }));
 }
+
+// ---- fetch ahead of a held batch (lib/client/consumer_fetch_park.cc) ----------------------
+
+namespace {
+
+// Fetches b1 got that asked partition 0 from `offset` ("fetch 1 0@3"); needs journal_fetches.
+int asked_from(const Rig &r, int64_t offset) {
+  std::string want = "0@" + std::to_string(offset);
+  int n = 0;
+  for (const std::string &e : r.cluster.journal)
+    if (e.rfind("fetch 1 ", 0) == 0 && (e.find(" " + want) != std::string::npos || e.find("," + want) != std::string::npos))
+      n++;
+  return n;
+}
+
+// Counts the Fetch answers from node 1 the consumer took (UVK_EVENT_FETCH).
+void count_answers(Rig *r, int *answers) {
+  REQUIRE(uvk_consumer_on(r->consumer, UVK_EVENT_FETCH, [](void *ud, const uvk_event *ev) {
+    if (static_cast<const uvk_event_fetch *>(ev->payload)->node_id == 1) ++*static_cast<int *>(ud);
+  }, answers) > 0);
+}
+
+// Batch 1 (v0..v2) is held; meanwhile w0..w2 reach the log, so the Fetch asked ahead of it
+// (from 3) brings them back while the handler still holds the batch.
+void hold_first(Rig *r) {
+  r->cluster.journal_fetches = true;
+  r->b1.log[0] = values("v", 3);
+  r->on_batch = [](Rig *rig, const uvk_batch *) {
+    if (rig->batches > 1) return 0;
+    for (const std::string &v : values("w", 3)) rig->b1.log[0].push_back(v);
+    return int(UVK_PENDING);
+  };
+}
+
+std::vector<std::string> v_then_w() {
+  std::vector<std::string> want = values("v", 3);
+  for (const std::string &v : values("w", 3)) want.push_back(v);
+  return want;
+}
+
+}  // namespace
+
+TEST_CASE("fetch ahead of a held batch: its answer waits for uvk_consumer_done and is handed over without asking again",
+          "[fetch_ahead][park]") {
+  Rig r;
+  r.debug_logs = true;
+  hold_first(&r);
+  r.start();
+  REQUIRE(r.run_until([&] { return r.logged("parked until its handler is done"); }));
+  CHECK(r.batches == 1);  // held: nothing more is handed over
+  REQUIRE(uvk_consumer_done(r.consumer, r.cluster.topic.c_str(), 0, 0) == 0);
+  CHECK(r.batches == 1);  // never inside the call
+  REQUIRE(r.run_until([&] { return r.seen.size() >= 6; }));
+  CHECK(r.seen == v_then_w());
+  CHECK(asked_from(r, 3) == 1);  // the parked answer, not a second Fetch from 3
+  // And the parked records were fetched ahead of in turn.
+  REQUIRE(r.run_until([&] { return asked_from(r, 6) >= 1; }));
+  CHECK(r.seen == v_then_w());
+}
+
+TEST_CASE("fetch ahead of a held batch: a failed handler drops the parked answer; the batch comes again first",
+          "[fetch_ahead][park]") {
+  Rig r;
+  r.debug_logs = true;
+  hold_first(&r);
+  r.start();
+  REQUIRE(r.run_until([&] { return r.logged("parked until its handler is done"); }));
+  REQUIRE(uvk_consumer_done(r.consumer, r.cluster.topic.c_str(), 0, -1) == 0);
+  REQUIRE(r.run_until([&] { return r.seen.size() >= 9; }));
+  std::vector<std::string> want = values("v", 3);
+  for (const std::string &v : v_then_w()) want.push_back(v);
+  CHECK(r.seen == want);
+}
+
+TEST_CASE("fetch ahead of a held batch: a seek while it is parked wins", "[fetch_ahead][park]") {
+  Rig r;
+  r.debug_logs = true;
+  hold_first(&r);
+  r.start();
+  REQUIRE(r.run_until([&] { return r.logged("parked until its handler is done"); }));
+  REQUIRE(uvk_consumer_seek(r.consumer, r.cluster.topic.c_str(), 0, 1) == 0);
+  REQUIRE(uvk_consumer_done(r.consumer, r.cluster.topic.c_str(), 0, 0) == 0);
+  REQUIRE(r.run_until([&] { return r.seen.size() >= 8; }));
+  CHECK(r.seen == std::vector<std::string>{"v0", "v1", "v2", "v1", "v2", "w0", "w1", "w2"});
+}
+
+TEST_CASE("fetch ahead of a held batch: paused while it is parked, nothing comes until resume, then once",
+          "[fetch_ahead][park]") {
+  Rig r;
+  r.debug_logs = true;
+  hold_first(&r);
+  r.start();
+  REQUIRE(r.run_until([&] { return r.logged("parked until its handler is done"); }));
+  int32_t p0 = 0;
+  REQUIRE(uvk_consumer_pause(r.consumer, r.cluster.topic.c_str(), &p0, 1) == 0);
+  REQUIRE(uvk_consumer_done(r.consumer, r.cluster.topic.c_str(), 0, 0) == 0);
+  // Partition 1 goes on: its new message shows loop turns went by after the done.
+  r.b2.log[1].push_back("u0");
+  REQUIRE(r.run_until([&] { return r.seen1.size() >= 1; }));
+  CHECK(r.seen == values("v", 3));
+  REQUIRE(uvk_consumer_resume(r.consumer, r.cluster.topic.c_str(), &p0, 1) == 0);
+  REQUIRE(r.run_until([&] { return r.seen.size() >= 6; }));
+  CHECK(r.seen == v_then_w());
+}
+
+TEST_CASE("fetch ahead of a held batch: beyond maxBytes parked per broker the answer is dropped and asked again",
+          "[fetch_ahead][park]") {
+  Rig r;
+  r.debug_logs = true;
+  r.extra_config = {{"maxBytes", "16"}};  // smaller than any answer: nothing may be parked
+  hold_first(&r);
+  int answers = 0;
+  r.before_run = [&](Rig *rig) { count_answers(rig, &answers); };
+  r.start();
+  // The first answer and the one asked ahead of it, taken while the batch is held.
+  REQUIRE(r.run_until([&] { return answers >= 2 && r.batches == 1; }));
+  REQUIRE(uvk_consumer_done(r.consumer, r.cluster.topic.c_str(), 0, 0) == 0);
+  REQUIRE(r.run_until([&] { return r.seen.size() >= 6; }));
+  CHECK(r.seen == v_then_w());
+  CHECK(asked_from(r, 3) == 2);
+  CHECK_FALSE(r.logged("parked until its handler is done"));
+}
+
+TEST_CASE("fetch ahead: a partition paused by its handler gets nothing of the answer asked ahead until resumed",
+          "[fetch_ahead][park]") {
+  Rig r;
+  r.cluster.journal_fetches = true;
+  r.b1.log[0] = values("v", 3);
+  r.on_batch = [](Rig *rig, const uvk_batch *b) {
+    if (rig->batches == 1) {
+      for (const std::string &v : values("w", 3)) rig->b1.log[0].push_back(v);
+      int32_t p = 0;
+      REQUIRE(uvk_consumer_pause(rig->consumer, b->topic, &p, 1) == 0);
+    }
+    return 0;
+  };
+  int answers = 0;
+  r.before_run = [&](Rig *rig) { count_answers(rig, &answers); };
+  r.start();
+  // The answer asked ahead (from 3, with w0..w2) came while partition 0 is paused.
+  REQUIRE(r.run_until([&] { return answers >= 2; }));
+  CHECK(asked_from(r, 3) == 1);
+  CHECK(r.seen == values("v", 3));
+  int32_t p0 = 0;
+  REQUIRE(uvk_consumer_resume(r.consumer, r.cluster.topic.c_str(), &p0, 1) == 0);
+  REQUIRE(r.run_until([&] { return r.seen.size() >= 6; }));
+  CHECK(r.seen == v_then_w());
+}
