@@ -60,11 +60,21 @@ static int handler_result(PyObject *r) {
   return out;
 }
 
+/* The handler call is over: a batch Python still holds keeps a copy of the library's views. */
+static int settle(PyObject *messages, Py_ssize_t own_refs, int result) {
+  if (uvkpy_messages_settle(messages, own_refs) < 0) {
+    uvkpy_keep_exception();
+    return -1;
+  }
+  return result;
+}
+
 static int on_message(uvk_consumer *h, const uvk_batch *b, const uvk_consumer_message *m, void *ud) {
   (void)h;
   ConsumerObject *self = (ConsumerObject *)ud;
   if (!self->each_message) return 0;
-  /* The batch is copied once, at its first message; each message is then a view into it. */
+  /* One Messages per batch, reading the library's views during each call; each message is
+   * a view into it. */
   uvk_batch one;
   size_t i = (size_t)(m - b->messages);
   if (m < b->messages || i >= b->n_messages) {  /* not a view into b: a batch of its own */
@@ -77,13 +87,21 @@ static int on_message(uvk_consumer *h, const uvk_batch *b, const uvk_consumer_me
   if (i == 0 || !uvkpy_messages_match(self->delivering, b, i)) {
     Py_CLEAR(self->delivering);
     PyObject *topic = PyUnicode_FromString(b->topic);
-    self->delivering = topic ? uvkpy_messages_new(b, topic) : NULL;
+    self->delivering = topic ? uvkpy_messages_borrow(b, topic) : NULL;
     Py_XDECREF(topic);
     if (!self->delivering) return handler_result(NULL);
+  } else {
+    uvkpy_messages_lend(self->delivering, b);
   }
-  PyObject *msg = uvkpy_message_at(self->delivering, i);
-  if (i + 1 == b->n_messages) Py_CLEAR(self->delivering);  /* the messages handed out keep it */
-  if (!msg) return handler_result(NULL);
+  PyObject *batch = Py_NewRef(self->delivering);  /* the handler may close the consumer */
+  if (i + 1 == b->n_messages) Py_CLEAR(self->delivering);
+  PyObject *msg = uvkpy_message_at(batch, i);
+  if (!msg) {
+    int rc = handler_result(NULL);
+    rc = settle(batch, 1 + (self->delivering == batch), rc);
+    Py_DECREF(batch);
+    return rc;
+  }
   PyObject *fn = self->each_message, *later = self->later;
   Py_INCREF(fn);
   Py_XINCREF(later);
@@ -98,7 +116,10 @@ static int on_message(uvk_consumer *h, const uvk_batch *b, const uvk_consumer_me
   }
   Py_XDECREF(later);
   Py_DECREF(msg);
-  return handler_result(r);
+  int rc = handler_result(r);
+  rc = settle(batch, 1 + (self->delivering == batch), rc);
+  Py_DECREF(batch);
+  return rc;
 }
 
 static int on_batch(uvk_consumer *h, const uvk_batch *b, void *ud) {
@@ -106,17 +127,19 @@ static int on_batch(uvk_consumer *h, const uvk_batch *b, void *ud) {
   ConsumerObject *self = (ConsumerObject *)ud;
   if (!self->each_batch) return 0;
   PyObject *topic = PyUnicode_FromString(b->topic);
-  PyObject *messages = topic ? uvkpy_messages_new(b, topic) : NULL;
+  PyObject *messages = topic ? uvkpy_messages_borrow(b, topic) : NULL;
   if (!messages) {
     Py_XDECREF(topic);
     return handler_result(NULL);
   }
   PyObject *fn = self->each_batch;
   Py_INCREF(fn);
-  PyObject *r = PyObject_CallFunction(fn, "OiLN", topic, b->partition, (long long)b->high_watermark, messages);
+  PyObject *r = PyObject_CallFunction(fn, "OiLO", topic, b->partition, (long long)b->high_watermark, messages);
   Py_DECREF(fn);
   Py_DECREF(topic);
-  return handler_result(r);
+  int rc = settle(messages, 1, handler_result(r));
+  Py_DECREF(messages);
+  return rc;
 }
 
 static PyObject *Consumer_subscribe(ConsumerObject *self, PyObject *args) {

@@ -31,4 +31,14 @@ const char *uvkpy_str(PyObject *o, const char *what);
 /* An int in [lo, hi]; -1 with TypeError / ValueError naming it. */
 int uvkpy_int64(PyObject *o, const char *what, long long lo, long long hi, long long *out);
 
+/* produce.c's argument helpers, shared with send_soon.c: a key / value as a reference the
+ * library may borrow (bytes and str kept, other buffers copied to bytes, NULL for None);
+ * headers as a tuple of checked (name, value) pairs (NULL for none); the bytes of a kept
+ * payload; an optional int (None: dflt); whether a keyword is `s`. */
+int uvkpy_payload(PyObject *o, const char *what, PyObject **out);
+int uvkpy_pinned_headers(PyObject *o, PyObject **out);
+void uvkpy_view(PyObject *o, const void **ptr, size_t *len);
+int uvkpy_opt_int(PyObject *o, const char *what, long long lo, long long hi, long long dflt, long long *out);
+int uvkpy_kw_is(PyObject *name, const char *s);
+
 #endif

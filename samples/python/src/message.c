@@ -1,7 +1,9 @@
-/* Message and Messages: a fetched batch is copied once into a Messages sequence (keys and
- * values in one block, headers as tuples); a Message is a two-field view into it whose fields
- * become Python objects only when read. Per message that is one small object instead of a
- * tuple, two ints and a bytes built whether the handler looks at them or not. */
+/* Message and Messages: a fetched batch as a Messages sequence; a Message is a two-field
+ * view into it whose fields become Python objects only when read. While the library's
+ * handler call runs, a Messages reads the library's own views (no copy); when the call ends
+ * and the Messages (or a Message of it) is still referenced from Python, its keys and values
+ * are copied into one block then (uvkpy_messages_settle), so a handler that walks its batch
+ * and keeps nothing costs no copy at all. */
 #include "native.h"
 
 typedef struct {
@@ -15,9 +17,15 @@ typedef struct {
   PyObject_HEAD
   PyObject *topic;
   int32_t partition;
-  Py_ssize_t n;  /* slots filled (all of them once built) */
-  Slot *slots;   /* n slots, then the data block: one allocation */
-  size_t cap;    /* its size */
+  Py_ssize_t n;                     /* messages */
+  const uvk_consumer_message *src;  /* the library's views, during its handler call; else NULL */
+  const void *src_id;               /* the library's array when made (each_message's match) */
+  const char *src_topic;
+  int64_t first_offset;
+  int lost;                         /* the copy failed (no memory): keys, values, headers gone */
+  Py_ssize_t filled;                /* slots filled by the copy */
+  Slot *slots;                      /* n slots, then the data block: one allocation, or NULL */
+  size_t cap;                       /* its size */
   char *data;
 } MessagesObject;
 
@@ -29,7 +37,7 @@ typedef struct {
 
 PyTypeObject Messages_Type;
 
-/* The block of the last batch freed, kept for the next one: a fetch's blocks are megabytes,
+/* The block of the last copy freed, kept for the next one: a fetch's blocks are megabytes,
  * and fresh ones cost a page fault per 4 KiB. One block (the GIL guards it), 64 MiB at most. */
 static void *spare;
 static size_t spare_cap;
@@ -74,29 +82,49 @@ static PyObject *headers_tuple(const uvk_consumer_message *m) {
   return t;
 }
 
-PyObject *uvkpy_messages_new(const uvk_batch *b, PyObject *topic) {
-  size_t n = b->n_messages, total = 0;
-  if (n > (size_t)PY_SSIZE_T_MAX / sizeof(Slot)) return PyErr_NoMemory();
-  for (size_t i = 0; i < n; i++) {
-    const uvk_consumer_message *m = &b->messages[i];
-    total += (m->key ? m->key_len : 0) + (m->value ? m->value_len : 0);  /* bytes held in memory: no overflow */
-  }
-  size_t head = n * sizeof(Slot);
-  if (total > (size_t)PY_SSIZE_T_MAX - head - 1) return PyErr_NoMemory();
+PyObject *uvkpy_messages_borrow(const uvk_batch *b, PyObject *topic) {
+  if (b->n_messages > (size_t)PY_SSIZE_T_MAX / sizeof(Slot)) return PyErr_NoMemory();
   MessagesObject *o = PyObject_New(MessagesObject, &Messages_Type);
   if (!o) return NULL;
   o->topic = Py_NewRef(topic);
   o->partition = b->partition;
-  o->n = 0;
-  o->slots = (Slot *)block_take(head + total + 1, &o->cap);
-  if (!o->slots) {
-    Py_DECREF(o);
-    return PyErr_NoMemory();
+  o->n = (Py_ssize_t)b->n_messages;
+  o->src = b->messages;
+  o->src_id = b->messages;
+  o->src_topic = b->topic;
+  o->first_offset = b->n_messages ? b->messages[0].offset : -1;
+  o->lost = 0;
+  o->filled = 0;
+  o->slots = NULL;
+  o->cap = 0;
+  o->data = NULL;
+  return (PyObject *)o;
+}
+
+static unsigned long long n_copies;  /* batches copied (a handler kept them): the suite reads it */
+
+PyObject *uvkpy_batches_copied(PyObject *m, PyObject *noargs) {
+  (void)m;
+  (void)noargs;
+  return PyLong_FromUnsignedLongLong(n_copies);
+}
+
+/* Copies the library's views (valid now) into the object's own block. */
+static int copy_views(MessagesObject *o) {
+  const uvk_consumer_message *src = o->src;
+  n_copies++;
+  size_t n = (size_t)o->n, total = 0;
+  for (size_t i = 0; i < n; i++)
+    total += (src[i].key ? src[i].key_len : 0) + (src[i].value ? src[i].value_len : 0);  /* held in memory: no overflow */
+  size_t head = n * sizeof(Slot);
+  if (total > (size_t)PY_SSIZE_T_MAX - head - 1 || !(o->slots = (Slot *)block_take(head + total + 1, &o->cap))) {
+    PyErr_NoMemory();
+    return -1;
   }
   o->data = (char *)o->slots + head;
   Py_ssize_t at = 0;
   for (size_t i = 0; i < n; i++) {
-    const uvk_consumer_message *m = &b->messages[i];
+    const uvk_consumer_message *m = &src[i];
     Slot *s = &o->slots[i];
     s->offset = m->offset;
     s->timestamp = m->timestamp;
@@ -115,36 +143,60 @@ PyObject *uvkpy_messages_new(const uvk_batch *b, PyObject *topic) {
       s->value_len = (Py_ssize_t)m->value_len;
       at += s->value_len;
     }
-    o->n = (Py_ssize_t)i + 1;  /* this slot is complete: dealloc releases its headers */
-    if (m->n_headers > 0 && !(s->headers = headers_tuple(m))) {
-      Py_DECREF(o);
-      return NULL;
-    }
+    o->filled = (Py_ssize_t)i + 1;  /* this slot is complete: dealloc releases its headers */
+    if (m->n_headers > 0 && !(s->headers = headers_tuple(m))) return -1;
   }
-  return (PyObject *)o;
+  return 0;
 }
 
-/* Whether @p o (a Messages) was built from @p b's message @p i: each_message reuses one. */
+int uvkpy_messages_settle(PyObject *messages, Py_ssize_t own_refs) {
+  MessagesObject *o = (MessagesObject *)messages;
+  int rc = 0;
+  if (o->src && Py_REFCNT(messages) > own_refs && copy_views(o) < 0) {
+    o->lost = 1;  /* the views must not outlive the call: fields read after it raise */
+    rc = -1;
+  }
+  o->src = NULL;
+  return rc;
+}
+
+void uvkpy_messages_lend(PyObject *messages, const uvk_batch *b) {
+  MessagesObject *o = (MessagesObject *)messages;
+  if (!o->slots && !o->lost) o->src = b->messages;
+}
+
+/* Whether @p o (a Messages) was made from batch @p b, whose message @p i is delivered now:
+ * each_message keeps one Messages across the messages of a batch. */
 int uvkpy_messages_match(PyObject *o, const uvk_batch *b, size_t i) {
   MessagesObject *m = (MessagesObject *)o;
   if (!o || i >= b->n_messages || (size_t)m->n != b->n_messages || m->partition != b->partition ||
-      m->slots[i].offset != b->messages[i].offset)
+      m->src_id != (const void *)b->messages || b->messages[0].offset != m->first_offset)
     return 0;
+  if (m->src_topic == b->topic) return 1;
   const char *t = PyUnicode_AsUTF8(m->topic);
   if (!t) PyErr_Clear();
   return t && strcmp(t, b->topic) == 0;
 }
 
 static void Messages_dealloc(MessagesObject *o) {
-  for (Py_ssize_t i = 0; i < o->n; i++) Py_XDECREF(o->slots[i].headers);
+  for (Py_ssize_t i = 0; i < o->filled; i++) Py_XDECREF(o->slots[i].headers);
   block_give(o->slots, o->cap);
   Py_XDECREF(o->topic);
   PyObject_Free(o);
 }
 
+/* Freed Message objects, reused: a batch walk makes and drops one per message. */
+static MessageObject *free_messages[64];
+static int n_free_messages;
+
 static PyObject *message_at(MessagesObject *b, Py_ssize_t i) {
-  MessageObject *m = PyObject_New(MessageObject, &Message_Type);
-  if (!m) return NULL;
+  MessageObject *m;
+  if (n_free_messages > 0) {
+    m = free_messages[--n_free_messages];
+    PyObject_Init((PyObject *)m, &Message_Type);
+  } else if (!(m = PyObject_New(MessageObject, &Message_Type))) {
+    return NULL;
+  }
   Py_INCREF(b);
   m->batch = b;
   m->i = i;
@@ -153,6 +205,37 @@ static PyObject *message_at(MessagesObject *b, Py_ssize_t i) {
 
 PyObject *uvkpy_message_at(PyObject *messages, size_t i) {
   return message_at((MessagesObject *)messages, (Py_ssize_t)i);
+}
+
+/* for m in messages: an iterator of its own (the generic one goes through the index). */
+typedef struct {
+  PyObject_HEAD
+  MessagesObject *batch;
+  Py_ssize_t i;
+} MessagesIterObject;
+
+static PyTypeObject MessagesIter_Type;
+
+static PyObject *Messages_iter(MessagesObject *o) {
+  MessagesIterObject *it = PyObject_New(MessagesIterObject, &MessagesIter_Type);
+  if (!it) return NULL;
+  Py_INCREF(o);
+  it->batch = o;
+  it->i = 0;
+  return (PyObject *)it;
+}
+
+static PyObject *MessagesIter_next(MessagesIterObject *it) {
+  if (!it->batch || it->i >= it->batch->n) {
+    Py_CLEAR(it->batch);  /* exhausted: the batch is not kept by a finished loop's iterator */
+    return NULL;
+  }
+  return message_at(it->batch, it->i++);
+}
+
+static void MessagesIter_dealloc(MessagesIterObject *it) {
+  Py_XDECREF(it->batch);
+  PyObject_Free(it);
 }
 
 static Py_ssize_t Messages_len(MessagesObject *o) { return o->n; }
@@ -201,7 +284,8 @@ static PyMappingMethods Messages_map = {.mp_length = (lenfunc)Messages_len,
 
 static void Message_dealloc(MessageObject *m) {
   Py_DECREF(m->batch);
-  PyObject_Free(m);
+  if (Py_IS_TYPE(m, &Message_Type) && n_free_messages < 64) free_messages[n_free_messages++] = m;
+  else PyObject_Free(m);
 }
 
 static PyObject *bytes_at(const MessagesObject *b, Py_ssize_t at, Py_ssize_t len) {
@@ -209,20 +293,38 @@ static PyObject *bytes_at(const MessagesObject *b, Py_ssize_t at, Py_ssize_t len
   return PyBytes_FromStringAndSize(b->data + at, len);
 }
 
-/* Field k of the message (the order of the former struct sequence, kept for m[k]). */
+/* Field k of the message (the order of the former struct sequence, kept for m[k]): from the
+ * library's views during its handler call, else from the copy. */
 static PyObject *field(MessageObject *m, Py_ssize_t k) {
   const MessagesObject *b = m->batch;
-  const Slot *s = &b->slots[m->i];
-  switch (k) {
-    case 0: return Py_NewRef(b->topic);
-    case 1: return PyLong_FromLong(b->partition);
-    case 2: return PyLong_FromLongLong(s->offset);
-    case 3: return PyLong_FromLongLong(s->timestamp);
-    case 4: return bytes_at(b, s->key_at, s->key_len);
-    case 5: return bytes_at(b, s->value_at, s->value_len);
-    case 6: return Py_NewRef(s->headers ? s->headers : no_headers);
-    default: PyErr_SetString(PyExc_IndexError, "Message index out of range"); return NULL;
+  if (k == 0) return Py_NewRef(b->topic);
+  if (k == 1) return PyLong_FromLong(b->partition);
+  if (b->src) {
+    const uvk_consumer_message *v = &b->src[m->i];
+    switch (k) {
+      case 2: return PyLong_FromLongLong(v->offset);
+      case 3: return PyLong_FromLongLong(v->timestamp);
+      case 4: return uvkpy_bytes_or_none(v->key, v->key_len);
+      case 5: return uvkpy_bytes_or_none(v->value, v->value_len);
+      case 6: return v->n_headers ? headers_tuple(v) : Py_NewRef(no_headers);
+      default: break;
+    }
+  } else if (k >= 2 && k <= 6) {
+    if (b->lost || !b->slots) {
+      PyErr_SetString(PyExc_MemoryError, "this message's data could not be kept (out of memory)");
+      return NULL;
+    }
+    const Slot *s = &b->slots[m->i];
+    switch (k) {
+      case 2: return PyLong_FromLongLong(s->offset);
+      case 3: return PyLong_FromLongLong(s->timestamp);
+      case 4: return bytes_at(b, s->key_at, s->key_len);
+      case 5: return bytes_at(b, s->value_at, s->value_len);
+      default: return Py_NewRef(s->headers ? s->headers : no_headers);
+    }
   }
+  PyErr_SetString(PyExc_IndexError, "Message index out of range");
+  return NULL;
 }
 
 static Py_ssize_t Message_len(MessageObject *m) {
@@ -316,6 +418,16 @@ int uvkpy_message_init_type(void) {
     .tp_repr = (reprfunc)Messages_repr,
     .tp_as_sequence = &Messages_seq,
     .tp_as_mapping = &Messages_map,
+    .tp_iter = (getiterfunc)Messages_iter,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+  };
+  MessagesIter_Type = (PyTypeObject){
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "uvkafka._native.MessagesIterator",
+    .tp_basicsize = sizeof(MessagesIterObject),
+    .tp_dealloc = (destructor)MessagesIter_dealloc,
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = (iternextfunc)MessagesIter_next,
     .tp_flags = Py_TPFLAGS_DEFAULT,
   };
   Message_Type = (PyTypeObject){
@@ -334,7 +446,8 @@ int uvkpy_message_init_type(void) {
     .tp_methods = Message_methods,
     .tp_flags = Py_TPFLAGS_DEFAULT,
   };
-  if (PyType_Ready(&Messages_Type) < 0 || PyType_Ready(&Message_Type) < 0) return -1;
+  if (PyType_Ready(&Messages_Type) < 0 || PyType_Ready(&Message_Type) < 0 || PyType_Ready(&MessagesIter_Type) < 0)
+    return -1;
   no_headers = PyTuple_New(0);
   return no_headers ? 0 : -1;
 }

@@ -144,6 +144,8 @@ static PyMethodDef mod_methods[] = {
   {"partitioning", mod_partitioning, METH_NOARGS, "True while a Python partitioner runs."},
   {"version", mod_version, METH_NOARGS, "The libuvkafka version linked into the module."},
   {"err_name", mod_err_name, METH_O, "UVK_E* name of an error code."},
+  {"soon_setup", uvkpy_soon_setup, METH_VARARGS, "soon_setup(Future, RecordMetadata, from_native, raise_native)"},
+  {"batches_copied", uvkpy_batches_copied, METH_NOARGS, "Fetched batches copied because Python kept them."},
   {NULL, NULL, 0, NULL},
 };
 

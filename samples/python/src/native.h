@@ -43,6 +43,11 @@ typedef struct {
   PyObject *wake;
   PyObject *first_error;
   PyObject *partitioner;  /* partitioner.c: the Python partitioner, or NULL */
+  /* send_soon.c: the loop of its futures, its sends' options, whether this turn woke the
+   * driver already (hand_over, before each step, clears it). */
+  PyObject *soon_loop;
+  uvk_send_options soon_opts;
+  int soon_woken;
 } ProducerObject;
 
 typedef struct {
@@ -110,12 +115,18 @@ uvk_config *uvkpy_child_begin(PyObject *args, PyObject *kw, int config_required,
 int uvkpy_child_end(ClientObject *client, PyObject *child, ClientObject **owner, int rc, const char *refused);
 void uvkpy_disown(ClientObject *c, PyObject *child);
 
-/* message.c: a batch copied into a Messages sequence; a Message view of its entry i; whether
- * a Messages was built from batch b (checked at entry i) */
-PyObject *uvkpy_messages_new(const uvk_batch *b, PyObject *topic);
+/* message.c: a batch as a Messages sequence reading the library's views of it (borrow);
+ * settle, before the handler call returns to the library: copies them if Python still holds
+ * more than own_refs references (-1: no memory, the exception set), then stops reading them;
+ * lend: the views of a later call for the same batch (each_message); a Message view of entry
+ * i; whether a Messages was made from batch b (delivered at entry i) */
+PyObject *uvkpy_messages_borrow(const uvk_batch *b, PyObject *topic);
+int uvkpy_messages_settle(PyObject *messages, Py_ssize_t own_refs);
+void uvkpy_messages_lend(PyObject *messages, const uvk_batch *b);
 PyObject *uvkpy_message_at(PyObject *messages, size_t i);
 int uvkpy_messages_match(PyObject *messages, const uvk_batch *b, size_t i);
 size_t uvkpy_messages_len(PyObject *messages);
+PyObject *uvkpy_batches_copied(PyObject *m, PyObject *noargs);  /* how many were copied so far */
 
 /* walker.c: the async iterator of `async for` (Walker) and its done awaitable */
 extern PyTypeObject Walker_Type;
@@ -128,6 +139,11 @@ PyObject *uvkpy_take_error(ProducerObject *self, PyObject *noargs);
 PyObject *uvkpy_set_wake(ProducerObject *self, PyObject *wake);
 PyObject *uvkpy_queued(ProducerObject *self, PyObject *noargs);       /* messages waiting for memory */
 PyObject *uvkpy_drop_unsent(ProducerObject *self, PyObject *noargs);  /* forgets them (an abort) */
+
+/* send_soon.c: send_soon() in C; its module-wide setup and per-producer options */
+PyObject *uvkpy_send_soon(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
+PyObject *uvkpy_soon_setup(PyObject *m, PyObject *args);
+PyObject *uvkpy_soon_options(ProducerObject *self, PyObject *args);
 void uvkpy_produce_clear(ProducerObject *self);  /* drops the unsent messages and spare chunks */
 /* producer.c: a send's acks / compression / timeout (None: the default) */
 int uvkpy_send_options(uvk_send_options *o, PyObject *acks, PyObject *compression, PyObject *timeout);

@@ -101,7 +101,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
 
 /* A key / value / header value as the chunk keeps it: NULL for None, bytes and str as they
  * are (immutable), any other buffer copied into bytes now (it may change before the send). */
-static int payload(PyObject *o, const char *what, PyObject **out) {
+int uvkpy_payload(PyObject *o, const char *what, PyObject **out) {
   *out = NULL;
   if (o == Py_None) return 0;
   if (PyBytes_Check(o)) {
@@ -124,16 +124,19 @@ static int payload(PyObject *o, const char *what, PyObject **out) {
 }
 
 static PyObject *header_pair(PyObject *name, PyObject *value) {
-  if (!uvkpy_str(name, "headers name")) return NULL;
+  const char *n = uvkpy_str(name, "headers name");
+  if (!n) return NULL;
+  char label[96];  /* names the header, as send_many's checks do */
+  PyOS_snprintf(label, sizeof label, "headers[%.40s] value", n);
   PyObject *v;
-  if (payload(value, "headers value", &v) < 0) return NULL;
+  if (uvkpy_payload(value, label, &v) < 0) return NULL;
   PyObject *t = PyTuple_Pack(2, name, v ? v : Py_None);
   Py_XDECREF(v);
   return t;
 }
 
 /* headers (None, a dict or (name, value) pairs) as a tuple of checked pairs; NULL for none. */
-static int headers_tuple(PyObject *o, PyObject **out) {
+int uvkpy_pinned_headers(PyObject *o, PyObject **out) {
   *out = NULL;
   if (o == Py_None) return 0;
   PyObject *t = NULL;
@@ -182,7 +185,7 @@ static int headers_tuple(PyObject *o, PyObject **out) {
   return 0;
 }
 
-static int opt_int(PyObject *o, const char *what, long long lo, long long hi, long long dflt, long long *out) {
+int uvkpy_opt_int(PyObject *o, const char *what, long long lo, long long hi, long long dflt, long long *out) {
   if (o == NULL || o == Py_None) {
     *out = dflt;
     return 0;
@@ -190,7 +193,7 @@ static int opt_int(PyObject *o, const char *what, long long lo, long long hi, lo
   return uvkpy_int64(o, what, lo, hi, out);
 }
 
-static int kw_is(PyObject *name, const char *s) {
+int uvkpy_kw_is(PyObject *name, const char *s) {
   return PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, s) == 0;
 }
 
@@ -206,11 +209,11 @@ PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t 
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
   for (Py_ssize_t i = 0; i < nkw; i++) {
     PyObject *k = PyTuple_GET_ITEM(kwnames, i), *v = args[nargs + i];
-    if (kw_is(k, "key")) key = v;
-    else if (kw_is(k, "headers")) headers = v;
-    else if (kw_is(k, "partition")) partition = v;
-    else if (kw_is(k, "timestamp")) timestamp = v;
-    else if (kw_is(k, "value") && nargs < 2) value = v;
+    if (uvkpy_kw_is(k, "key")) key = v;
+    else if (uvkpy_kw_is(k, "headers")) headers = v;
+    else if (uvkpy_kw_is(k, "partition")) partition = v;
+    else if (uvkpy_kw_is(k, "timestamp")) timestamp = v;
+    else if (uvkpy_kw_is(k, "value") && nargs < 2) value = v;
     else {
       PyErr_Format(PyExc_TypeError, "produce() got an unexpected keyword argument %R", k);
       return NULL;
@@ -224,12 +227,12 @@ PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t 
   /* The topic of the message before is known good: skip its checks. */
   if (!(c && c->n && c->msgs[c->n - 1].topic == topic) && !uvkpy_str(topic, "topic")) return NULL;
   long long part, ts;
-  if (opt_int(partition, "partition", -1, INT32_MAX, -1, &part) < 0 ||
-      opt_int(timestamp, "timestamp", -1, INT64_MAX, -1, &ts) < 0)
+  if (uvkpy_opt_int(partition, "partition", -1, INT32_MAX, -1, &part) < 0 ||
+      uvkpy_opt_int(timestamp, "timestamp", -1, INT64_MAX, -1, &ts) < 0)
     return NULL;
   PendMsg m;
-  if (payload(value, "value", &m.value) < 0) return NULL;
-  if (payload(key, "key", &m.key) < 0 || headers_tuple(headers, &m.headers) < 0) {
+  if (uvkpy_payload(value, "value", &m.value) < 0) return NULL;
+  if (uvkpy_payload(key, "key", &m.key) < 0 || uvkpy_pinned_headers(headers, &m.headers) < 0) {
     Py_XDECREF(m.value);
     Py_XDECREF(m.key);
     return NULL;
@@ -259,7 +262,7 @@ fail:
   return NULL;
 }
 
-static void view(PyObject *o, const void **ptr, size_t *len) {
+void uvkpy_view(PyObject *o, const void **ptr, size_t *len) {
   if (!o) {
     *ptr = NULL;
     *len = 0;
@@ -301,8 +304,8 @@ static int chunk_views(ProduceChunk *c, size_t *n_topics) {
   for (size_t i = 0; i < c->n; i++) {
     PendMsg *pm = &c->msgs[i];
     uvk_message *m = &c->um[i];
-    view(pm->key, &m->key, &m->key_len);
-    view(pm->value, &m->value, &m->value_len);
+    uvkpy_view(pm->key, &m->key, &m->key_len);
+    uvkpy_view(pm->value, &m->value, &m->value_len);
     m->partition = pm->partition;
     m->timestamp = pm->timestamp;
     m->headers = NULL;
@@ -315,7 +318,7 @@ static int chunk_views(ProduceChunk *c, size_t *n_topics) {
         PyObject *pair = PyTuple_GET_ITEM(pm->headers, j);
         PyObject *v = PyTuple_GET_ITEM(pair, 1);
         c->hdrs[h].name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(pair, 0));
-        view(v == Py_None ? NULL : v, &c->hdrs[h].value, &c->hdrs[h].value_len);
+        uvkpy_view(v == Py_None ? NULL : v, &c->hdrs[h].value, &c->hdrs[h].value_len);
       }
     }
     if (i == 0 || pm->topic != c->msgs[i - 1].topic) {
@@ -429,6 +432,7 @@ PyObject *uvkpy_hand_over(ProducerObject *self, PyObject *const *args, Py_ssize_
     PyErr_SetString(PyExc_TypeError, "hand_over takes 4 positional arguments");
     return NULL;
   }
+  self->soon_woken = 0;  /* a step follows: send_soon's next call wakes the driver again */
   if (!self->producer || ((!self->filling || self->filling->n == 0) && !self->queue)) Py_RETURN_NONE;
   if (uvkpy_partitioning) {
     PyErr_SetString(PyExc_RuntimeError, "not from inside a partitioner or an assigner");

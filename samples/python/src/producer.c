@@ -30,6 +30,7 @@ static int Producer_init(ProducerObject *self, PyObject *args, PyObject *kw) {
 static void Producer_dealloc(ProducerObject *self) {
   uvkpy_producer_close(self);
   Py_CLEAR(self->partitioner);
+  Py_CLEAR(self->soon_loop);
   Py_CLEAR(self->wake);
   Py_CLEAR(self->first_error);
   Py_CLEAR(self->owner);
@@ -209,6 +210,35 @@ fail:
   return -1;
 }
 
+/* Whether a converted send may lend its payloads to the library instead of copying them:
+ * every key and value bytes, str or None (immutable, kept alive by the pinned message
+ * tuples) and no headers (their names and values live in mutable dicts and lists). */
+static int borrowable(const Converted *c) {
+  for (size_t i = 0; i < c->n; i++)
+    if (c->bufs[2 * i].has_view || c->bufs[2 * i + 1].has_view || c->heads[i].n) return 0;
+  return 1;
+}
+
+/* A borrowed send's completion: ud is (cb, pinned messages); they go once it has run. */
+static void on_sent_pinned(uvk_producer *p, const uvk_error *err, const uvk_record_metadata *md, size_t n,
+                           void *ud) {
+  PyObject *pair = (PyObject *)ud;
+  on_sent_many(p, err, md, n, Py_NewRef(PyTuple_GET_ITEM(pair, 0)));
+  Py_DECREF(pair);
+}
+
+/* Sends with the payloads borrowed when `pin` (a tuple holding every message tuple, or NULL
+ * when they must be copied) keeps them alive. */
+static int send_converted(ProducerObject *self, const uvk_topic_messages *tm, size_t n_topics, uvk_send_options *o,
+                          PyObject *cb, PyObject *pin) {
+  PyObject *ud = pin ? PyTuple_Pack(2, cb, pin) : Py_NewRef(cb);
+  if (!ud) return UVK_ENOMEM;
+  o->borrow = pin != NULL;
+  int rc = uvk_producer_send_batch(self->producer, tm, n_topics, o, pin ? on_sent_pinned : on_sent_many, ud);
+  if (rc != 0) Py_DECREF(ud);
+  return rc;
+}
+
 /* send_many(cb, topic, messages, acks, compression, timeout) */
 static PyObject *Producer_send_many(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs) {
   if (nargs != 6) {
@@ -224,9 +254,13 @@ static PyObject *Producer_send_many(ProducerObject *self, PyObject *const *args,
     converted_release(&c);
     return NULL;
   }
-  Py_INCREF(args[0]);
-  int rc = uvk_producer_send(self->producer, topic, c.msgs, c.n, &o, on_sent_many, args[0]);
-  if (rc != 0) Py_DECREF(args[0]);
+  /* Bytes and str payloads are lent, not copied: the tuple of the message tuples pins them
+   * until the send completes (the list itself could change meanwhile). */
+  PyObject *pin = borrowable(&c) ? PySequence_Tuple(args[2]) : NULL;
+  PyErr_Clear();  /* no pin: copied */
+  uvk_topic_messages tm = {topic, c.msgs, c.n};
+  int rc = send_converted(self, &tm, 1, &o, args[0], pin);
+  Py_XDECREF(pin);
   converted_release(&c);
   if (rc != 0) return uvkpy_refused(rc, "send");
   Py_RETURN_NONE;
@@ -267,9 +301,17 @@ static PyObject *Producer_send_batch(ProducerObject *self, PyObject *const *args
     tm[done].messages = cs[done].msgs;
     tm[done].n_messages = cs[done].n;
   }
-  Py_INCREF(args[0]);
-  rc = uvk_producer_send_batch(self->producer, tm, (size_t)n, &o, on_sent_many, args[0]);
-  if (rc != 0) Py_DECREF(args[0]);
+  {
+    PyObject *pin = PyTuple_New(n);  /* per topic, the tuple of its message tuples */
+    for (Py_ssize_t i = 0; pin && i < n; i++) {
+      PyObject *ms = borrowable(&cs[i]) ? PySequence_Tuple(PyTuple_GET_ITEM(PySequence_Fast_GET_ITEM(seq, i), 1)) : NULL;
+      if (!ms) Py_CLEAR(pin);
+      else PyTuple_SET_ITEM(pin, i, ms);
+    }
+    PyErr_Clear();  /* no pin: copied */
+    rc = send_converted(self, tm, (size_t)n, &o, args[0], pin);
+    Py_XDECREF(pin);
+  }
 out:
   for (Py_ssize_t i = 0; cs && i < done; i++) converted_release(&cs[i]);
   PyMem_Free(tm);
@@ -377,6 +419,9 @@ static PyObject *Producer_buffered_bytes(ProducerObject *self, PyObject *noargs)
 
 static PyMethodDef Producer_methods[] = {
   {"send", (PyCFunction)(void (*)(void))Producer_send, METH_FASTCALL, "One message."},
+  {"send_soon", (PyCFunction)(void (*)(void))uvkpy_send_soon, METH_FASTCALL | METH_KEYWORDS,
+   "send_soon(topic, value=None, *, key, headers, partition, timestamp) -> a future of its RecordMetadata"},
+  {"soon_options", (PyCFunction)uvkpy_soon_options, METH_VARARGS, "soon_options(loop, acks, compression, timeout)"},
   {"send_many", (PyCFunction)(void (*)(void))Producer_send_many, METH_FASTCALL, "Messages to one topic."},
   {"send_batch", (PyCFunction)(void (*)(void))Producer_send_batch, METH_FASTCALL, "Messages to several topics."},
   {"produce", (PyCFunction)(void (*)(void))uvkpy_produce, METH_FASTCALL | METH_KEYWORDS,

@@ -20,9 +20,14 @@ typedef struct {
 
 static PyTypeObject Ready_Type;
 
+/* Freed Ready objects, reused: `async for` makes and drops one per message. */
+static ReadyObject *free_ready[16];
+static int n_free_ready;
+
 static void Ready_dealloc(ReadyObject *r) {
   Py_XDECREF(r->value);
-  PyObject_Free(r);
+  if (n_free_ready < 16) free_ready[n_free_ready++] = r;
+  else PyObject_Free(r);
 }
 
 static PyObject *Ready_await(ReadyObject *r) { return Py_NewRef(r); }
@@ -55,7 +60,8 @@ static PyAsyncMethods Ready_async = {
 };
 
 static PyObject *ready_new(PyObject *value) {
-  ReadyObject *r = PyObject_New(ReadyObject, &Ready_Type);
+  ReadyObject *r = n_free_ready > 0 ? (ReadyObject *)PyObject_Init((PyObject *)free_ready[--n_free_ready], &Ready_Type)
+                                    : PyObject_New(ReadyObject, &Ready_Type);
   if (!r) {
     Py_DECREF(value);
     return NULL;

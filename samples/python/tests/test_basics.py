@@ -143,7 +143,7 @@ def test_produce_checks_its_arguments_before_anything_is_kept():
             p.produce("t", b"v", headers=b"h")
         with pytest.raises(TypeError, match="headers"):
             p.produce("t", b"v", headers=[("a", b"1", b"2")])
-        with pytest.raises(TypeError, match="headers value"):
+        with pytest.raises(TypeError, match=r"headers\[a\] value"):
             p.produce("t", b"v", headers={"a": 3})
         with pytest.raises(TypeError, match="unexpected keyword"):
             p.produce("t", b"v", partitoin=1)

@@ -245,6 +245,86 @@ def test_messages_are_views_that_outlive_their_fetch(brokers, run, handler):
     run(main)
 
 
+@pytest.mark.parametrize("handler", ["each_message", "each_batch"])
+def test_a_batch_is_copied_only_when_kept(brokers, run, handler):
+    """During a handler's call a batch reads the library's own views of the fetch: a handler
+    that reads every field and keeps nothing costs no copy; one that keeps some messages gets
+    its batch copied when the call returns, and what it kept reads the same afterwards."""
+    from uvkafka import _native
+    topic = unique("uvk-py-nocopy-" + handler.replace("_", "-"))
+    n = 40
+
+    async def consume(group, keep):
+        seen, kept = {}, []
+        c = uvkafka.Consumer(topic, brokers=brokers, group_id=group, from_beginning=True)
+
+        def one(m):
+            seen[m.offset] = tuple(m)
+            if keep(m.offset):
+                kept.append(m)
+            if len(seen) == n:
+                asyncio.get_running_loop().create_task(c.stop())
+        if handler == "each_message":
+            await c.run(each_message=one)
+        else:
+            await c.run(each_batch=lambda b: [one(m) for m in b.messages] and None)
+        c.close()
+        return seen, kept
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        async with uvkafka.Producer(brokers) as p:
+            await p.send_many(topic, [{"value": b"v%d" % i if i % 7 else None, "key": b"k%d" % i,
+                                       "headers": [("i", b"%d" % i)] if i % 3 == 0 else None,
+                                       "timestamp": 1700000000000 + i} for i in range(n)])
+        want = {i: (topic, 0, i, 1700000000000 + i, b"k%d" % i, b"v%d" % i if i % 7 else None,
+                    (("i", b"%d" % i),) if i % 3 == 0 else ()) for i in range(n)}
+        before = _native.batches_copied()
+        seen, kept = await consume(topic + "-a", lambda off: False)
+        assert seen == want and kept == []
+        assert _native.batches_copied() == before
+        seen, kept = await consume(topic + "-b", lambda off: off % 10 == 0)
+        assert seen == want
+        assert _native.batches_copied() > before
+        assert [tuple(m) for m in kept] == [want[i] for i in range(0, n, 10)]
+    run(main)
+
+
+def test_send_soon_and_send_many_lend_or_copy_their_payloads(brokers, run):
+    """send_soon (native) and send_many lend bytes and str payloads to the library and copy
+    other buffers at the call: a bytearray or headers changed right after the call change
+    nothing that is sent; a cancelled send_soon future is still sent, its result dropped."""
+    topic = unique("uvk-py-lend")
+
+    async def main():
+        await create_topic(brokers, topic, 1)
+        async with uvkafka.Producer(brokers) as p:
+            value, headers = bytearray(b"before"), {"h": bytearray(b"hv")}
+            f1 = p.send_soon(topic, value, key="k", headers=headers)
+            value[:] = b"after!"
+            headers["h"][:] = b"xx"
+            headers.clear()
+            f2 = p.send_soon(topic, b"second", timestamp=1700000000000)
+            f3 = p.send_soon(topic, "third")
+            f3.cancel()
+            md = await asyncio.gather(f1, f2)
+            assert md == [uvkafka.RecordMetadata(topic, 0, 0), uvkafka.RecordMetadata(topic, 0, 1)]
+            many = await p.send_many(topic, [b"m%d" % i if i % 2 else "m%d" % i for i in range(100)])
+            assert many == [uvkafka.RecordMetadata(topic, 0, 3)]
+        got = []
+        c = uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True)
+
+        def each(m):
+            got.append((m.key, m.value, m.headers, m.offset))
+            if len(got) == 103:
+                asyncio.get_running_loop().create_task(c.stop())
+        await c.run(each_message=each)
+        c.close()
+        assert got[:3] == [(b"k", b"before", (("h", b"hv"),), 0), (None, b"second", (), 1), (None, b"third", (), 2)]
+        assert [v for _k, v, _h, _o in got[3:]] == [b"m%d" % i for i in range(100)]
+    run(main)
+
+
 def test_async_for_awaitables(brokers, run):
     """`async for`'s iterator answers from C while a batch is in hand: __anext__() awaited
     directly, through a task, driven by hand (next() raising StopIteration with the message),

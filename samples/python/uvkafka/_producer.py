@@ -29,15 +29,6 @@ def _compression(c: Optional[str]) -> Optional[int]:
         raise ValueError("compression must be one of none, gzip, snappy, lz4, zstd, not %r" % (c,)) from None
 
 
-def _sent(fut: "asyncio.Future[RecordMetadata]", topic: str, err: Any, partition: int, offset: int) -> None:
-    if fut.done():
-        return
-    if err is not None:
-        fut.set_exception(_errors.from_native(err))
-    else:
-        fut.set_result(RecordMetadata(topic, partition, offset))
-
-
 def _sent_many(fut: "asyncio.Future[List[RecordMetadata]]", err: Any, metas: List[Tuple[str, int, int, int]]) -> None:
     if fut.done():
         return
@@ -45,6 +36,10 @@ def _sent_many(fut: "asyncio.Future[List[RecordMetadata]]", err: Any, metas: Lis
         fut.set_exception(_errors.from_native(err))
     else:
         fut.set_result([RecordMetadata(t, p, o) for t, p, _e, o in metas])
+
+
+# send_soon() is native: it makes asyncio futures, RecordMetadata and KafkaErrors from C.
+_native.soon_setup(asyncio.Future, RecordMetadata, _errors.from_native, _errors.raise_native)
 
 
 def _done(fut: "asyncio.Future[None]", err: Any) -> None:
@@ -118,7 +113,6 @@ class Producer:
         if partitioner is not None:
             self._native.set_partitioner(partitioner)
         self._driver: Any = None
-        self._send = self._native.send
         self._closed = False
         # produce() is the native method itself (no Python frame per message); the native
         # producer calls the waker on a turn's first message (a weak reference: no cycle
@@ -135,6 +129,9 @@ class Producer:
         if d is None:
             d = self._driver = self.client._attach()
             d.before_step.append(self._hand_over)
+            native_call(self._native.soon_options, d.loop, self._acks, self._compression, self._timeout)
+            # From now on send_soon is the native method itself (no Python frame per message).
+            self.send_soon = self._native.send_soon  # type: ignore[method-assign]
         return d
 
     def produce(self, topic: str, value: Value = None, *, key: Value = None, headers: Headers = None,
@@ -169,16 +166,12 @@ class Producer:
     def send_soon(self, topic: str, value: Value = None, *, key: Value = None, headers: Headers = None,
                   partition: Optional[int] = None, timestamp: Optional[int] = None) -> "asyncio.Future[RecordMetadata]":
         """Queues one message and returns a future of its RecordMetadata. Bad arguments raise
-        TypeError / ValueError here, before anything is sent."""
-        d = self._driver or self._drv()
-        fut = d.loop.create_future()
-        try:
-            self._send(partial(_sent, fut, topic), topic, key, value, headers, -1 if partition is None else partition,
-                       -1 if timestamp is None else timestamp, self._acks, self._compression, self._timeout)
-        except _native.NativeError as e:
-            raise _errors.raise_native(e) from None
-        d.poke()
-        return fut
+        TypeError / ValueError here, before anything is sent. (Once the producer is attached
+        to its loop, the instance's send_soon is the native method: bytes and str payloads are
+        lent to the library, other buffers copied at the call.)"""
+        self._drv()
+        return self._native.send_soon(topic, value, key=key, headers=headers,  # type: ignore[no-any-return]
+                                      partition=partition, timestamp=timestamp)
 
     async def send(self, topic: str, value: Value = None, *, key: Value = None, headers: Headers = None,
                    partition: Optional[int] = None, timestamp: Optional[int] = None) -> RecordMetadata:
