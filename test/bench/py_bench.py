@@ -6,15 +6,17 @@
 CLIENT: uvkafka (this repository's package, asyncio), uvkafka-uvloop, confluent (confluent-kafka),
 aiokafka. produce: N x 100 B values, acks=1, one call per message, as each client is meant to
 be used for throughput (uvkafka: produce(), fire and forget, the messages of a loop turn go
-down as one send; confluent: produce() + poll(0); aiokafka: send(), a future per message),
-about 100,000 in flight (one message sent and acknowledged first, so every client knows the
-topic's metadata). produce-future: uvkafka's send_soon(), a future per message. consume: the
+down as one send; confluent: produce() + poll(0); aiokafka: send(), its future dropped),
+about 100,000 in flight (uvkafka and aiokafka flush every 100,000; one message sent and
+acknowledged first, so every client knows the topic's metadata). produce-future: a future
+per message, gathered (uvkafka's send_soon(), aiokafka's send()). consume: the
 first N messages of TOPIC from the beginning in a fresh group, one message at a time, each
 message's value read (uvkafka: a plain each_message handler; confluent: consume(10000)
 batches walked per message, value(); aiokafka: getmany(max_records=10000) walked per
-message, each client's fastest path); consume-batch: uvkafka each_batch walking the batch;
+message, each client's fastest path; every client with the same fetch sizes, PART_BYTES and
+FETCH_BYTES); consume-batch: uvkafka each_batch walking the batch;
 consume-iter: uvkafka `async for`. Prints one JSON line: msgs/s (the whole run, group join
-included), msgs/s after the first message (the join left out: librdkafka's join is slow)
+included, the import of the client's package not), msgs/s after the first message (the join left out: librdkafka's join is slow)
 and the process's CPU seconds (all threads)."""
 import asyncio
 import json
@@ -24,6 +26,10 @@ import time
 
 VALUE = b"x" * 100
 WINDOW = 100_000  # messages in flight at most (bufferMemory and the peers' queues)
+# Every consumer asks for up to this much per partition and per fetch (the same settings
+# for all; FETCH_BYTES is the peers' default fetch.max.bytes, uvkafka's maxBytes is 10 MiB).
+PART_BYTES = 4 << 20
+FETCH_BYTES = 50 << 20
 
 
 def cpu():
@@ -32,17 +38,27 @@ def cpu():
 
 
 async def uvk_produce(brokers, topic, n):
+    """send_soon(): a future per message, gathered 10,000 at a time, at most WINDOW in flight
+    (fewer when the library's buffer is full first: QueueFullError, then the oldest are
+    awaited, as confluent-kafka's BufferError below)."""
     import uvkafka
+    from collections import deque
     async with uvkafka.Producer(brokers, acks=1) as p:
         await p.send(topic, VALUE)  # metadata known before the clock starts, as for the peers
-        send = p.send_soon
-        chunks = []
-        for start in range(0, n, 10_000):
-            chunks.append([send(topic, VALUE) for _ in range(min(10_000, n - start))])
-            if len(chunks) * 10_000 >= WINDOW:
-                await asyncio.gather(*chunks.pop(0))
-        for c in chunks:
-            await asyncio.gather(*c)
+        send, pending, full = p.send_soon, deque(), uvkafka.QueueFullError
+
+        async def oldest():
+            await asyncio.gather(*[pending.popleft() for _ in range(min(10_000, len(pending)))])
+        for _ in range(n):
+            while True:
+                try:
+                    pending.append(send(topic, VALUE))
+                    break
+                except full:
+                    await oldest()
+            if len(pending) >= WINDOW:
+                await oldest()
+        await asyncio.gather(*pending)
 
 
 async def uvk_produce_fire(brokers, topic, n):
@@ -68,7 +84,7 @@ FIRST = []  # monotonic time of the first message consumed
 async def uvk_consume(brokers, topic, n, how):
     import uvkafka
     c = uvkafka.Consumer(topic, brokers=brokers, group_id="bench-%d" % time.monotonic_ns(), from_beginning=True,
-                         max_bytes_per_partition=4 << 20)
+                         max_bytes_per_partition=PART_BYTES, max_bytes=FETCH_BYTES)
     count = [0]
     stopped = []
 
@@ -128,7 +144,8 @@ def confluent_produce(brokers, topic, n):
 def confluent_consume(brokers, topic, n):
     from confluent_kafka import Consumer
     c = Consumer({"bootstrap.servers": brokers, "group.id": "bench-%d" % time.monotonic_ns(),
-                  "auto.offset.reset": "earliest"})
+                  "auto.offset.reset": "earliest", "max.partition.fetch.bytes": PART_BYTES,
+                  "fetch.max.bytes": FETCH_BYTES})
     c.subscribe([topic])
     count = 0
     while count < n:
@@ -141,12 +158,22 @@ def confluent_consume(brokers, topic, n):
     c.close()
 
 
-async def aiokafka_produce(brokers, topic, n):
+async def aiokafka_produce(brokers, topic, n, futures):
+    """futures=False: send() per message, the futures dropped, a flush every WINDOW (the work
+    of uvkafka's produce()); True: the futures kept and gathered (the work of send_soon())."""
     from aiokafka import AIOKafkaProducer
     p = AIOKafkaProducer(bootstrap_servers=brokers, acks=1, linger_ms=5)
     await p.start()
     try:
         await p.send_and_wait(topic, VALUE)
+        if not futures:
+            send = p.send
+            for i in range(n):
+                await send(topic, VALUE)
+                if (i + 1) % WINDOW == 0:
+                    await p.flush()
+            await p.flush()
+            return
         chunks = []
         for start in range(0, n, 10_000):
             chunks.append([await p.send(topic, VALUE) for _ in range(min(10_000, n - start))])
@@ -161,7 +188,8 @@ async def aiokafka_produce(brokers, topic, n):
 async def aiokafka_consume(brokers, topic, n):
     from aiokafka import AIOKafkaConsumer
     c = AIOKafkaConsumer(topic, bootstrap_servers=brokers, group_id="bench-%d" % time.monotonic_ns(),
-                         auto_offset_reset="earliest")
+                         auto_offset_reset="earliest", max_partition_fetch_bytes=PART_BYTES,
+                         fetch_max_bytes=FETCH_BYTES)
     await c.start()
     count = 0
     try:
@@ -224,13 +252,17 @@ def main():
         ("consume-iter", "uvkafka"): lambda: run(uvk_consume(brokers, topic, n, "iter")),
         ("produce", "confluent"): lambda: confluent_produce(brokers, topic, n),
         ("consume", "confluent"): lambda: confluent_consume(brokers, topic, n),
-        ("produce", "aiokafka"): lambda: run(aiokafka_produce(brokers, topic, n)),
+        ("produce", "aiokafka"): lambda: run(aiokafka_produce(brokers, topic, n, False)),
+        ("produce-future", "aiokafka"): lambda: run(aiokafka_produce(brokers, topic, n, True)),
         ("consume", "aiokafka"): lambda: run(aiokafka_consume(brokers, topic, n)),
     }
     if mode == "wakeup":
         extra = run(uvk_wakeup(brokers, topic, n))
         print(json.dumps(dict({"mode": mode, "client": client}, **extra)))
         return
+    # The client's modules are imported before the clock starts (for every client alike): the
+    # run measures the client, not the import of its package.
+    __import__({"confluent": "confluent_kafka", "aiokafka": "aiokafka"}.get(client, "uvkafka"))
     c0, t0 = cpu(), time.monotonic()
     jobs[(mode, client)]()
     t1 = time.monotonic()

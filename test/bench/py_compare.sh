@@ -28,7 +28,7 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >"$JSONL.load"
 $B create "$UVK_TEST_BROKERS" "$topic" 4
 for ((i = 0; i < REPS; i++)); do
   for c in uvkafka uvkafka-uvloop confluent aiokafka; do run produce "$c" "$UVK_TEST_BROKERS" "$topic" "$N"; done
-  for c in uvkafka uvkafka-uvloop; do run produce-future "$c" "$UVK_TEST_BROKERS" "$topic" "$N"; done
+  for c in uvkafka uvkafka-uvloop aiokafka; do run produce-future "$c" "$UVK_TEST_BROKERS" "$topic" "$N"; done
 done
 for ((i = 0; i < REPS; i++)); do
   for c in uvkafka uvkafka-uvloop confluent aiokafka; do run consume "$c" "$UVK_TEST_BROKERS" "$topic" "$N"; done
