@@ -382,10 +382,12 @@ bool aborted_of(Pending *p, const proto::FetchResponse::PartitionData &pr, int64
 
 // A held partition's answer (asked ahead of its held batch) that starts where that batch
 // ends, as its handler left it (no seek, pause or failure since): parked for uvk_consumer_done.
+// Without auto-resolve (held_next -1: the Node binding's eachMessage) where the batch ends
+// is known at uvk_consumer_done: parked, and handed over only if everything was resolved.
 void park_if_next(Consumer *c, Pending *p, int32_t j, const proto::FetchResponse::PartitionData &pr) {
   PartState *ps = &c->parts[p->parts[j]];
   if (pr.error_code != 0 || pr.records.len <= 0 || ps->held_stale || ps->seq != p->seqs[j] ||
-      ps->seeks != ps->held_seeks || ps->held_next != p->offsets[j] || part_paused(c, ps))
+      ps->seeks != ps->held_seeks || (ps->held_next != p->offsets[j] && ps->held_next >= 0) || part_paused(c, ps))
     return;
   int64_t *pids = nullptr, *firsts = nullptr;
   int32_t na = 0;

@@ -30,7 +30,9 @@ bool still_next(const Consumer *c, const ParkedFetch *f) {
   if (f->gen != c->assign_gen || f->part < 0 || f->part >= c->n_parts) return false;
   const PartState *ps = &c->parts[f->part];
   if (ps->seq != f->seq || part_paused(c, ps) || ps->revoking) return false;
-  return ps->held ? !ps->held_stale && ps->held_next == f->offset : ps->position == f->offset;
+  // held_next -1: an eachBatch without auto-resolve, whose end only uvk_consumer_done tells.
+  if (ps->held) return !ps->held_stale && (ps->held_next == f->offset || ps->held_next < 0);
+  return ps->position == f->offset;
 }
 
 // Whether it can be handed over now (the handler before it is done).

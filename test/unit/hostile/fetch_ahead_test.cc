@@ -352,3 +352,34 @@ TEST_CASE("fetch ahead: a partition paused by its handler gets nothing of the an
   REQUIRE(r.run_until([&] { return r.seen.size() >= 6; }));
   CHECK(r.seen == v_then_w());
 }
+
+TEST_CASE("fetch ahead of a held batch without auto-resolve: handed over when done resolved all of it, dropped when not",
+          "[fetch_ahead][park]") {
+  // The Node binding's eachMessage: eachBatch without auto-resolve, each message resolved as
+  // its promise settles, the batch held until the last one did.
+  bool all = GENERATE(true, false);
+  Rig r;
+  r.debug_logs = true;
+  r.auto_resolve = 0;
+  hold_first(&r);
+  r.on_batch = [](Rig *rig, const uvk_batch *b) {
+    if (rig->batches == 1) {
+      for (const std::string &v : values("w", 3)) rig->b1.log[0].push_back(v);
+      return int(UVK_PENDING);
+    }
+    REQUIRE(uvk_consumer_resolve_offset(rig->consumer, b->topic, 0, b->last_offset) == 0);
+    return 0;
+  };
+  r.start();
+  REQUIRE(r.run_until([&] { return r.logged("parked until its handler is done"); }));
+  REQUIRE(uvk_consumer_resolve_offset(r.consumer, r.cluster.topic.c_str(), 0, all ? 2 : 0) == 0);
+  REQUIRE(uvk_consumer_done(r.consumer, r.cluster.topic.c_str(), 0, 0) == 0);
+  if (all) {
+    REQUIRE(r.run_until([&] { return r.seen.size() >= 6; }));
+    CHECK(r.seen == v_then_w());
+    CHECK(asked_from(r, 3) == 1);
+  } else {  // v1 and v2 were not resolved: they come again, then the rest
+    REQUIRE(r.run_until([&] { return r.seen.size() >= 8; }));
+    CHECK(r.seen == std::vector<std::string>{"v0", "v1", "v2", "v1", "v2", "w0", "w1", "w2"});
+  }
+}
