@@ -306,8 +306,11 @@ bool hand_run(Consumer *c, PartState *ps, const Run &run, int64_t high_watermark
 
 int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int64_t high_watermark,
              const int64_t *aborted_pids, const int64_t *aborted_first, int32_t n_aborted) {
-  Arena arena;
+  Arena own;
+  bool kept = !c->deliver_arena_busy;
+  Arena &arena = kept ? c->deliver_arena : own;
   arena.alloc = c->alloc;
+  if (kept) c->deliver_arena_busy = true;
   BatchReader br;
   br.decompressed.alloc = c->alloc;
   br.legacy_scratch.alloc = c->alloc;
@@ -360,7 +363,14 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
                  int(ps->partition), static_cast<long long>(ps->position), uvk_strerror(rc), uvk_err_name(rc));
   if (failed && c->assign_gen == gen) back_off_part(c, ps);
   batch_reader_free(&br);
-  arena_free(&arena);
+  if (kept) {
+    // The largest chunk stays for the next answer, up to 64 MiB; the views in it are dead.
+    arena_reset(&arena);
+    if (arena.head && arena.end - arena.cur > (ptrdiff_t(64) << 20)) arena_free(&arena);
+    c->deliver_arena_busy = false;
+  } else {
+    arena_free(&arena);
+  }
   arena_free(&ab_arena);
   return corrupt;
 }
@@ -455,6 +465,7 @@ void consumer_free(Consumer *c) {
   coop_free(c);
   fetch_sessions_free(c);
   fetch_park_free(c);
+  arena_free(&c->deliver_arena);
   const Allocator *a = c->alloc;
   for (int i = 0; i < c->n_customs; i++) {
     mem_free(a, c->customs[i].name);

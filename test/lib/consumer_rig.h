@@ -23,6 +23,8 @@ struct ConsumerRig : TwoBrokerRig {
   std::function<int(ConsumerRig *, const uvk_batch *)> on_batch;
   // Called after the consumer is made, before it runs (listeners, say).
   std::function<void(ConsumerRig *)> before_run;
+  // Called on the client's config before the client is made (an allocator, say).
+  std::function<void(uvk_config *)> configure;
   int auto_resolve = 1;
   int auto_commit = 0;
   int64_t auto_commit_threshold = -1;
@@ -46,6 +48,7 @@ struct ConsumerRig : TwoBrokerRig {
         {"heartbeatInterval", "100"}, {"requestTimeout", request_timeout.c_str()},
     };
     for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
+    if (configure) configure(cfg);
     for (const auto &p : extra_config) REQUIRE(uvk_config_set(cfg, p.first.c_str(), p.second.c_str(), err, sizeof err) == 0);
     if (debug_logs) {
       REQUIRE(uvk_config_set(cfg, "logLevel", "DEBUG", err, sizeof err) == 0);
