@@ -450,17 +450,21 @@ void engine_add_timer(Engine *e, EngineTimer *t, uint64_t deadline, EngineTimerF
 }
 
 void engine_cancel_timer(Engine *e, EngineTimer *t) {
-  for (EngineTimer **p = &e->timers; *p; p = &(*p)->next)
-    if (*p == t) {
-      *p = t->next;
-      t->next = nullptr;
-      return;
-    }
+  EngineTimer **lists[2] = {&e->timers, &e->due};
+  for (EngineTimer **list : lists)
+    for (EngineTimer **p = list; *p; p = &(*p)->next)
+      if (*p == t) {
+        *p = t->next;
+        t->next = nullptr;
+        return;
+      }
 }
 
 bool engine_timer_pending(const Engine *e, const EngineTimer *t) {
-  for (const EngineTimer *p = e->timers; p; p = p->next)
-    if (p == t) return true;
+  const EngineTimer *lists[2] = {e->timers, e->due};
+  for (const EngineTimer *list : lists)
+    for (const EngineTimer *p = list; p; p = p->next)
+      if (p == t) return true;
   return false;
 }
 
@@ -637,21 +641,21 @@ void engine_on_timer(Engine *e, uint64_t now) {
     int rc = conn_timer(&c->conn, now);
     if (rc != 0) drop_conn(e, c, rc);
   }
-  // Timers due now; one may add others (those wait for the next turn).
-  EngineTimer *due = nullptr;
+  // Timers due now; one may add others (those wait for the next turn). The due ones wait in
+  // e->due, where a callback that cancels or re-adds one of them finds it: in a local list,
+  // re-adding it linked it into both lists and the walk went on into timers not due.
   for (EngineTimer **p = &e->timers; *p;) {
     EngineTimer *t = *p;
     if (t->deadline <= now) {
       *p = t->next;
-      t->next = due;
-      due = t;
+      t->next = e->due;
+      e->due = t;
     } else {
       p = &t->next;
     }
   }
-  while (due) {
-    EngineTimer *t = due;
-    due = t->next;
+  while (EngineTimer *t = e->due) {
+    e->due = t->next;
     t->next = nullptr;
     t->fn(t->ud, now);
   }

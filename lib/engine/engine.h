@@ -106,6 +106,7 @@ struct Engine {
   EngineConn *conns;
   ConnId next_conn_id;
   EngineTimer *timers;
+  EngineTimer *due = nullptr;  // firing in this engine_on_timer: cancel, re-add and pending see them
   AddrHealth *health;
   MetadataCache mcache;
   struct CoordinatorState *coords;  // lib/engine/coordinator.cc; null until first used

@@ -3,6 +3,10 @@
 // engine reports.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
 #include "engine/metadata.h"
@@ -396,4 +400,47 @@ TEST_CASE("engine: engine_cancel_owner detaches one owner's requests; their answ
   c.run_until([&] { return order.size() == 3; });
   CHECK(order == std::vector<int>{0, 1, 2});
   for (const OwnedReq &o : reqs) CHECK(o.err == 0);
+}
+
+TEST_CASE("engine: a timer callback that re-arms or cancels another timer due in the same turn", "[engine][timer]") {
+  fake::Cluster c;
+  two_brokers(c);
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  struct Log {
+    Engine *e;
+    EngineTimer a, b, later;
+    std::vector<std::string> fired;
+    bool cancel_b = false;
+  } log;
+  log.e = c.e;
+  auto fire_b = [](void *ud, uint64_t) { static_cast<Log *>(ud)->fired.push_back("b"); };
+  auto fire_later = [](void *ud, uint64_t) { static_cast<Log *>(ud)->fired.push_back("later"); };
+  auto fire_a = [](void *ud, uint64_t now) {
+    Log *l = static_cast<Log *>(ud);
+    l->fired.push_back("a");
+    // b is due in this turn too; a moves it 50 ms on (or cancels it).
+    if (l->cancel_b) {
+      engine_cancel_timer(l->e, &l->b);
+      CHECK_FALSE(engine_timer_pending(l->e, &l->b));
+    } else {
+      engine_add_timer(l->e, &l->b, now + 50, [](void *u, uint64_t) { static_cast<Log *>(u)->fired.push_back("b"); }, l);
+    }
+  };
+  log.cancel_b = GENERATE(false, true);
+  uint64_t t0 = c.now;
+  // Added in this order, the due list holds a first: its callback runs while b waits.
+  engine_add_timer(c.e, &log.later, t0 + 1000, fire_later, &log);
+  engine_add_timer(c.e, &log.a, t0 + 10, fire_a, &log);
+  engine_add_timer(c.e, &log.b, t0 + 10, fire_b, &log);
+  c.advance(10);
+  CHECK(log.fired == std::vector<std::string>{"a"});  // neither b (moved or cancelled) nor later
+  CHECK(engine_timer_pending(c.e, &log.later));
+  CHECK(engine_timer_pending(c.e, &log.b) == !log.cancel_b);
+  c.advance(50);
+  if (log.cancel_b) CHECK(log.fired == std::vector<std::string>{"a"});
+  else CHECK(log.fired == std::vector<std::string>{"a", "b"});
+  c.advance(1000);
+  CHECK(log.fired.back() == "later");
+  CHECK(std::count(log.fired.begin(), log.fired.end(), "later") == 1);
+  engine_cancel_timer(c.e, &log.b);
 }
