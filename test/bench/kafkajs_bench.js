@@ -45,17 +45,21 @@ async function consume(kafka, topic, n) {
   const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0, bytes = 0;
+  let seen = 0, bytes = 0, last = null;
   await new Promise((resolve) => {
     consumer.run({
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) bytes += m.value ? m.value.length : 0;
+        for (const m of batch.messages) {
+          bytes += m.value ? m.value.length : 0;
+          last = m.offset; // a real handler reads the offset too
+        }
         seen += batch.messages.length;
         if (seen >= n) resolve();
       },
     });
   });
   line('kafkajs', seen, bytes, t0, c0);
+  if (last === null) throw new Error('no offset read');
   await consumer.disconnect();
 }
 

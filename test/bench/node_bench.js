@@ -16,7 +16,8 @@
 // (1,000) with up to IN_FLIGHT (8) sends outstanding, acks ACKS (1); timed until the last send
 // resolved. batch / message: a fresh group reads TOPIC from the beginning with eachBatch /
 // eachMessage (@platformatic/kafka has neither: its stream's 'data' event, one message at a time,
-// runs as "message"); timed from connect() until N messages arrived. Each line gives msg/s over
+// runs as "message"); timed from connect() until N messages arrived. Every handler reads each
+// message's value and offset, as a real handler does. Each line gives msg/s over
 // that time, the process's CPU (process.cpuUsage, user + system) per message, its peak RSS
 // (resourceUsage().maxRSS) and RSS before the client was loaded, and the event loop's lateness:
 // a 10 ms setInterval's delay beyond its 10 ms, sampled while messages flow (produce: the timed
@@ -113,13 +114,13 @@ async function consumeKafkaJS (client, mode, brokers, topic, n) {
       eachBatch: async ({ batch }) => {
         const ms = batch.messages
         let bytes = 0
-        for (let i = 0; i < ms.length; i++) bytes += ms[i].value ? ms[i].value.length : 0
+        for (let i = 0; i < ms.length; i++) bytes += touch(ms[i])
         run.add(ms.length, bytes)
       }
     })
   } else {
     await consumer.run({
-      eachMessage: async ({ message }) => run.add(1, message.value ? message.value.length : 0)
+      eachMessage: async ({ message }) => run.add(1, touch(message))
     })
   }
   await run.done
@@ -161,13 +162,13 @@ async function consumeConfluent (mode, brokers, topic, n) {
       eachBatch: async ({ batch }) => {
         const ms = batch.messages
         let bytes = 0
-        for (let i = 0; i < ms.length; i++) bytes += ms[i].value ? ms[i].value.length : 0
+        for (let i = 0; i < ms.length; i++) bytes += touch(ms[i])
         run.add(ms.length, bytes)
       }
     })
   } else {
     await consumer.run({
-      eachMessage: async ({ message }) => run.add(1, message.value ? message.value.length : 0)
+      eachMessage: async ({ message }) => run.add(1, touch(message))
     })
   }
   await run.done
@@ -198,7 +199,7 @@ async function consumePlatformatic (mode, brokers, topic, n) {
   const consumer = new Consumer({ groupId: `node-bench-platformatic-${process.pid}-${Date.now()}`, clientId: 'node-bench', bootstrapBrokers: brokers })
   const stream = await consumer.consume({ topics: [topic], mode: 'earliest' })
   const run = counter('platformatic', mode, n, t0, c0)
-  stream.on('data', m => run.add(1, m.value ? m.value.length : 0))
+  stream.on('data', m => run.add(1, touch(m)))
   stream.on('error', e => { console.error(e); process.exit(1) })
   await run.done
   await stream.close()
@@ -206,6 +207,14 @@ async function consumePlatformatic (mode, brokers, topic, n) {
 }
 
 // --- shared ---
+
+// What a handler reads of every message, the same for every client: its value (the length is
+// counted) and its offset (kept, and printed in the line, so no compiler can drop the read).
+let lastOffset = null
+function touch (m) {
+  lastOffset = m.offset
+  return m.value ? m.value.length : 0
+}
 
 // N messages in sends of PER, up to IN_FLIGHT outstanding; send(k) returns a promise.
 async function timedProduce (client, n, size, per, inflightMax, send) {
@@ -251,7 +260,8 @@ function counter (client, mode, n, t0, c0) {
         const flowS = (performance.now() - first) / 1000
         report(client, mode, seen, bytes, t0, c0, loop, {
           first_msg_s: +((first - t0) / 1000).toFixed(3),
-          flow_msgs_per_sec: Math.round(seen / flowS)
+          flow_msgs_per_sec: Math.round(seen / flowS),
+          last_offset: String(lastOffset)
         })
         setTimeout(() => process.exit(0), 10000).unref() // a disconnect that hangs does not hold the run
         resolve()

@@ -13,6 +13,8 @@
 # into test/bench/node_modules from test/bench/package.json (exact versions) when missing; the
 # addon is built when samples/node/build/uvkafka.node is missing. When UVK_TEST_NODE_PIDS is one
 # process id (a 1-node cluster), each line also gets the broker's CPU seconds during the run.
+# NODE_COMPARE_CLIENTS (default "uvkafka kafkajs platformatic confluent") picks the clients, for
+# quicker runs between changes (the tables show the clients that ran).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 REPS=${1:-3}
@@ -20,6 +22,8 @@ N=${2:-1000000}
 : "${UVK_TEST_BROKERS:?start the cluster first: eval \"\$(test/kafka/cluster.sh up)\"}"
 cd "$ROOT"
 BENCH=test/bench
+CLIENTS=${NODE_COMPARE_CLIENTS:-uvkafka kafkajs platformatic confluent}
+pick() { local c; for c in "$@"; do [[ " $CLIENTS " == *" $c "* ]] && echo "$c"; done; return 0; }
 # @confluentinc/kafka-javascript's install script would download a prebuilt addon, then the
 # sources of librdkafka's dependencies; neither host is reachable here. Built from source with
 # dynamic linking, its bundled librdkafka uses Debian's OpenSSL, zstd and lz4 instead, and
@@ -70,15 +74,15 @@ rotate() {  # rotate I CLIENT...: the clients, starting with the (I mod count)-t
 
 $J create "$UVK_TEST_BROKERS" "$topic" 4  # the topic and one message, before anything is timed
 for ((i = 0; i < REPS; i++)); do
-  for c in $(rotate "$i" uvkafka kafkajs platformatic confluent); do run produce "$c"; done
+  for c in $(rotate "$i" $(pick uvkafka kafkajs platformatic confluent)); do run produce "$c"; done
 done
-# Consume what was produced (REPS x 4 x N messages): the first N each time, fresh groups.
+# Consume what was produced (REPS x clients x N messages): the first N each time, fresh groups.
 # @platformatic/kafka has no batch callback; its message stream runs in the eachMessage table.
 for ((i = 0; i < REPS; i++)); do
-  for c in $(rotate "$i" uvkafka kafkajs confluent); do run batch "$c"; done
+  for c in $(rotate "$i" $(pick uvkafka kafkajs confluent)); do run batch "$c"; done
 done
 for ((i = 0; i < REPS; i++)); do
-  for c in $(rotate "$i" uvkafka kafkajs platformatic confluent); do run message "$c"; done
+  for c in $(rotate "$i" $(pick uvkafka kafkajs platformatic confluent)); do run message "$c"; done
 done
 
 $J table <"$JSONL"
