@@ -1,7 +1,7 @@
 'use strict'
 // kafka.consumer({groupId}): KafkaJS's consumer API over uvkafka's consumer. Batches arrive
-// from the addon as one Buffer plus a Float64Array of offsets into it; messages are views
-// (Buffer.subarray) of that Buffer, which lives as long as any of them is referenced.
+// from the addon as one Buffer plus a Float64Array of offsets into it; messages' keys and values
+// are views of that Buffer, which lives as long as any of them is referenced.
 const { Buffer } = require('buffer')
 const native = require('./native')
 const { NativeClient } = require('./kafka')
@@ -37,9 +37,14 @@ const HDR = 4 // fields per header
 const PAUSED = 1
 const STALE = 2
 
+// The last three digits of an offset, as text: a batch's offsets share the digits before them,
+// so an offset's string is that shared prefix plus one of these (no number formatting per message).
+const ENDINGS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'))
+
 // The messages of a batch, built from the addon's flat arrays. Keys and values are views of
-// `data` made with Buffer.from(arrayBuffer, offset, length), cheaper than subarray; messages of
-// one record batch mostly share a timestamp, so its string is made once.
+// `data` made with Buffer.from(arrayBuffer, offset, length), cheaper than subarray (a subclass
+// of Uint8Array would make them in half the time, but assert.deepStrictEqual tells such views
+// from Buffers); messages of one record batch mostly share a timestamp, so its string is made once.
 function buildMessages (data, meta, hmeta) {
   const n = meta.length / MSG
   const messages = new Array(n)
@@ -48,6 +53,8 @@ function buildMessages (data, meta, hmeta) {
   let h = 0
   let lastTs = NaN
   let tsString = ''
+  let lastHigh = -1
+  let highString = ''
   for (let i = 0; i < n; i++) {
     const b = i * MSG
     const kl = meta[b + 4]
@@ -70,12 +77,24 @@ function buildMessages (data, meta, hmeta) {
       lastTs = ts
       tsString = String(ts)
     }
+    const o = meta[b]
+    let offset
+    if (o >= 1000 && o <= Number.MAX_SAFE_INTEGER) {
+      const high = Math.floor(o / 1000)
+      if (high !== lastHigh) {
+        lastHigh = high
+        highString = String(high)
+      }
+      offset = highString + ENDINGS[o - high * 1000]
+    } else {
+      offset = String(o)
+    }
     messages[i] = {
       key: kl < 0 ? null : Buffer.from(ab, base + meta[b + 3], kl),
       value: vl < 0 ? null : Buffer.from(ab, base + meta[b + 5], vl),
       timestamp: tsString,
       attributes: meta[b + 2],
-      offset: String(meta[b]),
+      offset,
       headers
     }
   }
@@ -126,6 +145,7 @@ class Consumer {
     this._hasJoined = false
     this._active = 0
     this._waiting = []
+    this._unsent = new Set()  // the running eachMessage loops' flushes (_flushResolved)
   }
 
   _onEvent (type, payload, ts) {
@@ -256,6 +276,7 @@ class Consumer {
   }
 
   _finish (h, slot, result) {
+    this._flushResolved()
     if (this._handle === h) native.consumerDone(h, slot, result)
     this._active--
     this._startNext()
@@ -297,6 +318,7 @@ class Consumer {
       heartbeat: async () => {},
       commitOffsetsIfNecessary: async offsets => {
         if (offsets) return this.commitOffsets(Array.isArray(offsets) ? offsets : flatten(offsets))
+        this._flushResolved()
         native.consumerCommitIfNecessary(h)
       },
       uncommittedOffsets: () => ({
@@ -316,12 +338,34 @@ class Consumer {
 
   // KafkaJS's eachMessage loop: one message at a time, each resolved once its handler is done,
   // so a stop, pause or rebalance commits exactly what was processed.
+  //
+  // The addon hears of resolved messages once per stretch of handlers that finished without
+  // waiting, not once per message: nothing but this package can look at the consumer while
+  // microtasks run, so the last resolved offset is sent when the stretch ends (a nextTick runs
+  // once the microtasks run dry, before Node goes back to its loop) or before this package
+  // calls into the consumer (_flushResolved). After either, the loop asks for the partition's
+  // state again, as it did after every message.
   _eachMessage (h, eachMessage, topic, partition, info, data, meta, hmeta, slot) {
     const messages = buildMessages(data, meta, hmeta)
     const heartbeat = async () => {}
     const pause = this._pauseFn(h, topic, partition)
     const seeks = this._seekCount(topic, partition)
     let offset = null
+    let unsent = -1  // the last message handled and not yet told to the addon
+    let recheck = false  // the state may have changed since the loop read it
+    let queued = false
+    const flush = () => {
+      recheck = true
+      if (unsent < 0) return
+      const i = unsent
+      unsent = -1
+      if (this._handle === h) native.consumerResolveNext(h, slot, meta[i * MSG])
+    }
+    const tick = () => {
+      queued = false
+      flush()
+    }
+    this._unsent.add(flush)
     const loop = async () => {
       let state = native.consumerSlotState(h, slot)
       for (let i = 0; i < messages.length; i++) {
@@ -329,16 +373,37 @@ class Consumer {
         const message = messages[i]
         const sought = seeks.n
         offset = message.offset
+        if (!queued) {  // runs before Node's loop can: a handler that waits is seen
+          queued = true
+          process.nextTick(tick)
+        }
         await eachMessage({ topic, partition, message, heartbeat, pause })
         if (seeks.n !== sought || this._handle !== h) break  // the seek decides what comes next
-        state = native.consumerResolveNext(h, slot, meta[i * MSG])  // and tells the state after
-        if (this._commitEach) native.consumerCommitIfNecessary(h)
+        if (recheck || this._commitEach) {
+          recheck = false
+          unsent = -1
+          state = native.consumerResolveNext(h, slot, meta[i * MSG])  // and tells the state after
+          if (this._commitEach) native.consumerCommitIfNecessary(h)
+        } else {
+          unsent = i
+        }
       }
     }
-    loop().then(() => this._finish(h, slot, 0), e => {
+    const end = result => {
+      this._unsent.delete(flush)
+      flush()
+      this._finish(h, slot, result)
+    }
+    loop().then(() => end(0), e => {
       this._logger.error(`Error when calling eachMessage`, { topic, partition, offset, stack: e && e.stack, error: e && e.message })
-      this._finish(h, slot, -1)
+      end(-1)
     })
+  }
+
+  // Resolved offsets the eachMessage loops have not told the addon yet go first, before any
+  // call that lets the library act on them (commit, seek, pause, a finished handler).
+  _flushResolved () {
+    if (this._unsent.size) for (const flush of this._unsent) flush()
   }
 
   // The seeks of one partition so far, as an object a running loop keeps (no lookup per message).
@@ -387,6 +452,7 @@ class Consumer {
     if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
     for (const { topic, partitions } of topicPartitions) {
       if (typeof topic !== 'string') throw new KafkaJSNonRetriableError('Invalid topic')
+      this._flushResolved()
       try {
         native.consumerPause(h, topic, partitions || null, true)
       } catch (e) {
@@ -400,6 +466,7 @@ class Consumer {
     if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
     for (const { topic, partitions } of topicPartitions) {
       if (typeof topic !== 'string') throw new KafkaJSNonRetriableError('Invalid topic')
+      this._flushResolved()
       try {
         native.consumerPause(h, topic, partitions || null, false)
       } catch (e) {
@@ -433,6 +500,7 @@ class Consumer {
     if (value < 0n) throw new KafkaJSNonRetriableError(`Offset must not be a negative number`)
     if (!this._running) throw new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first')
     const key = `${partition}|${topic}`
+    this._flushResolved()
     try {
       native.consumerSeek(h, topic, partition, String(value))
     } catch (e) {
@@ -453,6 +521,7 @@ class Consumer {
       }
     }
     if (topicPartitions.length === 0) return
+    this._flushResolved()
     try {
       return await callNative(native.consumerCommit, h, topicPartitions)
     } catch (e) {
@@ -472,6 +541,7 @@ class Consumer {
     if (!this._running || !this._handle) return
     const h = this._handle
     this._running = false
+    this._flushResolved()
     this._waiting = []  // their partitions are released by the stop
     if (this._active > 0) await new Promise(resolve => { this._whenIdle = resolve })
     await callNative(native.consumerStop, h)
@@ -509,4 +579,4 @@ function flatten ({ topics = [] }) {
   return out
 }
 
-module.exports = { Consumer, KafkaJSError }
+module.exports = { Consumer, KafkaJSError, buildMessages }  // buildMessages: for test/messages.test.js

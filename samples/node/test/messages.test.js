@@ -1,0 +1,99 @@
+'use strict'
+// How a batch's messages are built from the addon's flat arrays (lib/consumer.js
+// buildMessages): no broker needed, the arrays are written here the way src/consumer.c does.
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const { buildMessages } = require('../lib/consumer')
+
+const MSG = 8
+const HDR = 4
+
+// [{offset, timestamp, key, value, headers: [[name, value]]}] -> (data, meta, hmeta)
+function flat (list) {
+  const parts = []
+  let at = 0
+  const meta = new Float64Array(list.length * MSG)
+  const hcount = list.reduce((n, m) => n + (m.headers || []).length, 0)
+  const hmeta = new Float64Array(hcount * HDR)
+  let hi = 0
+  const put = b => {
+    const start = at
+    if (b) {
+      parts.push(Buffer.from(b))
+      at += Buffer.byteLength(b)
+    }
+    return start
+  }
+  list.forEach((m, i) => {
+    const f = i * MSG
+    meta[f] = m.offset
+    meta[f + 1] = m.timestamp
+    meta[f + 2] = 0
+    meta[f + 3] = put(m.key)
+    meta[f + 4] = m.key === null ? -1 : Buffer.byteLength(m.key)
+    meta[f + 5] = put(m.value)
+    meta[f + 6] = m.value === null ? -1 : Buffer.byteLength(m.value)
+    meta[f + 7] = (m.headers || []).length
+    for (const [name, value] of m.headers || []) {
+      const g = hi++ * HDR
+      hmeta[g] = put(name)
+      hmeta[g + 1] = Buffer.byteLength(name)
+      hmeta[g + 2] = put(value)
+      hmeta[g + 3] = value === null ? -1 : Buffer.byteLength(value)
+    }
+  })
+  return [Buffer.concat([Buffer.alloc(3), ...parts]).subarray(3), meta, hmeta]
+}
+
+test('offsets come out as the decimal text of the number, across every digit boundary', () => {
+  const offsets = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, 1009, 1010, 1099, 1100, 1999, 2000, 9999, 10000, 10999,
+    999999, 1000000, 1000001, 123456789, 2 ** 31, 2 ** 32 + 7, 1e15 + 42, Number.MAX_SAFE_INTEGER - 1,
+    Number.MAX_SAFE_INTEGER, 2 ** 53 + 2]
+  // In order (a batch) and shuffled (every message its own prefix), so no cached prefix leaks.
+  for (const order of [offsets, [...offsets].reverse(), offsets.filter((_, i) => i % 2).concat(offsets.filter((_, i) => !(i % 2)))]) {
+    const [data, meta, hmeta] = flat(order.map(o => ({ offset: o, timestamp: 5, key: null, value: 'v' })))
+    const got = buildMessages(data, meta, hmeta).map(m => m.offset)
+    assert.deepEqual(got, order.map(o => String(o)))
+  }
+  // A long run of consecutive offsets crossing thousands, as a real batch does.
+  const run = Array.from({ length: 3000 }, (_, i) => 41998 + i)
+  const [data, meta, hmeta] = flat(run.map(o => ({ offset: o, timestamp: 5, key: null, value: null })))
+  assert.deepEqual(buildMessages(data, meta, hmeta).map(m => m.offset), run.map(String))
+})
+
+test('keys, values, headers and timestamps of a batch, views of one Buffer', () => {
+  const [data, meta, hmeta] = flat([
+    { offset: 7, timestamp: 1700000000000, key: 'k1', value: 'value one', headers: [['a', 'x'], ['a', 'y'], ['n', null]] },
+    { offset: 8, timestamp: 1700000000000, key: null, value: null },
+    { offset: 9, timestamp: 1700000000001, key: '', value: '' }
+  ])
+  const ms = buildMessages(data, meta, hmeta)
+  assert.equal(ms.length, 3)
+  assert.deepEqual(Object.keys(ms[0]), ['key', 'value', 'timestamp', 'attributes', 'offset', 'headers'])
+  assert.equal(ms[0].key.toString(), 'k1')
+  assert.equal(ms[0].value.toString(), 'value one')
+  // Views of the batch's memory, not copies, and Buffers by every test a program makes.
+  for (const b of [ms[0].key, ms[0].value, ms[0].headers.a[0], ms[2].value]) {
+    assert.ok(Buffer.isBuffer(b))
+    assert.ok(b instanceof Buffer && b instanceof Uint8Array)
+    assert.equal(b.constructor, Buffer)
+    assert.equal(b.buffer, data.buffer)
+  }
+  assert.equal(require('node:util').inspect(ms[0].key), '<Buffer 6b 31>')
+  assert.deepEqual(JSON.parse(JSON.stringify(ms[0].key)), { type: 'Buffer', data: [0x6b, 0x31] })
+  assert.ok(ms[0].value.equals(Buffer.from('value one')))
+  assert.equal(ms[0].value.readUInt8(0), 0x76)
+  assert.equal(Object.getPrototypeOf(ms[0].value.subarray(1)), Buffer.prototype)
+  assert.equal(Buffer.concat([ms[0].key, ms[0].value]).toString(), 'k1value one')
+  assert.deepStrictEqual(ms[0].value, Buffer.from('value one'))  // the prototype too
+  assert.deepEqual(ms[0].headers, { a: [Buffer.from('x'), Buffer.from('y')], n: null })
+  assert.equal(ms[0].timestamp, '1700000000000')
+  assert.equal(ms[1].key, null)
+  assert.equal(ms[1].value, null)
+  assert.deepEqual(ms[1].headers, {})
+  assert.notEqual(ms[1].headers, ms[0].headers)
+  assert.equal(ms[2].key.length, 0)
+  assert.equal(ms[2].value.length, 0)
+  assert.equal(ms[2].timestamp, '1700000000001')
+  assert.deepEqual(ms.map(m => m.offset), ['7', '8', '9'])
+})
