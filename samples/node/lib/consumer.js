@@ -41,28 +41,38 @@ const STALE = 2
 // so an offset's string is that shared prefix plus one of these (no number formatting per message).
 const ENDINGS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'))
 
-// The messages of a batch, built from the addon's flat arrays. Keys and values are views of
-// `data` made with Buffer.from(arrayBuffer, offset, length), cheaper than subarray (a subclass
-// of Uint8Array would make them in half the time, but assert.deepStrictEqual tells such views
-// from Buffers); messages of one record batch mostly share a timestamp, so its string is made once.
-function buildMessages (data, meta, hmeta) {
-  const n = meta.length / MSG
-  const messages = new Array(n)
-  const ab = data.buffer
-  const base = data.byteOffset
-  let h = 0
-  let lastTs = NaN
-  let tsString = ''
-  let lastHigh = -1
-  let highString = ''
-  for (let i = 0; i < n; i++) {
+// A batch's messages, built one at a time and in order from the addon's flat arrays. Keys and
+// values are views of `data` made with Buffer.from(arrayBuffer, offset, length), cheaper than
+// subarray (a subclass of Uint8Array would make them in half the time, but
+// assert.deepStrictEqual tells such views from Buffers); messages of one record batch mostly
+// share a timestamp, so its string is made once. eachMessage builds each message just before
+// its handler: a batch's messages are never all alive at once, so the young generation's
+// collections find little to copy.
+class MessageReader {
+  constructor (data, meta, hmeta) {
+    this.data = data
+    this.meta = meta
+    this.hmeta = hmeta
+    this.n = meta.length / MSG
+    this.h = 0  // the first header of the next message
+    this.lastTs = NaN
+    this.tsString = ''
+    this.lastHigh = -1
+    this.highString = ''
+  }
+
+  // Message i; i goes 0, 1, 2, ... (headers are found by counting).
+  message (i) {
+    const { data, meta, hmeta } = this
+    const ab = data.buffer
+    const base = data.byteOffset
     const b = i * MSG
     const kl = meta[b + 4]
     const vl = meta[b + 6]
     const nh = meta[b + 7]
     const headers = {}
-    for (let j = 0; j < nh; j++, h++) {
-      const g = h * HDR
+    for (let j = 0; j < nh; j++) {
+      const g = this.h++ * HDR
       const name = data.toString('utf8', hmeta[g], hmeta[g] + hmeta[g + 1])
       const value = hmeta[g + 3] < 0 ? null : Buffer.from(ab, base + hmeta[g + 2], hmeta[g + 3])
       if (name in headers) {
@@ -73,31 +83,37 @@ function buildMessages (data, meta, hmeta) {
       }
     }
     const ts = meta[b + 1]
-    if (ts !== lastTs) {
-      lastTs = ts
-      tsString = String(ts)
+    if (ts !== this.lastTs) {
+      this.lastTs = ts
+      this.tsString = String(ts)
     }
     const o = meta[b]
     let offset
     if (o >= 1000 && o <= Number.MAX_SAFE_INTEGER) {
       const high = Math.floor(o / 1000)
-      if (high !== lastHigh) {
-        lastHigh = high
-        highString = String(high)
+      if (high !== this.lastHigh) {
+        this.lastHigh = high
+        this.highString = String(high)
       }
-      offset = highString + ENDINGS[o - high * 1000]
+      offset = this.highString + ENDINGS[o - high * 1000]
     } else {
       offset = String(o)
     }
-    messages[i] = {
+    return {
       key: kl < 0 ? null : Buffer.from(ab, base + meta[b + 3], kl),
       value: vl < 0 ? null : Buffer.from(ab, base + meta[b + 5], vl),
-      timestamp: tsString,
+      timestamp: this.tsString,
       attributes: meta[b + 2],
       offset,
       headers
     }
   }
+}
+
+function buildMessages (data, meta, hmeta) {
+  const reader = new MessageReader(data, meta, hmeta)
+  const messages = new Array(reader.n)
+  for (let i = 0; i < reader.n; i++) messages[i] = reader.message(i)
   return messages
 }
 
@@ -346,7 +362,7 @@ class Consumer {
   // calls into the consumer (_flushResolved). After either, the loop asks for the partition's
   // state again, as it did after every message.
   _eachMessage (h, eachMessage, topic, partition, info, data, meta, hmeta, slot) {
-    const messages = buildMessages(data, meta, hmeta)
+    const reader = new MessageReader(data, meta, hmeta)
     const heartbeat = async () => {}
     const pause = this._pauseFn(h, topic, partition)
     const seeks = this._seekCount(topic, partition)
@@ -368,9 +384,9 @@ class Consumer {
     this._unsent.add(flush)
     const loop = async () => {
       let state = native.consumerSlotState(h, slot)
-      for (let i = 0; i < messages.length; i++) {
+      for (let i = 0; i < reader.n; i++) {
         if (!this._running || this._handle !== h || (state & (PAUSED | STALE))) break
-        const message = messages[i]
+        const message = reader.message(i)
         const sought = seeks.n
         offset = message.offset
         if (!queued) {  // runs before Node's loop can: a handler that waits is seen
