@@ -79,7 +79,8 @@ function report (client, mode, n, bytes, t0, c0, loop, extra) {
 
 function kafkajsApi (client, brokers) {
   if (client === 'uvkafka') {
-    const { Kafka, logLevel } = require(path.join(__dirname, '../../samples/node'))
+    // UVK_BENCH_PACKAGE: another copy of the package (say, an earlier commit's) for A/B runs
+    const { Kafka, logLevel } = require(process.env.UVK_BENCH_PACKAGE || path.join(__dirname, '../../samples/node'))
     return new Kafka({ clientId: 'node-bench', brokers, logLevel: logLevel.ERROR })
   }
   const { Kafka, logLevel } = require('kafkajs')
