@@ -8,8 +8,8 @@ Needs the cluster's environment (UVK_TEST_BROKERS, UVK_CLUSTER_DIR; eval "$(test
 up --nodes 3)"). Without --seed a random seed is drawn and printed; the same seed gives the same
 fault schedule (which fault, which target, when), so a failing run can be run again.
 
-    options: --group-protocol classic|consumer (the members'), --pipelines N (default 2; the
-    test command runs 0, see docs/reliability.md: the pipelines still find bugs).
+    options: --group-protocol classic|consumer (the members'), --pipelines N (default 2;
+    0 leaves out workload (c)).
 
 Workloads, all running at once on topics of their own (6 partitions, replication factor 3,
 min.insync.replicas 2):
