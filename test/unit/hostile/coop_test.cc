@@ -24,6 +24,10 @@ struct Rig : TwoBrokerRig {
   size_t delivered = 0;
   bool stopped = false;
   int crashes = 0;
+  // Once set: partition 0's next batch is held (UVK_PENDING) and `hold_push` reaches its log
+  // meanwhile, so the Fetch asked ahead of that batch brings it back while the batch is held.
+  bool hold_next = false, holding = false;
+  std::string hold_push;
 
   Rig() {
     b1.log[0] = {"a0", "a1", "a2"};
@@ -73,6 +77,12 @@ struct Rig : TwoBrokerRig {
       if (b->n_messages)
         r->cluster.journal.push_back("deliver " + std::to_string(b->partition) + " next=" +
                                      std::to_string(b->last_offset + 1));
+      if (b->partition == 0 && b->n_messages && r->hold_next) {
+        r->hold_next = false;
+        r->holding = true;
+        r->b1.log[0].push_back(r->hold_push);
+        return int(UVK_PENDING);
+      }
       return 0;
     };
     REQUIRE(uvk_consumer_run(consumer, &o) == 0);
@@ -230,4 +240,36 @@ TEST_CASE("eager assigners still give everything up on a rebalance", "[coop]") {
   CHECK(r.find("join range gen=-1 owned=") >= 0);  // v0 metadata: no ownership
   CHECK(r.find("listener revoked 0,1") >= 0);
   r.stop();
+}
+
+TEST_CASE("cooperative-sticky: an answer parked for a held batch follows its partition through the revoke of another",
+          "[coop][keep][park]") {
+  Rig r;
+  r.cluster.classic_assign = [](int32_t gen) { return gen == 1 ? std::vector<int32_t>{0, 1} : std::vector<int32_t>{0}; };
+  r.start("cooperative-sticky");
+  REQUIRE(r.run_until([&] { return r.delivered == 6; }));
+  r.cluster.journal_fetches = true;
+  r.hold_next = true;
+  r.hold_push = "a4";
+  r.b1.log[0].push_back("a3");
+  // a3 is held; the answer asked ahead of it (a4, from offset 4) is parked.
+  REQUIRE(r.run_until([&] { return r.logged("parked until its handler is done"); }));
+  size_t parked_at = r.cluster.journal.size();
+  r.cluster.inject_errors[uvk::proto::kHeartbeat] = {27};  // REBALANCE_IN_PROGRESS
+  // Generation 2 takes partition 1 away (revoked, committed, rejoined); 0 stays, still held.
+  bool rejoined = r.run_until([&] { return r.find("sync gen=3 assigned=0") >= 0; });
+  INFO(r.journal() + r.all_logs());
+  REQUIRE(rejoined);
+  CHECK(r.find("listener revoked 1", parked_at) >= 0);
+  CHECK(r.find("deliver 0 next=5") < 0);  // held: nothing handed over meanwhile
+  REQUIRE(uvk_consumer_done(r.consumer, r.cluster.topic.c_str(), 0, 0) == 0);
+  REQUIRE(r.run_until([&] { return r.find("deliver 0 next=5") >= 0; }));
+  // The parked answer was handed over: partition 0 was never asked from offset 4 again.
+  int asked = 0;
+  for (const std::string &e : r.cluster.journal)
+    asked += e.rfind("fetch 1 ", 0) == 0 && (e.find(" 0@4") != std::string::npos || e.find(",0@4") != std::string::npos);
+  CHECK(asked == 1);
+  CHECK(r.delivered == 8);
+  r.stop();
+  CHECK(r.crashes == 0);
 }
