@@ -383,3 +383,21 @@ TEST_CASE("fetch ahead of a held batch without auto-resolve: handed over when do
     CHECK(r.seen == std::vector<std::string>{"v0", "v1", "v2", "v1", "v2", "w0", "w1", "w2"});
   }
 }
+
+TEST_CASE("fetch ahead of a held batch: an eager rebalance drops the parked answer", "[fetch_ahead][park]") {
+  Rig r;
+  r.debug_logs = true;
+  hold_first(&r);
+  r.start();
+  REQUIRE(r.run_until([&] { return r.logged("parked until its handler is done"); }));
+  // The group rebalances (eager): the assignment is given up and taken again while batch 1
+  // is still held; its result no longer counts and the parked answer belongs to the old one.
+  r.cluster.inject_errors[uvk::proto::kHeartbeat] = {27};  // REBALANCE_IN_PROGRESS
+  REQUIRE(r.run_until([&] { return r.logged("joined the group (generation 2"); }));
+  REQUIRE(uvk_consumer_done(r.consumer, r.cluster.topic.c_str(), 0, 0) == 0);
+  // Nothing was committed: partition 0 starts again from the beginning, w0..w2 only after.
+  REQUIRE(r.run_until([&] { return r.seen.size() >= 9; }));
+  std::vector<std::string> want = values("v", 3);
+  for (const std::string &v : v_then_w()) want.push_back(v);
+  CHECK(r.seen == want);
+}
