@@ -601,7 +601,8 @@ void fetch_follow(Consumer *c, const int32_t *moved_to, uint32_t new_gen) {
     bool on_wire = !x || x->planned;
     int32_t k = 0;
     for (int32_t j = 0; j < p->n_parts; j++) {
-      int32_t to = moved_to[p->parts[j]];
+      // -1: it left at an earlier reassignment while this Fetch was on the wire.
+      int32_t to = p->parts[j] < 0 ? -1 : moved_to[p->parts[j]];
       if (on_wire) {  // the session plan names what was sent: keep the slot, its answer is skipped
         p->parts[j] = to;
         continue;
