@@ -24,7 +24,8 @@ RK_SO=$(test/lib/rdkafka_wheel.sh)
 [ -d build-rel ] || meson setup build-rel -Dbuildtype=release >/dev/null
 meson configure build-rel -Drdkafka_lib="$RK_SO" >/dev/null
 ninja -C build-rel test/bench/produce_bench test/bench/consume_bench test/bench/idle_bench \
-  test/bench/many_brokers test/bench/produce_bench_peer test/bench/consume_bench_peer samples/uvk >/dev/null
+  test/bench/many_brokers test/bench/produce_bench_peer test/bench/consume_bench_peer samples/uvk \
+  test/bench/produce_bench_uvkafka test/bench/produce_bench_rdkafka >/dev/null
 P=build-rel/test/bench/produce_bench
 C=build-rel/test/bench/consume_bench
 IDLE_S=${IDLE_S:-60}
@@ -36,7 +37,9 @@ TMPDIR_C=$(mktemp -d)
 trap 'rm -rf "$TMPDIR_C"' EXIT
 # The clients, in the order each repetition runs them: name and the command before BROKERS.
 CLIENTS=(uvkafka rk216 rk202)
-declare -A PCMD=([uvkafka]="$P uvkafka" [rk216]="${P}_peer rdkafka" [rk202]="$P rdkafka")
+# Each client alone in its process (produce_bench itself loads both libraries, which shows in
+# the peak RSS): produce_bench_uvkafka, _peer (2.16) and _rdkafka (2.0.2).
+declare -A PCMD=([uvkafka]="${P}_uvkafka uvkafka" [rk216]="${P}_peer rdkafka" [rk202]="${P}_rdkafka rdkafka")
 declare -A LABEL=([uvkafka]=uvkafka [rk216]=librdkafka-2.16 [rk202]=librdkafka-2.0.2)
 
 # median of the numbers on stdin
