@@ -27,7 +27,6 @@ Producer *producer_new(Engine *e, const ProducerConfig &cfg, const Allocator *a)
   if (p->cfg.batch_size == 0) p->cfg.batch_size = 1;
   p->alloc = a;
   p->scratch.alloc = a;
-  p->wire.alloc = a;
   p->idempotent = cfg.idempotent || (cfg.transactional_id && *cfg.transactional_id);
   p->pid = -1;
   p->epoch = -1;
@@ -117,7 +116,6 @@ void producer_free(Producer *p) {
     mem_free(p->alloc, t);
   }
   buf_free(&p->scratch);
-  buf_free(&p->wire);
   const Allocator *a = p->alloc;
   p->~Producer();
   mem_free(a, p);

@@ -157,14 +157,11 @@ struct ProduceReq {
   Arena arena;
   ProducerBatch **batches;
   int *batch_err;  // per batch: its codec failed when encoded (left out of the request)
-  size_t *ends;    // per batch: where it ends in Producer::wire while encoding
-  proto::ProduceRequest::TopicProduceData *topics;     // n slots, filled when encoded
-  proto::ProduceRequest::PartitionProduceData *parts;  // n slots
   proto::Uuid *topic_ids;  // per batch: its topic's id when sent (Produce v13 names topics by it)
   size_t n;
   int acks;
   int32_t timeout;
-  proto::ProduceRequest body;
+  proto::Str transactional_id;
   Request req;
 };
 
@@ -204,7 +201,6 @@ struct Producer {
   FlushWaiter *waiters;
   EngineTimer drain_timer;
   Buf scratch;  // a codec's output while a batch is compressed
-  Buf wire;     // the batches of the Produce request being written (reused)
   uint32_t rng;
   // Idempotence (KIP-98): the producer id and epoch from InitProducerId.
   bool idempotent;
@@ -276,6 +272,10 @@ void queue_batch_too_large(const Producer *p, PartitionQueue *q, size_t bytes);
 size_t queue_seal_limit(const Producer *p, const PartitionQueue *q);
 // Whether q's open batch, its linger over, waits for an answer: a batch of q is in flight.
 bool queue_hold(const PartitionQueue *q);
+
+// producer_encode.cc: a Produce request's body, batches encoded in place (a RequestEncodeFn;
+// ud: the ProduceReq)
+int produce_request_write(void *ud, Buf *out, int16_t version);
 
 // producer_wire.cc: draining batches into Produce requests
 void producer_drain(void *ud, uint64_t now);  // a timer callback (ud: the Producer)

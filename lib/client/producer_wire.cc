@@ -22,8 +22,8 @@ namespace uvk {
 // ---- sending ------------------------------------------------------------------------------
 
 // A Produce request takes batches up to this many record bytes (one batch at least), like
-// Java's max.request.size: a request is encoded, copied into the connection's output and
-// into the socket's write buffer, so its size is what each of those holds at once.
+// Java's max.request.size: a request is encoded into the connection's output and then into
+// the socket's write buffer, so its size is what each of those holds at once.
 static constexpr size_t kMaxRequestBytes = size_t(1) << 20;
 
 static void handle_batch_error(Producer *p, ProducerBatch *b, int err, uint64_t now);
@@ -33,86 +33,6 @@ static void produce_req_free(ProduceReq *r) {
   arena_free(&r->arena);
   r->~ProduceReq();
   mem_free(a, r);
-}
-
-// Encodes the batches when the connection writes the request, into the producer's one
-// reusable buffer, from which the request encoder copies them into the connection's
-// output: a batch in flight holds no encoded copy of its own. A batch whose codec fails
-// is left out and completes with that error when the answer comes.
-static int encode_produce(void *ud, Buf *out, int16_t version) {
-  ProduceReq *r = static_cast<ProduceReq *>(ud);
-  Producer *p = r->p;
-  if (!p) return UVK_ECLOSED;  // the producer is gone: its batches were failed
-  Buf *wire = &p->wire;
-  buf_clear(wire);
-  int64_t now_wall = engine_wall_ms(p->e);
-  size_t *ends = r->ends;
-  for (size_t i = 0; i < r->n; i++) {
-    ProducerBatch *b = r->batches[i];
-    size_t start = wire->len;
-    r->batch_err[i] = 0;
-    if (b->codec == 0) buf_reserve(wire, kBatchHeaderSize + b->bytes);  // one growth, not doubling
-    BatchParams bp;
-    bp.codec = b->codec;
-    bp.transactional = p->txn != nullptr;
-    if (p->idempotent) {
-      bp.producer_id = b->pid;  // the id its numbers belong to (p->pid may be newer by now)
-      bp.producer_epoch = b->epoch;
-      bp.base_sequence = b->base_seq;
-    }
-    MsgView v;
-    msg_entry_read(b->head->data, &v);
-    bp.base_timestamp = v.timestamp >= 0 ? v.timestamp : now_wall;
-    BatchWriter w;
-    batch_begin(&w, wire, bp);
-    for (const MsgRun *run = b->head; run; run = run->next) {
-      const uint8_t *at = run->data;
-      for (uint32_t k = 0; k < run->n; k++) {
-        at = msg_entry_read(at, &v);
-        RecordHeader buf[16], *heap = nullptr;
-        const RecordHeader *hs = msg_view_headers(v, buf, 16, &heap, p->alloc);
-        if (v.n_headers && !hs) return UVK_ENOMEM;
-        batch_append(&w, v.timestamp >= 0 ? v.timestamp : now_wall, v.key, v.key_len, v.value, v.value_len, hs,
-                     v.n_headers);
-        mem_free(p->alloc, heap);
-      }
-    }
-    buf_clear(&p->scratch);
-    int rc = batch_finish(&w, &p->scratch);
-    if (wire->failed) return UVK_ENOMEM;
-    if (rc != 0) {
-      r->batch_err[i] = rc;  // a codec failure: not retriable, the others still go
-      wire->len = start;
-    }
-    ends[i] = wire->len;
-  }
-  // Topic blocks: partitions of the same topic next to each other (batches arrive grouped
-  // by topic from drain, so this is one pass). Pointers into wire are taken only now that
-  // it has stopped growing.
-  size_t n_topics = 0, n_parts = 0;
-  const TopicState *cur = nullptr;
-  for (size_t i = 0; i < r->n; i++) {
-    if (r->batch_err[i]) continue;
-    ProducerBatch *b = r->batches[i];
-    size_t start = i == 0 ? 0 : ends[i - 1];
-    if (b->q->t != cur) {
-      cur = b->q->t;
-      r->topics[n_topics].name = proto::cstr(cur->name);
-      r->topics[n_topics].topic_id = r->topic_ids[i];  // v13 writes this instead of the name
-      r->topics[n_topics].partition_data.items = &r->parts[n_parts];
-      r->topics[n_topics].partition_data.count = 0;
-      n_topics++;
-    }
-    r->parts[n_parts].index = b->q->partition;
-    r->parts[n_parts].records = proto::Bytes{wire->data + start, int32_t(ends[i] - start)};
-    r->topics[n_topics - 1].partition_data.count++;
-    n_parts++;
-  }
-  r->body.topic_data.items = r->topics;
-  r->body.topic_data.count = int32_t(n_topics);
-  int rc = proto::encode(out, r->body, version);
-  buf_clear(wire);
-  return rc;
 }
 
 // KIP-951: brokers a Produce answer names (new leaders the client may not know yet).
@@ -334,11 +254,8 @@ static void send_request(Producer *p, int32_t node, ProducerBatch **batches, siz
   r->timeout = batches[0]->timeout;
   r->batches = arena_new_array<ProducerBatch *>(&r->arena, n);
   r->batch_err = arena_new_array<int>(&r->arena, n);
-  r->ends = arena_new_array<size_t>(&r->arena, n);
-  r->topics = arena_construct_array<proto::ProduceRequest::TopicProduceData>(&r->arena, n);
-  r->parts = arena_construct_array<proto::ProduceRequest::PartitionProduceData>(&r->arena, n);
   r->topic_ids = arena_construct_array<proto::Uuid>(&r->arena, n);
-  if (!r->batches || !r->batch_err || !r->ends || !r->topics || !r->parts || !r->topic_ids) {
+  if (!r->batches || !r->batch_err || !r->topic_ids) {
     produce_req_free(r);
     for (size_t i = 0; i < n; i++) {
       batches[i]->q->in_flight--;
@@ -351,16 +268,14 @@ static void send_request(Producer *p, int32_t node, ProducerBatch **batches, siz
     r->batch_err[i] = 0;
   }
   r->n = n;
-  r->body.transactional_id = txn_produce_id(p);
-  r->body.acks = int16_t(r->acks);
-  r->body.timeout_ms = r->timeout;
+  r->transactional_id = txn_produce_id(p);
   r->req = Request();
   r->req.api_key = proto::kProduce;
   r->req.min_version = kMinProduceVersion;
   r->req.max_version = producer_fill_topic_ids(p, r);  // v13 when every topic's id is known
   if (p->txn) txn_produce_versions(p, &r->req.min_version, &r->req.max_version);  // v12: transactions v2
   r->req.expects_response = r->acks != 0;
-  r->req.encode = encode_produce;
+  r->req.encode = produce_request_write;
   r->req.done = producer_on_produce;
   r->req.ud = r;
   r->req.owner = p;

@@ -339,7 +339,18 @@ struct Cluster {
   std::vector<uint8_t> produce(int32_t corr, int16_t version, Reader *body, const Broker *b, bool *reply) {
     Arena a;
     proto::ProduceRequest req;
+    const uint8_t *wire = body->p;
+    size_t wire_len = rd_left(body);
     REQUIRE(proto::decode(body, &a, &req, version) == 0);
+    {
+      // The producer writes Produce bodies itself (lib/client/producer_encode.cc): they must be
+      // the generated codec's bytes, which the Java oracle checks.
+      Buf again;
+      REQUIRE(proto::encode(&again, req, version) == 0);
+      bool same = again.len == wire_len && memcmp(again.data, wire, wire_len) == 0;
+      buf_free(&again);
+      REQUIRE(same);
+    }
     *reply = req.acks != 0;
     std::vector<proto::ProduceResponse::TopicProduceResponse> ts(size_t(req.topic_data.count));
     std::vector<std::vector<proto::ProduceResponse::PartitionProduceResponse>> ps(ts.size());

@@ -18,6 +18,7 @@ namespace {
 struct Counting {
   std::map<void *, size_t> live;
   size_t bytes = 0;
+  size_t peak = 0;
 };
 
 Allocator counting_allocator(Counting *c) {
@@ -27,6 +28,7 @@ Allocator counting_allocator(Counting *c) {
     Counting *k = static_cast<Counting *>(ud);
     void *p = malloc(n);
     if (p) k->live[p] = n, k->bytes += n;
+    if (k->bytes > k->peak) k->peak = k->bytes;
     return p;
   };
   a.realloc_fn = [](void *ud, void *old, size_t n) -> void * {
@@ -43,6 +45,7 @@ Allocator counting_allocator(Counting *c) {
     }
     k->bytes = k->bytes - was + n;
     k->live[p] = n;
+    if (k->bytes > k->peak) k->peak = k->bytes;
     return p;
   };
   a.free_fn = [](void *ud, void *p) {
@@ -160,4 +163,39 @@ TEST_CASE("producer memory: bufferMemory counts what a one-message send holds", 
   INFO("bytes held per one-message send " << one.held / 2000 << ", counted " << one.counted / 2000);
   CHECK(one.counted >= one.held);
   CHECK(one.counted <= one.held * 2);  // and not far more
+}
+
+// A Produce request's batches are encoded straight into the connection's output
+// (lib/client/producer_encode.cc): the producer itself holds no encoded copy of a batch, at
+// any moment. Before, it encoded each request into a buffer of its own (as large as the
+// request) and the request encoder copied that into the output.
+TEST_CASE("producer memory: a batch is never encoded into the producer's own memory", "[producer][memory]") {
+  fake::Cluster c;
+  c.brokers.push_back(fake::Broker{1, "b1", 9092});
+  c.topics["t"] = fake::topic({1});
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  Counting count;
+  Allocator a = counting_allocator(&count);
+  ProducerConfig pc;
+  pc.batch_size = 1 << 20;
+  Producer *p = producer_new(c.e, pc, &a);
+  std::string value(100, 'v');
+  std::vector<uvk_message> msgs(5000, uvk_message{nullptr, 0, value.data(), value.size(), 0, -1, nullptr, 0});
+  uvk_topic_messages tm{"t", msgs.data(), 1};
+  uvk_send_options o;
+  uvk_send_options_init(&o);
+  o.borrow = 1;
+  int ok = 0;
+  REQUIRE(producer_send(p, &tm, 1, o, on_sent, &ok, c.now) == 0);  // metadata, connection
+  c.run_until([&] { return ok == 1; });
+  size_t base = count.bytes;
+  count.peak = 0;
+  tm.n_messages = msgs.size();
+  REQUIRE(producer_send(p, &tm, 1, o, on_sent, &ok, c.now) == 0);
+  size_t queued = count.bytes - base;  // the send's entries, ~10 bytes a message
+  c.run_until([&] { return ok == 2; });
+  REQUIRE(c.batch_records.back() == 5000);  // one batch of ~560 KB
+  INFO("queued " << queued << " bytes, peak above the start " << count.peak - base);
+  CHECK(count.peak - base < queued + 64 * 1024);
+  producer_free(p);
 }
