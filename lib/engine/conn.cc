@@ -108,8 +108,8 @@ void complete(Request *r, int err, int16_t version, Reader *body) {
 void flush_queue(Conn *c, uint64_t now) {
   while (c->state == kConnReady && c->queued && c->throttle_until <= now &&
          (c->cfg.max_in_flight < 0 || c->n_in_flight < c->cfg.max_in_flight)) {
-    if (c->out.len - c->out_done >= kConnMaxUnwritten) {
-      c->output_held = true;  // conn_output_done says when there is room again
+    if (c->out_lent > 0 || c->out.len - c->out_done >= kConnMaxUnwritten) {
+      c->output_held = true;  // conn_output_done / conn_output_return say when there is room again
       break;
     }
     Request *r = pop_queued(c);
@@ -500,6 +500,35 @@ bool conn_output_done(Conn *c, size_t n, uint64_t now) {
     buf_clear(&c->out);
     c->out_done = 0;
   }
+  if (!c->output_held || c->out.len - c->out_done >= kConnMaxUnwritten) return false;
+  c->output_held = false;
+  return c->queued != nullptr;
+}
+
+size_t conn_output_take(Conn *c, Buf *dst, size_t *from) {
+  size_t n = c->out.len - c->out_done;
+  if (n == 0 || c->out_lent > 0 || dst->data) return 0;
+  *dst = c->out;
+  *from = c->out_done;
+  c->out = Buf();
+  c->out.alloc = c->alloc;
+  c->out_done = 0;
+  c->out_lent = n;
+  return n;
+}
+
+bool conn_output_return(Conn *c, Buf *b, uint64_t now) {
+  (void)now;
+  c->out_lent = 0;
+  // One buffer per connection: the larger one stays, unless frames were written meanwhile.
+  if (c->out.len == 0 && b->cap > c->out.cap) {
+    Buf t = c->out;
+    c->out = *b;
+    *b = t;
+    buf_clear(&c->out);
+    c->out_done = 0;
+  }
+  buf_free(b);
   if (!c->output_held || c->out.len - c->out_done >= kConnMaxUnwritten) return false;
   c->output_held = false;
   return c->queued != nullptr;

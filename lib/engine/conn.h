@@ -109,6 +109,7 @@ struct Conn {
   ConnObserver observer;
   Buf out;                 // encoded, not yet written
   size_t out_done = 0;     // bytes of `out` the driver has taken
+  size_t out_lent = 0;     // bytes the driver writes from a buffer it took (conn_output_take)
   bool output_held = false;  // requests wait for `out` to drain below kConnMaxUnwritten
   Buf in;                  // a partial response frame
   ApiRange versions[96];   // from ApiVersions, by key
@@ -166,6 +167,14 @@ size_t conn_output(Conn *c, const uint8_t **data);
 // True when requests held back by kConnMaxUnwritten can now be written: the caller then
 // arranges a conn_flush soon (never inside the driver's call).
 bool conn_output_done(Conn *c, size_t n, uint64_t now);
+// The driver writes the unwritten output asynchronously from where it lies instead of copying
+// it: the conn's buffer becomes *dst (which must hold no memory) and the n returned bytes start at *from. Until conn_output_return the
+// bytes are the driver's and the conn encodes no request (ApiVersions and SASL frames still go
+// into its new buffer). 0: nothing to take.
+size_t conn_output_take(Conn *c, Buf *dst, size_t *from);
+// The taken bytes are written: the buffer comes back (its memory is reused for the next
+// requests, or freed) and *b is left empty. True as for conn_output_done.
+bool conn_output_return(Conn *c, Buf *b, uint64_t now);
 // Writes queued requests that were held back (see conn_output_done).
 void conn_flush(Conn *c, uint64_t now);
 // Bytes from the broker. Completed requests call back from inside. Returns 0, or the
@@ -191,7 +200,7 @@ int16_t conn_pick_version(const Conn *c, int16_t api_key, int16_t min_v, int16_t
 // From inside r's done callback (err 0): the response's throttle_time_ms, for the APIs whose
 // field the conn does not find itself (throttle_field_offset: Produce). Holds r's connection.
 void request_report_throttle(const Request *r, int32_t throttle_time_ms);
-// Whether conn_output has bytes.
-inline bool conn_wants_write(const Conn *c) { return c->out.len > c->out_done; }
+// Whether conn_output has bytes (or the driver still writes taken ones).
+inline bool conn_wants_write(const Conn *c) { return c->out.len > c->out_done || c->out_lent > 0; }
 
 }  // namespace uvk

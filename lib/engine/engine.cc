@@ -613,6 +613,24 @@ void engine_conn_output_done(Engine *e, ConnId id, size_t n, uint64_t now) {
   }
 }
 
+size_t engine_conn_output_take(Engine *e, ConnId id, Buf *dst, size_t *from) {
+  EngineConn *c = find_conn(e, id);
+  if (!c) return 0;
+  return conn_output_take(&c->conn, dst, from);
+}
+
+void engine_conn_output_return(Engine *e, ConnId id, Buf *b, uint64_t now) {
+  EngineConn *c = find_conn(e, id);
+  if (!c) {
+    buf_free(b);
+    return;
+  }
+  if (conn_output_return(&c->conn, b, now)) {
+    c->flush_soon = true;  // held-back requests go out from engine_run_deferred
+    e->io.defer(e->io.ud);
+  }
+}
+
 void engine_on_timer(Engine *e, uint64_t now) {
   e->now = now;
   e->armed = UINT64_MAX;

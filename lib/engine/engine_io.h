@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/buf.h"
+
 namespace uvk {
 
 struct Engine;
@@ -53,6 +55,12 @@ void engine_on_read(Engine *e, ConnId id, const uint8_t *data, size_t len, uint6
 size_t engine_conn_output(Engine *e, ConnId id, const uint8_t **data);
 // The driver has written (or queued to the kernel) `n` bytes returned by engine_conn_output().
 void engine_conn_output_done(Engine *e, ConnId id, size_t n, uint64_t now);
+// Instead of copying what the socket did not take: the driver takes the bytes with the
+// buffer they lie in (into *dst, which must hold no memory) and writes them from there; they start at *from, their length is returned (0: nothing). The engine writes
+// nothing more into them; engine_conn_output_return gives the buffer back once written (if
+// the connection closes first, the driver frees it with the allocator it carries).
+size_t engine_conn_output_take(Engine *e, ConnId id, Buf *dst, size_t *from);
+void engine_conn_output_return(Engine *e, ConnId id, Buf *b, uint64_t now);
 void engine_on_timer(Engine *e, uint64_t now);
 // Why `id` is about to fail (the resolver's reason, a refused connect, a TLS verification
 // message, ...): logged, and kept for the error object of the operation that fails with it.

@@ -29,7 +29,8 @@ struct IoConn {
   struct addrinfo *trying;
   struct addrinfo literal_ai;           // a numeric host: the one address, no resolver
   struct sockaddr_storage literal_sa;
-  Buf wbuf;                // the bytes of the write in flight (a copy: the engine's may move)
+  Buf wbuf;                // the write in flight: TLS records (a copy), or the engine's own buffer (taken)
+  bool taken;              // wbuf is the engine's output buffer: given back when written
   TlsConn *tls;            // null for plaintext
   bool tls_ready;          // handshake done: the engine has been told "connected"
   bool tls_heard;          // the peer sent bytes during the handshake
@@ -161,10 +162,15 @@ void on_write(uv_write_t *req, int status) {
   Busy busy(static_cast<IoConn *>(req->data)->d);
   IoConn *c = static_cast<IoConn *>(req->data);
   c->writing = false;
-  if (c->closed) return;
+  if (c->closed) return;  // a taken buffer is freed with the connection
   if (status < 0) {
     fail(c, UVK_ECLOSED);
     return;
+  }
+  if (c->taken) {
+    c->taken = false;
+    engine_conn_output_return(c->d->engine, c->id, &c->wbuf, io_now(c->d));
+    if (c->closed) return;
   }
   if (c->want_write) start_write(c);
 }
@@ -177,10 +183,11 @@ void start_write(IoConn *c) {
     return;
   }
   const uint8_t *data;
-  buf_clear(&c->wbuf);
+  uv_buf_t b;
   if (c->tls) {
     // Plaintext from the engine (once the handshake is done) becomes ciphertext; the
     // handshake's own records are in the TLS output already.
+    buf_clear(&c->wbuf);
     size_t n = c->tls_ready ? engine_conn_output(d->engine, c->id, &data) : 0;
     if (n > 0) {
       int rc = tls_conn_write(c->tls, data, n);
@@ -194,10 +201,15 @@ void start_write(IoConn *c) {
     if (out->len == 0) return;
     put_raw(&c->wbuf, out->data, out->len);
     buf_clear(out);
+    if (c->wbuf.failed) {
+      fail(c, UVK_ENOMEM);
+      return;
+    }
+    b = uv_buf_init(reinterpret_cast<char *>(c->wbuf.data), unsigned(c->wbuf.len));
   } else {
-    // Straight from the connection's output first: the socket usually takes all of it, and
-    // only what it did not take is copied for uv_write (a copy of every request, and a
-    // buffer as large as the largest, before).
+    // Straight from the connection's output: the socket usually takes all of it, and what
+    // it did not take is written by uv_write from the engine's buffer, which the driver
+    // takes until then (before, it was copied into a second buffer as large as the output).
     size_t n = engine_conn_output(d->engine, c->id, &data);
     while (n > 0) {
       ssize_t w = write_now(c, data, n);
@@ -213,14 +225,13 @@ void start_write(IoConn *c) {
       n = engine_conn_output(d->engine, c->id, &data);
     }
     if (n == 0) return;
-    put_raw(&c->wbuf, data, n);
-    engine_conn_output_done(d->engine, c->id, n, io_now(d));
+    size_t from = 0;
+    buf_free(&c->wbuf);
+    n = engine_conn_output_take(d->engine, c->id, &c->wbuf, &from);
+    if (n == 0) return;
+    c->taken = true;
+    b = uv_buf_init(reinterpret_cast<char *>(c->wbuf.data + from), unsigned(n));
   }
-  if (c->wbuf.failed) {
-    fail(c, UVK_ENOMEM);
-    return;
-  }
-  uv_buf_t b = uv_buf_init(reinterpret_cast<char *>(c->wbuf.data), unsigned(c->wbuf.len));
   c->write_req.data = c;
   c->writing = true;
   if (uv_write(&c->write_req, c->stream, &b, 1, on_write) != 0) {

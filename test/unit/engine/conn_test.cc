@@ -422,3 +422,78 @@ TEST_CASE("conn: requests wait unencoded while the output holds kConnMaxUnwritte
   CHECK(done == int(rs.size()));
   conn_destroy(&c);
 }
+
+// The driver writes what the socket refused from the connection's own buffer (taken, not
+// copied): the bytes stay where they are while it writes, nothing is encoded meanwhile, and
+// the buffer comes back for the next requests.
+TEST_CASE("conn: a taken output stays in place until returned; its memory is reused", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);
+  ready(&c, MetadataRequest::kMaxVersion);
+  int done = 0;
+  std::vector<Request> rs(3, Request());
+  for (Request &r : rs) {
+    r.api_key = kMetadata;
+    r.max_version = MetadataRequest::kMaxVersion;
+    r.encode = encode_big;
+    r.done = big_done;
+    r.ud = &done;
+    r.expects_response = false;
+  }
+  conn_send(&c, &rs[0], 0);
+  const uint8_t *p;
+  size_t n = conn_output(&c, &p);
+  REQUIRE(n > kBigBody);
+  conn_output_done(&c, 100, 0);  // the socket took 100 bytes, then was full
+  std::vector<uint8_t> rest(p + 100, p + n);
+  Buf taken;
+  size_t from = 0;
+  REQUIRE(conn_output_take(&c, &taken, &from) == n - 100);
+  const uint8_t *at = taken.data + from;
+  CHECK(memcmp(at, rest.data(), rest.size()) == 0);
+  CHECK(!conn_output(&c, &p));       // nothing more to write meanwhile
+  CHECK(conn_wants_write(&c));       // but the connection is not idle
+  Buf again;
+  CHECK(conn_output_take(&c, &again, &from) == 0);  // one taken buffer at a time
+  // Requests sent while the driver writes wait unencoded: the taken bytes cannot move.
+  conn_send(&c, &rs[1], 0);
+  conn_send(&c, &rs[2], 0);
+  CHECK(c.n_queued == 2);
+  CHECK(done == 1);
+  CHECK(memcmp(at, rest.data(), rest.size()) == 0);
+  // Written: the buffer comes back (the held requests may go now) and is reused for them.
+  uint8_t *mem = taken.data;
+  CHECK(conn_output_return(&c, &taken, 0));
+  CHECK(taken.data == nullptr);
+  CHECK(c.out.data == mem);
+  CHECK(c.out.len == 0);
+  CHECK(c.n_queued == 2);  // nothing written inside conn_output_return
+  conn_flush(&c, 0);
+  CHECK(c.n_queued == 0);
+  CHECK(done == 3);
+  n = conn_output(&c, &p);
+  CHECK(n > 2 * kBigBody);
+  conn_destroy(&c);
+}
+
+// The connection closes while the driver holds its bytes: they are the driver's to free.
+TEST_CASE("conn: a taken output outlives the connection", "[conn]") {
+  Conn c;
+  conn_init(&c, config(), nullptr);
+  ready(&c, MetadataRequest::kMaxVersion);
+  int done = 0;
+  Request r;
+  r.api_key = kMetadata;
+  r.max_version = MetadataRequest::kMaxVersion;
+  r.encode = encode_big;
+  r.done = big_done;
+  r.ud = &done;
+  conn_send(&c, &r, 0);
+  Buf taken;
+  size_t from = 0;
+  REQUIRE(conn_output_take(&c, &taken, &from) > kBigBody);
+  conn_destroy(&c);
+  CHECK(done == 1);  // failed with the connection
+  CHECK(taken.data[from + 4 + 1] == kMetadata);  // still readable: the size, then the api key
+  buf_free(&taken);
+}
