@@ -53,6 +53,8 @@ class MessageReader {
     this.data = data
     this.meta = meta
     this.hmeta = hmeta
+    this.ab = data.buffer
+    this.base = data.byteOffset
     this.n = meta.length / MSG
     this.h = 0  // the first header of the next message
     this.lastTs = NaN
@@ -63,14 +65,15 @@ class MessageReader {
 
   // Message i; i goes 0, 1, 2, ... (headers are found by counting).
   message (i) {
-    const { data, meta, hmeta } = this
-    const ab = data.buffer
-    const base = data.byteOffset
+    const meta = this.meta
+    const ab = this.ab
+    const base = this.base
     const b = i * MSG
     const kl = meta[b + 4]
     const vl = meta[b + 6]
     const nh = meta[b + 7]
     const headers = {}
+    const { data, hmeta } = this
     for (let j = 0; j < nh; j++) {
       const g = this.h++ * HDR
       const name = data.toString('utf8', hmeta[g], hmeta[g] + hmeta[g + 1])

@@ -64,3 +64,37 @@ test('a bad statisticsIntervalMs throws when the producer is made, naming the op
   assert.throws(() => k.producer({ statisticsIntervalMs: -5 }),
     err => err instanceof KafkaJSError && /statisticsIntervalMs/.test(err.message))
 })
+
+// eachMessage tells the library of finished messages once per stretch of handlers that did not
+// wait (lib/consumer.js): when a handler waits, everything finished before it must be resolved
+// already, since the library (here its statistics timer) runs while the handler waits.
+test('while an eachMessage handler waits, the library has every message before it resolved (stored_offset)', async () => {
+  const k = kafka()
+  const topic = unique('node-stats-stretch')
+  await createTopic(k, topic, 1)
+  const producer = k.producer()
+  await producer.connect()
+  await producer.send({ topic, messages: Array.from({ length: 100 }, (_, i) => ({ value: `v${i}` })) })
+  await producer.disconnect()
+  const consumer = k.consumer({ groupId: unique('node-stats-g'), statisticsIntervalMs: 50 })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  let seenWhileWaiting = null
+  const stored = s => {
+    const p = s.topics && s.topics[topic] && s.topics[topic].partitions && s.topics[topic].partitions['0']
+    return p ? p.stored_offset : undefined
+  }
+  const done = new Promise((resolve, reject) => consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.offset === '40') {
+        // The next document is made while this handler waits: the library's timer ran.
+        const e = await nextStats(consumer, s => stored(s) !== undefined)
+        seenWhileWaiting = stored(e.payload.stats)
+      }
+      if (message.offset === '99') resolve()
+    }
+  }).catch(reject))
+  await done
+  await consumer.disconnect()
+  assert.equal(seenWhileWaiting, 40)
+})
