@@ -4,6 +4,7 @@
 
 #include "client/consumer_internal.h"
 #include "engine/coordinator.h"
+#include "engine/engine.h"
 #include "proto/client_versions.h"
 #include "proto/gen/api_table.h"
 #include "proto/gen/offset_fetch.h"
@@ -168,6 +169,11 @@ void offsets_load(Consumer *c, uint64_t now) {
     if (!offsets_wanted(c->parts[i])) continue;
     p->parts[n] = i;
     p->seqs[n++] = c->parts[i].seq;
+    // The leader's fetch connection opens while the offsets load: the first Fetch does not
+    // wait for its connect and ApiVersions (an unknown leader: fetch_schedule opens it).
+    int32_t leader;
+    if (engine_leader(c->e, c->parts[i].topic, c->parts[i].partition, &leader) == 0)
+      engine_open_lane(c->e, leader, c->fetch_lane, now);
   }
   p->n_parts = n;
   p->gen = c->assign_gen;

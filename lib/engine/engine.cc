@@ -421,6 +421,13 @@ int engine_send(Engine *e, int32_t node_id, Request *r, uint64_t now) {
   return engine_send_lane(e, node_id, 0, r, now);
 }
 
+int engine_open_lane(Engine *e, int32_t node_id, uint32_t lane, uint64_t now) {
+  e->now = now;
+  if (e->shutting_down) return UVK_ECLOSED;
+  int err;
+  return conn_for(e, node_id, now, &err, lane) ? 0 : (err ? err : UVK_ENOMEM);
+}
+
 int engine_send_lane(Engine *e, int32_t node_id, uint32_t lane, Request *r, uint64_t now) {
   e->now = now;
   if (e->shutting_down) return UVK_ECLOSED;

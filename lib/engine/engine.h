@@ -151,6 +151,10 @@ int engine_send(Engine *e, int32_t node_id, Request *r, uint64_t now);
 uint32_t engine_new_lane(Engine *e);
 // engine_send over `lane` (0: the shared connections). node_id must be >= 0 for lane != 0.
 int engine_send_lane(Engine *e, int32_t node_id, uint32_t lane, Request *r, uint64_t now);
+// Opens the connection to node_id on `lane` now unless it has one, so that a request sent
+// there later does not wait for a connect and ApiVersions. 0, or UVK_ENOTFOUND (unknown
+// node), UVK_ECLOSED (shutting down).
+int engine_open_lane(Engine *e, int32_t node_id, uint32_t lane, uint64_t now);
 // Cancels, for its owner, every request with r->owner == owner that a connection holds
 // (queued or in flight): cancel(r) runs for each inside this call and r->owner is cleared.
 // The requests stay on their connections, so an answer keeps its place in the order, and
