@@ -724,7 +724,15 @@ void fetch_schedule(Consumer *c, uint64_t now) {
         if (leaders[k] == node) reset[k] = false;
     }
   }
-  for (int32_t i = 0; i < c->n_parts; i++) {
+  // No Fetch while a partition's start is unknown (KafkaJS resolves every offset first): a
+  // record produced once the consumer fetches must not fall before the start that partition's
+  // ListOffsets (latest) gets later, when its leader settles (a just-created topic).
+  bool starting = false;
+  for (int32_t i = 0; i < c->n_parts && !starting; i++) {
+    const PartState *ps = &c->parts[i];
+    starting = ps->position < 0 && !ps->revoking && (c->offsets_loaded || ps->offsets_known);
+  }
+  for (int32_t i = 0; i < c->n_parts && !starting; i++) {
     if (fetch[i]) {
       int32_t node = leaders[i];
       if (!node_busy(c, node)) send_to_node(c, kFetch, node, leaders, fetch, now);

@@ -26,6 +26,7 @@ struct ConsumerRig : TwoBrokerRig {
   // Called on the client's config before the client is made (an allocator, say).
   std::function<void(uvk_config *)> configure;
   int auto_resolve = 1;
+  int from_beginning = 1;  // 0: partitions without a committed offset start at the end
   int auto_commit = 0;
   int64_t auto_commit_threshold = -1;
   std::string max_wait = "50";  // maxWaitTimeInMs: how long an empty Fetch is held
@@ -57,7 +58,7 @@ struct ConsumerRig : TwoBrokerRig {
     REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
     REQUIRE(uvk_consumer_new(client, cfg, &consumer) == 0);
     uvk_config_free(cfg);
-    REQUIRE(uvk_consumer_subscribe(consumer, cluster.topic.c_str(), 1) == 0);
+    REQUIRE(uvk_consumer_subscribe(consumer, cluster.topic.c_str(), from_beginning) == 0);
     if (before_run) before_run(this);
     uvk_run_options o;
     uvk_run_options_init(&o);

@@ -301,6 +301,7 @@ Answer fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   proto::FetchRequest req;
   proto::decode(body, &arena, &req, version);
   b->fetch_max_waits.push_back(req.max_wait_ms);
+  if (b->cluster->on_fetch) b->cluster->on_fetch(b);
   if (b->cluster->journal_fetches) {
     std::string e = "fetch " + std::to_string(b->node_id) + " ";
     for (int32_t i = 0; i < req.topics.count; i++)
@@ -379,7 +380,7 @@ Answer fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   return a;
 }
 
-Answer list_offsets(int32_t corr, int16_t version, Reader *body) {
+Answer list_offsets(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
   Arena arena;
   proto::ListOffsetsRequest req;
   proto::decode(body, &arena, &req, version);
@@ -389,9 +390,16 @@ Answer list_offsets(int32_t corr, int16_t version, Reader *body) {
     ts[i].name = req.topics.items[i].name;
     for (int32_t k = 0; k < req.topics.items[i].partitions.count; k++) {
       proto::ListOffsetsResponse::ListOffsetsPartitionResponse pr;
-      pr.partition_index = req.topics.items[i].partitions.items[k].partition_index;
-      pr.offset = 0;
+      const auto &lp = req.topics.items[i].partitions.items[k];
+      pr.partition_index = lp.partition_index;
+      pr.offset = lp.timestamp == -1 ? int64_t(b->log[lp.partition_index].size()) : 0;  // latest : earliest
       pr.timestamp = -1;
+      auto err = b->cluster->list_offsets_errors.find(lp.partition_index);
+      if (err != b->cluster->list_offsets_errors.end() && !err->second.empty()) {
+        pr.error_code = err->second.front();
+        pr.offset = -1;
+        err->second.pop_front();
+      }
       ps[i].push_back(pr);
     }
     ts[i].partitions.items = ps[i].data();
@@ -740,7 +748,7 @@ void handle(FakeBrokerConn *c, const uint8_t *data, size_t len) {
     case proto::kMetadata: a = metadata(b, corr, version, &f); break;
     case proto::kProduce: a = produce(b, corr, version, &f); break;
     case proto::kFetch: a = fetch(b, corr, version, &f); break;
-    case proto::kListOffsets: a = list_offsets(corr, version, &f); break;
+    case proto::kListOffsets: a = list_offsets(b, corr, version, &f); break;
     case proto::kFindCoordinator: a = find_coordinator(b, corr, version, &f); break;
     case proto::kJoinGroup: a = join_group(c, corr, version, &f); break;
     case proto::kSyncGroup: a = sync_group(b, corr, version, &f); break;

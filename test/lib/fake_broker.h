@@ -115,6 +115,12 @@ struct FakeCluster {
   int parked_fetches = 0;
   bool journal_fetches = false;
   bool offset_fetch_committed = false;   // OffsetFetch answers `committed` (else always 0)
+  // Partition -> error codes for its next ListOffsets answers, one per request that names it
+  // (ListOffsets answers the log's start for earliest, its end for latest).
+  std::map<int32_t, std::deque<int16_t>> list_offsets_errors;
+  // Called with the broker as each Fetch arrives, before it is answered (a test produces
+  // "once the consumer fetches").
+  std::function<void(FakeBroker *)> on_fetch;
 
   // Share groups (KIP-932, fake_share.cc). ShareGroupHeartbeat is answered by share_script
   // (without one: epoch max(1, the member's), every partition of `topic`); a leave (epoch -1)
