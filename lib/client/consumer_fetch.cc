@@ -730,7 +730,7 @@ void fetch_schedule(Consumer *c, uint64_t now) {
   bool starting = false;
   for (int32_t i = 0; i < c->n_parts && !starting; i++) {
     const PartState *ps = &c->parts[i];
-    starting = ps->position < 0 && !ps->revoking && (c->offsets_loaded || ps->offsets_known);
+    starting = ps->position < 0 && !ps->held && !ps->revoking && (c->offsets_loaded || ps->offsets_known);
   }
   for (int32_t i = 0; i < c->n_parts && !starting; i++) {
     if (fetch[i]) {
