@@ -178,9 +178,10 @@ const ConfigKey kClientKeys[] = {
     {"transactionTimeout", ConfType::kInt, OFF(transaction_timeout), "60000", 1, kI32, nullptr, 0,
      "Producer: milliseconds the transaction coordinator waits before aborting an open "
      "transaction on its own."},
-    {"partitioner", ConfType::kString, OFF(partitioner), "default", 0, 0, check_partitioner, 0,
-     "Producer: default (KafkaJS's DefaultPartitioner) or sticky (keyless messages stay on one "
-     "partition per batch)."},
+    {"partitioner", ConfType::kString, OFF(partitioner), "sticky", 0, 0, check_partitioner, 0,
+     "Producer: sticky (keyless messages stay on one partition per batch: fewer, fuller batches) "
+     "or default (KafkaJS's DefaultPartitioner: keyless messages round-robin); keys go by murmur2 "
+     "either way."},
     // consumer (read by uvk_consumer_new)
     {"groupId", ConfType::kString, OFF(group_id), "", 0, 0, nullptr, 0,
      "Consumer: the consumer group to join (required for a consumer)."},

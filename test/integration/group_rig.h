@@ -50,9 +50,10 @@ void make_topic(const std::string &topic, int partitions) {
   INFO(out);
   REQUIRE(st == 0);
 }
+// Round-robin (not the sticky default), so every partition gets some of the values.
 void produce(const std::string &topic, int from, int to) {
   int st = -1;
-  std::string out = sh("seq " + std::to_string(from) + " " + std::to_string(to) + " | " + cli() + " produce -q -b " +
+  std::string out = sh("seq " + std::to_string(from) + " " + std::to_string(to) + " | " + cli() + " produce -q -X partitioner=default -b " +
                            env("UVK_TEST_BROKERS") + " -t " + topic + " 2>&1",
                        &st);
   INFO(out);

@@ -337,7 +337,11 @@ void produce(Rig &rig, const std::string &topic, Produced *out) {
   char err[256];
   REQUIRE(uvk_config_set(cfg, "idempotent", "true", err, sizeof err) == 0);
   REQUIRE(uvk_config_set(cfg, "linger", "5", err, sizeof err) == 0);
-  if (o.batch_size) REQUIRE(uvk_config_set(cfg, "batchSize", o.batch_size, err, sizeof err) == 0);
+  if (o.batch_size) {
+    // Small batches throughout: a seal would otherwise pack a backlog up to batchSizeMax.
+    REQUIRE(uvk_config_set(cfg, "batchSize", o.batch_size, err, sizeof err) == 0);
+    REQUIRE(uvk_config_set(cfg, "batchSizeMax", o.batch_size, err, sizeof err) == 0);
+  }
   REQUIRE(uvk_producer_new(rig.client, cfg, &p) == 0);
   uvk_config_free(cfg);
   uvk_send_options so;

@@ -78,7 +78,8 @@ class Producer {
     for (const k of Object.keys(retry)) if (retry[k] !== undefined && k !== 'restartOnFailure') clientExtra.push(`retry.${k}`, String(retry[k]))
     this._client = new NativeClient(kafka, clientExtra, (type, payload, ts) => this._instr.emitNative(type, payload, ts),
       json => this._instr.emit(events.STATS, statsPayload(json)))
-    const settings = []
+    // KafkaJS's DefaultPartitioner (keyless messages round-robin), not the C library's sticky default.
+    const settings = ['partitioner', 'default']
     for (const k of PRODUCER_KEYS) if (options[k] !== undefined && options[k] !== null) settings.push(k, String(options[k]))
     let partitioner = null
     if (options.createPartitioner) {
