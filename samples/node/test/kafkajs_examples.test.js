@@ -1496,14 +1496,21 @@ test('Admin.md: createAcls, describeAcls, deleteAcls', T, async () => {
       }),
       // --- end
       { name: 'KafkaJSNonRetriableError', message: 'Invalid resource pattern filter type undefined' })
-    const described = await admin.describeAcls({
-      resourceName: topicName,
-      resourceType: AclResourceTypes.TOPIC,
-      host: '*',
-      permissionType: AclPermissionTypes.ALLOW,
-      operation: AclOperationTypes.ANY,
-      resourcePatternType: ResourcePatternTypes.LITERAL
-    })
+    // The broker that answers describeAcls may learn of a new ACL a moment after the controller
+    // took it (3 nodes; no event says when): ask until it shows, at most 10 s.
+    let described
+    for (let i = 0; i < 100; i++) {
+      described = await admin.describeAcls({
+        resourceName: topicName,
+        resourceType: AclResourceTypes.TOPIC,
+        host: '*',
+        permissionType: AclPermissionTypes.ALLOW,
+        operation: AclOperationTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.LITERAL
+      })
+      if (described.resources.length) break
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
     assert.deepEqual(described.resources, [{
       resourceType: AclResourceTypes.TOPIC,
       resourceName: topicName,
