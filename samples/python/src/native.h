@@ -133,6 +133,13 @@ extern PyTypeObject Walker_Type;
 int uvkpy_walker_init_types(void);
 
 /* produce.c: Producer's fire-and-forget path */
+/* The arguments produce() and send_soon() share: topic, value, key=, headers=, partition=,
+ * timestamp= (borrowed references); -1 with a TypeError naming fn, or RuntimeError when closed. */
+typedef struct {
+  PyObject *topic, *value, *key, *headers, *partition, *timestamp;
+} UvkpyMessageArgs;
+int uvkpy_message_args(ProducerObject *self, const char *fn, PyObject *const *args, Py_ssize_t nargs,
+                       PyObject *kwnames, UvkpyMessageArgs *out);
 PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
 PyObject *uvkpy_hand_over(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *uvkpy_take_error(ProducerObject *self, PyObject *noargs);

@@ -197,32 +197,42 @@ int uvkpy_kw_is(PyObject *name, const char *s) {
   return PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, s) == 0;
 }
 
-/* produce(topic, value=None, *, key=None, headers=None, partition=None, timestamp=None) */
-PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
-  PyObject *topic = NULL, *value = Py_None, *key = Py_None, *headers = Py_None, *partition = NULL, *timestamp = NULL;
+int uvkpy_message_args(ProducerObject *self, const char *fn, PyObject *const *args, Py_ssize_t nargs,
+                       PyObject *kwnames, UvkpyMessageArgs *out) {
+  out->value = out->key = out->headers = Py_None;
+  out->partition = out->timestamp = NULL;
   if (nargs < 1 || nargs > 2) {
-    PyErr_SetString(PyExc_TypeError, "produce() takes a topic and a value (the rest by keyword)");
-    return NULL;
+    PyErr_Format(PyExc_TypeError, "%s() takes a topic and a value (the rest by keyword)", fn);
+    return -1;
   }
-  topic = args[0];
-  if (nargs == 2) value = args[1];
+  out->topic = args[0];
+  if (nargs == 2) out->value = args[1];
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
   for (Py_ssize_t i = 0; i < nkw; i++) {
     PyObject *k = PyTuple_GET_ITEM(kwnames, i), *v = args[nargs + i];
-    if (uvkpy_kw_is(k, "key")) key = v;
-    else if (uvkpy_kw_is(k, "headers")) headers = v;
-    else if (uvkpy_kw_is(k, "partition")) partition = v;
-    else if (uvkpy_kw_is(k, "timestamp")) timestamp = v;
-    else if (uvkpy_kw_is(k, "value") && nargs < 2) value = v;
+    if (uvkpy_kw_is(k, "key")) out->key = v;
+    else if (uvkpy_kw_is(k, "headers")) out->headers = v;
+    else if (uvkpy_kw_is(k, "partition")) out->partition = v;
+    else if (uvkpy_kw_is(k, "timestamp")) out->timestamp = v;
+    else if (uvkpy_kw_is(k, "value") && nargs < 2) out->value = v;
     else {
-      PyErr_Format(PyExc_TypeError, "produce() got an unexpected keyword argument %R", k);
-      return NULL;
+      PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument %R", fn, k);
+      return -1;
     }
   }
   if (!self->producer || uvkpy_partitioning) {
     PyErr_SetString(PyExc_RuntimeError, self->producer ? "not from inside a partitioner or an assigner" : "the producer is closed");
-    return NULL;
+    return -1;
   }
+  return 0;
+}
+
+/* produce(topic, value=None, *, key=None, headers=None, partition=None, timestamp=None) */
+PyObject *uvkpy_produce(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+  UvkpyMessageArgs a;
+  if (uvkpy_message_args(self, "produce", args, nargs, kwnames, &a) < 0) return NULL;
+  PyObject *topic = a.topic, *value = a.value, *key = a.key, *headers = a.headers, *partition = a.partition,
+           *timestamp = a.timestamp;
   ProduceChunk *c = self->filling;
   /* The topic of the message before is known good: skip its checks. */
   if (!(c && c->n && c->msgs[c->n - 1].topic == topic) && !uvkpy_str(topic, "topic")) return NULL;

@@ -112,30 +112,10 @@ static PyObject *refused(int rc) {
 
 /* send_soon(topic, value=None, *, key=None, headers=None, partition=None, timestamp=None) */
 PyObject *uvkpy_send_soon(ProducerObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
-  PyObject *topic, *value = Py_None, *key = Py_None, *headers = Py_None, *partition = NULL, *timestamp = NULL;
-  if (nargs < 1 || nargs > 2) {
-    PyErr_SetString(PyExc_TypeError, "send_soon() takes a topic and a value (the rest by keyword)");
-    return NULL;
-  }
-  topic = args[0];
-  if (nargs == 2) value = args[1];
-  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-  for (Py_ssize_t i = 0; i < nkw; i++) {
-    PyObject *k = PyTuple_GET_ITEM(kwnames, i), *v = args[nargs + i];
-    if (uvkpy_kw_is(k, "key")) key = v;
-    else if (uvkpy_kw_is(k, "headers")) headers = v;
-    else if (uvkpy_kw_is(k, "partition")) partition = v;
-    else if (uvkpy_kw_is(k, "timestamp")) timestamp = v;
-    else if (uvkpy_kw_is(k, "value") && nargs < 2) value = v;
-    else {
-      PyErr_Format(PyExc_TypeError, "send_soon() got an unexpected keyword argument %R", k);
-      return NULL;
-    }
-  }
-  if (!self->producer || uvkpy_partitioning) {
-    PyErr_SetString(PyExc_RuntimeError, self->producer ? "not from inside a partitioner or an assigner" : "the producer is closed");
-    return NULL;
-  }
+  UvkpyMessageArgs a;
+  if (uvkpy_message_args(self, "send_soon", args, nargs, kwnames, &a) < 0) return NULL;
+  PyObject *topic = a.topic, *value = a.value, *key = a.key, *headers = a.headers, *partition = a.partition,
+           *timestamp = a.timestamp;
   if (!self->soon_loop || !future_type) {
     PyErr_SetString(PyExc_RuntimeError, "send_soon: the producer is not attached to a loop");
     return NULL;
