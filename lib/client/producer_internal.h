@@ -224,6 +224,8 @@ PartitionQueue *producer_queue(Producer *p, TopicState *t, int32_t partition);
 ProducerBatch *queue_new_batch(Producer *p, PartitionQueue *q);
 // Moves the queue's messages into batches of at most its batch limit at the end of its ready list.
 void queue_seal(Producer *p, PartitionQueue *q, uint64_t now);
+// The same for full batches only: a rest below the batch limit stays queued, its linger from now.
+void queue_seal_full(Producer *p, PartitionQueue *q, uint64_t now);
 // Back into the ready list at its place by seal order (a retried batch).
 void queue_ready_insert(PartitionQueue *q, ProducerBatch *b);
 // Idempotence: q's sequence numbers start again at 0 (a new producer id or epoch, a topic

@@ -248,12 +248,16 @@ static void batch_push(ProducerBatch *b, MsgRun *r, size_t bytes) {
   b->n += int32_t(r->n);
 }
 
-// Moves the queue's messages into batches of at most the partition's batch limit (one
-// message at least) at the end of the ready list; a run that does not fit is split.
-void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) {
+// Moves the queue's messages into batches at the end of the ready list, each of at most the
+// seal limit (one message at least); a run that does not fit is split. With full_only the
+// seal stops once what is left is below the partition's batch limit: that rest keeps filling
+// and waits for its own linger, instead of leaving as a small batch behind a full one.
+static void seal(Producer *p, PartitionQueue *q, uint64_t now, bool full_only) {
+  size_t keep_below = full_only ? queue_batch_limit(p, q) : 0;  // the limit the queue filled
   if (q->head) queue_adapt_limit(p, q);
   size_t limit = queue_seal_limit(p, q);
-  while (q->head) {
+  bool sealed = false;
+  while (q->head && q->bytes >= keep_below) {
     ProducerBatch *b = queue_new_batch(p, q);
     if (!b) {
       // No memory for a batch: fail what is queued rather than lose it silently.
@@ -261,12 +265,14 @@ void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) {
         q->head = r->next;
         msg_run_done(p, r, UVK_ENOMEM, nullptr, -1, -1, -1);
       }
+      q->bytes = 0;
       break;
     }
     while (MsgRun *r = q->head) {
       size_t whole = r->bytes + delta_extra(size_t(b->n), r->n);
       if (b->bytes + whole <= limit) {
         q->head = r->next;
+        q->bytes -= r->bytes;
         batch_push(b, r, whole);
         continue;
       }
@@ -288,19 +294,36 @@ void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) {
       if (k == 0) break;  // the batch is full
       // No memory to split: the batch takes the whole run (a broker refusing it as too
       // large splits it into single messages).
-      if (k < r->n && !msg_run_split(p, r, k, first)) taken = whole;
+      if (k < r->n) {
+        MsgRun *rest = msg_run_split(p, r, k, first);
+        if (!rest) taken = whole;
+        else if (q->tail == r) q->tail = rest;
+      }
       q->head = r->next;
+      q->bytes -= r->bytes;
       batch_push(b, r, taken);
       break;
     }
     b->not_before = now;
     ready_push_back(q, b);
+    sealed = true;
   }
-  q->head = q->tail = nullptr;
-  q->n = 0;
-  q->bytes = 0;
-  if (p->cfg.partitioner == kPartitionerSticky) partitioner_batch_closed(&q->t->part, q->partition);
+  if (q->head) {
+    int32_t n = 0;
+    for (MsgRun *r = q->head; r; r = r->next) n += int32_t(r->n);
+    q->n = n;
+    if (sealed) q->first_at = now;
+  } else {
+    q->head = q->tail = nullptr;
+    q->n = 0;
+    q->bytes = 0;
+  }
+  if (sealed && p->cfg.partitioner == kPartitionerSticky) partitioner_batch_closed(&q->t->part, q->partition);
 }
+
+void queue_seal(Producer *p, PartitionQueue *q, uint64_t now) { seal(p, q, now, false); }
+
+void queue_seal_full(Producer *p, PartitionQueue *q, uint64_t now) { seal(p, q, now, true); }
 
 
 }  // namespace uvk

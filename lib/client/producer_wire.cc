@@ -343,9 +343,14 @@ void producer_drain(void *ud, uint64_t now) {
     for (int32_t i = 0; i < t->n_queues; i++) {
       PartitionQueue *q = t->queues[i];
       if (!q || !q->head) continue;
+      if (flushing) {
+        queue_seal(p, q, now);
+        continue;
+      }
+      if (q->bytes >= queue_batch_limit(p, q)) queue_seal_full(p, q, now);
+      if (!q->head) continue;
       uint64_t due = q->first_at + p->cfg.linger_ms;
-      if (flushing || q->bytes >= queue_batch_limit(p, q)) queue_seal(p, q, now);
-      else if (due <= now && !queue_hold(q)) queue_seal(p, q, now);
+      if (due <= now && !queue_hold(q)) queue_seal(p, q, now);
       else if (due > now && due < next) next = due;  // a held batch goes when an answer comes
     }
   if (p->idempotent && p->pid_state != 2) {

@@ -86,10 +86,12 @@ TEST_CASE("batching: batches grow while the partition's earlier batches wait, up
   CHECK(r.send(4, 1) == V{4});       // nothing in flight: batchSize (4 records of 1010 bytes)
   CHECK(r.send(5, 1) == V{5});       // filled up while a batch waits: 8 KB
   CHECK(r.send(9, 1) == V{9});       // 16 KB
-  CHECK(r.send(20, 2) == V{16, 4});  // capped at batchSizeMax
-  CHECK(r.c.held_produce.size() == 5);
-  r.c.release_produce();
-  CHECK(r.all_done());
+  CHECK(r.send(20, 1) == V{16});     // capped at batchSizeMax; the 4 left wait behind it
+  CHECK(r.c.held_produce.size() == 4);
+  r.c.hold_produce = false;
+  r.c.release_produce();             // the answers: the 4 leave
+  r.c.run_until([&] { return r.all_done(); });
+  CHECK(r.c.batch_records == V{4, 5, 9, 16, 4});
   CHECK(r.c.topics["t"].log[0].size() == 38);
 }
 
@@ -102,6 +104,18 @@ TEST_CASE("batching: a queue longer than a batch at a seal goes out in as few ba
   Rig off(4096, 4096);  // batchSizeMax at batchSize: cut at batchSize as before
   CHECK(off.send(5, 2) == V{4, 1});
   CHECK(off.all_done());
+}
+
+TEST_CASE("batching: what a seal of full batches leaves below the limit waits for its linger",
+          "[producer][batching]") {
+  Rig r(4096, 16384, 1, 1000);  // linger 1 s
+  uint64_t t = r.c.now;
+  CHECK(r.send(20, 1) == V{16});  // 16 KB full: leaves at once, not with a small batch behind it
+  CHECK(r.c.now == t);
+  r.c.run_until([&] { return r.c.batch_records.size() == 2; });
+  CHECK(r.c.batch_records == V{16, 4});
+  CHECK(r.c.now >= t + 1000);     // the 4 left (4 KB, below the limit) waited for their linger
+  CHECK(r.all_done());
 }
 
 TEST_CASE("batching: the limit halves back once the broker keeps up and batches stay small",
@@ -137,9 +151,13 @@ TEST_CASE("batching: a partition the broker keeps up with keeps batchSize", "[pr
 TEST_CASE("batching: batchSizeMax at batchSize turns growing off", "[producer][batching]") {
   Rig r(4096, 4096);
   r.c.hold_produce = true;
-  for (int i = 0; i < 3; i++) CHECK(r.send(5, 2) == V{4, 1});
+  CHECK(r.send(5, 2) == V{4, 1});  // nothing in flight at the seal: the rest leaves too
+  CHECK(r.send(5, 1) == V{4});     // not grown; the 1 left waits behind the batches in flight
+  CHECK(r.send(5, 1) == V{4});     // 1 + 3; 2 wait
+  r.c.hold_produce = false;
   r.c.release_produce();
-  CHECK(r.all_done());
+  r.c.run_until([&] { return r.all_done(); });
+  CHECK(r.c.batch_records == V{4, 1, 4, 4, 2});
 }
 
 TEST_CASE("batching: MESSAGE_TOO_LARGE stops the partition's batches growing past half of it",
@@ -158,9 +176,10 @@ TEST_CASE("batching: MESSAGE_TOO_LARGE stops the partition's batches growing pas
   CHECK(r.all_done());
   r.c.hold_produce = true;
   CHECK(r.send(5, 2) == V{4, 1});
-  CHECK(r.send(9, 3) == V{4, 4, 1});  // in flight, but capped at 4.5 KB now
+  CHECK(r.send(9, 2) == V{4, 4});  // in flight, but capped at 4.5 KB now; 1 waits
+  r.c.hold_produce = false;
   r.c.release_produce();
-  CHECK(r.all_done());
+  r.c.run_until([&] { return r.all_done(); });
   CHECK(r.c.topics["t"].log[0].size() == 32);
 }
 
