@@ -54,6 +54,8 @@ struct TxnReq {
   ProducerDoneFn fn;
   void *ud;
   EngineTimer timer;  // a sendOffsets step waiting to be tried again
+  RetryState retry;   // sendOffsets' own schedule (the transaction's steps share t->retry)
+  uint64_t deadline;  // sendOffsets: retriable failures are retried until then (transactionTimeout)
 };
 
 TxnReq *txn_req_new(Txn *t, ReqKind kind);

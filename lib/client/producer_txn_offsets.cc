@@ -1,6 +1,7 @@
 // sendOffsets (KIP-98, KIP-447): AddOffsetsToTxn at the transaction coordinator (v1 only),
 // then TxnOffsetCommit at the group's coordinator; v5 of the latter (transactions v2) joins
-// the group's offsets to the transaction itself.
+// the group's offsets to the transaction itself. A retriable failure is tried again, within
+// the transaction timeout; a coordinator that did not answer is looked up again first.
 #include <string.h>
 
 #include "client/producer.h"
@@ -27,6 +28,44 @@ void txn_offsets_done(TxnReq *r, int err) {
 namespace {
 
 void offsets_step(TxnReq *r, uint64_t now);
+
+// Tries the step again after the retry wait while the transaction timeout allows (past it the
+// coordinator aborts the transaction anyway), as librdkafka bounds sendOffsetsToTransaction by
+// its timeout; once the retries are spent it keeps the last wait. false: give up now.
+bool retry_step(TxnReq *r, bool retriable, uint64_t now) {
+  Txn *t = r->t;
+  int64_t wait = 0;
+  if (retry_on_failure(&r->retry, t->p->cfg.retry, &t->p->e->rng, retriable, &wait) == RetryVerdict::kGiveUp)
+    return false;
+  if (now + uint64_t(wait) > r->deadline) return false;
+  engine_add_timer(t->p->e, &r->timer, now + uint64_t(wait),
+                   [](void *ud2, uint64_t n) { offsets_step(static_cast<TxnReq *>(ud2), n); }, r);
+  return true;
+}
+
+// The step's coordinator did not answer (not among the known brokers, connection refused, lost
+// or timed out): its broker may be down or no longer the coordinator, so the next try looks it
+// up again instead of going back to the same node (Java and librdkafka do the same).
+void coordinator_unanswered(TxnReq *r) {
+  if (r->kind == kAddOffsets) {
+    txn_coordinator_lost(r->t);
+    return;
+  }
+  coordinator_invalidate(r->t->p->e, kCoordinatorGroup, r->group);
+  r->kind = kFindGroup;
+}
+
+// engine_send refused the step: UVK_ENOTFOUND is a coordinator that a Metadata answer taken
+// while its broker was down left out of the broker list (look it up again); UVK_ECLOSED and
+// UVK_EUNSUPPORTED end the call.
+void send_failed(TxnReq *r, int rc, uint64_t now) {
+  if (rc != UVK_ENOTFOUND) {
+    txn_offsets_done(r, rc);
+    return;
+  }
+  coordinator_unanswered(r);
+  if (!retry_step(r, true, now)) txn_offsets_done(r, UVK_ECONNECT);
+}
 
 int encode_add_offsets(void *ud, Buf *out, int16_t version) {
   TxnReq *r = static_cast<TxnReq *>(ud);
@@ -112,20 +151,10 @@ void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Re
     offsets_step(r, now);
     return;
   }
-  if (code && kafka_coordinator_error(code)) {
-    if (r->kind == kAddOffsets) txn_coordinator_lost(t);
-    else coordinator_invalidate(t->p->e, kCoordinatorGroup, r->group), r->kind = kFindGroup;
-  }
-  bool retriable = err != 0 || code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code);
-  int64_t wait = 0;
-  if (retriable &&
-      retry_on_error(&t->retry, t->p->cfg.retry, &t->p->e->rng, err ? err : UVK_ERR_KAFKA(code), &wait) ==
-          RetryVerdict::kRetry) {
-    // Try the same step again after the wait (a one-shot timer owned by the request).
-    engine_add_timer(t->p->e, &r->timer, now + uint64_t(wait),
-                     [](void *ud2, uint64_t n) { offsets_step(static_cast<TxnReq *>(ud2), n); }, r);
-    return;
-  }
+  if (err != 0 || (code && kafka_coordinator_error(code))) coordinator_unanswered(r);
+  bool retriable = err != 0 ? err_retriable(err)
+                            : code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code);
+  if (retriable && retry_step(r, true, now)) return;
   int final_err = err ? err : UVK_ERR_KAFKA(code);
   if (txn_is_producer_fatal(final_err)) txn_go_fatal(t, final_err);
   txn_offsets_done(r, final_err);
@@ -137,8 +166,11 @@ void on_group_coordinator(void *ud, const uvk_error *err, int32_t node) {
     txn_offsets_done(r, UVK_ECLOSED);
     return;
   }
+  uint64_t now = txn_now(r->t);
   if (err) {
     int code = uvk_error_code(err) == UVK_EKAFKA ? UVK_ERR_KAFKA(uvk_error_kafka_code(err)) : uvk_error_code(err);
+    // The lookup spent its own retries (UVK_ERETRIES): the transaction may still have time.
+    if (code != UVK_ECLOSED && retry_step(r, code == UVK_ERETRIES || err_retriable(code), now)) return;
     txn_offsets_done(r, code);
     return;
   }
@@ -150,7 +182,8 @@ void on_group_coordinator(void *ud, const uvk_error *err, int32_t node) {
   r->req.encode = encode_offset_commit;
   r->req.done = on_offsets_reply;
   r->req.ud = r;
-  if (engine_send(r->t->p->e, node, &r->req, txn_now(r->t)) != 0) txn_offsets_done(r, UVK_ECONNECT);
+  int rc = engine_send(r->t->p->e, node, &r->req, now);
+  if (rc != 0) send_failed(r, rc, now);
 }
 
 void offsets_step(TxnReq *r, uint64_t now) {
@@ -170,6 +203,10 @@ void offsets_step(TxnReq *r, uint64_t now) {
   }
   if (r->kind == kAddOffsets) {
     if (t->p->pid_state != 2 || t->coordinator < 0) {  // wait for the producer id / coordinator
+      if (now >= r->deadline) {
+        txn_offsets_done(r, UVK_ETIMEDOUT);
+        return;
+      }
       if (t->p->pid_state == 0) producer_drain_at(t->p, now);
       if (t->coordinator < 0) txn_find_coordinator(t, now);
       engine_add_timer(t->p->e, &r->timer, now + 20,
@@ -182,12 +219,13 @@ void offsets_step(TxnReq *r, uint64_t now) {
     r->req.encode = encode_add_offsets;
     r->req.done = on_offsets_reply;
     r->req.ud = r;
-    if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) txn_offsets_done(r, UVK_ECONNECT);
+    int rc = engine_send(t->p->e, t->coordinator, &r->req, now);
+    if (rc != 0) send_failed(r, rc, now);
     return;
   }
   // kFindGroup
-  if (coordinator_find(t->p->e, kCoordinatorGroup, r->group, on_group_coordinator, r, now) != 0)
-    txn_offsets_done(r, UVK_ENOMEM);
+  int rc = coordinator_find(t->p->e, kCoordinatorGroup, r->group, on_group_coordinator, r, now);
+  if (rc != 0) txn_offsets_done(r, rc);
 }
 
 }  // namespace
@@ -226,7 +264,8 @@ int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *of
   r->fn = fn;
   r->ud = ud;
   memcpy(r->group, group_id, glen + 1);
-  retry_start(&t->retry, p->cfg.retry, &p->e->rng);
+  retry_start(&r->retry, p->cfg.retry, &p->e->rng);
+  r->deadline = now + uint64_t(t->timeout_ms > 0 ? t->timeout_ms : 0);
   offsets_step(r, now);
   return 0;
 }

@@ -308,9 +308,14 @@ void flush(void *ud, uint64_t now) {
           break;
         }
         if (CachedCoordinator *c = find_cached(st, type, l->key)) {
-          finish(l, nullptr, c->node_id);
-          more = true;  // the list changed under us: start over
-          break;
+          if (engine_broker_known(e, c->node_id)) {
+            finish(l, nullptr, c->node_id);
+            more = true;  // the list changed under us: start over
+            break;
+          }
+          // A Metadata answer taken while that broker was down left it out of the broker
+          // list: engine_send could not reach it, so ask the cluster again.
+          coordinator_invalidate(e, CoordinatorType(type), l->key);
         }
         if (n == sizeof ready / sizeof ready[0]) {
           more = true;

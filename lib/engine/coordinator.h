@@ -1,6 +1,6 @@
 // Coordinator lookup (FindCoordinator): which broker coordinates a consumer group or a
 // transactional id. Answers are cached until invalidated (NOT_COORDINATOR from that broker,
-// or the connection to it lost). Lookups made in the same loop turn go out as one request
+// or the connection to it lost), or until the broker list no longer names that node. Lookups made in the same loop turn go out as one request
 // with every key (FindCoordinator v4+, KIP-699); a broker (or protocolVersionCap) without
 // v4 gets one v0-v3 request per key instead.
 #pragma once

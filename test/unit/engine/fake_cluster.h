@@ -34,6 +34,7 @@ struct Broker {
   uint16_t port;
   int refuse = 0;       // refuse this many connection attempts (-1: always)
   bool silent = false;  // accept, then never answer
+  bool hidden = false;  // left out of Metadata answers (down, as the controller sees it)
   // api key -> throttle_time_ms of its next answers, front first (Metadata, Produce)
   std::map<int, std::vector<int32_t>> throttles = {};
 
@@ -126,6 +127,7 @@ struct Cluster {
   int32_t answer_throttle = 0;  // throttle_time_ms of the answer being built
   int16_t find_coordinator_max = proto::FindCoordinatorRequest::kMaxVersion;
   int32_t coordinator_node = 1;
+  int32_t group_coordinator_node = -1;  // groups' coordinator (-1: coordinator_node)
   int coordinator_errors = 0;   // answer COORDINATOR_NOT_AVAILABLE this many times first
   std::vector<std::vector<std::string>> coordinator_keys;  // per request, the keys asked
   int drop_produce_answers = 0;
@@ -251,6 +253,7 @@ struct Cluster {
     arena_free(&a);
     std::vector<proto::MetadataResponse::MetadataResponseBroker> bs;
     for (const Broker &b : brokers) {
+      if (b.hidden) continue;
       proto::MetadataResponse::MetadataResponseBroker mb;
       mb.node_id = b.node_id;
       mb.host = proto::Str{b.host.c_str(), int32_t(b.host.size())};
@@ -310,10 +313,12 @@ struct Cluster {
       coordinator_errors--;
       err = 15;  // COORDINATOR_NOT_AVAILABLE
     }
+    int32_t node = req.key_type == 0 && group_coordinator_node >= 0 ? group_coordinator_node : coordinator_node;
     const Broker *b = nullptr;
     for (const Broker &x : brokers)
-      if (x.node_id == coordinator_node) b = &x;
+      if (x.node_id == node) b = &x;
     REQUIRE(b);
+    if (b->hidden) err = 15;  // its coordinator is down: not available until it is back or moved
     proto::FindCoordinatorResponse r;
     std::vector<proto::FindCoordinatorResponse::Coordinator> cs(keys.size());
     if (version >= 4) {
