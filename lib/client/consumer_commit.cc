@@ -106,6 +106,8 @@ int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, co
   int rc = engine_send_lane(c->e, node, c->group_lane, &p->req, now);
   if (rc != 0) {
     pending_free(p);  // also clears commit_in_flight
+    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);  // the next try looks it up
+    c->coordinator = -1;
     return rc;
   }
   return 0;
@@ -157,7 +159,8 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
   }
   if (c && err != 0) {
     uint64_t now = c->e->now;
-    if (first == kCoordinatorLoading || first == kCoordinatorNotAvailable || first == kNotCoordinator || err == UVK_ECLOSED) {
+    if (first == kCoordinatorLoading || first == kCoordinatorNotAvailable || first == kNotCoordinator || err == UVK_ECLOSED ||
+        err == UVK_ECONNECT || err == UVK_ETIMEDOUT) {
       coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
       // Forget our own copy too (as a refused heartbeat does): the next heartbeat looks the
       // coordinator up and later commits go there. Kept, every commit went back to the node

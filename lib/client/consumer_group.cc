@@ -83,7 +83,8 @@ void group_failed_as(Consumer *c, int code, const char *broker_message, bool ret
   if (c->state == kGroupStopping || c->state == kGroupStopped || c->state == kGroupIdle) return;
   if (code <= UVK_ERR_KAFKA(0) && kafka_coordinator_error(int16_t(UVK_ERR_KAFKA_CODE(code))))
     coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
-  if (code == UVK_ECLOSED || code == UVK_ECONNECT || code == UVK_ETIMEDOUT)
+  // UVK_ENOTFOUND: a send to a coordinator the broker list no longer names.
+  if (code == UVK_ECLOSED || code == UVK_ECONNECT || code == UVK_ETIMEDOUT || code == UVK_ENOTFOUND)
     coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
   consumer_log(c, UVK_LOG_WARN, "Group operation failed: %s (%d)", uvk_err_name(code), code);
   if (code == UVK_ERR_KAFKA(kFencedInstanceId))

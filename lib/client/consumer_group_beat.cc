@@ -90,6 +90,10 @@ void send_heartbeat(void *ud, uint64_t now) {
   if (engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now) != 0) {
     pending_free(p);
     c->heartbeat_in_flight = false;
+    // Not sendable (the node left the broker list while it was down): look the coordinator up
+    // again before the next beat. Kept, every beat failed here unseen until the session ended.
+    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
+    c->coordinator = -1;
   }
 }
 

@@ -17,6 +17,7 @@
 
 #include <uv.h>
 
+#include "consumer_rig.h"
 #include "fake_broker.h"
 #include "fake_rig.h"
 #include "capi/consumer_internal.h"
@@ -425,4 +426,35 @@ TEST_CASE("custom assigner: one that always fails restarts the consumer (CRASH r
   CHECK(uvk_consumer_is_running(h.consumer) == 1);
   CHECK(h.delivered.empty());
   h.stop_consumer();
+}
+
+// The chaos soak's stalled member (docs/reliability.md): its coordinator's broker went down
+// with no group request in flight, and a Metadata answer taken meanwhile left it out of the
+// broker list. Every heartbeat to the remembered node then failed inside engine_send (unknown
+// node) and was dropped without a word: the member never heartbeat again nor saw a rebalance.
+TEST_CASE("group errors: the coordinator's broker leaves the broker list while down: heartbeats find the new one",
+          "[group_errors]") {
+  ConsumerRig r;
+  // Both seeds (the metadata refresh needs a live one); beats far apart, so that node 2 dies
+  // between two of them and the refresh comes first.
+  r.extra_config = {{"brokers", r.addr(r.b1) + "," + r.addr(r.b2)}, {"heartbeatInterval", "1000"}};
+  r.b2.log[1] = {"b0"};
+  r.start();
+  REQUIRE(r.run_until([&] { return r.b2.requests[uvk::proto::kHeartbeat] > 0 && !r.seen1.empty(); }));
+  const int beats = r.b2.requests[uvk::proto::kHeartbeat];
+  const int fetches = r.fetches();
+  // Two more Fetch rounds (50 ms each): the heartbeat's answer is in, the next beat is not due.
+  REQUIRE(r.run_until([&] { return r.fetches() >= fetches + 2; }));
+  REQUIRE(r.b2.requests[uvk::proto::kHeartbeat] == beats);
+  const int b1_beats = r.b1.requests[uvk::proto::kHeartbeat];
+  // Node 2 dies: the group and partition 1 move to node 1, and Metadata names node 1 only.
+  r.cluster.coordinator = 1;
+  r.cluster.leaders = {1, 1};
+  r.cluster.brokers.erase(std::remove(r.cluster.brokers.begin(), r.cluster.brokers.end(), &r.b2), r.cluster.brokers.end());
+  fake_broker_stop(&r.b2);
+  r.b1.log[1] = {"b0", "b1"};
+  // The Fetch of partition 1 fails and refreshes the metadata; then the heartbeats must find node 1.
+  bool ok = r.run_until([&] { return r.b1.requests[uvk::proto::kHeartbeat] > b1_beats; }, 15000);
+  CHECK(ok);  // was: no heartbeat ever again (each one failed at once against the forgotten node 2)
+  CHECK(r.run_until([&] { return r.seen1.size() >= 2; }));  // partition 1 read on at node 1
 }
