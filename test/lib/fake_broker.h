@@ -17,6 +17,10 @@
 // OffsetCommit requests with broker error codes (`inject_errors`), in well-formed responses,
 // and records every join-protocol request it saw (`group_requests`), so a test can follow
 // the client's group protocol.
+//
+// Files: fake_broker.cc the socket core (framing, answer queue, mischief); fake_answer.h what
+// the answering files share; fake_metadata.cc, fake_log.cc, fake_group.cc, fake_share.cc the
+// answers per API family.
 #pragma once
 #include <stdint.h>
 

@@ -1,20 +1,15 @@
 // The fake broker's share groups (fake_broker.h, "Share groups"): a share-partition state per
 // partition (available, acquired by a member with a delivery count, acknowledged, archived),
 // share sessions with their epochs, and the acknowledgement rules of KIP-932.
-#include "fake_share.h"
-
 #include <string.h>
 
 #include <algorithm>
 
 #include "common/arena.h"
-#include "common/buf.h"
-#include "proto/gen/api_table.h"
-#include "proto/gen/headers.h"
+#include "fake_answer.h"
 #include "proto/gen/share_acknowledge.h"
 #include "proto/gen/share_fetch.h"
 #include "proto/gen/share_group_heartbeat.h"
-#include "proto/records.h"
 
 namespace uvk_test {
 
@@ -24,28 +19,6 @@ namespace {
 
 const int16_t kNotLeader = 6, kInvalidRequest = 42, kInvalidRecordState = 121, kSessionNotFound = 122,
               kInvalidSessionEpoch = 123;
-
-proto::Str str(const std::string &s) { return proto::Str{s.c_str(), int32_t(s.size())}; }
-std::string to_string(const proto::Str &s) { return s.data ? std::string(s.data, size_t(s.len)) : std::string(); }
-
-template <class T>
-void frame(int32_t corr, int16_t key, int16_t version, const T &body, FakeShareAnswer *out) {
-  Buf b;
-  put_i32(&b, 0);
-  proto::ResponseHeader h;
-  h.correlation_id = corr;
-  proto::encode(&b, h, proto::response_header_version(key, version));
-  out->body_at = b.len;
-  proto::encode(&b, body, version);
-  patch_be32(&b, 0, uint32_t(b.len - 4));
-  out->bytes.assign(b.data, b.data + b.len);
-  buf_free(&b);
-}
-
-bool leads(const FakeBroker *b, int32_t partition) {
-  const FakeCluster *cl = b->cluster;
-  return partition >= 0 && size_t(partition) < cl->leaders.size() && cl->leaders[size_t(partition)] == b->node_id;
-}
 
 std::vector<FakeCluster::ShareRecord> &records_of(FakeBroker *b, int32_t partition) {
   std::vector<FakeCluster::ShareRecord> &rs = b->cluster->share_records[partition];
@@ -94,31 +67,13 @@ int16_t session_step(FakeBroker *b, const std::string &member, int32_t epoch, bo
   return 0;
 }
 
-// One uncompressed batch holding log[from..].
-std::vector<uint8_t> batch_from(const std::vector<std::string> &log, int64_t from) {
-  Buf out, scratch;
-  BatchWriter w;
-  BatchParams p;
-  p.base_offset = from;
-  p.base_timestamp = 1700000000000;
-  batch_begin(&w, &out, p);
-  for (size_t i = size_t(from); i < log.size(); i++)
-    batch_append(&w, p.base_timestamp, nullptr, -1, reinterpret_cast<const uint8_t *>(log[i].data()),
-                 int32_t(log[i].size()), nullptr, 0);
-  batch_finish(&w, &scratch);
-  std::vector<uint8_t> v(out.data, out.data + out.len);
-  buf_free(&out);
-  buf_free(&scratch);
-  return v;
-}
-
-void heartbeat(FakeBroker *b, int32_t corr, int16_t version, Reader *body, FakeShareAnswer *out) {
+void heartbeat(FakeBroker *b, int32_t corr, int16_t version, Reader *body, FakeAnswer *out) {
   FakeCluster *cl = b->cluster;
   Arena arena;
   proto::ShareGroupHeartbeatRequest req;
   proto::decode(body, &arena, &req, version);
-  FakeCluster::ShareHbRequest r{b->node_id, to_string(req.member_id), req.member_epoch, {}};
-  for (int32_t i = 0; i < req.subscribed_topic_names.count; i++) r.names.push_back(to_string(req.subscribed_topic_names.items[i]));
+  FakeCluster::ShareHbRequest r{b->node_id, fake_string(req.member_id), req.member_epoch, {}};
+  for (int32_t i = 0; i < req.subscribed_topic_names.count; i++) r.names.push_back(fake_string(req.subscribed_topic_names.items[i]));
   arena_free(&arena);
   cl->share_hb_requests.push_back(r);
   FakeCluster::ShareHbReply reply;
@@ -127,13 +82,13 @@ void heartbeat(FakeBroker *b, int32_t corr, int16_t version, Reader *body, FakeS
   proto::ShareGroupHeartbeatResponse resp;
   if (r.epoch == -1) {  // leaving
     fake_share_release_member(cl, r.member_id);
-    resp.member_id = str(r.member_id);
+    resp.member_id = fake_str(r.member_id);
     resp.member_epoch = -1;
-    frame(corr, proto::kShareGroupHeartbeat, version, resp, out);
+    *out = fake_frame(corr, proto::kShareGroupHeartbeat, version, resp);
     return;
   }
   resp.error_code = reply.error;
-  resp.member_id = str(r.member_id);
+  resp.member_id = fake_str(r.member_id);
   resp.member_epoch = reply.epoch;
   resp.heartbeat_interval_ms = reply.interval_ms;
   proto::ShareGroupHeartbeatResponse::Assignment as;
@@ -146,7 +101,7 @@ void heartbeat(FakeBroker *b, int32_t corr, int16_t version, Reader *body, FakeS
     as.topic_partitions.count = 1;
     resp.assignment = &as;
   }
-  frame(corr, proto::kShareGroupHeartbeat, version, resp, out);
+  *out = fake_frame(corr, proto::kShareGroupHeartbeat, version, resp);
 }
 
 template <class Batches>
@@ -160,7 +115,7 @@ void take_acks(FakeCluster::ShareReq *r, int32_t partition, const Batches &bs) {
 
 // Applies the acknowledgements of `partition` in r; the partition's acknowledge error.
 int16_t apply_acks(FakeBroker *b, const FakeCluster::ShareReq &r, int32_t partition) {
-  if (!leads(b, partition)) return kNotLeader;
+  if (!fake_leads(b, partition)) return kNotLeader;
   std::vector<FakeCluster::ShareRecord> &rs = records_of(b, partition);
   int16_t code = 0;
   for (const FakeCluster::ShareAckSeen &a : r.acks) {
@@ -171,12 +126,12 @@ int16_t apply_acks(FakeBroker *b, const FakeCluster::ShareReq &r, int32_t partit
   return code;
 }
 
-void share_fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body, FakeShareAnswer *out) {
+void share_fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body, FakeAnswer *out) {
   FakeCluster *cl = b->cluster;
   Arena arena;
   proto::ShareFetchRequest req;
   proto::decode(body, &arena, &req, version);
-  FakeCluster::ShareReq r{proto::kShareFetch, b->node_id, to_string(req.member_id), req.share_session_epoch, {}, {}, {},
+  FakeCluster::ShareReq r{proto::kShareFetch, b->node_id, fake_string(req.member_id), req.share_session_epoch, {}, {}, {},
                           req.is_renew_ack, 0};
   for (int32_t t = 0; t < req.topics.count; t++)
     for (int32_t k = 0; k < req.topics.items[t].partitions.count; k++) {
@@ -219,7 +174,7 @@ void share_fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body, Fak
     bool acked_here = false;
     for (const FakeCluster::ShareAckSeen &a : r.acks) acked_here = acked_here || a.partition == p;
     if (!acked_here) pd.acknowledge_error_code = 0;
-    if (!leads(b, p)) {
+    if (!fake_leads(b, p)) {
       pd.error_code = kNotLeader;
       pd.current_leader.leader_id = size_t(p) < cl->leaders.size() ? cl->leaders[size_t(p)] : -1;
       pds.push_back(pd);
@@ -248,7 +203,7 @@ void share_fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body, Fak
       }
     }
     if (first >= 0) {
-      batches[i] = batch_from(b->log[p], first);
+      batches[i] = fake_batch(b->log[p], first);
       pd.records = proto::Bytes{batches[i].data(), int32_t(batches[i].size())};
       pd.acquired_records.items = acquired[i].data();
       pd.acquired_records.count = int32_t(acquired[i].size());
@@ -269,16 +224,16 @@ void share_fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body, Fak
     cl->share_session_parts.erase(key);
   }
   cl->share_requests.push_back(r);
-  frame(corr, proto::kShareFetch, version, resp, out);
+  *out = fake_frame(corr, proto::kShareFetch, version, resp);
   if (!any && r.error == 0) out->hold_ms = uint64_t(max_wait > 0 ? max_wait : 0);  // long poll
 }
 
-void share_acknowledge(FakeBroker *b, int32_t corr, int16_t version, Reader *body, FakeShareAnswer *out) {
+void share_acknowledge(FakeBroker *b, int32_t corr, int16_t version, Reader *body, FakeAnswer *out) {
   FakeCluster *cl = b->cluster;
   Arena arena;
   proto::ShareAcknowledgeRequest req;
   proto::decode(body, &arena, &req, version);
-  FakeCluster::ShareReq r{proto::kShareAcknowledge, b->node_id, to_string(req.member_id), req.share_session_epoch, {}, {},
+  FakeCluster::ShareReq r{proto::kShareAcknowledge, b->node_id, fake_string(req.member_id), req.share_session_epoch, {}, {},
                           {}, req.is_renew_ack, 0};
   for (int32_t t = 0; t < req.topics.count; t++)
     for (int32_t k = 0; k < req.topics.items[t].partitions.count; k++) {
@@ -313,7 +268,7 @@ void share_acknowledge(FakeBroker *b, int32_t corr, int16_t version, Reader *bod
     cl->share_session_parts.erase(key);
   }
   cl->share_requests.push_back(r);
-  frame(corr, proto::kShareAcknowledge, version, resp, out);
+  *out = fake_frame(corr, proto::kShareAcknowledge, version, resp);
 }
 
 }  // namespace
@@ -330,7 +285,7 @@ void fake_share_release_member(FakeCluster *cl, const std::string &member) {
       if (r.state == FakeCluster::kAcquired && r.member == member) release(cl, &r);
 }
 
-bool fake_share_handle(FakeBroker *b, int16_t key, int32_t corr, int16_t version, Reader *body, FakeShareAnswer *out) {
+bool fake_share_answer(FakeBroker *b, int16_t key, int32_t corr, int16_t version, Reader *body, FakeAnswer *out) {
   switch (key) {
     case proto::kShareGroupHeartbeat: heartbeat(b, corr, version, body, out); return true;
     case proto::kShareFetch: share_fetch(b, corr, version, body, out); return true;
