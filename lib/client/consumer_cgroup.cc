@@ -11,6 +11,7 @@
 #include <new>
 
 #include "client/consumer_internal.h"
+#include "client/heartbeat_member.h"
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
 #include "engine/metadata.h"
@@ -24,30 +25,14 @@ namespace {
 
 enum CgKind { kCgFind = 80, kCgHeartbeat, kCgLeave, kCgMeta };
 const int16_t kGroupIdNotFound = 69, kFencedMemberEpoch = 110, kUnreleasedInstanceId = 111, kStaleMemberEpoch = 113;
-const int32_t kMaxAssigned = 65536;  // partitions of one assignment a hostile broker may name
 
 void cg_send(Consumer *c, uint64_t now);
 void cg_reconcile(Consumer *c, uint64_t now);
 
-// Java's Uuid.randomUuid().toString(): 16 random bytes, URL-safe base64 without padding.
 void new_member_id(Consumer *c) {
-  static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  uint8_t b[18] = {};
-  uint64_t r1 = rng_next(&c->e->rng), r2 = rng_next(&c->e->rng);
-  memcpy(b, &r1, 8);
-  memcpy(b + 8, &r2, 8);
-  b[6] = uint8_t((b[6] & 0x0f) | 0x40);  // version 4
-  b[8] = uint8_t((b[8] & 0x3f) | 0x80);
-  char out[24];
-  int n = 0;
-  for (int i = 0; i < 16; i += 3) {
-    uint32_t v = uint32_t(b[i]) << 16 | uint32_t(b[i + 1]) << 8 | uint32_t(b[i + 2]);
-    out[n++] = kB64[(v >> 18) & 63];
-    out[n++] = kB64[(v >> 12) & 63];
-    if (i + 1 < 16) out[n++] = kB64[(v >> 6) & 63];
-    if (i + 2 < 16) out[n++] = kB64[v & 63];
-  }
-  consumer_set_str(c, &c->member_id, out, size_t(n));
+  char id[23];
+  int n = member_id_random(&c->e->rng, id);
+  consumer_set_str(c, &c->member_id, id, size_t(n));
 }
 
 // ---- the heartbeat --------------------------------------------------------------------
@@ -152,19 +137,8 @@ void fenced(Consumer *c, int16_t code, uint64_t now) {
 
 bool take_target(Consumer *c, const proto::ConsumerGroupHeartbeatResponse::Assignment *a) {
   int32_t n = 0;
-  for (int32_t t = 0; t < a->topic_partitions.count; t++) n += a->topic_partitions.items[t].partitions.count;
-  if (n > kMaxAssigned) return false;
-  CgPartition *tgt = static_cast<CgPartition *>(mem_alloc(c->alloc, sizeof(CgPartition) * size_t(n + 1)));
+  CgPartition *tgt = assignment_targets<CgPartition>(c->alloc, *a, &n);
   if (!tgt) return false;
-  n = 0;
-  for (int32_t t = 0; t < a->topic_partitions.count; t++) {
-    const auto &tp = a->topic_partitions.items[t];
-    for (int32_t i = 0; i < tp.partitions.count; i++) {
-      if (tp.partitions.items[i] < 0) continue;
-      memcpy(tgt[n].topic_id, tp.topic_id.b, 16);
-      tgt[n++].partition = tp.partitions.items[i];
-    }
-  }
   mem_free(c->alloc, c->cg_target);
   c->cg_target = tgt;
   c->n_cg_target = n;

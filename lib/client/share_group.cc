@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client/heartbeat_member.h"
 #include "client/share_internal.h"
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
@@ -23,32 +24,15 @@ namespace {
 
 enum { kFind = 1, kHeartbeat, kLeave, kMeta };
 const int16_t kFencedMemberEpoch = 110;
-const int32_t kMaxAssigned = 65536;  // partitions of one assignment a hostile broker may name
 
 void hb_send(ShareConsumer *s, uint64_t now);
 
-// Java's Uuid.randomUuid().toString(): 16 random bytes, URL-safe base64 without padding.
 void new_member_id(ShareConsumer *s) {
-  static const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  uint8_t b[18] = {};
-  uint64_t r1 = rng_next(&s->e->rng), r2 = rng_next(&s->e->rng);
-  memcpy(b, &r1, 8);
-  memcpy(b + 8, &r2, 8);
-  b[6] = uint8_t((b[6] & 0x0f) | 0x40);
-  b[8] = uint8_t((b[8] & 0x3f) | 0x80);
-  char out[24];
-  int n = 0;
-  for (int i = 0; i < 16; i += 3) {
-    uint32_t v = uint32_t(b[i]) << 16 | uint32_t(b[i + 1]) << 8 | uint32_t(b[i + 2]);
-    out[n++] = kB64[(v >> 18) & 63];
-    out[n++] = kB64[(v >> 12) & 63];
-    if (i + 1 < 16) out[n++] = kB64[(v >> 6) & 63];
-    if (i + 2 < 16) out[n++] = kB64[v & 63];
-  }
+  char out[23];
+  int n = member_id_random(&s->e->rng, out);
   char *id = static_cast<char *>(mem_alloc(s->alloc, size_t(n) + 1));
   if (!id) return;
-  memcpy(id, out, size_t(n));
-  id[n] = 0;
+  memcpy(id, out, size_t(n) + 1);
   mem_free(s->alloc, s->member_id);
   s->member_id = id;
 }
@@ -105,23 +89,12 @@ void fenced(ShareConsumer *s, int16_t code, uint64_t now) {
 }
 
 bool take_target(ShareConsumer *s, const proto::ShareGroupHeartbeatResponse::Assignment *a) {
-  int64_t n = 0;
-  for (int32_t t = 0; t < a->topic_partitions.count; t++) n += a->topic_partitions.items[t].partitions.count;
-  if (n > kMaxAssigned) return false;
-  ShareTarget *tgt = static_cast<ShareTarget *>(mem_alloc(s->alloc, sizeof(ShareTarget) * size_t(n + 1)));
+  int32_t n = 0;
+  ShareTarget *tgt = assignment_targets<ShareTarget>(s->alloc, *a, &n);
   if (!tgt) return false;
-  int32_t k = 0;
-  for (int32_t t = 0; t < a->topic_partitions.count; t++) {
-    const auto &tp = a->topic_partitions.items[t];
-    for (int32_t i = 0; i < tp.partitions.count; i++) {
-      if (tp.partitions.items[i] < 0) continue;
-      memcpy(tgt[k].topic_id, tp.topic_id.b, 16);
-      tgt[k++].partition = tp.partitions.items[i];
-    }
-  }
   mem_free(s->alloc, s->target);
   s->target = tgt;
-  s->n_target = k;
+  s->n_target = n;
   s->target_pending = true;
   return true;
 }
