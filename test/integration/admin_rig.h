@@ -289,4 +289,60 @@ inline int64_t sum_high(const Reply &r) {
   return s;
 }
 
+// Partition-level replies (reassignments, elections, group offsets deleted) and a
+// partition's leader as the admin's metadata sees it.
+struct PartReply {
+  bool done = false;
+  int code = 1, kafka = 0;
+  std::vector<Offset> parts;  // topic, partition, error
+  std::vector<std::string> messages;
+  size_t ongoing = 0;
+};
+
+inline void on_partitions(uvk_admin *, const uvk_error *e, const uvk_admin_partition_result *rs, size_t n, void *ud) {
+  PartReply *r = static_cast<PartReply *>(ud);
+  wake();
+  r->done = true;
+  r->code = e ? uvk_error_code(e) : 0;
+  r->kafka = e ? uvk_error_kafka_code(e) : 0;
+  for (size_t i = 0; i < n; i++) {
+    Offset o;
+    o.topic = rs[i].topic;
+    o.partition = rs[i].partition;
+    o.error = rs[i].error;
+    r->parts.push_back(o);
+    r->messages.push_back(rs[i].error_message ? rs[i].error_message : "");
+  }
+}
+
+inline void on_reassignments(uvk_admin *, const uvk_error *e, const uvk_admin_reassignment_state *, size_t n, void *ud) {
+  PartReply *r = static_cast<PartReply *>(ud);
+  wake();
+  r->done = true;
+  r->code = e ? uvk_error_code(e) : 0;
+  r->ongoing = n;
+}
+
+inline int32_t leader_of(Rig &rig, const std::string &topic, int32_t partition) {
+  const char *names[] = {topic.c_str()};
+  struct L {
+    bool done = false;
+    int32_t partition, leader = -1;
+  } l;
+  l.partition = partition;
+  REQUIRE(uvk_admin_fetch_topic_metadata(rig.admin, names, 1,
+                                         [](uvk_admin *, const uvk_error *e, const uvk_metadata *md, void *ud) {
+                                           L *x = static_cast<L *>(ud);
+                                           wake();
+                                           x->done = true;
+                                           if (e || !md || uvk_metadata_topic_count(md) != 1) return;
+                                           for (size_t p = 0; p < uvk_metadata_partition_count(md, 0); p++)
+                                             if (uvk_metadata_partition_id(md, 0, p) == x->partition)
+                                               x->leader = uvk_metadata_partition_leader(md, 0, p);
+                                         },
+                                         &l) == 0);
+  run_until(&rig.loop, &l.done);
+  return l.leader;
+}
+
 }  // namespace admin_it
