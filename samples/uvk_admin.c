@@ -295,12 +295,9 @@ int uvk_admin_main(const char *what, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    int used = uvk_cli_common_flag(cfg, o, v);
+    int used = uvk_cli_take_common(cfg, argc, argv, &i);
     if (used < 0) goto bad_usage;
-    if (used > 0) {
-      i += used - 1;
-      continue;
-    }
+    if (used) continue;
     if (strcmp(o, "--json") == 0) {
       a.json = 1;
       continue;

@@ -42,3 +42,9 @@ int uvk_cli_common_flag(uvk_config *cfg, const char *a, const char *v) {
   }
   return 0;
 }
+
+int uvk_cli_take_common(uvk_config *cfg, int argc, char **argv, int *i) {
+  int used = uvk_cli_common_flag(cfg, argv[*i], *i + 1 < argc ? argv[*i + 1] : NULL);
+  if (used > 0) *i += used - 1;
+  return used < 0 ? -1 : used > 0;
+}

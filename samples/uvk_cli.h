@@ -23,6 +23,9 @@ const char *uvk_cli_brokers(uvk_config *cfg, const char *flag);
 /* The flags every subcommand takes: -X key=value, -F FILE and the TLS / SASL ones. Returns how many
  * arguments it used (1 or 2), 0 when `a` is not one of them, -1 on a usage error. */
 int uvk_cli_common_flag(uvk_config *cfg, const char *a, const char *v);
+/* The same for argv[*i] of a subcommand's argument loop: applied, *i moved to the last
+ * argument it used, returns 1; 0 when it is not one of them, -1 on a usage error. */
+int uvk_cli_take_common(uvk_config *cfg, int argc, char **argv, int *i);
 /* Stop requests (uvk_stop.c): fn gets SIGINT or SIGTERM (announced on stderr unless quiet), or
  * SIGPIPE once stdout's reader is gone (SIGPIPE itself is ignored, so writes fail with EPIPE
  * instead). A second SIGINT / SIGTERM flushes stdout and exits at once with 128 + the signal. */

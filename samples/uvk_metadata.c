@@ -117,12 +117,9 @@ int uvk_metadata_main(int argc, char **argv) {
   if (uvk_cli_env_config(cfg) != 0) goto bad_usage;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    int used = uvk_cli_common_flag(cfg, a, v);
+    int used = uvk_cli_take_common(cfg, argc, argv, &i);
     if (used < 0) goto bad_usage;
-    if (used > 0) {
-      i += used - 1;
-      continue;
-    }
+    if (used) continue;
     if (strcmp(a, "-J") == 0) m.json = 1;
     else if (strcmp(a, "-b") == 0 && v) brokers = argv[++i];
     else if (strcmp(a, "-t") == 0 && v) m.topic = argv[++i];

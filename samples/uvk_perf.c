@@ -460,12 +460,9 @@ int uvk_perf_main(int argc, char **argv) {
   uvk_cli_set(cfg, "logLevel", "ERROR");
   for (i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    int used = uvk_cli_common_flag(cfg, a, v);
+    int used = uvk_cli_take_common(cfg, argc, argv, &i);
     if (used < 0) goto usage;
-    if (used > 0) {
-      i += used - 1;
-      continue;
-    }
+    if (used) continue;
     if (!v) goto usage;
     if (strcmp(a, "-b") == 0) brokers = v;
     else if (strcmp(a, "-t") == 0) topic = v;

@@ -167,12 +167,9 @@ static int consume(int argc, char **argv) {
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    int used = uvk_cli_common_flag(cfg, a, v);
+    int used = uvk_cli_take_common(cfg, argc, argv, &i);
     if (used < 0) goto bad_usage;
-    if (used > 0) {
-      i += used - 1;
-      continue;
-    }
+    if (used) continue;
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       usage();
       uvk_config_free(cfg);
