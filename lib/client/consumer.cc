@@ -64,6 +64,17 @@ PartState *find_part(Consumer *c, const char *topic, int32_t partition) {
   return nullptr;
 }
 
+PartState part_state_new(Consumer *c, const char *topic, int32_t partition, bool from_beginning) {
+  PartState ps = PartState();
+  ps.topic = topic;
+  ps.partition = partition;
+  ps.from_beginning = from_beginning;
+  ps.position = ps.resolved = ps.committed = -1;
+  ps.high_watermark = -1;
+  retry_start(&ps.retry, c->cfg.retry, &c->e->rng);
+  return ps;
+}
+
 bool part_paused(const Consumer *c, const PartState *p) {
   for (int32_t i = 0; i < c->n_paused; i++)
     if ((c->paused[i].partition == -1 || c->paused[i].partition == p->partition) &&

@@ -392,13 +392,7 @@ int apply(Consumer *c, const char *const *names, uint64_t now, bool *changed, uv
       ps->resetting = false;
       moved_to[old - c->parts] = k;
     } else {
-      *ps = PartState();
-      ps->topic = names[i];
-      ps->partition = c->cg_target[i].partition;
-      ps->from_beginning = sub_for(c, names[i])->from_beginning;
-      ps->position = ps->resolved = ps->committed = -1;
-      ps->high_watermark = -1;
-      retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
+      *ps = part_state_new(c, names[i], c->cg_target[i].partition, sub_for(c, names[i])->from_beginning);
       added_out[(*n_added)++] = uvk_topic_partition{ps->topic, ps->partition};
       added++;
     }

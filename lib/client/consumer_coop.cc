@@ -95,14 +95,10 @@ void apply(Consumer *c, uint64_t now) {
       moved_to[old - c->parts] = i;
       continue;
     }
-    *ps = PartState();
-    ps->topic = next[i].topic;
-    ps->partition = next[i].partition;
+    bool from_beginning = false;
     for (int32_t s = 0; s < c->n_subs; s++)
-      if (c->subs[s].name == ps->topic) ps->from_beginning = c->subs[s].from_beginning;
-    ps->position = ps->resolved = ps->committed = -1;
-    ps->high_watermark = -1;
-    retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
+      if (c->subs[s].name == next[i].topic) from_beginning = c->subs[s].from_beginning;
+    *ps = part_state_new(c, next[i].topic, next[i].partition, from_beginning);
     added[n_added++] = uvk_topic_partition{ps->topic, ps->partition};
   }
   fetch_follow(c, moved_to, c->assign_gen + 1);

@@ -496,13 +496,7 @@ int set_assignment(Consumer *c, const MemberAssignment &a) {
     if (!sub) continue;
     for (int32_t j = 0; j < a.topics[i].n; j++) {
       PartState *ps = &parts[n++];
-      *ps = PartState();
-      ps->topic = sub->name;
-      ps->partition = a.topics[i].partitions[j];
-      ps->from_beginning = sub->from_beginning;
-      ps->position = ps->resolved = ps->committed = -1;
-      ps->high_watermark = -1;
-      retry_start(&ps->retry, c->cfg.retry, &c->e->rng);
+      *ps = part_state_new(c, sub->name, a.topics[i].partitions[j], sub->from_beginning);
       // Given back while a handler of the old assignment still holds it (UVK_PENDING): no
       // delivery before that handler's uvk_consumer_done, which would otherwise end the new
       // hold instead (a transaction's abort failing, and so repeating, a batch of the new one).

@@ -255,6 +255,9 @@ inline Consumer *pending_claim(Pending *p, bool wanted) {
   return nullptr;
 }
 PartState *find_part(Consumer *c, const char *topic, int32_t partition);
+// A partition newly assigned (topic: the TopicSub's name): no position yet (the committed
+// offset or the reset policy decides it), a fresh retry state.
+PartState part_state_new(Consumer *c, const char *topic, int32_t partition, bool from_beginning);
 bool part_paused(const Consumer *c, const PartState *p);
 void consumer_emit(Consumer *c, int type, const void *payload);
 // A log line in the "Consumer" namespace (KafkaJS logs group changes the same way).
