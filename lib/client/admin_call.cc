@@ -5,6 +5,7 @@
 #include <new>
 
 #include "client/admin.h"
+#include "common/arena_str.h"
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
 #include "engine/metadata.h"
@@ -272,11 +273,8 @@ void admin_op_fail_error(AdminOp *op, const uvk_error *err) {
 }
 
 const char *admin_str(AdminOp *op, const proto::Str &s) {
-  size_t n = s.data && s.len > 0 ? size_t(s.len) : 0;
-  char *d = static_cast<char *>(arena_alloc(&op->arena, n + 1, 1));
-  if (!d) return "";
-  if (n) memcpy(d, s.data, n);
-  return d;
+  const char *d = arena_strndup(&op->arena, s.data, s.data && s.len > 0 ? size_t(s.len) : 0);
+  return d ? d : "";
 }
 
 const char *admin_strdup(AdminOp *op, const char *s) {

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "client/consumer_internal.h"
+#include "common/arena_str.h"
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
 #include "proto/gen/api_table.h"
@@ -74,13 +75,11 @@ int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, co
     return UVK_ENOMEM;
   }
   for (int32_t i = 0; i < n; i++) {
-    size_t len = strlen(topics[i]);
-    char *copy = static_cast<char *>(arena_alloc(&p->arena, len + 1, 1));
+    char *copy = arena_strdup(&p->arena, topics[i]);
     if (!copy) {
       pending_free(p);
       return UVK_ENOMEM;
     }
-    memcpy(copy, topics[i], len);
     ts[i] = copy;
     p->parts[i] = parts[i];
     p->offsets[i] = offsets[i];

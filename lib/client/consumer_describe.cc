@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "client/consumer_internal.h"
+#include "common/arena_str.h"
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
 #include "proto/gen/api_table.h"
@@ -18,9 +19,7 @@ namespace {
 const int kDescribeKind = 50;
 
 const char *cstr(Arena *a, const proto::Str &s) {
-  size_t n = s.data && s.len > 0 ? size_t(s.len) : 0;
-  char *d = static_cast<char *>(arena_alloc(a, n + 1, 1));
-  if (d && n) memcpy(d, s.data, n);
+  const char *d = arena_strndup(a, s.data, s.data && s.len > 0 ? size_t(s.len) : 0);
   return d ? d : "";
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client/share_internal.h"
+#include "common/arena_str.h"
 #include "engine/kafka_errors.h"
 #include "engine/metadata.h"
 #include "engine/metadata_cache.h"
@@ -70,11 +71,8 @@ int encode_body(void *ud, Buf *out, int16_t version) {
 }
 
 proto::Str arena_str(Arena *a, const char *s) {
-  size_t n = strlen(s);
-  char *d = static_cast<char *>(arena_alloc(a, n + 1, 1));
-  if (!d) return proto::Str{};
-  memcpy(d, s, n + 1);
-  return proto::Str{d, int32_t(n)};
+  const char *d = arena_strdup(a, s);
+  return d ? proto::Str{d, int32_t(strlen(d))} : proto::Str{};
 }
 
 // Coalesces a partition's acknowledgements (offset order) into batches of consecutive

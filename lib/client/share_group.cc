@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client/heartbeat_member.h"
+#include "common/arena_str.h"
 #include "client/share_internal.h"
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
@@ -47,10 +48,8 @@ bool build_heartbeat(ShareConsumer *s, SharePending *p, int32_t epoch) {
   auto *req = arena_construct_array<proto::ShareGroupHeartbeatRequest>(&p->arena, 1);
   if (!req) return false;
   auto copy = [p](const char *str) {
-    size_t n = strlen(str);
-    char *d = static_cast<char *>(arena_alloc(&p->arena, n + 1, 1));
-    if (d) memcpy(d, str, n + 1);
-    return d ? proto::Str{d, int32_t(n)} : proto::Str{};
+    const char *d = arena_strdup(&p->arena, str);
+    return d ? proto::Str{d, int32_t(strlen(d))} : proto::Str{};
   };
   req->group_id = copy(s->group_id);
   req->member_id = copy(s->member_id);

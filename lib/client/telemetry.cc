@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "codec/codec.h"
+#include "common/arena_str.h"
 #include "engine/log.h"
 #include "proto/client_versions.h"
 #include "proto/gen/api_table.h"
@@ -322,14 +323,7 @@ TelemetryLast *last_for(Telemetry *t, const char *key) {
   return l;
 }
 
-const char *arena_str(Arena *a, const char *s) {
-  size_t n = s ? strlen(s) : 0;
-  char *c = static_cast<char *>(arena_alloc(a, n + 1, 1));
-  if (!c) return nullptr;
-  if (n) memcpy(c, s, n);
-  c[n] = '\0';
-  return c;
-}
+const char *arena_str(Arena *a, const char *s) { return arena_strndup(a, s, s ? strlen(s) : 0); }
 
 int build(Telemetry *t, Buf *out, uint64_t now_ns, bool commit) {
   Arena arena;
