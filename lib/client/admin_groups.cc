@@ -4,6 +4,7 @@
 
 #include "client/admin.h"
 #include "client/admin_ops.h"
+#include "client/group_describe.h"
 #include "engine/kafka_errors.h"
 #include "engine/metadata.h"
 #include "proto/gen/api_table.h"
@@ -143,29 +144,12 @@ int encode_group_ids(AdminCall *c, Buf *out, int16_t version) {
   return proto::encode(out, req, version);
 }
 
-// Copies a described member's assignment into the op's arena as topic-partitions.
-template <typename Assignment>
-const uvk_topic_partition *tps_of(AdminOp *op, const Assignment &a, size_t *n) {
-  size_t total = 0;
-  for (int32_t t = 0; t < a.topic_partitions.count; t++)
-    total += a.topic_partitions.items[t].partitions.count > 0 ? size_t(a.topic_partitions.items[t].partitions.count) : 0;
-  auto *out = arena_construct_array<uvk_topic_partition>(&op->arena, total + 1);
-  *n = 0;
-  if (!out) return nullptr;
-  for (int32_t t = 0; t < a.topic_partitions.count; t++) {
-    const auto &tp = a.topic_partitions.items[t];
-    const char *name = admin_str(op, tp.topic_name);
-    for (int32_t i = 0; i < tp.partitions.count; i++) out[(*n)++] = uvk_topic_partition{name, tp.partitions.items[i]};
-  }
-  return out;
-}
-
 // What only one kind of group describes: a consumer-protocol member's instance id and target
 // assignment; a share group has neither (its target is its assignment).
 void member_extras(AdminOp *op, const proto::ConsumerGroupDescribeResponse::Member &m,
                    uvk_group_member_description *out) {
   out->instance_id = m.instance_id.data ? admin_str(op, m.instance_id) : nullptr;
-  out->target_assignment = tps_of(op, m.target_assignment, &out->n_target_assignment);
+  out->target_assignment = describe_tps(&op->arena, m.target_assignment, &out->n_target_assignment);
 }
 void member_extras(AdminOp *, const proto::ShareGroupDescribeResponse::Member &,
                    uvk_group_member_description *out) {
@@ -187,14 +171,7 @@ int describe_members(AdminOp *op, const Group &g, const char *kind, uvk_group_de
   if (!ms) return UVK_ENOMEM;
   for (int32_t i = 0; i < n; i++) {
     const auto &m = g.members.items[i];
-    ms[i].member_id = admin_str(op, m.member_id);
-    ms[i].client_id = admin_str(op, m.client_id);
-    ms[i].client_host = admin_str(op, m.client_host);
-    ms[i].member_metadata = ms[i].member_assignment = "";
-    ms[i].member_epoch = m.member_epoch;
-    ms[i].rack_id = m.rack_id.data ? admin_str(op, m.rack_id) : nullptr;
-    ms[i].assignment = tps_of(op, m.assignment, &ms[i].n_assignment);
-    if (!ms[i].assignment) return UVK_ENOMEM;
+    if (!describe_member(&op->arena, m, &ms[i])) return UVK_ENOMEM;
     member_extras(op, m, &ms[i]);
     if (!ms[i].target_assignment) return UVK_ENOMEM;
   }

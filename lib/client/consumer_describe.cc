@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "client/consumer_internal.h"
-#include "common/arena_str.h"
+#include "client/group_describe.h"
 #include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
 #include "proto/gen/api_table.h"
@@ -17,11 +17,6 @@ namespace uvk {
 namespace {
 
 const int kDescribeKind = 50;
-
-const char *cstr(Arena *a, const proto::Str &s) {
-  const char *d = arena_strndup(a, s.data, s.data && s.len > 0 ? size_t(s.len) : 0);
-  return d ? d : "";
-}
 
 int encode_describe(void *ud, Buf *out, int16_t version) {
   Pending *p = static_cast<Pending *>(ud);
@@ -58,19 +53,19 @@ void on_describe(void *ud, int err, int16_t version, Reader *body, const Request
     if (g.error_code != 0) err = UVK_ERR_KAFKA(g.error_code);
     if (err == 0 && p->c && (g.error_code == 16 || g.error_code == 15))
       coordinator_invalidate(p->c->e, kCoordinatorGroup, p->c->group_id);
-    d.group_id = cstr(&p->arena, g.group_id);
-    d.state = cstr(&p->arena, g.group_state);
-    d.protocol_type = cstr(&p->arena, g.protocol_type);
-    d.protocol = cstr(&p->arena, g.protocol_data);
+    d.group_id = describe_str(&p->arena, g.group_id);
+    d.state = describe_str(&p->arena, g.group_state);
+    d.protocol_type = describe_str(&p->arena, g.protocol_type);
+    d.protocol = describe_str(&p->arena, g.protocol_data);
     int32_t n = g.members.count > 0 ? g.members.count : 0;
     auto *ms = arena_new_array<uvk_group_member_description>(&p->arena, size_t(n) + 1);
     if (!ms) err = UVK_ENOMEM;
     for (int32_t i = 0; ms && i < n; i++) {
       const auto &m = g.members.items[i];
       ms[i] = uvk_group_member_description();
-      ms[i].member_id = cstr(&p->arena, m.member_id);
-      ms[i].client_id = cstr(&p->arena, m.client_id);
-      ms[i].client_host = cstr(&p->arena, m.client_host);
+      ms[i].member_id = describe_str(&p->arena, m.member_id);
+      ms[i].client_id = describe_str(&p->arena, m.client_id);
+      ms[i].client_host = describe_str(&p->arena, m.client_host);
       ms[i].member_metadata = m.member_metadata.data;
       ms[i].member_metadata_len = m.member_metadata.len > 0 ? size_t(m.member_metadata.len) : 0;
       ms[i].member_assignment = m.member_assignment.data;
@@ -98,20 +93,6 @@ int encode_cg_describe(void *ud, Buf *out, int16_t version) {
   return proto::encode(out, req, version);
 }
 
-const uvk_topic_partition *tps_of(Arena *a, const proto::ConsumerGroupDescribeResponse::Assignment &as, size_t *n) {
-  size_t total = 0;
-  for (int32_t t = 0; t < as.topic_partitions.count; t++)
-    total += as.topic_partitions.items[t].partitions.count > 0 ? size_t(as.topic_partitions.items[t].partitions.count) : 0;
-  auto *out = arena_new_array<uvk_topic_partition>(a, total + 1);
-  *n = 0;
-  for (int32_t t = 0; out && t < as.topic_partitions.count; t++) {
-    const auto &tp = as.topic_partitions.items[t];
-    const char *name = cstr(a, tp.topic_name);
-    for (int32_t i = 0; i < tp.partitions.count; i++) out[(*n)++] = uvk_topic_partition{name, tp.partitions.items[i]};
-  }
-  return out;
-}
-
 void on_cg_describe(void *ud, int err, int16_t version, Reader *body, const Request *) {
   Pending *p = static_cast<Pending *>(ud);
   proto::ConsumerGroupDescribeResponse resp;
@@ -124,10 +105,10 @@ void on_cg_describe(void *ud, int err, int16_t version, Reader *body, const Requ
     if (g.error_code != 0) err = UVK_ERR_KAFKA(g.error_code);
     if (p->c && (g.error_code == 16 || g.error_code == 15))
       coordinator_invalidate(p->c->e, kCoordinatorGroup, p->c->group_id);
-    d.group_id = cstr(&p->arena, g.group_id);
-    d.state = cstr(&p->arena, g.group_state);
+    d.group_id = describe_str(&p->arena, g.group_id);
+    d.state = describe_str(&p->arena, g.group_state);
     d.protocol_type = "consumer";
-    d.protocol = cstr(&p->arena, g.assignor_name);
+    d.protocol = describe_str(&p->arena, g.assignor_name);
     d.group_protocol = "consumer";
     d.group_epoch = g.group_epoch;
     d.assignment_epoch = g.assignment_epoch;
@@ -137,16 +118,10 @@ void on_cg_describe(void *ud, int err, int16_t version, Reader *body, const Requ
     for (int32_t i = 0; ms && i < n; i++) {
       const auto &m = g.members.items[i];
       ms[i] = uvk_group_member_description();
-      ms[i].member_id = cstr(&p->arena, m.member_id);
-      ms[i].client_id = cstr(&p->arena, m.client_id);
-      ms[i].client_host = cstr(&p->arena, m.client_host);
-      ms[i].member_metadata = ms[i].member_assignment = "";
-      ms[i].member_epoch = m.member_epoch;
-      ms[i].instance_id = m.instance_id.data ? cstr(&p->arena, m.instance_id) : nullptr;
-      ms[i].rack_id = m.rack_id.data ? cstr(&p->arena, m.rack_id) : nullptr;
-      ms[i].assignment = tps_of(&p->arena, m.assignment, &ms[i].n_assignment);
-      ms[i].target_assignment = tps_of(&p->arena, m.target_assignment, &ms[i].n_target_assignment);
-      if (!ms[i].assignment || !ms[i].target_assignment) err = UVK_ENOMEM;
+      if (!describe_member(&p->arena, m, &ms[i])) err = UVK_ENOMEM;
+      ms[i].instance_id = m.instance_id.data ? describe_str(&p->arena, m.instance_id) : nullptr;
+      ms[i].target_assignment = describe_tps(&p->arena, m.target_assignment, &ms[i].n_target_assignment);
+      if (!ms[i].target_assignment) err = UVK_ENOMEM;
     }
     d.members = ms;
     d.n_members = size_t(n);
