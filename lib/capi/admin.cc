@@ -94,13 +94,7 @@ UVK_EXTERN void uvk_admin_free(uvk_admin *admin) {
   UVK_CHECK_HANDLE(admin, kMagicAdmin, "uvk_admin");  // also a second free
   if (admin->magic == kMagicFreed) return;  // a second free while the first waits (NDEBUG)
   admin->magic = kMagicFreed;
-  admin->free_node = DeferredFree{nullptr, release_admin, admin};
-  if (client_busy(admin->client)) {
-    client_defer_free(admin->client, &admin->free_node);  // released when the callback returns
-    return;
-  }
-  ClientScope scope(admin->client, true);
-  release_admin(admin);
+  client_free_child(admin->client, &admin->free_node, release_admin, admin);
 }
 
 UVK_EXTERN void uvk_admin_new_topic_init(uvk_admin_new_topic *t, const char *topic) {

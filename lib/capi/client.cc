@@ -541,6 +541,17 @@ void client_defer_free(uvk_client *c, DeferredFree *d) {
   c->deferred_tail = d;
 }
 
+bool client_free_child(uvk_client *c, DeferredFree *node, void (*release)(void *handle), void *handle) {
+  *node = DeferredFree{nullptr, release, handle};
+  if (client_busy(c)) {
+    client_defer_free(c, node);  // released when the callback returns
+    return false;
+  }
+  ClientScope scope(c, true);
+  release(handle);
+  return true;
+}
+
 void client_child_added(uvk_client *c) { c->children++; }
 void client_child_released(uvk_client *c) { c->children--; }
 

@@ -72,4 +72,8 @@ struct ClientScope {
   ClientScope &operator=(const ClientScope &) = delete;
 };
 
+// A freed producer, consumer, admin or share consumer (`node` in it): released now, or queued
+// while the client is busy (then false: the caller stops it calling the application).
+bool client_free_child(uvk_client *c, DeferredFree *node, void (*release)(void *handle), void *handle);
+
 }  // namespace uvk

@@ -141,14 +141,8 @@ UVK_EXTERN void uvk_consumer_free(uvk_consumer *c) {
   if (c->freed) return;  // a second free while the first waits (builds with NDEBUG)
   c->magic = kMagicFreed;
   c->freed = true;
-  c->free_node = DeferredFree{nullptr, release_consumer, c};
-  if (client_busy(c->client)) {
-    consumer_detach(c->c);  // no more handlers or events; released when the callback returns
-    client_defer_free(c->client, &c->free_node);
-    return;
-  }
-  ClientScope scope(c->client, true);
-  release_consumer(c);
+  if (!client_free_child(c->client, &c->free_node, release_consumer, c))
+    consumer_detach(c->c);  // no more handlers or events until it is released
 }
 
 UVK_EXTERN int uvk_consumer_subscribe(uvk_consumer *c, const char *topic, int from_beginning) {

@@ -345,13 +345,7 @@ UVK_EXTERN void uvk_producer_free(uvk_producer *pr) {
   if (pr->freed) return;  // a second free while the first waits (builds with NDEBUG)
   pr->magic = kMagicFreed;
   pr->freed = true;
-  pr->free_node = DeferredFree{nullptr, release_producer, pr};
-  if (client_busy(pr->client)) {
-    client_defer_free(pr->client, &pr->free_node);  // released when the callback returns
-    return;
-  }
-  ClientScope scope(pr->client, true);
-  release_producer(pr);
+  client_free_child(pr->client, &pr->free_node, release_producer, pr);
 }
 
 UVK_EXTERN size_t uvk_producer_buffered_bytes(const uvk_producer *pr) {

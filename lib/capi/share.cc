@@ -121,14 +121,7 @@ UVK_EXTERN void uvk_share_consumer_free(uvk_share_consumer *s) {
   if (s->freed) return;
   s->magic = kMagicFreed;
   s->freed = true;
-  s->free_node = DeferredFree{nullptr, release_share, s};
-  if (client_busy(s->client)) {
-    share_detach(s->s);
-    client_defer_free(s->client, &s->free_node);
-    return;
-  }
-  ClientScope scope(s->client, true);
-  release_share(s);
+  if (!client_free_child(s->client, &s->free_node, release_share, s)) share_detach(s->s);
 }
 
 UVK_EXTERN int uvk_share_consumer_subscribe(uvk_share_consumer *s, const char *topic) {
