@@ -8,6 +8,7 @@
 #include <new>
 
 #include "engine/kafka_errors.h"
+#include "engine/log.h"
 
 namespace uvk {
 
@@ -254,6 +255,11 @@ static void batch_push(ProducerBatch *b, MsgRun *r, size_t bytes) {
 // and waits for its own linger, instead of leaving as a small batch behind a full one.
 static void seal(Producer *p, PartitionQueue *q, uint64_t now, bool full_only) {
   size_t keep_below = full_only ? queue_batch_limit(p, q) : 0;  // the limit the queue filled
+  // Per-batch timing for latency traces (test/bench/lat_trace.py): the sink stamps the time.
+  if (q->head && p->e->hooks.log)
+    UVK_LOG(p->e->hooks.log, UVK_LOG_DEBUG, "Producer", "sealed %s [%d] n=%d first=%llu due=%llu now=%llu", q->t->name,
+            int(q->partition), int(q->n), (unsigned long long)q->first_at,
+            (unsigned long long)(q->first_at + p->cfg.linger_ms), (unsigned long long)now);
   if (q->head) queue_adapt_limit(p, q);
   size_t limit = queue_seal_limit(p, q);
   bool sealed = false;

@@ -9,6 +9,7 @@
 
 #include "codec/codec.h"
 #include "engine/kafka_errors.h"
+#include "engine/log.h"
 #include "engine/metadata.h"
 #include "engine/node_endpoint.h"
 #include "proto/gen/api_table.h"
@@ -74,6 +75,8 @@ void producer_on_produce(void *ud, int err, int16_t version, Reader *body, const
   // After the responses array, so the conn cannot find it itself (KIP-219).
   if (err == 0 && r->acks != 0 && version >= 1) request_report_throttle(req, resp.throttle_time_ms);
   if (err == 0 && r->acks != 0) take_node_endpoints(p, resp);
+  if (p->e->hooks.log)
+    UVK_LOG(p->e->hooks.log, UVK_LOG_DEBUG, "Producer", "answer %zu batches err=%d", r->n, err);
   for (size_t i = 0; i < r->n; i++) {
     ProducerBatch *b = r->batches[i];
     b->q->in_flight--;
@@ -280,6 +283,10 @@ static void send_request(Producer *p, int32_t node, ProducerBatch **batches, siz
   r->req.ud = r;
   r->req.owner = p;
   int rc = engine_send(p->e, node, &r->req, now);
+  if (rc == 0 && p->e->hooks.log && log_enabled(p->e->hooks.log, UVK_LOG_DEBUG))
+    for (size_t i = 0; i < r->n; i++)  // written to the socket by now unless it was busy
+      UVK_LOG(p->e->hooks.log, UVK_LOG_DEBUG, "Producer", "sent %s [%d] n=%d node=%d batch=%zu/%zu",
+              r->batches[i]->q->t->name, int(r->batches[i]->q->partition), int(r->batches[i]->n), int(node), i, r->n);
   if (rc != 0) {
     // Not queued: every batch goes back by the retry policy (drain runs from a timer).
     for (size_t i = 0; i < r->n; i++) {

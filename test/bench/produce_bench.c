@@ -10,6 +10,8 @@
  * With RATE (messages per second) each message is sent on its own at its due time (checked
  * every millisecond) and the line adds latency percentiles, send call to delivery report;
  * one untimed message goes first, so both clients are connected and know the topic.
+ * BENCH_TRACE=FILE (with RATE) also writes each message's times, partition and offset and the
+ * client's per-batch debug log into FILE (bench_trace.h; test/bench/lat_trace.py reads it).
  * BATCH_BYTES "default" leaves each client's own batch size (uvkafka's batchSize / batchSizeMax,
  * librdkafka's batch.size).
  * BENCH_BUFFER_KB (default 262144) caps what each client may hold unsent: uvkafka's
@@ -28,6 +30,7 @@
 
 #include "bench_clock.h"
 #include "bench_latency.h"
+#include "bench_trace.h"
 #ifndef BENCH_NO_UVKAFKA
 #include "uvkafka/uvkafka.h"
 #endif
@@ -67,6 +70,12 @@ static void u_room(uvk_producer *p, const uvk_error *e, void *ud) {
   uv_stop(&u->loop);
 }
 
+static void u_log(void *ud, const char *ns, int level, const char *label, const char *timestamp, const char *message,
+                  const char *const *extra, size_t n_extra) {
+  (void)ud, (void)level, (void)label, (void)timestamp, (void)extra, (void)n_extra;
+  if (strcmp(ns, "Producer") == 0) trace_log(message);
+}
+
 static void set(uvk_config *c, const char *k, const char *v) {
   char err[256];
   if (uvk_config_set(c, k, v, err, sizeof err) != 0) {
@@ -91,9 +100,11 @@ typedef struct {
 static R r_state;
 
 static void r_sent(uvk_producer *p, const uvk_error *err, const uvk_record_metadata *md, size_t n, void *ud) {
-  (void)p, (void)md, (void)n;
+  (void)p;
   long i = (long)(intptr_t)ud;
-  r_state.lat_ms[i] = (double)(uv_hrtime() - r_state.sent_at[i]) / 1e6;
+  uint64_t at = uv_hrtime();
+  r_state.lat_ms[i] = (double)(at - r_state.sent_at[i]) / 1e6;
+  if (n > 0) trace_msg(i, r_state.sent_at[i], at, md[0].partition, md[0].base_offset);
   if (err) r_state.failed++;
   if (++r_state.acked == r_state.n) uv_stop(r_state.loop);
 }
@@ -126,7 +137,8 @@ static long run_uvkafka(const char *brokers, const char *topic, long n, size_t s
   char buffer_bytes[32];
   snprintf(buffer_bytes, sizeof buffer_bytes, "%ld", buffer_kb() * 1024);
   if (buffer_kb() > 0) set(cfg, "bufferMemory", buffer_bytes);
-  set(cfg, "logLevel", "ERROR");
+  set(cfg, "logLevel", trace_s.on ? "DEBUG" : "ERROR");
+  if (trace_s.on) uvk_config_set_logger(cfg, u_log, NULL);
   uvk_client *client;
   uvk_producer *p;
   if (uvk_client_new(&u.loop, cfg, &client) != 0 || uvk_producer_new(client, cfg, &p) != 0) exit(1);
@@ -166,6 +178,7 @@ static long run_uvkafka(const char *brokers, const char *topic, long n, size_t s
     uv_timer_start(&tick, r_tick, 0, 1);
     while (r->acked < n) uv_run(&u.loop, UV_RUN_DEFAULT);
     uv_close((uv_handle_t *)&tick, NULL);
+    trace_write("uvkafka", r->t0);
     free(r->sent_at);
     u.failed += r->failed;
     n = 0; /* nothing more to send below */
@@ -212,13 +225,21 @@ static void rk_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
   if (m->err) rk_failed++;
   if (rk_lat_ms) {
     long i = (long)(intptr_t)m->_private;
-    rk_lat_ms[i] = (double)(uv_hrtime() - rk_sent_at[i]) / 1e6;
+    uint64_t at = uv_hrtime();
+    rk_lat_ms[i] = (double)(at - rk_sent_at[i]) / 1e6;
+    trace_msg(i, rk_sent_at[i], at, m->partition, m->offset);
   }
+}
+
+static void rk_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+  (void)rk, (void)level, (void)fac;
+  trace_log(buf);
 }
 
 /* Fixed rate: message i is due at t0 + i / rate; between sends the application thread
  * serves delivery reports (rd_kafka_poll) and sleeps in steps of at most 1 ms, the same
  * granularity as uvkafka's timer. */
+static uint64_t rk_t0;
 static void rk_send_at_rate(rd_kafka_t *rk, const char *topic, char *payload, size_t size, long n, double rate) {
   rk_sent_at = calloc((size_t)n, sizeof *rk_sent_at);
   /* The untimed first message (see run_uvkafka); its report is not a latency sample. */
@@ -243,6 +264,7 @@ static void rk_send_at_rate(rd_kafka_t *rk, const char *topic, char *payload, si
                              RD_KAFKA_V_OPAQUE((void *)(intptr_t)i), RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
       rd_kafka_poll(rk, 1);
   }
+  rk_t0 = t0;
 }
 
 static long run_rdkafka(const char *brokers, const char *topic, long n, size_t size, int acks, const char *linger,
@@ -264,6 +286,11 @@ static long run_rdkafka(const char *brokers, const char *topic, long n, size_t s
     exit(2);
   }
   rd_kafka_conf_set_dr_msg_cb(conf, rk_dr);
+  if (trace_s.on && (rd_kafka_conf_set(conf, "debug", "msg,protocol", err, sizeof err) != RD_KAFKA_CONF_OK)) {
+    fprintf(stderr, "%s\n", err);
+    exit(2);
+  }
+  if (trace_s.on) rd_kafka_conf_set_log_cb(conf, rk_log);
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) exit(1);
   char *payload = malloc(size);
@@ -280,6 +307,7 @@ static long run_rdkafka(const char *brokers, const char *topic, long n, size_t s
     if ((i & 1023) == 0) rd_kafka_poll(rk, 0);
   }
   rd_kafka_flush(rk, 600000);
+  if (rate > 0) trace_write("librdkafka", rk_t0);
   rd_kafka_destroy(rk);
   free(payload);
   free(rk_sent_at);
@@ -300,6 +328,7 @@ int main(int argc, char **argv) {
   int codec = argc > 9 ? atoi(argv[9]) : 0;
   double rate = argc > 10 ? atof(argv[10]) : 0;
   double *lat_ms = rate > 0 ? calloc((size_t)n, sizeof *lat_ms) : NULL;
+  if (rate > 0) trace_init(n);
   double t0 = now_s(), c0 = cpu_s();
   long failed;
   if (strcmp(which, "uvkafka") == 0) {
