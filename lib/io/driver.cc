@@ -550,10 +550,25 @@ void io_close_conn(void *ud, ConnId id) {
   if (c) shut(c);
 }
 
-void on_timer(uv_timer_t *t) {
-  Busy busy(static_cast<IoDriver *>(t->data));
-  IoDriver *d = static_cast<IoDriver *>(t->data);
+// The engine's deadline runs after the rest of the turn it fell due in (the application's
+// timers and I/O callbacks of that turn), not before them: a linger that ends in the turn
+// where the application sends more then seals those messages too, instead of leaving them
+// a whole linger for the next batch. The idle handle makes that turn's poll return at once.
+void on_turn_end(uv_check_t *h) {
+  Busy busy(static_cast<IoDriver *>(h->data));
+  IoDriver *d = static_cast<IoDriver *>(h->data);
+  uv_check_stop(&d->turn_end);
+  uv_idle_stop(&d->turn_idle);
+  if (!d->timer_due || d->closing) return;
+  d->timer_due = false;
   engine_on_timer(d->engine, io_now(d));
+}
+
+void on_timer(uv_timer_t *t) {
+  IoDriver *d = static_cast<IoDriver *>(t->data);
+  d->timer_due = true;
+  uv_check_start(&d->turn_end, on_turn_end);
+  uv_idle_start(&d->turn_idle, [](uv_idle_t *) {});
 }
 
 void io_set_timer(void *ud, uint64_t deadline) {
@@ -610,10 +625,12 @@ int io_init(IoDriver *d, uv_loop_t *loop, const Allocator *a, EngineIo *io) {
   d->loop = loop;
   uv_timer_init(loop, &d->timer);
   uv_timer_init(loop, &d->defer_timer);
-  d->timer.data = d->defer_timer.data = d;
+  uv_check_init(loop, &d->turn_end);
+  uv_idle_init(loop, &d->turn_idle);
+  d->timer.data = d->defer_timer.data = d->turn_end.data = d->turn_idle.data = d;
   // The timer runs only while the engine has a deadline (a request, a retry, a connect),
   // so it keeps the loop alive exactly while there is work.
-  d->open_handles = 2;
+  d->open_handles = 4;
   io->ud = d;
   io->connect = io_connect;
   io->want_write = io_want_write;
@@ -647,6 +664,8 @@ void io_close(IoDriver *d, void (*closed_cb)(void *ud), void *ud) {
   io_async_close_all(d);
   uv_close(reinterpret_cast<uv_handle_t *>(&d->timer), on_handle_closed);
   uv_close(reinterpret_cast<uv_handle_t *>(&d->defer_timer), on_handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t *>(&d->turn_end), on_handle_closed);
+  uv_close(reinterpret_cast<uv_handle_t *>(&d->turn_idle), on_handle_closed);
 }
 
 void io_handle_released(IoDriver *d) {

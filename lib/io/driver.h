@@ -19,6 +19,9 @@ struct IoDriver {
   uv_loop_t own_loop;
   uv_timer_t timer;        // the engine's earliest deadline
   uv_timer_t defer_timer;  // engine_run_deferred on the next turn
+  uv_check_t turn_end;     // the engine's timer, run at the end of the turn it fell due in
+  uv_idle_t turn_idle;     // keeps that turn's poll from blocking meanwhile
+  bool timer_due;
   Engine *engine;
   IoConn *conns;
   IoAsync *asyncs;  // cross-thread wake-ups (xthread.h), closed by io_close
