@@ -10,6 +10,8 @@
  * With RATE (messages per second) each message is sent on its own at its due time (checked
  * every millisecond) and the line adds latency percentiles, send call to delivery report;
  * one untimed message goes first, so both clients are connected and know the topic.
+ * BENCH_SEND=tick (librdkafka, with RATE) sends in bursts every ~1 ms as uvkafka's timer does,
+ * instead of each message at its own due time.
  * BENCH_TRACE=FILE (with RATE) also writes each message's times, partition and offset and the
  * client's per-batch debug log into FILE (bench_trace.h; test/bench/lat_trace.py reads it).
  * BATCH_BYTES "default" leaves each client's own batch size (uvkafka's batchSize / batchSizeMax,
@@ -251,8 +253,17 @@ static void rk_send_at_rate(rd_kafka_t *rk, const char *topic, char *payload, si
     exit(1);
   rk_lat_ms = lat;
   uint64_t t0 = uv_hrtime();
+  /* BENCH_SEND=tick: in bursts, as uvkafka's 1 ms timer sends (every ~1 ms, what is due by
+   * then), so both clients see the same arrivals; by default each message at its own time. */
+  const char *mode = getenv("BENCH_SEND");
+  int tick = mode && strcmp(mode, "tick") == 0;
   for (long i = 0; i < n; i++) {
     uint64_t due = t0 + (uint64_t)((double)i / rate * 1e9);
+    while (tick && uv_hrtime() < due) {  /* 1 ms steps: what fell due meanwhile goes at once */
+      struct timespec ts = {0, 1000000};
+      rd_kafka_poll(rk, 0);
+      nanosleep(&ts, NULL);
+    }
     for (uint64_t now; (now = uv_hrtime()) < due;) {
       rd_kafka_poll(rk, 0);
       uint64_t wait = due - now;
