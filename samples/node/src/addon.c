@@ -6,6 +6,7 @@
 static void env_cleanup(void *arg) {
   nk_client_teardown(arg);
   nk_codec_teardown();
+  nk_batch_pool_close();
 }
 
 static void env_free(napi_env env, void *data, void *hint) {
@@ -51,6 +52,7 @@ NAPI_MODULE_INIT() {
     return NULL;
   }
   napi_add_env_cleanup_hook(env, env_cleanup, ne);
+  nk_batch_pool_open();
   nk_export(env, exports, "version", version);
   nk_export(env, exports, "codecAvailable", codec_available);
   nk_export(env, exports, "errorInfo", err_name);

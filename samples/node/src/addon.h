@@ -143,6 +143,12 @@ napi_value nk_admin_init(napi_env env, napi_value exports);
 void nk_admin_results_init(napi_env env, napi_value exports);
 void nk_codec_init(napi_env env, napi_value exports);
 void nk_codec_teardown(void);
+/* ---- batch_mem.c ---- */
+/* An external Buffer of len bytes (*data: its memory) from this thread's pool of batch
+ * memory; NULL on failure. Its memory returns to the pool when V8 collects it. */
+napi_value nk_batch_buffer(napi_env env, size_t len, void **data);
+void nk_batch_pool_open(void);
+void nk_batch_pool_close(void); /* environment cleanup: frees the pool */
 
 /* Registers a function property on exports. */
 void nk_export(napi_env env, napi_value exports, const char *name, napi_callback fn);

@@ -134,7 +134,8 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   napi_value data, meta, hmeta;
   double *md = NULL, *hd = NULL;
   int rc = -1;
-  if (napi_create_buffer(env, total ? total : 1, &bytes, &data) != napi_ok) goto out;
+  data = nk_batch_buffer(env, total ? total : 1, &bytes);
+  if (!data) goto out;
   meta = f64_array(env, b->n_messages * kMsgFields, &md);
   hmeta = f64_array(env, n_headers * kHdrFields, &hd);
   if (!meta || !hmeta) goto out;
