@@ -1,5 +1,4 @@
-// What the fake broker's answering files share (fake_broker.h): one answer, its framing, the
-// lookups every API family needs, and each family's entry point for the socket core to call.
+// What the fake broker's answer files share: one answer, its framing, lookups, each API family's entry point.
 #pragma once
 #include <stdint.h>
 

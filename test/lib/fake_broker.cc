@@ -1,6 +1,4 @@
-// The fake broker's socket core (fake_broker.h): a libuv TCP server that cuts requests out of
-// the byte stream, has the API families answer them (fake_answer.h), writes the answers in
-// order (held, parked or due), and corrupts the one response a test asked for.
+// The fake broker's socket core: request framing, the in-order answer queue (held, parked, due), the mischief.
 #include "fake_broker.h"
 
 #include <deque>

@@ -1,6 +1,4 @@
-// The fake broker's consumer groups (fake_answer.h): the classic protocol (FindCoordinator,
-// JoinGroup, SyncGroup, Heartbeat, LeaveGroup), offsets (OffsetFetch, OffsetCommit) and
-// KIP-848's ConsumerGroupHeartbeat, with the errors a test injects and the journal it reads.
+// The fake broker's consumer groups: the classic protocol, offsets, KIP-848 heartbeats, injected errors, journal.
 #include <string.h>
 
 #include "client/assignor.h"

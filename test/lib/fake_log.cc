@@ -1,5 +1,4 @@
-// The fake broker's partition logs (fake_answer.h): Produce appends to them, Fetch reads them
-// (long-polling, parking, serving a test's bytes once), ListOffsets names their ends.
+// The fake broker's partition logs: Produce appends, Fetch reads (long polls, parks, a test's bytes), ListOffsets.
 #include <string.h>
 
 #include "common/arena.h"

@@ -1,5 +1,4 @@
-// The fake broker's answers about itself and its cluster (fake_answer.h): ApiVersions,
-// Metadata (one topic, led by the cluster's brokers), and SASL accepting anything.
+// The fake broker's answers about itself: ApiVersions, Metadata (one topic) and SASL accepting anything.
 #include <string.h>
 
 #include "common/arena.h"

@@ -1,6 +1,4 @@
-// The fake broker's share groups (fake_broker.h, "Share groups"): a share-partition state per
-// partition (available, acquired by a member with a delivery count, acknowledged, archived),
-// share sessions with their epochs, and the acknowledgement rules of KIP-932.
+// The fake broker's share groups (KIP-932): share-partition states, share sessions, the acknowledgement rules.
 #include <string.h>
 
 #include <algorithm>
