@@ -65,14 +65,19 @@ static nk_chunk *chunk_take(size_t need) {
 }
 
 napi_value nk_batch_buffer(napi_env env, size_t len, void **data) {
-  nk_chunk *c = chunk_take(len ? len : 1);
-  if (!c) return NULL;
   napi_value buf;
-  *data = (char *)c + NK_CHUNK_HDR;
-  if (napi_create_external_buffer(env, len, *data, chunk_release, c, &buf) != napi_ok) {
+  nk_chunk *c = chunk_take(len ? len : 1);
+  if (c) {
+    *data = (char *)c + NK_CHUNK_HDR;
+    if (napi_create_external_buffer(env, len, *data, chunk_release, c, &buf) == napi_ok) return buf;
     free(c);
-    return NULL;
+    /* Runtimes whose V8 sandbox forbids external buffers (napi_no_external_buffers_allowed)
+     * get V8's own memory, as before the pool. */
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) return NULL;
   }
+  if (napi_create_buffer(env, len, data, &buf) != napi_ok) return NULL;
   return buf;
 }
 
