@@ -25,7 +25,6 @@ typedef struct Admin {
   int json;
   int done;
   int failed;
-  int closed;
   const char *topic, *group, *reset;
   /* what the command does after an answer */
   int step;
@@ -266,12 +265,6 @@ static void on_offsets(uvk_admin *ad, const uvk_error *err, const uvk_admin_part
 
 /* ---- main ----------------------------------------------------------------------------- */
 
-static void on_closed(uvk_client *c, const uvk_error *err, void *ud) {
-  (void)c;
-  (void)err;
-  ((Admin *)ud)->closed = 1;
-}
-
 int uvk_admin_main(const char *what, int argc, char **argv) {
   const char *brokers = NULL, *cmd = argc > 0 ? argv[0] : NULL;
   int32_t partitions = -1;
@@ -388,9 +381,7 @@ args_ok:
   }
   fflush(stdout);
   uvk_admin_free(a.admin);
-  uvk_client_disconnect(a.client, on_closed, &a);
-  while (!a.closed) uv_run(&a.loop, UV_RUN_DEFAULT);
-  uvk_client_free(a.client);
+  uvk_cli_client_close(&a.loop, a.client);
   uv_run(&a.loop, UV_RUN_DEFAULT);
   uv_loop_close(&a.loop);
   for (size_t i = 0; i < n_configs; i++) free(config_text[i]);

@@ -1,6 +1,9 @@
-/* Flags shared by the uvk subcommands. */
+/* Flags, and the client's close, shared by the uvk subcommands. */
+#define _POSIX_C_SOURCE 200809L /* uv.h under -std=c99 */
 #include <stdio.h>
 #include <string.h>
+
+#include <uv.h>
 
 #include "uvk_cli.h"
 
@@ -47,4 +50,24 @@ int uvk_cli_take_common(uvk_config *cfg, int argc, char **argv, int *i) {
   int used = uvk_cli_common_flag(cfg, argv[*i], *i + 1 < argc ? argv[*i + 1] : NULL);
   if (used > 0) *i += used - 1;
   return used < 0 ? -1 : used > 0;
+}
+
+typedef struct {
+  uv_loop_t *loop;
+  int closed;
+} Closing;
+
+static void on_disconnected(uvk_client *c, const uvk_error *err, void *ud) {
+  Closing *cl = (Closing *)ud;
+  (void)c;
+  (void)err;
+  cl->closed = 1;
+  uv_stop(cl->loop);  /* other handles (signal watchers) may keep uv_run going */
+}
+
+void uvk_cli_client_close(uv_loop_t *loop, uvk_client *client) {
+  Closing cl = {loop, 0};
+  uvk_client_disconnect(client, on_disconnected, &cl);
+  while (!cl.closed) uv_run(loop, UV_RUN_DEFAULT);
+  uvk_client_free(client);
 }

@@ -26,6 +26,8 @@ int uvk_cli_common_flag(uvk_config *cfg, const char *a, const char *v);
 /* The same for argv[*i] of a subcommand's argument loop: applied, *i moved to the last
  * argument it used, returns 1; 0 when it is not one of them, -1 on a usage error. */
 int uvk_cli_take_common(uvk_config *cfg, int argc, char **argv, int *i);
+/* Disconnects the client, runs the loop until it has, and frees it: how every subcommand ends. */
+void uvk_cli_client_close(struct uv_loop_s *loop, uvk_client *client);
 /* Stop requests (uvk_stop.c): fn gets SIGINT or SIGTERM (announced on stderr unless quiet), or
  * SIGPIPE once stdout's reader is gone (SIGPIPE itself is ignored, so writes fail with EPIPE
  * instead). A second SIGINT / SIGTERM flushes stdout and exits at once with 128 + the signal. */

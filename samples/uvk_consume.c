@@ -45,7 +45,6 @@ typedef struct Consume {
   int joined;
   int done;     /* stop requested */
   int stopped;
-  int closed;
   int failed;
   int stop_signal; /* what stopped it: SIGINT, SIGTERM, SIGPIPE (stdout gone) or 0 */
   char error_text[512];
@@ -164,13 +163,6 @@ static void on_stopped(uvk_consumer *c, const uvk_error *err, void *ud) {
   }
   s->stopped = 1;
   uv_stop(&s->loop);
-}
-
-static void on_closed(uvk_client *c, const uvk_error *err, void *ud) {
-  Consume *s = (Consume *)ud;
-  (void)c;
-  (void)err;
-  s->closed = 1;
 }
 
 static void request_stop(Consume *s) {
@@ -328,9 +320,7 @@ args_ok:
   uvk_cli_progress_stop();
   uvk_consumer_free(s.consumer);
   if (s.start.admin) uvk_admin_free(s.start.admin);
-  uvk_client_disconnect(s.client, on_closed, &s);
-  while (!s.closed) uv_run(&s.loop, UV_RUN_DEFAULT);
-  uvk_client_free(s.client);
+  uvk_cli_client_close(&s.loop, s.client);
   uvk_cli_stop_close();
   uv_run(&s.loop, UV_RUN_DEFAULT);
   uv_loop_close(&s.loop);

@@ -17,7 +17,7 @@ typedef struct Meta {
   uv_loop_t loop;
   uvk_client *client;
   const char *topic;
-  int json, done, failed, closed;
+  int json, done, failed;
 } Meta;
 
 static void usage(void) {
@@ -99,12 +99,6 @@ static void on_metadata(uvk_client *c, const uvk_error *err, const uvk_metadata 
   uv_stop(&m->loop);
 }
 
-static void on_closed(uvk_client *c, const uvk_error *err, void *ud) {
-  (void)c;
-  (void)err;
-  ((Meta *)ud)->closed = 1;
-}
-
 int uvk_metadata_main(int argc, char **argv) {
   const char *brokers = NULL;
   Meta m;
@@ -140,9 +134,7 @@ int uvk_metadata_main(int argc, char **argv) {
   }
   while (rc == 0 && !m.done) uv_run(&m.loop, UV_RUN_DEFAULT);
   fflush(stdout);
-  uvk_client_disconnect(m.client, on_closed, &m);
-  while (!m.closed) uv_run(&m.loop, UV_RUN_DEFAULT);
-  uvk_client_free(m.client);
+  uvk_cli_client_close(&m.loop, m.client);
   uv_run(&m.loop, UV_RUN_DEFAULT);
   uv_loop_close(&m.loop);
   return m.failed ? 1 : 0;

@@ -434,18 +434,12 @@ static int codec_of(const char *name) {
   return -1;
 }
 
-static void stop_client(uvk_client *c, const uvk_error *e, void *ud) {
-  (void)e;
-  *(int *)ud = 1;
-  uv_stop((uv_loop_t *)uvk_client_loop(c));
-}
-
 int uvk_perf_main(int argc, char **argv) {
   Perf p;
   const char *mode = argc > 0 ? argv[0] : "", *brokers = NULL, *topic = NULL, *group = NULL;
   double rate = 0;
   int threads = 0;
-  int acks = -1, codec = UVK_COMPRESSION_NONE, batch = 1, rc, i, closed = 0;
+  int acks = -1, codec = UVK_COMPRESSION_NONE, batch = 1, rc, i;
   char group_buf[64];
   uvk_config *cfg;
   memset(&p, 0, sizeof p);
@@ -514,9 +508,7 @@ int uvk_perf_main(int argc, char **argv) {
                                           : perf_consume(&p, cfg, topic, batch);
   uvk_config_free(cfg);
   if (p.error[0]) fprintf(stderr, "uvk perf: FAILED: %s\n", p.error);
-  uvk_client_disconnect(p.client, stop_client, &closed);
-  while (!closed) uv_run(&p.loop, UV_RUN_DEFAULT);
-  uvk_client_free(p.client);
+  uvk_cli_client_close(&p.loop, p.client);
   uv_run(&p.loop, UV_RUN_DEFAULT);
   uv_loop_close(&p.loop);
   free(p.lat_ms);

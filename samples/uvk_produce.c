@@ -57,7 +57,6 @@ typedef struct Produce {
   long pending_sends, acked, failed;
   int first_error;
   char error_text[512];
-  int closed;
   /* -X transactionalId: everything read in one transaction, aborted when stopped */
   enum { TXN_NONE, TXN_OPEN, TXN_ENDING, TXN_DONE } txn;
   int aborted;
@@ -341,13 +340,6 @@ static void on_stop_request(void *ud, int signo) {
   pump(s);
 }
 
-static void on_closed(uvk_client *c, const uvk_error *err, void *ud) {
-  Produce *s = (Produce *)ud;
-  (void)c;
-  (void)err;
-  s->closed = 1;
-}
-
 static int add_header(Produce *s, const char *v) {
   const char *eq = strchr(v, '=');
   if (s->n_headers == MAX_HEADERS) return -1;
@@ -472,9 +464,7 @@ args_ok:
   fflush(stdout);
   uv_close(s->polled ? (uv_handle_t *)&s->in_poll : (uv_handle_t *)&s->in_idle, NULL);
   uvk_producer_free(s->producer);
-  uvk_client_disconnect(s->client, on_closed, s);
-  while (!s->closed) uv_run(&s->loop, UV_RUN_DEFAULT);
-  uvk_client_free(s->client);
+  uvk_cli_client_close(&s->loop, s->client);
   uvk_cli_stop_close();
   uv_run(&s->loop, UV_RUN_DEFAULT);
   uv_loop_close(&s->loop);

@@ -31,7 +31,7 @@ typedef struct Queries {
   uvk_admin *admin;
   Query q[MAX_QUERIES];
   size_t n, waiting;
-  int failed, closed;
+  int failed;
 } Queries;
 
 typedef struct Asked {
@@ -68,12 +68,6 @@ static void on_offsets(uvk_admin *ad, const uvk_error *err, const uvk_admin_part
     qs->failed = 1;
   }
   if (--qs->waiting == 0) uv_stop(&qs->loop);
-}
-
-static void on_closed(uvk_client *c, const uvk_error *err, void *ud) {
-  (void)c;
-  (void)err;
-  ((Queries *)ud)->closed = 1;
 }
 
 static int parse(Query *q, const char *v) {
@@ -158,9 +152,7 @@ int uvk_query_main(int argc, char **argv) {
     printf("%s [%d] offset %lld\n", qs->q[i].topic, (int)qs->q[i].partition, (long long)qs->q[i].offset);
   fflush(stdout);
   uvk_admin_free(qs->admin);
-  uvk_client_disconnect(qs->client, on_closed, qs);
-  while (!qs->closed) uv_run(&qs->loop, UV_RUN_DEFAULT);
-  uvk_client_free(qs->client);
+  uvk_cli_client_close(&qs->loop, qs->client);
   uv_run(&qs->loop, UV_RUN_DEFAULT);
   uv_loop_close(&qs->loop);
   rc = qs->failed ? 1 : 0;

@@ -34,7 +34,6 @@ typedef struct Share {
   int quiet;
   int done;
   int stopped;
-  int closed;
   int failed;
   int stop_signal;
   char error_text[512];
@@ -127,13 +126,6 @@ static void on_closed_share(uvk_share_consumer *sc, const uvk_error *err, void *
   }
   s->stopped = 1;
   uv_stop(&s->loop);
-}
-
-static void on_closed(uvk_client *c, const uvk_error *err, void *ud) {
-  Share *s = (Share *)ud;
-  (void)c;
-  (void)err;
-  s->closed = 1;
 }
 
 static void request_stop(Share *s) {
@@ -255,9 +247,7 @@ args_ok:
   fflush(stdout);
   uvk_cli_progress_stop();
   uvk_share_consumer_free(s.sc);
-  uvk_client_disconnect(s.client, on_closed, &s);
-  while (!s.closed) uv_run(&s.loop, UV_RUN_DEFAULT);
-  uvk_client_free(s.client);
+  uvk_cli_client_close(&s.loop, s.client);
   uvk_cli_stop_close();
   uv_run(&s.loop, UV_RUN_DEFAULT);
   uv_loop_close(&s.loop);
