@@ -22,13 +22,6 @@ namespace {
 // before anything is allocated for them.
 const int64_t kMaxAcquired = 1 << 20;
 
-char *dup_str(const Allocator *a, const char *s) {
-  size_t n = strlen(s);
-  char *d = static_cast<char *>(mem_alloc(a, n + 1));
-  if (d) memcpy(d, s, n + 1);
-  return d;
-}
-
 template <class T>
 bool grow(const Allocator *a, T **items, int32_t n, int32_t *cap) {
   if (n < *cap) return true;
@@ -347,8 +340,8 @@ int share_new(Engine *e, const ShareConfig &cfg, const ShareHooks &hooks, const 
   s->alloc = a;
   s->cfg = cfg;
   s->hooks = hooks;
-  s->group_id = dup_str(a, cfg.group_id);
-  s->member_id = dup_str(a, "");
+  s->group_id = mem_strdup(a, cfg.group_id);
+  s->member_id = mem_strdup(a, "");
   if (!s->group_id || !s->member_id) {
     share_free(s);
     return UVK_ENOMEM;
@@ -400,7 +393,7 @@ int share_subscribe(ShareConsumer *s, const char *topic) {
   for (int32_t i = 0; i < s->n_subs; i++)
     if (strcmp(s->subs[i], topic) == 0) return 0;
   char **more = static_cast<char **>(mem_alloc(s->alloc, sizeof(char *) * size_t(s->n_subs + 1)));
-  char *name = dup_str(s->alloc, topic);
+  char *name = mem_strdup(s->alloc, topic);
   if (!more || !name) {
     mem_free(s->alloc, more);
     mem_free(s->alloc, name);

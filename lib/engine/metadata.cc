@@ -353,13 +353,11 @@ int metadata_ensure(Engine *e, const char *const *topics, int n_topics, Metadata
     return UVK_ENOMEM;
   }
   for (int i = 0; i < n_topics; i++) {
-    size_t len = strlen(topics[i]);
-    op->topics[i] = static_cast<char *>(mem_alloc(e->alloc, len + 1));
+    op->topics[i] = mem_strdup(e->alloc, topics[i]);
     if (!op->topics[i]) {
       ensure_free(op);
       return UVK_ENOMEM;
     }
-    memcpy(op->topics[i], topics[i], len + 1);
     op->n_topics = i + 1;
   }
   retry_start(&op->retry, op->policy, &e->rng);
@@ -388,14 +386,12 @@ int metadata_fetch(Engine *e, const char *const *topics, int n_topics, MetadataF
       return UVK_ENOMEM;
     }
     for (int i = 0; i < n_topics; i++) {
-      size_t len = strlen(topics[i]);
-      op->topics[i] = static_cast<char *>(mem_alloc(e->alloc, len + 1));
+      op->topics[i] = mem_strdup(e->alloc, topics[i]);
       if (!op->topics[i]) {
         op->n_topics = i;
         op_free(op);
         return UVK_ENOMEM;
       }
-      memcpy(op->topics[i], topics[i], len + 1);
     }
   }
   retry_start(&op->retry, e->cfg.retry, &e->rng);

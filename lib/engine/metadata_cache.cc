@@ -45,10 +45,8 @@ CachedTopic *find_or_add(MetadataCache *c, const char *topic) {
     c->topics = static_cast<CachedTopic *>(p);
     c->cap = cap;
   }
-  size_t n = strlen(topic);
-  char *name = static_cast<char *>(mem_alloc(c->alloc, n + 1));
+  char *name = mem_strdup(c->alloc, topic);
   if (!name) return nullptr;
-  memcpy(name, topic, n + 1);
   CachedTopic *t = &c->topics[c->n++];
   memset(static_cast<void *>(t), 0, sizeof *t);
   t->name = name;
