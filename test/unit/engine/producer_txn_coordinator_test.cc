@@ -17,6 +17,7 @@
 // Before fake_cluster.h: its frame() names proto::encode, so these answers' encoders must be
 // declared first.
 #include "proto/gen/add_offsets_to_txn.h"
+#include "proto/gen/add_partitions_to_txn.h"
 #include "proto/gen/end_txn.h"
 #include "proto/gen/txn_offset_commit.h"
 #include "fake_cluster.h"
@@ -39,15 +40,18 @@ struct TxnRig {
   std::map<std::string, int64_t> committed;       // "topic/partition" -> offset, from TxnOffsetCommit
   std::vector<std::string> offset_commits;        // where each TxnOffsetCommit went ("b2:9092")
   int end_commits = 0, end_aborts = 0;
+  std::vector<std::string> partitions_added;      // where each AddPartitionsToTxn was taken
 
   explicit TxnRig(int32_t txn_timeout_ms = 60000) {
     c.brokers.push_back(fake::Broker{1, "b1", 9092});
     c.brokers.push_back(fake::Broker{2, "b2", 9092});
     c.brokers.push_back(fake::Broker{3, "b3", 9092});
     c.topics["in"] = fake::topic({1});
+    c.topics["out"] = fake::topic({2});
     c.coordinator_node = 1;
     c.group_coordinator_node = 2;
-    c.extra_apis = {{proto::kAddOffsetsToTxn, 3}, {proto::kTxnOffsetCommit, 4}, {proto::kEndTxn, 4}};
+    c.extra_apis = {{proto::kAddPartitionsToTxn, 3}, {proto::kAddOffsetsToTxn, 3}, {proto::kTxnOffsetCommit, 4},
+                    {proto::kEndTxn, 4}};
     c.other = [this](int16_t key, int32_t corr, int16_t version, Reader *body, std::vector<uint8_t> *resp) {
       return answer(key, corr, version, body, resp);
     };
@@ -98,6 +102,26 @@ struct TxnRig {
       proto::TxnOffsetCommitResponse r;
       r.topics.items = ts.data();
       r.topics.count = int32_t(ts.size());
+      *resp = fake::Cluster::frame(corr, key, version, r);
+    } else if (key == proto::kAddPartitionsToTxn) {
+      proto::AddPartitionsToTxnRequest req;
+      REQUIRE(proto::decode(body, &a, &req, version) == 0);
+      const int16_t code = at == addr(c.coordinator_node) ? 0 : 16;
+      if (code == 0) partitions_added.push_back(at);
+      using RT = proto::AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult;
+      using RP = proto::AddPartitionsToTxnResponse::AddPartitionsToTxnPartitionResult;
+      std::vector<RT> ts(size_t(req.v3_and_below_topics.count));
+      std::vector<std::vector<RP>> ps(ts.size());
+      for (size_t i = 0; i < ts.size(); i++) {
+        const auto &t = req.v3_and_below_topics.items[i];
+        ts[i].name = t.name;
+        for (int32_t j = 0; j < t.partitions.count; j++) ps[i].push_back(RP{t.partitions.items[j], code});
+        ts[i].results_by_partition.items = ps[i].data();
+        ts[i].results_by_partition.count = int32_t(ps[i].size());
+      }
+      proto::AddPartitionsToTxnResponse r;
+      r.results_by_topic_v3_and_below.items = ts.data();
+      r.results_by_topic_v3_and_below.count = int32_t(ts.size());
       *resp = fake::Cluster::frame(corr, key, version, r);
     } else if (key == proto::kEndTxn) {
       proto::EndTxnRequest req;
@@ -278,4 +302,38 @@ TEST_CASE("sendOffsets: the transaction coordinator left the broker list while d
   CHECK(r.end(true) == 0);
   CHECK(r.committed["in/0"] == 20);
   CHECK(r.end_commits == 2);
+}
+
+TEST_CASE("a transaction's record, offsets and commit: the transaction coordinator left the broker "
+          "list while down and moved", "[producer][txn]") {
+  TxnRig r;
+  r.transaction(10);
+  r.take_down(1);
+  r.c.coordinator_node = 3;
+  REQUIRE(producer_begin_transaction(r.p) == 0);
+  const char *names[] = {"out"};
+  Done md;
+  REQUIRE(metadata_ensure(r.c.e, names, 1, [](void *ud, const uvk_error *) { static_cast<Done *>(ud)->calls++; },
+                          &md, r.c.now) == 0);
+  r.c.run_until([&] { return md.calls > 0; });
+  uvk_message m{nullptr, 0, "v", 1, 0, -1, nullptr, 0};
+  uvk_topic_messages tm{"out", &m, 1};
+  uvk_send_options o;
+  uvk_send_options_init(&o);
+  Done sent;
+  REQUIRE(producer_send(r.p, &tm, 1, o, [](void *ud, const uvk_error *err, const uvk_record_metadata *, size_t) {
+    Done *x = static_cast<Done *>(ud);
+    x->calls++;
+    x->err = err ? uvk_error_code(err) : 0;
+  }, &sent, r.c.now) == 0);
+  r.c.run_until([&] { return sent.calls > 0; });
+  CHECK(sent.err == 0);  // AddPartitionsToTxn found the new coordinator
+  REQUIRE(!r.partitions_added.empty());
+  CHECK(r.partitions_added.back() == "b3:9092");
+  Done d = r.send_offsets(20);
+  CHECK(d.err == 0);
+  CHECK(r.end(true) == 0);  // EndTxn at node 3
+  CHECK(r.end_commits == 2);
+  CHECK(r.committed["in/0"] == 20);
+  CHECK(r.c.topics["out"].log[0] == std::vector<std::string>{"v"});
 }
