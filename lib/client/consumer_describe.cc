@@ -51,7 +51,7 @@ void on_describe(void *ud, int err, int16_t version, Reader *body, const Request
   if (err == 0) {
     const auto &g = resp.groups.items[0];
     if (g.error_code != 0) err = UVK_ERR_KAFKA(g.error_code);
-    if (err == 0 && p->c && (g.error_code == 16 || g.error_code == 15))
+    if (p->c && (g.error_code == 16 || g.error_code == 15))
       coordinator_invalidate(p->c->e, kCoordinatorGroup, p->c->group_id);
     d.group_id = describe_str(&p->arena, g.group_id);
     d.state = describe_str(&p->arena, g.group_state);

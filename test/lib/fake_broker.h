@@ -53,7 +53,7 @@ struct FakeCluster {
   int32_t coordinator = -1;      // node id answering FindCoordinator with itself
 
   // API key (kFindCoordinator, kJoinGroup, kSyncGroup, kHeartbeat, kOffsetCommit,
-  // kOffsetFetch) -> error codes for its next requests, one per request, whichever broker gets
+  // kOffsetFetch, kDescribeGroups) -> error codes for its next requests, one per request, whichever broker gets
   // it (an OffsetCommit or OffsetFetch gets it on every partition). A JoinGroup answered MEMBER_ID_REQUIRED (79) carries the
   // member id this cluster hands out (KIP-394).
   std::map<int, std::deque<int16_t>> inject_errors;
@@ -66,6 +66,9 @@ struct FakeCluster {
   };
   std::vector<GroupRequest> group_requests;
   std::string join_instance_id;  // group_instance_id of the latest JoinGroup ("" when null)
+  // DescribeGroups listed in ApiVersions and answered (each group asked: "Empty", or the
+  // injected error); off by default, so a describe elsewhere fails as it always did.
+  bool describe_groups = false;
   // Classic groups with other members (KIP-429 tests): when set, JoinGroup makes this member a
   // follower of another leader at the next generation (classic_generation, shared by the
   // brokers), held classic_join_hold_ms, and SyncGroup hands it classic_assign(generation),

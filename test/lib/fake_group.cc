@@ -1,10 +1,11 @@
-// The fake broker's consumer groups: the classic protocol, offsets, KIP-848 heartbeats, injected errors, journal.
+// The fake broker's consumer groups: the classic protocol, DescribeGroups, offsets, KIP-848 heartbeats, the journal.
 #include <string.h>
 
 #include "client/assignor.h"
 #include "common/arena.h"
 #include "fake_answer.h"
 #include "proto/gen/consumer_group_heartbeat.h"
+#include "proto/gen/describe_groups.h"
 #include "proto/gen/find_coordinator.h"
 #include "proto/gen/heartbeat.h"
 #include "proto/gen/join_group.h"
@@ -282,6 +283,27 @@ FakeAnswer offset_commit(FakeBroker *b, int32_t corr, int16_t version, Reader *b
   return a;
 }
 
+// Each group asked is "Empty" (a consumer group without members), or the injected error.
+FakeAnswer describe_groups(FakeBroker *b, int32_t corr, int16_t version, Reader *body) {
+  int16_t injected = next_injected(b->cluster, proto::kDescribeGroups);
+  Arena arena;
+  proto::DescribeGroupsRequest req;
+  proto::decode(body, &arena, &req, version);
+  static const std::string empty = "Empty", type = "consumer";
+  std::vector<proto::DescribeGroupsResponse::DescribedGroup> gs(size_t(req.groups.count > 0 ? req.groups.count : 0));
+  for (size_t i = 0; i < gs.size(); i++) {
+    gs[i].error_code = injected;
+    gs[i].group_id = req.groups.items[i];
+    if (!injected) gs[i].group_state = fake_str(empty), gs[i].protocol_type = fake_str(type);
+  }
+  proto::DescribeGroupsResponse resp;
+  resp.groups.items = gs.data();
+  resp.groups.count = int32_t(gs.size());
+  FakeAnswer a = fake_frame(corr, proto::kDescribeGroups, version, resp);
+  arena_free(&arena);
+  return a;
+}
+
 }  // namespace
 
 bool fake_group_answer(FakeBroker *b, int32_t *generation, int16_t key, int32_t corr, int16_t version, Reader *body,
@@ -295,6 +317,10 @@ bool fake_group_answer(FakeBroker *b, int32_t *generation, int16_t key, int32_t 
     case proto::kOffsetFetch: *out = offset_fetch(b->cluster, corr, version, body); return true;
     case proto::kOffsetCommit: *out = offset_commit(b, corr, version, body); return true;
     case proto::kConsumerGroupHeartbeat: *out = consumer_group_heartbeat(b, corr, version, body); return true;
+    case proto::kDescribeGroups:
+      if (!b->cluster->describe_groups) return false;
+      *out = describe_groups(b, corr, version, body);
+      return true;
     default: return false;
   }
 }

@@ -35,6 +35,11 @@ FakeAnswer api_versions(const FakeCluster *cl, int32_t corr, int16_t version) {
     if (r.key == proto::kFetch) v.max_version = cl->fetch_max_version;
     keys.push_back(v);
   }
+  if (cl->describe_groups) {
+    proto::ApiVersionsResponse::ApiVersion v;
+    v.api_key = proto::kDescribeGroups, v.min_version = 0, v.max_version = 5;
+    keys.push_back(v);
+  }
   proto::ApiVersionsResponse resp;
   resp.api_keys.items = keys.data();
   resp.api_keys.count = int32_t(keys.size());
