@@ -103,7 +103,7 @@ TEST_CASE("faults: the group coordinator killed while a second member joins", "[
   produce_range(rig, topic, 0, n / 2);
   rig.until([&] { return a.values.size() >= size_t(n / 4) || !a.crash.empty(); });
   no_crash();
-  int32_t coordinator = group_coordinator(rig, group);
+  int32_t coordinator = coordinator_of(rig, uvk::kCoordinatorGroup, group);
   REQUIRE(coordinator >= 1);
   REQUIRE(coordinator <= 3);
   // b's JoinGroup makes the coordinator rebalance; a hears it on its next heartbeat. The
@@ -252,27 +252,13 @@ TEST_CASE("faults: the transaction coordinator killed mid-transaction: commit or
   REQUIRE(uvk_producer_begin_transaction(p) == 0);
   d = txn_send(rig, p, topic, 100, 200);
   REQUIRE(d.code == 0);
-  struct C {
-    bool done = false;
-    int code = 1;
-    int32_t node = -1;
-  } c;
-  REQUIRE(uvk::coordinator_find(uvk::client_engine(rig.client), uvk::kCoordinatorTransaction, id.c_str(),
-                                [](void *ud, const uvk_error *e, int32_t node) {
-    C *x = static_cast<C *>(ud);
-    x->done = true;
-    x->code = e ? uvk_error_code(e) : 0;
-    x->node = node;
-    wake();
-  }, &c, uvk::client_now(rig.client)) == 0);
-  rig.until([&] { return c.done; });
-  REQUIRE(c.code == 0);
-  REQUIRE(c.node >= 1);
-  guard.arm(c.node);
+  int32_t coord = coordinator_of(rig, uvk::kCoordinatorTransaction, id);
+  REQUIRE(coord >= 1);
+  guard.arm(coord);
   std::string out;
-  int rc = cluster_ctl("kill " + std::to_string(c.node), out);
+  int rc = cluster_ctl("kill " + std::to_string(coord), out);
   {
-    INFO("cluster.sh kill " << c.node << ": " << out);
+    INFO("cluster.sh kill " << coord << ": " << out);
     REQUIRE(rc == 0);
   }
   uint64_t t0 = uv_hrtime();
@@ -312,9 +298,9 @@ TEST_CASE("faults: the transaction coordinator killed mid-transaction: commit or
   CHECK(m.values == expect);
   m.stop(rig);
   rc = guard.restore(out);
-  INFO("cluster.sh start " << c.node << ": " << out);
+  INFO("cluster.sh start " << coord << ": " << out);
   REQUIRE(rc == 0);
   wait_healthy(rig);
   FAULT_SUMMARY("transaction coordinator %d killed with a transaction open: %s in %.0f ms; read_committed saw %zu records\n",
-                int(c.node), how.c_str(), end_ms, m.values.size());
+                int(coord), how.c_str(), end_ms, m.values.size());
 }

@@ -390,15 +390,15 @@ inline int32_t active_controller_other_than(Rig &rig, int32_t not_this) {
   return leader;
 }
 
-// The broker coordinating `group`, by the engine's FindCoordinator lookup (what the
-// consumer itself uses).
-inline int32_t group_coordinator(Rig &rig, const std::string &group) {
+// The broker coordinating `key` (a group or a transactional id), by the engine's
+// FindCoordinator lookup (what the consumer and the producer themselves use).
+inline int32_t coordinator_of(Rig &rig, uvk::CoordinatorType type, const std::string &key) {
   struct C {
     bool done = false;
     int code = 1;
     int32_t node = -1;
   } c;
-  REQUIRE(uvk::coordinator_find(uvk::client_engine(rig.client), uvk::kCoordinatorGroup, group.c_str(),
+  REQUIRE(uvk::coordinator_find(uvk::client_engine(rig.client), type, key.c_str(),
                                 [](void *ud, const uvk_error *e, int32_t node) {
     C *x = static_cast<C *>(ud);
     x->done = true;
