@@ -10,6 +10,7 @@
 #include "client/assignor.h"
 #include "client/consumer_internal.h"
 #include "codec/codec.h"
+#include "engine/coordinator.h"
 #include "engine/kafka_errors.h"
 #include "proto/records.h"
 #include "uvkafka/uvk_errors.h"
@@ -62,6 +63,11 @@ PartState *find_part(Consumer *c, const char *topic, int32_t partition) {
   for (int32_t i = 0; i < c->n_parts; i++)
     if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0) return &c->parts[i];
   return nullptr;
+}
+
+void consumer_forget_coordinator(Consumer *c) {
+  coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
+  c->coordinator = -1;
 }
 
 PartState part_state_new(Consumer *c, const char *topic, int32_t partition, bool from_beginning) {

@@ -166,8 +166,7 @@ void on_heartbeat(void *ud, int err, int16_t version, Reader *body, const Reques
     consumer_log(c, UVK_LOG_WARN, "ConsumerGroupHeartbeat failed: %s",
                  err ? uvk_err_name(err) : kafka_error_info(resp.error_code)->name);
     pending_free(p);
-    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
-    c->coordinator = -1;
+    consumer_forget_coordinator(c);
     if (err == UVK_EUNSUPPORTED || err == UVK_EPROTO) return group_failed(c, err, nullptr, now);
     int64_t wait = 0;
     if (retry_on_error(&c->group_retry, c->cfg.retry, &c->e->rng, err ? err : UVK_ERR_KAFKA(resp.error_code),

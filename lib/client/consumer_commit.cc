@@ -105,8 +105,7 @@ int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, co
   int rc = engine_send_lane(c->e, node, c->group_lane, &p->req, now);
   if (rc != 0) {
     pending_free(p);  // also clears commit_in_flight
-    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);  // the next try looks it up
-    c->coordinator = -1;
+    consumer_forget_coordinator(c);  // the next try looks it up
     return rc;
   }
   return 0;
@@ -160,11 +159,9 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
     uint64_t now = c->e->now;
     if (first == kCoordinatorLoading || first == kCoordinatorNotAvailable || first == kNotCoordinator || err == UVK_ECLOSED ||
         err == UVK_ECONNECT || err == UVK_ETIMEDOUT) {
-      coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
-      // Forget our own copy too (as a refused heartbeat does): the next heartbeat looks the
-      // coordinator up and later commits go there. Kept, every commit went back to the node
-      // that had just refused it.
-      c->coordinator = -1;
+      // Our own copy too (as a refused heartbeat does): the next heartbeat looks the coordinator
+      // up and later commits go there. Kept, every commit went back to the node that refused it.
+      consumer_forget_coordinator(c);
     }
     if (c->cfg.consumer_protocol) {
       cgroup_on_commit_error(c, first, now);

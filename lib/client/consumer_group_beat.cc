@@ -47,8 +47,7 @@ void on_heartbeat(void *ud, int err, int16_t version, Reader *body, const Reques
   if (err != 0 || kafka_coordinator_error(resp.error_code)) {
     // The coordinator moved or its connection broke: find it again before the next beat;
     // the membership itself is still good until sessionTimeout.
-    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
-    c->coordinator = -1;
+    consumer_forget_coordinator(c);
     return;
   }
   if (resp.error_code == kFencedInstanceId) return group_failed(c, UVK_ERR_KAFKA(resp.error_code), nullptr, now);
@@ -92,8 +91,7 @@ void send_heartbeat(void *ud, uint64_t now) {
     c->heartbeat_in_flight = false;
     // Not sendable (the node left the broker list while it was down): look the coordinator up
     // again before the next beat. Kept, every beat failed here unseen until the session ended.
-    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
-    c->coordinator = -1;
+    consumer_forget_coordinator(c);
   }
 }
 

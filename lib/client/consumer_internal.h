@@ -255,6 +255,9 @@ inline Consumer *pending_claim(Pending *p, bool wanted) {
   return nullptr;
 }
 PartState *find_part(Consumer *c, const char *topic, int32_t partition);
+// The group coordinator did not take a request (not sendable, refused, lost): the engine's
+// cache and our copy forget it, so the next group request looks it up again.
+void consumer_forget_coordinator(Consumer *c);
 // A partition newly assigned (topic: the TopicSub's name): no position yet (the committed
 // offset or the reset policy decides it), a fresh retry state.
 PartState part_state_new(Consumer *c, const char *topic, int32_t partition, bool from_beginning);

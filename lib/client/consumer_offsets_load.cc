@@ -126,8 +126,7 @@ void on_offsets_coordinator(void *ud, const uvk_error *err, int32_t node) {
   c->coordinator = node;
   if (engine_send_lane(c->e, node, c->group_lane, &p->req, now) != 0) {
     pending_free(p);
-    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
-    c->coordinator = -1;
+    consumer_forget_coordinator(c);
     engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
   }
 }
@@ -197,8 +196,7 @@ void offsets_load(Consumer *c, uint64_t now) {
   if (engine_send_lane(c->e, c->coordinator, c->group_lane, &p->req, now) != 0) {
     pending_free(p);
     // The node left the broker list while it was down: look the coordinator up again.
-    coordinator_invalidate(c->e, kCoordinatorGroup, c->group_id);
-    c->coordinator = -1;
+    consumer_forget_coordinator(c);
     engine_add_timer(c->e, &c->group_timer, now + uint64_t(c->cfg.retry.initial_retry_time), offsets_retry, c);
   }
 }

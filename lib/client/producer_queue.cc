@@ -279,6 +279,7 @@ static void seal(Producer *p, PartitionQueue *q, uint64_t now, bool full_only) {
       if (b->bytes + whole <= limit) {
         q->head = r->next;
         q->bytes -= r->bytes;
+        q->n -= int32_t(r->n);
         batch_push(b, r, whole);
         continue;
       }
@@ -307,6 +308,7 @@ static void seal(Producer *p, PartitionQueue *q, uint64_t now, bool full_only) {
       }
       q->head = r->next;
       q->bytes -= r->bytes;
+      q->n -= int32_t(r->n);
       batch_push(b, r, taken);
       break;
     }
@@ -314,15 +316,12 @@ static void seal(Producer *p, PartitionQueue *q, uint64_t now, bool full_only) {
     ready_push_back(q, b);
     sealed = true;
   }
-  if (q->head) {
-    int32_t n = 0;
-    for (MsgRun *r = q->head; r; r = r->next) n += int32_t(r->n);
-    q->n = n;
-    if (sealed) q->first_at = now;
-  } else {
-    q->head = q->tail = nullptr;
+  if (!q->head) {
+    q->tail = nullptr;
     q->n = 0;
     q->bytes = 0;
+  } else if (sealed) {
+    q->first_at = now;  // the rest's linger starts at the seal that left it
   }
   if (sealed && p->cfg.partitioner == kPartitionerSticky) partitioner_batch_closed(&q->t->part, q->partition);
 }

@@ -154,7 +154,7 @@ void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Re
   if (err != 0 || (code && kafka_coordinator_error(code))) coordinator_unanswered(r);
   bool retriable = err != 0 ? err_retriable(err)
                             : code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code);
-  if (retriable && retry_step(r, true, now)) return;
+  if (retry_step(r, retriable, now)) return;
   int final_err = err ? err : UVK_ERR_KAFKA(code);
   if (txn_is_producer_fatal(final_err)) txn_go_fatal(t, final_err);
   txn_offsets_done(r, final_err);

@@ -555,8 +555,8 @@ void io_close_conn(void *ud, ConnId id) {
 // where the application sends more then seals those messages too, instead of leaving them
 // a whole linger for the next batch. The idle handle makes that turn's poll return at once.
 void on_turn_end(uv_check_t *h) {
-  Busy busy(static_cast<IoDriver *>(h->data));
   IoDriver *d = static_cast<IoDriver *>(h->data);
+  Busy busy(d);
   uv_check_stop(&d->turn_end);
   uv_idle_stop(&d->turn_idle);
   if (!d->timer_due || d->closing) return;
