@@ -539,6 +539,8 @@ void conn_flush(Conn *c, uint64_t now) {
   flush_queue(c, now);
 }
 
+static int parse_frames(Conn *c, uint64_t now);
+
 int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
   c->now = now;
   if (c->state == kConnClosed) return c->error;
@@ -547,6 +549,42 @@ int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now) {
     conn_fail(c, UVK_ENOMEM);
     return UVK_ENOMEM;
   }
+  return parse_frames(c, now);
+}
+
+size_t conn_read_window(Conn *c, size_t min, uint8_t **at) {
+  if (c->state == kConnClosed || c->in.len < 4 || c->responses == 0) return 0;
+  Reader hr = reader_make(c->in.data, 4);
+  int32_t size = get_i32(&hr);
+  // A bad length is refused by parse_frames when bytes come; no room is made for it here.
+  if (size < 4 || size_t(size) > c->cfg.max_response_size) return 0;
+  size_t frame = 4 + size_t(size);
+  if (c->in.len >= frame) return 0;
+  size_t need = frame - c->in.len;
+  if (need < min) return 0;
+  // Room grows with what came (at most doubling), as put_raw's does: a hostile length
+  // below the cap reserves no more than the bytes actually sent for it.
+  size_t room = c->in.cap - c->in.len;
+  if (room < need && room < c->in.len) {
+    if (!buf_grow(&c->in, need < c->in.len ? need : c->in.len)) {
+      c->in.failed = false;  // the copying read reports it
+      return 0;
+    }
+    room = c->in.cap - c->in.len;
+  }
+  if (room < min) return 0;
+  *at = c->in.data + c->in.len;
+  return room < need ? room : need;
+}
+
+int conn_read_landed(Conn *c, size_t len, uint64_t now) {
+  c->now = now;
+  if (c->state == kConnClosed) return c->error;
+  c->in.len += len;
+  return parse_frames(c, now);
+}
+
+static int parse_frames(Conn *c, uint64_t now) {
   size_t pos = 0;
   while (c->state != kConnClosed && c->in.len - pos >= 4) {
     if (c->responses == 0 && looks_like_tls_record(c->in.data + pos, c->in.len - pos)) {

@@ -180,6 +180,12 @@ void conn_flush(Conn *c, uint64_t now);
 // Bytes from the broker. Completed requests call back from inside. Returns 0, or the
 // error that closed the connection (every request held then failed with it).
 int conn_read(Conn *c, const uint8_t *data, size_t len, uint64_t now);
+// Single-copy reads: while a frame of known length is incomplete and at least `min` of it is
+// missing, the free room for it in the frame buffer (*at, returned length; 0: none, read and
+// copy with conn_read). The driver reads into it and reports the count with conn_read_landed
+// before any other call on c.
+size_t conn_read_window(Conn *c, size_t min, uint8_t **at);
+int conn_read_landed(Conn *c, size_t len, uint64_t now);
 // Fails every queued and in-flight request with err and closes the state machine.
 void conn_fail(Conn *c, int err);
 // The earliest request deadline (UINT64_MAX: none).

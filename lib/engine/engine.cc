@@ -587,6 +587,22 @@ void engine_on_read(Engine *e, ConnId id, const uint8_t *data, size_t len, uint6
   sync_io(e);
 }
 
+size_t engine_read_window(Engine *e, ConnId id, size_t min, uint8_t **at) {
+  EngineConn *c = find_conn(e, id);
+  return c ? conn_read_window(&c->conn, min, at) : 0;
+}
+
+void engine_on_read_landed(Engine *e, ConnId id, size_t len, uint64_t now) {
+  e->now = now;
+  EngineConn *c = find_conn(e, id);
+  if (!c) return;
+  int rc = conn_read_landed(&c->conn, len, now);
+  if (rc != 0) {
+    if ((c = find_conn(e, id)) != nullptr) drop_conn(e, c, rc);
+  }
+  sync_io(e);
+}
+
 int engine_sasl_reply(Engine *e, ConnId id, uint32_t exchange, SaslReplyKind kind, const uint8_t *bytes, size_t len,
                       const char *why, uint64_t now) {
   EngineConn *c = find_conn(e, id);

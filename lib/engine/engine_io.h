@@ -50,6 +50,11 @@ void engine_on_connected(Engine *e, ConnId id, uint64_t now);
 void engine_on_conn_error(Engine *e, ConnId id, int err, uint64_t now);
 // Bytes arrived on `id`; the engine copies what it must keep before returning.
 void engine_on_read(Engine *e, ConnId id, const uint8_t *data, size_t len, uint64_t now);
+// Single-copy reads: room in `id`'s frame buffer for the rest of a large response (*at and
+// its length; 0: none, read elsewhere and call engine_on_read). Valid until the next engine
+// call; the driver reads into it and then calls engine_on_read_landed with the count.
+size_t engine_read_window(Engine *e, ConnId id, size_t min, uint8_t **at);
+void engine_on_read_landed(Engine *e, ConnId id, size_t len, uint64_t now);
 // Next bytes to write on `id`: sets *data and returns their length (0 = nothing pending).
 // The bytes stay valid until engine_conn_output_done() or the next engine call for `id`.
 size_t engine_conn_output(Engine *e, ConnId id, const uint8_t **data);

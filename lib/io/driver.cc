@@ -240,9 +240,16 @@ void start_write(IoConn *c) {
   }
 }
 
+// The rest of a large response is read straight into the engine's frame buffer (one copy
+// less on the consume path); headers, small frames and TLS records go through rbuf.
+constexpr size_t kReadInPlaceMin = 16 * 1024;
+
 void on_alloc(uv_handle_t *h, size_t, uv_buf_t *buf) {
   IoConn *c = static_cast<IoConn *>(h->data);
-  *buf = uv_buf_init(c->rbuf, sizeof c->rbuf);
+  uint8_t *at = nullptr;
+  size_t n = c->d->tls || c->closed ? 0 : engine_read_window(c->d->engine, c->id, kReadInPlaceMin, &at);
+  if (n > 0) *buf = uv_buf_init(reinterpret_cast<char *>(at), unsigned(n < UINT32_MAX ? n : UINT32_MAX));
+  else *buf = uv_buf_init(c->rbuf, sizeof c->rbuf);
 }
 
 // The transport is up: plaintext connections are ready now, TLS ones after the handshake.
@@ -307,6 +314,7 @@ void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   if (c->closed) return;
   if (n > 0) {
     if (c->tls) on_tls_bytes(c, reinterpret_cast<const uint8_t *>(buf->base), size_t(n));
+    else if (buf->base != c->rbuf) engine_on_read_landed(c->d->engine, c->id, size_t(n), io_now(c->d));
     else engine_on_read(c->d->engine, c->id, reinterpret_cast<const uint8_t *>(buf->base), size_t(n),
                         io_now(c->d));
   } else if (n < 0) {

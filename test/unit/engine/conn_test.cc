@@ -497,3 +497,53 @@ TEST_CASE("conn: a taken output outlives the connection", "[conn]") {
   CHECK(taken.data[from + 4 + 1] == kMetadata);  // still readable: the size, then the api key
   buf_free(&taken);
 }
+
+TEST_CASE("conn: the rest of a large response lands in place; a bad length gets no room", "[conn]") {
+  ConnConfig cfg = config();
+  cfg.max_response_size = 1u << 20;
+  Conn c;
+  conn_init(&c, cfg, nullptr);
+  ready(&c, 12);
+  uint8_t *at = nullptr;
+  CHECK(conn_read_window(&c, 1, &at) == 0);  // nothing buffered: no length known
+  Done d;
+  Request r = metadata_request(&d);
+  conn_send(&c, &r, 0);
+  std::vector<Sent> s = drain(&c);
+  REQUIRE(s.size() == 1);
+  std::string id(200000, 'x');
+  MetadataResponse m;
+  m.throttle_time_ms = 7;
+  m.cluster_id = Str{id.data(), int32_t(id.size())};
+  std::vector<uint8_t> bytes = frame(s[0].correlation, kMetadata, s[0].version, m);
+  REQUIRE(conn_read(&c, bytes.data(), 3, 0) == 0);
+  CHECK(conn_read_window(&c, 1, &at) == 0);  // the length is not whole yet
+  REQUIRE(conn_read(&c, bytes.data() + 3, 1000, 0) == 0);
+  size_t pos = 1003, windows = 0;
+  while (pos < bytes.size()) {
+    size_t n = conn_read_window(&c, 1, &at);
+    REQUIRE(n > 0);
+    CHECK(n <= bytes.size() - pos);  // never past this frame
+    CHECK(c.in.cap <= 2 * pos + 1024);  // room grows with what came, not with the length
+    n = std::min(n, size_t(5000));  // the socket gives less than asked
+    memcpy(at, bytes.data() + pos, n);
+    REQUIRE(conn_read_landed(&c, n, 0) == 0);
+    pos += n;
+    windows++;
+  }
+  CHECK(windows > 10);
+  CHECK(d.calls == 1);
+  CHECK(d.err == 0);
+  CHECK(d.throttle == 7);
+  CHECK(conn_read_window(&c, 1, &at) == 0);  // the frame is done
+  // Over maxResponseSize: no room; the copying read refuses the length as before.
+  Request r2 = metadata_request(&d);
+  conn_send(&c, &r2, 0);
+  drain(&c);
+  const uint8_t huge[] = {0x00, 0x20, 0x00, 0x00, 0, 0, 0, 0};
+  REQUIRE(conn_read(&c, huge, 3, 0) == 0);
+  CHECK(conn_read_window(&c, 1, &at) == 0);
+  CHECK(conn_read(&c, huge + 3, 5, 0) == UVK_EPROTO);
+  CHECK(conn_read_window(&c, 1, &at) == 0);  // closed
+  conn_destroy(&c);
+}
