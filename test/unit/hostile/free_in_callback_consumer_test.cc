@@ -64,6 +64,29 @@ TEST_CASE("free in callback: the client freed in eachBatch (the consumer stays, 
   r.settle();
 }
 
+// Answers over 80 KB: the driver reads their rest straight into the connection's frame
+// buffer (engine_read_window), which the freed client takes with it mid-parse.
+TEST_CASE("free in callback: the consumer or the client freed in eachBatch of an answer read in place", "[free_in_callback]") {
+  for (int which = 0; which < 2; which++) {
+    Case r;
+    r.b1.log[0].assign(40, std::string(8000, 'v'));
+    r.start_consumer();
+    r.on_message = which == 0 ? +[](Rig *rig) {
+      if (rig->consumer) rig->free_consumer();
+      return 0;
+    } : +[](Rig *rig) {
+      if (rig->client) rig->free_client();
+      return 0;
+    };
+    r.run_consumer(true);
+    REQUIRE(r.run_until([&] { return r.handler_calls > 0; }));
+    r.run_until([] { return false; }, 300);
+    CHECK(r.handler_calls == 1);
+    CHECK(r.handler_after_free == 0);
+    r.settle();
+  }
+}
+
 TEST_CASE("free in callback: eachMessage returns UVK_PENDING and frees its consumer", "[free_in_callback]") {
   Case r;
   r.start_consumer();
