@@ -562,7 +562,7 @@ size_t conn_read_window(Conn *c, size_t min, uint8_t **at) {
   if (c->in.len >= frame) return 0;
   size_t need = frame - c->in.len;
   if (need < min) return 0;
-  // Room grows with what came (at most doubling), as put_raw's does: a hostile length
+  // Room grows by at most what is buffered (as with put_raw): a hostile length
   // below the cap reserves no more than the bytes actually sent for it.
   size_t room = c->in.cap - c->in.len;
   if (room < need && room < c->in.len) {
