@@ -3,7 +3,7 @@
 // buildMessages): no broker needed, the arrays are written here the way src/consumer.c does.
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
-const { buildMessages } = require('../lib/consumer')
+const { buildMessages, viewClass } = require('../lib/consumer')
 
 const MSG = 8
 const HDR = 4
@@ -96,4 +96,21 @@ test('keys, values, headers and timestamps of a batch, views of one Buffer', () 
   assert.equal(ms[2].value.length, 0)
   assert.equal(ms[2].timestamp, '1700000000001')
   assert.deepEqual(ms.map(m => m.offset), ['7', '8', '9'])
+})
+
+test('views are made by the class Buffer.from itself uses, or by Buffer.from where a runtime has no such class', () => {
+  const ab = new ArrayBuffer(8)
+  new Uint8Array(ab).set([1, 2, 3, 4, 5, 6, 7, 8])
+  const View = viewClass(Buffer)
+  assert.equal(View.prototype, Buffer.prototype)  // Node's FastBuffer, from Buffer[Symbol.species]
+  assert.deepStrictEqual(new View(ab, 2, 3), Buffer.from(ab, 2, 3))
+  assert.throws(() => new View(ab, 6, 3), RangeError)  // out of bounds, as Buffer.from refuses it
+  // A Buffer whose species is not its own class (a runtime without FastBuffer): Buffer.from.
+  const calls = []
+  const Fake = { [Symbol.species]: Uint8Array, prototype: Buffer.prototype, from: (...a) => { calls.push(a); return Buffer.from(...a) } }
+  const Fallback = viewClass(Fake)
+  assert.notEqual(Fallback, Uint8Array)
+  const v = new Fallback(ab, 1, 2)
+  assert.deepStrictEqual(v, Buffer.from(ab, 1, 2))
+  assert.deepEqual(calls, [[ab, 1, 2]])
 })
