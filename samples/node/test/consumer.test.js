@@ -120,6 +120,40 @@ test('a handler that throws gets the same message again; nothing is skipped', as
   assert.deepEqual(calls, ['v0', 'v1', 'v2', 'v3', 'v4', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9'])
 })
 
+test('eachMessage handlers that are not async: a return value, a throw and a thenable are awaited as KafkaJS awaits them', async () => {
+  const k = kafka({ retry: { initialRetryTime: 50, retries: 3 } })
+  const topic = unique('node-sync')
+  await produce(k, topic, 10, { partition: 0 })
+  const consumer = k.consumer({ groupId: unique('node-g'), retry: { initialRetryTime: 50 }, maxWaitTimeInMs: 100 })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const log = []
+  let failed = false
+  const done = until(() => log.includes('end v9'))
+  await consumer.run({
+    eachMessage: ({ message }) => {  // a plain function
+      const v = message.value.toString()
+      log.push(`start ${v}`)
+      if (v === 'v4' && !failed) {
+        failed = true
+        throw new Error('thrown, not rejected')  // the same message comes again
+      }
+      if (v === 'v6') {  // a thenable that is not a Promise: the next message waits for it
+        return { then (resolve) { setTimeout(() => { log.push('end v6'); resolve() }, 20) } }
+      }
+      log.push(`end ${v}`)
+      done.check()
+      return v  // any value: done
+    }
+  })
+  await done.p
+  await consumer.disconnect()
+  const expected = []
+  for (const v of ['v0', 'v1', 'v2', 'v3', 'v4', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9']) expected.push(`start ${v}`, `end ${v}`)
+  expected.splice(expected.indexOf('end v4'), 1)  // the first v4 threw
+  assert.deepEqual(log, expected)
+})
+
 test('pause, paused, resume and seek', async () => {
   const k = kafka()
   const topic = unique('node-pause')
