@@ -564,8 +564,12 @@ int consumer_run(Consumer *c, const uvk_run_options &opts, uint64_t now) {
   c->running = true;
   c->last_commit_at = now;
   // groupProtocol consumer: the broker evaluates the patterns (broker_regex).
-  if (c->n_patterns > 0 && !c->cfg.consumer_protocol) consumer_patterns_start(c, now);
-  else group_start(c, now);
+  if (c->n_patterns > 0 && !c->cfg.consumer_protocol) {
+    consumer_patterns_start(c, now);
+  } else {
+    group_warm_metadata(c, now);
+    group_start(c, now);
+  }
   return 0;
 }
 

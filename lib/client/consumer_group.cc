@@ -30,7 +30,7 @@ void consumer_set_str(Consumer *c, char **field, const char *s, size_t n) {
 
 namespace {
 
-enum PendingKind { kFind = 1, kJoin, kAssignMeta, kSync };  // 10: consumer_group_beat.cc
+enum PendingKind { kFind = 1, kJoin, kAssignMeta, kSync, kWarm };  // 10: consumer_group_beat.cc
 
 // The leader's view of the group, kept in the pending SyncGroup's arena.
 struct LeaderView {
@@ -566,6 +566,25 @@ void on_sync(void *ud, int err, int16_t version, Reader *body, const Request *) 
 }
 
 }  // namespace
+
+namespace {
+
+void on_warm(void *ud, const uvk_error *) { pending_free(static_cast<Pending *>(ud)); }
+
+}  // namespace
+
+// The subscribed topics' metadata is asked for as the consumer starts, beside FindCoordinator
+// and the joins (KafkaJS asks at subscribe): the leader's assignment after JoinGroup and the
+// first fetch then find it cached instead of waiting for a Metadata round trip there.
+void group_warm_metadata(Consumer *c, uint64_t now) {
+  const char *topics[256];
+  int n = 0;
+  for (int32_t i = 0; i < c->n_subs && n < 256; i++) topics[n++] = c->subs[i].name;
+  if (n == 0) return;
+  Pending *p = pending_new(c, kWarm);
+  if (!p) return;  // only a head start: the join asks when it needs it
+  if (metadata_ensure(c->e, topics, n, on_warm, p, now, &c->cfg.retry) != 0) pending_free(p);
+}
 
 void group_start(Consumer *c, uint64_t now) {
   if (c->state == kGroupStopping || c->state == kGroupStopped) return;

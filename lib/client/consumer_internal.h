@@ -318,6 +318,8 @@ void consumer_patterns_free(Consumer *c);
 
 // consumer_group.cc
 void group_start(Consumer *c, uint64_t now);
+// Asks for the subscribed topics' metadata at the start (consumer_group.cc).
+void group_warm_metadata(Consumer *c, uint64_t now);
 // After REBALANCE_IN_PROGRESS and the like; `lost`: the generation is void (UNKNOWN_MEMBER_ID,
 // ILLEGAL_GENERATION), so the listener hears "lost" instead of "revoked".
 void group_rejoin(Consumer *c, uint64_t now, bool lost = false);
