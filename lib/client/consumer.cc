@@ -567,8 +567,8 @@ int consumer_run(Consumer *c, const uvk_run_options &opts, uint64_t now) {
   if (c->n_patterns > 0 && !c->cfg.consumer_protocol) {
     consumer_patterns_start(c, now);
   } else {
-    group_warm_metadata(c, now);
     group_start(c, now);
+    group_warm_metadata(c, now);  // after FindCoordinator: a broker answers a connection in order
   }
   return 0;
 }
