@@ -53,6 +53,12 @@ function viewClass (B) {
 }
 const View = viewClass(Buffer)
 
+// A message's headers object: a plain object (its prototype is Object.prototype, as `{}`'s),
+// made by a constructor so that V8 sizes it to the properties it gets (none, for most
+// messages) instead of the four empty slots of every `{}`: 24 bytes less a message.
+function EmptyObject () {}
+EmptyObject.prototype = Object.prototype
+
 // A batch's messages, built one at a time and in order from the addon's flat arrays. Keys and
 // values are views of `data` made as Buffer.from(arrayBuffer, offset, length) makes them (View),
 // cheaper than subarray (a subclass of Uint8Array would make them in half the time, but
@@ -84,7 +90,7 @@ class MessageReader {
     const kl = meta[b + 4]
     const vl = meta[b + 6]
     const nh = meta[b + 7]
-    const headers = {}
+    const headers = new EmptyObject()
     const { data, hmeta } = this
     for (let j = 0; j < nh; j++) {
       const g = this.h++ * HDR

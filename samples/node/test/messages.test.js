@@ -92,6 +92,17 @@ test('keys, values, headers and timestamps of a batch, views of one Buffer', () 
   assert.equal(ms[1].value, null)
   assert.deepEqual(ms[1].headers, {})
   assert.notEqual(ms[1].headers, ms[0].headers)
+  // Plain objects, with or without headers, as `{}` is: same prototype, constructor, inspect.
+  for (const m of ms) {
+    assert.equal(Object.getPrototypeOf(m.headers), Object.prototype)
+    assert.equal(m.headers.constructor, Object)
+  }
+  assert.deepStrictEqual(ms[2].headers, {})
+  assert.deepStrictEqual(ms[0].headers, { a: [Buffer.from('x'), Buffer.from('y')], n: null })
+  assert.equal(require('node:util').inspect(ms[2].headers), '{}')
+  ms[2].headers.added = Buffer.from('z')  // a handler may add to them
+  assert.deepStrictEqual(Object.keys(ms[2].headers), ['added'])
+  assert.deepEqual(ms[1].headers, {})
   assert.equal(ms[2].key.length, 0)
   assert.equal(ms[2].value.length, 0)
   assert.equal(ms[2].timestamp, '1700000000001')
