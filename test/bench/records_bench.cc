@@ -85,17 +85,27 @@ int main(int argc, char **argv) {
   if (only) return 0;
   std::vector<uint8_t> data(1 << 20);
   for (size_t i = 0; i < data.size(); i++) data[i] = uint8_t(i * 31);
-  for (int hw = 1; hw >= 0; hw--) {
-    if (hw && !crc32c_hw_available()) continue;
-    std::vector<double> gbs;
-    uint32_t c = 0;
-    for (int run = 0; run < 5; run++) {
-      double t0 = now_s();
-      for (int i = 0; i < 500; i++)
-        c += hw ? crc32c_hw(0, data.data(), data.size()) : crc32c_portable(0, data.data(), data.size());
-      gbs.push_back(500.0 * double(data.size()) / (now_s() - t0) / 1e9);
+  struct Impl {
+    const char *name;
+    uint32_t (*fn)(uint32_t, const void *, size_t);
+    bool hw;
+  };
+  const Impl impls[] = {{"hw", crc32c_hw, true}, {"sse4.2-1", crc32c_hw_serial, true},
+                        {"portable", crc32c_portable, false}};
+  // 1 MB, and a 16 KB batch's worth (what one record batch usually is).
+  for (size_t size : {data.size(), size_t(16u << 10)}) {
+    for (const Impl &im : impls) {
+      if (im.hw && !crc32c_hw_available()) continue;
+      std::vector<double> gbs;
+      uint32_t c = 0;
+      int reps = int((500u << 20) / size / 2);
+      for (int run = 0; run < 5; run++) {
+        double t0 = now_s();
+        for (int i = 0; i < reps; i++) c += im.fn(c, data.data(), size);
+        gbs.push_back(double(reps) * double(size) / (now_s() - t0) / 1e9);
+      }
+      printf("crc32c %-8s %7zu B %6.2f GB/s (%08x)\n", im.name, size, median(gbs), c);
     }
-    printf("crc32c %-8s %6.2f GB/s (%08x)\n", hw ? "sse4.2" : "portable", median(gbs), c);
   }
   return 0;
 }
