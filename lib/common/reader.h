@@ -67,6 +67,29 @@ inline double get_f64(Reader *r) {
 // Unsigned varint of at most 10 bytes (5 when max_bytes is 5, for 32-bit values).
 inline uint64_t get_uvarint_n(Reader *r, int max_bytes) {
   uint64_t v = 0;
+  // With 10 bytes left no byte needs its own bounds check (record fields are mostly 1-2 byte
+  // varints; a set err left p == end, so it takes the checked loop below).
+  if (r->end - r->p >= 10) {
+    const uint8_t *p = r->p;
+    if (p[0] < 0x80) {
+      r->p = p + 1;
+      return p[0];
+    }
+    if (p[1] < 0x80) {
+      r->p = p + 2;
+      return uint64_t(p[0] & 0x7f) | uint64_t(p[1]) << 7;
+    }
+    for (int i = 0; i < max_bytes; i++) {
+      uint8_t byte = p[i];
+      v |= uint64_t(byte & 0x7f) << (7 * i);
+      if (!(byte & 0x80)) {
+        r->p = p + i + 1;
+        return v;
+      }
+    }
+    rd_fail(r, UVK_EPROTO);  // too many continuation bytes
+    return 0;
+  }
   for (int i = 0; i < max_bytes; i++) {
     if (r->err || r->p >= r->end) {
       rd_fail(r, UVK_EPROTO);

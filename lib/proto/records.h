@@ -125,10 +125,44 @@ struct RecordIter {
 };
 
 void record_iter_init(RecordIter *it, const BatchView *b);
-// 1: *rec holds the next record; 0: done; < 0: corrupt.
-int record_next(RecordIter *it, RecordView *rec);
 // Walks a record's headers: 1 and *h filled, 0 done, < 0 corrupt.
 int header_next(Reader *headers, RecordHeader *h);
+// record_next's out-of-line parts: magic 0/1 records, and walking a record's headers once
+// (0 or UVK_EPROTO) so a corrupt one fails in record_next and not in the user's loop.
+int record_next_legacy(RecordIter *it, RecordView *rec);
+int record_check_headers(const RecordView *rec);
+
+// 1: *rec holds the next record; 0: done; < 0: corrupt. Inline: the consumer calls it once a
+// record, and a call plus the RecordView's round trip through memory was a fifth of its cost.
+inline int record_next(RecordIter *it, RecordView *rec) {
+  if (it->b->magic < 2) return record_next_legacy(it, rec);
+  if (it->remaining <= 0) return 0;
+  int32_t len = get_varint(&it->r);
+  if (!rd_ok(&it->r) || len < 0 || size_t(len) > rd_left(&it->r)) return UVK_EPROTO;
+  Reader r = reader_make(rd_take(&it->r, size_t(len)), size_t(len));
+  get_i8(&r);  // attributes
+  int64_t ts_delta = get_varlong(&r);
+  int32_t off_delta = get_varint(&r);
+  int32_t klen = get_varint(&r);
+  if (klen < -1) return UVK_EPROTO;
+  rec->key = klen >= 0 ? rd_take(&r, size_t(klen)) : nullptr;
+  rec->key_len = klen;
+  int32_t vlen = get_varint(&r);
+  if (vlen < -1) return UVK_EPROTO;
+  rec->value = vlen >= 0 ? rd_take(&r, size_t(vlen)) : nullptr;
+  rec->value_len = vlen;
+  rec->n_headers = get_varint(&r);
+  if (!rd_ok(&r) || rec->n_headers < 0 || size_t(rec->n_headers) > rd_left(&r) / 2 + 1)
+    return UVK_EPROTO;
+  rec->headers = r.p;
+  rec->headers_len = rd_left(&r);
+  if (rec->n_headers == 0 ? rec->headers_len != 0 : record_check_headers(rec) != 0) return UVK_EPROTO;
+  const BatchView *b = it->b;
+  rec->offset = b->base_offset + off_delta;
+  rec->timestamp = b->log_append_time() ? b->max_timestamp : b->base_timestamp + ts_delta;
+  it->remaining--;
+  return 1;
+}
 // A control record's type (kControlAbort / kControlCommit) from its key; < 0 if malformed.
 int control_record_type(const RecordView &rec);
 

@@ -207,41 +207,17 @@ static int legacy_record(RecordIter *it, RecordView *rec) {
   return 1;
 }
 
-int record_next(RecordIter *it, RecordView *rec) {
-  if (it->b->magic < 2) {
-    if (it->remaining == 0 || rd_left(&it->r) == 0) return 0;
-    return legacy_record(it, rec);
-  }
-  if (it->remaining <= 0) return 0;
-  int32_t len = get_varint(&it->r);
-  if (!rd_ok(&it->r) || len < 0 || size_t(len) > rd_left(&it->r)) return UVK_EPROTO;
-  Reader r = reader_make(rd_take(&it->r, size_t(len)), size_t(len));
-  get_i8(&r);  // attributes
-  int64_t ts_delta = get_varlong(&r);
-  int32_t off_delta = get_varint(&r);
-  int32_t klen = get_varint(&r);
-  if (klen < -1) return UVK_EPROTO;
-  rec->key = klen >= 0 ? rd_take(&r, size_t(klen)) : nullptr;
-  rec->key_len = klen;
-  int32_t vlen = get_varint(&r);
-  if (vlen < -1) return UVK_EPROTO;
-  rec->value = vlen >= 0 ? rd_take(&r, size_t(vlen)) : nullptr;
-  rec->value_len = vlen;
-  rec->n_headers = get_varint(&r);
-  if (!rd_ok(&r) || rec->n_headers < 0 || size_t(rec->n_headers) > rd_left(&r) / 2 + 1)
-    return UVK_EPROTO;
-  rec->headers = r.p;
-  rec->headers_len = rd_left(&r);
-  // Walk the headers once now, so a corrupt one fails here and not in the user's loop.
+int record_next_legacy(RecordIter *it, RecordView *rec) {
+  if (it->remaining == 0 || rd_left(&it->r) == 0) return 0;
+  return legacy_record(it, rec);
+}
+
+int record_check_headers(const RecordView *rec) {
   Reader hr = reader_make(rec->headers, rec->headers_len);
   RecordHeader h;
   for (int32_t i = 0; i < rec->n_headers; i++)
     if (header_next(&hr, &h) != 1) return UVK_EPROTO;
-  if (rd_left(&hr) != 0) return UVK_EPROTO;
-  rec->offset = it->b->base_offset + off_delta;
-  rec->timestamp = it->b->log_append_time() ? it->b->max_timestamp : it->b->base_timestamp + ts_delta;
-  it->remaining--;
-  return 1;
+  return rd_left(&hr) == 0 ? 0 : UVK_EPROTO;
 }
 
 int header_next(Reader *r, RecordHeader *h) {

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <string.h>
+
 #include "common/buf.h"
 #include "common/reader.h"
 
@@ -58,4 +60,37 @@ TEST_CASE("overlong and unterminated varints are rejected", "[common]") {
   r = reader_make(too_big, sizeof too_big);
   get_uvarint32(&r);
   CHECK(r.err == UVK_EPROTO);
+}
+
+TEST_CASE("varints with 10 or more bytes left (the unchecked fast path) read and fail alike", "[common]") {
+  // The same inputs as above, padded so the reader takes its fast path.
+  const uint8_t overlong[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0, 0, 0};
+  Reader r = reader_make(overlong, sizeof overlong);
+  get_uvarint32(&r);
+  CHECK(r.err == UVK_EPROTO);
+  const uint8_t too_big[] = {0xff, 0xff, 0xff, 0xff, 0x1f, 0, 0, 0, 0, 0, 0, 0};
+  r = reader_make(too_big, sizeof too_big);
+  get_uvarint32(&r);
+  CHECK(r.err == UVK_EPROTO);
+  uint8_t eleven[11];
+  memset(eleven, 0xff, sizeof eleven);
+  r = reader_make(eleven, sizeof eleven);
+  get_uvarint64(&r);  // 10 continuation bytes: too long for 64 bits
+  CHECK(r.err == UVK_EPROTO);
+  CHECK(rd_left(&r) == 0);
+  // A sticky error stays: nothing more is read.
+  const uint8_t ok[] = {0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  r = reader_make(ok, sizeof ok);
+  rd_fail(&r, UVK_EPROTO);
+  CHECK(get_varint(&r) == 0);
+  // Values across the boundary between the two paths decode the same.
+  Buf b;
+  for (int64_t v : {int64_t(0), int64_t(-1), int64_t(63), int64_t(-64), int64_t(1) << 40, INT64_MIN, INT64_MAX})
+    put_varlong(&b, v);
+  r = reader_make(b.data, b.len);
+  for (int64_t v : {int64_t(0), int64_t(-1), int64_t(63), int64_t(-64), int64_t(1) << 40, INT64_MIN, INT64_MAX})
+    CHECK(get_varlong(&r) == v);
+  CHECK(rd_ok(&r));
+  CHECK(rd_left(&r) == 0);
+  buf_free(&b);
 }
