@@ -202,11 +202,24 @@ struct Run {
 };
 
 // Appends the records of b at or after position, as views; false when the arena is full.
-bool append_messages(Arena *arena, Run *run, const BatchView &b, int64_t position) {
+// `expect`: the records the run will likely gather (batch_count_records), so that its array
+// is allocated once instead of doubling batch by batch; not zeroed, as every entry up to
+// run->n is written.
+bool append_messages(Arena *arena, Run *run, const BatchView &b, int64_t position, size_t expect) {
   size_t more = b.count > 0 ? size_t(b.count) : 1;
+  // The count is the broker's word: no more records than the (decompressed) bytes can hold.
+  if (b.magic == 2 && more > b.records_len / kMinRecordSize) more = b.records_len / kMinRecordSize + 1;
   if (run->n + more > run->cap) {
     size_t cap = run->cap * 2 > run->n + more ? run->cap * 2 : run->n + more;
-    uvk_consumer_message *grown = arena_new_array<uvk_consumer_message>(arena, cap);
+    uvk_consumer_message *grown = nullptr;
+    if (run->cap == 0 && expect > cap) {
+      // Rounded up to a power of two: answers of about one size then fit the arena's kept chunk.
+      size_t want = 1;
+      while (want < expect && want < (size_t(1) << 40)) want <<= 1;
+      grown = arena_new_array_raw<uvk_consumer_message>(arena, want);
+      if (grown) cap = want;
+    }
+    if (!grown) grown = arena_new_array_raw<uvk_consumer_message>(arena, cap);
     if (!grown) return false;
     if (run->n) memcpy(grown, run->msgs, run->n * sizeof *grown);
     run->msgs = grown;
@@ -344,6 +357,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
   c->delivering_seeks = ps->seeks;
   BatchView b;
   Run run;
+  size_t expect = batch_count_records(records, len);  // the first run's records
   int rc = 0;
   bool failed = false, held = false, more = ab.taken && ab.active;
   while (more && !c->detached && (rc = batch_next(&br, &b)) == 1) {
@@ -354,7 +368,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
     if (b.last_offset() < ps->position) continue;
     // aborted_skip first: an abort marker (a control batch) ends the producer's skipped run.
     bool skipped = aborted_skip(&ab, b) || b.control();
-    if (!skipped && !append_messages(&arena, &run, b, ps->position)) break;
+    if (!skipped && !append_messages(&arena, &run, b, ps->position, expect)) break;
     if (run.n == 0) {
       skip_to(ps, b.last_offset() + 1);  // nothing to hand yet: step over it now
       continue;
@@ -365,6 +379,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
       more = hand_run(c, ps, run, high_watermark, gen, seq, &held, &failed);
       run = Run();
       arena_reset(&arena);
+      expect = batch_count_records(br.in.p, rd_left(&br.in));
     }
   }
   if (run.n > 0 && !c->detached && !stale(c, ps, gen, seq))

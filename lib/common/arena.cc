@@ -12,7 +12,7 @@ struct ArenaChunk {
 static const size_t kChunkHeader = (sizeof(ArenaChunk) + 15) & ~size_t(15);
 static const size_t kMinChunk = 4096;
 
-void *arena_alloc(Arena *a, size_t size, size_t align) {
+void *arena_alloc_raw(Arena *a, size_t size, size_t align) {
   if (size == 0) size = 1;
   if (a->limit && (size > a->limit || a->used > a->limit - size)) return nullptr;
   uintptr_t at = (uintptr_t(a->cur) + (align - 1)) & ~uintptr_t(align - 1);
@@ -34,8 +34,12 @@ void *arena_alloc(Arena *a, size_t size, size_t align) {
   }
   a->cur = reinterpret_cast<uint8_t *>(at + size);
   a->used += size;
-  void *p = reinterpret_cast<void *>(at);
-  memset(p, 0, size);
+  return reinterpret_cast<void *>(at);
+}
+
+void *arena_alloc(Arena *a, size_t size, size_t align) {
+  void *p = arena_alloc_raw(a, size, align);
+  if (p) memset(p, 0, size ? size : 1);
   return p;
 }
 

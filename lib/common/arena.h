@@ -26,6 +26,8 @@ struct Arena {
 
 // Zero-filled memory aligned to `align` (a power of two <= 16); nullptr on failure or limit.
 void *arena_alloc(Arena *a, size_t size, size_t align = alignof(max_align_t));
+// The same, not zeroed: for arrays whose every element used is written first.
+void *arena_alloc_raw(Arena *a, size_t size, size_t align = alignof(max_align_t));
 // Frees every chunk but the first, which is kept for reuse.
 void arena_reset(Arena *a);
 void arena_free(Arena *a);
@@ -34,6 +36,13 @@ template <typename T>
 T *arena_new_array(Arena *a, size_t n) {
   if (n > SIZE_MAX / sizeof(T)) return nullptr;
   return static_cast<T *>(arena_alloc(a, n * sizeof(T), alignof(T)));
+}
+
+// Like arena_new_array, not zeroed (arena_alloc_raw).
+template <typename T>
+T *arena_new_array_raw(Arena *a, size_t n) {
+  if (n > SIZE_MAX / sizeof(T)) return nullptr;
+  return static_cast<T *>(arena_alloc_raw(a, n * sizeof(T), alignof(T)));
 }
 
 // Like arena_new_array, with every element value-initialised (T()): generated protocol

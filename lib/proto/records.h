@@ -20,6 +20,9 @@ const int16_t kAttrLogAppendTime = 0x08;
 const int16_t kAttrTransactional = 0x10;
 const int16_t kAttrControl = 0x20;
 const size_t kBatchHeaderSize = 61;  // baseOffset .. recordCount
+// The smallest v2 record: length, attributes, timestamp and offset deltas, key length, value
+// length and header count, one byte each. A batch's record count is capped by it.
+const size_t kMinRecordSize = 7;
 const int kControlAbort = 0, kControlCommit = 1;
 
 struct RecordHeader {
@@ -104,6 +107,12 @@ void batch_reader_free(BatchReader *r);
 // 1: *b holds the next batch; 0: no more (see r->incomplete); < 0: corrupt input
 // (UVK_ECRC, UVK_EPROTO, UVK_ECOMPRESSION, UVK_ETOOLARGE, UVK_EUNSUPPORTED codec).
 int batch_next(BatchReader *r, BatchView *b);
+
+// Records in the uncompressed v2 batches at the start of data, up to and including the first
+// compressed one (what the consumer gathers into one handler call), for sizing an array once.
+// Only an estimate: the counts are not checked against a CRC yet, so each is capped by what
+// its bytes can hold (kMinRecordSize) and a compressed batch counts as its header says.
+size_t batch_count_records(const uint8_t *data, size_t len);
 
 struct RecordView {
   int64_t offset;

@@ -170,6 +170,23 @@ int batch_next(BatchReader *r, BatchView *b) {
   return rc == 0 ? 1 : rc;
 }
 
+size_t batch_count_records(const uint8_t *data, size_t len) {
+  size_t n = 0;
+  while (len >= kBatchHeaderSize && data[16] == 2) {
+    uint32_t length = uint32_t(data[8]) << 24 | uint32_t(data[9]) << 16 | uint32_t(data[10]) << 8 | data[11];
+    if (length < kBatchHeaderSize - 12 || length > len - 12) break;
+    uint32_t count = uint32_t(data[57]) << 24 | uint32_t(data[58]) << 16 | uint32_t(data[59]) << 8 | data[60];
+    if (count > INT32_MAX) break;
+    bool compressed = (data[22] & kAttrCodecMask) != 0;
+    size_t fits = (size_t(length) + 12 - kBatchHeaderSize) / kMinRecordSize;
+    n += compressed || count < fits ? count : fits;
+    if (compressed) break;
+    data += 12 + size_t(length);
+    len -= 12 + size_t(length);
+  }
+  return n;
+}
+
 void record_iter_init(RecordIter *it, const BatchView *b) {
   it->r = reader_make(b->records, b->records_len);
   it->b = b;

@@ -464,3 +464,28 @@ TEST_CASE("hostile broker: a decompression bomb stops at the limit", "[hostile]"
                // The decompression limit plus one response: never the bomb's 256 MiB.
                kDecompressLimit + size_t(kMaxResponseSize));
 }
+
+TEST_CASE("hostile broker: a record batch claiming 3,000,000 records allocates for the three it holds",
+          "[hostile]") {
+  // A valid CRC over a lying count: the message array was sized from the count (216 MB,
+  // zeroed) before the records were read. Now the bytes cap it (kMinRecordSize a record).
+  Harness h;
+  h.hostile.log[0] = {"h0", "h1", "h2"};
+  h.good.log[1] = {"g0", "g1", "g2"};
+  std::vector<uint8_t> b = plain_batch(0, {"h0", "h1", "h2"});
+  b[57] = 0x00, b[58] = 0x2d, b[59] = 0xc6, b[60] = 0xc0;  // recordCount 3,000,000
+  uint32_t crc = uvk::crc32c(0, b.data() + 21, b.size() - 21);
+  b[17] = uint8_t(crc >> 24), b[18] = uint8_t(crc >> 16), b[19] = uint8_t(crc >> 8), b[20] = uint8_t(crc);
+  h.hostile.fetch_records_once = b;
+  size_t baseline = h.mem.now;
+  h.start_consumer();
+  REQUIRE(h.run_until([&] {
+    return h.delivered.p1.size() >= 3 && h.hostile.mischief_done == 1 && h.delivered.p0.size() >= 3;
+  }));
+  INFO(h.all_logs());
+  CHECK(h.delivered.p0 == std::vector<std::string>({"h0", "h1", "h2"}));
+  CHECK(h.delivered.p1 == std::vector<std::string>({"g0", "g1", "g2"}));
+  CHECK(h.mem.largest < size_t(kMaxResponseSize));
+  CHECK(h.mem.peak - baseline < size_t(kMaxResponseSize) * 2);
+  h.stop_consumer();
+}

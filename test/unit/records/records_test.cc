@@ -148,6 +148,41 @@ TEST_CASE("a flipped byte fails the CRC; truncation reads as incomplete", "[reco
   }
 }
 
+TEST_CASE("batch_count_records: uncompressed batches up to the first compressed one, counts capped by bytes",
+          "[records]") {
+  Bytes plain = build(kCodecNone, 10), gz = build(kCodecGzip, 20);
+  Bytes three = plain;
+  for (int i = 0; i < 2; i++) three.insert(three.end(), plain.begin(), plain.end());
+  CHECK(batch_count_records(three.data(), three.size()) == 30);
+  // A compressed batch ends the count (its records are handed on their own) and counts as its
+  // header says; the batch after it is not counted.
+  Bytes mixed = plain;
+  mixed.insert(mixed.end(), gz.begin(), gz.end());
+  mixed.insert(mixed.end(), plain.begin(), plain.end());
+  CHECK(batch_count_records(mixed.data(), mixed.size()) == 30);
+  // A batch cut short (the end of a Fetch answer) is not counted; nothing is read past the end.
+  for (size_t cut = 0; cut < plain.size(); cut++) {
+    Bytes part = plain;
+    part.insert(part.end(), plain.begin(), plain.begin() + long(cut));
+    CHECK(batch_count_records(part.data(), part.size()) == 10);
+  }
+  // A count the bytes cannot hold (a hostile header; the CRC is not checked here) is capped at
+  // what kMinRecordSize-byte records would fill; a negative one stops the count.
+  Bytes lie = plain;
+  lie[57] = 0x00, lie[58] = 0x2d, lie[59] = 0xc6, lie[60] = 0xc0;  // 3,000,000
+  CHECK(batch_count_records(lie.data(), lie.size()) == (plain.size() - kBatchHeaderSize) / kMinRecordSize);
+  lie[57] = 0xff;
+  CHECK(batch_count_records(lie.data(), lie.size()) == 0);
+  // A length below the header's, or another magic, stops it too.
+  Bytes shortlen = plain;
+  shortlen[11] = 10;
+  shortlen[8] = shortlen[9] = shortlen[10] = 0;
+  CHECK(batch_count_records(shortlen.data(), shortlen.size()) == 0);
+  Bytes magic1 = plain;
+  magic1[16] = 1;
+  CHECK(batch_count_records(magic1.data(), magic1.size()) == 0);
+}
+
 TEST_CASE("a decompression bomb stops at the limit", "[records]") {
   // 8 MiB of zeros compress to a few KiB.
   Buf out, scratch;
