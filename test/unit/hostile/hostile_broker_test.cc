@@ -489,3 +489,46 @@ TEST_CASE("hostile broker: a record batch claiming 3,000,000 records allocates f
   CHECK(h.mem.peak - baseline < size_t(kMaxResponseSize) * 2);
   h.stop_consumer();
 }
+
+TEST_CASE("hostile broker: a compressed record batch claiming 3,000,000 records allocates for the three it holds",
+          "[hostile]") {
+  // The same lie in a gzip batch: its compressed bytes cannot bound the count, so the count
+  // must not size the message array (it did: 4,194,304 entries, 302 MB, at the first run).
+  Harness h;
+  h.hostile.log[0] = {"h0", "h1", "h2"};
+  h.good.log[1] = {"g0", "g1", "g2"};
+  std::vector<uint8_t> plain = plain_batch(0, {"h0", "h1", "h2"});
+  std::vector<uint8_t> records(plain.begin() + uvk::kBatchHeaderSize, plain.end());
+  uLongf zlen = compressBound(uLong(records.size())) + 32;
+  std::vector<uint8_t> gz(zlen);
+  z_stream z = {};
+  REQUIRE(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) == Z_OK);
+  z.next_in = records.data();
+  z.avail_in = uInt(records.size());
+  z.next_out = gz.data();
+  z.avail_out = uInt(gz.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  gz.resize(gz.size() - z.avail_out);
+  deflateEnd(&z);
+  std::vector<uint8_t> b(plain.begin(), plain.begin() + uvk::kBatchHeaderSize);
+  b.insert(b.end(), gz.begin(), gz.end());
+  auto put32 = [&b](size_t at, uint32_t x) {
+    b[at] = uint8_t(x >> 24), b[at + 1] = uint8_t(x >> 16), b[at + 2] = uint8_t(x >> 8), b[at + 3] = uint8_t(x);
+  };
+  put32(8, uint32_t(b.size() - 12));  // batchLength
+  b[22] = uint8_t(b[22] | 1);         // attributes: gzip
+  put32(57, 3000000);                 // recordCount
+  put32(17, uvk::crc32c(0, b.data() + 21, b.size() - 21));
+  h.hostile.fetch_records_once = b;
+  size_t baseline = h.mem.now;
+  h.start_consumer();
+  REQUIRE(h.run_until([&] {
+    return h.delivered.p1.size() >= 3 && h.hostile.mischief_done == 1 && h.delivered.p0.size() >= 3;
+  }));
+  INFO(h.all_logs());
+  CHECK(h.delivered.p0 == std::vector<std::string>({"h0", "h1", "h2"}));
+  CHECK(h.delivered.p1 == std::vector<std::string>({"g0", "g1", "g2"}));
+  CHECK(h.mem.largest < size_t(kMaxResponseSize));
+  CHECK(h.mem.peak - baseline < size_t(kMaxResponseSize) * 2);
+  h.stop_consumer();
+}

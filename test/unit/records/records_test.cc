@@ -154,12 +154,13 @@ TEST_CASE("batch_count_records: uncompressed batches up to the first compressed 
   Bytes three = plain;
   for (int i = 0; i < 2; i++) three.insert(three.end(), plain.begin(), plain.end());
   CHECK(batch_count_records(three.data(), three.size()) == 30);
-  // A compressed batch ends the count (its records are handed on their own) and counts as its
-  // header says; the batch after it is not counted.
+  // A compressed batch ends the count (its records are handed on their own) and is not
+  // counted: its bytes cannot cap its header's count; the batch after it is not counted.
   Bytes mixed = plain;
   mixed.insert(mixed.end(), gz.begin(), gz.end());
   mixed.insert(mixed.end(), plain.begin(), plain.end());
-  CHECK(batch_count_records(mixed.data(), mixed.size()) == 30);
+  CHECK(batch_count_records(mixed.data(), mixed.size()) == 10);
+  CHECK(batch_count_records(gz.data(), gz.size()) == 0);
   // A batch cut short (the end of a Fetch answer) is not counted; nothing is read past the end.
   for (size_t cut = 0; cut < plain.size(); cut++) {
     Bytes part = plain;
