@@ -209,6 +209,9 @@ bool append_messages(Arena *arena, Run *run, const BatchView &b, int64_t positio
   size_t more = b.count > 0 ? size_t(b.count) : 1;
   // The count is the broker's word: no more records than the (decompressed) bytes can hold.
   if (b.magic == 2 && more > b.records_len / kMinRecordSize) more = b.records_len / kMinRecordSize + 1;
+  // A legacy compressed wrapper (count -1) holds as many as its inner set: room for all of
+  // them (only the first was taken, and the rest skipped).
+  if (b.magic < 2 && b.count < 0) more = b.records_len / kMinLegacyMessageSize + 1;
   if (run->n + more > run->cap) {
     size_t cap = run->cap * 2 > run->n + more ? run->cap * 2 : run->n + more;
     uvk_consumer_message *grown = nullptr;

@@ -23,6 +23,9 @@ const size_t kBatchHeaderSize = 61;  // baseOffset .. recordCount
 // The smallest v2 record: length, attributes, timestamp and offset deltas, key length, value
 // length and header count, one byte each. A batch's record count is capped by it.
 const size_t kMinRecordSize = 7;
+// The smallest legacy (magic 0) message with its offset and size: 8 + 4 + crc 4, magic,
+// attributes, key and value lengths.
+const size_t kMinLegacyMessageSize = 26;
 const int kControlAbort = 0, kControlCommit = 1;
 
 struct RecordHeader {

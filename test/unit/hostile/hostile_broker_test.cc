@@ -17,6 +17,7 @@
 
 #include <uv.h>
 
+#include "codec/codec.h"
 #include "fake_broker.h"
 #include "fake_rig.h"
 #include "proto/crc32c.h"
@@ -530,5 +531,48 @@ TEST_CASE("hostile broker: a compressed record batch claiming 3,000,000 records 
   CHECK(h.delivered.p1 == std::vector<std::string>({"g0", "g1", "g2"}));
   CHECK(h.mem.largest < size_t(kMaxResponseSize));
   CHECK(h.mem.peak - baseline < size_t(kMaxResponseSize) * 2);
+  h.stop_consumer();
+}
+
+TEST_CASE("a legacy (magic 1) gzip message set delivers every inner message", "[hostile][legacy]") {
+  // Brokers return old-format data as it was written; a compressed wrapper's record count is
+  // unknown until its inner set is read (BatchView::count is -1).
+  auto message = [](int64_t offset, int8_t attributes, const std::string &value) {
+    uvk::Buf m, e;
+    uvk::put_i8(&m, 1);
+    uvk::put_i8(&m, attributes);
+    uvk::put_i64(&m, 1700000000000);
+    uvk::put_i32(&m, -1);
+    uvk::put_i32(&m, int32_t(value.size()));
+    uvk::put_raw(&m, value.data(), value.size());
+    uvk::put_i64(&e, offset);
+    uvk::put_i32(&e, int32_t(m.len + 4));
+    uvk::put_be32(&e, uint32_t(crc32(0, m.data, uInt(m.len))));
+    uvk::put_raw(&e, m.data, m.len);
+    std::vector<uint8_t> out(e.data, e.data + e.len);
+    uvk::buf_free(&m);
+    uvk::buf_free(&e);
+    return out;
+  };
+  std::vector<uint8_t> inner;
+  for (int i = 0; i < 3; i++) {
+    std::vector<uint8_t> one = message(i, 0, "h" + std::to_string(i));  // relative offsets 0..2
+    inner.insert(inner.end(), one.begin(), one.end());
+  }
+  uvk::Buf z;
+  REQUIRE(uvk::codec_compress(1, inner.data(), inner.size(), &z) == 0);
+  std::vector<uint8_t> wrapper = message(2, 1, std::string(reinterpret_cast<const char *>(z.data), z.len));
+  uvk::buf_free(&z);
+  Harness h;
+  h.hostile.log[0] = {"h0", "h1", "h2", "h3"};
+  h.good.log[1] = {"g0"};
+  h.hostile.fetch_records_once = wrapper;
+  h.start_consumer();
+  // Until the message after the wrapper arrives: what came before it is all there will be.
+  REQUIRE(h.run_until([&] {
+    return h.hostile.mischief_done == 1 && !h.delivered.p0.empty() && h.delivered.p0.back() == "h3";
+  }));
+  INFO(h.all_logs());
+  CHECK(h.delivered.p0 == std::vector<std::string>({"h0", "h1", "h2", "h3"}));
   h.stop_consumer();
 }
