@@ -178,14 +178,14 @@ class Producer {
     }
     this._txActive = true
     let active = true
+    // A failed commit or abort leaves the transaction open (the library keeps it for abort, or
+    // for commit again after a timeout), so KafkaJS's `catch (e) { await transaction.abort() }`
+    // works; a producer that failed for good rejects that abort with its error.
     const end = async fn => {
       if (!active) throw new KafkaJSNonRetriableError('Transaction is not active')
-      try {
-        await callNative(fn, h)
-      } finally {
-        active = false
-        this._txActive = false
-      }
+      await callNative(fn, h)
+      active = false
+      this._txActive = false
     }
     const guard = () => { if (!active) throw new KafkaJSNonRetriableError('Transaction is not active') }
     return {

@@ -66,3 +66,58 @@ test('transactions: sendOffsets commits the group offsets with the transaction',
   const values = await readValues(k, topic, 'm3', { groupId })
   assert.deepEqual(values, [{ offset: '2', value: 'm2' }, { offset: '3', value: 'm3' }])
 })
+
+test('transactions: after a commit that failed (a send the broker refused), abort() ends it, as in KafkaJS\'s example', async () => {
+  const k = kafka()
+  const topic = unique('node-txn-small')
+  const admin = k.admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '200' }] }] })
+  await admin.disconnect()
+  const producer = k.producer({ transactionalId: unique('node-tx'), maxInFlightRequests: 1, idempotent: true })
+  await producer.connect()
+  try {
+    const tx = await producer.transaction()
+    await assert.rejects(tx.send({ topic, messages: [{ value: Buffer.alloc(1000, 'x') }] }), e => e.type === 'MESSAGE_TOO_LARGE')
+    await assert.rejects(tx.commit(), e => e.uvk && e.uvk.code === 'UVK_ESTATE')
+    assert.equal(tx.isActive(), true)
+    await assert.rejects(producer.transaction(), /already an ongoing transaction/)
+    await tx.abort()
+    assert.equal(tx.isActive(), false)
+    const next = await producer.transaction()
+    await next.send({ topic, messages: [{ value: 'fits' }] })
+    await next.commit()
+  } finally {
+    await producer.disconnect()
+  }
+  const values = await readValues(k, topic, 'fits')
+  assert.deepEqual(values.map(v => v.value), ['fits'])
+})
+
+test('transactions: a commit that timed out can be called again; the transaction stays active until it ends', async () => {
+  const native = require('../lib/native')
+  const k = kafka()
+  const topic = unique('node-txn-retry')
+  const producer = k.producer({ transactionalId: unique('node-tx'), maxInFlightRequests: 1, idempotent: true })
+  await producer.connect()
+  try {
+    const tx = await producer.transaction()
+    await tx.send({ topic, messages: [{ value: 'once', partition: 0 }] })
+    // The library's answer to a commit past transactionTimeout (its own tests make one happen).
+    const commit = native.producerCommit
+    native.producerCommit = (h, cb) => cb({ code: 'UVK_ETIMEDOUT', message: 'EndTxn: no answer within transactionTimeout', retriable: true })
+    try {
+      await assert.rejects(tx.commit(), e => e.retriable === true && e.uvk.code === 'UVK_ETIMEDOUT')
+    } finally {
+      native.producerCommit = commit
+    }
+    assert.equal(tx.isActive(), true)
+    await tx.commit()
+    assert.equal(tx.isActive(), false)
+    await assert.rejects(tx.abort(), /Transaction is not active/)
+  } finally {
+    await producer.disconnect()
+  }
+  const values = await readValues(k, topic, 'once')
+  assert.deepEqual(values.map(v => v.value), ['once'])
+})
