@@ -158,6 +158,7 @@ struct FakeCluster {
   std::map<int32_t, std::vector<ShareRecord>> share_records;  // per partition, by offset
   int16_t share_delivery_limit = 5;
   int32_t share_max_records = 0;  // > 0: a fetch acquires at most this many per partition
+  std::function<void(std::vector<uint8_t> *)> share_batch_edit;  // set: edits the next ShareFetch batch, once
   struct ShareAckSeen {
     int32_t partition;
     int64_t first, last;

@@ -202,6 +202,10 @@ void share_fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body, Fak
     }
     if (first >= 0) {
       batches[i] = fake_batch(b->log[p], first);
+      if (cl->share_batch_edit) {
+        cl->share_batch_edit(&batches[i]);
+        cl->share_batch_edit = nullptr;
+      }
       pd.records = proto::Bytes{batches[i].data(), int32_t(batches[i].size())};
       pd.acquired_records.items = acquired[i].data();
       pd.acquired_records.count = int32_t(acquired[i].size());

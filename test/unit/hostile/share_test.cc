@@ -8,7 +8,9 @@
 
 #include <memory>
 
+#include "counting_alloc.h"
 #include "fake_rig.h"
+#include "proto/crc32c.h"
 #include "proto/gen/api_table.h"
 #include "uvkafka/uvkafka.h"
 
@@ -44,6 +46,7 @@ struct Member {
 };
 
 struct ShareRig : TwoBrokerRig {
+  Memory mem;  // the client's allocations (closed in the destructor, before this goes)
   std::vector<std::unique_ptr<Member>> members;
   std::string max_wait = "50";          // the members' maxWaitTimeInMs
   std::string request_timeout = "30000";  // the client's requestTimeout
@@ -69,6 +72,7 @@ struct ShareRig : TwoBrokerRig {
                                    {"retry.initialRetryTime", "20"}, {"retry.maxRetryTime", "50"},
                                    {"requestTimeout", request_timeout.c_str()}};
       for (const auto &p : kv) REQUIRE(uvk_config_set(cfg, p[0], p[1], err, sizeof err) == 0);
+      REQUIRE(uvk_config_set_allocator(cfg, mem_malloc, mem_realloc_fn, mem_free_fn, &mem) == 0);
       log_to(cfg);
       REQUIRE(uvk_client_new(&loop, cfg, &client) == 0);
       uvk_config_free(cfg);
@@ -349,5 +353,22 @@ TEST_CASE("share: a ShareFetch may be held maxWaitTimeInMs beyond requestTimeout
   REQUIRE(rig.run_until([&] { return size_t(rig.count(uvk::proto::kShareFetch)) >= fetches + 2; }));
   CHECK(timeouts == 0);
   CHECK(m->crashes == 0);
+  rig.close(m);
+}
+
+TEST_CASE("share: a record batch claiming 3,000,000 records allocates for the five it holds", "[hostile]") {
+  // A valid CRC over a lying count: the record array was sized (and zeroed) from the count.
+  ShareRig rig;
+  rig.cluster.share_batch_edit = [](std::vector<uint8_t> *b) {
+    auto put32 = [b](size_t at, uint32_t x) {
+      (*b)[at] = uint8_t(x >> 24), (*b)[at + 1] = uint8_t(x >> 16), (*b)[at + 2] = uint8_t(x >> 8), (*b)[at + 3] = uint8_t(x);
+    };
+    put32(57, 3000000);  // recordCount
+    put32(17, uvk::crc32c(0, b->data() + 21, b->size() - 21));
+  };
+  Member *m = rig.start_member();
+  REQUIRE(rig.run_until([&] { return m->seen.size() == 5; }));
+  for (size_t i = 0; i < 5; i++) CHECK(m->seen[i].value == "v" + std::to_string(i));
+  CHECK(rig.mem.largest < size_t(1) << 20);
   rig.close(m);
 }
