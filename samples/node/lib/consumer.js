@@ -59,6 +59,13 @@ const View = viewClass(Buffer)
 function EmptyObject () {}
 EmptyObject.prototype = Object.prototype
 
+// Header names are the producer's: one named like a member of Object.prototype (toString,
+// constructor) is an own property, and `__proto__` a data property, not the object's prototype.
+const hasOwn = Object.prototype.hasOwnProperty
+function defineHeader (headers, name, value) {
+  Object.defineProperty(headers, name, { value, writable: true, enumerable: true, configurable: true })
+}
+
 // A batch's messages, built one at a time and in order from the addon's flat arrays. Keys and
 // values are views of `data` made as Buffer.from(arrayBuffer, offset, length) makes them (View),
 // cheaper than subarray (a subclass of Uint8Array would make them in half the time, but
@@ -96,9 +103,12 @@ class MessageReader {
       const g = this.h++ * HDR
       const name = data.toString('utf8', hmeta[g], hmeta[g] + hmeta[g + 1])
       const value = hmeta[g + 3] < 0 ? null : new View(ab, base + hmeta[g + 2], hmeta[g + 3])
-      if (name in headers) {
-        if (!Array.isArray(headers[name])) headers[name] = [headers[name]]
-        headers[name].push(value)
+      if (hasOwn.call(headers, name)) {
+        const had = headers[name]
+        if (Array.isArray(had)) had.push(value)
+        else headers[name] = [had, value]
+      } else if (name === '__proto__') {
+        defineHeader(headers, name, value)
       } else {
         headers[name] = value
       }

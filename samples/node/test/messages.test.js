@@ -125,3 +125,17 @@ test('views are made by the class Buffer.from itself uses, or by Buffer.from whe
   assert.deepStrictEqual(v, Buffer.from(ab, 1, 2))
   assert.deepEqual(calls, [[ab, 1, 2]])
 })
+
+test('headers named like Object.prototype members are own properties; __proto__ does not replace the prototype', () => {
+  const [data, meta, hmeta] = flat([
+    { offset: 1, timestamp: 5, key: null, value: 'v', headers: [['constructor', 'c'], ['__proto__', 'p'], ['toString', 't'], ['toString', 'u'], ['__proto__', 'q']] }
+  ])
+  const [m] = buildMessages(data, meta, hmeta)
+  const h = m.headers
+  assert.equal(Object.getPrototypeOf(h), Object.prototype)
+  assert.deepEqual(Object.keys(h), ['constructor', '__proto__', 'toString'])
+  assert.deepStrictEqual(h.constructor, Buffer.from('c'))
+  assert.deepStrictEqual(h.toString, [Buffer.from('t'), Buffer.from('u')])
+  assert.deepStrictEqual(Object.getOwnPropertyDescriptor(h, '__proto__').value, [Buffer.from('p'), Buffer.from('q')])
+  assert.equal(({}).polluted, undefined)
+})
