@@ -12,6 +12,7 @@
 
 #include <uv.h>
 
+#include "counting_alloc.h"
 #include "fake_broker.h"
 #include "fake_rig.h"
 #include "uvkafka/uvkafka.h"
@@ -19,40 +20,6 @@
 namespace free_in_callback {
 
 using namespace uvk_test;
-
-
-// Bytes the client holds now, through uvk_config_set_allocator.
-struct Memory {
-  size_t now = 0;
-};
-struct Header {
-  size_t size;
-  size_t pad;  // keeps the payload 16-byte aligned
-};
-inline void *mem_malloc(void *ud, size_t n) {
-  Header *h = static_cast<Header *>(malloc(sizeof(Header) + n));
-  if (!h) return nullptr;
-  h->size = n;
-  static_cast<Memory *>(ud)->now += n;
-  return h + 1;
-}
-inline void mem_free_fn(void *ud, void *p) {
-  if (!p) return;
-  Header *h = static_cast<Header *>(p) - 1;
-  static_cast<Memory *>(ud)->now -= h->size;
-  free(h);
-}
-inline void *mem_realloc_fn(void *ud, void *p, size_t n) {
-  if (!p) return mem_malloc(ud, n);
-  Header *old = static_cast<Header *>(p) - 1;
-  size_t old_size = old->size;
-  Header *h = static_cast<Header *>(realloc(old, sizeof(Header) + n));
-  if (!h) return nullptr;
-  h->size = n;
-  Memory *m = static_cast<Memory *>(ud);
-  m->now = m->now - old_size + n;
-  return h + 1;
-}
 
 // One completion: how many times it ran and its last code.
 struct Done {
