@@ -147,6 +147,11 @@ void nk_codec_teardown(void);
 /* An external Buffer of len bytes (*data: its memory) from this thread's pool of batch
  * memory; NULL on failure. Its memory returns to the pool when V8 collects it. */
 napi_value nk_batch_buffer(napi_env env, size_t len, void **data);
+/* Memory of that pool outside V8 with a count of holders (1 when made); the last
+ * nk_block_release gives it back. eachMessage's batch is copied into one (consumer.c). */
+typedef struct nk_chunk nk_block;
+nk_block *nk_block_new(size_t len, void **data);
+void nk_block_release(nk_block *b);
 void nk_batch_pool_open(void);
 void nk_batch_pool_close(void); /* environment cleanup: frees the pool */
 

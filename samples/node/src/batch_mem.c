@@ -15,6 +15,7 @@ static const size_t kChunkStep = (size_t)64 << 10;
 
 typedef struct nk_chunk {
   size_t cap;  /* usable bytes after the header */
+  size_t refs; /* holders: an eachBatch Buffer alive in V8, or an eachMessage batch's slot */
   struct nk_chunk *next;
 } nk_chunk;
 
@@ -30,10 +31,7 @@ static __thread nk_pool pool;
 /* Header size rounded so the data after it is aligned for doubles. */
 #define NK_CHUNK_HDR ((sizeof(nk_chunk) + 15) & ~(size_t)15)
 
-static void chunk_release(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)data;
-  nk_chunk *c = hint;
+static void chunk_put(nk_chunk *c) {
   if (pool.closed || pool.n >= kPoolMax || pool.bytes + c->cap > kPoolBytesMax) {
     free(c);
     return;
@@ -42,6 +40,12 @@ static void chunk_release(napi_env env, void *data, void *hint) {
   pool.free = c;
   pool.n++;
   pool.bytes += c->cap;
+}
+
+static void chunk_release(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)data;
+  nk_block_release(hint);
 }
 
 /* The smallest pooled chunk of at least `need` bytes, unless it is more than twice as big
@@ -64,11 +68,22 @@ static nk_chunk *chunk_take(size_t need) {
   return c;
 }
 
+void nk_block_release(nk_block *c) {
+  if (--c->refs == 0) chunk_put(c);
+}
+
+nk_block *nk_block_new(size_t len, void **data) {
+  nk_chunk *c = chunk_take(len ? len : 1);
+  if (!c) return NULL;
+  c->refs = 1;
+  *data = (char *)c + NK_CHUNK_HDR;
+  return c;
+}
+
 napi_value nk_batch_buffer(napi_env env, size_t len, void **data) {
   napi_value buf;
-  nk_chunk *c = chunk_take(len ? len : 1);
+  nk_chunk *c = nk_block_new(len, data);
   if (c) {
-    *data = (char *)c + NK_CHUNK_HDR;
     if (napi_create_external_buffer(env, len, *data, chunk_release, c, &buf) == napi_ok) return buf;
     free(c);
     /* Runtimes whose V8 sandbox forbids external buffers (napi_no_external_buffers_allowed)

@@ -29,21 +29,32 @@ typedef struct nk_consumer {
   struct nk_slot *slots;
   uint32_t n_slots;
   uint32_t slot_gen;
+  int chunked; /* eachMessage: batches are handed over as blocks (consumerChunk) */
 } nk_consumer;
 
 typedef struct nk_slot {
   char *topic;  /* NULL: free */
   int32_t partition;
   uint32_t gen;  /* part of the number JavaScript holds: a slot used again gets a new one */
+  /* eachMessage: the batch's copy (bytes, then the arrays of on_batch), or NULL, and what
+   * consumerChunk has handed out of it */
+  nk_block *block;
+  const char *bytes;
+  const double *md, *hd;
+  size_t n_messages, bytes_end, next_msg, next_hdr;
 } nk_slot;
 
 enum { kSlotBits = 16, kMaxSlots = 1 << kSlotBits };
 
+static void slot_free(nk_slot *s) {
+  free(s->topic);
+  s->topic = NULL;
+  if (s->block) nk_block_release(s->block);
+  s->block = NULL;
+}
+
 static void slots_clear(nk_consumer *k) {
-  for (uint32_t i = 0; i < k->n_slots; i++) {
-    free(k->slots[i].topic);
-    k->slots[i].topic = NULL;
-  }
+  for (uint32_t i = 0; i < k->n_slots; i++) slot_free(&k->slots[i]);
 }
 
 /* A free slot for topic/partition; its number (gen << kSlotBits | index) or -1. */
@@ -66,6 +77,7 @@ static double slot_take(nk_consumer *k, const char *topic, int32_t partition) {
   nk_slot *s = &k->slots[i];
   s->topic = copy;
   s->partition = partition;
+  s->block = NULL;
   s->gen = ++k->slot_gen & 0x7fff;
   return (double)s->gen * kMaxSlots + i;
 }
@@ -79,11 +91,6 @@ static nk_slot *slot_of(napi_env env, nk_consumer *k, napi_value v) {
   uint32_t i = n % kMaxSlots;
   if (i >= k->n_slots || !k->slots[i].topic || k->slots[i].gen != n / kMaxSlots) return NULL;
   return &k->slots[i];
-}
-
-static void slot_free(nk_slot *s) {
-  free(s->topic);
-  s->topic = NULL;
 }
 
 static void consumer_destroy(napi_env env, nk_consumer *k) {
@@ -134,11 +141,25 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   napi_value data, meta, hmeta;
   double *md = NULL, *hd = NULL;
   int rc = -1;
-  data = nk_batch_buffer(env, total ? total : 1, &bytes);
-  if (!data) goto out;
-  meta = f64_array(env, b->n_messages * kMsgFields, &md);
-  hmeta = f64_array(env, n_headers * kHdrFields, &hd);
-  if (!meta || !hmeta) goto out;
+  nk_block *block = NULL;
+  if (k->chunked) {
+    /* eachMessage: bytes, then the two arrays, in one block outside V8 that consumerChunk
+     * hands out in parts (data: null, meta and hmeta: the numbers of messages and headers). */
+    size_t at = (total + 7) & ~(size_t)7;
+    block = nk_block_new(at + (b->n_messages * kMsgFields + n_headers * kHdrFields) * sizeof(double), &bytes);
+    if (!block) goto out;
+    md = (double *)((char *)bytes + at);
+    hd = md + b->n_messages * kMsgFields;
+    data = nk_null(env);
+    napi_create_double(env, (double)b->n_messages, &meta);
+    napi_create_double(env, (double)n_headers, &hmeta);
+  } else {
+    data = nk_batch_buffer(env, total ? total : 1, &bytes);
+    if (!data) goto out;
+    meta = f64_array(env, b->n_messages * kMsgFields, &md);
+    hmeta = f64_array(env, n_headers * kHdrFields, &hd);
+    if (!meta || !hmeta) goto out;
+  }
   char *w = bytes;
   size_t at = 0, hi = 0;
   for (size_t i = 0; i < b->n_messages; i++) {
@@ -177,6 +198,15 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   nk_set(env, info, "offsetLagLow", nk_i64_str(env, b->offset_lag_low));
   double slot = slot_take(k, b->topic, b->partition);
   if (slot < 0) goto out;
+  nk_slot *s = &k->slots[(uint32_t)slot % kMaxSlots];
+  s->block = block;
+  s->bytes = bytes;
+  s->md = md;
+  s->hd = hd;
+  s->n_messages = b->n_messages;
+  s->bytes_end = at;
+  s->next_msg = s->next_hdr = 0;
+  block = NULL;
   napi_value js_slot;
   napi_create_double(env, slot, &js_slot);
   napi_value argv[7] = {nk_str(env, b->topic), nk_int(env, b->partition), info, data, meta, hmeta, js_slot};
@@ -189,6 +219,7 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   /* The handler's promise may have settled in the microtasks run after the call. */
   rc = k->cur_done ? k->cur_result : UVK_PENDING;
 out:
+  if (block) nk_block_release(block);
   napi_close_handle_scope(env, scope);
   return rc;
 }
@@ -363,7 +394,7 @@ static int get_num(napi_env env, napi_value o, const char *key, int64_t *out) {
   return nk_get_int64(env, v, key, out);
 }
 
-/* consumerRun(c, {autoCommit, autoCommitInterval, autoCommitThreshold, eachBatchAutoResolve,
+/* consumerRun(c, {autoCommit, autoCommitInterval, autoCommitThreshold, eachBatchAutoResolve, chunked,
  * partitionsConsumedConcurrently}, onBatch) */
 static napi_value consumer_run(napi_env env, napi_callback_info info) {
   CONSUMER_ARGS(3);
@@ -385,6 +416,9 @@ static napi_value consumer_run(napi_env env, napi_callback_info info) {
   v = 1;
   if (get_num(env, argv[1], "partitionsConsumedConcurrently", &v) != 0) return NULL;
   o.partitions_consumed_concurrently = (int)(v > 0 && v < 1000000 ? v : 1);
+  v = 0;
+  if (get_num(env, argv[1], "chunked", &v) != 0) return NULL;
+  k->chunked = v != 0;
   napi_valuetype t;
   if (napi_typeof(env, argv[2], &t) != napi_ok || t != napi_function)
     return nk_throw(env, UVK_EINVAL, "the batch handler must be a function");
@@ -432,6 +466,45 @@ static napi_value consumer_resolve_next(napi_env env, napi_callback_info info) {
   nk_slot *s = slot_of(env, k, argv[1]);
   if (!s || uvk_consumer_resolve_offset(k->c, s->topic, s->partition, offset) != 0) return nk_int(env, 2);
   return nk_int(env, partition_state(k, s->topic, s->partition));
+}
+
+/* consumerChunk(c, slot, count): the next `count` messages (fewer at the end) of the
+ * eachMessage batch in `slot` as one new Buffer: their fields as on_batch writes them, then
+ * their headers' fields (doubles), then their bytes, positions counted from the Buffer's
+ * start; null once the batch is done. A few hundred messages' worth of V8's own memory:
+ * garbage before the next scavenge or the one after, unlike a Buffer held for the whole
+ * batch, which V8 moves to the old generation and frees only in a full collection. */
+static napi_value consumer_chunk(napi_env env, napi_callback_info info) {
+  CONSUMER_ARGS(3);
+  int32_t count = 0;
+  if (nk_get_int32(env, argv[2], "count", &count) != 0) return NULL;
+  nk_slot *s = slot_of(env, k, argv[1]);
+  if (!s || !s->block || count <= 0) return nk_null(env);
+  size_t m0 = s->next_msg, m1 = s->n_messages - m0 < (size_t)count ? s->n_messages : m0 + (size_t)count;
+  size_t h0 = s->next_hdr, nh = 0;
+  for (size_t i = m0; i < m1; i++) nh += (size_t)s->md[i * kMsgFields + 7];
+  size_t from = m0 < s->n_messages ? (size_t)s->md[m0 * kMsgFields + 3] : s->bytes_end;
+  size_t to = m1 < s->n_messages ? (size_t)s->md[m1 * kMsgFields + 3] : s->bytes_end;
+  size_t head = ((m1 - m0) * kMsgFields + nh * kHdrFields) * sizeof(double);
+  void *p = NULL;
+  napi_value buf;
+  if (napi_create_buffer(env, head + (to - from), &p, &buf) != napi_ok) return NULL;
+  double *f = p, *g = f + (m1 - m0) * kMsgFields;
+  double shift = (double)head - (double)from;
+  memcpy(f, s->md + m0 * kMsgFields, (m1 - m0) * kMsgFields * sizeof(double));
+  for (size_t i = 0; i < m1 - m0; i++) {
+    f[i * kMsgFields + 3] += shift;
+    f[i * kMsgFields + 5] += shift;
+  }
+  memcpy(g, s->hd + h0 * kHdrFields, nh * kHdrFields * sizeof(double));
+  for (size_t j = 0; j < nh; j++) {
+    g[j * kHdrFields] += shift;
+    g[j * kHdrFields + 2] += shift;
+  }
+  if (to > from) memcpy((char *)p + head, s->bytes + from, to - from);
+  s->next_msg = m1;
+  s->next_hdr = h0 + nh;
+  return buf;
 }
 
 /* consumerSlotState(c, slot): consumerState of the batch's partition (stale once done). */
@@ -652,6 +725,7 @@ napi_value nk_consumer_init(napi_env env, napi_value exports) {
   nk_export(env, exports, "consumerResolveOffset", consumer_resolve);
   nk_export(env, exports, "consumerResolveNext", consumer_resolve_next);
   nk_export(env, exports, "consumerSlotState", consumer_slot_state);
+  nk_export(env, exports, "consumerChunk", consumer_chunk);
   nk_export(env, exports, "consumerCommitIfNecessary", consumer_commit_if_necessary);
   nk_export(env, exports, "consumerCommit", consumer_commit);
   nk_export(env, exports, "consumerSeek", consumer_seek);
