@@ -304,3 +304,54 @@ test('batch memory is reused only once nothing refers to it: kept messages stay 
   assert.ok(kept.length > 0)
   for (const m of kept) assert.equal(m.value.toString(), value(Number(m.offset)))
 })
+
+test('eachMessage reads a batch in parts: keys, values, headers and offsets stay exact across the parts, and kept messages stay intact', async () => {
+  // The loop takes its batch from the addon 512 messages at a time (lib/consumer.js, CHUNK),
+  // each part with its own bytes and positions. 1,300 messages sent at once make one record
+  // batch, so one fetch hands over more than two parts; null keys, tombstones, headers (also
+  // repeated) and empty values sit on both sides of the part boundaries. Every message is
+  // kept, with a full collection after each part's worth, and compared at the end.
+  require('node:v8').setFlagsFromString('--expose-gc')
+  const gc = require('node:vm').runInNewContext('gc')
+  const k = kafka()
+  const topic = unique('node-parts')
+  await createTopic(k, topic, 1)
+  const N = 1300
+  const key = i => (i % 7 === 3 ? null : `key-${i}`)
+  const value = i => (i % 11 === 5 ? null : i % 13 === 6 ? '' : `value-${i}-`.padEnd(20 + (i % 50), 'x'))
+  const headers = i => (i % 5 === 0 ? { h: `h${i}`, both: [`a${i}`, `b${i}`] } : i % 5 === 1 ? { only: `o${i}` } : undefined)
+  const producer = k.producer()
+  await producer.connect()
+  await producer.send({
+    topic,
+    messages: Array.from({ length: N }, (_, i) => ({ key: key(i), value: value(i), headers: headers(i) }))
+  })
+  await producer.disconnect()
+  const consumer = k.consumer({ groupId: unique('node-g') })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const kept = []
+  const done = until(() => kept.length === N)
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      kept.push(message)
+      if (kept.length % 300 === 0) gc()
+      done.check()
+    }
+  })
+  await done.p
+  await consumer.disconnect()
+  gc()
+  const str = b => (b === null ? null : b.toString())
+  for (let i = 0; i < N; i++) {
+    const m = kept[i]
+    assert.equal(m.offset, String(i))
+    assert.equal(str(m.key), key(i), `key of ${i}`)
+    assert.equal(str(m.value), value(i), `value of ${i}`)
+    const want = headers(i) || {}
+    const got = {}
+    for (const [name, v] of Object.entries(m.headers)) got[name] = Array.isArray(v) ? v.map(str) : str(v)
+    assert.deepEqual(got, want, `headers of ${i}`)
+    if (m.value !== null) assert.ok(Buffer.isBuffer(m.value))
+  }
+})
