@@ -199,19 +199,21 @@ struct Run {
   uvk_consumer_message *msgs = nullptr;
   size_t n = 0, cap = 0;
   int64_t end = 0;  // the offset after the last record batch taken in (control batches too)
+  int32_t bad_at = 0;  // 1-based index in its batch of a malformed record, for the log
 };
 
-// Appends the records of b at or after position, as views; false when the arena is full.
-// `expect`: the records the run will likely gather (batch_count_records), so that its array
-// is allocated once instead of doubling batch by batch; not zeroed, as every entry up to
-// run->n is written.
-bool append_messages(Arena *arena, Run *run, const BatchView &b, int64_t position, size_t expect) {
+// Appends the records of b at or after position, as views: 0, UVK_ENOMEM when the arena is
+// full, or record_next's error for a malformed record (those before it are appended, and
+// run->end stays before it). `expect`: the records the run will likely gather
+// (batch_count_records), so that its array is allocated once instead of doubling batch by
+// batch; not zeroed, as every entry up to run->n is written.
+int append_messages(Arena *arena, Run *run, const BatchView &b, int64_t position, size_t expect) {
   size_t more = b.count > 0 ? size_t(b.count) : 1;
-  // The count is the broker's word: no more records than the (decompressed) bytes can hold.
-  if (b.magic == 2 && more > b.records_len / kMinRecordSize) more = b.records_len / kMinRecordSize + 1;
   // A legacy compressed wrapper (count -1) holds as many as its inner set: room for all of
   // them (only the first was taken, and the rest skipped).
   if (b.magic < 2 && b.count < 0) more = b.records_len / kMinLegacyMessageSize + 1;
+  // The count is the broker's word: bounded by the records there (walked only when it does not fit).
+  if (b.magic == 2 && run->n + more > run->cap) more = batch_record_bound(b.records, b.records_len, b.count);
   if (run->n + more > run->cap) {
     size_t cap = run->cap * 2 > run->n + more ? run->cap * 2 : run->n + more;
     uvk_consumer_message *grown = nullptr;
@@ -223,7 +225,7 @@ bool append_messages(Arena *arena, Run *run, const BatchView &b, int64_t positio
       if (grown) cap = want;
     }
     if (!grown) grown = arena_new_array_raw<uvk_consumer_message>(arena, cap);
-    if (!grown) return false;
+    if (!grown) return UVK_ENOMEM;
     if (run->n) memcpy(grown, run->msgs, run->n * sizeof *grown);
     run->msgs = grown;
     run->cap = cap;
@@ -231,13 +233,24 @@ bool append_messages(Arena *arena, Run *run, const BatchView &b, int64_t positio
   RecordIter it;
   record_iter_init(&it, &b);
   RecordView rec;
-  size_t limit = run->n + more;
-  while (run->n < limit && record_next(&it, &rec) == 1) {
+  int rc;
+  int32_t read = 0;
+  while ((rc = record_next(&it, &rec)) == 1) {
+    read++;
     if (rec.offset < position) continue;
+    if (run->n == run->cap) {  // more than batch_record_bound: cannot happen
+      read--;
+      rc = UVK_EPROTO;
+      break;
+    }
     fill_message(arena, b, rec, &run->msgs[run->n++]);
   }
+  if (rc < 0) {
+    run->bad_at = read + 1;
+    return rc;
+  }
   run->end = b.last_offset() + 1;
-  return true;
+  return 0;
 }
 
 enum class Handed { kDone, kHeld, kFailed };
@@ -359,6 +372,7 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
   c->delivering_part = ps;
   c->delivering_seeks = ps->seeks;
   BatchView b;
+  bool bad_record = false;  // a record of b was malformed
   Run run;
   size_t expect = batch_count_records(records, len);  // the first run's records
   int rc = 0;
@@ -371,7 +385,13 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
     if (b.last_offset() < ps->position) continue;
     // aborted_skip first: an abort marker (a control batch) ends the producer's skipped run.
     bool skipped = aborted_skip(&ab, b) || b.control();
-    if (!skipped && !append_messages(&arena, &run, b, ps->position, expect)) break;
+    int ar = skipped ? 0 : append_messages(&arena, &run, b, ps->position, expect);
+    if (ar == UVK_ENOMEM) break;
+    if (ar < 0) {  // the records before it are handed below; the position stops at it
+      rc = ar;
+      bad_record = true;
+      break;
+    }
     if (run.n == 0) {
       skip_to(ps, b.last_offset() + 1);  // nothing to hand yet: step over it now
       continue;
@@ -393,7 +413,11 @@ int deliver(Consumer *c, PartState *ps, const uint8_t *records, size_t len, int6
   // walk silently, and the next fetch asked for the same offset at once: a busy loop with
   // no error anywhere. Now it is logged and returned; on_fetch backs the partition off.
   int corrupt = rc < 0 ? rc : 0;
-  if (corrupt)
+  if (bad_record)
+    consumer_log(c, UVK_LOG_ERROR, "Fetch %s/%d: malformed record %d in the record batch at offset %lld: %s (%s)",
+                 ps->topic, int(ps->partition), int(run.bad_at), static_cast<long long>(b.base_offset),
+                 uvk_strerror(rc), uvk_err_name(rc));
+  else if (corrupt)
     consumer_log(c, UVK_LOG_ERROR, "Fetch %s/%d: corrupt record batch at offset %lld: %s (%s)", ps->topic,
                  int(ps->partition), static_cast<long long>(ps->position), uvk_strerror(rc), uvk_err_name(rc));
   if (failed && c->assign_gen == gen) back_off_part(c, ps);

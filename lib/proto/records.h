@@ -113,10 +113,20 @@ int batch_next(BatchReader *r, BatchView *b);
 
 // Records in the uncompressed v2 batches at the start of data, up to the first compressed one
 // (what the consumer gathers into one handler call), for sizing an array once. Only an
-// estimate: the counts are not checked against a CRC yet, so each is capped by what its bytes
-// can hold (kMinRecordSize); a compressed batch is not counted, as its compressed bytes bound
+// estimate: the counts are not checked against a CRC yet, so each is capped by
+// batch_record_bound; a compressed batch is not counted, as its compressed bytes bound
 // nothing (a 100-byte gzip batch claiming 3,000,000 records sized a 302 MB array).
 size_t batch_count_records(const uint8_t *data, size_t len);
+
+// A batch claiming more than one record per this many bytes of its records section has its
+// records counted before anything is sized from its count.
+const size_t kCountCheckBytes = 64;
+// At most how many records a v2 records section of `len` bytes (decompressed) yields, for
+// sizing: `count`, capped by the bytes (kMinRecordSize a record) and, when that still allows
+// more than one record per kCountCheckBytes, by the records actually there (their length
+// prefixes, walked without decoding). The byte cap alone let a 1 MB batch of one record
+// claim 148,000 (10.7 MB of message views). record_next never yields more than this.
+size_t batch_record_bound(const uint8_t *records, size_t len, int32_t count);
 
 struct RecordView {
   int64_t offset;

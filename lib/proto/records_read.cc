@@ -179,12 +179,27 @@ size_t batch_count_records(const uint8_t *data, size_t len) {
     if (count > INT32_MAX) break;
     // A compressed batch's count cannot be checked against its bytes yet: not counted.
     if ((data[22] & kAttrCodecMask) != 0) break;
-    size_t fits = (size_t(length) + 12 - kBatchHeaderSize) / kMinRecordSize;
-    n += count < fits ? count : fits;
+    n += batch_record_bound(data + kBatchHeaderSize, size_t(length) + 12 - kBatchHeaderSize, int32_t(count));
     data += 12 + size_t(length);
     len -= 12 + size_t(length);
   }
   return n;
+}
+
+size_t batch_record_bound(const uint8_t *records, size_t len, int32_t count) {
+  size_t n = count > 0 ? size_t(count) : 0;
+  if (n > len / kMinRecordSize) n = len / kMinRecordSize;
+  if (n <= len / kCountCheckBytes) return n;
+  // The same framing record_next reads: a length varint, then that many bytes.
+  Reader r = reader_make(records, len);
+  size_t framed = 0;
+  while (framed < n) {
+    int32_t l = get_varint(&r);
+    if (!rd_ok(&r) || l < 0 || size_t(l) > rd_left(&r)) break;
+    rd_take(&r, size_t(l));
+    framed++;
+  }
+  return framed;
 }
 
 void record_iter_init(RecordIter *it, const BatchView *b) {

@@ -443,9 +443,12 @@ static void consume_lying_batch(const std::vector<uint8_t> &batch) {
     return h.delivered.p1.size() >= 3 && h.hostile.mischief_done == 1 && h.delivered.p0.size() >= 3;
   }));
   INFO(h.all_logs());
+  if (getenv("HOSTILE_VERBOSE"))
+    printf("batch %zu bytes: peak %zu (baseline %zu), largest %zu\n", batch.size(), h.mem.peak, baseline,
+           h.mem.largest);
   CHECK(h.delivered.p0 == std::vector<std::string>({"h0", "h1", "h2"}));
   CHECK(h.delivered.p1 == std::vector<std::string>({"g0", "g1", "g2"}));
-  CHECK(h.mem.largest < size_t(kMaxResponseSize));
+  CHECK(h.mem.largest <= size_t(kMaxResponseSize));  // the read buffer of a full answer
   CHECK(h.mem.peak - baseline < size_t(kMaxResponseSize) * 2);
   h.stop_consumer();
 }
@@ -484,6 +487,80 @@ TEST_CASE("hostile broker: a compressed record batch claiming 3,000,000 records 
   put_be32(&b, 57, 3000000);                 // recordCount
   put_be32(&b, 17, uvk::crc32c(0, b.data() + 21, b.size() - 21));
   consume_lying_batch(b);
+}
+
+TEST_CASE("hostile broker: a 1 MB record batch claiming 3,000,000 records allocates for the three it holds",
+          "[hostile]") {
+  // The worst case of the byte cap alone: a batch filled by one big key lets its count claim
+  // a record per 7 bytes (kMinRecordSize), and the message array was sized from that: 148,000
+  // entries rounded up to 262,144 (18.9 MB of 72-byte views for a 1 MB answer, 18x).
+  std::vector<uint8_t> b;
+  uvk::Buf out, scratch;
+  uvk::BatchWriter w;
+  uvk::BatchParams p;
+  p.base_timestamp = 1700000000000;
+  uvk::batch_begin(&w, &out, p);
+  std::string key(size_t(kMaxResponseSize) - 8192, 'k');
+  const char *values[] = {"h0", "h1", "h2"};
+  for (int i = 0; i < 3; i++)
+    uvk::batch_append(&w, p.base_timestamp, reinterpret_cast<const uint8_t *>(key.data()),
+                      i == 2 ? int32_t(key.size()) : 0, reinterpret_cast<const uint8_t *>(values[i]), 2, nullptr, 0);
+  REQUIRE(uvk::batch_finish(&w, &scratch) == 0);
+  b.assign(out.data, out.data + out.len);
+  uvk::buf_free(&out);
+  uvk::buf_free(&scratch);
+  put_be32(&b, 57, 3000000);  // recordCount
+  put_be32(&b, 17, uvk::crc32c(0, b.data() + 21, b.size() - 21));
+  consume_lying_batch(b);
+}
+
+// Partition 0's log holds h0..h4; its first answer is those five records in one CRC-valid
+// batch whose third record is malformed by `spoil`. h0 and h1 come from that answer, the
+// bad record is reported and the connection closed, and h2..h4 come from the next fetch,
+// which asks for offset 2 again: nothing skipped, nothing twice.
+static void consume_malformed_third(const std::function<void(std::vector<uint8_t> *, size_t)> &spoil) {
+  Harness h;
+  h.hostile.log[0] = {"h0", "h1", "h2", "h3", "h4"};
+  h.good.log[1] = {"g0", "g1", "g2"};
+  std::vector<uint8_t> b = plain_batch(0, {"h0", "h1", "h2", "h3", "h4"});
+  // Each record: length 8, attributes, timestamp delta, offset delta, key -1, value length
+  // 2, "hN", 0 headers: 9 bytes; the third starts at 61 + 18.
+  const size_t third = uvk::kBatchHeaderSize + 18;
+  REQUIRE(b.size() == uvk::kBatchHeaderSize + 45);
+  REQUIRE(b[third] == 0x10);
+  REQUIRE(b[third + 6] == 'h');
+  REQUIRE(b[third + 7] == '2');
+  spoil(&b, third);
+  put_be32(&b, 17, uvk::crc32c(0, b.data() + 21, b.size() - 21));
+  h.hostile.fetch_records_once = b;
+  h.start_consumer();
+  REQUIRE(h.run_until([&] {
+    return h.delivered.p1.size() >= 3 && h.hostile.mischief_done == 1 && h.disconnected_from(h.hostile) &&
+           h.delivered.p0.size() >= 5;
+  }));
+  INFO(h.all_logs());
+  CHECK(h.delivered.p0 == std::vector<std::string>({"h0", "h1", "h2", "h3", "h4"}));
+  CHECK(h.delivered.p1 == std::vector<std::string>({"g0", "g1", "g2"}));
+  CHECK(h.logged("Fetch " + h.cluster.topic + "/0: malformed record 3 in the record batch at offset 0: "
+                 "malformed data from the peer (UVK_EPROTO)"));
+  CHECK(h.logged("closed: malformed data from the peer: undecodable data in a Fetch v11 response"));
+  CHECK(h.hostile.client_closes >= 1);
+  CHECK_FALSE(h.disconnected_from(h.good));
+  h.stop_consumer();
+}
+
+TEST_CASE("hostile broker: a malformed record in a CRC-valid batch is reported, not skipped", "[hostile]") {
+  // The batch used to end silently at the bad record: h0, h1 delivered, the partition moved
+  // past offset 4, and h2..h4 were never delivered, with no word to the application.
+  SECTION("a key length of -2") {
+    consume_malformed_third([](std::vector<uint8_t> *b, size_t r) { (*b)[r + 4] = 0x03; });
+  }
+  SECTION("a header count of 1 with no header bytes") {
+    consume_malformed_third([](std::vector<uint8_t> *b, size_t r) { (*b)[r + 8] = 0x02; });
+  }
+  SECTION("a record length that runs past the batch") {
+    consume_malformed_third([](std::vector<uint8_t> *b, size_t r) { (*b)[r] = 0x7e; });
+  }
 }
 
 TEST_CASE("a legacy (magic 1) gzip message set delivers every inner message", "[hostile][legacy]") {

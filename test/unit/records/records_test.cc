@@ -168,10 +168,10 @@ TEST_CASE("batch_count_records: uncompressed batches up to the first compressed 
     CHECK(batch_count_records(part.data(), part.size()) == 10);
   }
   // A count the bytes cannot hold (a hostile header; the CRC is not checked here) is capped at
-  // what kMinRecordSize-byte records would fill; a negative one stops the count.
+  // the records there (batch_record_bound); a negative one stops the count.
   Bytes lie = plain;
   lie[57] = 0x00, lie[58] = 0x2d, lie[59] = 0xc6, lie[60] = 0xc0;  // 3,000,000
-  CHECK(batch_count_records(lie.data(), lie.size()) == (plain.size() - kBatchHeaderSize) / kMinRecordSize);
+  CHECK(batch_count_records(lie.data(), lie.size()) == 10);
   lie[57] = 0xff;
   CHECK(batch_count_records(lie.data(), lie.size()) == 0);
   // A length below the header's, or another magic, stops it too.
@@ -182,6 +182,37 @@ TEST_CASE("batch_count_records: uncompressed batches up to the first compressed 
   Bytes magic1 = plain;
   magic1[16] = 1;
   CHECK(batch_count_records(magic1.data(), magic1.size()) == 0);
+}
+
+TEST_CASE("batch_record_bound: the count, capped by the bytes and by the records there", "[records][hostile]") {
+  // Ten 64-byte records (a length varint of 63, 63 bytes).
+  std::vector<uint8_t> s;
+  for (int i = 0; i < 10; i++) {
+    s.push_back(63 * 2);
+    s.insert(s.end(), 63, 0);
+  }
+  REQUIRE(s.size() == 640);
+  CHECK(batch_record_bound(s.data(), s.size(), 10) == 10);
+  CHECK(batch_record_bound(s.data(), s.size(), 0) == 0);
+  CHECK(batch_record_bound(s.data(), s.size(), -1) == 0);
+  // Claiming more than one record per kCountCheckBytes: the length prefixes are walked, so
+  // the lie yields the ten that are there (the byte cap alone allowed 640 / 7 = 91).
+  CHECK(batch_record_bound(s.data(), s.size(), 11) == 10);
+  CHECK(batch_record_bound(s.data(), s.size(), 3000000) == 10);
+  CHECK(batch_record_bound(s.data(), s.size(), INT32_MAX) == 10);
+  // Up to one per kCountCheckBytes, the count is taken without a walk (the hot path).
+  std::vector<uint8_t> junk(640, 0xff);
+  CHECK(batch_record_bound(junk.data(), junk.size(), 10) == 10);
+  CHECK(batch_record_bound(junk.data(), junk.size(), 11) == 0);
+  // A walk stops at a length running past the end, a negative one, or a varint cut short.
+  std::vector<uint8_t> past(s.begin(), s.begin() + 600);  // the tenth record cut short
+  CHECK(batch_record_bound(past.data(), past.size(), 100) == 9);
+  std::vector<uint8_t> neg = s;
+  neg[320] = 0x01;  // the sixth record's length: -1
+  CHECK(batch_record_bound(neg.data(), neg.size(), 100) == 5);
+  std::vector<uint8_t> cut(s.begin(), s.begin() + 129);
+  cut.back() = 0x80;  // the third length varint, its continuation missing
+  CHECK(batch_record_bound(cut.data(), cut.size(), 100) == 2);
 }
 
 TEST_CASE("a decompression bomb stops at the limit", "[records]") {
