@@ -331,6 +331,12 @@ class Consumer {
     const handler = (...batch) => {
       this._waiting.push(batch)
       this._startNext()
+      // eachBatch's field arrays are the addon's, rewritten by its next batch: one that waits
+      // keeps copies (the messages are built as the batch starts, see src/consumer.c).
+      if (eachBatch && this._waiting.length && this._waiting[this._waiting.length - 1] === batch) {
+        batch[4] = batch[4].slice()
+        batch[5] = batch[5].slice()
+      }
     }
     // KafkaJS checks autoCommitThreshold / autoCommitInterval after every message.
     this._commitEach = !!autoCommit && (autoCommitInterval !== null || autoCommitThreshold !== null)

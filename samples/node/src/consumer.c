@@ -10,6 +10,15 @@ static const char tag_consumer[] = "uvkafka.consumer";
 
 enum { kMsgFields = 8, kHdrFields = 4, kMaxAssigners = 4 };
 
+/* eachBatch's message and header fields: arrays JavaScript reads only while it builds the
+ * batch's messages (at once), so one array per consumer serves every batch, growing when a
+ * batch needs more. An array per batch outlived the scavenges during the build and came back
+ * only after a full collection: fresh memory every batch. */
+typedef struct nk_fields {
+  napi_ref ref; /* its ArrayBuffer */
+  size_t cap;   /* doubles */
+} nk_fields;
+
 typedef struct nk_consumer {
   nk_client *nc;
   uvk_consumer *c;
@@ -30,6 +39,7 @@ typedef struct nk_consumer {
   uint32_t n_slots;
   uint32_t slot_gen;
   int chunked; /* eachMessage: batches are handed over as blocks (consumerChunk) */
+  nk_fields fields, hfields;
 } nk_consumer;
 
 typedef struct nk_slot {
@@ -99,6 +109,8 @@ static void consumer_destroy(napi_env env, nk_consumer *k) {
   free(k->slots);
   if (!k->nc->ne->exiting) {
     if (k->on_batch) napi_delete_reference(env, k->on_batch);
+    if (k->fields.ref) napi_delete_reference(env, k->fields.ref);
+    if (k->hfields.ref) napi_delete_reference(env, k->hfields.ref);
     for (int i = 0; i < k->n_assigners; i++) napi_delete_reference(env, k->assigners[i]);
   }
   nk_client_release(k->nc);
@@ -113,10 +125,23 @@ static void consumer_finalize(napi_env env, void *data, void *hint) {
 static nk_consumer *consumer_arg(napi_env env, napi_value v) { return nk_unwrap(env, v, tag_consumer); }
 
 /* ---- batches ---- */
-static napi_value f64_array(napi_env env, size_t n, double **data) {
-  napi_value ab, ta;
+/* A Float64Array of the first n doubles of f's array (made or grown first). */
+static napi_value fields_view(napi_env env, nk_fields *f, size_t n, double **data) {
+  napi_value ab = NULL, ta;
   void *p = NULL;
-  if (napi_create_arraybuffer(env, (n ? n : 1) * sizeof(double), &p, &ab) != napi_ok) return NULL;
+  if (f->ref && f->cap >= n && napi_get_reference_value(env, f->ref, &ab) != napi_ok) ab = NULL;
+  if (!ab) {
+    size_t cap = n > 2 * f->cap ? n : 2 * f->cap;
+    if (cap < 4096) cap = 4096;
+    if (cap > SIZE_MAX / sizeof(double) || napi_create_arraybuffer(env, cap * sizeof(double), &p, &ab) != napi_ok) return NULL;
+    napi_ref ref;
+    if (napi_create_reference(env, ab, 1, &ref) != napi_ok) return NULL;
+    if (f->ref) napi_delete_reference(env, f->ref);
+    f->ref = ref;
+    f->cap = cap;
+  } else if (napi_get_arraybuffer_info(env, ab, &p, NULL) != napi_ok) {
+    return NULL;
+  }
   if (napi_create_typedarray(env, napi_float64_array, n, ab, 0, &ta) != napi_ok) return NULL;
   *data = p;
   return ta;
@@ -156,8 +181,8 @@ static int on_batch(uvk_consumer *c, const uvk_batch *b, void *ud) {
   } else {
     data = nk_batch_buffer(env, total ? total : 1, &bytes);
     if (!data) goto out;
-    meta = f64_array(env, b->n_messages * kMsgFields, &md);
-    hmeta = f64_array(env, n_headers * kHdrFields, &hd);
+    meta = fields_view(env, &k->fields, b->n_messages * kMsgFields, &md);
+    hmeta = fields_view(env, &k->hfields, n_headers * kHdrFields, &hd);
     if (!meta || !hmeta) goto out;
   }
   char *w = bytes;

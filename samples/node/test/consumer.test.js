@@ -355,3 +355,43 @@ test('eachMessage reads a batch in parts: keys, values, headers and offsets stay
     if (m.value !== null) assert.ok(Buffer.isBuffer(m.value))
   }
 })
+
+test('eachBatch: batches that wait for a running handler keep their own messages (the addon reuses its field arrays)', { timeout: 30000 }, async () => {
+  // The addon writes every eachBatch batch's offsets and positions into one array per
+  // consumer (src/consumer.c, fields_view); a batch that has to wait (partitionsConsumedConcurrently
+  // 1, four partitions, a handler that yields to the loop) is built later and must not read
+  // the fields of the batches handed over after it.
+  const k = kafka()
+  const topic = unique('node-batchwait')
+  await createTopic(k, topic, 4)
+  const producer = k.producer()
+  await producer.connect()
+  const N = 400
+  await producer.send({ topic, messages: Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: `v${i}-`.padEnd(10 + (i % 30), 'y'), partition: i % 4 })) })
+  await producer.disconnect()
+  const consumer = k.consumer({ groupId: unique('node-g') })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const got = []
+  let waited = 0
+  let seen = 0
+  const done = until(() => seen >= N)
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      seen += batch.messages.length
+      for (const m of batch.messages) got.push({ partition: batch.partition, offset: m.offset, key: String(m.key), value: String(m.value) })
+      await new Promise(resolve => setImmediate(resolve))
+      if (consumer._waiting.length) waited++
+      done.check()
+    }
+  })
+  await done.p
+  await consumer.disconnect()
+  assert.ok(waited > 0, 'no batch had to wait: the test needs some that do')
+  for (const m of got) {
+    const i = Number(m.offset) * 4 + m.partition
+    assert.equal(m.key, `k${i}`)
+    assert.equal(m.value, `v${i}-`.padEnd(10 + (i % 30), 'y'))
+  }
+  assert.equal(new Set(got.map(m => `${m.partition}/${m.offset}`)).size, N)
+})
