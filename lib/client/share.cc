@@ -290,9 +290,9 @@ void share_deliver(ShareConsumer *s, SharePart *p, const uint8_t *records, size_
   int rc = 0;
   while (!s->detached && s->state == kShareStable && (rc = batch_next(&br, &b)) == 1) {
     if (b.control()) continue;
+    // The count is the broker's word: no more records than are there (batch_record_bound).
     size_t cap = b.count > 0 ? size_t(b.count) : 1;
-    // The count is the broker's word: no more records than the (decompressed) bytes can hold.
-    if (cap > b.records_len / kMinRecordSize) cap = b.records_len / kMinRecordSize + 1;
+    if (b.magic == 2) cap = batch_record_bound(b.records, b.records_len, b.count);
     uvk_share_record *recs = arena_new_array<uvk_share_record>(&run, cap);
     if (!recs) break;
     size_t n = 0;

@@ -4,6 +4,8 @@
 // while records are acquired, and a close that releases what was not handled.
 #include <catch2/catch.hpp>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <memory>
@@ -12,6 +14,7 @@
 #include "fake_rig.h"
 #include "proto/crc32c.h"
 #include "proto/gen/api_table.h"
+#include "proto/records.h"
 #include "uvkafka/uvkafka.h"
 
 using namespace uvk_test;
@@ -370,5 +373,40 @@ TEST_CASE("share: a record batch claiming 3,000,000 records allocates for the fi
   REQUIRE(rig.run_until([&] { return m->seen.size() == 5; }));
   for (size_t i = 0; i < 5; i++) CHECK(m->seen[i].value == "v" + std::to_string(i));
   CHECK(rig.mem.largest < size_t(1) << 20);
+  rig.close(m);
+}
+
+
+TEST_CASE("share: a 1 MB record batch claiming 3,000,000 records allocates for the five it holds", "[hostile]") {
+  // The worst case of the byte cap alone (one record per 7 bytes): a 1 MB key on v4 let the
+  // count size a zeroed array of 149,797 records.
+  ShareRig rig;
+  rig.cluster.share_batch_edit = [](std::vector<uint8_t> *b) {
+    uvk::Buf out, scratch;
+    uvk::BatchWriter w;
+    uvk::BatchParams p;
+    p.base_timestamp = 1700000000000;
+    uvk::batch_begin(&w, &out, p);
+    std::string key(size_t(1) << 20, 'k');
+    for (int i = 0; i < 5; i++) {
+      std::string v = "v" + std::to_string(i);
+      uvk::batch_append(&w, p.base_timestamp, reinterpret_cast<const uint8_t *>(key.data()), i == 4 ? int32_t(key.size()) : 0,
+                        reinterpret_cast<const uint8_t *>(v.data()), int32_t(v.size()), nullptr, 0);
+    }
+    REQUIRE(uvk::batch_finish(&w, &scratch) == 0);
+    b->assign(out.data, out.data + out.len);
+    uvk::buf_free(&out);
+    uvk::buf_free(&scratch);
+    auto put32 = [b](size_t at, uint32_t x) {
+      (*b)[at] = uint8_t(x >> 24), (*b)[at + 1] = uint8_t(x >> 16), (*b)[at + 2] = uint8_t(x >> 8), (*b)[at + 3] = uint8_t(x);
+    };
+    put32(57, 3000000);  // recordCount
+    put32(17, uvk::crc32c(0, b->data() + 21, b->size() - 21));
+  };
+  Member *m = rig.start_member();
+  REQUIRE(rig.run_until([&] { return m->seen.size() == 5; }));
+  for (size_t i = 0; i < 5; i++) CHECK(m->seen[i].value == "v" + std::to_string(i));
+  if (getenv("HOSTILE_VERBOSE")) printf("largest %zu, peak %zu\n", rig.mem.largest, rig.mem.peak);
+  CHECK(rig.mem.largest < size_t(3) << 20);  // the answer's own buffers (1 MB of key), no more
   rig.close(m);
 }
