@@ -395,3 +395,79 @@ test('eachBatch: batches that wait for a running handler keep their own messages
   }
   assert.equal(new Set(got.map(m => `${m.partition}/${m.offset}`)).size, N)
 })
+
+test('eachMessage across parts: one handler at a time in offset order, awaited; a stop after the first part commits exactly what was processed', async () => {
+  // 1,300 messages sent at once: one batch the loop takes in parts of 512. Some handlers wait
+  // for the loop (the loop then tells the addon each resolved offset at once), the rest do
+  // not (resolved offsets are told when the stretch ends); the stop comes in the second part.
+  const k = kafka()
+  const topic = unique('node-partstop')
+  const groupId = unique('node-g')
+  await createTopic(k, topic, 1)
+  const producer = k.producer()
+  await producer.connect()
+  await producer.send({ topic, messages: Array.from({ length: 1300 }, (_, i) => ({ value: `v${i}` })) })
+  await producer.disconnect()
+  const consumer = k.consumer({ groupId })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const offsets = []
+  let running = 0
+  let overlap = 0
+  let stopped = null
+  await new Promise(resolve => {
+    consumer.run({
+      eachMessage: async ({ message }) => {
+        if (running++) overlap++
+        offsets.push(Number(message.offset))
+        if (offsets.length % 97 === 0) await new Promise(resolve => setImmediate(resolve))
+        running--
+        if (offsets.length === 700) {
+          stopped = consumer.stop()  // not awaited here: stop waits for this handler
+          resolve()
+        }
+      }
+    })
+  })
+  await stopped
+  await consumer.disconnect()
+  assert.equal(overlap, 0, 'a handler started before the previous one was done')
+  assert.deepEqual(offsets, Array.from({ length: 700 }, (_, i) => i))
+  const next = k.consumer({ groupId })
+  await next.connect()
+  await next.subscribe({ topic })
+  const first = await new Promise(resolve => next.run({ eachMessage: async ({ message }) => resolve(message.offset) }))
+  await next.disconnect()
+  assert.equal(first, '700')
+})
+
+test('eachMessage: the last message of a batch read in parts is what a stop commits', async () => {
+  // Handlers that never wait resolve the batch's messages in one stretch; the last resolved
+  // offset reaches the addon when the batch ends (lib/consumer.js, flush), from its last part.
+  const k = kafka()
+  const topic = unique('node-partend')
+  const groupId = unique('node-g')
+  await createTopic(k, topic, 1)
+  const producer = k.producer()
+  await producer.connect()
+  await producer.send({ topic, messages: Array.from({ length: 1300 }, (_, i) => ({ value: `v${i}` })) })
+  const consumer = k.consumer({ groupId })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  let seen = 0
+  let ended = false
+  const done = until(() => ended)
+  consumer.on(consumer.events.END_BATCH_PROCESS, () => { ended = seen === 1300; done.check() })
+  await consumer.run({ eachMessage: async () => { seen++ } })
+  await done.p  // the batch's loop is over: nothing but its end told the addon the last offset
+  await consumer.stop()
+  await consumer.disconnect()
+  await producer.send({ topic, messages: [{ value: 'after' }] })
+  await producer.disconnect()
+  const next = k.consumer({ groupId })
+  await next.connect()
+  await next.subscribe({ topic })
+  const first = await new Promise(resolve => next.run({ eachMessage: async ({ message }) => resolve(message.offset) }))
+  await next.disconnect()
+  assert.equal(first, '1300')
+})
