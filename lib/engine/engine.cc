@@ -524,7 +524,11 @@ bool engine_broker_known(const Engine *e, int32_t node_id) {
 int64_t engine_wall_ms(const Engine *e) { return e->io.wall_ms ? e->io.wall_ms(e->io.ud) : int64_t(e->now); }
 
 int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t *node_id) {
-  return metadata_cache_leader(&e->mcache, topic, partition, node_id);
+  int rc = metadata_cache_leader(&e->mcache, topic, partition, node_id);
+  // A Metadata answer taken while the leader was down can still name it (the answering broker's
+  // view lags) yet leave it out of the broker list: without an address it is not a leader yet.
+  if (rc == 0 && !engine_broker_known(e, *node_id)) return UVK_ENOTFOUND;
+  return rc;
 }
 
 const AddrHealth *engine_addr_health(const Engine *e, const char *host, uint16_t port) {

@@ -177,7 +177,8 @@ void engine_shutdown(Engine *e);
 bool engine_idle(const Engine *e);
 
 // The broker a request for topic/partition goes to: 0 and *node_id, or the cache's error
-// (UVK_ENOTFOUND: run metadata_ensure first).
+// (UVK_ENOTFOUND: run metadata_ensure first; also when the broker list does not name the
+// leader, so the topic's metadata must be asked for again).
 int engine_leader(const Engine *e, const char *topic, int32_t partition, int32_t *node_id);
 // Whether a ready connection to node_id (any lane) said in ApiVersions that it offers
 // api_key; false when none is ready or it does not.

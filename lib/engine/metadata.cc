@@ -247,6 +247,13 @@ void ensure_fail(EnsureOp *op, int code) {
 void ensure_step(void *ud, uint64_t now);
 
 // After a fetch (or at the start): done, wait and ask again, or fail.
+// Whether every partition's leader is a broker of the latest list (engine_leader).
+bool leaders_listed(const Engine *e, const CachedTopic *t) {
+  for (int32_t p = 0; p < t->n_partitions; p++)
+    if (!engine_broker_known(e, t->partitions[p].leader)) return false;
+  return true;
+}
+
 void ensure_check(EnsureOp *op, uint64_t now) {
   Engine *e = op->e;
   if (e->shutting_down) {
@@ -256,7 +263,7 @@ void ensure_check(EnsureOp *op, uint64_t now) {
   int missing = 0, fatal = 0;
   for (int i = 0; i < op->n_topics; i++) {
     const CachedTopic *t = metadata_cache_topic(&e->mcache, op->topics[i]);
-    if (!metadata_cache_needs_refresh(&e->mcache, op->topics[i], now)) continue;
+    if (!metadata_cache_needs_refresh(&e->mcache, op->topics[i], now) && leaders_listed(e, t)) continue;
     missing++;
     if (!t || t->stale || t->fetched_at + e->cfg.metadata_max_age_ms <= now) continue;
     // Fresh but not usable: is waiting worth it?
