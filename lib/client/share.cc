@@ -288,6 +288,7 @@ void share_deliver(ShareConsumer *s, SharePart *p, const uint8_t *records, size_
   run.alloc = s->alloc;
   BatchView b;
   int rc = 0;
+  bool malformed = false;  // rc is a record's error, already reported
   while (!s->detached && s->state == kShareStable && (rc = batch_next(&br, &b)) == 1) {
     if (b.control()) continue;
     // The count is the broker's word: no more records than are there (batch_record_bound).
@@ -299,7 +300,8 @@ void share_deliver(ShareConsumer *s, SharePart *p, const uint8_t *records, size_
     RecordIter it;
     record_iter_init(&it, &b);
     RecordView rec;
-    while (n < cap && record_next(&it, &rec) == 1) {
+    int rr = 1;
+    while (n < cap && (rr = record_next(&it, &rec)) == 1) {
       for (int32_t r = 0; r < nr; r++) {
         if (rec.offset < ranges[r].first || rec.offset > ranges[r].last) continue;
         bool *mark = &seen[ranges[r].base + (rec.offset - ranges[r].first)];
@@ -316,8 +318,16 @@ void share_deliver(ShareConsumer *s, SharePart *p, const uint8_t *records, size_
     // A compressed batch's views live in the reader's buffer until the next batch_next.
     if (n > 0) hand(s, p, recs, n);
     arena_reset(&run);
+    if (rr < 0) {  // a malformed record: like a corrupt batch, the rest goes back, never a gap
+      share_log(s, UVK_LOG_ERROR, "ShareFetch %s/%d: malformed record in the record batch at offset %lld: %s; "
+                "the records after it are released", p->topic, int(p->partition),
+                static_cast<long long>(b.base_offset), uvk_err_name(rr));
+      rc = rr;
+      malformed = true;
+      break;
+    }
   }
-  if (rc < 0)
+  if (rc < 0 && !malformed)
     share_log(s, UVK_LOG_ERROR, "ShareFetch %s/%d: corrupt record batch: %s; its records are released", p->topic,
               int(p->partition), uvk_err_name(rc));
   // Acquired offsets that held no record (control records, compacted away) are gaps; after a

@@ -377,6 +377,37 @@ TEST_CASE("share: a record batch claiming 3,000,000 records allocates for the fi
 }
 
 
+TEST_CASE("share: a malformed record in a CRC-valid batch is reported; it and those after it are released, not gaps",
+          "[hostile]") {
+  // The batch used to end silently at the bad record and the acquired offsets after it were
+  // acknowledged as gaps: v2..v4 archived, never delivered, no word to the application.
+  ShareRig rig;
+  rig.cluster.share_batch_edit = [](std::vector<uint8_t> *b) {
+    // Five records of 9 bytes (length, attributes, deltas, key -1, value "vN", no headers).
+    const size_t third = uvk::kBatchHeaderSize + 18;
+    REQUIRE(b->size() == uvk::kBatchHeaderSize + 45);
+    REQUIRE((*b)[third + 6] == 'v');
+    REQUIRE((*b)[third + 7] == '2');
+    (*b)[third + 4] = 0x03;  // key length -2
+    uint32_t crc = uvk::crc32c(0, b->data() + 21, b->size() - 21);
+    for (int i = 0; i < 4; i++) (*b)[17 + size_t(i)] = uint8_t(crc >> (24 - 8 * i));
+  };
+  Member *m = rig.start_member();
+  bool all = rig.run_until([&] { return m->seen.size() >= 5; });
+  INFO(rig.all_logs());
+  REQUIRE(m->seen.size() >= 2);
+  CHECK(m->seen[0].value == "v0");
+  CHECK(m->seen[1].value == "v1");
+  REQUIRE(all);  // v2..v4 again, from the broker's next answer (the edit was once)
+  CHECK(m->seen.size() == 5);
+  for (size_t i = 2; i < m->seen.size(); i++) {
+    CHECK(m->seen[i].value == "v" + std::to_string(i));
+    CHECK(m->seen[i].delivery_count == 2);
+  }
+  CHECK(rig.logged("ShareFetch " + rig.cluster.topic + "/0: malformed record in the record batch at offset 0"));
+  rig.close(m);
+}
+
 TEST_CASE("share: a 1 MB record batch claiming 3,000,000 records allocates for the five it holds", "[hostile]") {
   // The worst case of the byte cap alone (one record per 7 bytes): a 1 MB key on v4 let the
   // count size a zeroed array of 149,797 records.
