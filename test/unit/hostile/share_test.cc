@@ -22,6 +22,11 @@ using Rec = FakeCluster::ShareRecord;
 
 namespace {
 
+// Writes x big-endian at `at` (a record batch's count or CRC field).
+void put_be32(std::vector<uint8_t> *b, size_t at, uint32_t x) {
+  for (int i = 0; i < 4; i++) (*b)[at + size_t(i)] = uint8_t(x >> (24 - 8 * i));
+}
+
 struct Seen {
   int64_t offset;
   int32_t delivery_count;
@@ -363,11 +368,8 @@ TEST_CASE("share: a record batch claiming 3,000,000 records allocates for the fi
   // A valid CRC over a lying count: the record array was sized (and zeroed) from the count.
   ShareRig rig;
   rig.cluster.share_batch_edit = [](std::vector<uint8_t> *b) {
-    auto put32 = [b](size_t at, uint32_t x) {
-      (*b)[at] = uint8_t(x >> 24), (*b)[at + 1] = uint8_t(x >> 16), (*b)[at + 2] = uint8_t(x >> 8), (*b)[at + 3] = uint8_t(x);
-    };
-    put32(57, 3000000);  // recordCount
-    put32(17, uvk::crc32c(0, b->data() + 21, b->size() - 21));
+    put_be32(b, 57, 3000000);  // recordCount
+    put_be32(b, 17, uvk::crc32c(0, b->data() + 21, b->size() - 21));
   };
   Member *m = rig.start_member();
   REQUIRE(rig.run_until([&] { return m->seen.size() == 5; }));
@@ -389,8 +391,7 @@ TEST_CASE("share: a malformed record in a CRC-valid batch is reported; it and th
     REQUIRE((*b)[third + 6] == 'v');
     REQUIRE((*b)[third + 7] == '2');
     (*b)[third + 4] = 0x03;  // key length -2
-    uint32_t crc = uvk::crc32c(0, b->data() + 21, b->size() - 21);
-    for (int i = 0; i < 4; i++) (*b)[17 + size_t(i)] = uint8_t(crc >> (24 - 8 * i));
+    put_be32(b, 17, uvk::crc32c(0, b->data() + 21, b->size() - 21));
   };
   Member *m = rig.start_member();
   bool all = rig.run_until([&] { return m->seen.size() >= 5; });
@@ -428,11 +429,8 @@ TEST_CASE("share: a 1 MB record batch claiming 3,000,000 records allocates for t
     b->assign(out.data, out.data + out.len);
     uvk::buf_free(&out);
     uvk::buf_free(&scratch);
-    auto put32 = [b](size_t at, uint32_t x) {
-      (*b)[at] = uint8_t(x >> 24), (*b)[at + 1] = uint8_t(x >> 16), (*b)[at + 2] = uint8_t(x >> 8), (*b)[at + 3] = uint8_t(x);
-    };
-    put32(57, 3000000);  // recordCount
-    put32(17, uvk::crc32c(0, b->data() + 21, b->size() - 21));
+    put_be32(b, 57, 3000000);  // recordCount
+    put_be32(b, 17, uvk::crc32c(0, b->data() + 21, b->size() - 21));
   };
   Member *m = rig.start_member();
   REQUIRE(rig.run_until([&] { return m->seen.size() == 5; }));
