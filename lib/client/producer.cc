@@ -339,6 +339,17 @@ int producer_flush(Producer *p, ProducerDoneFn fn, void *ud, uint64_t now) {
   return 0;
 }
 
+bool producer_flush_cancel(Producer *p, ProducerDoneFn fn, void *ud) {
+  for (FlushWaiter **w = &p->waiters; *w; w = &(*w)->next)
+    if ((*w)->fn == fn && (*w)->ud == ud) {
+      FlushWaiter *gone = *w;
+      *w = gone->next;
+      mem_free(p->alloc, gone);
+      return true;
+    }
+  return false;
+}
+
 void producer_close(Producer *p) { p->closed = true; }
 
 size_t producer_buffered(const Producer *p) { return p->buffered; }

@@ -52,6 +52,8 @@ int producer_send(Producer *p, const uvk_topic_messages *topics, size_t n_topics
                   const uvk_send_options &opts, ProducerSendFn fn, void *ud, uint64_t now);
 // fn once every send made before this call has completed; linger is skipped meanwhile.
 int producer_flush(Producer *p, ProducerDoneFn fn, void *ud, uint64_t now);
+// Withdraws a flush made with fn and ud (fn will not be called); false when there is none.
+bool producer_flush_cancel(Producer *p, ProducerDoneFn fn, void *ud);
 // Stops accepting sends (UVK_ECLOSED) from now on.
 void producer_close(Producer *p);
 

@@ -27,7 +27,7 @@ struct Lookup {
   CoordinatorState *st;
   int8_t type;
   char *key;
-  CoordinatorFn fn;
+  CoordinatorFn fn;  // null: cancelled while its request was out (coordinator_cancel)
   void *ud;
   RetryState retry;
   EngineTimer wait;  // retry backoff
@@ -109,7 +109,7 @@ void finish(Lookup *l, const uvk_error *err, int32_t node_id) {
   void *ud = l->ud;
   mem_free(st->e->alloc, l->key);
   mem_free(st->e->alloc, l);
-  fn(ud, err, node_id);
+  if (fn) fn(ud, err, node_id);
 }
 
 void finish_code(Lookup *l, int code, const char *message) {
@@ -125,7 +125,7 @@ void schedule_flush(CoordinatorState *st, uint64_t now);
 // A lookup failed with `code`: wait and ask again, or give up.
 void retry_or_fail(Lookup *l, int code, uint64_t now) {
   Engine *e = l->st->e;
-  if (e->shutting_down) {
+  if (e->shutting_down || !l->fn) {
     finish_code(l, UVK_ECLOSED, nullptr);
     return;
   }
@@ -209,7 +209,10 @@ void on_batch_response(void *ud, int err, int16_t version, Reader *body, const R
   if (err == UVK_EUNSUPPORTED && !b->single) {
     // No FindCoordinator v4 here (an old broker, or protocolVersionCap): one request per key.
     st->batching_unsupported = true;
-    for (size_t i = 0; i < b->n; i++) send_batch(st, b->type, &b->lookups[i], 1, true, now);
+    for (size_t i = 0; i < b->n; i++) {
+      if (b->lookups[i]->fn) send_batch(st, b->type, &b->lookups[i], 1, true, now);
+      else finish(b->lookups[i], nullptr, -1);  // cancelled: nobody waits for it
+    }
     batch_free(b);
     return;
   }
@@ -365,6 +368,23 @@ int coordinator_find(Engine *e, CoordinatorType type, const char *key, Coordinat
   st->lookups = l;
   schedule_flush(st, now);
   return 0;
+}
+
+bool coordinator_cancel(Engine *e, CoordinatorFn fn, void *ud) {
+  CoordinatorState *st = e->coords;
+  for (Lookup *l = st ? st->lookups : nullptr; l; l = l->next) {
+    if (l->fn != fn || l->ud != ud) continue;
+    if (l->in_batch) {
+      l->fn = nullptr;  // its batch's answer frees it
+    } else {
+      unlink_lookup(st, l);
+      engine_cancel_timer(e, &l->wait);
+      mem_free(e->alloc, l->key);
+      mem_free(e->alloc, l);
+    }
+    return true;
+  }
+  return false;
 }
 
 void coordinator_invalidate(Engine *e, CoordinatorType type, const char *key) {

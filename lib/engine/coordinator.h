@@ -24,6 +24,9 @@ typedef void (*CoordinatorFn)(void *ud, const uvk_error *err, int32_t node_id);
 // UVK_ENOMEM or UVK_ECLOSED (fn not called).
 int coordinator_find(Engine *e, CoordinatorType type, const char *key, CoordinatorFn fn, void *ud,
                      uint64_t now);
+// Withdraws the lookup made with fn and ud: fn will not be called. A request already asking
+// for it still completes (and caches its answer). false when no such lookup is running.
+bool coordinator_cancel(Engine *e, CoordinatorFn fn, void *ud);
 // Forgets the cached coordinator of key (after NOT_COORDINATOR and the like).
 void coordinator_invalidate(Engine *e, CoordinatorType type, const char *key);
 // The cached coordinator of key, or -1.
