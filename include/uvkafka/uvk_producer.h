@@ -135,13 +135,17 @@ UVK_EXTERN int uvk_producer_disconnect(uvk_producer *p, uvk_producer_cb cb, void
  * for every send of the transaction to complete; a transaction with a failed send cannot be
  * committed (the callback gets UVK_ESTATE; abort it). One transaction at a time. Errors that
  * end the producer's transactional life (fenced by a newer producer with the same id, not
- * authorized) fail the callbacks and every later call with that error.
+ * authorized) fail the callbacks and every later call with that error. Commit, abort,
+ * send_offsets and the AddPartitionsToTxn a send waits for each end within transactionTimeout
+ * of their start; past it they fail with UVK_ETIMEDOUT (retriable), a commit or abort leaving
+ * the transaction open for commit or abort again (docs/producer.md, "Deadlines").
  * Each returns 0 (cb called once, later) or an error (cb not called). */
 /** Begins a transaction (a producer whose config sets transactionalId); one at a time.
  * Every send until commit / abort belongs to it. */
 UVK_EXTERN int uvk_producer_begin_transaction(uvk_producer *p);
-/** Commits the transaction once every send of it completed; a transaction with a failed send
- * cannot be committed (cb gets UVK_ESTATE; abort it). */
+/** Commits the transaction once every send of it completed; a transaction with a failed send,
+ * or whose last send_offsets timed out, cannot be committed (cb gets UVK_ESTATE; abort it).
+ * UVK_ETIMEDOUT after transactionTimeout: call commit again (the first may have landed). */
 UVK_EXTERN int uvk_producer_commit_transaction(uvk_producer *p, uvk_producer_cb cb, void *ud);
 /** Aborts the transaction, after every send of it completed. */
 UVK_EXTERN int uvk_producer_abort_transaction(uvk_producer *p, uvk_producer_cb cb, void *ud);

@@ -49,6 +49,7 @@ TxnReq *txn_req_new(Txn *t, ReqKind kind) {
 
 void txn_req_free(TxnReq *r) {
   if (r->t) {
+    engine_cancel_timer(r->t->p->e, &r->expire);
     if (r->prev) r->prev->next = r->next;
     else r->t->reqs = r->next;
     if (r->next) r->next->prev = r->prev;
@@ -65,6 +66,13 @@ void txn_req_free(TxnReq *r) {
 }
 
 uint64_t txn_now(const Txn *t) { return t->p->e->now; }
+
+void txn_req_abandon(TxnReq *r, bool may_have_landed) {
+  r->stale = true;
+  if (may_have_landed && r->t) r->t->unsure = true;
+}
+
+static uint64_t txn_timeout(const Txn *t) { return uint64_t(t->timeout_ms > 0 ? t->timeout_ms : 0); }
 
 // Chooses the open transaction's protocol once the producer id is known (its InitProducerId
 // answered, so a connection has reported the broker's features) and keeps it to the end.
@@ -98,6 +106,8 @@ void retry_later(Txn *t, EngineTimer *timer, int err, EngineTimerFn fn) {
 void txn_go_fatal(Txn *t, int err) {
   t->state = kTxnFatal;
   t->fatal = err;
+  engine_cancel_timer(t->p->e, &t->add_deadline);
+  engine_cancel_timer(t->p->e, &t->end_deadline);
   producer_fail_ready(t->p, err, nullptr);
   if (t->end_fn) {
     ProducerDoneFn fn = t->end_fn;
@@ -213,14 +223,68 @@ PartitionQueue *queue_of(Producer *p, const proto::Str &topic, int32_t partition
   return nullptr;
 }
 
-void on_add(void *ud, int err, int16_t version, Reader *body, const Request *) {
+bool any_wanted(const Txn *t) {
+  for (TopicState *ts = t->p->topics; ts; ts = ts->next)
+    for (int32_t i = 0; i < ts->n_queues; i++)
+      if (ts->queues[i] && ts->queues[i]->txn_wanted && !ts->queues[i]->txn_added) return true;
+  return false;
+}
+
+// The batches that waited for their partition to join the transaction fail with `code` (the
+// error object `err` when there is one); the transaction can then only be aborted, and the
+// producer goes on.
+void fail_waiting(Txn *t, int code, const uvk_error *err) {
+  engine_cancel_timer(t->p->e, &t->add_deadline);
+  t->add_last_err = 0;
+  for (TopicState *ts = t->p->topics; ts; ts = ts->next)
+    for (int32_t i = 0; i < ts->n_queues; i++) {
+      PartitionQueue *q = ts->queues[i];
+      if (!q || !q->txn_wanted || q->txn_added) continue;
+      q->txn_wanted = false;
+      while (q->ready) {
+        ProducerBatch *b = q->ready;
+        q->ready = b->next;
+        if (!q->ready) q->ready_tail = nullptr;
+        producer_batch_done(t->p, b, code, err, -1, -1, -1);
+      }
+    }
+}
+
+// AddPartitionsToTxn could not succeed within the transaction timeout: the sends that need it
+// fail with UVK_ETIMEDOUT (cause: the latest failure); one still in flight is dropped.
+void add_timed_out(void *ud, uint64_t) {
+  Txn *t = static_cast<Txn *>(ud);
+  engine_cancel_timer(t->p->e, &t->add_timer);
+  if (t->add_req) {
+    txn_req_abandon(t->add_req, t->add_req->req.sent_at != 0);
+    t->add_req = nullptr;
+    t->adding = false;
+  }
+  int last = t->add_last_err;
+  uvk_error *cause = nullptr;
+  if (last <= UVK_ERR_KAFKA(0)) cause = error_kafka(t->p->alloc, UVK_ERR_KAFKA_CODE(last), nullptr, 0);
+  else if (last != 0) cause = engine_conn_error(t->p->e, last, nullptr);
+  uvk_error *e = error_new(t->p->alloc, UVK_ETIMEDOUT, 0, nullptr, 0, cause);
+  fail_waiting(t, UVK_ETIMEDOUT, e);
+  error_release(e);
+  error_release(cause);
+}
+
+void add_deadline_arm(Txn *t, uint64_t now) {
+  if (!engine_timer_pending(t->p->e, &t->add_deadline))
+    engine_add_timer(t->p->e, &t->add_deadline, now + txn_timeout(t), add_timed_out, t);
+}
+
+void on_add(void *ud, int err, int16_t version, Reader *body, const Request *req) {
   TxnReq *r = static_cast<TxnReq *>(ud);
   Txn *t = r->t;
-  if (!t) {
+  if (!t || r->stale) {  // the producer is gone, or its deadline passed: nothing changes now
     txn_req_free(r);
     return;
   }
   t->adding = false;
+  t->add_req = nullptr;
+  if (err != 0 && req->sent_at != 0) t->unsure = true;  // written, never answered: it may have landed
   proto::AddPartitionsToTxnResponse resp;
   if (err == 0) err = proto::decode(body, &r->arena, &resp, version);
   int16_t worst = 0;
@@ -244,10 +308,14 @@ void on_add(void *ud, int err, int16_t version, Reader *body, const Request *) {
   uint64_t now = txn_now(t);
   if (err == 0 && worst == 0) {
     retry_start(&t->retry, t->p->cfg.retry, &t->p->e->rng);
+    engine_cancel_timer(t->p->e, &t->add_deadline);  // the coordinator answers: a new wait starts afresh
+    t->add_last_err = 0;
+    if (any_wanted(t)) add_deadline_arm(t, now);
     producer_drain_at(t->p, now);
     return;
   }
   int code = err != 0 ? err : UVK_ERR_KAFKA(worst);
+  t->add_last_err = code;
   if (err == 0 && kafka_coordinator_error(worst)) txn_coordinator_lost(t);
   txn_coordinator_unanswered(t, err);
   if (err != 0 || worst == kConcurrentTransactions || kafka_coordinator_error(worst) || kafka_error_retriable(worst)) {
@@ -258,29 +326,13 @@ void on_add(void *ud, int err, int16_t version, Reader *body, const Request *) {
     txn_go_fatal(t, code);  // fenced, not authorized, invalid state: this producer's transactions are over
     return;
   }
-  // Abortable (a topic not authorized, TRANSACTION_ABORTABLE...): the batches that waited for
-  // their partition fail, so the transaction can only be aborted; the producer goes on.
-  for (TopicState *ts = t->p->topics; ts; ts = ts->next)
-    for (int32_t i = 0; i < ts->n_queues; i++) {
-      PartitionQueue *q = ts->queues[i];
-      if (!q || !q->txn_wanted || q->txn_added) continue;
-      q->txn_wanted = false;
-      while (q->ready) {
-        ProducerBatch *b = q->ready;
-        q->ready = b->next;
-        if (!q->ready) q->ready_tail = nullptr;
-        producer_batch_done(t->p, b, code, nullptr, -1, -1, -1);
-      }
-    }
+  // Abortable (a topic not authorized, TRANSACTION_ABORTABLE...).
+  fail_waiting(t, code, nullptr);
 }
 
 void add_partitions(Txn *t, uint64_t now) {
   if (t->adding || t->state == kTxnFatal || t->p->pid_state != 2) return;
-  bool any = false;
-  for (TopicState *ts = t->p->topics; ts && !any; ts = ts->next)
-    for (int32_t i = 0; i < ts->n_queues && !any; i++)
-      any = ts->queues[i] && ts->queues[i]->txn_wanted && !ts->queues[i]->txn_added;
-  if (!any) return;
+  if (!any_wanted(t)) return;
   if (t->coordinator < 0) {
     txn_find_coordinator(t, now);
     return;
@@ -294,10 +346,13 @@ void add_partitions(Txn *t, uint64_t now) {
   r->req.done = on_add;
   r->req.ud = r;
   t->adding = true;
+  t->add_req = r;
   if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) {
     t->adding = false;
+    t->add_req = nullptr;
     txn_req_free(r);
     txn_coordinator_lost(t);
+    t->add_last_err = UVK_ECONNECT;
     retry_later(t, &t->add_timer, UVK_ECONNECT, [](void *ud2, uint64_t n) { after_coordinator(static_cast<Txn *>(ud2), n); });
   }
 }
@@ -305,6 +360,7 @@ void add_partitions(Txn *t, uint64_t now) {
 // ---- EndTxn ---------------------------------------------------------------------------------
 
 void finish_end(Txn *t, int err) {
+  engine_cancel_timer(t->p->e, &t->end_deadline);
   if (err == 0 && !t->end_commit && t->send_failures > 0 && t->v2 != 1 && t->p->pid_state == 2) {
     // v1 after an abort with a failed send: a batch the broker refused used sequence numbers
     // it never saw, so the next transaction would start with a gap. A new epoch from
@@ -320,7 +376,9 @@ void finish_end(Txn *t, int err) {
     t->state = kTxnReady;
     t->joined = false;
     t->send_failures = 0;
+    t->unsure = t->offsets_unknown = false;
     t->v2 = -1;
+    engine_cancel_timer(t->p->e, &t->add_deadline);
     for (TopicState *ts = t->p->topics; ts; ts = ts->next)
       for (int32_t i = 0; i < ts->n_queues; i++)
         if (ts->queues[i]) ts->queues[i]->txn_added = ts->queues[i]->txn_wanted = false;
@@ -345,14 +403,21 @@ int encode_end(void *ud, Buf *out, int16_t version) {
 void on_end(void *ud, int err, int16_t version, Reader *body, const Request *) {
   TxnReq *r = static_cast<TxnReq *>(ud);
   Txn *t = r->t;
-  if (!t) {
+  if (!t || r->stale) {  // the producer is gone, or the call's deadline passed: nothing changes now
     txn_req_free(r);
     return;
   }
+  t->end_req = nullptr;
   proto::EndTxnResponse resp;
   if (err == 0) err = proto::decode(body, &r->arena, &resp, version);
   if (err == 0 && resp.error_code != 0) err = UVK_ERR_KAFKA(resp.error_code);
   txn_req_free(r);
+  if (err == UVK_ERR_KAFKA(UVK_KAFKA_INVALID_TXN_STATE) && !t->end_commit && !t->joined && t->unsure) {
+    // Only a step that was never answered could have opened this transaction at the
+    // coordinator, and it did not: there is nothing to abort (v1 answers this to an abort
+    // when no transaction is open).
+    err = 0;
+  }
   if (err == 0) {
     if (version >= 5 && resp.producer_id >= 0 && resp.producer_epoch >= 0) {
       // KIP-890: the coordinator bumped the epoch (a new id when the epoch ran out); every
@@ -402,11 +467,31 @@ void send_end(Txn *t, uint64_t now) {
   r->req.encode = encode_end;
   r->req.done = on_end;
   r->req.ud = r;
+  t->end_req = r;
   if (engine_send(t->p->e, t->coordinator, &r->req, now) != 0) {
+    t->end_req = nullptr;
     txn_req_free(r);
     txn_coordinator_lost(t);
     retry_later(t, &t->end_timer, UVK_ECONNECT, [](void *ud2, uint64_t n) { send_end(static_cast<Txn *>(ud2), n); });
   }
+}
+
+void on_flushed(void *ud, int err);
+
+// The commit or abort did not finish within the transaction timeout: the call fails with
+// UVK_ETIMEDOUT (retriable) and the transaction stays open, so commit or abort may be called
+// again; what is still in flight is dropped (its late answer changes nothing).
+void end_timed_out(void *ud, uint64_t) {
+  Txn *t = static_cast<Txn *>(ud);
+  if (t->state != kTxnEnding) return;
+  engine_cancel_timer(t->p->e, &t->end_timer);
+  producer_flush_cancel(t->p, on_flushed, t);
+  if (t->end_req) {
+    txn_req_abandon(t->end_req, t->end_req->req.sent_at != 0);
+    t->end_req = nullptr;
+  }
+  t->state = kTxnOpen;
+  finish_end(t, UVK_ETIMEDOUT);
 }
 
 // Every send of the transaction has completed.
@@ -422,12 +507,14 @@ void on_flushed(void *ud, int err) {
     txn_go_fatal(t, t->fatal);
     return;
   }
-  if (t->end_commit && t->send_failures > 0) {
-    t->state = kTxnOpen;  // Kafka's rule: a transaction with a failed send can only be aborted
+  if (t->end_commit && (t->send_failures > 0 || t->offsets_unknown)) {
+    // Kafka's rule: a transaction with a failed send can only be aborted. So can one whose
+    // send_offsets timed out with no success since: its offsets may or may not be in it.
+    t->state = kTxnOpen;
     finish_end(t, UVK_ESTATE);
     return;
   }
-  if (!t->joined) {  // nothing reached the broker: nothing to end there
+  if (!t->joined && !t->unsure) {  // nothing reached the broker: nothing to end there
     finish_end(t, 0);
     return;
   }
@@ -447,8 +534,10 @@ int end_transaction(Producer *p, bool commit, ProducerDoneFn fn, void *ud, uint6
   if (rc != 0) {
     t->state = kTxnOpen;
     t->end_fn = nullptr;
+    return rc;
   }
-  return rc;
+  engine_add_timer(p->e, &t->end_deadline, now + txn_timeout(t), end_timed_out, t);
+  return 0;
 }
 
 }  // namespace
@@ -469,6 +558,8 @@ int txn_new(Producer *p, const char *id, int32_t timeout_ms) {
   new (&t->retry) RetryState();
   new (&t->add_timer) EngineTimer();
   new (&t->end_timer) EngineTimer();
+  new (&t->add_deadline) EngineTimer();
+  new (&t->end_deadline) EngineTimer();
   t->p = p;
   t->id = copy;
   t->timeout_ms = timeout_ms;
@@ -485,8 +576,11 @@ void txn_free(Producer *p) {
   if (!t) return;
   engine_cancel_timer(p->e, &t->add_timer);
   engine_cancel_timer(p->e, &t->end_timer);
+  engine_cancel_timer(p->e, &t->add_deadline);
+  engine_cancel_timer(p->e, &t->end_deadline);
   for (TxnReq *r = t->reqs; r;) {
     TxnReq *next = r->next;
+    engine_cancel_timer(p->e, &r->expire);
     if (engine_timer_pending(p->e, &r->timer)) {  // a sendOffsets between tries: ours to end
       engine_cancel_timer(p->e, &r->timer);
       txn_offsets_done(r, UVK_ECLOSED);
@@ -528,6 +622,7 @@ bool txn_partition_ready(Producer *p, PartitionQueue *q, uint64_t now) {
     return true;
   }
   q->txn_wanted = true;
+  add_deadline_arm(p->txn, now);
   add_partitions(p->txn, now);
   return false;
 }
@@ -573,6 +668,7 @@ int producer_begin_transaction(Producer *p) {
   t->state = kTxnOpen;
   t->joined = false;
   t->send_failures = 0;
+  t->unsure = t->offsets_unknown = false;
   t->v2 = -1;
   if (p->pid_state == 0) producer_drain_at(p, p->e->now);  // start InitProducerId now
   return 0;

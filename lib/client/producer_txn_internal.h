@@ -28,6 +28,16 @@ struct Txn {
   RetryState retry;
   EngineTimer add_timer;
   EngineTimer end_timer;
+  // Each step ends within transactionTimeout of its start (past it the coordinator has
+  // aborted the transaction anyway): AddPartitionsToTxn from its partitions' first wait,
+  // commit / abort from the call (docs/producer.md, "Deadlines").
+  EngineTimer add_deadline;
+  EngineTimer end_deadline;
+  TxnReq *add_req;      // the AddPartitionsToTxn in flight (null: none)
+  TxnReq *end_req;      // the EndTxn in flight
+  int add_last_err;     // the latest AddPartitionsToTxn failure, the timeout's cause
+  bool unsure;          // a step was written and never answered: the broker may hold the transaction
+  bool offsets_unknown; // a send_offsets timed out and none succeeded since: commit refused
   bool end_commit;
   ProducerDoneFn end_fn;
   void *end_ud;
@@ -56,6 +66,8 @@ struct TxnReq {
   EngineTimer timer;  // a sendOffsets step waiting to be tried again
   RetryState retry;   // sendOffsets' own schedule (the transaction's steps share t->retry)
   uint64_t deadline;  // sendOffsets: retriable failures are retried until then (transactionTimeout)
+  EngineTimer expire; // sendOffsets: fires at the deadline
+  bool stale;         // given up at its deadline: its late answer is dropped, nothing changes
 };
 
 TxnReq *txn_req_new(Txn *t, ReqKind kind);
@@ -69,6 +81,9 @@ void txn_find_coordinator(Txn *t, uint64_t now);
 void txn_coordinator_lost(Txn *t);
 // Ends a sendOffsets step: frees it, then tells its caller.
 void txn_offsets_done(TxnReq *r, int err);
+// A step given up at its deadline while the engine or a lookup holds it: its completion only
+// frees it. `may_have_landed`: it was written, so the broker may have acted on it.
+void txn_req_abandon(TxnReq *r, bool may_have_landed);
 
 }  // namespace uvk
 

@@ -22,7 +22,7 @@ void txn_offsets_done(TxnReq *r, int err) {
   ProducerDoneFn fn = r->fn;
   void *ud = r->ud;
   txn_req_free(r);
-  fn(ud, err);
+  if (fn) fn(ud, err);  // null: its caller was told at the deadline
 }
 
 namespace {
@@ -119,14 +119,19 @@ int encode_offset_commit(void *ud, Buf *out, int16_t version) {
   return proto::encode(out, req, version);
 }
 
-void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Request *) {
+void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Request *req) {
   TxnReq *r = static_cast<TxnReq *>(ud);
   Txn *t = r->t;
+  if (r->stale) {  // answered after the call's deadline: nothing changes now
+    txn_req_free(r);
+    return;
+  }
   if (!t) {
     txn_offsets_done(r, UVK_ECLOSED);
     return;
   }
   int16_t code = 0;
+  if (err != 0 && r->kind == kAddOffsets && req->sent_at != 0) t->unsure = true;  // written, never answered
   if (err == 0 && r->kind == kAddOffsets) {
     proto::AddOffsetsToTxnResponse resp;
     err = proto::decode(body, &r->arena, &resp, version);
@@ -145,6 +150,7 @@ void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Re
       t->joined = true;
       r->kind = kFindGroup;
     } else {
+      t->offsets_unknown = false;  // these offsets are in the transaction: it may commit again
       txn_offsets_done(r, 0);
       return;
     }
@@ -155,6 +161,7 @@ void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Re
   bool retriable = err != 0 ? err_retriable(err)
                             : code == kConcurrentTransactions || kafka_coordinator_error(code) || kafka_error_retriable(code);
   if (retry_step(r, retriable, now)) return;
+  if (err != 0) t->offsets_unknown = true;  // unanswered: the offsets may have landed (offsets_expired)
   int final_err = err ? err : UVK_ERR_KAFKA(code);
   if (txn_is_producer_fatal(final_err)) txn_go_fatal(t, final_err);
   txn_offsets_done(r, final_err);
@@ -162,7 +169,7 @@ void on_offsets_reply(void *ud, int err, int16_t version, Reader *body, const Re
 
 void on_group_coordinator(void *ud, const uvk_error *err, int32_t node) {
   TxnReq *r = static_cast<TxnReq *>(ud);
-  if (!r->t) {
+  if (!r->t || r->stale) {
     txn_offsets_done(r, UVK_ECLOSED);
     return;
   }
@@ -228,6 +235,31 @@ void offsets_step(TxnReq *r, uint64_t now) {
   if (rc != 0) txn_offsets_done(r, rc);
 }
 
+// The call's deadline (transactionTimeout from the call): it ends now with UVK_ETIMEDOUT,
+// whatever step it is at. A lookup under way is withdrawn; a request in flight is left to the
+// engine and its answer dropped. Until a later send_offsets succeeds, the transaction can only
+// be aborted: the offsets may or may not have reached the group coordinator.
+void offsets_expired(void *ud, uint64_t) {
+  TxnReq *r = static_cast<TxnReq *>(ud);
+  Txn *t = r->t;  // set: txn_free cancels this timer
+  Engine *e = t->p->e;
+  t->offsets_unknown = true;
+  if (engine_timer_pending(e, &r->timer)) {
+    engine_cancel_timer(e, &r->timer);
+    txn_offsets_done(r, UVK_ETIMEDOUT);
+    return;
+  }
+  if (r->kind == kFindGroup && coordinator_cancel(e, on_group_coordinator, r)) {
+    txn_offsets_done(r, UVK_ETIMEDOUT);
+    return;
+  }
+  ProducerDoneFn fn = r->fn;
+  void *fn_ud = r->ud;
+  r->fn = nullptr;
+  txn_req_abandon(r, r->req.sent_at != 0);
+  fn(fn_ud, UVK_ETIMEDOUT);
+}
+
 }  // namespace
 
 int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *offsets, size_t n,
@@ -266,6 +298,7 @@ int producer_send_offsets(Producer *p, const char *group_id, const TxnOffset *of
   memcpy(r->group, group_id, glen + 1);
   retry_start(&r->retry, p->cfg.retry, &p->e->rng);
   r->deadline = now + uint64_t(t->timeout_ms > 0 ? t->timeout_ms : 0);
+  engine_add_timer(p->e, &r->expire, r->deadline, offsets_expired, r);
   offsets_step(r, now);
   return 0;
 }
