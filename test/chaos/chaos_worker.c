@@ -51,6 +51,7 @@ typedef struct Worker {
   long id, per_tick, seq, in_flight, acked, failed, txns, aborts;
   int stopping;
   int in_txn;
+  int commit_tries; /* commits of the open transaction that timed out (retriable) */
   char why[128]; /* why the open transaction is being aborted */
   int plain_offsets; /* CHAOS_PLAIN_OFFSETS=1: sendOffsets without the group metadata (KafkaJS's) */
 } Worker;
@@ -207,14 +208,23 @@ static void txn_over(Worker *w, int committed, int code) {
   start_txn(w);
 }
 
-static void after_txn(uvk_producer *p, const uvk_error *err, void *ud) {
-  (void)p;
-  txn_over((Worker *)ud, err == NULL, err ? uvk_error_code(err) : 0);
-}
-
 static void on_aborted(uvk_producer *p, const uvk_error *err, void *ud) {
   (void)p;
   txn_over((Worker *)ud, 0, err ? uvk_error_code(err) : 0);
+}
+
+/* A commit that failed leaves the transaction open: a retriable failure (its deadline passed,
+   the first may have landed) is committed again, twice at most, anything else is aborted. */
+static void after_txn(uvk_producer *p, const uvk_error *err, void *ud) {
+  Worker *w = (Worker *)ud;
+  if (err && uvk_error_txn_class(err) == UVK_TXN_ERR_RETRIABLE && w->commit_tries++ < 2 &&
+      uvk_producer_commit_transaction(p, after_txn, w) == 0)
+    return;
+  if (err) {
+    snprintf(w->why, sizeof w->why, "commit:%d", uvk_error_code(err));
+    if (uvk_producer_abort_transaction(p, on_aborted, w) == 0) return;
+  }
+  txn_over(w, err == NULL, err ? uvk_error_code(err) : 0);
 }
 
 static void on_offsets_sent(uvk_producer *p, const uvk_error *err, void *ud) {
@@ -250,6 +260,7 @@ static void start_txn(Worker *w) {
     exit(1);
   }
   w->in_txn = 1;
+  w->commit_tries = 0;
   uvk_message *msgs = (uvk_message *)calloc(cur->n_values + 1, sizeof *msgs);
   if (!msgs) die("out of memory", NULL);
   for (size_t i = 0; i < cur->n_values; i++) {
