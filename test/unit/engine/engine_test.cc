@@ -289,6 +289,36 @@ TEST_CASE("engine: COORDINATOR_NOT_AVAILABLE is retried", "[engine]") {
   CHECK(c.coordinator_keys.size() == 3);
 }
 
+TEST_CASE("engine: coordinator_cancel withdraws a lookup, between retries or with its request out",
+          "[engine]") {
+  fake::Cluster c;
+  two_brokers(c);
+  c.coordinator_errors = 1000;  // COORDINATOR_NOT_AVAILABLE: the lookup waits and asks again
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  CoordResult waiting, other;
+  REQUIRE(coordinator_find(c.e, kCoordinatorGroup, "g", on_coordinator, &waiting, c.now) == 0);
+  c.run_until([&] { return c.coordinator_keys.size() == 2; });  // between its first retries
+  CHECK(coordinator_cancel(c.e, on_coordinator, &waiting));
+  CHECK_FALSE(coordinator_cancel(c.e, on_coordinator, &waiting));  // gone
+  CHECK_FALSE(coordinator_cancel(c.e, on_coordinator, &other));    // never asked
+  c.advance(60000);
+  CHECK(waiting.calls == 0);
+  CHECK(c.coordinator_keys.size() == 2);  // no new attempt
+
+  // Its request out (a broker that never answers): cancelled now, the request's timeout later
+  // ends the lookup without a call and without a retry.
+  c.brokers[0].silent = true;
+  c.brokers[1].silent = true;
+  CoordResult out;
+  REQUIRE(coordinator_find(c.e, kCoordinatorGroup, "g", on_coordinator, &out, c.now) == 0);
+  const int before = c.requests[proto::kFindCoordinator];
+  c.run_until([&] { return c.requests[proto::kFindCoordinator] == before + 1; });
+  CHECK(coordinator_cancel(c.e, on_coordinator, &out));
+  c.advance(120000);
+  CHECK(out.calls == 0);
+  CHECK(c.requests[proto::kFindCoordinator] == before + 1);
+}
+
 TEST_CASE("engine: idle connections close; events report connect, request, disconnect",
           "[engine]") {
   fake::Cluster c;

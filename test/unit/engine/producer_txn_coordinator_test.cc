@@ -88,9 +88,10 @@ TEST_CASE("sendOffsets: a group coordinator that never comes back fails the call
   CHECK(d.err != 0);
   // Looked up again and again, past one lookup's retries (1 + retry.retries 5 requests)...
   CHECK(r.find_coordinator_requests() > before + 6);
-  // ... and no new attempt once the 20 s passed: the call ends within the lookup running then.
+  // ... until the 20 s passed: the call ends by then, a lookup under way included
+  // (producer_txn_deadline_test.cc).
   CHECK(d.at >= start + 10000);
-  CHECK(d.at < start + 2 * 20000);
+  CHECK(d.at <= start + 20000);
   CHECK(r.end(false) == 0);  // the abort still goes through
   CHECK(r.end_aborts == 1);
   CHECK(r.committed["in/0"] == 10);
