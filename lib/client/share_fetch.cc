@@ -38,11 +38,22 @@ int32_t next_epoch(int32_t e) { return e == INT32_MAX ? 1 : e + 1; }
 int32_t leader_of(ShareConsumer *s, const SharePart *p, uint64_t now, bool *need_meta) {
   int32_t leader = -1;
   if (metadata_cache_needs_refresh(&s->e->mcache, p->topic, now) ||
-      metadata_cache_leader(&s->e->mcache, p->topic, p->partition, &leader) != 0) {
+      engine_leader(s->e, p->topic, p->partition, &leader) != 0) {
     *need_meta = true;
     return -1;
   }
   return leader;
+}
+
+// A request to `node` failed before any answer: the node may be gone (killed, fenced), so the
+// topics it leads are asked for again instead of sent back to it until the cache expires.
+void forget_leaders_on(ShareConsumer *s, int32_t node) {
+  for (int32_t i = 0; i < s->n_parts; i++) {
+    int32_t leader = -1;
+    const SharePart *p = s->parts[i];
+    if (metadata_cache_leader(&s->e->mcache, p->topic, p->partition, &leader) == 0 && leader == node)
+      metadata_cache_mark_stale(&s->e->mcache, p->topic);
+  }
 }
 
 // The session's partitions lose their locks (the session is gone or the request's fate is
@@ -230,6 +241,7 @@ void send_request(ShareConsumer *s, ShareSession *ss, bool ack, bool final, uint
     ss->in_flight = false;
     for (int32_t i = 0; i < q->n_sent; i++) share_report(s, q->sent[i], rc);
     share_pending_free(q);
+    forget_leaders_on(s, ss->node);
     back_off(s, ss, rc, now);
   }
 }
@@ -300,6 +312,7 @@ void share_on_answer(void *ud, int err, int16_t version, Reader *body, const Req
               uvk_err_name(code));
     for (int32_t i = 0; i < q->n_sent; i++) share_report(s, q->sent[i], code);
     if (err || top == kShareSessionNotFound || top == kInvalidShareSessionEpoch) session_reset(s, ss, code);
+    if (err) forget_leaders_on(s, q->node);
     if (!final && !err && !kafka_error_retriable(top) && top != kShareSessionNotFound && top != kInvalidShareSessionEpoch &&
         top != kUnknownMemberId) {
       share_pending_free(q);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "counting_alloc.h"
@@ -295,6 +296,25 @@ TEST_CASE("share: a leader move while records are acquired: the old leader refus
   for (const AckSeen &a : m->acks) not_leader = not_leader || a.kafka_code == 6;
   CHECK(not_leader);
   REQUIRE(rig.run_until([&] { return rig.states(FakeCluster::kAcknowledged) == 5; }));
+  rig.close(m);
+}
+
+TEST_CASE("share: the leader's broker dies and its partition moves: the next ShareFetch goes to the new leader") {
+  // Node 1 dies (every connection refused from then on) and partition 0 moves to node 2, which
+  // alone is listed. The partition must be looked up again, not asked of node 1 until the
+  // metadata cache expires (metadata.max.age, 5 minutes).
+  ShareRig rig;
+  Member *m = rig.start_member();
+  REQUIRE(rig.run_until([&] { return m->seen.size() == 5 && rig.states(FakeCluster::kAcknowledged) == 5; }));
+  rig.cluster.brokers.erase(std::remove(rig.cluster.brokers.begin(), rig.cluster.brokers.end(), &rig.b1),
+                            rig.cluster.brokers.end());
+  rig.cluster.leaders[0] = 2;
+  fake_broker_stop(&rig.b1);
+  rig.b2.log[0].push_back("v5");
+  bool moved = rig.run_until([&] { return m->seen.size() == 6; }, 10000);
+  INFO(rig.all_logs());
+  CHECK(moved);
+  if (moved) CHECK(m->seen[5].value == "v5");
   rig.close(m);
 }
 
