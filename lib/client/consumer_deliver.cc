@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "client/consumer_internal.h"
+#include "client/record_headers.h"
 #include "codec/codec.h"
 #include "engine/kafka_errors.h"
 #include "proto/records.h"
@@ -68,21 +69,7 @@ void fill_message(Arena *arena, const BatchView &b, const RecordView &rec, uvk_c
   m->key_len = rec.key ? size_t(rec.key_len) : 0;
   m->value = rec.value;
   m->value_len = rec.value ? size_t(rec.value_len) : 0;
-  m->n_headers = rec.n_headers > 0 ? size_t(rec.n_headers) : 0;
-  m->headers = nullptr;
-  if (!m->n_headers) return;
-  uvk_header *hs = arena_new_array<uvk_header>(arena, m->n_headers);
-  Reader hr = reader_make(rec.headers, rec.headers_len);
-  RecordHeader h;
-  size_t k = 0;
-  while (hs && k < m->n_headers && header_next(&hr, &h) == 1) {
-    char *name = static_cast<char *>(arena_alloc(arena, size_t(h.key_len) + 1, 1));
-    if (!name) break;
-    memcpy(name, h.key, size_t(h.key_len));
-    hs[k++] = uvk_header{name, h.value, h.value ? size_t(h.value_len) : 0};
-  }
-  m->headers = hs;
-  m->n_headers = k;
+  m->n_headers = record_headers_copy(arena, rec, &m->headers);
 }
 
 // Records gathered from consecutive record batches of one partition for one handler call
