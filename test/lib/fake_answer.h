@@ -1,6 +1,8 @@
 // What the fake broker's answer files share: one answer, its framing, lookups, each API family's entry point.
 #pragma once
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include <string>
 #include <vector>
@@ -31,7 +33,12 @@ FakeAnswer fake_frame(int32_t correlation, int16_t key, int16_t version, const T
   uvk::proto::encode(&b, h, uvk::proto::response_header_version(key, version));
   FakeAnswer a;
   a.body_at = b.len;
-  encode(&b, body, version);  // unqualified: found by the body's namespace where T is known
+  // Unqualified: found by the body's namespace where T is known. An answer the codec refuses
+  // would go out as an empty body and look like the client's decoding fault: stop here.
+  if (int rc = encode(&b, body, version)) {
+    fprintf(stderr, "fake broker: cannot encode its answer (API %d v%d): %d\n", int(key), int(version), rc);
+    abort();
+  }
   uvk::patch_be32(&b, 0, uint32_t(b.len - 4));
   a.bytes.assign(b.data, b.data + b.len);
   uvk::buf_free(&b);

@@ -37,9 +37,9 @@ bool apply(FakeCluster *cl, std::vector<FakeCluster::ShareRecord> &rs, const std
   FakeCluster::ShareRecord &r = rs[size_t(offset)];
   if (r.state != FakeCluster::kAcquired || r.member != member) return false;
   switch (type) {
-    case 0:
     case 1: r.state = FakeCluster::kAcknowledged, r.member.clear(); break;
     case 2: release(cl, &r); break;
+    case 0:  // a gap: no record there, archived like a rejected one
     case 3: r.state = FakeCluster::kArchived, r.member.clear(); break;
     case 4: break;  // renew: still acquired
     default: return false;
@@ -106,7 +106,8 @@ template <class Batches>
 void take_acks(FakeCluster::ShareReq *r, int32_t partition, const Batches &bs) {
   for (int32_t i = 0; i < bs.count; i++) {
     const auto &a = bs.items[i];
-    int8_t type = a.acknowledge_types.count > 0 ? a.acknowledge_types.items[0] : -1;
+    // One type for the whole batch (the client's form); per-offset lists are seen as -1.
+    int8_t type = a.acknowledge_types.count == 1 ? a.acknowledge_types.items[0] : -1;
     r->acks.push_back(FakeCluster::ShareAckSeen{partition, a.first_offset, a.last_offset, type});
   }
 }
@@ -168,6 +169,8 @@ void share_fetch(FakeBroker *b, int32_t corr, int16_t version, Reader *body, Fak
     int32_t p = parts[i];
     proto::ShareFetchResponse::PartitionData pd;
     pd.partition_index = p;
+    // Never null: Records is not nullable in v1+, and the broker always sends at least an empty set.
+    pd.records = proto::Bytes{proto::kNoBytes, 0};
     pd.acknowledge_error_code = apply_acks(b, r, p);
     bool acked_here = false;
     for (const FakeCluster::ShareAckSeen &a : r.acks) acked_here = acked_here || a.partition == p;

@@ -37,6 +37,7 @@ struct Seen {
 struct AckSeen {
   std::vector<int64_t> offsets;
   int kafka_code;  // 0: acknowledged
+  int code;        // the uvk error (UVK_EPROTO: the answer did not decode), 0: none
 };
 
 struct Member {
@@ -103,7 +104,7 @@ struct ShareRig : TwoBrokerRig {
                                              const uvk_error *e, void *ud) {
                                             static_cast<Member *>(ud)->acks.push_back(
                                                 AckSeen{std::vector<int64_t>(offsets, offsets + n),
-                                                        e ? uvk_error_kafka_code(e) : 0});
+                                                        e ? uvk_error_kafka_code(e) : 0, e ? uvk_error_code(e) : 0});
                                           },
                                           m) == 0);
     REQUIRE(uvk_share_consumer_set_crash_cb(m->s, [](uvk_share_consumer *, const uvk_error *, void *ud) {
@@ -178,7 +179,7 @@ TEST_CASE("share: records come with their delivery count; acknowledgements ride 
   CHECK(rig.states(FakeCluster::kAcknowledged) == 5);
   REQUIRE(rig.run_until([&] { return !m->acks.empty(); }));
   CHECK(m->acks[0].offsets == std::vector<int64_t>{0, 1, 2, 3, 4});
-  CHECK(m->acks[0].kafka_code == 0);
+  CHECK(m->acks[0].code == 0);
   CHECK(uvk_share_consumer_member_epoch(m->s) == 1);
   CHECK(strlen(uvk_share_consumer_member_id(m->s)) == 22);  // a Java Uuid string, made by the client
   rig.close(m);
@@ -200,6 +201,111 @@ TEST_CASE("share: only acquired offsets are handed; explicit acknowledgements wi
   CHECK(offsets == std::vector<int64_t>{0, 1, 2, 3, 4});  // each once, though each answer held all of them
   CHECK(rig.cluster.share_records[0][1].state == FakeCluster::kArchived);
   CHECK(rig.states(FakeCluster::kAcknowledged) == 4);
+  rig.close(m);
+}
+
+namespace {
+
+// What a broker serves for a partition whose offsets 2 and 3 hold no record: v0 and v1 of a
+// transaction, its commit marker at 2 (a control batch), offset 3 compacted away, v4..v6.
+std::vector<uint8_t> batches_with_gaps() {
+  uvk::Buf out, scratch;
+  auto batch = [&](int64_t base, const std::vector<std::string> &values, bool txn, bool control) {
+    uvk::BatchWriter w;
+    uvk::BatchParams p;
+    p.base_offset = base;
+    p.base_timestamp = 1700000000000;
+    p.transactional = txn;
+    p.control = control;
+    if (txn) p.producer_id = 7, p.producer_epoch = 0;
+    uvk::batch_begin(&w, &out, p);
+    if (control) {
+      const uint8_t key[4] = {0, 0, 0, 1};  // version 0, type 1: COMMIT
+      uvk::Buf value;
+      uvk::control_record_value(&value, 1, 0);
+      uvk::batch_append(&w, p.base_timestamp, key, 4, value.data, int32_t(value.len), nullptr, 0);
+      uvk::buf_free(&value);
+    }
+    for (const std::string &v : values)
+      uvk::batch_append(&w, p.base_timestamp, nullptr, -1, reinterpret_cast<const uint8_t *>(v.data()),
+                        int32_t(v.size()), nullptr, 0);
+    REQUIRE(uvk::batch_finish(&w, &scratch) == 0);
+  };
+  batch(0, {"v0", "v1"}, true, false);
+  batch(2, {}, true, true);
+  batch(4, {"v4", "v5", "v6"}, false, false);
+  std::vector<uint8_t> v(out.data, out.data + out.len);
+  uvk::buf_free(&out);
+  uvk::buf_free(&scratch);
+  return v;
+}
+
+// The acknowledgement batches of a request, as (first, last, type).
+std::vector<std::vector<int64_t>> ack_batches(const FakeCluster::ShareReq &r) {
+  std::vector<std::vector<int64_t>> v;
+  for (const FakeCluster::ShareAckSeen &a : r.acks) v.push_back({a.first, a.last, a.type});
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("share: acquired offsets without a record (a transaction marker, a compacted record) are acknowledged as "
+          "gaps; the next answers decode and deliver what follows") {
+  // The fake used to answer a partition without acquired records with null Records, which
+  // ShareFetch v1+ does not allow: its answer to the request carrying the gaps had an empty
+  // body, the client failed to decode it (UVK_EPROTO) and reset the session.
+  ShareRig rig;
+  rig.b1.log[0] = {"v0", "v1", "v2", "v3", "v4", "v5", "v6"};
+  rig.b2.log[0] = rig.b1.log[0];
+  rig.cluster.share_batch_edit = [](std::vector<uint8_t> *b) { *b = batches_with_gaps(); };
+  const std::vector<std::vector<int64_t>> want = {{0, 1, UVK_SHARE_ACCEPT}, {2, 3, 0}, {4, 6, UVK_SHARE_ACCEPT}};
+  int16_t api = 0;
+  Member *m = nullptr;
+  SECTION("on the next ShareFetch") {
+    api = uvk::proto::kShareFetch;
+    m = rig.start_member();
+  }
+  SECTION("in a ShareAcknowledge while a record waits for uvk_share_ack") {
+    api = uvk::proto::kShareAcknowledge;
+    m = rig.start_member([](Member *, const uvk_share_record *r) { return r->offset == 6 ? UVK_PENDING : 0; });
+  }
+  REQUIRE(rig.run_until([&] { return m->seen.size() == 5 && !m->acks.empty(); }));
+  INFO(rig.all_logs());
+  std::vector<int64_t> offsets;
+  for (const Seen &s : m->seen) offsets.push_back(s.offset);
+  CHECK(offsets == std::vector<int64_t>{0, 1, 4, 5, 6});  // the handler never sees a gap
+  if (api == uvk::proto::kShareAcknowledge) REQUIRE(uvk_share_ack(m->s, rig.cluster.topic.c_str(), 0, 6, UVK_SHARE_ACCEPT) == 0);
+  REQUIRE(rig.run_until([&] { return rig.states(FakeCluster::kAcknowledged) == 5; }));
+  REQUIRE(rig.cluster.share_requests.size() >= 2);
+  const FakeCluster::ShareReq &acked = rig.cluster.share_requests[1];
+  CHECK(acked.api_key == api);
+  CHECK(acked.error == 0);
+  if (api == uvk::proto::kShareFetch) {
+    CHECK(ack_batches(acked) == want);
+  } else {  // offset 6 waits: its acceptance comes with the next ShareFetch
+    CHECK(ack_batches(acked) == std::vector<std::vector<int64_t>>{{0, 1, UVK_SHARE_ACCEPT}, {2, 3, 0}, {4, 5, UVK_SHARE_ACCEPT}});
+  }
+  CHECK(rig.cluster.share_records[0][2].state == FakeCluster::kArchived);  // the fake archives a gap
+  CHECK(rig.cluster.share_records[0][3].state == FakeCluster::kArchived);
+  // The answers decoded: each acknowledgement reported without error (gaps are not reported).
+  REQUIRE(rig.run_until([&] {
+    size_t n = 0;
+    for (const AckSeen &a : m->acks) n += a.offsets.size();
+    return n == 5;
+  }));
+  for (const AckSeen &a : m->acks) {
+    CHECK(a.code == 0);
+    for (int64_t o : a.offsets) CHECK((o != 2 && o != 3));
+  }
+  // What follows the gap comes in the same session (no reset to epoch 0).
+  rig.b1.log[0].push_back("v7");
+  rig.b2.log[0].push_back("v7");
+  REQUIRE(rig.run_until([&] { return m->seen.size() == 6; }));
+  CHECK(m->seen[5].offset == 7);
+  CHECK(m->seen[5].value == "v7");
+  CHECK(m->seen[5].delivery_count == 1);
+  for (size_t i = 1; i < rig.cluster.share_requests.size(); i++) CHECK(rig.cluster.share_requests[i].epoch == int32_t(i));
+  CHECK(!rig.logged("failed"));
   rig.close(m);
 }
 
