@@ -288,6 +288,8 @@ UVK_EXTERN int uvk_client_new(void *uv_loop, const uvk_config *cfg, uvk_client *
     c->io.socket_open = cfg->socket_open;
     c->io.socket_release = cfg->socket_release;
     c->io.socket_ud = cfg->socket_ud;
+    c->io.recv_buffer = int(cfg->socket_receive_buffer_bytes);
+    c->io.send_buffer = int(cfg->socket_send_buffer_bytes);
     c->io.busy_fn = on_busy;
     c->io.busy_ud = c;
     c->engine = engine_new(client_engine_config(c, cfg), io, c->alloc);

@@ -40,6 +40,8 @@ struct uvk_config {
   char *client_id;
   int64_t connection_timeout;
   int64_t connections_max_idle;
+  int64_t socket_receive_buffer_bytes;
+  int64_t socket_send_buffer_bytes;
   int64_t authentication_timeout;
   int64_t reauthentication_threshold;
   int64_t request_timeout;

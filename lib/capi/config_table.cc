@@ -14,6 +14,7 @@ namespace {
 #define OFF(field) offsetof(uvk_config, field)
 constexpr double kI32 = 2147483647.0;
 constexpr double kMsMax = 2147483647.0;  // ms values fit an int32 on the wire
+constexpr double kSocketBufferMax = 1073741824.0;  // 1 GiB: far above any kernel cap
 
 bool check_sasl_mechanism(const char *v, char *err, size_t errlen) {
   static const char *const kMechs[] = {"", "plain", "scram-sha-256", "scram-sha-512",
@@ -100,6 +101,12 @@ const ConfigKey kClientKeys[] = {
     {"connectionsMaxIdle", ConfType::kInt, OFF(connections_max_idle), "540000", 0, kMsMax,
      nullptr, 0, "Close a broker connection after this many idle milliseconds (nothing queued or in "
                  "flight); 0 keeps idle connections open."},
+    {"socketReceiveBufferBytes", ConfType::kInt, OFF(socket_receive_buffer_bytes), "0", 0, kSocketBufferMax,
+     nullptr, 0, "SO_RCVBUF of every broker connection in bytes; 0 leaves it to the kernel (on Linux, "
+                 "its autotuning). The kernel caps it (net.core.rmem_max)."},
+    {"socketSendBufferBytes", ConfType::kInt, OFF(socket_send_buffer_bytes), "0", 0, kSocketBufferMax,
+     nullptr, 0, "SO_SNDBUF of every broker connection in bytes; 0 leaves it to the kernel. The kernel "
+                 "caps it (net.core.wmem_max)."},
     {"authenticationTimeout", ConfType::kInt, OFF(authentication_timeout), "10000", 1, kMsMax,
      nullptr, 0, "Milliseconds to wait for SASL authentication to finish."},
     {"reauthenticationThreshold", ConfType::kInt, OFF(reauthentication_threshold), "10000", 0,

@@ -424,9 +424,23 @@ void hook_ready(void *token, int status, void *stream) {
   hook_ready_now(c, status, static_cast<uv_stream_t *>(stream));
 }
 
+// The TCP handle for c->trying, its socket made now so that the buffer sizes asked for are
+// set before the handshake (Linux sizes the window it offers from them).
+int open_tcp(IoConn *c) {
+  IoDriver *d = c->d;
+  int rc = uv_tcp_init_ex(d->loop, &c->tcp, unsigned(c->trying->ai_family));
+  if (rc != 0) return rc;
+  uv_handle_t *h = reinterpret_cast<uv_handle_t *>(&c->tcp);
+  int v = d->recv_buffer;
+  if (v > 0) uv_recv_buffer_size(h, &v);  // a kernel that refuses leaves its own: not fatal
+  v = d->send_buffer;
+  if (v > 0) uv_send_buffer_size(h, &v);
+  return 0;
+}
+
 void try_next_address(IoConn *c) {
   IoDriver *d = c->d;
-  if (uv_tcp_init(d->loop, &c->tcp) != 0) {
+  if (open_tcp(c) != 0) {
     fail(c, UVK_ECONNECT);
     return;
   }
@@ -482,7 +496,7 @@ bool connect_literal(IoConn *c, const char *host, uint16_t port) {
   // A synchronous failure is not reported from inside io_connect (the engine is the caller):
   // the connection goes quietly and the engine's connect timeout reports it, as when
   // getaddrinfo cannot start.
-  if (uv_tcp_init(d->loop, &c->tcp) != 0) {
+  if (open_tcp(c) != 0) {
     c->closed = true;
     free_conn_mem(d, c);
     return true;

@@ -35,6 +35,9 @@ struct IoDriver {
   uvk_socket_open_fn socket_open;
   uvk_socket_release_fn socket_release;
   void *socket_ud;
+  // SO_RCVBUF / SO_SNDBUF of the sockets the driver opens (not the hook's); 0: the kernel's.
+  int recv_buffer;
+  int send_buffer;
   // Told when the loop enters (true) and leaves (false) the driver's callbacks, where the
   // library's code and the application's callbacks run: the owner frees a handle freed
   // meanwhile only once the outermost one has returned (it may free the driver itself then).

@@ -7,7 +7,10 @@
 #include <catch2/catch.hpp>
 #include <uv.h>
 
+#include "listener.h"
 #include "uvkafka/uvkafka.h"
+
+using namespace io_test;
 
 namespace {
 
@@ -19,23 +22,6 @@ int threads_now() {
     if (e->d_name[0] != '.') n++;
   closedir(d);
   return n;
-}
-
-// A listener that accepts and keeps every connection, never answering.
-struct Listener {
-  uv_tcp_t server;
-  uv_tcp_t peers[4];
-  int accepted = 0;
-  int closing = 0;
-};
-
-void on_peer(uv_stream_t *server, int status) {
-  Listener *l = static_cast<Listener *>(server->data);
-  if (status < 0 || l->accepted >= 4) return;
-  uv_tcp_t *peer = &l->peers[l->accepted];
-  REQUIRE(uv_tcp_init(server->loop, peer) == 0);
-  REQUIRE(uv_accept(server, reinterpret_cast<uv_stream_t *>(peer)) == 0);
-  l->accepted++;
 }
 
 void ignore_connect(uvk_client *, const uvk_error *, void *) {}
@@ -52,13 +38,6 @@ uvk_client *client_for(uv_loop_t *loop, const char *brokers) {
   return c;
 }
 
-// Runs the loop until `accepted` connections arrived (a 20 s safety net, never a measure).
-bool run_until_accepted(uv_loop_t *loop, Listener *l, int accepted) {
-  uint64_t deadline = uv_now(loop) + 20000;
-  while (l->accepted < accepted && uv_now(loop) < deadline) uv_run(loop, UV_RUN_ONCE);
-  return l->accepted >= accepted;
-}
-
 }  // namespace
 
 TEST_CASE("io: numeric addresses connect on the loop thread alone; names still resolve", "[io]") {
@@ -66,30 +45,18 @@ TEST_CASE("io: numeric addresses connect on the loop thread alone; names still r
   uv_loop_t loop;
   REQUIRE(uv_loop_init(&loop) == 0);
   Listener l;
-  REQUIRE(uv_tcp_init(&loop, &l.server) == 0);
-  l.server.data = &l;
-  struct sockaddr_in addr;
-  REQUIRE(uv_ip4_addr("127.0.0.1", 0, &addr) == 0);
-  REQUIRE(uv_tcp_bind(&l.server, reinterpret_cast<const struct sockaddr *>(&addr), 0) == 0);
-  REQUIRE(uv_listen(reinterpret_cast<uv_stream_t *>(&l.server), 8, on_peer) == 0);
-  struct sockaddr_in bound;
-  int len = sizeof bound;
-  REQUIRE(uv_tcp_getsockname(&l.server, reinterpret_cast<struct sockaddr *>(&bound), &len) == 0);
   char brokers[64];
-  snprintf(brokers, sizeof brokers, "127.0.0.1:%u", unsigned(ntohs(bound.sin_port)));
-
+  listen_local(&loop, &l, brokers, sizeof brokers);
   uvk_client *numeric = client_for(&loop, brokers);
   REQUIRE(run_until_accepted(&loop, &l, 1));
   CHECK(threads_now() == 1);
 
-  snprintf(brokers, sizeof brokers, "localhost:%u", unsigned(ntohs(bound.sin_port)));
+  snprintf(brokers, sizeof brokers, "localhost:%u", unsigned(l.port));
   uvk_client *named = client_for(&loop, brokers);
   CHECK(run_until_accepted(&loop, &l, 2));
 
   uvk_client_free(named);
   uvk_client_free(numeric);
-  for (int i = 0; i < l.accepted; i++) uv_close(reinterpret_cast<uv_handle_t *>(&l.peers[i]), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t *>(&l.server), nullptr);
-  uv_run(&loop, UV_RUN_DEFAULT);
+  close_listener(&loop, &l);
   CHECK(uv_loop_close(&loop) == 0);
 }
