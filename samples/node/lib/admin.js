@@ -70,7 +70,9 @@ class Admin {
   }
 
   _open () {
-    const client = new NativeClient(this._kafka, this._settings, (type, payload, ts) => this._instr.emitNative(type, payload, ts),
+    // KafkaJS's admin never creates a topic by asking for its metadata (fetchTopicOffsets or
+    // describeConfigs of a missing topic fail, they do not make it).
+    const client = new NativeClient(this._kafka, this._settings.concat(['allowAutoTopicCreation', 'false']), (type, payload, ts) => this._instr.emitNative(type, payload, ts),
       json => this._instr.emit(events.STATS, statsPayload(json)))
     try {
       this._handle = native.adminNew(client.handle, this._settings)
@@ -405,7 +407,7 @@ class Admin {
     return {
       resources: described.map(r => ({
         errorCode: 0,
-        errorMessage: null,
+        errorMessage: '',  // KafkaJS reads the broker's null message as ''
         resourceType: r.resourceType,
         resourceName: r.resourceName,
         configEntries: r.configEntries

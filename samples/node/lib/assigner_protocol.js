@@ -57,12 +57,12 @@ const MemberMetadata = {
     const version = r.int16()
     const topics = []
     for (let i = 0, n = r.count(); i < n; i++) topics.push(r.string())
-    return { version, topics, userData: r.bytes() || Buffer.alloc(0) }
+    return { version, topics, userData: r.bytes() }  // null when the member sent null, as KafkaJS
   }
 }
 
 const MemberAssignment = {
-  encode ({ version = 0, assignment = {}, userData = null }) {
+  encode ({ version = 0, assignment = {}, userData = Buffer.alloc(0) }) {  // KafkaJS's default: empty, not null
     const topics = Object.keys(assignment)
     const w = new Writer().int16(version).int32(topics.length)
     for (const t of topics) {

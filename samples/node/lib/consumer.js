@@ -174,6 +174,10 @@ class Consumer {
     if (typeof groupId !== 'string' || groupId.length === 0) {
       throw new KafkaJSNonRetriableError('Consumer groupId must be a non-empty string.')
     }
+    const { sessionTimeout = 30000, heartbeatInterval = 3000 } = options
+    if (heartbeatInterval >= sessionTimeout) {
+      throw new KafkaJSNonRetriableError(`Consumer heartbeatInterval (${heartbeatInterval}) must be lower than sessionTimeout (${sessionTimeout}). It is recommended to set heartbeatInterval to approximately a third of the sessionTimeout.`)
+    }
     this.kafka = kafka
     this.options = options
     this.events = events
@@ -264,8 +268,14 @@ class Consumer {
   async subscribe ({ topic, topics, fromBeginning = false } = {}) {
     const h = this._live()
     if (this._running) throw new KafkaJSNonRetriableError('Cannot subscribe to topic while consumer is running')
-    const list = topics !== undefined ? topics : [topic]
-    if (!Array.isArray(list) || list.length === 0) throw new KafkaJSNonRetriableError(`Invalid topics array ${list}`)
+    if (!topic && !topics) throw new KafkaJSNonRetriableError('Missing required argument "topics"')
+    if (topics != null && !Array.isArray(topics)) throw new KafkaJSNonRetriableError('Argument "topics" must be an array')
+    const list = topics || [topic]
+    for (const t of list) {
+      if (!(t instanceof RegExp) && (typeof t !== 'string' || t.length === 0)) {
+        throw new KafkaJSNonRetriableError(`Invalid topic ${t} (${typeof t}), the topic name has to be a String or a RegExp`)
+      }
+    }
     let names = null
     for (const t of list) {
       if (t instanceof RegExp) {
@@ -577,32 +587,40 @@ class Consumer {
     }
   }
 
-  pause (topicPartitions) {
+  // KafkaJS's checks and messages; like KafkaJS, only after run (the group exists).
+  _checkPartitions (topicPartitions, what) {
     const h = this._live()
-    if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
+    if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError(`Invalid topic ${topicPartitions}`)
+    for (const tp of topicPartitions) {
+      if (!tp || !tp.topic || typeof tp.topic !== 'string') {
+        throw new KafkaJSNonRetriableError(`Invalid topic ${(tp && tp.topic) || tp}`)
+      }
+      if (typeof tp.partitions !== 'undefined' && (!Array.isArray(tp.partitions) || tp.partitions.some(isNaN))) {
+        throw new KafkaJSNonRetriableError(`Array of valid partitions required to ${what} specific partitions instead of ${tp.partitions}`)
+      }
+    }
+    if (!this._running) throw new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first')
+    return h
+  }
+
+  _setPaused (topicPartitions, pause) {
+    const h = this._checkPartitions(topicPartitions, pause ? 'pause' : 'resume')
+    this._flushResolved()
     for (const { topic, partitions } of topicPartitions) {
-      if (typeof topic !== 'string') throw new KafkaJSNonRetriableError('Invalid topic')
-      this._flushResolved()
       try {
-        native.consumerPause(h, topic, partitions || null, true)
+        native.consumerPause(h, topic, partitions ? partitions.map(Number) : null, pause)
       } catch (e) {
         throw fromThrown(e)
       }
     }
   }
 
-  resume (topicPartitions) {
-    const h = this._live()
-    if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
-    for (const { topic, partitions } of topicPartitions) {
-      if (typeof topic !== 'string') throw new KafkaJSNonRetriableError('Invalid topic')
-      this._flushResolved()
-      try {
-        native.consumerPause(h, topic, partitions || null, false)
-      } catch (e) {
-        throw fromThrown(e)
-      }
-    }
+  pause (topicPartitions = []) {
+    this._setPaused(topicPartitions, true)
+  }
+
+  resume (topicPartitions = []) {
+    this._setPaused(topicPartitions, false)
   }
 
   paused () {
@@ -642,14 +660,26 @@ class Consumer {
     this._seekCount(topic, partition).n++
   }
 
+  // KafkaJS's checks and messages, in its order. The metadata is checked but not stored: the
+  // C ABI's commit carries none (docs/node.md).
   async commitOffsets (topicPartitions = []) {
     const h = this._live()
     if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
-    for (const { topic, partition, offset } of topicPartitions) {
-      if (!topic || isNaN(partition) || offset === undefined) {
-        throw new KafkaJSNonRetriableError(`Invalid offset to commit: ${JSON.stringify({ topic, partition, offset })}`)
+    for (const { topic, partition, offset, metadata = null } of topicPartitions) {
+      if (!topic) throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`)
+      if (isNaN(partition)) throw new KafkaJSNonRetriableError(`Invalid partition, expected a number received ${partition}`)
+      let value
+      try {
+        value = BigInt(offset)
+      } catch (_) {
+        throw new KafkaJSNonRetriableError(`Invalid offset, expected a long received ${offset}`)
+      }
+      if (value < 0n) throw new KafkaJSNonRetriableError('Offset must not be a negative number')
+      if (metadata !== null && typeof metadata !== 'string') {
+        throw new KafkaJSNonRetriableError(`Invalid offset metadata, expected string or null, received ${metadata}`)
       }
     }
+    if (!this._running) throw new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first')
     if (topicPartitions.length === 0) return
     this._flushResolved()
     try {

@@ -6,7 +6,7 @@ class KafkaJSError extends Error {
   constructor (e, { retriable = true, cause } = {}) {
     // KafkaJS: an Error or a {message, type, code} object (protocol errors) gives its message.
     const message = e && typeof e === 'object' && e.message ? e.message : e
-    super(message)
+    super(message, { cause })  // Error's own cause: not enumerable, as in KafkaJS
     this.message = message
     this.name = 'KafkaJSError'
     this.retriable = retriable
@@ -176,7 +176,8 @@ class KafkaJSDeleteGroupsError extends KafkaJSError {
 }
 class KafkaJSDeleteTopicRecordsError extends KafkaJSError {
   constructor ({ partitions }) {
-    const retriable = partitions.filter(({ error }) => error && error.retriable).length === partitions.length
+    // Retriable when every partition that failed is (partitions without an error do not count).
+    const retriable = partitions.filter(({ error }) => error != null).every(({ error }) => error.retriable === true)
     super('Error while deleting records', { retriable })
     this.partitions = partitions
     this.name = 'KafkaJSDeleteTopicRecordsError'
@@ -204,21 +205,21 @@ class KafkaJSNoBrokerAvailableError extends KafkaJSError {
   }
 }
 class KafkaJSInvariantViolation extends KafkaJSNonRetriableError {
-  constructor () {
-    super(...arguments)
+  constructor (e) {
+    super(`Invariant violated: ${(e && e.message) || e}. This is likely a bug and should be reported.`)
     this.name = 'KafkaJSInvariantViolation'
   }
 }
 class KafkaJSInvalidVarIntError extends KafkaJSNonRetriableError {
   constructor () {
     super(...arguments)
-    this.name = 'KafkaJSInvalidVarIntError'
+    this.name = 'KafkaJSNonRetriableError'  // sic: KafkaJS 2.2.4 names it so
   }
 }
 class KafkaJSInvalidLongError extends KafkaJSNonRetriableError {
   constructor () {
     super(...arguments)
-    this.name = 'KafkaJSInvalidLongError'
+    this.name = 'KafkaJSNonRetriableError'  // sic: KafkaJS 2.2.4 names it so
   }
 }
 class KafkaJSAggregateError extends Error {

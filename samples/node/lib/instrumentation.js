@@ -62,7 +62,10 @@ class Instrumentation {
   on (eventName, listener) {
     const names = Object.values(this.events)
     if (!names.includes(eventName)) {
-      throw new KafkaJSNonRetriableError(`Event name should be one of ${names.join(', ')}`)
+      // KafkaJS's message names the constants: producer.events.CONNECT, ...
+      const prefix = String(this.events.CONNECT).split('.')[0]
+      const keys = Object.keys(this.events).map(k => `${prefix}.events.${k}`)
+      throw new KafkaJSNonRetriableError(`Event name should be one of ${keys.join(', ')}`)
     }
     if (typeof listener !== 'function') throw new KafkaJSNonRetriableError('Event listener must be a function')
     let set = this.listeners.get(eventName)
@@ -96,7 +99,8 @@ class Instrumentation {
   emit (eventName, payload, timestamp = Date.now()) {
     const set = this.listeners.get(eventName)
     if (!set) return
-    const event = { id: this.nextId++, type: eventName, timestamp, payload }
+    // KafkaJS emits connect / disconnect / stop without a payload (undefined, not null).
+    const event = { id: this.nextId++, type: eventName, timestamp, payload: payload === null ? undefined : payload }
     for (const l of set) {
       Promise.resolve().then(() => l(event)).catch(e => {
         this.logger.error(`Failed to execute listener: ${e.message}`, { eventName, stack: e.stack })
@@ -106,7 +110,19 @@ class Instrumentation {
 
   emitNative (type, payload, timestamp) {
     const name = this.byType.get(type)
-    if (name) this.emit(name, payload, timestamp)
+    if (!name) return
+    if ((type === EventType.REQUEST || type === EventType.REQUEST_TIMEOUT) && payload) this._epoch(type, payload, timestamp)
+    this.emit(name, payload, timestamp)
+  }
+
+  // A request's createdAt / sentAt come on the library's monotonic clock; KafkaJS gives them
+  // in ms since the epoch. A request event is emitted as its answer arrives (createdAt +
+  // duration is now), which gives the two clocks' difference; a timeout uses the last one.
+  _epoch (type, payload, timestamp) {
+    if (type === EventType.REQUEST) this.clockShift = timestamp - (payload.createdAt + payload.duration)
+    if (this.clockShift === undefined) return
+    payload.createdAt += this.clockShift
+    payload.sentAt += this.clockShift
   }
 }
 

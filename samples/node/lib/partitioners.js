@@ -5,8 +5,54 @@
 
 const NATIVE = Symbol('uvkafka.nativePartitioner')
 
+// Java's murmur2 (Kafka's Utils.murmur2) in 32-bit integer arithmetic: what the native
+// default computes, for JavaScript that calls the partitioner itself (a custom partitioner
+// that falls back to the default one).
+function javaHash (key) {
+  const data = Buffer.isBuffer(key) ? key : Buffer.from(String(key))
+  const n = data.length
+  const m = 0x5bd1e995
+  let h = (0x9747b28c ^ n) | 0
+  const whole = n & ~3
+  for (let at = 0; at < whole; at += 4) {
+    let k = data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24)
+    k = Math.imul(k, m)
+    k ^= k >>> 24
+    k = Math.imul(k, m)
+    h = Math.imul(h, m) ^ k
+  }
+  const rest = n & 3
+  if (rest === 3) h ^= data[whole + 2] << 16
+  if (rest >= 2) h ^= data[whole + 1] << 8
+  if (rest >= 1) h = Math.imul(h ^ data[whole], m)
+  h ^= h >>> 13
+  h = Math.imul(h, m)
+  h ^= h >>> 15
+  return h
+}
+
+const positive = x => x & 0x7fffffff
+
+// Explicit partition, else the key's hash, else round-robin per topic over the partitions
+// that have a leader (from a random start), as KafkaJS's partitioners choose.
+const partitionerWith = hash => () => {
+  const counters = new Map()
+  return ({ topic, partitionMetadata, message }) => {
+    if (message.partition !== null && message.partition !== undefined) return message.partition
+    const total = partitionMetadata.length
+    if (message.key !== null && message.key !== undefined) return positive(hash(message.key)) % total
+    const available = partitionMetadata.filter(p => p.leader >= 0)
+    const next = (counters.has(topic) ? counters.get(topic) : Math.floor(Math.random() * 0xffffffff)) + 1
+    counters.set(topic, next)
+    if (available.length > 0) return available[positive(next) % available.length].partitionId
+    return positive(next) % total
+  }
+}
+
+// Given to a producer, the default runs natively (the NATIVE mark); called from JavaScript it
+// computes the same partitions.
 const DefaultPartitioner = () => {
-  const fn = () => { throw new Error('the default partitioner runs inside uvkafka') }
+  const fn = partitionerWith(javaHash)()
   fn[NATIVE] = 'default'
   return fn
 }
@@ -43,21 +89,7 @@ function legacyHash (key) {
   return h
 }
 
-const positive = x => x & 0x7fffffff
-
-const LegacyPartitioner = () => {
-  const counters = new Map()
-  return ({ topic, partitionMetadata, message }) => {
-    if (message.partition !== null && message.partition !== undefined) return message.partition
-    const total = partitionMetadata.length
-    if (message.key !== null && message.key !== undefined) return positive(legacyHash(message.key)) % total
-    const available = partitionMetadata.filter(p => p.leader >= 0)
-    const next = (counters.has(topic) ? counters.get(topic) : Math.floor(Math.random() * 0xffffffff)) + 1
-    counters.set(topic, next)
-    if (available.length > 0) return available[positive(next) % available.length].partitionId
-    return positive(next) % total
-  }
-}
+const LegacyPartitioner = partitionerWith(legacyHash)
 
 module.exports = {
   Partitioners: {
@@ -66,5 +98,6 @@ module.exports = {
     JavaCompatiblePartitioner: DefaultPartitioner
   },
   NATIVE,
-  legacyHash
+  legacyHash,
+  javaHash
 }

@@ -29,7 +29,7 @@ function callNative (fn, handle, ...args) {
 // message ([values, keys, partitions, timestamps, headers]; a column nobody set is null), so
 // the addon makes no property lookup per message. JavaScript's property reads here are cheap.
 function flatten (topic, messages) {
-  if (!topic || typeof topic !== 'string') throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`)
+  if (!topic || typeof topic !== 'string') throw new KafkaJSNonRetriableError('Invalid topic')
   if (!Array.isArray(messages)) {
     throw new KafkaJSNonRetriableError(`Invalid messages array [${messages}] for topic "${topic}"`)
   }
@@ -98,7 +98,7 @@ class Producer {
   }
 
   _live () {
-    if (this._state === 'disconnected') throw new KafkaJSError('The producer is disconnected', { retriable: false })
+    if (this._state === 'disconnected') throw new KafkaJSError('The producer is disconnected')  // retriable, as KafkaJS's
     return this._handle
   }
 
@@ -126,8 +126,10 @@ class Producer {
     return this._disconnecting
   }
 
+  // KafkaJS answers its `idempotent` option (false for a transactional producer without it,
+  // although its sends are idempotent, here as there).
   isIdempotent () {
-    return this._idempotent
+    return !!this.options.idempotent
   }
 
   _sendOptions (acks, timeout, compression) {
@@ -144,24 +146,28 @@ class Producer {
     }
   }
 
+  // KafkaJS resolves with [] when nothing was sent (no messages) and when acks is 0 (the
+  // broker answers nothing, so there is no metadata to give).
   async send ({ topic, messages, acks, timeout, compression } = {}, inTx = false) {
     const h = this._live()
     const flat = flatten(topic, messages)
     this._checkTx(inTx)
     const [a, t, c] = this._sendOptions(acks, timeout, compression)
-    return callNative(native.producerSend, h, topic, flat, a, t, c)
+    if (flat[0].length === 0) return []
+    const result = await callNative(native.producerSend, h, topic, flat, a, t, c)
+    return a === 0 ? [] : result
   }
 
-  async sendBatch ({ topicMessages, acks, timeout, compression } = {}, inTx = false) {
+  async sendBatch ({ topicMessages = [], acks, timeout, compression } = {}, inTx = false) {
     const h = this._live()
     if (!Array.isArray(topicMessages)) throw new KafkaJSNonRetriableError(`Invalid topicMessages array [${topicMessages}]`)
-    const flat = topicMessages.map(tm => {
-      if (!tm || typeof tm !== 'object') throw new KafkaJSNonRetriableError('Invalid topicMessages entry')
-      return [tm.topic, flatten(tm.topic, tm.messages)]
-    })
+    if (topicMessages.some(tm => !tm || typeof tm !== 'object' || !tm.topic)) throw new KafkaJSNonRetriableError('Invalid topic')
+    const flat = topicMessages.map(tm => [tm.topic, flatten(tm.topic, tm.messages)]).filter(([, f]) => f[0].length > 0)
     this._checkTx(inTx)
     const [a, t, c] = this._sendOptions(acks, timeout, compression)
-    return callNative(native.producerSendBatch, h, flat, a, t, c)
+    if (flat.length === 0) return []
+    const result = await callNative(native.producerSendBatch, h, flat, a, t, c)
+    return a === 0 ? [] : result
   }
 
   async transaction () {

@@ -26,7 +26,7 @@ test('consumer() needs a groupId; run needs a handler; subscribe validates topic
   const consumer = k.consumer({ groupId: unique('node-g') })
   await consumer.connect()
   await assert.rejects(consumer.subscribe({ topics: [42] }), /the topic name has to be a String or a RegExp/)
-  await assert.rejects(consumer.subscribe({ topics: [] }), /Invalid topics array/)
+  assert.equal(await consumer.subscribe({ topics: [] }), undefined)  // as KafkaJS: nothing to subscribe
   await assert.rejects(consumer.run({}), /Either eachBatch or eachMessage must be provided/)
   assert.throws(() => consumer.seek({ topic: 't', partition: 0, offset: '1' }), /consumer#run must be called first/)
   await consumer.disconnect()
