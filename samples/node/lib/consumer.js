@@ -9,7 +9,7 @@ const { Instrumentation, EventType, networkEvents, statsPayload } = require('./i
 const { BUILTIN } = require('./assigners')
 const { AssignerProtocol } = require('./assigner_protocol')
 const { callNative } = require('./producer')
-const { KafkaJSNonRetriableError, KafkaJSError, fromThrown } = require('./errors')
+const { KafkaJSNonRetriableError, KafkaJSError, fromNative, fromThrown } = require('./errors')
 
 const events = Object.assign({
   HEARTBEAT: 'consumer.heartbeat',
@@ -645,8 +645,10 @@ class Consumer {
     } catch (_) {
       throw new KafkaJSNonRetriableError(`Invalid offset, expected a long received ${offset}`)
     }
-    if (value < 0n) throw new KafkaJSNonRetriableError(`Offset must not be a negative number`)
+    // -1 and -2: KafkaJS's LATEST and EARLIEST markers
+    if (value < 0n && value !== -1n && value !== -2n) throw new KafkaJSNonRetriableError(`Offset must not be a negative number`)
     if (!this._running) throw new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first')
+    if (value < 0n) return this._seekToEnd(h, topic, Number(partition), value === -2n)
     const key = `${partition}|${topic}`
     this._flushResolved()
     try {
@@ -662,6 +664,33 @@ class Consumer {
 
   // KafkaJS's checks and messages, in its order. The metadata is checked but not stored: the
   // C ABI's commit carries none (docs/node.md).
+  // A seek to the log's start (earliest) or end: the library seeks to offsets only, so the
+  // partition's offsets are asked first (ListOffsets, on this consumer's connections) and the
+  // seek lands with their answer. Until then the partition goes on from where it was.
+  _seekToEnd (h, topic, partition, earliest) {
+    if (!this._offsets) this._offsets = { handle: native.adminNew(this._client.handle, []), pending: 0 }
+    const o = this._offsets
+    const failed = e => this._logger.error(`seek of ${topic}/${partition} to the ${earliest ? 'earliest' : 'latest'} offset failed: ${e.message}`, { topic, partition })
+    try {
+      native.adminFetchTopicOffsets(o.handle, topic, (err, offsets) => {
+        o.pending--
+        if (o.free && o.pending === 0) setImmediate(() => native.adminFree(o.handle))
+        if (this._handle !== h || !this._running) return
+        if (err) return failed(fromNative(err))
+        const p = offsets.find(x => x.partition === partition)
+        if (!p || p.error) return failed(p ? fromNative(p.error) : new Error('no such partition'))
+        try {
+          this.seek({ topic, partition, offset: earliest ? p.low : p.offset })
+        } catch (e) {
+          failed(e)
+        }
+      })
+      o.pending++
+    } catch (e) {
+      throw fromThrown(e)
+    }
+  }
+
   async commitOffsets (topicPartitions = []) {
     const h = this._live()
     if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
@@ -716,6 +745,12 @@ class Consumer {
       } finally {
         this._state = 'disconnected'
         this._handle = null
+        const o = this._offsets
+        this._offsets = null
+        if (o) {
+          o.free = true
+          if (o.pending === 0) setImmediate(() => native.adminFree(o.handle))
+        }
         await this._client.disconnect().catch(() => {})
         setImmediate(() => native.consumerFree(h))
         this._instr.emit(events.DISCONNECT, null)

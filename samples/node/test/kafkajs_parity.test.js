@@ -196,3 +196,50 @@ test('AssignerProtocol encodes and decodes byte for byte as KafkaJS (userData de
     assert.deepEqual(U.MemberMetadata.decode(K.MemberMetadata.encode(m)), K.MemberMetadata.decode(K.MemberMetadata.encode(m)))
   }
 })
+
+test('seek to -2 (earliest) and -1 (latest), KafkaJS\'s markers, move the partition to its log start and end', async () => {
+  const k = kafka()
+  const topic = unique('node-seek-ends')
+  await createTopic(k, topic, 1)
+  const producer = k.producer()
+  await producer.connect()
+  const put = n => producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ value: `v${i}`, partition: 0 })) })
+  await put(5)
+  const consumer = k.consumer({ groupId: unique('node-g') })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  const seen = []
+  const waiters = []
+  const waitFor = cond => new Promise(resolve => { waiters.push({ cond, resolve }); check() })
+  function check () {
+    for (const w of waiters.slice()) if (w.cond()) { waiters.splice(waiters.indexOf(w), 1); w.resolve() }
+  }
+  const commits = []
+  consumer.on(consumer.events.COMMIT_OFFSETS, e => {
+    for (const t of e.payload.topics) for (const p of t.partitions) commits.push(p.offset)
+    check()
+  })
+  try {
+    await seekBothEnds()
+  } finally {
+    await consumer.disconnect()
+    await producer.disconnect()
+  }
+  async function seekBothEnds () {
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.offset); check() } })
+    await waitFor(() => seen.length === 5)
+    assert.throws(() => consumer.seek({ topic, partition: 0, offset: -3 }), /Offset must not be a negative number/)
+    consumer.seek({ topic, partition: 0, offset: -2 })  // KafkaJS: EARLIEST
+    await waitFor(() => seen.length === 6)
+    assert.equal(seen[5], '0')
+    await waitFor(() => seen.length === 10)
+    consumer.pause([{ topic, partitions: [0] }])
+    await put(3)  // offsets 5, 6, 7: skipped by the seek to the end
+    consumer.seek({ topic, partition: 0, offset: '-1' })  // KafkaJS: LATEST; it commits, as any seek
+    await waitFor(() => commits.includes('8'))
+    consumer.resume([{ topic, partitions: [0] }])
+    await put(1)
+    await waitFor(() => seen.length === 11)
+    assert.deepEqual(seen, ['0', '1', '2', '3', '4', '0', '1', '2', '3', '4', '8'])
+  }
+})
