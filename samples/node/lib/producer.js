@@ -188,12 +188,12 @@ class Producer {
     // for commit again after a timeout), so KafkaJS's `catch (e) { await transaction.abort() }`
     // works; a producer that failed for good rejects that abort with its error.
     const end = async fn => {
-      if (!active) throw new KafkaJSNonRetriableError('Transaction is not active')
+      if (!active) throw new KafkaJSNonRetriableError('Cannot continue to use transaction once ended')
       await callNative(fn, h)
       active = false
       this._txActive = false
     }
-    const guard = () => { if (!active) throw new KafkaJSNonRetriableError('Transaction is not active') }
+    const guard = () => { if (!active) throw new KafkaJSNonRetriableError('Cannot continue to use transaction once ended') }
     return {
       send: async record => { guard(); return this.send(record, true) },
       sendBatch: async batch => { guard(); return this.sendBatch(batch, true) },

@@ -76,7 +76,7 @@ test('every compression codec round trips', async () => {
   await producer.disconnect()
 })
 
-test('acks 0 completes without offsets; acks 1 and -1 give offsets', async () => {
+test('acks 0 completes without metadata ([], as KafkaJS); acks 1 and -1 give offsets', async () => {
   const k = kafka()
   const topic = unique('node-acks')
   const producer = k.producer()
@@ -86,7 +86,7 @@ test('acks 0 completes without offsets; acks 1 and -1 give offsets', async () =>
   const r2 = await producer.send({ topic, acks: -1, messages: [{ value: 'two', partition: 0 }] })
   assert.equal(r2[0].baseOffset, '1')
   const r0 = await producer.send({ topic, acks: 0, messages: [{ value: 'zero', partition: 0 }] })
-  assert.equal(r0[0].baseOffset, '-1')
+  assert.deepEqual(r0, [])
   await producer.disconnect()
   const got = await readBack(k, topic, 3)
   assert.deepEqual(got.map(m => m.value.toString()), ['one', 'two', 'zero'])

@@ -32,7 +32,7 @@ test('transactions: committed sends are read read_committed, aborted ones only r
   await t1.send({ topic, messages: [{ value: 'c1', partition: 0 }, { value: 'c2', partition: 0 }] })
   await t1.commit()
   assert.equal(t1.isActive(), false)
-  await assert.rejects(t1.send({ topic, messages: [{ value: 'late' }] }), /Transaction is not active/)
+  await assert.rejects(t1.send({ topic, messages: [{ value: 'late' }] }), /Cannot continue to use transaction once ended/)
   const t2 = await producer.transaction()
   await t2.sendBatch({ topicMessages: [{ topic, messages: [{ value: 'a1', partition: 0 }] }] })
   await t2.abort()
@@ -114,7 +114,7 @@ test('transactions: a commit that timed out can be called again; the transaction
     assert.equal(tx.isActive(), true)
     await tx.commit()
     assert.equal(tx.isActive(), false)
-    await assert.rejects(tx.abort(), /Transaction is not active/)
+    await assert.rejects(tx.abort(), /Cannot continue to use transaction once ended/)
   } finally {
     await producer.disconnect()
   }
