@@ -26,11 +26,15 @@ const consoleLogCreator = () => ({ namespace, level, label, log }) => {
 function createLogger ({ level = logLevel.INFO, logCreator = consoleLogCreator } = {}) {
   let current = envLevel() ?? level
   const logFunction = logCreator(current)
-  const make = (namespace, sub) => {
+  // A namespace may have a level of its own (KafkaJS's namespace(name, level); the
+  // environment's KAFKAJS_LOG_LEVEL wins there too); the root's namespace is undefined.
+  const make = (namespace, own = null) => {
+    const levelNow = () => (own == null ? current : own)
     const emit = lvl => (message, extra = {}) => {
-      if (lvl > current || current === logLevel.NOTHING) return
+      const now = levelNow()
+      if (lvl > now || now === logLevel.NOTHING) return
       logFunction({
-        namespace: sub || namespace,
+        namespace,
         level: lvl,
         label: LABELS[lvl],
         log: Object.assign({ timestamp: new Date().toISOString(), logger: 'kafkajs', message }, extra)
@@ -41,11 +45,11 @@ function createLogger ({ level = logLevel.INFO, logCreator = consoleLogCreator }
       error: emit(logLevel.ERROR),
       warn: emit(logLevel.WARN),
       debug: emit(logLevel.DEBUG),
-      namespace: (ns, l) => make(ns),
+      namespace: (ns, l = null) => make(ns, envLevel() ?? l),
       setLogLevel: l => { current = l }
     }
   }
-  const root = make('')
+  const root = make(undefined)
   // What the native library logs (already filtered by its logLevel) goes through the same creator.
   root.native = (ns, lvl, label, timestamp, message, extra) => {
     if (lvl > current || current === logLevel.NOTHING) return

@@ -243,3 +243,25 @@ test('seek to -2 (earliest) and -1 (latest), KafkaJS\'s markers, move the partit
     assert.deepEqual(seen, ['0', '1', '2', '3', '4', '0', '1', '2', '3', '4', '8'])
   }
 })
+
+test('logger: entries, namespaces with a level of their own and setLogLevel as KafkaJS\'s', () => {
+  const run = lib => {
+    const entries = []
+    const creator = level => ({ namespace, level: l, label, log }) => entries.push({ created: level, namespace, l, label, log: Object.assign({}, log, { timestamp: typeof log.timestamp }) })
+    const k = new lib.Kafka({ brokers: ['127.0.0.1:1'], logLevel: lib.logLevel.INFO, logCreator: creator })
+    const root = k.logger()
+    root.info('hello', { a: 1 })
+    root.debug('hidden at INFO')
+    const loud = root.namespace('Loud', lib.logLevel.DEBUG)
+    loud.debug('shown: its own level')
+    const quiet = root.namespace('Quiet', lib.logLevel.ERROR)
+    quiet.warn('hidden: its own level')
+    root.namespace('Plain').warn('w', { b: 2 })
+    root.setLogLevel(lib.logLevel.ERROR)
+    root.info('hidden now')
+    loud.info('shown: still its own level')
+    root.error('shown')
+    return entries
+  }
+  assert.deepEqual(run(uvk), run(kafkajs))
+})
