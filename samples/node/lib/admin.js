@@ -176,8 +176,11 @@ class Admin {
   }
 
   // ---- topics ----
+  // KafkaJS lists every topic of the cluster's metadata, internal ones (__consumer_offsets)
+  // too; the library's listTopics leaves those out, so the names come from the metadata here.
   async listTopics () {
-    return this._run(native.adminListTopics)
+    const md = await this._run(native.adminFetchTopicMetadata, null)
+    return md.topics.map(t => t.name)
   }
 
   async createTopics ({ topics, validateOnly, timeout, waitForLeaders = true } = {}) {

@@ -265,3 +265,27 @@ test('logger: entries, namespaces with a level of their own and setLogLevel as K
   }
   assert.deepEqual(run(uvk), run(kafkajs))
 })
+
+test('listTopics lists the internal topics too, as KafkaJS\'s does', async () => {
+  const k = kafka()
+  const topic = unique('node-parity')
+  await createTopic(k, topic, 1)
+  const group = k.consumer({ groupId: unique('node-g') })  // makes sure __consumer_offsets exists
+  await group.connect()
+  await group.subscribe({ topics: [topic] })
+  await group.run({ eachMessage: async () => {} })
+  await group.commitOffsets([{ topic, partition: 0, offset: '0' }])
+  await group.disconnect()
+  const ours = k.admin()
+  const theirs = new kafkajs.Kafka({ brokers: k.config.brokers, logLevel: kafkajs.logLevel.NOTHING }).admin()
+  await ours.connect()
+  await theirs.connect()
+  try {
+    const [a, b] = [await ours.listTopics(), await theirs.listTopics()]
+    assert.ok(b.includes('__consumer_offsets') && b.includes(topic))
+    assert.deepEqual([...a].sort(), [...b].sort())
+  } finally {
+    await ours.disconnect()
+    await theirs.disconnect()
+  }
+})
