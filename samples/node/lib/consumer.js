@@ -223,11 +223,12 @@ class Consumer {
     if (type === EventType.CRASH && payload && payload.error) payload.error = require('./errors').fromNative(payload.error)
     if (type === EventType.GROUP_JOIN) this._joined(payload)
     this._instr.emitNative(type, payload, ts)
+    if (type === EventType.GROUP_JOIN || type === EventType.CRASH) this._joinWaitEnds()
   }
 
   _listen (type, on) {
     if (type <= EventType.REQUEST_QUEUE_SIZE) return this._client.listen(type, on)
-    if (type === EventType.GROUP_JOIN && !on) return  // the package itself listens to joins
+    if ((type === EventType.GROUP_JOIN || type === EventType.CRASH) && !on) return  // the package itself listens to these
     if (this._handle) native.consumerListen(this._handle, type, on)
   }
 
@@ -351,12 +352,23 @@ class Consumer {
     // KafkaJS checks autoCommitThreshold / autoCommitInterval after every message.
     this._commitEach = !!autoCommit && (autoCommitInterval !== null || autoCommitThreshold !== null)
     try {
+      this._hasJoined = false
       native.consumerListen(h, EventType.GROUP_JOIN, true)
+      native.consumerListen(h, EventType.CRASH, true)
       native.consumerRun(h, opts, handler)
     } catch (e) {
       throw fromThrown(e)
     }
     this._running = true
+    // KafkaJS's run resolves once the member joined its group and has its assignment (a
+    // crash, stop or disconnect before that ends the wait too).
+    if (this._subscribed.length > 0 && !this._hasJoined) await new Promise(resolve => { this._whenJoined = resolve })
+  }
+
+  _joinWaitEnds () {
+    const joined = this._whenJoined
+    this._whenJoined = null
+    if (joined) joined()
   }
 
   _finish (h, slot, result) {
@@ -730,6 +742,7 @@ class Consumer {
     if (!this._running || !this._handle) return
     const h = this._handle
     this._running = false
+    this._joinWaitEnds()
     this._flushResolved()
     this._waiting = []  // their partitions are released by the stop
     if (this._active > 0) await new Promise(resolve => { this._whenIdle = resolve })
@@ -745,6 +758,7 @@ class Consumer {
       } finally {
         this._state = 'disconnected'
         this._handle = null
+        this._joinWaitEnds()
         const o = this._offsets
         this._offsets = null
         if (o) {

@@ -289,3 +289,28 @@ test('listTopics lists the internal topics too, as KafkaJS\'s does', async () =>
     await theirs.disconnect()
   }
 })
+
+test('run() resolves once the member joined its group, as KafkaJS\'s', async () => {
+  const k = kafka()
+  const topic = unique('node-parity')
+  await createTopic(k, topic, 2)
+  const consumer = k.consumer({ groupId: unique('node-g') })
+  const joins = []
+  consumer.on(consumer.events.GROUP_JOIN, e => joins.push(e.payload))
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic] })
+  try {
+    await consumer.run({ eachMessage: async () => {} })
+    assert.equal(joins.length, 1)
+    assert.deepEqual(joins[0].memberAssignment, { [topic]: [0, 1] })
+  } finally {
+    await consumer.disconnect()
+  }
+  // a run that cannot join (stopped first) does not wait for ever
+  const c2 = k.consumer({ groupId: unique('node-g') })
+  await c2.connect()
+  await c2.subscribe({ topics: [topic] })
+  const running = c2.run({ eachMessage: async () => {} })
+  await c2.disconnect()
+  assert.equal(await running, undefined)
+})
