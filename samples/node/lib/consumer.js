@@ -202,13 +202,17 @@ class Consumer {
       throw new KafkaJSNonRetriableError('partitionAssigners must be a non-empty array')
     }
     const builtins = assigners.filter(a => a && a[BUILTIN]).map(a => a[BUILTIN])
-    this._custom = assigners.filter(a => !(a && a[BUILTIN]))
+    this._customAll = assigners.filter(a => !(a && a[BUILTIN]))
+    this._custom = this._customAll.slice()
     if (builtins.length) settings.push('partitionAssigners', builtins.join(','))
+    this._settings = settings
     try {
       this._handle = native.consumerNew(this._client.handle, settings)
     } catch (e) {
       throw fromThrown(e)
     }
+    this._spent = false  // stopped: the next subscribe or run makes a new native consumer
+    this._subs = new Map()  // topic -> fromBeginning, kept across a stop (as KafkaJS keeps them)
     this._subscribed = []
     this._seeks = new Map()  // seeks per partition: a handler's batch ends at a seek
     this._pendingSeeks = new Map()
@@ -266,7 +270,34 @@ class Consumer {
     this._instr.emit(events.CONNECT, null)
   }
 
+  // KafkaJS lets a stopped consumer subscribe and run again (a new group membership, the
+  // subscriptions kept). The library's consumer runs once, so a stopped one is replaced by a
+  // new one on the same connections, given the same settings, subscriptions and assigners.
+  _renew () {
+    this._live()
+    if (!this._spent) return
+    const old = this._handle
+    let h
+    try {
+      h = native.consumerNew(this._client.handle, this._settings)
+      for (const [name, fromBeginning] of this._subs) native.consumerSubscribe(h, name, fromBeginning, false)
+    } catch (e) {
+      if (h) native.consumerFree(h)
+      throw fromThrown(e)
+    }
+    this._handle = h
+    this._spent = false
+    this._custom = this._customAll.slice()
+    this._seeks = new Map()
+    this._pendingSeeks = new Map()
+    this._pendingCommits = []
+    this._hasJoined = false
+    this._instr.replay()  // the listeners of consumer events, on the new consumer
+    setImmediate(() => native.consumerFree(old))
+  }
+
   async subscribe ({ topic, topics, fromBeginning = false } = {}) {
+    this._renew()
     const h = this._live()
     if (this._running) throw new KafkaJSNonRetriableError('Cannot subscribe to topic while consumer is running')
     if (!topic && !topics) throw new KafkaJSNonRetriableError('Missing required argument "topics"')
@@ -298,13 +329,15 @@ class Consumer {
     } catch (e) {
       throw fromThrown(e)
     }
-    this._subscribed.push(name)
+    if (!this._subs.has(name)) this._subscribed.push(name)
+    this._subs.set(name, !!fromBeginning)
   }
 
   async run ({
     autoCommit = true, autoCommitInterval = null, autoCommitThreshold = null, eachBatchAutoResolve = true,
     partitionsConsumedConcurrently = 1, eachBatch = null, eachMessage = null
   } = {}) {
+    if (!this._running) this._renew()
     const h = this._live()
     if (this._running) {
       this._logger.warn('consumer#run was called, but the consumer is already running', { groupId: this.options.groupId })
@@ -747,6 +780,7 @@ class Consumer {
     this._waiting = []  // their partitions are released by the stop
     if (this._active > 0) await new Promise(resolve => { this._whenIdle = resolve })
     await callNative(native.consumerStop, h)
+    if (this._handle === h) this._spent = true
   }
 
   async disconnect () {

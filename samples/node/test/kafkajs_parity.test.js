@@ -314,3 +314,42 @@ test('run() resolves once the member joined its group, as KafkaJS\'s', async () 
   await c2.disconnect()
   assert.equal(await running, undefined)
 })
+
+test('a stopped consumer subscribes and runs again, keeping its subscriptions, as KafkaJS\'s', async () => {
+  const k = kafka()
+  const [t1, t2] = [unique('node-rerun'), unique('node-rerun')]
+  await createTopic(k, t1, 1)
+  await createTopic(k, t2, 1)
+  const producer = k.producer()
+  await producer.connect()
+  const consumer = k.consumer({ groupId: unique('node-g') })
+  const joins = []
+  consumer.on(consumer.events.GROUP_JOIN, e => joins.push(e.payload.memberAssignment))
+  const got = []
+  let wake = null
+  const until = n => new Promise(resolve => { wake = () => { if (got.length >= n) resolve() }; wake() })
+  const eachMessage = async ({ topic, message }) => { got.push(`${topic === t1 ? 't1' : 't2'}:${message.value}`); if (wake) wake() }
+  try {
+    await consumer.connect()
+    await consumer.subscribe({ topics: [t1], fromBeginning: true })
+    await producer.send({ topic: t1, messages: [{ value: 'a' }] })
+    await consumer.run({ eachMessage })
+    await until(1)
+    await consumer.stop()
+    await consumer.subscribe({ topics: [t2], fromBeginning: true })
+    await producer.send({ topic: t2, messages: [{ value: 'b' }] })
+    await producer.send({ topic: t1, messages: [{ value: 'c' }] })
+    await consumer.run({ eachMessage })
+    await until(3)
+    assert.deepEqual([...got].sort(), ['t1:a', 't1:c', 't2:b'])  // 'a' was committed by the stop
+    assert.deepEqual(joins[joins.length - 1], { [t1]: [0], [t2]: [0] })
+    await consumer.stop()
+    await consumer.run({ eachMessage })  // run again without a new subscribe
+    await producer.send({ topic: t2, messages: [{ value: 'd' }] })
+    await until(4)
+    assert.equal(got[3], 't2:d')
+  } finally {
+    await consumer.disconnect()
+    await producer.disconnect()
+  }
+})
