@@ -707,8 +707,6 @@ class Consumer {
     this._seekCount(topic, partition).n++
   }
 
-  // KafkaJS's checks and messages, in its order. The metadata is checked but not stored: the
-  // C ABI's commit carries none (docs/node.md).
   // A seek to the log's start (earliest) or end: the library seeks to offsets only, so the
   // partition's offsets are asked first (ListOffsets, on this consumer's connections) and the
   // seek lands with their answer. Until then the partition goes on from where it was.
@@ -736,6 +734,8 @@ class Consumer {
     }
   }
 
+  // KafkaJS's checks and messages, in its order. The metadata is checked but not stored: the
+  // C ABI's commit carries none (docs/node.md).
   async commitOffsets (topicPartitions = []) {
     const h = this._live()
     if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
