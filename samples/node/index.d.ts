@@ -46,6 +46,10 @@ export interface KafkaConfig {
   /** uvkafka: a STATS event (`producer.stats`, `consumer.stats`, `admin.stats`) every this many
    * ms; 0 (the default) sends none. */
   statisticsIntervalMs?: number
+  /** uvkafka: SO_RCVBUF / SO_SNDBUF of every broker connection in bytes; 0 (the default) leaves
+   * the kernel's sizing (on Linux, autotuning). docs/configuration.md. */
+  socketReceiveBufferBytes?: number
+  socketSendBufferBytes?: number
 }
 
 export interface RetryOptions {

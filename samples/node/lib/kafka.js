@@ -22,7 +22,8 @@ function clientSettings (config) {
   }
   put('clientId', config.clientId ?? 'kafkajs')
   for (const k of ['connectionTimeout', 'authenticationTimeout', 'reauthenticationThreshold', 'requestTimeout',
-    'enforceRequestTimeout', 'metadataMaxAge', 'allowAutoTopicCreation', 'statisticsIntervalMs']) put(k, config[k])
+    'enforceRequestTimeout', 'metadataMaxAge', 'allowAutoTopicCreation', 'statisticsIntervalMs',
+    'socketReceiveBufferBytes', 'socketSendBufferBytes']) put(k, config[k])
   if (config.maxInFlightRequests !== undefined) put('maxInFlightRequests', config.maxInFlightRequests === null ? 'null' : config.maxInFlightRequests)
   const retry = config.retry || {}
   for (const k of ['maxRetryTime', 'initialRetryTime', 'factor', 'multiplier', 'retries']) put(`retry.${k}`, retry[k])

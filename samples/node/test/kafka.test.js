@@ -101,3 +101,22 @@ test('consumer events carry KafkaJS payloads', async () => {
   const ids = [].concat(...Object.values(seen)).map(e => e.id)
   assert.equal(new Set(ids).size, ids.length, 'event ids are unique')
 })
+
+// socketReceiveBufferBytes / socketSendBufferBytes reach the library (which sets the sockets'
+// buffers; test/unit/io/socket_buffer_test.cc checks the sockets): a bad size is refused,
+// naming the option, and a good one connects and sends.
+test('socket buffer sizes go to the library: a bad one is refused, a good one sends', async () => {
+  const { KafkaJSError } = require('..')
+  for (const [key, value] of [['socketReceiveBufferBytes', -1], ['socketSendBufferBytes', 2 ** 32]]) {
+    assert.throws(() => new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING, [key]: value }).producer(),
+      err => err instanceof KafkaJSError && err.message.includes(key))
+  }
+  const k = new Kafka({ brokers: brokers(), logLevel: logLevel.NOTHING, socketReceiveBufferBytes: 1 << 20, socketSendBufferBytes: 1 << 19 })
+  const topic = unique('node-sockbuf')
+  const producer = k.producer()
+  await producer.connect()
+  const [meta] = await producer.send({ topic, messages: [{ value: 'x' }] })
+  await producer.disconnect()
+  assert.equal(meta.topicName, topic)
+  assert.equal(meta.errorCode, 0)
+})
