@@ -46,6 +46,7 @@ struct FaultProxy {
   size_t accepted = 0, open = 0;
   size_t b2c_writes = 0;
   uint64_t b2c_bytes = 0;
+  uint64_t b2c_muted = 0;
   bool stopping = false, listener_closed = false;
 };
 
@@ -219,7 +220,8 @@ void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
   Conn *c = static_cast<Conn *>(s->data);
   if (n > 0 && !c->closing) {
     bool from_client = s == reinterpret_cast<uv_stream_t *>(&c->client);
-    if (!(from_client && c->blackhole)) pipe_push(from_client ? &c->c2b : &c->b2c, buf->base, size_t(n));
+    if (!from_client && c->proxy->cfg.mute_answers) c->proxy->b2c_muted += uint64_t(n);
+    else if (!(from_client && c->blackhole)) pipe_push(from_client ? &c->c2b : &c->b2c, buf->base, size_t(n));
   } else if (n < 0) {
     conn_close(c, false);  // EOF or error on either side ends the whole connection
   }
@@ -338,6 +340,7 @@ size_t fault_proxy_accepted(const FaultProxy *p) { return p->accepted; }
 size_t fault_proxy_open(const FaultProxy *p) { return p->open; }
 size_t fault_proxy_b2c_writes(const FaultProxy *p) { return p->b2c_writes; }
 uint64_t fault_proxy_b2c_bytes(const FaultProxy *p) { return p->b2c_bytes; }
+uint64_t fault_proxy_b2c_muted(const FaultProxy *p) { return p->b2c_muted; }
 
 void fault_proxy_stop(FaultProxy *p) {
   if (p->stopping) return;

@@ -18,6 +18,7 @@ struct Server {
   bool has_conn = false;
   int accepted = 0;
   std::string greeting;
+  std::string received;  // every byte read from clients
   uint16_t port = 0;
 };
 
@@ -42,6 +43,7 @@ void alloc_cb(uv_handle_t *, size_t n, uv_buf_t *b) {
 
 void server_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
   if (n > 0) {
+    static_cast<Server *>(s->data)->received.append(b->base, size_t(n));
     auto *w = new uv_write_t;
     char *copy = static_cast<char *>(malloc(size_t(n)));
     memcpy(copy, b->base, size_t(n));
@@ -63,6 +65,7 @@ void server_conn(uv_stream_t *l, int status) {
   REQUIRE_FALSE(s->has_conn);
   uv_tcp_init(l->loop, &s->conn);
   REQUIRE(uv_accept(l, reinterpret_cast<uv_stream_t *>(&s->conn)) == 0);
+  s->conn.data = s;
   s->has_conn = true;
   s->accepted++;
   if (!s->greeting.empty()) {
@@ -245,4 +248,31 @@ TEST_CASE("fault proxy: blackhole accepts but never reaches the broker", "[proxy
   CHECK(c.got.empty());
   CHECK(f.server.accepted == 0);
   CHECK(f.accepted == 1);
+}
+
+TEST_CASE("fault proxy: muted answers: requests reach the broker, answers are dropped until unmuted", "[proxy]") {
+  Fixture f;
+  f.start_proxy();
+  FaultConfig mute;
+  mute.mute_answers = true;
+  fault_proxy_set(f.proxy, mute);
+  Client c;
+  c.to_send = "ping";
+  c.want = 4;
+  client_start(&f.loop, &c, f.proxy_port);
+  // The server reads the request and echoes it; the echo reaches the proxy and goes no further.
+  while (fault_proxy_b2c_muted(f.proxy) < 4) uv_run(&f.loop, UV_RUN_ONCE);
+  CHECK(f.server.received == "ping");
+  CHECK(c.got.empty());
+  // Unmuted, the same connection carries answers again (from the next byte on).
+  fault_proxy_set(f.proxy, FaultConfig());
+  uint64_t muted = fault_proxy_b2c_muted(f.proxy);
+  uv_write_t w;
+  char pong[] = "pong";
+  uv_buf_t out = uv_buf_init(pong, 4);
+  REQUIRE(uv_write(&w, reinterpret_cast<uv_stream_t *>(&c.tcp), &out, 1, nullptr) == 0);
+  f.finish(&c);
+  CHECK(f.server.received == "pingpong");
+  CHECK(c.got == "pong");
+  CHECK(muted == 4);
 }
