@@ -245,6 +245,9 @@ offsets.topic.num.partitions=6
 transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=$isr
 transaction.state.log.num.partitions=6
+# A transaction past its timeout is aborted within 1 s, not 10 s: the deadline tests
+# (test/integration/txn_deadline_test.cc) wait for that abort.
+transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 auto.create.topics.enable=true
 group.initial.rebalance.delay.ms=0
 
