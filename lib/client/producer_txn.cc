@@ -259,6 +259,7 @@ void add_timed_out(void *ud, uint64_t) {
     txn_req_abandon(t->add_req, t->add_req->req.sent_at != 0);
     t->add_req = nullptr;
     t->adding = false;
+    txn_coordinator_lost(t);  // unanswered all along: look it up again next time (txn_req_abandon)
   }
   int last = t->add_last_err;
   uvk_error *cause = nullptr;
@@ -489,6 +490,7 @@ void end_timed_out(void *ud, uint64_t) {
   if (t->end_req) {
     txn_req_abandon(t->end_req, t->end_req->req.sent_at != 0);
     t->end_req = nullptr;
+    txn_coordinator_lost(t);  // unanswered all along: look it up again next time (txn_req_abandon)
   }
   t->state = kTxnOpen;
   finish_end(t, UVK_ETIMEDOUT);

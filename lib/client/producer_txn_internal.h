@@ -82,7 +82,10 @@ void txn_coordinator_lost(Txn *t);
 // Ends a sendOffsets step: frees it, then tells its caller.
 void txn_offsets_done(TxnReq *r, int err);
 // A step given up at its deadline while the engine or a lookup holds it: its completion only
-// frees it. `may_have_landed`: it was written, so the broker may have acted on it.
+// frees it. `may_have_landed`: it was written, so the broker may have acted on it. Its caller
+// also forgets the coordinator the request went to: a broker that answered nothing for the
+// whole transactionTimeout (stopped: its connection stays open, silent, until the request
+// timeout) may no longer be the coordinator, and the next call must not wait on it again.
 void txn_req_abandon(TxnReq *r, bool may_have_landed);
 
 }  // namespace uvk

@@ -256,6 +256,9 @@ void offsets_expired(void *ud, uint64_t) {
   ProducerDoneFn fn = r->fn;
   void *fn_ud = r->ud;
   r->fn = nullptr;
+  // Unanswered all along: the next send_offsets looks its coordinator up again (txn_req_abandon).
+  if (r->kind == kAddOffsets) txn_coordinator_lost(t);
+  else if (r->kind == kOffsetCommit) coordinator_invalidate(e, kCoordinatorGroup, r->group);
   txn_req_abandon(r, r->req.sent_at != 0);
   fn(fn_ud, UVK_ETIMEDOUT);
 }

@@ -285,12 +285,19 @@ EngineConn *conn_for(Engine *e, int32_t node_id, uint64_t now, int *err, uint32_
     *err = UVK_EINVAL;
     return nullptr;
   }
-  EngineConn *any = nullptr;
+  // The ready connection with the fewest requests in flight (the first of those): a broker
+  // that stopped answering keeps its connection open and its requests pile up there, so a
+  // request for any broker (a coordinator lookup after that broker's silence) goes elsewhere.
+  EngineConn *any = nullptr, *ready = nullptr;
   for (EngineConn *c = e->conns; c; c = c->next) {
     if (c->lane != 0) continue;
-    if (c->conn.state == kConnReady) return c;
+    if (c->conn.state == kConnReady && (!ready || c->conn.n_in_flight < ready->conn.n_in_flight)) {
+      ready = c;
+      if (c->conn.n_in_flight == 0) break;
+    }
     if (!any) any = c;
   }
+  if (ready) return ready;
   if (any) return any;
   // No connection at all: the next seed in turn that is not backing off (else the one
   // whose backoff ends first), else a known broker.

@@ -1,5 +1,5 @@
 // Faults in the real 3-node cluster (fault_rig.h): the group coordinator killed while a second
-// member joins, and the transaction coordinator killed mid-transaction.
+// member joins, the transaction coordinator killed mid-transaction, and stopped during a commit.
 #include "fault_stream.h"
 
 using namespace fault_it;
@@ -303,4 +303,94 @@ TEST_CASE("faults: the transaction coordinator killed mid-transaction: commit or
   wait_healthy(rig);
   FAULT_SUMMARY("transaction coordinator %d killed with a transaction open: %s in %.0f ms; read_committed saw %zu records\n",
                 int(coord), how.c_str(), end_ms, m.values.size());
+}
+
+// ---- 7. the transaction coordinator stopped (SIGSTOP) during a commit -------------------
+
+// A stopped broker keeps its connections open and answers nothing: the commit's EndTxn waits
+// there past the commit's deadline (transactionTimeout, shorter than requestTimeout), so the
+// commit ends with UVK_ETIMEDOUT. Meanwhile the cluster fences the node and another broker
+// becomes the transaction coordinator. The commit called again must reach that one and get an
+// answer: success when it commits before the new coordinator aborts the expired transaction,
+// else producer-fatal (INVALID_TXN_STATE on v2, PRODUCER_FENCED on v1), and then a new producer
+// commits the next transaction. read_committed sees the second transaction's records only if
+// its commit succeeded, every other committed record once.
+TEST_CASE("faults: the transaction coordinator stopped during a commit: UVK_ETIMEDOUT, then the new coordinator answers",
+          "[integration3]") {
+  Rig rig;
+  wait_healthy(rig);
+  NodeGuard guard;
+  std::string topic = uniq("uvk-it-fault-txnstop"), id = uniq("uvk-it-fault-txnstop-id");
+  {
+    Admin ad(rig);
+    AdminReply r;
+    create_topic(ad, topic, 1, &r);
+    rig.until([&] { return r.calls > 0; });
+    INFO(r.text);
+    REQUIRE(r.code == 0);
+  }
+  auto new_producer = [&] {
+    uvk_config *cfg = uvk_config_new();
+    char err[256];
+    REQUIRE(uvk_config_set(cfg, "transactionalId", id.c_str(), err, sizeof err) == 0);
+    // Longer than the cluster's fencing of a silent node (4 s), shorter than requestTimeout.
+    REQUIRE(uvk_config_set(cfg, "transactionTimeout", "8000", err, sizeof err) == 0);
+    uvk_producer *p = nullptr;
+    REQUIRE(uvk_producer_new(rig.client, cfg, &p) == 0);
+    uvk_config_free(cfg);
+    return p;
+  };
+  uvk_producer *p = new_producer();
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  TxnDone d = txn_send(rig, p, topic, 0, 100);
+  INFO(d.text);
+  REQUIRE(d.code == 0);
+  int32_t coord = coordinator_of(rig, uvk::kCoordinatorTransaction, id);
+  REQUIRE(coord >= 1);
+  guard.arm(coord);
+  std::string out;
+  int rc = cluster_ctl("stop " + std::to_string(coord), out);
+  {
+    INFO("cluster.sh stop " << coord << ": " << out);
+    REQUIRE(rc == 0);
+  }
+  d = txn_end(rig, p, true);
+  INFO("commit with the coordinator stopped: " << d.text);
+  CHECK(d.code == UVK_ETIMEDOUT);
+  CHECK(d.cls == UVK_TXN_ERR_RETRIABLE);
+  TxnDone again = txn_end(rig, p, true);
+  INFO("commit again: " << again.text);
+  CHECK(again.code != UVK_ETIMEDOUT);
+  CHECK((again.code == 0 || again.cls == UVK_TXN_ERR_PRODUCER_FATAL));
+  bool committed = again.code == 0;
+  if (!committed) {
+    uvk_producer_free(p);
+    p = new_producer();
+  }
+  rc = guard.restore(out);
+  {
+    INFO("cluster.sh start " << coord << ": " << out);
+    REQUIRE(rc == 0);
+  }
+  wait_healthy(rig);
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  d = txn_send(rig, p, topic, 100, 200);
+  INFO(d.text);
+  REQUIRE(d.code == 0);
+  d = txn_end(rig, p, true);
+  INFO(d.text);
+  REQUIRE(d.code == 0);
+  uvk_producer_free(p);
+  produce_range(rig, topic, 200, 201);
+  Member m(rig, uniq("uvk-it-fault-txnstop-read"), topic);
+  m.run();
+  std::vector<long> expect;
+  for (long i = committed ? 0 : 100; i < 201; i++) expect.push_back(i);
+  rig.until([&] { return (!m.values.empty() && m.values.back() == 200) || !m.crash.empty(); });
+  INFO(m.crash);
+  REQUIRE(m.crash.empty());
+  CHECK(m.values == expect);
+  m.stop(rig);
+  FAULT_SUMMARY("transaction coordinator %d stopped during a commit: UVK_ETIMEDOUT, then %s\n", int(coord),
+                committed ? "committed by the new coordinator" : again.text.c_str());
 }

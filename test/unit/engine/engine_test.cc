@@ -474,3 +474,41 @@ TEST_CASE("engine: a timer callback that re-arms or cancels another timer due in
   CHECK(std::count(log.fired.begin(), log.fired.end(), "later") == 1);
   engine_cancel_timer(c.e, &log.b);
 }
+
+TEST_CASE("engine: a request for any broker goes to the ready connection with the fewest requests in flight",
+          "[engine]") {
+  std::vector<int> order;
+  OwnedReq first, stuck;  // outlive the cluster: its engine ends `stuck` when it is freed
+  fake::Cluster c;
+  two_brokers(c);
+  c.coordinator_node = 2;
+  c.start(fake::Cluster::default_config(), {"b1:9092"});
+  FetchResult md;
+  REQUIRE(metadata_fetch(c.e, nullptr, -1, on_fetch, &md, c.now) == 0);
+  c.run_until([&] { return md.calls > 0; });
+  REQUIRE(md.code == 0);
+  for (OwnedReq *o : {&first, &stuck}) {
+    o->order = &order;
+    o->req.api_key = proto::kMetadata;
+    o->req.min_version = 1;
+    o->req.max_version = 12;
+    o->req.encode = encode_all_topics;
+    o->req.done = owned_done;
+    o->req.ud = o;
+  }
+  // b2's connection is ready (and the newest), then b2 stops answering: a request waits there.
+  REQUIRE(engine_send(c.e, 2, &first.req, c.now) == 0);
+  c.run_until([&] { return order.size() == 1; });
+  c.brokers[1].silent = true;
+  REQUIRE(engine_send(c.e, 2, &stuck.req, c.now) == 0);
+  c.pump();
+  const size_t seen = c.seen.size();
+  CoordResult g;
+  REQUIRE(coordinator_find(c.e, kCoordinatorGroup, "g", on_coordinator, &g, c.now) == 0);
+  c.run_until([&] { return g.calls > 0; });
+  CHECK(g.code == 0);  // was: asked of the silent b2, it waited for the request timeout
+  CHECK(g.node == 2);
+  REQUIRE(c.seen.size() > seen);
+  for (size_t i = seen; i < c.seen.size(); i++)
+    if (c.seen[i].api_key == proto::kFindCoordinator) CHECK(c.seen[i].addr == "b1:9092");
+}

@@ -235,3 +235,96 @@ TEST_CASE("deadline: AddPartitionsToTxn unanswered at the deadline fails the sen
   CHECK(r.end(true) == 0);
   CHECK(r.c.topics["out"].log[0] == std::vector<std::string>{"w"});
 }
+
+// A broker stopped (SIGSTOP) keeps its connections and answers nothing, while the cluster moves
+// its coordinators elsewhere: a step given up at its deadline with its request unanswered forgets
+// that coordinator, so the next call looks it up again instead of waiting on the silent broker.
+// The transaction timeout is shorter than the request timeout (30 s) here, as in
+// test/integration/fault_coordinator_test.cc: the first request has not timed out (and broken
+// its connection) by the second call's deadline.
+const int32_t kShortTimeout = 8000;
+
+size_t requests_at(const TxnRig &r, int16_t key, uint64_t after, const std::string &addr) {
+  size_t n = 0;
+  for (const fake::Seen &s : r.c.seen) n += s.api_key == key && s.at > after && s.addr == addr;
+  return n;
+}
+
+TEST_CASE("deadline: after a commit whose EndTxn went unanswered, the next commit looks the coordinator "
+          "up again and reaches the new one", "[producer][txn]") {
+  TxnRig r(kShortTimeout);
+  r.transaction(10);
+  REQUIRE(producer_begin_transaction(r.p) == 0);
+  REQUIRE(r.send_offsets(20).err == 0);
+  r.hold.insert(proto::kEndTxn);
+  r.hold_only_at = {r.addr(1)};  // node 1 answers nothing from now on
+  Done d;
+  r.end_async(true, &d);
+  r.c.advance(kShortTimeout);
+  REQUIRE(d.calls == 1);
+  CHECK(d.err == UVK_ETIMEDOUT);
+  const uint64_t first = d.at;
+  r.c.coordinator_node = 3;  // the cluster moved the transaction coordinator
+  const size_t lookups = r.find_coordinator_requests();
+  Done again;
+  r.end_async(true, &again);
+  r.c.advance(kShortTimeout);
+  REQUIRE(again.calls == 1);
+  CHECK(again.err == 0);  // was: UVK_ETIMEDOUT, its EndTxn sent to the silent node 1 again
+  CHECK(r.find_coordinator_requests() > lookups);
+  CHECK(requests_at(r, proto::kEndTxn, first, r.addr(1)) == 0);
+  CHECK(requests_at(r, proto::kEndTxn, first, r.addr(3)) == 1);
+}
+
+TEST_CASE("deadline: after a send_offsets whose TxnOffsetCommit went unanswered, the next one looks the "
+          "group coordinator up again and reaches the new one", "[producer][txn]") {
+  TxnRig r(kShortTimeout);
+  r.transaction(10);
+  REQUIRE(producer_begin_transaction(r.p) == 0);
+  r.hold.insert(proto::kTxnOffsetCommit);
+  r.hold_only_at = {r.addr(2)};  // group "g"'s coordinator answers nothing from now on
+  Done d;
+  r.send_offsets_async(20, &d);
+  r.c.advance(kShortTimeout);
+  REQUIRE(d.calls == 1);
+  CHECK(d.err == UVK_ETIMEDOUT);
+  const uint64_t first = d.at;
+  r.c.group_coordinator_node = 3;
+  Done again;
+  r.send_offsets_async(30, &again);
+  r.c.advance(kShortTimeout);
+  REQUIRE(again.calls == 1);
+  CHECK(again.err == 0);  // was: UVK_ETIMEDOUT, sent to the silent node 2 again
+  CHECK(requests_at(r, proto::kTxnOffsetCommit, first, r.addr(2)) == 0);
+  CHECK(r.committed["in/0"] == 30);
+  CHECK(r.end(true) == 0);
+}
+
+TEST_CASE("deadline: after an AddPartitionsToTxn that went unanswered, the next one looks the coordinator "
+          "up again and reaches the new one", "[producer][txn]") {
+  TxnRig r(kShortTimeout);
+  r.transaction(10);
+  ensure_out(r);
+  REQUIRE(producer_begin_transaction(r.p) == 0);
+  r.hold.insert(proto::kAddPartitionsToTxn);
+  r.hold_only_at = {r.addr(1)};
+  Sent s;
+  send_record(r, "v", &s);
+  r.c.advance(kShortTimeout);
+  REQUIRE(s.calls == 1);
+  CHECK(s.err == UVK_ETIMEDOUT);
+  const uint64_t first = s.at;
+  r.c.coordinator_node = 3;
+  // The failed send leaves the transaction abortable; the abort (EndTxn: the partition may have
+  // joined) and the next transaction's AddPartitionsToTxn go to the new coordinator.
+  CHECK(r.end(false) == 0);
+  REQUIRE(producer_begin_transaction(r.p) == 0);
+  Sent w;
+  send_record(r, "w", &w);
+  r.c.run_until([&] { return w.calls > 0; });
+  CHECK(w.err == 0);
+  CHECK(r.end(true) == 0);
+  CHECK(requests_at(r, proto::kAddPartitionsToTxn, first, r.addr(1)) == 0);
+  CHECK(requests_at(r, proto::kEndTxn, first, r.addr(1)) == 0);
+  CHECK(r.c.topics["out"].log[0] == std::vector<std::string>{"w"});
+}

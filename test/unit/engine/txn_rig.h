@@ -43,6 +43,7 @@ struct TxnRig {
   // api key -> (error code its coordinator answers, how many more times; -1: always)
   std::map<int16_t, std::pair<int16_t, int>> inject;
   std::set<int16_t> hold;                          // api keys whose answers wait in `held`
+  std::set<std::string> hold_only_at;              // when not empty: `hold` holds these brokers' answers only
   std::vector<std::pair<std::string, std::vector<uint8_t>>> held;  // (broker address, answer)
 
   explicit TxnRig(int32_t txn_timeout_ms = 60000) {
@@ -146,7 +147,7 @@ struct TxnRig {
       FAIL("unexpected api key " << key);
     }
     arena_free(&a);
-    if (hold.count(key)) {  // processed, but the answer is late
+    if (hold.count(key) && (hold_only_at.empty() || hold_only_at.count(at))) {  // processed, but the answer is late
       held.emplace_back(at, std::move(*resp));
       return false;
     }
