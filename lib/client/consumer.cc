@@ -71,7 +71,7 @@ PartState part_state_new(Consumer *c, const char *topic, int32_t partition, bool
   ps.topic = topic;
   ps.partition = partition;
   ps.from_beginning = from_beginning;
-  ps.position = ps.resolved = ps.committed = -1;
+  ps.position = ps.resolved = ps.committed = ps.resolved_at_commit = -1;
   ps.high_watermark = -1;
   retry_start(&ps.retry, c->cfg.retry, &c->e->rng);
   return ps;
@@ -413,6 +413,7 @@ int consumer_seek(Consumer *c, const char *topic, int32_t partition, int64_t off
   if (!ps) return UVK_ENOTFOUND;
   ps->position = offset;
   ps->resolved = offset;
+  ps->resolved_at_commit = -1;  // a new resolved offset: committed by the seek's own commit
   ps->seq++;
   ps->seeks++;
   ps->not_before = 0;

@@ -70,7 +70,8 @@ int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, co
   const char **ts = arena_new_array<const char *>(&p->arena, size_t(n) + 1);
   p->parts = arena_new_array<int32_t>(&p->arena, size_t(n) + 1);
   p->offsets = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);
-  if (!ts || !p->parts || !p->offsets) {
+  int64_t *resolved = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);  // each partition's, now
+  if (!ts || !p->parts || !p->offsets || !resolved) {
     pending_free(p);
     return UVK_ENOMEM;
   }
@@ -83,8 +84,11 @@ int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, co
     ts[i] = copy;
     p->parts[i] = parts[i];
     p->offsets[i] = offsets[i];
+    const PartState *ps = find_part(c, topics[i], parts[i]);
+    resolved[i] = ps ? ps->resolved : -1;
   }
   p->seqs = reinterpret_cast<uint32_t *>(ts);
+  p->extra = resolved;
   p->n_parts = n;
   p->gen = uint32_t(c->generation);
   p->done = done;
@@ -128,13 +132,17 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
           if (!first) first = pr.error_code;
           continue;
         }
-        // Record what the group now has.
+        // Record what the group now has: exactly this (a coordinator answers commits in
+        // order, so the last completed one is what it holds, also when it is lower).
+        const int64_t *resolved = static_cast<const int64_t *>(p->extra);
         for (int32_t j = 0; j < p->n_parts; j++) {
           if (p->parts[j] != pr.partition_index || int32_t(strlen(topics[j])) != resp.topics.items[t].name.len ||
               memcmp(topics[j], resp.topics.items[t].name.data, size_t(resp.topics.items[t].name.len)) != 0)
             continue;
           PartState *ps = find_part(c, topics[j], p->parts[j]);
-          if (ps && p->offsets[j] > ps->committed) ps->committed = p->offsets[j];
+          if (!ps) continue;
+          ps->committed = p->offsets[j];
+          ps->resolved_at_commit = resolved[j];
         }
       }
     if (!first) {
@@ -224,11 +232,12 @@ int group_commit(Consumer *c, uint64_t now) {
   int32_t n = 0;
   for (int32_t i = 0; i < c->n_parts && n < 512; i++) {
     PartState *ps = &c->parts[i];
-    if (ps->resolved < 0 || ps->resolved == ps->committed) continue;
+    ps->since_commit = 0;  // sent now, or nothing to send
+    // Nothing resolved since the last commit: what it committed (by hand, by a seek) stands.
+    if (ps->resolved < 0 || ps->resolved == ps->committed || ps->resolved == ps->resolved_at_commit) continue;
     topics[n] = ps->topic;
     parts[n] = ps->partition;
     offsets[n] = ps->resolved;
-    ps->since_commit = 0;
     n++;
   }
   c->last_commit_at = now;

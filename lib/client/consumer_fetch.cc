@@ -655,7 +655,7 @@ static void note_topic_id(Consumer *c, PartState *ps) {
   consumer_log(c, UVK_LOG_WARN, "Topic %s was deleted and created again (a new topic id): partition %d is read "
                "from the beginning of the new topic", ps->topic, int(ps->partition));
   ps->position = -1;
-  ps->resolved = ps->committed = -1;
+  ps->resolved = ps->committed = ps->resolved_at_commit = -1;
   ps->ahead = 0;
   ps->recreated = true;
   ps->seq++;

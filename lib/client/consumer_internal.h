@@ -50,7 +50,10 @@ struct PartState {
   bool from_beginning;
   int64_t position;   // the next offset to fetch; -1: unknown yet
   int64_t resolved;   // the next offset to commit; -1: nothing resolved
-  int64_t committed;  // what the group has stored; -1: nothing
+  int64_t committed;  // what the group has stored (the last completed commit); -1: nothing
+  // resolved when the last completed commit of this partition was sent: while resolved is
+  // still that, nothing new was resolved and a commit by hand (or a seek's) stands; -1: none
+  int64_t resolved_at_commit;
   int64_t high_watermark;
   uint32_t seq;       // bumped by seek / pause / reset: older fetch answers are stale
   uint32_t seeks;     // bumped by seek only
@@ -107,7 +110,7 @@ struct Pending {
   uint32_t *seqs;
   int64_t *offsets;
   int32_t n_parts;
-  void *extra;       // kind-specific (the leader's view of the members)
+  void *extra;       // kind-specific (the leader's view of the members; a commit: resolved when sent)
   ConsumerDoneFn done;
   DescribeGroupFn describe_fn;
   void *done_ud;
