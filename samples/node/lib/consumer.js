@@ -682,14 +682,7 @@ class Consumer {
 
   seek ({ topic, partition, offset } = {}) {
     const h = this._live()
-    if (!topic) throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`)
-    if (isNaN(partition)) throw new KafkaJSNonRetriableError(`Invalid partition, expected a number received ${partition}`)
-    let value
-    try {
-      value = BigInt(offset)
-    } catch (_) {
-      throw new KafkaJSNonRetriableError(`Invalid offset, expected a long received ${offset}`)
-    }
+    const value = offsetArg(topic, partition, offset)
     // -1 and -2: KafkaJS's LATEST and EARLIEST markers
     if (value < 0n && value !== -1n && value !== -2n) throw new KafkaJSNonRetriableError(`Offset must not be a negative number`)
     if (!this._running) throw new KafkaJSNonRetriableError('Consumer group was not initialized, consumer#run must be called first')
@@ -740,15 +733,7 @@ class Consumer {
     const h = this._live()
     if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
     for (const { topic, partition, offset, metadata = null } of topicPartitions) {
-      if (!topic) throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`)
-      if (isNaN(partition)) throw new KafkaJSNonRetriableError(`Invalid partition, expected a number received ${partition}`)
-      let value
-      try {
-        value = BigInt(offset)
-      } catch (_) {
-        throw new KafkaJSNonRetriableError(`Invalid offset, expected a long received ${offset}`)
-      }
-      if (value < 0n) throw new KafkaJSNonRetriableError('Offset must not be a negative number')
+      if (offsetArg(topic, partition, offset) < 0n) throw new KafkaJSNonRetriableError('Offset must not be a negative number')
       if (metadata !== null && typeof metadata !== 'string') {
         throw new KafkaJSNonRetriableError(`Invalid offset metadata, expected string or null, received ${metadata}`)
       }
@@ -813,6 +798,18 @@ class Consumer {
 
   logger () {
     return this._logger
+  }
+}
+
+// A seek's or commit's topic, partition and offset checked as KafkaJS checks them; the offset
+// as a BigInt.
+function offsetArg (topic, partition, offset) {
+  if (!topic) throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`)
+  if (isNaN(partition)) throw new KafkaJSNonRetriableError(`Invalid partition, expected a number received ${partition}`)
+  try {
+    return BigInt(offset)
+  } catch (_) {
+    throw new KafkaJSNonRetriableError(`Invalid offset, expected a long received ${offset}`)
   }
 }
 
