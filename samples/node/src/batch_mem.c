@@ -6,17 +6,13 @@
  * until the batch is done (nk_block_*), and goes to JavaScript in small parts: a Buffer
  * held for a whole batch reaches V8's old generation and comes back only after a full
  * collection. The pool is per thread (each Node thread has its own environment and runs its
- * finalizers itself) and bounded (below). */
+ * finalizers itself) and small. */
 #include <stdlib.h>
 
 #include "addon.h"
 
-/* Batches come back only when V8 collects their Buffers: between two scavenges an eachBatch
- * consumer holds a chunk of about 1 MB per batch. With room for 8, runs whose scavenges fell late
- * took fresh memory for the rest (13,100 instead of 8,700 page faults in 5 of 12 runs, 0.23
- * against 0.21 µs a message). */
-enum { kPoolMax = 16 };
-static const size_t kPoolBytesMax = (size_t)64 << 20;
+enum { kPoolMax = 8 };
+static const size_t kPoolBytesMax = (size_t)32 << 20;
 static const size_t kChunkStep = (size_t)64 << 10;
 
 typedef struct nk_chunk {
