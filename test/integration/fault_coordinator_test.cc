@@ -222,6 +222,21 @@ TxnDone txn_end(Rig &rig, uvk_producer *p, bool commit) {
 // producer-fatal or fatal class fails the test). The third transaction commits through the new
 // coordinator. A read_committed consumer then sees the first and third transactions' records
 // once each, in order, and the second's only if it committed.
+namespace {
+
+// One transaction of values [from, to), committed.
+void commit_range(Rig &rig, uvk_producer *p, const std::string &topic, int from, int to) {
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  TxnDone d = txn_send(rig, p, topic, from, to);
+  INFO(d.text);
+  REQUIRE(d.code == 0);
+  d = txn_end(rig, p, true);
+  INFO(d.text);
+  REQUIRE(d.code == 0);
+}
+
+}  // namespace
+
 TEST_CASE("faults: the transaction coordinator killed mid-transaction: commit or abort cleanly, read_committed exact",
           "[integration3]") {
   Rig rig;
@@ -274,13 +289,7 @@ TEST_CASE("faults: the transaction coordinator killed mid-transaction: commit or
   }
   double end_ms = double(uv_hrtime() - t0) / 1e6;
 
-  REQUIRE(uvk_producer_begin_transaction(p) == 0);
-  d = txn_send(rig, p, topic, 200, 300);
-  INFO(d.text);
-  REQUIRE(d.code == 0);
-  d = txn_end(rig, p, true);
-  INFO(d.text);
-  REQUIRE(d.code == 0);
+  commit_range(rig, p, topic, 200, 300);
   uvk_producer_free(p);
   // A last record outside any transaction: once it is read, everything before it was.
   produce_range(rig, topic, 300, 301);
@@ -373,13 +382,7 @@ TEST_CASE("faults: the transaction coordinator stopped during a commit: UVK_ETIM
     REQUIRE(rc == 0);
   }
   wait_healthy(rig);
-  REQUIRE(uvk_producer_begin_transaction(p) == 0);
-  d = txn_send(rig, p, topic, 100, 200);
-  INFO(d.text);
-  REQUIRE(d.code == 0);
-  d = txn_end(rig, p, true);
-  INFO(d.text);
-  REQUIRE(d.code == 0);
+  commit_range(rig, p, topic, 100, 200);
   uvk_producer_free(p);
   produce_range(rig, topic, 200, 201);
   Member m(rig, uniq("uvk-it-fault-txnstop-read"), topic);
