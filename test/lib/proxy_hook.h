@@ -1,7 +1,8 @@
 // The socket hook (uvk_config_set_socket_factory) that routes every broker connection of a
 // client, the bootstrap address and every address metadata advertises, through a FaultProxy
 // of its own (one per host:port, started on first use, on the client's loop). Used by the
-// proxy and transaction-deadline integration tests.
+// proxy and transaction-deadline integration tests and by the chaos soak's worker
+// (test/chaos/chaos_proxy.cc); fault_proxy_dep puts this folder on their include path.
 #pragma once
 
 #include <uv.h>
