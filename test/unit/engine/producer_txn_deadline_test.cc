@@ -47,6 +47,19 @@ void send_record(TxnRig &r, const char *value, Sent *s) {
   }, s, r.c.now) == 0);
 }
 
+// How the cases start (all but the first, which takes a broker down in between): one transaction
+// committed with offset 10 (the producer id and both coordinators are known), then the next one
+// begun, holding offset 20 already (kWithOffsets) or, for the cases that send a record, with the
+// leader of "out" known first (kForRecords).
+enum Begun { kEmpty, kWithOffsets, kForRecords };
+
+void begin_second(TxnRig &r, Begun what) {
+  r.transaction(10);
+  if (what == kForRecords) ensure_out(r);
+  REQUIRE(producer_begin_transaction(r.p) == 0);
+  if (what == kWithOffsets) REQUIRE(r.send_offsets(20).err == 0);
+}
+
 size_t requests_after(const TxnRig &r, int16_t key, uint64_t after) {
   size_t n = 0;
   for (const fake::Seen &s : r.c.seen) n += s.api_key == key && s.at > after;
@@ -77,8 +90,7 @@ TEST_CASE("deadline: a TxnOffsetCommit unanswered at the deadline ends send_offs
           "answer changes nothing and the commit waits for a send_offsets that succeeds",
           "[producer][txn]") {
   TxnRig r(kTimeout);
-  r.transaction(10);
-  REQUIRE(producer_begin_transaction(r.p) == 0);
+  begin_second(r, kEmpty);
   r.hold.insert(proto::kTxnOffsetCommit);  // the group coordinator stores it; its answer is late
   const uint64_t start = r.c.now;
   Done d;
@@ -104,9 +116,7 @@ TEST_CASE("deadline: a commit whose EndTxn gets CONCURRENT_TRANSACTIONS past the
           "UVK_ETIMEDOUT then and the transaction stays open; committing again succeeds",
           "[producer][txn]") {
   TxnRig r(kTimeout);
-  r.transaction(10);
-  REQUIRE(producer_begin_transaction(r.p) == 0);
-  REQUIRE(r.send_offsets(20).err == 0);
+  begin_second(r, kWithOffsets);
   r.inject[proto::kEndTxn] = {51, -1};  // CONCURRENT_TRANSACTIONS, retriable, for ever
   const uint64_t start = r.c.now;
   Done d;
@@ -126,9 +136,7 @@ TEST_CASE("deadline: a commit whose EndTxn gets CONCURRENT_TRANSACTIONS past the
 TEST_CASE("deadline: an abort while the transaction coordinator is down fails at its deadline; "
           "aborting again once it is back succeeds", "[producer][txn]") {
   TxnRig r(kTimeout);
-  r.transaction(10);
-  REQUIRE(producer_begin_transaction(r.p) == 0);
-  REQUIRE(r.send_offsets(20).err == 0);
+  begin_second(r, kWithOffsets);
   r.take_down(1);  // not moved: FindCoordinator answers COORDINATOR_NOT_AVAILABLE for "tx"
   const uint64_t start = r.c.now;
   Done d;
@@ -146,9 +154,7 @@ TEST_CASE("deadline: an abort while the transaction coordinator is down fails at
 TEST_CASE("deadline: a commit whose EndTxn is unanswered at the deadline fails then; the late answer "
           "changes nothing and committing again succeeds", "[producer][txn]") {
   TxnRig r(kTimeout);
-  r.transaction(10);
-  REQUIRE(producer_begin_transaction(r.p) == 0);
-  REQUIRE(r.send_offsets(20).err == 0);
+  begin_second(r, kWithOffsets);
   r.hold.insert(proto::kEndTxn);
   const uint64_t start = r.c.now;
   const int ends = r.c.requests[proto::kEndTxn];
@@ -171,9 +177,7 @@ TEST_CASE("deadline: AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS past th
           "send that needed it; the abort needs no EndTxn and the next transaction commits",
           "[producer][txn]") {
   TxnRig r(kTimeout);
-  r.transaction(10);
-  ensure_out(r);
-  REQUIRE(producer_begin_transaction(r.p) == 0);
+  begin_second(r, kForRecords);
   r.inject[proto::kAddPartitionsToTxn] = {51, -1};
   const uint64_t start = r.c.now;
   Sent s;
@@ -202,9 +206,7 @@ TEST_CASE("deadline: AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS past th
 TEST_CASE("deadline: AddPartitionsToTxn unanswered at the deadline fails the send; its late answer "
           "changes nothing; the abort ends what the broker may hold", "[producer][txn]") {
   TxnRig r(kTimeout);
-  r.transaction(10);
-  ensure_out(r);
-  REQUIRE(producer_begin_transaction(r.p) == 0);
+  begin_second(r, kForRecords);
   r.hold.insert(proto::kAddPartitionsToTxn);
   const uint64_t start = r.c.now;
   Sent s;
@@ -253,9 +255,7 @@ size_t requests_at(const TxnRig &r, int16_t key, uint64_t after, const std::stri
 TEST_CASE("deadline: after a commit whose EndTxn went unanswered, the next commit looks the coordinator "
           "up again and reaches the new one", "[producer][txn]") {
   TxnRig r(kShortTimeout);
-  r.transaction(10);
-  REQUIRE(producer_begin_transaction(r.p) == 0);
-  REQUIRE(r.send_offsets(20).err == 0);
+  begin_second(r, kWithOffsets);
   r.hold.insert(proto::kEndTxn);
   r.hold_only_at = {r.addr(1)};  // node 1 answers nothing from now on
   Done d;
@@ -279,8 +279,7 @@ TEST_CASE("deadline: after a commit whose EndTxn went unanswered, the next commi
 TEST_CASE("deadline: after a send_offsets whose TxnOffsetCommit went unanswered, the next one looks the "
           "group coordinator up again and reaches the new one", "[producer][txn]") {
   TxnRig r(kShortTimeout);
-  r.transaction(10);
-  REQUIRE(producer_begin_transaction(r.p) == 0);
+  begin_second(r, kEmpty);
   r.hold.insert(proto::kTxnOffsetCommit);
   r.hold_only_at = {r.addr(2)};  // group "g"'s coordinator answers nothing from now on
   Done d;
@@ -303,9 +302,7 @@ TEST_CASE("deadline: after a send_offsets whose TxnOffsetCommit went unanswered,
 TEST_CASE("deadline: after an AddPartitionsToTxn that went unanswered, the next one looks the coordinator "
           "up again and reaches the new one", "[producer][txn]") {
   TxnRig r(kShortTimeout);
-  r.transaction(10);
-  ensure_out(r);
-  REQUIRE(producer_begin_transaction(r.p) == 0);
+  begin_second(r, kForRecords);
   r.hold.insert(proto::kAddPartitionsToTxn);
   r.hold_only_at = {r.addr(1)};
   Sent s;
