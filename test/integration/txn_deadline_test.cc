@@ -112,6 +112,13 @@ Outcome send_values(Rig &rig, uvk_producer *p, const std::string &topic, const s
   return o;
 }
 
+// send_values, which must succeed.
+void send_ok(Rig &rig, uvk_producer *p, const std::string &topic, const std::string &prefix, int n) {
+  Outcome s = send_values(rig, p, topic, prefix, n);
+  INFO(s.text);
+  REQUIRE(s.code == 0);
+}
+
 void on_step(uvk_producer *, const uvk_error *err, void *ud) { finish(static_cast<Outcome *>(ud), err); }
 
 Outcome end_txn(Rig &rig, uvk_producer *p, bool commit) {
@@ -144,9 +151,7 @@ void produce_marker(Rig &rig, const std::string &topic, const std::string &value
   uvk_producer *p = nullptr;
   REQUIRE(uvk_producer_new(rig.client, cfg, &p) == 0);
   uvk_config_free(cfg);
-  Outcome o = send_values(rig, p, topic, value, 1);
-  INFO(o.text);
-  REQUIRE(o.code == 0);
+  send_ok(rig, p, topic, value, 1);
   uvk_producer_free(p);
 }
 
@@ -287,9 +292,7 @@ TEST_CASE("transaction deadlines: a commit whose answer is lost times out; commi
   Proxied px(rig);
   uvk_producer *p = txn_producer(px.client, id);
   REQUIRE(uvk_producer_begin_transaction(p) == 0);
-  Outcome s = send_values(rig, p, topic, "a", 50);
-  INFO(s.text);
-  REQUIRE(s.code == 0);
+  send_ok(rig, p, topic, "a", 50);
   int16_t epoch = describe_txn(rig, id).epoch;
 
   FaultConfig mute;
@@ -317,9 +320,7 @@ TEST_CASE("transaction deadlines: a commit whose answer is lost times out; commi
   // The next transaction's batches carry the epoch the retry's answer gave (v2: a stale one
   // would be refused by the partition's leader).
   REQUIRE(uvk_producer_begin_transaction(p) == 0);
-  s = send_values(rig, p, topic, "b", 50);
-  INFO(s.text);
-  REQUIRE(s.code == 0);
+  send_ok(rig, p, topic, "b", 50);
   Outcome c3 = end_txn(rig, p, true);
   INFO(c3.text);
   REQUIRE(c3.code == 0);
@@ -348,9 +349,7 @@ TEST_CASE("transaction deadlines: a commit that never reaches the coordinator ti
     INFO("phase " << phase << (phase == 0 ? ": commit again" : ": abort"));
     std::string prefix = phase == 0 ? "x" : "z", marker = phase == 0 ? "end1" : "end2";
     REQUIRE(uvk_producer_begin_transaction(p) == 0);
-    Outcome s = send_values(rig, p, topic, prefix, 20);
-    INFO(s.text);
-    REQUIRE(s.code == 0);
+    send_ok(rig, p, topic, prefix, 20);
     FaultConfig dark;
     dark.blackhole = true;
     px.fault(dark, true);
@@ -384,9 +383,7 @@ TEST_CASE("transaction deadlines: a commit that never reaches the coordinator ti
     }
     // The producer (the same one after a successful abort, else a new one) goes on.
     REQUIRE(uvk_producer_begin_transaction(p) == 0);
-    s = send_values(rig, p, topic, "y" + std::to_string(phase) + "-", 20);
-    INFO(s.text);
-    REQUIRE(s.code == 0);
+    send_ok(rig, p, topic, "y" + std::to_string(phase) + "-", 20);
     Outcome c3 = end_txn(rig, p, true);
     INFO(c3.text);
     REQUIRE(c3.code == 0);
@@ -411,9 +408,7 @@ TEST_CASE("transaction deadlines: send_offsets times out; commit refused until a
   uvk_producer *p = txn_producer(px.client, id);
   // A first transaction with offsets: the producer id and both coordinators are known.
   REQUIRE(uvk_producer_begin_transaction(p) == 0);
-  Outcome s = send_values(rig, p, topic, "a", 10);
-  INFO(s.text);
-  REQUIRE(s.code == 0);
+  send_ok(rig, p, topic, "a", 10);
   Outcome o = send_offsets(rig, p, group, topic, 5);
   INFO(o.text);
   REQUIRE(o.code == 0);
@@ -436,9 +431,7 @@ TEST_CASE("transaction deadlines: send_offsets times out; commit refused until a
   Outcome o2 = send_offsets(rig, p, group, topic, 20);
   INFO("send_offsets again: " << o2.text);
   REQUIRE(o2.code == 0);
-  s = send_values(rig, p, topic, "b", 10);
-  INFO(s.text);
-  REQUIRE(s.code == 0);
+  send_ok(rig, p, topic, "b", 10);
   Outcome c = end_txn(rig, p, true);
   INFO("commit: " << c.text);
   REQUIRE(c.code == 0);
