@@ -5,7 +5,8 @@
 // say may follow must work with a real coordinator, which aborts and fences by itself a
 // transaction older than transactionTimeout. A second client, straight to the brokers, makes
 // the topic, asks the coordinator (DescribeTransactions) and reads back with read_committed.
-// Runs in 'integration' (Kafka 4.4: transactions v2, KIP-890) and 'compat' (3.9: v1).
+// Runs in 'integration' (Kafka 4.4: transactions v2, KIP-890) and 'compat' (3.9: v1); the
+// AddPartitionsToTxn case is v1 on both (protocolVersionCap 3.9).
 #include "engine/coordinator.h"
 #include "proto/gen/describe_transactions.h"
 #include "proxy_hook.h"
@@ -25,13 +26,16 @@ struct Proxied {
   uvk_test::Proxies proxies;
   uvk_client *client = nullptr;
   std::vector<int> end_txn_versions;  // the EndTxn requests it sent (5: transactions v2)
+  int add_partitions = 0;             // AddPartitionsToTxn requests it sent (transactions v1)
 
-  explicit Proxied(Rig &r) : rig(&r) {
+  // cap: its protocolVersionCap (below "4.0": transactions v1 on Kafka 4.x too), or none.
+  explicit Proxied(Rig &r, const char *cap = nullptr) : rig(&r) {
     proxies.loop = &r.loop;
     uvk_config *cfg = uvk_config_new();
     char err[256];
     REQUIRE(uvk_config_set(cfg, "brokers", env("UVK_TEST_BROKERS").c_str(), err, sizeof err) == 0);
     REQUIRE(uvk_config_set(cfg, "retry.initialRetryTime", "100", err, sizeof err) == 0);
+    if (cap) REQUIRE(uvk_config_set(cfg, "protocolVersionCap", cap, err, sizeof err) == 0);
     std::string level = env("UVK_TEST_LOG_LEVEL");
     if (!level.empty()) REQUIRE(uvk_config_set(cfg, "logLevel", level.c_str(), err, sizeof err) == 0);
     REQUIRE(uvk_config_set_socket_factory(cfg, uvk_test::hook_open, uvk_test::hook_release, &proxies) == 0);
@@ -39,7 +43,9 @@ struct Proxied {
     uvk_config_free(cfg);
     REQUIRE(uvk_client_on(client, UVK_EVENT_REQUEST, [](void *ud, const uvk_event *ev) {
       const uvk_event_request *q = static_cast<const uvk_event_request *>(ev->payload);
-      if (q->api_key == uvk::proto::kEndTxn) static_cast<Proxied *>(ud)->end_txn_versions.push_back(q->api_version);
+      Proxied *px = static_cast<Proxied *>(ud);
+      if (q->api_key == uvk::proto::kEndTxn) px->end_txn_versions.push_back(q->api_version);
+      if (q->api_key == uvk::proto::kAddPartitionsToTxn) px->add_partitions++;
     }, this) > 0);
   }
   // New faults; `reset`: every open connection is cut too, so the client opens new ones
@@ -153,6 +159,46 @@ void produce_marker(Rig &rig, const std::string &topic, const std::string &value
   uvk_config_free(cfg);
   send_ok(rig, p, topic, value, 1);
   uvk_producer_free(p);
+}
+
+struct Offsets {
+  int64_t offset = -2;
+  int64_t high = -2;
+};
+
+// Partition 0's entry in the answer of an admin offsets call that `call` makes on the rig's
+// client: call(admin, cb, ud) returns the call's code.
+template <typename Call>
+Offsets partition0_offsets(Rig &rig, Call call) {
+  uvk_admin *admin = nullptr;
+  REQUIRE(uvk_admin_new(rig.client, nullptr, &admin) == 0);
+  struct Fetched {
+    bool done = false;
+    int code = 1;
+    Offsets got;
+    uv_loop_t *loop;
+  } f;
+  f.loop = &rig.loop;
+  REQUIRE(call(admin, [](uvk_admin *, const uvk_error *err, const uvk_admin_partition_offset *offs, size_t n,
+                         void *ud) {
+    Fetched *x = static_cast<Fetched *>(ud);
+    x->done = true;
+    x->code = err ? uvk_error_code(err) : 0;
+    for (size_t i = 0; i < n; i++)
+      if (offs[i].partition == 0) x->got = Offsets{offs[i].offset, offs[i].high};
+    uv_stop(x->loop);
+  }, &f) == 0);
+  while (!f.done) rig.turn();
+  uvk_admin_free(admin);
+  REQUIRE(f.code == 0);
+  return f.got;
+}
+
+// The end offset (high watermark) of partition 0 of `topic`: records and transaction markers.
+int64_t end_offset(Rig &rig, const std::string &topic) {
+  return partition0_offsets(rig, [&](uvk_admin *a, uvk_admin_offsets_cb cb, void *ud) {
+    return uvk_admin_fetch_topic_offsets(a, topic.c_str(), cb, ud);
+  }).high;
 }
 
 // What a read_committed consumer reads, up to and including the first value that starts with
@@ -447,28 +493,104 @@ TEST_CASE("transaction deadlines: send_offsets times out; commit refused until a
   // And fetchOffsets says so. (Asked before the member, it could still say 5: it does not ask
   // for stable offsets, and the commit's marker reaches the group's coordinator after EndTxn
   // is answered.)
-  uvk_admin *admin = nullptr;
-  REQUIRE(uvk_admin_new(rig.client, nullptr, &admin) == 0);
-  struct Fetched {
-    bool done = false;
-    int code = 1;
-    int64_t offset = -2;
-    uv_loop_t *loop;
-  } f;
-  f.loop = &rig.loop;
   const char *topics[] = {topic.c_str()};
-  REQUIRE(uvk_admin_fetch_offsets(admin, group.c_str(), topics, 1, 0,
-                                  [](uvk_admin *, const uvk_error *err, const uvk_admin_partition_offset *offs, size_t n,
-                                     void *ud) {
-    Fetched *x = static_cast<Fetched *>(ud);
-    x->done = true;
-    x->code = err ? uvk_error_code(err) : 0;
-    for (size_t i = 0; i < n; i++)
-      if (offs[i].partition == 0) x->offset = offs[i].offset;
-    uv_stop(x->loop);
-  }, &f) == 0);
-  while (!f.done) rig.turn();
-  uvk_admin_free(admin);
-  REQUIRE(f.code == 0);
-  CHECK(f.offset == 20);
+  Offsets fetched = partition0_offsets(rig, [&](uvk_admin *a, uvk_admin_offsets_cb cb, void *ud) {
+    return uvk_admin_fetch_offsets(a, group.c_str(), topics, 1, 0, cb, ud);
+  });
+  CHECK(fetched.offset == 20);
+}
+
+// AddPartitionsToTxn is transactions v1 (Kafka 3.9; here on 4.4 too, under protocolVersionCap
+// 3.9): the first batch of a partition in a transaction waits for it. When it cannot succeed
+// within transactionTimeout the sends that waited fail with UVK_ETIMEDOUT and the transaction
+// can only be aborted (docs/producer.md, "Deadlines"). Two ways, one after the other:
+// - nothing reaches the coordinator (every connection blackholed) while the transaction's first
+//   send adds its partition: the coordinator never began it, the abort succeeds and the same
+//   producer commits the next transaction;
+// - the coordinator adds a second topic's partition to a transaction already begun and its
+//   answer is dropped: by the deadline the transaction is older than transactionTimeout, so the
+//   coordinator aborts it and fences the epoch; the abort gets PRODUCER_FENCED (producer-fatal)
+//   and a new producer with the same transactionalId commits.
+// read_committed reads each committed value once and nothing of the failed transactions.
+TEST_CASE("transaction deadlines: AddPartitionsToTxn unsent or unanswered times out; abort, then commit",
+          "[integration]") {
+  Rig rig;
+  std::string one = uniq("uvk-it-txnd-add"), two = uniq("uvk-it-txnd-add2"), id = uniq("uvk-it-txnd-add-id");
+  create_topic(rig, one, 1);
+  create_topic(rig, two, 1);
+  Proxied px(rig, "3.9");
+  uvk_producer *p = txn_producer(px.client, id);
+  // A first transaction to both topics: the producer id, the coordinator and both leaders are known.
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  for (const std::string *t : {&one, &two}) send_ok(rig, p, *t, "a", 10);
+  REQUIRE(end_txn(rig, p, true).code == 0);
+  REQUIRE(px.add_partitions > 0);  // transactions v1: this is the path under test
+  REQUIRE_FALSE(px.end_txn_versions.empty());
+  REQUIRE(px.end_txn_versions.back() < 5);
+
+  // Nothing reaches the coordinator while the next transaction adds its partition.
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  FaultConfig dark;
+  dark.blackhole = true;
+  px.fault(dark, true);
+  Outcome s = send_values(rig, p, one, "b", 10);
+  INFO("send in the dark: " << s.text);
+  CHECK(s.code == UVK_ETIMEDOUT);
+  Outcome refused = end_txn(rig, p, true);
+  INFO("commit: " << refused.text);
+  CHECK(refused.code == UVK_ESTATE);
+  CHECK(refused.cls == UVK_TXN_ERR_ABORTABLE);
+  px.fault(FaultConfig(), true);
+  CHECK(describe_txn(rig, id).state == "CompleteCommit");  // the first transaction's: none begun
+  Outcome aborted = end_txn(rig, p, false);
+  INFO("abort: " << aborted.text);
+  CHECK(aborted.code == 0);
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  send_ok(rig, p, one, "c", 10);
+  REQUIRE(end_txn(rig, p, true).code == 0);
+
+  // The coordinator adds the second topic's partition; its answer is lost.
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  send_ok(rig, p, one, "d", 10);
+  FaultConfig mute;
+  mute.mute_answers = true;
+  px.fault(mute, false);
+  s = send_values(rig, p, two, "e", 10);
+  INFO("send with its answer lost: " << s.text);
+  CHECK(s.code == UVK_ETIMEDOUT);
+  refused = end_txn(rig, p, true);
+  INFO("commit: " << refused.text);
+  CHECK(refused.code == UVK_ESTATE);
+  CHECK(refused.cls == UVK_TXN_ERR_ABORTABLE);
+  px.fault(FaultConfig(), true);
+  // The marker behind the open transaction is read once the coordinator has aborted it.
+  produce_marker(rig, one, "end1");
+  CHECK(read_committed_until(rig, one, "end1") == values_of("a", 10) + values_of("c", 10) + values_of("end1", 1));
+  CoordinatorView view = describe_txn(rig, id);
+  INFO("coordinator: " << view.state << ", epoch " << view.epoch);
+  CHECK((view.state == "CompleteAbort" || view.state == "PrepareAbort"));
+  aborted = end_txn(rig, p, false);
+  INFO("abort: " << aborted.text);
+  CHECK(aborted.kafka == UVK_KAFKA_PRODUCER_FENCED);
+  CHECK(aborted.cls == UVK_TXN_ERR_PRODUCER_FATAL);
+  uvk_producer_free(p);
+
+  p = txn_producer(px.client, id);
+  REQUIRE(uvk_producer_begin_transaction(p) == 0);
+  for (const std::string *t : {&one, &two}) send_ok(rig, p, *t, "f", 10);
+  Outcome c = end_txn(rig, p, true);
+  INFO("commit: " << c.text);
+  REQUIRE(c.code == 0);
+  uvk_producer_free(p);
+  produce_marker(rig, one, "end2");
+  produce_marker(rig, two, "end2");
+  CHECK(read_committed_until(rig, one, "end2") ==
+        values_of("a", 10) + values_of("c", 10) + values_of("end1", 1) + values_of("f", 10) + values_of("end2", 1));
+  CHECK(read_committed_until(rig, two, "end2") == values_of("a", 10) + values_of("f", 10) + values_of("end2", 1));
+  // The lost answer's AddPartitionsToTxn did reach the coordinator: its abort wrote a marker to
+  // the second topic too. Offsets there: a0-a9, commit marker, that abort marker, f0-f9, commit
+  // marker, end20. On the first: a0-a9, commit, c0-c9, commit, d0-d9, abort, end10, f0-f9,
+  // commit, end20 (nothing of the blackholed transaction, not even a marker).
+  CHECK(end_offset(rig, two) == 24);
+  CHECK(end_offset(rig, one) == 46);
 }
