@@ -154,9 +154,31 @@ UVK_EXTERN int uvk_consumer_resolve_offset(uvk_consumer *c, const char *topic, i
 /** Commits resolved offsets when autoCommit's interval / threshold say so (each batch when
  * neither is set). Returns at once; the commit completes in the background. */
 UVK_EXTERN int uvk_consumer_commit_offsets_if_necessary(uvk_consumer *c);
-/** Commits the given offsets (the next offset to read, per partition); cb when answered. */
+/** Commits the given offsets (the next offset to read, per partition); cb when answered.
+ * The commits carry null metadata (uvk_consumer_commit_offsets_with_metadata() sets it). */
 UVK_EXTERN int uvk_consumer_commit_offsets(uvk_consumer *c, const struct uvk_topic_partition_offset *offsets,
                                            size_t n, uvk_consumer_cb cb, void *ud);
+/** The longest commit metadata the library sends, in bytes: the most a non-flexible
+ * OffsetCommit version can carry. Brokers cap it lower by their offset.metadata.max.bytes
+ * (4096 by default) and answer OFFSET_METADATA_TOO_LARGE beyond theirs. */
+#define UVK_COMMIT_METADATA_MAX 32767
+/** An offset to commit with its metadata (KafkaJS's TopicPartitionOffsetAndMetadata, Java's
+ * OffsetAndMetadata). A struct of its own so that uvk_topic_partition_offset keeps its size. */
+typedef struct uvk_topic_partition_offset_metadata {
+  const char *topic;       /**< topic name */
+  int32_t partition;       /**< partition id */
+  int64_t offset;          /**< the next offset to read */
+  const char *metadata;    /**< NUL-terminated UTF-8, stored with the offset; NULL: null metadata */
+} uvk_topic_partition_offset_metadata;
+/** uvk_consumer_commit_offsets() with metadata per offset (KafkaJS's commitOffsets with
+ * `metadata`). The strings are copied: they are borrowed only for the call. A metadata longer
+ * than UVK_COMMIT_METADATA_MAX bytes: UVK_ETOOLARGE, and nothing is committed. One longer
+ * than the broker's offset.metadata.max.bytes: cb gets UVK_EKAFKA with Kafka error 12,
+ * OFFSET_METADATA_TOO_LARGE. A later auto-commit of the same partition (after the offset
+ * moved on) or a seek's commit stores null metadata, as KafkaJS's do. */
+UVK_EXTERN int uvk_consumer_commit_offsets_with_metadata(uvk_consumer *c,
+                                                         const uvk_topic_partition_offset_metadata *offsets,
+                                                         size_t n, uvk_consumer_cb cb, void *ud);
 /** After run: the next fetch of topic/partition starts at offset; batches in flight for it
  * become stale; with autoCommit the offset is committed too (KafkaJS). */
 UVK_EXTERN int uvk_consumer_seek(uvk_consumer *c, const char *topic, int32_t partition,

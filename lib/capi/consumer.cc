@@ -251,6 +251,20 @@ UVK_EXTERN int uvk_consumer_commit_offsets(uvk_consumer *c, const uvk_topic_part
   return rc;
 }
 
+UVK_EXTERN int uvk_consumer_commit_offsets_with_metadata(uvk_consumer *c,
+                                                         const uvk_topic_partition_offset_metadata *offsets,
+                                                         size_t n, uvk_consumer_cb cb, void *ud) {
+  CHECK_CONSUMER(c);
+  IF_FREED_RETURN(c, UVK_ECLOSED);
+  if (!c || !offsets || n == 0) return UVK_EINVAL;
+  DoneCtx *ctx = new_ctx(c, cb, ud);
+  if (!ctx) return UVK_ENOMEM;
+  ClientScope scope(c->client, false);
+  int rc = consumer_commit_metadata(c->c, offsets, n, done_cb, ctx, client_now(c->client));
+  if (rc != 0) mem_free(c->alloc, ctx);
+  return rc;
+}
+
 UVK_EXTERN int uvk_consumer_seek(uvk_consumer *c, const char *topic, int32_t partition, int64_t offset) {
   CHECK_CONSUMER(c);
   IF_FREED_RETURN(c, UVK_ECLOSED);

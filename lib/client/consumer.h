@@ -85,6 +85,9 @@ int consumer_done(Consumer *c, const char *topic, int32_t partition, int result,
 int consumer_resolve_offset(Consumer *c, const char *topic, int32_t partition, int64_t offset);
 int consumer_commit(Consumer *c, const uvk_topic_partition_offset *offsets, size_t n,
                     ConsumerDoneFn fn, void *ud, uint64_t now);
+// With metadata per offset (copied); UVK_ETOOLARGE past UVK_COMMIT_METADATA_MAX bytes.
+int consumer_commit_metadata(Consumer *c, const uvk_topic_partition_offset_metadata *offsets, size_t n,
+                             ConsumerDoneFn fn, void *ud, uint64_t now);
 int consumer_commit_if_necessary(Consumer *c, uint64_t now);
 int consumer_seek(Consumer *c, const char *topic, int32_t partition, int64_t offset, uint64_t now);
 // partitions null / n 0: the whole topic.

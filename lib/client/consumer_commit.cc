@@ -20,6 +20,12 @@ namespace {
 
 const int kCommitKind = 60;  // Pending kinds: each consumer file has its own range
 
+// A commit's Pending::extra: what it needs beyond the partitions and offsets.
+struct CommitExtra {
+  int64_t *resolved;     // each partition's resolved offset when sent
+  const char **metadata;  // each partition's metadata (copies), nullptr: null
+};
+
 // ---- OffsetCommit -----------------------------------------------------------------------
 
 int encode_commit(void *ud, Buf *out, int16_t version) {
@@ -34,6 +40,7 @@ int encode_commit(void *ud, Buf *out, int16_t version) {
   req.member_id = proto::cstr(member ? c->member_id : "");
   if (member && *c->instance_id && version >= 7) req.group_instance_id = proto::cstr(c->instance_id);
   const char **topics = reinterpret_cast<const char **>(p->seqs);
+  const CommitExtra *x = static_cast<const CommitExtra *>(p->extra);
   // Group the partitions by topic (the list is short; quadratic is fine).
   auto *ts = arena_construct_array<proto::OffsetCommitRequest::OffsetCommitRequestTopic>(&p->arena, size_t(p->n_parts) + 1);
   auto *ps = arena_construct_array<proto::OffsetCommitRequest::OffsetCommitRequestPartition>(&p->arena, size_t(p->n_parts) + 1);
@@ -49,7 +56,7 @@ int encode_commit(void *ud, Buf *out, int16_t version) {
       if (strcmp(topics[j], topics[i]) != 0) continue;
       ps[np].partition_index = p->parts[j];
       ps[np].committed_offset = p->offsets[j];
-      ps[np].committed_metadata = proto::Str{};  // null
+      ps[np].committed_metadata = x->metadata[j] ? proto::cstr(x->metadata[j]) : proto::Str{};  // Str{}: null
       np++;
       ts[nt].partitions.count++;
     }
@@ -62,33 +69,43 @@ int encode_commit(void *ud, Buf *out, int16_t version) {
 
 void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *);
 
-// Sends one OffsetCommit for (topics[i], parts[i], offsets[i]); done(ud, err) when answered.
-int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, const int64_t *offsets, int32_t n,
-                ConsumerDoneFn done, void *done_ud, uint64_t now, bool automatic = false) {
+// Sends one OffsetCommit for (topics[i], parts[i], offsets[i], metadata[i]); done(ud, err)
+// when answered. metadata null: every entry's is null; its strings are checked by the caller
+// (at most UVK_COMMIT_METADATA_MAX bytes) and copied here.
+int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, const int64_t *offsets,
+                const char *const *metadata, int32_t n, ConsumerDoneFn done, void *done_ud, uint64_t now,
+                bool automatic = false) {
   Pending *p = pending_new(c, kCommitKind);
   if (!p) return UVK_ENOMEM;
   const char **ts = arena_new_array<const char *>(&p->arena, size_t(n) + 1);
   p->parts = arena_new_array<int32_t>(&p->arena, size_t(n) + 1);
   p->offsets = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);
+  CommitExtra *x = arena_new_array<CommitExtra>(&p->arena, 1);
   int64_t *resolved = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);  // each partition's, now
-  if (!ts || !p->parts || !p->offsets || !resolved) {
+  const char **metas = arena_new_array<const char *>(&p->arena, size_t(n) + 1);  // zero-filled: null
+  if (!ts || !p->parts || !p->offsets || !x || !resolved || !metas) {
     pending_free(p);
     return UVK_ENOMEM;
   }
   for (int32_t i = 0; i < n; i++) {
     char *copy = arena_strdup(&p->arena, topics[i]);
-    if (!copy) {
+    const char *m = metadata ? metadata[i] : nullptr;
+    char *mcopy = m ? arena_strndup(&p->arena, m, strnlen(m, UVK_COMMIT_METADATA_MAX)) : nullptr;
+    if (!copy || (m && !mcopy)) {
       pending_free(p);
       return UVK_ENOMEM;
     }
     ts[i] = copy;
+    metas[i] = mcopy;
     p->parts[i] = parts[i];
     p->offsets[i] = offsets[i];
     const PartState *ps = find_part(c, topics[i], parts[i]);
     resolved[i] = ps ? ps->resolved : -1;
   }
   p->seqs = reinterpret_cast<uint32_t *>(ts);
-  p->extra = resolved;
+  x->resolved = resolved;
+  x->metadata = metas;
+  p->extra = x;
   p->n_parts = n;
   p->gen = uint32_t(c->generation);
   p->done = done;
@@ -134,7 +151,7 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
         }
         // Record what the group now has: exactly this (a coordinator answers commits in
         // order, so the last completed one is what it holds, also when it is lower).
-        const int64_t *resolved = static_cast<const int64_t *>(p->extra);
+        const int64_t *resolved = static_cast<const CommitExtra *>(p->extra)->resolved;
         for (int32_t j = 0; j < p->n_parts; j++) {
           if (p->parts[j] != pr.partition_index || int32_t(strlen(topics[j])) != resp.topics.items[t].name.len ||
               memcmp(topics[j], resp.topics.items[t].name.data, size_t(resp.topics.items[t].name.len)) != 0)
@@ -242,7 +259,9 @@ int group_commit(Consumer *c, uint64_t now) {
   }
   c->last_commit_at = now;
   if (n == 0) return 0;
-  return send_commit(c, topics, parts, offsets, n, nullptr, nullptr, now, true);
+  // The auto-commit's metadata is null, as KafkaJS's (Java's is ""): it replaces what a
+  // commit with metadata stored for the partition.
+  return send_commit(c, topics, parts, offsets, nullptr, n, nullptr, nullptr, now, true);
 }
 
 int consumer_commit(Consumer *c, const uvk_topic_partition_offset *offsets, size_t n, ConsumerDoneFn fn,
@@ -257,7 +276,28 @@ int consumer_commit(Consumer *c, const uvk_topic_partition_offset *offsets, size
     parts[i] = offsets[i].partition;
     offs[i] = offsets[i].offset;
   }
-  return send_commit(c, topics, parts, offs, int32_t(n), fn, ud, now);
+  return send_commit(c, topics, parts, offs, nullptr, int32_t(n), fn, ud, now);
+}
+
+int consumer_commit_metadata(Consumer *c, const uvk_topic_partition_offset_metadata *offsets, size_t n,
+                             ConsumerDoneFn fn, void *ud, uint64_t now) {
+  if (!c || !offsets || n == 0 || n > 4096) return UVK_EINVAL;
+  const char *topics[4096];
+  int32_t parts[4096];
+  int64_t offs[4096];
+  const char *metas[4096];
+  for (size_t i = 0; i < n; i++) {
+    const uvk_topic_partition_offset_metadata &o = offsets[i];
+    if (!o.topic || o.partition < 0 || o.offset < 0) return UVK_EINVAL;
+    // strnlen: a caller's string is read no further than one byte past the cap.
+    if (o.metadata && strnlen(o.metadata, UVK_COMMIT_METADATA_MAX + 1) > UVK_COMMIT_METADATA_MAX)
+      return UVK_ETOOLARGE;
+    topics[i] = o.topic;
+    parts[i] = o.partition;
+    offs[i] = o.offset;
+    metas[i] = o.metadata;
+  }
+  return send_commit(c, topics, parts, offs, metas, int32_t(n), fn, ud, now);
 }
 
 }  // namespace uvk

@@ -27,6 +27,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,7 @@ struct FakeCluster {
   // "cgh epoch=3 owned=0,1".
   std::vector<std::string> journal;
   std::map<int32_t, int64_t> committed;  // the latest committed offset per partition
+  std::map<int32_t, std::optional<std::string>> committed_metadata;  // and its metadata (nullopt: null)
   // While park_fetches is set, a Fetch answer that carries records is parked (not written)
   // until fake_cluster_release_fetches; parked_fetches counts them. journal_fetches: each
   // Fetch goes into the journal as "fetch <node> <partition>@<offset>,...".

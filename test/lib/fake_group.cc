@@ -259,7 +259,11 @@ FakeAnswer offset_commit(FakeBroker *b, int32_t corr, int16_t version, Reader *b
     for (int32_t k = 0; k < req.topics.items[i].partitions.count; k++) {
       const auto &pp = req.topics.items[i].partitions.items[k];
       entry += " " + std::to_string(pp.partition_index) + "=" + std::to_string(pp.committed_offset);
-      if (!injected) b->cluster->committed[pp.partition_index] = pp.committed_offset;
+      if (injected) continue;
+      b->cluster->committed[pp.partition_index] = pp.committed_offset;
+      const proto::Str &m = pp.committed_metadata;
+      b->cluster->committed_metadata[pp.partition_index] =
+          m.data ? std::optional<std::string>(std::string(m.data, size_t(m.len))) : std::nullopt;
     }
   b->cluster->journal.push_back(entry);
   std::vector<proto::OffsetCommitResponse::OffsetCommitResponseTopic> ts(size_t(req.topics.count > 0 ? req.topics.count : 0));

@@ -34,6 +34,7 @@ int uvk_abi_c_check(void) {
   const char *list[2];
   uvk_event_fn ev_fn = on_event;
   uvk_event_request req;
+  uvk_topic_partition_offset_metadata commit = {"t", 0, 1, "m"};
   int failures = 0;
 
   if (strlen(uvk_version()) < 5) failures++;
@@ -46,6 +47,8 @@ int uvk_abi_c_check(void) {
   if (uvk_error_code(NULL) != 0) failures++;
   if (strcmp(uvk_log_level_name(UVK_LOG_WARN), "WARN") != 0) failures++;
   if (strcmp(uvk_event_name(UVK_EVENT_REQUEST), "request") != 0) failures++;
+  if (uvk_consumer_commit_offsets_with_metadata(NULL, &commit, 1, NULL, NULL) != UVK_EINVAL) failures++;
+  if (UVK_COMMIT_METADATA_MAX != 32767) failures++;
 
   cfg = uvk_config_new();
   if (!cfg) return 100;

@@ -320,6 +320,32 @@ BAD_INPUT(uvk_consumer_commit_offsets) {
   uv_run(&r.loop, UV_RUN_NOWAIT);
   CHECK_FALSE(called);  // a call that returns an error never calls back
 }
+BAD_INPUT(uvk_consumer_commit_offsets_with_metadata) {
+  uvk_topic_partition_offset_metadata o = {"t", 0, 1, "m"};
+  expect(uvk_consumer_commit_offsets_with_metadata(nullptr, &o, 1, consumer_cb, nullptr), UVK_EINVAL);
+  Rig r;
+  expect(uvk_consumer_commit_offsets_with_metadata(r.consumer, nullptr, 1, consumer_cb, nullptr), UVK_EINVAL);
+  expect(uvk_consumer_commit_offsets_with_metadata(r.consumer, &o, 0, consumer_cb, nullptr), UVK_EINVAL);
+  uvk_topic_partition_offset_metadata bad[] = {{nullptr, 0, 1, "m"}, {"t", -1, 1, "m"}, {"t", 0, -1, nullptr}};
+  for (const auto &b : bad)
+    expect(uvk_consumer_commit_offsets_with_metadata(r.consumer, &b, 1, consumer_cb, nullptr), UVK_EINVAL);
+  expect(uvk_consumer_commit_offsets_with_metadata(r.consumer, &o, 5000, consumer_cb, nullptr), UVK_EINVAL);
+  // One byte past the cap and no NUL: refused, and read no further (ASan watches the end).
+  char *big = static_cast<char *>(malloc(UVK_COMMIT_METADATA_MAX + 1));
+  REQUIRE(big);
+  memset(big, 'm', UVK_COMMIT_METADATA_MAX + 1);
+  uvk_topic_partition_offset_metadata two[] = {{"t", 0, 1, nullptr}, {"t", 1, 1, big}};
+  expect(uvk_consumer_commit_offsets_with_metadata(r.consumer, two, 2, consumer_cb, nullptr), UVK_ETOOLARGE);
+  // At the cap it passes the checks: the lack of a coordinator is what refuses it.
+  big[UVK_COMMIT_METADATA_MAX] = '\0';
+  bool called = false;
+  expect(uvk_consumer_commit_offsets_with_metadata(r.consumer, two, 2, [](uvk_consumer *, const uvk_error *, void *ud) {
+    *static_cast<bool *>(ud) = true;
+  }, &called), UVK_ENOTFOUND);
+  free(big);
+  uv_run(&r.loop, UV_RUN_NOWAIT);
+  CHECK_FALSE(called);  // a call that returns an error never calls back
+}
 BAD_INPUT(uvk_consumer_seek) {
   expect(uvk_consumer_seek(nullptr, "t", 0, 0), UVK_EINVAL);
   Rig r;
