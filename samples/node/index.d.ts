@@ -643,6 +643,9 @@ export type Consumer = Instrumented<ConsumerEvents, ConsumerEventMap> & {
   subscribe(subscription: ConsumerSubscribeTopics | ConsumerSubscribeTopic): Promise<void>
   stop(): Promise<void>
   run(config?: ConsumerRunConfig): Promise<void>
+  /** `metadata` is stored with the offset (admin.fetchOffsets reads it back); a string of more
+   * than 32767 UTF-8 bytes is refused at once, one over the broker's offset.metadata.max.bytes
+   * (4096 by default) fails with the broker's OFFSET_METADATA_TOO_LARGE. */
   commitOffsets(topicPartitions: Array<TopicPartitionOffsetAndMetadata>): Promise<void>
   seek(topicPartitionOffset: TopicPartitionOffset): void
   describeGroup(): Promise<GroupDescription>

@@ -727,8 +727,8 @@ class Consumer {
     }
   }
 
-  // KafkaJS's checks and messages, in its order. The metadata is checked but not stored: the
-  // C ABI's commit carries none (docs/node.md).
+  // KafkaJS's checks and messages, in its order. The metadata (string or null) is stored with
+  // the offset; past 32767 bytes (UVK_COMMIT_METADATA_MAX) the addon refuses it at once.
   async commitOffsets (topicPartitions = []) {
     const h = this._live()
     if (!Array.isArray(topicPartitions)) throw new KafkaJSNonRetriableError('topicPartitions must be an array')
@@ -815,7 +815,9 @@ function offsetArg (topic, partition, offset) {
 
 function flatten ({ topics = [] }) {
   const out = []
-  for (const { topic, partitions } of topics) for (const { partition, offset } of partitions) out.push({ topic, partition, offset })
+  for (const { topic, partitions } of topics) {
+    for (const { partition, offset, metadata } of partitions) out.push({ topic, partition, offset, metadata })
+  }
   return out
 }
 

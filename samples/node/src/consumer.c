@@ -1,6 +1,7 @@
 /* The consumer: a batch reaches JavaScript as one Buffer holding every key, value and header
  * of the batch plus a Float64Array of offsets into it (one copy and one call per batch);
  * handlers finish through consumerDone (uvkafka's UVK_PENDING path). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -556,7 +557,45 @@ static napi_value consumer_commit_if_necessary(napi_env env, napi_callback_info 
   return nk_int(env, uvk_consumer_commit_offsets_if_necessary(k->c));
 }
 
-/* consumerCommit(c, [{topic, partition, offset}], cb) */
+/* An entry's `metadata` (undefined / null: NULL), copied into a; 0, or -1 with an exception
+ * pending. Capped before it is read: the caller's string may be any size. */
+static int get_commit_metadata(napi_env env, napi_value e, nk_arena *a, const char **out) {
+  napi_value v;
+  napi_valuetype t;
+  char msg[128];
+  *out = NULL;
+  if (napi_get_named_property(env, e, "metadata", &v) != napi_ok) {
+    nk_throw_last(env);
+    return -1;
+  }
+  if (nk_is_nullish(env, v)) return 0;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_string) {
+    nk_throw(env, UVK_EINVAL, "metadata must be a string or null");
+    return -1;
+  }
+  size_t len = 0;
+  napi_get_value_string_utf8(env, v, NULL, 0, &len);
+  if (len > UVK_COMMIT_METADATA_MAX) {
+    snprintf(msg, sizeof msg, "offset metadata is %zu bytes, more than the %d a commit can carry", len,
+             UVK_COMMIT_METADATA_MAX);
+    nk_throw(env, UVK_ETOOLARGE, msg);
+    return -1;
+  }
+  char *m = nk_arena_alloc(a, len + 1);
+  if (!m) {
+    nk_throw(env, UVK_ENOMEM, NULL);
+    return -1;
+  }
+  napi_get_value_string_utf8(env, v, m, len + 1, &len);
+  if (strlen(m) != len) {
+    nk_throw(env, UVK_EINVAL, "metadata must not contain a NUL character");
+    return -1;
+  }
+  *out = m;
+  return 0;
+}
+
+/* consumerCommit(c, [{topic, partition, offset, metadata}], cb) */
 static napi_value consumer_commit(napi_env env, napi_callback_info info) {
   CONSUMER_ARGS(3);
   bool is_array = false;
@@ -566,7 +605,7 @@ static napi_value consumer_commit(napi_env env, napi_callback_info info) {
   napi_get_array_length(env, argv[1], &n);
   if (n == 0) return nk_throw(env, UVK_EINVAL, "commitOffsets needs at least one partition");
   nk_arena *a = nk_arena_new();
-  uvk_topic_partition_offset *o = a ? nk_arena_alloc(a, n * sizeof *o) : NULL;
+  uvk_topic_partition_offset_metadata *o = a ? nk_arena_alloc(a, n * sizeof *o) : NULL;
   int ok = o != NULL;
   if (!ok) nk_throw(env, UVK_ENOMEM, NULL);
   for (uint32_t i = 0; ok && i < n; i++) {
@@ -585,9 +624,10 @@ static napi_value consumer_commit(napi_env env, napi_callback_info info) {
     ok = ok && napi_get_named_property(env, e, "partition", &v) == napi_ok &&
          nk_get_int32(env, v, "partition", &o[i].partition) == 0;
     ok = ok && napi_get_named_property(env, e, "offset", &v) == napi_ok && nk_get_int64(env, v, "offset", &o[i].offset) == 0;
+    ok = ok && get_commit_metadata(env, e, a, &o[i].metadata) == 0;
   }
   nk_req *r = ok ? nk_req_new(env, k->nc, argv[2]) : NULL;
-  int rc = r ? uvk_consumer_commit_offsets(k->c, o, n, on_done, r) : 0;
+  int rc = r ? uvk_consumer_commit_offsets_with_metadata(k->c, o, n, on_done, r) : 0;
   nk_arena_free(a);
   return nk_req_started(env, r, rc);
 }

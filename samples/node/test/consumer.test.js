@@ -471,3 +471,55 @@ test('eachMessage: the last message of a batch read in parts is what a stop comm
   await next.disconnect()
   assert.equal(first, '1300')
 })
+
+test('commitOffsets stores metadata (admin.fetchOffsets reads it back), also from eachBatch; too long metadata fails clearly', async () => {
+  const k = kafka()
+  const topic = unique('node-commit-meta')
+  const groupId = unique('node-g')
+  await createTopic(k, topic, 2)
+  await produce(k, topic, 1, { partition: 0 })
+  const consumer = k.consumer({ groupId })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  let batchCommitted
+  const fromBatch = new Promise((resolve, reject) => { batchCommitted = { resolve, reject } })
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch, commitOffsetsIfNecessary }) => {
+      // KafkaJS hands these partitions to its OffsetCommit encoder as they are: metadata included.
+      const partitions = [{ partition: batch.partition, offset: '1', metadata: 'from-eachBatch' }]
+      await commitOffsetsIfNecessary({ topics: [{ topic, partitions }] }).then(batchCommitted.resolve, batchCommitted.reject)
+    }
+  })
+  await fromBatch
+  const admin = k.admin()
+  await admin.connect()
+  const fetched = async () => (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions
+    .sort((a, b) => a.partition - b.partition).map(p => [p.partition, p.offset, p.metadata])
+  try {
+    assert.deepEqual(await fetched(), [[0, '1', 'from-eachBatch'], [1, '-1', null]])
+    await consumer.commitOffsets([
+      { topic, partition: 0, offset: '1', metadata: 'event-id-3' },
+      { topic, partition: 1, offset: '0' }  // no metadata: fetchOffsets gives null (as KafkaJS's, for null and '')
+    ])
+    assert.deepEqual(await fetched(), [[0, '1', 'event-id-3'], [1, '0', null]])
+    await consumer.commitOffsets([{ topic, partition: 1, offset: '0', metadata: 'é'.repeat(2048) }])  // 4096 bytes
+    assert.deepEqual((await fetched())[1], [1, '0', 'é'.repeat(2048)])
+
+    // Over the broker's offset.metadata.max.bytes (4096 by default): its error, by name.
+    await assert.rejects(consumer.commitOffsets([{ topic, partition: 0, offset: '1', metadata: 'x'.repeat(4097) }]),
+      e => e.name === 'KafkaJSProtocolError' && e.type === 'OFFSET_METADATA_TOO_LARGE' && e.retriable === false)
+    // Over what a commit can carry: refused before anything is sent.
+    await assert.rejects(consumer.commitOffsets([{ topic, partition: 0, offset: '1', metadata: 'x'.repeat(32768) }]),
+      e => e instanceof KafkaJSNonRetriableError && /offset metadata is 32768 bytes, more than the 32767/.test(e.message))
+    await assert.rejects(consumer.commitOffsets([{ topic, partition: 0, offset: '1', metadata: 'a\0b' }]),
+      e => e instanceof KafkaJSNonRetriableError && /metadata must not contain a NUL character/.test(e.message))
+    // KafkaJS's own check and message for a wrong type.
+    await assert.rejects(consumer.commitOffsets([{ topic, partition: 0, offset: '1', metadata: 42 }]),
+      e => e instanceof KafkaJSNonRetriableError && e.message === 'Invalid offset metadata, expected string or null, received 42')
+    assert.deepEqual((await fetched())[0], [0, '1', 'event-id-3'])  // none of them changed it
+  } finally {
+    await admin.disconnect()
+    await consumer.disconnect()
+  }
+})
