@@ -314,24 +314,49 @@ static PyObject *Consumer_position(ConsumerObject *self, PyObject *args) {
   return Py_BuildValue("(LL)", (long long)pos, (long long)hw);
 }
 
-/* commit(cb, [(topic, partition, offset)]) */
+/* An entry's metadata: the 4th item of a (topic, partition, offset, metadata) tuple; None or
+ * a 3-tuple: NULL. 0, or -1 with an exception set. Capped: the caller's str may be any size. */
+static int commit_metadata(PyObject *item, const char **out) {
+  *out = NULL;
+  if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4) return 0;
+  PyObject *m = PyTuple_GET_ITEM(item, 3);
+  if (m == Py_None) return 0;
+  const char *s = uvkpy_str(m, "metadata");
+  if (!s) return -1;
+  size_t len = strlen(s);
+  if (len > UVK_COMMIT_METADATA_MAX) {
+    PyErr_Format(PyExc_ValueError, "metadata is %zu bytes, more than the %d a commit can carry", len,
+                 UVK_COMMIT_METADATA_MAX);
+    return -1;
+  }
+  *out = s;  /* the str's UTF-8 buffer lives as long as the str, which the list holds */
+  return 0;
+}
+
+/* commit(cb, [(topic, partition, offset[, metadata])]) */
 static PyObject *Consumer_commit(ConsumerObject *self, PyObject *args) {
   PyObject *cb, *list;
   if (!PyArg_ParseTuple(args, "OO", &cb, &list) || !alive(self)) return NULL;
-  PyObject *seq = PySequence_Fast(list, "offsets must be a sequence of (topic, partition, offset)");
+  PyObject *seq = PySequence_Fast(list, "offsets must be a sequence of (topic, partition, offset[, metadata])");
   if (!seq) return NULL;
   Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-  uvk_topic_partition_offset *o = (uvk_topic_partition_offset *)PyMem_Calloc(n ? (size_t)n : 1, sizeof *o);
+  uvk_topic_partition_offset_metadata *o =
+      (uvk_topic_partition_offset_metadata *)PyMem_Calloc(n ? (size_t)n : 1, sizeof *o);
   int rc = 0;
   if (!o) {
     PyErr_NoMemory();
     goto out;
   }
   for (Py_ssize_t i = 0; i < n; i++) {
-    long long p, off;
-    if (topic_partition(PySequence_Fast_GET_ITEM(seq, i), &o[i].topic, &o[i].partition, &off, "offset") < 0)
-      goto out;
-    (void)p;
+    PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+    PyObject *head = item;  /* (topic, partition, offset) for topic_partition */
+    long long off;
+    if (PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 4) head = PyTuple_GetSlice(item, 0, 3);
+    else Py_INCREF(head);
+    if (!head) goto out;
+    int bad = topic_partition(head, &o[i].topic, &o[i].partition, &off, "offset");
+    Py_DECREF(head);  /* the topic's buffer stays: the str is held by item, which seq holds */
+    if (bad < 0 || commit_metadata(item, &o[i].metadata) < 0) goto out;
     if (off < 0) {
       PyErr_SetString(PyExc_ValueError, "offset must be >= 0");
       goto out;
@@ -339,7 +364,7 @@ static PyObject *Consumer_commit(ConsumerObject *self, PyObject *args) {
     o[i].offset = off;
   }
   Py_INCREF(cb);
-  rc = uvk_consumer_commit_offsets(self->consumer, o, (size_t)n, on_done, cb);
+  rc = uvk_consumer_commit_offsets_with_metadata(self->consumer, o, (size_t)n, on_done, cb);
   if (rc != 0) Py_DECREF(cb);
 out:
   PyMem_Free(o);

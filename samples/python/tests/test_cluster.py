@@ -447,6 +447,35 @@ def test_pause_resume_seek_commit(brokers, run):
     run(main)
 
 
+def test_commit_metadata_read_back(brokers, run):
+    topic = unique("uvk-py-commit-meta")
+
+    async def main():
+        await create_topic(brokers, topic, 2)
+        await produce(brokers, topic, 1)
+        c = uvkafka.Consumer(topic, brokers=brokers, group_id=topic + "-g", from_beginning=True, auto_commit=False)
+        async for _ in c:
+            break  # joined: the group takes commits
+        async with uvkafka.Admin(brokers) as admin:
+            async def fetched():
+                return {o.partition: (o.offset, o.metadata) for o in await admin.fetch_offsets(topic + "-g", [topic])}
+            await c.commit([(topic, 0, 1, "event-id-3"), (topic, 1, 0, None)])
+            assert await fetched() == {0: (1, "event-id-3"), 1: (0, "")}  # the broker keeps null as ""
+            await c.commit([(topic, 1, 0, "é" * 2048)])  # 4096 bytes: the broker's limit
+            assert await fetched() == {0: (1, "event-id-3"), 1: (0, "é" * 2048)}
+            with pytest.raises(uvkafka.BrokerError) as e:
+                await c.commit([(topic, 0, 2, "x" * 4097)])
+            assert e.value.kafka_name == "OFFSET_METADATA_TOO_LARGE"
+            with pytest.raises(ValueError, match="metadata is 32768 bytes, more than the 32767"):
+                await c.commit([(topic, 0, 2, "x" * 32768)])
+            with pytest.raises(TypeError, match="metadata must be str"):
+                await c.commit([(topic, 0, 2, b"bytes")])
+            assert await fetched() == {0: (1, "event-id-3"), 1: (0, "é" * 2048)}  # none of them changed it
+        await c.stop()
+        c.close()
+    run(main)
+
+
 def test_transactions_read_back_read_committed(brokers, run):
     topic = unique("uvk-py-tx")
 

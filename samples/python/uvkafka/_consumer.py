@@ -312,9 +312,13 @@ class Consumer:
         if self._driver is not None:
             self._driver.poke()
 
-    async def commit(self, offsets: Optional[Iterable[Tuple[str, int, int]]] = None) -> None:
+    async def commit(self, offsets: Optional[Iterable[Union[Tuple[str, int, int],
+                                                         Tuple[str, int, int, Optional[str]]]]] = None) -> None:
         """Commits (topic, partition, next offset) entries; without offsets, the position
-        after each message handed out so far."""
+        after each message handed out so far. A fourth item is the metadata stored with the
+        offset (str or None; Admin.fetch_offsets reads it back): over 32767 UTF-8 bytes it is
+        a ValueError at once, over the broker's offset.metadata.max.bytes (4096 by default)
+        a BrokerError named OFFSET_METADATA_TOO_LARGE."""
         if offsets is None:
             offsets = self._handed_out()
         d = self._driver or self.client._attach()
