@@ -103,6 +103,9 @@ typedef struct uvk_event_commit_offsets {
   int32_t generation_id;       /**< the group generation */
   const uvk_topic_partition_offset *offsets; /**< the committed offsets */
   size_t n_offsets;            /**< entries in offsets */
+  /** The metadata committed with each entry of offsets (NULL entries: null metadata, as
+   * every commit but uvk_consumer_commit_offsets_with_metadata()'s sends); NULL: all null. */
+  const char *const *metadata;
 } uvk_event_commit_offsets;
 /** The consumer crashed (KafkaJS consumer.crash). */
 typedef struct uvk_event_crash {

@@ -166,7 +166,8 @@ void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *
       uvk_topic_partition_offset *tpo = arena_new_array<uvk_topic_partition_offset>(&p->arena, size_t(p->n_parts) + 1);
       if (tpo) {
         for (int32_t j = 0; j < p->n_parts; j++) tpo[j] = uvk_topic_partition_offset{topics[j], p->parts[j], p->offsets[j]};
-        uvk_event_commit_offsets ev{c->group_id, c->member_id, c->generation, tpo, size_t(p->n_parts)};
+        const CommitExtra *x = static_cast<const CommitExtra *>(p->extra);
+        uvk_event_commit_offsets ev{c->group_id, c->member_id, c->generation, tpo, size_t(p->n_parts), x->metadata};
         consumer_emit(c, UVK_EVENT_COMMIT_OFFSETS, &ev);
       }
     }

@@ -4,6 +4,7 @@
 // public client against two fake brokers (test/lib/consumer_rig.h); partition 0 lives on b1.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -20,10 +21,25 @@ using Meta = std::optional<std::string>;
 // A consumer with autoCommit that has read and committed partition 0's ten messages, then
 // paused it, so that only the test's commits and seeks reach the coordinator.
 struct MetaRig : ConsumerRig {
+  // The commit_offsets events' partition -> metadata, per completed commit.
+  std::vector<std::map<int32_t, Meta>> events;
+
   explicit MetaRig(const char *version_cap = nullptr) {
     b1.log[0] = values("v", 10);
     auto_commit = 1;
     if (version_cap) extra_config.emplace_back("protocolVersionCap", version_cap);
+    before_run = [](ConsumerRig *rig) {
+      REQUIRE(uvk_consumer_on(rig->consumer, UVK_EVENT_COMMIT_OFFSETS,
+                              [](void *ud, const uvk_event *ev) {
+                                const auto *c = static_cast<const uvk_event_commit_offsets *>(ev->payload);
+                                std::map<int32_t, Meta> m;
+                                for (size_t i = 0; i < c->n_offsets; i++)
+                                  m[c->offsets[i].partition] =
+                                      c->metadata && c->metadata[i] ? Meta(c->metadata[i]) : std::nullopt;
+                                static_cast<MetaRig *>(ud)->events.push_back(m);
+                              },
+                              rig) > 0);
+    };
     start();
     REQUIRE(run_until([&] { return seen.size() == 10 && cluster.committed[0] == 10; }));
     const int32_t p0 = 0;
@@ -62,6 +78,9 @@ TEST_CASE("commit metadata: the coordinator stores each partition's string, null
   CHECK(r.cluster.committed_metadata[0] == Meta("event-id-3"));
   CHECK(r.cluster.committed[1] == 2);
   CHECK(r.cluster.committed_metadata[1] == std::nullopt);
+  // The commit_offsets event says what was committed, metadata included.
+  REQUIRE(!r.events.empty());
+  CHECK(r.events.back() == std::map<int32_t, Meta>{{0, Meta("event-id-3")}, {1, std::nullopt}});
   // The empty string is not null.
   uvk_topic_partition_offset_metadata empty{t, 0, 6, ""};
   REQUIRE(r.commit(&empty, 1).code == 0);
@@ -76,6 +95,7 @@ TEST_CASE("commit metadata: the coordinator stores each partition's string, null
   REQUIRE(done == 1);
   CHECK(r.cluster.committed[0] == 8);
   CHECK(r.cluster.committed_metadata[0] == std::nullopt);
+  CHECK(r.events.back() == std::map<int32_t, Meta>{{0, std::nullopt}});
 }
 
 TEST_CASE("commit metadata: the caller's string is borrowed only for the call", "[commit_metadata]") {
