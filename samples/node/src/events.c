@@ -67,8 +67,10 @@ static napi_value commit_payload(napi_env env, const uvk_event_commit_offsets *c
       cur_name = x->topic;
       np = 0;
     }
-    napi_set_element(env, parts, np++,
-                     nk_obj(env, "partition", nk_int(env, x->partition), "offset", nk_i64_str(env, x->offset), NULL));
+    napi_value part = nk_obj(env, "partition", nk_int(env, x->partition), "offset", nk_i64_str(env, x->offset), NULL);
+    /* As KafkaJS: a commit's metadata is in its partitions (auto-commits carry none). */
+    if (c->metadata && c->metadata[i]) nk_set(env, part, "metadata", nk_str(env, c->metadata[i]));
+    napi_set_element(env, parts, np++, part);
   }
   nk_set(env, o, "topics", topics);
   return o;

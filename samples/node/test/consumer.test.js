@@ -481,6 +481,8 @@ test('commitOffsets stores metadata (admin.fetchOffsets reads it back), also fro
   const consumer = k.consumer({ groupId })
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })
+  const events = []
+  consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => events.push(payload.topics))
   let batchCommitted
   const fromBatch = new Promise((resolve, reject) => { batchCommitted = { resolve, reject } })
   await consumer.run({
@@ -503,6 +505,11 @@ test('commitOffsets stores metadata (admin.fetchOffsets reads it back), also fro
       { topic, partition: 1, offset: '0' }  // no metadata: fetchOffsets gives null (as KafkaJS's, for null and '')
     ])
     assert.deepEqual(await fetched(), [[0, '1', 'event-id-3'], [1, '0', null]])
+    // The commit_offsets event carries it too (KafkaJS's has the entries as committed).
+    assert.deepEqual(events[events.length - 1], [{
+      topic,
+      partitions: [{ partition: 0, offset: '1', metadata: 'event-id-3' }, { partition: 1, offset: '0' }]
+    }])
     await consumer.commitOffsets([{ topic, partition: 1, offset: '0', metadata: 'é'.repeat(2048) }])  // 4096 bytes
     assert.deepEqual((await fetched())[1], [1, '0', 'é'.repeat(2048)])
 
