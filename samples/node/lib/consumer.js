@@ -43,6 +43,32 @@ const CHUNK = 512
 // so an offset's string is that shared prefix plus one of these (no number formatting per message).
 const ENDINGS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'))
 
+// The texts a batch's messages share: the last timestamp's and the last offset prefix's.
+function newTexts () {
+  return { ts: NaN, tsText: '', high: NaN, highText: '' }
+}
+
+// Offset o as text. Consecutive offsets share `high` (o / 1000), so most cost one
+// concatenation, with no division.
+function offsetText (o, texts) {
+  const low = o - texts.high * 1000
+  if (low >= 0 && low < 1000) return texts.highText + ENDINGS[low]
+  if (o < 1000 || o > Number.MAX_SAFE_INTEGER) return String(o)
+  const high = Math.floor(o / 1000)
+  texts.high = high
+  texts.highText = String(high)
+  return texts.highText + ENDINGS[o - high * 1000]
+}
+
+// Messages of one record batch mostly share a timestamp: its text is made once.
+function timestampText (ts, texts) {
+  if (ts !== texts.ts) {
+    texts.ts = ts
+    texts.tsText = String(ts)
+  }
+  return texts.tsText
+}
+
 // The class whose instances Buffer.from(arrayBuffer, offset, length) returns: Node's FastBuffer,
 // which Node gives as Buffer[Symbol.species] (subarray and slice make their views with it).
 // Constructing it directly makes the very same Buffer without from()'s argument checks and its
@@ -71,8 +97,7 @@ function defineHeader (headers, name, value) {
 // A batch's messages, built one at a time and in order from the addon's flat arrays. Keys and
 // values are views of `data` made as Buffer.from(arrayBuffer, offset, length) makes them (View),
 // cheaper than subarray (a subclass of Uint8Array would make them in half the time, but
-// assert.deepStrictEqual tells such views from Buffers); messages of one record batch mostly
-// share a timestamp, so its string is made once. eachMessage builds each message just before
+// assert.deepStrictEqual tells such views from Buffers). eachMessage builds each message just before
 // its handler: a batch's messages are never all alive at once, so the young generation's
 // collections find little to copy.
 const NO_FIELDS = new Float64Array(0)
@@ -88,10 +113,7 @@ class MessageReader {
     this.n = meta.length / MSG
     this.first = 0  // the message whose fields start `meta`
     this.h = 0  // the first header of the next message
-    this.lastTs = NaN
-    this.tsString = ''
-    this.lastHigh = -1
-    this.highString = ''
+    this.texts = newTexts()
   }
 
   // The next part of an eachMessage batch, messages first.. (src/consumer.c, consumerChunk):
@@ -133,38 +155,64 @@ class MessageReader {
         headers[name] = value
       }
     }
-    const ts = meta[b + 1]
-    if (ts !== this.lastTs) {
-      this.lastTs = ts
-      this.tsString = String(ts)
-    }
-    const o = meta[b]
-    let offset
-    if (o >= 1000 && o <= Number.MAX_SAFE_INTEGER) {
-      const high = Math.floor(o / 1000)
-      if (high !== this.lastHigh) {
-        this.lastHigh = high
-        this.highString = String(high)
-      }
-      offset = this.highString + ENDINGS[o - high * 1000]
-    } else {
-      offset = String(o)
-    }
     return {
       key: kl < 0 ? null : new View(ab, base + meta[b + 3], kl),
       value: vl < 0 ? null : new View(ab, base + meta[b + 5], vl),
-      timestamp: this.tsString,
+      timestamp: timestampText(meta[b + 1], this.texts),
       attributes: meta[b + 2],
-      offset,
+      offset: offsetText(meta[b], this.texts),
       headers
     }
   }
 }
 
+// An eachBatch batch's messages. Without headers (most batches) they are built in this one
+// loop, which V8 compiles on the stack during the first batch; a method called per message is
+// interpreted until it is compiled on its own (docs/node-performance.md, 11:20).
 function buildMessages (data, meta, hmeta) {
-  const reader = new MessageReader(data, meta, hmeta)
-  const messages = new Array(reader.n)
-  for (let i = 0; i < reader.n; i++) messages[i] = reader.message(i)
+  const n = meta.length / MSG
+  const messages = new Array(n)
+  if (hmeta.length !== 0) {
+    const reader = new MessageReader(data, meta, hmeta)
+    for (let i = 0; i < n; i++) messages[i] = reader.message(i)
+    return messages
+  }
+  // timestampText and offsetText, inlined by hand: two calls a message double the first
+  // batch's time in the interpreter, and the texts kept in locals make the compiled loop faster.
+  const ab = data.buffer
+  const base = data.byteOffset
+  let ts = NaN
+  let tsText = ''
+  let high = NaN
+  let highText = ''
+  for (let i = 0, b = 0; i < n; i++, b += MSG) {
+    if (meta[b + 1] !== ts) {
+      ts = meta[b + 1]
+      tsText = String(ts)
+    }
+    const o = meta[b]
+    let offset
+    const low = o - high * 1000
+    if (low >= 0 && low < 1000) {
+      offset = highText + ENDINGS[low]
+    } else if (o < 1000 || o > Number.MAX_SAFE_INTEGER) {
+      offset = String(o)
+    } else {
+      high = Math.floor(o / 1000)
+      highText = String(high)
+      offset = highText + ENDINGS[o - high * 1000]
+    }
+    const kl = meta[b + 4]
+    const vl = meta[b + 6]
+    messages[i] = {
+      key: kl < 0 ? null : new View(ab, base + meta[b + 3], kl),
+      value: vl < 0 ? null : new View(ab, base + meta[b + 5], vl),
+      timestamp: tsText,
+      attributes: meta[b + 2],
+      offset,
+      headers: new EmptyObject()
+    }
+  }
   return messages
 }
 

@@ -50,15 +50,26 @@ test('offsets come out as the decimal text of the number, across every digit bou
     999999, 1000000, 1000001, 123456789, 2 ** 31, 2 ** 32 + 7, 1e15 + 42, Number.MAX_SAFE_INTEGER - 1,
     Number.MAX_SAFE_INTEGER, 2 ** 53 + 2]
   // In order (a batch) and shuffled (every message its own prefix), so no cached prefix leaks.
+  // Both ways a batch is built: without headers (one loop) and with one (a reader per message).
   for (const order of [offsets, [...offsets].reverse(), offsets.filter((_, i) => i % 2).concat(offsets.filter((_, i) => !(i % 2)))]) {
-    const [data, meta, hmeta] = flat(order.map(o => ({ offset: o, timestamp: 5, key: null, value: 'v' })))
-    const got = buildMessages(data, meta, hmeta).map(m => m.offset)
-    assert.deepEqual(got, order.map(o => String(o)))
+    for (const headers of [undefined, [['h', 'v']]]) {
+      const [data, meta, hmeta] = flat(order.map((o, i) => ({ offset: o, timestamp: 5, key: null, value: 'v', headers: i === 0 ? headers : undefined })))
+      const got = buildMessages(data, meta, hmeta).map(m => m.offset)
+      assert.deepEqual(got, order.map(o => String(o)))
+    }
   }
   // A long run of consecutive offsets crossing thousands, as a real batch does.
   const run = Array.from({ length: 3000 }, (_, i) => 41998 + i)
   const [data, meta, hmeta] = flat(run.map(o => ({ offset: o, timestamp: 5, key: null, value: null })))
   assert.deepEqual(buildMessages(data, meta, hmeta).map(m => m.offset), run.map(String))
+})
+
+test('timestamps: each message its own, shared text or not, with and without headers in the batch', () => {
+  const stamps = [0, 0, 1700000000000, 1700000000000, 1700000000001, 5, 1700000000000, -1, -1, 2 ** 41]
+  for (const headers of [undefined, [['h', 'v']]]) {
+    const [data, meta, hmeta] = flat(stamps.map((t, i) => ({ offset: i, timestamp: t, key: null, value: null, headers: i === 3 ? headers : undefined })))
+    assert.deepEqual(buildMessages(data, meta, hmeta).map(m => m.timestamp), stamps.map(String))
+  }
 })
 
 test('keys, values, headers and timestamps of a batch, views of one Buffer', () => {
