@@ -168,7 +168,7 @@ class MessageReader {
 
 // An eachBatch batch's messages. Without headers (most batches) they are built in this one
 // loop, which V8 compiles on the stack during the first batch; a method called per message is
-// interpreted until it is compiled on its own (docs/node-performance.md, "eachBatch's messages in one loop").
+// interpreted until it is compiled on its own (docs/node-performance.md, "in one loop").
 function buildMessages (data, meta, hmeta) {
   const n = meta.length / MSG
   const messages = new Array(n)
