@@ -69,7 +69,8 @@ typedef struct uvk_admin_partition_offset {
   int64_t offset;        /**< the offset the operation gives (see the operation) */
   int64_t high;          /**< -1 when not asked */
   int64_t low;           /**< -1 when not asked */
-  const char *metadata;  /**< fetchOffsets: the committed metadata, or NULL */
+  const char *metadata;  /**< fetchOffsets: the committed metadata ("" for none or null:
+                          brokers keep a null as ""); NULL for other operations */
   int error;             /**< 0 or UVK_ERR_KAFKA(code) */
 } uvk_admin_partition_offset;
 /** The completion of an offsets operation: one entry per partition. */
