@@ -155,7 +155,8 @@ UVK_EXTERN int uvk_consumer_resolve_offset(uvk_consumer *c, const char *topic, i
  * neither is set). Returns at once; the commit completes in the background. */
 UVK_EXTERN int uvk_consumer_commit_offsets_if_necessary(uvk_consumer *c);
 /** Commits the given offsets (the next offset to read, per partition); cb when answered.
- * The commits carry null metadata (uvk_consumer_commit_offsets_with_metadata() sets it). */
+ * At most 4096 entries a call (UVK_EINVAL beyond). The commits carry null metadata
+ * (uvk_consumer_commit_offsets_with_metadata() sets it). */
 UVK_EXTERN int uvk_consumer_commit_offsets(uvk_consumer *c, const struct uvk_topic_partition_offset *offsets,
                                            size_t n, uvk_consumer_cb cb, void *ud);
 /** The longest commit metadata the library sends, in bytes: the most a non-flexible

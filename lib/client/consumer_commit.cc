@@ -69,44 +69,63 @@ int encode_commit(void *ud, Buf *out, int16_t version) {
 
 void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *);
 
-// Sends one OffsetCommit for (topics[i], parts[i], offsets[i], metadata[i]); done(ud, err)
-// when answered. metadata null: every entry's is null; its strings are checked by the caller
-// (at most UVK_COMMIT_METADATA_MAX bytes) and copied here.
-int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, const int64_t *offsets,
-                const char *const *metadata, int32_t n, ConsumerDoneFn done, void *done_ud, uint64_t now,
-                bool automatic = false) {
+// A commit being built: rows are copied into its Pending's arena as they are added, so a
+// commit of any number of partitions needs no array of the caller's.
+struct CommitDraft {
+  Pending *p;
+  const char **topics;
+  const char **metadata;  // copies; nullptr: null
+  int64_t *resolved;      // each partition's resolved offset when sent
+  int32_t n, cap;
+};
+
+int commit_draft_begin(Consumer *c, int32_t cap, CommitDraft *d) {
+  *d = CommitDraft{};
   Pending *p = pending_new(c, kCommitKind);
   if (!p) return UVK_ENOMEM;
-  const char **ts = arena_new_array<const char *>(&p->arena, size_t(n) + 1);
-  p->parts = arena_new_array<int32_t>(&p->arena, size_t(n) + 1);
-  p->offsets = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);
+  d->p = p;
+  d->cap = cap;
+  d->topics = arena_new_array<const char *>(&p->arena, size_t(cap) + 1);
+  p->parts = arena_new_array<int32_t>(&p->arena, size_t(cap) + 1);
+  p->offsets = arena_new_array<int64_t>(&p->arena, size_t(cap) + 1);
+  d->resolved = arena_new_array<int64_t>(&p->arena, size_t(cap) + 1);
+  d->metadata = arena_new_array<const char *>(&p->arena, size_t(cap) + 1);  // zero-filled: null
   CommitExtra *x = arena_new_array<CommitExtra>(&p->arena, 1);
-  int64_t *resolved = arena_new_array<int64_t>(&p->arena, size_t(n) + 1);  // each partition's, now
-  const char **metas = arena_new_array<const char *>(&p->arena, size_t(n) + 1);  // zero-filled: null
-  if (!ts || !p->parts || !p->offsets || !x || !resolved || !metas) {
+  if (!d->topics || !p->parts || !p->offsets || !d->resolved || !d->metadata || !x) {
     pending_free(p);
+    d->p = nullptr;
     return UVK_ENOMEM;
   }
-  for (int32_t i = 0; i < n; i++) {
-    char *copy = arena_strdup(&p->arena, topics[i]);
-    const char *m = metadata ? metadata[i] : nullptr;
-    char *mcopy = m ? arena_strndup(&p->arena, m, strnlen(m, UVK_COMMIT_METADATA_MAX)) : nullptr;
-    if (!copy || (m && !mcopy)) {
-      pending_free(p);
-      return UVK_ENOMEM;
-    }
-    ts[i] = copy;
-    metas[i] = mcopy;
-    p->parts[i] = parts[i];
-    p->offsets[i] = offsets[i];
-    const PartState *ps = find_part(c, topics[i], parts[i]);
-    resolved[i] = ps ? ps->resolved : -1;
-  }
-  p->seqs = reinterpret_cast<uint32_t *>(ts);
-  x->resolved = resolved;
-  x->metadata = metas;
+  *x = CommitExtra{d->resolved, d->metadata};
   p->extra = x;
-  p->n_parts = n;
+  return 0;
+}
+
+// Adds one row; metadata (checked by the caller: at most UVK_COMMIT_METADATA_MAX bytes) is copied.
+int commit_draft_add(CommitDraft *d, const char *topic, int32_t partition, int64_t offset, const char *metadata) {
+  Pending *p = d->p;
+  if (d->n >= d->cap) return UVK_EINVAL;
+  char *copy = arena_strdup(&p->arena, topic);
+  char *mcopy = metadata ? arena_strndup(&p->arena, metadata, strnlen(metadata, UVK_COMMIT_METADATA_MAX)) : nullptr;
+  if (!copy || (metadata && !mcopy)) return UVK_ENOMEM;
+  int32_t i = d->n++;
+  d->topics[i] = copy;
+  d->metadata[i] = mcopy;
+  p->parts[i] = partition;
+  p->offsets[i] = offset;
+  const PartState *ps = find_part(p->c, topic, partition);
+  d->resolved[i] = ps ? ps->resolved : -1;
+  return 0;
+}
+
+// Sends the draft's rows as one OffsetCommit; done(ud, err) when answered. The draft is
+// consumed either way.
+int commit_draft_send(CommitDraft *d, ConsumerDoneFn done, void *done_ud, uint64_t now, bool automatic = false) {
+  Pending *p = d->p;
+  Consumer *c = p->c;
+  d->p = nullptr;
+  p->seqs = reinterpret_cast<uint32_t *>(d->topics);
+  p->n_parts = d->n;
   p->gen = uint32_t(c->generation);
   p->done = done;
   p->done_ud = done_ud;
@@ -130,6 +149,11 @@ int send_commit(Consumer *c, const char *const *topics, const int32_t *parts, co
     return rc;
   }
   return 0;
+}
+
+void commit_draft_drop(CommitDraft *d) {
+  if (d->p) pending_free(d->p);
+  d->p = nullptr;
 }
 
 void on_commit(void *ud, int err, int16_t version, Reader *body, const Request *) {
@@ -229,6 +253,15 @@ void final_commit_step(void *ud, const uvk_error *err) {
   if (next) next(c, err);
 }
 
+// A partition whose resolved offset the group does not have yet. Nothing resolved since the
+// last commit: what it committed (by hand, by a seek) stands.
+bool commit_due(const PartState *ps) {
+  return ps->resolved >= 0 && ps->resolved != ps->committed && ps->resolved != ps->resolved_at_commit;
+}
+
+// The largest commit a caller may ask for at once.
+const size_t kMaxCallerCommit = 4096;
+
 }  // namespace
 
 void group_commit_then(Consumer *c, ConsumerDoneFn next, uint64_t) {
@@ -244,61 +277,63 @@ void group_commit_then(Consumer *c, ConsumerDoneFn next, uint64_t) {
 
 int group_commit(Consumer *c, uint64_t now) {
   if (c->commit_in_flight) return 0;
-  const char *topics[512];
-  int32_t parts[512];
-  int64_t offsets[512];
   int32_t n = 0;
-  for (int32_t i = 0; i < c->n_parts && n < 512; i++) {
-    PartState *ps = &c->parts[i];
-    ps->since_commit = 0;  // sent now, or nothing to send
-    // Nothing resolved since the last commit: what it committed (by hand, by a seek) stands.
-    if (ps->resolved < 0 || ps->resolved == ps->committed || ps->resolved == ps->resolved_at_commit) continue;
-    topics[n] = ps->topic;
-    parts[n] = ps->partition;
-    offsets[n] = ps->resolved;
-    n++;
+  for (int32_t i = 0; i < c->n_parts; i++) {
+    c->parts[i].since_commit = 0;  // sent now, or nothing to send
+    if (commit_due(&c->parts[i])) n++;
   }
   c->last_commit_at = now;
   if (n == 0) return 0;
-  // The auto-commit's metadata is null, as KafkaJS's (Java's is ""): it replaces what a
-  // commit with metadata stored for the partition.
-  return send_commit(c, topics, parts, offsets, nullptr, n, nullptr, nullptr, now, true);
+  CommitDraft d;
+  int rc = commit_draft_begin(c, n, &d);
+  for (int32_t i = 0; rc == 0 && i < c->n_parts; i++) {
+    const PartState *ps = &c->parts[i];
+    // The auto-commit's metadata is null, as KafkaJS's (Java's is ""): it replaces what a
+    // commit with metadata stored for the partition.
+    if (commit_due(ps)) rc = commit_draft_add(&d, ps->topic, ps->partition, ps->resolved, nullptr);
+  }
+  if (rc != 0) {
+    commit_draft_drop(&d);
+    return rc;
+  }
+  return commit_draft_send(&d, nullptr, nullptr, now, true);
 }
 
 int consumer_commit(Consumer *c, const uvk_topic_partition_offset *offsets, size_t n, ConsumerDoneFn fn,
                     void *ud, uint64_t now) {
-  if (!c || !offsets || n == 0 || n > 4096) return UVK_EINVAL;
-  const char *topics[4096];
-  int32_t parts[4096];
-  int64_t offs[4096];
-  for (size_t i = 0; i < n; i++) {
+  if (!c || !offsets || n == 0 || n > kMaxCallerCommit) return UVK_EINVAL;
+  for (size_t i = 0; i < n; i++)
     if (!offsets[i].topic || offsets[i].partition < 0 || offsets[i].offset < 0) return UVK_EINVAL;
-    topics[i] = offsets[i].topic;
-    parts[i] = offsets[i].partition;
-    offs[i] = offsets[i].offset;
+  CommitDraft d;
+  int rc = commit_draft_begin(c, int32_t(n), &d);
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    rc = commit_draft_add(&d, offsets[i].topic, offsets[i].partition, offsets[i].offset, nullptr);
+  if (rc != 0) {
+    commit_draft_drop(&d);
+    return rc;
   }
-  return send_commit(c, topics, parts, offs, nullptr, int32_t(n), fn, ud, now);
+  return commit_draft_send(&d, fn, ud, now);
 }
 
 int consumer_commit_metadata(Consumer *c, const uvk_topic_partition_offset_metadata *offsets, size_t n,
                              ConsumerDoneFn fn, void *ud, uint64_t now) {
-  if (!c || !offsets || n == 0 || n > 4096) return UVK_EINVAL;
-  const char *topics[4096];
-  int32_t parts[4096];
-  int64_t offs[4096];
-  const char *metas[4096];
+  if (!c || !offsets || n == 0 || n > kMaxCallerCommit) return UVK_EINVAL;
   for (size_t i = 0; i < n; i++) {
     const uvk_topic_partition_offset_metadata &o = offsets[i];
     if (!o.topic || o.partition < 0 || o.offset < 0) return UVK_EINVAL;
     // strnlen: a caller's string is read no further than one byte past the cap.
     if (o.metadata && strnlen(o.metadata, UVK_COMMIT_METADATA_MAX + 1) > UVK_COMMIT_METADATA_MAX)
       return UVK_ETOOLARGE;
-    topics[i] = o.topic;
-    parts[i] = o.partition;
-    offs[i] = o.offset;
-    metas[i] = o.metadata;
   }
-  return send_commit(c, topics, parts, offs, metas, int32_t(n), fn, ud, now);
+  CommitDraft d;
+  int rc = commit_draft_begin(c, int32_t(n), &d);
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    rc = commit_draft_add(&d, offsets[i].topic, offsets[i].partition, offsets[i].offset, offsets[i].metadata);
+  if (rc != 0) {
+    commit_draft_drop(&d);
+    return rc;
+  }
+  return commit_draft_send(&d, fn, ud, now);
 }
 
 }  // namespace uvk
