@@ -64,6 +64,21 @@ void on_crash(void *owner, const uvk_error *err) {
   if (c->crash_cb && !c->freed) c->crash_cb(c, err, c->crash_ud);
 }
 
+// Both commit calls: a context for cb, then the engine's commit of the rows.
+template <typename Row>
+int commit_rows(uvk_consumer *c, const Row *offsets, size_t n, uvk_consumer_cb cb, void *ud,
+                int (*commit)(Consumer *, const Row *, size_t, ConsumerDoneFn, void *, uint64_t)) {
+  CHECK_CONSUMER(c);
+  IF_FREED_RETURN(c, UVK_ECLOSED);
+  if (!c || !offsets || n == 0) return UVK_EINVAL;
+  DoneCtx *ctx = new_ctx(c, cb, ud);
+  if (!ctx) return UVK_ENOMEM;
+  ClientScope scope(c->client, false);
+  int rc = commit(c->c, offsets, n, done_cb, ctx, client_now(c->client));
+  if (rc != 0) mem_free(c->alloc, ctx);
+  return rc;
+}
+
 }  // namespace
 
 extern "C" {
@@ -240,29 +255,13 @@ UVK_EXTERN int uvk_consumer_commit_offsets_if_necessary(uvk_consumer *c) {
 
 UVK_EXTERN int uvk_consumer_commit_offsets(uvk_consumer *c, const uvk_topic_partition_offset *offsets, size_t n,
                                            uvk_consumer_cb cb, void *ud) {
-  CHECK_CONSUMER(c);
-  IF_FREED_RETURN(c, UVK_ECLOSED);
-  if (!c || !offsets || n == 0) return UVK_EINVAL;
-  DoneCtx *ctx = new_ctx(c, cb, ud);
-  if (!ctx) return UVK_ENOMEM;
-  ClientScope scope(c->client, false);
-  int rc = consumer_commit(c->c, offsets, n, done_cb, ctx, client_now(c->client));
-  if (rc != 0) mem_free(c->alloc, ctx);
-  return rc;
+  return commit_rows(c, offsets, n, cb, ud, consumer_commit);
 }
 
 UVK_EXTERN int uvk_consumer_commit_offsets_with_metadata(uvk_consumer *c,
                                                          const uvk_topic_partition_offset_metadata *offsets,
                                                          size_t n, uvk_consumer_cb cb, void *ud) {
-  CHECK_CONSUMER(c);
-  IF_FREED_RETURN(c, UVK_ECLOSED);
-  if (!c || !offsets || n == 0) return UVK_EINVAL;
-  DoneCtx *ctx = new_ctx(c, cb, ud);
-  if (!ctx) return UVK_ENOMEM;
-  ClientScope scope(c->client, false);
-  int rc = consumer_commit_metadata(c->c, offsets, n, done_cb, ctx, client_now(c->client));
-  if (rc != 0) mem_free(c->alloc, ctx);
-  return rc;
+  return commit_rows(c, offsets, n, cb, ud, consumer_commit_metadata);
 }
 
 UVK_EXTERN int uvk_consumer_seek(uvk_consumer *c, const char *topic, int32_t partition, int64_t offset) {
