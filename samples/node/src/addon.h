@@ -65,6 +65,9 @@ napi_value nk_error_object(napi_env env, const uvk_error *err); /* NULL -> null 
 /* Reads a string argument into malloc'd memory (caller frees); NULL and a thrown error when
  * the value is not a string. `what` names the argument in the message. */
 char *nk_get_string(napi_env env, napi_value v, const char *what);
+/* String v's len UTF-8 bytes (napi's count) into buf, which has room for len + 1; -1 with
+ * "<what> must not contain a NUL character" thrown. */
+int nk_read_string(napi_env env, napi_value v, const char *what, char *buf, size_t len);
 /* Like nk_get_string, but null / undefined give NULL without an error (*ok stays 1). */
 char *nk_get_opt_string(napi_env env, napi_value v, const char *what, int *ok);
 /* Reads a Kafka name (topic, group) into buf without allocating; -1 and a thrown error when it

@@ -586,11 +586,7 @@ static int get_commit_metadata(napi_env env, napi_value e, nk_arena *a, const ch
     nk_throw(env, UVK_ENOMEM, NULL);
     return -1;
   }
-  napi_get_value_string_utf8(env, v, m, len + 1, &len);
-  if (strlen(m) != len) {
-    nk_throw(env, UVK_EINVAL, "metadata must not contain a NUL character");
-    return -1;
-  }
+  if (nk_read_string(env, v, "metadata", m, len) != 0) return -1;
   *out = m;
   return 0;
 }

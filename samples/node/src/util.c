@@ -159,14 +159,22 @@ char *nk_get_string(napi_env env, napi_value v, const char *what) {
     nk_throw(env, UVK_ENOMEM, NULL);
     return NULL;
   }
-  napi_get_value_string_utf8(env, v, s, len + 1, &len);
-  if (strlen(s) != len) {  /* a NUL inside would cut the name short on the C side */
+  if (nk_read_string(env, v, what, s, len) != 0) {
     free(s);
-    snprintf(msg, sizeof msg, "%s must not contain a NUL character", what);
-    nk_throw(env, UVK_EINVAL, msg);
     return NULL;
   }
   return s;
+}
+
+int nk_read_string(napi_env env, napi_value v, const char *what, char *buf, size_t len) {
+  char msg[160];
+  napi_get_value_string_utf8(env, v, buf, len + 1, &len);
+  if (strlen(buf) != len) {  /* a NUL inside would cut the string short on the C side */
+    snprintf(msg, sizeof msg, "%s must not contain a NUL character", what);
+    nk_throw(env, UVK_EINVAL, msg);
+    return -1;
+  }
+  return 0;
 }
 
 char *nk_get_opt_string(napi_env env, napi_value v, const char *what, int *ok) {
